@@ -1,0 +1,1 @@
+//! Configuration: `[tool.mlready]` in pyproject.toml or mlready.toml (stub, being written).

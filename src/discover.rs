@@ -1,0 +1,1 @@
+//! discover: walks the paths given on the command line (stub, being written).

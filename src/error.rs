@@ -1,0 +1,107 @@
+//! Operational errors: bad flags, bad configuration, mlready's own failures (exit code 2).
+//! Problems with a user's file are findings, never errors.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// An operational error, with the file it concerns when there is one.
+#[derive(Debug)]
+pub struct Error {
+    pub path: Option<PathBuf>,
+    pub kind: ErrorKind,
+}
+
+/// What went wrong.
+#[derive(Debug)]
+pub enum ErrorKind {
+    /// A configuration file cannot be read or is not valid TOML.
+    ConfigSyntax(String),
+    /// A configuration file has a key mlready does not know (`key`, with a suggestion).
+    ConfigUnknownKey { key: String, hint: Option<String> },
+    /// A configuration value has the wrong type or an invalid value.
+    ConfigValue { key: String, message: String },
+    /// A path given on the command line does not exist.
+    PathNotFound,
+    /// A rule selector names no rule and no family.
+    UnknownSelector(String),
+    /// A glob pattern does not compile.
+    BadGlob { pattern: String, message: String },
+    /// The report could not be written.
+    Output(std::io::Error),
+    /// mlready itself failed.
+    Internal(String),
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind) -> Error {
+        Error { path: None, kind }
+    }
+
+    pub fn at(path: impl Into<PathBuf>, kind: ErrorKind) -> Error {
+        Error {
+            path: Some(path.into()),
+            kind,
+        }
+    }
+
+    /// True when the error is a closed pipe on output (`mlready check | head`): exit quietly.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(&self.kind, ErrorKind::Output(err) if err.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = self
+            .path
+            .as_ref()
+            .map(|p| format!("{}: ", p.display()))
+            .unwrap_or_default();
+        match &self.kind {
+            ErrorKind::ConfigSyntax(message) => write!(f, "{at}invalid configuration: {message}"),
+            ErrorKind::ConfigUnknownKey { key, .. } => {
+                write!(f, "{at}unknown configuration key `{key}`")
+            }
+            ErrorKind::ConfigValue { key, message } => {
+                write!(f, "{at}invalid value for `{key}`: {message}")
+            }
+            ErrorKind::PathNotFound => write!(f, "{at}no such file or directory"),
+            ErrorKind::UnknownSelector(selector) => {
+                write!(f, "{at}`{selector}` matches no rule code, prefix or name")
+            }
+            ErrorKind::BadGlob { pattern, message } => {
+                write!(f, "{at}invalid glob `{pattern}`: {message}")
+            }
+            ErrorKind::Output(err) => write!(f, "{at}cannot write the report: {err}"),
+            ErrorKind::Internal(message) => write!(f, "{at}internal error: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl miette::Diagnostic for Error {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let code = match self.kind {
+            ErrorKind::ConfigSyntax(_)
+            | ErrorKind::ConfigUnknownKey { .. }
+            | ErrorKind::ConfigValue { .. } => "mlready::config",
+            ErrorKind::PathNotFound => "mlready::path",
+            ErrorKind::UnknownSelector(_) | ErrorKind::BadGlob { .. } => "mlready::usage",
+            ErrorKind::Output(_) => "mlready::output",
+            ErrorKind::Internal(_) => "mlready::internal",
+        };
+        Some(Box::new(code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let help: String = match &self.kind {
+            ErrorKind::ConfigUnknownKey { hint: Some(hint), .. } => format!("did you mean `{hint}`?"),
+            ErrorKind::ConfigUnknownKey { .. } => "known keys: select, ignore, extend-select, exclude, per-file-ignores, fail-on".into(),
+            ErrorKind::UnknownSelector(_) => "`mlready rules` lists every code and name".into(),
+            ErrorKind::Internal(_) => "this is a bug in mlready; please report it with the file that caused it".into(),
+            _ => return None,
+        };
+        Some(Box::new(help))
+    }
+}

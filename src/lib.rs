@@ -1,0 +1,21 @@
+//! mlready: a linter for the hidden technical debt of machine-learning code.
+//!
+//! The pipeline (DESIGN.md): discover → load → parse → analyze → file rules → filter → render.
+
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod engine;
+pub mod error;
+pub mod finding;
+pub mod ml;
+pub mod model;
+pub mod registry;
+pub mod render;
+pub mod report;
+pub mod rule;
+pub mod rules;
+pub mod settings;
+pub mod source;
+
+pub use engine::check;

@@ -1,0 +1,1 @@
+//! What mlready knows about ML libraries, as tables (stub, being written).

@@ -1,0 +1,4 @@
+//! analyze: the per-file semantic model (stub, being written).
+
+#[derive(Debug, Default)]
+pub struct FileModel {}

@@ -1,0 +1,1 @@
+//! Every rule, in one list (stub, being written).

@@ -1,0 +1,1 @@
+//! render: one function per output format over the same report (stub, being written).

@@ -1,0 +1,170 @@
+//! The rule framework: a rule is a plain constant built by [`rule!`]; a family lists its rules
+//! with [`rules!`]. Rules read the per-file [`FileModel`] and report through a [`Sink`].
+
+use crate::finding::{Finding, Related, Severity, Span};
+use crate::model::FileModel;
+use crate::source::SourceFile;
+use serde::Serialize;
+use tree_sitter::Tree;
+
+/// Where a rule looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// One `.py` file or notebook.
+    File,
+    /// Notebooks only.
+    Notebook,
+    /// The whole project (needs every file's summary).
+    Project,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::File => "file",
+            Scope::Notebook => "notebook",
+            Scope::Project => "project",
+        }
+    }
+}
+
+/// How a rule runs.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Reads one file's model.
+    File(fn(&Context, &mut Sink)),
+    /// Reported by the engine itself (files that cannot be read or parsed).
+    Engine,
+}
+
+/// Static description of one rule. Every rule file exports exactly one `RULE`.
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub family: &'static str,
+    pub severity: Severity,
+    pub scope: Scope,
+    pub check: Check,
+    /// The rule's reference page, `rules/<CODE>-<name>.md`.
+    pub doc: &'static str,
+    /// Where the rule is declared, for `mlready rules --format json`.
+    pub source: &'static str,
+}
+
+impl Rule {
+    /// The first sentence under "What it does", for rule lists.
+    pub fn summary(&self) -> String {
+        let Some(at) = self.doc.find("## What it does") else {
+            return String::new();
+        };
+        let body = &self.doc[at + "## What it does".len()..];
+        let end = body.find("\n## ").unwrap_or(body.len());
+        let paragraph = body[..end]
+            .trim()
+            .split("\n\n")
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        match paragraph.find(". ") {
+            Some(stop) => paragraph[..=stop].to_string(),
+            None => paragraph,
+        }
+    }
+
+    /// The page's address in the repository, printed with findings.
+    pub fn url(&self) -> String {
+        format!(
+            "https://github.com/mlready/mlready/blob/main/rules/{}-{}.md",
+            self.code, self.name
+        )
+    }
+}
+
+/// Declares a rule constant. Only removes repetition: the page path is derived from code and
+/// name, so a missing page is a compile error and the two can never drift apart.
+macro_rules! rule {
+    (code: $code:literal, name: $name:literal, family: $family:literal,
+     severity: $sev:ident, scope: $scope:ident, check: $check:expr $(,)?) => {
+        pub(crate) const RULE: $crate::rule::Rule = $crate::rule::Rule {
+            code: $code,
+            name: $name,
+            family: $family,
+            severity: $crate::finding::Severity::$sev,
+            scope: $crate::rule::Scope::$scope,
+            check: $check,
+            doc: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/rules/",
+                $code,
+                "-",
+                $name,
+                ".md"
+            )),
+            source: concat!(file!(), ":", line!()),
+        };
+    };
+}
+pub(crate) use rule;
+
+/// Declares a family's rule modules and its `RULES` slice, one token per rule.
+macro_rules! rules {
+    ($($module:ident),+ $(,)?) => {
+        $(pub(crate) mod $module;)+
+        pub(crate) const RULES: &[&$crate::rule::Rule] = &[$(&$module::RULE),+];
+    };
+}
+pub(crate) use rules;
+
+/// What a file rule reads.
+pub struct Context<'a> {
+    pub file: &'a SourceFile,
+    pub tree: &'a Tree,
+    pub model: &'a FileModel,
+}
+
+/// Collects a rule's findings.
+#[derive(Default)]
+pub struct Sink {
+    pub findings: Vec<Finding>,
+}
+
+impl Sink {
+    /// Starts a finding of `rule` at `span`; finish it with the builder's methods.
+    pub fn report(&mut self, rule: &Rule, span: Span, message: impl Into<String>) -> &mut Finding {
+        self.findings.push(Finding {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            span,
+            message: message.into(),
+            help: None,
+            related: Vec::new(),
+        });
+        self.findings
+            .last_mut()
+            .expect("a finding was pushed just above")
+    }
+}
+
+impl Finding {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Finding {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn severity(&mut self, severity: Severity) -> &mut Finding {
+        self.severity = severity;
+        self
+    }
+}

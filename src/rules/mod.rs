@@ -1,0 +1,1 @@
+//! The rules, one folder per family (stub, being written).

@@ -1,0 +1,44 @@
+//! The resolved settings of one run: configuration file values with command-line flags on top.
+
+use crate::finding::Severity;
+use std::path::PathBuf;
+
+/// A rule selector: a full code (`LEAK001`), a prefix (`LEAK`, `LEAK0`), a rule name
+/// (`preprocessing-before-split`) or `ALL`.
+pub type Selector = String;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Rules to run; empty means every rule.
+    pub select: Vec<Selector>,
+    /// Added to `select` (or to the default set).
+    pub extend_select: Vec<Selector>,
+    /// Rules never to run.
+    pub ignore: Vec<Selector>,
+    /// Extra glob patterns of files and folders to skip, matched against paths relative to
+    /// `root` and against file names.
+    pub exclude: Vec<String>,
+    /// (glob, selectors): rules to ignore in the files that match the glob.
+    pub per_file_ignores: Vec<(String, Vec<Selector>)>,
+    /// Lowest severity that makes the exit code 1.
+    pub fail_on: Severity,
+    /// Folder that relative globs are matched against (the config file's folder, else cwd).
+    pub root: PathBuf,
+    /// The configuration file the values came from, if any.
+    pub config_file: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            select: Vec::new(),
+            extend_select: Vec::new(),
+            ignore: Vec::new(),
+            exclude: Vec::new(),
+            per_file_ignores: Vec::new(),
+            fail_on: Severity::Warning,
+            root: PathBuf::from("."),
+            config_file: None,
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! load: turns a path on disk into a [`SourceFile`], the text the parser and rules read.
+//!
+//! A `.py` file is its text. A notebook becomes one virtual Python text made of all its code
+//! cells in document order (see [`notebook`]), with IPython syntax masked byte for byte so every
+//! offset stays valid, plus a cell map that turns an offset back into (cell, line, column).
+
+pub mod notebook;
+pub mod python;
+
+use crate::finding::Location;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Python,
+    Notebook,
+}
+
+impl FileKind {
+    pub fn of(path: &Path) -> Option<FileKind> {
+        match path.extension()?.to_str()? {
+            "py" | "pyi" => Some(FileKind::Python),
+            "ipynb" => Some(FileKind::Notebook),
+            _ => None,
+        }
+    }
+}
+
+/// One code cell of a notebook, as placed in the virtual text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// 1-based position among all cells of the notebook (markdown and raw cells count).
+    pub number: usize,
+    /// Byte offset of the cell's first byte in [`SourceFile::text`]; always a line start.
+    pub offset: usize,
+    /// Byte length of the cell's source in the virtual text (the separating newline excluded).
+    pub len: usize,
+    /// `execution_count` as saved, when the notebook has one for this cell.
+    pub execution_count: Option<i64>,
+    /// The cell magic on the first line (`"bash"` for `%%bash`), if any.
+    pub magic: Option<String>,
+    /// False when the whole cell is masked: a cell magic that runs another language.
+    pub analyzed: bool,
+    /// 1-based line of the `.ipynb` file that holds the cell's first source line, when known.
+    pub json_line: Option<usize>,
+}
+
+/// What a notebook adds to its virtual text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotebookInfo {
+    /// The code cells, in document order.
+    pub cells: Vec<Cell>,
+    /// How many cells the notebook has in all, markdown and raw included.
+    pub total_cells: usize,
+    /// nbformat major version as saved (3 or 4).
+    pub nbformat: u64,
+}
+
+/// A file ready to parse: the analysed text, and for notebooks the unmasked text and cell map.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path on disk (as discovered).
+    pub path: PathBuf,
+    /// The path shown to users: relative to the working directory, with `/` separators.
+    pub display: String,
+    pub kind: FileKind,
+    /// The text the parser sees. For notebooks, IPython syntax is blanked to spaces.
+    pub text: String,
+    /// For notebooks: the same virtual text before masking (same length, same offsets).
+    raw: Option<String>,
+    pub notebook: Option<NotebookInfo>,
+    line_starts: Vec<usize>,
+}
+
+/// Why a file produced no [`SourceFile`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadProblem {
+    /// The file cannot be read, or is not UTF-8 (PARSE002).
+    Unreadable(String),
+    /// The notebook JSON is not a notebook mlready can read (PARSE003).
+    InvalidNotebook(String),
+    /// Deliberately not analysed, e.g. a notebook whose kernel is not Python (PARSE004, info).
+    Skipped(String),
+}
+
+impl SourceFile {
+    /// A Python file (or any text analysed as one).
+    pub fn python(path: PathBuf, display: String, text: String) -> SourceFile {
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
+        let line_starts = line_starts(&text);
+        SourceFile {
+            path,
+            display,
+            kind: FileKind::Python,
+            text,
+            raw: None,
+            notebook: None,
+            line_starts,
+        }
+    }
+
+    /// A notebook's virtual text: `text` masked, `raw` unmasked, both the same length.
+    pub fn notebook(
+        path: PathBuf,
+        display: String,
+        text: String,
+        raw: String,
+        info: NotebookInfo,
+    ) -> SourceFile {
+        debug_assert_eq!(text.len(), raw.len(), "masking must keep every offset");
+        let line_starts = line_starts(&text);
+        SourceFile {
+            path,
+            display,
+            kind: FileKind::Notebook,
+            text,
+            raw: Some(raw),
+            notebook: Some(info),
+            line_starts,
+        }
+    }
+
+    /// The text before IPython masking: magics and shell escapes are visible here.
+    pub fn raw_text(&self) -> &str {
+        self.raw.as_deref().unwrap_or(&self.text)
+    }
+
+    pub fn is_notebook(&self) -> bool {
+        self.notebook.is_some()
+    }
+
+    /// The code cell holding `offset`, for notebooks.
+    pub fn cell_at(&self, offset: usize) -> Option<&Cell> {
+        let cells = &self.notebook.as_ref()?.cells;
+        let index = cells.partition_point(|c| c.offset <= offset);
+        cells.get(index.checked_sub(1)?)
+    }
+
+    /// 0-based line index (over the whole text) of the line holding `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Byte offset where 0-based line `index` starts (the text's end past the last line).
+    pub fn line_start(&self, index: usize) -> usize {
+        self.line_starts
+            .get(index)
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The text of the line holding `offset`, without its line ending (from the raw text).
+    pub fn line_text(&self, offset: usize) -> &str {
+        let index = self.line_index(offset);
+        let start = self.line_start(index);
+        let end = self.line_start(index + 1).min(self.text.len());
+        let raw = self.raw_text();
+        raw.get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    }
+
+    /// Turns a byte offset into a 1-based (cell, line, column); columns count characters.
+    pub fn locate(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line = self.line_index(offset);
+        let line_start = self.line_start(line);
+        let raw = self.raw_text();
+        let column = raw
+            .get(line_start..offset)
+            .map_or(offset - line_start, |s| s.chars().count())
+            + 1;
+        match self.cell_at(offset) {
+            Some(cell) => Location {
+                cell: Some(cell.number),
+                line: line - self.line_index(cell.offset) + 1,
+                column,
+            },
+            None => Location {
+                cell: None,
+                line: line + 1,
+                column,
+            },
+        }
+    }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i + 1),
+    );
+    starts
+}
+
+/// Reads and prepares one file. Never panics; a problem is returned, not raised.
+pub fn load(path: &Path, display: String) -> Result<SourceFile, LoadProblem> {
+    let bytes = std::fs::read(path)
+        .map_err(|err| LoadProblem::Unreadable(format!("cannot read the file: {err}")))?;
+    match FileKind::of(path) {
+        Some(FileKind::Notebook) => notebook::load(path.to_path_buf(), display, &bytes),
+        _ => {
+            let text = python::decode(&bytes)?;
+            Ok(SourceFile::python(path.to_path_buf(), display, text))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_counts_lines_and_characters() {
+        let file = SourceFile::python("a.py".into(), "a.py".into(), "x = 1\ny = 'é' + z\n".into());
+        let z = file.text.find('z').unwrap();
+        assert_eq!(
+            file.locate(z),
+            Location {
+                cell: None,
+                line: 2,
+                column: 11
+            }
+        );
+        assert_eq!(file.locate(0).line, 1);
+    }
+
+    #[test]
+    fn bom_is_dropped() {
+        let file = SourceFile::python("a.py".into(), "a.py".into(), "\u{feff}x = 1\n".into());
+        assert_eq!(file.text, "x = 1\n");
+    }
+}
