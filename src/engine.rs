@@ -1,11 +1,218 @@
-//! The pipeline, end to end (stub, being written).
+//! The pipeline, end to end: discover → load → parse → analyze → file rules → filter → sort.
+//! Files are independent until the project stage, so everything up to the rules runs in
+//! parallel; a file that fails in any way becomes a finding and never stops the others.
 
-use crate::error::Error;
-use crate::report::Report;
+use crate::config::CompiledSettings;
+use crate::discover::{Discovered, discover};
+use crate::error::{Error, ErrorKind};
+use crate::finding::{Finding, Location, Span};
+use crate::model;
+use crate::registry::{self, engine_rules};
+use crate::report::{Diagnostic, RelatedLocation, Report};
+use crate::rule::{Check, Context, Rule, Scope, Sink};
 use crate::settings::Settings;
+use crate::source::{self, LoadProblem, SourceFile, python};
+use rayon::prelude::*;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Analysis threads get a large stack: tree-sitter trees of deeply nested code are walked
+/// with a depth limit, and this leaves a wide margin under it.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 /// Runs `mlready check` over `paths`.
-pub fn check(_paths: &[PathBuf], _settings: &Settings) -> Result<Report, Error> {
-    Ok(Report::default())
+pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
+    let started = Instant::now();
+    let compiled = CompiledSettings::new(settings)?;
+    let files = discover(paths, settings)?;
+    let rules: Vec<&'static Rule> = registry::all()
+        .filter(|r| compiled.rule_enabled(r.code, r.name))
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build()
+        .map_err(|err| Error::new(ErrorKind::Internal(format!("thread pool: {err}"))))?;
+    let results: Vec<FileResult> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|file| check_one(file, &rules, &compiled))
+            .collect()
+    });
+    let mut report = Report {
+        files_checked: files.len(),
+        ..Report::default()
+    };
+    for result in results {
+        report.diagnostics.extend(result.diagnostics);
+        report.internal_errors.extend(result.internal_error);
+    }
+    report
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// Checks one text as if it were the file `display` (for tests and editors).
+pub fn check_source(display: &str, file: SourceFile, rules: &[&'static Rule]) -> Vec<Diagnostic> {
+    let mut diagnostics = analyze(Arc::new(file), rules);
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let _ = display;
+    diagnostics
+}
+
+#[derive(Default)]
+struct FileResult {
+    diagnostics: Vec<Diagnostic>,
+    internal_error: Option<String>,
+}
+
+fn check_one(file: &Discovered, rules: &[&'static Rule], settings: &CompiledSettings) -> FileResult {
+    let outcome = catch_unwind(AssertUnwindSafe(|| load_and_analyze(file, rules)));
+    match outcome {
+        Ok(diagnostics) => FileResult {
+            diagnostics: diagnostics
+                .into_iter()
+                .filter(|d| settings.rule_enabled(d.code, d.name))
+                .filter(|d| !settings.ignored_for_file(&d.path, d.code, d.name))
+                .collect(),
+            internal_error: None,
+        },
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            FileResult {
+                diagnostics: Vec::new(),
+                internal_error: Some(format!("{}: mlready failed on this file: {message}", file.display)),
+            }
+        }
+    }
+}
+
+fn load_and_analyze(file: &Discovered, rules: &[&'static Rule]) -> Vec<Diagnostic> {
+    match source::load(&file.path, file.display.clone()) {
+        Ok(source) => analyze(Arc::new(source), rules),
+        Err(problem) => {
+            let (rule, message, help) = match problem {
+                LoadProblem::Unreadable(message) => (
+                    &engine_rules::UNREADABLE_FILE,
+                    message,
+                    "save the file as UTF-8 (or declare its encoding); mlready checks the other files meanwhile",
+                ),
+                LoadProblem::InvalidNotebook(message) => (
+                    &engine_rules::INVALID_NOTEBOOK,
+                    message,
+                    "open and re-save the notebook in Jupyter, or resolve the merge conflict with nbdime",
+                ),
+                LoadProblem::Skipped(message) => (
+                    &engine_rules::SKIPPED_NOTEBOOK,
+                    message,
+                    "nothing to fix; ignore PARSE004 if this notice is not wanted",
+                ),
+            };
+            vec![file_level(rule, &file.display, message, help)]
+        }
+    }
+}
+
+/// A diagnostic about a whole file that could not be loaded.
+fn file_level(rule: &'static Rule, path: &str, message: String, help: &str) -> Diagnostic {
+    let start = Location {
+        cell: None,
+        line: 1,
+        column: 1,
+    };
+    Diagnostic {
+        code: rule.code,
+        name: rule.name,
+        severity: rule.severity,
+        path: path.to_string(),
+        start,
+        end: start,
+        span: Span::default(),
+        message,
+        help: Some(help.to_string()),
+        related: Vec::new(),
+        file: None,
+    }
+}
+
+/// Parses, models and runs the file rules over one loaded file.
+fn analyze(file: Arc<SourceFile>, rules: &[&'static Rule]) -> Vec<Diagnostic> {
+    let Some(tree) = python::parse(&file.text) else {
+        return vec![file_level(
+            &engine_rules::SYNTAX_ERROR,
+            &file.display,
+            "the Python parser could not be started".into(),
+            "this is a bug in mlready; please report it",
+        )];
+    };
+    let model = model::build(&file, &tree);
+    let mut sink = Sink::default();
+    if let Some((span, message)) = model.syntax_errors.first() {
+        let more = match model.syntax_errors.len() {
+            1 => String::new(),
+            n => format!(" ({} more syntax errors in this file)", n - 1),
+        };
+        sink.report(
+            &engine_rules::SYNTAX_ERROR,
+            *span,
+            format!("syntax error: {message}{more}"),
+        )
+        .help("fix the syntax (Python 2 code must be ported to Python 3); the rest of the file was still checked");
+    }
+    let context = Context {
+        file: &file,
+        tree: &tree,
+        model: &model,
+    };
+    for rule in rules {
+        let Check::File(check) = rule.check else {
+            continue;
+        };
+        if rule.scope == Scope::Notebook && !file.is_notebook() {
+            continue;
+        }
+        check(&context, &mut sink);
+    }
+    sink.findings
+        .into_iter()
+        .map(|finding| resolve(&file, finding))
+        .collect()
+}
+
+fn resolve(file: &Arc<SourceFile>, finding: Finding) -> Diagnostic {
+    let start = file.locate(finding.span.start);
+    let mut end = file.locate(finding.span.end);
+    if end.cell != start.cell {
+        end = start;
+    }
+    let related = finding
+        .related
+        .iter()
+        .map(|r| RelatedLocation {
+            path: file.display.clone(),
+            location: file.locate(r.span.start),
+            span: r.span,
+            message: r.message.clone(),
+        })
+        .collect();
+    Diagnostic {
+        code: finding.code,
+        name: finding.name,
+        severity: finding.severity,
+        path: file.display.clone(),
+        start,
+        end,
+        span: finding.span,
+        message: finding.message,
+        help: finding.help,
+        related,
+        file: Some(Arc::clone(file)),
+    }
 }

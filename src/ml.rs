@@ -1,1 +1,622 @@
-//! What mlready knows about ML libraries, as tables (stub, being written).
+//! What mlready knows about ML libraries, as tables: which classes are estimators of which
+//! kind, which calls split data, seed or draw from random number generators, load models.
+//! Rules and the semantic model read these tables; no rule keeps a list of its own.
+//!
+//! Classes are looked up by their top-level package and their own name, so that
+//! `sklearn.preprocessing.StandardScaler` and `sklearn.preprocessing._data.StandardScaler`
+//! are the same class.
+
+/// What an estimator class does when it is fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// Learns statistics from X alone (scalers, imputers, PCA, vectorizers).
+    Transformer,
+    /// Learns from X and y (feature selectors, target encoders).
+    SupervisedTransformer,
+    /// Needs no fit statistics worth leaking (PolynomialFeatures, FunctionTransformer).
+    StatelessTransformer,
+    /// Changes the rows (imbalanced-learn samplers).
+    Resampler,
+    /// A predictive model (classifier, regressor, clusterer, detector, neural network).
+    Model,
+    /// A composite that fits its steps inside (Pipeline, ColumnTransformer, searches).
+    Composite,
+    /// A cross-validation splitter (KFold, ShuffleSplit, ...).
+    Splitter,
+    /// A model read back from disk (joblib, pickle, MLflow, Keras, torch).
+    Loaded,
+}
+
+impl Category {
+    pub fn is_stateful_transformer(self) -> bool {
+        matches!(
+            self,
+            Category::Transformer | Category::SupervisedTransformer
+        )
+    }
+}
+
+/// Whether an estimator's result depends on a random seed it was not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Randomness {
+    /// Deterministic, or seeded by the library itself by default.
+    None,
+    /// Draws from `random_state`; unseeded when it is absent or None.
+    RandomState,
+    /// Random only when a shuffle flag is set (`KFold(shuffle=True)`).
+    WhenShuffled,
+}
+
+/// A known estimator class.
+#[derive(Debug, Clone, Copy)]
+pub struct ClassInfo {
+    pub category: Category,
+    pub randomness: Randomness,
+}
+
+const fn info(category: Category, randomness: Randomness) -> ClassInfo {
+    ClassInfo {
+        category,
+        randomness,
+    }
+}
+
+use Category::*;
+use Randomness::{RandomState as Rs, WhenShuffled};
+
+const T: ClassInfo = info(Transformer, Randomness::None);
+const TR: ClassInfo = info(Transformer, Rs);
+const ST: ClassInfo = info(SupervisedTransformer, Randomness::None);
+const STR: ClassInfo = info(SupervisedTransformer, Rs);
+const NT: ClassInfo = info(StatelessTransformer, Randomness::None);
+const M: ClassInfo = info(Model, Randomness::None);
+const MR: ClassInfo = info(Model, Rs);
+const C: ClassInfo = info(Composite, Randomness::None);
+const CR: ClassInfo = info(Composite, Rs);
+const R: ClassInfo = info(Resampler, Randomness::None);
+const RR: ClassInfo = info(Resampler, Rs);
+const S: ClassInfo = info(Splitter, Randomness::None);
+const SR: ClassInfo = info(Splitter, Rs);
+const SS: ClassInfo = info(Splitter, WhenShuffled);
+
+/// scikit-learn classes by name. Estimators whose result depends on `random_state` are
+/// marked so; deterministic ones (or ones random only in rare tie-breaking, like a single
+/// decision tree with all features) are not, because a warning there would be noise.
+const SKLEARN: &[(&str, ClassInfo)] = &[
+    // preprocessing: learn statistics from X
+    ("StandardScaler", T),
+    ("MinMaxScaler", T),
+    ("MaxAbsScaler", T),
+    ("RobustScaler", T),
+    ("Normalizer", NT),
+    ("QuantileTransformer", TR),
+    ("PowerTransformer", T),
+    ("KBinsDiscretizer", T),
+    ("OneHotEncoder", T),
+    ("OrdinalEncoder", T),
+    ("LabelEncoder", T),
+    ("LabelBinarizer", T),
+    ("MultiLabelBinarizer", T),
+    ("TargetEncoder", STR),
+    ("SimpleImputer", T),
+    ("KNNImputer", T),
+    ("IterativeImputer", TR),
+    ("MissingIndicator", T),
+    ("PCA", T),
+    ("IncrementalPCA", T),
+    ("KernelPCA", T),
+    ("TruncatedSVD", TR),
+    ("FastICA", TR),
+    ("NMF", T),
+    ("FactorAnalysis", T),
+    ("SparsePCA", TR),
+    ("MiniBatchSparsePCA", TR),
+    ("DictionaryLearning", TR),
+    ("LatentDirichletAllocation", TR),
+    ("CountVectorizer", T),
+    ("TfidfVectorizer", T),
+    ("TfidfTransformer", T),
+    ("DictVectorizer", T),
+    ("VarianceThreshold", T),
+    ("Isomap", T),
+    ("LocallyLinearEmbedding", TR),
+    ("SpectralEmbedding", TR),
+    ("TSNE", TR),
+    ("MDS", TR),
+    ("Nystroem", TR),
+    ("RBFSampler", TR),
+    ("RandomTreesEmbedding", TR),
+    ("GaussianRandomProjection", TR),
+    ("SparseRandomProjection", TR),
+    // stateless or nearly so
+    ("PolynomialFeatures", NT),
+    ("SplineTransformer", T),
+    ("FunctionTransformer", NT),
+    ("Binarizer", NT),
+    ("HashingVectorizer", NT),
+    ("FeatureHasher", NT),
+    // supervised feature selection and encoding
+    ("SelectKBest", ST),
+    ("SelectPercentile", ST),
+    ("SelectFpr", ST),
+    ("SelectFdr", ST),
+    ("SelectFwe", ST),
+    ("GenericUnivariateSelect", ST),
+    ("SelectFromModel", ST),
+    ("RFE", ST),
+    ("RFECV", ST),
+    ("SequentialFeatureSelector", ST),
+    ("LinearDiscriminantAnalysis", M),
+    ("PLSRegression", M),
+    // composites
+    ("Pipeline", C),
+    ("ColumnTransformer", C),
+    ("FeatureUnion", C),
+    ("TransformedTargetRegressor", C),
+    ("GridSearchCV", C),
+    ("HalvingGridSearchCV", C),
+    ("RandomizedSearchCV", CR),
+    ("HalvingRandomSearchCV", CR),
+    ("CalibratedClassifierCV", C),
+    ("StackingClassifier", C),
+    ("StackingRegressor", C),
+    ("VotingClassifier", C),
+    ("VotingRegressor", C),
+    ("OneVsRestClassifier", C),
+    ("OneVsOneClassifier", C),
+    ("MultiOutputClassifier", C),
+    ("MultiOutputRegressor", C),
+    ("ClassifierChain", CR),
+    ("RegressorChain", CR),
+    ("BaggingClassifier", CR),
+    ("BaggingRegressor", CR),
+    ("AdaBoostClassifier", C),
+    ("AdaBoostRegressor", C),
+    // models whose result depends on the seed
+    ("RandomForestClassifier", MR),
+    ("RandomForestRegressor", MR),
+    ("ExtraTreesClassifier", MR),
+    ("ExtraTreesRegressor", MR),
+    ("IsolationForest", MR),
+    ("SGDClassifier", MR),
+    ("SGDRegressor", MR),
+    ("SGDOneClassSVM", MR),
+    ("Perceptron", MR),
+    ("PassiveAggressiveClassifier", MR),
+    ("PassiveAggressiveRegressor", MR),
+    ("MLPClassifier", MR),
+    ("MLPRegressor", MR),
+    ("BernoulliRBM", MR),
+    ("KMeans", MR),
+    ("MiniBatchKMeans", MR),
+    ("BisectingKMeans", MR),
+    ("SpectralClustering", MR),
+    ("GaussianMixture", MR),
+    ("BayesianGaussianMixture", MR),
+    ("RANSACRegressor", MR),
+    ("ExtraTreeClassifier", MR),
+    ("ExtraTreeRegressor", MR),
+    ("DummyClassifier", M),
+    // deterministic models (or random only in rare tie-breaking)
+    ("LogisticRegression", M),
+    ("LogisticRegressionCV", M),
+    ("LinearRegression", M),
+    ("Ridge", M),
+    ("RidgeCV", M),
+    ("RidgeClassifier", M),
+    ("RidgeClassifierCV", M),
+    ("Lasso", M),
+    ("LassoCV", M),
+    ("LassoLars", M),
+    ("LassoLarsCV", M),
+    ("LassoLarsIC", M),
+    ("Lars", M),
+    ("ElasticNet", M),
+    ("ElasticNetCV", M),
+    ("BayesianRidge", M),
+    ("ARDRegression", M),
+    ("HuberRegressor", M),
+    ("QuantileRegressor", M),
+    ("TheilSenRegressor", M),
+    ("PoissonRegressor", M),
+    ("GammaRegressor", M),
+    ("TweedieRegressor", M),
+    ("OrthogonalMatchingPursuit", M),
+    ("SVC", M),
+    ("SVR", M),
+    ("NuSVC", M),
+    ("NuSVR", M),
+    ("LinearSVC", M),
+    ("LinearSVR", M),
+    ("OneClassSVM", M),
+    ("KNeighborsClassifier", M),
+    ("KNeighborsRegressor", M),
+    ("RadiusNeighborsClassifier", M),
+    ("RadiusNeighborsRegressor", M),
+    ("NearestNeighbors", M),
+    ("NearestCentroid", M),
+    ("LocalOutlierFactor", M),
+    ("EllipticEnvelope", M),
+    ("GaussianNB", M),
+    ("MultinomialNB", M),
+    ("BernoulliNB", M),
+    ("ComplementNB", M),
+    ("CategoricalNB", M),
+    ("DecisionTreeClassifier", M),
+    ("DecisionTreeRegressor", M),
+    ("GradientBoostingClassifier", M),
+    ("GradientBoostingRegressor", M),
+    ("HistGradientBoostingClassifier", M),
+    ("HistGradientBoostingRegressor", M),
+    ("QuadraticDiscriminantAnalysis", M),
+    ("GaussianProcessClassifier", M),
+    ("GaussianProcessRegressor", M),
+    ("KernelRidge", M),
+    ("IsotonicRegression", M),
+    ("AgglomerativeClustering", M),
+    ("DBSCAN", M),
+    ("HDBSCAN", M),
+    ("OPTICS", M),
+    ("Birch", M),
+    ("MeanShift", M),
+    ("AffinityPropagation", M),
+    ("DummyRegressor", M),
+    // splitters
+    ("KFold", SS),
+    ("StratifiedKFold", SS),
+    ("GroupKFold", S),
+    ("StratifiedGroupKFold", SS),
+    ("RepeatedKFold", SR),
+    ("RepeatedStratifiedKFold", SR),
+    ("ShuffleSplit", SR),
+    ("StratifiedShuffleSplit", SR),
+    ("GroupShuffleSplit", SR),
+    ("TimeSeriesSplit", S),
+    ("LeaveOneOut", S),
+    ("LeavePOut", S),
+    ("LeaveOneGroupOut", S),
+    ("LeavePGroupsOut", S),
+    ("PredefinedSplit", S),
+];
+
+/// imbalanced-learn: samplers draw with `random_state`, except the deterministic
+/// under-samplers and cleaning methods.
+const IMBLEARN: &[(&str, ClassInfo)] = &[
+    ("RandomOverSampler", RR),
+    ("SMOTE", RR),
+    ("SMOTEN", RR),
+    ("SMOTENC", RR),
+    ("ADASYN", RR),
+    ("BorderlineSMOTE", RR),
+    ("SVMSMOTE", RR),
+    ("KMeansSMOTE", RR),
+    ("RandomUnderSampler", RR),
+    ("ClusterCentroids", RR),
+    ("NearMiss", R),
+    ("TomekLinks", R),
+    ("EditedNearestNeighbours", R),
+    ("RepeatedEditedNearestNeighbours", R),
+    ("AllKNN", R),
+    ("CondensedNearestNeighbour", RR),
+    ("OneSidedSelection", RR),
+    ("NeighbourhoodCleaningRule", R),
+    ("InstanceHardnessThreshold", RR),
+    ("SMOTEENN", RR),
+    ("SMOTETomek", RR),
+    ("Pipeline", C),
+    ("BalancedRandomForestClassifier", MR),
+    ("BalancedBaggingClassifier", CR),
+    ("EasyEnsembleClassifier", CR),
+    ("RUSBoostClassifier", CR),
+];
+
+/// Gradient-boosting libraries seed themselves with a fixed default (xgboost seed 0,
+/// LightGBM's fixed C++ seeds, CatBoost random_seed 0): deterministic unless told otherwise.
+const BOOSTING: &[(&str, ClassInfo)] = &[
+    ("XGBClassifier", M),
+    ("XGBRegressor", M),
+    ("XGBRanker", M),
+    ("XGBRFClassifier", M),
+    ("XGBRFRegressor", M),
+    ("LGBMClassifier", M),
+    ("LGBMRegressor", M),
+    ("LGBMRanker", M),
+    ("CatBoostClassifier", M),
+    ("CatBoostRegressor", M),
+    ("CatBoostRanker", M),
+    ("CatBoost", M),
+];
+
+/// category_encoders: every encoder there learns from the data; those that use y are
+/// supervised.
+const CATEGORY_ENCODERS: &[(&str, ClassInfo)] = &[
+    ("TargetEncoder", ST),
+    ("LeaveOneOutEncoder", ST),
+    ("CatBoostEncoder", ST),
+    ("JamesSteinEncoder", ST),
+    ("MEstimateEncoder", ST),
+    ("WOEEncoder", ST),
+    ("GLMMEncoder", ST),
+    ("QuantileEncoder", ST),
+    ("OneHotEncoder", T),
+    ("OrdinalEncoder", T),
+    ("BinaryEncoder", T),
+    ("CountEncoder", T),
+    ("HashingEncoder", NT),
+    ("BaseNEncoder", T),
+    ("HelmertEncoder", T),
+    ("SumEncoder", T),
+    ("BackwardDifferenceEncoder", T),
+    ("PolynomialEncoder", T),
+];
+
+const UMAP: &[(&str, ClassInfo)] = &[("UMAP", TR)];
+
+/// Keras/TensorFlow models and preprocessing layers fitted with `adapt`.
+const KERAS: &[(&str, ClassInfo)] = &[
+    ("Sequential", M),
+    ("Model", M),
+    ("Normalization", T),
+    ("TextVectorization", T),
+    ("StringLookup", T),
+    ("IntegerLookup", T),
+    ("Discretization", T),
+];
+
+/// The class named by a qualified name, if mlready knows it.
+pub fn class_info(qualified: &str) -> Option<ClassInfo> {
+    let (package, name) = split_qualified(qualified)?;
+    let table: &[(&str, ClassInfo)] = match package {
+        "sklearn" => SKLEARN,
+        "imblearn" => IMBLEARN,
+        "xgboost" | "lightgbm" | "catboost" => BOOSTING,
+        "category_encoders" => CATEGORY_ENCODERS,
+        "umap" => UMAP,
+        "keras" | "tensorflow" => KERAS,
+        _ => return None,
+    };
+    table
+        .iter()
+        .find(|(known, _)| *known == name)
+        .map(|(_, info)| *info)
+}
+
+/// The packages whose classes [`class_info`] knows, for resolving `from X import *`.
+pub const KNOWN_PACKAGES: &[&str] = &[
+    "sklearn",
+    "imblearn",
+    "xgboost",
+    "lightgbm",
+    "catboost",
+    "category_encoders",
+    "umap",
+    "keras",
+    "tensorflow",
+];
+
+/// Whether a qualified name is a function that splits arrays into train and test parts,
+/// returning `a_train, a_test, b_train, b_test, ...` for its positional arguments.
+pub fn is_train_test_split(qualified: &str) -> bool {
+    matches!(
+        split_qualified(qualified),
+        Some(("sklearn", "train_test_split"))
+    )
+}
+
+/// Functions that load a saved model or object from disk.
+pub fn is_model_loader(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "joblib.load"
+            | "pickle.load"
+            | "pickle.loads"
+            | "dill.load"
+            | "cloudpickle.load"
+            | "torch.load"
+            | "skops.io.load"
+            | "keras.models.load_model"
+            | "keras.saving.load_model"
+            | "tensorflow.keras.models.load_model"
+            | "tensorflow.saved_model.load"
+            | "onnxruntime.InferenceSession"
+    ) || (qualified.starts_with("mlflow.") && qualified.ends_with(".load_model"))
+}
+
+/// Which random number generator a global seeding call seeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rng {
+    /// numpy's global RandomState (also what scikit-learn uses when `random_state` is None).
+    Numpy,
+    /// Python's `random` module.
+    Python,
+    Torch,
+    TensorFlow,
+}
+
+impl Rng {
+    pub fn label(self) -> &'static str {
+        match self {
+            Rng::Numpy => "numpy",
+            Rng::Python => "random",
+            Rng::Torch => "torch",
+            Rng::TensorFlow => "tensorflow",
+        }
+    }
+
+    pub fn fix(self) -> &'static str {
+        match self {
+            Rng::Numpy => "np.random.seed(SEED)",
+            Rng::Python => "random.seed(SEED)",
+            Rng::Torch => "torch.manual_seed(SEED)",
+            Rng::TensorFlow => "tf.random.set_seed(SEED)",
+        }
+    }
+}
+
+/// The generators a seeding call seeds, if it is one.
+pub fn seeds(qualified: &str) -> &'static [Rng] {
+    const ALL: &[Rng] = &[Rng::Numpy, Rng::Python, Rng::Torch, Rng::TensorFlow];
+    match qualified {
+        "numpy.random.seed" => &[Rng::Numpy],
+        "random.seed" => &[Rng::Python],
+        "torch.manual_seed" | "torch.random.manual_seed" | "torch.cuda.manual_seed_all" => {
+            &[Rng::Torch]
+        }
+        "tensorflow.random.set_seed" | "tensorflow.set_random_seed" => &[Rng::TensorFlow],
+        "keras.utils.set_random_seed"
+        | "tensorflow.keras.utils.set_random_seed"
+        | "lightning.seed_everything"
+        | "pytorch_lightning.seed_everything"
+        | "lightning.pytorch.seed_everything"
+        | "transformers.set_seed"
+        | "accelerate.utils.set_seed"
+        | "fastai.torch_core.set_seed" => ALL,
+        _ => &[],
+    }
+}
+
+/// The global generator a call draws from, if it draws from one.
+pub fn draws_from(qualified: &str) -> Option<Rng> {
+    if let Some(name) = qualified.strip_prefix("numpy.random.") {
+        let not_drawing = matches!(
+            name,
+            "seed"
+                | "default_rng"
+                | "RandomState"
+                | "Generator"
+                | "SeedSequence"
+                | "get_state"
+                | "set_state"
+                | "PCG64"
+                | "MT19937"
+                | "Philox"
+                | "SFC64"
+                | "BitGenerator"
+        );
+        return (!not_drawing && !name.contains('.')).then_some(Rng::Numpy);
+    }
+    if let Some(name) = qualified.strip_prefix("random.") {
+        let drawing = matches!(
+            name,
+            "random"
+                | "randint"
+                | "randrange"
+                | "choice"
+                | "choices"
+                | "shuffle"
+                | "sample"
+                | "uniform"
+                | "gauss"
+                | "normalvariate"
+                | "triangular"
+                | "betavariate"
+                | "expovariate"
+                | "getrandbits"
+                | "randbytes"
+        );
+        return drawing.then_some(Rng::Python);
+    }
+    if let Some(name) = qualified.strip_prefix("torch.") {
+        let drawing = matches!(
+            name,
+            "rand"
+                | "randn"
+                | "randint"
+                | "randperm"
+                | "rand_like"
+                | "randn_like"
+                | "randint_like"
+                | "normal"
+                | "bernoulli"
+                | "multinomial"
+                | "poisson"
+        );
+        return drawing.then_some(Rng::Torch);
+    }
+    if let Some(name) = qualified.strip_prefix("tensorflow.random.") {
+        let drawing = matches!(
+            name,
+            "uniform" | "normal" | "shuffle" | "truncated_normal" | "categorical" | "gamma"
+                | "poisson"
+        );
+        return drawing.then_some(Rng::TensorFlow);
+    }
+    None
+}
+
+/// Constructors of explicit generator objects: unseeded when called without a seed.
+pub fn is_generator_constructor(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "numpy.random.default_rng" | "numpy.random.RandomState" | "numpy.random.Generator"
+    )
+}
+
+/// Methods of a fitted estimator whose result is the model's score for each row.
+pub fn is_score_method(method: &str) -> bool {
+    matches!(
+        method,
+        "predict_proba" | "decision_function" | "predict_log_proba" | "score_samples"
+    )
+}
+
+/// Methods that make predictions from a fitted estimator.
+pub fn is_predict_method(method: &str) -> bool {
+    is_score_method(method) || matches!(method, "predict" | "fit_predict" | "predict_on_batch")
+}
+
+/// Methods of an array that keep the values (and so what they mean): a reshape of model
+/// scores is still model scores.
+pub fn keeps_values(method: &str) -> bool {
+    matches!(
+        method,
+        "ravel"
+            | "flatten"
+            | "reshape"
+            | "squeeze"
+            | "copy"
+            | "astype"
+            | "numpy"
+            | "detach"
+            | "cpu"
+            | "to_numpy"
+            | "item"
+            | "tolist"
+            | "values"
+            | "T"
+    )
+}
+
+/// Splits `sklearn.preprocessing.StandardScaler` into (`sklearn`, `StandardScaler`).
+fn split_qualified(qualified: &str) -> Option<(&str, &str)> {
+    let package = qualified.split('.').next()?;
+    let name = qualified.rsplit('.').next()?;
+    Some((package, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_resolve_through_submodules() {
+        let scaler = class_info("sklearn.preprocessing._data.StandardScaler").unwrap();
+        assert_eq!(scaler.category, Category::Transformer);
+        assert!(class_info("mylib.StandardScaler").is_none());
+        assert_eq!(
+            class_info("sklearn.ensemble.RandomForestClassifier")
+                .unwrap()
+                .randomness,
+            Randomness::RandomState
+        );
+    }
+
+    #[test]
+    fn rng_tables() {
+        assert_eq!(draws_from("numpy.random.rand"), Some(Rng::Numpy));
+        assert_eq!(draws_from("numpy.random.seed"), None);
+        assert_eq!(draws_from("random.seed"), None);
+        assert_eq!(draws_from("torch.randn"), Some(Rng::Torch));
+        assert_eq!(seeds("numpy.random.seed"), &[Rng::Numpy]);
+    }
+}

@@ -1,1 +1,62 @@
-//! Every rule, in one list (stub, being written).
+//! Every rule, in one list, and lookup by code or name.
+
+use crate::rule::Rule;
+use crate::rules::{leakage, monitoring, notebook, parse, repro};
+
+/// Every registered rule, grouped by family in a fixed order.
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    [
+        leakage::RULES,
+        monitoring::RULES,
+        repro::RULES,
+        notebook::RULES,
+        parse::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
+
+/// The rule with this code (any case) or name.
+pub fn find(key: &str) -> Option<&'static Rule> {
+    all().find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
+}
+
+/// `(code, name)` of every rule, for validating selectors.
+pub fn known() -> Vec<(&'static str, &'static str)> {
+    all().map(|r| (r.code, r.name)).collect()
+}
+
+/// The PARSE rules the engine reports itself.
+pub mod engine_rules {
+    pub use crate::rules::parse::{
+        invalid_notebook::RULE as INVALID_NOTEBOOK, skipped_notebook::RULE as SKIPPED_NOTEBOOK,
+        syntax_error::RULE as SYNTAX_ERROR, unreadable_file::RULE as UNREADABLE_FILE,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for rule in all() {
+            assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
+            assert!(names.insert(rule.name), "duplicate name {}", rule.name);
+            let (prefix, digits) = rule.code.split_at(rule.code.len() - 3);
+            assert!(prefix.chars().all(|c| c.is_ascii_uppercase()), "{}", rule.code);
+            assert!(digits.chars().all(|c| c.is_ascii_digit()), "{}", rule.code);
+            assert!(
+                rule.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                rule.name
+            );
+        }
+    }
+}

@@ -55,6 +55,8 @@ pub struct Report {
     pub files_checked: usize,
     pub diagnostics: Vec<Diagnostic>,
     pub elapsed: Duration,
+    /// Files on which mlready itself failed (a bug): the run exits 2.
+    pub internal_errors: Vec<String>,
 }
 
 impl Report {

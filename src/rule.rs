@@ -168,3 +168,26 @@ impl Finding {
         self
     }
 }
+
+impl Context<'_> {
+    /// Where `span` is, for a message: "line 12", or "cell 8" in a notebook.
+    pub fn describe(&self, span: Span) -> String {
+        let location = self.file.locate(span.start);
+        match location.cell {
+            Some(cell) => format!("cell {cell}"),
+            None => format!("line {}", location.line),
+        }
+    }
+
+    /// The source text of `span`, on one line and shortened for a message.
+    pub fn snippet(&self, span: Span) -> String {
+        let text = self.file.raw_text().get(span.start..span.end).unwrap_or("");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if flat.chars().count() > 40 {
+            let short: String = flat.chars().take(37).collect();
+            format!("{short}...")
+        } else {
+            flat
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Notebook hygiene: notebooks that will not give the same result when re-run from the top.
+
+crate::rule::rules![non_linear_execution, unpinned_install_in_notebook];

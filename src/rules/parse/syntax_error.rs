@@ -1,0 +1,8 @@
+crate::rule::rule! {
+    code: "PARSE001",
+    name: "syntax-error",
+    family: "parse",
+    severity: Error,
+    scope: File,
+    check: crate::rule::Check::Engine,
+}
