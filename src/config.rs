@@ -1,1 +1,1065 @@
-//! Configuration: `[tool.mlready]` in pyproject.toml or mlready.toml (stub, being written).
+//! Configuration: `[tool.mlready]` in pyproject.toml, or the same keys at the top of
+//! `mlready.toml` / `.mlready.toml`, found by walking up from the first path (like ruff).
+//!
+//! - [`find_config`] and [`load_config`] find and read one file into a [`FileConfig`];
+//! - [`resolve`] layers the command line on top and validates every selector and glob, giving
+//!   the run's [`Settings`] plus the [`ResolvedExtras`] that `Settings` has no field for yet
+//!   (severity overrides, the opaque `serving` and `monitoring` tables);
+//! - [`rule_enabled`], [`ignored_for_file`] and [`CompiledSettings`] answer the engine's
+//!   questions. Selection follows ruff: the most specific matching selector wins, and on a tie
+//!   `ignore` wins over `select`.
+//!
+//! There is no merging across files: the closest configuration file wins.
+
+use crate::error::{Error, ErrorKind};
+use crate::finding::Severity;
+use crate::settings::{Selector, Settings};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use toml::{Table, Value};
+
+/// Files that configure mlready on their own, in order of precedence within one folder.
+const DEDICATED_FILES: [&str; 2] = [".mlready.toml", "mlready.toml"];
+
+/// Every top-level key, kebab-case; the snake_case spelling is accepted too.
+const KNOWN_KEYS: [&str; 9] = [
+    "select",
+    "ignore",
+    "extend-select",
+    "exclude",
+    "per-file-ignores",
+    "fail-on",
+    "severity",
+    "serving",
+    "monitoring",
+];
+
+/// The values of one configuration file, before the command line is applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileConfig {
+    /// The file the values come from.
+    pub path: PathBuf,
+    /// `select`; `None` when the file does not set it.
+    pub select: Option<Vec<Selector>>,
+    pub ignore: Vec<Selector>,
+    pub extend_select: Vec<Selector>,
+    pub exclude: Vec<String>,
+    /// (glob, selectors), in key order.
+    pub per_file_ignores: Vec<(String, Vec<Selector>)>,
+    pub fail_on: Option<Severity>,
+    /// (selector, severity): the severity to report the matching rules with.
+    pub severity: Vec<(Selector, Severity)>,
+    /// `[tool.mlready.serving]`, kept opaque until its keys are defined.
+    pub serving: Option<Table>,
+    /// `[tool.mlready.monitoring]`, kept opaque until its keys are defined.
+    pub monitoring: Option<Table>,
+}
+
+/// What the command line says about configuration; `None`/empty means "not given".
+#[derive(Debug, Clone, Default)]
+pub struct CliOverrides {
+    /// `--config FILE`: use this file instead of searching upward.
+    pub config: Option<PathBuf>,
+    /// `--select`: replaces the file's `select`.
+    pub select: Option<Vec<Selector>>,
+    /// `--ignore`: added to the file's `ignore`.
+    pub ignore: Vec<Selector>,
+    /// `--extend-select`: added to the file's `extend-select`.
+    pub extend_select: Vec<Selector>,
+    /// `--exclude`: added to the file's `exclude`.
+    pub exclude: Vec<String>,
+    /// `--fail-on`: replaces the file's `fail-on`.
+    pub fail_on: Option<Severity>,
+}
+
+/// The resolved configuration `Settings` has no field for (yet). Returned next to `Settings`
+/// by [`resolve`] so `settings.rs` stays the plain selection it is; the engine applies these.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResolvedExtras {
+    /// (selector, severity) from the `severity` table, every selector validated.
+    pub severity: Vec<(Selector, Severity)>,
+    /// `[tool.mlready.serving]`, opaque for now.
+    pub serving: Option<Table>,
+    /// `[tool.mlready.monitoring]`, opaque for now.
+    pub monitoring: Option<Table>,
+}
+
+impl ResolvedExtras {
+    /// The overridden severity of a rule: the most specific matching selector wins
+    /// (`severity = { REPRO = "info", REPRO001 = "error" }` makes REPRO001 an error).
+    pub fn severity_for(&self, code: &str, name: &str) -> Option<Severity> {
+        self.severity
+            .iter()
+            .filter_map(|(selector, severity)| {
+                Some((specificity(selector, code, name)?, *severity))
+            })
+            .max_by_key(|&(rank, _)| rank)
+            .map(|(_, severity)| severity)
+    }
+}
+
+/// The configuration file for `start` (a file or a folder): walking up from it, the first of
+/// `.mlready.toml`, `mlready.toml`, or a `pyproject.toml` with a `[tool.mlready]` table.
+/// A `pyproject.toml` without that table is skipped and the search goes on upward.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let start = absolute(start, &cwd);
+    let first = if start.is_dir() {
+        start.as_path()
+    } else {
+        start.parent()?
+    };
+    for dir in first.ancestors() {
+        for name in DEDICATED_FILES {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+        let pyproject = dir.join("pyproject.toml");
+        if pyproject.is_file() && configures_mlready(&pyproject) {
+            return Some(pyproject);
+        }
+    }
+    None
+}
+
+/// True when a pyproject.toml has a `[tool.mlready]` table. A pyproject that is not valid TOML
+/// counts when it mentions mlready, so that loading it reports the syntax error to the user.
+fn configures_mlready(pyproject: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(pyproject) else {
+        return false;
+    };
+    match text.parse::<Table>() {
+        Ok(doc) => doc
+            .get("tool")
+            .and_then(|tool| tool.get("mlready"))
+            .is_some(),
+        Err(_) => text.contains("mlready"),
+    }
+}
+
+/// Reads one configuration file: `[tool.mlready]` of a file named `pyproject.toml`, else the
+/// top-level keys. A pyproject.toml without `[tool.mlready]` gives an empty configuration.
+pub fn load_config(path: &Path) -> Result<FileConfig, Error> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        Error::at(
+            path,
+            ErrorKind::ConfigSyntax(format!("cannot read the file: {err}")),
+        )
+    })?;
+    parse_config(path, &text)
+}
+
+fn parse_config(path: &Path, text: &str) -> Result<FileConfig, Error> {
+    let doc: Table = text.parse().map_err(|err: toml::de::Error| {
+        Error::at(path, ErrorKind::ConfigSyntax(err.to_string()))
+    })?;
+    let mut config = FileConfig {
+        path: path.to_path_buf(),
+        ..FileConfig::default()
+    };
+    let is_pyproject = path
+        .file_name()
+        .is_some_and(|name| name == "pyproject.toml");
+    let table = if is_pyproject {
+        match doc.get("tool").and_then(|tool| tool.get("mlready")) {
+            None => return Ok(config),
+            Some(Value::Table(table)) => table,
+            Some(other) => return Err(wrong_type(path, "tool.mlready", "a table", other)),
+        }
+    } else {
+        &doc
+    };
+
+    let mut seen: BTreeMap<&'static str, &str> = BTreeMap::new();
+    for (key, value) in table {
+        let Some(canonical) = canonical_key(key) else {
+            return Err(Error::at(
+                path,
+                ErrorKind::ConfigUnknownKey {
+                    key: key.clone(),
+                    hint: closest_key(key),
+                },
+            ));
+        };
+        if let Some(first) = seen.insert(canonical, key) {
+            return Err(config_value(
+                path,
+                canonical,
+                format!("is given twice, as `{first}` and as `{key}`"),
+            ));
+        }
+        match canonical {
+            "select" => config.select = Some(strings(path, canonical, value)?),
+            "ignore" => config.ignore = strings(path, canonical, value)?,
+            "extend-select" => config.extend_select = strings(path, canonical, value)?,
+            "exclude" => {
+                config.exclude = strings(path, canonical, value)?;
+                check_globs(&config.exclude, Some(path))?;
+            }
+            "per-file-ignores" => config.per_file_ignores = per_file_ignores(path, value)?,
+            "fail-on" => config.fail_on = Some(severity(path, canonical, value)?),
+            "severity" => config.severity = severity_table(path, value)?,
+            "serving" => config.serving = Some(table_value(path, canonical, value)?),
+            "monitoring" => config.monitoring = Some(table_value(path, canonical, value)?),
+            _ => unreachable!("every key of KNOWN_KEYS is handled"),
+        }
+    }
+    Ok(config)
+}
+
+/// The kebab-case name of a known key given in kebab or snake case.
+fn canonical_key(key: &str) -> Option<&'static str> {
+    KNOWN_KEYS
+        .into_iter()
+        .find(|known| *known == key || known.replace('-', "_") == key)
+}
+
+/// The known key closest to a misspelt one, when it is close enough to be a likely typo.
+fn closest_key(key: &str) -> Option<String> {
+    let key = key.to_ascii_lowercase().replace('_', "-");
+    let (distance, best) = KNOWN_KEYS
+        .into_iter()
+        .map(|known| (edit_distance(&key, known), known))
+        .min()?;
+    let close = distance <= 2 || distance * 3 <= best.len();
+    close.then(|| best.to_string())
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+fn config_value(path: &Path, key: &str, message: String) -> Error {
+    Error::at(
+        path,
+        ErrorKind::ConfigValue {
+            key: key.to_string(),
+            message,
+        },
+    )
+}
+
+fn wrong_type(path: &Path, key: &str, expected: &str, found: &Value) -> Error {
+    config_value(
+        path,
+        key,
+        format!(
+            "must be {expected}, found {} {}",
+            article(found),
+            found.type_str()
+        ),
+    )
+}
+
+fn article(value: &Value) -> &'static str {
+    match value {
+        Value::Integer(_) | Value::Array(_) => "an",
+        _ => "a",
+    }
+}
+
+fn strings(path: &Path, key: &str, value: &Value) -> Result<Vec<String>, Error> {
+    let expected = "a list of strings";
+    let Value::Array(items) = value else {
+        return Err(wrong_type(path, key, expected, value));
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Value::String(text) => Ok(text.clone()),
+            other => Err(config_value(
+                path,
+                key,
+                format!(
+                    "must be {expected}, found {} {} in the list",
+                    article(other),
+                    other.type_str()
+                ),
+            )),
+        })
+        .collect()
+}
+
+fn severity(path: &Path, key: &str, value: &Value) -> Result<Severity, Error> {
+    let expected = "one of \"error\", \"warning\", \"info\"";
+    let Value::String(text) = value else {
+        return Err(wrong_type(path, key, expected, value));
+    };
+    Severity::parse(text)
+        .ok_or_else(|| config_value(path, key, format!("must be {expected}, found \"{text}\"")))
+}
+
+fn table_value(path: &Path, key: &str, value: &Value) -> Result<Table, Error> {
+    match value {
+        Value::Table(table) => Ok(table.clone()),
+        other => Err(wrong_type(path, key, "a table", other)),
+    }
+}
+
+fn per_file_ignores(path: &Path, value: &Value) -> Result<Vec<(String, Vec<Selector>)>, Error> {
+    let table = table_value(path, "per-file-ignores", value)?;
+    let mut entries = Vec::with_capacity(table.len());
+    for (glob, selectors) in &table {
+        check_globs(std::slice::from_ref(glob), Some(path))?;
+        let key = format!("per-file-ignores.\"{glob}\"");
+        entries.push((glob.clone(), strings(path, &key, selectors)?));
+    }
+    Ok(entries)
+}
+
+fn severity_table(path: &Path, value: &Value) -> Result<Vec<(Selector, Severity)>, Error> {
+    let table = table_value(path, "severity", value)?;
+    table
+        .iter()
+        .map(|(selector, level)| {
+            let key = format!("severity.{selector}");
+            Ok((selector.clone(), severity(path, &key, level)?))
+        })
+        .collect()
+}
+
+/// Builds the run's settings: the configuration file (`cli.config`, else the one found from
+/// the first path, else the working directory), then the command line on top: `--select`
+/// replaces `select`; `--ignore`, `--extend-select` and `--exclude` extend; `--fail-on`
+/// replaces. `known` lists every rule as (code, name); each selector must match one of them.
+/// `settings.root` is the configuration file's folder (else the working directory), absolute.
+pub fn resolve(
+    paths: &[PathBuf],
+    cli: &CliOverrides,
+    known: &[(&'static str, &'static str)],
+) -> Result<(Settings, ResolvedExtras), Error> {
+    let cwd = std::env::current_dir().map_err(|err| {
+        Error::new(ErrorKind::Internal(format!(
+            "cannot read the working directory: {err}"
+        )))
+    })?;
+    let config_path = match &cli.config {
+        Some(path) if !path.is_file() => {
+            return Err(Error::at(path.clone(), ErrorKind::PathNotFound));
+        }
+        Some(path) => Some(path.clone()),
+        None => find_config(paths.first().unwrap_or(&cwd)).map(|found| relative_to(&found, &cwd)),
+    };
+    let file = match &config_path {
+        Some(path) => load_config(path)?,
+        None => FileConfig::default(),
+    };
+    if let Some(path) = &config_path {
+        validate_file_selectors(&file, path, known)?;
+    }
+    validate_cli(cli, known)?;
+
+    let root = match &config_path {
+        Some(path) => absolute(path, &cwd)
+            .parent()
+            .map_or_else(|| cwd.clone(), Path::to_path_buf),
+        None => normalize(&cwd),
+    };
+    let settings = Settings {
+        select: cli.select.clone().or(file.select).unwrap_or_default(),
+        extend_select: [file.extend_select, cli.extend_select.clone()].concat(),
+        ignore: [file.ignore, cli.ignore.clone()].concat(),
+        exclude: [file.exclude, cli.exclude.clone()].concat(),
+        per_file_ignores: file.per_file_ignores,
+        fail_on: cli.fail_on.or(file.fail_on).unwrap_or(Severity::Warning),
+        root,
+        config_file: config_path,
+    };
+    let extras = ResolvedExtras {
+        severity: file.severity,
+        serving: file.serving,
+        monitoring: file.monitoring,
+    };
+    Ok((settings, extras))
+}
+
+fn validate_file_selectors(
+    file: &FileConfig,
+    path: &Path,
+    known: &[(&str, &str)],
+) -> Result<(), Error> {
+    let selectors = file
+        .select
+        .iter()
+        .flatten()
+        .chain(&file.ignore)
+        .chain(&file.extend_select)
+        .chain(file.per_file_ignores.iter().flat_map(|(_, list)| list))
+        .chain(file.severity.iter().map(|(selector, _)| selector));
+    for selector in selectors {
+        if !valid_selector(selector, known) {
+            return Err(Error::at(
+                path,
+                ErrorKind::UnknownSelector(selector.clone()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_cli(cli: &CliOverrides, known: &[(&str, &str)]) -> Result<(), Error> {
+    let selectors = cli
+        .select
+        .iter()
+        .flatten()
+        .chain(&cli.ignore)
+        .chain(&cli.extend_select);
+    for selector in selectors {
+        if !valid_selector(selector, known) {
+            return Err(Error::new(ErrorKind::UnknownSelector(selector.clone())));
+        }
+    }
+    check_globs(&cli.exclude, None)
+}
+
+/// True when `selector` selects at least one of the `known` (code, name) rules: `ALL`, a full
+/// code, a rule name, or a code prefix that spells out the whole family (`LEAK`, `LEAK0`;
+/// not `LEA`). Codes and `ALL` are matched case-insensitively.
+pub fn valid_selector(selector: &str, known: &[(&str, &str)]) -> bool {
+    is_all(selector)
+        || known
+            .iter()
+            .any(|(code, name)| specificity(selector, code, name).is_some())
+}
+
+fn is_all(selector: &str) -> bool {
+    selector.eq_ignore_ascii_case("ALL")
+}
+
+/// How specifically `selector` names the rule (code, name), or `None` when it does not:
+/// 0 for `ALL`, the prefix length for a prefix, the code length for a full code or the name.
+fn specificity(selector: &str, code: &str, name: &str) -> Option<usize> {
+    if is_all(selector) {
+        return Some(0);
+    }
+    if selector.eq_ignore_ascii_case(name) {
+        return Some(code.len());
+    }
+    let family = code
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .count()
+        .max(1);
+    let prefix = code.as_bytes().get(..selector.len())?;
+    let matches = selector.len() >= family && prefix.eq_ignore_ascii_case(selector.as_bytes());
+    matches.then_some(selector.len())
+}
+
+/// The specificity of the most specific selector of `selectors` that matches the rule.
+fn best_match(selectors: &[Selector], code: &str, name: &str) -> Option<usize> {
+    selectors
+        .iter()
+        .filter_map(|selector| specificity(selector, code, name))
+        .max()
+}
+
+/// True when the rule runs: selected (by `select`, every rule when `select` is empty, or by
+/// `extend-select`) by a selector more specific than any `ignore` selector that matches it.
+/// `select = ["LEAK"], ignore = ["LEAK001"]` turns LEAK001 off; `select = ["LEAK001"],
+/// ignore = ["LEAK"]` keeps it on; on a tie `ignore` wins.
+pub fn rule_enabled(settings: &Settings, code: &str, name: &str) -> bool {
+    let selected = if settings.select.is_empty() {
+        Some(0)
+    } else {
+        best_match(&settings.select, code, name)
+    };
+    let Some(selected) = selected.max(best_match(&settings.extend_select, code, name)) else {
+        return false;
+    };
+    best_match(&settings.ignore, code, name).is_none_or(|ignored| selected > ignored)
+}
+
+/// True when `per-file-ignores` turns the rule off for the file at `display_path` (relative to
+/// the working directory, or absolute). Compiles the globs on every call: code that asks for
+/// many files should build a [`CompiledSettings`] once and ask it instead.
+pub fn ignored_for_file(settings: &Settings, display_path: &str, code: &str, name: &str) -> bool {
+    let Ok(compiled) = CompiledSettings::new(settings) else {
+        return false;
+    };
+    compiled.ignored_for_file(display_path, code, name)
+}
+
+/// [`Settings`] with its globs compiled once, for the engine's per-file and per-rule questions.
+#[derive(Debug, Clone)]
+pub struct CompiledSettings {
+    settings: Settings,
+    exclude: PathGlobs,
+    per_file: PathGlobs,
+}
+
+impl CompiledSettings {
+    /// Compiles `exclude` and `per-file-ignores`; an invalid glob is a `BadGlob` error.
+    pub fn new(settings: &Settings) -> Result<CompiledSettings, Error> {
+        let cwd = std::env::current_dir().map_err(|err| {
+            Error::new(ErrorKind::Internal(format!(
+                "cannot read the working directory: {err}"
+            )))
+        })?;
+        let per_file_globs: Vec<String> = settings
+            .per_file_ignores
+            .iter()
+            .map(|(glob, _)| glob.clone())
+            .collect();
+        Ok(CompiledSettings {
+            exclude: PathGlobs::new(&settings.exclude, &settings.root, &cwd)?,
+            per_file: PathGlobs::new(&per_file_globs, &settings.root, &cwd)?,
+            settings: settings.clone(),
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// See [`rule_enabled`].
+    pub fn rule_enabled(&self, code: &str, name: &str) -> bool {
+        rule_enabled(&self.settings, code, name)
+    }
+
+    /// See [`ignored_for_file`].
+    pub fn ignored_for_file(&self, display_path: &str, code: &str, name: &str) -> bool {
+        if self.per_file.is_empty() {
+            return false;
+        }
+        self.per_file
+            .matching(Path::new(display_path))
+            .into_iter()
+            .filter_map(|index| self.settings.per_file_ignores.get(index))
+            .any(|(_, selectors)| best_match(selectors, code, name).is_some())
+    }
+
+    /// True when `exclude` matches the path itself (not its folders).
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        self.exclude.is_match(path)
+    }
+}
+
+/// A set of globs matched against a path relative to a root folder and against its name, as
+/// `exclude` and `per-file-ignores` are. `*` crosses `/` (globset's default, as in ruff).
+#[derive(Debug, Clone)]
+pub struct PathGlobs {
+    set: GlobSet,
+    root: PathBuf,
+    cwd: PathBuf,
+}
+
+impl PathGlobs {
+    /// `root` may be relative to `cwd`; paths asked about later may be too.
+    pub fn new(patterns: &[String], root: &Path, cwd: &Path) -> Result<PathGlobs, Error> {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in patterns {
+            builder.add(compile_glob(pattern)?);
+        }
+        let set = builder.build().map_err(|err| {
+            Error::new(ErrorKind::BadGlob {
+                pattern: patterns.join(", "),
+                message: err.to_string(),
+            })
+        })?;
+        let cwd = normalize(cwd);
+        Ok(PathGlobs {
+            set,
+            root: absolute(root, &cwd),
+            cwd,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
+    /// True when a glob matches the path (relative to root; absolute when outside the root)
+    /// or its file name.
+    pub fn is_match(&self, path: &Path) -> bool {
+        !self.is_empty() && !self.matching(path).is_empty()
+    }
+
+    /// True when a glob matches the path or one of its folders below the root.
+    pub fn matches_path_or_ancestor(&self, path: &Path) -> bool {
+        if self.is_empty() {
+            return false;
+        }
+        let path = absolute(path, &self.cwd);
+        let Ok(relative) = path.strip_prefix(&self.root) else {
+            return self.is_match(&path);
+        };
+        relative
+            .ancestors()
+            .filter(|ancestor| !ancestor.as_os_str().is_empty())
+            .any(|ancestor| self.matches_relative(ancestor))
+    }
+
+    /// Indices (in the order given to [`PathGlobs::new`]) of the globs matching the path.
+    pub fn matching(&self, path: &Path) -> Vec<usize> {
+        let path = absolute(path, &self.cwd);
+        let relative = path.strip_prefix(&self.root).unwrap_or(&path);
+        let mut indices = self.set.matches(relative);
+        if let Some(name) = relative.file_name() {
+            indices.extend(self.set.matches(Path::new(name)));
+            indices.sort_unstable();
+            indices.dedup();
+        }
+        indices
+    }
+
+    fn matches_relative(&self, relative: &Path) -> bool {
+        self.set.is_match(relative)
+            || relative
+                .file_name()
+                .is_some_and(|name| self.set.is_match(Path::new(name)))
+    }
+}
+
+fn compile_glob(pattern: &str) -> Result<globset::Glob, Error> {
+    let trimmed = pattern.strip_prefix("./").unwrap_or(pattern);
+    let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
+    GlobBuilder::new(trimmed)
+        .literal_separator(false)
+        .build()
+        .map_err(|err| {
+            Error::new(ErrorKind::BadGlob {
+                pattern: pattern.to_string(),
+                message: err.kind().to_string(),
+            })
+        })
+}
+
+fn check_globs(patterns: &[String], file: Option<&Path>) -> Result<(), Error> {
+    for pattern in patterns {
+        if let Err(mut err) = compile_glob(pattern) {
+            err.path = file.map(Path::to_path_buf);
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute against `cwd`, with `.` and `..` removed lexically (no symlinks are
+/// resolved: this is for matching and display, not for identity).
+pub(crate) fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    normalize(&cwd.join(path))
+}
+
+/// Removes `.` and resolves `..` lexically; `..` above the root is dropped.
+pub(crate) fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let can_pop = matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if can_pop {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base` when it lies below it, else unchanged.
+fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    match path.strip_prefix(base) {
+        Ok(relative) if !relative.as_os_str().is_empty() => relative.to_path_buf(),
+        _ => path.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    const KNOWN: &[(&str, &str)] = &[
+        ("LEAK001", "preprocessing-before-split"),
+        ("LEAK002", "test-set-reuse"),
+        ("SKEW001", "feature-unavailable-at-inference"),
+        ("REPRO001", "unseeded-randomness"),
+        ("NB001", "non-linear-execution"),
+    ];
+
+    /// A fresh folder under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(tag: &str) -> TempDir {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static COUNTER: AtomicUsize = AtomicUsize::new(0);
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let dir = std::env::temp_dir()
+                .join(format!("mlready-config-{tag}-{}-{n}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        fn write(&self, relative: &str, text: &str) -> PathBuf {
+            let path = self.0.join(relative);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, text).unwrap();
+            path
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn parse(name: &str, text: &str) -> Result<FileConfig, Error> {
+        parse_config(Path::new(name), text)
+    }
+
+    fn settings(select: &[&str], extend: &[&str], ignore: &[&str]) -> Settings {
+        let own = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
+        Settings {
+            select: own(select),
+            extend_select: own(extend),
+            ignore: own(ignore),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn reads_every_key_in_both_spellings() {
+        let config = parse(
+            "mlready.toml",
+            r#"
+            select = ["LEAK"]
+            ignore = ["LEAK002"]
+            extend_select = ["NB001"]
+            exclude = ["legacy"]
+            fail-on = "error"
+            [per-file-ignores]
+            "tests/**" = ["REPRO"]
+            [severity]
+            REPRO001 = "info"
+            [serving]
+            entry-points = ["serve.py:app"]
+            anything = { goes = 1 }
+            [monitoring]
+            functions = ["my_drift_check"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.select, Some(vec!["LEAK".to_string()]));
+        assert_eq!(config.ignore, ["LEAK002"]);
+        assert_eq!(config.extend_select, ["NB001"]);
+        assert_eq!(config.exclude, ["legacy"]);
+        assert_eq!(config.fail_on, Some(Severity::Error));
+        assert_eq!(
+            config.per_file_ignores,
+            [("tests/**".to_string(), vec!["REPRO".to_string()])]
+        );
+        assert_eq!(config.severity, [("REPRO001".to_string(), Severity::Info)]);
+        assert!(config.serving.unwrap().contains_key("anything"));
+        assert!(config.monitoring.is_some());
+    }
+
+    #[test]
+    fn pyproject_reads_tool_mlready_only() {
+        let config = parse(
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n[tool.ruff]\nselect = [\"E\"]\n[tool.mlready]\nselect = [\"SKEW\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.select, Some(vec!["SKEW".to_string()]));
+        let empty = parse("pyproject.toml", "[tool.ruff]\nselect = [\"E\"]\n").unwrap();
+        assert_eq!(empty.select, None);
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_key_with_a_hint() {
+        let err = parse("pyproject.toml", "[tool.mlready]\nselcet = [\"LEAK\"]\n").unwrap_err();
+        assert_eq!(err.path.as_deref(), Some(Path::new("pyproject.toml")));
+        let ErrorKind::ConfigUnknownKey { key, hint } = &err.kind else {
+            panic!("unexpected error {err:?}");
+        };
+        assert_eq!(key, "selcet");
+        assert_eq!(hint.as_deref(), Some("select"));
+        assert!(err.to_string().contains("pyproject.toml"));
+        assert!(err.to_string().contains("`selcet`"));
+
+        let err = parse("mlready.toml", "per_file_ignore = {}\n").unwrap_err();
+        assert!(matches!(
+            &err.kind,
+            ErrorKind::ConfigUnknownKey { hint: Some(hint), .. } if hint == "per-file-ignores"
+        ));
+        let err = parse("mlready.toml", "banana = 1\n").unwrap_err();
+        assert!(matches!(
+            &err.kind,
+            ErrorKind::ConfigUnknownKey { hint: None, .. }
+        ));
+    }
+
+    #[test]
+    fn wrong_types_name_the_key() {
+        let err = parse("mlready.toml", "select = \"LEAK\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "mlready.toml: invalid value for `select`: must be a list of strings, found a string"
+        );
+        let err = parse("mlready.toml", "ignore = [\"LEAK\", 3]\n").unwrap_err();
+        assert!(matches!(&err.kind, ErrorKind::ConfigValue { key, .. } if key == "ignore"));
+        let err = parse("mlready.toml", "fail-on = \"fatal\"\n").unwrap_err();
+        assert!(matches!(&err.kind, ErrorKind::ConfigValue { key, .. } if key == "fail-on"));
+        let err = parse("mlready.toml", "serving = [1]\n").unwrap_err();
+        assert!(matches!(&err.kind, ErrorKind::ConfigValue { key, .. } if key == "serving"));
+        let err = parse("mlready.toml", "[per-file-ignores]\n\"a.py\" = \"LEAK\"\n").unwrap_err();
+        assert!(
+            matches!(&err.kind, ErrorKind::ConfigValue { key, .. } if key == "per-file-ignores.\"a.py\"")
+        );
+        let err = parse("mlready.toml", "select = []\nselect_ = 1\n").unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::ConfigUnknownKey { .. }));
+        let err = parse("mlready.toml", "extend-select = []\nextend_select = []\n").unwrap_err();
+        assert!(matches!(&err.kind, ErrorKind::ConfigValue { key, .. } if key == "extend-select"));
+        let err = parse("mlready.toml", "exclude = [\"a[\"]\n").unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::BadGlob { .. }));
+        assert_eq!(err.path.as_deref(), Some(Path::new("mlready.toml")));
+    }
+
+    #[test]
+    fn malformed_toml_is_a_syntax_error_with_position() {
+        let err = parse("mlready.toml", "select = [\"LEAK\"\nignore = 1\n").unwrap_err();
+        let ErrorKind::ConfigSyntax(message) = &err.kind else {
+            panic!("unexpected error {err:?}");
+        };
+        assert!(message.contains("line"), "{message}");
+        assert_eq!(err.path.as_deref(), Some(Path::new("mlready.toml")));
+    }
+
+    #[test]
+    fn find_config_skips_pyproject_without_tool_mlready() {
+        let tmp = TempDir::new("find");
+        let top = tmp.write("mlready.toml", "select = [\"LEAK\"]\n");
+        tmp.write("proj/pyproject.toml", "[tool.ruff]\nline-length = 100\n");
+        let script = tmp.write("proj/src/train.py", "x = 1\n");
+        assert_eq!(find_config(&script), Some(top.clone()));
+        assert_eq!(find_config(&tmp.0.join("proj")), Some(top));
+
+        let own = tmp.write("proj/pyproject.toml", "[tool.mlready]\nselect = []\n");
+        assert_eq!(find_config(&script), Some(own.clone()));
+        // In one folder, the dedicated file wins over pyproject.toml.
+        let dedicated = tmp.write("proj/.mlready.toml", "");
+        assert_eq!(find_config(&script), Some(dedicated));
+    }
+
+    #[test]
+    fn resolve_layers_cli_over_file() {
+        let tmp = TempDir::new("resolve");
+        tmp.write(
+            "pyproject.toml",
+            "[tool.mlready]\nselect = [\"LEAK\"]\nignore = [\"LEAK002\"]\nexclude = [\"legacy\"]\nfail-on = \"error\"\n[tool.mlready.severity]\nNB001 = \"info\"\n",
+        );
+        let script = tmp.write("src/train.py", "");
+
+        let (file_only, extras) = resolve(
+            std::slice::from_ref(&script),
+            &CliOverrides::default(),
+            KNOWN,
+        )
+        .unwrap();
+        assert_eq!(file_only.select, ["LEAK"]);
+        assert_eq!(file_only.fail_on, Severity::Error);
+        assert_eq!(file_only.root, tmp.0);
+        assert_eq!(
+            file_only.config_file.as_deref(),
+            Some(tmp.0.join("pyproject.toml").as_path())
+        );
+        assert_eq!(
+            extras.severity_for("NB001", "non-linear-execution"),
+            Some(Severity::Info)
+        );
+
+        let cli = CliOverrides {
+            select: Some(vec!["SKEW".into()]),
+            ignore: vec!["NB001".into()],
+            extend_select: vec!["REPRO001".into()],
+            exclude: vec!["old/*.py".into()],
+            fail_on: Some(Severity::Info),
+            ..CliOverrides::default()
+        };
+        let (both, _) = resolve(std::slice::from_ref(&script), &cli, KNOWN).unwrap();
+        assert_eq!(both.select, ["SKEW"]);
+        assert_eq!(both.ignore, ["LEAK002", "NB001"]);
+        assert_eq!(both.extend_select, ["REPRO001"]);
+        assert_eq!(both.exclude, ["legacy", "old/*.py"]);
+        assert_eq!(both.fail_on, Severity::Info);
+
+        // --config wins over the file found upward; a missing --config is an error.
+        let other = tmp.write("other.toml", "select = [\"NB\"]\n");
+        let cli = CliOverrides {
+            config: Some(other.clone()),
+            ..CliOverrides::default()
+        };
+        let (explicit, _) = resolve(std::slice::from_ref(&script), &cli, KNOWN).unwrap();
+        assert_eq!(explicit.select, ["NB"]);
+        let cli = CliOverrides {
+            config: Some(tmp.0.join("missing.toml")),
+            ..CliOverrides::default()
+        };
+        let err = resolve(&[script], &cli, KNOWN).unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::PathNotFound));
+    }
+
+    #[test]
+    fn resolve_rejects_unknown_selectors_where_they_come_from() {
+        let tmp = TempDir::new("selectors");
+        let config = tmp.write("mlready.toml", "ignore = [\"LEAK999\"]\n");
+        let err = resolve(
+            std::slice::from_ref(&tmp.0),
+            &CliOverrides::default(),
+            KNOWN,
+        )
+        .unwrap_err();
+        assert!(matches!(&err.kind, ErrorKind::UnknownSelector(s) if s == "LEAK999"));
+        assert_eq!(err.path, Some(config));
+
+        tmp.write("mlready.toml", "[severity]\nLEA = \"info\"\n");
+        let err = resolve(
+            std::slice::from_ref(&tmp.0),
+            &CliOverrides::default(),
+            KNOWN,
+        )
+        .unwrap_err();
+        assert!(matches!(&err.kind, ErrorKind::UnknownSelector(s) if s == "LEA"));
+
+        tmp.write("mlready.toml", "");
+        let cli = CliOverrides {
+            select: Some(vec!["SKEWW".into()]),
+            ..CliOverrides::default()
+        };
+        let err = resolve(std::slice::from_ref(&tmp.0), &cli, KNOWN).unwrap_err();
+        assert!(matches!(&err.kind, ErrorKind::UnknownSelector(s) if s == "SKEWW"));
+        assert_eq!(err.path, None);
+    }
+
+    #[test]
+    fn selector_validity() {
+        for good in [
+            "ALL",
+            "LEAK",
+            "LEAK0",
+            "LEAK00",
+            "LEAK001",
+            "leak001",
+            "REPRO",
+            "test-set-reuse",
+        ] {
+            assert!(valid_selector(good, KNOWN), "{good} should be valid");
+        }
+        for bad in [
+            "", "L", "LEA", "LEAK1", "LEAK0011", "LEAK003", "CHAIN", "test-set", "E501",
+        ] {
+            assert!(!valid_selector(bad, KNOWN), "{bad} should be invalid");
+        }
+    }
+
+    #[test]
+    fn rule_enabled_follows_specificity() {
+        let leak1 = ("LEAK001", "preprocessing-before-split");
+        let check = |s: &Settings| rule_enabled(s, leak1.0, leak1.1);
+        assert!(check(&settings(&[], &[], &[])));
+        assert!(check(&settings(&["LEAK"], &[], &[])));
+        assert!(!check(&settings(&["SKEW"], &[], &[])));
+        assert!(check(&settings(&["SKEW"], &["LEAK001"], &[])));
+        assert!(!check(&settings(&["LEAK"], &[], &["LEAK001"])));
+        assert!(check(&settings(&["LEAK001"], &[], &["LEAK"])));
+        assert!(check(&settings(
+            &["preprocessing-before-split"],
+            &[],
+            &["LEAK"]
+        )));
+        assert!(!check(&settings(&["LEAK"], &[], &["LEAK"])));
+        assert!(!check(&settings(&[], &[], &["ALL"])));
+        assert!(check(&settings(&[], &["LEAK0"], &["ALL"])));
+        assert!(!check(&settings(
+            &["ALL"],
+            &[],
+            &["preprocessing-before-split"]
+        )));
+        assert!(rule_enabled(
+            &settings(&["LEAK"], &[], &["LEAK001"]),
+            "LEAK002",
+            "test-set-reuse"
+        ));
+    }
+
+    #[test]
+    fn per_file_ignores_match_relative_paths_and_names() {
+        let mut s = Settings {
+            per_file_ignores: vec![
+                ("tests/**".into(), vec!["LEAK".into()]),
+                ("*.ipynb".into(), vec!["non-linear-execution".into()]),
+                ("scratch.py".into(), vec!["ALL".into()]),
+            ],
+            ..Settings::default()
+        };
+        let compiled = CompiledSettings::new(&s).unwrap();
+        assert!(compiled.ignored_for_file("tests/unit/test_a.py", "LEAK001", "x"));
+        assert!(!compiled.ignored_for_file("tests/unit/test_a.py", "SKEW001", "x"));
+        assert!(!compiled.ignored_for_file("src/tests.py", "LEAK001", "x"));
+        assert!(compiled.ignored_for_file("notebooks/eda.ipynb", "NB001", "non-linear-execution"));
+        assert!(!compiled.ignored_for_file("notebooks/eda.py", "NB001", "non-linear-execution"));
+        assert!(compiled.ignored_for_file("deep/down/scratch.py", "REPRO001", "x"));
+        assert!(ignored_for_file(
+            &s,
+            "./tests/a.py",
+            "LEAK002",
+            "test-set-reuse"
+        ));
+
+        // Globs are relative to the root, not to the working directory.
+        s.root = PathBuf::from("sub");
+        let compiled = CompiledSettings::new(&s).unwrap();
+        assert!(compiled.ignored_for_file("sub/tests/a.py", "LEAK001", "x"));
+        assert!(!compiled.ignored_for_file("tests/a.py", "LEAK001", "x"));
+    }
+
+    #[test]
+    fn severity_overrides_prefer_the_most_specific_selector() {
+        let extras = ResolvedExtras {
+            severity: vec![
+                ("REPRO".into(), Severity::Info),
+                ("REPRO001".into(), Severity::Error),
+            ],
+            ..ResolvedExtras::default()
+        };
+        assert_eq!(extras.severity_for("REPRO001", "x"), Some(Severity::Error));
+        assert_eq!(extras.severity_for("REPRO002", "y"), Some(Severity::Info));
+        assert_eq!(extras.severity_for("LEAK001", "z"), None);
+    }
+
+    #[test]
+    fn normalize_is_lexical() {
+        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+        assert_eq!(normalize(Path::new("/../a")), PathBuf::from("/a"));
+        assert_eq!(normalize(Path::new("../a/./b")), PathBuf::from("../a/b"));
+    }
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("selcet", "select"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("fail-on", "fail-on"), 0);
+    }
+}

@@ -1,1 +1,339 @@
-//! discover: walks the paths given on the command line (stub, being written).
+//! discover: turns the paths given on the command line into the `.py` and `.ipynb` files to
+//! check, in a deterministic order.
+//!
+//! - A folder is walked with ripgrep's `ignore` walker: `.gitignore`, `.ignore` and
+//!   `.git/info/exclude` are respected (also outside a git repository), hidden files are
+//!   walked, symlinks are followed (loops and dangling links are skipped), the usual non-source
+//!   folders ([`SKIPPED_DIRS`]) and the `exclude` globs are pruned.
+//! - A file named on the command line is checked when it is a `.py` or `.ipynb` file, even if
+//!   gitignored or inside a skipped folder, unless `exclude` matches it or one of its folders
+//!   (pre-commit passes staged files one by one, and `exclude` must still hold there). Files of
+//!   other kinds named on the command line are skipped silently.
+//! - A folder named on the command line is walked even if it is a skipped folder, unless
+//!   `exclude` matches it or one of its folders.
+//!
+//! The result is sorted by display path and has each file once, even when reached through two
+//! arguments or a symlink.
+
+use crate::config::{PathGlobs, absolute};
+use crate::error::{Error, ErrorKind};
+use crate::settings::Settings;
+use crate::source::FileKind;
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+/// Folders never walked into (by name), besides any `*.egg-info` folder.
+pub const SKIPPED_DIRS: [&str; 17] = [
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "env",
+    "site-packages",
+    "__pycache__",
+    "node_modules",
+    "build",
+    "dist",
+    ".ipynb_checkpoints",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".eggs",
+];
+
+/// One file to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovered {
+    /// The path to read (as reached from the argument, symlinks not resolved).
+    pub path: PathBuf,
+    /// The path shown to users: relative to the working directory when below it, else as
+    /// given; `/` separators, no leading `./`.
+    pub display: String,
+}
+
+/// The `.py` and `.ipynb` files under `paths`, sorted by display path, each once.
+/// A path that does not exist is a `PathNotFound` error; nothing else stops the walk.
+pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Discovered>, Error> {
+    let cwd = std::env::current_dir().map_err(|err| {
+        Error::new(ErrorKind::Internal(format!(
+            "cannot read the working directory: {err}"
+        )))
+    })?;
+    let exclude = Arc::new(PathGlobs::new(&settings.exclude, &settings.root, &cwd)?);
+
+    let mut found = Vec::new();
+    for path in paths {
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => Some(metadata),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::at(path.clone(), ErrorKind::PathNotFound));
+            }
+            // Exists but cannot be inspected: let the loader report it if it is ours.
+            Err(_) => None,
+        };
+        if exclude.matches_path_or_ancestor(path) {
+            continue;
+        }
+        match metadata {
+            Some(metadata) if metadata.is_dir() => walk(path, &exclude, &mut found),
+            _ if is_checked_file(path) => found.push(path.clone()),
+            _ => {}
+        }
+    }
+
+    let mut files: Vec<Discovered> = found
+        .into_iter()
+        .map(|path| Discovered {
+            display: display_path(&path, &cwd),
+            path,
+        })
+        .collect();
+    files.sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
+    let mut seen = HashSet::new();
+    files.retain(|file| {
+        let identity =
+            std::fs::canonicalize(&file.path).unwrap_or_else(|_| absolute(&file.path, &cwd));
+        seen.insert(identity)
+    });
+    Ok(files)
+}
+
+/// Walks one folder, pushing every file to check. Walk errors (symlink loops, dangling links,
+/// unreadable folders) are skipped: they never stop the run and never hang it.
+fn walk(dir: &Path, exclude: &Arc<PathGlobs>, found: &mut Vec<PathBuf>) {
+    let exclude = Arc::clone(exclude);
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .parents(true)
+        .ignore(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(true)
+        .require_git(false)
+        .follow_links(true)
+        .filter_entry(move |entry| {
+            !is_skipped_dir_name(entry.file_name()) && !exclude.is_match(entry.path())
+        })
+        .build();
+    for entry in walker.flatten() {
+        let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+        if is_file && is_checked_file(entry.path()) {
+            found.push(entry.into_path());
+        }
+    }
+}
+
+fn is_skipped_dir_name(name: &std::ffi::OsStr) -> bool {
+    let Some(name) = name.to_str() else {
+        return false;
+    };
+    SKIPPED_DIRS.contains(&name) || name.ends_with(".egg-info")
+}
+
+/// `.py` and `.ipynb` files; `.pyi` stubs hold no code to lint.
+fn is_checked_file(path: &Path) -> bool {
+    FileKind::of(path).is_some() && path.extension().is_some_and(|ext| ext != "pyi")
+}
+
+/// `path` relative to `cwd` when below it, else as given; `/` separators, no leading `./`.
+fn display_path(path: &Path, cwd: &Path) -> String {
+    let full = absolute(path, cwd);
+    let shown = match full.strip_prefix(crate::config::normalize(cwd)) {
+        Ok(relative) if !relative.as_os_str().is_empty() => relative.to_path_buf(),
+        _ => path
+            .components()
+            .skip_while(|component| matches!(component, Component::CurDir))
+            .collect(),
+    };
+    let text = shown.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    /// A fresh folder under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(tag: &str) -> TempDir {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static COUNTER: AtomicUsize = AtomicUsize::new(0);
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let dir = std::env::temp_dir()
+                .join(format!("mlready-discover-{tag}-{}-{n}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        fn write(&self, relative: &str, text: &str) -> PathBuf {
+            let path = self.0.join(relative);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, text).unwrap();
+            path
+        }
+
+        /// Display paths of what `discover` finds, relative to this folder.
+        fn found(&self, paths: &[PathBuf], settings: &Settings) -> Vec<String> {
+            let prefix = format!("{}/", self.0.display());
+            discover(paths, settings)
+                .unwrap()
+                .into_iter()
+                .map(|file| file.display.trim_start_matches(&prefix).to_string())
+                .collect()
+        }
+
+        fn settings(&self, exclude: &[&str]) -> Settings {
+            Settings {
+                exclude: exclude.iter().map(|s| s.to_string()).collect(),
+                root: self.0.clone(),
+                ..Settings::default()
+            }
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn finds_python_and_notebooks_sorted() {
+        let tmp = TempDir::new("sorted");
+        tmp.write("z.py", "");
+        tmp.write("a/b.ipynb", "{}");
+        tmp.write("a/a.py", "");
+        tmp.write("a/stub.pyi", "");
+        tmp.write("README.md", "");
+        tmp.write(".hidden/h.py", "");
+        let found = tmp.found(std::slice::from_ref(&tmp.0), &tmp.settings(&[]));
+        assert_eq!(found, [".hidden/h.py", "a/a.py", "a/b.ipynb", "z.py"]);
+    }
+
+    #[test]
+    fn gitignored_and_usual_folders_are_skipped() {
+        let tmp = TempDir::new("ignored");
+        tmp.write(".gitignore", "generated/\n*_tmp.py\n");
+        tmp.write("generated/g.py", "");
+        tmp.write("keep.py", "");
+        tmp.write("scratch_tmp.py", "");
+        tmp.write(".venv/lib/site.py", "");
+        tmp.write("venv/x.py", "");
+        tmp.write("pkg/__pycache__/c.py", "");
+        tmp.write("pkg.egg-info/e.py", "");
+        tmp.write("nb/.ipynb_checkpoints/n-checkpoint.ipynb", "{}");
+        tmp.write("nb/n.ipynb", "{}");
+        let found = tmp.found(std::slice::from_ref(&tmp.0), &tmp.settings(&[]));
+        assert_eq!(found, ["keep.py", "nb/n.ipynb"]);
+
+        // Named explicitly, a gitignored file or a skipped folder is checked.
+        let explicit = tmp.found(
+            &[tmp.0.join("scratch_tmp.py"), tmp.0.join("venv")],
+            &tmp.settings(&[]),
+        );
+        assert_eq!(explicit, ["scratch_tmp.py", "venv/x.py"]);
+    }
+
+    #[test]
+    fn exclude_globs_match_relative_paths_and_names() {
+        let tmp = TempDir::new("exclude");
+        tmp.write("legacy/old.py", "");
+        tmp.write("src/legacy/older.py", "");
+        tmp.write("notebooks/old/a.ipynb", "{}");
+        tmp.write("notebooks/old/a.py", "");
+        tmp.write("notebooks/new/b.ipynb", "{}");
+        tmp.write("src/main.py", "");
+        let settings = tmp.settings(&["legacy", "notebooks/old/*.ipynb"]);
+        let found = tmp.found(std::slice::from_ref(&tmp.0), &settings);
+        assert_eq!(
+            found,
+            ["notebooks/new/b.ipynb", "notebooks/old/a.py", "src/main.py"]
+        );
+
+        // `exclude` holds for files named explicitly too, also through their folders.
+        let explicit = tmp.found(
+            &[
+                tmp.0.join("legacy/old.py"),
+                tmp.0.join("src/legacy"),
+                tmp.0.join("src/main.py"),
+            ],
+            &settings,
+        );
+        assert_eq!(explicit, ["src/main.py"]);
+    }
+
+    #[test]
+    fn symlink_loops_terminate_and_dangling_links_are_skipped() {
+        let tmp = TempDir::new("links");
+        tmp.write("pkg/a.py", "");
+        std::os::unix::fs::symlink(&tmp.0, tmp.0.join("pkg/loop")).unwrap();
+        std::os::unix::fs::symlink(tmp.0.join("missing.py"), tmp.0.join("dangling.py")).unwrap();
+        std::os::unix::fs::symlink(tmp.0.join("pkg/a.py"), tmp.0.join("alias.py")).unwrap();
+        let found = tmp.found(std::slice::from_ref(&tmp.0), &tmp.settings(&[]));
+        // `alias.py` and `pkg/a.py` are one file: it is listed once, under the first name.
+        assert_eq!(found, ["alias.py"]);
+    }
+
+    #[test]
+    fn the_same_file_twice_is_listed_once() {
+        let tmp = TempDir::new("dedup");
+        let file = tmp.write("pkg/a.py", "");
+        tmp.write("pkg/b.py", "");
+        let found = tmp.found(
+            &[file, tmp.0.join("pkg"), tmp.0.clone()],
+            &tmp.settings(&[]),
+        );
+        assert_eq!(found, ["pkg/a.py", "pkg/b.py"]);
+    }
+
+    #[test]
+    fn explicit_files_of_other_kinds_are_skipped() {
+        let tmp = TempDir::new("kinds");
+        let readme = tmp.write("README.md", "");
+        let stub = tmp.write("a.pyi", "");
+        assert!(tmp.found(&[readme, stub], &tmp.settings(&[])).is_empty());
+    }
+
+    #[test]
+    fn a_missing_path_is_an_error() {
+        let tmp = TempDir::new("missing");
+        let missing = tmp.0.join("nope.py");
+        let err = discover(&[tmp.0.clone(), missing.clone()], &tmp.settings(&[])).unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::PathNotFound));
+        assert_eq!(err.path, Some(missing));
+    }
+
+    #[test]
+    fn display_is_relative_to_cwd_with_slashes() {
+        let cwd = Path::new("/work/proj");
+        assert_eq!(display_path(Path::new("./src/a.py"), cwd), "src/a.py");
+        assert_eq!(display_path(Path::new("src/./a.py"), cwd), "src/a.py");
+        assert_eq!(
+            display_path(Path::new("/work/proj/nb/x.ipynb"), cwd),
+            "nb/x.ipynb"
+        );
+        assert_eq!(
+            display_path(Path::new("/elsewhere/b.py"), cwd),
+            "/elsewhere/b.py"
+        );
+        assert_eq!(
+            display_path(Path::new("../other/c.py"), cwd),
+            "../other/c.py"
+        );
+        assert_eq!(
+            display_path(Path::new("./../other/c.py"), cwd),
+            "../other/c.py"
+        );
+    }
+}
