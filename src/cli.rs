@@ -1,1 +1,303 @@
-//! The command line (stub, being written).
+//! The command line: `mlready check`, `mlready rule`, `mlready rules`, and the one place that
+//! turns a run into an exit code (0 clean, 1 findings at or above `--fail-on`, 2 errors).
+
+use crate::config::{self, CliOverrides};
+use crate::error::{Error, ErrorKind};
+use crate::finding::Severity;
+use crate::registry;
+use crate::render::{self, Format, RuleFormat, Style};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const LONG_ABOUT: &str = "\
+mlready flags the hidden technical debt that makes machine-learning code fail in production:
+leakage between training and test data, features that will not exist at inference time,
+models chained on other models' outputs, served models nobody watches for drift,
+unreproducible training and configuration baked into code.
+
+It reads Python scripts and Jupyter notebooks and never runs them.
+
+Examples:
+  mlready check                          check the current directory
+  mlready check train.py notebooks/      check a file and a folder
+  mlready check --select LEAK,SKEW001    only leakage rules and SKEW001
+  mlready check --format json -o report.json
+  mlready rule LEAK001                   explain a rule
+  mlready rules                          list every rule";
+
+const CHECK_LONG_ABOUT: &str = "\
+Check Python files and notebooks for ML technical debt.
+
+Exit status: 0 when nothing is at or above --fail-on, 1 when something is,
+2 when mlready could not run (bad flags or configuration, internal error).
+
+Examples:
+  mlready check
+  mlready check src/ notebooks/train.ipynb
+  mlready check --ignore REPRO --fail-on error
+  mlready check --format concise | grep LEAK
+  mlready check --format json --output mlready.json";
+
+/// A linter for the hidden technical debt of machine-learning code.
+#[derive(Debug, Parser)]
+#[command(name = "mlready", version, about, long_about = LONG_ABOUT)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check Python files and notebooks for ML technical debt
+    #[command(long_about = CHECK_LONG_ABOUT)]
+    Check(CheckArgs),
+    /// Print a rule's reference page
+    #[command(
+        long_about = "Print a rule's reference page: what it flags, why it hurts in production, \
+                      an example and the fix.\n\nExamples:\n  mlready rule LEAK001\n  \
+                      mlready rule preprocessing-before-split\n  mlready rule LEAK001 --format json"
+    )]
+    Rule(RuleArgs),
+    /// List every rule
+    #[command(
+        long_about = "List every rule with its code, name, default severity, scope and summary.\n\n\
+                      Examples:\n  mlready rules\n  mlready rules --format json"
+    )]
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files and folders to check
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Rules to run, replacing the configured selection: codes, prefixes or names (LEAK,SKEW001)
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+
+    /// Rules never to run: codes, prefixes or names
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Rules to run on top of the configured selection
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+
+    /// Skip files and folders matching GLOB (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Configuration file [default: pyproject.toml [tool.mlready] or mlready.toml, found upward]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Lowest severity that makes the exit status 1 [default: warning]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Exit 0 even when there are findings (2 still means mlready failed)
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Never colour the output (NO_COLOR is honoured too)
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule code (LEAK001) or name (preprocessing-before-split)
+    #[arg(value_name = "CODE_OR_NAME")]
+    pub rule: String,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
+    pub format: RuleFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
+    pub format: RuleFormat,
+}
+
+/// The values of `--fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(value: FailOn) -> Severity {
+        match value {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+/// Runs one command; the exit code says whether findings reached `--fail-on`.
+pub fn run(args: Cli) -> Result<ExitCode, Error> {
+    match args.command {
+        Command::Check(check) => run_check(check),
+        Command::Rule(rule) => run_rule(rule),
+        Command::Rules(rules) => run_rules(rules),
+    }
+}
+
+fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
+    let overrides = CliOverrides {
+        config: args.config,
+        select: args.select,
+        ignore: args.ignore,
+        extend_select: args.extend_select,
+        exclude: args.exclude,
+        fail_on: args.fail_on.map(Severity::from),
+    };
+    let known: Vec<(&'static str, &'static str)> =
+        registry::all().map(|rule| (rule.code, rule.name)).collect();
+    let settings = config::resolve(&args.paths, &overrides, &known)?;
+    let report = crate::engine::check(&args.paths, &settings)?;
+
+    let style = Style {
+        color: wants_color(args.no_color, args.output.is_none()),
+    };
+    write_output(args.output.as_deref(), |out| {
+        render::render(&report, args.format, out, &style)
+    })?;
+
+    if args.exit_zero || report.at_or_above(settings.fail_on) == 0 {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn run_rule(args: RuleArgs) -> Result<ExitCode, Error> {
+    let Some(rule) = registry::find(&args.rule) else {
+        // A usage error, reported like clap's own (exit 2); `Error` has no variant for it yet.
+        let message = format!("unknown rule `{}`; `mlready rules` lists them", args.rule);
+        let report =
+            miette::Report::new(miette::MietteDiagnostic::new(message).with_code("mlready::usage"));
+        let _ = writeln!(io::stderr(), "{report:?}");
+        return Ok(ExitCode::from(2));
+    };
+    write_output(None, |out| render::render_rule(rule, args.format, out))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_rules(args: RulesArgs) -> Result<ExitCode, Error> {
+    let rules: Vec<_> = registry::all().collect();
+    write_output(None, |out| render::render_rules(&rules, args.format, out))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Colour only on an interactive standard output, unless `--no-color` or `NO_COLOR` say no.
+fn wants_color(no_color: bool, to_stdout: bool) -> bool {
+    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    !no_color && !no_color_env && to_stdout && io::stdout().is_terminal()
+}
+
+/// Runs `write` against `path` (created or truncated) or standard output, buffered.
+fn write_output(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Error> {
+    let output_error = |err: io::Error| match path {
+        Some(path) => Error::at(path, ErrorKind::Output(err)),
+        None => Error::new(ErrorKind::Output(err)),
+    };
+    match path {
+        Some(path) => {
+            let file = File::create(path).map_err(output_error)?;
+            let mut out = BufWriter::new(file);
+            write(&mut out).and_then(|()| out.flush())
+        }
+        None => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            write(&mut out).and_then(|()| out.flush())
+        }
+    }
+    .map_err(output_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn check_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "mlready",
+            "check",
+            "a.py",
+            "nb",
+            "--format",
+            "json",
+            "--select",
+            "LEAK,SKEW001",
+            "--ignore",
+            "REPRO001",
+            "--exclude",
+            "data/**",
+            "--exclude",
+            "{a,b}.py",
+            "--fail-on",
+            "error",
+            "--exit-zero",
+        ])
+        .unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("expected check");
+        };
+        assert_eq!(args.paths, [PathBuf::from("a.py"), PathBuf::from("nb")]);
+        assert_eq!(args.format, Format::Json);
+        assert_eq!(args.select, Some(vec!["LEAK".into(), "SKEW001".into()]));
+        assert_eq!(args.ignore, ["REPRO001"]);
+        assert_eq!(args.exclude, ["data/**", "{a,b}.py"]);
+        assert_eq!(args.fail_on, Some(FailOn::Error));
+        assert!(args.exit_zero && !args.no_color);
+    }
+
+    #[test]
+    fn check_defaults_to_the_current_directory() {
+        let cli = Cli::try_parse_from(["mlready", "check"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("expected check");
+        };
+        assert_eq!(args.paths, [PathBuf::from(".")]);
+        assert_eq!(args.format, Format::Text);
+        assert_eq!(args.select, None);
+        assert_eq!(args.fail_on, None);
+    }
+
+    #[test]
+    fn usage_errors_exit_2() {
+        let err = Cli::try_parse_from(["mlready", "check", "--format", "xml"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let help = Cli::try_parse_from(["mlready", "--help"]).unwrap_err();
+        assert_eq!(help.exit_code(), 0);
+    }
+}

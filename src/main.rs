@@ -1,1 +1,20 @@
-fn main() {}
+//! `mlready`: parse the command line, run it, turn the outcome into an exit code.
+
+use clap::Parser;
+use mlready::cli::{self, Cli};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // clap exits by itself: 2 on a usage error, 0 after --help or --version.
+    let args = Cli::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        // `mlready check | head`: the reader is gone, which is not a failure (ripgrep does this).
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "{:?}", miette::Report::new(err));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! `--format text`: each finding as a miette report with its source snippet. The only file that
+//! uses miette's report handlers.
+//!
+//! A notebook finding shows only its cell, named `path.ipynb [cell N]`, with spans rebased to
+//! the cell's start (STYLE.md E7); the raw text is shown, so magics read as written.
+
+use super::{Style, location_label};
+use crate::finding::Severity;
+use crate::registry;
+use crate::report::{Diagnostic, RelatedLocation, Report};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+use std::io::{self, Write};
+
+/// Messages and help wrap at this width; source lines are never wrapped.
+const WIDTH: usize = 100;
+
+pub(super) fn render(report: &Report, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    // Urls are printed by us, below the report: miette would put them in the header line,
+    // as terminal hyperlink escapes when links are on.
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_urls(false)
+        .with_width(WIDTH)
+        .without_syntax_highlighting();
+    for diagnostic in &report.diagnostics {
+        let view = View::new(diagnostic);
+        let mut block = String::new();
+        handler
+            .render_report(&mut block, &view)
+            .map_err(|_| io::Error::other("cannot format a diagnostic"))?;
+        for related in &view.elsewhere {
+            block.push_str(&format!(
+                "  related: {}: {}\n",
+                location_label(&related.path, &related.location),
+                related.message
+            ));
+        }
+        if let Some(rule) = registry::find(diagnostic.code) {
+            block.push_str(&format!("  docs: {}\n", rule.url()));
+        }
+        writeln!(out, "{block}")?;
+    }
+    Ok(())
+}
+
+/// One diagnostic as miette sees it.
+#[derive(Debug)]
+struct View<'a> {
+    diagnostic: &'a Diagnostic,
+    /// `path:cell N:LINE:COL: CODE [severity] name`.
+    header: String,
+    snippet: Option<Snippet<'a>>,
+    labels: Vec<LabeledSpan>,
+    /// Related places outside the snippet (another cell or file): listed below the report.
+    elsewhere: Vec<&'a RelatedLocation>,
+}
+
+impl<'a> View<'a> {
+    fn new(diagnostic: &'a Diagnostic) -> View<'a> {
+        let header = format!(
+            "{}: {} [{}] {}",
+            location_label(&diagnostic.path, &diagnostic.start),
+            diagnostic.code,
+            diagnostic.severity,
+            diagnostic.name
+        );
+        let snippet = Snippet::of(diagnostic);
+        let mut labels = Vec::new();
+        let mut elsewhere = Vec::new();
+        match &snippet {
+            Some(snippet) => {
+                labels.push(LabeledSpan::new_primary_with_span(
+                    None,
+                    snippet.rebase(diagnostic.span.start, diagnostic.span.end),
+                ));
+                for related in &diagnostic.related {
+                    if related.path == diagnostic.path && related.location.cell == snippet.cell {
+                        labels.push(LabeledSpan::new_with_span(
+                            Some(related.message.clone()),
+                            snippet.rebase(related.span.start, related.span.end),
+                        ));
+                    } else {
+                        elsewhere.push(related);
+                    }
+                }
+            }
+            None => elsewhere.extend(&diagnostic.related),
+        }
+        View {
+            diagnostic,
+            header,
+            snippet,
+            labels,
+            elsewhere,
+        }
+    }
+}
+
+impl fmt::Display for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for View<'_> {}
+
+impl miette::Diagnostic for View<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.header))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let help = self.diagnostic.help.as_ref()?;
+        Some(Box::new(help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.snippet.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.snippet.as_ref()?;
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+/// The source shown with a diagnostic: a whole `.py` file, or one notebook cell.
+#[derive(Debug)]
+struct Snippet<'a> {
+    name: String,
+    text: &'a str,
+    /// Offset of `text` in the file's virtual text.
+    base: usize,
+    /// The cell shown, for notebooks.
+    cell: Option<usize>,
+}
+
+impl<'a> Snippet<'a> {
+    fn of(diagnostic: &'a Diagnostic) -> Option<Snippet<'a>> {
+        let file = diagnostic.file.as_deref()?;
+        let raw = file.raw_text();
+        let Some(notebook) = &file.notebook else {
+            return Some(Snippet {
+                name: diagnostic.path.clone(),
+                text: raw,
+                base: 0,
+                cell: None,
+            });
+        };
+        let cell = diagnostic
+            .start
+            .cell
+            .and_then(|number| notebook.cells.iter().find(|c| c.number == number))
+            .or_else(|| file.cell_at(diagnostic.span.start))?;
+        let start = floor_char_boundary(raw, cell.offset);
+        let end = floor_char_boundary(raw, cell.offset.saturating_add(cell.len)).max(start);
+        Some(Snippet {
+            name: format!("{} [cell {}]", diagnostic.path, cell.number),
+            text: &raw[start..end],
+            base: start,
+            cell: Some(cell.number),
+        })
+    }
+
+    /// A byte range of the file's virtual text, as a span of this snippet, clamped to it.
+    fn rebase(&self, start: usize, end: usize) -> SourceSpan {
+        let start = floor_char_boundary(self.text, start.saturating_sub(self.base));
+        let end = floor_char_boundary(self.text, end.saturating_sub(self.base)).max(start);
+        SourceSpan::new(start.into(), end - start)
+    }
+}
+
+impl SourceCode for Snippet<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// The largest char boundary of `text` at or before `offset` (clamped to the text's length).
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::Span;
+    use crate::render::{Format, Style, fixtures, render};
+    use crate::report::Report;
+
+    fn text(report: &Report, color: bool) -> String {
+        let mut out = Vec::new();
+        render(report, Format::Text, &mut out, &Style { color }).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn headers_name_file_cell_line_and_column() {
+        let out = text(&fixtures::report(), false);
+        assert!(
+            out.contains("nb/train.ipynb:cell 2:2:5: LEAK001 [error] preprocessing-before-split"),
+            "{out}"
+        );
+        assert!(out.contains("src/train.py:2:5: REPRO001 [warning] unseeded-randomness"));
+        assert!(out.contains("data/broken.py:1:1: PARSE002 [error] unreadable-file"));
+        assert!(out.ends_with("Checked 3 files in 0.08s: 2 errors, 1 warning\n"));
+    }
+
+    #[test]
+    fn notebook_snippet_is_the_cell_alone() {
+        let out = text(&fixtures::report(), false);
+        assert!(out.contains("[nb/train.ipynb [cell 2]:2:5]"), "{out}");
+        assert!(out.contains("s = StandardScaler().fit(X)"));
+        // Related place in the same cell is a label; elsewhere it is a footer line.
+        assert!(out.contains("imported here"));
+        assert!(out.contains("  related: nb/train.ipynb:cell 4:2:14: split here"));
+        assert!(out.contains("  related: src/train.py:3:1: used here"));
+        // Cell 4 is never shown as source, so its magic is not either.
+        assert!(!out.contains("%time"));
+        assert!(out.contains("help: Split first"));
+    }
+
+    #[test]
+    fn a_file_without_source_prints_no_snippet() {
+        let out = text(&fixtures::report(), false);
+        let block = out
+            .split("\n\n")
+            .skip_while(|b| !b.contains("PARSE002"))
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        assert!(block.contains("cannot read the file"), "{block}");
+        assert!(!block.contains('╭'), "{block}");
+    }
+
+    #[test]
+    fn magics_show_as_written() {
+        let mut report = fixtures::report();
+        let nb = fixtures::notebook_file();
+        let leak = &mut report.diagnostics[1];
+        let at = nb.raw_text().find("X_tr").unwrap();
+        leak.span = Span::new(at, at + 4);
+        leak.start = nb.locate(at);
+        leak.related.clear();
+        let out = text(&report, false);
+        assert!(out.contains("nb/train.ipynb:cell 4:2:1: LEAK001"), "{out}");
+        assert!(out.contains("%time split(X)"), "{out}");
+        assert!(out.contains("[nb/train.ipynb [cell 4]:2:1]"), "{out}");
+    }
+
+    #[test]
+    fn no_escape_codes_without_color() {
+        let out = text(&fixtures::report(), false);
+        assert!(!out.contains('\u{1b}'), "{out}");
+        let colored = text(&fixtures::report(), true);
+        assert!(colored.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn spans_out_of_range_do_not_panic() {
+        let mut report = fixtures::report();
+        for diagnostic in &mut report.diagnostics {
+            diagnostic.span = Span::new(10_000, 20_000);
+            for related in &mut diagnostic.related {
+                related.span = Span::new(usize::MAX - 1, usize::MAX);
+            }
+        }
+        let out = text(&report, false);
+        assert!(out.contains("LEAK001"));
+        // Mid-character offsets are clamped to a boundary.
+        let mut report = fixtures::report();
+        let py = std::sync::Arc::new(crate::source::SourceFile::python(
+            "é.py".into(),
+            "é.py".into(),
+            "x = 'é'\n".into(),
+        ));
+        report.diagnostics[2].file = Some(py);
+        report.diagnostics[2].span = Span::new(6, 7);
+        let out = text(&report, false);
+        assert!(out.contains("x = 'é'"), "{out}");
+    }
+}
