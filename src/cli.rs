@@ -172,8 +172,16 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     };
     let known: Vec<(&'static str, &'static str)> =
         registry::all().map(|rule| (rule.code, rule.name)).collect();
-    let settings = config::resolve(&args.paths, &overrides, &known)?;
-    let report = crate::engine::check(&args.paths, &settings)?;
+    let (settings, extras) = config::resolve(&args.paths, &overrides, &known)?;
+    let mut report = crate::engine::check(&args.paths, &settings)?;
+    for diagnostic in &mut report.diagnostics {
+        if let Some(severity) = extras.severity_for(diagnostic.code, diagnostic.name) {
+            diagnostic.severity = severity;
+        }
+    }
+    for message in &report.internal_errors {
+        let _ = writeln!(io::stderr(), "error: {message}");
+    }
 
     let style = Style {
         color: wants_color(args.no_color, args.output.is_none()),
@@ -182,7 +190,9 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         render::render(&report, args.format, out, &style)
     })?;
 
-    if args.exit_zero || report.at_or_above(settings.fail_on) == 0 {
+    if !report.internal_errors.is_empty() {
+        Ok(ExitCode::from(2))
+    } else if args.exit_zero || report.at_or_above(settings.fail_on) == 0 {
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::from(1))

@@ -69,7 +69,11 @@ struct FileResult {
     internal_error: Option<String>,
 }
 
-fn check_one(file: &Discovered, rules: &[&'static Rule], settings: &CompiledSettings) -> FileResult {
+fn check_one(
+    file: &Discovered,
+    rules: &[&'static Rule],
+    settings: &CompiledSettings,
+) -> FileResult {
     let outcome = catch_unwind(AssertUnwindSafe(|| load_and_analyze(file, rules)));
     match outcome {
         Ok(diagnostics) => FileResult {
@@ -88,7 +92,10 @@ fn check_one(file: &Discovered, rules: &[&'static Rule], settings: &CompiledSett
                 .unwrap_or_else(|| "unknown panic".into());
             FileResult {
                 diagnostics: Vec::new(),
-                internal_error: Some(format!("{}: mlready failed on this file: {message}", file.display)),
+                internal_error: Some(format!(
+                    "{}: mlready failed on this file: {message}",
+                    file.display
+                )),
             }
         }
     }

@@ -96,10 +96,17 @@ impl miette::Diagnostic for Error {
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let help: String = match &self.kind {
-            ErrorKind::ConfigUnknownKey { hint: Some(hint), .. } => format!("did you mean `{hint}`?"),
-            ErrorKind::ConfigUnknownKey { .. } => "known keys: select, ignore, extend-select, exclude, per-file-ignores, fail-on".into(),
+            ErrorKind::ConfigUnknownKey {
+                hint: Some(hint), ..
+            } => format!("did you mean `{hint}`?"),
+            ErrorKind::ConfigUnknownKey { .. } => {
+                "known keys: select, ignore, extend-select, exclude, per-file-ignores, fail-on"
+                    .into()
+            }
             ErrorKind::UnknownSelector(_) => "`mlready rules` lists every code and name".into(),
-            ErrorKind::Internal(_) => "this is a bug in mlready; please report it with the file that caused it".into(),
+            ErrorKind::Internal(_) => {
+                "this is a bug in mlready; please report it with the file that caused it".into()
+            }
             _ => return None,
         };
         Some(Box::new(help))

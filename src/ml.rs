@@ -89,7 +89,7 @@ const SKLEARN: &[(&str, ClassInfo)] = &[
     ("MaxAbsScaler", T),
     ("RobustScaler", T),
     ("Normalizer", NT),
-    ("QuantileTransformer", TR),
+    ("QuantileTransformer", T),
     ("PowerTransformer", T),
     ("KBinsDiscretizer", T),
     ("OneHotEncoder", T),
@@ -119,8 +119,8 @@ const SKLEARN: &[(&str, ClassInfo)] = &[
     ("DictVectorizer", T),
     ("VarianceThreshold", T),
     ("Isomap", T),
-    ("LocallyLinearEmbedding", TR),
-    ("SpectralEmbedding", TR),
+    ("LocallyLinearEmbedding", T),
+    ("SpectralEmbedding", T),
     ("TSNE", TR),
     ("MDS", TR),
     ("Nystroem", TR),
@@ -536,7 +536,12 @@ pub fn draws_from(qualified: &str) -> Option<Rng> {
     if let Some(name) = qualified.strip_prefix("tensorflow.random.") {
         let drawing = matches!(
             name,
-            "uniform" | "normal" | "shuffle" | "truncated_normal" | "categorical" | "gamma"
+            "uniform"
+                | "normal"
+                | "shuffle"
+                | "truncated_normal"
+                | "categorical"
+                | "gamma"
                 | "poisson"
         );
         return drawing.then_some(Rng::TensorFlow);

@@ -48,7 +48,11 @@ mod tests {
             assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
             assert!(names.insert(rule.name), "duplicate name {}", rule.name);
             let (prefix, digits) = rule.code.split_at(rule.code.len() - 3);
-            assert!(prefix.chars().all(|c| c.is_ascii_uppercase()), "{}", rule.code);
+            assert!(
+                prefix.chars().all(|c| c.is_ascii_uppercase()),
+                "{}",
+                rule.code
+            );
             assert!(digits.chars().all(|c| c.is_ascii_digit()), "{}", rule.code);
             assert!(
                 rule.name

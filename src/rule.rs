@@ -88,7 +88,7 @@ impl Rule {
 macro_rules! rule {
     (code: $code:literal, name: $name:literal, family: $family:literal,
      severity: $sev:ident, scope: $scope:ident, check: $check:expr $(,)?) => {
-        pub(crate) const RULE: $crate::rule::Rule = $crate::rule::Rule {
+        pub const RULE: $crate::rule::Rule = $crate::rule::Rule {
             code: $code,
             name: $name,
             family: $family,
@@ -112,8 +112,8 @@ pub(crate) use rule;
 /// Declares a family's rule modules and its `RULES` slice, one token per rule.
 macro_rules! rules {
     ($($module:ident),+ $(,)?) => {
-        $(pub(crate) mod $module;)+
-        pub(crate) const RULES: &[&$crate::rule::Rule] = &[$(&$module::RULE),+];
+        $(pub mod $module;)+
+        pub const RULES: &[&$crate::rule::Rule] = &[$(&$module::RULE),+];
     };
 }
 pub(crate) use rules;

@@ -96,7 +96,10 @@ impl<'a> Builder<'a> {
     }
 
     fn scope(&self) -> ScopeId {
-        *self.scope_ids.last().expect("the module scope is never popped")
+        *self
+            .scope_ids
+            .last()
+            .expect("the module scope is never popped")
     }
 
     fn text(&self, node: Node) -> &'a str {
@@ -204,9 +207,16 @@ impl<'a> Builder<'a> {
                 }
             }
             "block" => self.block(node),
-            "if_statement" | "while_statement" | "try_statement" | "elif_clause"
-            | "else_clause" | "except_clause" | "finally_clause" | "except_group_clause"
-            | "match_statement" | "case_clause" => self.blocks_of(node),
+            "if_statement"
+            | "while_statement"
+            | "try_statement"
+            | "elif_clause"
+            | "else_clause"
+            | "except_clause"
+            | "finally_clause"
+            | "except_group_clause"
+            | "match_statement"
+            | "case_clause" => self.blocks_of(node),
             _ => {
                 self.children_exprs(node);
             }
@@ -221,8 +231,13 @@ impl<'a> Builder<'a> {
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         for child in children {
             match child.kind() {
-                "block" | "elif_clause" | "else_clause" | "except_clause" | "finally_clause"
-                | "except_group_clause" | "case_clause" => self.stmt(child),
+                "block"
+                | "elif_clause"
+                | "else_clause"
+                | "except_clause"
+                | "finally_clause"
+                | "except_group_clause"
+                | "case_clause" => self.stmt(child),
                 _ if child.parent().is_some_and(|p| p.kind() == "for_statement")
                     && (Some(child) == node.child_by_field_name("left")
                         || Some(child) == node.child_by_field_name("right")) => {}
@@ -566,7 +581,9 @@ impl<'a> Builder<'a> {
                 value
             }
             "lambda" => UNKNOWN,
-            "list_comprehension" | "set_comprehension" | "generator_expression"
+            "list_comprehension"
+            | "set_comprehension"
+            | "generator_expression"
             | "dictionary_comprehension" => {
                 let mut inputs = Vec::new();
                 self.in_comprehension(node, &mut inputs);
@@ -615,9 +632,11 @@ impl<'a> Builder<'a> {
         let base = self.expr(object);
         let attr = self.text(attr);
         match self.kind(base).clone() {
-            Kind::Import(qualified) => {
-                self.new_value(Kind::Import(format!("{qualified}.{attr}")), Vec::new(), span(node))
-            }
+            Kind::Import(qualified) => self.new_value(
+                Kind::Import(format!("{qualified}.{attr}")),
+                Vec::new(),
+                span(node),
+            ),
             Kind::Output { estimator, method } if ml::keeps_values(attr) => {
                 self.new_value(Kind::Output { estimator, method }, vec![base], span(node))
             }
@@ -813,7 +832,16 @@ impl<'a> Builder<'a> {
                 category: info.category,
                 seeded,
             };
-            return self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            if seeded == Some(false) {
+                self.model.events.push(Event::UnseededCall {
+                    function: qualified.to_string(),
+                    span: span(node),
+                    scope,
+                    value,
+                });
+            }
+            return value;
         }
         if is_pipeline_function(qualified) {
             let estimator = Estimator {
@@ -842,6 +870,12 @@ impl<'a> Builder<'a> {
         let given = args
             .keyword("random_state")
             .is_some_and(|(v, _)| !self.is_none(v));
+        // k-means started from given centres (`init=pca.components_`) draws nothing.
+        if let Some((_, init)) = args.keyword("init")
+            && !matches!(init.kind(), "string" | "concatenated_string")
+        {
+            return None;
+        }
         match randomness {
             Randomness::None => None,
             Randomness::RandomState => Some(given),
@@ -905,7 +939,10 @@ impl<'a> Builder<'a> {
         let scope = self.scope();
         let kind = self.kind(receiver).clone();
         let Kind::Estimator(estimator) = kind else {
-            if let Kind::Output { estimator, method: m } = kind
+            if let Kind::Output {
+                estimator,
+                method: m,
+            } = kind
                 && ml::keeps_values(method)
             {
                 return self.new_value(
@@ -1050,7 +1087,12 @@ impl<'a> Builder<'a> {
     fn path_literals_in(&mut self, node: Node) {
         match node.kind() {
             "string" | "concatenated_string" => self.path_literal(node, None, None),
-            "list" | "tuple" | "set" | "expression_list" | "dictionary" | "pair"
+            "list"
+            | "tuple"
+            | "set"
+            | "expression_list"
+            | "dictionary"
+            | "pair"
             | "parenthesized_expression" => {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -1081,9 +1123,8 @@ impl<'a> Builder<'a> {
         let Some(text) = string_value(self.text(node)) else {
             return;
         };
-        let looks_like_path = text.starts_with('/')
-            || text.starts_with('~')
-            || text.as_bytes().get(1) == Some(&b':');
+        let looks_like_path =
+            text.starts_with('/') || text.starts_with('~') || text.as_bytes().get(1) == Some(&b':');
         if !looks_like_path || text.len() > 1000 || text.contains('\n') {
             return;
         }

@@ -43,7 +43,10 @@ pub enum Kind {
     /// One side of a split.
     SplitPart { role: Role, split: usize },
     /// What an estimator's predict-like method returned (kept through reshapes and slices).
-    Output { estimator: ValueId, method: &'static str },
+    Output {
+        estimator: ValueId,
+        method: &'static str,
+    },
     /// A random number generator object (`np.random.default_rng(0)`).
     Generator { seeded: bool },
 }
@@ -203,7 +206,9 @@ impl FileModel {
 
     /// True when `id` was derived from one side of a split.
     pub fn derives_from_split(&self, id: ValueId) -> bool {
-        self.derives_from(id, |v| matches!(self.values[v].kind, Kind::SplitPart { .. }))
+        self.derives_from(id, |v| {
+            matches!(self.values[v].kind, Kind::SplitPart { .. })
+        })
     }
 
     /// The split parts `id` derives from, with their roles.

@@ -1,7 +1,7 @@
 //! The rules, one folder per family, one file per rule.
 
-pub(crate) mod leakage;
-pub(crate) mod monitoring;
-pub(crate) mod notebook;
-pub(crate) mod parse;
-pub(crate) mod repro;
+pub mod leakage;
+pub mod monitoring;
+pub mod notebook;
+pub mod parse;
+pub mod repro;

@@ -64,8 +64,15 @@ fn declares_single_byte_encoding(bytes: &[u8]) -> bool {
         .any(|name| {
             matches!(
                 name.as_str(),
-                "latin-1" | "latin1" | "latin_1" | "iso-8859-1" | "iso8859-1" | "l1"
-                    | "cp1252" | "windows-1252" | "iso-8859-15"
+                "latin-1"
+                    | "latin1"
+                    | "latin_1"
+                    | "iso-8859-1"
+                    | "iso8859-1"
+                    | "l1"
+                    | "cp1252"
+                    | "windows-1252"
+                    | "iso-8859-15"
             )
         })
 }
@@ -77,13 +84,18 @@ mod tests {
     #[test]
     fn latin1_with_declaration_decodes() {
         let bytes = b"# -*- coding: latin-1 -*-\nx = '\xe9'\n";
-        assert_eq!(decode(bytes).unwrap(), "# -*- coding: latin-1 -*-\nx = '\u{e9}'\n");
+        assert_eq!(
+            decode(bytes).unwrap(),
+            "# -*- coding: latin-1 -*-\nx = '\u{e9}'\n"
+        );
     }
 
     #[test]
     fn invalid_utf8_is_reported_with_its_line() {
         let err = decode(b"x = 1\ny = '\xff'\n").unwrap_err();
-        let LoadProblem::Unreadable(message) = err else { panic!("expected Unreadable") };
+        let LoadProblem::Unreadable(message) = err else {
+            panic!("expected Unreadable")
+        };
         assert!(message.contains("line 2"), "{message}");
     }
 

@@ -90,7 +90,12 @@ const PIP_VALUE_OPTIONS: &[&str] = &[
 /// paths and pinned packages only.
 pub(crate) fn unpinned_packages(line: &str) -> Vec<String> {
     let mut unpinned = Vec::new();
-    for command in line.split(["&", ";", "|"]) {
+    // A shell comment ends the command (`!pip install x  # for plots`).
+    let line = match line.find(" #") {
+        Some(at) => &line[..at],
+        None => line,
+    };
+    for command in line.split(['&', ';', '|']) {
         let words: Vec<&str> = command.split_whitespace().collect();
         let Some(install) = words.iter().position(|w| *w == "install") else {
             continue;

@@ -1,0 +1,194 @@
+//! The fixture harness: every file under fixtures/ carries its expectations inline as
+//! `# expect: CODE` comments (DESIGN.md, STYLE.md §2.4), and the findings must match them
+//! exactly: every finding expected, every expectation found.
+//!
+//! Grammar: `# expect: CODE`, `# expect: CODE, CODE`, or `# expect: COL CODE "message part"`.
+//! A trailing comment applies to its own line; a comment alone on its line applies to the
+//! next line that is not an expectation. In notebooks, expectations live inside the cells and
+//! lines count from the top of their cell.
+
+use mlready::report::Diagnostic;
+use mlready::settings::Settings;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Expectation {
+    cell: Option<usize>,
+    line: usize,
+    code: String,
+    column: Option<usize>,
+    message: Option<String>,
+}
+
+fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            fixture_files(&path, out);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("py" | "ipynb")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+/// Parses the expectations of one source text (a file, or one notebook cell).
+fn parse_expectations(text: &str, cell: Option<usize>, out: &mut Vec<Expectation>) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut pending: Vec<Expectation> = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let Some(at) = line.find("# expect:") else {
+            for mut e in pending.drain(..) {
+                e.line = index + 1;
+                out.push(e);
+            }
+            continue;
+        };
+        let own_line = line[..at].trim().is_empty();
+        let spec = &line[at + "# expect:".len()..];
+        let parsed = parse_spec(spec, cell);
+        if own_line {
+            pending.extend(parsed);
+        } else {
+            for mut e in pending.drain(..) {
+                e.line = index + 1;
+                out.push(e);
+            }
+            for mut e in parsed {
+                e.line = index + 1;
+                out.push(e);
+            }
+        }
+    }
+    assert!(
+        pending.is_empty(),
+        "an `# expect:` comment has no line below it"
+    );
+}
+
+fn parse_spec(spec: &str, cell: Option<usize>) -> Vec<Expectation> {
+    let spec = spec.trim();
+    let (spec, message) = match spec.find('"') {
+        Some(q) => {
+            let rest = &spec[q + 1..];
+            let end = rest.find('"').unwrap_or(rest.len());
+            (spec[..q].trim(), Some(rest[..end].to_string()))
+        }
+        None => (spec, None),
+    };
+    let mut column = None;
+    let mut codes = Vec::new();
+    for word in spec.split([',', ' ']).filter(|w| !w.is_empty()) {
+        if let Ok(n) = word.parse::<usize>() {
+            column = Some(n);
+        } else {
+            codes.push(word.to_string());
+        }
+    }
+    codes
+        .into_iter()
+        .map(|code| Expectation {
+            cell,
+            line: 0,
+            code,
+            column,
+            message: message.clone(),
+        })
+        .collect()
+}
+
+fn expectations(path: &Path) -> Vec<Expectation> {
+    let text = std::fs::read(path).unwrap_or_default();
+    let text = String::from_utf8_lossy(&text);
+    let mut out = Vec::new();
+    if path.extension().and_then(|e| e.to_str()) != Some("ipynb") {
+        parse_expectations(&text, None, &mut out);
+        return out;
+    }
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return out; // invalid notebooks expect nothing inline; see their own tests
+    };
+    let cells = json["cells"].as_array().cloned().unwrap_or_default();
+    for (index, cell) in cells.iter().enumerate() {
+        if cell["cell_type"] != "code" {
+            continue;
+        }
+        let source = match &cell["source"] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(parts) => {
+                parts.iter().filter_map(|p| p.as_str()).collect::<String>()
+            }
+            _ => String::new(),
+        };
+        parse_expectations(&source, Some(index + 1), &mut out);
+    }
+    out
+}
+
+fn matches(expected: &Expectation, found: &Diagnostic) -> bool {
+    expected.code == found.code
+        && expected.cell == found.start.cell
+        && expected.line == found.start.line
+        && expected.column.is_none_or(|c| c == found.start.column)
+        && expected
+            .message
+            .as_ref()
+            .is_none_or(|m| found.message.contains(m.as_str()))
+}
+
+#[test]
+fn fixtures_match_their_expectations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files = Vec::new();
+    fixture_files(&root, &mut files);
+    assert!(
+        !files.is_empty(),
+        "no fixtures found under {}",
+        root.display()
+    );
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        if file.components().any(|c| c.as_os_str() == "projects") {
+            continue;
+        }
+        let report = mlready::check(std::slice::from_ref(file), &Settings::default())
+            .unwrap_or_else(|err| panic!("{}: {err}", file.display()));
+        checked += 1;
+        let expected = expectations(file);
+        let name = file
+            .strip_prefix(&root)
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        let mut unmatched: BTreeSet<usize> = (0..report.diagnostics.len()).collect();
+        for e in &expected {
+            let hit = unmatched
+                .iter()
+                .copied()
+                .find(|&i| matches(e, &report.diagnostics[i]));
+            match hit {
+                Some(i) => {
+                    unmatched.remove(&i);
+                }
+                None => failures.push(format!("{name}: missing {e:?}")),
+            }
+        }
+        for i in unmatched {
+            let d = &report.diagnostics[i];
+            failures.push(format!(
+                "{name}: unexpected {} at cell {:?} line {} col {}: {}",
+                d.code, d.start.cell, d.start.line, d.start.column, d.message
+            ));
+        }
+    }
+    assert!(checked > 0);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
