@@ -11,6 +11,9 @@
 pub enum Category {
     /// Learns statistics from X alone (scalers, imputers, PCA, vectorizers).
     Transformer,
+    /// Learns only the set of values it sees (one-hot, ordinal and label encoders): stateful,
+    /// but fitting it on test rows tells a model nothing about them.
+    Encoder,
     /// Learns from X and y (feature selectors, target encoders).
     SupervisedTransformer,
     /// Needs no fit statistics worth leaking (PolynomialFeatures, FunctionTransformer).
@@ -29,6 +32,15 @@ pub enum Category {
 
 impl Category {
     pub fn is_stateful_transformer(self) -> bool {
+        matches!(
+            self,
+            Category::Transformer | Category::Encoder | Category::SupervisedTransformer
+        )
+    }
+
+    /// Whether fitting learns statistics of the rows (means, quantiles, components, selected
+    /// columns, target means), more than the set of values present.
+    pub fn learns_row_statistics(self) -> bool {
         matches!(
             self,
             Category::Transformer | Category::SupervisedTransformer
@@ -65,6 +77,7 @@ use Category::*;
 use Randomness::{RandomState as Rs, WhenShuffled};
 
 const T: ClassInfo = info(Transformer, Randomness::None);
+const E: ClassInfo = info(Encoder, Randomness::None);
 const TR: ClassInfo = info(Transformer, Rs);
 const ST: ClassInfo = info(SupervisedTransformer, Randomness::None);
 const STR: ClassInfo = info(SupervisedTransformer, Rs);
@@ -92,15 +105,17 @@ const SKLEARN: &[(&str, ClassInfo)] = &[
     ("QuantileTransformer", T),
     ("PowerTransformer", T),
     ("KBinsDiscretizer", T),
-    ("OneHotEncoder", T),
-    ("OrdinalEncoder", T),
-    ("LabelEncoder", T),
-    ("LabelBinarizer", T),
-    ("MultiLabelBinarizer", T),
+    ("OneHotEncoder", E),
+    ("OrdinalEncoder", E),
+    ("LabelEncoder", E),
+    ("LabelBinarizer", E),
+    ("MultiLabelBinarizer", E),
     ("TargetEncoder", STR),
     ("SimpleImputer", T),
     ("KNNImputer", T),
-    ("IterativeImputer", TR),
+    // Random only with sample_posterior=True, imputation_order="random" or
+    // n_nearest_features set; the defaults are deterministic.
+    ("IterativeImputer", T),
     ("MissingIndicator", T),
     ("PCA", T),
     ("IncrementalPCA", T),
@@ -109,14 +124,16 @@ const SKLEARN: &[(&str, ClassInfo)] = &[
     ("FastICA", TR),
     ("NMF", T),
     ("FactorAnalysis", T),
-    ("SparsePCA", TR),
+    // Initialised by an exact SVD (svd_flip makes it deterministic); the seed only
+    // resamples atoms that end up unused.
+    ("SparsePCA", T),
     ("MiniBatchSparsePCA", TR),
-    ("DictionaryLearning", TR),
+    ("DictionaryLearning", T),
     ("LatentDirichletAllocation", TR),
     ("CountVectorizer", T),
     ("TfidfVectorizer", T),
     ("TfidfTransformer", T),
-    ("DictVectorizer", T),
+    ("DictVectorizer", E),
     ("VarianceThreshold", T),
     ("Isomap", T),
     ("LocallyLinearEmbedding", T),
@@ -166,8 +183,9 @@ const SKLEARN: &[(&str, ClassInfo)] = &[
     ("OneVsOneClassifier", C),
     ("MultiOutputClassifier", C),
     ("MultiOutputRegressor", C),
-    ("ClassifierChain", CR),
-    ("RegressorChain", CR),
+    // The seed only orders the chain when order="random"; the default order is the columns'.
+    ("ClassifierChain", C),
+    ("RegressorChain", C),
     ("BaggingClassifier", CR),
     ("BaggingRegressor", CR),
     ("AdaBoostClassifier", C),
@@ -196,6 +214,9 @@ const SKLEARN: &[(&str, ClassInfo)] = &[
     ("RANSACRegressor", MR),
     ("ExtraTreeClassifier", MR),
     ("ExtraTreeRegressor", MR),
+    // Fits random subsets of rows once their combinations exceed max_subpopulation (1e4),
+    // that is from a few dozen rows on.
+    ("TheilSenRegressor", MR),
     ("DummyClassifier", M),
     // deterministic models (or random only in rare tie-breaking)
     ("LogisticRegression", M),
@@ -217,7 +238,6 @@ const SKLEARN: &[(&str, ClassInfo)] = &[
     ("ARDRegression", M),
     ("HuberRegressor", M),
     ("QuantileRegressor", M),
-    ("TheilSenRegressor", M),
     ("PoissonRegressor", M),
     ("GammaRegressor", M),
     ("TweedieRegressor", M),
@@ -338,16 +358,16 @@ const CATEGORY_ENCODERS: &[(&str, ClassInfo)] = &[
     ("WOEEncoder", ST),
     ("GLMMEncoder", ST),
     ("QuantileEncoder", ST),
-    ("OneHotEncoder", T),
-    ("OrdinalEncoder", T),
-    ("BinaryEncoder", T),
+    ("OneHotEncoder", E),
+    ("OrdinalEncoder", E),
+    ("BinaryEncoder", E),
     ("CountEncoder", T),
     ("HashingEncoder", NT),
-    ("BaseNEncoder", T),
-    ("HelmertEncoder", T),
-    ("SumEncoder", T),
-    ("BackwardDifferenceEncoder", T),
-    ("PolynomialEncoder", T),
+    ("BaseNEncoder", E),
+    ("HelmertEncoder", E),
+    ("SumEncoder", E),
+    ("BackwardDifferenceEncoder", E),
+    ("PolynomialEncoder", E),
 ];
 
 const UMAP: &[(&str, ClassInfo)] = &[("UMAP", TR)];
@@ -394,6 +414,22 @@ pub const KNOWN_PACKAGES: &[&str] = &[
     "tensorflow",
 ];
 
+/// Ensembles that give each of their sub-estimators (and the sub-estimators' own steps) a
+/// seed drawn from their own `random_state` (scikit-learn's `_set_random_states`), so an
+/// estimator passed to them is as seeded as the ensemble.
+pub fn seeds_sub_estimators(qualified: &str) -> bool {
+    matches!(
+        split_qualified(qualified),
+        Some((
+            "sklearn",
+            "BaggingClassifier" | "BaggingRegressor" | "AdaBoostClassifier" | "AdaBoostRegressor"
+        )) | Some((
+            "imblearn",
+            "BalancedBaggingClassifier" | "EasyEnsembleClassifier" | "RUSBoostClassifier"
+        ))
+    )
+}
+
 /// Whether a qualified name is a function that splits arrays into train and test parts,
 /// returning `a_train, a_test, b_train, b_test, ...` for its positional arguments.
 pub fn is_train_test_split(qualified: &str) -> bool {
@@ -434,12 +470,13 @@ pub enum Rng {
 }
 
 impl Rng {
+    /// The generator, for messages: "numpy's global random generator".
     pub fn label(self) -> &'static str {
         match self {
-            Rng::Numpy => "numpy",
-            Rng::Python => "random",
-            Rng::Torch => "torch",
-            Rng::TensorFlow => "tensorflow",
+            Rng::Numpy => "numpy's global random generator",
+            Rng::Python => "the global generator of Python's `random` module",
+            Rng::Torch => "torch's global random generator",
+            Rng::TensorFlow => "tensorflow's global random generator",
         }
     }
 

@@ -5,7 +5,9 @@
 //! Grammar: `# expect: CODE`, `# expect: CODE, CODE`, or `# expect: COL CODE "message part"`.
 //! A trailing comment applies to its own line; a comment alone on its line applies to the
 //! next line that is not an expectation. In notebooks, expectations live inside the cells and
-//! lines count from the top of their cell.
+//! lines count from the top of their cell. Findings about a whole notebook (line 1, no cell)
+//! are listed in its top-level `"mlready_expect": ["# expect: CODE"]` key, and a `.ipynb` that
+//! is not JSON carries its expectations as text, like a `.py` file.
 
 use mlready::report::Diagnostic;
 use mlready::settings::Settings;
@@ -112,9 +114,22 @@ fn expectations(path: &Path) -> Vec<Expectation> {
         parse_expectations(&text, None, &mut out);
         return out;
     }
+    // A file that is not JSON (a merge conflict, a truncated save) carries its expectations
+    // as text, with line numbers of the file itself: `{  # expect: PARSE003`.
     let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return out; // invalid notebooks expect nothing inline; see their own tests
+        parse_expectations(&text, None, &mut out);
+        return out;
     };
+    // Findings about the whole notebook (PARSE003, PARSE004) sit at line 1 with no cell; the
+    // notebook lists them in a top-level key: `"mlready_expect": ["# expect: PARSE004"]`.
+    for spec in json["mlready_expect"].as_array().into_iter().flatten() {
+        let spec = spec.as_str().unwrap_or_default();
+        let spec = spec.split_once("# expect:").map_or(spec, |(_, rest)| rest);
+        for mut e in parse_spec(spec, None) {
+            e.line = 1;
+            out.push(e);
+        }
+    }
     let cells = json["cells"].as_array().cloned().unwrap_or_default();
     for (index, cell) in cells.iter().enumerate() {
         if cell["cell_type"] != "code" {

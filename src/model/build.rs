@@ -2,7 +2,7 @@
 //! cells as saved), names bound per scope, calls resolved through imports and looked up in
 //! the knowledge tables of [`crate::ml`].
 
-use super::{Estimator, Event, FileModel, Kind, Role, ScopeId, Value, ValueId};
+use super::{Estimator, Event, FileModel, Kind, Role, ScopeId, UNKNOWN, Value, ValueId};
 use crate::finding::Span;
 use crate::ml::{self, Category, Randomness};
 use crate::source::SourceFile;
@@ -30,10 +30,9 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
     let root = tree.root_node();
     builder.model.syntax_errors = syntax_errors(root, &file.text);
     builder.block(root);
+    builder.model.syntax_errors.sort_by_key(|(s, _)| s.start);
     builder.model
 }
-
-const UNKNOWN: ValueId = 0;
 
 #[derive(Default)]
 struct Scope {
@@ -146,7 +145,7 @@ impl<'a> Builder<'a> {
     }
 
     fn stmt(&mut self, node: Node) {
-        if node.is_error() || node.is_missing() {
+        if node.is_missing() {
             return;
         }
         if self.depth >= MAX_DEPTH {
@@ -155,6 +154,9 @@ impl<'a> Builder<'a> {
         }
         self.depth += 1;
         match node.kind() {
+            // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a
+            // missing colon; the well-formed statements inside it are still worth reading.
+            "ERROR" => self.block(node),
             "expression_statement" => {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -207,6 +209,15 @@ impl<'a> Builder<'a> {
                 }
             }
             "block" => self.block(node),
+            // tree-sitter-python still accepts these Python 2 statements; Python 3 does not.
+            "print_statement" | "exec_statement" => {
+                let keyword = if node.kind() == "print_statement" { "print" } else { "exec" };
+                self.model.syntax_errors.push((
+                    span(node),
+                    format!("Python 2 `{keyword}` statement; Python 3 needs `{keyword}(...)`"),
+                ));
+                self.children_exprs(node);
+            }
             "if_statement"
             | "while_statement"
             | "try_statement"
@@ -827,10 +838,14 @@ impl<'a> Builder<'a> {
         }
         if let Some(info) = ml::class_info(qualified) {
             let seeded = self.seeded(info.randomness, &args);
+            let stateful_steps = (info.category == Category::Composite)
+                .then(|| self.stateful_steps(&args))
+                .flatten();
             let estimator = Estimator {
                 class: qualified.to_string(),
                 category: info.category,
                 seeded,
+                stateful_steps,
             };
             let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
             if seeded == Some(false) {
@@ -848,6 +863,7 @@ impl<'a> Builder<'a> {
                 class: qualified.to_string(),
                 category: Category::Composite,
                 seeded: None,
+                stateful_steps: self.stateful_steps(&args),
             };
             return self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
         }
@@ -856,10 +872,51 @@ impl<'a> Builder<'a> {
                 class: qualified.to_string(),
                 category: Category::Loaded,
                 seeded: None,
+                stateful_steps: None,
             };
             return self.new_value(Kind::Estimator(estimator), args.all_values(), span(node));
         }
         self.derived(args.all_values(), node)
+    }
+
+    /// The category of the stateful transformers among a composite's steps (its arguments,
+    /// the step lists and tuples in them, the steps of nested composites): the one that
+    /// learns the most, supervised over statistics over the set of values seen.
+    fn stateful_steps(&self, args: &Args) -> Option<Category> {
+        let rank = |c: Category| match c {
+            Category::SupervisedTransformer => 2,
+            Category::Transformer => 1,
+            _ => 0,
+        };
+        let mut found: Option<Category> = None;
+        let mut stack = args.all_values();
+        // Tuples only hold older values, so this ends; the budget bounds shared sub-lists.
+        let mut budget = 1000;
+        while let Some(id) = stack.pop() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let category = match self.kind(id) {
+                Kind::Tuple(elements) => {
+                    stack.extend(elements.iter().copied());
+                    continue;
+                }
+                Kind::Estimator(step) if step.category.is_stateful_transformer() => step.category,
+                Kind::Estimator(step) => match step.stateful_steps {
+                    Some(category) => category,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if category == Category::SupervisedTransformer {
+                return Some(category);
+            }
+            if found.is_none_or(|f| rank(category) > rank(f)) {
+                found = Some(category);
+            }
+        }
+        found
     }
 
     /// Whether an estimator is seeded, from its class's randomness and its arguments.

@@ -16,6 +16,10 @@ pub use build::build;
 /// Index of a value in [`FileModel::values`].
 pub type ValueId = usize;
 
+/// The shared value of everything the analysis cannot follow (literals without facts,
+/// lambdas, missing arguments): one value for all of them, so it says nothing about identity.
+pub const UNKNOWN: ValueId = 0;
+
 /// The side of a split a value holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -59,6 +63,10 @@ pub struct Estimator {
     pub category: Category,
     /// `Some(false)` when its class draws from `random_state` and none was given.
     pub seeded: Option<bool>,
+    /// For a composite (Pipeline, ColumnTransformer, ...): the category of the stateful
+    /// transformers among its steps, `SupervisedTransformer` when one of them learns from y.
+    /// None when no step is known to learn from the rows, and for other estimators.
+    pub stateful_steps: Option<Category>,
 }
 
 impl Estimator {

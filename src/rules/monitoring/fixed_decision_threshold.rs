@@ -1,6 +1,8 @@
-use crate::ml;
+use crate::finding::Span;
+use crate::ml::{self, Category};
 use crate::model::{Event, FileModel, Kind, ValueId};
 use crate::rule::{Check, Context, Sink};
+use tree_sitter::Node;
 
 crate::rule::rule! {
     code: "MON004",
@@ -16,6 +18,8 @@ crate::rule::rule! {
 /// the other a number written in the code, directly or through a constant.
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
+    // One finding per comparison: a chain (`0.2 < p < 0.8`) is one event per operator.
+    let mut found: Vec<(Span, ValueId, &'static str, Vec<ValueId>)> = Vec::new();
     for event in &model.events {
         let Event::Compare {
             left,
@@ -39,30 +43,68 @@ fn check(ctx: &Context, sink: &mut Sink) {
             continue;
         };
         let (estimator, method) = output;
-        if is_default_decision(method, value) {
+        if is_default_decision(method, value) || in_assert(ctx, *span) {
             continue;
         }
-        let name = model
-            .estimator(estimator)
-            .map_or("the model".to_string(), |e| format!("`{}`", e.short_name()));
-        let literal = ctx.snippet(model.value(threshold).span);
-        let finding = sink
-            .report(
-                &RULE,
-                *span,
-                format!(
-                    "`{method}` output of {name} is compared with the fixed threshold `{literal}`: \
-                     as the data drifts the best cut-off moves, and this one will not"
-                ),
-            )
-            .help(
-                "tune the threshold on validation data at each retrain, store it with the model \
-                 and load it from there (or from configuration)",
-            );
-        let defined = model.value(threshold).span;
-        if defined.start < span.start || defined.end > span.end {
-            finding.related(defined, "threshold set here");
+        match found.last_mut() {
+            Some((last, _, _, thresholds)) if last == span => thresholds.push(threshold),
+            _ => found.push((*span, estimator, method, vec![threshold])),
         }
+    }
+    for (span, estimator, method, thresholds) in found {
+        report(ctx, sink, span, estimator, method, &thresholds);
+    }
+}
+
+fn report(
+    ctx: &Context,
+    sink: &mut Sink,
+    span: Span,
+    estimator: ValueId,
+    method: &str,
+    thresholds: &[ValueId],
+) {
+    let model = ctx.model;
+    let name = match model.estimator(estimator) {
+        Some(e) if e.category == Category::Loaded => {
+            format!("the model loaded by `{}`", e.class)
+        }
+        Some(e) => format!("`{}`", e.short_name()),
+        None => "the model".to_string(),
+    };
+    let mut shown = Vec::new();
+    let mut set_elsewhere = Vec::new();
+    for &threshold in thresholds {
+        let defined = model.value(threshold).span;
+        let outside = defined.start < span.start || defined.end > span.end;
+        let literal = ctx.snippet(defined);
+        shown.push(match constant_name(ctx, defined).filter(|_| outside) {
+            Some(constant) => format!("`{constant}` = {literal}"),
+            None => format!("`{literal}`"),
+        });
+        if outside {
+            set_elsewhere.push(defined);
+        }
+    }
+    let shown = match shown.as_slice() {
+        [one] => format!("the fixed threshold {one}"),
+        many => format!("the fixed thresholds {}", many.join(" and ")),
+    };
+    let finding = sink
+        .report(
+            &RULE,
+            span,
+            format!(
+                "`{method}` output of {name} is compared with {shown}: as the data drifts the \
+                 best cut-off moves, and a fixed one does not"
+            ),
+        )
+        .help(
+            "tune the threshold on validation data at each retrain, store it with the model and \
+             load it from there (or from configuration)",
+        );
+    for defined in set_elsewhere {
+        finding.related(defined, "threshold set here");
     }
 }
 
@@ -74,15 +116,64 @@ fn score_output(model: &FileModel, id: ValueId) -> Option<(ValueId, &'static str
     }
 }
 
-/// Thresholds that reproduce the model's own decision (0.5 on a probability, 0 on a margin),
-/// and integer comparisons with class labels, are not tuned cut-offs.
+/// Thresholds that reproduce the model's own decision (0.5 on a probability or a sigmoid
+/// output, 0 on a margin), the bounds of a probability (range checks, not cut-offs), and
+/// integer comparisons with class labels are not tuned cut-offs.
 fn is_default_decision(method: &str, value: f64) -> bool {
     match method {
-        "predict_proba" => value == 0.5,
+        "predict_proba" => value == 0.5 || value == 0.0 || value == 1.0,
+        "predict_log_proba" => value == 0.0,
         "decision_function" => value == 0.0,
         _ if ml::is_score_method(method) => false,
         // `predict` of a classifier returns labels: only a fractional number is a cut-off on
-        // a score (a regressor or a Keras sigmoid output).
-        _ => value.fract() == 0.0,
+        // a score (a regressor or a Keras sigmoid output), and 0.5 is a sigmoid's default.
+        _ => value.fract() == 0.0 || value == 0.5,
     }
+}
+
+/// Comparisons inside `assert` check a property of the scores; they decide nothing.
+fn in_assert(ctx: &Context, span: Span) -> bool {
+    let Some(node) = ctx
+        .tree
+        .root_node()
+        .descendant_for_byte_range(span.start, span.end)
+    else {
+        return false;
+    };
+    let mut current = Some(node);
+    while let Some(node) = current {
+        match node.kind() {
+            "assert_statement" => return true,
+            "function_definition" | "class_definition" | "module" | "block" => return false,
+            _ => current = node.parent(),
+        }
+    }
+    false
+}
+
+/// `THRESH` in `THRESH = 0.35`, when the threshold's number is the right side of a simple
+/// assignment to a name.
+fn constant_name<'a>(ctx: &'a Context, defined: Span) -> Option<&'a str> {
+    let node = ctx
+        .tree
+        .root_node()
+        .descendant_for_byte_range(defined.start, defined.end)?;
+    let mut node: Node = node;
+    // `-0.6` is a unary operator around the float.
+    while node.start_byte() == defined.start
+        && node.end_byte() == defined.end
+        && let Some(parent) = node.parent()
+        && parent.start_byte() == defined.start
+        && parent.end_byte() == defined.end
+    {
+        node = parent;
+    }
+    let assignment = node.parent().filter(|p| p.kind() == "assignment")?;
+    if assignment.child_by_field_name("right") != Some(node) {
+        return None;
+    }
+    let left = assignment
+        .child_by_field_name("left")
+        .filter(|l| l.kind() == "identifier")?;
+    ctx.file.text.get(left.byte_range())
 }

@@ -40,6 +40,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         .map_or(cell.offset + cell.len, |n| cell.offset + n);
     let others = match out_of_order {
         1 => String::new(),
+        2 => "; 1 more cell is out of order".to_string(),
         n => format!("; {} more cells are out of order", n - 1),
     };
     sink.report(

@@ -1,3 +1,4 @@
+use crate::finding::Span;
 use crate::model::Event;
 use crate::rule::{Check, Context, Sink};
 
@@ -12,19 +13,31 @@ crate::rule::rule! {
 
 /// Reads the path-like string literals the model found in data positions (call arguments
 /// other than messages, assignments, defaults) and keeps those that name one person's machine.
+/// Arguments of web routes and regular expressions are patterns, not paths.
 fn check(ctx: &Context, sink: &mut Sink) {
     for event in &ctx.model.events {
-        let Event::PathLiteral { text, span, .. } = event else {
+        let Event::PathLiteral {
+            text, span, callee, ..
+        } = event
+        else {
             continue;
         };
+        if callee
+            .as_deref()
+            .is_some_and(|callee| is_pattern(ctx, callee, *span))
+        {
+            continue;
+        }
         let Some(kind) = local_path_kind(text) else {
             continue;
         };
-        let shown: String = text.chars().take(60).collect();
+        let shown = shorten(text);
         sink.report(
             &RULE,
             *span,
-            format!("`{shown}` is {kind}: the code fails on any other machine, in CI and in production"),
+            format!(
+                "`{shown}` is {kind}: the code fails on any other machine, in CI and in production"
+            ),
         )
         .help(
             "read the location from configuration or an environment variable, or build it \
@@ -33,22 +46,84 @@ fn check(ctx: &Context, sink: &mut Sink) {
     }
 }
 
+/// True when the string at `span` is a pattern matched against paths or URLs rather than a
+/// path to open: an argument of a web route (`@app.route("/home/<user>")`, and
+/// `@app.get(...)` when it decorates a handler, so that `os.environ.get(KEY, "/Users/...")`
+/// stays a path) or of a regular expression function.
+fn is_pattern(ctx: &Context, callee: &str, span: Span) -> bool {
+    if callee.starts_with("re.") || callee.starts_with("regex.") {
+        return true;
+    }
+    let last = callee.rsplit('.').next().unwrap_or(callee);
+    if matches!(
+        last,
+        "route" | "api_route" | "add_api_route" | "add_url_rule" | "add_route" | "websocket"
+    ) {
+        return true;
+    }
+    let verb = matches!(
+        last,
+        "get" | "post" | "put" | "patch" | "delete" | "head" | "options"
+    );
+    verb && decorates(ctx, span)
+}
+
+/// True when the string at `span` is an argument of a decorator's call.
+fn decorates(ctx: &Context, span: Span) -> bool {
+    let root = ctx.tree.root_node();
+    let Some(node) = root.descendant_for_byte_range(span.start, span.end) else {
+        return false;
+    };
+    let call = node
+        .parent()
+        .filter(|p| p.kind() == "argument_list")
+        .and_then(|p| p.parent())
+        .filter(|p| p.kind() == "call");
+    call.and_then(|c| c.parent())
+        .is_some_and(|p| p.kind() == "decorator")
+}
+
+/// A long path keeps its start (whose machine) and its end (which file).
+fn shorten(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= 60 {
+        return text.to_string();
+    }
+    let head: String = chars[..36].iter().collect();
+    let tail: String = chars[chars.len() - 21..].iter().collect();
+    format!("{head}...{tail}")
+}
+
 /// What kind of machine-specific path `text` is, if it is one.
 pub(crate) fn local_path_kind(text: &str) -> Option<&'static str> {
     let normal = text.replace("\\\\", "/").replace('\\', "/");
     let bytes = normal.as_bytes();
-    if bytes.len() >= 3
-        && bytes[0].is_ascii_alphabetic()
-        && bytes[1] == b':'
-        && bytes[2] == b'/'
-    {
-        return Some("an absolute Windows path");
+    if bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/' {
+        // The system folders exist on every Windows machine, like /usr on Linux.
+        let folder = normal[3..]
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let system = matches!(
+            folder.as_str(),
+            "windows" | "program files" | "program files (x86)" | "programdata"
+        );
+        return (!system).then_some("an absolute Windows path");
     }
+    // A user name, not a placeholder filled at run time (`/home/{user}`, `/home/%s`,
+    // `/home/$USER`), a pattern (`/home/(\w+)`, `/Users/*`) or a shared account.
     let user_dir = |prefix: &str| {
         normal
             .strip_prefix(prefix)
             .and_then(|rest| rest.split('/').next())
-            .is_some_and(|user| !user.is_empty() && !matches!(user, "jovyan" | "Shared"))
+            .is_some_and(|user| {
+                !user.is_empty()
+                    && user
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                    && !matches!(user, "jovyan" | "Shared")
+            })
     };
     if user_dir("/Users/") || user_dir("/home/") || user_dir("/mnt/c/Users/") {
         return Some("a path in one user's home folder");
@@ -102,6 +177,13 @@ mod tests {
             "/home/jovyan/work/x.csv",
             "/api/v1/predict",
             "s3://bucket/x",
+            "C:\\\\ProgramData",
+            "C:/Program Files/app/x.dll",
+            "/home/{user}/data",
+            "/home/%s/data",
+            "/home/$USER/data",
+            "/Users/*/Library",
+            "/home/(\\w+)/",
         ] {
             assert!(local_path_kind(path).is_none(), "{path}");
         }
