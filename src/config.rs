@@ -373,7 +373,17 @@ pub fn resolve(
     let settings = Settings {
         select: cli.select.clone().or(file.select).unwrap_or_default(),
         extend_select: [file.extend_select, cli.extend_select.clone()].concat(),
-        ignore: [file.ignore, cli.ignore.clone()].concat(),
+        // Command-line selection is a layer on top of the file's, as in ruff: rules named
+        // with --select run even if the file ignores them.
+        ignore: match &cli.select {
+            Some(selected) => file
+                .ignore
+                .into_iter()
+                .filter(|i| !selected.iter().any(|s| s.eq_ignore_ascii_case(i)))
+                .chain(cli.ignore.iter().cloned())
+                .collect(),
+            None => [file.ignore, cli.ignore.clone()].concat(),
+        },
         exclude: [file.exclude, cli.exclude.clone()].concat(),
         per_file_ignores: file.per_file_ignores,
         fail_on: cli.fail_on.or(file.fail_on).unwrap_or(Severity::Warning),

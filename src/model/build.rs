@@ -211,7 +211,11 @@ impl<'a> Builder<'a> {
             "block" => self.block(node),
             // tree-sitter-python still accepts these Python 2 statements; Python 3 does not.
             "print_statement" | "exec_statement" => {
-                let keyword = if node.kind() == "print_statement" { "print" } else { "exec" };
+                let keyword = if node.kind() == "print_statement" {
+                    "print"
+                } else {
+                    "exec"
+                };
                 self.model.syntax_errors.push((
                     span(node),
                     format!("Python 2 `{keyword}` statement; Python 3 needs `{keyword}(...)`"),

@@ -169,7 +169,13 @@ impl<'a> Snippet<'a> {
             .and_then(|number| notebook.cells.iter().find(|c| c.number == number))
             .or_else(|| file.cell_at(diagnostic.span.start))?;
         let start = floor_char_boundary(raw, cell.offset);
-        let end = floor_char_boundary(raw, cell.offset.saturating_add(cell.len)).max(start);
+        let mut end = floor_char_boundary(raw, cell.offset.saturating_add(cell.len)).max(start);
+        // A cell saved with CRLF endings ends with the `\r` of its last line (the `\n` separates
+        // it from the next cell). miette reads a lone `\r` as a line break of its own, which
+        // would number the cell's last line like the line before it.
+        if raw[start..end].ends_with('\r') {
+            end -= 1;
+        }
         Some(Snippet {
             name: format!("{} [cell {}]", diagnostic.path, cell.number),
             text: &raw[start..end],
@@ -196,12 +202,20 @@ impl SourceCode for Snippet<'_> {
         let inner = self
             .text
             .read_span(span, context_lines_before, context_lines_after)?;
+        // miette counts columns in bytes; the header must agree with ours, which count
+        // characters (`é` or an emoji before the span is one column).
+        let column = match self.text.get(..span.offset()) {
+            Some(before) if inner.column() > 0 && inner.column() <= before.len() => {
+                before[before.len() - inner.column()..].chars().count()
+            }
+            _ => inner.column(),
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             *inner.span(),
             inner.line(),
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }
@@ -288,6 +302,63 @@ mod tests {
         assert!(!out.contains('\u{1b}'), "{out}");
         let colored = text(&fixtures::report(), true);
         assert!(colored.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn snippet_columns_count_characters() {
+        let mut report = fixtures::report();
+        let py = std::sync::Arc::new(crate::source::SourceFile::python(
+            "e.py".into(),
+            "e.py".into(),
+            "s = \"😀é\"; p = 1\n".into(),
+        ));
+        let at = py.text.find('p').unwrap();
+        let repro = &mut report.diagnostics[2];
+        repro.span = Span::new(at, at + 1);
+        repro.start = py.locate(at);
+        repro.path = "e.py".into();
+        repro.file = Some(py);
+        let out = text(&report, false);
+        assert!(out.contains("e.py:1:11: REPRO001"), "{out}");
+        assert!(out.contains("[e.py:1:11]"), "{out}");
+    }
+
+    #[test]
+    fn crlf_cells_number_their_last_line() {
+        use crate::source::{Cell, NotebookInfo, SourceFile};
+        let source = "a = 1\r\nb = 2\r\nc = 3\r";
+        let raw = format!("{source}\n");
+        let info = NotebookInfo {
+            cells: vec![Cell {
+                number: 1,
+                offset: 0,
+                len: source.len(),
+                execution_count: Some(1),
+                magic: None,
+                analyzed: true,
+                json_line: None,
+            }],
+            total_cells: 1,
+            nbformat: 4,
+        };
+        let nb = std::sync::Arc::new(SourceFile::notebook(
+            "n.ipynb".into(),
+            "n.ipynb".into(),
+            raw.clone(),
+            raw,
+            info,
+        ));
+        let mut report = fixtures::report();
+        let at = nb.text.find("b = 2").unwrap();
+        let leak = &mut report.diagnostics[1];
+        leak.span = Span::new(at, at + 5);
+        leak.start = nb.locate(at);
+        leak.path = "n.ipynb".into();
+        leak.related.clear();
+        leak.file = Some(nb);
+        let out = text(&report, false);
+        assert!(out.contains(" 2 │ b = 2"), "{out}");
+        assert!(out.contains(" 3 │ c = 3"), "{out}");
     }
 
     #[test]

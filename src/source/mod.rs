@@ -90,6 +90,13 @@ impl SourceFile {
             Some(rest) => rest.to_string(),
             None => text,
         };
+        // Old Mac line endings (a lone `\r`) are line breaks to Python; make them `\n` for the
+        // parser and the line index. Same byte length, so every offset stays.
+        let text = if text.contains('\r') {
+            normalize_lone_cr(text)
+        } else {
+            text
+        };
         let line_starts = line_starts(&text);
         SourceFile {
             path,
@@ -192,6 +199,25 @@ impl SourceFile {
             },
         }
     }
+}
+
+fn normalize_lone_cr(text: String) -> String {
+    let bytes = text.as_bytes();
+    if !bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return text;
+    }
+    let mut out = text.into_bytes();
+    for i in 0..out.len() {
+        if out[i] == b'\r' && out.get(i + 1) != Some(&b'\n') {
+            out[i] = b'\n';
+        }
+    }
+    // Only ASCII bytes changed, so the text is still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn line_starts(text: &str) -> Vec<usize> {

@@ -1,0 +1,913 @@
+//! The command line as users and CI see it: exit codes, configuration, output formats, the rule
+//! book commands and discovery. Every test runs the built binary in a folder of its own.
+
+mod common;
+
+use common::{CLEAN_PY, Cell, TempDir, WARNING_PY, notebook};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// A notebook whose cell 5 (markdown cells count) has the REPRO006 warning on its line 2,
+/// column 17.
+fn warning_notebook() -> String {
+    notebook(&[
+        Cell::Markdown("# Train\n"),
+        Cell::Code(Some(1), "import pandas as pd\n"),
+        Cell::Code(Some(2), "x = 1\n"),
+        Cell::Markdown("Load the data."),
+        Cell::Code(Some(3), "y = 2\nd = pd.read_csv(\"/Users/ana/d.csv\")"),
+    ])
+}
+
+/// LEAK001 with two related places (the split and the evaluation).
+const LEAK_PY: &str = r#"import pandas as pd
+from sklearn.preprocessing import StandardScaler
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+df = pd.read_csv("data.csv")
+X = df.drop(columns=["y"])
+y = df["y"]
+X = StandardScaler().fit_transform(X)
+X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0)
+clf = LogisticRegression().fit(X_tr, y_tr)
+print(clf.score(X_te, y_te))
+"#;
+
+/// A Python 3 notebook whose kernel is R: skipped with a PARSE004 info.
+fn r_notebook() -> String {
+    r#"{
+ "cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
+            "source": ["library(dplyr)\n"]}],
+ "metadata": {"kernelspec": {"display_name": "R", "language": "R", "name": "ir"},
+              "language_info": {"name": "R"}},
+ "nbformat": 4, "nbformat_minor": 5
+}"#
+    .to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exit codes
+
+#[test]
+fn a_clean_file_exits_0() {
+    let dir = TempDir::new("cli-clean");
+    dir.write("clean.py", CLEAN_PY);
+    let run = dir.run(&["check", "clean.py"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("no findings"), "{}", run.stdout);
+}
+
+#[test]
+fn a_warning_exits_1() {
+    let dir = TempDir::new("cli-warning");
+    dir.write("warn.py", WARNING_PY);
+    let run = dir.run(&["check", "warn.py"]);
+    run.expect_code(1);
+    assert!(run.stdout.contains("REPRO006"), "{}", run.stdout);
+}
+
+#[test]
+fn no_path_checks_the_working_directory() {
+    let dir = TempDir::new("cli-default-path");
+    dir.write("sub/warn.py", WARNING_PY);
+    let run = dir.run(&["check", "--format", "concise"]);
+    run.expect_code(1);
+    assert!(
+        run.stdout.starts_with("sub/warn.py:2:18: REPRO006"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn fail_on_sets_the_lowest_failing_severity() {
+    let dir = TempDir::new("cli-fail-on");
+    dir.write("warn.py", WARNING_PY);
+    dir.write("r.ipynb", r_notebook());
+
+    dir.run(&["check", "warn.py", "--fail-on", "error"])
+        .expect_code(0);
+    dir.run(&["check", "warn.py", "--fail-on", "warning"])
+        .expect_code(1);
+
+    // An info finding alone passes by default and fails with --fail-on info.
+    let info = dir.run(&["check", "r.ipynb", "--format", "json"]);
+    info.expect_code(0);
+    assert_eq!(info.codes(), ["PARSE004"]);
+    assert_eq!(info.json()["diagnostics"][0]["severity"], "info");
+    dir.run(&["check", "r.ipynb", "--fail-on", "info"])
+        .expect_code(1);
+
+    // fail-on from the configuration, and the command line over it.
+    dir.write("mlready.toml", "fail-on = \"error\"\n");
+    dir.run(&["check", "warn.py"]).expect_code(0);
+    dir.run(&["check", "warn.py", "--fail-on", "warning"])
+        .expect_code(1);
+}
+
+#[test]
+fn exit_zero_reports_but_passes() {
+    let dir = TempDir::new("cli-exit-zero");
+    dir.write("warn.py", WARNING_PY);
+    let run = dir.run(&["check", "warn.py", "--exit-zero", "--format", "concise"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("REPRO006"), "{}", run.stdout);
+    // ...but not a usage error.
+    dir.run(&["check", "missing.py", "--exit-zero"])
+        .expect_code(2);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = TempDir::new("cli-usage");
+    dir.write("warn.py", WARNING_PY);
+
+    let bad_flag = dir.run(&["check", "--no-such-flag", "warn.py"]);
+    bad_flag.expect_code(2);
+    assert!(
+        bad_flag.stderr.contains("--no-such-flag"),
+        "{}",
+        bad_flag.stderr
+    );
+    assert!(bad_flag.stdout.is_empty());
+
+    dir.run(&["check", "--format", "xml", "warn.py"])
+        .expect_code(2);
+    dir.run(&["check", "--fail-on", "fatal", "warn.py"])
+        .expect_code(2);
+
+    let unknown_code = dir.run(&["check", "--select", "NOPE123", "warn.py"]);
+    unknown_code.expect_code(2);
+    assert!(
+        unknown_code.stderr.contains("NOPE123"),
+        "{}",
+        unknown_code.stderr
+    );
+    assert!(unknown_code.stdout.is_empty(), "{}", unknown_code.stdout);
+
+    let unknown_ignore = dir.run(&["check", "--ignore", "LEAK999", "warn.py"]);
+    unknown_ignore.expect_code(2);
+    assert!(
+        unknown_ignore.stderr.contains("LEAK999"),
+        "{}",
+        unknown_ignore.stderr
+    );
+
+    let missing = dir.run(&["check", "warn.py", "nowhere/missing.py"]);
+    missing.expect_code(2);
+    assert!(
+        missing.stderr.contains("nowhere/missing.py"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn a_malformed_pyproject_exits_2_and_names_the_file() {
+    let dir = TempDir::new("cli-bad-toml");
+    dir.write("proj/src/warn.py", WARNING_PY);
+    dir.write(
+        "proj/pyproject.toml",
+        "[project]\nname = \"demo\"\n\n[tool.mlready]\nselect = [\"REPRO\"\n",
+    );
+    let run = dir.run(&["check", "proj/src/warn.py"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("pyproject.toml"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+}
+
+#[test]
+fn an_unknown_config_key_exits_2_and_names_file_and_key() {
+    let dir = TempDir::new("cli-unknown-key");
+    dir.write("proj/warn.py", WARNING_PY);
+    dir.write(
+        "proj/pyproject.toml",
+        "[tool.mlready]\nselekt = [\"REPRO\"]\n",
+    );
+    let run = dir.run(&["check", "proj"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("pyproject.toml"), "{}", run.stderr);
+    assert!(run.stderr.contains("selekt"), "{}", run.stderr);
+
+    dir.write("other/warn.py", WARNING_PY);
+    dir.write("other/mlready.toml", "colour = true\n");
+    let run = dir.run(&["check", "other"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("mlready.toml"), "{}", run.stderr);
+    assert!(run.stderr.contains("colour"), "{}", run.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+#[test]
+fn pyproject_config_is_found_walking_up_from_the_checked_path() {
+    let dir = TempDir::new("cli-pyproject");
+    dir.write("proj/src/deep/warn.py", WARNING_PY);
+    dir.write("proj/src/deep/leak.py", LEAK_PY);
+
+    // Without configuration both rules report.
+    let run = dir.run(&["check", "proj/src/deep", "--format", "json"]);
+    run.expect_code(1);
+    assert_eq!(run.codes(), ["LEAK001", "REPRO006"]);
+
+    dir.write(
+        "proj/pyproject.toml",
+        "[project]\nname = \"demo\"\n\n[tool.mlready]\nignore = [\"REPRO006\"]\n",
+    );
+    let run = dir.run(&["check", "proj/src/deep", "--format", "json"]);
+    assert_eq!(run.codes(), ["LEAK001"]);
+    let run = dir.run(&["check", "proj/src/deep/warn.py"]);
+    run.expect_code(0);
+
+    dir.write(
+        "proj/pyproject.toml",
+        "[tool.mlready]\nselect = [\"REPRO\"]\n",
+    );
+    let run = dir.run(&["check", "proj/src/deep", "--format", "json"]);
+    assert_eq!(run.codes(), ["REPRO006"]);
+
+    // Selection by rule name works in the file too.
+    dir.write(
+        "proj/pyproject.toml",
+        "[tool.mlready]\nselect = [\"preprocessing-before-split\"]\n",
+    );
+    let run = dir.run(&["check", "proj/src/deep", "--format", "json"]);
+    assert_eq!(run.codes(), ["LEAK001"]);
+}
+
+#[test]
+fn a_pyproject_without_tool_mlready_is_passed_over() {
+    let dir = TempDir::new("cli-pyproject-skip");
+    dir.write("outer/mlready.toml", "ignore = [\"REPRO006\"]\n");
+    dir.write("outer/inner/pyproject.toml", "[project]\nname = \"demo\"\n");
+    dir.write("outer/inner/warn.py", WARNING_PY);
+    dir.run(&["check", "outer/inner/warn.py"]).expect_code(0);
+}
+
+#[test]
+fn per_file_ignores_and_exclude_from_the_config() {
+    let dir = TempDir::new("cli-per-file");
+    dir.write("proj/legacy/old.py", WARNING_PY);
+    dir.write("proj/src/new.py", WARNING_PY);
+    dir.write("proj/scratch/try.py", WARNING_PY);
+    dir.write(
+        "proj/pyproject.toml",
+        "[tool.mlready]\nexclude = [\"scratch\"]\n\n[tool.mlready.per-file-ignores]\n\"legacy/*.py\" = [\"REPRO006\"]\n",
+    );
+    // Run from outside the project: globs are relative to the configuration file's folder.
+    let run = dir.run(&["check", "proj", "--format", "json"]);
+    run.expect_code(1);
+    let value = run.json();
+    assert_eq!(value["files_checked"], 2, "{}", run.stdout);
+    let paths: Vec<&str> = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["proj/src/new.py"]);
+}
+
+#[test]
+fn mlready_toml_configures_with_top_level_keys() {
+    let dir = TempDir::new("cli-mlready-toml");
+    dir.write("proj/a/warn.py", WARNING_PY);
+    dir.write("proj/a/leak.py", LEAK_PY);
+    dir.write("proj/mlready.toml", "select = [\"LEAK\"]\n");
+    let run = dir.run(&["check", "proj/a", "--format", "json"]);
+    run.expect_code(1);
+    assert_eq!(run.codes(), ["LEAK001"]);
+
+    // --config names the file explicitly.
+    dir.write("elsewhere.toml", "select = [\"REPRO\"]\n");
+    let run = dir.run(&[
+        "check",
+        "proj/a",
+        "--config",
+        "elsewhere.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.codes(), ["REPRO006"]);
+}
+
+#[test]
+fn command_line_selection_overrides_the_config() {
+    let dir = TempDir::new("cli-override");
+    dir.write("proj/warn.py", WARNING_PY);
+    dir.write("proj/leak.py", LEAK_PY);
+    dir.write(
+        "proj/pyproject.toml",
+        "[tool.mlready]\nselect = [\"LEAK\"]\n",
+    );
+
+    let run = dir.run(&["check", "proj", "--select", "REPRO006", "--format", "json"]);
+    run.expect_code(1);
+    assert_eq!(run.codes(), ["REPRO006"]);
+
+    let run = dir.run(&["check", "proj", "--ignore", "LEAK001", "--format", "json"]);
+    run.expect_code(0);
+    assert_eq!(run.codes(), Vec::<String>::new());
+
+    dir.write(
+        "proj/pyproject.toml",
+        "[tool.mlready]\nselect = [\"REPRO\", \"LEAK\"]\n",
+    );
+    let run = dir.run(&["check", "proj", "--ignore", "REPRO", "--format", "json"]);
+    assert_eq!(run.codes(), ["LEAK001"]);
+    let run = dir.run(&[
+        "check",
+        "proj",
+        "--select",
+        "LEAK,REPRO006",
+        "--ignore",
+        "LEAK001",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.codes(), ["REPRO006"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output formats
+
+const DIAGNOSTIC_KEYS: [&str; 12] = [
+    "code",
+    "name",
+    "severity",
+    "path",
+    "cell",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+    "message",
+    "help",
+    "related",
+];
+
+fn keys(value: &Value) -> BTreeSet<&str> {
+    value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+fn sort_key(d: &Value) -> (String, Option<u64>, u64, u64, String) {
+    (
+        d["path"].as_str().unwrap().to_string(),
+        d["cell"].as_u64(),
+        d["line"].as_u64().unwrap(),
+        d["column"].as_u64().unwrap(),
+        d["code"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let dir = TempDir::new("cli-json");
+    dir.write("src/train/leak.py", LEAK_PY);
+    dir.write("notebooks/explore.ipynb", warning_notebook());
+    dir.write("src/clean.py", CLEAN_PY);
+    let run = dir.run(&["check", "src", "notebooks", "--format", "json"]);
+    run.expect_code(1);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let value = run.json();
+
+    assert_eq!(
+        keys(&value),
+        BTreeSet::from(["version", "tool", "files_checked", "diagnostics", "summary"])
+    );
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["tool"]["name"], "mlready");
+    assert_eq!(value["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(keys(&value["tool"]), BTreeSet::from(["name", "version"]));
+    assert_eq!(value["files_checked"], 3);
+    assert_eq!(
+        keys(&value["summary"]),
+        BTreeSet::from(["error", "warning", "info"])
+    );
+
+    let diagnostics = value["diagnostics"].as_array().unwrap();
+    let mut counts = [0u64; 3];
+    for d in diagnostics {
+        assert_eq!(keys(d), BTreeSet::from(DIAGNOSTIC_KEYS), "{d}");
+        for key in ["code", "name", "severity", "path", "message"] {
+            assert!(d[key].is_string(), "{key} in {d}");
+        }
+        for key in ["line", "column", "end_line", "end_column"] {
+            assert!(d[key].as_u64().is_some_and(|n| n >= 1), "{key} in {d}");
+        }
+        assert!(d["help"].is_string() || d["help"].is_null(), "{d}");
+        let path = d["path"].as_str().unwrap();
+        assert!(!path.contains('\\') && !path.starts_with("./") && !path.starts_with('/'));
+        if path.ends_with(".ipynb") {
+            assert!(d["cell"].as_u64().is_some_and(|n| n >= 1), "{d}");
+        } else {
+            assert!(d["cell"].is_null(), "{d}");
+        }
+        let rule = mlready::registry::find(d["code"].as_str().unwrap()).expect("a known code");
+        assert_eq!(d["name"], rule.name);
+        for related in d["related"].as_array().unwrap() {
+            assert_eq!(
+                keys(related),
+                BTreeSet::from(["path", "cell", "line", "column", "message"]),
+                "{related}"
+            );
+        }
+        match d["severity"].as_str().unwrap() {
+            "error" => counts[0] += 1,
+            "warning" => counts[1] += 1,
+            "info" => counts[2] += 1,
+            other => panic!("severity {other}"),
+        }
+    }
+    assert_eq!(value["summary"]["error"], counts[0]);
+    assert_eq!(value["summary"]["warning"], counts[1]);
+    assert_eq!(value["summary"]["info"], counts[2]);
+
+    // The two findings, exactly where they are.
+    let codes: Vec<(&str, &str)> = diagnostics
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("notebooks/explore.ipynb", "REPRO006"),
+            ("src/train/leak.py", "LEAK001")
+        ]
+    );
+    let nb = &diagnostics[0];
+    assert_eq!(
+        (
+            &nb["cell"],
+            &nb["line"],
+            &nb["column"],
+            &nb["end_line"],
+            &nb["end_column"]
+        ),
+        (
+            &Value::from(5),
+            &Value::from(2),
+            &Value::from(17),
+            &Value::from(2),
+            &Value::from(35)
+        )
+    );
+    let leak = &diagnostics[1];
+    assert!(leak["cell"].is_null());
+    assert_eq!(
+        (&leak["line"], &leak["column"]),
+        (&Value::from(9), &Value::from(5))
+    );
+    let related = leak["related"].as_array().unwrap();
+    assert!(!related.is_empty(), "{leak}");
+    assert_eq!(related[0]["path"], "src/train/leak.py");
+    assert!(related[0]["cell"].is_null());
+    assert_eq!(related[0]["line"], 10);
+    assert_eq!(related[0]["column"], 26);
+}
+
+#[test]
+fn json_diagnostics_are_sorted_and_deterministic() {
+    let dir = TempDir::new("cli-sorted");
+    let many = "import numpy as np\nimport pandas as pd\n\
+                a = pd.read_csv(\"/Users/ana/b.csv\"); b = pd.read_csv(\"/Users/ana/a.csv\")\n\
+                x = np.random.rand(3)\n";
+    for name in ["b.py", "a.py", "z/c.py", "A.py", "m/n/o.py"] {
+        dir.write(name, many);
+    }
+    dir.write("nb/one.ipynb", warning_notebook());
+    dir.write(
+        "nb/two.ipynb",
+        notebook(&[
+            Cell::Code(Some(1), "import numpy as np\nx = np.random.rand(3)\n"),
+            Cell::Code(
+                Some(2),
+                "import pandas as pd\npd.read_csv(\"/Users/ana/z.csv\")\n",
+            ),
+        ]),
+    );
+    dir.write("leak.py", LEAK_PY);
+
+    let first = dir.run(&["check", "--format", "json"]);
+    first.expect_code(1);
+    let value = first.json();
+    let diagnostics = value["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.len() >= 15, "{}", first.stdout);
+    let keys: Vec<_> = diagnostics.iter().map(sort_key).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    // Two findings on one line come in column order.
+    let line3: Vec<u64> = diagnostics
+        .iter()
+        .filter(|d| d["path"] == "a.py" && d["line"] == 3)
+        .map(|d| d["column"].as_u64().unwrap())
+        .collect();
+    assert_eq!(line3.len(), 2, "{}", first.stdout);
+    assert!(line3[0] < line3[1]);
+
+    for _ in 0..3 {
+        let again = dir.run(&["check", "--format", "json"]);
+        assert_eq!(again.stdout, first.stdout);
+    }
+    let concise = dir.run(&["check", "--format", "concise"]);
+    let again = dir.run(&["check", "--format", "concise"]);
+    // The summary line holds the elapsed time; everything above it must be identical.
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("Checked "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&concise.stdout), strip(&again.stdout));
+}
+
+#[test]
+fn concise_lines_name_path_cell_line_and_column() {
+    let dir = TempDir::new("cli-concise");
+    dir.write("src/warn.py", WARNING_PY);
+    dir.write("nb/explore.ipynb", warning_notebook());
+    let run = dir.run(&["check", "--format", "concise"]);
+    run.expect_code(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("nb/explore.ipynb:cell 5:2:17: REPRO006 [warning] `/Users/ana/d.csv`"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with("src/warn.py:2:18: REPRO006 [warning] `/Users/ana/data.csv`"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("Checked 2 files in ") && lines[2].ends_with(": 2 warnings"),
+        "{}",
+        lines[2]
+    );
+}
+
+#[test]
+fn output_writes_the_report_to_a_file_and_nothing_to_stdout() {
+    let dir = TempDir::new("cli-output");
+    dir.write("warn.py", WARNING_PY);
+    for (format, extra) in [
+        ("json", None),
+        ("concise", None),
+        ("text", None),
+        ("json", Some("-o")),
+    ] {
+        let flag = extra.unwrap_or("--output");
+        let out = format!("report-{format}-{}.out", flag.trim_start_matches('-'));
+        let run = dir.run(&["check", "warn.py", "--format", format, flag, &out]);
+        run.expect_code(1);
+        assert!(run.stdout.is_empty(), "{format}: {}", run.stdout);
+        let written = std::fs::read_to_string(dir.join(&out)).expect("the report file exists");
+        assert!(written.contains("REPRO006"), "{format}: {written}");
+        if format == "json" {
+            let value: Value = serde_json::from_str(&written).expect("valid JSON");
+            assert_eq!(value["diagnostics"][0]["code"], "REPRO006");
+        }
+        // Colour never goes to a file.
+        assert!(!written.contains('\x1b'), "{format}: {written:?}");
+    }
+    // A folder that does not exist cannot hold the report: an error, exit 2.
+    let run = dir.run(&["check", "warn.py", "--output", "no/such/dir/report.json"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("report.json"), "{}", run.stderr);
+}
+
+#[test]
+fn text_format_ends_with_the_summary_and_has_no_colour_when_piped() {
+    let dir = TempDir::new("cli-text");
+    dir.write("warn.py", WARNING_PY);
+    dir.write("clean.py", CLEAN_PY);
+    let run = dir.run(&["check", "."]);
+    run.expect_code(1);
+    assert!(!run.stdout.contains('\x1b'), "{:?}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("warn.py:2:18: REPRO006 [warning] absolute-local-path")
+    );
+    assert!(run.stdout.contains("rules/REPRO006-absolute-local-path.md"));
+    let last = run.stdout.lines().last().unwrap();
+    assert!(
+        last.starts_with("Checked 2 files in ") && last.ends_with(": 1 warning"),
+        "{last}"
+    );
+    let clean = dir.run(&["check", "clean.py"]);
+    assert!(
+        clean.stdout.trim_end().ends_with(": no findings"),
+        "{}",
+        clean.stdout
+    );
+}
+
+/// Runs the binary under a pseudo-terminal (util-linux `script`), so that colour is on unless
+/// something turns it off. `None` when no `script` is available.
+fn run_in_terminal(dir: &TempDir, args: &str, no_color: bool) -> Option<String> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let mut command = std::process::Command::new(script);
+    command
+        .args(["-qec", &format!("{} {args}", common::binary()), "/dev/null"])
+        .current_dir(dir.path())
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm-256color");
+    if no_color {
+        command.env("NO_COLOR", "1");
+    }
+    let output = command.output().ok()?;
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let dir = TempDir::new("cli-color");
+    dir.write("warn.py", WARNING_PY);
+    let piped = dir.run_env(&["check", "warn.py"], &[("NO_COLOR", "1")]);
+    assert!(!piped.stdout.contains('\x1b'));
+    let Some(coloured) = run_in_terminal(&dir, "check warn.py", false) else {
+        eprintln!("skipped: no `script` to make a pseudo-terminal");
+        return;
+    };
+    if !coloured.contains("REPRO006") {
+        eprintln!("skipped: `script` did not run the binary: {coloured}");
+        return;
+    }
+    assert!(
+        coloured.contains('\x1b'),
+        "a terminal gets colour: {coloured:?}"
+    );
+    let plain = run_in_terminal(&dir, "check warn.py", true).unwrap();
+    assert!(plain.contains("REPRO006"), "{plain}");
+    assert!(!plain.contains('\x1b'), "NO_COLOR is honoured: {plain:?}");
+    let flag = run_in_terminal(&dir, "check warn.py --no-color", false).unwrap();
+    assert!(!flag.contains('\x1b'), "--no-color is honoured: {flag:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rule book
+
+#[test]
+fn rule_prints_the_page_by_code_or_name() {
+    let dir = TempDir::new("cli-rule");
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/rules/LEAK001-preprocessing-before-split.md"
+    ))
+    .unwrap();
+    let by_code = dir.run(&["rule", "LEAK001"]);
+    by_code.expect_code(0);
+    assert_eq!(by_code.stdout.trim_end(), page.trim_end());
+    assert!(by_code.stdout.contains("## What it does"));
+
+    let by_name = dir.run(&["rule", "preprocessing-before-split"]);
+    by_name.expect_code(0);
+    assert_eq!(by_name.stdout, by_code.stdout);
+
+    let lower = dir.run(&["rule", "leak001"]);
+    lower.expect_code(0);
+    assert_eq!(lower.stdout, by_code.stdout);
+
+    let unknown = dir.run(&["rule", "NOPE"]);
+    unknown.expect_code(2);
+    assert!(unknown.stdout.is_empty(), "{}", unknown.stdout);
+    assert!(unknown.stderr.contains("NOPE"), "{}", unknown.stderr);
+
+    dir.run(&["rule"]).expect_code(2);
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let dir = TempDir::new("cli-rules");
+    let registered: Vec<_> = mlready::registry::all().collect();
+    assert!(!registered.is_empty());
+
+    let text = dir.run(&["rules"]);
+    text.expect_code(0);
+    let lines: Vec<&str> = text.stdout.lines().collect();
+    assert!(lines[0].starts_with("CODE"), "{}", text.stdout);
+    assert_eq!(lines.len(), registered.len() + 1, "{}", text.stdout);
+    for (line, rule) in lines[1..].iter().zip(&registered) {
+        assert!(line.starts_with(rule.code), "{line}");
+        assert!(line.contains(rule.name), "{line}");
+    }
+
+    let json = dir.run(&["rules", "--format", "json"]);
+    json.expect_code(0);
+    let value = json.json();
+    let array = value.as_array().expect("an array");
+    assert_eq!(array.len(), registered.len());
+    for (item, rule) in array.iter().zip(&registered) {
+        assert_eq!(
+            keys(item),
+            BTreeSet::from([
+                "code", "name", "family", "severity", "scope", "summary", "url", "source"
+            ]),
+            "{item}"
+        );
+        assert_eq!(item["code"], rule.code);
+        assert_eq!(item["name"], rule.name);
+        assert_eq!(item["family"], rule.family);
+        assert_eq!(item["severity"], rule.severity.as_str());
+        assert_eq!(item["scope"], rule.scope.as_str());
+        let summary = item["summary"].as_str().unwrap();
+        assert!(!summary.is_empty() && !summary.contains('\n'), "{item}");
+        let url = item["url"].as_str().unwrap();
+        assert!(
+            url.ends_with(&format!("rules/{}-{}.md", rule.code, rule.name)),
+            "{url}"
+        );
+        let source = item["source"].as_str().unwrap();
+        assert!(
+            source.starts_with("src/rules/") && source.contains(".rs:"),
+            "{source}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery
+
+#[test]
+fn gitignored_files_and_virtualenvs_are_skipped() {
+    let dir = TempDir::new("cli-discover");
+    dir.write("proj/.gitignore", "generated.py\nscratch/\n");
+    dir.write("proj/generated.py", WARNING_PY);
+    dir.write("proj/scratch/try.py", WARNING_PY);
+    dir.write("proj/.venv/lib/site.py", WARNING_PY);
+    dir.write("proj/venv/lib/site.py", WARNING_PY);
+    dir.write("proj/__pycache__/x.py", WARNING_PY);
+    dir.write(
+        "proj/.ipynb_checkpoints/nb-checkpoint.ipynb",
+        warning_notebook(),
+    );
+    dir.write("proj/notes.txt", WARNING_PY);
+    dir.write("proj/src/kept.py", WARNING_PY);
+    let run = dir.run(&["check", "proj", "--format", "json"]);
+    run.expect_code(1);
+    let value = run.json();
+    assert_eq!(value["files_checked"], 1, "{}", run.stdout);
+    assert_eq!(value["diagnostics"][0]["path"], "proj/src/kept.py");
+
+    // The working directory as the root: same result, shorter paths.
+    let run = common::run_in(&dir.join("proj"), &["check", "--format", "json"], &[]);
+    assert_eq!(run.json()["files_checked"], 1, "{}", run.stdout);
+    assert_eq!(run.json()["diagnostics"][0]["path"], "src/kept.py");
+}
+
+#[test]
+fn exclude_flag_skips_matching_files_and_folders() {
+    let dir = TempDir::new("cli-exclude");
+    dir.write("proj/a.py", WARNING_PY);
+    dir.write("proj/experiments/b.py", WARNING_PY);
+    dir.write("proj/src/c_test.py", WARNING_PY);
+    let run = dir.run(&[
+        "check",
+        "proj",
+        "--exclude",
+        "experiments",
+        "--exclude",
+        "*_test.py",
+        "--format",
+        "json",
+    ]);
+    run.expect_code(1);
+    let value = run.json();
+    assert_eq!(value["files_checked"], 1, "{}", run.stdout);
+    assert_eq!(value["diagnostics"][0]["path"], "proj/a.py");
+
+    // Excluding the only file: nothing to check, exit 0.
+    let run = dir.run(&[
+        "check",
+        "proj/a.py",
+        "--exclude",
+        "a.py",
+        "--format",
+        "json",
+    ]);
+    run.expect_code(0);
+    assert_eq!(run.json()["files_checked"], 0);
+}
+
+#[test]
+fn severity_overrides_change_the_report_and_the_exit_code() {
+    let dir = TempDir::new("cli-severity");
+    dir.write("proj/warn.py", WARNING_PY);
+    dir.write("proj/mlready.toml", "[severity]\nREPRO006 = \"error\"\n");
+    let run = dir.run(&["check", "proj", "--fail-on", "error", "--format", "json"]);
+    run.expect_code(1);
+    let value = run.json();
+    assert_eq!(value["diagnostics"][0]["severity"], "error");
+    assert_eq!(value["summary"]["error"], 1);
+    assert_eq!(value["summary"]["warning"], 0);
+
+    // The most specific selector wins.
+    dir.write(
+        "proj/mlready.toml",
+        "severity = { REPRO = \"error\", REPRO006 = \"info\" }\n",
+    );
+    let run = dir.run(&["check", "proj", "--format", "concise"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("REPRO006 [info]"), "{}", run.stdout);
+}
+
+#[test]
+fn selectors_accept_prefixes_and_names() {
+    let dir = TempDir::new("cli-selectors");
+    dir.write("warn.py", WARNING_PY);
+    dir.write("leak.py", LEAK_PY);
+    for (selector, expected) in [
+        ("LEAK0", vec!["LEAK001"]),
+        ("REPRO", vec!["REPRO006"]),
+        ("absolute-local-path", vec!["REPRO006"]),
+        ("ALL", vec!["LEAK001", "REPRO006"]),
+    ] {
+        let run = dir.run(&["check", ".", "--select", selector, "--format", "json"]);
+        assert_eq!(run.codes(), expected, "--select {selector}");
+    }
+}
+
+#[test]
+fn a_missing_config_file_exits_2() {
+    let dir = TempDir::new("cli-missing-config");
+    dir.write("warn.py", WARNING_PY);
+    let run = dir.run(&["check", "warn.py", "--config", "nope.toml"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("nope.toml"), "{}", run.stderr);
+}
+
+#[test]
+fn rule_json_carries_the_page() {
+    let dir = TempDir::new("cli-rule-json");
+    let run = dir.run(&["rule", "REPRO006", "--format", "json"]);
+    run.expect_code(0);
+    let value = run.json();
+    assert_eq!(value["code"], "REPRO006");
+    assert_eq!(value["name"], "absolute-local-path");
+    let rule = mlready::registry::find("REPRO006").unwrap();
+    assert_eq!(value["doc"], rule.doc);
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = TempDir::new("cli-pipe");
+    // Enough findings to overflow any pipe buffer.
+    let mut text = String::from("import pandas as pd\n");
+    for i in 0..3000 {
+        text.push_str(&format!("df{i} = pd.read_csv(\"/Users/ana/d{i}.csv\")\n"));
+    }
+    dir.write("many.py", text);
+    let mut child = Command::new(common::binary())
+        .args(["check", "many.py", "--format", "concise"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("many.py:2:19: REPRO006"), "{first}");
+    // The reader is gone (stdout dropped above), like `mlready check | head -1`.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{:?}",
+        output.status
+    );
+}
+
+#[test]
+fn text_and_concise_agree_on_columns_after_non_ascii_text() {
+    let dir = TempDir::new("cli-columns");
+    dir.write("é.py", "s = \"😀é\"; p = \"/Users/ana/x.csv\"\n");
+    let concise = dir.run(&["check", "é.py", "--format", "concise"]);
+    assert!(
+        concise.stdout.starts_with("é.py:1:15: REPRO006"),
+        "{}",
+        concise.stdout
+    );
+    let text = dir.run(&["check", "é.py"]);
+    assert!(
+        text.stdout.starts_with("é.py:1:15: REPRO006"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("[é.py:1:15]"), "{}", text.stdout);
+}

@@ -1,0 +1,546 @@
+//! Hostile and unusual inputs, generated at test time: mlready must never panic, hang or die on
+//! a signal, must say when it could not read or parse a file (a PARSE finding), and must keep
+//! checking the other files. Each case runs the real binary, so a stack overflow or an abort
+//! shows up as a missing exit code instead of taking the test harness down.
+
+mod common;
+
+use common::{Cell, TempDir, WARNING_PY, notebook};
+use serde_json::{Value, json};
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A line with a REPRO006 warning at column 5.
+const PATH_LINE: &str = "p = \"/Users/ana/x.csv\"\n";
+
+/// One run of `mlready check --format json`: the exit code and the document.
+struct Checked {
+    code: i32,
+    json: Value,
+    elapsed: Duration,
+}
+
+impl Checked {
+    fn diagnostics(&self) -> &Vec<Value> {
+        self.json["diagnostics"].as_array().expect("an array")
+    }
+
+    /// (path, code, cell, line, column) of every diagnostic.
+    fn found(&self) -> Vec<(String, String, Option<u64>, u64, u64)> {
+        self.diagnostics()
+            .iter()
+            .map(|d| {
+                (
+                    d["path"].as_str().unwrap().to_string(),
+                    d["code"].as_str().unwrap().to_string(),
+                    d["cell"].as_u64(),
+                    d["line"].as_u64().unwrap(),
+                    d["column"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    fn codes(&self) -> Vec<&str> {
+        self.diagnostics()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect()
+    }
+}
+
+/// Runs `mlready check ARGS --format json` in `dir`, killing it after `limit`. Asserts what
+/// every input must give: it ends in time, with exit code 0 or 1 (never 2, never a signal),
+/// nothing on stderr, and a JSON report.
+#[track_caller]
+fn check(dir: &TempDir, args: &[&str], limit: Duration) -> Checked {
+    let started = Instant::now();
+    let mut child = Command::new(common::binary())
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the mlready binary starts");
+    // Read both pipes on threads so a large report cannot block the child.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("mlready check {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let elapsed = started.elapsed();
+    let stdout = out.join().unwrap();
+    let stderr = err.join().unwrap();
+    let code = status
+        .code()
+        .unwrap_or_else(|| panic!("mlready check {args:?} died on a signal: {status:?}\n{stderr}"));
+    assert!(
+        code == 0 || code == 1,
+        "mlready check {args:?} exited {code}\n--- stderr\n{stderr}"
+    );
+    assert!(stderr.is_empty(), "mlready check {args:?}: {stderr}");
+    let json = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("mlready check {args:?}: not JSON ({e}): {stdout}"));
+    Checked {
+        code,
+        json,
+        elapsed,
+    }
+}
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn found(
+    path: &str,
+    code: &str,
+    cell: Option<u64>,
+    line: u64,
+    column: u64,
+) -> (String, String, Option<u64>, u64, u64) {
+    (path.to_string(), code.to_string(), cell, line, column)
+}
+
+#[test]
+fn empty_files() {
+    let dir = TempDir::new("robust-empty");
+    dir.write("empty.py", "");
+    dir.write("empty.ipynb", "");
+    dir.write("blank.py", "\n\n   \n");
+    let run = check(&dir, &["empty.py", "blank.py"], LIMIT);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.json["files_checked"], 2);
+    assert!(run.diagnostics().is_empty(), "{}", run.json);
+
+    let run = check(&dir, &["empty.ipynb"], LIMIT);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.found(), [found("empty.ipynb", "PARSE003", None, 1, 1)]);
+}
+
+#[test]
+fn a_byte_order_mark_is_not_a_column() {
+    let dir = TempDir::new("robust-bom");
+    dir.write(
+        "bom.py",
+        [b"\xef\xbb\xbf".as_slice(), WARNING_PY.as_bytes()].concat(),
+    );
+    dir.write(
+        "bom1.py",
+        [b"\xef\xbb\xbf".as_slice(), PATH_LINE.as_bytes()].concat(),
+    );
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(
+        run.found(),
+        [
+            found("bom.py", "REPRO006", None, 2, 18),
+            found("bom1.py", "REPRO006", None, 1, 5),
+        ]
+    );
+}
+
+#[test]
+fn crlf_line_endings_keep_line_numbers() {
+    let dir = TempDir::new("robust-crlf");
+    dir.write(
+        "crlf.py",
+        "import pandas as pd\r\n\r\nx = 1\r\ndf = pd.read_csv(\"/Users/ana/data.csv\")\r\n",
+    );
+    let cell = "x = 1\r\n\r\np = \"/Users/ana/x.csv\"\r\n";
+    dir.write(
+        "crlf.ipynb",
+        notebook(&[Cell::Markdown("# t\r\n"), Cell::Code(Some(1), cell)]),
+    );
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(
+        run.found(),
+        [
+            found("crlf.ipynb", "REPRO006", Some(2), 3, 5),
+            found("crlf.py", "REPRO006", None, 4, 18),
+        ]
+    );
+    let py = &run.diagnostics()[1];
+    assert_eq!(
+        (&py["end_line"], &py["end_column"]),
+        (&json!(4), &json!(39))
+    );
+}
+
+/// Python reads a lone `\r` as a line break (universal newlines), so a file saved with classic
+/// Mac line endings is valid and its findings must land on their own lines.
+#[test]
+fn cr_line_endings_keep_line_numbers() {
+    let dir = TempDir::new("robust-cr");
+    dir.write(
+        "cr.py",
+        "import pandas as pd\r\rx = 1\rdf = pd.read_csv(\"/Users/ana/data.csv\")\r",
+    );
+    let run = check(&dir, &["cr.py"], LIMIT);
+    assert_eq!(run.found(), [found("cr.py", "REPRO006", None, 4, 18)]);
+}
+
+#[test]
+fn nul_bytes_are_a_parse_finding_and_the_rest_is_checked() {
+    let dir = TempDir::new("robust-nul");
+    dir.write("nul.py", format!("x = 1\0\0\ny = 2\n{PATH_LINE}"));
+    let run = check(&dir, &["nul.py"], LIMIT);
+    assert_eq!(run.code, 1);
+    let codes = run.codes();
+    // CPython refuses source with NUL bytes: the file must not pass as clean.
+    assert!(
+        codes.iter().any(|c| *c == "PARSE001" || *c == "PARSE002"),
+        "{codes:?}"
+    );
+    assert!(
+        run.found()
+            .contains(&found("nul.py", "REPRO006", None, 3, 5)),
+        "{:?}",
+        run.found()
+    );
+}
+
+#[test]
+fn deeply_nested_expressions() {
+    let dir = TempDir::new("robust-deep");
+    let depth = 5000;
+    let cases = [
+        (
+            "parens.py",
+            format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth)),
+        ),
+        (
+            "lists.py",
+            format!("x = {}1{}\n", "[".repeat(depth), "]".repeat(depth)),
+        ),
+        (
+            "calls.py",
+            format!("x = {}1{}\n", "f(".repeat(depth), ")".repeat(depth)),
+        ),
+        (
+            "dicts.py",
+            format!("x = {}1{}\n", "{1: ".repeat(depth), "}".repeat(depth)),
+        ),
+        ("lambdas.py", format!("x = {}1\n", "lambda: ".repeat(depth))),
+        ("unary.py", format!("x = {}1\n", "-".repeat(10 * depth))),
+        (
+            "sums.py",
+            format!("x = {}\n", vec!["1"; 10 * depth].join(" + ")),
+        ),
+        (
+            "attributes.py",
+            format!("x = a{}\n", ".b".repeat(10 * depth)),
+        ),
+        ("unclosed.py", format!("x = {}1\n", "(".repeat(depth))),
+    ];
+    for (name, code) in &cases {
+        dir.write(name, format!("{code}{PATH_LINE}"));
+    }
+    for (name, _) in &cases {
+        let run = check(&dir, &[name], LIMIT);
+        if *name == "unclosed.py" {
+            // The open brackets swallow the rest of the file: a syntax error, nothing else.
+            assert_eq!(run.codes(), ["PARSE001"], "{name}");
+            continue;
+        }
+        // The deep expression is valid: nothing to report on it, and the line after it is
+        // still analysed.
+        assert_eq!(run.found(), [found(name, "REPRO006", None, 2, 5)], "{name}");
+    }
+}
+
+#[test]
+fn deeply_nested_blocks() {
+    let dir = TempDir::new("robust-blocks");
+    // CPython allows 100 levels of indentation: 90 is valid and fully analysed.
+    let valid: String = (0..90)
+        .map(|i| format!("{}if x:\n", " ".repeat(i)))
+        .collect();
+    dir.write("ifs90.py", format!("{valid}{}{PATH_LINE}", " ".repeat(90)));
+    let run = check(&dir, &["ifs90.py"], LIMIT);
+    assert_eq!(run.found(), [found("ifs90.py", "REPRO006", None, 91, 95)]);
+
+    // 5,000 levels is more than Python accepts: a syntax error is a fine answer, a crash is not.
+    let deep: String = (0..5000)
+        .map(|i| format!("{}if x:\n", " ".repeat(i)))
+        .collect();
+    dir.write("ifs5000.py", format!("{deep}{}pass\n", " ".repeat(5000)));
+    let run = check(&dir, &["ifs5000.py"], LIMIT);
+    let codes = run.codes();
+    assert!(codes.iter().all(|c| *c == "PARSE001"), "{codes:?}");
+
+    // The same depth with one-space steps inside `def` and `for` and `with`.
+    let mixed: String = (0..5000)
+        .map(|i| {
+            let keyword = ["if x:", "for i in y:", "with a:", "while x:", "try:"][i % 5];
+            format!("{}{keyword}\n", " ".repeat(i))
+        })
+        .collect();
+    dir.write("mixed.py", format!("{mixed}{}pass\n", " ".repeat(5000)));
+    let run = check(&dir, &["mixed.py"], LIMIT);
+    assert!(
+        run.codes().iter().all(|c| c.starts_with("PARSE")),
+        "{:?}",
+        run.codes()
+    );
+}
+
+#[test]
+fn a_300_000_line_file() {
+    let dir = TempDir::new("robust-long");
+    let lines = 300_000;
+    let mut text = String::from("import pandas as pd\n");
+    for i in 0..lines {
+        text.push_str(&format!("x{i} = {i} + 1\n"));
+    }
+    text.push_str("df = pd.read_csv(\"/Users/ana/data.csv\")\n");
+    dir.write("long.py", &text);
+    // About 10 s in a debug build on the development machine, well under a second in release.
+    let run = check(&dir, &["long.py"], Duration::from_secs(180));
+    assert_eq!(
+        run.found(),
+        [found("long.py", "REPRO006", None, lines + 2, 18)]
+    );
+    eprintln!("300,000 lines checked in {:?}", run.elapsed);
+}
+
+#[test]
+fn a_40_mb_notebook_of_base64_outputs() {
+    let dir = TempDir::new("robust-big-notebook");
+    // 1.3 MB of base64 per image; deterministic bytes are enough.
+    let image: String = {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        (0..1_340_000u64)
+            .map(|i| alphabet[(i.wrapping_mul(2_654_435_761) >> 7) as usize % 64] as char)
+            .collect()
+    };
+    let mut cells: Vec<Value> = (0..30)
+        .map(|i| {
+            json!({
+                "cell_type": "code",
+                "execution_count": i + 1,
+                "metadata": {},
+                "outputs": [{
+                    "output_type": "display_data",
+                    "data": {"image/png": image, "text/plain": ["<Figure size 640x480>"]},
+                    "metadata": {}
+                }],
+                "source": [format!("plot({i})\n")],
+            })
+        })
+        .collect();
+    cells.push(json!({
+        "cell_type": "code",
+        "execution_count": 31,
+        "metadata": {},
+        "outputs": [],
+        "source": ["import pandas as pd\n", "df = pd.read_csv(\"/Users/ana/d.csv\")"],
+    }));
+    let text = common::notebook_json(cells);
+    assert!(text.len() > 40_000_000, "{}", text.len());
+    dir.write("big.ipynb", text);
+    let run = check(&dir, &["big.ipynb"], LIMIT);
+    assert_eq!(
+        run.found(),
+        [found("big.ipynb", "REPRO006", Some(31), 2, 18)]
+    );
+}
+
+#[test]
+fn notebook_sources_as_a_string_or_a_list() {
+    let dir = TempDir::new("robust-source-kinds");
+    let source = "import pandas as pd\nx = 1\ndf = pd.read_csv(\"/Users/ana/d.csv\")\n";
+    let cell = |source: Value| json!({"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [], "source": source});
+    let markdown = json!({"cell_type": "markdown", "metadata": {}, "source": "# Title\nText"});
+    dir.write(
+        "list.ipynb",
+        common::notebook_json(vec![
+            markdown.clone(),
+            cell(json!(common::source_lines(source))),
+        ]),
+    );
+    dir.write(
+        "string.ipynb",
+        common::notebook_json(vec![markdown.clone(), cell(json!(source))]),
+    );
+    // Lines split anywhere (nbformat allows it): the text is what counts.
+    dir.write(
+        "split.ipynb",
+        common::notebook_json(vec![
+            markdown,
+            cell(json!([
+                "import pan",
+                "das as pd\nx = 1\ndf = pd.read_csv(",
+                "\"/Users/ana/d.csv\")"
+            ])),
+        ]),
+    );
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(
+        run.found(),
+        [
+            found("list.ipynb", "REPRO006", Some(2), 3, 18),
+            found("split.ipynb", "REPRO006", Some(2), 3, 18),
+            found("string.ipynb", "REPRO006", Some(2), 3, 18),
+        ]
+    );
+}
+
+#[test]
+fn an_invalid_notebook_does_not_stop_the_run() {
+    let dir = TempDir::new("robust-invalid-notebook");
+    let valid = notebook(&[Cell::Code(Some(1), "x = 1\n")]);
+    // A merge conflict left in the JSON.
+    let conflict = valid.replacen(
+        "\"cells\": [",
+        "<<<<<<< HEAD\n\"cells\": [\n=======\n\"cells\": [\n>>>>>>> branch\n",
+        1,
+    );
+    dir.write("a_conflict.ipynb", conflict);
+    dir.write("b_truncated.ipynb", &valid[..valid.len() / 2]);
+    dir.write("c_not_a_notebook.ipynb", "[1, 2, 3]");
+    dir.write(
+        "d_bad_source.ipynb",
+        valid.replace("\"source\": [", "\"source\": [42, "),
+    );
+    dir.write("e_warn.py", WARNING_PY);
+    dir.write("f_ok.ipynb", &valid);
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json["files_checked"], 6);
+    assert_eq!(
+        run.found(),
+        [
+            found("a_conflict.ipynb", "PARSE003", None, 1, 1),
+            found("b_truncated.ipynb", "PARSE003", None, 1, 1),
+            found("c_not_a_notebook.ipynb", "PARSE003", None, 1, 1),
+            found("d_bad_source.ipynb", "PARSE003", None, 1, 1),
+            found("e_warn.py", "REPRO006", None, 2, 18),
+        ]
+    );
+    for d in run.diagnostics() {
+        assert!(!d["message"].as_str().unwrap().is_empty(), "{d}");
+    }
+}
+
+#[test]
+fn a_non_utf8_file_does_not_stop_the_run() {
+    let dir = TempDir::new("robust-encoding");
+    dir.write("latin1.py", b"# caf\xe9 cr\xe8me\nx = 1\n");
+    dir.write("utf16.py", b"\xff\xfex\x00 \x00=\x00 \x001\x00\n\x00");
+    dir.write("warn.py", WARNING_PY);
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.found(),
+        [
+            found("latin1.py", "PARSE002", None, 1, 1),
+            found("utf16.py", "PARSE002", None, 1, 1),
+            found("warn.py", "REPRO006", None, 2, 18),
+        ]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_terminate_and_dangling_links_are_skipped() {
+    use std::os::unix::fs::symlink;
+    let dir = TempDir::new("robust-symlinks");
+    dir.write("proj/a/warn.py", WARNING_PY);
+    dir.write("proj/b/clean.py", "x = 1\n");
+    symlink("..", dir.join("proj/a/up")).unwrap();
+    symlink("../b", dir.join("proj/a/to_b")).unwrap();
+    symlink("../a", dir.join("proj/b/to_a")).unwrap();
+    symlink("itself", dir.join("proj/itself")).unwrap();
+    symlink("missing.py", dir.join("proj/dangling.py")).unwrap();
+    symlink("missing_dir", dir.join("proj/dangling_dir")).unwrap();
+    let run = check(&dir, &["proj"], Duration::from_secs(30));
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json["files_checked"], 2, "{}", run.json);
+    assert_eq!(
+        run.found(),
+        [found("proj/a/warn.py", "REPRO006", None, 2, 18)]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_is_a_finding_and_the_others_are_checked() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("robust-unreadable");
+    let locked = dir.write("locked.py", WARNING_PY);
+    let locked_nb = dir.write("locked.ipynb", notebook(&[Cell::Code(Some(1), "x = 1\n")]));
+    dir.write("warn.py", WARNING_PY);
+    for path in [&locked, &locked_nb] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json["files_checked"], 3);
+    if common::is_root() {
+        eprintln!("running as root, who can read mode-000 files: only the run itself is checked");
+        return;
+    }
+    assert_eq!(
+        run.found(),
+        [
+            found("locked.ipynb", "PARSE002", None, 1, 1),
+            found("locked.py", "PARSE002", None, 1, 1),
+            found("warn.py", "REPRO006", None, 2, 18),
+        ]
+    );
+}
+
+#[test]
+fn odd_file_names_and_a_folder_named_like_a_file() {
+    let dir = TempDir::new("robust-names");
+    dir.write("with space é.py", PATH_LINE);
+    dir.write("folder.py/inner.py", PATH_LINE);
+    dir.write("folder.ipynb/inner.py", "x = 1\n");
+    dir.write("stub.pyi", PATH_LINE);
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(
+        run.found(),
+        [
+            found("folder.py/inner.py", "REPRO006", None, 1, 5),
+            found("with space é.py", "REPRO006", None, 1, 5),
+        ]
+    );
+    assert_eq!(run.json["files_checked"], 3);
+}
+
+#[test]
+fn a_deeply_nested_notebook_document() {
+    let dir = TempDir::new("robust-deep-json");
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let valid = notebook(&[Cell::Code(Some(1), PATH_LINE)]);
+    let text = valid.replacen(
+        "\"metadata\": {}",
+        &format!("\"metadata\": {{\"deep\": {deep}}}"),
+        1,
+    );
+    assert!(text.contains("\"deep\""));
+    dir.write("deep.ipynb", text);
+    let run = check(&dir, &["deep.ipynb"], LIMIT);
+    // Either read (the metadata is not needed) or refused as PARSE003; never a crash.
+    let codes = run.codes();
+    assert!(codes == ["REPRO006"] || codes == ["PARSE003"], "{codes:?}");
+}
