@@ -911,3 +911,45 @@ fn text_and_concise_agree_on_columns_after_non_ascii_text() {
     );
     assert!(text.stdout.contains("[é.py:1:15]"), "{}", text.stdout);
 }
+
+/// The README's demo command: the shipped demo project shows every rule of this release, each
+/// at the place the README describes.
+#[test]
+fn demo_project_shows_its_debts() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = common::run_in(
+        root,
+        &["check", "examples/churn-demo", "--format", "json"],
+        &[],
+    );
+    assert_eq!(run.code, Some(1), "the demo has findings");
+    let json = run.json();
+    let found: BTreeSet<(String, String, Option<u64>, u64)> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics is an array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["path"].as_str().unwrap_or("").to_string(),
+                d["cell"].as_u64(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let nb = "examples/churn-demo/explore.ipynb";
+    for (code, path, cell, line) in [
+        ("NB006", nb, Some(2), 1),
+        ("LEAK001", nb, Some(6), 3),
+        ("NB001", nb, Some(7), 1),
+        ("LEAK001", "examples/churn-demo/train.py", None, 17),
+        ("REPRO001", "examples/churn-demo/train.py", None, 21),
+        ("REPRO006", "examples/churn-demo/train.py", None, 12),
+        ("MON004", "examples/churn-demo/serve.py", None, 25),
+    ] {
+        assert!(
+            found.contains(&(code.to_string(), path.to_string(), cell, line)),
+            "{code} at {path} cell {cell:?} line {line} missing from {found:?}"
+        );
+    }
+}
