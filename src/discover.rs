@@ -159,30 +159,14 @@ fn display_path(path: &Path, cwd: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fs;
+    use crate::testutil::TempDir;
 
-    /// A fresh folder under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
+    trait DiscoverTemp {
+        fn found(&self, paths: &[PathBuf], settings: &Settings) -> Vec<String>;
+        fn settings(&self, exclude: &[&str]) -> Settings;
+    }
 
-    impl TempDir {
-        fn new(tag: &str) -> TempDir {
-            use std::sync::atomic::{AtomicUsize, Ordering};
-            static COUNTER: AtomicUsize = AtomicUsize::new(0);
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let dir = std::env::temp_dir()
-                .join(format!("mlready-discover-{tag}-{}-{n}", std::process::id()));
-            let _ = fs::remove_dir_all(&dir);
-            fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
-        }
-
-        fn write(&self, relative: &str, text: &str) -> PathBuf {
-            let path = self.0.join(relative);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(&path, text).unwrap();
-            path
-        }
-
+    impl DiscoverTemp for TempDir {
         /// Display paths of what `discover` finds, relative to this folder.
         fn found(&self, paths: &[PathBuf], settings: &Settings) -> Vec<String> {
             let prefix = format!("{}/", self.0.display());
@@ -199,12 +183,6 @@ mod tests {
                 root: self.0.clone(),
                 ..Settings::default()
             }
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
         }
     }
 

@@ -17,5 +17,7 @@ pub mod rule;
 pub mod rules;
 pub mod settings;
 pub mod source;
+#[cfg(test)]
+mod testutil;
 
 pub use engine::check;
