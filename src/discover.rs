@@ -101,8 +101,8 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Discovered
     Ok(files)
 }
 
-/// Walks one folder, pushing every file to check. Walk errors (symlink loops, dangling links,
-/// unreadable folders) are skipped: they never stop the run and never hang it.
+/// Walks one folder, pushing every file to check. Symlink loops and dangling links are skipped:
+/// they never stop the run and never hang it. Unreadable folders are pushed to be reported.
 fn walk(dir: &Path, exclude: &Arc<PathGlobs>, found: &mut Vec<PathBuf>) {
     let exclude = Arc::clone(exclude);
     let walker = ignore::WalkBuilder::new(dir)
@@ -118,11 +118,40 @@ fn walk(dir: &Path, exclude: &Arc<PathGlobs>, found: &mut Vec<PathBuf>) {
             !is_skipped_dir_name(entry.file_name()) && !exclude.is_match(entry.path())
         })
         .build();
-    for entry in walker.flatten() {
-        let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
-        if is_file && is_checked_file(entry.path()) {
-            found.push(entry.into_path());
+    for result in walker {
+        match result {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+                if is_file && is_checked_file(entry.path()) {
+                    found.push(entry.into_path());
+                }
+            }
+            // A folder that cannot be read must not pass as clean: hand it on, and the
+            // loader reports it as unreadable (PARSE002).
+            Err(err) => found.extend(unreadable_path(&err)),
         }
+    }
+}
+
+/// The path of a walk error caused by missing permissions, if it is one. Loops and dangling
+/// links are not: they are skipped.
+fn unreadable_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, err } => permission_denied(err).then(|| path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            unreadable_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn permission_denied(err: &ignore::Error) -> bool {
+    match err {
+        ignore::Error::Io(io) => io.kind() == std::io::ErrorKind::PermissionDenied,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => permission_denied(err),
+        _ => false,
     }
 }
 
@@ -313,5 +342,24 @@ mod tests {
             display_path(Path::new("./../other/c.py"), cwd),
             "../other/c.py"
         );
+    }
+
+    #[test]
+    fn unreadable_folders_are_handed_on_and_loops_are_not() {
+        let denied = ignore::Error::WithPath {
+            path: PathBuf::from("data/locked"),
+            err: Box::new(ignore::Error::WithDepth {
+                depth: 1,
+                err: Box::new(ignore::Error::Io(std::io::Error::from(
+                    std::io::ErrorKind::PermissionDenied,
+                ))),
+            }),
+        };
+        assert_eq!(unreadable_path(&denied), Some(PathBuf::from("data/locked")));
+        let looped = ignore::Error::Loop {
+            ancestor: PathBuf::from("a"),
+            child: PathBuf::from("a/b"),
+        };
+        assert_eq!(unreadable_path(&looped), None);
     }
 }

@@ -233,8 +233,10 @@ fn line_starts(text: &str) -> Vec<usize> {
 
 /// Reads and prepares one file. Never panics; a problem is returned, not raised.
 pub fn load(path: &Path, display: String) -> Result<SourceFile, LoadProblem> {
-    let bytes = std::fs::read(path)
-        .map_err(|err| LoadProblem::Unreadable(format!("cannot read the file: {err}")))?;
+    let bytes = std::fs::read(path).map_err(|err| {
+        let what = if path.is_dir() { "folder" } else { "file" };
+        LoadProblem::Unreadable(format!("cannot read the {what}: {err}"))
+    })?;
     match FileKind::of(path) {
         Some(FileKind::Notebook) => notebook::load(path.to_path_buf(), display, &bytes),
         _ => {
