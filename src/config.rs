@@ -700,7 +700,7 @@ mod tests {
 
     const KNOWN: &[(&str, &str)] = &[
         ("LEAK001", "preprocessing-before-split"),
-        ("LEAK002", "test-set-reuse"),
+        ("LEAK002", "train-test-overlap"),
         ("SKEW001", "feature-unavailable-at-inference"),
         ("REPRO001", "unseeded-randomness"),
         ("NB001", "non-linear-execution"),
@@ -944,7 +944,7 @@ mod tests {
             "LEAK001",
             "leak001",
             "REPRO",
-            "test-set-reuse",
+            "train-test-overlap",
         ] {
             assert!(valid_selector(good, KNOWN), "{good} should be valid");
         }
@@ -981,7 +981,7 @@ mod tests {
         assert!(rule_enabled(
             &settings(&["LEAK"], &[], &["LEAK001"]),
             "LEAK002",
-            "test-set-reuse"
+            "train-test-overlap"
         ));
     }
 
