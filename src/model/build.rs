@@ -245,6 +245,10 @@ impl<'a> Builder<'a> {
             "import_from_statement" => self.import_from(node),
             "function_definition" => self.function(node),
             "class_definition" => {
+                let name = node
+                    .child_by_field_name("name")
+                    .map_or(String::new(), |n| self.text(n).to_string());
+                self.model.chain.classes.push((name, span(node)));
                 if let Some(body) = node.child_by_field_name("body") {
                     self.in_new_scope(|b| b.block(body));
                 }
@@ -891,7 +895,14 @@ impl<'a> Builder<'a> {
                 {
                     return self.column_read(base, attr, node);
                 }
-                self.derived(vec![base], node)
+                let id = self.derived(vec![base], node);
+                if matches!(
+                    attr,
+                    "index" | "columns" | "shape" | "dtypes" | "ndim" | "size"
+                ) {
+                    self.forget_values(id);
+                }
+                id
             }
         }
     }
@@ -994,6 +1005,7 @@ impl<'a> Builder<'a> {
                     let id = self.derived(inputs, node);
                     self.keep_columns(id, frame);
                     self.model.values[id].rows = self.model.values[frame].rows;
+                    self.rows_chosen(id, frame, index);
                     return id;
                 }
                 _ => {}
@@ -1006,9 +1018,38 @@ impl<'a> Builder<'a> {
                 self.keep_columns(id, frame);
                 self.model.values[id].rows = self.model.values[frame].rows;
             }
+            let chosen = subs.first().map_or(UNKNOWN, |(v, _)| *v);
+            self.rows_chosen(id, frame, chosen);
             return id;
         }
-        self.derived(inputs, node)
+        let id = self.derived(inputs, node);
+        // `X[idx]`, `X[mask]`, `X[0]`: rows picked; `X[:, 0]` keeps them.
+        if let Some(&(chosen, first)) = subs.first()
+            && !(first.kind() == "slice" && self.text(first) == ":")
+        {
+            self.rows_chosen(id, frame, chosen);
+        }
+        id
+    }
+
+    /// `id` holds rows of `frame` picked by `chosen` (a mask or an index): recorded for the
+    /// row anchors of the chained-model rules. It carries the frame's facts, not the mask's:
+    /// rows picked by comparing predictions with the label are not predictions.
+    fn rows_chosen(&mut self, id: ValueId, frame: ValueId, chosen: ValueId) {
+        self.model.chain.row_changes.insert(id, chosen);
+        let (mut facts, bases) = {
+            let frame = &self.model.values[frame];
+            (frame.facts.clone(), frame.bases.clone())
+        };
+        if let Some(columns) = self.model.values[id].columns.clone() {
+            facts = columns.base_facts.clone();
+            for column in &columns.known {
+                merge_facts(&mut facts, &column.facts);
+            }
+        }
+        let value = &mut self.model.values[id];
+        value.facts = facts;
+        value.bases = bases;
     }
 
     /// A value built by comparing data (a boolean mask), through `&`, `|` and `~`.
@@ -1164,9 +1205,25 @@ impl<'a> Builder<'a> {
         if let Kind::Function(id) = *self.kind(callee_value) {
             return self.apply_summary(id, &args, node);
         }
+        // `encoder(batch)`, `pipe(texts)`, `hub_layer(x)`: a loaded model's forward pass.
+        if let Kind::Estimator(estimator) = self.kind(callee_value).clone()
+            && estimator.category == Category::Loaded
+        {
+            return self.loaded_call(callee_value, &estimator, &args, node);
+        }
         let mut inputs = args.all_values();
         inputs.push(callee_value);
         self.derived(inputs, node)
+    }
+
+    /// Sizes and labels of data (`len(df)`, `df.index`, `df.shape`) keep their ancestry but
+    /// carry none of its facts or base columns.
+    fn forget_values(&mut self, id: ValueId) {
+        if id != UNKNOWN {
+            let value = &mut self.model.values[id];
+            value.facts.clear();
+            value.bases.clear();
+        }
     }
 
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
@@ -1265,7 +1322,9 @@ impl<'a> Builder<'a> {
                 stateful_steps: None,
                 shuffled: false,
             };
-            return self.new_value(Kind::Estimator(estimator), args.all_values(), span(node));
+            let value = self.new_value(Kind::Estimator(estimator), args.all_values(), span(node));
+            self.record_load(qualified, value, &args, node);
+            return value;
         }
         let id = self.new_value(
             Kind::Call {
@@ -1274,6 +1333,10 @@ impl<'a> Builder<'a> {
             args.all_values(),
             span(node),
         );
+        // `len(df)`: a size, not the values of the frame.
+        if qualified == "len" {
+            self.forget_values(id);
+        }
         // Functions that keep the rows and columns of their first argument.
         if matches!(
             qualified,
@@ -1647,6 +1710,10 @@ impl<'a> Builder<'a> {
                 self.model_output_fact(receiver, &estimator, output, input, event, node);
                 output
             }
+            // `model.to(device)`, `model.eval()`: the same loaded model.
+            _ if estimator.category == Category::Loaded && ml::returns_same_module(method) => {
+                receiver
+            }
             _ => {
                 let mut inputs = args.all_values();
                 inputs.insert(0, receiver);
@@ -1683,6 +1750,76 @@ impl<'a> Builder<'a> {
             scope: self.scope(),
         };
         self.add_fact(output, fact);
+    }
+
+    /// Records a model load with the reference it was loaded from (for CHAIN002).
+    fn record_load(&mut self, qualified: &str, value: ValueId, args: &Args, node: Node) {
+        let reference = if qualified.ends_with("transformers.pipeline") {
+            args.keyword("model")
+        } else {
+            args.get(
+                0,
+                &[
+                    "model_uri",
+                    "pretrained_model_name_or_path",
+                    "model_name_or_path",
+                    "filepath",
+                    "path",
+                    "handle",
+                    "f",
+                    "filename",
+                    "path_or_bytes",
+                ],
+            )
+        };
+        let text_node = reference
+            .map(|(_, n)| n)
+            .or_else(|| args.get(0, &["task"]).map(|(_, n)| n));
+        let text = text_node.map_or(String::new(), |n| self.text(n).to_string());
+        self.model.chain.loads.push(super::Load {
+            value,
+            function: qualified.to_string(),
+            reference: reference.map(|(v, _)| v),
+            text,
+            revision: args.keyword("revision").map(|(v, _)| v),
+            span: span(node),
+        });
+    }
+
+    /// A call of a loaded model (`encoder(batch)`): its output, as a `__call__` prediction.
+    fn loaded_call(
+        &mut self,
+        receiver: ValueId,
+        estimator: &Estimator,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        let input = args
+            .positional
+            .first()
+            .map(|(v, _)| *v)
+            .or_else(|| args.keywords.first().map(|(_, v, _)| *v))
+            .unwrap_or(UNKNOWN);
+        let output = self.new_value(
+            Kind::Output {
+                estimator: receiver,
+                method: "__call__",
+            },
+            args.all_values(),
+            span(node),
+        );
+        let scope = self.scope();
+        let event = self.push_event(Event::Predict {
+            estimator: receiver,
+            input,
+            truth: None,
+            output,
+            method: "__call__".to_string(),
+            span: span(node),
+            scope,
+        });
+        self.model_output_fact(receiver, estimator, output, input, event, node);
+        output
     }
 
     // ----- path literals -----
