@@ -607,6 +607,10 @@ impl<'a> Builder<'a> {
                                     .is_some_and(|a| self.text(a) == "loc"))
                     });
                 let index_count = indexes.len();
+                let rows_text = (index_count > 1)
+                    .then(|| indexes.first().map(|n| self.text(*n)))
+                    .flatten()
+                    .unwrap_or("");
                 let mut index_values = Vec::new();
                 for index in indexes {
                     index_values.push(self.expr(index));
@@ -633,7 +637,11 @@ impl<'a> Builder<'a> {
                             .is_some_and(|v| v.kind() == "attribute"))
                 {
                     let rest: Vec<ValueId> = index_values[..index_count - 1].to_vec();
+                    let fill = self.fills_missing(&rest, rows_text, &names);
                     let id = self.assign_columns(old, &names, value, rest, target);
+                    if fill {
+                        self.keep_meaning(id, old, &names[0]);
+                    }
                     self.bind(name, id);
                     return;
                 }
@@ -1032,6 +1040,65 @@ impl<'a> Builder<'a> {
         id
     }
 
+    /// `df.loc[df["age"].isna(), "age"] = v`: the rows of a column picked by a mask on that
+    /// same column get new values (a fill of its missing values).
+    fn fills_missing(&self, rows: &[ValueId], rows_text: &str, names: &[String]) -> bool {
+        let ([mask], [column]) = (rows, names) else {
+            return false;
+        };
+        // The mask's lineage names the column, or (on a frame the analysis has no columns
+        // for, such as a function's parameter) its text reads it: `df.age`, `df["age"]`.
+        let named = |quote: char| rows_text.contains(&format!("[{quote}{column}{quote}]"));
+        let attribute = rows_text
+            .match_indices(&format!(".{column}"))
+            .any(|(at, m)| {
+                !rows_text[at + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            });
+        self.model.values[*mask]
+            .bases
+            .iter()
+            .any(|b| &**b == column.as_str())
+            || named('"')
+            || named('\'')
+            || attribute
+    }
+
+    /// After a fill of `column` in frame `id` (made from `old`), the column keeps the meaning
+    /// it had: a model's predictions filling its gaps are an imputer's, not a feature of their
+    /// own (model-based imputation, as IterativeImputer does), so they do not make the column
+    /// model output.
+    fn keep_meaning(&mut self, id: ValueId, old: ValueId, column: &str) {
+        let Some(columns) = self.model.values[id].columns.clone() else {
+            return;
+        };
+        let before = self.columns_of(old);
+        let previous = before.known.iter().find(|c| c.name == column);
+        let mut columns = (*columns).clone();
+        for c in columns.known.iter_mut().filter(|c| c.name == column) {
+            let mut facts: Vec<FactId> = c
+                .facts
+                .iter()
+                .copied()
+                .filter(|&f| {
+                    !matches!(
+                        self.model.facts[f as usize].tag,
+                        super::Tag::ModelOut | super::Tag::LoadedOut
+                    )
+                })
+                .collect();
+            let (old_facts, old_bases) = match previous {
+                Some(p) => (p.facts.clone(), p.bases.clone()),
+                None => (before.base_facts.clone(), vec![Rc::from(column)]),
+            };
+            merge_facts(&mut facts, &old_facts);
+            c.facts = facts;
+            merge_bases(&mut c.bases, &old_bases);
+        }
+        let rows = self.model.values[id].rows;
+        self.set_columns(id, Rc::new(columns));
+        self.model.values[id].rows = rows;
+    }
+
     /// `id` holds rows of `frame` picked by `chosen` (a mask or an index): recorded for the
     /// row anchors of the chained-model rules. It carries the frame's facts, not the mask's:
     /// rows picked by comparing predictions with the label are not predictions.
@@ -1193,7 +1260,19 @@ impl<'a> Builder<'a> {
             }
             let callee = (!is_string_method(method)).then_some(method);
             let args = self.arguments(arguments, callee.or(Some("<str>")));
-            return self.method_call(receiver, method, args, node);
+            let grows = matches!(method, "append" | "extend" | "insert" | "appendleft")
+                && object.kind() == "identifier"
+                && matches!(self.kind(receiver), Kind::Unknown | Kind::Tuple(_));
+            let added = args.all_values();
+            let result = self.method_call(receiver, method, args, node);
+            // `embeddings.append(vector)`: the list now also holds what was added.
+            if grows {
+                let mut inputs = vec![receiver];
+                inputs.extend(added);
+                let grown = self.derived(inputs, object);
+                self.bind(self.text(object), grown);
+            }
+            return result;
         }
         let callee_value = self.expr(function);
         if let Kind::Import(qualified) = self.kind(callee_value).clone() {

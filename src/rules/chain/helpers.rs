@@ -68,6 +68,14 @@ pub(super) fn replayed_together(model: &FileModel, fit: &SupervisedFit, event: u
     }
 }
 
+/// Whether two estimators were built by the same constructor call of the same class: a new
+/// model each round of a loop (hand-written boosting, recursive forecasting, self-training)
+/// is one procedure, not a chain of models.
+pub(super) fn same_site(model: &FileModel, first: ValueId, second: ValueId) -> bool {
+    model.value(first).span == model.value(second).span
+        && model.estimator(first) == model.estimator(second)
+}
+
 /// The last fit of `estimator` before event `before`: (event index, x, y).
 pub(super) fn latest_fit(
     model: &FileModel,

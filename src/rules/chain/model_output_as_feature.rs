@@ -99,8 +99,9 @@ fn classify(
     let model = ctx.model;
     let fact = lineage.fact;
     let first = fact.source;
-    // A model refitted on its own earlier predictions is one model, not a chain.
-    if first == fit.estimator {
+    // A model refitted on its own earlier predictions is one model, not a chain; so is a
+    // new model each round of a loop fed the previous round's predictions.
+    if first == fit.estimator || helpers::same_site(model, first, fit.estimator) {
         return None;
     }
     let estimator = model.estimator(first)?;
@@ -282,6 +283,22 @@ mod tests {
         for (code, severity, count) in fixtures {
             assert_eq!(severities(code), vec![severity; count]);
         }
+    }
+
+    #[test]
+    fn sizes_and_index_labels_carry_no_predictions() {
+        // `np.zeros(len(train))` after score columns were added to `train` holds no scores.
+        let code = include_str!("../../../fixtures/chain/CHAIN001_out_of_fold.py");
+        let findings = run(&RULE, code);
+        let level2 = findings
+            .iter()
+            .find(|f| f.message.contains("`level2`"))
+            .expect("the fold-loop finding");
+        assert!(!level2.message.contains("`rf`"), "{}", level2.message);
+        let code = include_str!("../../../fixtures/chain/CHAIN001_unsupervised.py");
+        let findings = run(&RULE, code);
+        let soft = findings.last().expect("the mixture finding");
+        assert!(!soft.message.contains("`segments`"), "{}", soft.message);
     }
 
     #[test]

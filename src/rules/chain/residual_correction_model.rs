@@ -145,10 +145,9 @@ fn corrected_model(
     if first == fit.estimator {
         return None;
     }
-    let estimator = model.estimator(first)?;
-    let second = model.estimator(fit.estimator)?;
+    model.estimator(first)?;
     // A new model from the same constructor each round: gradient boosting by hand.
-    if model.value(first).span == model.value(fit.estimator).span && estimator == second {
+    if helpers::same_site(model, first, fit.estimator) {
         return None;
     }
     let event = fact.event?;
