@@ -464,7 +464,60 @@ pub fn is_model_loader(qualified: &str) -> bool {
         || ((qualified.starts_with("transformers.")
             || qualified.starts_with("sentence_transformers.")
             || qualified.starts_with("diffusers."))
-            && qualified.ends_with(".from_pretrained"))
+            && qualified.ends_with(".from_pretrained")
+            && !is_pretrained_preprocessor(qualified))
+}
+
+/// `AutoTokenizer.from_pretrained`, `AutoProcessor`, `AutoConfig`: what a hub repository holds
+/// besides the model. Their outputs are token ids and pixel values, not a model's output.
+fn is_pretrained_preprocessor(qualified: &str) -> bool {
+    let class = qualified
+        .strip_suffix(".from_pretrained")
+        .and_then(|c| c.rsplit('.').next())
+        .unwrap_or("");
+    ["Tokenizer", "Processor", "FeatureExtractor", "Config"]
+        .iter()
+        .any(|part| class.contains(part))
+}
+
+/// Models that learn without a label (clusterers, mixtures, outlier detectors, neighbour
+/// searches): their output used as a feature is a chained unsupervised model, and predicting
+/// the rows they were fitted on leaks no label.
+pub fn is_unsupervised_model(qualified: &str) -> bool {
+    let Some((package, name)) = split_qualified(qualified) else {
+        return false;
+    };
+    match package {
+        "sklearn" => matches!(
+            name,
+            "KMeans"
+                | "MiniBatchKMeans"
+                | "BisectingKMeans"
+                | "SpectralClustering"
+                | "SpectralBiclustering"
+                | "SpectralCoclustering"
+                | "AgglomerativeClustering"
+                | "FeatureAgglomeration"
+                | "DBSCAN"
+                | "HDBSCAN"
+                | "OPTICS"
+                | "Birch"
+                | "MeanShift"
+                | "AffinityPropagation"
+                | "GaussianMixture"
+                | "BayesianGaussianMixture"
+                | "IsolationForest"
+                | "LocalOutlierFactor"
+                | "OneClassSVM"
+                | "SGDOneClassSVM"
+                | "EllipticEnvelope"
+                | "NearestNeighbors"
+                | "KernelDensity"
+                | "BernoulliRBM"
+        ),
+        "hdbscan" | "pyod" | "kmodes" => true,
+        _ => false,
+    }
 }
 
 /// Which random number generator a global seeding call seeds.
@@ -829,6 +882,24 @@ pub fn data_method(method: &str) -> DataMethod {
         "rolling" | "expanding" | "ewm" => Window,
         _ => Other,
     }
+}
+
+/// Methods of a PyTorch or Keras module that return the module itself (moved, cast or
+/// switched to inference mode).
+pub fn returns_same_module(method: &str) -> bool {
+    matches!(
+        method,
+        "to" | "eval" | "cuda" | "cpu" | "half" | "float" | "double" | "requires_grad_"
+    )
+}
+
+/// Methods of a data frame or series that keep some of its rows (for the row anchors of
+/// the chained-model rules: a model that predicts `df.dropna()` may not see its training rows).
+pub fn drops_rows(method: &str) -> bool {
+    matches!(
+        method,
+        "dropna" | "drop_duplicates" | "head" | "tail" | "query" | "nlargest" | "nsmallest"
+    )
 }
 
 /// Attributes of a data frame that are not columns (`df.values`, `df.shape`).

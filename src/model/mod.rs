@@ -7,6 +7,7 @@
 //! rules need a positive fact to fire.
 
 mod build;
+mod chain;
 mod constants;
 mod query;
 
@@ -15,6 +16,7 @@ use crate::ml::{Category, Rng};
 use std::rc::Rc;
 
 pub use build::build;
+pub use chain::{Anchor, ChainFacts, Load, RowAnchors};
 pub use query::Lineage;
 
 /// Index of a value in [`FileModel::values`].
@@ -402,6 +404,8 @@ pub struct FileModel {
     pub syntax_errors: Vec<(Span, String)>,
     /// True when the analysis stopped descending somewhere (nesting too deep).
     pub truncated: bool,
+    /// Row changes, classes and model loads, for the chained-model rules ([`chain`]).
+    pub chain: ChainFacts,
 }
 
 impl FileModel {

@@ -258,6 +258,7 @@ impl Builder<'_> {
                     let part = self.split_part(receiver, Role::Train, split, span(node));
                     return part;
                 }
+                self.model.chain.row_changes.insert(id, UNKNOWN);
                 return id;
             }
             "to_csv" | "to_parquet" | "to_json" | "to_excel" | "to_pickle" | "to_feather"
@@ -302,6 +303,9 @@ impl Builder<'_> {
             _ => {}
         }
         let id = self.new_value(Kind::Unknown, inputs, span(node));
+        if ml::drops_rows(method) {
+            self.model.chain.row_changes.insert(id, UNKNOWN);
+        }
         match ml::data_method(method) {
             DataMethod::KeepsColumns => self.keep_columns(id, receiver),
             DataMethod::Statistic | DataMethod::RowStatistic => {
