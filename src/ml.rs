@@ -864,6 +864,27 @@ pub fn is_frame_attribute(name: &str) -> bool {
     ) || name.starts_with('_')
 }
 
+/// Encoders that replace a category by a statistic of the label over its rows (target or
+/// mean encoding and its variants).
+pub fn is_target_encoder(qualified: &str) -> bool {
+    match split_qualified(qualified) {
+        Some(("category_encoders", name)) => matches!(
+            name,
+            "TargetEncoder"
+                | "LeaveOneOutEncoder"
+                | "CatBoostEncoder"
+                | "JamesSteinEncoder"
+                | "MEstimateEncoder"
+                | "WOEEncoder"
+                | "GLMMEncoder"
+                | "QuantileEncoder"
+                | "SummaryEncoder"
+        ),
+        Some(("sklearn", "TargetEncoder")) => true,
+        _ => false,
+    }
+}
+
 /// Splits `sklearn.preprocessing.StandardScaler` into (`sklearn`, `StandardScaler`).
 fn split_qualified(qualified: &str) -> Option<(&str, &str)> {
     let package = qualified.split('.').next()?;

@@ -984,12 +984,15 @@ impl<'a> Builder<'a> {
                         return self.select_columns(frame, &names, node);
                     }
                 }
-                // A boolean mask or filter: the same columns, fewer rows.
+                // A boolean mask or filter: the same columns, fewer rows. (In the column
+                // position of `.loc[:, mask]` it picks columns: which ones is unknown.)
                 Kind::Unknown | Kind::Column { .. }
-                    if matches!(
-                        index_node.kind(),
-                        "comparison_operator" | "boolean_operator" | "unary_operator"
-                    ) || self.is_mask_like(index) =>
+                    if !indexer
+                        && matches!(
+                            index_node.kind(),
+                            "comparison_operator" | "boolean_operator" | "unary_operator"
+                        )
+                        || self.is_mask_like(index) =>
                 {
                     let id = self.derived(inputs, node);
                     self.keep_columns(id, frame);
@@ -1152,7 +1155,17 @@ impl<'a> Builder<'a> {
             }
             let callee = (!is_string_method(method)).then_some(method);
             let args = self.arguments(arguments, callee.or(Some("<str>")));
-            return self.method_call(receiver, method, args, node);
+            if let Some(popped) = self.pop_column(object, receiver, method, &args, node) {
+                return popped;
+            }
+            let in_place = self.in_place(object, &args);
+            let result = self.method_call(receiver, method, args, node);
+            if let Some(name) = in_place
+                && self.model.values[result].columns.is_some()
+            {
+                self.bind(name, result);
+            }
+            return result;
         }
         let callee_value = self.expr(function);
         if let Kind::Import(qualified) = self.kind(callee_value).clone() {

@@ -391,6 +391,8 @@ pub struct FileModel {
     pub facts: Vec<Fact>,
     /// Splits by id (the `split` of Split events and parts).
     pub splits: Vec<Split>,
+    /// The `cv=` argument of cross-validation calls: (the CrossVal event, the value given).
+    pub cross_val_cv: Vec<(usize, ValueId)>,
     /// Columns known to hold dates or times: (column, where the evidence is, what it is).
     pub temporal: Vec<(String, Span, &'static str)>,
     /// Functions defined in the file: name and definition span, by the id in `Kind::Function`.
