@@ -3,6 +3,7 @@
 //! the knowledge tables of [`crate::ml`].
 
 mod frames;
+mod selection;
 mod summary;
 
 use super::{
@@ -1250,6 +1251,9 @@ impl<'a> Builder<'a> {
                     .is_some_and(|(_, n)| self.text(n) == "True"),
             };
             let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            if info.category == Category::Composite {
+                self.record_column_selection(qualified, &args, value);
+            }
             if seeded == Some(false) {
                 self.model.events.push(Event::UnseededCall {
                     function: qualified.to_string(),
@@ -1268,7 +1272,9 @@ impl<'a> Builder<'a> {
                 stateful_steps: self.stateful_steps(&args),
                 shuffled: false,
             };
-            return self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            self.record_column_selection(qualified, &args, value);
+            return value;
         }
         if ml::is_model_loader(qualified) {
             let estimator = Estimator {

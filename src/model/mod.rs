@@ -8,6 +8,7 @@
 
 mod build;
 mod query;
+mod selection;
 
 use crate::finding::Span;
 use crate::ml::{Category, Rng};
@@ -15,6 +16,7 @@ use std::rc::Rc;
 
 pub use build::build;
 pub use query::Lineage;
+pub use selection::Selection;
 
 /// Index of a value in [`FileModel::values`].
 pub type ValueId = usize;
@@ -391,6 +393,10 @@ pub struct FileModel {
     pub facts: Vec<Fact>,
     /// Splits by id (the `split` of Split events and parts).
     pub splits: Vec<Split>,
+    /// Composite estimators that pass only some columns to their model (a column transformer
+    /// that drops the remainder, or a pipeline that starts with one): the names, or None when
+    /// they cannot be read. An estimator not listed passes every column.
+    pub column_selections: Vec<(ValueId, Option<Vec<String>>)>,
     /// The `cv=` argument of cross-validation calls: (the CrossVal event, the value given).
     pub cross_val_cv: Vec<(usize, ValueId)>,
     /// Columns known to hold dates or times: (column, where the evidence is, what it is).
@@ -459,5 +465,7 @@ impl FileModel {
     }
 }
 
+#[cfg(test)]
+mod frame_tests;
 #[cfg(test)]
 mod tests;

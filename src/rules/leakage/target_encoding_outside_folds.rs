@@ -38,12 +38,23 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 .column
                 .as_ref()
                 .is_some_and(|c| label_names.contains(c));
-            if fact.keys.is_empty() || !on_label {
+            // The encoding is a column the code assigned (not the rows of a table aggregated
+            // per group, whose key columns carry the statistic too), and a statistic of the
+            // label's values (a count is the group's size).
+            let Some(column) = lineage.column else {
+                continue;
+            };
+            let Some(span) = column.span else {
+                continue;
+            };
+            if fact.keys.is_empty() || !on_label || counts_rows(&fact.text) {
                 continue;
             }
             let id = fact_id(model, fact);
-            let span = lineage.column.and_then(|c| c.span).unwrap_or(fact.span);
-            let name = lineage.column.map(|c| c.name.clone());
+            if sources.iter().any(|(s, _)| *s == Source::Fact(id)) {
+                continue;
+            }
+            let name = Some(column.name.clone());
             sources.push((Source::Fact(id), Encoding::Statistic { fact: id, span, name }));
         }
         for (position, encoder) in encoders.fits.iter().enumerate() {
@@ -70,6 +81,15 @@ fn check(ctx: &Context, sink: &mut Sink) {
             report(ctx, sink, &encoders, &encoding, &evaluation, &label_names);
         }
     }
+}
+
+/// Whether a group statistic's text (`groupby("k")["y"].transform("count")`) counts rows
+/// rather than summarising the label's values.
+fn counts_rows(text: &str) -> bool {
+    let operation = text.rsplit(']').next().unwrap_or(text);
+    ["count", "size", "nunique", "cumcount"]
+        .iter()
+        .any(|op| operation.contains(op))
 }
 
 /// One encoding, for reporting each once.

@@ -1,7 +1,7 @@
 use super::helpers::{
     Label, SupervisedFit, call_argument_text, frame_root, labels, supervised_fit,
 };
-use crate::model::{Column, FileModel, Kind, Tag};
+use crate::model::{Column, FileModel, Kind, Selection, Tag};
 use crate::rule::{Check, Context, Sink};
 use std::collections::HashSet;
 
@@ -48,7 +48,16 @@ struct Leak<'m> {
 }
 
 fn find_leak<'m>(model: &'m FileModel, fit: &SupervisedFit, labels: &[Label]) -> Option<Leak<'m>> {
+    // A pipeline that starts with a column transformer dropping the remainder sees only the
+    // columns it names.
+    let selected = match model.column_selection(fit.estimator) {
+        Selection::All => None,
+        Selection::Only(names) => Some(names),
+        Selection::Unknown => return None,
+    };
+    let passes = |name: &str| selected.is_none_or(|names| names.iter().any(|n| n == name));
     let Some(columns) = model.columns(fit.x) else {
+        selected.is_none().then_some(())?;
         // A parameter used as a frame: all of its columns, none dropped.
         let root = frame_root(model, fit.x)?;
         let label = labels.iter().find(|l| l.root == Some(root))?;
@@ -61,8 +70,8 @@ fn find_leak<'m>(model: &'m FileModel, fit: &SupervisedFit, labels: &[Label]) ->
     };
     let direct = labels.iter().find(|l| l.direct).cloned();
     let computed_from = |label: &Label| (!label.direct).then(|| direct.clone()).flatten();
-    for label in labels {
-        let named = columns.known.iter().any(|c| c.name == label.name);
+    for label in labels.iter().filter(|l| passes(&l.name)) {
+        let named = selected.is_some() || columns.known.iter().any(|c| c.name == label.name);
         let unnamed = columns.open
             && !columns.dropped.contains(&label.name)
             && label.root.is_some_and(|root| root == columns.root);
@@ -74,7 +83,7 @@ fn find_leak<'m>(model: &'m FileModel, fit: &SupervisedFit, labels: &[Label]) ->
             });
         }
     }
-    for column in &columns.known {
+    for column in columns.known.iter().filter(|c| passes(&c.name)) {
         if labels.iter().any(|l| l.name == column.name) {
             continue;
         }
