@@ -785,6 +785,8 @@ pub enum DataMethod {
     Other,
 }
 
+/// What a data-frame method does to its receiver's columns and rows. (`select_dtypes` keeps
+/// an unknown subset of the columns: it is `Other`, so the result's columns are unknown.)
 pub fn data_method(method: &str) -> DataMethod {
     use DataMethod::*;
     match method {
@@ -807,7 +809,6 @@ pub fn data_method(method: &str) -> DataMethod {
         | "to_numpy"
         | "infer_objects"
         | "convert_dtypes"
-        | "select_dtypes"
         | "reindex"
         | "set_axis"
         | "fillna"
