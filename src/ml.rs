@@ -838,6 +838,8 @@ pub enum DataMethod {
     Other,
 }
 
+/// What a data-frame method does to its receiver's columns and rows. (`select_dtypes` keeps
+/// an unknown subset of the columns: it is `Other`, so the result's columns are unknown.)
 pub fn data_method(method: &str) -> DataMethod {
     use DataMethod::*;
     match method {
@@ -860,7 +862,6 @@ pub fn data_method(method: &str) -> DataMethod {
         | "to_numpy"
         | "infer_objects"
         | "convert_dtypes"
-        | "select_dtypes"
         | "reindex"
         | "set_axis"
         | "fillna"
@@ -933,6 +934,27 @@ pub fn is_frame_attribute(name: &str) -> bool {
             | "hist"
             | "style"
     ) || name.starts_with('_')
+}
+
+/// Encoders that replace a category by a statistic of the label over its rows (target or
+/// mean encoding and its variants).
+pub fn is_target_encoder(qualified: &str) -> bool {
+    match split_qualified(qualified) {
+        Some(("category_encoders", name)) => matches!(
+            name,
+            "TargetEncoder"
+                | "LeaveOneOutEncoder"
+                | "CatBoostEncoder"
+                | "JamesSteinEncoder"
+                | "MEstimateEncoder"
+                | "WOEEncoder"
+                | "GLMMEncoder"
+                | "QuantileEncoder"
+                | "SummaryEncoder"
+        ),
+        Some(("sklearn", "TargetEncoder")) => true,
+        _ => false,
+    }
 }
 
 /// Splits `sklearn.preprocessing.StandardScaler` into (`sklearn`, `StandardScaler`).

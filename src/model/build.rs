@@ -3,6 +3,7 @@
 //! the knowledge tables of [`crate::ml`].
 
 mod frames;
+mod selection;
 mod summary;
 
 use super::{
@@ -1022,12 +1023,15 @@ impl<'a> Builder<'a> {
                         return self.select_columns(frame, &names, node);
                     }
                 }
-                // A boolean mask or filter: the same columns, fewer rows.
+                // A boolean mask or filter: the same columns, fewer rows. (In the column
+                // position of `.loc[:, mask]` it picks columns: which ones is unknown.)
                 Kind::Unknown | Kind::Column { .. }
-                    if matches!(
-                        index_node.kind(),
-                        "comparison_operator" | "boolean_operator" | "unary_operator"
-                    ) || self.is_mask_like(index) =>
+                    if !indexer
+                        && matches!(
+                            index_node.kind(),
+                            "comparison_operator" | "boolean_operator" | "unary_operator"
+                        )
+                        || self.is_mask_like(index) =>
                 {
                     let id = self.derived(inputs, node);
                     self.keep_columns(id, frame);
@@ -1279,11 +1283,20 @@ impl<'a> Builder<'a> {
             }
             let callee = (!is_string_method(method)).then_some(method);
             let args = self.arguments(arguments, callee.or(Some("<str>")));
+            if let Some(popped) = self.pop_column(object, receiver, method, &args, node) {
+                return popped;
+            }
+            let in_place = self.in_place(object, &args);
             let grows = matches!(method, "append" | "extend" | "insert" | "appendleft")
                 && object.kind() == "identifier"
                 && matches!(self.kind(receiver), Kind::Unknown | Kind::Tuple(_));
             let added = args.all_values();
             let result = self.method_call(receiver, method, args, node);
+            if let Some(name) = in_place
+                && self.model.values[result].columns.is_some()
+            {
+                self.bind(name, result);
+            }
             // `embeddings.append(vector)`: the list now also holds what was added.
             if grows {
                 let mut inputs = vec![receiver];
@@ -1392,6 +1405,9 @@ impl<'a> Builder<'a> {
                     .is_some_and(|(_, n)| self.text(n) == "True"),
             };
             let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            if info.category == Category::Composite {
+                self.record_column_selection(qualified, &args, value);
+            }
             if seeded == Some(false) {
                 self.model.events.push(Event::UnseededCall {
                     function: qualified.to_string(),
@@ -1410,7 +1426,9 @@ impl<'a> Builder<'a> {
                 stateful_steps: self.stateful_steps(&args),
                 shuffled: false,
             };
-            return self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            self.record_column_selection(qualified, &args, value);
+            return value;
         }
         if ml::is_model_loader(qualified) {
             let estimator = Estimator {

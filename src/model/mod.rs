@@ -10,6 +10,7 @@ mod build;
 mod chain;
 mod constants;
 mod query;
+mod selection;
 
 use crate::finding::Span;
 use crate::ml::{Category, Rng};
@@ -18,6 +19,7 @@ use std::rc::Rc;
 pub use build::build;
 pub use chain::{Anchor, ChainFacts, Load, RowAnchors};
 pub use query::Lineage;
+pub use selection::Selection;
 
 /// Index of a value in [`FileModel::values`].
 pub type ValueId = usize;
@@ -394,6 +396,12 @@ pub struct FileModel {
     pub facts: Vec<Fact>,
     /// Splits by id (the `split` of Split events and parts).
     pub splits: Vec<Split>,
+    /// Composite estimators that pass only some columns to their model (a column transformer
+    /// that drops the remainder, or a pipeline that starts with one): the names, or None when
+    /// they cannot be read. An estimator not listed passes every column.
+    pub column_selections: Vec<(ValueId, Option<Vec<String>>)>,
+    /// The `cv=` argument of cross-validation calls: (the CrossVal event, the value given).
+    pub cross_val_cv: Vec<(usize, ValueId)>,
     /// Columns known to hold dates or times: (column, where the evidence is, what it is).
     pub temporal: Vec<(String, Span, &'static str)>,
     /// Functions defined in the file: name and definition span, by the id in `Kind::Function`.
@@ -462,5 +470,7 @@ impl FileModel {
     }
 }
 
+#[cfg(test)]
+mod frame_tests;
 #[cfg(test)]
 mod tests;
