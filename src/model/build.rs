@@ -9,6 +9,8 @@ use crate::source::SourceFile;
 use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
+mod torch;
+
 /// How deep expressions and statements may nest before the walk stops descending. Deeper
 /// code is still parsed; it is just not analysed (and the model says so).
 const MAX_DEPTH: usize = 200;
@@ -24,6 +26,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         star_imports: Vec::new(),
         depth: 0,
         next_split: 0,
+        torch: torch::State::default(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -48,6 +51,8 @@ struct Builder<'a> {
     star_imports: Vec<String>,
     depth: usize,
     next_split: usize,
+    /// PyTorch modules, modes and training steps (build/torch.rs).
+    torch: torch::State,
 }
 
 /// A call's arguments, evaluated.
@@ -153,6 +158,7 @@ impl<'a> Builder<'a> {
             return;
         }
         self.depth += 1;
+        self.torch_enter(node);
         match node.kind() {
             // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a
             // missing colon; the well-formed statements inside it are still worth reading.
@@ -236,6 +242,7 @@ impl<'a> Builder<'a> {
                 self.children_exprs(node);
             }
         }
+        self.torch_exit(node);
         self.depth -= 1;
     }
 
@@ -515,6 +522,9 @@ impl<'a> Builder<'a> {
                 }
                 let name = self.text(base);
                 let old = self.lookup(name, base);
+                if self.torch_attribute_assigned(old, value) {
+                    return;
+                }
                 if matches!(self.kind(old), Kind::Estimator(_) | Kind::Import(_)) {
                     return;
                 }
@@ -785,12 +795,18 @@ impl<'a> Builder<'a> {
         }
         let callee_text = (function.kind() == "identifier").then(|| self.text(function));
         let args = self.arguments(arguments, callee_text);
+        if let Some(value) = self.torch_call(callee_value, &args, node) {
+            return value;
+        }
         let mut inputs = args.all_values();
         inputs.push(callee_value);
         self.derived(inputs, node)
     }
 
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
+        if let Some(value) = self.torch_call_qualified(qualified, &args, node) {
+            return value;
+        }
         let scope = self.scope();
         let rngs = ml::seeds(qualified);
         if !rngs.is_empty() {
@@ -997,6 +1013,9 @@ impl<'a> Builder<'a> {
     }
 
     fn method_call(&mut self, receiver: ValueId, method: &str, args: Args, node: Node) -> ValueId {
+        if let Some(value) = self.torch_method_call(receiver, method, &args, node) {
+            return value;
+        }
         let scope = self.scope();
         let kind = self.kind(receiver).clone();
         let Kind::Estimator(estimator) = kind else {
