@@ -43,6 +43,10 @@ pub(super) struct State {
     loaded: HashMap<ValueId, Span>,
     /// The module classes of [`State::module_classes`] that are `LightningModule`s.
     lightning: HashSet<ValueId>,
+    /// The file imports PyTorch (or Lightning): until then nothing here is recorded.
+    active: bool,
+    /// How many of the model's imports were looked at for that.
+    imports_seen: usize,
 }
 
 struct NoGrad {
@@ -151,8 +155,9 @@ enum Effect {
         inference: Option<Inference>,
         span: Span,
     },
+    /// A backward pass of a loss computed from these.
     Backward {
-        target: Target,
+        targets: Vec<Target>,
         span: Span,
     },
     Reset {
@@ -185,6 +190,9 @@ impl Builder<'_> {
     /// Before a statement: opens blocks, `with torch.no_grad()`, functions and classes; sees
     /// statement-level gradient resets.
     pub(super) fn torch_enter(&mut self, node: Node) {
+        if !self.torch_active() {
+            return;
+        }
         self.torch_capture_params();
         match node.kind() {
             "block" => {
@@ -232,6 +240,9 @@ impl Builder<'_> {
         args: &Args,
         node: Node,
     ) -> Option<ValueId> {
+        if !self.torch_active() {
+            return None;
+        }
         let function = node.child_by_field_name("function");
         let name = function.map_or("", |f| self.text(f)).to_string();
         if self.model.torch_module(callee).is_some()
@@ -275,6 +286,9 @@ impl Builder<'_> {
         args: &Args,
         node: Node,
     ) -> Option<ValueId> {
+        if !self.torch_active() {
+            return None;
+        }
         let short = qualified
             .rsplit('.')
             .next()
@@ -345,6 +359,9 @@ impl Builder<'_> {
         args: &Args,
         node: Node,
     ) -> Option<ValueId> {
+        if !self.torch_active() {
+            return None;
+        }
         let module = self.model.torch_module(receiver).is_some();
         let param = matches!(self.torch_target(receiver), Some(Target::Param(_)));
         let object = node
@@ -377,9 +394,11 @@ impl Builder<'_> {
                 self.torch_module_call(receiver, output, &name, None, at, None);
                 return Some(output);
             }
+            // They return the module itself (a parameter too: `model = model.to(device)` in a
+            // helper still names the argument).
             "to" | "cuda" | "cpu" | "half" | "float" | "double" | "bfloat16" | "requires_grad_"
             | "share_memory" | "type"
-                if module =>
+                if module || param =>
             {
                 return Some(receiver);
             }
@@ -437,6 +456,23 @@ impl Builder<'_> {
             module.mode_dependent = mode_dependent;
         }
         true
+    }
+
+    /// Whether the file has imported PyTorch or Lightning so far. Files that never do record
+    /// nothing, and pay one check per statement and call.
+    fn torch_active(&mut self) -> bool {
+        if !self.torch.active && self.torch.imports_seen < self.model.imports.len() {
+            let new = &self.model.imports[self.torch.imports_seen..];
+            self.torch.active = new.iter().any(|(_, qualified)| {
+                let package = qualified.split('.').next().unwrap_or("");
+                matches!(
+                    package,
+                    "torch" | "torchvision" | "pytorch_lightning" | "lightning"
+                )
+            });
+            self.torch.imports_seen = self.model.imports.len();
+        }
+        self.torch.active
     }
 
     // ----- blocks, `with`, functions, classes -----
@@ -1080,8 +1116,8 @@ impl Builder<'_> {
             }
             stack.extend(self.model.values[value].inputs.iter().copied());
         }
-        for target in targets {
-            self.torch_effect(Effect::Backward { target, span: at });
+        if !targets.is_empty() {
+            self.torch_effect(Effect::Backward { targets, span: at });
         }
     }
 
@@ -1232,11 +1268,15 @@ impl Builder<'_> {
                         self.torch_module_call(module, UNKNOWN, name, inference, *at, site(outer));
                     }
                 }
-                Effect::Backward { target, span: at } => {
-                    if let Some((module, outer)) = resolve(*target, "") {
-                        let loss = self.derived(vec![module], node);
-                        self.torch_backward(loss, *at, site(outer));
-                    }
+                Effect::Backward { targets, span: at } => {
+                    let resolved: Vec<(ValueId, String)> =
+                        targets.iter().filter_map(|t| resolve(*t, "")).collect();
+                    let Some((_, outer)) = resolved.first().cloned() else {
+                        continue;
+                    };
+                    let inputs = resolved.into_iter().map(|(v, _)| v).collect();
+                    let loss = self.derived(inputs, node);
+                    self.torch_backward(loss, *at, site(outer));
                 }
                 Effect::Reset { span: at } => {
                     self.torch_reset(UNKNOWN, true, *at, site(String::new()));
@@ -1285,5 +1325,116 @@ fn block_kind(block: Node) -> Option<BlockKind> {
         | "except_group_clause"
         | "case_clause" => Some(BlockKind::Branch),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Event, FileModel, Kind, Mode};
+    use crate::source::{SourceFile, python};
+
+    fn model_of(code: &str) -> FileModel {
+        let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
+        let tree = python::parse(&file.text).expect("parses");
+        super::super::build(&file, &tree)
+    }
+
+    /// Every module value: its class as in messages and its mode dependence, in order.
+    fn modules(model: &FileModel) -> Vec<(String, Option<bool>)> {
+        model
+            .values
+            .iter()
+            .filter_map(|v| match &v.kind {
+                Kind::TorchModule(m) => Some((m.class.clone(), m.mode_dependent)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn mode_dependence_of_classes_and_layers() {
+        let model = model_of(
+            "import torch\nfrom torch import nn\n\
+             class Plain(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n\
+             class Dropping(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.d = nn.Dropout(0.1)\n\
+             class Branching(nn.Module):\n    def forward(self, x):\n        if self.training:\n            return x\n        return x\n\
+             class Opaque(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.b = make_block()\n\
+             class Child(Plain):\n    pass\n\
+             a, b, c, d, e = Plain(), Dropping(), Branching(), Opaque(), Child()\n\
+             lstm = nn.LSTM(2, 2, dropout=0.5)\nquiet = nn.LSTM(2, 2)\nseq = nn.Sequential(nn.Linear(1, 1), nn.BatchNorm1d(1))\n",
+        );
+        let found = modules(&model);
+        let of = |class: &str| {
+            found
+                .iter()
+                .rev()
+                .find(|(c, _)| c == class)
+                .map(|(_, d)| *d)
+                .unwrap_or_else(|| panic!("no {class} in {found:?}"))
+        };
+        assert_eq!(of("Plain"), Some(false));
+        assert_eq!(of("Dropping"), Some(true));
+        assert_eq!(of("Branching"), Some(true));
+        assert_eq!(of("Opaque"), None);
+        assert_eq!(of("Child"), Some(false));
+        assert_eq!(of("Sequential"), Some(true));
+        let lstms: Vec<_> = found.iter().filter(|(c, _)| c == "LSTM").collect();
+        assert_eq!(lstms.len(), 2);
+        assert_eq!(lstms[0].1, Some(true));
+        assert_eq!(lstms[1].1, Some(false));
+    }
+
+    #[test]
+    fn a_helper_switch_is_replayed_at_its_call() {
+        let model = model_of(
+            "import torch\nimport torchvision\n\
+             def prepare(m):\n    m.eval()\n\
+             def maybe(m, flag):\n    if flag:\n        m.eval()\n\
+             net = torchvision.models.resnet18()\nprepare(net)\nmaybe(net, True)\n",
+        );
+        let modes: Vec<(Mode, bool)> = model
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::ModuleMode { mode, site, .. } => Some((*mode, site.is_some())),
+                _ => None,
+            })
+            .collect();
+        // The switch in a branch of `maybe` may not happen: unknown.
+        assert_eq!(modes, vec![(Mode::Eval, true), (Mode::Unknown, true)]);
+    }
+
+    #[test]
+    fn a_parameter_step_becomes_the_optimizer_passed() {
+        let model = model_of(
+            "import torch\n\
+             def fit(opt, scheduler):\n    for b in data:\n        b.backward()\n        opt.step()\n        scheduler.step()\n\
+             sgd = torch.optim.SGD(params, lr=0.1)\n\
+             fit(sgd, torch.optim.lr_scheduler.StepLR(sgd, 1))\n",
+        );
+        let steps: Vec<bool> = model
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::OptimizerStep { optimizer, .. } => Some(matches!(
+                    model.value(*optimizer).kind,
+                    Kind::Optimizer { .. }
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(steps, vec![true, false]);
+    }
+
+    #[test]
+    fn files_without_torch_record_nothing() {
+        let model = model_of(
+            "def evaluate(model, x):\n    model.eval()\n    return model(x)\nevaluate(m, 1)\n",
+        );
+        assert!(model.blocks.is_empty());
+        assert!(!model.events.iter().any(|e| matches!(
+            e,
+            Event::ModuleMode { .. } | Event::GradReset { .. } | Event::ModuleCall { .. }
+        )));
     }
 }
