@@ -832,22 +832,28 @@ impl Builder<'_> {
     /// The qualified name an identifier or attribute chain resolves to through imports,
     /// without binding anything.
     fn torch_resolve(&self, node: Node) -> Option<String> {
-        match node.kind() {
-            "identifier" => match self.kind(self.torch_bound(node)?) {
-                Kind::Import(qualified) => Some(qualified.clone()),
-                _ => None,
-            },
-            "attribute" => {
-                let object = node.child_by_field_name("object")?;
-                let attribute = node.child_by_field_name("attribute")?;
-                Some(format!(
-                    "{}.{}",
-                    self.torch_resolve(object)?,
-                    self.text(attribute)
-                ))
+        // Walk down the chain iteratively: `a.b.c` is attribute(attribute(a, b), c).
+        let mut attributes = Vec::new();
+        let mut current = node;
+        while current.kind() == "attribute" {
+            if attributes.len() > 32 {
+                return None;
             }
-            _ => None,
+            attributes.push(self.text(current.child_by_field_name("attribute")?));
+            current = current.child_by_field_name("object")?;
         }
+        if current.kind() != "identifier" {
+            return None;
+        }
+        let Kind::Import(qualified) = self.kind(self.torch_bound(current)?) else {
+            return None;
+        };
+        let mut qualified = qualified.clone();
+        for attribute in attributes.iter().rev() {
+            qualified.push('.');
+            qualified.push_str(attribute);
+        }
+        Some(qualified)
     }
 
     /// The value a name is bound to, without binding anything.

@@ -198,8 +198,8 @@ fn training_in_eval_mode(ctx: &Context, switches: &Switches, sink: &mut Sink) {
             let eval_at = eval.site.as_ref().map_or(eval.span, |s| s.span);
             let after = if in_loop {
                 format!(
-                    "`{name}.eval()` ({}) switched it in an earlier pass of the loop and no \
-                     `{name}.train()` in the loop switches it back",
+                    "`{name}.eval()` ({}) switches it inside the loop and no `{name}.train()` in \
+                     the loop switches it back",
                     ctx.describe(eval_at)
                 )
             } else {
@@ -208,9 +208,13 @@ fn training_in_eval_mode(ctx: &Context, switches: &Switches, sink: &mut Sink) {
                     ctx.describe(eval_at)
                 )
             };
+            let layers = match info.mode_dependent {
+                Some(true) => "its dropout and batch-norm layers are",
+                _ => "any dropout or batch-norm layers in it are",
+            };
             let message = format!(
-                "`{name}` ({}) is trained here in evaluation mode: {after}, so its dropout and \
-                 batch-norm layers are off while it learns",
+                "`{name}` ({}) is trained here in evaluation mode: {after}, so {layers} off while \
+                 it learns",
                 info.class
             );
             sink.report(&RULE, site.as_ref().map_or(*span, |s| s.span), message)
