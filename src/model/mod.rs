@@ -247,6 +247,7 @@ pub enum Event {
         span: Span,
         scope: ScopeId,
         block: BlockId,
+        site: Option<Site>,
     },
     /// `optimizer.zero_grad()`, `model.zero_grad()`, `p.grad = None`, `p.grad.zero_()`.
     /// Not `certain` when `target` is passed to a function the analysis cannot see, which may

@@ -168,10 +168,19 @@ enum Effect {
         param: usize,
         span: Span,
     },
-    /// `param.step()`: the event's optimizer is the argument passed for the parameter.
+    /// `param.step()`: the step `events` (this function's and its helpers') are of the
+    /// optimizer passed for the parameter.
     Step {
         param: usize,
-        event: usize,
+        events: Vec<usize>,
+        name: String,
+        span: Span,
+    },
+    /// A step of an optimizer made outside the function.
+    CapturedStep {
+        optimizer: ValueId,
+        name: String,
+        span: Span,
     },
 }
 
@@ -1128,51 +1137,79 @@ impl Builder<'_> {
     }
 
     fn torch_step(&mut self, receiver: ValueId, name: &str, args: &Args, at: Span) {
-        let is_optimizer = |b: &Self, v: ValueId| matches!(b.kind(v), Kind::Optimizer { .. });
-        let first = args
-            .positional
-            .first()
-            .map(|&(v, n)| (v, self.text(n).to_string()));
-        // `optimizer.step()`, or `scaler.step(optimizer)` of a gradient scaler.
-        let (stepped, name) = if is_optimizer(self, receiver) {
-            (receiver, name.to_string())
-        } else if let Some((value, text)) = first.clone().filter(|(v, _)| is_optimizer(self, *v)) {
-            (value, text)
-        } else if let Some(Target::Param(param)) = self.torch_target(receiver) {
-            self.torch_deferred_step(receiver, param, name, at);
-            return;
-        } else if let Some((value, text)) = first
-            && let Some(Target::Param(param)) = self.torch_target(value)
-        {
-            self.torch_deferred_step(value, param, &text, at);
-            return;
-        } else {
-            return;
+        let stepped = |b: &Self, v: ValueId| {
+            matches!(b.kind(v), Kind::Optimizer { .. })
+                || matches!(b.torch_target(v), Some(Target::Param(_)))
         };
-        let block = self.torch_block();
-        self.model.events.push(Event::OptimizerStep {
-            optimizer: stepped,
-            receiver: stepped,
-            name,
-            span: at,
-            scope: self.scope(),
-            block,
-        });
+        // `optimizer.step()`, or `scaler.step(optimizer)` of a gradient scaler.
+        if stepped(self, receiver) {
+            self.torch_record_step(receiver, name, at, None, Vec::new());
+        } else if let Some(&(value, argument)) = args.positional.first()
+            && stepped(self, value)
+        {
+            let name = self.text(argument).to_string();
+            self.torch_record_step(value, &name, at, None, Vec::new());
+        }
     }
 
-    /// `param.step()` in a function: an optimizer step if a call passes an optimizer there.
-    fn torch_deferred_step(&mut self, receiver: ValueId, param: usize, name: &str, at: Span) {
+    /// A step of `optimizer` (an optimizer, or a parameter that a call may bind to one).
+    /// `earlier` are the step events inside helpers that this one replays: they are of the
+    /// same optimizer, known once a call passes one for the parameter.
+    fn torch_record_step(
+        &mut self,
+        optimizer: ValueId,
+        name: &str,
+        at: Span,
+        site: Option<Site>,
+        mut earlier: Vec<usize>,
+    ) {
+        let known = matches!(self.kind(optimizer), Kind::Optimizer { .. });
+        let param = match self.torch_target(optimizer) {
+            Some(Target::Param(param)) => Some(param),
+            _ => None,
+        };
+        if !known && param.is_none() {
+            return;
+        }
         let block = self.torch_block();
         self.model.events.push(Event::OptimizerStep {
-            optimizer: receiver,
-            receiver,
+            optimizer,
+            receiver: optimizer,
             name: name.to_string(),
             span: at,
             scope: self.scope(),
             block,
+            site,
         });
-        let event = self.model.events.len() - 1;
-        self.torch_effect(Effect::Step { param, event });
+        earlier.push(self.model.events.len() - 1);
+        if known {
+            for &event in &earlier {
+                if let Some(Event::OptimizerStep { optimizer: o, .. }) =
+                    self.model.events.get_mut(event)
+                {
+                    *o = optimizer;
+                }
+            }
+            let captured = self
+                .torch
+                .functions
+                .last()
+                .is_some_and(|f| optimizer < f.first_value);
+            if captured {
+                self.torch_effect(Effect::CapturedStep {
+                    optimizer,
+                    name: name.to_string(),
+                    span: at,
+                });
+            }
+        } else if let Some(param) = param {
+            self.torch_effect(Effect::Step {
+                param,
+                events: earlier,
+                name: name.to_string(),
+                span: at,
+            });
+        }
     }
 
     fn torch_reset(&mut self, target: ValueId, certain: bool, at: Span, site: Option<Site>) {
@@ -1292,22 +1329,22 @@ impl Builder<'_> {
                         self.torch_reset(value, false, *at, site(outer));
                     }
                 }
-                Effect::Step { param, event } => {
-                    let Some((value, _)) = resolve(Target::Param(*param), "") else {
-                        continue;
-                    };
-                    if matches!(self.kind(value), Kind::Optimizer { .. }) {
-                        if let Some(Event::OptimizerStep { optimizer, .. }) =
-                            self.model.events.get_mut(*event)
-                        {
-                            *optimizer = value;
-                        }
-                    } else if let Some(Target::Param(outer)) = self.torch_target(value) {
-                        self.torch_effect(Effect::Step {
-                            param: outer,
-                            event: *event,
-                        });
+                Effect::Step {
+                    param,
+                    events,
+                    name,
+                    span: at,
+                } => {
+                    if let Some((value, outer)) = resolve(Target::Param(*param), "") {
+                        self.torch_record_step(value, name, *at, site(outer), events.clone());
                     }
+                }
+                Effect::CapturedStep {
+                    optimizer,
+                    name,
+                    span: at,
+                } => {
+                    self.torch_record_step(*optimizer, name, *at, site(name.clone()), Vec::new());
                 }
             }
         }
@@ -1429,7 +1466,9 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(steps, vec![true, false]);
+        // The two steps in the body (the optimizer's, the scheduler's), then the step replayed
+        // at the call; the scheduler passed is no optimizer and is not replayed.
+        assert_eq!(steps, vec![true, false, true]);
     }
 
     #[test]

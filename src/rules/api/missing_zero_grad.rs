@@ -13,7 +13,7 @@ crate::rule::rule! {
 
 /// Reads the model's PyTorch events: an optimizer step in a loop that also runs a backward
 /// pass, where nothing in that loop (nested blocks and helpers of this file included) resets
-/// gradients. A reset anywhere in the loop counts, so gradient accumulation (`zero_grad()`
+/// gradients. A helper of this file that steps is checked in the loops it is called from. A reset anywhere in the loop counts, so gradient accumulation (`zero_grad()`
 /// next to a `step()` taken every k batches) is fine; so is passing the optimizer to a
 /// function the analysis cannot see.
 fn check(ctx: &Context, sink: &mut Sink) {
@@ -27,6 +27,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             span,
             scope,
             block,
+            site,
         } = event
         else {
             continue;
@@ -39,13 +40,10 @@ fn check(ctx: &Context, sink: &mut Sink) {
         };
         let inside = |s: ScopeId, b: BlockId| s == *scope && model.block_within(b, lp);
         let backward = model.events.iter().find_map(|e| match e {
+            // The backward call itself, also when a helper of the loop makes it.
             Event::Backward {
-                span,
-                scope,
-                block,
-                site,
-                ..
-            } if inside(*scope, *block) => Some(site.as_ref().map_or(*span, |s| s.span)),
+                span, scope, block, ..
+            } if inside(*scope, *block) => Some(*span),
             _ => None,
         });
         let Some(backward) = backward else {
@@ -56,7 +54,9 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 if inside(*scope, *block)
                     && (*certain || target == optimizer || target == receiver))
         });
-        if reset || !reported.insert((lp, *optimizer)) {
+        // A helper's step is checked in its own loop and in the loop of each call: one
+        // finding per step.
+        if reset || !reported.insert(*span) {
             continue;
         }
         let finding = sink
@@ -74,6 +74,9 @@ fn check(ctx: &Context, sink: &mut Sink) {
                  `{name}.step()` when accumulating gradients over several batches)"
             ))
             .related(backward, "gradients accumulate here");
+        if let Some(site) = site {
+            finding.related(site.span, "called here, in the loop");
+        }
         let made = model.value(*optimizer).span;
         if made != *span {
             finding.related(made, "optimizer created here");
