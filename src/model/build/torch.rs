@@ -23,6 +23,9 @@ use tree_sitter::Node;
 const MAX_EFFECTS: usize = 256;
 /// Values visited when looking for the modules a value was reached through.
 const ANCESTRY_BUDGET: usize = 256;
+/// Effects replayed per file; past it, calls of helpers count as calls the analysis cannot
+/// see (which only ever silences the rules), so a file of many calls stays linear.
+const REPLAY_BUDGET: usize = 20_000;
 
 /// The builder's PyTorch state.
 #[derive(Default)]
@@ -47,6 +50,8 @@ pub(super) struct State {
     active: bool,
     /// How many of the model's imports were looked at for that.
     imports_seen: usize,
+    /// Effects replayed so far (see [`REPLAY_BUDGET`]).
+    replayed: usize,
 }
 
 struct NoGrad {
@@ -1255,9 +1260,10 @@ impl Builder<'_> {
     /// builds, or None when `callee` is not a summarised function.
     fn torch_replay(&mut self, callee: ValueId, args: &Args, node: Node) -> Option<Option<bool>> {
         let summary = self.torch.summaries.get(&callee)?;
-        if args.splat {
+        if args.splat || self.torch.replayed + summary.effects.len() > REPLAY_BUDGET {
             return None;
         }
+        self.torch.replayed += summary.effects.len();
         let summary = summary.clone();
         // The argument passed for each parameter, and its text.
         let mut bound: Vec<Option<(ValueId, String)>> = vec![None; summary.params.len()];
