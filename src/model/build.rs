@@ -5,6 +5,7 @@
 mod frames;
 mod selection;
 mod summary;
+mod torch;
 
 use super::{
     Estimator, Event, Fact, FactId, FileModel, Kind, Role, Rows, ScopeId, Split, SplitKind,
@@ -42,6 +43,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         slices: HashMap::new(),
         replaying: false,
         tentative: HashMap::new(),
+        torch: torch::State::default(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -87,6 +89,8 @@ struct Builder<'a> {
     replaying: bool,
     /// Parts of slices and masks whose complement has not been seen yet, by split.
     tentative: HashMap<usize, Vec<ValueId>>,
+    /// PyTorch modules, modes and training steps (build/torch.rs).
+    torch: torch::State,
 }
 
 /// A call's arguments, evaluated.
@@ -234,6 +238,7 @@ impl<'a> Builder<'a> {
             return;
         }
         self.depth += 1;
+        self.torch_enter(node);
         match node.kind() {
             // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a
             // missing colon; the well-formed statements inside it are still worth reading.
@@ -332,6 +337,7 @@ impl<'a> Builder<'a> {
                 self.children_exprs(node);
             }
         }
+        self.torch_exit(node);
         self.depth -= 1;
     }
 
@@ -645,6 +651,9 @@ impl<'a> Builder<'a> {
                     self.kind(old),
                     Kind::Estimator(_) | Kind::Import(_) | Kind::Function(_)
                 ) {
+                    return;
+                }
+                if self.torch_attribute_assigned(old, value) {
                     return;
                 }
                 // `df["c"] = v`, `df[["a", "b"]] = v`, `df.loc[rows, "c"] = v`: columns.
@@ -1313,14 +1322,22 @@ impl<'a> Builder<'a> {
         }
         let callee_text = (function.kind() == "identifier").then(|| self.text(function));
         let args = self.arguments(arguments, callee_text);
-        if let Kind::Function(id) = *self.kind(callee_value) {
-            return self.apply_summary(id, &args, node);
-        }
-        // `encoder(batch)`, `pipe(texts)`, `hub_layer(x)`: a loaded model's forward pass.
+        // `encoder(batch)`, `pipe(texts)`, `hub_layer(x)`: a loaded model's forward pass
+        // (for a loaded torch module, also a module call for the PyTorch rules).
         if let Kind::Estimator(estimator) = self.kind(callee_value).clone()
             && estimator.category == Category::Loaded
         {
-            return self.loaded_call(callee_value, &estimator, &args, node);
+            let output = self.loaded_call(callee_value, &estimator, &args, node);
+            self.torch_record_call(callee_value, output, node);
+            return output;
+        }
+        // PyTorch: a module's forward pass, a module class of the file, and the torch effects
+        // of a function of the file (which it replays and then leaves to the summary).
+        if let Some(value) = self.torch_call(callee_value, &args, node) {
+            return value;
+        }
+        if let Kind::Function(id) = *self.kind(callee_value) {
+            return self.apply_summary(id, &args, node);
         }
         let mut inputs = args.all_values();
         inputs.push(callee_value);
@@ -1338,6 +1355,9 @@ impl<'a> Builder<'a> {
     }
 
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
+        if let Some(value) = self.torch_call_qualified(qualified, &args, node) {
+            return value;
+        }
         let scope = self.scope();
         let rngs = ml::seeds(qualified);
         if !rngs.is_empty() {
@@ -1659,6 +1679,9 @@ impl<'a> Builder<'a> {
     }
 
     fn method_call(&mut self, receiver: ValueId, method: &str, args: Args, node: Node) -> ValueId {
+        if let Some(value) = self.torch_method_call(receiver, method, &args, node) {
+            return value;
+        }
         let scope = self.scope();
         let kind = self.kind(receiver).clone();
         let Kind::Estimator(estimator) = kind else {
