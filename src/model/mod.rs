@@ -7,6 +7,7 @@
 //! rules need a positive fact to fire.
 
 mod build;
+mod constants;
 mod query;
 
 use crate::finding::Span;
