@@ -7,6 +7,7 @@
 //! rules need a positive fact to fire.
 
 mod build;
+mod choices;
 mod constants;
 mod query;
 
@@ -15,6 +16,7 @@ use crate::ml::{Category, Rng};
 use std::rc::Rc;
 
 pub use build::build;
+pub use choices::{Choices, Selection};
 pub use query::Lineage;
 
 /// Index of a value in [`FileModel::values`].
@@ -311,6 +313,8 @@ pub enum Event {
     Metric {
         function: String,
         args: Vec<ValueId>,
+        /// What it returned (the score, the curve).
+        output: ValueId,
         span: Span,
         scope: ScopeId,
     },
@@ -402,6 +406,8 @@ pub struct FileModel {
     pub syntax_errors: Vec<(Span, String)>,
     /// True when the analysis stopped descending somewhere (nesting too deep).
     pub truncated: bool,
+    /// Names, selection constructs and early-stopping configurations.
+    pub choices: Choices,
 }
 
 impl FileModel {

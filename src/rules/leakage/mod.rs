@@ -1,4 +1,10 @@
 //! Data leakage: information from evaluation data reaching training, so that the scores
 //! measured before shipping are better than what production will see.
 
-crate::rule::rules![preprocessing_before_split];
+mod evaluation;
+crate::rule::rules![
+    preprocessing_before_split,
+    preprocessing_outside_cv,
+    test_set_reuse,
+    train_test_overlap
+];
