@@ -56,3 +56,108 @@ impl FileModel {
         self.choices.names.get(&value).map_or(&[], Vec::as_slice)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Event, FileModel, Kind, build, rows};
+    use crate::source::SourceFile;
+
+    fn model(code: &str) -> FileModel {
+        let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
+        let tree = crate::source::python::parse(&file.text).expect("parses");
+        build(&file, &tree)
+    }
+
+    const HEAD: &str = "import numpy as np\nimport pandas as pd\nimport xgboost as xgb\nfrom sklearn.model_selection import train_test_split\nfrom sklearn.linear_model import LogisticRegression\n";
+
+    #[test]
+    fn a_best_so_far_comparison_in_a_loop_is_a_selection() {
+        let m = model(&format!(
+            "{HEAD}best, best_acc = None, 0\nfor c in [1, 10]:\n    acc = LogisticRegression(C=c).fit(X, y).score(X2, y2)\n    if acc > best_acc:\n        best_acc = acc\n        best = c\nif best_acc > 0.5:\n    done = True\n"
+        ));
+        assert_eq!(m.choices.selections.len(), 1);
+        let selection = &m.choices.selections[0];
+        assert_eq!(selection.chosen.len(), 2, "best_acc and best are rebound");
+        // The rebound names derive from the candidate score.
+        let candidate = selection.over[0];
+        assert!(m.derives_from(selection.chosen[1], |v| v == candidate));
+    }
+
+    #[test]
+    fn argmax_sorting_and_max_with_a_key_choose_but_a_plain_max_does_not() {
+        let m = model(&format!(
+            "{HEAD}i = np.argmax(scores)\nb = max(d, key=d.get)\nt = pd.DataFrame(rows).sort_values('acc')\ntop = max(scores)\n"
+        ));
+        let hows: Vec<&str> = m
+            .choices
+            .selections
+            .iter()
+            .map(|s| s.how.as_str())
+            .collect();
+        assert_eq!(
+            hows,
+            ["`np.argmax`", "`max(..., key=...)`", "`sort_values`"]
+        );
+    }
+
+    #[test]
+    fn appending_changes_the_list_but_an_assigned_append_does_not() {
+        let m = model(&format!(
+            "{HEAD}df = pd.read_csv('a.csv')\ntr, te = train_test_split(df, random_state=0)\nscores = []\nscores.append(te)\nfull = tr.append(te)\nLogisticRegression().fit(tr, scores)\n"
+        ));
+        let Some(Event::Fit {
+            x: Some(x),
+            y: Some(y),
+            ..
+        }) = m.events.last()
+        else {
+            panic!("a fit")
+        };
+        assert_eq!(m.rows(*x), rows::TRAIN);
+        assert_eq!(m.rows(*y), rows::TEST);
+        assert_eq!(m.names_of(*x).first().map(|n| &**n), Some("tr"));
+    }
+
+    #[test]
+    fn native_boosting_training_is_a_fit_with_its_validation_sets() {
+        let m = model(&format!(
+            "{HEAD}dtrain = xgb.DMatrix(X, label=y)\nbooster = xgb.train(params, dtrain, 100, [(dtest, 'test')], early_stopping_rounds=10)\nbooster.predict(dtest)\n"
+        ));
+        let fit = m.events.iter().find_map(|e| match e {
+            Event::Fit {
+                method, keywords, ..
+            } if method == "train" => Some(keywords),
+            _ => None,
+        });
+        let keywords: Vec<&str> = fit
+            .expect("a fit")
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keywords, ["early_stopping_rounds", "evals"]);
+        assert!(m.events.iter().any(|e| matches!(e, Event::Predict { .. })));
+    }
+
+    #[test]
+    fn over_samplers_and_self_stacking_duplicate_rows_but_under_samplers_do_not() {
+        let m = model(&format!(
+            "{HEAD}from imblearn.over_sampling import SMOTE\nfrom imblearn.under_sampling import RandomUnderSampler\ndf = pd.read_csv('a.csv')\nXo, yo = SMOTE(random_state=0).fit_resample(X, y)\nXu, yu = RandomUnderSampler(random_state=0).fit_resample(X, y)\nup = pd.concat([df, df[df.y == 1]])\nwide = pd.concat([df, df[df.y == 1]], axis=1)\nother = pd.concat([df, pd.read_csv('b.csv')])\nLogisticRegression().fit(Xo, yo)\nLogisticRegression().fit(Xu, yu)\nLogisticRegression().fit(up, y)\nLogisticRegression().fit(wide, y)\nLogisticRegression().fit(other, y)\n"
+        ));
+        let resampled: Vec<bool> = m
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Fit {
+                    x: Some(x), method, ..
+                } if method == "fit" => Some(m.rows(*x) & rows::RESAMPLED != 0),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(resampled, [true, false, true, false, false]);
+        assert!(
+            m.values
+                .iter()
+                .any(|v| matches!(v.kind, Kind::Estimator(_)))
+        );
+    }
+}

@@ -170,7 +170,7 @@ impl Builder<'_> {
             qualified,
             "numpy.vstack" | "numpy.row_stack" | "numpy.concatenate"
         ) && args
-            .keyword("axis")
+            .get(1, &["axis"])
             .is_none_or(|(v, _)| matches!(self.kind(v), Kind::Number(n) if *n == 0.0))
             && let Some(Kind::Tuple(parts)) = first.map(|f| self.kind(f).clone())
         {
@@ -336,6 +336,14 @@ impl Builder<'_> {
         let Some(object) = object.filter(|o| o.kind() == "identifier") else {
             return;
         };
+        // Only a call whose result is dropped changes its receiver in place: `full =
+        // train.append(test)` (old pandas) leaves `train` as it was.
+        if node
+            .parent()
+            .is_none_or(|p| p.kind() != "expression_statement")
+        {
+            return;
+        }
         let name = self.text(object);
         let added: Vec<ValueId> = match (method, args.positional.as_slice()) {
             ("append", [(one, _)]) => vec![*one],

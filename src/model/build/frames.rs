@@ -624,7 +624,7 @@ impl Builder<'_> {
         let rows = self.model.values[id].rows;
         self.set_columns(id, Rc::new(columns));
         self.model.values[id].rows = rows;
-        let along_rows = args.keyword("axis").is_none_or(|(v, _)| {
+        let along_rows = args.get(1, &["axis"]).is_none_or(|(v, _)| {
             matches!(self.kind(v), Kind::Number(n) if *n == 0.0)
                 || matches!(self.kind(v), Kind::Str(s) if s == "index" || s == "rows")
         });

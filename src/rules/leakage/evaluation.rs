@@ -55,8 +55,15 @@ pub(super) fn parts_of(model: &FileModel, role: Role, folds: bool) -> Vec<Ids> {
 }
 
 /// For each value, the score events it derives from: `Metric` events (what the metric
-/// returned) and the `score`/`evaluate` of an estimator.
+/// returned) and the `score`/`evaluate` of an estimator. What a selection chose (an index, a
+/// setting) is not a score, and neither is what is computed from it.
 pub(super) fn scores_of(model: &FileModel) -> Vec<Ids> {
+    let chosen: HashSet<ValueId> = model
+        .choices
+        .selections
+        .iter()
+        .flat_map(|s| s.chosen.iter().copied())
+        .collect();
     let mut out: Vec<Ids> = vec![Vec::new(); model.values.len()];
     for (index, event) in model.events.iter().enumerate() {
         if let Some(result) = score_result(event)
@@ -66,6 +73,10 @@ pub(super) fn scores_of(model: &FileModel) -> Vec<Ids> {
         }
     }
     for id in 0..model.values.len() {
+        if chosen.contains(&id) {
+            out[id].clear();
+            continue;
+        }
         let mut ids = std::mem::take(&mut out[id]);
         for &input in &model.value(id).inputs {
             merge(&mut ids, &out[input]);
@@ -73,6 +84,43 @@ pub(super) fn scores_of(model: &FileModel) -> Vec<Ids> {
         out[id] = ids;
     }
     out
+}
+
+/// Whether `span` lies in a test function (`def test_...` in a module that imports pytest or
+/// unittest): scores there are asserted, not reported, and fitting and scoring the same rows is
+/// how such tests check an estimator. (Elsewhere `def test_model(model, X_test)` is more often
+/// the evaluation itself.)
+pub(super) fn in_test_function(model: &FileModel, span: Span) -> bool {
+    let testing = model
+        .imports
+        .iter()
+        .any(|(_, q)| q.starts_with("pytest") || q.starts_with("unittest"));
+    testing
+        && model.functions.iter().any(|(name, at)| {
+            (name.starts_with("test") || name.starts_with("_test"))
+                && at.start <= span.start
+                && span.end <= at.end
+        })
+}
+
+/// Whether a file is a test module (`test_*.py` or `conftest.py`, or any module in a `tests`
+/// folder): its scores are asserted, not reported. (`*_test.py` is left out: in ML projects
+/// that is as often a script such as `train_test.py`.)
+pub(super) fn is_test_module(ctx: &Context) -> bool {
+    let path = &ctx.file.path;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let in_tests_folder = path
+        .parent()
+        .is_some_and(|p| p.components().any(|c| c.as_os_str() == "tests"));
+    name.ends_with(".py") && (name.starts_with("test_") || name == "conftest.py" || in_tests_folder)
+}
+
+/// Whether a finding at `span` is to be reported: not in a test function, not reported yet.
+pub(super) fn first_report(model: &FileModel, reported: &mut HashSet<Span>, span: Span) -> bool {
+    !in_test_function(model, span) && reported.insert(span)
 }
 
 /// What a score event returned.

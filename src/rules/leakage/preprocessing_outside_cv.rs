@@ -1,4 +1,4 @@
-use super::evaluation::{Ids, estimator_name, event_span, home, merge, same_rows};
+use super::evaluation::{first_report, is_test_module, Ids, estimator_name, event_span, home, merge, same_rows};
 use crate::finding::{Severity, Span};
 use crate::ml::Category;
 use crate::model::{Estimator, Event, FileModel, ValueId};
@@ -18,6 +18,9 @@ crate::rule::rule! {
 /// them forward through the arena, and reports cross-validation (`cross_val_*`, the `fit` of a
 /// hyperparameter search) whose data carries one.
 fn check(ctx: &Context, sink: &mut Sink) {
+    if is_test_module(ctx) {
+        return;
+    }
     let model = ctx.model;
     let validations: Vec<(usize, ValueId)> = model
         .events
@@ -39,7 +42,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             continue;
         };
         let span = event_span(&model.events[home(model, index)]);
-        if !reported.insert(span) {
+        if !first_report(model, &mut reported, span) {
             continue;
         }
         let step = &transforms[&source];

@@ -1,4 +1,4 @@
-use super::evaluation::{
+use super::evaluation::{first_report, is_test_module, 
     Ids, describe_split, estimator_name, event_data, event_span, held_out_name, home, is_curve,
     is_validation_name, merge, parts, parts_of, replays, scores_of, validation_splits,
 };
@@ -22,6 +22,9 @@ crate::rule::rule! {
 /// and best checkpoints on it, a search fitted on it, a threshold picked from its scores and
 /// scored on it again, and a selection among several scores on it.
 fn check(ctx: &Context, sink: &mut Sink) {
+    if is_test_module(ctx) {
+        return;
+    }
     let model = ctx.model;
     if model.splits.is_empty() {
         return;
@@ -97,9 +100,17 @@ impl Facts {
     }
 
     /// The test splits an event's data holds rows of. For an event of a function body whose
-    /// data is the function's parameters (rows unknown there), those of its replays at the
-    /// calls, or only at `call` when given.
-    fn event_tests(&self, model: &FileModel, index: usize, call: Option<Span>) -> Ids {
+    /// data is the function's parameters (rows unknown there): those of its replay at `call`
+    /// when given; else those of `carrier`, a value that came out of one call of the function
+    /// and holds that call's rows; else those of all its replays (the choice is made in the body
+    /// itself, at every call).
+    fn event_tests(
+        &self,
+        model: &FileModel,
+        index: usize,
+        call: Option<Span>,
+        carrier: ValueId,
+    ) -> Ids {
         let own = |i: usize| {
             let mut out = Vec::new();
             for data in event_data(&model.events[i]) {
@@ -118,6 +129,9 @@ impl Facts {
                 .replayed_at
                 .get(&(call, index))
                 .map_or_else(Vec::new, |&r| own(r));
+        }
+        if parts(model, carrier) != 0 {
+            return self.tests(carrier);
         }
         let mut out = Vec::new();
         for &replay in self.replays_of.get(&index).into_iter().flatten() {
@@ -166,22 +180,22 @@ fn early_stopping(ctx: &Context, facts: &Facts, sink: &mut Sink, reported: &mut 
                 } else {
                     *fit_span
                 };
-                if !reported.insert(span) {
+                if !first_report(model, reported, span) {
                     continue;
                 }
                 let data_name = data_name(model, named, d, split);
                 let chosen = if keyword == "validation_data" {
                     "epoch, checkpoint or learning rate"
                 } else {
-                    "number of boosting rounds"
+                    "best boosting round"
                 };
                 sink.report(
                     &RULE,
                     span,
                     format!(
-                        "`{}` stops early on `{data_name}`, the test part of {}, and that test \
-                         part is also used to report the score: the {chosen} was chosen on \
-                         the test set",
+                        "`{}` watches `{data_name}`, the test part of {}, to pick its {chosen}, \
+                         and that test part also reports the score: the test set took part in \
+                         training",
                         estimator_name(model, *estimator),
                         describe_split(ctx, split),
                     ),
@@ -311,7 +325,7 @@ fn searches(ctx: &Context, facts: &Facts, sink: &mut Sink, reported: &mut HashSe
         let Some(split) = test_part(model, facts, *x, *origin_x) else {
             continue;
         };
-        if !reported.insert(*span) {
+        if !first_report(model, reported, *span) {
             continue;
         }
         let data = data_name(model, *origin_x, *x, split);
@@ -404,7 +418,7 @@ fn thresholds(
             };
             used.insert(selection);
             let span = event_span(&model.events[home(model, index)]);
-            if !reported.insert(span) {
+            if !first_report(model, reported, span) {
                 continue;
             }
             let cutoff = &cutoffs[&selection];
@@ -439,13 +453,11 @@ fn selection_tests(
     selection: usize,
     call: Option<Span>,
 ) -> Ids {
-    let mut events = Vec::new();
-    for &over in &model.choices.selections[selection].over {
-        merge(&mut events, &facts.scores[over]);
-    }
     let mut out = Vec::new();
-    for event in events {
-        merge(&mut out, &facts.event_tests(model, event, call));
+    for &over in &model.choices.selections[selection].over {
+        for &event in &facts.scores[over] {
+            merge(&mut out, &facts.event_tests(model, event, call, over));
+        }
     }
     out
 }
@@ -472,13 +484,15 @@ fn selections(
             continue;
         };
         let mut tests = Vec::new();
-        for &event in &events {
-            merge(&mut tests, &facts.event_tests(model, event, None));
+        for &over in &selection.over {
+            for &event in &facts.scores[over] {
+                merge(&mut tests, &facts.event_tests(model, event, None, over));
+            }
         }
         let Some(&split) = tests.first() else {
             continue;
         };
-        if !reported.insert(selection.span) {
+        if !first_report(model, reported, selection.span) {
             continue;
         }
         let data = scored_data_name(model, scored).unwrap_or_else(|| {

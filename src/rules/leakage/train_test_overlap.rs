@@ -1,4 +1,4 @@
-use super::evaluation::{
+use super::evaluation::{first_report, is_test_module, 
     Ids, describe_split, estimator_name, event_span, home, is_scoring, merge, name_or, parts,
     parts_of, same_rows, text,
 };
@@ -23,6 +23,9 @@ crate::rule::rule! {
 /// it was fitted on: for each evaluation, the fit in effect of the same estimator, compared by
 /// the split parts both sides derive from and by value identity.
 fn check(ctx: &Context, sink: &mut Sink) {
+    if is_test_module(ctx) {
+        return;
+    }
     let mut reported = HashSet::new();
     resampled_before_split(ctx, sink, &mut reported);
     evaluated_on_fitted_rows(ctx, sink, &mut reported);
@@ -84,7 +87,7 @@ fn resampled_before_split(ctx: &Context, sink: &mut Sink, reported: &mut HashSet
     for (input, when, split_span) in sites {
         let origin = origin(model, input);
         let span = model.value(origin).span;
-        if !reported.insert(span) {
+        if !first_report(model, reported, span) {
             continue;
         }
         let what = describe_resampling(ctx, origin);
@@ -168,6 +171,8 @@ struct Facts {
     labelled: HashSet<ValueId>,
     /// String literals that say "train", with their text.
     train_strings: Vec<String>,
+    /// The estimator and data of every cross-validation.
+    cross_validations: Vec<(ValueId, ValueId)>,
 }
 
 fn evaluated_on_fitted_rows(ctx: &Context, sink: &mut Sink, reported: &mut HashSet<Span>) {
@@ -272,7 +277,18 @@ impl Facts {
             }
         }
         let (labelled, train_strings) = training_labels(ctx);
+        let cross_validations = model
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::CrossVal {
+                    estimator, x: Some(x), ..
+                } => Some((*estimator, *x)),
+                _ => None,
+            })
+            .collect();
         Facts {
+            cross_validations,
             held,
             train,
             reaches,
@@ -296,6 +312,7 @@ fn supervised_model(model: &FileModel, fit: &Event) -> bool {
         return false;
     };
     *y != UNKNOWN
+        && !matches!(model.value(*y).kind, Kind::NoneLiteral)
         && model
             .estimator(*estimator)
             .is_some_and(|e| matches!(e.category, Category::Model | Category::Composite))
@@ -353,10 +370,10 @@ fn excused(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
     {
         return true;
     }
-    let cross_validated = model.events.iter().any(|e| {
-        matches!(e, Event::CrossVal { estimator, x: Some(x), .. }
-            if *estimator == p.estimator || same_rows(ctx, *x, p.fitted))
-    });
+    let cross_validated = facts
+        .cross_validations
+        .iter()
+        .any(|&(estimator, x)| estimator == p.estimator || same_rows(ctx, x, p.fitted));
     if cross_validated {
         return true;
     }
@@ -448,7 +465,7 @@ fn report_fit(
     else {
         return;
     };
-    if !reported.insert(*span) {
+    if !first_report(model, reported, *span) {
         return;
     }
     let name = estimator_name(model, *estimator);
@@ -478,7 +495,7 @@ fn report_evaluation(
 ) {
     let model = ctx.model;
     let span = evaluation_span(model, facts, p);
-    if !reported.insert(span) {
+    if !first_report(model, reported, span) {
         return;
     }
     let Event::Fit {
@@ -505,7 +522,7 @@ fn report_evaluation(
         &RULE,
         span,
         format!(
-            "`{name}` is evaluated on `{input}`, {how} at {}, with no held-out part: the score \
+            "`{name}` is evaluated on `{input}`, {how} ({}), and on no held-out rows: the score \
              measures memory, not generalisation",
             ctx.describe(*fit_span),
         ),
