@@ -1,14 +1,16 @@
 //! Every rule, in one list, and lookup by code or name.
 
 use crate::rule::Rule;
-use crate::rules::{leakage, monitoring, notebook, parse, repro};
+use crate::rules::{api, chain, leakage, monitoring, notebook, parse, repro};
 
 /// Every registered rule, grouped by family in a fixed order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     [
         leakage::RULES,
+        chain::RULES,
         monitoring::RULES,
         repro::RULES,
+        api::RULES,
         notebook::RULES,
         parse::RULES,
     ]

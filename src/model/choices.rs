@@ -18,7 +18,7 @@ const MAX_NAMES: usize = 4;
 pub struct Choices {
     /// Names bound to each value, in binding order.
     names: HashMap<ValueId, Vec<Rc<str>>>,
-    pub selections: Vec<Selection>,
+    pub selections: Vec<Choice>,
     /// Callbacks and estimators that pick the iteration, epoch or checkpoint with the best
     /// score on their validation data: `EarlyStopping()` (watching `val_*`),
     /// `ModelCheckpoint(save_best_only=True)`, `ReduceLROnPlateau()`, `lgb.early_stopping()`,
@@ -30,7 +30,7 @@ pub struct Choices {
 
 /// One selection construct: the values it chooses among and what it chose.
 #[derive(Debug, Clone)]
-pub struct Selection {
+pub struct Choice {
     /// How it chooses, for messages: "`np.argmax`", "a best-so-far comparison", ...
     pub how: String,
     /// The values compared (a list of scores, the candidate score of a comparison).

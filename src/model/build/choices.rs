@@ -4,7 +4,7 @@
 
 use super::{Args, Builder, span};
 use crate::ml::Category;
-use crate::model::{Estimator, Event, Kind, Selection, UNKNOWN, ValueId, rows};
+use crate::model::{Choice, Estimator, Event, Kind, UNKNOWN, ValueId, rows};
 use tree_sitter::Node;
 
 impl Builder<'_> {
@@ -86,7 +86,7 @@ impl Builder<'_> {
             chosen.push(id);
         }
         let scope = self.scope();
-        self.model.choices.selections.push(Selection {
+        self.model.choices.selections.push(Choice {
             how: "a best-so-far comparison".to_string(),
             over: vec![candidate],
             chosen,
@@ -393,7 +393,7 @@ impl Builder<'_> {
             return;
         }
         let scope = self.scope();
-        self.model.choices.selections.push(Selection {
+        self.model.choices.selections.push(Choice {
             how,
             over,
             chosen,

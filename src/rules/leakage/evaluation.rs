@@ -252,7 +252,8 @@ pub(super) fn home(model: &FileModel, index: usize) -> usize {
         .map_or(index, |(_, original)| original)
 }
 
-/// The span of an event.
+/// The span of an event this family reports at (fits, transforms, predictions, metrics,
+/// cross-validations, splits, comparisons); other events have no span of interest here.
 pub(super) fn event_span(event: &Event) -> Span {
     match event {
         Event::Fit { span, .. }
@@ -260,13 +261,9 @@ pub(super) fn event_span(event: &Event) -> Span {
         | Event::Predict { span, .. }
         | Event::Metric { span, .. }
         | Event::CrossVal { span, .. }
-        | Event::Write { span, .. }
         | Event::Split { span, .. }
-        | Event::Compare { span, .. }
-        | Event::Seed { span, .. }
-        | Event::Draw { span, .. }
-        | Event::UnseededCall { span, .. }
-        | Event::PathLiteral { span, .. } => *span,
+        | Event::Compare { span, .. } => *span,
+        _ => Span::default(),
     }
 }
 
