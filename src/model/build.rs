@@ -2,6 +2,7 @@
 //! cells as saved), names bound per scope, calls resolved through imports and looked up in
 //! the knowledge tables of [`crate::ml`].
 
+mod choices;
 mod frames;
 mod selection;
 mod summary;
@@ -195,6 +196,7 @@ impl<'a> Builder<'a> {
     }
 
     fn bind(&mut self, name: &str, value: ValueId) {
+        self.note_name(name, value);
         self.scopes
             .last_mut()
             .expect("the module scope is never popped")
@@ -323,8 +325,12 @@ impl<'a> Builder<'a> {
                 ));
                 self.children_exprs(node);
             }
-            "if_statement"
-            | "while_statement"
+            "if_statement" => {
+                let events_before = self.model.events.len();
+                self.blocks_of(node);
+                self.if_selection(node, events_before);
+            }
+            "while_statement"
             | "try_statement"
             | "elif_clause"
             | "else_clause"
@@ -1425,6 +1431,7 @@ impl<'a> Builder<'a> {
                     .is_some_and(|(_, n)| self.text(n) == "True"),
             };
             let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            self.note_estimator(qualified, &args, value);
             if info.category == Category::Composite {
                 self.record_column_selection(qualified, &args, value);
             }
@@ -1462,6 +1469,9 @@ impl<'a> Builder<'a> {
             self.record_load(qualified, value, &args, node);
             return value;
         }
+        if let Some(booster) = self.native_training(qualified, &args, node) {
+            return booster;
+        }
         let id = self.new_value(
             Kind::Call {
                 function: qualified.to_string(),
@@ -1469,6 +1479,7 @@ impl<'a> Builder<'a> {
             args.all_values(),
             span(node),
         );
+        self.note_call(qualified, &args, id, node);
         // `len(df)`: a size, not the values of the frame.
         if qualified == "len" {
             self.forget_values(id);
@@ -1700,7 +1711,9 @@ impl<'a> Builder<'a> {
                     span(node),
                 );
             }
-            return self.data_method(receiver, method, &args, node);
+            let value = self.data_method(receiver, method, &args, node);
+            self.method_choices(receiver, method, &args, value, node);
+            return value;
         };
         let x = args.get(0, &["X", "x"]);
         let y = args.get(1, &["y", "Y"]);
@@ -1744,10 +1757,15 @@ impl<'a> Builder<'a> {
                     "fit_resample" | "fit_sample" => {
                         let xr = self.derived(vec![input, receiver], node);
                         let yr = self.derived(vec![y.unwrap_or(UNKNOWN), receiver], node);
+                        // Over-samplers copy rows or interpolate new ones from them;
+                        // under-samplers only remove rows.
+                        let duplicates = ml::duplicates_rows(&estimator.class);
                         for part in [xr, yr] {
                             let columns = self.model.values[input].columns.clone();
                             let value = &mut self.model.values[part];
-                            value.rows |= rows::RESAMPLED;
+                            if duplicates {
+                                value.rows |= rows::RESAMPLED;
+                            }
                             value.columns = columns;
                         }
                         self.new_value(Kind::Tuple(vec![xr, yr]), vec![xr, yr], span(node))
