@@ -29,6 +29,7 @@ const MAX_DEPTH: usize = 200;
 pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
     let mut builder = Builder {
         text: &file.text,
+        path: &file.path,
         model: FileModel::default(),
         scopes: vec![Scope::default()],
         scope_ids: vec![0],
@@ -67,6 +68,8 @@ struct Scope {
 
 struct Builder<'a> {
     text: &'a str,
+    /// The file's path, to find the modules it imports constants from.
+    path: &'a std::path::Path,
     model: FileModel,
     scopes: Vec<Scope>,
     scope_ids: Vec<ScopeId>,
@@ -504,6 +507,22 @@ impl<'a> Builder<'a> {
         self.model
             .imports
             .push((local.to_string(), qualified.clone()));
+        // `from features import FEATURES`: a constant list of a module of the project.
+        let constant = qualified.rsplit('.').next().is_some_and(|n| {
+            n.chars().any(|c| c.is_ascii_uppercase()) && !n.chars().any(|c| c.is_ascii_lowercase())
+        });
+        if constant
+            && qualified.contains('.')
+            && let Some(names) = super::constants::imported_list(self.path, &qualified)
+        {
+            let elements: Vec<ValueId> = names
+                .into_iter()
+                .map(|n| self.new_value(Kind::Str(n), Vec::new(), span(node)))
+                .collect();
+            let id = self.new_value(Kind::Tuple(elements.clone()), elements, span(node));
+            self.bind(local, id);
+            return;
+        }
         let id = self.new_value(Kind::Import(qualified), Vec::new(), span(node));
         self.bind(local, id);
     }

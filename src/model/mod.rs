@@ -8,6 +8,7 @@
 
 mod build;
 mod chain;
+mod constants;
 mod query;
 
 use crate::finding::Span;
