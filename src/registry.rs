@@ -1,7 +1,7 @@
 //! Every rule, in one list, and lookup by code or name.
 
 use crate::rule::Rule;
-use crate::rules::{chain, leakage, monitoring, notebook, parse, repro};
+use crate::rules::{api, chain, leakage, monitoring, notebook, parse, repro};
 
 /// Every registered rule, grouped by family in a fixed order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
@@ -10,6 +10,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         chain::RULES,
         monitoring::RULES,
         repro::RULES,
+        api::RULES,
         notebook::RULES,
         parse::RULES,
     ]

@@ -3,7 +3,9 @@
 //! the knowledge tables of [`crate::ml`].
 
 mod frames;
+mod selection;
 mod summary;
+mod torch;
 
 use super::{
     Estimator, Event, Fact, FactId, FileModel, Kind, Role, Rows, ScopeId, Split, SplitKind,
@@ -41,6 +43,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         slices: HashMap::new(),
         replaying: false,
         tentative: HashMap::new(),
+        torch: torch::State::default(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -86,6 +89,8 @@ struct Builder<'a> {
     replaying: bool,
     /// Parts of slices and masks whose complement has not been seen yet, by split.
     tentative: HashMap<usize, Vec<ValueId>>,
+    /// PyTorch modules, modes and training steps (build/torch.rs).
+    torch: torch::State,
 }
 
 /// A call's arguments, evaluated.
@@ -233,6 +238,7 @@ impl<'a> Builder<'a> {
             return;
         }
         self.depth += 1;
+        self.torch_enter(node);
         match node.kind() {
             // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a
             // missing colon; the well-formed statements inside it are still worth reading.
@@ -331,6 +337,7 @@ impl<'a> Builder<'a> {
                 self.children_exprs(node);
             }
         }
+        self.torch_exit(node);
         self.depth -= 1;
     }
 
@@ -644,6 +651,9 @@ impl<'a> Builder<'a> {
                     self.kind(old),
                     Kind::Estimator(_) | Kind::Import(_) | Kind::Function(_)
                 ) {
+                    return;
+                }
+                if self.torch_attribute_assigned(old, value) {
                     return;
                 }
                 // `df["c"] = v`, `df[["a", "b"]] = v`, `df.loc[rows, "c"] = v`: columns.
@@ -1025,12 +1035,15 @@ impl<'a> Builder<'a> {
                         return self.select_columns(frame, &names, node);
                     }
                 }
-                // A boolean mask or filter: the same columns, fewer rows.
+                // A boolean mask or filter: the same columns, fewer rows. (In the column
+                // position of `.loc[:, mask]` it picks columns: which ones is unknown.)
                 Kind::Unknown | Kind::Column { .. }
-                    if matches!(
-                        index_node.kind(),
-                        "comparison_operator" | "boolean_operator" | "unary_operator"
-                    ) || self.is_mask_like(index) =>
+                    if !indexer
+                        && matches!(
+                            index_node.kind(),
+                            "comparison_operator" | "boolean_operator" | "unary_operator"
+                        )
+                        || self.is_mask_like(index) =>
                 {
                     let id = self.derived(inputs, node);
                     self.keep_columns(id, frame);
@@ -1335,11 +1348,20 @@ impl<'a> Builder<'a> {
             }
             let callee = (!is_string_method(method)).then_some(method);
             let args = self.arguments(arguments, callee.or(Some("<str>")));
+            if let Some(popped) = self.pop_column(object, receiver, method, &args, node) {
+                return popped;
+            }
+            let in_place = self.in_place(object, &args);
             let grows = matches!(method, "append" | "extend" | "insert" | "appendleft")
                 && object.kind() == "identifier"
                 && matches!(self.kind(receiver), Kind::Unknown | Kind::Tuple(_));
             let added = args.all_values();
             let result = self.method_call(receiver, method, args, node);
+            if let Some(name) = in_place
+                && self.model.values[result].columns.is_some()
+            {
+                self.bind(name, result);
+            }
             // `embeddings.append(vector)`: the list now also holds what was added.
             if grows {
                 let mut inputs = vec![receiver];
@@ -1356,14 +1378,22 @@ impl<'a> Builder<'a> {
         }
         let callee_text = (function.kind() == "identifier").then(|| self.text(function));
         let args = self.arguments(arguments, callee_text);
-        if let Kind::Function(id) = *self.kind(callee_value) {
-            return self.apply_summary(id, &args, node);
-        }
-        // `encoder(batch)`, `pipe(texts)`, `hub_layer(x)`: a loaded model's forward pass.
+        // `encoder(batch)`, `pipe(texts)`, `hub_layer(x)`: a loaded model's forward pass
+        // (for a loaded torch module, also a module call for the PyTorch rules).
         if let Kind::Estimator(estimator) = self.kind(callee_value).clone()
             && estimator.category == Category::Loaded
         {
-            return self.loaded_call(callee_value, &estimator, &args, node);
+            let output = self.loaded_call(callee_value, &estimator, &args, node);
+            self.torch_record_call(callee_value, output, node);
+            return output;
+        }
+        // PyTorch: a module's forward pass, a module class of the file, and the torch effects
+        // of a function of the file (which it replays and then leaves to the summary).
+        if let Some(value) = self.torch_call(callee_value, &args, node) {
+            return value;
+        }
+        if let Kind::Function(id) = *self.kind(callee_value) {
+            return self.apply_summary(id, &args, node);
         }
         let mut inputs = args.all_values();
         inputs.push(callee_value);
@@ -1382,6 +1412,9 @@ impl<'a> Builder<'a> {
     }
 
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
+        if let Some(value) = self.torch_call_qualified(qualified, &args, node) {
+            return value;
+        }
         let scope = self.scope();
         let rngs = ml::seeds(qualified);
         if !rngs.is_empty() {
@@ -1449,6 +1482,9 @@ impl<'a> Builder<'a> {
                     .is_some_and(|(_, n)| self.text(n) == "True"),
             };
             let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            if info.category == Category::Composite {
+                self.record_column_selection(qualified, &args, value);
+            }
             if seeded == Some(false) {
                 self.model.events.push(Event::UnseededCall {
                     function: qualified.to_string(),
@@ -1467,7 +1503,9 @@ impl<'a> Builder<'a> {
                 stateful_steps: self.stateful_steps(&args),
                 shuffled: false,
             };
-            return self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            self.record_column_selection(qualified, &args, value);
+            return value;
         }
         if ml::is_model_loader(qualified) {
             let estimator = Estimator {
@@ -1698,6 +1736,9 @@ impl<'a> Builder<'a> {
     }
 
     fn method_call(&mut self, receiver: ValueId, method: &str, args: Args, node: Node) -> ValueId {
+        if let Some(value) = self.torch_method_call(receiver, method, &args, node) {
+            return value;
+        }
         let scope = self.scope();
         let kind = self.kind(receiver).clone();
         let Kind::Estimator(estimator) = kind else {
