@@ -945,6 +945,9 @@ impl<'a> Builder<'a> {
                 ) {
                     self.forget_values(id);
                 }
+                if attr == "columns" {
+                    self.model.chain.column_lists.insert(id, base);
+                }
                 id
             }
         }
@@ -1069,13 +1072,66 @@ impl<'a> Builder<'a> {
             return id;
         }
         let id = self.derived(inputs, node);
-        // `X[idx]`, `X[mask]`, `X[0]`: rows picked; `X[:, 0]` keeps them.
+        // `X[idx]`, `X[mask]`, `X[0]`: rows picked; `X[:, 0]` keeps them, and so does
+        // `df[cols]` on a frame with names computed from its columns (no rows of their own).
+        let names_of_frame = |b: &Self, chosen: ValueId| {
+            b.model.values[frame].columns.is_some() && b.model.values[chosen].rows == 0
+        };
         if let Some(&(chosen, first)) = subs.first()
             && !(first.kind() == "slice" && self.text(first) == ":")
         {
-            self.rows_chosen(id, frame, chosen);
+            if !names_of_frame(self, chosen) {
+                self.rows_chosen(id, frame, chosen);
+            } else if let Some((listed, added)) = self.listed_from(chosen)
+                && self.columns_of(listed).root == self.columns_of(frame).root
+            {
+                // `df[cols]` with `cols` computed from `listed.columns` (plus names spelled
+                // out, `cols + ["score"]`): the facts of the columns that frame had then and of
+                // those names, not of every column assigned to `df` since. Which columns the
+                // condition kept is unknown, so the result has no column list.
+                let then = self.columns_of(listed);
+                let now = self.columns_of(frame);
+                let mut facts = then.base_facts.clone();
+                for column in &then.known {
+                    merge_facts(&mut facts, &column.facts);
+                }
+                for column in now.known.iter().filter(|c| added.contains(&c.name)) {
+                    merge_facts(&mut facts, &column.facts);
+                }
+                self.model.values[id].facts = facts;
+            }
         }
         id
+    }
+
+    /// The frame whose `.columns` a list of names was computed from
+    /// (`[c for c in df.columns if ...]`, `df.columns.drop("y")`), a few steps up.
+    /// Also the names spelled out next to them (`cols + ["score"]`); literals deeper down are
+    /// conditions (`[c for c in df.columns if c != "y"]`), not names added.
+    fn listed_from(&self, names: ValueId) -> Option<(ValueId, Vec<String>)> {
+        let mut current = vec![names];
+        let mut found = None;
+        let mut added = Vec::new();
+        for depth in 0..4 {
+            let mut next = Vec::new();
+            for v in current {
+                if let Some(&frame) = self.model.chain.column_lists.get(&v) {
+                    found.get_or_insert(frame);
+                    continue;
+                }
+                if let Kind::Tuple(_) | Kind::Str(_) = self.kind(v) {
+                    if depth == 1
+                        && let Some(literal) = self.names_of(v)
+                    {
+                        added.extend(literal);
+                    }
+                    continue;
+                }
+                next.extend(self.model.values[v].inputs.iter().copied());
+            }
+            current = next;
+        }
+        found.map(|frame| (frame, added))
     }
 
     /// `df.loc[df["age"].isna(), "age"] = v`: the rows of a column picked by a mask on that
@@ -1351,12 +1407,13 @@ impl<'a> Builder<'a> {
     }
 
     /// Sizes and labels of data (`len(df)`, `df.index`, `df.shape`) keep their ancestry but
-    /// carry none of its facts or base columns.
+    /// carry none of its facts, base columns or rows.
     fn forget_values(&mut self, id: ValueId) {
         if id != UNKNOWN {
             let value = &mut self.model.values[id];
             value.facts.clear();
             value.bases.clear();
+            value.rows = 0;
         }
     }
 
