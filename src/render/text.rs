@@ -149,6 +149,8 @@ struct Snippet<'a> {
     base: usize,
     /// The cell shown, for notebooks.
     cell: Option<usize>,
+    /// Lines of the file before `text` (0 for a notebook cell, numbered from its start).
+    first_line: usize,
 }
 
 impl<'a> Snippet<'a> {
@@ -156,12 +158,7 @@ impl<'a> Snippet<'a> {
         let file = diagnostic.file.as_deref()?;
         let raw = file.raw_text();
         let Some(notebook) = &file.notebook else {
-            return Some(Snippet {
-                name: diagnostic.path.clone(),
-                text: raw,
-                base: 0,
-                cell: None,
-            });
+            return Some(Snippet::window(diagnostic, raw));
         };
         let cell = diagnostic
             .start
@@ -181,7 +178,58 @@ impl<'a> Snippet<'a> {
             text: &raw[start..end],
             base: start,
             cell: Some(cell.number),
+            first_line: 0,
         })
+    }
+
+    /// The lines of a `.py` file that the diagnostic and its related places in the same file
+    /// cover, with a few lines around: miette then scans only those, not the whole file for
+    /// every finding.
+    fn window(diagnostic: &'a Diagnostic, raw: &'a str) -> Snippet<'a> {
+        const AROUND: usize = 4;
+        let same_file = diagnostic
+            .related
+            .iter()
+            .filter(|r| r.path == diagnostic.path);
+        let low = same_file
+            .clone()
+            .map(|r| (r.span.start, r.location.line))
+            .chain([(diagnostic.span.start, diagnostic.start.line)])
+            .min()
+            .unwrap_or((0, 1));
+        let high = same_file
+            .map(|r| r.span.end)
+            .chain([diagnostic.span.end])
+            .max()
+            .unwrap_or(0);
+        let mut start = floor_char_boundary(raw, low.0);
+        let mut first_line = low.1.max(1);
+        // Back to the start of the line, then `AROUND` lines more.
+        start = raw[..start].rfind('\n').map_or(0, |at| at + 1);
+        for _ in 0..AROUND {
+            if start == 0 {
+                break;
+            }
+            start = raw[..start - 1].rfind('\n').map_or(0, |at| at + 1);
+            first_line = first_line.saturating_sub(1).max(1);
+        }
+        let mut end = floor_char_boundary(raw, high.max(start));
+        for _ in 0..=AROUND {
+            match raw[end..].find('\n') {
+                Some(at) => end += at + 1,
+                None => {
+                    end = raw.len();
+                    break;
+                }
+            }
+        }
+        Snippet {
+            name: diagnostic.path.clone(),
+            text: &raw[start..end],
+            base: start,
+            cell: None,
+            first_line: first_line - 1,
+        }
     }
 
     /// A byte range of the file's virtual text, as a span of this snippet, clamped to it.
@@ -214,7 +262,7 @@ impl SourceCode for Snippet<'_> {
             self.name.clone(),
             inner.data(),
             *inner.span(),
-            inner.line(),
+            inner.line() + self.first_line,
             column,
             inner.line_count(),
         )))
