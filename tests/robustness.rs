@@ -544,3 +544,31 @@ fn a_deeply_nested_notebook_document() {
     let codes = run.codes();
     assert!(codes == ["REPRO006"] || codes == ["PARSE003"], "{codes:?}");
 }
+
+#[test]
+fn a_long_file_of_many_fits_and_findings() {
+    let dir = TempDir::new("robust-many-fits");
+    let block = |i: usize| {
+        format!(
+            "df{i} = pd.read_csv('data/part{i}.csv')\n\
+             X{i} = StandardScaler().fit_transform(df{i}[FEATURES])\n\
+             X_tr, X_te, y_tr, y_te = train_test_split(X{i}, df{i}['y'], random_state={i})\n\
+             model = LogisticRegression().fit(X_tr, y_tr)\n\
+             print(model.score(X_te, y_te))\n"
+        )
+    };
+    let mut text = String::from(
+        "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\
+         from sklearn.model_selection import train_test_split\n\
+         from sklearn.preprocessing import StandardScaler\nFEATURES = ['a', 'b']\n",
+    );
+    let blocks = 1500;
+    for i in 0..blocks {
+        text.push_str(&block(i));
+    }
+    dir.write("many.py", &text);
+    let run = check(&dir, &["many.py"], LIMIT);
+    let leaks = run.codes().iter().filter(|c| **c == "LEAK001").count();
+    assert_eq!(leaks, blocks);
+    eprintln!("{blocks} fits checked in {:?}", run.elapsed);
+}
