@@ -6,10 +6,10 @@ mod helpers;
 
 crate::rule::rules![
     preprocessing_before_split,
+    train_test_overlap,
+    test_set_reuse,
     target_in_features,
     target_encoding_outside_folds,
     random_split_on_temporal_data,
     preprocessing_outside_cv,
-    test_set_reuse,
-    train_test_overlap,
 ];
