@@ -32,3 +32,10 @@ impl Drop for TempDir {
         let _ = fs::remove_dir_all(&self.0);
     }
 }
+
+/// The semantic model of a small program, as a `.py` file named `t.py`.
+pub(crate) fn model_of(code: &str) -> crate::model::FileModel {
+    let file = crate::source::SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
+    let tree = crate::source::python::parse(&file.text).expect("the parser starts");
+    crate::model::build(&file, &tree)
+}

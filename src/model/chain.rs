@@ -267,14 +267,9 @@ fn same_source(model: &FileModel, a: ValueId, b: ValueId) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Event, FileModel, build};
-    use crate::source::SourceFile;
+    use crate::model::{Event, FileModel};
 
-    fn model(code: &str) -> FileModel {
-        let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
-        let tree = crate::source::python::parse(&file.text).expect("parses");
-        build(&file, &tree)
-    }
+    use crate::testutil::model_of as model;
 
     /// (x of the first fit, input of the first predict).
     fn fit_and_predict(m: &FileModel) -> (usize, usize) {

@@ -59,14 +59,9 @@ impl FileModel {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Event, FileModel, Kind, build, rows};
-    use crate::source::SourceFile;
+    use crate::model::{Event, Kind, rows};
 
-    fn model(code: &str) -> FileModel {
-        let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
-        let tree = crate::source::python::parse(&file.text).expect("parses");
-        build(&file, &tree)
-    }
+    use crate::testutil::model_of as model;
 
     const HEAD: &str = "import numpy as np\nimport pandas as pd\nimport xgboost as xgb\nfrom sklearn.model_selection import train_test_split\nfrom sklearn.linear_model import LogisticRegression\n";
 

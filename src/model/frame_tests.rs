@@ -3,13 +3,8 @@
 //! transformer lets through; the `cv=` of a cross-validation.
 
 use super::*;
-use crate::source::SourceFile;
 
-fn model(code: &str) -> FileModel {
-    let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
-    let tree = crate::source::python::parse(&file.text).expect("parses");
-    build(&file, &tree)
-}
+use crate::testutil::model_of as model;
 
 /// The (x, y) of each fit, in order.
 fn fits(m: &FileModel) -> Vec<(ValueId, ValueId)> {

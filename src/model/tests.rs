@@ -4,11 +4,7 @@
 use super::*;
 use crate::source::SourceFile;
 
-fn model(code: &str) -> FileModel {
-    let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
-    let tree = crate::source::python::parse(&file.text).expect("parses");
-    build(&file, &tree)
-}
+use crate::testutil::model_of as model;
 
 /// The x and y of the last fit.
 fn last_fit(m: &FileModel) -> (ValueId, Option<ValueId>) {

@@ -1393,13 +1393,8 @@ fn block_kind(block: Node) -> Option<BlockKind> {
 #[cfg(test)]
 mod tests {
     use crate::model::{Event, FileModel, Kind, Mode};
-    use crate::source::{SourceFile, python};
 
-    fn model_of(code: &str) -> FileModel {
-        let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
-        let tree = python::parse(&file.text).expect("parses");
-        super::super::build(&file, &tree)
-    }
+    use crate::testutil::model_of;
 
     /// Every module value: its class as in messages and its mode dependence, in order.
     fn modules(model: &FileModel) -> Vec<(String, Option<bool>)> {
