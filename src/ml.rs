@@ -381,6 +381,7 @@ const KERAS: &[(&str, ClassInfo)] = &[
     ("StringLookup", T),
     ("IntegerLookup", T),
     ("Discretization", T),
+    ("Tokenizer", T),
 ];
 
 /// The class named by a qualified name, if mlready knows it.
@@ -455,7 +456,15 @@ pub fn is_model_loader(qualified: &str) -> bool {
             | "tensorflow.keras.models.load_model"
             | "tensorflow.saved_model.load"
             | "onnxruntime.InferenceSession"
+            | "sentence_transformers.SentenceTransformer"
+            | "transformers.pipeline"
+            | "tensorflow_hub.load"
+            | "tensorflow_hub.KerasLayer"
     ) || (qualified.starts_with("mlflow.") && qualified.ends_with(".load_model"))
+        || ((qualified.starts_with("transformers.")
+            || qualified.starts_with("sentence_transformers.")
+            || qualified.starts_with("diffusers."))
+            && qualified.ends_with(".from_pretrained"))
 }
 
 /// Which random number generator a global seeding call seeds.
@@ -604,7 +613,11 @@ pub fn is_score_method(method: &str) -> bool {
 
 /// Methods that make predictions from a fitted estimator.
 pub fn is_predict_method(method: &str) -> bool {
-    is_score_method(method) || matches!(method, "predict" | "fit_predict" | "predict_on_batch")
+    is_score_method(method)
+        || matches!(
+            method,
+            "predict" | "fit_predict" | "predict_on_batch" | "apply" | "kneighbors"
+        )
 }
 
 /// Methods of an array that keep the values (and so what they mean): a reshape of model
@@ -627,6 +640,228 @@ pub fn keeps_values(method: &str) -> bool {
             | "values"
             | "T"
     )
+}
+
+/// How a cross-validation splitter orders rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SplitterInfo {
+    /// Rows are shuffled regardless of arguments (ShuffleSplit family, repeated k-fold).
+    pub always_shuffled: bool,
+    /// Rows are shuffled when `shuffle=True` (KFold family).
+    pub shuffle_flag: bool,
+    /// Keeps groups together.
+    pub grouped: bool,
+    /// Respects time order (TimeSeriesSplit).
+    pub ordered: bool,
+}
+
+/// What a splitter class does with row order, by its own name.
+pub fn splitter_info(qualified: &str) -> Option<SplitterInfo> {
+    let (package, name) = split_qualified(qualified)?;
+    if !matches!(package, "sklearn" | "sktime" | "imblearn") {
+        return None;
+    }
+    let info = |always_shuffled, shuffle_flag, grouped, ordered| SplitterInfo {
+        always_shuffled,
+        shuffle_flag,
+        grouped,
+        ordered,
+    };
+    Some(match name {
+        "KFold" | "StratifiedKFold" => info(false, true, false, false),
+        "StratifiedGroupKFold" => info(false, true, true, false),
+        "GroupKFold" | "LeaveOneGroupOut" | "LeavePGroupsOut" => info(false, false, true, false),
+        "RepeatedKFold" | "RepeatedStratifiedKFold" | "ShuffleSplit" | "StratifiedShuffleSplit" => {
+            info(true, false, false, false)
+        }
+        "GroupShuffleSplit" => info(true, false, true, false),
+        "TimeSeriesSplit"
+        | "ExpandingWindowSplitter"
+        | "SlidingWindowSplitter"
+        | "SingleWindowSplitter"
+        | "ExpandingGreedySplitter" => info(false, false, false, true),
+        "LeaveOneOut" | "LeavePOut" | "PredefinedSplit" => info(false, false, false, false),
+        _ => return None,
+    })
+}
+
+/// Functions that read a dataset: their result is all the rows, not split yet.
+pub fn is_data_source(qualified: &str) -> bool {
+    let last = qualified.rsplit('.').next().unwrap_or(qualified);
+    let package = qualified.split('.').next().unwrap_or(qualified);
+    match package {
+        "pandas" | "polars" | "modin" | "dask" => {
+            last.starts_with("read_") || last == "DataFrame" || last == "scan_csv"
+        }
+        "numpy" => matches!(last, "load" | "loadtxt" | "genfromtxt" | "fromfile"),
+        "sklearn" => {
+            qualified.contains(".datasets.")
+                && (last.starts_with("load_")
+                    || last.starts_with("fetch_")
+                    || last.starts_with("make_"))
+        }
+        "datasets" => last == "load_dataset",
+        "seaborn" | "sns" => last == "load_dataset",
+        "openml" => last == "get_dataset",
+        _ => false,
+    }
+}
+
+/// Metric functions: `sklearn.metrics.*` scores, errors, curves and reports, and the same
+/// from other libraries.
+pub fn is_metric(qualified: &str) -> bool {
+    let last = qualified.rsplit('.').next().unwrap_or(qualified);
+    let package = qualified.split('.').next().unwrap_or(qualified);
+    let metric_name = last.ends_with("_score")
+        || last.ends_with("_error")
+        || last.ends_with("_loss")
+        || last.ends_with("_curve")
+        || matches!(
+            last,
+            "confusion_matrix"
+                | "classification_report"
+                | "accuracy"
+                | "auc"
+                | "r2"
+                | "rmse"
+                | "mae"
+                | "mse"
+                | "mape"
+                | "ndcg"
+                | "dcg"
+        );
+    match package {
+        "sklearn" => qualified.contains(".metrics") && !last.starts_with("make_"),
+        "imblearn" => qualified.contains(".metrics"),
+        "sktime" | "torchmetrics" | "evaluate" | "scipy" => metric_name,
+        _ => false,
+    }
+}
+
+/// Cross-validation helpers that fit an estimator on folds of the data they are given:
+/// (function, whether its result is out-of-fold predictions).
+pub fn cross_validation(qualified: &str) -> Option<bool> {
+    if !qualified.starts_with("sklearn") && !qualified.starts_with("imblearn") {
+        return None;
+    }
+    match qualified.rsplit('.').next()? {
+        "cross_val_predict" => Some(true),
+        "cross_val_score"
+        | "cross_validate"
+        | "permutation_test_score"
+        | "learning_curve"
+        | "validation_curve" => Some(false),
+        _ => None,
+    }
+}
+
+/// Methods of a loaded model (or a pretrained encoder) whose result is the model's output.
+pub fn is_loaded_model_output_method(method: &str) -> bool {
+    is_predict_method(method)
+        || matches!(
+            method,
+            "encode" | "embed" | "embed_documents" | "embed_query" | "predict_on_batch"
+        )
+}
+
+/// What a method of a data frame or series (or a numpy array) does, as far as the rules care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataMethod {
+    /// Keeps the columns and the rows' meaning (filters, sorts, fills, casts, copies).
+    KeepsColumns,
+    /// A statistic over rows, one value per column or per group (`mean`, `value_counts`).
+    Statistic,
+    /// A statistic broadcast back to every row (`rank`, `transform` of a groupby).
+    RowStatistic,
+    /// Looks at neighbouring rows (`shift`, `diff`, `pct_change`): future or past by the sign
+    /// of its periods.
+    Shift,
+    /// Fills from later rows.
+    BackFill,
+    /// Fills from earlier rows, or accumulates over earlier rows.
+    PastOnly,
+    /// A window (`rolling`, `expanding`, `ewm`).
+    Window,
+    Other,
+}
+
+pub fn data_method(method: &str) -> DataMethod {
+    use DataMethod::*;
+    match method {
+        "copy"
+        | "dropna"
+        | "reset_index"
+        | "sort_values"
+        | "sort_index"
+        | "astype"
+        | "round"
+        | "head"
+        | "tail"
+        | "query"
+        | "replace"
+        | "clip"
+        | "abs"
+        | "where"
+        | "mask"
+        | "drop_duplicates"
+        | "to_numpy"
+        | "infer_objects"
+        | "convert_dtypes"
+        | "select_dtypes"
+        | "reindex"
+        | "set_axis"
+        | "fillna"
+        | "interpolate"
+        | "sample"
+        | "nlargest"
+        | "nsmallest"
+        | "explode"
+        | "pipe"
+        | "reset_index(drop=True)"
+        | "__array__" => KeepsColumns,
+        "mean" | "median" | "std" | "var" | "sum" | "min" | "max" | "quantile" | "mode"
+        | "nunique" | "value_counts" | "count" | "describe" | "size" | "agg" | "aggregate"
+        | "first" | "last" | "idxmax" | "idxmin" | "prod" | "sem" | "skew" | "kurt" => Statistic,
+        "rank" | "transform" => RowStatistic,
+        "shift" | "diff" | "pct_change" => Shift,
+        "bfill" | "backfill" => BackFill,
+        "ffill" | "pad" | "cumsum" | "cumcount" | "cumprod" | "cummax" | "cummin" => PastOnly,
+        "rolling" | "expanding" | "ewm" => Window,
+        _ => Other,
+    }
+}
+
+/// Attributes of a data frame that are not columns (`df.values`, `df.shape`).
+pub fn is_frame_attribute(name: &str) -> bool {
+    matches!(
+        name,
+        "values"
+            | "index"
+            | "columns"
+            | "shape"
+            | "dtypes"
+            | "dtype"
+            | "loc"
+            | "iloc"
+            | "at"
+            | "iat"
+            | "T"
+            | "str"
+            | "dt"
+            | "cat"
+            | "size"
+            | "ndim"
+            | "empty"
+            | "name"
+            | "plot"
+            | "axes"
+            | "attrs"
+            | "flags"
+            | "sparse"
+            | "array"
+            | "hist"
+            | "style"
+    ) || name.starts_with('_')
 }
 
 /// Splits `sklearn.preprocessing.StandardScaler` into (`sklearn`, `StandardScaler`).

@@ -2,12 +2,24 @@
 //! cells as saved), names bound per scope, calls resolved through imports and looked up in
 //! the knowledge tables of [`crate::ml`].
 
-use super::{Estimator, Event, FileModel, Kind, Role, ScopeId, UNKNOWN, Value, ValueId};
+mod frames;
+mod summary;
+
+use super::{
+    Estimator, Event, Fact, FactId, FileModel, Kind, Role, Rows, ScopeId, Split, SplitKind,
+    UNKNOWN, Value, ValueId, rows,
+};
 use crate::finding::Span;
 use crate::ml::{self, Category, Randomness};
 use crate::source::SourceFile;
 use std::collections::HashMap;
+use std::rc::Rc;
 use tree_sitter::{Node, Tree};
+
+/// At most this many facts and base columns ride on one value: enough to name the problem,
+/// and it keeps the propagation linear.
+const MAX_FACTS: usize = 8;
+const MAX_BASES: usize = 16;
 
 /// How deep expressions and statements may nest before the walk stops descending. Deeper
 /// code is still parsed; it is just not analysed (and the model says so).
@@ -23,7 +35,11 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         next_scope: 1,
         star_imports: Vec::new(),
         depth: 0,
-        next_split: 0,
+        summaries: Vec::new(),
+        functions: Vec::new(),
+        slices: HashMap::new(),
+        replaying: false,
+        tentative: HashMap::new(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -31,6 +47,16 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
     builder.model.syntax_errors = syntax_errors(root, &file.text);
     builder.block(root);
     builder.model.syntax_errors.sort_by_key(|(s, _)| s.start);
+    builder
+        .model
+        .replayed
+        .resize(builder.model.events.len(), None);
+    // Filters that never met their complement are not split parts.
+    for parts in std::mem::take(&mut builder.tentative).into_values() {
+        for part in parts {
+            builder.model.values[part].kind = Kind::Unknown;
+        }
+    }
     builder.model
 }
 
@@ -47,7 +73,16 @@ struct Builder<'a> {
     next_scope: ScopeId,
     star_imports: Vec<String>,
     depth: usize,
-    next_split: usize,
+    /// Summaries of the functions defined in the file, by `Kind::Function` id.
+    summaries: Vec<Option<summary::Summary>>,
+    /// The functions whose bodies are being read (innermost last), with their returns.
+    functions: Vec<summary::Open>,
+    /// Complementary slices and masks seen so far, by (base, cut-off text): their split id.
+    slices: HashMap<(ValueId, String), usize>,
+    /// Replaying a summary: events are repeats, not new facts of the body.
+    replaying: bool,
+    /// Parts of slices and masks whose complement has not been seen yet, by split.
+    tentative: HashMap<usize, Vec<ValueId>>,
 }
 
 /// A call's arguments, evaluated.
@@ -84,10 +119,52 @@ impl<'t> Args<'t> {
 }
 
 impl<'a> Builder<'a> {
+    /// A new value derived from `inputs`: it holds their rows and carries their facts and
+    /// base columns (callers override these where an operation changes them).
     fn new_value(&mut self, kind: Kind, inputs: Vec<ValueId>, span: Span) -> ValueId {
-        let inputs = inputs.into_iter().filter(|&i| i != UNKNOWN).collect();
-        self.model.values.push(Value { kind, inputs, span });
+        let inputs: Vec<ValueId> = inputs.into_iter().filter(|&i| i != UNKNOWN).collect();
+        let mut rows: Rows = 0;
+        let mut facts: Vec<FactId> = Vec::new();
+        let mut bases: Vec<Rc<str>> = Vec::new();
+        for &input in &inputs {
+            let value = &self.model.values[input];
+            // Estimators, functions and modules are not data: what they were fitted on does
+            // not flow into what they are called with.
+            if matches!(
+                value.kind,
+                Kind::Estimator(_) | Kind::Import(_) | Kind::Function(_)
+            ) {
+                continue;
+            }
+            rows |= value.rows;
+            merge_facts(&mut facts, &value.facts);
+            merge_bases(&mut bases, &value.bases);
+        }
+        self.model.values.push(Value {
+            kind,
+            inputs,
+            span,
+            rows,
+            facts,
+            bases,
+            columns: None,
+        });
         self.model.values.len() - 1
+    }
+
+    /// Records a fact and puts it on `value`.
+    fn add_fact(&mut self, value: ValueId, fact: Fact) -> FactId {
+        let id = self.model.facts.len() as FactId;
+        self.model.facts.push(fact);
+        if value != UNKNOWN {
+            merge_facts(&mut self.model.values[value].facts, &[id]);
+        }
+        id
+    }
+
+    fn push_event(&mut self, event: Event) -> usize {
+        self.model.events.push(event);
+        self.model.events.len() - 1
     }
 
     fn derived(&mut self, inputs: Vec<ValueId>, node: Node) -> ValueId {
@@ -191,12 +268,23 @@ impl<'a> Builder<'a> {
                 let iterable = node
                     .child_by_field_name("right")
                     .map_or(UNKNOWN, |r| self.expr(r));
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.child_by_field_name("left")
+                    && !self.fold_target(left, iterable)
+                {
                     let item = self.derived(vec![iterable], left);
                     self.bind_target(left, item);
                 }
                 self.blocks_of(node);
             }
+            "return_statement" => {
+                let values = self.children_exprs(node);
+                let value = match values.as_slice() {
+                    [one] => *one,
+                    _ => UNKNOWN,
+                };
+                self.function_return(value);
+            }
+            "delete_statement" => self.delete(node),
             "with_statement" => {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -335,20 +423,20 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        if let Some(name) = node.child_by_field_name("name") {
-            let id = self.derived(Vec::new(), node);
-            self.bind(self.text(name), id);
+        let id = self.summaries.len();
+        self.summaries.push(None);
+        let name = node
+            .child_by_field_name("name")
+            .map_or(String::new(), |n| self.text(n).to_string());
+        self.model.functions.push((name.clone(), span(node)));
+        if !name.is_empty() {
+            let value = self.new_value(Kind::Function(id), Vec::new(), span(node));
+            self.bind(&name, value);
         }
         let Some(body) = node.child_by_field_name("body") else {
             return;
         };
-        self.in_new_scope(|b| {
-            for param in &params {
-                let id = b.new_value(Kind::Unknown, Vec::new(), span(node));
-                b.bind(param, id);
-            }
-            b.block(body);
-        });
+        self.function_body(id, &params, body, node);
     }
 
     fn import(&mut self, node: Node) {
@@ -505,9 +593,19 @@ impl<'a> Builder<'a> {
                         break;
                     }
                 }
-                let mut inputs = vec![value];
+                let column_target = target.kind() == "subscript"
+                    && target.child_by_field_name("value").is_some_and(|v| {
+                        v.kind() == "identifier"
+                            || (v.kind() == "attribute"
+                                && v.child_by_field_name("object")
+                                    .is_some_and(|o| o.kind() == "identifier")
+                                && v.child_by_field_name("attribute")
+                                    .is_some_and(|a| self.text(a) == "loc"))
+                    });
+                let index_count = indexes.len();
+                let mut index_values = Vec::new();
                 for index in indexes {
-                    inputs.push(self.expr(index));
+                    index_values.push(self.expr(index));
                 }
                 if base.kind() != "identifier" {
                     self.expr(base);
@@ -515,11 +613,32 @@ impl<'a> Builder<'a> {
                 }
                 let name = self.text(base);
                 let old = self.lookup(name, base);
-                if matches!(self.kind(old), Kind::Estimator(_) | Kind::Import(_)) {
+                if matches!(
+                    self.kind(old),
+                    Kind::Estimator(_) | Kind::Import(_) | Kind::Function(_)
+                ) {
                     return;
                 }
-                inputs.insert(0, old);
+                // `df["c"] = v`, `df[["a", "b"]] = v`, `df.loc[rows, "c"] = v`: columns.
+                if column_target
+                    && let Some(&last) = index_values.last()
+                    && let Some(names) = self.names_of(last)
+                    && (index_count == 1
+                        || target
+                            .child_by_field_name("value")
+                            .is_some_and(|v| v.kind() == "attribute"))
+                {
+                    let rest: Vec<ValueId> = index_values[..index_count - 1].to_vec();
+                    let id = self.assign_columns(old, &names, value, rest, target);
+                    self.bind(name, id);
+                    return;
+                }
+                let mut inputs = vec![old, value];
+                inputs.extend(index_values);
                 let id = self.derived(inputs, target);
+                self.keep_columns(id, old);
+                let rows = self.model.values[old].rows;
+                self.model.values[id].rows = rows;
                 self.bind(name, id);
             }
             _ => {}
@@ -560,11 +679,27 @@ impl<'a> Builder<'a> {
                 let operand = node.child_by_field_name("argument");
                 let inner = operand.map_or(UNKNOWN, |o| self.expr(o));
                 let negative = self.text(node).trim_start().starts_with('-');
-                match (self.kind(inner), negative) {
+                let inverted = self.text(node).trim_start().starts_with('~');
+                match (self.kind(inner).clone(), negative) {
                     (Kind::Number(n), true) => {
-                        let n = -*n;
-                        self.new_value(Kind::Number(n), Vec::new(), span(node))
+                        self.new_value(Kind::Number(-n), Vec::new(), span(node))
                     }
+                    (
+                        Kind::Mask {
+                            column,
+                            bound,
+                            upper,
+                        },
+                        _,
+                    ) if inverted => self.new_value(
+                        Kind::Mask {
+                            column,
+                            bound,
+                            upper: !upper,
+                        },
+                        vec![inner],
+                        span(node),
+                    ),
                     _ => self.derived(vec![inner], node),
                 }
             }
@@ -607,11 +742,60 @@ impl<'a> Builder<'a> {
             "keyword_argument" => node
                 .child_by_field_name("value")
                 .map_or(UNKNOWN, |v| self.expr(v)),
+            "dictionary" => self.dictionary(node),
+            "binary_operator" => {
+                let left = node
+                    .child_by_field_name("left")
+                    .map_or(UNKNOWN, |n| self.expr(n));
+                let right = node
+                    .child_by_field_name("right")
+                    .map_or(UNKNOWN, |n| self.expr(n));
+                let plus = node
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| self.text(o) == "+");
+                // `FEATURES + ["extra"]`: a longer feature list.
+                if plus
+                    && let (Kind::Tuple(a), Kind::Tuple(b)) =
+                        (self.kind(left).clone(), self.kind(right).clone())
+                {
+                    let elements: Vec<ValueId> = a.into_iter().chain(b).collect();
+                    return self.new_value(Kind::Tuple(elements.clone()), elements, span(node));
+                }
+                self.derived(vec![left, right], node)
+            }
             _ => {
                 let inputs = self.children_exprs(node);
                 self.derived(inputs, node)
             }
         }
+    }
+
+    /// `{"a": x, **rest}`: a dict whose string keys are known.
+    fn dictionary(&mut self, node: Node) -> ValueId {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        let mut entries = Vec::new();
+        let mut inputs = Vec::new();
+        for child in children {
+            if child.kind() == "pair" {
+                let key = child.child_by_field_name("key");
+                let value = child
+                    .child_by_field_name("value")
+                    .map_or(UNKNOWN, |v| self.expr(v));
+                if let Some(key) = key {
+                    self.expr(key);
+                    if let Some(name) = string_value(self.text(key))
+                        && matches!(key.kind(), "string")
+                    {
+                        entries.push((name, value));
+                    }
+                }
+                inputs.push(value);
+            } else if child.kind() != "comment" {
+                inputs.push(self.expr(child));
+            }
+        }
+        self.new_value(Kind::Dict(entries), inputs, span(node))
     }
 
     /// Comprehensions run in their own scope: their loop variables don't leak out.
@@ -655,9 +839,60 @@ impl<'a> Builder<'a> {
             Kind::Output { estimator, method } if ml::keeps_values(attr) => {
                 self.new_value(Kind::Output { estimator, method }, vec![base], span(node))
             }
+            // `clusterer.labels_`: the clusters it assigned to the rows it was fitted on.
+            Kind::Estimator(estimator) if attr == "labels_" => {
+                let id = self.new_value(
+                    Kind::Output {
+                        estimator: base,
+                        method: "labels_",
+                    },
+                    Vec::new(),
+                    span(node),
+                );
+                let fit = self.model.events.iter().rposition(
+                    |e| matches!(e, Event::Fit { estimator: fitted, .. } if *fitted == base),
+                );
+                if let Some(fit) = fit
+                    && let Event::Fit { x: Some(x), .. } = self.model.events[fit]
+                {
+                    self.model_output_fact(base, &estimator, id, x, fit, node);
+                    self.model.values[id].rows = self.model.values[x].rows;
+                }
+                id
+            }
             // `est.coef_`, `est.classes_`: an estimator's learned attributes are not data.
             Kind::Estimator(_) => self.derived(Vec::new(), node),
-            _ => self.derived(vec![base], node),
+            Kind::GroupBy { .. } | Kind::Function(_) => self.derived(vec![base], node),
+            _ => {
+                match attr {
+                    "loc" | "iloc" => {
+                        let id =
+                            self.new_value(Kind::Indexer { frame: base }, vec![base], span(node));
+                        return id;
+                    }
+                    "dt" => {
+                        if let Kind::Column { name } = self.kind(base).clone() {
+                            self.temporal_use(&name, "used as a date", node);
+                        }
+                    }
+                    "values" | "T" | "array" => {
+                        let id = self.derived(vec![base], node);
+                        self.keep_columns(id, base);
+                        return id;
+                    }
+                    _ => {}
+                }
+                // `df.price`: a column, when `df` is a frame and `price` is not one of its
+                // attributes.
+                let frame = self.model.values[base].columns.clone();
+                if let Some(columns) = frame
+                    && !ml::is_frame_attribute(attr)
+                    && (columns.open || columns.known.iter().any(|c| c.name == attr))
+                {
+                    return self.column_read(base, attr, node);
+                }
+                self.derived(vec![base], node)
+            }
         }
     }
 
@@ -667,39 +902,180 @@ impl<'a> Builder<'a> {
         };
         let base = self.expr(value);
         let mut cursor = node.walk();
-        let subs: Vec<Node> = node
+        let sub_nodes: Vec<Node> = node
             .children_by_field_name("subscript", &mut cursor)
             .collect();
-        let mut inputs = vec![base];
-        for sub in &subs {
-            inputs.push(self.expr(*sub));
+        let mut subs = Vec::new();
+        for sub in &sub_nodes {
+            subs.push((self.expr(*sub), *sub));
         }
+        let mut inputs = vec![base];
+        inputs.extend(subs.iter().map(|(v, _)| *v));
         match self.kind(base).clone() {
-            Kind::Tuple(elements) if subs.len() == 1 && subs[0].kind() == "integer" => {
-                let index = self.text(subs[0]).parse::<usize>().ok();
-                match index.and_then(|i| elements.get(i)) {
+            Kind::Tuple(elements) if subs.len() == 1 && sub_nodes[0].kind() == "integer" => {
+                let index = self.text(sub_nodes[0]).parse::<usize>().ok();
+                return match index.and_then(|i| elements.get(i)) {
                     Some(element) => *element,
                     None => self.derived(inputs, node),
+                };
+            }
+            Kind::Dict(entries) if subs.len() == 1 => {
+                if let Kind::Str(key) = self.kind(subs[0].0)
+                    && let Some(&(_, entry)) = entries.iter().find(|(k, _)| k == key)
+                {
+                    return entry;
                 }
+                return self.derived(inputs, node);
             }
             Kind::Output { estimator, method } => {
-                self.new_value(Kind::Output { estimator, method }, inputs, span(node))
+                return self.new_value(Kind::Output { estimator, method }, inputs, span(node));
             }
-            _ => self.derived(inputs, node),
+            Kind::Estimator(_) | Kind::Import(_) | Kind::Function(_) => {
+                return self.derived(inputs, node);
+            }
+            Kind::GroupBy { frame, keys } => {
+                // `df.groupby(k)["c"]`: the groupby with that column selected.
+                let selected = match subs.as_slice() {
+                    [(v, _)] => self.names_of(*v),
+                    _ => None,
+                };
+                let id = self.new_value(Kind::GroupBy { frame, keys }, vec![base], span(node));
+                if let Some(names) = selected {
+                    let columns = self.select_columns(base, &names, node);
+                    let columns = self.model.values[columns].columns.clone();
+                    if let Some(columns) = columns {
+                        self.set_columns(id, columns);
+                    }
+                }
+                return id;
+            }
+            _ => {}
+        }
+        // `df.loc[...]` / `df.iloc[...]`: rows (and maybe columns) of the frame.
+        let (frame, indexer) = match self.kind(base) {
+            Kind::Indexer { frame } => (*frame, true),
+            _ => (base, false),
+        };
+        if let Some(part) = self.row_subscript(frame, &subs, node) {
+            // `df.loc[mask, "c"]` / `df.iloc[tr, 0]`: a column of the part.
+            if let [_, (column, _)] = subs.as_slice()
+                && let Some(names) = self.names_of(*column)
+            {
+                return match names.as_slice() {
+                    [one] => self.column_read(part, one, node),
+                    _ => self.select_columns(part, &names, node),
+                };
+            }
+            return part;
+        }
+        // `df["c"]`, `df[["a", "b"]]`, `df[FEATURES]`, `df.loc[:, ["a", "b"]]`.
+        let column_index = match (indexer, subs.as_slice()) {
+            (false, [(v, n)]) => Some((*v, *n)),
+            (true, [(_, rows), (v, n)]) if rows.kind() == "slice" && self.text(*rows) == ":" => {
+                Some((*v, *n))
+            }
+            _ => None,
+        };
+        if let Some((index, index_node)) = column_index {
+            match self.kind(index).clone() {
+                Kind::Str(name) => return self.column_read(frame, &name, node),
+                Kind::Tuple(_) if index_node.kind() != "tuple" => {
+                    if let Some(names) = self.names_of(index) {
+                        return self.select_columns(frame, &names, node);
+                    }
+                }
+                // A boolean mask or filter: the same columns, fewer rows.
+                Kind::Unknown | Kind::Column { .. }
+                    if matches!(
+                        index_node.kind(),
+                        "comparison_operator" | "boolean_operator" | "unary_operator"
+                    ) || self.is_mask_like(index) =>
+                {
+                    let id = self.derived(inputs, node);
+                    self.keep_columns(id, frame);
+                    self.model.values[id].rows = self.model.values[frame].rows;
+                    return id;
+                }
+                _ => {}
+            }
+        }
+        if indexer {
+            // Rows chosen by position or label, columns unknown unless all are kept.
+            let id = self.derived(inputs, node);
+            if subs.len() == 1 {
+                self.keep_columns(id, frame);
+                self.model.values[id].rows = self.model.values[frame].rows;
+            }
+            return id;
+        }
+        self.derived(inputs, node)
+    }
+
+    /// A value built by comparing data (a boolean mask), through `&`, `|` and `~`.
+    fn is_mask_like(&self, id: ValueId) -> bool {
+        matches!(self.kind(id), Kind::Mask { .. })
+    }
+
+    /// `del df["c"]`: the frame without that column.
+    fn delete(&mut self, node: Node) {
+        let mut cursor = node.walk();
+        let targets: Vec<Node> = node.named_children(&mut cursor).collect();
+        for target in targets {
+            if target.kind() != "subscript" {
+                continue;
+            }
+            let (Some(base), Some(index)) = (
+                target.child_by_field_name("value"),
+                target.child_by_field_name("subscript"),
+            ) else {
+                continue;
+            };
+            if base.kind() != "identifier" {
+                continue;
+            }
+            let index = self.expr(index);
+            let Some(names) = self.names_of(index) else {
+                continue;
+            };
+            let name = self.text(base);
+            let old = self.lookup(name, base);
+            let mut columns = (*self.columns_of(old)).clone();
+            columns.known.retain(|c| !names.contains(&c.name));
+            columns.dropped.extend(names);
+            let id = self.new_value(Kind::Unknown, vec![old], span(target));
+            let rows = self.model.values[old].rows;
+            self.set_columns(id, std::rc::Rc::new(columns));
+            self.model.values[id].rows = rows;
+            self.bind(name, id);
         }
     }
 
     fn comparison(&mut self, node: Node) -> ValueId {
         let mut operands = Vec::new();
+        let mut operand_nodes = Vec::new();
         let mut operators = Vec::new();
         let mut cursor = node.walk();
         let children: Vec<Node> = node.children(&mut cursor).collect();
         for child in children {
             if child.is_named() && child.kind() != "comment" {
                 operands.push(self.expr(child));
+                operand_nodes.push(child);
             } else if !child.is_named() {
                 operators.push(self.text(child).to_string());
             }
+        }
+        if let ([left, _], [op]) = (operands.as_slice(), operators.as_slice())
+            && let Some(mask) = self.mask(*left, op, operand_nodes[1])
+        {
+            let id = self.new_value(mask, operands.clone(), span(node));
+            self.model.events.push(Event::Compare {
+                left: operands[0],
+                right: operands[1],
+                op: op.clone(),
+                span: span(node),
+                scope: self.scope(),
+            });
+            return id;
         }
         for (pair, op) in operands.windows(2).zip(operators) {
             self.model.events.push(Event::Compare {
@@ -785,6 +1161,9 @@ impl<'a> Builder<'a> {
         }
         let callee_text = (function.kind() == "identifier").then(|| self.text(function));
         let args = self.arguments(arguments, callee_text);
+        if let Kind::Function(id) = *self.kind(callee_value) {
+            return self.apply_summary(id, &args, node);
+        }
         let mut inputs = args.all_values();
         inputs.push(callee_value);
         self.derived(inputs, node)
@@ -840,6 +1219,9 @@ impl<'a> Builder<'a> {
         if ml::is_train_test_split(qualified) {
             return self.train_test_split(qualified, &args, node);
         }
+        if let Some(value) = self.data_function(qualified, &args, node) {
+            return value;
+        }
         if let Some(info) = ml::class_info(qualified) {
             let seeded = self.seeded(info.randomness, &args);
             let stateful_steps = (info.category == Category::Composite)
@@ -850,6 +1232,9 @@ impl<'a> Builder<'a> {
                 category: info.category,
                 seeded,
                 stateful_steps,
+                shuffled: args
+                    .keyword("shuffle")
+                    .is_some_and(|(_, n)| self.text(n) == "True"),
             };
             let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
             if seeded == Some(false) {
@@ -868,6 +1253,7 @@ impl<'a> Builder<'a> {
                 category: Category::Composite,
                 seeded: None,
                 stateful_steps: self.stateful_steps(&args),
+                shuffled: false,
             };
             return self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
         }
@@ -877,10 +1263,34 @@ impl<'a> Builder<'a> {
                 category: Category::Loaded,
                 seeded: None,
                 stateful_steps: None,
+                shuffled: false,
             };
             return self.new_value(Kind::Estimator(estimator), args.all_values(), span(node));
         }
-        self.derived(args.all_values(), node)
+        let id = self.new_value(
+            Kind::Call {
+                function: qualified.to_string(),
+            },
+            args.all_values(),
+            span(node),
+        );
+        // Functions that keep the rows and columns of their first argument.
+        if matches!(
+            qualified,
+            "numpy.log1p"
+                | "numpy.log"
+                | "numpy.sqrt"
+                | "numpy.abs"
+                | "numpy.asarray"
+                | "numpy.array"
+                | "pandas.get_dummies"
+                | "numpy.nan_to_num"
+                | "numpy.exp"
+        ) && let Some((first, _)) = args.positional.first()
+        {
+            self.keep_columns(id, *first);
+        }
+        id
     }
 
     /// The category of the stateful transformers among a composite's steps (its arguments,
@@ -955,8 +1365,6 @@ impl<'a> Builder<'a> {
 
     fn train_test_split(&mut self, qualified: &str, args: &Args, node: Node) -> ValueId {
         let scope = self.scope();
-        let id = self.next_split;
-        self.next_split += 1;
         let not_shuffled = args
             .keyword("shuffle")
             .is_some_and(|(_, n)| self.text(n) == "False");
@@ -965,26 +1373,27 @@ impl<'a> Builder<'a> {
             || args
                 .keyword("random_state")
                 .is_some_and(|(v, _)| !self.is_none(v));
-        let mut outputs = Vec::new();
         let inputs: Vec<ValueId> = args.positional.iter().map(|(v, _)| *v).collect();
+        let id = self.new_split(
+            qualified,
+            SplitKind::Function,
+            !not_shuffled,
+            inputs.clone(),
+            span(node),
+        );
+        self.model.splits[id].grouped = args.keyword("groups").is_some();
+        let mut outputs = Vec::new();
         for &input in &inputs {
             for role in [Role::Train, Role::Test] {
-                outputs.push(self.new_value(
-                    Kind::SplitPart { role, split: id },
-                    vec![input],
-                    span(node),
-                ));
+                outputs.push(self.split_part(input, role, id, span(node)));
             }
         }
         let result = self.new_value(Kind::Tuple(outputs.clone()), outputs.clone(), span(node));
-        self.model.events.push(Event::Split {
-            id,
-            inputs,
-            outputs,
-            function: qualified.to_string(),
-            span: span(node),
-            scope,
-        });
+        if let Event::Split { outputs: out, .. } =
+            &mut self.model.events[self.model.splits[id].event]
+        {
+            *out = outputs;
+        }
         if !seeded {
             self.model.events.push(Event::UnseededCall {
                 function: qualified.to_string(),
@@ -994,6 +1403,80 @@ impl<'a> Builder<'a> {
             });
         }
         result
+    }
+
+    /// Starts a split and records its event; parts are added by [`Self::split_part`].
+    fn new_split(
+        &mut self,
+        function: &str,
+        kind: SplitKind,
+        shuffled: bool,
+        inputs: Vec<ValueId>,
+        at: Span,
+    ) -> usize {
+        let id = self.model.splits.len();
+        let scope = self.scope();
+        let event = self.push_event(Event::Split {
+            id,
+            inputs: inputs.clone(),
+            outputs: Vec::new(),
+            function: function.to_string(),
+            span: at,
+            scope,
+        });
+        self.model.splits.push(Split {
+            function: function.to_string(),
+            kind,
+            shuffled,
+            folds: false,
+            grouped: false,
+            inputs,
+            column: None,
+            has_train: false,
+            has_test: false,
+            span: at,
+            scope,
+            event,
+        });
+        id
+    }
+
+    /// One part of split `split` made from `input`: it holds the rows of `role` (a held-out
+    /// part of a training part is a validation part) and keeps the input's columns.
+    fn split_part(&mut self, input: ValueId, role: Role, split: usize, at: Span) -> ValueId {
+        let input_rows = self.model.values[input].rows;
+        let role = match role {
+            Role::Test if input_rows & rows::PARTS == rows::TRAIN => Role::Valid,
+            Role::Train if input_rows & rows::PARTS == rows::TRAIN => Role::Train,
+            role => role,
+        };
+        let id = self.new_value(Kind::SplitPart { role, split }, vec![input], at);
+        let columns = self.model.values[input].columns.clone();
+        let info = &mut self.model.splits[split];
+        match role {
+            Role::Train => info.has_train = true,
+            Role::Valid | Role::Test => info.has_test = true,
+        }
+        let complete = info.has_train && info.has_test;
+        // A slice or a mask is a split only once its complement is seen (`df[df.age > 30]`
+        // alone is a filter): until then its parts keep the rows of their input.
+        let tentative = matches!(info.kind, SplitKind::Slice | SplitKind::Mask);
+        let value = &mut self.model.values[id];
+        value.columns = columns;
+        if tentative && !complete {
+            self.tentative.entry(split).or_default().push(id);
+            return id;
+        }
+        value.rows = role.rows() | (input_rows & rows::RESAMPLED);
+        if let Some(earlier) = self.tentative.remove(&split) {
+            for part in earlier {
+                if let Kind::SplitPart { role, .. } = self.model.values[part].kind {
+                    let value = &mut self.model.values[part];
+                    value.rows = role.rows() | (value.rows & rows::RESAMPLED);
+                }
+            }
+        }
+        id
     }
 
     fn method_call(&mut self, receiver: ValueId, method: &str, args: Args, node: Node) -> ValueId {
@@ -1015,17 +1498,20 @@ impl<'a> Builder<'a> {
                     span(node),
                 );
             }
-            let mut inputs = args.all_values();
-            inputs.insert(0, receiver);
-            return self.derived(inputs, node);
+            return self.data_method(receiver, method, &args, node);
         };
         let x = args.get(0, &["X", "x"]);
         let y = args.get(1, &["y", "Y"]);
         let x_text = x.map_or(String::new(), |(_, n)| self.text(n).to_string());
         let x = x.map(|(v, _)| v);
         let y = y.map(|(v, _)| v);
+        let keywords: Vec<(String, ValueId)> = args
+            .keywords
+            .iter()
+            .map(|(k, v, _)| (k.clone(), *v))
+            .collect();
         match method {
-            "fit" | "adapt" | "partial_fit" => {
+            "fit" | "adapt" | "partial_fit" | "fit_on_texts" => {
                 self.model.events.push(Event::Fit {
                     estimator: receiver,
                     x,
@@ -1033,23 +1519,35 @@ impl<'a> Builder<'a> {
                     output: None,
                     method: method.to_string(),
                     x_text,
+                    keywords,
                     span: span(node),
                     scope,
                 });
                 // scikit-learn's fit returns the estimator; Keras returns a History.
-                if estimator.class.starts_with("sklearn") || estimator.class.starts_with("imblearn")
+                if estimator.class.starts_with("sklearn")
+                    || estimator.class.starts_with("imblearn")
+                    || estimator.class.starts_with("xgboost")
+                    || estimator.class.starts_with("lightgbm")
+                    || estimator.class.starts_with("catboost")
+                    || estimator.class.starts_with("category_encoders")
                 {
                     receiver
                 } else {
                     self.derived(Vec::new(), node)
                 }
             }
-            "fit_transform" | "fit_resample" | "fit_predict" => {
+            "fit_transform" | "fit_resample" | "fit_predict" | "fit_sample" => {
                 let input = x.unwrap_or(UNKNOWN);
                 let output = match method {
-                    "fit_resample" => {
+                    "fit_resample" | "fit_sample" => {
                         let xr = self.derived(vec![input, receiver], node);
                         let yr = self.derived(vec![y.unwrap_or(UNKNOWN), receiver], node);
+                        for part in [xr, yr] {
+                            let columns = self.model.values[input].columns.clone();
+                            let value = &mut self.model.values[part];
+                            value.rows |= rows::RESAMPLED;
+                            value.columns = columns;
+                        }
                         self.new_value(Kind::Tuple(vec![xr, yr]), vec![xr, yr], span(node))
                     }
                     "fit_predict" => self.new_value(
@@ -1062,13 +1560,14 @@ impl<'a> Builder<'a> {
                     ),
                     _ => self.derived(vec![input, receiver], node),
                 };
-                self.model.events.push(Event::Fit {
+                let fit = self.push_event(Event::Fit {
                     estimator: receiver,
                     x,
                     y,
                     output: Some(output),
                     method: method.to_string(),
                     x_text,
+                    keywords,
                     span: span(node),
                     scope,
                 });
@@ -1080,6 +1579,9 @@ impl<'a> Builder<'a> {
                         span: span(node),
                         scope,
                     });
+                }
+                if method == "fit_predict" {
+                    self.model_output_fact(receiver, &estimator, output, input, fit, node);
                 }
                 output
             }
@@ -1096,14 +1598,17 @@ impl<'a> Builder<'a> {
                 output
             }
             "score" | "evaluate" => {
+                let output = self.derived(args.all_values(), node);
                 self.model.events.push(Event::Predict {
                     estimator: receiver,
                     input: x.unwrap_or(UNKNOWN),
+                    truth: y,
+                    output,
                     method: method.to_string(),
                     span: span(node),
                     scope,
                 });
-                self.derived(args.all_values(), node)
+                output
             }
             "set_params" => {
                 if args.keyword("random_state").is_some() || args.splat {
@@ -1114,24 +1619,33 @@ impl<'a> Builder<'a> {
                 }
                 receiver
             }
-            _ if ml::is_predict_method(method) => {
+            "split" if estimator.category == Category::Splitter => {
+                self.folds(&estimator, &args, node)
+            }
+            _ if ml::is_predict_method(method)
+                || (estimator.category == Category::Loaded
+                    && ml::is_loaded_model_output_method(method)) =>
+            {
                 let input = x.unwrap_or(UNKNOWN);
-                self.model.events.push(Event::Predict {
+                let output = self.new_value(
+                    Kind::Output {
+                        estimator: receiver,
+                        method: predict_method_name(method),
+                    },
+                    vec![input, receiver],
+                    span(node),
+                );
+                let event = self.push_event(Event::Predict {
                     estimator: receiver,
                     input,
+                    truth: None,
+                    output,
                     method: method.to_string(),
                     span: span(node),
                     scope,
                 });
-                let method = predict_method_name(method);
-                self.new_value(
-                    Kind::Output {
-                        estimator: receiver,
-                        method,
-                    },
-                    vec![input, receiver],
-                    span(node),
-                )
+                self.model_output_fact(receiver, &estimator, output, input, event, node);
+                output
             }
             _ => {
                 let mut inputs = args.all_values();
@@ -1139,6 +1653,36 @@ impl<'a> Builder<'a> {
                 self.derived(inputs, node)
             }
         }
+    }
+
+    /// Marks `output` as predictions of `estimator` (ModelOut, or LoadedOut for a model read
+    /// from an artifact).
+    fn model_output_fact(
+        &mut self,
+        receiver: ValueId,
+        estimator: &Estimator,
+        output: ValueId,
+        input: ValueId,
+        event: usize,
+        node: Node,
+    ) {
+        let tag = if estimator.category == Category::Loaded {
+            super::Tag::LoadedOut
+        } else {
+            super::Tag::ModelOut
+        };
+        let fact = Fact {
+            tag,
+            span: span(node),
+            text: short_text(self.text(node)),
+            source: receiver,
+            event: Some(event),
+            rows: self.model.values[input].rows,
+            column: None,
+            keys: Vec::new(),
+            scope: self.scope(),
+        };
+        self.add_fact(output, fact);
     }
 
     // ----- path literals -----
@@ -1197,6 +1741,16 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// At most 80 characters of an operation's source text, on one line.
+fn short_text(text: &str) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= 80 {
+        return line;
+    }
+    let cut: String = line.chars().take(77).collect();
+    format!("{cut}...")
+}
+
 fn predict_method_name(method: &str) -> &'static str {
     match method {
         "predict_proba" => "predict_proba",
@@ -1205,6 +1759,9 @@ fn predict_method_name(method: &str) -> &'static str {
         "score_samples" => "score_samples",
         "fit_predict" => "fit_predict",
         "predict_on_batch" => "predict_on_batch",
+        "apply" => "apply",
+        "kneighbors" => "kneighbors",
+        "encode" => "encode",
         _ => "predict",
     }
 }
@@ -1303,6 +1860,30 @@ fn string_value(source: &str) -> Option<String> {
 
 fn span(node: Node) -> Span {
     Span::new(node.start_byte(), node.end_byte())
+}
+
+/// Adds the fact ids of `more` to the sorted set `into`, capped.
+fn merge_facts(into: &mut Vec<FactId>, more: &[FactId]) {
+    for &fact in more {
+        if into.len() >= MAX_FACTS {
+            return;
+        }
+        if let Err(at) = into.binary_search(&fact) {
+            into.insert(at, fact);
+        }
+    }
+}
+
+/// Adds the base column names of `more` to `into`, capped.
+fn merge_bases(into: &mut Vec<Rc<str>>, more: &[Rc<str>]) {
+    for base in more {
+        if into.len() >= MAX_BASES {
+            return;
+        }
+        if !into.contains(base) {
+            into.push(base.clone());
+        }
+    }
 }
 
 /// The ERROR and MISSING nodes of a tree, iteratively (deep nesting must not overflow).

@@ -7,11 +7,14 @@
 //! rules need a positive fact to fire.
 
 mod build;
+mod query;
 
 use crate::finding::Span;
 use crate::ml::{Category, Rng};
+use std::rc::Rc;
 
 pub use build::build;
+pub use query::Lineage;
 
 /// Index of a value in [`FileModel::values`].
 pub type ValueId = usize;
@@ -20,11 +23,150 @@ pub type ValueId = usize;
 /// lambdas, missing arguments): one value for all of them, so it says nothing about identity.
 pub const UNKNOWN: ValueId = 0;
 
-/// The side of a split a value holds.
+/// The side of a split a value holds. A second split of a training part gives a training and
+/// a validation part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Train,
+    Valid,
     Test,
+}
+
+impl Role {
+    pub fn rows(self) -> Rows {
+        match self {
+            Role::Train => rows::TRAIN,
+            Role::Valid => rows::VALID,
+            Role::Test => rows::TEST,
+        }
+    }
+}
+
+/// Which rows a data value holds, as a bit set: the partition roles of SEMANTICS.md plus
+/// row-level facts. 0 means unknown. A value derived from several inputs holds the union
+/// (`TRAIN | TEST` is rows from both sides of a split).
+pub type Rows = u8;
+
+pub mod rows {
+    use super::Rows;
+    /// Read from a source (a file, a dataset loader) and not split yet.
+    pub const FULL: Rows = 1;
+    pub const TRAIN: Rows = 2;
+    pub const VALID: Rows = 4;
+    pub const TEST: Rows = 8;
+    /// Rows were resampled or duplicated (SMOTE, `resample(replace=True)`, `sample(replace=True)`).
+    pub const RESAMPLED: Rows = 16;
+    /// The partition bits.
+    pub const PARTS: Rows = FULL | TRAIN | VALID | TEST;
+}
+
+/// What a [`Fact`] says about the values that carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    /// Uses later rows: `shift(-k)`, `bfill`, `rolling(center=True)`, `diff(-k)`.
+    Future,
+    /// Uses earlier rows only: `shift(k)`, `diff()`, `rolling(w)`, `expanding()`, `cumsum()`.
+    Lag,
+    /// A statistic over rows: `groupby(k)[c].transform("mean")`, `value_counts()`, `rank()`,
+    /// `qcut`, `x.mean()`; `Fact::rows` says which rows it saw.
+    Agg,
+    /// Predictions of an estimator fitted in this file (`Fact::source` is the estimator,
+    /// `Fact::event` its Predict event).
+    ModelOut,
+    /// Predictions of a model loaded from an artifact (`Fact::source` is the loaded model).
+    LoadedOut,
+}
+
+/// Index of a fact in [`FileModel::facts`].
+pub type FactId = u32;
+
+/// A provenance fact recorded where it arises and carried by every value derived from it.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub tag: Tag,
+    /// The operation's site.
+    pub span: Span,
+    /// Short source text of the operation (`shift(-1)`, `groupby("user_id")["spend"].transform("mean")`).
+    pub text: String,
+    /// The estimator (ModelOut, LoadedOut) or the data the statistic ran on (Agg, Future, Lag).
+    pub source: ValueId,
+    /// The Predict event (ModelOut, LoadedOut).
+    pub event: Option<usize>,
+    /// The rows of the data the operation ran on.
+    pub rows: Rows,
+    /// The column aggregated or shifted, when known.
+    pub column: Option<String>,
+    /// The group-by keys, for Agg and Future/Lag inside a groupby.
+    pub keys: Vec<String>,
+    pub scope: ScopeId,
+}
+
+/// One named column of a data frame, with its lineage.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    /// Facts of the values it was computed from.
+    pub facts: Vec<FactId>,
+    /// The raw columns (of the frame's source) it was computed from, not through a shift.
+    pub bases: Vec<Rc<str>>,
+    /// Where it was assigned; None for a column of the source, only named by code.
+    pub span: Option<Span>,
+    /// The value assigned to it (UNKNOWN for a source column).
+    pub value: ValueId,
+}
+
+/// The columns of a data frame (or of an array made from one): those the code named, and
+/// whether others may be there (a frame read from a file has open columns).
+#[derive(Debug, Clone)]
+pub struct Columns {
+    /// The value where the unnamed columns come from (the `read_csv` result).
+    pub root: ValueId,
+    /// More columns than `known` may be present.
+    pub open: bool,
+    pub known: Vec<Column>,
+    /// Names dropped from an open frame: certainly absent.
+    pub dropped: Vec<String>,
+    /// Facts of the unnamed columns.
+    pub base_facts: Vec<FactId>,
+}
+
+/// How a split divides rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitKind {
+    /// `train_test_split`, a splitter's `split` method (cross-validation folds).
+    Function,
+    /// `df.sample(frac=...)` and `df.drop(sample.index)`.
+    Sample,
+    /// Complementary slices `X[:n]` / `X[n:]`: ordered, never shuffled.
+    Slice,
+    /// Complementary masks on one column against one cut-off (`df[df.date < cutoff]`).
+    Mask,
+}
+
+/// One split of data into parts.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// `sklearn.model_selection.train_test_split`, `sklearn.model_selection.KFold.split`, ...
+    pub function: String,
+    pub kind: SplitKind,
+    /// Rows are shuffled before splitting (train_test_split's default, KFold(shuffle=True),
+    /// ShuffleSplit, sample); false for ordered splits (shuffle=False, TimeSeriesSplit, slices,
+    /// masks).
+    pub shuffled: bool,
+    /// Folds of a cross-validation splitter iterated by index (`for tr, te in kf.split(X)`).
+    pub folds: bool,
+    /// Groups are kept together (GroupKFold, GroupShuffleSplit, `groups=`).
+    pub grouped: bool,
+    pub inputs: Vec<ValueId>,
+    /// The column of a mask split (`date` in `df[df["date"] < cutoff]`).
+    pub column: Option<String>,
+    /// A training part and a held-out part were both seen.
+    pub has_train: bool,
+    pub has_test: bool,
+    pub span: Span,
+    pub scope: ScopeId,
+    /// Its Split event.
+    pub event: usize,
 }
 
 /// What the model knows a value is.
@@ -53,6 +195,33 @@ pub enum Kind {
     },
     /// A random number generator object (`np.random.default_rng(0)`).
     Generator { seeded: bool },
+    /// A column read from a frame (`df["price"]`, `df.price`).
+    Column { name: String },
+    /// `df.groupby(keys)`, possibly with columns selected (`[...]["spend"]`).
+    GroupBy { frame: ValueId, keys: Vec<String> },
+    /// `s.rolling(w)`, `s.expanding()`, `s.ewm(...)`: a window; `center` looks ahead.
+    Window { center: bool },
+    /// `df.loc` / `df.iloc`.
+    Indexer { frame: ValueId },
+    /// The folds of a splitter (`kf.split(X)`), iterated as (train, test) index pairs.
+    Folds { split: usize },
+    /// The train or test indices of one fold.
+    FoldIndex { role: Role, split: usize },
+    /// A row mask `col OP bound` (`df["date"] < cutoff`); `upper` when it keeps rows below.
+    Mask {
+        column: String,
+        bound: String,
+        upper: bool,
+    },
+    /// A dict literal with string keys.
+    Dict(Vec<(String, ValueId)>),
+    /// The result of calling a known qualified function that has no more specific kind
+    /// (`keras.callbacks.EarlyStopping(...)`, `pandas.read_csv(...)`).
+    Call { function: String },
+    /// A parameter of a function defined in the file, while its body is read.
+    Param { index: usize },
+    /// A function defined in the file, with its summary.
+    Function(usize),
 }
 
 /// An estimator: its class and what we know of its seed.
@@ -67,6 +236,8 @@ pub struct Estimator {
     /// transformers among its steps, `SupervisedTransformer` when one of them learns from y.
     /// None when no step is known to learn from the rows, and for other estimators.
     pub stateful_steps: Option<Category>,
+    /// Constructed with `shuffle=True` (a KFold that shuffles).
+    pub shuffled: bool,
 }
 
 impl Estimator {
@@ -84,6 +255,14 @@ pub struct Value {
     pub inputs: Vec<ValueId>,
     /// Where it was made.
     pub span: Span,
+    /// Which rows it holds (0: unknown).
+    pub rows: Rows,
+    /// Provenance facts it carries, sorted, capped.
+    pub facts: Vec<FactId>,
+    /// The raw columns it was computed from (not through a shift), capped.
+    pub bases: Vec<Rc<str>>,
+    /// Its columns, when it is (or was made from) a data frame.
+    pub columns: Option<Rc<Columns>>,
 }
 
 /// A function scope: 0 is the module (or the notebook), others are function bodies.
@@ -102,6 +281,8 @@ pub enum Event {
         method: String,
         /// The source text of the x argument, for messages.
         x_text: String,
+        /// The keyword arguments (`eval_set=`, `validation_data=`, `callbacks=`, ...).
+        keywords: Vec<(String, ValueId)>,
         span: Span,
         scope: ScopeId,
     },
@@ -117,6 +298,36 @@ pub enum Event {
     Predict {
         estimator: ValueId,
         input: ValueId,
+        /// The y of `score(X, y)` / `evaluate(X, y)`.
+        truth: Option<ValueId>,
+        /// What it returned.
+        output: ValueId,
+        method: String,
+        span: Span,
+        scope: ScopeId,
+    },
+    /// A metric computed from values: `sklearn.metrics.*(y_true, y_pred)`.
+    Metric {
+        function: String,
+        args: Vec<ValueId>,
+        span: Span,
+        scope: ScopeId,
+    },
+    /// `cross_val_score(est, X, y)`, `cross_validate`, `cross_val_predict`,
+    /// `permutation_test_score`, `learning_curve`, `validation_curve`.
+    CrossVal {
+        function: String,
+        estimator: ValueId,
+        x: Option<ValueId>,
+        y: Option<ValueId>,
+        output: ValueId,
+        span: Span,
+        scope: ScopeId,
+    },
+    /// Data written to a file: `df.to_csv(path)`, `np.save(path, a)`.
+    Write {
+        value: ValueId,
+        path: ValueId,
         method: String,
         span: Span,
         scope: ScopeId,
@@ -174,6 +385,16 @@ pub enum Event {
 pub struct FileModel {
     pub values: Vec<Value>,
     pub events: Vec<Event>,
+    /// For each event, when it was replayed from the body of a function defined in the file
+    /// at a call of that function: (the call's span, the event in the body it repeats).
+    pub replayed: Vec<Option<(Span, usize)>>,
+    pub facts: Vec<Fact>,
+    /// Splits by id (the `split` of Split events and parts).
+    pub splits: Vec<Split>,
+    /// Columns known to hold dates or times: (column, where the evidence is, what it is).
+    pub temporal: Vec<(String, Span, &'static str)>,
+    /// Functions defined in the file: name and definition span, by the id in `Kind::Function`.
+    pub functions: Vec<(String, Span)>,
     /// Local name → qualified name, for every import seen.
     pub imports: Vec<(String, String)>,
     /// Spans of syntax errors (ERROR and MISSING nodes) in the tree.
@@ -219,6 +440,10 @@ impl FileModel {
         })
     }
 
+    pub fn fact(&self, id: FactId) -> &Fact {
+        &self.facts[id as usize]
+    }
+
     /// The split parts `id` derives from, with their roles.
     pub fn split_parts_of(&self, id: ValueId) -> Vec<(ValueId, Role, usize)> {
         let mut parts = Vec::new();
@@ -231,3 +456,6 @@ impl FileModel {
         parts
     }
 }
+
+#[cfg(test)]
+mod tests;

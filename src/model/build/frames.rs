@@ -1,0 +1,1015 @@
+//! Data frames, series and arrays: columns and their lineage, row roles from splits, folds,
+//! slices and masks, and the facts that pandas operations add (future-looking, lagged,
+//! aggregated over rows).
+
+use super::{Args, Builder, short_text, span, string_value};
+use crate::ml::{self, DataMethod};
+use crate::model::{
+    Column, Columns, Estimator, Event, Fact, FactId, Kind, Role, SplitKind, Tag, UNKNOWN, ValueId,
+    rows,
+};
+use std::rc::Rc;
+use tree_sitter::Node;
+
+impl Builder<'_> {
+    /// The columns of `frame`: its own, or open columns rooted at it.
+    pub(super) fn columns_of(&self, frame: ValueId) -> Rc<Columns> {
+        if let Some(columns) = &self.model.values[frame].columns {
+            return columns.clone();
+        }
+        Rc::new(Columns {
+            root: frame,
+            open: true,
+            known: Vec::new(),
+            dropped: Vec::new(),
+            base_facts: self.model.values[frame].facts.clone(),
+        })
+    }
+
+    /// Gives `id` these columns, and the facts of all of them.
+    pub(super) fn set_columns(&mut self, id: ValueId, columns: Rc<Columns>) {
+        if id == UNKNOWN {
+            return;
+        }
+        let mut facts = columns.base_facts.clone();
+        for column in &columns.known {
+            super::merge_facts(&mut facts, &column.facts);
+        }
+        let value = &mut self.model.values[id];
+        value.facts = facts;
+        value.bases.clear();
+        value.columns = Some(columns);
+    }
+
+    /// Keeps the rows' meaning and the columns of `from` on `id` (a row filter, a sort, a fill).
+    pub(super) fn keep_columns(&mut self, id: ValueId, from: ValueId) {
+        if let Some(columns) = self.model.values[from].columns.clone() {
+            let extra = self.model.values[id].facts.clone();
+            self.set_columns(id, columns);
+            let value = &mut self.model.values[id];
+            super::merge_facts(&mut value.facts, &extra);
+        }
+    }
+
+    /// `frame["name"]`: the column's lineage, and the frame's rows.
+    pub(super) fn column_read(&mut self, frame: ValueId, name: &str, node: Node) -> ValueId {
+        let columns = self.columns_of(frame);
+        let id = self.new_value(
+            Kind::Column {
+                name: name.to_string(),
+            },
+            vec![frame],
+            span(node),
+        );
+        let (facts, bases) = match columns.known.iter().find(|c| c.name == name) {
+            Some(column) => (column.facts.clone(), column.bases.clone()),
+            None => (columns.base_facts.clone(), vec![Rc::from(name)]),
+        };
+        let value = &mut self.model.values[id];
+        value.facts = facts;
+        value.bases = bases;
+        id
+    }
+
+    /// `frame[["a", "b"]]`, `frame[FEATURES]`: a frame of exactly these columns.
+    pub(super) fn select_columns(
+        &mut self,
+        frame: ValueId,
+        names: &[String],
+        node: Node,
+    ) -> ValueId {
+        let columns = self.columns_of(frame);
+        let known = names
+            .iter()
+            .map(
+                |name| match columns.known.iter().find(|c| &c.name == name) {
+                    Some(column) => column.clone(),
+                    None => Column {
+                        name: name.clone(),
+                        facts: columns.base_facts.clone(),
+                        bases: vec![Rc::from(name.as_str())],
+                        span: None,
+                        value: UNKNOWN,
+                    },
+                },
+            )
+            .collect();
+        let id = self.new_value(Kind::Unknown, vec![frame], span(node));
+        self.set_columns(
+            id,
+            Rc::new(Columns {
+                root: columns.root,
+                open: false,
+                known,
+                dropped: Vec::new(),
+                base_facts: Vec::new(),
+            }),
+        );
+        id
+    }
+
+    /// `frame["name"] = value` (also several names): a new version of the frame.
+    pub(super) fn assign_columns(
+        &mut self,
+        old: ValueId,
+        names: &[String],
+        value: ValueId,
+        extra_inputs: Vec<ValueId>,
+        target: Node,
+    ) -> ValueId {
+        let mut columns = (*self.columns_of(old)).clone();
+        let assigned = &self.model.values[value];
+        let facts = assigned.facts.clone();
+        let bases = assigned.bases.clone();
+        for name in names {
+            columns.known.retain(|c| &c.name != name);
+            columns.dropped.retain(|d| d != name);
+            columns.known.push(Column {
+                name: name.clone(),
+                facts: facts.clone(),
+                bases: bases.clone(),
+                span: Some(span(target)),
+                value,
+            });
+        }
+        let mut inputs = vec![old, value];
+        inputs.extend(extra_inputs);
+        let id = self.new_value(Kind::Unknown, inputs, span(target));
+        let old_rows = self.model.values[old].rows;
+        self.set_columns(id, Rc::new(columns));
+        self.model.values[id].rows = old_rows;
+        id
+    }
+
+    /// Column names a value spells: a string, a list of strings, a constant feature list.
+    pub(super) fn names_of(&self, id: ValueId) -> Option<Vec<String>> {
+        match self.kind(id) {
+            Kind::Str(name) => Some(vec![name.clone()]),
+            Kind::Tuple(elements) if !elements.is_empty() => elements
+                .iter()
+                .map(|&e| match self.kind(e) {
+                    Kind::Str(name) => Some(name.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    }
+
+    /// A method called on something that is not an estimator: a data frame, a series, an
+    /// array, a groupby, a window, or anything else (which then derives from its receiver
+    /// and arguments).
+    pub(super) fn data_method(
+        &mut self,
+        receiver: ValueId,
+        method: &str,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        let mut inputs = args.all_values();
+        inputs.insert(0, receiver);
+        match self.kind(receiver).clone() {
+            Kind::GroupBy { frame, keys } => {
+                return self.groupby_method(receiver, frame, keys, method, args, inputs, node);
+            }
+            Kind::Window { center } => {
+                let id = self.new_value(Kind::Unknown, inputs, span(node));
+                if matches!(
+                    ml::data_method(method),
+                    DataMethod::Statistic | DataMethod::RowStatistic
+                ) || method == "apply"
+                {
+                    let tag = if center { Tag::Future } else { Tag::Lag };
+                    self.op_fact(id, tag, receiver, None, Vec::new(), node);
+                }
+                return id;
+            }
+            Kind::Dict(entries) if method == "get" => {
+                if let Some(Kind::Str(key)) = args.get(0, &[]).map(|(v, _)| self.kind(v).clone())
+                    && let Some(&(_, value)) = entries.iter().find(|(k, _)| *k == key)
+                {
+                    return value;
+                }
+            }
+            _ => {}
+        }
+        match method {
+            "groupby" => {
+                let keys = args
+                    .get(0, &["by"])
+                    .map(|(v, _)| self.key_names(v))
+                    .unwrap_or_default();
+                let id = self.new_value(
+                    Kind::GroupBy {
+                        frame: receiver,
+                        keys,
+                    },
+                    vec![receiver],
+                    span(node),
+                );
+                self.keep_columns(id, receiver);
+                return id;
+            }
+            "drop" => return self.drop(receiver, args, inputs, node),
+            "assign" => {
+                let mut current = receiver;
+                for (name, value, _) in &args.keywords {
+                    current = self.assign_columns(
+                        current,
+                        std::slice::from_ref(name),
+                        *value,
+                        vec![],
+                        node,
+                    );
+                }
+                if current == receiver {
+                    current = self.new_value(Kind::Unknown, vec![receiver], span(node));
+                    self.keep_columns(current, receiver);
+                }
+                return current;
+            }
+            "rename" => return self.rename(receiver, args, node),
+            "merge" | "join" => {
+                let other = args.get(0, &["right", "other"]).map_or(UNKNOWN, |(v, _)| v);
+                return self.merge_frames(receiver, other, inputs, node);
+            }
+            "sample" => {
+                let replace = args
+                    .keyword("replace")
+                    .is_some_and(|(_, n)| self.text(n) == "True");
+                let frac = args.keyword("frac").map(|(v, _)| self.kind(v).clone());
+                let id = self.new_value(Kind::Unknown, inputs, span(node));
+                self.keep_columns(id, receiver);
+                if replace {
+                    self.model.values[id].rows |= rows::RESAMPLED;
+                } else if let Some(Kind::Number(f)) = frac
+                    && f > 0.0
+                    && f < 1.0
+                {
+                    // `train = df.sample(frac=0.8)`: the training part of a split whose held-out
+                    // part is `df.drop(train.index)`.
+                    let split = self.new_split(
+                        "pandas.DataFrame.sample",
+                        SplitKind::Sample,
+                        true,
+                        vec![receiver],
+                        span(node),
+                    );
+                    let part = self.split_part(receiver, Role::Train, split, span(node));
+                    return part;
+                }
+                return id;
+            }
+            "to_csv" | "to_parquet" | "to_json" | "to_excel" | "to_pickle" | "to_feather"
+            | "to_sql" | "to_hdf" | "to_string" => {
+                let path = args
+                    .get(0, &["path_or_buf", "path", "name"])
+                    .map_or(UNKNOWN, |(v, _)| v);
+                let id = self.new_value(Kind::Unknown, Vec::new(), span(node));
+                let scope = self.scope();
+                self.push_event(Event::Write {
+                    value: receiver,
+                    path,
+                    method: method.to_string(),
+                    span: span(node),
+                    scope,
+                });
+                return id;
+            }
+            "set_index" | "sort_values" => {
+                if let Some((key, _)) = args.get(0, &["by", "keys"]) {
+                    let what = if method == "set_index" {
+                        "indexed by"
+                    } else {
+                        "sorted by"
+                    };
+                    for name in self.key_names(key) {
+                        self.temporal_use(&name, what, node);
+                    }
+                }
+            }
+            "fillna" => {
+                let backward = args.keyword("method").is_some_and(|(v, _)| {
+                    matches!(self.kind(v), Kind::Str(s) if s == "bfill" || s == "backfill")
+                });
+                let id = self.new_value(Kind::Unknown, inputs, span(node));
+                self.keep_columns(id, receiver);
+                if backward {
+                    self.op_fact(id, Tag::Future, receiver, None, Vec::new(), node);
+                }
+                return id;
+            }
+            _ => {}
+        }
+        let id = self.new_value(Kind::Unknown, inputs, span(node));
+        match ml::data_method(method) {
+            DataMethod::KeepsColumns => self.keep_columns(id, receiver),
+            DataMethod::Statistic | DataMethod::RowStatistic => {
+                let column = self.column_name(receiver);
+                self.op_fact(id, Tag::Agg, receiver, column, Vec::new(), node);
+            }
+            DataMethod::Shift => {
+                let periods = args.get(0, &["periods"]).map(|(v, _)| self.kind(v).clone());
+                let future = matches!(periods, Some(Kind::Number(n)) if n < 0.0);
+                let default = periods.is_none();
+                if future || default || matches!(periods, Some(Kind::Number(_))) {
+                    self.model.values[id].bases.clear();
+                    self.keep_columns_shifted(id, receiver);
+                    let tag = if future { Tag::Future } else { Tag::Lag };
+                    let column = self.column_name(receiver);
+                    self.op_fact(id, tag, receiver, column, Vec::new(), node);
+                }
+            }
+            DataMethod::BackFill => {
+                self.keep_columns(id, receiver);
+                let column = self.column_name(receiver);
+                self.op_fact(id, Tag::Future, receiver, column, Vec::new(), node);
+            }
+            DataMethod::PastOnly => {
+                self.keep_columns(id, receiver);
+                let column = self.column_name(receiver);
+                self.op_fact(id, Tag::Lag, receiver, column, Vec::new(), node);
+            }
+            DataMethod::Window => {
+                let center = args
+                    .keyword("center")
+                    .is_some_and(|(_, n)| self.text(n) == "True");
+                self.model.values[id].kind = Kind::Window { center };
+            }
+            DataMethod::Other => {}
+        }
+        id
+    }
+
+    /// A shift keeps the frame's columns, each now shifted: same names, no bases.
+    fn keep_columns_shifted(&mut self, id: ValueId, from: ValueId) {
+        if let Some(columns) = self.model.values[from].columns.clone() {
+            let mut columns = (*columns).clone();
+            for column in &mut columns.known {
+                column.bases.clear();
+            }
+            self.set_columns(id, Rc::new(columns));
+        }
+    }
+
+    /// Methods of `df.groupby(keys)` (and of its column selections).
+    #[allow(clippy::too_many_arguments)]
+    fn groupby_method(
+        &mut self,
+        receiver: ValueId,
+        frame: ValueId,
+        keys: Vec<String>,
+        method: &str,
+        args: &Args,
+        inputs: Vec<ValueId>,
+        node: Node,
+    ) -> ValueId {
+        let id = self.new_value(Kind::Unknown, inputs, span(node));
+        let column = self.selected_column(receiver);
+        match ml::data_method(method) {
+            DataMethod::Statistic | DataMethod::RowStatistic => {
+                // `transform(lambda s: ...)`, `agg(custom)`: what the function does is unknown.
+                let opaque = args
+                    .positional
+                    .iter()
+                    .any(|(_, n)| !matches!(n.kind(), "string" | "attribute" | "list"))
+                    || args.splat;
+                if !opaque {
+                    self.op_fact(id, Tag::Agg, frame, column, keys, node);
+                }
+            }
+            DataMethod::Shift => {
+                let periods = args.get(0, &["periods"]).map(|(v, _)| self.kind(v).clone());
+                let future = matches!(periods, Some(Kind::Number(n)) if n < 0.0);
+                self.model.values[id].bases.clear();
+                let tag = if future { Tag::Future } else { Tag::Lag };
+                self.op_fact(id, tag, frame, column, keys, node);
+            }
+            DataMethod::BackFill => {
+                self.op_fact(id, Tag::Future, frame, column, keys, node);
+            }
+            DataMethod::PastOnly => {
+                self.op_fact(id, Tag::Lag, frame, column, keys, node);
+            }
+            DataMethod::Window => {
+                let center = args
+                    .keyword("center")
+                    .is_some_and(|(_, n)| self.text(n) == "True");
+                self.model.values[id].kind = Kind::Window { center };
+            }
+            DataMethod::KeepsColumns | DataMethod::Other => {}
+        }
+        id
+    }
+
+    /// The one column a groupby selection or a series holds, if known.
+    fn selected_column(&self, id: ValueId) -> Option<String> {
+        match self.kind(id) {
+            Kind::Column { name } => Some(name.clone()),
+            _ => {
+                let columns = self.model.values[id].columns.as_ref()?;
+                match (columns.open, columns.known.as_slice()) {
+                    (false, [one]) => Some(one.name.clone()),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    fn column_name(&self, id: ValueId) -> Option<String> {
+        match self.kind(id) {
+            Kind::Column { name } => Some(name.clone()),
+            _ => None,
+        }
+    }
+
+    /// Group-by keys and sort keys: strings, lists of strings, columns.
+    fn key_names(&self, id: ValueId) -> Vec<String> {
+        if let Some(names) = self.names_of(id) {
+            return names;
+        }
+        match self.kind(id) {
+            Kind::Column { name } => vec![name.clone()],
+            Kind::Tuple(elements) => elements
+                .iter()
+                .filter_map(|&e| match self.kind(e) {
+                    Kind::Column { name } | Kind::Str(name) => Some(name.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Records a fact made by the operation at `node` and puts it on `id`.
+    pub(super) fn op_fact(
+        &mut self,
+        id: ValueId,
+        tag: Tag,
+        data: ValueId,
+        column: Option<String>,
+        keys: Vec<String>,
+        node: Node,
+    ) -> FactId {
+        let fact = Fact {
+            tag,
+            span: span(node),
+            text: short_text(self.text(node)),
+            source: data,
+            event: None,
+            rows: self.model.values[data].rows,
+            column,
+            keys,
+            scope: self.scope(),
+        };
+        self.add_fact(id, fact)
+    }
+
+    /// Evidence that a column holds dates: parsed, converted, sorted or indexed by.
+    pub(super) fn temporal_use(&mut self, name: &str, what: &'static str, node: Node) {
+        if self.model.temporal.len() < 64 {
+            self.model
+                .temporal
+                .push((name.to_string(), span(node), what));
+        }
+    }
+
+    /// `df.drop(columns=...)`, `df.drop([...], axis=1)`: fewer columns; `df.drop(part.index)`:
+    /// the rows not in a sample, the held-out part of its split.
+    fn drop(
+        &mut self,
+        receiver: ValueId,
+        args: &Args,
+        inputs: Vec<ValueId>,
+        node: Node,
+    ) -> ValueId {
+        let axis_columns = args.keyword("axis").is_some_and(|(v, n)| {
+            matches!(self.kind(v), Kind::Number(n) if *n == 1.0)
+                || matches!(self.kind(v), Kind::Str(s) if s == "columns")
+                || self.text(n) == "1"
+        }) || args
+            .positional
+            .get(1)
+            .is_some_and(|(v, _)| matches!(self.kind(*v), Kind::Number(n) if *n == 1.0));
+        let names = match args.keyword("columns") {
+            Some((v, _)) => self.names_of(v),
+            None if axis_columns => args.get(0, &["labels"]).and_then(|(v, _)| self.names_of(v)),
+            None => None,
+        };
+        if let Some(names) = names {
+            let mut columns = (*self.columns_of(receiver)).clone();
+            columns.known.retain(|c| !names.contains(&c.name));
+            for name in names {
+                if !columns.dropped.contains(&name) {
+                    columns.dropped.push(name);
+                }
+            }
+            let id = self.new_value(Kind::Unknown, vec![receiver], span(node));
+            self.set_columns(id, Rc::new(columns));
+            return id;
+        }
+        if args.keyword("columns").is_some() || axis_columns {
+            // Columns dropped by a name we cannot read: which ones is unknown.
+            let id = self.new_value(Kind::Unknown, inputs, span(node));
+            return id;
+        }
+        // `df.drop(train.index)`: the complement of a sample of `df`.
+        if let Some((index, _)) = args.get(0, &["index", "labels"]) {
+            let split = self.model.values[index]
+                .inputs
+                .iter()
+                .find_map(|&i| match self.kind(i) {
+                    Kind::SplitPart {
+                        role: Role::Train,
+                        split,
+                    } if self.model.splits[*split].kind == SplitKind::Sample
+                        && self.model.splits[*split].inputs.contains(&receiver) =>
+                    {
+                        Some(*split)
+                    }
+                    _ => None,
+                });
+            if let Some(split) = split {
+                return self.split_part(receiver, Role::Test, split, span(node));
+            }
+        }
+        let id = self.new_value(Kind::Unknown, inputs, span(node));
+        self.keep_columns(id, receiver);
+        id
+    }
+
+    fn rename(&mut self, receiver: ValueId, args: &Args, node: Node) -> ValueId {
+        let id = self.new_value(Kind::Unknown, vec![receiver], span(node));
+        let Some(Kind::Dict(pairs)) = args.keyword("columns").map(|(v, _)| self.kind(v).clone())
+        else {
+            return id;
+        };
+        let mut columns = (*self.columns_of(receiver)).clone();
+        for (from, to_value) in pairs {
+            let Kind::Str(to) = self.kind(to_value).clone() else {
+                continue;
+            };
+            let column = match columns.known.iter().position(|c| c.name == from) {
+                Some(at) => columns.known.remove(at),
+                None => Column {
+                    name: from.clone(),
+                    facts: columns.base_facts.clone(),
+                    bases: vec![Rc::from(from.as_str())],
+                    span: None,
+                    value: UNKNOWN,
+                },
+            };
+            if columns.open && !columns.dropped.contains(&from) {
+                columns.dropped.push(from);
+            }
+            columns.known.retain(|c| c.name != to);
+            columns.known.push(Column { name: to, ..column });
+        }
+        self.set_columns(id, Rc::new(columns));
+        id
+    }
+
+    /// `left.merge(right)`, `pd.merge(left, right)`, `left.join(right)`: the left frame's rows,
+    /// both frames' columns.
+    pub(super) fn merge_frames(
+        &mut self,
+        left: ValueId,
+        right: ValueId,
+        inputs: Vec<ValueId>,
+        node: Node,
+    ) -> ValueId {
+        let id = self.new_value(Kind::Unknown, inputs, span(node));
+        let left_rows = self.model.values[left].rows;
+        let mut columns = (*self.columns_of(left)).clone();
+        if right != UNKNOWN {
+            let other = self.columns_of(right);
+            columns.open |= other.open;
+            super::merge_facts(&mut columns.base_facts, &other.base_facts);
+            for column in &other.known {
+                if !columns.known.iter().any(|c| c.name == column.name) {
+                    columns.known.push(column.clone());
+                }
+            }
+        }
+        self.set_columns(id, Rc::new(columns));
+        self.model.values[id].rows = left_rows;
+        id
+    }
+
+    /// `pd.concat([a, b], axis=...)`: rows of both (axis 0) or columns of both (axis 1).
+    pub(super) fn concat(&mut self, args: &Args, node: Node) -> ValueId {
+        let parts = match args.get(0, &["objs"]).map(|(v, _)| self.kind(v).clone()) {
+            Some(Kind::Tuple(parts)) => parts,
+            _ => return self.derived(args.all_values(), node),
+        };
+        let id = self.new_value(Kind::Unknown, parts.clone(), span(node));
+        let Some(&first) = parts.first() else {
+            return id;
+        };
+        let mut columns = (*self.columns_of(first)).clone();
+        for &part in &parts[1..] {
+            let other = self.columns_of(part);
+            columns.open |= other.open;
+            super::merge_facts(&mut columns.base_facts, &other.base_facts);
+            for column in &other.known {
+                match columns.known.iter_mut().find(|c| c.name == column.name) {
+                    Some(existing) => {
+                        super::merge_facts(&mut existing.facts, &column.facts);
+                        super::merge_bases(&mut existing.bases, &column.bases);
+                    }
+                    None => columns.known.push(column.clone()),
+                }
+            }
+        }
+        let rows = self.model.values[id].rows;
+        self.set_columns(id, Rc::new(columns));
+        self.model.values[id].rows = rows;
+        id
+    }
+
+    /// `splitter.split(X, y, groups)`: the folds, iterated as (train, test) index pairs.
+    pub(super) fn folds(&mut self, splitter: &Estimator, args: &Args, node: Node) -> ValueId {
+        let info = ml::splitter_info(&splitter.class);
+        let shuffled =
+            info.is_some_and(|i| i.always_shuffled || (i.shuffle_flag && splitter.shuffled));
+        let inputs: Vec<ValueId> = args.positional.iter().map(|(v, _)| *v).collect();
+        let function = format!("{}.split", splitter.class);
+        let split = self.new_split(&function, SplitKind::Function, shuffled, inputs, span(node));
+        let info_split = &mut self.model.splits[split];
+        info_split.folds = true;
+        info_split.grouped = info.is_some_and(|i| i.grouped) || args.get(2, &["groups"]).is_some();
+        self.new_value(Kind::Folds { split }, args.all_values(), span(node))
+    }
+
+    /// The index values a `for` target gets from iterating folds (`for tr, te in kf.split(X)`,
+    /// `for i, (tr, te) in enumerate(kf.split(X))`); None when the iterable is not folds.
+    pub(super) fn fold_target(&mut self, target: Node, iterable: ValueId) -> bool {
+        fn parts<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor)
+                .filter(|n| n.kind() != "comment")
+                .collect()
+        }
+        fn unwrap(node: Node<'_>) -> Node<'_> {
+            if node.kind() == "parenthesized_expression" {
+                node.named_child(0).unwrap_or(node)
+            } else {
+                node
+            }
+        }
+        let (pair, split) = match self.kind(iterable).clone() {
+            Kind::Folds { split } => (unwrap(target), split),
+            Kind::Call { function } if function == "enumerate" => {
+                let Some(&inner) = self.model.values[iterable].inputs.first() else {
+                    return false;
+                };
+                let Kind::Folds { split } = self.kind(inner).clone() else {
+                    return false;
+                };
+                let outer = parts(unwrap(target));
+                let [index, pair] = outer.as_slice() else {
+                    return false;
+                };
+                let id = self.derived(Vec::new(), *index);
+                self.bind_target(*index, id);
+                (unwrap(*pair), split)
+            }
+            _ => return false,
+        };
+        let names = parts(pair);
+        let [train, test] = names.as_slice() else {
+            return false;
+        };
+        for (node, role) in [(*train, Role::Train), (*test, Role::Test)] {
+            let id = self.new_value(Kind::FoldIndex { role, split }, Vec::new(), span(node));
+            self.bind_target(node, id);
+        }
+        true
+    }
+
+    /// A subscript that takes rows: fold indices, complementary slices, masks. None when it
+    /// is not one of those.
+    pub(super) fn row_subscript(
+        &mut self,
+        frame: ValueId,
+        subs: &[(ValueId, Node)],
+        node: Node,
+    ) -> Option<ValueId> {
+        let (first, first_node) = *subs.first()?;
+        match self.kind(first).clone() {
+            Kind::FoldIndex { role, split } => {
+                return Some(self.split_part(frame, role, split, span(node)));
+            }
+            Kind::Mask {
+                column,
+                bound,
+                upper,
+            } => {
+                let key = (UNKNOWN, format!("{column}\u{0}{bound}"));
+                let split = match self.slices.get(&key) {
+                    Some(&split) => split,
+                    None => {
+                        let split =
+                            self.new_split("mask", SplitKind::Mask, false, vec![frame], span(node));
+                        self.model.splits[split].column = Some(column.clone());
+                        self.slices.insert(key, split);
+                        split
+                    }
+                };
+                let role = if upper { Role::Train } else { Role::Test };
+                return Some(self.split_part(frame, role, split, span(node)));
+            }
+            _ => {}
+        }
+        if first_node.kind() != "slice" || subs.len() > 2 {
+            return None;
+        }
+        // `X[:n]` / `X[n:]`: complementary when the same cut-off text appears on both sides.
+        let mut cursor = first_node.walk();
+        let children: Vec<Node> = first_node.children(&mut cursor).collect();
+        let colon = children.iter().position(|c| c.kind() == ":")?;
+        if children.iter().filter(|c| c.kind() == ":").count() != 1 {
+            return None;
+        }
+        let before: Vec<&Node> = children[..colon].iter().filter(|c| c.is_named()).collect();
+        let after: Vec<&Node> = children[colon + 1..]
+            .iter()
+            .filter(|c| c.is_named())
+            .collect();
+        let (cut, role) = match (before.as_slice(), after.as_slice()) {
+            ([], [stop]) => (*stop, Role::Train),
+            ([start], []) => (*start, Role::Test),
+            _ => return None,
+        };
+        let cut_text = self.text(*cut).split_whitespace().collect::<String>();
+        let key = (UNKNOWN, format!("slice\u{0}{cut_text}"));
+        let split = match self.slices.get(&key) {
+            Some(&split) => split,
+            None => {
+                let split =
+                    self.new_split("slice", SplitKind::Slice, false, vec![frame], span(node));
+                self.slices.insert(key, split);
+                split
+            }
+        };
+        if !self.model.splits[split].inputs.contains(&frame) {
+            self.model.splits[split].inputs.push(frame);
+        }
+        Some(self.split_part(frame, role, split, span(node)))
+    }
+
+    /// `left OP right` as a row mask on one column against one cut-off, if it is one.
+    pub(super) fn mask(&self, left: ValueId, op: &str, right: Node) -> Option<Kind> {
+        let Kind::Column { name } = self.kind(left) else {
+            return None;
+        };
+        let bound = self.text(right).split_whitespace().collect::<String>();
+        let upper = match op {
+            "<" | "<=" => true,
+            ">" | ">=" => false,
+            // `df[df.fold != k]` / `df[df.fold == k]`: cross-validation by a fold column;
+            // `df[df.split == "train"]`: a predefined split.
+            "!=" | "==" => {
+                let literal = string_value(&bound).unwrap_or_default().to_lowercase();
+                let named = literal.contains("train")
+                    || literal.contains("test")
+                    || literal.contains("val");
+                if named {
+                    (op == "==") == literal.contains("train")
+                } else if name.to_lowercase().contains("fold") {
+                    op == "!="
+                } else {
+                    return None;
+                }
+            }
+            _ => return None,
+        };
+        let bound = match string_value(&bound) {
+            Some(s) if op == "==" || op == "!=" => {
+                // Both sides of a named split share the column, not the literal.
+                if s.to_lowercase().contains("train")
+                    || s.to_lowercase().contains("test")
+                    || s.to_lowercase().contains("val")
+                {
+                    "<named>".to_string()
+                } else {
+                    bound
+                }
+            }
+            _ => bound,
+        };
+        Some(Kind::Mask {
+            column: name.clone(),
+            bound,
+            upper,
+        })
+    }
+}
+
+impl Builder<'_> {
+    /// Calls of qualified functions on data: sources, concat and merge, metrics,
+    /// cross-validation, resampling, binning. None for everything else.
+    pub(super) fn data_function(
+        &mut self,
+        qualified: &str,
+        args: &Args,
+        node: Node,
+    ) -> Option<ValueId> {
+        let first = args.positional.first().map(|(v, _)| *v);
+        let first_kind = first.map(|v| self.kind(v).clone());
+        match qualified {
+            "list" | "tuple" | "iter" if matches!(first_kind, Some(Kind::Folds { .. })) => {
+                return first;
+            }
+            "next" => {
+                if let Some(Kind::Folds { split }) = first_kind {
+                    let parts: Vec<ValueId> = [Role::Train, Role::Test]
+                        .into_iter()
+                        .map(|role| {
+                            self.new_value(Kind::FoldIndex { role, split }, Vec::new(), span(node))
+                        })
+                        .collect();
+                    return Some(self.new_value(Kind::Tuple(parts.clone()), parts, span(node)));
+                }
+                return None;
+            }
+            "pandas.concat" | "polars.concat" => return Some(self.concat(args, node)),
+            "pandas.merge" | "pandas.merge_asof" | "pandas.merge_ordered" => {
+                let left = first.unwrap_or(UNKNOWN);
+                let right = args.get(1, &["right"]).map_or(UNKNOWN, |(v, _)| v);
+                return Some(self.merge_frames(left, right, args.all_values(), node));
+            }
+            "numpy.take" => {
+                let data = first.unwrap_or(UNKNOWN);
+                if let Some((index, _)) = args.get(1, &["indices"])
+                    && let Kind::FoldIndex { role, split } = self.kind(index).clone()
+                {
+                    return Some(self.split_part(data, role, split, span(node)));
+                }
+                return None;
+            }
+            "pandas.to_datetime" => {
+                if let Some(Kind::Column { name }) = first_kind {
+                    self.temporal_use(&name, "converted with `to_datetime`", node);
+                }
+                let id = self.derived(args.all_values(), node);
+                return Some(id);
+            }
+            "pandas.qcut" | "pandas.cut" => {
+                let id = self.derived(args.all_values(), node);
+                // Bins from the data's quantiles, or from its range when given as a count.
+                let data_bins = qualified == "pandas.qcut"
+                    || args
+                        .get(1, &["bins"])
+                        .is_some_and(|(v, _)| matches!(self.kind(v), Kind::Number(_)));
+                if data_bins && let Some(data) = first {
+                    let column = self.column_name(data);
+                    self.op_fact(id, Tag::Agg, data, column, Vec::new(), node);
+                }
+                return Some(id);
+            }
+            _ => {}
+        }
+        if ml::is_data_source(qualified) {
+            let id = self.new_value(
+                Kind::Call {
+                    function: qualified.to_string(),
+                },
+                args.all_values(),
+                span(node),
+            );
+            let from_data = self.model.values[id].rows != 0;
+            if !from_data {
+                self.model.values[id].rows = rows::FULL;
+            }
+            if qualified.ends_with(".DataFrame") {
+                if let Some(Kind::Dict(entries)) = &first_kind {
+                    let mut current = id;
+                    let empty = Rc::new(Columns {
+                        root: id,
+                        open: false,
+                        known: Vec::new(),
+                        dropped: Vec::new(),
+                        base_facts: Vec::new(),
+                    });
+                    self.set_columns(id, empty);
+                    for (name, value) in entries {
+                        current = self.assign_columns(
+                            current,
+                            std::slice::from_ref(name),
+                            *value,
+                            vec![],
+                            node,
+                        );
+                    }
+                    return Some(current);
+                }
+                let names = args.keyword("columns").and_then(|(v, _)| self.names_of(v));
+                let base_facts = self.model.values[id].facts.clone();
+                let columns = Columns {
+                    root: id,
+                    open: names.is_none(),
+                    known: names
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|name| Column {
+                            bases: vec![Rc::from(name.as_str())],
+                            name,
+                            facts: base_facts.clone(),
+                            span: None,
+                            value: UNKNOWN,
+                        })
+                        .collect(),
+                    dropped: Vec::new(),
+                    base_facts,
+                };
+                self.set_columns(id, Rc::new(columns));
+                return Some(id);
+            }
+            if let Some((dates, _)) = args.keyword("parse_dates") {
+                for name in self.key_names(dates) {
+                    self.temporal_use(&name, "parsed with `parse_dates`", node);
+                }
+            }
+            let columns = self.columns_of(id);
+            self.set_columns(id, columns);
+            return Some(id);
+        }
+        if ml::is_metric(qualified) {
+            let id = self.derived(args.all_values(), node);
+            let scope = self.scope();
+            self.push_event(Event::Metric {
+                function: qualified.to_string(),
+                args: args.all_values(),
+                span: span(node),
+                scope,
+            });
+            return Some(id);
+        }
+        if let Some(out_of_fold) = ml::cross_validation(qualified) {
+            let estimator = args.get(0, &["estimator"]).map_or(UNKNOWN, |(v, _)| v);
+            let x = args.get(1, &["X"]).map(|(v, _)| v);
+            let y = args.get(2, &["y"]).map(|(v, _)| v);
+            let inputs: Vec<ValueId> = x.into_iter().collect();
+            let output = if out_of_fold {
+                self.new_value(
+                    Kind::Output {
+                        estimator,
+                        method: "cross_val_predict",
+                    },
+                    inputs,
+                    span(node),
+                )
+            } else {
+                self.derived(inputs, node)
+            };
+            let scope = self.scope();
+            let event = self.push_event(Event::CrossVal {
+                function: qualified.to_string(),
+                estimator,
+                x,
+                y,
+                output,
+                span: span(node),
+                scope,
+            });
+            if out_of_fold {
+                let fact = Fact {
+                    tag: Tag::ModelOut,
+                    span: span(node),
+                    text: short_text(self.text(node)),
+                    source: estimator,
+                    event: Some(event),
+                    rows: x.map_or(0, |x| self.model.values[x].rows),
+                    column: None,
+                    keys: Vec::new(),
+                    scope,
+                };
+                self.add_fact(output, fact);
+            }
+            return Some(output);
+        }
+        if qualified.starts_with("sklearn.utils") && qualified.ends_with(".resample") {
+            let replace = args
+                .keyword("replace")
+                .is_none_or(|(_, n)| self.text(n) != "False");
+            let parts: Vec<ValueId> = args
+                .positional
+                .iter()
+                .map(|&(v, _)| {
+                    let id = self.new_value(Kind::Unknown, vec![v], span(node));
+                    self.keep_columns(id, v);
+                    if replace {
+                        self.model.values[id].rows |= rows::RESAMPLED;
+                    }
+                    id
+                })
+                .collect();
+            return Some(match parts.as_slice() {
+                [one] => *one,
+                _ => self.new_value(Kind::Tuple(parts.clone()), parts, span(node)),
+            });
+        }
+        None
+    }
+}

@@ -1,0 +1,189 @@
+//! Questions rules ask of a [`FileModel`], answered from what the one traversal recorded.
+
+use super::{Column, Columns, Event, Fact, FileModel, Kind, Rows, Split, Tag, UNKNOWN, ValueId};
+use crate::finding::Span;
+
+/// A fact carried by a value, and the column of that value that carries it (None when the
+/// value is not a frame with named columns, or the fact rides on its unnamed columns).
+#[derive(Debug, Clone, Copy)]
+pub struct Lineage<'m> {
+    pub column: Option<&'m Column>,
+    pub fact: &'m Fact,
+}
+
+impl FileModel {
+    /// Which rows a value holds (see [`super::rows`]); 0 when unknown.
+    pub fn rows(&self, id: ValueId) -> Rows {
+        self.values.get(id).map_or(0, |v| v.rows)
+    }
+
+    /// The columns of a frame value, if it is one.
+    pub fn columns(&self, id: ValueId) -> Option<&Columns> {
+        self.values.get(id)?.columns.as_deref()
+    }
+
+    /// The facts a value carries, each with the column that carries it when known.
+    pub fn lineage(&self, id: ValueId) -> Vec<Lineage<'_>> {
+        let Some(value) = self.values.get(id) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if let Some(columns) = value.columns.as_deref() {
+            for column in &columns.known {
+                for &fact in &column.facts {
+                    out.push(Lineage {
+                        column: Some(column),
+                        fact: self.fact(fact),
+                    });
+                }
+            }
+            for &fact in &columns.base_facts {
+                if !out.iter().any(|l| std::ptr::eq(l.fact, self.fact(fact))) {
+                    out.push(Lineage {
+                        column: None,
+                        fact: self.fact(fact),
+                    });
+                }
+            }
+        }
+        for &fact in &value.facts {
+            if !out.iter().any(|l| std::ptr::eq(l.fact, self.fact(fact))) {
+                out.push(Lineage {
+                    column: None,
+                    fact: self.fact(fact),
+                });
+            }
+        }
+        out
+    }
+
+    /// The facts with `tag` a value carries.
+    pub fn facts_tagged(&self, id: ValueId, tag: Tag) -> Vec<Lineage<'_>> {
+        self.lineage(id)
+            .into_iter()
+            .filter(|l| l.fact.tag == tag)
+            .collect()
+    }
+
+    /// Whether frame `x` holds column `name`: Some(true) when it is named there, or `x` has
+    /// open columns from the same source as `from` and did not drop it; None when unknown.
+    pub fn holds_column(&self, x: ValueId, name: &str, from: Option<ValueId>) -> Option<bool> {
+        let columns = self.columns(x)?;
+        if columns.known.iter().any(|c| c.name == name) {
+            return Some(true);
+        }
+        if columns.dropped.iter().any(|d| d == name) || !columns.open {
+            return Some(false);
+        }
+        let same_root = from.and_then(|f| self.root_of(f));
+        match same_root {
+            Some(root) if root == columns.root => Some(true),
+            _ => None,
+        }
+    }
+
+    /// Where the unnamed columns of a frame (or the frame a column was read from) come from.
+    pub fn root_of(&self, id: ValueId) -> Option<ValueId> {
+        if let Some(columns) = self.columns(id) {
+            return Some(columns.root);
+        }
+        let value = self.values.get(id)?;
+        match value.kind {
+            Kind::Column { .. } | Kind::SplitPart { .. } => self.root_of(*value.inputs.first()?),
+            _ => None,
+        }
+    }
+
+    /// The name of the column a value reads (`df["price"]`), if it is one.
+    pub fn column_name(&self, id: ValueId) -> Option<&str> {
+        match &self.values.get(id)?.kind {
+            Kind::Column { name } => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The split a value is a part of, if it is one.
+    pub fn split_of(&self, id: ValueId) -> Option<&Split> {
+        match self.values.get(id)?.kind {
+            Kind::SplitPart { split, .. } => self.splits.get(split),
+            _ => None,
+        }
+    }
+
+    /// Whether a split has both a training and a held-out part.
+    pub fn complete(&self, split: usize) -> bool {
+        self.splits
+            .get(split)
+            .is_some_and(|s| s.has_train && s.has_test)
+    }
+
+    /// For each value, whether it flows into a metric (a `Metric` event's arguments, or the
+    /// `score`/`evaluate` of an estimator): the evaluation side of S5. One backward pass.
+    pub fn reaches_metric(&self) -> Vec<bool> {
+        let mut marked = vec![false; self.values.len()];
+        for event in &self.events {
+            match event {
+                Event::Metric { args, .. } => {
+                    for &a in args {
+                        if a < marked.len() {
+                            marked[a] = true;
+                        }
+                    }
+                }
+                Event::Predict {
+                    method,
+                    output,
+                    input,
+                    ..
+                } if matches!(method.as_str(), "score" | "evaluate") => {
+                    for v in [*output, *input] {
+                        if v < marked.len() {
+                            marked[v] = true;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for id in (1..self.values.len()).rev() {
+            if marked[id] {
+                for &input in &self.values[id].inputs {
+                    marked[input] = true;
+                }
+            }
+        }
+        marked[UNKNOWN] = false;
+        marked
+    }
+
+    /// When event `index` was replayed from a function body at a call: the call's span and
+    /// the event in the body.
+    pub fn replay_of(&self, index: usize) -> Option<(Span, usize)> {
+        self.replayed.get(index).copied().flatten()
+    }
+
+    /// The evidence that column `name` holds dates, if any.
+    pub fn temporal_evidence(&self, name: &str) -> Option<(Span, &'static str)> {
+        self.temporal
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, span, what)| (*span, *what))
+    }
+
+    /// The label columns of a `y`: the column it reads, or the raw columns it was made from.
+    pub fn label_columns(&self, y: ValueId) -> Vec<String> {
+        let Some(value) = self.values.get(y) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = Vec::new();
+        if let Kind::Column { name } = &value.kind {
+            names.push(name.clone());
+        }
+        for base in &value.bases {
+            if !names.iter().any(|n| n.as_str() == &**base) {
+                names.push(base.to_string());
+            }
+        }
+        names
+    }
+}

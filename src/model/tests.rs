@@ -1,0 +1,166 @@
+//! The semantic model on small programs: roles, columns and their lineage, folds, masks,
+//! slices and function summaries.
+
+use super::*;
+use crate::source::SourceFile;
+
+fn model(code: &str) -> FileModel {
+    let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
+    let tree = crate::source::python::parse(&file.text).expect("parses");
+    build(&file, &tree)
+}
+
+/// The x and y of the last fit.
+fn last_fit(m: &FileModel) -> (ValueId, Option<ValueId>) {
+    m.events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Fit { x: Some(x), y, .. } => Some((*x, *y)),
+            _ => None,
+        })
+        .expect("a fit")
+}
+
+const HEAD: &str = "import pandas as pd\nfrom sklearn.model_selection import train_test_split, KFold\nfrom sklearn.linear_model import LogisticRegression\n";
+
+#[test]
+fn split_parts_hold_their_roles_and_columns() {
+    let m = model(&format!(
+        "{HEAD}df = pd.read_csv('a.csv')\nX = df.drop(columns=['y'])\nX_tr, X_te, y_tr, y_te = train_test_split(X, df['y'], random_state=0)\nLogisticRegression().fit(X_tr, y_tr)\n"
+    ));
+    let (x, y) = last_fit(&m);
+    assert_eq!(m.rows(x), rows::TRAIN);
+    assert_eq!(m.rows(y.unwrap()), rows::TRAIN);
+    assert_eq!(m.holds_column(x, "y", y), Some(false));
+    assert_eq!(m.label_columns(y.unwrap()), vec!["y".to_string()]);
+}
+
+#[test]
+fn a_frame_keeps_the_target_unless_dropped() {
+    let m = model(&format!(
+        "{HEAD}df = pd.read_csv('a.csv')\ny = df['churned']\nX = df.drop(columns=['id'])\nLogisticRegression().fit(X, y)\n"
+    ));
+    let (x, y) = last_fit(&m);
+    assert_eq!(m.holds_column(x, "churned", y), Some(true));
+    assert_eq!(m.rows(x), rows::FULL);
+}
+
+#[test]
+fn assigned_columns_carry_their_lineage() {
+    let m = model(&format!(
+        "{HEAD}df = pd.read_csv('a.csv')\ndf['ratio'] = df['t'] / df['n']\ndf['next'] = df.groupby('user')['spend'].shift(-1)\ndf['avg'] = df.groupby('user')['spend'].transform('mean')\nFEATS = ['ratio', 'next']\nLogisticRegression().fit(df[FEATS + ['avg']], df['label'])\n"
+    ));
+    let (x, _) = last_fit(&m);
+    let columns = m.columns(x).expect("a frame");
+    assert!(!columns.open);
+    let names: Vec<&str> = columns.known.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["ratio", "next", "avg"]);
+    let ratio = &columns.known[0];
+    assert!(ratio.bases.iter().any(|b| &**b == "t"));
+    let future = m.facts_tagged(x, Tag::Future);
+    assert_eq!(future.len(), 1);
+    assert_eq!(future[0].column.unwrap().name, "next");
+    let agg = m.facts_tagged(x, Tag::Agg);
+    assert_eq!(agg.len(), 1);
+    assert_eq!(agg[0].fact.keys, ["user"]);
+    assert_eq!(agg[0].fact.column.as_deref(), Some("spend"));
+    assert_eq!(agg[0].fact.rows, rows::FULL);
+}
+
+#[test]
+fn fold_indices_take_rows() {
+    let m = model(&format!(
+        "{HEAD}X = pd.read_csv('a.csv')\nkf = KFold(5, shuffle=True, random_state=0)\nfor i, (tr, va) in enumerate(kf.split(X)):\n    LogisticRegression().fit(X.iloc[tr], y[tr])\n"
+    ));
+    let (x, _) = last_fit(&m);
+    assert_eq!(m.rows(x), rows::TRAIN);
+    let split = m.split_of(x).expect("a part");
+    assert!(split.folds && split.shuffled);
+}
+
+#[test]
+fn masks_and_slices_split_only_with_their_complement() {
+    let m = model(&format!(
+        "{HEAD}df = pd.read_csv('a.csv')\nadults = df[df['age'] > 30]\ntrain = df[df['date'] < '2020']\ntest = df[df['date'] >= '2020']\nLogisticRegression().fit(train[['a']], train['y'])\nX = df[['a']]\nX_tr, X_te = X[:n], X[n:]\n"
+    ));
+    let (x, _) = last_fit(&m);
+    assert_eq!(m.rows(x), rows::TRAIN);
+    let complete: Vec<SplitKind> = (0..m.splits.len())
+        .filter(|&s| m.complete(s))
+        .map(|s| m.splits[s].kind)
+        .collect();
+    assert_eq!(complete, [SplitKind::Mask, SplitKind::Slice]);
+    assert!(
+        m.values
+            .iter()
+            .filter(|v| matches!(v.kind, Kind::SplitPart { .. }))
+            .count()
+            == 4
+    );
+}
+
+#[test]
+fn predictions_carry_the_model_that_made_them() {
+    let m = model(&format!(
+        "{HEAD}df = pd.read_csv('a.csv')\nfirst = LogisticRegression().fit(df[['a']], df['y'])\ndf['score'] = first.predict_proba(df[['a']])[:, 1]\nLogisticRegression().fit(df[['a', 'score']], df['y'])\n"
+    ));
+    let (x, _) = last_fit(&m);
+    let out = m.facts_tagged(x, Tag::ModelOut);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].column.unwrap().name, "score");
+    assert!(m.estimator(out[0].fact.source).is_some());
+}
+
+#[test]
+fn a_function_summary_replays_fits_on_the_arguments() {
+    let m = model(&format!(
+        "{HEAD}def train(features, labels):\n    model = LogisticRegression()\n    model.fit(features, labels)\n    return model\n\ndf = pd.read_csv('a.csv')\nX_tr, X_te, y_tr, y_te = train_test_split(df[['a']], df['y'], random_state=0)\nclf = train(X_tr, y_tr)\nclf.predict(X_te)\n"
+    ));
+    let (x, _) = last_fit(&m);
+    assert_eq!(m.rows(x), rows::TRAIN);
+    let fit = m
+        .events
+        .iter()
+        .rposition(|e| matches!(e, Event::Fit { .. }))
+        .unwrap();
+    assert!(m.replay_of(fit).is_some());
+    let Event::Fit { estimator, .. } = m.events[fit] else {
+        unreachable!()
+    };
+    // The returned model is the one the replayed fit trained.
+    let predicted = m.events.iter().find_map(|e| match e {
+        Event::Predict { estimator, .. } => Some(*estimator),
+        _ => None,
+    });
+    assert_eq!(predicted, Some(estimator));
+}
+
+#[test]
+fn a_function_summary_adds_the_columns_its_body_assigns() {
+    let m = model(&format!(
+        "{HEAD}def add_features(frame):\n    frame['lead'] = frame['price'].shift(-1)\n    return frame\n\ndf = pd.read_csv('a.csv')\ndf = add_features(df)\nLogisticRegression().fit(df[['lead', 'volume']], df['y'])\n"
+    ));
+    let (x, _) = last_fit(&m);
+    let future = m.facts_tagged(x, Tag::Future);
+    assert_eq!(future.len(), 1, "{:?}", m.columns(x));
+    assert_eq!(future[0].column.unwrap().name, "lead");
+    assert_eq!(m.rows(x), rows::FULL);
+}
+
+#[test]
+fn metrics_mark_what_is_evaluated() {
+    let m = model(&format!(
+        "{HEAD}from sklearn.metrics import accuracy_score\nX_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0)\nclf = LogisticRegression().fit(X_tr, y_tr)\npred = clf.predict(X_te)\nsub = clf.predict(other)\naccuracy_score(y_te, pred)\n"
+    ));
+    let evaluated = m.reaches_metric();
+    let outputs: Vec<bool> = m
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Predict { output, .. } => Some(evaluated[*output]),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(outputs, [true, false]);
+}
