@@ -40,6 +40,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         slices: HashMap::new(),
         replaying: false,
         tentative: HashMap::new(),
+        dataset_labels: HashMap::new(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -83,6 +84,8 @@ struct Builder<'a> {
     replaying: bool,
     /// Parts of slices and masks whose complement has not been seen yet, by split.
     tentative: HashMap<usize, Vec<ValueId>>,
+    /// The label of a boosting library's dataset (`xgb.DMatrix(X, label=y)`), by dataset.
+    dataset_labels: HashMap<ValueId, ValueId>,
 }
 
 /// A call's arguments, evaluated.
@@ -612,6 +615,7 @@ impl<'a> Builder<'a> {
                     return;
                 }
                 let name = self.text(base);
+                let name_text = name;
                 let old = self.lookup(name, base);
                 if matches!(
                     self.kind(old),
@@ -631,6 +635,28 @@ impl<'a> Builder<'a> {
                     let rest: Vec<ValueId> = index_values[..index_count - 1].to_vec();
                     let id = self.assign_columns(old, &names, value, rest, target);
                     self.bind(name, id);
+                    return;
+                }
+                // `df[col + "_freq"] = v`, `df[f"{c}_n"] = v`: a column whose name the code
+                // computes. It is kept under the text of its name, so what `v` carries stays on
+                // that column instead of being lost or landing on every other column.
+                if column_target
+                    && index_count == 1
+                    && let Some(index) = computed_column_name(target)
+                    && (self.model.values[old].columns.is_some()
+                        || matches!(self.kind(old), Kind::Param { .. }))
+                    && !matches!(
+                        self.kind(index_values[0]),
+                        Kind::Mask { .. } | Kind::FoldIndex { .. } | Kind::Number(_)
+                    )
+                {
+                    let name = self
+                        .text(index)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let id = self.assign_columns(old, &[name], value, index_values, target);
+                    self.bind(name_text, id);
                     return;
                 }
                 let mut inputs = vec![old, value];
@@ -878,6 +904,13 @@ impl<'a> Builder<'a> {
                     "values" | "T" | "array" => {
                         let id = self.derived(vec![base], node);
                         self.keep_columns(id, base);
+                        return id;
+                    }
+                    // The frame's labels and shape, not its values: no column's lineage.
+                    "index" | "columns" | "shape" | "dtypes" | "ndim" | "empty" | "axes" => {
+                        let id = self.derived(vec![base], node);
+                        self.model.values[id].facts.clear();
+                        self.model.values[id].bases.clear();
                         return id;
                     }
                     _ => {}
@@ -1929,4 +1962,18 @@ fn syntax_errors(root: Node, text: &str) -> Vec<(Span, String)> {
     }
     errors.sort_by_key(|(s, _)| s.start);
     errors
+}
+
+/// The index of `df[<index>] = v` when it computes a column name: a string expression
+/// (`col + "_freq"`, an f-string, `"{}_n".format(c)`) or a name bound to one.
+fn computed_column_name(target: Node) -> Option<Node> {
+    let mut cursor = target.walk();
+    let index = target
+        .children_by_field_name("subscript", &mut cursor)
+        .next()?;
+    matches!(
+        index.kind(),
+        "identifier" | "binary_operator" | "string" | "concatenated_string" | "call"
+    )
+    .then_some(index)
 }

@@ -5,3 +5,4 @@ pub mod monitoring;
 pub mod notebook;
 pub mod parse;
 pub mod repro;
+pub mod skew;

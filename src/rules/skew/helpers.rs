@@ -1,0 +1,508 @@
+//! What the skew rules share: the model fits whose features they read, the file's evidence of
+//! a time axis, the operation behind a fact as the user wrote it, and the test of whether a
+//! statistic saw rows the model is then applied to.
+
+use crate::finding::{Severity, Span};
+use crate::ml::Category;
+use crate::model::{Event, Fact, FileModel, Lineage, Role, Tag, UNKNOWN, ValueId, rows};
+
+/// A place where a model learns from features: `fit` of a model or of a pipeline, or a
+/// cross-validation call (which fits and evaluates on folds of the same rows).
+pub(super) struct FitSite {
+    /// The fitted estimator.
+    pub estimator: ValueId,
+    pub x: ValueId,
+    pub span: Span,
+    /// `cross_val_score` and friends: evaluated on held-out folds of `x`.
+    pub cross_val: bool,
+}
+
+/// Every model fit of the file, in execution order. Transformer fits are left out: their
+/// output reaches a model's fit, where it is read.
+pub(super) fn model_fits(model: &FileModel) -> Vec<FitSite> {
+    let mut fits = Vec::new();
+    for event in &model.events {
+        match event {
+            Event::Fit {
+                estimator,
+                x: Some(x),
+                method,
+                span,
+                ..
+            } if *x != UNKNOWN => {
+                let learns = model
+                    .estimator(*estimator)
+                    .is_some_and(|e| match e.category {
+                        Category::Model => true,
+                        Category::Composite => method == "fit",
+                        _ => false,
+                    });
+                if learns && matches!(method.as_str(), "fit" | "partial_fit" | "fit_predict") {
+                    fits.push(FitSite {
+                        estimator: *estimator,
+                        x: *x,
+                        span: *span,
+                        cross_val: false,
+                    });
+                }
+            }
+            Event::CrossVal {
+                estimator,
+                x: Some(x),
+                function,
+                span,
+                ..
+            } if *x != UNKNOWN && !function.ends_with("cross_val_predict") => {
+                fits.push(FitSite {
+                    estimator: *estimator,
+                    x: *x,
+                    span: *span,
+                    cross_val: true,
+                });
+            }
+            _ => {}
+        }
+    }
+    fits
+}
+
+/// How the fit reads in a message: `model.fit` (the receiver as written), `Ridge(...).fit`,
+/// or the cross-validation function.
+pub(super) fn fit_name(model: &FileModel, source: &str, fit: &FitSite) -> String {
+    let text = source.get(fit.span.start..fit.span.end).unwrap_or("");
+    let text: String = text.split_whitespace().collect();
+    let class = || {
+        model
+            .estimator(fit.estimator)
+            .map_or("model", |e| e.short_name())
+            .to_string()
+    };
+    if fit.cross_val {
+        let function = text.split('(').next().unwrap_or("");
+        return function.rsplit('.').next().unwrap_or(function).to_string();
+    }
+    let Some(dot) = text.rfind(".fit(").or_else(|| text.rfind(".partial_fit(")) else {
+        return format!("{}.fit", class());
+    };
+    let receiver = &text[..dot];
+    let method = text[dot + 1..].split('(').next().unwrap_or("fit");
+    let simple = !receiver.is_empty()
+        && receiver.len() <= 40
+        && receiver
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    if simple {
+        format!("{receiver}.{method}")
+    } else {
+        format!("{}(...).{method}", class())
+    }
+}
+
+/// `column `a`` or `columns `a`, `b``, with the verb that agrees.
+pub(super) fn columns_phrase(columns: &[String]) -> (String, &'static str) {
+    match columns {
+        [] => ("a feature".to_string(), "is"),
+        [one] => (format!("column `{one}`"), "is"),
+        many => (
+            format!(
+                "columns {}",
+                many.iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "are",
+        ),
+    }
+}
+
+/// Where the file shows a column holding dates or times: parsed or converted to dates, used
+/// through `.dt`, or sorted or indexed by a column whose name says it is a time.
+pub(super) fn time_axis(model: &FileModel) -> Option<(&str, Span)> {
+    model
+        .temporal
+        .iter()
+        .find(|(name, _, what)| {
+            !(what.starts_with("sorted") || what.starts_with("indexed")) || names_a_time(name)
+        })
+        .map(|(name, span, _)| (name.as_str(), *span))
+}
+
+/// Whether a column name says it holds a time (`date`, `order_ts`, `created_at`, `Month`).
+pub(super) fn names_a_time(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "ds" | "dt" | "ts" | "t") {
+        return true;
+    }
+    let words: Vec<String> = split_words(name);
+    words.iter().enumerate().any(|(i, w)| {
+        matches!(
+            w.as_str(),
+            "date"
+                | "datetime"
+                | "dates"
+                | "time"
+                | "timestamp"
+                | "ts"
+                | "day"
+                | "week"
+                | "month"
+                | "year"
+                | "hour"
+                | "minute"
+                | "period"
+                | "quarter"
+        ) || (w == "at" && i > 0 && i == words.len() - 1)
+    })
+}
+
+/// Words of an identifier, split on `_`, digits and camelCase, lowercased.
+fn split_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphabetic() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// The operation of a fact as written, and its span: the part of the call chain from the
+/// method that makes the fact (`shift(-1)`, `rolling(24, center=True)`, `groupby("ip")["app"].transform("count")`).
+pub(super) fn operation(source: &str, fact: &Fact) -> (Span, String) {
+    let whole = source.get(fact.span.start..fact.span.end).unwrap_or("");
+    let keywords: &[&str] = match fact.tag {
+        Tag::Future => &[
+            "shift(",
+            "diff(",
+            "bfill(",
+            "backfill(",
+            "fillna(",
+            "rolling(",
+        ],
+        _ => &["groupby("],
+    };
+    let whole_fits = fact.tag == Tag::Agg && fact.keys.is_empty() && whole.len() <= 70;
+    let start = keywords
+        .iter()
+        .filter_map(|k| last_method(whole, k))
+        .max()
+        .or_else(|| (!whole_fits).then(|| last_call(whole)).flatten())
+        .unwrap_or(0);
+    let end = match fact.tag {
+        // The op is the call named by the keyword; what follows it is another statistic.
+        Tag::Future => close_of(whole, start).map_or(whole.len(), |e| e + 1),
+        _ => whole.len(),
+    };
+    let text = &whole[start..end];
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = text
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(" .", ".");
+    let text = if text.chars().count() > 70 {
+        let cut: String = text.chars().take(67).collect();
+        format!("{cut}...")
+    } else {
+        text
+    };
+    (
+        Span::new(fact.span.start + start, fact.span.start + end),
+        text,
+    )
+}
+
+/// The variable a statistic ran on, as written at its start (`loans` in
+/// `loans["state"].value_counts()` and in `pd.qcut(loans["dti"], 10)`).
+pub(super) fn frame_name(source: &str, fact: &Fact) -> Option<String> {
+    let whole = source.get(fact.span.start..fact.span.end)?.trim_start();
+    let whole = ["pd.", "pandas.", "np.", "numpy."]
+        .iter()
+        .find_map(|m| whole.strip_prefix(m))
+        .and_then(|rest| rest.split_once('(').map(|(_, args)| args.trim_start()))
+        .unwrap_or(whole);
+    let name: String = whole
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+}
+
+/// The offset of the last `.keyword` method call in `text` (after the dot).
+fn last_method(text: &str, keyword: &str) -> Option<usize> {
+    text.match_indices(keyword)
+        .filter(|(at, _)| *at > 0 && text[..*at].trim_end().ends_with('.'))
+        .map(|(at, _)| at)
+        .last()
+}
+
+/// The offset of the name of the outermost call's method or function (`qcut` in
+/// `pd.qcut(...)`, `value_counts` in `df[k].value_counts()`).
+fn last_call(text: &str) -> Option<usize> {
+    let open = open_of_last_call(text)?;
+    let before = text[..open].trim_end();
+    let name_start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    // `pd.qcut(...)`: show the module too.
+    let module_start = before[..name_start]
+        .strip_suffix('.')
+        .map(|head| {
+            head.rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(0, |i| i + 1)
+        })
+        .filter(|&m| {
+            let module = &before[m..name_start - 1];
+            matches!(module, "pd" | "pandas" | "np" | "numpy")
+        });
+    Some(module_start.unwrap_or(name_start))
+}
+
+/// The offset of the `(` that the final `)` of `text` closes.
+fn open_of_last_call(text: &str) -> Option<usize> {
+    let trimmed = text.trim_end();
+    if !trimmed.ends_with(')') {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (at, c) in trimmed.char_indices().rev() {
+        match c {
+            ')' | ']' => depth += 1,
+            '(' | '[' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 && c == '(' {
+                    return Some(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The offset of the `)` closing the first `(` at or after `from`.
+fn close_of(text: &str, from: usize) -> Option<usize> {
+    let open = from + text.get(from..)?.find('(')?;
+    let mut depth = 0usize;
+    for (at, c) in text[open..].char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(open + at);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The statistic an aggregate fact computes, by the name of its function: `mean` for
+/// `transform("mean")`, `agg(np.mean)` and `.mean()`; `value_counts`; `qcut`.
+pub(super) fn statistic(source: &str, fact: &Fact) -> Option<String> {
+    let whole = source.get(fact.span.start..fact.span.end)?;
+    let open = open_of_last_call(whole)?;
+    let before = whole[..open].trim_end();
+    let name_start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let method = &before[name_start..];
+    if !matches!(method, "transform" | "agg" | "aggregate" | "apply") {
+        return Some(method.to_string());
+    }
+    // The function given to transform/agg: a string, `np.mean`, `max`.
+    let close = whole.trim_end().len() - 1;
+    let argument = whole[open + 1..close].split(',').next()?.trim();
+    if argument.is_empty() || argument.contains('=') {
+        // Named aggregation (`agg(n=("id", "count"))`): some statistic of the group.
+        return Some(method.to_string());
+    }
+    let argument = argument.trim_matches(|c| c == '"' || c == '\'');
+    Some(argument.rsplit('.').next().unwrap_or(argument).to_string())
+}
+
+/// Statistics of a group that only look at the rows before the current one, or at one row:
+/// not an aggregate over the group's whole history.
+pub(super) fn past_only(statistic: &str) -> bool {
+    matches!(
+        statistic,
+        "cumsum"
+            | "cumcount"
+            | "cumprod"
+            | "cummax"
+            | "cummin"
+            | "shift"
+            | "diff"
+            | "pct_change"
+            | "ffill"
+            | "pad"
+            | "first"
+            | "head"
+            | "nth"
+            | "ngroup"
+            | "fillna"
+            | "bfill"
+            | "backfill"
+    )
+}
+
+/// Whether an aggregate fact is a row statistic feature in the sense of SKEW003: a group's
+/// statistic, a frequency, a rank, data-derived bins, or a share of a column's total or
+/// extreme. Means, deviations and quantiles of a whole column are the parameters of scaling
+/// and imputation (preprocessing, LEAK001), not features of their own.
+pub(super) fn row_statistic(source: &str, fact: &Fact) -> Option<String> {
+    let statistic = statistic(source, fact)?;
+    if past_only(&statistic) {
+        return None;
+    }
+    let grouped = !fact.keys.is_empty();
+    let counts = matches!(
+        statistic.as_str(),
+        "value_counts" | "rank" | "qcut" | "cut" | "max" | "min" | "sum" | "count" | "nunique"
+    );
+    (grouped || counts).then_some(statistic)
+}
+
+/// The table a value's rows come from (`root_of`), looked up through the values it was
+/// computed from when it is not a frame or a column itself (`frame[name]` with a computed
+/// name). A short breadth-first search: the nearest table wins.
+pub(super) fn table_of(model: &FileModel, value: ValueId) -> Option<ValueId> {
+    let mut queue = std::collections::VecDeque::from([value]);
+    let mut visited = 0;
+    while let Some(v) = queue.pop_front() {
+        if let Some(root) = model.root_of(v) {
+            return Some(root);
+        }
+        visited += 1;
+        if visited > 32 {
+            return None;
+        }
+        queue.extend(model.value(v).inputs.iter().copied());
+    }
+    None
+}
+
+/// Two row sets that may share rows: unknown sets may, the full data shares rows with every
+/// part, parts share rows with themselves.
+pub(super) fn overlap(a: u8, b: u8) -> bool {
+    a == 0 || b == 0 || (a | b) & rows::FULL != 0 || a & b & rows::PARTS != 0
+}
+
+/// The index of a fact in `model.facts`.
+pub(super) fn fact_index(model: &FileModel, fact: &Fact) -> usize {
+    model
+        .facts
+        .iter()
+        .position(|f| std::ptr::eq(f, fact))
+        .unwrap_or(usize::MAX)
+}
+
+/// Whether a value carries the fact, on any of its columns.
+pub(super) fn carries(model: &FileModel, value: ValueId, fact: &Fact) -> bool {
+    model
+        .lineage(value)
+        .iter()
+        .any(|l: &Lineage| std::ptr::eq(l.fact, fact))
+}
+
+/// How a statistic computed on all rows (before a split) comes back to the rows the model is
+/// applied to, for SKEW003.
+pub(super) struct AppliedTo {
+    pub severity: Severity,
+    /// The evaluation (a metric, a score, cross-validation) or the prediction on other rows.
+    pub span: Span,
+}
+
+/// For a statistic over rows that reaches the features of `fit`: whether it saw rows the
+/// fitted model is then evaluated on (error) or only predicts for (warning). None when the
+/// statistic saw only the rows the model learns from, or where it ran is unknown.
+pub(super) fn applied_to_other_rows(
+    model: &FileModel,
+    evaluated: &[bool],
+    fit: &FitSite,
+    fact: &Fact,
+) -> Option<AppliedTo> {
+    if fact.rows & rows::FULL == 0 {
+        return None;
+    }
+    let source_root = table_of(model, fact.source)?;
+    if fit.cross_val {
+        // Folds of the rows the statistic ran on.
+        return (model.root_of(fit.x) == Some(source_root)).then_some(AppliedTo {
+            severity: Severity::Error,
+            span: fit.span,
+        });
+    }
+    let fit_rows = model.rows(fit.x);
+    if fit_rows & rows::FULL != 0 || fit_rows & rows::PARTS == 0 {
+        return None;
+    }
+    let mut scored = None;
+    for event in &model.events {
+        let Event::Predict {
+            estimator,
+            input,
+            output,
+            method,
+            span,
+            ..
+        } = event
+        else {
+            continue;
+        };
+        if *estimator != fit.estimator || *input == UNKNOWN {
+            continue;
+        }
+        let input_rows = model.rows(*input);
+        let other_rows = input_rows & (rows::TEST | rows::VALID) & !fit_rows;
+        if other_rows == 0 || !carries(model, *input, fact) {
+            continue;
+        }
+        // The held-out rows are rows of the table the statistic ran on (not of another table
+        // whose statistic was mapped in).
+        let split_of_statistic_rows =
+            model
+                .split_parts_of(*input)
+                .iter()
+                .any(|&(_, role, split)| {
+                    role != Role::Train
+                        && model.splits.get(split).is_some_and(|s| {
+                            s.inputs
+                                .iter()
+                                .any(|&i| model.root_of(i) == Some(source_root))
+                        })
+                });
+        if !split_of_statistic_rows {
+            continue;
+        }
+        let is_evaluated = matches!(method.as_str(), "score" | "evaluate")
+            || evaluated.get(*output).copied().unwrap_or(false);
+        if is_evaluated {
+            return Some(AppliedTo {
+                severity: Severity::Error,
+                span: *span,
+            });
+        }
+        scored.get_or_insert(AppliedTo {
+            severity: Severity::Warning,
+            span: *span,
+        });
+    }
+    scored
+}
