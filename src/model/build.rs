@@ -662,6 +662,11 @@ impl<'a> Builder<'a> {
                 let mut inputs = vec![old, value];
                 inputs.extend(index_values);
                 let id = self.derived(inputs, target);
+                // `X[mask, 2] = v`: the index chooses where `v` goes; the values are `v`'s
+                // and the old ones, so only their lineage carries over.
+                let mut facts = self.model.values[old].facts.clone();
+                merge_facts(&mut facts, &self.model.values[value].facts);
+                self.model.values[id].facts = facts;
                 self.keep_columns(id, old);
                 let rows = self.model.values[old].rows;
                 self.model.values[id].rows = rows;

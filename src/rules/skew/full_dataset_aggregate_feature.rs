@@ -80,7 +80,15 @@ struct Found<'m> {
 
 fn report(ctx: &Context, sink: &mut Sink, found: &Found) {
     let (span, op) = operation(&ctx.file.text, found.fact);
-    let (columns, is) = helpers::columns_phrase(&found.columns);
+    let assigned: Vec<String> = if found.columns.is_empty() {
+        helpers::assigned_name(ctx.model, &ctx.file.text, found.fact)
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let named = if found.columns.is_empty() { &assigned } else { &found.columns };
+    let (columns, is) = helpers::columns_phrase(named, helpers::frame_name(&ctx.file.text, found.fact));
     let fit = format!("`{}` ({})", found.fit, ctx.describe(found.fit_span));
     let applied = ctx.describe(found.applied.span);
     let frame = helpers::frame_name(&ctx.file.text, found.fact)
@@ -88,9 +96,9 @@ fn report(ctx: &Context, sink: &mut Sink, found: &Found) {
         .unwrap_or_default();
     let message = match found.applied.severity {
         Severity::Error => format!(
-            "{columns} {is} `{op}` over all rows{frame}, test rows included, and the model of \
-             {fit} is evaluated on held-out rows that statistic saw ({applied}): the score is \
-             optimistic"
+            "{columns} {is} `{op}` over all rows{frame}, held-out rows included, and the model \
+             of {fit} is evaluated on those rows ({applied}): they are not unseen, and the score \
+             does not carry over to new rows"
         ),
         _ => format!(
             "{columns} {is} `{op}` over all rows{frame}, including the rows the model of {fit} \

@@ -60,7 +60,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         }
     }
     for found in found.values() {
-        report(ctx, sink, found, time_column, time_span);
+        report(ctx, sink, found, &time_column, time_span);
     }
 }
 
@@ -75,7 +75,15 @@ struct Found<'m> {
 
 fn report(ctx: &Context, sink: &mut Sink, found: &Found, time_column: &str, time_span: Span) {
     let (span, op) = operation(&ctx.file.text, found.fact);
-    let (columns, is) = helpers::columns_phrase(&found.columns);
+    let assigned: Vec<String> = if found.columns.is_empty() {
+        helpers::assigned_name(ctx.model, &ctx.file.text, found.fact)
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let named = if found.columns.is_empty() { &assigned } else { &found.columns };
+    let (columns, is) = helpers::columns_phrase(named, helpers::frame_name(&ctx.file.text, found.fact));
     let fit = format!("`{}` ({})", found.fit, ctx.describe(found.fit_span));
     let reaches = if is == "is" { "reaches" } else { "reach" };
     let message = match found.severity {

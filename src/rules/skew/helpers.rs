@@ -4,7 +4,7 @@
 
 use crate::finding::{Severity, Span};
 use crate::ml::Category;
-use crate::model::{Event, Fact, FileModel, Lineage, Role, Tag, UNKNOWN, ValueId, rows};
+use crate::model::{Event, Fact, FileModel, Kind, Lineage, Role, Tag, UNKNOWN, ValueId, rows};
 
 /// A place where a model learns from features: `fit` of a model or of a pipeline, or a
 /// cross-validation call (which fits and evaluates on folds of the same rows).
@@ -26,6 +26,7 @@ pub(super) fn model_fits(model: &FileModel) -> Vec<FitSite> {
             Event::Fit {
                 estimator,
                 x: Some(x),
+                y,
                 method,
                 span,
                 ..
@@ -37,7 +38,13 @@ pub(super) fn model_fits(model: &FileModel) -> Vec<FitSite> {
                         Category::Composite => method == "fit",
                         _ => false,
                     });
-                if learns && matches!(method.as_str(), "fit" | "partial_fit" | "fit_predict") {
+                // A model that learns to predict a label: clustering or embedding the history
+                // is an analysis of it, not a prediction made when the rows arrive.
+                let supervised = y.is_some_and(|y| y != UNKNOWN);
+                if learns
+                    && supervised
+                    && matches!(method.as_str(), "fit" | "partial_fit" | "fit_predict")
+                {
                     fits.push(FitSite {
                         estimator: *estimator,
                         x: *x,
@@ -98,10 +105,50 @@ pub(super) fn fit_name(model: &FileModel, source: &str, fit: &FitSite) -> String
     }
 }
 
+/// The column a fact's operation is assigned to (`df["n"] = df.groupby(...)...`,
+/// `assign(n=...)`), for messages when the features name no column. One pass over the frames
+/// of the file; only called for a finding.
+pub(super) fn assigned_name(model: &FileModel, source: &str, fact: &Fact) -> Option<String> {
+    let index = fact_index(model, fact) as crate::model::FactId;
+    let mut seen = std::collections::HashSet::new();
+    let mut carrying = None;
+    for value in &model.values {
+        let Some(columns) = value.columns.as_deref() else {
+            continue;
+        };
+        if !seen.insert(columns as *const _) {
+            continue;
+        }
+        for column in &columns.known {
+            let Some(span) = column.span else {
+                continue;
+            };
+            if !column.facts.contains(&index) {
+                continue;
+            }
+            let contains = span.start <= fact.span.start && fact.span.end <= span.end;
+            let right_after = span.end <= fact.span.start
+                && source.get(span.end..fact.span.start).is_some_and(|gap| {
+                    gap.chars()
+                        .all(|c| c.is_whitespace() || c == '=' || c == '(')
+                });
+            if contains || right_after {
+                return Some(column.name.clone());
+            }
+            // Else the first column assigned from it (`df["t"] = df["t"].fillna(median)`).
+            carrying.get_or_insert_with(|| column.name.clone());
+        }
+    }
+    carrying
+}
+
 /// `column `a`` or `columns `a`, `b``, with the verb that agrees.
-pub(super) fn columns_phrase(columns: &[String]) -> (String, &'static str) {
+pub(super) fn columns_phrase(columns: &[String], frame: Option<String>) -> (String, &'static str) {
     match columns {
-        [] => ("a feature".to_string(), "is"),
+        [] => match frame {
+            Some(frame) => (format!("the columns of `{frame}`"), "are"),
+            None => ("a feature".to_string(), "is"),
+        },
         [one] => (format!("column `{one}`"), "is"),
         many => (
             format!(
@@ -116,16 +163,50 @@ pub(super) fn columns_phrase(columns: &[String]) -> (String, &'static str) {
     }
 }
 
-/// Where the file shows a column holding dates or times: parsed or converted to dates, used
-/// through `.dt`, or sorted or indexed by a column whose name says it is a time.
-pub(super) fn time_axis(model: &FileModel) -> Option<(&str, Span)> {
-    model
-        .temporal
-        .iter()
-        .find(|(name, _, what)| {
-            !(what.starts_with("sorted") || what.starts_with("indexed")) || names_a_time(name)
+/// Where the file shows that its rows are ordered in time: a column parsed or converted to
+/// dates or used through `.dt`, rows sorted or indexed by a column whose name says it is a
+/// time, a column named like a timestamp (`date`, `order_ts`, `created_at`), or market data
+/// loaded from a library that returns a time index.
+pub(super) fn time_axis(model: &FileModel) -> Option<(String, Span)> {
+    let declared = model.temporal.iter().find(|(name, _, what)| {
+        !(what.starts_with("sorted") || what.starts_with("indexed")) || names_a_time(name)
+    });
+    if let Some((name, span, _)) = declared {
+        return Some((name.clone(), *span));
+    }
+    let named = model.values.iter().find_map(|v| match &v.kind {
+        Kind::Column { name } if names_a_timestamp(name) => Some((name.clone(), v.span)),
+        _ => None,
+    });
+    if named.is_some() {
+        return named;
+    }
+    model.values.iter().find_map(|v| match &v.kind {
+        Kind::Import(module)
+            if ["yfinance", "pandas_datareader"]
+                .iter()
+                .any(|m| module == m || module.starts_with(&format!("{m}."))) =>
+        {
+            Some(("the index".to_string(), v.span))
+        }
+        _ => None,
+    })
+}
+
+/// A column name that can only be a point in time (`date`, `timestamp`, `order_ts`,
+/// `created_at`), unlike calendar parts (`hour`, `month`) that are often plain attributes.
+fn names_a_timestamp(name: &str) -> bool {
+    let words = split_words(name);
+    let lower = name.to_ascii_lowercase();
+    // `time` alone is a timestamp; `travel_time` is a duration.
+    matches!(lower.as_str(), "ds" | "dt" | "ts" | "time")
+        || words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "date" | "datetime" | "timestamp" | "ts" | "dates"
+            )
         })
-        .map(|(name, span, _)| (name.as_str(), *span))
+        || (words.len() > 1 && words.last().is_some_and(|w| w == "at"))
 }
 
 /// Whether a column name says it holds a time (`date`, `order_ts`, `created_at`, `Month`).
@@ -208,7 +289,9 @@ pub(super) fn operation(source: &str, fact: &Fact) -> (Span, String) {
         Tag::Future => close_of(whole, start).map_or(whole.len(), |e| e + 1),
         _ => whole.len(),
     };
-    let text = &whole[start..end];
+    let text = whole[start..end]
+        .replace("\\\n", " ")
+        .replace("\\\r\n", " ");
     let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let text = text
         .replace("( ", "(")
@@ -372,11 +455,14 @@ pub(super) fn row_statistic(source: &str, fact: &Fact) -> Option<String> {
         return None;
     }
     let grouped = !fact.keys.is_empty();
-    let counts = matches!(
-        statistic.as_str(),
-        "value_counts" | "rank" | "qcut" | "cut" | "max" | "min" | "sum" | "count" | "nunique"
-    );
-    (grouped || counts).then_some(statistic)
+    // Of one named column: `df[c].value_counts()`, `df[c].rank()`, `df[c] / df[c].max()`.
+    // A whole array's extreme (`X / X.max()` on pixels) is a scale, not a row statistic.
+    let of_column = (fact.column.is_some() || reads_one_column(source, fact))
+        && matches!(
+            statistic.as_str(),
+            "value_counts" | "rank" | "qcut" | "cut" | "max" | "min" | "sum" | "count" | "nunique"
+        );
+    (grouped || of_column).then_some(statistic)
 }
 
 /// The table a value's rows come from (`root_of`), looked up through the values it was
@@ -396,6 +482,31 @@ pub(super) fn table_of(model: &FileModel, value: ValueId) -> Option<ValueId> {
         queue.extend(model.value(v).inputs.iter().copied());
     }
     None
+}
+
+/// Whether the statistic's receiver is a frame subscripted by one key (`frame[col]`,
+/// `df[name + "_x"]`), a column whose name the code computes; not a slice of an array
+/// (`X[:, 2]`).
+fn reads_one_column(source: &str, fact: &Fact) -> bool {
+    let Some(whole) = source.get(fact.span.start..fact.span.end) else {
+        return false;
+    };
+    let Some(open) = open_of_last_call(whole) else {
+        return false;
+    };
+    let receiver = whole[..open].trim_end();
+    let Some(receiver) = receiver
+        .rfind('.')
+        .map(|dot| receiver[..dot].trim_end())
+        .filter(|r| r.ends_with(']'))
+    else {
+        return false;
+    };
+    let Some(start) = receiver.rfind('[') else {
+        return false;
+    };
+    let index = &receiver[start + 1..receiver.len() - 1];
+    !index.is_empty() && !index.contains([':', ',', '[', '('])
 }
 
 /// Two row sets that may share rows: unknown sets may, the full data shares rows with every
@@ -438,13 +549,15 @@ pub(super) fn applied_to_other_rows(
     fit: &FitSite,
     fact: &Fact,
 ) -> Option<AppliedTo> {
-    if fact.rows & rows::FULL == 0 {
+    // Computed before any split: on all rows, or on data of unknown origin that is split
+    // afterwards (checked below: the held-out rows are a part of the same table).
+    if fact.rows & (rows::TRAIN | rows::VALID | rows::TEST) != 0 {
         return None;
     }
     let source_root = table_of(model, fact.source)?;
     if fit.cross_val {
         // Folds of the rows the statistic ran on.
-        return (model.root_of(fit.x) == Some(source_root)).then_some(AppliedTo {
+        return (table_of(model, fit.x) == Some(source_root)).then_some(AppliedTo {
             severity: Severity::Error,
             span: fit.span,
         });
@@ -485,7 +598,7 @@ pub(super) fn applied_to_other_rows(
                         && model.splits.get(split).is_some_and(|s| {
                             s.inputs
                                 .iter()
-                                .any(|&i| model.root_of(i) == Some(source_root))
+                                .any(|&i| table_of(model, i) == Some(source_root))
                         })
                 });
         if !split_of_statistic_rows {
