@@ -31,7 +31,18 @@ fn check(ctx: &Context, sink: &mut Sink) {
     for fit in &fits {
         for lineage in model.lineage(fit.x) {
             let fact = lineage.fact;
-            if fact.tag != Tag::Agg || row_statistic(source, fact).is_none() {
+            if fact.tag != Tag::Agg
+                || row_statistic(source, fact).is_none()
+                || helpers::of_the_label(model, fit, fact)
+            {
+                continue;
+            }
+            // Not certainly a feature, and part of the label: a target encoding or a label
+            // built from counts, the concern of the target rules.
+            if !helpers::certainly_in(model, fit.x, &lineage)
+                && fit.y != crate::model::UNKNOWN
+                && helpers::carries(model, fit.y, fact)
+            {
                 continue;
             }
             let Some(applied) = applied_to_other_rows(model, &evaluated, fit, fact) else {

@@ -33,9 +33,23 @@ fn check(ctx: &Context, sink: &mut Sink) {
     let source = ctx.file.text.as_str();
     let evaluated = model.reaches_metric();
     let mut found: BTreeMap<usize, Found> = BTreeMap::new();
+    let mut column_facts = None;
     for fit in &fits {
         for lineage in model.lineage(fit.x) {
             let fact = lineage.fact;
+            if !matches!(fact.tag, Tag::Future | Tag::Agg)
+                || (fact.tag == Tag::Agg && helpers::of_the_label(model, fit, fact))
+            {
+                continue;
+            }
+            // A shifted column may be the label (`df["next"] = df["y"].shift(-1)`): it is a
+            // feature only if the features certainly hold it.
+            if !helpers::certainly_in(model, fit.x, &lineage) {
+                let named = column_facts.get_or_insert_with(|| helpers::column_facts(model));
+                if named.contains(&(helpers::fact_index(model, fact) as crate::model::FactId)) {
+                    continue;
+                }
+            }
             let severity = match fact.tag {
                 Tag::Future => Severity::Error,
                 Tag::Agg if whole_history(model, source, &evaluated, fit, fact) => {

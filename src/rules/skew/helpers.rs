@@ -12,6 +12,8 @@ pub(super) struct FitSite {
     /// The fitted estimator.
     pub estimator: ValueId,
     pub x: ValueId,
+    /// The label (`UNKNOWN` when not given).
+    pub y: ValueId,
     pub span: Span,
     /// `cross_val_score` and friends: evaluated on held-out folds of `x`.
     pub cross_val: bool,
@@ -48,6 +50,7 @@ pub(super) fn model_fits(model: &FileModel) -> Vec<FitSite> {
                     fits.push(FitSite {
                         estimator: *estimator,
                         x: *x,
+                        y: y.unwrap_or(UNKNOWN),
                         span: *span,
                         cross_val: false,
                     });
@@ -56,6 +59,7 @@ pub(super) fn model_fits(model: &FileModel) -> Vec<FitSite> {
             Event::CrossVal {
                 estimator,
                 x: Some(x),
+                y,
                 function,
                 span,
                 ..
@@ -63,6 +67,7 @@ pub(super) fn model_fits(model: &FileModel) -> Vec<FitSite> {
                 fits.push(FitSite {
                     estimator: *estimator,
                     x: *x,
+                    y: y.unwrap_or(UNKNOWN),
                     span: *span,
                     cross_val: true,
                 });
@@ -507,6 +512,51 @@ fn reads_one_column(source: &str, fact: &Fact) -> bool {
     };
     let index = &receiver[start + 1..receiver.len() - 1];
     !index.is_empty() && !index.contains([':', ',', '[', '('])
+}
+
+/// Whether the features `x` certainly hold the fact: on one of their named columns, or on
+/// all of their columns (an operation on the whole frame). A fact that only rides on the value
+/// (columns chosen by a list the analysis cannot read, an array) may belong to a column that
+/// was left out.
+pub(super) fn certainly_in(model: &FileModel, x: ValueId, lineage: &Lineage) -> bool {
+    if lineage.column.is_some() {
+        return true;
+    }
+    let index = fact_index(model, lineage.fact) as crate::model::FactId;
+    model
+        .columns(x)
+        .is_some_and(|c| c.base_facts.contains(&index))
+}
+
+/// Facts that were given to named columns (`df["next"] = df["price"].shift(-1)`) and not to
+/// a whole frame: they reach a model only with their column. One pass over the frames.
+pub(super) fn column_facts(model: &FileModel) -> std::collections::HashSet<crate::model::FactId> {
+    let mut named = std::collections::HashSet::new();
+    let mut whole = std::collections::HashSet::new();
+    let mut seen = std::collections::HashSet::new();
+    for value in &model.values {
+        let Some(columns) = value.columns.as_deref() else {
+            continue;
+        };
+        if !seen.insert(columns as *const _) {
+            continue;
+        }
+        whole.extend(columns.base_facts.iter().copied());
+        for column in columns.known.iter().filter(|c| c.span.is_some()) {
+            named.extend(column.facts.iter().copied());
+        }
+    }
+    named.retain(|f| !whole.contains(f));
+    named
+}
+
+/// A statistic of the label itself (`groupby("city")["defaulted"].transform("mean")`): target
+/// encoding, which the target-leakage rules report.
+pub(super) fn of_the_label(model: &FileModel, fit: &FitSite, fact: &Fact) -> bool {
+    let Some(column) = fact.column.as_deref() else {
+        return false;
+    };
+    fit.y != UNKNOWN && model.label_columns(fit.y).iter().any(|l| l == column)
 }
 
 /// Two row sets that may share rows: unknown sets may, the full data shares rows with every
