@@ -3,7 +3,9 @@
 //! the knowledge tables of [`crate::ml`].
 
 mod frames;
+mod selection;
 mod summary;
+mod torch;
 
 use super::{
     Estimator, Event, Fact, FactId, FileModel, Kind, Role, Rows, ScopeId, Split, SplitKind,
@@ -29,6 +31,7 @@ const MAX_DEPTH: usize = 200;
 pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
     let mut builder = Builder {
         text: &file.text,
+        path: &file.path,
         model: FileModel::default(),
         scopes: vec![Scope::default()],
         scope_ids: vec![0],
@@ -41,6 +44,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         replaying: false,
         tentative: HashMap::new(),
         dataset_labels: HashMap::new(),
+        torch: torch::State::default(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -68,6 +72,8 @@ struct Scope {
 
 struct Builder<'a> {
     text: &'a str,
+    /// The file's path, to find the modules it imports constants from.
+    path: &'a std::path::Path,
     model: FileModel,
     scopes: Vec<Scope>,
     scope_ids: Vec<ScopeId>,
@@ -86,6 +92,8 @@ struct Builder<'a> {
     tentative: HashMap<usize, Vec<ValueId>>,
     /// The label of a boosting library's dataset (`xgb.DMatrix(X, label=y)`), by dataset.
     dataset_labels: HashMap<ValueId, ValueId>,
+    /// PyTorch modules, modes and training steps (build/torch.rs).
+    torch: torch::State,
 }
 
 /// A call's arguments, evaluated.
@@ -233,6 +241,7 @@ impl<'a> Builder<'a> {
             return;
         }
         self.depth += 1;
+        self.torch_enter(node);
         match node.kind() {
             // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a
             // missing colon; the well-formed statements inside it are still worth reading.
@@ -248,6 +257,10 @@ impl<'a> Builder<'a> {
             "import_from_statement" => self.import_from(node),
             "function_definition" => self.function(node),
             "class_definition" => {
+                let name = node
+                    .child_by_field_name("name")
+                    .map_or(String::new(), |n| self.text(n).to_string());
+                self.model.chain.classes.push((name, span(node)));
                 if let Some(body) = node.child_by_field_name("body") {
                     self.in_new_scope(|b| b.block(body));
                 }
@@ -327,6 +340,7 @@ impl<'a> Builder<'a> {
                 self.children_exprs(node);
             }
         }
+        self.torch_exit(node);
         self.depth -= 1;
     }
 
@@ -503,6 +517,22 @@ impl<'a> Builder<'a> {
         self.model
             .imports
             .push((local.to_string(), qualified.clone()));
+        // `from features import FEATURES`: a constant list of a module of the project.
+        let constant = qualified.rsplit('.').next().is_some_and(|n| {
+            n.chars().any(|c| c.is_ascii_uppercase()) && !n.chars().any(|c| c.is_ascii_lowercase())
+        });
+        if constant
+            && qualified.contains('.')
+            && let Some(names) = super::constants::imported_list(self.path, &qualified)
+        {
+            let elements: Vec<ValueId> = names
+                .into_iter()
+                .map(|n| self.new_value(Kind::Str(n), Vec::new(), span(node)))
+                .collect();
+            let id = self.new_value(Kind::Tuple(elements.clone()), elements, span(node));
+            self.bind(local, id);
+            return;
+        }
         let id = self.new_value(Kind::Import(qualified), Vec::new(), span(node));
         self.bind(local, id);
     }
@@ -606,6 +636,10 @@ impl<'a> Builder<'a> {
                                     .is_some_and(|a| self.text(a) == "loc"))
                     });
                 let index_count = indexes.len();
+                let rows_text = (index_count > 1)
+                    .then(|| indexes.first().map(|n| self.text(*n)))
+                    .flatten()
+                    .unwrap_or("");
                 let mut index_values = Vec::new();
                 for index in indexes {
                     index_values.push(self.expr(index));
@@ -623,6 +657,9 @@ impl<'a> Builder<'a> {
                 ) {
                     return;
                 }
+                if self.torch_attribute_assigned(old, value) {
+                    return;
+                }
                 // `df["c"] = v`, `df[["a", "b"]] = v`, `df.loc[rows, "c"] = v`: columns.
                 if column_target
                     && let Some(&last) = index_values.last()
@@ -633,7 +670,11 @@ impl<'a> Builder<'a> {
                             .is_some_and(|v| v.kind() == "attribute"))
                 {
                     let rest: Vec<ValueId> = index_values[..index_count - 1].to_vec();
+                    let fill = self.fills_missing(&rest, rows_text, &names);
                     let id = self.assign_columns(old, &names, value, rest, target);
+                    if fill {
+                        self.keep_meaning(id, old, &names[0]);
+                    }
                     self.bind(name, id);
                     return;
                 }
@@ -929,7 +970,14 @@ impl<'a> Builder<'a> {
                 {
                     return self.column_read(base, attr, node);
                 }
-                self.derived(vec![base], node)
+                let id = self.derived(vec![base], node);
+                if matches!(
+                    attr,
+                    "index" | "columns" | "shape" | "dtypes" | "ndim" | "size"
+                ) {
+                    self.forget_values(id);
+                }
+                id
             }
         }
     }
@@ -1022,16 +1070,20 @@ impl<'a> Builder<'a> {
                         return self.select_columns(frame, &names, node);
                     }
                 }
-                // A boolean mask or filter: the same columns, fewer rows.
+                // A boolean mask or filter: the same columns, fewer rows. (In the column
+                // position of `.loc[:, mask]` it picks columns: which ones is unknown.)
                 Kind::Unknown | Kind::Column { .. }
-                    if matches!(
-                        index_node.kind(),
-                        "comparison_operator" | "boolean_operator" | "unary_operator"
-                    ) || self.is_mask_like(index) =>
+                    if !indexer
+                        && matches!(
+                            index_node.kind(),
+                            "comparison_operator" | "boolean_operator" | "unary_operator"
+                        )
+                        || self.is_mask_like(index) =>
                 {
                     let id = self.derived(inputs, node);
                     self.keep_columns(id, frame);
                     self.model.values[id].rows = self.model.values[frame].rows;
+                    self.rows_chosen(id, frame, index);
                     return id;
                 }
                 _ => {}
@@ -1044,9 +1096,97 @@ impl<'a> Builder<'a> {
                 self.keep_columns(id, frame);
                 self.model.values[id].rows = self.model.values[frame].rows;
             }
+            let chosen = subs.first().map_or(UNKNOWN, |(v, _)| *v);
+            self.rows_chosen(id, frame, chosen);
             return id;
         }
-        self.derived(inputs, node)
+        let id = self.derived(inputs, node);
+        // `X[idx]`, `X[mask]`, `X[0]`: rows picked; `X[:, 0]` keeps them.
+        if let Some(&(chosen, first)) = subs.first()
+            && !(first.kind() == "slice" && self.text(first) == ":")
+        {
+            self.rows_chosen(id, frame, chosen);
+        }
+        id
+    }
+
+    /// `df.loc[df["age"].isna(), "age"] = v`: the rows of a column picked by a mask on that
+    /// same column get new values (a fill of its missing values).
+    fn fills_missing(&self, rows: &[ValueId], rows_text: &str, names: &[String]) -> bool {
+        let ([mask], [column]) = (rows, names) else {
+            return false;
+        };
+        // The mask's lineage names the column, or (on a frame the analysis has no columns
+        // for, such as a function's parameter) its text reads it: `df.age`, `df["age"]`.
+        let named = |quote: char| rows_text.contains(&format!("[{quote}{column}{quote}]"));
+        let attribute = rows_text
+            .match_indices(&format!(".{column}"))
+            .any(|(at, m)| {
+                !rows_text[at + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            });
+        self.model.values[*mask]
+            .bases
+            .iter()
+            .any(|b| &**b == column.as_str())
+            || named('"')
+            || named('\'')
+            || attribute
+    }
+
+    /// After a fill of `column` in frame `id` (made from `old`), the column keeps the meaning
+    /// it had: a model's predictions filling its gaps are an imputer's, not a feature of their
+    /// own (model-based imputation, as IterativeImputer does), so they do not make the column
+    /// model output.
+    fn keep_meaning(&mut self, id: ValueId, old: ValueId, column: &str) {
+        let Some(columns) = self.model.values[id].columns.clone() else {
+            return;
+        };
+        let before = self.columns_of(old);
+        let previous = before.known.iter().find(|c| c.name == column);
+        let mut columns = (*columns).clone();
+        for c in columns.known.iter_mut().filter(|c| c.name == column) {
+            let mut facts: Vec<FactId> = c
+                .facts
+                .iter()
+                .copied()
+                .filter(|&f| {
+                    !matches!(
+                        self.model.facts[f as usize].tag,
+                        super::Tag::ModelOut | super::Tag::LoadedOut
+                    )
+                })
+                .collect();
+            let (old_facts, old_bases) = match previous {
+                Some(p) => (p.facts.clone(), p.bases.clone()),
+                None => (before.base_facts.clone(), vec![Rc::from(column)]),
+            };
+            merge_facts(&mut facts, &old_facts);
+            c.facts = facts;
+            merge_bases(&mut c.bases, &old_bases);
+        }
+        let rows = self.model.values[id].rows;
+        self.set_columns(id, Rc::new(columns));
+        self.model.values[id].rows = rows;
+    }
+
+    /// `id` holds rows of `frame` picked by `chosen` (a mask or an index): recorded for the
+    /// row anchors of the chained-model rules. It carries the frame's facts, not the mask's:
+    /// rows picked by comparing predictions with the label are not predictions.
+    fn rows_chosen(&mut self, id: ValueId, frame: ValueId, chosen: ValueId) {
+        self.model.chain.row_changes.insert(id, chosen);
+        let (mut facts, bases) = {
+            let frame = &self.model.values[frame];
+            (frame.facts.clone(), frame.bases.clone())
+        };
+        if let Some(columns) = self.model.values[id].columns.clone() {
+            facts = columns.base_facts.clone();
+            for column in &columns.known {
+                merge_facts(&mut facts, &column.facts);
+            }
+        }
+        let value = &mut self.model.values[id];
+        value.facts = facts;
+        value.bases = bases;
     }
 
     /// A value built by comparing data (a boolean mask), through `&`, `|` and `~`.
@@ -1190,7 +1330,28 @@ impl<'a> Builder<'a> {
             }
             let callee = (!is_string_method(method)).then_some(method);
             let args = self.arguments(arguments, callee.or(Some("<str>")));
-            return self.method_call(receiver, method, args, node);
+            if let Some(popped) = self.pop_column(object, receiver, method, &args, node) {
+                return popped;
+            }
+            let in_place = self.in_place(object, &args);
+            let grows = matches!(method, "append" | "extend" | "insert" | "appendleft")
+                && object.kind() == "identifier"
+                && matches!(self.kind(receiver), Kind::Unknown | Kind::Tuple(_));
+            let added = args.all_values();
+            let result = self.method_call(receiver, method, args, node);
+            if let Some(name) = in_place
+                && self.model.values[result].columns.is_some()
+            {
+                self.bind(name, result);
+            }
+            // `embeddings.append(vector)`: the list now also holds what was added.
+            if grows {
+                let mut inputs = vec![receiver];
+                inputs.extend(added);
+                let grown = self.derived(inputs, object);
+                self.bind(self.text(object), grown);
+            }
+            return result;
         }
         let callee_value = self.expr(function);
         if let Kind::Import(qualified) = self.kind(callee_value).clone() {
@@ -1199,6 +1360,20 @@ impl<'a> Builder<'a> {
         }
         let callee_text = (function.kind() == "identifier").then(|| self.text(function));
         let args = self.arguments(arguments, callee_text);
+        // `encoder(batch)`, `pipe(texts)`, `hub_layer(x)`: a loaded model's forward pass
+        // (for a loaded torch module, also a module call for the PyTorch rules).
+        if let Kind::Estimator(estimator) = self.kind(callee_value).clone()
+            && estimator.category == Category::Loaded
+        {
+            let output = self.loaded_call(callee_value, &estimator, &args, node);
+            self.torch_record_call(callee_value, output, node);
+            return output;
+        }
+        // PyTorch: a module's forward pass, a module class of the file, and the torch effects
+        // of a function of the file (which it replays and then leaves to the summary).
+        if let Some(value) = self.torch_call(callee_value, &args, node) {
+            return value;
+        }
         if let Kind::Function(id) = *self.kind(callee_value) {
             return self.apply_summary(id, &args, node);
         }
@@ -1207,7 +1382,20 @@ impl<'a> Builder<'a> {
         self.derived(inputs, node)
     }
 
+    /// Sizes and labels of data (`len(df)`, `df.index`, `df.shape`) keep their ancestry but
+    /// carry none of its facts or base columns.
+    fn forget_values(&mut self, id: ValueId) {
+        if id != UNKNOWN {
+            let value = &mut self.model.values[id];
+            value.facts.clear();
+            value.bases.clear();
+        }
+    }
+
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
+        if let Some(value) = self.torch_call_qualified(qualified, &args, node) {
+            return value;
+        }
         let scope = self.scope();
         let rngs = ml::seeds(qualified);
         if !rngs.is_empty() {
@@ -1275,6 +1463,9 @@ impl<'a> Builder<'a> {
                     .is_some_and(|(_, n)| self.text(n) == "True"),
             };
             let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            if info.category == Category::Composite {
+                self.record_column_selection(qualified, &args, value);
+            }
             if seeded == Some(false) {
                 self.model.events.push(Event::UnseededCall {
                     function: qualified.to_string(),
@@ -1293,7 +1484,9 @@ impl<'a> Builder<'a> {
                 stateful_steps: self.stateful_steps(&args),
                 shuffled: false,
             };
-            return self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            self.record_column_selection(qualified, &args, value);
+            return value;
         }
         if ml::is_model_loader(qualified) {
             let estimator = Estimator {
@@ -1303,7 +1496,9 @@ impl<'a> Builder<'a> {
                 stateful_steps: None,
                 shuffled: false,
             };
-            return self.new_value(Kind::Estimator(estimator), args.all_values(), span(node));
+            let value = self.new_value(Kind::Estimator(estimator), args.all_values(), span(node));
+            self.record_load(qualified, value, &args, node);
+            return value;
         }
         let id = self.new_value(
             Kind::Call {
@@ -1312,6 +1507,10 @@ impl<'a> Builder<'a> {
             args.all_values(),
             span(node),
         );
+        // `len(df)`: a size, not the values of the frame.
+        if qualified == "len" {
+            self.forget_values(id);
+        }
         // Functions that keep the rows and columns of their first argument.
         if matches!(
             qualified,
@@ -1518,6 +1717,9 @@ impl<'a> Builder<'a> {
     }
 
     fn method_call(&mut self, receiver: ValueId, method: &str, args: Args, node: Node) -> ValueId {
+        if let Some(value) = self.torch_method_call(receiver, method, &args, node) {
+            return value;
+        }
         let scope = self.scope();
         let kind = self.kind(receiver).clone();
         let Kind::Estimator(estimator) = kind else {
@@ -1685,6 +1887,10 @@ impl<'a> Builder<'a> {
                 self.model_output_fact(receiver, &estimator, output, input, event, node);
                 output
             }
+            // `model.to(device)`, `model.eval()`: the same loaded model.
+            _ if estimator.category == Category::Loaded && ml::returns_same_module(method) => {
+                receiver
+            }
             _ => {
                 let mut inputs = args.all_values();
                 inputs.insert(0, receiver);
@@ -1721,6 +1927,76 @@ impl<'a> Builder<'a> {
             scope: self.scope(),
         };
         self.add_fact(output, fact);
+    }
+
+    /// Records a model load with the reference it was loaded from (for CHAIN002).
+    fn record_load(&mut self, qualified: &str, value: ValueId, args: &Args, node: Node) {
+        let reference = if qualified.ends_with("transformers.pipeline") {
+            args.keyword("model")
+        } else {
+            args.get(
+                0,
+                &[
+                    "model_uri",
+                    "pretrained_model_name_or_path",
+                    "model_name_or_path",
+                    "filepath",
+                    "path",
+                    "handle",
+                    "f",
+                    "filename",
+                    "path_or_bytes",
+                ],
+            )
+        };
+        let text_node = reference
+            .map(|(_, n)| n)
+            .or_else(|| args.get(0, &["task"]).map(|(_, n)| n));
+        let text = text_node.map_or(String::new(), |n| self.text(n).to_string());
+        self.model.chain.loads.push(super::Load {
+            value,
+            function: qualified.to_string(),
+            reference: reference.map(|(v, _)| v),
+            text,
+            revision: args.keyword("revision").map(|(v, _)| v),
+            span: span(node),
+        });
+    }
+
+    /// A call of a loaded model (`encoder(batch)`): its output, as a `__call__` prediction.
+    fn loaded_call(
+        &mut self,
+        receiver: ValueId,
+        estimator: &Estimator,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        let input = args
+            .positional
+            .first()
+            .map(|(v, _)| *v)
+            .or_else(|| args.keywords.first().map(|(_, v, _)| *v))
+            .unwrap_or(UNKNOWN);
+        let output = self.new_value(
+            Kind::Output {
+                estimator: receiver,
+                method: "__call__",
+            },
+            args.all_values(),
+            span(node),
+        );
+        let scope = self.scope();
+        let event = self.push_event(Event::Predict {
+            estimator: receiver,
+            input,
+            truth: None,
+            output,
+            method: "__call__".to_string(),
+            span: span(node),
+            scope,
+        });
+        self.model_output_fact(receiver, estimator, output, input, event, node);
+        output
     }
 
     // ----- path literals -----

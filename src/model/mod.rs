@@ -7,14 +7,19 @@
 //! rules need a positive fact to fire.
 
 mod build;
+mod chain;
+mod constants;
 mod query;
+mod selection;
 
 use crate::finding::Span;
 use crate::ml::{Category, Rng};
 use std::rc::Rc;
 
 pub use build::build;
+pub use chain::{Anchor, ChainFacts, Load, RowAnchors};
 pub use query::Lineage;
+pub use selection::Selection;
 
 /// Index of a value in [`FileModel::values`].
 pub type ValueId = usize;
@@ -222,6 +227,32 @@ pub enum Kind {
     Param { index: usize },
     /// A function defined in the file, with its summary.
     Function(usize),
+    /// A PyTorch module (an `nn.Module` instance); its inputs are the modules and values it
+    /// was built from.
+    TorchModule(TorchModule),
+    /// A PyTorch optimizer (`torch.optim.Adam(model.parameters())`); its inputs are its
+    /// arguments, so it derives from the modules whose parameters it updates.
+    Optimizer { class: String },
+}
+
+/// A PyTorch module: a `torch.nn` layer or container, a torchvision model, a model from
+/// `torch.hub.load`, or an instance of a class of this file that inherits from `nn.Module`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TorchModule {
+    /// The class as named in messages: `Net`, `resnet18`, `Sequential`.
+    pub class: String,
+    /// Whether it holds layers that behave differently in training and in evaluation
+    /// (dropout, batch norm): `Some(false)` only when every layer of it is known.
+    pub mode_dependent: Option<bool>,
+}
+
+/// What the model knows of a value that is a PyTorch module, whatever its kind.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModuleInfo<'a> {
+    pub class: &'a str,
+    pub mode_dependent: Option<bool>,
+    /// Read back whole from disk (`torch.load`).
+    pub loaded: bool,
 }
 
 /// An estimator: its class and what we know of its seed.
@@ -378,6 +409,125 @@ pub enum Event {
         /// The function it is passed to, when it is a call argument.
         callee: Option<String>,
     },
+    // ----- PyTorch (built by build/torch.rs) -----
+    //
+    // `site` is set on events replayed at the call of a function of this file: the event
+    // happened inside the function (at `span`), on the argument or module the call passes.
+    // `name` is always as written at `span`.
+    /// `model.eval()`, `model.train()`, `model.train(False)`; `Mode::Unknown` when something
+    /// the analysis cannot follow may switch the module (it is passed to an unknown function,
+    /// one of its submodules is switched, `model.apply(fn)`).
+    ModuleMode {
+        module: ValueId,
+        mode: Mode,
+        /// The module as written at the switch (`model`).
+        name: String,
+        span: Span,
+        scope: ScopeId,
+        block: BlockId,
+        site: Option<Site>,
+    },
+    /// `model(x)` or `model.forward(x)`.
+    ModuleCall {
+        module: ValueId,
+        output: ValueId,
+        /// The module as written at the call.
+        name: String,
+        /// Why this call is inference, if it is.
+        inference: Option<Inference>,
+        /// The module was made in the scope of the call (or the call is at module level), so
+        /// its mode on entry is known; false for a module of an enclosing scope used inside a
+        /// function, whose mode depends on where the function is called.
+        local: bool,
+        span: Span,
+        scope: ScopeId,
+        block: BlockId,
+        site: Option<Site>,
+    },
+    /// `loss.backward()`, `scaler.scale(loss).backward()`, `torch.autograd.backward(loss)`.
+    Backward {
+        loss: ValueId,
+        span: Span,
+        scope: ScopeId,
+        block: BlockId,
+        site: Option<Site>,
+    },
+    /// `optimizer.step()` (also `scaler.step(optimizer)`). `receiver` is the value the step
+    /// was called on; `optimizer` is the optimizer it is known to be (the argument passed for a
+    /// function parameter), or `receiver` when unknown.
+    OptimizerStep {
+        optimizer: ValueId,
+        receiver: ValueId,
+        /// The optimizer as written at the step.
+        name: String,
+        span: Span,
+        scope: ScopeId,
+        block: BlockId,
+        site: Option<Site>,
+    },
+    /// `optimizer.zero_grad()`, `model.zero_grad()`, `p.grad = None`, `p.grad.zero_()`.
+    /// Not `certain` when `target` is passed to a function the analysis cannot see, which may
+    /// reset its gradients.
+    GradReset {
+        target: ValueId,
+        certain: bool,
+        span: Span,
+        scope: ScopeId,
+        block: BlockId,
+        site: Option<Site>,
+    },
+}
+
+/// The call of a function of this file that an event inside it is replayed at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    pub span: Span,
+    /// The module (or optimizer) the event acts on, as the call passes it (`clf` in
+    /// `evaluate(clf, loader)`).
+    pub name: String,
+}
+
+/// A module's mode, as a switch sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Train,
+    Eval,
+    /// May have changed; to what, the analysis cannot tell.
+    Unknown,
+}
+
+/// Why a module call is inference.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inference {
+    /// Inside `with torch.no_grad():` (`inference_mode`, `set_grad_enabled(False)`) or a
+    /// function decorated with one: the manager as written, and the `with` or decorator.
+    NoGrad { manager: String, span: Span },
+    /// In a function whose name says it evaluates or predicts (`evaluate`, `predict_batch`).
+    Function { name: String, span: Span },
+    /// The module's weights were loaded (`load_state_dict`, `torch.load`) at `span`.
+    Loaded { span: Span },
+}
+
+/// Index of a block in [`FileModel::blocks`].
+pub type BlockId = usize;
+
+/// What kind of statement block a [`Block`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    /// The module (block 0) or a function body.
+    Body,
+    /// The body of a `for` or `while` loop.
+    Loop,
+    /// A branch: the body of an `if`, `elif`, `else`, `except` or `case`.
+    Branch,
+}
+
+/// A block of statements that events happen in; blocks nest.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub parent: Option<BlockId>,
+    pub span: Span,
 }
 
 /// What a file's analysis produced.
@@ -391,6 +541,12 @@ pub struct FileModel {
     pub facts: Vec<Fact>,
     /// Splits by id (the `split` of Split events and parts).
     pub splits: Vec<Split>,
+    /// Composite estimators that pass only some columns to their model (a column transformer
+    /// that drops the remainder, or a pipeline that starts with one): the names, or None when
+    /// they cannot be read. An estimator not listed passes every column.
+    pub column_selections: Vec<(ValueId, Option<Vec<String>>)>,
+    /// The `cv=` argument of cross-validation calls: (the CrossVal event, the value given).
+    pub cross_val_cv: Vec<(usize, ValueId)>,
     /// Columns known to hold dates or times: (column, where the evidence is, what it is).
     pub temporal: Vec<(String, Span, &'static str)>,
     /// Functions defined in the file: name and definition span, by the id in `Kind::Function`.
@@ -401,6 +557,10 @@ pub struct FileModel {
     pub syntax_errors: Vec<(Span, String)>,
     /// True when the analysis stopped descending somewhere (nesting too deep).
     pub truncated: bool,
+    /// Row changes, classes and model loads, for the chained-model rules ([`chain`]).
+    pub chain: ChainFacts,
+    /// The blocks PyTorch events happen in (`block` of those events); block 0 is the module.
+    pub blocks: Vec<Block>,
 }
 
 impl FileModel {
@@ -433,6 +593,62 @@ impl FileModel {
         false
     }
 
+    /// The PyTorch module a value is, if it is one: a [`Kind::TorchModule`], or a model read
+    /// back by `torch.load` (which is a module when it is called).
+    pub fn torch_module(&self, id: ValueId) -> Option<ModuleInfo<'_>> {
+        match &self.values.get(id)?.kind {
+            Kind::TorchModule(module) => Some(ModuleInfo {
+                class: &module.class,
+                mode_dependent: module.mode_dependent,
+                loaded: false,
+            }),
+            Kind::Estimator(estimator) if crate::ml::is_torch_model_loader(&estimator.class) => {
+                Some(ModuleInfo {
+                    class: &estimator.class,
+                    mode_dependent: None,
+                    loaded: true,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// True when block `inner` is `outer` or nested in it, in the same function body.
+    pub fn block_within(&self, inner: BlockId, outer: BlockId) -> bool {
+        let mut current = Some(inner);
+        while let Some(block) = current {
+            if block == outer {
+                return true;
+            }
+            let Some(info) = self.blocks.get(block) else {
+                return false;
+            };
+            if info.kind == BlockKind::Body {
+                return false;
+            }
+            current = info.parent;
+        }
+        false
+    }
+
+    /// The loops around a block in its function body, innermost first.
+    pub fn loops_around(&self, block: BlockId) -> Vec<BlockId> {
+        let mut loops = Vec::new();
+        let mut current = Some(block);
+        while let Some(id) = current {
+            let Some(info) = self.blocks.get(id) else {
+                break;
+            };
+            match info.kind {
+                BlockKind::Body => break,
+                BlockKind::Loop => loops.push(id),
+                BlockKind::Branch => {}
+            }
+            current = info.parent;
+        }
+        loops
+    }
+
     /// True when `id` was derived from one side of a split.
     pub fn derives_from_split(&self, id: ValueId) -> bool {
         self.derives_from(id, |v| {
@@ -457,5 +673,7 @@ impl FileModel {
     }
 }
 
+#[cfg(test)]
+mod frame_tests;
 #[cfg(test)]
 mod tests;

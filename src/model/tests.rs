@@ -164,3 +164,21 @@ fn metrics_mark_what_is_evaluated() {
         .collect();
     assert_eq!(outputs, [true, false]);
 }
+
+#[test]
+fn feature_lists_imported_from_the_project_name_columns() {
+    let dir = crate::testutil::TempDir::new("model-constants");
+    dir.write("features.py", "FEATURES = ['age', 'ratio']\n");
+    let code = format!(
+        "{HEAD}from features import FEATURES\ndf = pd.read_csv('a.csv')\ndf['ratio'] = df['churned'] / df['n']\nLogisticRegression().fit(df[FEATURES + ['plan']], df['churned'])\n"
+    );
+    let path = dir.write("train.py", &code);
+    let file = SourceFile::python(path, "train.py".into(), code);
+    let tree = crate::source::python::parse(&file.text).expect("parses");
+    let m = build(&file, &tree);
+    let (x, _) = last_fit(&m);
+    let columns = m.columns(x).expect("a frame");
+    let names: Vec<&str> = columns.known.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["age", "ratio", "plan"]);
+    assert!(columns.known[1].bases.iter().any(|b| &**b == "churned"));
+}

@@ -1,5 +1,7 @@
 //! The rules, one folder per family, one file per rule.
 
+pub mod api;
+pub mod chain;
 pub mod leakage;
 pub mod monitoring;
 pub mod notebook;

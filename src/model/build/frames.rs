@@ -263,6 +263,7 @@ impl Builder<'_> {
                     let part = self.split_part(receiver, Role::Train, split, span(node));
                     return part;
                 }
+                self.model.chain.row_changes.insert(id, UNKNOWN);
                 return id;
             }
             "to_csv" | "to_parquet" | "to_json" | "to_excel" | "to_pickle" | "to_feather"
@@ -324,6 +325,9 @@ impl Builder<'_> {
             _ => {}
         }
         let id = self.new_value(Kind::Unknown, inputs, span(node));
+        if ml::drops_rows(method) {
+            self.model.chain.row_changes.insert(id, UNKNOWN);
+        }
         match ml::data_method(method) {
             DataMethod::KeepsColumns => self.keep_columns(id, receiver),
             // `df.sum(axis=1)`: one value per row from that row's columns, not over rows.
@@ -728,6 +732,10 @@ impl Builder<'_> {
         let mut columns = (*self.columns_of(left)).clone();
         if right != UNKNOWN {
             let other = self.columns_of(right);
+            // The unnamed columns come from the right frame when the left has none.
+            if !columns.open && other.open {
+                columns.root = other.root;
+            }
             columns.open |= other.open;
             super::merge_facts(&mut columns.base_facts, &other.base_facts);
             for column in &other.known {
@@ -754,6 +762,10 @@ impl Builder<'_> {
         let mut columns = (*self.columns_of(first)).clone();
         for &part in &parts[1..] {
             let other = self.columns_of(part);
+            // The unnamed columns come from this part when the earlier ones have none.
+            if !columns.open && other.open {
+                columns.root = other.root;
+            }
             columns.open |= other.open;
             super::merge_facts(&mut columns.base_facts, &other.base_facts);
             for column in &other.known {
@@ -1127,6 +1139,18 @@ impl Builder<'_> {
                     self.temporal_use(&name, "parsed with `parse_dates`", node);
                 }
             }
+            // `read_csv(path, index_col="date", parse_dates=True)`: a date index.
+            if let Some((index, _)) = args.keyword("index_col") {
+                let parsed = args
+                    .keyword("parse_dates")
+                    .is_some_and(|(_, n)| self.text(n) == "True");
+                for name in self.key_names(index) {
+                    if parsed {
+                        self.temporal_use(&name, "parsed with `parse_dates`", node);
+                    }
+                    self.temporal_use(&name, "indexed by", node);
+                }
+            }
             let columns = self.columns_of(id);
             self.set_columns(id, columns);
             return Some(id);
@@ -1169,6 +1193,9 @@ impl Builder<'_> {
                 span: span(node),
                 scope,
             });
+            if let Some((cv, _)) = args.keyword("cv") {
+                self.model.cross_val_cv.push((event, cv));
+            }
             if out_of_fold {
                 let fact = Fact {
                     tag: Tag::ModelOut,
@@ -1207,5 +1234,50 @@ impl Builder<'_> {
             });
         }
         None
+    }
+}
+
+impl<'a> Builder<'a> {
+    /// `df.pop("c")` on a name: the column, and the name now holds the frame without it.
+    pub(super) fn pop_column(
+        &mut self,
+        object: Node,
+        receiver: ValueId,
+        method: &str,
+        args: &Args,
+        node: Node,
+    ) -> Option<ValueId> {
+        if method != "pop" || object.kind() != "identifier" {
+            return None;
+        }
+        // A frame, or a parameter used as one (not a dict or a list).
+        let frame = self.model.values[receiver].columns.is_some()
+            || matches!(self.kind(receiver), Kind::Param { .. });
+        if !frame {
+            return None;
+        }
+        let (item, _) = args.get(0, &["item"])?;
+        let Kind::Str(name) = self.kind(item).clone() else {
+            return None;
+        };
+        let column = self.column_read(receiver, &name, node);
+        let mut columns = (*self.columns_of(receiver)).clone();
+        columns.known.retain(|c| c.name != name);
+        columns.dropped.push(name);
+        let frame = self.new_value(Kind::Unknown, vec![receiver], span(node));
+        let rows = self.model.values[receiver].rows;
+        self.set_columns(frame, Rc::new(columns));
+        self.model.values[frame].rows = rows;
+        let bound = self.text(object);
+        self.bind(bound, frame);
+        Some(column)
+    }
+
+    /// The name a method call with `inplace=True` changes (`df.drop(columns=c, inplace=True)`).
+    pub(super) fn in_place(&self, object: Node, args: &Args) -> Option<&'a str> {
+        let in_place = args
+            .keyword("inplace")
+            .is_some_and(|(_, n)| self.text(n) == "True");
+        (in_place && object.kind() == "identifier").then(|| self.text(object))
     }
 }

@@ -130,7 +130,8 @@ fn report(ctx: &Context, sink: &mut Sink, found: &Found, time_column: &str, time
 }
 
 /// A group statistic over whole entity histories: grouped by keys none of which is a time, a
-/// statistic that is not past-only, on rows that include the rows the model learns from.
+/// statistic that is not past-only, put back on rows that include the rows the model learns
+/// from.
 /// Statistics that SKEW003 reports (computed before a split, then applied to the held-out
 /// rows) are left to it: one finding for one line.
 fn whole_history(
@@ -151,6 +152,13 @@ fn whole_history(
         return false;
     };
     if helpers::past_only(&statistic) || !overlap(fact.rows, model.rows(fit.x)) {
+        return false;
+    }
+    // Broadcast back onto the rows it summarises (`transform`, a map or merge onto the same
+    // table). A table of one row per group (`rfm = tx.groupby("customer").agg(...)`) is
+    // learnt from as it is: its rows are the groups, each summarised as of the data's end.
+    let rows_table = helpers::table_of(model, fit.x);
+    if rows_table.is_none() || rows_table != helpers::table_of(model, fact.source) {
         return false;
     }
     let skew003 = helpers::row_statistic(source, fact).is_some()

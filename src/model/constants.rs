@@ -1,0 +1,168 @@
+//! Constant feature lists imported from another module of the project
+//! (`from features import FEATURES`): the module is found next to the importing file or in
+//! one of its ancestors, parsed once per run, and its module-level lists of strings are kept.
+
+use crate::source::python;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Lists of strings a module defines at its top level, by name.
+type Lists = Arc<HashMap<String, Vec<String>>>;
+
+/// Modules larger than this are not read for constants.
+const MAX_MODULE_BYTES: u64 = 2 << 20;
+/// How many folders up from the importing file a top-level module is looked for.
+const MAX_ANCESTORS: usize = 4;
+
+fn cache() -> &'static Mutex<HashMap<PathBuf, Option<Lists>>> {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Option<Lists>>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The list of strings `qualified` (`features.FEATURES`, `.config.COLUMNS`) names, when it is
+/// a module-level constant of a module of the project seen from `importer`.
+pub fn imported_list(importer: &Path, qualified: &str) -> Option<Vec<String>> {
+    let (module, name) = qualified.rsplit_once('.')?;
+    if module.is_empty() {
+        return None;
+    }
+    let lists = module_file(importer, module).and_then(|path| lists_of(&path))?;
+    lists.get(name).cloned()
+}
+
+/// The file of `module` (`pkg.features`, `.features`, `..config`) as seen from `importer`.
+fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
+    let dir = importer.parent()?;
+    let dots = module.chars().take_while(|&c| c == '.').count();
+    let rest = &module[dots..];
+    if rest.is_empty() {
+        return None;
+    }
+    let relative: PathBuf = rest.split('.').collect();
+    let candidates = |root: &Path| {
+        [
+            root.join(&relative).with_extension("py"),
+            root.join(&relative).join("__init__.py"),
+        ]
+    };
+    if dots > 0 {
+        let mut root = dir;
+        for _ in 1..dots {
+            root = root.parent()?;
+        }
+        return candidates(root).into_iter().find(|p| p.is_file());
+    }
+    let mut root = Some(dir);
+    for _ in 0..=MAX_ANCESTORS {
+        let current = root?;
+        for base in [current.to_path_buf(), current.join("src")] {
+            if let Some(found) = candidates(&base).into_iter().find(|p| p.is_file()) {
+                return Some(found);
+            }
+        }
+        root = current.parent();
+    }
+    None
+}
+
+fn lists_of(path: &Path) -> Option<Lists> {
+    if let Some(known) = cache().lock().ok()?.get(path) {
+        return known.clone();
+    }
+    let lists = read_lists(path);
+    if let Ok(mut cache) = cache().lock() {
+        cache.insert(path.to_path_buf(), lists.clone());
+    }
+    lists
+}
+
+fn read_lists(path: &Path) -> Option<Lists> {
+    if std::fs::metadata(path).ok()?.len() > MAX_MODULE_BYTES {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let tree = python::parse(&text)?;
+    let root = tree.root_node();
+    let mut lists = HashMap::new();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        if statement.kind() != "expression_statement" {
+            continue;
+        }
+        let Some(assignment) = statement
+            .named_child(0)
+            .filter(|n| n.kind() == "assignment")
+        else {
+            continue;
+        };
+        let (Some(left), Some(right)) = (
+            assignment.child_by_field_name("left"),
+            assignment.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        if left.kind() != "identifier" || !matches!(right.kind(), "list" | "tuple") {
+            continue;
+        }
+        let mut inner = right.walk();
+        let names: Option<Vec<String>> = right
+            .named_children(&mut inner)
+            .filter(|n| n.kind() != "comment")
+            .map(|n| {
+                let source = text.get(n.byte_range())?;
+                (n.kind() == "string")
+                    .then(|| string_literal(source))
+                    .flatten()
+            })
+            .collect();
+        if let (Some(names), Some(name)) = (names, text.get(left.byte_range())) {
+            lists.insert(name.to_string(), names);
+        }
+    }
+    Some(Arc::new(lists))
+}
+
+/// A plain string literal's content (no f-strings, no escapes to interpret).
+fn string_literal(source: &str) -> Option<String> {
+    let body = source.trim_start_matches(['r', 'R', 'u', 'U']);
+    for quote in ["\"\"\"", "'''", "\"", "'"] {
+        if let Some(inner) = body.strip_prefix(quote).and_then(|r| r.strip_suffix(quote)) {
+            return Some(inner.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::TempDir;
+
+    #[test]
+    fn lists_resolve_from_sibling_parent_and_package_modules() {
+        let dir = TempDir::new("constants");
+        dir.write(
+            "features.py",
+            "FEATURES = ['age', \"plan\"]\nOTHER = [f'x{1}']\n",
+        );
+        dir.write("pkg/__init__.py", "");
+        dir.write("pkg/config.py", "COLUMNS = ('a', 'b')\n");
+        let importer = dir.write("pkg/train.py", "");
+        assert_eq!(
+            imported_list(&importer, "features.FEATURES"),
+            Some(vec!["age".to_string(), "plan".to_string()])
+        );
+        assert_eq!(imported_list(&importer, "features.OTHER"), None);
+        assert_eq!(
+            imported_list(&importer, ".config.COLUMNS"),
+            Some(vec!["a".to_string(), "b".to_string()])
+        );
+        assert_eq!(
+            imported_list(&importer, "pkg.config.COLUMNS").map(|l| l.len()),
+            Some(2)
+        );
+        assert_eq!(imported_list(&importer, "sklearn.FEATURES"), None);
+    }
+}

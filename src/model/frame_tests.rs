@@ -1,0 +1,118 @@
+//! The model on frame operations that change which columns a name holds: `pop`, `inplace=True`,
+//! column masks, concatenation with an open part; a date index; the columns a column
+//! transformer lets through; the `cv=` of a cross-validation.
+
+use super::*;
+use crate::source::SourceFile;
+
+fn model(code: &str) -> FileModel {
+    let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
+    let tree = crate::source::python::parse(&file.text).expect("parses");
+    build(&file, &tree)
+}
+
+/// The (x, y) of each fit, in order.
+fn fits(m: &FileModel) -> Vec<(ValueId, ValueId)> {
+    m.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Fit {
+                x: Some(x),
+                y: Some(y),
+                ..
+            } => Some((*x, *y)),
+            _ => None,
+        })
+        .collect()
+}
+
+const HEAD: &str = "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n";
+
+#[test]
+fn pop_and_inplace_drop_take_the_column_out_of_the_name() {
+    let m = model(&format!(
+        "{HEAD}df = pd.read_csv('a.csv')\ny = df.pop('churned')\nLogisticRegression().fit(df, y)\n\
+         cars = pd.read_csv('c.csv')\nprice = cars['price']\ncars.drop(columns=['price'], inplace=True)\n\
+         LogisticRegression().fit(cars, price)\n"
+    ));
+    let fits = fits(&m);
+    assert_eq!(m.column_name(fits[0].1), Some("churned"));
+    assert_eq!(
+        m.holds_column(fits[0].0, "churned", Some(fits[0].1)),
+        Some(false)
+    );
+    assert_eq!(
+        m.holds_column(fits[1].0, "price", Some(fits[1].1)),
+        Some(false)
+    );
+}
+
+#[test]
+fn a_boolean_mask_in_the_column_position_picks_unknown_columns() {
+    let m = model(&format!(
+        "{HEAD}df = pd.read_csv('a.csv')\nLogisticRegression().fit(df.loc[:, df.columns != 'y'], df['y'])\n\
+         LogisticRegression().fit(df.loc[df['a'] > 0], df['y'])\n"
+    ));
+    let fits = fits(&m);
+    assert!(m.columns(fits[0].0).is_none());
+    assert!(m.columns(fits[1].0).is_some_and(|c| c.open));
+}
+
+#[test]
+fn concat_takes_the_unnamed_columns_from_the_open_part() {
+    let m = model(&format!(
+        "{HEAD}df = pd.read_csv('a.csv')\nother = pd.read_csv('b.csv')\n\
+         X = pd.concat([df[['a', 'b']], other], axis=1)\nLogisticRegression().fit(X, df['y'])\n"
+    ));
+    let (x, y) = fits(&m)[0];
+    assert_eq!(m.holds_column(x, "y", Some(y)), None);
+    assert_ne!(m.columns(x).map(|c| c.root), m.root_of(y));
+}
+
+#[test]
+fn a_parsed_date_index_is_date_evidence() {
+    let m = model(&format!(
+        "{HEAD}prices = pd.read_csv('p.csv', index_col='Date', parse_dates=True)\n"
+    ));
+    let what: Vec<&str> = m.temporal.iter().map(|(_, _, what)| *what).collect();
+    assert_eq!(what, ["parsed with `parse_dates`", "indexed by"]);
+    assert!(m.temporal.iter().all(|(name, _, _)| name == "Date"));
+}
+
+#[test]
+fn column_transformers_record_the_columns_they_pass() {
+    let m = model(&format!(
+        "{HEAD}from sklearn.compose import ColumnTransformer, make_column_transformer, make_column_selector\n\
+         from sklearn.pipeline import Pipeline, make_pipeline\nfrom sklearn.preprocessing import OneHotEncoder, StandardScaler\n\
+         ct = ColumnTransformer([('num', StandardScaler(), ['a', 'b']), ('gone', 'drop', ['c'])])\n\
+         p = Pipeline([('pre', ct), ('clf', LogisticRegression())])\n\
+         q = make_pipeline(make_column_transformer((OneHotEncoder(), ['d']), remainder='passthrough'), LogisticRegression())\n\
+         r = make_pipeline(make_column_transformer((StandardScaler(), make_column_selector(dtype_include='number'))), LogisticRegression())\n\
+         p.fit(X, y)\nq.fit(X, y)\nr.fit(X, y)\n"
+    ));
+    let estimators: Vec<ValueId> = m
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Fit { estimator, .. } => Some(*estimator),
+            _ => None,
+        })
+        .collect();
+    let names = ["a".to_string(), "b".to_string()];
+    assert_eq!(m.column_selection(estimators[0]), Selection::Only(&names));
+    assert_eq!(m.column_selection(estimators[1]), Selection::All);
+    assert_eq!(m.column_selection(estimators[2]), Selection::Unknown);
+}
+
+#[test]
+fn cross_validation_keeps_its_cv_argument() {
+    let m = model(&format!(
+        "{HEAD}from sklearn.model_selection import KFold, cross_val_score\n\
+         kf = KFold(5, shuffle=True, random_state=0)\ncross_val_score(LogisticRegression(), X, y, cv=kf)\n"
+    ));
+    let [(event, cv)] = m.cross_val_cv.as_slice() else {
+        panic!("one cv argument: {:?}", m.cross_val_cv);
+    };
+    assert!(matches!(m.events[*event], Event::CrossVal { .. }));
+    assert!(m.estimator(*cv).is_some_and(|e| e.shuffled));
+}

@@ -1,0 +1,3 @@
+//! Library misuse: ML library calls that run but silently compute the wrong thing.
+
+crate::rule::rules![missing_eval_mode, missing_zero_grad];

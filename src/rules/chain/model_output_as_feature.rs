@@ -1,0 +1,335 @@
+use super::helpers::{self, SupervisedFit};
+use crate::finding::{Severity, Span};
+use crate::ml::{self, Category};
+use crate::model::{Event, FileModel, Lineage, RowAnchors, Tag, ValueId};
+use crate::rule::{Check, Context, Sink};
+
+crate::rule::rule! {
+    code: "CHAIN001",
+    name: "model-output-as-feature",
+    family: "chain",
+    severity: Error,
+    scope: File,
+    check: Check::File(check),
+}
+
+/// How the first model's predictions were made, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Made {
+    /// On rows the first model was fitted on.
+    InSample,
+    /// On other rows, or rows the analysis cannot relate to the fit.
+    OtherRows,
+    /// Out of fold: `cross_val_predict`, or the held-out fold of a fold loop.
+    OutOfFold,
+    /// By a model that learns without a label.
+    Unsupervised,
+}
+
+impl Made {
+    fn severity(self) -> Severity {
+        match self {
+            Made::InSample => Severity::Error,
+            Made::OtherRows => Severity::Warning,
+            Made::OutOfFold | Made::Unsupervised => Severity::Info,
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Made::InSample => "in-sample predictions of",
+            Made::OtherRows => "predictions of",
+            Made::OutOfFold => "out-of-fold predictions of",
+            Made::Unsupervised => "output of the unsupervised",
+        }
+    }
+}
+
+/// One first model whose predictions reach the fit.
+struct Source {
+    made: Made,
+    model: ValueId,
+    label: String,
+    column: Option<String>,
+    predicted_at: Span,
+    fitted_at: Option<Span>,
+}
+
+/// For each supervised fit, the ModelOut facts its features carry (column lineage keeps a
+/// dropped score column out): predictions of another model fitted in the file. How they were
+/// made sets the severity: the row anchors of the first model's fit and of the predicted data
+/// tell in-sample from other rows and from the held-out folds of a fold loop.
+fn check(ctx: &Context, sink: &mut Sink) {
+    let model = ctx.model;
+    if !model.facts.iter().any(|f| f.tag == Tag::ModelOut) {
+        return;
+    }
+    let anchors = model.row_anchors();
+    for fit in helpers::supervised_fits(model) {
+        let mut sources: Vec<Source> = Vec::new();
+        for lineage in model.facts_tagged(fit.x, Tag::ModelOut) {
+            if let Some(source) = classify(ctx, &anchors, &fit, &lineage)
+                && !sources
+                    .iter()
+                    .any(|s| s.model == source.model && s.column == source.column)
+            {
+                sources.push(source);
+            }
+        }
+        let Some(worst) = sources.iter().map(|s| s.made).min() else {
+            continue;
+        };
+        // A class with `fit` and `predict` ships its stages as one estimator; only in-sample
+        // scores, a modelling error, are still worth saying there.
+        if worst != Made::InSample && helpers::in_estimator_class(model, fit.span) {
+            continue;
+        }
+        report(ctx, sink, &fit, &sources, worst);
+    }
+}
+
+/// How the predictions of one ModelOut fact reaching `fit` were made; None when they are not
+/// another fitted model's predictions used as a feature.
+fn classify(
+    ctx: &Context,
+    anchors: &RowAnchors,
+    fit: &SupervisedFit,
+    lineage: &Lineage,
+) -> Option<Source> {
+    let model = ctx.model;
+    let fact = lineage.fact;
+    let first = fact.source;
+    // A model refitted on its own earlier predictions is one model, not a chain; so is a
+    // new model each round of a loop fed the previous round's predictions.
+    if first == fit.estimator || helpers::same_site(model, first, fit.estimator) {
+        return None;
+    }
+    let estimator = model.estimator(first)?;
+    if !matches!(estimator.category, Category::Model | Category::Composite) {
+        return None;
+    }
+    let event = fact.event?;
+    if helpers::replayed_together(model, fit, event) {
+        return None;
+    }
+    // The first model's fit, the data it predicted, and the method (for its name).
+    let (fitted, predicted, method) = match model.events.get(event)? {
+        Event::Predict { input, method, .. } => {
+            let (index, x, y) = helpers::latest_fit(model, first, event)?;
+            (Some((index, x, y)), Some(*input), method.as_str())
+        }
+        Event::CrossVal { .. } => (None, None, "cross_val_predict"),
+        Event::Fit { x, y, method, .. } => {
+            let method = if method == "fit_predict" {
+                "fit_predict"
+            } else {
+                "labels_"
+            };
+            (Some((event, *x, *y)), *x, method)
+        }
+        _ => return None,
+    };
+    let column = lineage.column.map(|c| c.name.clone());
+    // Predictions written into the column the first model was trained to predict fill its
+    // missing values: model-based imputation, as IterativeImputer does.
+    if let (Some(column), Some((_, _, Some(y)))) = (&column, fitted)
+        && model.label_columns(y).contains(column)
+    {
+        return None;
+    }
+    let made = if ml::is_unsupervised_model(&estimator.class) {
+        Made::Unsupervised
+    } else if matches!(model.events.get(event), Some(Event::CrossVal { .. })) {
+        Made::OutOfFold
+    } else {
+        rows_made(model, anchors, fit, fitted.and_then(|f| f.1), predicted)
+    };
+    let name = helpers::receiver_name(ctx, fact.span, method);
+    let fitted_at = fitted.and_then(|(index, _, _)| event_span(model, index));
+    Some(Source {
+        made,
+        model: first,
+        label: helpers::model_label(model, first, name),
+        column,
+        predicted_at: fact.span,
+        fitted_at,
+    })
+}
+
+/// In-sample when the predicted rows share rows with the first model's fit (and the second
+/// model is not trained on the other side of a split from that fit); out of fold when they
+/// are the held-out fold of the fit's fold; other rows otherwise.
+fn rows_made(
+    model: &FileModel,
+    anchors: &RowAnchors,
+    fit: &SupervisedFit,
+    fitted_x: Option<ValueId>,
+    predicted: Option<ValueId>,
+) -> Made {
+    let (Some(fitted), Some(predicted)) = (
+        fitted_x.and_then(|x| anchors.of(x)),
+        predicted.and_then(|p| anchors.of(p)),
+    ) else {
+        return Made::OtherRows;
+    };
+    if anchors.out_of_fold(model, fitted, predicted) {
+        return Made::OutOfFold;
+    }
+    let second_apart = anchors
+        .of(fit.x)
+        .is_some_and(|second| anchors.overlap(model, fitted, second) == Some(false));
+    if anchors.overlap(model, fitted, predicted) == Some(true) && !second_apart {
+        Made::InSample
+    } else {
+        Made::OtherRows
+    }
+}
+
+fn event_span(model: &FileModel, index: usize) -> Option<Span> {
+    match model.events.get(index)? {
+        Event::Fit { span, .. } => Some(*span),
+        _ => None,
+    }
+}
+
+fn report(ctx: &Context, sink: &mut Sink, fit: &SupervisedFit, sources: &[Source], worst: Made) {
+    let worst_sources: Vec<&Source> = sources.iter().filter(|s| s.made == worst).collect();
+    let mut labels: Vec<String> = Vec::new();
+    let mut columns: Vec<String> = Vec::new();
+    for source in &worst_sources {
+        if !labels.contains(&source.label) {
+            labels.push(source.label.clone());
+        }
+        if let Some(column) = &source.column
+            && !columns.contains(column)
+        {
+            columns.push(column.clone());
+        }
+    }
+    let first = worst_sources[0];
+    let message = format!(
+        "{} is trained on {}, {} {} at {}",
+        helpers::fitted_label(ctx, fit),
+        helpers::feature_label(&columns, fit.x_text),
+        worst.words(),
+        helpers::and_list(&labels),
+        ctx.describe(first.predicted_at),
+    );
+    let help = match worst {
+        Made::InSample => {
+            "score the rows out of fold (`cross_val_predict`) or use `StackingClassifier`, \
+             and ship both models as one artifact"
+        }
+        Made::OtherRows => {
+            "ship both models as one artifact or record the first model's version with the \
+             second; better, train the second model on the signals the first one uses"
+        }
+        Made::OutOfFold => {
+            "version the two levels together: retraining the first model changes the \
+             second one's inputs"
+        }
+        Made::Unsupervised => {
+            "ship the unsupervised model with this one: refitting it renumbers clusters and \
+             rescales scores"
+        }
+    };
+    let finding = sink
+        .report(&RULE, fit.span, message)
+        .severity(worst.severity())
+        .help(help);
+    for source in worst_sources {
+        let made = match &source.column {
+            Some(column) => format!(
+                "{} {} become column `{column}`",
+                if worst == Made::Unsupervised {
+                    "outputs of"
+                } else {
+                    "predictions of"
+                },
+                source.label
+            ),
+            None => format!("{} {} made here", worst.words(), source.label),
+        };
+        finding.related(source.predicted_at, made);
+        if let Some(at) = source.fitted_at {
+            let label = if worst == Made::InSample {
+                "fitted here, on the rows it then predicts"
+            } else {
+                "fitted here"
+            };
+            finding.related(at, label);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RULE;
+    use crate::finding::Severity;
+    use crate::rules::chain::helpers::run;
+
+    fn severities(code: &str) -> Vec<Severity> {
+        run(&RULE, code).iter().map(|f| f.severity).collect()
+    }
+
+    #[test]
+    fn severity_follows_how_the_predictions_were_made() {
+        let fixtures = [
+            (include_str!("../../../fixtures/chain/CHAIN001_in_sample.py"), Severity::Error, 5),
+            (include_str!("../../../fixtures/chain/CHAIN001_other_rows.py"), Severity::Warning, 3),
+            (include_str!("../../../fixtures/chain/CHAIN001_out_of_fold.py"), Severity::Info, 3),
+            (include_str!("../../../fixtures/chain/CHAIN001_unsupervised.py"), Severity::Info, 4),
+        ];
+        for (code, severity, count) in fixtures {
+            assert_eq!(severities(code), vec![severity; count]);
+        }
+    }
+
+    #[test]
+    fn sizes_and_index_labels_carry_no_predictions() {
+        // `np.zeros(len(train))` after score columns were added to `train` holds no scores.
+        let code = include_str!("../../../fixtures/chain/CHAIN001_out_of_fold.py");
+        let findings = run(&RULE, code);
+        let level2 = findings
+            .iter()
+            .find(|f| f.message.contains("`level2`"))
+            .expect("the fold-loop finding");
+        assert!(!level2.message.contains("`rf`"), "{}", level2.message);
+        let code = include_str!("../../../fixtures/chain/CHAIN001_unsupervised.py");
+        let findings = run(&RULE, code);
+        let soft = findings.last().expect("the mixture finding");
+        assert!(!soft.message.contains("`segments`"), "{}", soft.message);
+    }
+
+    #[test]
+    fn the_prediction_site_is_a_related_location() {
+        let code = include_str!("../../../fixtures/chain/CHAIN001_unsupervised.py");
+        let findings = run(&RULE, code);
+        let detector = findings
+            .iter()
+            .find(|f| f.message.contains("`detector`"))
+            .expect("the isolation forest finding");
+        let labels: Vec<&str> = detector.related.iter().map(|r| r.message.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "outputs of `detector` (IsolationForest) become column `anomaly_score`",
+                "fitted here"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_model_fitted_on_all_rows_predicts_its_training_rows() {
+        let code = "import pandas as pd\nfrom sklearn.linear_model import LogisticRegression, Ridge\nfrom sklearn.model_selection import train_test_split\ndf = pd.read_csv('a.csv')\nm = LogisticRegression().fit(df[['a']], df['y'])\ntr, te = train_test_split(df, random_state=0)\ntr['s'] = m.predict(tr[['a']])\nRidge().fit(tr[['b', 's']], tr['z'])\n";
+        assert_eq!(severities(code), [Severity::Error]);
+        // Fitted on the training part, the second model trained on the test part: honest.
+        let code = code
+            .replace("m = LogisticRegression().fit(df[['a']], df['y'])\n", "")
+            .replace(
+                "tr['s'] = m.predict(tr[['a']])\nRidge().fit(tr[['b', 's']], tr['z'])",
+                "m = LogisticRegression().fit(tr[['a']], tr['y'])\nte['s'] = m.predict(te[['a']])\nRidge().fit(te[['b', 's']], te['z'])",
+            );
+        assert_eq!(severities(&code), [Severity::Warning]);
+    }
+}
