@@ -330,6 +330,27 @@ const IMBLEARN: &[(&str, ClassInfo)] = &[
     ("RUSBoostClassifier", CR),
 ];
 
+/// Whether an imbalanced-learn sampler copies rows or makes new ones from them (over-sampling,
+/// also combined with cleaning), rather than only removing rows.
+pub fn duplicates_rows(qualified: &str) -> bool {
+    matches!(
+        split_qualified(qualified),
+        Some((
+            "imblearn",
+            "RandomOverSampler"
+                | "SMOTE"
+                | "SMOTEN"
+                | "SMOTENC"
+                | "ADASYN"
+                | "BorderlineSMOTE"
+                | "SVMSMOTE"
+                | "KMeansSMOTE"
+                | "SMOTEENN"
+                | "SMOTETomek"
+        ))
+    )
+}
+
 /// Gradient-boosting libraries seed themselves with a fixed default (xgboost seed 0,
 /// LightGBM's fixed C++ seeds, CatBoost random_seed 0): deterministic unless told otherwise.
 const BOOSTING: &[(&str, ClassInfo)] = &[

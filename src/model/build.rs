@@ -2,6 +2,7 @@
 //! cells as saved), names bound per scope, calls resolved through imports and looked up in
 //! the knowledge tables of [`crate::ml`].
 
+mod choices;
 mod frames;
 mod selection;
 mod summary;
@@ -198,6 +199,7 @@ impl<'a> Builder<'a> {
     }
 
     fn bind(&mut self, name: &str, value: ValueId) {
+        self.note_name(name, value);
         self.scopes
             .last_mut()
             .expect("the module scope is never popped")
@@ -326,8 +328,12 @@ impl<'a> Builder<'a> {
                 ));
                 self.children_exprs(node);
             }
-            "if_statement"
-            | "while_statement"
+            "if_statement" => {
+                let events_before = self.model.events.len();
+                self.blocks_of(node);
+                self.if_selection(node, events_before);
+            }
+            "while_statement"
             | "try_statement"
             | "elif_clause"
             | "else_clause"
@@ -977,6 +983,9 @@ impl<'a> Builder<'a> {
                 ) {
                     self.forget_values(id);
                 }
+                if attr == "columns" {
+                    self.model.chain.column_lists.insert(id, base);
+                }
                 id
             }
         }
@@ -1101,13 +1110,66 @@ impl<'a> Builder<'a> {
             return id;
         }
         let id = self.derived(inputs, node);
-        // `X[idx]`, `X[mask]`, `X[0]`: rows picked; `X[:, 0]` keeps them.
+        // `X[idx]`, `X[mask]`, `X[0]`: rows picked; `X[:, 0]` keeps them, and so does
+        // `df[cols]` on a frame with names computed from its columns (no rows of their own).
+        let names_of_frame = |b: &Self, chosen: ValueId| {
+            b.model.values[frame].columns.is_some() && b.model.values[chosen].rows == 0
+        };
         if let Some(&(chosen, first)) = subs.first()
             && !(first.kind() == "slice" && self.text(first) == ":")
         {
-            self.rows_chosen(id, frame, chosen);
+            if !names_of_frame(self, chosen) {
+                self.rows_chosen(id, frame, chosen);
+            } else if let Some((listed, added)) = self.listed_from(chosen)
+                && self.columns_of(listed).root == self.columns_of(frame).root
+            {
+                // `df[cols]` with `cols` computed from `listed.columns` (plus names spelled
+                // out, `cols + ["score"]`): the facts of the columns that frame had then and of
+                // those names, not of every column assigned to `df` since. Which columns the
+                // condition kept is unknown, so the result has no column list.
+                let then = self.columns_of(listed);
+                let now = self.columns_of(frame);
+                let mut facts = then.base_facts.clone();
+                for column in &then.known {
+                    merge_facts(&mut facts, &column.facts);
+                }
+                for column in now.known.iter().filter(|c| added.contains(&c.name)) {
+                    merge_facts(&mut facts, &column.facts);
+                }
+                self.model.values[id].facts = facts;
+            }
         }
         id
+    }
+
+    /// The frame whose `.columns` a list of names was computed from
+    /// (`[c for c in df.columns if ...]`, `df.columns.drop("y")`), a few steps up.
+    /// Also the names spelled out next to them (`cols + ["score"]`); literals deeper down are
+    /// conditions (`[c for c in df.columns if c != "y"]`), not names added.
+    fn listed_from(&self, names: ValueId) -> Option<(ValueId, Vec<String>)> {
+        let mut current = vec![names];
+        let mut found = None;
+        let mut added = Vec::new();
+        for depth in 0..4 {
+            let mut next = Vec::new();
+            for v in current {
+                if let Some(&frame) = self.model.chain.column_lists.get(&v) {
+                    found.get_or_insert(frame);
+                    continue;
+                }
+                if let Kind::Tuple(_) | Kind::Str(_) = self.kind(v) {
+                    if depth == 1
+                        && let Some(literal) = self.names_of(v)
+                    {
+                        added.extend(literal);
+                    }
+                    continue;
+                }
+                next.extend(self.model.values[v].inputs.iter().copied());
+            }
+            current = next;
+        }
+        found.map(|frame| (frame, added))
     }
 
     /// `df.loc[df["age"].isna(), "age"] = v`: the rows of a column picked by a mask on that
@@ -1383,12 +1445,13 @@ impl<'a> Builder<'a> {
     }
 
     /// Sizes and labels of data (`len(df)`, `df.index`, `df.shape`) keep their ancestry but
-    /// carry none of its facts or base columns.
+    /// carry none of its facts, base columns or rows.
     fn forget_values(&mut self, id: ValueId) {
         if id != UNKNOWN {
             let value = &mut self.model.values[id];
             value.facts.clear();
             value.bases.clear();
+            value.rows = 0;
         }
     }
 
@@ -1463,6 +1526,7 @@ impl<'a> Builder<'a> {
                     .is_some_and(|(_, n)| self.text(n) == "True"),
             };
             let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            self.note_estimator(qualified, &args, value);
             if info.category == Category::Composite {
                 self.record_column_selection(qualified, &args, value);
             }
@@ -1500,6 +1564,9 @@ impl<'a> Builder<'a> {
             self.record_load(qualified, value, &args, node);
             return value;
         }
+        if let Some(booster) = self.native_training(qualified, &args, node) {
+            return booster;
+        }
         let id = self.new_value(
             Kind::Call {
                 function: qualified.to_string(),
@@ -1507,6 +1574,7 @@ impl<'a> Builder<'a> {
             args.all_values(),
             span(node),
         );
+        self.note_call(qualified, &args, id, node);
         // `len(df)`: a size, not the values of the frame.
         if qualified == "len" {
             self.forget_values(id);
@@ -1738,7 +1806,9 @@ impl<'a> Builder<'a> {
                     span(node),
                 );
             }
-            return self.data_method(receiver, method, &args, node);
+            let value = self.data_method(receiver, method, &args, node);
+            self.method_choices(receiver, method, &args, value, node);
+            return value;
         };
         let x = args.get(0, &["X", "x"]);
         let y = args.get(1, &["y", "Y"]);
@@ -1782,10 +1852,15 @@ impl<'a> Builder<'a> {
                     "fit_resample" | "fit_sample" => {
                         let xr = self.derived(vec![input, receiver], node);
                         let yr = self.derived(vec![y.unwrap_or(UNKNOWN), receiver], node);
+                        // Over-samplers copy rows or interpolate new ones from them;
+                        // under-samplers only remove rows.
+                        let duplicates = ml::duplicates_rows(&estimator.class);
                         for part in [xr, yr] {
                             let columns = self.model.values[input].columns.clone();
                             let value = &mut self.model.values[part];
-                            value.rows |= rows::RESAMPLED;
+                            if duplicates {
+                                value.rows |= rows::RESAMPLED;
+                            }
                             value.columns = columns;
                         }
                         self.new_value(Kind::Tuple(vec![xr, yr]), vec![xr, yr], span(node))

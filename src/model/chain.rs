@@ -14,6 +14,8 @@ pub struct ChainFacts {
     /// `df.loc[rows]`, `X[idx]`, `dropna()`, `head()`. Value → the mask or index that chose
     /// the rows (UNKNOWN when none).
     pub row_changes: HashMap<ValueId, ValueId>,
+    /// `df.columns` values: value → the frame whose names they are.
+    pub column_lists: HashMap<ValueId, ValueId>,
     /// Class definitions: name and span.
     pub classes: Vec<(String, Span)>,
     /// Models loaded from an artifact, a registry or a hub.

@@ -8,6 +8,7 @@
 
 mod build;
 mod chain;
+mod choices;
 mod constants;
 mod query;
 mod selection;
@@ -18,6 +19,7 @@ use std::rc::Rc;
 
 pub use build::build;
 pub use chain::{Anchor, ChainFacts, Load, RowAnchors};
+pub use choices::{Choice, Choices};
 pub use query::Lineage;
 pub use selection::Selection;
 
@@ -341,6 +343,8 @@ pub enum Event {
     Metric {
         function: String,
         args: Vec<ValueId>,
+        /// What it returned (the score, the curve).
+        output: ValueId,
         span: Span,
         scope: ScopeId,
     },
@@ -561,6 +565,8 @@ pub struct FileModel {
     pub chain: ChainFacts,
     /// The blocks PyTorch events happen in (`block` of those events); block 0 is the module.
     pub blocks: Vec<Block>,
+    /// Names, selection constructs and early-stopping configurations.
+    pub choices: Choices,
 }
 
 impl FileModel {

@@ -781,6 +781,13 @@ impl Builder<'_> {
         let rows = self.model.values[id].rows;
         self.set_columns(id, Rc::new(columns));
         self.model.values[id].rows = rows;
+        let along_rows = args.get(1, &["axis"]).is_none_or(|(v, _)| {
+            matches!(self.kind(v), Kind::Number(n) if *n == 0.0)
+                || matches!(self.kind(v), Kind::Str(s) if s == "index" || s == "rows")
+        });
+        if along_rows {
+            self.mark_duplicated(id, &parts);
+        }
         id
     }
 
@@ -1161,6 +1168,7 @@ impl Builder<'_> {
             self.push_event(Event::Metric {
                 function: qualified.to_string(),
                 args: args.all_values(),
+                output: id,
                 span: span(node),
                 scope,
             });

@@ -79,6 +79,14 @@ impl Builder<'_> {
         });
     }
 
+    /// What the body of function `id` returns (its own values, not replayed).
+    pub(super) fn function_returns(&self, id: usize) -> Vec<ValueId> {
+        self.summaries
+            .get(id)
+            .and_then(Option::as_ref)
+            .map_or_else(Vec::new, |s| s.returns.clone())
+    }
+
     /// Records a `return` of the function being read.
     pub(super) fn function_return(&mut self, value: ValueId) {
         if let Some(open) = self.functions.last_mut() {
@@ -238,9 +246,15 @@ impl Builder<'_> {
                 span: at,
                 scope,
             },
-            Event::Metric { function, args, .. } => Event::Metric {
+            Event::Metric {
+                function,
+                args,
+                output,
+                ..
+            } => Event::Metric {
                 function,
                 args: args.into_iter().map(|v| t(self, v)).collect(),
+                output: t(self, output),
                 span: at,
                 scope,
             },

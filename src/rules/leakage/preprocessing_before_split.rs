@@ -152,6 +152,10 @@ fn merge(into: &mut Splits, more: &[usize]) {
     }
 }
 
+/// At most this many values are visited following fits forward in one file: each fit visits
+/// only what derives from it, and this bounds pathological files.
+const VISIT_BUDGET: usize = 4_000_000;
+
 /// What the rule needs about the whole file, computed once.
 struct FileFacts {
     /// For each value, the splits whose train part it derives from.
@@ -160,16 +164,26 @@ struct FileFacts {
     split_events: HashMap<usize, usize>,
     /// For each estimator, the events that fit it: (event index, x).
     fits: HashMap<ValueId, Vec<(usize, ValueId)>>,
+    /// For each estimator, its transforms: (event index, output).
+    transforms: HashMap<ValueId, Vec<(usize, ValueId)>>,
+    /// For each value, the Predict events made on it.
+    predicts_on: HashMap<ValueId, Vec<usize>>,
+    /// For each value, the values made from it.
+    children: Vec<Vec<ValueId>>,
+    /// What is left of [`VISIT_BUDGET`].
+    budget: std::cell::Cell<usize>,
 }
 
 impl FileFacts {
     fn new(model: &FileModel) -> Self {
         let mut train_of: Vec<Splits> = vec![Vec::new(); model.values.len()];
+        let mut children: Vec<Vec<ValueId>> = vec![Vec::new(); model.values.len()];
         for id in 0..model.values.len() {
             let value = model.value(id);
             let mut splits = Vec::new();
             for &input in &value.inputs {
                 merge(&mut splits, &train_of[input]);
+                children[input].push(id);
             }
             if let Kind::SplitPart {
                 role: Role::Train,
@@ -182,6 +196,8 @@ impl FileFacts {
         }
         let mut split_events = HashMap::new();
         let mut fits: HashMap<ValueId, Vec<(usize, ValueId)>> = HashMap::new();
+        let mut transforms: HashMap<ValueId, Vec<(usize, ValueId)>> = HashMap::new();
+        let mut predicts_on: HashMap<ValueId, Vec<usize>> = HashMap::new();
         for (index, event) in model.events.iter().enumerate() {
             match event {
                 Event::Split { id, .. } => {
@@ -192,6 +208,13 @@ impl FileFacts {
                     x: Some(x),
                     ..
                 } => fits.entry(*estimator).or_default().push((index, *x)),
+                Event::Transform {
+                    estimator, output, ..
+                } => transforms
+                    .entry(*estimator)
+                    .or_default()
+                    .push((index, *output)),
+                Event::Predict { input, .. } => predicts_on.entry(*input).or_default().push(index),
                 _ => {}
             }
         }
@@ -199,6 +222,10 @@ impl FileFacts {
             train_of,
             split_events,
             fits,
+            transforms,
+            predicts_on,
+            children,
+            budget: std::cell::Cell::new(VISIT_BUDGET),
         }
     }
 
@@ -209,6 +236,25 @@ impl FileFacts {
                 .any(|&(index, x)| index < before && self.train_of[x].binary_search(&split).is_ok())
         })
     }
+
+    /// The values that derive from `roots` (them included), in arena order; None when the
+    /// file's visit budget is spent.
+    fn descendants(&self, roots: impl Iterator<Item = ValueId>) -> Option<Vec<ValueId>> {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<ValueId> = roots.collect();
+        let mut out = Vec::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let left = self.budget.get().checked_sub(1)?;
+            self.budget.set(left);
+            out.push(id);
+            stack.extend(self.children[id].iter().copied());
+        }
+        out.sort_unstable();
+        Some(out)
+    }
 }
 
 /// Follows the fit forward: the test parts of a split that carry the fit's statistics (parts
@@ -217,93 +263,115 @@ impl FileFacts {
 /// train part of the same split.
 fn find_leak(model: &FileModel, facts: &FileFacts, fit: &FitSite) -> Option<Leak> {
     let events = &model.events;
-    let later = &events[fit.index + 1..];
     // Until the transformer is fitted again, what it outputs carries this fit's statistics.
-    let until = later
-        .iter()
-        .position(|e| matches!(e, Event::Fit { estimator, .. } if *estimator == fit.transformer))
-        .unwrap_or(later.len());
+    let until = facts
+        .fits
+        .get(&fit.transformer)
+        .and_then(|fits| fits.iter().map(|&(i, _)| i).find(|&i| i > fit.index))
+        .unwrap_or(events.len());
     let outputs: HashSet<ValueId> = fit
         .output
         .into_iter()
-        .chain(later[..until].iter().filter_map(|e| match e {
-            Event::Transform {
-                estimator, output, ..
-            } if *estimator == fit.transformer => Some(*output),
-            _ => None,
-        }))
+        .chain(
+            facts
+                .transforms
+                .get(&fit.transformer)
+                .into_iter()
+                .flatten()
+                .filter(|&&(i, _)| i > fit.index && i < until)
+                .map(|&(_, output)| output),
+        )
         .collect();
     if outputs.is_empty() {
         return None;
     }
-    let leaky = leaky_values(model, facts, fit, &outputs);
-    later.iter().enumerate().find_map(|(position, event)| {
-        let Event::Predict {
-            estimator,
-            input,
-            span,
-            ..
-        } = event
-        else {
-            return None;
-        };
-        if *estimator == fit.transformer {
-            return None;
+    let leaky = leaky_values(model, facts, fit, &outputs)?;
+    // The first prediction, in event order, on a leaky value by a model trained on the split.
+    let mut best: Option<(usize, usize)> = None;
+    for (value, splits) in &leaky {
+        if splits.is_empty() {
+            continue;
         }
-        let index = fit.index + 1 + position;
-        let split = leaky[*input]
-            .iter()
-            .copied()
-            .find(|&split| facts.trained_on(*estimator, split, index))?;
-        let split_index = *facts.split_events.get(&split)?;
-        let Event::Split {
-            function,
-            span: split_span,
-            ..
-        } = &events[split_index]
-        else {
-            return None;
-        };
-        Some(Leak {
-            split_event: split_index,
-            evaluation_event: index,
-            split_span: *split_span,
-            split_function: function.rsplit('.').next().unwrap_or(function).into(),
-            evaluation_span: *span,
-            split_before_fit: split_index < fit.index,
-        })
+        for &index in facts.predicts_on.get(value).into_iter().flatten() {
+            if index <= fit.index || best.is_some_and(|(b, _)| b <= index) {
+                continue;
+            }
+            let Event::Predict { estimator, .. } = &events[index] else {
+                continue;
+            };
+            if *estimator == fit.transformer {
+                continue;
+            }
+            if let Some(split) = splits
+                .iter()
+                .copied()
+                .find(|&split| facts.trained_on(*estimator, split, index))
+            {
+                best = Some((index, split));
+            }
+        }
+    }
+    let (index, split) = best?;
+    let Event::Predict { span, .. } = &events[index] else {
+        return None;
+    };
+    let split_index = *facts.split_events.get(&split)?;
+    let Event::Split {
+        function,
+        span: split_span,
+        ..
+    } = &events[split_index]
+    else {
+        return None;
+    };
+    Some(Leak {
+        split_event: split_index,
+        evaluation_event: index,
+        split_span: *split_span,
+        split_function: function.rsplit('.').next().unwrap_or(function).into(),
+        evaluation_span: *span,
+        split_before_fit: split_index < fit.index,
     })
 }
 
-/// For each value, the splits whose test part it derives from while carrying the fit's
-/// statistics: the test part of a split input derived from the transformer's `outputs`, or the
-/// transformer's output on the test part of a split input derived from the fitted data.
-/// One pass over the values from the fitted data on (a value's inputs are older than it).
+/// The state of one value while a fit is followed forward.
+#[derive(Default, Clone)]
+struct State {
+    statistics: bool,
+    data: bool,
+    tests: Splits,
+    leaks: Splits,
+}
+
+/// For each value that derives from the fit, the splits whose test part it derives from while
+/// carrying the fit's statistics: the test part of a split input derived from the
+/// transformer's `outputs`, or the transformer's output on the test part of a split input
+/// derived from the fitted data. One pass over the fit's descendants in arena order (a
+/// value's inputs are older than it); None when the file's visit budget is spent.
 fn leaky_values(
     model: &FileModel,
     facts: &FileFacts,
     fit: &FitSite,
     outputs: &HashSet<ValueId>,
-) -> Vec<Splits> {
-    let count = model.values.len();
-    let start = outputs.iter().copied().fold(fit.x, usize::min);
-    let ancestors = ancestors(model, fit.x);
-    let mut statistics = vec![false; count];
-    let mut data = vec![false; count];
-    let mut test_data: Vec<Splits> = vec![Vec::new(); count];
-    let mut leaky: Vec<Splits> = vec![Vec::new(); count];
+) -> Option<HashMap<ValueId, Splits>> {
+    let order = facts.descendants(std::iter::once(fit.x).chain(outputs.iter().copied()))?;
+    let mut states: HashMap<ValueId, State> = HashMap::with_capacity(order.len());
     let mut usable: HashMap<usize, bool> = HashMap::new();
-    for id in start..count {
+    let mut ancestors: Option<HashSet<ValueId>> = None;
+    let empty = State::default();
+    for id in order {
         let value = model.value(id);
-        let mut carries_statistics = outputs.contains(&id);
-        let mut carries_data = id == fit.x;
-        let mut tests = Vec::new();
-        let mut leaks = Vec::new();
-        for &input in &value.inputs {
-            carries_statistics |= statistics[input];
-            carries_data |= data[input];
-            merge(&mut tests, &test_data[input]);
-            merge(&mut leaks, &leaky[input]);
+        let mut state = State {
+            statistics: outputs.contains(&id),
+            data: id == fit.x,
+            ..State::default()
+        };
+        for input in &value.inputs {
+            let from = states.get(input).unwrap_or(&empty);
+            state.statistics |= from.statistics;
+            state.data |= from.data;
+            merge(&mut state.tests, &from.tests);
+            merge(&mut state.leaks, &from.leaks);
         }
         if let Kind::SplitPart {
             role: Role::Test,
@@ -311,24 +379,30 @@ fn leaky_values(
         } = value.kind
             && let Some(&input) = value.inputs.first()
             && *usable.entry(split).or_insert_with(|| {
-                usable_split(model, facts, fit, split, &statistics, &data, &ancestors)
+                let ancestors = ancestors.get_or_insert_with(|| self::ancestors(model, fit.x));
+                usable_split(model, facts, fit, split, &states, ancestors)
             })
         {
-            if statistics[input] {
-                merge(&mut leaks, &[split]);
-            } else if data[input] {
-                merge(&mut tests, &[split]);
+            let from = states.get(&input).unwrap_or(&empty);
+            if from.statistics {
+                merge(&mut state.leaks, &[split]);
+            } else if from.data {
+                merge(&mut state.tests, &[split]);
             }
         }
         if outputs.contains(&id) {
-            merge(&mut leaks, &tests);
+            let tests = state.tests.clone();
+            merge(&mut state.leaks, &tests);
         }
-        statistics[id] = carries_statistics;
-        data[id] = carries_data;
-        test_data[id] = tests;
-        leaky[id] = leaks;
+        states.insert(id, state);
     }
-    leaky
+    Some(
+        states
+            .into_iter()
+            .filter(|(_, s)| !s.leaks.is_empty())
+            .map(|(id, s)| (id, s.leaks))
+            .collect(),
+    )
 }
 
 /// Whether a split can carry this fit's leak: in the fit's scope, and not a split where the
@@ -339,8 +413,7 @@ fn usable_split(
     facts: &FileFacts,
     fit: &FitSite,
     split: usize,
-    statistics: &[bool],
-    data: &[bool],
+    states: &HashMap<ValueId, State>,
     ancestors: &HashSet<ValueId>,
 ) -> bool {
     let Some(Event::Split { inputs, scope, .. }) = facts
@@ -351,9 +424,10 @@ fn usable_split(
         return false;
     };
     *scope == fit.scope
-        && !inputs
-            .iter()
-            .any(|&i| !statistics[i] && !data[i] && ancestors.contains(&i))
+        && !inputs.iter().any(|&i| {
+            let carries = states.get(&i).is_some_and(|s| s.statistics || s.data);
+            !carries && ancestors.contains(&i)
+        })
 }
 
 /// The values `id` derives from, itself excluded.

@@ -1,0 +1,314 @@
+//! What train-test-overlap, test-set-reuse and preprocessing-outside-cv ask of a file: which
+//! held-out parts and which scores a value derives from, which splits are validation splits
+//! by name, and whether two values hold the same rows. Each table is one forward pass over
+//! the value arena (a value's inputs are older than it), so it is linear in the file.
+
+use crate::finding::Span;
+use crate::model::{Event, FileModel, Kind, Role, UNKNOWN, ValueId, rows};
+use crate::rule::Context;
+use std::collections::{HashMap, HashSet};
+
+/// A small sorted set of ids (splits, events), capped so a pathological file stays linear.
+pub(super) type Ids = Vec<usize>;
+
+const CAP: usize = 8;
+
+/// Adds `more` to the sorted set `into`, up to the cap.
+pub(super) fn merge(into: &mut Ids, more: &[usize]) {
+    for &id in more {
+        if into.len() >= CAP {
+            return;
+        }
+        if let Err(at) = into.binary_search(&id) {
+            into.insert(at, id);
+        }
+    }
+}
+
+/// For each value, the splits whose part of `role` it holds rows of. Cross-validation folds
+/// count only when `folds` is set: a fold's held-out part is validation data by design.
+pub(super) fn parts_of(model: &FileModel, role: Role, folds: bool) -> Vec<Ids> {
+    let mut out: Vec<Ids> = vec![Vec::new(); model.values.len()];
+    for id in 0..model.values.len() {
+        let value = model.value(id);
+        let mut ids = Vec::new();
+        // A part of a split of mixed rows (train and test glued together, then filtered
+        // apart again) holds some of them, and which ones is unknown.
+        let mixed = |input: ValueId| {
+            (model.rows(input) & (rows::TRAIN | rows::VALID | rows::TEST)).count_ones() > 1
+        };
+        let part = matches!(value.kind, Kind::SplitPart { .. });
+        for &input in &value.inputs {
+            if !(part && mixed(input)) {
+                merge(&mut ids, &out[input]);
+            }
+        }
+        if let Kind::SplitPart { role: r, split } = value.kind
+            && r == role
+            && (folds || model.splits.get(split).is_some_and(|s| !s.folds))
+        {
+            merge(&mut ids, &[split]);
+        }
+        out[id] = ids;
+    }
+    out
+}
+
+/// For each value, the score events it derives from: `Metric` events (what the metric
+/// returned) and the `score`/`evaluate` of an estimator. What a selection chose (an index, a
+/// setting) is not a score, and neither is what is computed from it.
+pub(super) fn scores_of(model: &FileModel) -> Vec<Ids> {
+    let chosen: HashSet<ValueId> = model
+        .choices
+        .selections
+        .iter()
+        .flat_map(|s| s.chosen.iter().copied())
+        .collect();
+    let mut out: Vec<Ids> = vec![Vec::new(); model.values.len()];
+    for (index, event) in model.events.iter().enumerate() {
+        if let Some(result) = score_result(event)
+            && result != UNKNOWN
+        {
+            merge(&mut out[result], &[index]);
+        }
+    }
+    for id in 0..model.values.len() {
+        if chosen.contains(&id) {
+            out[id].clear();
+            continue;
+        }
+        let mut ids = std::mem::take(&mut out[id]);
+        for &input in &model.value(id).inputs {
+            merge(&mut ids, &out[input]);
+        }
+        out[id] = ids;
+    }
+    out
+}
+
+/// Whether `span` lies in a test function (`def test_...` in a module that imports pytest or
+/// unittest): scores there are asserted, not reported, and fitting and scoring the same rows is
+/// how such tests check an estimator. (Elsewhere `def test_model(model, X_test)` is more often
+/// the evaluation itself.)
+pub(super) fn in_test_function(model: &FileModel, span: Span) -> bool {
+    let testing = model
+        .imports
+        .iter()
+        .any(|(_, q)| q.starts_with("pytest") || q.starts_with("unittest"));
+    testing
+        && model.functions.iter().any(|(name, at)| {
+            (name.starts_with("test") || name.starts_with("_test"))
+                && at.start <= span.start
+                && span.end <= at.end
+        })
+}
+
+/// Whether a file is a test module (`test_*.py` or `conftest.py`, or any module in a `tests`
+/// folder): its scores are asserted, not reported. (`*_test.py` is left out: in ML projects
+/// that is as often a script such as `train_test.py`.)
+pub(super) fn is_test_module(ctx: &Context) -> bool {
+    let path = &ctx.file.path;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let in_tests_folder = path
+        .parent()
+        .is_some_and(|p| p.components().any(|c| c.as_os_str() == "tests"));
+    name.ends_with(".py") && (name.starts_with("test_") || name == "conftest.py" || in_tests_folder)
+}
+
+/// Whether a finding at `span` is to be reported: not in a test function, not reported yet.
+pub(super) fn first_report(model: &FileModel, reported: &mut HashSet<Span>, span: Span) -> bool {
+    !in_test_function(model, span) && reported.insert(span)
+}
+
+/// What a score event returned.
+pub(super) fn score_result(event: &Event) -> Option<ValueId> {
+    match event {
+        Event::Metric { output, .. } => Some(*output),
+        Event::Predict { method, output, .. } if is_scoring(method) => Some(*output),
+        _ => None,
+    }
+}
+
+/// The data a score or prediction event looked at: a metric's arguments, a prediction's
+/// input and truth.
+pub(super) fn event_data(event: &Event) -> Vec<ValueId> {
+    match event {
+        Event::Metric { args, .. } => args.clone(),
+        Event::Predict { input, truth, .. } => std::iter::once(*input).chain(*truth).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `score` and `evaluate` compute a metric themselves.
+pub(super) fn is_scoring(method: &str) -> bool {
+    matches!(method, "score" | "evaluate")
+}
+
+/// Whether a metric is a curve over thresholds (`roc_curve`, `precision_recall_curve`).
+pub(super) fn is_curve(event: &Event) -> bool {
+    matches!(event, Event::Metric { function, .. } if function.ends_with("_curve"))
+}
+
+/// Whether a name says validation data: `X_val`, `valid_df`, `dvalid`, `X_dev`.
+pub(super) fn is_validation_name(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|token| {
+            if token == "eval" {
+                return false;
+            }
+            let core = match token.len() {
+                // `xval`, `dvalid`, `yvalid`: one letter for the array, then the word.
+                4.. if !token.starts_with("val") && !token.starts_with("dev") => &token[1..],
+                _ => token,
+            };
+            matches!(core, "val" | "valid" | "validation" | "dev" | "va" | "vl")
+        })
+}
+
+/// The splits whose held-out part is named as validation data, and the replays of those
+/// splits at calls of the function that made them.
+pub(super) fn validation_splits(model: &FileModel) -> HashSet<usize> {
+    let mut found = HashSet::new();
+    for (id, value) in model.values.iter().enumerate() {
+        if let Kind::SplitPart {
+            role: Role::Test,
+            split,
+        } = value.kind
+            && model.names_of(id).iter().any(|n| is_validation_name(n))
+        {
+            found.insert(split);
+        }
+    }
+    for (id, split) in model.splits.iter().enumerate() {
+        if let Some((_, original)) = model.replay_of(split.event)
+            && let Some(Event::Split { id: from, .. }) = model.events.get(original)
+            && found.contains(from)
+        {
+            found.insert(id);
+        }
+    }
+    found
+}
+
+/// Replayed events by (call site, the body event they repeat).
+pub(super) fn replays(model: &FileModel) -> HashMap<(Span, usize), usize> {
+    (0..model.events.len())
+        .filter_map(|i| model.replay_of(i).map(|(at, original)| ((at, original), i)))
+        .collect()
+}
+
+/// The source text of a value's span.
+pub(super) fn text<'a>(ctx: &'a Context, id: ValueId) -> &'a str {
+    let span = ctx.model.value(id).span;
+    ctx.file.text.get(span.start..span.end).unwrap_or("")
+}
+
+/// Whether two values hold the same rows: the same value, or made the same way from the same
+/// values (`df[FEATS]` written twice, with no rebinding of `df` in between).
+pub(super) fn same_rows(ctx: &Context, a: ValueId, b: ValueId) -> bool {
+    if a == b {
+        return a != UNKNOWN;
+    }
+    let model = ctx.model;
+    let (va, vb) = (model.value(a), model.value(b));
+    let plain = |k: &Kind| matches!(k, Kind::Unknown | Kind::Column { .. });
+    plain(&va.kind) && plain(&vb.kind) && !va.inputs.is_empty() && va.inputs == vb.inputs && {
+        let (ta, tb) = (text(ctx, a), text(ctx, b));
+        !ta.is_empty() && ta == tb
+    }
+}
+
+/// The first name of a value, in backticks, or the fallback.
+pub(super) fn name_or(model: &FileModel, id: ValueId, fallback: &str) -> String {
+    model
+        .names_of(id)
+        .first()
+        .map_or_else(|| fallback.to_string(), |n| n.to_string())
+}
+
+/// What to call an estimator in a message: its variable, or its class.
+pub(super) fn estimator_name(model: &FileModel, id: ValueId) -> String {
+    let class = model
+        .estimator(id)
+        .map_or("the model", |e| e.short_name())
+        .to_string();
+    name_or(model, id, &class)
+}
+
+/// Which rows a value holds, restricted to the partition bits.
+pub(super) fn parts(model: &FileModel, id: ValueId) -> u8 {
+    model.rows(id) & rows::PARTS
+}
+
+/// The span to report an event of a function body at: the body's own event when `index` was
+/// replayed at a call (the problem is in the body; the call only supplied the data).
+pub(super) fn home(model: &FileModel, index: usize) -> usize {
+    model
+        .replay_of(index)
+        .map_or(index, |(_, original)| original)
+}
+
+/// The span of an event this family reports at (fits, transforms, predictions, metrics,
+/// cross-validations, splits, comparisons); other events have no span of interest here.
+pub(super) fn event_span(event: &Event) -> Span {
+    match event {
+        Event::Fit { span, .. }
+        | Event::Transform { span, .. }
+        | Event::Predict { span, .. }
+        | Event::Metric { span, .. }
+        | Event::CrossVal { span, .. }
+        | Event::Split { span, .. }
+        | Event::Compare { span, .. } => *span,
+        _ => Span::default(),
+    }
+}
+
+/// The name of a test part of `split`, for messages: one of its held-out parts' names (the
+/// features first), or the name in the function whose call replayed it.
+pub(super) fn held_out_name(model: &FileModel, split: usize) -> Option<String> {
+    let mut best: Option<String> = None;
+    for (id, value) in model.values.iter().enumerate() {
+        if let Kind::SplitPart { role, split: s } = value.kind
+            && s == split
+            && role != Role::Train
+            && let Some(name) = model.names_of(id).first()
+        {
+            best = Some(name.to_string());
+            break;
+        }
+    }
+    best.or_else(|| {
+        let event = model.splits.get(split)?.event;
+        let (_, original) = model.replay_of(event)?;
+        match model.events.get(original)? {
+            Event::Split { id, .. } if *id != split => held_out_name(model, *id),
+            _ => None,
+        }
+    })
+}
+
+/// "`train_test_split` (line 12)": a split for messages.
+pub(super) fn describe_split(ctx: &Context, split: usize) -> String {
+    let Some(info) = ctx.model.splits.get(split) else {
+        return "the split".to_string();
+    };
+    let function = info.function.rsplit('.').next().unwrap_or(&info.function);
+    let function = match info.function.as_str() {
+        "mask" => "a filter".to_string(),
+        "slice" => "a slice".to_string(),
+        _ if info.folds => format!(
+            "the folds of `{}`",
+            info.function
+                .trim_end_matches(".split")
+                .rsplit('.')
+                .next()
+                .unwrap_or(function)
+        ),
+        _ => format!("`{function}`"),
+    };
+    format!("{function} ({})", ctx.describe(info.span))
+}
