@@ -958,13 +958,6 @@ impl<'a> Builder<'a> {
                         self.keep_columns(id, base);
                         return id;
                     }
-                    // The frame's labels and shape, not its values: no column's lineage.
-                    "index" | "columns" | "shape" | "dtypes" | "ndim" | "empty" | "axes" => {
-                        let id = self.derived(vec![base], node);
-                        self.model.values[id].facts.clear();
-                        self.model.values[id].bases.clear();
-                        return id;
-                    }
                     _ => {}
                 }
                 // `df.price`: a column, when `df` is a frame and `price` is not one of its

@@ -997,8 +997,8 @@ impl Builder<'_> {
                 }
                 return None;
             }
-            // The native APIs of the boosting libraries: a dataset holds the features (its
-            // label is kept aside), and `train` fits a booster on it.
+            // The datasets of the boosting libraries' native APIs hold the features; the label
+            // is kept aside for the `train` that fits on them (choices.rs).
             "xgboost.DMatrix" | "xgboost.QuantileDMatrix" | "lightgbm.Dataset" => {
                 let data = args.get(0, &["data"]).map_or(UNKNOWN, |(v, _)| v);
                 let id = self.new_value(
@@ -1014,40 +1014,6 @@ impl Builder<'_> {
                 }
                 return Some(id);
             }
-            "xgboost.train" | "lightgbm.train" => {
-                let (dataset, dataset_node) = args.get(1, &["dtrain", "train_set"])?;
-                let booster = self.new_value(
-                    Kind::Estimator(Estimator {
-                        class: qualified.replace(".train", ".Booster"),
-                        category: ml::Category::Model,
-                        seeded: None,
-                        stateful_steps: None,
-                        shuffled: false,
-                    }),
-                    Vec::new(),
-                    span(node),
-                );
-                let scope = self.scope();
-                let keywords = args
-                    .keywords
-                    .iter()
-                    .map(|(k, v, _)| (k.clone(), *v))
-                    .collect();
-                self.push_event(Event::Fit {
-                    estimator: booster,
-                    x: Some(dataset),
-                    y: self.dataset_labels.get(&dataset).copied(),
-                    output: None,
-                    method: "fit".to_string(),
-                    x_text: self.text(dataset_node).to_string(),
-                    keywords,
-                    span: span(node),
-                    scope,
-                });
-                return Some(booster);
-            }
-            // A row count: none of the data's values, so none of its lineage.
-            "len" => return Some(self.derived(Vec::new(), node)),
             "pandas.concat" | "polars.concat" => return Some(self.concat(args, node)),
             "pandas.merge" | "pandas.merge_asof" | "pandas.merge_ordered" => {
                 let left = first.unwrap_or(UNKNOWN);

@@ -45,7 +45,10 @@ pub(super) fn model_fits(model: &FileModel) -> Vec<FitSite> {
                 let supervised = y.is_some_and(|y| y != UNKNOWN);
                 if learns
                     && supervised
-                    && matches!(method.as_str(), "fit" | "partial_fit" | "fit_predict")
+                    && matches!(
+                        method.as_str(),
+                        "fit" | "partial_fit" | "fit_predict" | "train"
+                    )
                 {
                     fits.push(FitSite {
                         estimator: *estimator,
