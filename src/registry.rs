@@ -1,12 +1,13 @@
 //! Every rule, in one list, and lookup by code or name.
 
 use crate::rule::Rule;
-use crate::rules::{api, chain, leakage, monitoring, notebook, parse, repro};
+use crate::rules::{api, chain, leakage, monitoring, notebook, parse, repro, skew};
 
 /// Every registered rule, grouped by family in a fixed order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
     [
         leakage::RULES,
+        skew::RULES,
         chain::RULES,
         monitoring::RULES,
         repro::RULES,

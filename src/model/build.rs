@@ -44,6 +44,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         slices: HashMap::new(),
         replaying: false,
         tentative: HashMap::new(),
+        dataset_labels: HashMap::new(),
         torch: torch::State::default(),
     };
     // Value 0 is the shared "nothing known" value.
@@ -90,6 +91,8 @@ struct Builder<'a> {
     replaying: bool,
     /// Parts of slices and masks whose complement has not been seen yet, by split.
     tentative: HashMap<usize, Vec<ValueId>>,
+    /// The label of a boosting library's dataset (`xgb.DMatrix(X, label=y)`), by dataset.
+    dataset_labels: HashMap<ValueId, ValueId>,
     /// PyTorch modules, modes and training steps (build/torch.rs).
     torch: torch::State,
 }
@@ -652,6 +655,7 @@ impl<'a> Builder<'a> {
                     return;
                 }
                 let name = self.text(base);
+                let name_text = name;
                 let old = self.lookup(name, base);
                 if matches!(
                     self.kind(old),
@@ -680,9 +684,36 @@ impl<'a> Builder<'a> {
                     self.bind(name, id);
                     return;
                 }
+                // `df[col + "_freq"] = v`, `df[f"{c}_n"] = v`: a column whose name the code
+                // computes. It is kept under the text of its name, so what `v` carries stays on
+                // that column instead of being lost or landing on every other column.
+                if column_target
+                    && index_count == 1
+                    && let Some(index) = computed_column_name(target)
+                    && (self.model.values[old].columns.is_some()
+                        || matches!(self.kind(old), Kind::Param { .. }))
+                    && !matches!(
+                        self.kind(index_values[0]),
+                        Kind::Mask { .. } | Kind::FoldIndex { .. } | Kind::Number(_)
+                    )
+                {
+                    let name = self
+                        .text(index)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let id = self.assign_columns(old, &[name], value, index_values, target);
+                    self.bind(name_text, id);
+                    return;
+                }
                 let mut inputs = vec![old, value];
                 inputs.extend(index_values);
                 let id = self.derived(inputs, target);
+                // `X[mask, 2] = v`: the index chooses where `v` goes; the values are `v`'s
+                // and the old ones, so only their lineage carries over.
+                let mut facts = self.model.values[old].facts.clone();
+                merge_facts(&mut facts, &self.model.values[value].facts);
+                self.model.values[id].facts = facts;
                 self.keep_columns(id, old);
                 let rows = self.model.values[old].rows;
                 self.model.values[id].rows = rows;
@@ -2280,4 +2311,18 @@ fn syntax_errors(root: Node, text: &str) -> Vec<(Span, String)> {
     }
     errors.sort_by_key(|(s, _)| s.start);
     errors
+}
+
+/// The index of `df[<index>] = v` when it computes a column name: a string expression
+/// (`col + "_freq"`, an f-string, `"{}_n".format(c)`) or a name bound to one.
+fn computed_column_name(target: Node) -> Option<Node> {
+    let mut cursor = target.walk();
+    let index = target
+        .children_by_field_name("subscript", &mut cursor)
+        .next()?;
+    matches!(
+        index.kind(),
+        "identifier" | "binary_operator" | "string" | "concatenated_string" | "call"
+    )
+    .then_some(index)
 }

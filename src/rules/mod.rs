@@ -7,3 +7,4 @@ pub mod monitoring;
 pub mod notebook;
 pub mod parse;
 pub mod repro;
+pub mod skew;

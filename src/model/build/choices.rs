@@ -281,7 +281,7 @@ impl Builder<'_> {
         self.push_event(Event::Fit {
             estimator: booster,
             x: x.map(|(v, _)| v),
-            y: None,
+            y: x.and_then(|(v, _)| self.dataset_labels.get(&v).copied()),
             output: None,
             method: "train".to_string(),
             x_text: x.map_or(String::new(), |(_, n)| self.text(n).to_string()),

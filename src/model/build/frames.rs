@@ -213,11 +213,16 @@ impl Builder<'_> {
             "drop" => return self.drop(receiver, args, inputs, node),
             "assign" => {
                 let mut current = receiver;
-                for (name, value, _) in &args.keywords {
+                for (name, value, value_node) in &args.keywords {
+                    // `assign(c=lambda d: ...)`: the lambda is called with the frame so far.
+                    let value = match value_node.kind() {
+                        "lambda" => self.apply_lambda(*value_node, current).unwrap_or(*value),
+                        _ => *value,
+                    };
                     current = self.assign_columns(
                         current,
                         std::slice::from_ref(name),
-                        *value,
+                        value,
                         vec![],
                         node,
                     );
@@ -277,6 +282,22 @@ impl Builder<'_> {
                 });
                 return id;
             }
+            // `df[df["target"].notna()]` / `df[df["target"].isna()]`: complementary row masks,
+            // the usual way to take train.csv and test.csv apart again after a concat.
+            "notna" | "notnull" | "isna" | "isnull" if args.positional.is_empty() => {
+                if let Kind::Column { name } = self.kind(receiver).clone() {
+                    let upper = method.starts_with("not");
+                    return self.new_value(
+                        Kind::Mask {
+                            column: name,
+                            bound: "<missing>".to_string(),
+                            upper,
+                        },
+                        inputs,
+                        span(node),
+                    );
+                }
+            }
             "set_index" | "sort_values" => {
                 if let Some((key, _)) = args.get(0, &["by", "keys"]) {
                     let what = if method == "set_index" {
@@ -296,7 +317,8 @@ impl Builder<'_> {
                 let id = self.new_value(Kind::Unknown, inputs, span(node));
                 self.keep_columns(id, receiver);
                 if backward {
-                    self.op_fact(id, Tag::Future, receiver, None, Vec::new(), node);
+                    let fact = self.op_fact(id, Tag::Future, receiver, None, Vec::new(), node);
+                    self.spread_fact(id, fact);
                 }
                 return id;
             }
@@ -308,6 +330,9 @@ impl Builder<'_> {
         }
         match ml::data_method(method) {
             DataMethod::KeepsColumns => self.keep_columns(id, receiver),
+            // `df.sum(axis=1)`: one value per row from that row's columns, not over rows.
+            DataMethod::Statistic | DataMethod::RowStatistic
+                if self.along_columns(method, args) => {}
             DataMethod::Statistic | DataMethod::RowStatistic => {
                 let column = self.column_name(receiver);
                 self.op_fact(id, Tag::Agg, receiver, column, Vec::new(), node);
@@ -321,18 +346,21 @@ impl Builder<'_> {
                     self.keep_columns_shifted(id, receiver);
                     let tag = if future { Tag::Future } else { Tag::Lag };
                     let column = self.column_name(receiver);
-                    self.op_fact(id, tag, receiver, column, Vec::new(), node);
+                    let fact = self.op_fact(id, tag, receiver, column, Vec::new(), node);
+                    self.spread_fact(id, fact);
                 }
             }
             DataMethod::BackFill => {
                 self.keep_columns(id, receiver);
                 let column = self.column_name(receiver);
-                self.op_fact(id, Tag::Future, receiver, column, Vec::new(), node);
+                let fact = self.op_fact(id, Tag::Future, receiver, column, Vec::new(), node);
+                self.spread_fact(id, fact);
             }
             DataMethod::PastOnly => {
                 self.keep_columns(id, receiver);
                 let column = self.column_name(receiver);
-                self.op_fact(id, Tag::Lag, receiver, column, Vec::new(), node);
+                let fact = self.op_fact(id, Tag::Lag, receiver, column, Vec::new(), node);
+                self.spread_fact(id, fact);
             }
             DataMethod::Window => {
                 let center = args
@@ -343,6 +371,77 @@ impl Builder<'_> {
             DataMethod::Other => {}
         }
         id
+    }
+
+    /// A fact made by an operation on a whole frame (`df.shift(-1)`, `df.bfill()`) holds for
+    /// each of its columns: reading one of them later keeps it.
+    fn spread_fact(&mut self, id: ValueId, fact: FactId) {
+        let Some(columns) = self.model.values[id].columns.clone() else {
+            return;
+        };
+        let mut columns = (*columns).clone();
+        for column in &mut columns.known {
+            super::merge_facts(&mut column.facts, &[fact]);
+        }
+        super::merge_facts(&mut columns.base_facts, &[fact]);
+        let rows = self.model.values[id].rows;
+        self.set_columns(id, Rc::new(columns));
+        self.model.values[id].rows = rows;
+    }
+
+    /// A reduction along each row (`axis=1`, `axis="columns"`) rather than over the rows.
+    fn along_columns(&self, method: &str, args: &Args) -> bool {
+        let by_keyword = args.keyword("axis").is_some_and(|(v, n)| {
+            matches!(self.kind(v), Kind::Number(x) if *x == 1.0)
+                || matches!(self.kind(v), Kind::Str(s) if s == "columns")
+                || self.text(n) == "1"
+        });
+        let reduction = matches!(
+            method,
+            "sum"
+                | "mean"
+                | "median"
+                | "std"
+                | "var"
+                | "min"
+                | "max"
+                | "count"
+                | "nunique"
+                | "prod"
+                | "sem"
+                | "skew"
+                | "kurt"
+                | "idxmax"
+                | "idxmin"
+                | "rank"
+        );
+        let by_position = reduction
+            && args
+                .positional
+                .first()
+                .is_some_and(|(v, _)| matches!(self.kind(*v), Kind::Number(x) if *x == 1.0));
+        by_keyword || by_position
+    }
+
+    /// `lambda d: body` called with `argument` (`assign(c=lambda d: ...)`): the body read
+    /// with the parameter bound to it. None for other shapes of lambda.
+    fn apply_lambda(&mut self, lambda: Node, argument: ValueId) -> Option<ValueId> {
+        let parameters = lambda.child_by_field_name("parameters")?;
+        let mut cursor = parameters.walk();
+        let names: Vec<Node> = parameters.named_children(&mut cursor).collect();
+        let [parameter] = names.as_slice() else {
+            return None;
+        };
+        if parameter.kind() != "identifier" {
+            return None;
+        }
+        let body = lambda.child_by_field_name("body")?;
+        let name = self.text(*parameter).to_string();
+        self.scopes.push(super::Scope::default());
+        self.bind(&name, argument);
+        let value = self.expr(body);
+        self.scopes.pop();
+        Some(value)
     }
 
     /// A shift keeps the frame's columns, each now shifted: same names, no bases.
@@ -370,16 +469,24 @@ impl Builder<'_> {
     ) -> ValueId {
         let id = self.new_value(Kind::Unknown, inputs, span(node));
         let column = self.selected_column(receiver);
+        if matches!(method, "size" | "ngroup" | "cumcount") {
+            // Group sizes and positions depend on the keys only, not on the other columns.
+            self.model.values[id].facts.clear();
+            self.model.values[id].bases.clear();
+        }
         match ml::data_method(method) {
             DataMethod::Statistic | DataMethod::RowStatistic => {
                 // `transform(lambda s: ...)`, `agg(custom)`: what the function does is unknown.
-                let opaque = args
-                    .positional
-                    .iter()
-                    .any(|(_, n)| !matches!(n.kind(), "string" | "attribute" | "list"))
-                    || args.splat;
+                let opaque = args.positional.iter().any(|(_, n)| match n.kind() {
+                    "string" | "attribute" | "list" => false,
+                    // `transform(max)`, `agg({"amount": "mean"})`.
+                    "identifier" => !matches!(self.text(*n), "max" | "min" | "sum" | "len"),
+                    "dictionary" => self.text(*n).contains("lambda"),
+                    _ => true,
+                }) || args.splat;
                 if !opaque {
-                    self.op_fact(id, Tag::Agg, frame, column, keys, node);
+                    let fact = self.op_fact(id, Tag::Agg, frame, column, keys, node);
+                    self.named_aggregation(id, method, args, fact, node);
                 }
             }
             DataMethod::Shift => {
@@ -404,6 +511,44 @@ impl Builder<'_> {
             DataMethod::KeepsColumns | DataMethod::Other => {}
         }
         id
+    }
+
+    /// `groupby(k).agg(total=("amount", "sum"), n=("id", "count"))`: a frame whose named
+    /// columns are the statistics (the keys come back as unnamed columns).
+    fn named_aggregation(
+        &mut self,
+        id: ValueId,
+        method: &str,
+        args: &Args,
+        fact: FactId,
+        node: Node,
+    ) {
+        if !matches!(method, "agg" | "aggregate") || args.keywords.is_empty() {
+            return;
+        }
+        let known = args
+            .keywords
+            .iter()
+            .map(|(name, _, _)| Column {
+                name: name.clone(),
+                facts: vec![fact],
+                bases: Vec::new(),
+                span: Some(span(node)),
+                value: id,
+            })
+            .collect();
+        let rows = self.model.values[id].rows;
+        self.set_columns(
+            id,
+            Rc::new(Columns {
+                root: id,
+                open: true,
+                known,
+                dropped: Vec::new(),
+                base_facts: Vec::new(),
+            }),
+        );
+        self.model.values[id].rows = rows;
     }
 
     /// The one column a groupby selection or a series holds, if known.
@@ -851,6 +996,23 @@ impl Builder<'_> {
                     return Some(self.new_value(Kind::Tuple(parts.clone()), parts, span(node)));
                 }
                 return None;
+            }
+            // The datasets of the boosting libraries' native APIs hold the features; the label
+            // is kept aside for the `train` that fits on them (choices.rs).
+            "xgboost.DMatrix" | "xgboost.QuantileDMatrix" | "lightgbm.Dataset" => {
+                let data = args.get(0, &["data"]).map_or(UNKNOWN, |(v, _)| v);
+                let id = self.new_value(
+                    Kind::Call {
+                        function: qualified.to_string(),
+                    },
+                    vec![data],
+                    span(node),
+                );
+                self.keep_columns(id, data);
+                if let Some((label, _)) = args.get(1, &["label"]) {
+                    self.dataset_labels.insert(id, label);
+                }
+                return Some(id);
             }
             "pandas.concat" | "polars.concat" => return Some(self.concat(args, node)),
             "pandas.merge" | "pandas.merge_asof" | "pandas.merge_ordered" => {

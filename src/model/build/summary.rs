@@ -6,7 +6,7 @@
 
 use super::{Args, Builder, span};
 use crate::finding::Span;
-use crate::model::{Columns, Event, Kind, UNKNOWN, ValueId};
+use crate::model::{Columns, Event, FactId, Kind, UNKNOWN, ValueId};
 use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::Node;
@@ -125,6 +125,7 @@ impl Builder<'_> {
             arguments,
             map: HashMap::new(),
             splits: HashMap::new(),
+            facts: HashMap::new(),
             at: span(node),
         };
         let was_replaying = std::mem::replace(&mut self.replaying, true);
@@ -378,7 +379,16 @@ impl Builder<'_> {
                 id
             }
             kind => {
-                let mut inputs = vec![v];
+                // A column reads the caller's frame: that frame comes first, where the
+                // column's table is looked up (`root_of`).
+                let frame = match kind {
+                    Kind::Column { .. } => self.model.values[v].inputs.first().copied(),
+                    _ => None,
+                };
+                let mut inputs = match frame {
+                    Some(frame) => vec![self.translate(replay, frame, depth + 1), v],
+                    None => vec![v],
+                };
                 for (index, &argument) in replay.arguments.iter().enumerate() {
                     if index < MAX_PARAMS && deps & (1 << index) != 0 {
                         inputs.push(argument);
@@ -394,11 +404,70 @@ impl Builder<'_> {
                     self.set_columns(id, columns);
                     self.model.values[id].rows = rows;
                 }
+                self.rebase_facts(replay, id, depth);
                 id
             }
         };
         replay.map.insert(v, result);
         result
+    }
+
+    /// Facts made in the body on data that came from a parameter (rows unknown there) hold
+    /// at this call for the argument's data: they are re-made with its rows, once per call,
+    /// so a count computed inside `add_counts(df)` saw the rows of the caller's `df`.
+    fn rebase_facts(&mut self, replay: &mut Replay, id: ValueId, depth: usize) {
+        let value = &self.model.values[id];
+        let mut all: Vec<FactId> = value.facts.clone();
+        if let Some(columns) = value.columns.as_deref() {
+            all.extend(columns.base_facts.iter().copied());
+            for column in &columns.known {
+                all.extend(column.facts.iter().copied());
+            }
+        }
+        let mut changed = false;
+        for fact in all {
+            if replay.facts.contains_key(&fact) {
+                changed |= replay.facts[&fact] != fact;
+                continue;
+            }
+            let old = &self.model.facts[fact as usize];
+            let rebased = if old.rows == 0 && replay.depends(old.source) != 0 {
+                let mut new = old.clone();
+                new.source = self.translate(replay, new.source, depth + 1);
+                new.rows = self.model.values[new.source].rows;
+                let at = self.model.facts.len() as FactId;
+                self.model.facts.push(new);
+                changed = true;
+                at
+            } else {
+                fact
+            };
+            replay.facts.insert(fact, rebased);
+        }
+        if !changed {
+            return;
+        }
+        let map = |list: &[FactId], facts: &HashMap<FactId, FactId>| -> Vec<FactId> {
+            let mut out: Vec<FactId> = Vec::new();
+            let mapped: Vec<FactId> = list.iter().map(|f| *facts.get(f).unwrap_or(f)).collect();
+            super::merge_facts(&mut out, &mapped);
+            out
+        };
+        let value = &self.model.values[id];
+        let facts = map(&value.facts, &replay.facts);
+        let columns = value.columns.as_deref().map(|columns| {
+            let mut columns = columns.clone();
+            columns.base_facts = map(&columns.base_facts, &replay.facts);
+            for column in &mut columns.known {
+                column.facts = map(&column.facts, &replay.facts);
+            }
+            Rc::new(columns)
+        });
+        let value = &mut self.model.values[id];
+        value.facts = facts;
+        if columns.is_some() {
+            value.columns = columns;
+        }
     }
 
     /// The columns of body value `v` at this call: those of the argument its columns are
@@ -432,6 +501,8 @@ impl Builder<'_> {
                 .collect();
             return Some(Rc::new(result));
         }
+        // Facts the body put on the unnamed columns (a statistic merged in) stay on them.
+        super::merge_facts(&mut result.base_facts, &columns.base_facts);
         for column in columns.known.iter().filter(|c| c.span.is_some()) {
             result.known.retain(|c| c.name != column.name);
             result.known.push(column.clone());
@@ -451,6 +522,8 @@ struct Replay<'s> {
     arguments: Vec<ValueId>,
     map: HashMap<ValueId, ValueId>,
     splits: HashMap<usize, usize>,
+    /// Body facts re-made for this call (see `rebase_facts`).
+    facts: HashMap<FactId, FactId>,
     at: Span,
 }
 
