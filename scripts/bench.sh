@@ -3,6 +3,8 @@
 # `ruff check --no-cache` on the same folders, measured in the same run (best of N).
 #
 # usage: scripts/bench.sh [runs]      (default 5; needs the corpus and pip for ruff)
+#        BASELINE=path/to/older/mlready scripts/bench.sh   also times an older build, to see
+#        what a change costs (e.g. one built from the commit before the data-flow engine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -25,7 +27,10 @@ best() { # best wall time in seconds of "$@" over $RUNS runs
   done
   printf '%.3f' "$best"
 }
-printf '%-44s %8s %8s %8s %8s\n' "corpus" "files" "mlready" "ruff" "ratio"
+BASELINE=${BASELINE:-}
+printf '%-44s %8s %8s %8s %8s' "corpus" "files" "mlready" "ruff" "ratio"
+[ -n "$BASELINE" ] && printf ' %9s %9s' "baseline" "vs base"
+printf '\n'
 for target in "sklearn/scikit-learn-1.3.2/examples" "imblearn" "sktime" "."; do
   dir="$CORPUS/$target"
   files=$(find "$dir" -name '*.py' -o -name '*.ipynb' -not -path '*/.sdists/*' | wc -l)
@@ -33,5 +38,10 @@ for target in "sklearn/scikit-learn-1.3.2/examples" "imblearn" "sktime" "."; do
   ruff=$(best "$RUFF_VENV/bin/ruff" check --no-cache --exit-zero --quiet "$dir")
   ratio=$(echo "$ml / $ruff" | bc -l)
   label=$target; [ "$target" = "." ] && label="whole corpus"
-  printf '%-44s %8s %7ss %7ss %7.2fx\n' "$label" "$files" "$ml" "$ruff" "$ratio"
+  printf '%-44s %8s %7ss %7ss %7.2fx' "$label" "$files" "$ml" "$ruff" "$ratio"
+  if [ -n "$BASELINE" ]; then
+    base=$(best "$BASELINE" check "$dir" --format json --exit-zero)
+    printf ' %8ss %8.2fx' "$base" "$(echo "$ml / $base" | bc -l)"
+  fi
+  printf '\n'
 done
