@@ -946,6 +946,10 @@ fn demo_project_shows_its_debts() {
         ("REPRO001", "examples/churn-demo/train.py", None, 21),
         ("REPRO006", "examples/churn-demo/train.py", None, 12),
         ("MON004", "examples/churn-demo/serve.py", None, 25),
+        ("SKEW003", "examples/churn-demo/ltv.py", None, 13),
+        ("SKEW002", "examples/churn-demo/ltv.py", None, 14),
+        ("LEAK006", "examples/churn-demo/ltv.py", None, 22),
+        ("CHAIN002", "examples/churn-demo/ltv.py", None, 25),
     ] {
         assert!(
             found.contains(&(code.to_string(), path.to_string(), cell, line)),
