@@ -374,7 +374,7 @@ fn excused(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
         .cross_validations
         .iter()
         .any(|&(estimator, x)| estimator == p.estimator || same_rows(ctx, x, p.fitted));
-    if cross_validated {
+    if cross_validated || scored_elsewhere(ctx, facts, p) {
         return true;
     }
     let result = match &model.events[p.index] {
@@ -388,6 +388,40 @@ fn excused(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
         },
     };
     labelled_as_training(model, facts, result)
+}
+
+/// Whether the same fitted model is also scored on rows that are not known to be training
+/// rows (`def report(m, X_fit, y_fit, X_other, y_other)` scoring both): the training score
+/// then stands next to another score, and whether that one is held out is unknown.
+fn scored_elsewhere(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
+    let model = ctx.model;
+    model.events.iter().enumerate().any(|(index, event)| {
+        let Event::Predict {
+            estimator,
+            input,
+            output,
+            method,
+            ..
+        } = event
+        else {
+            return false;
+        };
+        if index == p.index
+            || *estimator != p.estimator
+            || !(is_scoring(method) || facts.reaches[*output])
+            || *input == UNKNOWN
+            || parts(model, *input) & rows::TRAIN != 0
+        {
+            return false;
+        }
+        let other = Prediction {
+            index,
+            input: *input,
+            output: *output,
+            ..*p
+        };
+        scored_on_fitted(ctx, facts, &other).is_none()
+    })
 }
 
 fn labelled_as_training(model: &FileModel, facts: &Facts, result: ValueId) -> bool {
