@@ -394,10 +394,7 @@ impl Builder<'_> {
         }
         let mut node = call;
         // Through display-only methods chained on the sorted value.
-        loop {
-            let Some(attribute) = node.parent().filter(|p| p.kind() == "attribute") else {
-                break;
-            };
+        while let Some(attribute) = node.parent().filter(|p| p.kind() == "attribute") {
             let Some(outer) = attribute.parent().filter(|p| p.kind() == "call") else {
                 return false;
             };
