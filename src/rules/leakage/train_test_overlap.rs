@@ -320,11 +320,18 @@ fn supervised_model(model: &FileModel, fit: &Event) -> bool {
 
 /// The held-out split whose rows the fit saw and the evaluation scores: the model was fitted
 /// on data derived from that held-out part (train and test glued back together), or on the
-/// very data that was split.
+/// very data that was split. Not when a later split separates them again: fitted on its
+/// training part and scored on its held-out part (out-of-fold encodings written into every row,
+/// then a train-test split), the two hold different rows.
 fn fitted_on_held_out(ctx: &Context, facts: &Facts, p: &Prediction) -> Option<usize> {
     let model = ctx.model;
+    let separated = |split: usize| {
+        facts.train[p.fitted]
+            .iter()
+            .any(|&later| later != split && facts.held[p.input].contains(&later))
+    };
     facts.held[p.input].iter().copied().find(|&split| {
-        facts.held[p.fitted].contains(&split)
+        (!separated(split) && facts.held[p.fitted].contains(&split))
             || model.splits[split]
                 .inputs
                 .iter()
