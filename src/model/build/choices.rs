@@ -145,6 +145,7 @@ impl Builder<'_> {
             "max" | "min" if args.keyword("key").is_some() => {
                 Some(format!("`{qualified}(..., key=...)`"))
             }
+            "sorted" if self.only_shown(node, qualified, args) => None,
             "sorted" => Some("`sorted`".to_string()),
             "numpy.argmax" | "numpy.argmin" | "numpy.nanargmax" | "numpy.nanargmin"
             | "numpy.argsort" => Some(format!("`np.{}`", last_segment(qualified))),
@@ -308,6 +309,7 @@ impl Builder<'_> {
             "append" | "extend" | "insert" | "add" | "update" | "appendleft" => {
                 self.mutated(receiver, method, args, value, node);
             }
+            "sort_values" | "argsort" | "sort" if self.only_shown(node, method, args) => {}
             "idxmax" | "idxmin" | "sort_values" | "nlargest" | "nsmallest" | "argmax"
             | "argmin" | "argsort" | "sort" => {
                 self.push_selection(format!("`{method}`"), vec![receiver], vec![value], node);
@@ -379,6 +381,45 @@ impl Builder<'_> {
         let returns = self.function_returns(id);
         if !returns.is_empty() {
             self.push_selection(format!("`{name}`"), returns, Vec::new(), node);
+        }
+    }
+
+    /// Whether a sort's result is only shown (`print(board.sort_values("acc"))`, a notebook
+    /// cell's `board.sort_values("acc")`, optionally through `.head()`, `.round()`, ...): a
+    /// ranking put in front of the reader is a report, not a choice made by the code. An
+    /// in-place sort (`scores.sort()`, `inplace=True`) keeps its result and stays a choice.
+    fn only_shown(&self, call: Node, method: &str, args: &Args) -> bool {
+        if method == "sort" || args.keyword("inplace").is_some() {
+            return false;
+        }
+        let mut node = call;
+        // Through display-only methods chained on the sorted value.
+        while let Some(attribute) = node.parent().filter(|p| p.kind() == "attribute") {
+            let Some(outer) = attribute.parent().filter(|p| p.kind() == "call") else {
+                return false;
+            };
+            let name = attribute
+                .child_by_field_name("attribute")
+                .map_or("", |a| self.text(a));
+            if !matches!(
+                name,
+                "head" | "tail" | "round" | "reset_index" | "to_string" | "to_markdown"
+            ) {
+                return false;
+            }
+            node = outer;
+        }
+        let Some(parent) = node.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "expression_statement" => true,
+            "argument_list" => parent
+                .parent()
+                .filter(|c| c.kind() == "call")
+                .and_then(|c| c.child_by_field_name("function"))
+                .is_some_and(|f| matches!(self.text(f), "print" | "display")),
+            _ => false,
         }
     }
 

@@ -79,11 +79,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             .estimator(*estimator)
             .map_or("", Estimator::short_name)
             .to_string();
-        let split = format!(
-            "`{}` ({})",
-            leak.split_function,
-            ctx.describe(leak.split_span)
-        );
+        let split = super::evaluation::describe_split(ctx, leak.split);
         let message = if leak.split_before_fit {
             format!(
                 "`{name}` is fitted on all rows of `{x_text}`, test rows included, after {split} \
@@ -130,8 +126,8 @@ struct FitSite {
 struct Leak {
     split_event: usize,
     evaluation_event: usize,
+    split: usize,
     split_span: Span,
-    split_function: String,
     evaluation_span: Span,
     split_before_fit: bool,
 }
@@ -299,7 +295,13 @@ fn find_leak(model: &FileModel, facts: &FileFacts, fit: &FitSite) -> Option<Leak
             let Event::Predict { estimator, .. } = &events[index] else {
                 continue;
             };
-            if *estimator == fit.transformer {
+            // A clusterer or outlier detector assigning the test rows is not an evaluation:
+            // no label of the test part is compared with anything.
+            if *estimator == fit.transformer
+                || model
+                    .estimator(*estimator)
+                    .is_some_and(|e| crate::ml::is_unsupervised_model(&e.class))
+            {
                 continue;
             }
             if let Some(split) = splits
@@ -317,9 +319,7 @@ fn find_leak(model: &FileModel, facts: &FileFacts, fit: &FitSite) -> Option<Leak
     };
     let split_index = *facts.split_events.get(&split)?;
     let Event::Split {
-        function,
-        span: split_span,
-        ..
+        span: split_span, ..
     } = &events[split_index]
     else {
         return None;
@@ -327,8 +327,8 @@ fn find_leak(model: &FileModel, facts: &FileFacts, fit: &FitSite) -> Option<Leak
     Some(Leak {
         split_event: split_index,
         evaluation_event: index,
+        split,
         split_span: *split_span,
-        split_function: function.rsplit('.').next().unwrap_or(function).into(),
         evaluation_span: *span,
         split_before_fit: split_index < fit.index,
     })

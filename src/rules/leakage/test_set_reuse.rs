@@ -484,9 +484,16 @@ fn selections(
             continue;
         };
         let mut tests = Vec::new();
+        // The data is named after a score that looked at a test part: the candidates' training
+        // scores may be gathered with their test scores.
+        let mut on_test = None;
         for &over in &selection.over {
             for &event in &facts.scores[over] {
-                merge(&mut tests, &facts.event_tests(model, event, None, over));
+                let found = facts.event_tests(model, event, None, over);
+                if on_test.is_none() && !found.is_empty() && !is_curve(&model.events[event]) {
+                    on_test = Some(event);
+                }
+                merge(&mut tests, &found);
             }
         }
         let Some(&split) = tests.first() else {
@@ -495,7 +502,7 @@ fn selections(
         if !first_report(model, reported, selection.span) {
             continue;
         }
-        let data = scored_data_name(model, scored).unwrap_or_else(|| {
+        let data = scored_data_name(model, on_test.unwrap_or(scored)).unwrap_or_else(|| {
             held_out_name(model, split).unwrap_or_else(|| "the test part".to_string())
         });
         sink.report(

@@ -320,11 +320,18 @@ fn supervised_model(model: &FileModel, fit: &Event) -> bool {
 
 /// The held-out split whose rows the fit saw and the evaluation scores: the model was fitted
 /// on data derived from that held-out part (train and test glued back together), or on the
-/// very data that was split.
+/// very data that was split. Not when a later split separates them again: fitted on its
+/// training part and scored on its held-out part (out-of-fold encodings written into every row,
+/// then a train-test split), the two hold different rows.
 fn fitted_on_held_out(ctx: &Context, facts: &Facts, p: &Prediction) -> Option<usize> {
     let model = ctx.model;
+    let separated = |split: usize| {
+        facts.train[p.fitted]
+            .iter()
+            .any(|&later| later != split && facts.held[p.input].contains(&later))
+    };
     facts.held[p.input].iter().copied().find(|&split| {
-        facts.held[p.fitted].contains(&split)
+        (!separated(split) && facts.held[p.fitted].contains(&split))
             || model.splits[split]
                 .inputs
                 .iter()
@@ -374,7 +381,7 @@ fn excused(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
         .cross_validations
         .iter()
         .any(|&(estimator, x)| estimator == p.estimator || same_rows(ctx, x, p.fitted));
-    if cross_validated {
+    if cross_validated || scored_elsewhere(ctx, facts, p) {
         return true;
     }
     let result = match &model.events[p.index] {
@@ -388,6 +395,40 @@ fn excused(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
         },
     };
     labelled_as_training(model, facts, result)
+}
+
+/// Whether the same fitted model is also scored on rows that are not known to be training
+/// rows (`def report(m, X_fit, y_fit, X_other, y_other)` scoring both): the training score
+/// then stands next to another score, and whether that one is held out is unknown.
+fn scored_elsewhere(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
+    let model = ctx.model;
+    model.events.iter().enumerate().any(|(index, event)| {
+        let Event::Predict {
+            estimator,
+            input,
+            output,
+            method,
+            ..
+        } = event
+        else {
+            return false;
+        };
+        if index == p.index
+            || *estimator != p.estimator
+            || !(is_scoring(method) || facts.reaches[*output])
+            || *input == UNKNOWN
+            || parts(model, *input) & rows::TRAIN != 0
+        {
+            return false;
+        }
+        let other = Prediction {
+            index,
+            input: *input,
+            output: *output,
+            ..*p
+        };
+        scored_on_fitted(ctx, facts, &other).is_none()
+    })
 }
 
 fn labelled_as_training(model: &FileModel, facts: &Facts, result: ValueId) -> bool {
