@@ -459,7 +459,7 @@ pub(super) fn past_only(statistic: &str) -> bool {
 /// and imputation (preprocessing, LEAK001), not features of their own.
 pub(super) fn row_statistic(source: &str, fact: &Fact) -> Option<String> {
     let statistic = statistic(source, fact)?;
-    if past_only(&statistic) {
+    if past_only(&statistic) || ranks_time_forward(source, fact, &statistic) {
         return None;
     }
     let grouped = !fact.keys.is_empty();
@@ -471,6 +471,21 @@ pub(super) fn row_statistic(source: &str, fact: &Fact) -> Option<String> {
             "value_counts" | "rank" | "qcut" | "cut" | "max" | "min" | "sum" | "count" | "nunique"
         );
     (grouped || of_column).then_some(statistic)
+}
+
+/// An ascending rank of a time column (`groupby("user")["event_time"].rank()`): the row's
+/// position in time, the number of rows at or before it, known when the row arrives like a
+/// `cumcount`. Not a statistic of the other rows' values.
+fn ranks_time_forward(source: &str, fact: &Fact, statistic: &str) -> bool {
+    if statistic != "rank" || !fact.column.as_deref().is_some_and(names_a_time) {
+        return false;
+    }
+    let text: String = source
+        .get(fact.span.start..fact.span.end)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    !text.contains("ascending=False") && !text.contains("pct=True")
 }
 
 /// The table a value's rows come from (`root_of`), looked up through the values it was
