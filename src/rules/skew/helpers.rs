@@ -97,6 +97,16 @@ pub(super) fn fit_name(model: &FileModel, source: &str, fit: &FitSite) -> String
         return function.rsplit('.').next().unwrap_or(function).to_string();
     }
     let Some(dot) = text.rfind(".fit(").or_else(|| text.rfind(".partial_fit(")) else {
+        // A library's training function (`lgb.train(params, dtrain)`): the call as written.
+        let callee = text.split('(').next().unwrap_or("");
+        let written = !callee.is_empty()
+            && callee.len() <= 40
+            && callee
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        if written && text.contains('(') {
+            return callee.to_string();
+        }
         return format!("{}.fit", class());
     };
     let receiver = &text[..dot];
