@@ -486,7 +486,7 @@ pub(super) fn row_statistic(source: &str, fact: &Fact) -> Option<String> {
 /// An ascending rank of a time column (`groupby("user")["event_time"].rank()`): the row's
 /// position in time, the number of rows at or before it, known when the row arrives like a
 /// `cumcount`. Not a statistic of the other rows' values.
-fn ranks_time_forward(source: &str, fact: &Fact, statistic: &str) -> bool {
+pub(super) fn ranks_time_forward(source: &str, fact: &Fact, statistic: &str) -> bool {
     if statistic != "rank" || !fact.column.as_deref().is_some_and(names_a_time) {
         return false;
     }
