@@ -1381,6 +1381,11 @@ impl<'a> Builder<'a> {
             if let Kind::Import(qualified) = self.kind(receiver).clone() {
                 let qualified = format!("{qualified}.{method}");
                 let args = self.arguments(arguments, Some(&qualified));
+                // A model imported from another file of the project (`from models import
+                // net`) still resets its gradients with `net.zero_grad()`.
+                if method == "zero_grad" {
+                    self.torch_method_call(receiver, method, &args, node);
+                }
                 return self.call_qualified(&qualified, args, node);
             }
             let callee = (!is_string_method(method)).then_some(method);

@@ -274,9 +274,17 @@ pub struct Estimator {
 }
 
 impl Estimator {
-    /// The class's own name, for messages.
+    /// The class's own name, for messages. A booster trained by a library's `train`
+    /// function keeps the library's name (`lightgbm.train`, not `train`).
     pub fn short_name(&self) -> &str {
-        self.class.rsplit('.').next().unwrap_or(&self.class)
+        let last = self.class.rsplit('.').next().unwrap_or(&self.class);
+        if last == "train"
+            && let Some((head, _)) = self.class.rsplit_once('.')
+        {
+            let start = head.rfind('.').map_or(0, |i| i + 1);
+            return &self.class[start..];
+        }
+        last
     }
 }
 

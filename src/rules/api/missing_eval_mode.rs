@@ -51,6 +51,7 @@ fn inference_without_eval(ctx: &Context, switches: &Switches, trains: bool, sink
     for (index, event) in model.events.iter().enumerate() {
         let Event::ModuleCall {
             module,
+            output,
             name,
             inference: Some(inference),
             local,
@@ -67,6 +68,11 @@ fn inference_without_eval(ctx: &Context, switches: &Switches, trains: bool, sink
         };
         // The same output in both modes: switching changes nothing.
         if info.mode_dependent == Some(false) {
+            continue;
+        }
+        // A generator sampled from random noise (`netG(fixed_noise)` to watch a GAN learn):
+        // no data, no score, and batch norm in training mode is how GANs are sampled.
+        if sampled_from_noise(ctx, *module, *output) {
             continue;
         }
         match inference {
@@ -224,6 +230,33 @@ fn training_in_eval_mode(ctx: &Context, switches: &Switches, sink: &mut Sink) {
                 .related(eval_at, "switched to evaluation mode here");
         }
     }
+}
+
+/// Whether every input of a module call (besides the module) is a tensor of random noise
+/// made by `torch.randn`, `torch.rand`, `torch.normal`, ... (directly, or a name bound to one,
+/// moved with `.to(device)`).
+fn sampled_from_noise(ctx: &Context, module: ValueId, output: ValueId) -> bool {
+    let model = ctx.model;
+    let inputs: Vec<ValueId> = model
+        .value(output)
+        .inputs
+        .iter()
+        .copied()
+        .filter(|&v| v != module)
+        .collect();
+    !inputs.is_empty()
+        && inputs.iter().all(|&v| {
+            let span = model.value(v).span;
+            let text = ctx.file.text.get(span.start..span.end).unwrap_or("");
+            let callee = text.split('(').next().unwrap_or("").trim();
+            let function = callee.rsplit('.').next().unwrap_or(callee);
+            text.contains('(')
+                && matches!(
+                    function,
+                    "randn" | "rand" | "randn_like" | "rand_like" | "normal"
+                )
+                && callee.split('.').count() <= 2
+        })
 }
 
 /// `test_*.py`, `*_test.py`, `conftest.py` and files under `tests/`: pytest modules.

@@ -133,9 +133,23 @@ pub(super) fn model_label(model: &FileModel, estimator: ValueId, name: Option<St
 
 /// The name a fit's receiver has (`ltv` in `ltv.fit(X, y)`), as a message label.
 pub(super) fn fitted_label(ctx: &Context, fit: &SupervisedFit) -> String {
-    let name =
-        receiver_name(ctx, fit.span, "fit").or_else(|| receiver_name(ctx, fit.span, "partial_fit"));
+    let name = receiver_name(ctx, fit.span, "fit")
+        .or_else(|| receiver_name(ctx, fit.span, "partial_fit"))
+        .or_else(|| assigned_name(ctx, fit.span));
     model_label(ctx.model, fit.estimator, name)
+}
+
+/// The plain name a call's result is assigned to on its own line (`reg` in
+/// `reg = LinearRegression().fit(X, y)`).
+fn assigned_name(ctx: &Context, span: Span) -> Option<String> {
+    let text = &ctx.file.text;
+    let line_start = text.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let before = text.get(line_start..span.start)?.trim();
+    let name = before.strip_suffix('=')?.trim_end();
+    let plain = !name.is_empty()
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    plain.then(|| name.to_string())
 }
 
 /// What a fit is trained on, for a message: "column `churn_score`", "columns `a`, `b`", or

@@ -213,11 +213,32 @@ fn report(ctx: &Context, sink: &mut Sink, fit: &SupervisedFit, sources: &[Source
             loaded.push(reference);
         }
     }
+    // Several models behind the same kind of mutable reference: say why once.
+    let whys: Vec<&str> = worst_sources
+        .iter()
+        .filter_map(|s| match s.pin {
+            Pin::Mutable(why) => Some(why),
+            _ => None,
+        })
+        .collect();
+    let outputs = match whys.first() {
+        Some(why) if loaded.len() > 1 && whys.iter().all(|w| w == why) => {
+            let mut named: Vec<String> = Vec::new();
+            for source in &worst_sources {
+                let item = format!("{} loaded from `{}`", source.label, source.reference);
+                if !named.contains(&item) {
+                    named.push(item);
+                }
+            }
+            format!("{}, each {why}", helpers::and_list(&named))
+        }
+        _ => helpers::and_list(&loaded),
+    };
     let message = format!(
         "{} is trained on {}, outputs of {}",
         helpers::fitted_label(ctx, fit),
         helpers::feature_label(&columns, fit.x_text),
-        helpers::and_list(&loaded),
+        outputs,
     );
     let (severity, help) = match worst {
         Pin::Mutable(_) => (
@@ -286,7 +307,7 @@ mod severity_tests {
             &RULE,
             include_str!("../../../fixtures/chain/CHAIN002_mutable_reference.py"),
         );
-        assert_eq!(mutable.len(), 8);
+        assert_eq!(mutable.len(), 9);
         assert!(mutable.iter().all(|f| f.severity == Severity::Warning));
         let pinned = run(
             &RULE,

@@ -143,7 +143,12 @@ fn whole_history(
 ) -> bool {
     if fact.keys.is_empty()
         || fact.keys.iter().any(|k| {
-            helpers::names_a_time(k) || model.temporal.iter().any(|(name, _, _)| name == k)
+            // A key the file uses as a time: parsed or converted to dates. Sorting by a key
+            // alone does not make it a time (`sort_values(["customer_id", "ordered_at"])`).
+            helpers::names_a_time(k)
+                || model.temporal.iter().any(|(name, _, what)| {
+                    name == k && !(what.starts_with("sorted") || what.starts_with("indexed"))
+                })
         })
     {
         return false;
@@ -151,7 +156,10 @@ fn whole_history(
     let Some(statistic) = helpers::statistic(source, fact) else {
         return false;
     };
-    if helpers::past_only(&statistic) || !overlap(fact.rows, model.rows(fit.x)) {
+    if helpers::past_only(&statistic)
+        || helpers::ranks_time_forward(source, fact, &statistic)
+        || !overlap(fact.rows, model.rows(fit.x))
+    {
         return false;
     }
     // Broadcast back onto the rows it summarises (`transform`, a map or merge onto the same

@@ -97,6 +97,16 @@ pub(super) fn fit_name(model: &FileModel, source: &str, fit: &FitSite) -> String
         return function.rsplit('.').next().unwrap_or(function).to_string();
     }
     let Some(dot) = text.rfind(".fit(").or_else(|| text.rfind(".partial_fit(")) else {
+        // A library's training function (`lgb.train(params, dtrain)`): the call as written.
+        let callee = text.split('(').next().unwrap_or("");
+        let written = !callee.is_empty()
+            && callee.len() <= 40
+            && callee
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        if written && text.contains('(') {
+            return callee.to_string();
+        }
         return format!("{}.fit", class());
     };
     let receiver = &text[..dot];
@@ -459,7 +469,7 @@ pub(super) fn past_only(statistic: &str) -> bool {
 /// and imputation (preprocessing, LEAK001), not features of their own.
 pub(super) fn row_statistic(source: &str, fact: &Fact) -> Option<String> {
     let statistic = statistic(source, fact)?;
-    if past_only(&statistic) {
+    if past_only(&statistic) || ranks_time_forward(source, fact, &statistic) {
         return None;
     }
     let grouped = !fact.keys.is_empty();
@@ -471,6 +481,21 @@ pub(super) fn row_statistic(source: &str, fact: &Fact) -> Option<String> {
             "value_counts" | "rank" | "qcut" | "cut" | "max" | "min" | "sum" | "count" | "nunique"
         );
     (grouped || of_column).then_some(statistic)
+}
+
+/// An ascending rank of a time column (`groupby("user")["event_time"].rank()`): the row's
+/// position in time, the number of rows at or before it, known when the row arrives like a
+/// `cumcount`. Not a statistic of the other rows' values.
+pub(super) fn ranks_time_forward(source: &str, fact: &Fact, statistic: &str) -> bool {
+    if statistic != "rank" || !fact.column.as_deref().is_some_and(names_a_time) {
+        return false;
+    }
+    let text: String = source
+        .get(fact.span.start..fact.span.end)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    !text.contains("ascending=False") && !text.contains("pct=True")
 }
 
 /// The table a value's rows come from (`root_of`), looked up through the values it was

@@ -57,6 +57,19 @@ mod tests {
     }
 
     #[test]
+    fn a_library_training_function_is_named_as_written() {
+        let found = skew(
+            "import pandas as pd\nimport lightgbm as lgb\ndf = pd.read_csv('a.csv', parse_dates=['ts'])\ndf['next'] = df['x'].shift(-1)\nbooster = lgb.train({}, lgb.Dataset(df[['x', 'next']], df['y']))\n",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].3.contains("features of `lgb.train` (line 5)"),
+            "{}",
+            found[0].3
+        );
+    }
+
+    #[test]
     fn a_statistic_seen_by_the_evaluation_is_an_error_and_one_only_scored_a_warning() {
         let evaluated = skew(&format!(
             "{HEAD}df = pd.read_csv('a.csv')\ndf['n'] = df.groupby('k')['id'].transform('count')\nX_tr, X_te, y_tr, y_te = train_test_split(df[['n']], df['y'], random_state=0)\nm = LogisticRegression().fit(X_tr, y_tr)\nprint(m.score(X_te, y_te))\n"
