@@ -701,7 +701,7 @@ mod tests {
     const KNOWN: &[(&str, &str)] = &[
         ("LEAK001", "preprocessing-before-split"),
         ("LEAK002", "train-test-overlap"),
-        ("SKEW001", "feature-unavailable-at-inference"),
+        ("SKEW002", "future-looking-feature"),
         ("REPRO001", "unseeded-randomness"),
         ("NB001", "non-linear-execution"),
     ];
@@ -997,7 +997,7 @@ mod tests {
         };
         let compiled = CompiledSettings::new(&s).unwrap();
         assert!(compiled.ignored_for_file("tests/unit/test_a.py", "LEAK001", "x"));
-        assert!(!compiled.ignored_for_file("tests/unit/test_a.py", "SKEW001", "x"));
+        assert!(!compiled.ignored_for_file("tests/unit/test_a.py", "SKEW002", "x"));
         assert!(!compiled.ignored_for_file("src/tests.py", "LEAK001", "x"));
         assert!(compiled.ignored_for_file("notebooks/eda.ipynb", "NB001", "non-linear-execution"));
         assert!(!compiled.ignored_for_file("notebooks/eda.py", "NB001", "non-linear-execution"));
@@ -1006,7 +1006,7 @@ mod tests {
             &s,
             "./tests/a.py",
             "LEAK002",
-            "test-set-reuse"
+            "train-test-overlap"
         ));
 
         // Globs are relative to the root, not to the working directory.
@@ -1026,7 +1026,7 @@ mod tests {
             ..ResolvedExtras::default()
         };
         assert_eq!(extras.severity_for("REPRO001", "x"), Some(Severity::Error));
-        assert_eq!(extras.severity_for("REPRO002", "y"), Some(Severity::Info));
+        assert_eq!(extras.severity_for("REPRO006", "y"), Some(Severity::Info));
         assert_eq!(extras.severity_for("LEAK001", "z"), None);
     }
 
