@@ -23,7 +23,7 @@ It reads Python scripts and Jupyter notebooks and never runs them.
 Examples:
   mlready check                          check the current directory
   mlready check train.py notebooks/      check a file and a folder
-  mlready check --select LEAK,SKEW001    only leakage rules and SKEW001
+  mlready check --select LEAK,SKEW002    only leakage rules and SKEW002
   mlready check --format json -o report.json
   mlready rule LEAK001                   explain a rule
   mlready rules                          list every rule";
@@ -83,7 +83,7 @@ pub struct CheckArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Rules to run, replacing the configured selection: codes, prefixes or names (LEAK,SKEW001)
+    /// Rules to run, replacing the configured selection: codes, prefixes or names (LEAK,SKEW002)
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     pub select: Option<Vec<String>>,
 
@@ -267,7 +267,7 @@ mod tests {
             "--format",
             "json",
             "--select",
-            "LEAK,SKEW001",
+            "LEAK,SKEW002",
             "--ignore",
             "REPRO001",
             "--exclude",
@@ -284,7 +284,7 @@ mod tests {
         };
         assert_eq!(args.paths, [PathBuf::from("a.py"), PathBuf::from("nb")]);
         assert_eq!(args.format, Format::Json);
-        assert_eq!(args.select, Some(vec!["LEAK".into(), "SKEW001".into()]));
+        assert_eq!(args.select, Some(vec!["LEAK".into(), "SKEW002".into()]));
         assert_eq!(args.ignore, ["REPRO001"]);
         assert_eq!(args.exclude, ["data/**", "{a,b}.py"]);
         assert_eq!(args.fail_on, Some(FailOn::Error));
