@@ -286,8 +286,10 @@ impl<'a> Builder<'a> {
                 let iterable = node
                     .child_by_field_name("right")
                     .map_or(UNKNOWN, |r| self.expr(r));
+                let right = node.child_by_field_name("right");
                 if let Some(left) = node.child_by_field_name("left")
                     && !self.fold_target(left, iterable)
+                    && !self.models_target(left, right, iterable)
                 {
                     let item = self.derived(vec![iterable], left);
                     self.bind_target(left, item);

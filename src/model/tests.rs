@@ -178,3 +178,31 @@ fn feature_lists_imported_from_the_project_name_columns() {
     assert_eq!(names, ["age", "ratio", "plan"]);
     assert!(columns.known[1].bases.iter().any(|b| &**b == "churned"));
 }
+
+#[test]
+fn a_loop_over_models_binds_one_estimator_for_all() {
+    let m = model(&format!(
+        "{HEAD}from sklearn.svm import SVC\nmodels = {{'lr': LogisticRegression(), 'svc': SVC()}}\nfor name, clf in models.items():\n    clf.fit(X_tr, y_tr)\n    clf.predict(X_te)\nfrom sklearn.preprocessing import StandardScaler\nfor scaler in [StandardScaler()]:\n    scaler.fit(X_tr)\n"
+    ));
+    let fitted: Vec<ValueId> = m
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Fit { estimator, .. } => Some(*estimator),
+            _ => None,
+        })
+        .collect();
+    let predicted = m.events.iter().find_map(|e| match e {
+        Event::Predict { estimator, .. } => Some(*estimator),
+        _ => None,
+    });
+    assert_eq!(predicted, Some(fitted[0]));
+    let estimator = m
+        .estimator(fitted[0])
+        .expect("the loop variable is an estimator");
+    assert_eq!(estimator.short_name(), "LogisticRegression / SVC");
+    assert_eq!(estimator.seeded, None);
+    // Only models and composites: the variable of a loop over transformers stays unknown,
+    // so its fit is no estimator's.
+    assert_eq!(fitted.len(), 1);
+}

@@ -3,7 +3,7 @@
 //! aggregated over rows).
 
 use super::{Args, Builder, short_text, span, string_value};
-use crate::ml::{self, DataMethod};
+use crate::ml::{self, Category, DataMethod};
 use crate::model::{
     Column, Columns, Estimator, Event, Fact, FactId, Kind, Role, SplitKind, Tag, UNKNOWN, ValueId,
     rows,
@@ -1253,5 +1253,120 @@ impl<'a> Builder<'a> {
             .keyword("inplace")
             .is_some_and(|(_, n)| self.text(n) == "True");
         (in_place && object.kind() == "identifier").then(|| self.text(object))
+    }
+}
+
+impl Builder<'_> {
+    /// `for name, model in models.items()`, `for model in [LogisticRegression(), SVC()]`,
+    /// `for name, model in [("lr", lr), ("svc", svc)]`: the loop variable is one of several
+    /// estimators, each fitted and used the same way in the body. It is bound to one estimator
+    /// that stands for all of them, so the body's fits and predictions meet. False when the
+    /// iterable is not such a collection.
+    pub(super) fn models_target(
+        &mut self,
+        target: Node,
+        right: Option<Node>,
+        iterable: ValueId,
+    ) -> bool {
+        let Some(right) = right else { return false };
+        // `models.items()` / `models.values()`: the dict is the receiver of the call.
+        let method = right
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "attribute")
+            .and_then(|f| f.child_by_field_name("attribute"))
+            .map(|a| self.text(a));
+        let collection = match method {
+            Some("items" | "values") => self.model.values[iterable].inputs.first().copied(),
+            Some(_) => return false,
+            None => Some(iterable),
+        };
+        let Some(collection) = collection else {
+            return false;
+        };
+        let (members, pairs) = match (self.kind(collection).clone(), method) {
+            (Kind::Dict(entries), Some(method)) => (
+                entries.iter().map(|(_, v)| *v).collect::<Vec<_>>(),
+                method == "items",
+            ),
+            (Kind::Tuple(elements), None) => {
+                let pairs: Option<Vec<ValueId>> = elements
+                    .iter()
+                    .map(|&e| match self.kind(e) {
+                        Kind::Tuple(pair) if pair.len() == 2 => Some(pair[1]),
+                        _ => None,
+                    })
+                    .collect();
+                match pairs {
+                    Some(second) => (second, true),
+                    None => (elements, false),
+                }
+            }
+            _ => return false,
+        };
+        let estimators: Option<Vec<Estimator>> = members
+            .iter()
+            .map(|&m| match self.kind(m) {
+                Kind::Estimator(e)
+                    if matches!(e.category, Category::Model | Category::Composite) =>
+                {
+                    Some(e.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        let Some(estimators) = estimators.filter(|e| !e.is_empty()) else {
+            return false;
+        };
+        let first = &estimators[0];
+        let class = if estimators.iter().all(|e| e.class == first.class) {
+            first.class.clone()
+        } else {
+            let package = first.class.split('.').next().unwrap_or("").to_string();
+            let mut names: Vec<&str> = estimators.iter().map(|e| e.short_name()).collect();
+            names.dedup();
+            let shown = if names.len() > 3 {
+                format!("{} / ...", names[..3].join(" / "))
+            } else {
+                names.join(" / ")
+            };
+            format!("{package}.{shown}")
+        };
+        let category = if estimators.iter().all(|e| e.category == first.category) {
+            first.category
+        } else {
+            Category::Model
+        };
+        let stands_for = Estimator {
+            class,
+            category,
+            seeded: None,
+            stateful_steps: None,
+            shuffled: false,
+        };
+        let model = self.new_value(Kind::Estimator(stands_for), Vec::new(), span(target));
+        let target = if target.kind() == "parenthesized_expression" {
+            target.named_child(0).unwrap_or(target)
+        } else {
+            target
+        };
+        if pairs {
+            let mut cursor = target.walk();
+            let parts: Vec<Node> = target
+                .named_children(&mut cursor)
+                .filter(|n| n.kind() != "comment")
+                .collect();
+            let [name, slot] = parts.as_slice() else {
+                return false;
+            };
+            let key = self.derived(Vec::new(), *name);
+            self.bind_target(*name, key);
+            self.bind_target(*slot, model);
+        } else {
+            if target.kind() != "identifier" {
+                return false;
+            }
+            self.bind_target(target, model);
+        }
+        true
     }
 }
