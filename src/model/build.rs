@@ -780,6 +780,9 @@ impl<'a> Builder<'a> {
                         vec![inner],
                         span(node),
                     ),
+                    (Kind::Condition, _) if inverted => {
+                        self.new_value(Kind::Condition, vec![inner], span(node))
+                    }
                     _ => self.derived(vec![inner], node),
                 }
             }
@@ -840,6 +843,13 @@ impl<'a> Builder<'a> {
                 {
                     let elements: Vec<ValueId> = a.into_iter().chain(b).collect();
                     return self.new_value(Kind::Tuple(elements.clone()), elements, span(node));
+                }
+                // `m1 & m2`, `m1 | m2`: still a condition over rows.
+                let logical = node
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| matches!(self.text(o), "&" | "|" | "^"));
+                if logical && self.is_mask_like(left) && self.is_mask_like(right) {
+                    return self.new_value(Kind::Condition, vec![left, right], span(node));
                 }
                 self.derived(vec![left, right], node)
             }
@@ -1076,13 +1086,12 @@ impl<'a> Builder<'a> {
                 }
                 // A boolean mask or filter: the same columns, fewer rows. (In the column
                 // position of `.loc[:, mask]` it picks columns: which ones is unknown.)
-                Kind::Unknown | Kind::Column { .. }
+                Kind::Unknown | Kind::Column { .. } | Kind::Condition
                     if !indexer
-                        && matches!(
+                        && (matches!(
                             index_node.kind(),
                             "comparison_operator" | "boolean_operator" | "unary_operator"
-                        )
-                        || self.is_mask_like(index) =>
+                        ) || self.is_mask_like(index)) =>
                 {
                     let id = self.derived(inputs, node);
                     self.keep_columns(id, frame);
@@ -1248,7 +1257,7 @@ impl<'a> Builder<'a> {
 
     /// A value built by comparing data (a boolean mask), through `&`, `|` and `~`.
     fn is_mask_like(&self, id: ValueId) -> bool {
-        matches!(self.kind(id), Kind::Mask { .. })
+        matches!(self.kind(id), Kind::Mask { .. } | Kind::Condition)
     }
 
     /// `del df["c"]`: the frame without that column.
@@ -1312,6 +1321,9 @@ impl<'a> Builder<'a> {
             });
             return id;
         }
+        let boolean = operators
+            .iter()
+            .all(|op| matches!(op.as_str(), "<" | "<=" | ">" | ">=" | "==" | "!=" | "<>"));
         for (pair, op) in operands.windows(2).zip(operators) {
             self.model.events.push(Event::Compare {
                 left: pair[0],
@@ -1320,6 +1332,9 @@ impl<'a> Builder<'a> {
                 span: span(node),
                 scope: self.scope(),
             });
+        }
+        if boolean {
+            return self.new_value(Kind::Condition, operands, span(node));
         }
         self.derived(operands, node)
     }

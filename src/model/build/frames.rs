@@ -324,7 +324,28 @@ impl Builder<'_> {
             }
             _ => {}
         }
-        let id = self.new_value(Kind::Unknown, inputs, span(node));
+        // `df["a"].isin(xs)`, `.between(lo, hi)`, `.duplicated()`, `df.notna().all(axis=1)`:
+        // a condition over rows.
+        let condition = matches!(
+            method,
+            "isin"
+                | "between"
+                | "duplicated"
+                | "notna"
+                | "notnull"
+                | "isna"
+                | "isnull"
+                | "contains"
+                | "startswith"
+                | "endswith"
+        ) || (matches!(method, "all" | "any")
+            && matches!(self.kind(receiver), Kind::Condition | Kind::Mask { .. }));
+        let kind = if condition {
+            Kind::Condition
+        } else {
+            Kind::Unknown
+        };
+        let id = self.new_value(kind, inputs, span(node));
         if ml::drops_rows(method) {
             self.model.chain.row_changes.insert(id, UNKNOWN);
         }
