@@ -220,9 +220,9 @@ pub enum Kind {
         bound: String,
         upper: bool,
     },
-    /// A boolean condition over rows that is not a cut on one column (`df.groupby(k).cumcount()
-    /// >= 20`, `df["a"].isin(xs)`, `m1 & m2`): used as a subscript, it keeps rows and brings
-    /// none of its own facts into the frame.
+    /// A boolean condition over rows that is not a cut on one column (`cumcount() >= 20`,
+    /// `df["a"].isin(xs)`, `m1 & m2`): used as a subscript, it keeps rows and brings none of
+    /// its own facts into the frame.
     Condition,
     /// A dict literal with string keys.
     Dict(Vec<(String, ValueId)>),
