@@ -45,6 +45,8 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         replaying: false,
         tentative: HashMap::new(),
         dataset_labels: HashMap::new(),
+        rankings: HashMap::new(),
+        entry_base: None,
         torch: torch::State::default(),
     };
     // Value 0 is the shared "nothing known" value.
@@ -91,6 +93,10 @@ struct Builder<'a> {
     replaying: bool,
     /// Parts of slices and masks whose complement has not been seen yet, by split.
     tentative: HashMap<usize, Vec<ValueId>>,
+    /// Rankings kept in a value, not yet a choice: by the ranking value (build/choices.rs).
+    rankings: HashMap<ValueId, super::Choice>,
+    /// The ranking-like base of the subscript being read, when it takes entry 0 or -1.
+    entry_base: Option<ValueId>,
     /// The label of a boosting library's dataset (`xgb.DMatrix(X, label=y)`), by dataset.
     dataset_labels: HashMap<ValueId, ValueId>,
     /// PyTorch modules, modes and training steps (build/torch.rs).
@@ -953,6 +959,15 @@ impl<'a> Builder<'a> {
             // `est.coef_`, `est.classes_`: an estimator's learned attributes are not data.
             Kind::Estimator(_) => self.derived(Vec::new(), node),
             Kind::GroupBy { .. } | Kind::Function(_) => self.derived(vec![base], node),
+            // `results[best]["model"].feature_importances_`: a fitted model's learned
+            // attribute (scikit-learn's trailing underscore), not data derived from whatever
+            // held the model.
+            _ if attr.ends_with('_')
+                && !attr.starts_with('_')
+                && self.model.values[base].columns.is_none() =>
+            {
+                self.derived(Vec::new(), node)
+            }
             _ => {
                 match attr {
                     "loc" | "iloc" => {
@@ -997,6 +1012,17 @@ impl<'a> Builder<'a> {
     }
 
     fn subscript(&mut self, node: Node) -> ValueId {
+        let saved = self.entry_base.take();
+        let result = self.subscript_inner(node);
+        // `ranking[0]`: the entry taken from a ranking is its choice.
+        if let Some(base) = self.entry_base.take() {
+            self.ranking_entry(base, result);
+        }
+        self.entry_base = saved;
+        result
+    }
+
+    fn subscript_inner(&mut self, node: Node) -> ValueId {
         let Some(value) = node.child_by_field_name("value") else {
             return UNKNOWN;
         };
@@ -1011,6 +1037,12 @@ impl<'a> Builder<'a> {
         }
         let mut inputs = vec![base];
         inputs.extend(subs.iter().map(|(v, _)| *v));
+        if let [(_, index)] = subs.as_slice()
+            && !self.rankings.is_empty()
+            && matches!(self.text(*index).replace(' ', "").as_str(), "0" | "-1")
+        {
+            self.entry_base = Some(base);
+        }
         match self.kind(base).clone() {
             Kind::Tuple(elements) if subs.len() == 1 && sub_nodes[0].kind() == "integer" => {
                 let index = self.text(sub_nodes[0]).parse::<usize>().ok();

@@ -80,8 +80,10 @@ mod tests {
 
     #[test]
     fn argmax_sorting_and_max_with_a_key_choose_but_a_plain_max_does_not() {
+        // A ranking chooses once an entry is taken from it (`t.iloc[0]`); `ranks`, only
+        // iterated, is a report.
         let m = model(&format!(
-            "{HEAD}i = np.argmax(scores)\nb = max(d, key=d.get)\nt = pd.DataFrame(rows).sort_values('acc')\ntop = max(scores)\n"
+            "{HEAD}i = np.argmax(scores)\nb = max(d, key=d.get)\nt = pd.DataFrame(rows).sort_values('acc')\nwinner = t.iloc[0]\ntop = max(scores)\nranks = sorted(scores)\nfor r in ranks:\n    print(r)\n"
         ));
         let hows: Vec<&str> = m
             .choices

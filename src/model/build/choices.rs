@@ -152,7 +152,11 @@ impl Builder<'_> {
             _ => None,
         };
         if let (Some(how), Some(over)) = (how, first) {
-            self.push_selection(how, vec![over], vec![result], node);
+            if matches!(qualified, "sorted" | "numpy.argsort") {
+                self.pending_ranking(how, vec![over], result, node);
+            } else {
+                self.push_selection(how, vec![over], vec![result], node);
+            }
             return;
         }
         if matches!(
@@ -310,6 +314,20 @@ impl Builder<'_> {
                 self.mutated(receiver, method, args, value, node);
             }
             "sort_values" | "argsort" | "sort" if self.only_shown(node, method, args) => {}
+            // `board.head(1)`: the top entry of a ranking.
+            "head" | "nlargest" | "nsmallest"
+                if !self.rankings.is_empty()
+                    && args
+                        .positional
+                        .first()
+                        .is_some_and(|(_, n)| self.text(*n) == "1") =>
+            {
+                self.ranking_entry(receiver, value);
+            }
+            // A ranking kept in a variable chooses only once one entry is taken from it.
+            "sort_values" | "argsort" if args.keyword("inplace").is_none() => {
+                self.pending_ranking(format!("`{method}`"), vec![receiver], value, node);
+            }
             "idxmax" | "idxmin" | "sort_values" | "nlargest" | "nsmallest" | "argmax"
             | "argmin" | "argsort" | "sort" => {
                 self.push_selection(format!("`{method}`"), vec![receiver], vec![value], node);
@@ -420,6 +438,46 @@ impl Builder<'_> {
                 .and_then(|c| c.child_by_field_name("function"))
                 .is_some_and(|f| matches!(self.text(f), "print" | "display")),
             _ => false,
+        }
+    }
+
+    /// A ranking (`sorted(...)`, `scores.argsort()`, `board.sort_values("acc")`) kept in a
+    /// value: it becomes a choice when one entry is taken from it ([`Self::ranking_entry`]).
+    /// Iterated, printed or sliced for plots, it is a report.
+    fn pending_ranking(&mut self, how: String, over: Vec<ValueId>, result: ValueId, node: Node) {
+        if self.replaying || result == UNKNOWN {
+            return;
+        }
+        let scope = self.scope();
+        self.rankings.insert(
+            result,
+            Choice {
+                how,
+                over,
+                chosen: Vec::new(),
+                span: span(node),
+                scope,
+            },
+        );
+    }
+
+    /// `ranking[0]`, `order[-1]`, `board.iloc[0]`, `board.index[0]`, `idx[::-1][0]`: one entry
+    /// taken from a ranking, the winner it chose.
+    pub(super) fn ranking_entry(&mut self, base: ValueId, result: ValueId) {
+        // Through the indexer, an attribute or a reversal of the ranking.
+        let mut current = base;
+        for _ in 0..4 {
+            if let Some(mut choice) = self.rankings.remove(&current) {
+                choice.chosen = vec![result];
+                self.model.choices.selections.push(choice);
+                return;
+            }
+            let value = &self.model.values[current];
+            current = match value.kind {
+                Kind::Indexer { frame } => frame,
+                _ if value.inputs.len() == 1 => value.inputs[0],
+                _ => return,
+            };
         }
     }
 
