@@ -905,14 +905,14 @@ mod tests {
     #[test]
     fn resolve_rejects_unknown_selectors_where_they_come_from() {
         let tmp = TempDir::new("selectors");
-        let config = tmp.write("mlready.toml", "ignore = [\"LEAK999\"]\n");
+        let config = tmp.write("mlready.toml", "ignore = [\"LAEK001\"]\n");
         let err = resolve(
             std::slice::from_ref(&tmp.0),
             &CliOverrides::default(),
             KNOWN,
         )
         .unwrap_err();
-        assert!(matches!(&err.kind, ErrorKind::UnknownSelector(s) if s == "LEAK999"));
+        assert!(matches!(&err.kind, ErrorKind::UnknownSelector(s) if s == "LAEK001"));
         assert_eq!(err.path, Some(config));
 
         tmp.write("mlready.toml", "[severity]\nLEA = \"info\"\n");

@@ -278,6 +278,18 @@ pub struct Estimator {
 }
 
 impl Estimator {
+    /// What fitting it with `method` learns from the rows, when that is more than the set of
+    /// values present: the class's category for a transformer; for a composite fitted as a
+    /// transformer, the category of its stateful steps. None for everything else.
+    pub fn learned_category(&self, method: &str) -> Option<Category> {
+        let as_transformer = matches!(method, "fit" | "fit_transform");
+        let category = match self.category {
+            Category::Composite if as_transformer => self.stateful_steps?,
+            category => category,
+        };
+        category.learns_row_statistics().then_some(category)
+    }
+
     /// The class's own name, for messages. A booster trained by a library's `train`
     /// function keeps the library's name (`lightgbm.train`, not `train`).
     pub fn short_name(&self) -> &str {

@@ -37,7 +37,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         };
         let Some(category) = model
             .estimator(*estimator)
-            .and_then(|e| learned_category(e, method))
+            .and_then(|e| e.learned_category(method))
         else {
             continue;
         };
@@ -101,18 +101,6 @@ fn check(ctx: &Context, sink: &mut Sink) {
             .related(leak.split_span, "split here")
             .related(leak.evaluation_span, "evaluated on the test part here");
     }
-}
-
-/// What a fit learns from the rows it sees, when that is more than the set of values present:
-/// the class's category for a transformer; for a composite fitted as a transformer, the
-/// category of its stateful steps.
-fn learned_category(estimator: &Estimator, method: &str) -> Option<Category> {
-    let as_transformer = matches!(method, "fit" | "fit_transform");
-    let category = match estimator.category {
-        Category::Composite if as_transformer => estimator.stateful_steps?,
-        category => category,
-    };
-    category.learns_row_statistics().then_some(category)
 }
 
 struct FitSite {

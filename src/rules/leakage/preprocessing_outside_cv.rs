@@ -148,7 +148,7 @@ fn leaky_transforms(ctx: &Context) -> HashMap<usize, Leaky> {
                 };
                 let Some(category) = model
                     .estimator(*estimator)
-                    .and_then(|e| learned_category(e, method))
+                    .and_then(|e| e.learned_category(method))
                 else {
                     continue;
                 };
@@ -172,17 +172,6 @@ fn leaky_transforms(ctx: &Context) -> HashMap<usize, Leaky> {
         }
     }
     out
-}
-
-/// What a fit learns from the rows it sees, when that is more than the set of values present
-/// (LEAK001's rule: a composite counts by its stateful steps).
-fn learned_category(estimator: &Estimator, method: &str) -> Option<Category> {
-    let as_transformer = matches!(method, "fit" | "fit_transform");
-    let category = match estimator.category {
-        Category::Composite if as_transformer => estimator.stateful_steps?,
-        category => category,
-    };
-    category.learns_row_statistics().then_some(category)
 }
 
 /// For each value, the leaky transforms whose output it derives from.

@@ -160,14 +160,13 @@ fn evaluation_of(
             estimator,
             input,
             output,
-            method,
             span,
             ..
         } = event
         else {
             return None;
         };
-        let scored = matches!(method.as_str(), "score" | "evaluate") || evaluated[*output];
+        let scored = evaluated[*output];
         if *estimator != fit.estimator || !scored {
             return None;
         }

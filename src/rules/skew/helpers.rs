@@ -650,7 +650,6 @@ pub(super) fn applied_to_other_rows(
             estimator,
             input,
             output,
-            method,
             span,
             ..
         } = event
@@ -682,8 +681,8 @@ pub(super) fn applied_to_other_rows(
         if !split_of_statistic_rows {
             continue;
         }
-        let is_evaluated = matches!(method.as_str(), "score" | "evaluate")
-            || evaluated.get(*output).copied().unwrap_or(false);
+        // `reaches_metric` marks what `score`/`evaluate` return as well.
+        let is_evaluated = evaluated.get(*output).copied().unwrap_or(false);
         if is_evaluated {
             return Some(AppliedTo {
                 severity: Severity::Error,
