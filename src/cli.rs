@@ -67,6 +67,16 @@ pub enum Command {
                       Examples:\n  mlready rules\n  mlready rules --format json"
     )]
     Rules(RulesArgs),
+    /// Print the per-file summaries the project rules join, as JSON (for debugging)
+    #[command(hide = true)]
+    Summaries(SummariesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SummariesArgs {
+    /// Files or folders
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +168,14 @@ pub fn run(args: Cli) -> Result<ExitCode, Error> {
         Command::Check(check) => run_check(check),
         Command::Rule(rule) => run_rule(rule),
         Command::Rules(rules) => run_rules(rules),
+        Command::Summaries(args) => {
+            let summaries =
+                crate::engine::summaries(&args.paths, &crate::settings::Settings::default())?;
+            let json = serde_json::to_string_pretty(&summaries)
+                .map_err(|err| Error::new(ErrorKind::Internal(err.to_string())))?;
+            write_output(None, |out| writeln!(out, "{json}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

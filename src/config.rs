@@ -3,8 +3,9 @@
 //!
 //! - [`find_config`] and [`load_config`] find and read one file into a [`FileConfig`];
 //! - [`resolve`] layers the command line on top and validates every selector and glob, giving
-//!   the run's [`Settings`] plus the [`ResolvedExtras`] that `Settings` has no field for yet
-//!   (severity overrides, the opaque `serving` and `monitoring` tables);
+//!   the run's [`Settings`] (with the project facts of `[tool.mlready.serving]` and
+//!   `[tool.mlready.monitoring]`) plus the [`ResolvedExtras`] that `Settings` has no field for
+//!   yet (severity overrides);
 //! - [`rule_enabled`], [`ignored_for_file`] and [`CompiledSettings`] answer the engine's
 //!   questions. Selection follows ruff: the most specific matching selector wins, and on a tie
 //!   `ignore` wins over `select`.
@@ -13,6 +14,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::finding::Severity;
+use crate::project::facts::{MonitoringFacts, ProjectFacts, ServingFacts};
 use crate::settings::{Selector, Settings};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
@@ -50,10 +52,8 @@ pub struct FileConfig {
     pub fail_on: Option<Severity>,
     /// (selector, severity): the severity to report the matching rules with.
     pub severity: Vec<(Selector, Severity)>,
-    /// `[tool.mlready.serving]`, kept opaque until its keys are defined.
-    pub serving: Option<Table>,
-    /// `[tool.mlready.monitoring]`, kept opaque until its keys are defined.
-    pub monitoring: Option<Table>,
+    /// `[tool.mlready.serving]` and `[tool.mlready.monitoring]`.
+    pub facts: ProjectFacts,
 }
 
 /// What the command line says about configuration; `None`/empty means "not given".
@@ -79,10 +79,6 @@ pub struct CliOverrides {
 pub struct ResolvedExtras {
     /// (selector, severity) from the `severity` table, every selector validated.
     pub severity: Vec<(Selector, Severity)>,
-    /// `[tool.mlready.serving]`, opaque for now.
-    pub serving: Option<Table>,
-    /// `[tool.mlready.monitoring]`, opaque for now.
-    pub monitoring: Option<Table>,
 }
 
 impl ResolvedExtras {
@@ -202,8 +198,8 @@ fn parse_config(path: &Path, text: &str) -> Result<FileConfig, Error> {
             "per-file-ignores" => config.per_file_ignores = per_file_ignores(path, value)?,
             "fail-on" => config.fail_on = Some(severity(path, canonical, value)?),
             "severity" => config.severity = severity_table(path, value)?,
-            "serving" => config.serving = Some(table_value(path, canonical, value)?),
-            "monitoring" => config.monitoring = Some(table_value(path, canonical, value)?),
+            "serving" => config.facts.serving = serving_table(path, value)?,
+            "monitoring" => config.facts.monitoring = monitoring_table(path, value)?,
             _ => unreachable!("every key of KNOWN_KEYS is handled"),
         }
     }
@@ -311,6 +307,78 @@ fn table_value(path: &Path, key: &str, value: &Value) -> Result<Table, Error> {
     }
 }
 
+/// `[tool.mlready.serving]`: `entry-points`, `available`, `unavailable`.
+fn serving_table(path: &Path, value: &Value) -> Result<ServingFacts, Error> {
+    let table = table_value(path, "serving", value)?;
+    let mut facts = ServingFacts::default();
+    for (key, value) in &table {
+        let name = format!("serving.{key}");
+        match key.replace('_', "-").as_str() {
+            "entry-points" => {
+                facts.entry_points = strings(path, &name, value)?;
+                check_globs(
+                    &facts
+                        .entry_points
+                        .iter()
+                        .map(|e| {
+                            e.rsplit_once(':')
+                                .map_or(e.as_str(), |(f, _)| f)
+                                .to_string()
+                        })
+                        .collect::<Vec<_>>(),
+                    Some(path),
+                )?;
+            }
+            "available" => facts.available = strings(path, &name, value)?,
+            "unavailable" => {
+                facts.unavailable = strings(path, &name, value)?;
+                check_globs(&facts.unavailable, Some(path))?;
+            }
+            _ => {
+                return Err(Error::at(
+                    path,
+                    ErrorKind::ConfigUnknownKey {
+                        key: name,
+                        hint: Some(
+                            "serving.entry-points, serving.available or serving.unavailable".into(),
+                        ),
+                    },
+                ));
+            }
+        }
+    }
+    Ok(facts)
+}
+
+/// `[tool.mlready.monitoring]`: `external`, `functions`.
+fn monitoring_table(path: &Path, value: &Value) -> Result<MonitoringFacts, Error> {
+    let table = table_value(path, "monitoring", value)?;
+    let mut facts = MonitoringFacts::default();
+    for (key, value) in &table {
+        let name = format!("monitoring.{key}");
+        match key.as_str() {
+            "external" => match value {
+                Value::String(text) if !text.trim().is_empty() => {
+                    facts.external = Some(text.clone())
+                }
+                Value::String(_) => {}
+                other => return Err(wrong_type(path, &name, "a string", other)),
+            },
+            "functions" | "modules" => facts.functions.extend(strings(path, &name, value)?),
+            _ => {
+                return Err(Error::at(
+                    path,
+                    ErrorKind::ConfigUnknownKey {
+                        key: name,
+                        hint: Some("monitoring.external or monitoring.functions".into()),
+                    },
+                ));
+            }
+        }
+    }
+    Ok(facts)
+}
+
 fn per_file_ignores(path: &Path, value: &Value) -> Result<Vec<(String, Vec<Selector>)>, Error> {
     let table = table_value(path, "per-file-ignores", value)?;
     let mut entries = Vec::with_capacity(table.len());
@@ -389,11 +457,10 @@ pub fn resolve(
         fail_on: cli.fail_on.or(file.fail_on).unwrap_or(Severity::Warning),
         root,
         config_file: config_path,
+        facts: file.facts,
     };
     let extras = ResolvedExtras {
         severity: file.severity,
-        serving: file.serving,
-        monitoring: file.monitoring,
     };
     Ok((settings, extras))
 }
@@ -736,9 +803,11 @@ mod tests {
             REPRO001 = "info"
             [serving]
             entry-points = ["serve.py:app"]
-            anything = { goes = 1 }
+            available = ["age"]
+            unavailable = ["*_after_*"]
             [monitoring]
             functions = ["my_drift_check"]
+            external = "datadog:churn"
             "#,
         )
         .unwrap();
@@ -752,8 +821,22 @@ mod tests {
             [("tests/**".to_string(), vec!["REPRO".to_string()])]
         );
         assert_eq!(config.severity, [("REPRO001".to_string(), Severity::Info)]);
-        assert!(config.serving.unwrap().contains_key("anything"));
-        assert!(config.monitoring.is_some());
+        assert_eq!(config.facts.serving.entry_points, ["serve.py:app"]);
+        assert_eq!(config.facts.serving.available, ["age"]);
+        assert_eq!(config.facts.serving.unavailable, ["*_after_*"]);
+        assert_eq!(config.facts.monitoring.functions, ["my_drift_check"]);
+        assert_eq!(
+            config.facts.monitoring.external.as_deref(),
+            Some("datadog:churn")
+        );
+        let err = parse("mlready.toml", "[serving]\nschema = \"x\"\n").unwrap_err();
+        assert!(
+            matches!(&err.kind, ErrorKind::ConfigUnknownKey { key, .. } if key == "serving.schema")
+        );
+        let err = parse("mlready.toml", "[monitoring]\nexternal = 1\n").unwrap_err();
+        assert!(
+            matches!(&err.kind, ErrorKind::ConfigValue { key, .. } if key == "monitoring.external")
+        );
     }
 
     #[test]
@@ -1023,7 +1106,6 @@ mod tests {
                 ("REPRO".into(), Severity::Info),
                 ("REPRO001".into(), Severity::Error),
             ],
-            ..ResolvedExtras::default()
         };
         assert_eq!(extras.severity_for("REPRO001", "x"), Some(Severity::Error));
         assert_eq!(extras.severity_for("REPRO006", "y"), Some(Severity::Info));

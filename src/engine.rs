@@ -7,12 +7,15 @@ use crate::discover::{Discovered, discover};
 use crate::error::{Error, ErrorKind};
 use crate::finding::{Finding, Location, Span};
 use crate::model;
+use crate::project::index::{ProjectIndex, project_root};
+use crate::project::{self, FileSummary};
 use crate::registry::{self, engine_rules};
 use crate::report::{Diagnostic, RelatedLocation, Report};
-use crate::rule::{Check, Context, Rule, Scope, Sink};
+use crate::rule::{Context, ProjectSink, Rule, Scope, Sink};
 use crate::settings::Settings;
 use crate::source::{self, LoadProblem, SourceFile, python};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,19 +37,40 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         .stack_size(STACK_SIZE)
         .build()
         .map_err(|err| Error::new(ErrorKind::Internal(format!("thread pool: {err}"))))?;
+    let summarize = rules.iter().any(|r| r.check.project().is_some());
     let results: Vec<FileResult> = pool.install(|| {
         files
             .par_iter()
-            .map(|file| check_one(file, &rules, &compiled))
+            .map(|file| check_one(file, &rules, &compiled, summarize))
             .collect()
     });
     let mut report = Report {
         files_checked: files.len(),
         ..Report::default()
     };
-    for result in results {
+    let mut analysed = Vec::new();
+    for (file, result) in files.iter().zip(results) {
         report.diagnostics.extend(result.diagnostics);
         report.internal_errors.extend(result.internal_error);
+        if let Some(summary) = result.summary {
+            analysed.push((file, summary));
+        }
+    }
+    if summarize {
+        let project = catch_unwind(AssertUnwindSafe(|| {
+            project_stage(paths, &analysed, &rules, settings)
+        }));
+        match project {
+            Ok(diagnostics) => report.diagnostics.extend(
+                diagnostics
+                    .into_iter()
+                    .filter(|d| compiled.rule_enabled(d.code, d.name))
+                    .filter(|d| !compiled.ignored_for_file(&d.path, d.code, d.name)),
+            ),
+            Err(_) => report
+                .internal_errors
+                .push("mlready failed in the project stage".to_string()),
+        }
     }
     report
         .diagnostics
@@ -55,9 +79,22 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
     Ok(report)
 }
 
+/// The project summaries of the files under `paths` (the hidden `summaries` command).
+pub fn summaries(paths: &[PathBuf], settings: &Settings) -> Result<Vec<FileSummary>, Error> {
+    let files = discover(paths, settings)?;
+    Ok(files
+        .iter()
+        .filter_map(|file| {
+            catch_unwind(AssertUnwindSafe(|| load_and_analyze(file, &[], true)))
+                .ok()
+                .and_then(|(_, summary)| summary.map(|(s, _)| s))
+        })
+        .collect())
+}
+
 /// Checks one text as if it were the file `display` (for tests and editors).
 pub fn check_source(display: &str, file: SourceFile, rules: &[&'static Rule]) -> Vec<Diagnostic> {
-    let mut diagnostics = analyze(Arc::new(file), rules);
+    let (mut diagnostics, _) = analyze(Arc::new(file), rules, false);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let _ = display;
     diagnostics
@@ -67,22 +104,85 @@ pub fn check_source(display: &str, file: SourceFile, rules: &[&'static Rule]) ->
 struct FileResult {
     diagnostics: Vec<Diagnostic>,
     internal_error: Option<String>,
+    /// The file's summary for the project stage, with the file for rendering.
+    summary: Option<(FileSummary, Arc<SourceFile>)>,
+}
+
+/// Groups the files' summaries into projects, joins each into an index and runs the
+/// project rules over it.
+fn project_stage(
+    paths: &[PathBuf],
+    analysed: &[(&Discovered, (FileSummary, Arc<SourceFile>))],
+    rules: &[&'static Rule],
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let mut projects: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (i, (file, _)) in analysed.iter().enumerate() {
+        projects
+            .entry(project_root(&file.path, paths))
+            .or_default()
+            .push(i);
+    }
+    let mut diagnostics = Vec::new();
+    for (root, members) in projects {
+        let summaries: Vec<&FileSummary> = members.iter().map(|&i| &analysed[i].1.0).collect();
+        let index = ProjectIndex::new(root, summaries, &settings.facts);
+        let mut sink = ProjectSink::default();
+        for rule in rules {
+            if let Some(check) = rule.check.project() {
+                check(&index, &mut sink);
+            }
+        }
+        for finding in sink.findings {
+            let source = |file: usize| &analysed[members[file]].1;
+            let (summary, source_file) = source(finding.file);
+            let end = source_file.locate(finding.place.span.end);
+            let start = finding.place.start;
+            diagnostics.push(Diagnostic {
+                code: finding.code,
+                name: finding.name,
+                severity: finding.severity,
+                path: summary.path.clone(),
+                start,
+                end: if end.cell == start.cell { end } else { start },
+                span: finding.place.span,
+                message: finding.message,
+                help: finding.help,
+                related: finding
+                    .related
+                    .into_iter()
+                    .map(|(file, place, message)| RelatedLocation {
+                        path: source(file).0.path.clone(),
+                        location: place.start,
+                        span: place.span,
+                        message,
+                    })
+                    .collect(),
+                file: Some(Arc::clone(source_file)),
+            });
+        }
+    }
+    diagnostics
 }
 
 fn check_one(
     file: &Discovered,
     rules: &[&'static Rule],
     settings: &CompiledSettings,
+    summarize: bool,
 ) -> FileResult {
-    let outcome = catch_unwind(AssertUnwindSafe(|| load_and_analyze(file, rules)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        load_and_analyze(file, rules, summarize)
+    }));
     match outcome {
-        Ok(diagnostics) => FileResult {
+        Ok((diagnostics, summary)) => FileResult {
             diagnostics: diagnostics
                 .into_iter()
                 .filter(|d| settings.rule_enabled(d.code, d.name))
                 .filter(|d| !settings.ignored_for_file(&d.path, d.code, d.name))
                 .collect(),
             internal_error: None,
+            summary,
         },
         Err(panic) => {
             let message = panic
@@ -92,6 +192,7 @@ fn check_one(
                 .unwrap_or_else(|| "unknown panic".into());
             FileResult {
                 diagnostics: Vec::new(),
+                summary: None,
                 internal_error: Some(format!(
                     "{}: mlready failed on this file: {message}",
                     file.display
@@ -101,9 +202,11 @@ fn check_one(
     }
 }
 
-fn load_and_analyze(file: &Discovered, rules: &[&'static Rule]) -> Vec<Diagnostic> {
+type Analysed = (Vec<Diagnostic>, Option<(FileSummary, Arc<SourceFile>)>);
+
+fn load_and_analyze(file: &Discovered, rules: &[&'static Rule], summarize: bool) -> Analysed {
     match source::load(&file.path, file.display.clone()) {
-        Ok(source) => analyze(Arc::new(source), rules),
+        Ok(source) => analyze(Arc::new(source), rules, summarize),
         Err(problem) => {
             let (rule, message, help) = match problem {
                 LoadProblem::Unreadable(message) => (
@@ -122,7 +225,7 @@ fn load_and_analyze(file: &Discovered, rules: &[&'static Rule]) -> Vec<Diagnosti
                     "nothing to fix; ignore PARSE004 if this notice is not wanted",
                 ),
             };
-            vec![file_level(rule, &file.display, message, help)]
+            (vec![file_level(rule, &file.display, message, help)], None)
         }
     }
 }
@@ -150,14 +253,15 @@ fn file_level(rule: &'static Rule, path: &str, message: String, help: &str) -> D
 }
 
 /// Parses, models and runs the file rules over one loaded file.
-fn analyze(file: Arc<SourceFile>, rules: &[&'static Rule]) -> Vec<Diagnostic> {
+fn analyze(file: Arc<SourceFile>, rules: &[&'static Rule], summarize: bool) -> Analysed {
     let Some(tree) = python::parse(&file.text) else {
-        return vec![file_level(
+        let diagnostic = file_level(
             &engine_rules::SYNTAX_ERROR,
             &file.display,
             "the Python parser could not be started".into(),
             "this is a bug in mlready; please report it",
-        )];
+        );
+        return (vec![diagnostic], None);
     };
     let model = model::build(&file, &tree);
     let mut sink = Sink::default();
@@ -179,7 +283,7 @@ fn analyze(file: Arc<SourceFile>, rules: &[&'static Rule]) -> Vec<Diagnostic> {
         model: &model,
     };
     for rule in rules {
-        let Check::File(check) = rule.check else {
+        let Some(check) = rule.check.file() else {
             continue;
         };
         if rule.scope == Scope::Notebook && !file.is_notebook() {
@@ -187,10 +291,13 @@ fn analyze(file: Arc<SourceFile>, rules: &[&'static Rule]) -> Vec<Diagnostic> {
         }
         check(&context, &mut sink);
     }
-    sink.findings
+    let summary = summarize.then(|| (project::extract(&file, &tree, &model), Arc::clone(&file)));
+    let diagnostics = sink
+        .findings
         .into_iter()
         .map(|finding| resolve(&file, finding))
-        .collect()
+        .collect();
+    (diagnostics, summary)
 }
 
 fn resolve(file: &Arc<SourceFile>, finding: Finding) -> Diagnostic {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod finding;
 pub mod ml;
 pub mod model;
+pub mod project;
 pub mod registry;
 pub mod render;
 pub mod report;

@@ -3,6 +3,8 @@
 
 use crate::finding::{Finding, Related, Severity, Span};
 use crate::model::FileModel;
+use crate::project::index::{FileId, ProjectIndex};
+use crate::project::summary::Place;
 use crate::source::SourceFile;
 use serde::Serialize;
 use tree_sitter::Tree;
@@ -34,8 +36,30 @@ impl Scope {
 pub enum Check {
     /// Reads one file's model.
     File(fn(&Context, &mut Sink)),
+    /// Reads the project index (every file's summary).
+    Project(fn(&ProjectIndex, &mut ProjectSink)),
+    /// Reads one file's model, and also the project index for what crosses files.
+    FileAndProject(fn(&Context, &mut Sink), fn(&ProjectIndex, &mut ProjectSink)),
     /// Reported by the engine itself (files that cannot be read or parsed).
     Engine,
+}
+
+impl Check {
+    /// The per-file check, if the rule has one.
+    pub fn file(self) -> Option<fn(&Context, &mut Sink)> {
+        match self {
+            Check::File(check) | Check::FileAndProject(check, _) => Some(check),
+            _ => None,
+        }
+    }
+
+    /// The project check, if the rule has one.
+    pub fn project(self) -> Option<fn(&ProjectIndex, &mut ProjectSink)> {
+        match self {
+            Check::Project(check) | Check::FileAndProject(_, check) => Some(check),
+            _ => None,
+        }
+    }
 }
 
 /// Static description of one rule. Every rule file exports exactly one `RULE`.
@@ -189,5 +213,72 @@ impl Context<'_> {
         } else {
             flat
         }
+    }
+}
+
+/// A finding of a project rule: a place in one of the project's files, and related places
+/// that may be in others.
+#[derive(Debug, Clone)]
+pub struct ProjectFinding {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub file: FileId,
+    pub place: Place,
+    pub message: String,
+    pub help: Option<String>,
+    pub related: Vec<(FileId, Place, String)>,
+}
+
+/// Collects a project rule's findings.
+#[derive(Default)]
+pub struct ProjectSink {
+    pub findings: Vec<ProjectFinding>,
+}
+
+impl ProjectSink {
+    /// Starts a finding of `rule` at `place` in `file`; finish it with the builder's methods.
+    pub fn report(
+        &mut self,
+        rule: &Rule,
+        file: FileId,
+        place: Place,
+        message: impl Into<String>,
+    ) -> &mut ProjectFinding {
+        self.findings.push(ProjectFinding {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            file,
+            place,
+            message: message.into(),
+            help: None,
+            related: Vec::new(),
+        });
+        self.findings
+            .last_mut()
+            .expect("a finding was pushed just above")
+    }
+}
+
+impl ProjectFinding {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut ProjectFinding {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(
+        &mut self,
+        file: FileId,
+        place: Place,
+        message: impl Into<String>,
+    ) -> &mut ProjectFinding {
+        self.related.push((file, place, message.into()));
+        self
+    }
+
+    pub fn severity(&mut self, severity: Severity) -> &mut ProjectFinding {
+        self.severity = severity;
+        self
     }
 }

@@ -1,6 +1,7 @@
 //! The resolved settings of one run: configuration file values with command-line flags on top.
 
 use crate::finding::Severity;
+use crate::project::facts::ProjectFacts;
 use std::path::PathBuf;
 
 /// A rule selector: a full code (`LEAK001`), a prefix (`LEAK`, `LEAK0`), a rule name
@@ -26,6 +27,8 @@ pub struct Settings {
     pub root: PathBuf,
     /// The configuration file the values came from, if any.
     pub config_file: Option<PathBuf>,
+    /// What the configuration declares about serving and monitoring.
+    pub facts: ProjectFacts,
 }
 
 impl Default for Settings {
@@ -39,6 +42,7 @@ impl Default for Settings {
             fail_on: Severity::Warning,
             root: PathBuf::from("."),
             config_file: None,
+            facts: ProjectFacts::default(),
         }
     }
 }

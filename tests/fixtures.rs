@@ -207,3 +207,69 @@ fn fixtures_match_their_expectations() {
     assert!(checked > 0);
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// Project fixtures: every folder under fixtures/projects/ is one project, checked as a
+/// whole with its own configuration (a pyproject.toml or mlready.toml in the folder). The
+/// expectations of all its files must match the findings exactly, file by file.
+#[test]
+fn projects_match_their_expectations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        return;
+    };
+    let mut projects: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    projects.sort();
+    let known: Vec<(&'static str, &'static str)> = mlready::registry::all()
+        .map(|rule| (rule.code, rule.name))
+        .collect();
+    let mut failures = Vec::new();
+    for project in &projects {
+        let name = project.file_name().unwrap().to_string_lossy().to_string();
+        let (settings, _) = mlready::config::resolve(
+            std::slice::from_ref(project),
+            &mlready::config::CliOverrides::default(),
+            &known,
+        )
+        .unwrap_or_else(|err| panic!("{name}: {err}"));
+        let report = mlready::check(std::slice::from_ref(project), &settings)
+            .unwrap_or_else(|err| panic!("{name}: {err}"));
+        let mut files = Vec::new();
+        fixture_files(project, &mut files);
+        let mut expected: Vec<(String, Expectation)> = Vec::new();
+        for file in &files {
+            let relative = file
+                .strip_prefix(project)
+                .unwrap_or(file)
+                .to_string_lossy()
+                .replace('\\', "/");
+            for e in expectations(file) {
+                expected.push((relative.clone(), e));
+            }
+        }
+        let mut unmatched: BTreeSet<usize> = (0..report.diagnostics.len()).collect();
+        for (file, e) in &expected {
+            let hit = unmatched.iter().copied().find(|&i| {
+                let d = &report.diagnostics[i];
+                d.path.ends_with(&format!("/{file}")) && matches(e, d)
+            });
+            match hit {
+                Some(i) => {
+                    unmatched.remove(&i);
+                }
+                None => failures.push(format!("{name}/{file}: missing {e:?}")),
+            }
+        }
+        for i in unmatched {
+            let d = &report.diagnostics[i];
+            failures.push(format!(
+                "{name}: unexpected {} in {} at cell {:?} line {} col {}: {}",
+                d.code, d.path, d.start.cell, d.start.line, d.start.column, d.message
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}

@@ -2,6 +2,7 @@
 //! cells as saved), names bound per scope, calls resolved through imports and looked up in
 //! the knowledge tables of [`crate::ml`].
 
+mod artifacts;
 mod choices;
 mod frames;
 mod selection;
@@ -48,6 +49,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         rankings: HashMap::new(),
         entry_base: None,
         torch: torch::State::default(),
+        folded: HashMap::new(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -101,9 +103,12 @@ struct Builder<'a> {
     dataset_labels: HashMap<ValueId, ValueId>,
     /// PyTorch modules, modes and training steps (build/torch.rs).
     torch: torch::State,
+    /// Values that stand for a path folded from constants (`BASE / "m.pkl"`, `open(P)`).
+    folded: HashMap<ValueId, String>,
 }
 
 /// A call's arguments, evaluated.
+#[derive(Clone)]
 struct Args<'t> {
     positional: Vec<(ValueId, Node<'t>)>,
     keywords: Vec<(String, ValueId, Node<'t>)>,
@@ -577,6 +582,7 @@ impl<'a> Builder<'a> {
         };
         let value = self.expr_or_assignment(right);
         self.path_literals_in(right);
+        self.note_folded(right, value);
         if let Some(left) = node.child_by_field_name("left") {
             self.bind_target(left, value);
         }
@@ -1503,6 +1509,19 @@ impl<'a> Builder<'a> {
     }
 
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
+        let io = self.note_io_call(qualified, &args);
+        let paths = (!self.replaying).then(|| args.clone());
+        let result = self.call_qualified_value(qualified, args, node);
+        if let Some(io) = io {
+            self.finish_io_call(io, result, node);
+        }
+        if let Some(args) = paths {
+            self.note_path_call(qualified, &args, result);
+        }
+        result
+    }
+
+    fn call_qualified_value(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
         if let Some(value) = self.torch_call_qualified(qualified, &args, node) {
             return value;
         }
@@ -1832,6 +1851,7 @@ impl<'a> Builder<'a> {
     }
 
     fn method_call(&mut self, receiver: ValueId, method: &str, args: Args, node: Node) -> ValueId {
+        self.note_save_method(receiver, method, &args, node);
         if let Some(value) = self.torch_method_call(receiver, method, &args, node) {
             return value;
         }
@@ -2075,6 +2095,7 @@ impl<'a> Builder<'a> {
             .map(|(_, n)| n)
             .or_else(|| args.get(0, &["task"]).map(|(_, n)| n));
         let text = text_node.map_or(String::new(), |n| self.text(n).to_string());
+        self.note_load(qualified, value, reference.map(|(_, n)| n), node);
         self.model.chain.loads.push(super::Load {
             value,
             function: qualified.to_string(),

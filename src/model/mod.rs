@@ -558,6 +558,37 @@ pub struct Block {
     pub span: Span,
 }
 
+/// What an artifact or data call does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoOp {
+    /// A model (or any object) saved: `joblib.dump`, `torch.save`, `model.save`,
+    /// `mlflow.sklearn.log_model`.
+    Save,
+    /// A model loaded: `joblib.load`, `mlflow.pyfunc.load_model`, `keras.models.load_model`.
+    Load,
+    /// Data written: `df.to_csv`, `np.save`.
+    Write,
+    /// Data read: `pd.read_csv`, `np.load`.
+    Read,
+}
+
+/// One artifact or data call, with its path folded from constants where it can be.
+#[derive(Debug, Clone)]
+pub struct Io {
+    pub op: IoOp,
+    /// The function or method (`joblib.dump`, `to_parquet`, `<model>.save`).
+    pub function: String,
+    /// What was saved or written; what was loaded or read.
+    pub value: ValueId,
+    /// The path, `*` standing for the parts that cannot be known (`*/models/churn.pkl`);
+    /// MLflow references as `models:/NAME` or `runs:/*/ARTIFACT`. None when unknown.
+    pub path: Option<String>,
+    /// The call's source text (shortened).
+    pub text: String,
+    pub span: Span,
+    pub scope: ScopeId,
+}
+
 /// What a file's analysis produced.
 #[derive(Debug, Default)]
 pub struct FileModel {
@@ -591,6 +622,8 @@ pub struct FileModel {
     pub blocks: Vec<Block>,
     /// Names, selection constructs and early-stopping configurations.
     pub choices: Choices,
+    /// Models saved and loaded, data written and read, in order.
+    pub io: Vec<Io>,
 }
 
 impl FileModel {

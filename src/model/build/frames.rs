@@ -268,9 +268,9 @@ impl Builder<'_> {
             }
             "to_csv" | "to_parquet" | "to_json" | "to_excel" | "to_pickle" | "to_feather"
             | "to_sql" | "to_hdf" | "to_string" => {
-                let path = args
-                    .get(0, &["path_or_buf", "path", "name"])
-                    .map_or(UNKNOWN, |(v, _)| v);
+                let path_arg = args.get(0, &["path_or_buf", "path", "name"]);
+                self.note_write(method, receiver, path_arg.map(|(_, n)| n), node);
+                let path = path_arg.map_or(UNKNOWN, |(v, _)| v);
                 let id = self.new_value(Kind::Unknown, Vec::new(), span(node));
                 let scope = self.scope();
                 self.push_event(Event::Write {

@@ -212,7 +212,7 @@ pub(super) fn run(rule: &crate::rule::Rule, code: &str) -> Vec<crate::finding::F
         model: &model,
     };
     let mut sink = crate::rule::Sink::default();
-    if let crate::rule::Check::File(check) = rule.check {
+    if let Some(check) = rule.check.file() {
         check(&ctx, &mut sink);
     }
     sink.findings

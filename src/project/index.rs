@@ -1,0 +1,444 @@
+//! The project index (catalog S8): every file's summary, joined by artifact path, data path
+//! and imported module. Rules that need the whole repository read it; it never re-reads a
+//! Python file.
+
+use super::facts::ProjectFacts;
+use super::summary::{Entry, FileSummary, Place, Save, Schema, Training};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Drift-monitoring distributions as they appear in dependency manifests.
+const DRIFT_DISTRIBUTIONS: &[&str] = &[
+    "evidently",
+    "alibi-detect",
+    "nannyml",
+    "whylogs",
+    "deepchecks",
+    "frouros",
+    "menelaus",
+    "torchdrift",
+    "tensorflow-data-validation",
+    "arize",
+    "fiddler-client",
+];
+
+/// Dependency manifests read from the project root.
+const MANIFESTS: &[&str] = &[
+    "requirements.txt",
+    "requirements-prod.txt",
+    "requirements/prod.txt",
+    "requirements/base.txt",
+    "pyproject.toml",
+    "setup.cfg",
+    "setup.py",
+    "environment.yml",
+    "environment.yaml",
+    "Pipfile",
+];
+
+/// A file of the project: its index in the index's files.
+pub type FileId = usize;
+
+/// A serving entry point with the file it is in.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef<'a> {
+    pub file: FileId,
+    pub entry: &'a Entry,
+}
+
+/// A saved artifact loaded somewhere else: the save and the load.
+#[derive(Debug, Clone, Copy)]
+pub struct ArtifactEdge {
+    pub save: (FileId, usize),
+    pub load: (FileId, usize),
+}
+
+/// Data written by one file and read by another.
+#[derive(Debug, Clone, Copy)]
+pub struct DataEdge {
+    pub write: (FileId, usize),
+    pub read: (FileId, usize),
+}
+
+pub struct ProjectIndex<'a> {
+    /// The project's root folder.
+    pub root: PathBuf,
+    pub files: Vec<&'a FileSummary>,
+    pub facts: &'a ProjectFacts,
+    /// Dotted module names (every suffix of the path: `src.app.features`, `app.features`,
+    /// `features`) → file; names claimed by two files are dropped.
+    modules: HashMap<String, Option<FileId>>,
+    pub artifact_edges: Vec<ArtifactEdge>,
+    pub data_edges: Vec<DataEdge>,
+    /// Drift libraries named in dependency manifests: (manifest, distribution).
+    pub manifest_drift: Vec<(String, String)>,
+}
+
+impl<'a> ProjectIndex<'a> {
+    pub fn new(root: PathBuf, files: Vec<&'a FileSummary>, facts: &'a ProjectFacts) -> Self {
+        let mut index = ProjectIndex {
+            root,
+            files,
+            facts,
+            modules: HashMap::new(),
+            artifact_edges: Vec::new(),
+            data_edges: Vec::new(),
+            manifest_drift: Vec::new(),
+        };
+        index.index_modules();
+        index.join_artifacts();
+        index.read_manifests();
+        index
+    }
+
+    fn index_modules(&mut self) {
+        for (id, file) in self.files.iter().enumerate() {
+            if file.notebook {
+                continue;
+            }
+            let path = file.path.trim_end_matches(".py");
+            let path = path.strip_suffix("/__init__").unwrap_or(path);
+            let parts: Vec<&str> = path
+                .split('/')
+                .filter(|p| !p.is_empty() && *p != "..")
+                .collect();
+            for start in 0..parts.len() {
+                let name = parts[start..].join(".");
+                self.modules
+                    .entry(name)
+                    .and_modify(|e| {
+                        if *e != Some(id) {
+                            *e = None
+                        }
+                    })
+                    .or_insert(Some(id));
+            }
+        }
+    }
+
+    fn join_artifacts(&mut self) {
+        for (saver, file) in self.files.iter().enumerate() {
+            for (s, save) in file.saves.iter().enumerate() {
+                let Some(saved) = &save.path else { continue };
+                for (loader, other) in self.files.iter().enumerate() {
+                    for (l, load) in other.loads.iter().enumerate() {
+                        if load.path.as_deref().is_some_and(|p| paths_match(saved, p)) {
+                            self.artifact_edges.push(ArtifactEdge {
+                                save: (saver, s),
+                                load: (loader, l),
+                            });
+                        }
+                    }
+                }
+            }
+            for (w, write) in file.writes.iter().enumerate() {
+                let Some(written) = &write.path else { continue };
+                for (reader, other) in self.files.iter().enumerate() {
+                    for (r, read) in other.reads.iter().enumerate() {
+                        if read
+                            .path
+                            .as_deref()
+                            .is_some_and(|p| paths_match(written, p))
+                        {
+                            self.data_edges.push(DataEdge {
+                                write: (saver, w),
+                                read: (reader, r),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn read_manifests(&mut self) {
+        for name in MANIFESTS {
+            let path = self.root.join(name);
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let lower = text.to_ascii_lowercase();
+            for dist in DRIFT_DISTRIBUTIONS {
+                if manifest_names(&lower, dist) {
+                    self.manifest_drift
+                        .push(((*name).to_string(), (*dist).to_string()));
+                }
+            }
+        }
+    }
+
+    /// The file a module name (`app.features`) or a qualified name in it
+    /// (`app.features.build_features`) belongs to, if it is a file of the project.
+    pub fn module_file(&self, qualified: &str) -> Option<FileId> {
+        let mut name = qualified;
+        loop {
+            if let Some(found) = self.modules.get(name) {
+                return *found;
+            }
+            name = name.rsplit_once('.')?.0;
+        }
+    }
+
+    /// Whether a file plays no role: a test module.
+    pub fn is_test(&self, file: FileId) -> bool {
+        self.files[file].test
+    }
+
+    /// Every serving entry point of the project that is not in a test module, including
+    /// those the configuration declares.
+    pub fn entries(&self) -> Vec<EntryRef<'a>> {
+        let mut out = Vec::new();
+        for (id, file) in self.files.iter().enumerate() {
+            if file.test {
+                continue;
+            }
+            for entry in &file.entries {
+                out.push(EntryRef { file: id, entry });
+            }
+            for entry in &file.candidates {
+                if self
+                    .facts
+                    .declares_entry(&file.path, &self.root, &entry.name)
+                {
+                    out.push(EntryRef { file: id, entry });
+                }
+            }
+        }
+        out
+    }
+
+    /// Batch scoring jobs: (file, where it predicts).
+    pub fn scoring(&self) -> Vec<(FileId, Place)> {
+        let mut out = Vec::new();
+        for (id, file) in self.files.iter().enumerate() {
+            if !file.test
+                && let Some(first) = file.scoring.first()
+            {
+                out.push((id, *first));
+            }
+        }
+        out
+    }
+
+    /// The saves whose artifact `load` of `file` reads.
+    pub fn savers_of(&self, file: FileId, load: usize) -> Vec<(FileId, &'a Save)> {
+        self.artifact_edges
+            .iter()
+            .filter(|e| e.load == (file, load))
+            .map(|e| (e.save.0, &self.files[e.save.0].saves[e.save.1]))
+            .collect()
+    }
+
+    /// The loads of the artifact a save wrote.
+    pub fn loaders_of(&self, file: FileId, save: usize) -> Vec<(FileId, usize)> {
+        self.artifact_edges
+            .iter()
+            .filter(|e| e.save == (file, save))
+            .map(|e| e.load)
+            .collect()
+    }
+
+    /// The training behind a save, if the save is of a model fitted in its file.
+    pub fn training_of(&self, file: FileId, save: &Save) -> Option<&'a Training> {
+        save.training
+            .and_then(|t| self.files[file].trainings.get(t))
+    }
+
+    /// The fields of a schema type named in `file` (`ChurnRequest`, `app.schemas.Request`).
+    pub fn schema(&self, file: FileId, name: &str) -> Option<&'a Schema> {
+        let short = name.rsplit('.').next().unwrap_or(name);
+        if let Some(schema) = self.files[file].schemas.iter().find(|s| s.name == short) {
+            return Some(schema);
+        }
+        let other = self.module_file(name)?;
+        self.files[other].schemas.iter().find(|s| s.name == short)
+    }
+
+    /// Project modules whose functions `file` calls and that a training file of the
+    /// project imports too: shared feature code.
+    pub fn shared_modules(&self, calls: &[String]) -> Vec<FileId> {
+        let mut out = Vec::new();
+        for call in calls {
+            let Some(module) = self.module_file(call) else {
+                continue;
+            };
+            let shared = self.files.iter().enumerate().any(|(id, file)| {
+                id != module
+                    && !file.trainings.is_empty()
+                    && file
+                        .imports
+                        .iter()
+                        .any(|(_, q)| self.module_file(q) == Some(module))
+            });
+            if shared && !out.contains(&module) {
+                out.push(module);
+            }
+        }
+        out
+    }
+
+    /// The display path of a file.
+    pub fn path(&self, file: FileId) -> &str {
+        &self.files[file].path
+    }
+}
+
+/// Whether a manifest's text names a distribution as a dependency (not inside another name).
+fn manifest_names(text: &str, dist: &str) -> bool {
+    let alternatives = [dist.to_string(), dist.replace('-', "_")];
+    alternatives.iter().any(|name| {
+        text.match_indices(name.as_str()).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + name.len()..].chars().next();
+            let boundary = |c: Option<char>| {
+                c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            };
+            boundary(before) && boundary(after)
+        })
+    })
+}
+
+/// Whether two folded paths name the same artifact: their components agree from the file
+/// name back, until either runs out or reaches a part that cannot be known (`*`). The file
+/// names must be known. MLflow registry references match by model name
+/// (`models:/churn` and `models:/churn/Production` or `models:/churn@champion`).
+pub fn paths_match(a: &str, b: &str) -> bool {
+    let a = normalize(a);
+    let b = normalize(b);
+    let (Some(last_a), Some(last_b)) = (a.last(), b.last()) else {
+        return false;
+    };
+    if last_a == "*" || last_b == "*" {
+        return false;
+    }
+    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
+        if x == "*" || y == "*" {
+            return true;
+        }
+        if !glob_eq(x, y) {
+            return false;
+        }
+    }
+    true
+}
+
+fn normalize(path: &str) -> Vec<String> {
+    let path = path.replace('\\', "/");
+    if let Some(rest) = path.strip_prefix("models:/") {
+        let name = rest.split(['/', '@']).next().unwrap_or(rest);
+        return vec!["models:".into(), name.to_string()];
+    }
+    let path = path.trim_end_matches('/');
+    path.split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .map(str::to_string)
+        .collect()
+}
+
+/// Component equality where `*` inside a component matches any text.
+fn glob_eq(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (pattern, text) = if a.contains('*') {
+        (a, b)
+    } else if b.contains('*') {
+        (b, a)
+    } else {
+        return false;
+    };
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else {
+                return false;
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            let Some(at) = rest.find(part) else {
+                return false;
+            };
+            rest = &rest[at + part.len()..];
+        }
+    }
+    rest.is_empty()
+}
+
+/// The project each file belongs to: each folder argument is a project; a file argument
+/// belongs to its nearest ancestor holding pyproject.toml, setup.cfg, setup.py,
+/// requirements.txt or .git (else its own folder).
+pub fn project_root(file: &Path, arguments: &[PathBuf]) -> PathBuf {
+    let mut best: Option<&PathBuf> = None;
+    for argument in arguments {
+        if argument.is_dir()
+            && file.starts_with(argument)
+            && best.is_none_or(|b| argument.components().count() > b.components().count())
+        {
+            best = Some(argument);
+        }
+    }
+    if let Some(root) = best {
+        return root.clone();
+    }
+    let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let mut current = absolute.parent();
+    while let Some(dir) = current {
+        if [
+            "pyproject.toml",
+            "setup.cfg",
+            "setup.py",
+            "requirements.txt",
+            ".git",
+        ]
+        .iter()
+        .any(|m| dir.join(m).exists())
+        {
+            return dir.to_path_buf();
+        }
+        current = dir.parent();
+    }
+    file.parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_from_the_file_name_back() {
+        assert!(paths_match("models/churn.joblib", "models/churn.joblib"));
+        assert!(paths_match(
+            "*/models/churn.joblib",
+            "/srv/app/models/churn.joblib"
+        ));
+        assert!(paths_match("churn.joblib", "../models/churn.joblib"));
+        assert!(paths_match("models/model_*.pkl", "models/model_v2.pkl"));
+        assert!(paths_match("models:/churn", "models:/churn/Production"));
+        assert!(paths_match("models:/churn", "models:/churn@champion"));
+        assert!(paths_match("runs:/*/model", "runs:/abc123/model"));
+        assert!(!paths_match("models/churn.joblib", "models/ltv.joblib"));
+        assert!(!paths_match(
+            "a/models/churn.joblib",
+            "b/models/churn.joblib"
+        ));
+        assert!(!paths_match("models:/churn", "models:/ltv/1"));
+        assert!(!paths_match("models/*", "models/churn.pkl"));
+    }
+
+    #[test]
+    fn manifests_name_distributions_not_substrings() {
+        assert!(manifest_names(
+            "evidently==0.4.2\nscikit-learn\n",
+            "evidently"
+        ));
+        assert!(manifest_names(
+            "dependencies = [\"alibi_detect>=0.11\"]",
+            "alibi-detect"
+        ));
+        assert!(!manifest_names("not-evidently-related\n", "evidently"));
+    }
+}

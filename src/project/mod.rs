@@ -1,0 +1,11 @@
+//! The project stage: per-file summaries joined into a project index for the rules that need
+//! the whole repository (DESIGN.md, "project rules").
+
+pub mod extract;
+pub mod facts;
+pub mod index;
+mod serving;
+pub mod summary;
+
+pub use extract::extract;
+pub use summary::FileSummary;

@@ -1,0 +1,233 @@
+//! What each file hands the project stage (SEMANTICS.md, "What each file hands the project
+//! stage"): plain data, serde, so a later cache can store it. Built once per file from its
+//! tree and model ([`super::extract`]); the project stage only joins these.
+
+use crate::finding::{Location, Span};
+use serde::{Deserialize, Serialize};
+
+/// A place in the file a summary belongs to: the span for rendering, the resolved position
+/// for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Place {
+    pub span: Span,
+    pub start: Location,
+}
+
+impl Place {
+    /// "line 12", or "cell 3, line 2" in a notebook.
+    pub fn describe(&self) -> String {
+        match self.start.cell {
+            Some(cell) => format!("cell {cell}, line {}", self.start.line),
+            None => format!("line {}", self.start.line),
+        }
+    }
+}
+
+/// One file's summary.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FileSummary {
+    /// The display path (relative to the working directory, `/` separators).
+    pub path: String,
+    pub notebook: bool,
+    /// A test module (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`): never a role.
+    pub test: bool,
+    /// Local name → qualified name, for every import.
+    pub imports: Vec<(String, String)>,
+    /// Models fitted in the file (not transformers), in order.
+    pub trainings: Vec<Training>,
+    /// Models and objects saved to an artifact.
+    pub saves: Vec<Save>,
+    /// Models loaded from an artifact.
+    pub loads: Vec<ArtifactUse>,
+    /// Data written to files.
+    pub writes: Vec<DataWrite>,
+    /// Data read from files.
+    pub reads: Vec<ArtifactUse>,
+    /// Serving entry points: route handlers, handler conventions, pyfunc models, apps.
+    pub entries: Vec<Entry>,
+    /// Top-level functions that predict but are not recognised entry points: the
+    /// configuration may declare them (`[tool.mlready.serving] entry-points`).
+    pub candidates: Vec<Entry>,
+    /// Predictions of loaded models outside any entry point, when the file also writes data
+    /// and fits nothing: a batch scoring job.
+    pub scoring: Vec<Place>,
+    /// Request schemas defined in the file: pydantic models, dataclasses, TypedDicts.
+    pub schemas: Vec<Schema>,
+    /// Upper-case list constants of strings (feature lists), by name.
+    pub feature_lists: Vec<(String, Vec<String>)>,
+    /// Column names the file's functions create (`df["x"] = ...`, `assign(x=...)`): what
+    /// shared feature code can build.
+    pub produced_columns: Vec<String>,
+    /// The file's functions read data from somewhere the analysis cannot see (a database,
+    /// an HTTP call, a feature store): columns they return may be anything.
+    pub opaque_sources: bool,
+    /// Drift monitoring and other monitoring evidence.
+    pub monitoring: Vec<Evidence>,
+    /// Model promotion or deployment calls (`mlflow.register_model`, `Model.deploy`).
+    pub deployments: Vec<Deployment>,
+}
+
+/// A model fitted in a file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Training {
+    /// The estimator class as named in messages (`LogisticRegression`, `Pipeline`).
+    pub model: String,
+    /// The fit call.
+    pub place: Place,
+    /// The source text of the X argument.
+    pub x_text: String,
+    /// Named columns of X, each with how it was built.
+    pub columns: Vec<TrainColumn>,
+    /// X may hold more columns than `columns` (a frame read from a file, not narrowed).
+    pub open: bool,
+    /// Column names dropped from an open X: certainly absent.
+    pub dropped: Vec<String>,
+    /// Indexes into [`FileSummary::reads`] of the data X was read from.
+    pub reads: Vec<usize>,
+    /// Stateful transformers fitted in the file whose output reaches X, and that are
+    /// neither saved nor inside the saved model.
+    pub unsaved_preprocessors: Vec<Preprocessor>,
+    /// Predictions of a loaded model that reach X: indexes into [`FileSummary::loads`].
+    pub loaded_outputs: Vec<usize>,
+}
+
+/// A column of a training matrix.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TrainColumn {
+    pub name: String,
+    /// How the file built it (`groupby("user_id")["ticket_id"].transform("count")`), when
+    /// it was assigned in this file.
+    pub how: Option<String>,
+    /// Where it was assigned.
+    pub place: Option<Place>,
+    /// Derived from a model's predictions.
+    pub model_output: bool,
+}
+
+/// A fitted transformer that is not shipped with the model.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Preprocessor {
+    /// The class (`StandardScaler`).
+    pub class: String,
+    /// The variable as written at its fit (`scaler`).
+    pub name: String,
+    pub place: Place,
+}
+
+/// What a save persisted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Saved {
+    /// A model fitted in the file ([`Save::training`] says which).
+    Model,
+    /// A fitted transformer alone.
+    Transformer,
+    /// Something else, or unknown.
+    #[default]
+    Other,
+}
+
+/// A save of a model or object to an artifact.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Save {
+    /// The artifact path (see [`crate::model::Io::path`]), None when it cannot be folded.
+    pub path: Option<String>,
+    /// `joblib.dump`, `mlflow.sklearn.log_model`, `<model>.save`.
+    pub function: String,
+    pub place: Place,
+    pub saved: Saved,
+    /// The training whose model is saved: index into [`FileSummary::trainings`].
+    pub training: Option<usize>,
+}
+
+/// A load of an artifact or a read of a data file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ArtifactUse {
+    pub path: Option<String>,
+    pub function: String,
+    pub place: Place,
+}
+
+/// Data written to a file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DataWrite {
+    pub path: Option<String>,
+    pub function: String,
+    pub place: Place,
+    /// Columns of the written data that hold a model's predictions; `*` when the written
+    /// value is the predictions themselves.
+    pub predictions: Vec<String>,
+    /// The model whose predictions they are, as named in messages.
+    pub model: Option<String>,
+    /// Where the model predicted.
+    pub predicted_at: Option<Place>,
+}
+
+/// How a serving entry point was recognised.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Entry {
+    /// The handler (`predict`, `ChurnModel.predict`).
+    pub name: String,
+    /// The framework or convention (`FastAPI route`, `Flask route`, `MLflow pyfunc`,
+    /// `SageMaker predict_fn`, `declared`).
+    pub framework: String,
+    /// The handler's definition (its name).
+    pub place: Place,
+    /// Loads in the file whose model the handler predicts with: indexes into
+    /// [`FileSummary::loads`]; empty when it cannot be told.
+    pub loads: Vec<usize>,
+    /// Predictions made by the handler (or the file's functions it calls).
+    pub predicts: Vec<Place>,
+    /// Feature names the handler can build: request fields, literal keys, assigned columns,
+    /// feature-store reads.
+    pub available: Vec<String>,
+    /// Request schema types named in the handler's parameters, as written or qualified.
+    pub schema_types: Vec<String>,
+    /// The request is used whole (a dict or JSON body with no schema) or features come from
+    /// somewhere the analysis cannot see: the serving columns are unknown.
+    pub open: bool,
+    /// `model.predict([[a, b, c]])`: the number of values of a positional feature vector.
+    pub positional: Option<usize>,
+    /// Inputs or predictions reach a log or metrics sink.
+    pub logged: bool,
+    /// Fits in the serving path: (method, class, place).
+    pub fits: Vec<(String, String, Place)>,
+    /// Functions of other project modules the handler calls, qualified.
+    pub shared_calls: Vec<String>,
+}
+
+/// A request schema class.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Schema {
+    pub name: String,
+    pub fields: Vec<String>,
+}
+
+/// What kind of monitoring evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceKind {
+    /// A drift-monitoring library or managed monitor is used.
+    #[default]
+    Library,
+    /// A two-sample statistic or a PSI-like function on data.
+    Statistic,
+    /// A function or module the configuration declares as monitoring.
+    Declared,
+}
+
+/// Monitoring evidence in a file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    /// What was found (`evidently`, `scipy.stats.ks_2samp`, `psi()`).
+    pub what: String,
+    pub place: Place,
+}
+
+/// A promotion or deployment call.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Deployment {
+    pub function: String,
+    pub place: Place,
+}
