@@ -105,7 +105,36 @@ fn has_code(lines: &[&str]) -> bool {
 
 /// Checks `code` as a `.py` file, or as a notebook for notebook rules; every finding's code.
 fn check_block(dir: &TempDir, rule: &Rule, label: &str, code: &str) -> Vec<String> {
-    let path = if rule.scope == Scope::Notebook {
+    // A block of several files (project rules): `# file: app/main.py` starts each file, and
+    // the folder they are written to is checked as one project.
+    let path = if code.lines().any(|l| l.starts_with("# file: ")) {
+        let project = format!("{}-{label}", rule.code);
+        let mut current: Option<String> = None;
+        let mut text = String::new();
+        let mut files: Vec<(String, String)> = Vec::new();
+        for line in code.lines() {
+            if let Some(name) = line.strip_prefix("# file: ") {
+                if let Some(previous) = current.replace(name.trim().to_string()) {
+                    files.push((previous, std::mem::take(&mut text)));
+                }
+                continue;
+            }
+            text.push_str(line);
+            text.push('\n');
+        }
+        if let Some(last) = current {
+            files.push((last, text));
+        }
+        for (name, text) in &files {
+            let relative = format!("{project}/{name}");
+            if name.ends_with(".ipynb") {
+                dir.write(&relative, script_to_notebook(text));
+            } else {
+                dir.write(&relative, text);
+            }
+        }
+        dir.join(&project)
+    } else if rule.scope == Scope::Notebook {
         dir.write(
             &format!("{}-{label}.ipynb", rule.code),
             script_to_notebook(code),
