@@ -477,3 +477,62 @@ fn replace_braces(template: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::IoOp;
+    use crate::testutil::model_of;
+
+    /// (op, path) of every artifact or data call in `code`.
+    fn io(code: &str) -> Vec<(IoOp, Option<String>)> {
+        model_of(code)
+            .io
+            .into_iter()
+            .map(|io| (io.op, io.path))
+            .collect()
+    }
+
+    fn path(code: &str) -> Option<String> {
+        io(code).into_iter().next().and_then(|(_, p)| p)
+    }
+
+    #[test]
+    fn paths_fold_from_constants_joins_and_f_strings() {
+        let head = "import joblib, os\nfrom pathlib import Path\n";
+        let cases = [
+            ("joblib.dump(m, 'models/churn.joblib')", "models/churn.joblib"),
+            ("D = 'models'\njoblib.dump(m, os.path.join(D, 'churn.joblib'))", "models/churn.joblib"),
+            ("D = Path('models')\njoblib.dump(m, D / 'churn.joblib')", "models/churn.joblib"),
+            ("P = Path(__file__).parent / 'm.pkl'\njoblib.dump(m, P)", "*/m.pkl"),
+            ("V = 2\njoblib.dump(m, f'models/m_v{V}.pkl')", "models/m_v*.pkl"),
+            ("OUT = 'out'\njoblib.dump(m, f'{OUT}/m.pkl')", "out/m.pkl"),
+            ("joblib.dump(m, 'models/{}.pkl'.format(name))", "models/*.pkl"),
+            ("joblib.dump(m, str(Path('a') / 'b.pkl'))", "a/b.pkl"),
+        ];
+        for (code, expected) in cases {
+            let code = format!("{head}{code}\n");
+            assert_eq!(path(&code).as_deref(), Some(expected), "{code}");
+        }
+        // Nothing known: no path.
+        assert_eq!(path(&format!("{head}joblib.dump(m, args.out)\n")), None);
+    }
+
+    #[test]
+    fn saves_loads_reads_and_writes_are_recorded() {
+        let code = "import joblib, pickle, torch, mlflow\nimport pandas as pd\n\
+                    df = pd.read_parquet('data/x.parquet')\n\
+                    with open('m.pkl', 'wb') as f:\n    pickle.dump(model, f)\n\
+                    torch.save(net.state_dict(), 'net.pt')\n\
+                    mlflow.sklearn.log_model(clf, 'model', registered_model_name='churn')\n\
+                    m = joblib.load('m.pkl')\n\
+                    df.to_csv('out/scores.csv')\n";
+        let found = io(code);
+        let expect = |op, p: &str| found.contains(&(op, Some(p.to_string())));
+        assert!(expect(IoOp::Read, "data/x.parquet"), "{found:?}");
+        assert!(expect(IoOp::Save, "m.pkl"), "{found:?}");
+        assert!(expect(IoOp::Save, "net.pt"), "{found:?}");
+        assert!(expect(IoOp::Save, "models:/churn"), "{found:?}");
+        assert!(expect(IoOp::Load, "m.pkl"), "{found:?}");
+        assert!(expect(IoOp::Write, "out/scores.csv"), "{found:?}");
+    }
+}
