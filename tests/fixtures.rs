@@ -273,3 +273,66 @@ fn projects_match_their_expectations() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// Every broken project fixture `NAME` has a clean twin `NAME-fixed` that differs only in the
+/// fix: the broken one expects at least one finding of a project rule, and the twin expects
+/// none of the project-rule findings the broken one does. `NAME-negative` projects are
+/// look-alikes that expect no project-rule finding at all.
+#[test]
+fn project_fixtures_come_in_broken_and_fixed_twins() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects");
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        return;
+    };
+    let project_codes: Vec<&str> = mlready::registry::all()
+        .filter(|r| r.check.project().is_some())
+        .map(|r| r.code)
+        .collect();
+    let codes_in = |dir: &Path| -> BTreeSet<String> {
+        let mut files = Vec::new();
+        fixture_files(dir, &mut files);
+        files
+            .iter()
+            .flat_map(|f| expectations(f))
+            .map(|e| e.code)
+            .filter(|c| project_codes.contains(&c.as_str()))
+            .collect()
+    };
+    let mut problems = Vec::new();
+    let dirs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        // A look-alike project the project rules must leave alone (research code, no serving).
+        if name.ends_with("-negative") {
+            if !codes_in(dir).is_empty() {
+                problems.push(format!("{name} is a negative but expects project findings"));
+            }
+            continue;
+        }
+        if let Some(broken) = name.strip_suffix("-fixed") {
+            if !root.join(broken).is_dir() {
+                problems.push(format!("{name} has no broken twin `{broken}`"));
+            }
+            continue;
+        }
+        let twin = root.join(format!("{name}-fixed"));
+        if !twin.is_dir() {
+            problems.push(format!("{name} has no clean twin `{name}-fixed`"));
+            continue;
+        }
+        let broken = codes_in(dir);
+        if broken.is_empty() {
+            problems.push(format!("{name} expects no project-rule finding"));
+        }
+        let fixed = codes_in(&twin);
+        let left: Vec<&String> = fixed.intersection(&broken).collect();
+        if !left.is_empty() {
+            problems.push(format!("{name}-fixed still expects {left:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
