@@ -430,6 +430,24 @@ mod tests {
     }
 
     #[test]
+    fn a_file_belongs_to_its_nearest_marked_ancestor_and_a_folder_is_a_project() {
+        let dir = crate::testutil::TempDir::new("project-root");
+        dir.write("repo/pyproject.toml", "");
+        let file = dir.write("repo/src/app/main.py", "");
+        let nested = dir.write("repo/src/lib/requirements.txt", "");
+        let inner = dir.write("repo/src/lib/util.py", "");
+        let repo = std::fs::canonicalize(dir.0.join("repo")).unwrap();
+        assert_eq!(project_root(&file, std::slice::from_ref(&file)), repo);
+        assert_eq!(
+            project_root(&inner, std::slice::from_ref(&inner)),
+            std::fs::canonicalize(nested.parent().unwrap()).unwrap()
+        );
+        // A folder argument is the project, whatever markers lie below or above it.
+        let src = dir.0.join("repo/src");
+        assert_eq!(project_root(&inner, std::slice::from_ref(&src)), src);
+    }
+
+    #[test]
     fn manifests_name_distributions_not_substrings() {
         assert!(manifest_names(
             "evidently==0.4.2\nscikit-learn\n",
