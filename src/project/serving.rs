@@ -5,7 +5,7 @@ use super::extract::{Extractor, string_literal};
 use super::summary::{Entry, Place};
 use crate::finding::Span;
 use crate::ml::Category;
-use crate::model::{Event, IoOp, Kind};
+use crate::model::{Event, IoOp, Kind, ValueId};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -312,6 +312,8 @@ impl<'a> Extractor<'a> {
             .map_or(entry.place, |n| self.node_place(n));
         entry.predicts = predicts;
         self.parameters(handler, &mut entry);
+        let mut seen = HashSet::new();
+        entry.available.retain(|c| seen.insert(c.clone()));
         Some(entry)
     }
 
@@ -409,8 +411,8 @@ impl<'a> Extractor<'a> {
             .collect();
         let mut loads = Vec::new();
         let mut fits = Vec::new();
-        let mut closed_columns: Vec<String> = Vec::new();
-        let mut input_open = false;
+        let mut flow = InputFlow::default();
+        let handler = bodies.first().copied();
         for event in &self.model.events {
             match event {
                 Event::Predict {
@@ -426,11 +428,8 @@ impl<'a> Extractor<'a> {
                             loads.push(*i);
                         }
                     }
-                    match self.model.columns(*input) {
-                        Some(columns) if !columns.open => {
-                            closed_columns.extend(columns.known.iter().map(|c| c.name.clone()));
-                        }
-                        _ => input_open = true,
+                    if let Some(handler) = handler {
+                        self.input_flow(*input, handler, &mut flow);
                     }
                 }
                 Event::Fit {
@@ -451,6 +450,7 @@ impl<'a> Extractor<'a> {
                 _ => {}
             }
         }
+        let guessed = loads.is_empty() && load_values.len() > 1;
         if loads.is_empty() && !load_values.is_empty() {
             // The handler predicts through something the analysis cannot follow
             // (`app.state.model`): the file's loads are what it serves.
@@ -462,10 +462,14 @@ impl<'a> Extractor<'a> {
             place: first,
             loads,
             fits,
+            // Which of several models the handler serves is a guess: its columns are not
+            // compared with any one of them.
+            resolved: flow.resolved && !guessed,
+            open: flow.open,
+            input_calls: flow.calls,
             ..Entry::default()
         };
-        entry.available.extend(closed_columns);
-        let _ = input_open;
+        entry.available.extend(flow.names);
         for body in bodies {
             self.scan_body(*body, &mut entry);
         }
@@ -474,12 +478,185 @@ impl<'a> Extractor<'a> {
         entry
     }
 
+    /// Follows a model's input back to where its values come from (catalog §3.1, F_serve):
+    /// the names it is built with, whether those reach the request through names (resolved),
+    /// and whether something the analysis cannot see supplies it (open).
+    fn input_flow(&self, input: ValueId, handler: Node, flow: &mut InputFlow) {
+        let parameters = handler_parameters(handler, self);
+        let mut seen: HashSet<ValueId> = HashSet::new();
+        let mut stack = vec![input];
+        let mut budget = FLOW_BUDGET;
+        while let Some(id) = stack.pop() {
+            if id >= self.model.values.len() || !seen.insert(id) {
+                continue;
+            }
+            if budget == 0 {
+                // Too much to follow: what else reaches the input is unknown.
+                flow.open = true;
+                return;
+            }
+            budget -= 1;
+            let value = &self.model.values[id];
+            if let Some(columns) = self.model.columns(id) {
+                // Columns assigned on the serving frame are built; columns only named by a
+                // selection (`X[FEATURES]`) are what the model expects, not what exists.
+                let built = columns.known.iter().filter(|c| c.span.is_some());
+                flow.names.extend(built.map(|c| c.name.clone()));
+                if matches!(value.kind, Kind::Call { .. })
+                    && !columns.open
+                    && !columns.known.is_empty()
+                {
+                    // `pd.DataFrame(rows, columns=[...])`: a frame made with every column named.
+                    flow.names
+                        .extend(columns.known.iter().map(|c| c.name.clone()));
+                    flow.resolved = true;
+                }
+            }
+            let text = self
+                .file
+                .text
+                .get(value.span.start..value.span.end)
+                .unwrap_or("");
+            match &value.kind {
+                Kind::Dict(pairs) => {
+                    // `{"age": req.age, ...}` flowing into the frame: its keys are the names.
+                    flow.names.extend(pairs.iter().map(|(k, _)| k.clone()));
+                    flow.resolved = true;
+                    continue;
+                }
+                Kind::Estimator(_)
+                | Kind::TorchModule(_)
+                | Kind::Optimizer { .. }
+                | Kind::Generator { .. }
+                | Kind::Function(_)
+                | Kind::Number(_)
+                | Kind::Str(_)
+                | Kind::NoneLiteral => continue,
+                Kind::Param { index } => {
+                    if value.span.start != handler.start_byte() {
+                        // A parameter of a helper the handler calls: the call's arguments
+                        // are followed at the call.
+                        continue;
+                    }
+                    match parameters.get(*index) {
+                        Some(Parameter::Receiver) => {}
+                        Some(Parameter::Named(name)) => {
+                            flow.names.push(name.clone());
+                            flow.resolved = true;
+                        }
+                        Some(Parameter::Schema(_)) => flow.resolved = true,
+                        Some(Parameter::Raw(_)) | None => flow.open = true,
+                    }
+                    continue;
+                }
+                Kind::Import(qualified) => {
+                    // `request.json` used whole: the body's fields are unknown.
+                    if is_request_object(qualified) {
+                        flow.open = true;
+                    }
+                    continue;
+                }
+                Kind::Call { function } => {
+                    if is_request_object(function) || is_data_source(function) {
+                        flow.open = true;
+                        continue;
+                    }
+                    if !is_plain_library(function) && !flow.calls.contains(function) {
+                        flow.calls.push(function.clone());
+                    }
+                }
+                Kind::Unknown if value.inputs.is_empty() => {
+                    // Something with no known origin (`self.features`, a global of an
+                    // unknown call) reaches the input.
+                    flow.open = true;
+                    continue;
+                }
+                _ => {}
+            }
+            // `build_features(req)` of a name the file neither defines nor imports (a star
+            // import, a class): what it builds is unknown.
+            if let Some(callee) = call_callee(text)
+                && is_identifier(callee)
+                && !self.functions.contains_key(callee)
+                && !self.imports.contains_key(callee)
+                && !BUILTINS.contains(&callee)
+            {
+                flow.open = true;
+                continue;
+            }
+            // `store.get_online_features(features=[...])`: the listed features are read.
+            if let Some((callee, _)) = text.split_once('(')
+                && callee.trim_end().ends_with("get_online_features")
+            {
+                flow.resolved = true;
+                continue;
+            }
+            // `payload["age"]`, `request.json["age"]`, `payload.get("age")`: a field read by
+            // name from the request.
+            if let Some(key) = keyed_read(text) {
+                flow.names.push(key);
+                let receiver = value
+                    .inputs
+                    .iter()
+                    .copied()
+                    .find(|&i| !matches!(self.model.values[i].kind, Kind::Str(_)));
+                if receiver.is_some_and(|r| self.is_request(r, handler, &parameters, 3)) {
+                    flow.resolved = true;
+                    continue;
+                }
+            }
+            // `req.age` on a handler parameter.
+            if let Some((head, field)) = text.split_once('.')
+                && is_identifier(head)
+                && is_identifier(field)
+                && parameters
+                    .iter()
+                    .any(|p| matches!(p, Parameter::Schema(n) | Parameter::Raw(n) if n == head))
+            {
+                flow.names.push(field.to_string());
+            }
+            stack.extend(value.inputs.iter().copied());
+        }
+    }
+
+    /// Whether a value is the request itself: a handler parameter, `flask.request.json`,
+    /// `request.get_json()`, or one of those parsed or converted (`json.loads(...)`,
+    /// `req.dict()`).
+    fn is_request(
+        &self,
+        id: ValueId,
+        handler: Node,
+        parameters: &[Parameter],
+        depth: usize,
+    ) -> bool {
+        let value = &self.model.values[id];
+        match &value.kind {
+            Kind::Param { index } => {
+                value.span.start == handler.start_byte()
+                    && !matches!(parameters.get(*index), Some(Parameter::Receiver))
+            }
+            Kind::Import(q) => is_request_object(q),
+            Kind::Call { function } if is_request_object(function) => true,
+            Kind::Call { .. } | Kind::Unknown if depth > 0 => {
+                let mut inputs = value.inputs.iter().copied().filter(|&i| {
+                    !matches!(self.model.values[i].kind, Kind::Str(_) | Kind::Number(_))
+                });
+                inputs
+                    .next()
+                    .is_some_and(|i| self.is_request(i, handler, parameters, depth - 1))
+                    && inputs.next().is_none()
+            }
+            _ => false,
+        }
+    }
+
     /// Feature names, positional vectors, logging, opaque sources and shared calls in a body.
     fn scan_body(&self, body: Node, entry: &mut Entry) {
         let mut stack = vec![body];
         while let Some(node) = stack.pop() {
             match node.kind() {
-                "dictionary" => {
+                // A response (`return {"p": ...}`, `jsonify({...})`) names outputs, not features.
+                "dictionary" if !self.is_response(node) => {
                     let mut cursor = node.walk();
                     for pair in node.named_children(&mut cursor) {
                         if pair.kind() == "pair"
@@ -504,6 +681,35 @@ impl<'a> Extractor<'a> {
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
         }
+    }
+
+    /// Whether a dict literal is (part of) what the handler returns.
+    fn is_response(&self, node: Node) -> bool {
+        let mut current = node.parent();
+        for _ in 0..6 {
+            let Some(parent) = current else {
+                return false;
+            };
+            match parent.kind() {
+                "return_statement" => return true,
+                "function_definition" | "class_definition" | "module" => return false,
+                "call" => {
+                    let callee = parent
+                        .child_by_field_name("function")
+                        .map_or("", |f| self.text(f));
+                    let last = callee.rsplit('.').next().unwrap_or(callee);
+                    if RESPONSES.contains(&last) {
+                        return true;
+                    }
+                    // The dict is an argument of a call that is not a response: a frame,
+                    // a feature function.
+                    return false;
+                }
+                _ => {}
+            }
+            current = parent.parent();
+        }
+        false
     }
 
     fn scan_call(&self, node: Node, entry: &mut Entry) {
@@ -726,10 +932,7 @@ impl<'a> Extractor<'a> {
             let annotation = self.text(annotation).trim().to_string();
             if PRIMITIVES.contains(&annotation.as_str()) {
                 entry.available.push(name);
-            } else if RAW_BODIES
-                .iter()
-                .any(|r| annotation == *r || annotation.starts_with(&format!("{r}[")))
-            {
+            } else if is_raw_body(&annotation) {
                 raw_body = true;
             } else {
                 let inner = annotation
@@ -764,6 +967,208 @@ impl<'a> Extractor<'a> {
         places.dedup_by_key(|p| p.span.start);
         self.summary.scoring = places;
     }
+}
+
+/// What the values reaching a model's input show (see `input_flow`).
+#[derive(Default)]
+struct InputFlow {
+    /// Feature names the input is built with.
+    names: Vec<String>,
+    /// The input reaches the request through names, or is a frame of named columns.
+    resolved: bool,
+    /// Something the analysis cannot see supplies the input.
+    open: bool,
+    /// Functions of other modules whose results reach the input.
+    calls: Vec<String>,
+}
+
+/// Calls that build a response from a dict.
+const RESPONSES: &[&str] = &[
+    "jsonify",
+    "JSONResponse",
+    "ORJSONResponse",
+    "UJSONResponse",
+    "Response",
+    "make_response",
+    "dumps",
+];
+
+/// Values followed back from one model input before giving up.
+const FLOW_BUDGET: usize = 400;
+
+/// A handler parameter, as the model numbers them (`Kind::Param`).
+enum Parameter {
+    /// `self`, `cls`.
+    Receiver,
+    /// A plain value (`age: int`): a feature of that name.
+    Named(String),
+    /// A request schema (`req: ChurnRequest`): its fields.
+    Schema(String),
+    /// A raw body (`payload: dict`, `request: Request`) or no annotation: fields unknown.
+    Raw(String),
+}
+
+/// The handler's parameters in the order the model numbers them.
+fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter> {
+    let Some(parameters) = handler.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut cursor = parameters.walk();
+    for parameter in parameters.named_children(&mut cursor) {
+        let name = parameter
+            .child_by_field_name("name")
+            .or_else(|| (parameter.kind() == "identifier").then_some(parameter))
+            .or_else(|| {
+                parameter
+                    .named_child(0)
+                    .filter(|n| n.kind() == "identifier")
+            });
+        let Some(name) = name.map(|n| x.text(n).to_string()) else {
+            continue;
+        };
+        let annotation = parameter
+            .child_by_field_name("type")
+            .map(|t| x.text(t).trim().to_string());
+        let kind = if name == "self" || name == "cls" {
+            Parameter::Receiver
+        } else {
+            match annotation {
+                Some(a) if PRIMITIVES.contains(&a.as_str()) => Parameter::Named(name),
+                Some(a) if !is_raw_body(&a) => Parameter::Schema(name),
+                _ => Parameter::Raw(name),
+            }
+        };
+        out.push(kind);
+    }
+    out
+}
+
+/// `dict`, `Dict[str, Any]`, `Request`, `Any`: an annotation that names no fields.
+fn is_raw_body(annotation: &str) -> bool {
+    RAW_BODIES
+        .iter()
+        .any(|r| annotation == *r || annotation.starts_with(&format!("{r}[")))
+}
+
+/// The request object of a web framework, or a value read from it whole.
+fn is_request_object(qualified: &str) -> bool {
+    [
+        "flask.request",
+        "quart.request",
+        "bottle.request",
+        "sanic.request",
+    ]
+    .iter()
+    .any(|r| qualified == *r || qualified.starts_with(&format!("{r}.")))
+}
+
+/// A call that reads data from a file, a database or the network.
+fn is_data_source(function: &str) -> bool {
+    let last = function.rsplit('.').next().unwrap_or(function);
+    (function.starts_with("pandas.") && last.starts_with("read_"))
+        || matches!(
+            function,
+            "numpy.load" | "numpy.loadtxt" | "numpy.genfromtxt" | "numpy.fromfile" | "open"
+        )
+        || super::extract::OPAQUE_SOURCES.contains(&function)
+}
+
+/// Libraries whose functions transform values they are given and bring in no features.
+fn is_plain_library(function: &str) -> bool {
+    const PLAIN: &[&str] = &[
+        "pandas",
+        "numpy",
+        "scipy",
+        "sklearn",
+        "torch",
+        "tensorflow",
+        "keras",
+        "xgboost",
+        "lightgbm",
+        "catboost",
+        "math",
+        "json",
+        "datetime",
+        "time",
+        "collections",
+        "itertools",
+        "functools",
+        "typing",
+        "pydantic",
+        "fastapi",
+        "flask",
+        "starlette",
+        "polars",
+    ];
+    let top = function.split('.').next().unwrap_or(function);
+    !function.contains('.') || PLAIN.contains(&top)
+}
+
+/// The key of `x["age"]` or `x.get("age")` / `x.get("age", 0)`.
+fn keyed_read(text: &str) -> Option<String> {
+    let text = text.trim();
+    if let Some(inner) = text.strip_suffix(']') {
+        let open = inner.rfind('[')?;
+        if open == 0 {
+            return None;
+        }
+        return string_literal(&inner[open + 1..]);
+    }
+    let inner = text.strip_suffix(')')?;
+    let at = inner.rfind(".get(")?;
+    if at == 0 {
+        return None;
+    }
+    let arguments = &inner[at + ".get(".len()..];
+    let first = arguments.split(',').next()?;
+    string_literal(first)
+}
+
+/// Builtins that convert or combine the values they are given.
+const BUILTINS: &[&str] = &[
+    "float",
+    "int",
+    "str",
+    "bool",
+    "list",
+    "dict",
+    "tuple",
+    "set",
+    "len",
+    "round",
+    "abs",
+    "min",
+    "max",
+    "sum",
+    "zip",
+    "map",
+    "sorted",
+    "reversed",
+    "enumerate",
+    "range",
+    "print",
+    "isinstance",
+];
+
+/// The callee of a call's text (`build(x)` → `build`, `pd.DataFrame([...])` →
+/// `pd.DataFrame`), when the text is one call of a dotted name.
+fn call_callee(text: &str) -> Option<&str> {
+    let text = text.trim();
+    if !text.ends_with(')') {
+        return None;
+    }
+    let (callee, _) = text.split_once('(')?;
+    let callee = callee.trim_end();
+    (!callee.is_empty() && callee.split('.').all(is_identifier)).then_some(callee)
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Route-registering decorator methods of web frameworks.

@@ -194,6 +194,14 @@ pub struct Entry {
     pub fits: Vec<(String, String, Place)>,
     /// Functions of other project modules the handler calls, qualified.
     pub shared_calls: Vec<String>,
+    /// The model's input was traced back to the request through names: fields of a
+    /// request schema, named parameters, literal dict keys, keyed reads, closed columns or
+    /// feature-store reads. False when nothing could be told (the serving columns are unknown).
+    pub resolved: bool,
+    /// Functions of other modules (qualified, not pandas or numpy) whose results reach the
+    /// model's input: project modules build features there; any other is a source the
+    /// analysis cannot see.
+    pub input_calls: Vec<String>,
 }
 
 /// A request schema class.

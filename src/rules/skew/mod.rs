@@ -4,7 +4,11 @@
 
 mod helpers;
 
-crate::rule::rules![future_looking_feature, full_dataset_aggregate_feature];
+crate::rule::rules![
+    future_looking_feature,
+    full_dataset_aggregate_feature,
+    feature_unavailable_at_inference
+];
 
 #[cfg(test)]
 mod tests {
