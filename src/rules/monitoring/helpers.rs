@@ -14,6 +14,12 @@ pub(super) fn served<'a>(index: &ProjectIndex<'a>) -> Vec<EntryRef<'a>> {
         .collect()
 }
 
+/// An entry point recognised only by its name in a module named like a serving one
+/// (`predict` in `predict.py`): often a research script's helper, so it weighs less.
+pub(super) fn by_name_only(entry: EntryRef) -> bool {
+    entry.entry.framework.ends_with("in a serving module")
+}
+
 /// Batch scoring jobs outside notebooks: (file, where it predicts).
 pub(super) fn batch_jobs(index: &ProjectIndex) -> Vec<(FileId, Place)> {
     index

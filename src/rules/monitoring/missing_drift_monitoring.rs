@@ -31,8 +31,9 @@ struct Use {
     place: Place,
     what: String,
     related: Vec<(FileId, Place, String)>,
-    /// Only a promotion or deployment call: the model may be served by a platform.
-    deploy_only: bool,
+    /// Only a promotion or deployment call (the model may be served by a platform), or only
+    /// functions named like handlers in modules named like serving ones: weak evidence.
+    weak: bool,
 }
 
 /// One finding per project that serves, batch-scores or deploys a model: the severity says
@@ -67,7 +68,7 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
         );
         (Severity::Info, message, vec![logged])
     } else {
-        let severity = if used.deploy_only {
+        let severity = if used.weak {
             Severity::Info
         } else {
             Severity::Warning
@@ -125,7 +126,7 @@ fn model_use(index: &ProjectIndex) -> Option<Use> {
         place,
         what,
         related: places.collect(),
-        deploy_only: entries.is_empty() && jobs.is_empty(),
+        weak: jobs.is_empty() && entries.iter().all(|e| helpers::by_name_only(*e)),
     })
 }
 
