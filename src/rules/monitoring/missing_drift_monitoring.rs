@@ -170,7 +170,10 @@ fn logged(index: &ProjectIndex) -> Option<(FileId, Place, String)> {
         }
     }
     helpers::batch_jobs(index).first().map(|(file, place)| {
-        let message = format!("the batch job `{}` writes its predictions", index.path(*file));
+        let message = format!(
+            "the batch job `{}` writes its predictions",
+            index.path(*file)
+        );
         (*file, *place, message)
     })
 }
