@@ -135,6 +135,7 @@ pub fn extract<'a>(file: &'a SourceFile, tree: &'a Tree, model: &'a FileModel) -
     x.trainings();
     x.link_saves();
     x.entries(tree.root_node());
+    x.middleware(tree.root_node());
     x.scoring();
     x.summary
 }

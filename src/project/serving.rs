@@ -2,7 +2,7 @@
 //! handlers and conventions, and what each handler can build, loads, predicts and logs.
 
 use super::extract::{Extractor, string_literal};
-use super::summary::{Entry, Place};
+use super::summary::{Entry, Middleware, Place};
 use crate::finding::Span;
 use crate::ml::Category;
 use crate::model::{Event, IoOp, Kind, ValueId};
@@ -42,26 +42,112 @@ const RAW_BODIES: &[&str] = &[
 ];
 
 /// Serving-library base classes and the method that serves.
+/// A base matches by its qualified name or, ending in `.`, by prefix (`ts.torch_handler.`
+/// covers TorchServe's `ImageClassifier`, `TextHandler`, ...). These handlers serve a model by
+/// definition: they are entry points even when the analysis cannot see the prediction (a
+/// torch module called as `self.model(x)`).
 const HANDLER_BASES: &[(&str, &[&str], &str)] = &[
-    ("mlflow.pyfunc.PythonModel", &["predict"], "MLflow pyfunc"),
-    ("kserve.Model", &["predict"], "KServe model"),
-    ("kserve.KFModel", &["predict"], "KServe model"),
     (
-        "ts.torch_handler.base_handler.BaseHandler",
-        &["inference", "handle"],
-        "TorchServe handler",
+        "mlflow.pyfunc.PythonModel",
+        &["predict", "predict_stream"],
+        "MLflow pyfunc",
     ),
     (
-        "seldon_core.user_model.SeldonComponent",
+        "mlflow.pyfunc.model.PythonModel",
         &["predict"],
+        "MLflow pyfunc",
+    ),
+    ("kserve.Model", &["predict"], "KServe model"),
+    ("kserve.model.Model", &["predict"], "KServe model"),
+    ("kserve.KFModel", &["predict"], "KServe model"),
+    ("kfserving.KFModel", &["predict"], "KServe model"),
+    (
+        "ts.torch_handler.",
+        &["inference", "handle", "postprocess", "preprocess"],
+        "TorchServe handler",
+    ),
+    ("litserve.LitAPI", &["predict"], "LitServe API"),
+    (
+        "seldon_core.user_model.SeldonComponent",
+        &["predict", "predict_raw"],
         "Seldon model",
     ),
 ];
+
+/// Class-based web views (Flask MethodView and Flask-RESTful resources, Django and Django
+/// REST framework views): a method named after an HTTP verb serves requests. Like routes,
+/// they are entry points only when they predict.
+const VIEW_BASES: &[(&str, &str)] = &[
+    ("flask.views.", "Flask view"),
+    ("flask_restful.Resource", "Flask-RESTful resource"),
+    ("flask_restx.Resource", "Flask-RESTX resource"),
+    ("django.views.", "Django view"),
+    ("rest_framework.", "Django REST framework view"),
+    ("tornado.web.RequestHandler", "Tornado handler"),
+    ("falcon.", "Falcon resource"),
+];
+
+/// Methods of a class-based view that handle a request.
+const VIEW_METHODS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "dispatch_request",
+    "create",
+    "on_get",
+    "on_post",
+];
+
+/// Calls that register a handler on an app or router by argument rather than by decorator
+/// (`app.add_api_route("/p", predict)`, `app.add_url_rule("/p", view_func=predict)`,
+/// `Route("/p", endpoint=predict)`, aiohttp's `router.add_post("/p", predict)`).
+const ROUTE_REGISTRATIONS: &[&str] = &[
+    "add_api_route",
+    "add_url_rule",
+    "add_route",
+    "add_post",
+    "add_get",
+    "add_put",
+    "Route",
+    "APIRoute",
+    "WebSocketRoute",
+    "api_route",
+];
+
+/// Decorators and registrations that run code around every request of a web app.
+const HOOK_METHODS: &[&str] = &[
+    "middleware",
+    "before_request",
+    "after_request",
+    "teardown_request",
+    "before_app_request",
+    "after_app_request",
+];
+
+/// Frameworks whose handlers serve a model by definition: an entry point even when no
+/// prediction is visible.
+fn serves_by_definition(framework: &str) -> bool {
+    matches!(
+        framework,
+        "MLflow pyfunc"
+            | "KServe model"
+            | "TorchServe handler"
+            | "Seldon model"
+            | "SageMaker handler"
+            | "AzureML scoring script"
+            | "LitServe API"
+    )
+}
 
 impl<'a> Extractor<'a> {
     pub(super) fn entries(&mut self, root: Node<'a>) {
         let web = self.uses_module(super::extract::WEB_FRAMEWORKS);
         let stem = module_stem(&self.summary.path);
+        // Django function views: `views.py` (or a `views/` package) of a Django project.
+        let django_views = (stem == "views" || self.summary.path.contains("/views/"))
+            && self.uses_module(&["django", "rest_framework"]);
         let serving_module = super::extract::SERVING_MODULES
             .iter()
             .any(|m| stem.starts_with(m));
@@ -92,6 +178,16 @@ impl<'a> Extractor<'a> {
                         candidates.push((definition, name, "SageMaker handler".into()));
                     } else if name == "run" && defined.contains("init") {
                         candidates.push((definition, name, "AzureML scoring script".into()));
+                    } else if name == "handle"
+                        && self.parameter_names(definition) == ["data", "context"]
+                    {
+                        // TorchServe's module-level custom handler: `handle(data, context)`.
+                        candidates.push((definition, name, "TorchServe handler".into()));
+                    } else if django_views
+                        && self.parameter_names(definition).first().map(String::as_str)
+                            == Some("request")
+                    {
+                        candidates.push((definition, name, "Django view".into()));
                     } else if serving_module
                         && super::extract::SERVING_FUNCTIONS
                             .iter()
@@ -105,6 +201,17 @@ impl<'a> Extractor<'a> {
                     self.class_entries(definition, &name, &decorators, &mut candidates)
                 }
                 _ => {}
+            }
+        }
+        // `app.add_api_route("/predict", predict)`, `Route("/predict", endpoint=predict)`.
+        if web {
+            for name in self.registered_handlers(root) {
+                if let Some(definition) = self.functions.get(&name).copied()
+                    && !candidates.iter().any(|(_, n, _)| *n == name)
+                {
+                    let framework = format!("{} route", self.web_framework());
+                    candidates.push((definition, name, framework));
+                }
             }
         }
         // `gr.Interface(fn=predict)`, `demo.click(predict, ...)`: Gradio handlers.
@@ -136,8 +243,13 @@ impl<'a> Extractor<'a> {
                 self.summary.candidates.push(entry);
             }
         }
-        // A Streamlit app serves from the module itself.
-        if self.uses_module(&["streamlit"]) && self.summary.entries.is_empty() {
+        // A Streamlit app serves from the module itself: a script that imports streamlit at
+        // its top (a library importing it inside a function only renders with it).
+        let streamlit_script = top.iter().any(|node| {
+            matches!(node.kind(), "import_statement" | "import_from_statement")
+                && self.text(*node).contains("streamlit")
+        });
+        if streamlit_script && self.summary.entries.is_empty() {
             let predicts = self.predict_calls(&[root]);
             if let Some(first) = predicts.first() {
                 let mut entry =
@@ -157,30 +269,97 @@ impl<'a> Extractor<'a> {
             } else {
                 expression
             };
+            let qualified = self.qualify(self.text(callee));
+            // `@api_view(["POST"])`: a Django REST framework function view.
+            if qualified == "rest_framework.decorators.api_view" {
+                return Some("Django REST framework view".into());
+            }
             if callee.kind() != "attribute" {
                 continue;
             }
             let method = callee
                 .child_by_field_name("attribute")
                 .map(|a| self.text(a))?;
-            let qualified = self.qualify(self.text(callee));
-            if qualified.starts_with("bentoml.") {
+            // `@bentoml.api`, and the old `svc = bentoml.Service(...)`; `@svc.api(...)`.
+            if qualified.starts_with("bentoml.")
+                || (method == "api" && self.uses_module(&["bentoml"]))
+            {
                 return Some("BentoML API".into());
             }
             if web && ROUTE_METHODS_ANY.contains(&method) {
-                let framework = self
-                    .summary
-                    .imports
-                    .iter()
-                    .find_map(|(_, q)| {
-                        let top = q.split('.').next()?;
-                        super::extract::WEB_FRAMEWORKS.contains(&top).then_some(top)
-                    })
-                    .unwrap_or("web");
-                return Some(format!("{} route", framework_name(framework)));
+                return Some(format!("{} route", self.web_framework()));
             }
         }
         None
+    }
+
+    /// The web framework the file imports, as named in messages.
+    fn web_framework(&self) -> &'static str {
+        self.summary
+            .imports
+            .iter()
+            .find_map(|(_, q)| {
+                let top = q.split('.').next()?;
+                super::extract::WEB_FRAMEWORKS
+                    .iter()
+                    .find(|f| **f == top)
+                    .map(|f| framework_name(f))
+            })
+            .unwrap_or("web")
+    }
+
+    /// The names of a function's parameters, `self` and `cls` left out.
+    fn parameter_names(&self, function: Node) -> Vec<String> {
+        let Some(parameters) = function.child_by_field_name("parameters") else {
+            return Vec::new();
+        };
+        let mut cursor = parameters.walk();
+        parameters
+            .named_children(&mut cursor)
+            .filter_map(|p| {
+                let name = match p.kind() {
+                    "identifier" => p,
+                    _ => p.child_by_field_name("name").or_else(|| p.named_child(0))?,
+                };
+                (name.kind() == "identifier").then(|| self.text(name).to_string())
+            })
+            .filter(|n| n != "self" && n != "cls")
+            .collect()
+    }
+
+    /// Functions registered as route handlers by a call (`app.add_url_rule("/p",
+    /// view_func=predict)`, `Route("/p", endpoint=predict)`): the names given as arguments.
+    fn registered_handlers(&self, root: Node<'a>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "call"
+                && let Some(function) = node.child_by_field_name("function")
+                && let Some(arguments) = node.child_by_field_name("arguments")
+            {
+                let callee = self.text(function);
+                let last = callee.rsplit('.').next().unwrap_or(callee);
+                if ROUTE_REGISTRATIONS.contains(&last) {
+                    let mut cursor = arguments.walk();
+                    for arg in arguments.named_children(&mut cursor) {
+                        let value = if arg.kind() == "keyword_argument" {
+                            arg.child_by_field_name("value")
+                        } else {
+                            Some(arg)
+                        };
+                        if let Some(value) = value.filter(|v| v.kind() == "identifier") {
+                            let name = self.text(value);
+                            if self.functions.contains_key(name) && !out.iter().any(|n| n == name) {
+                                out.push(name.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        out
     }
 
     fn class_entries(
@@ -200,8 +379,13 @@ impl<'a> Extractor<'a> {
             })
             .unwrap_or_default();
         let methods = class_methods(class, self);
+        let base_is = |wanted: &str| {
+            bases
+                .iter()
+                .any(|b| b == wanted || (wanted.ends_with('.') && b.starts_with(wanted)))
+        };
         for (base, serving, framework) in HANDLER_BASES {
-            if bases.iter().any(|b| b == base) {
+            if base_is(base) {
                 for wanted in *serving {
                     if let Some((node, _)) = methods.iter().find(|(_, name)| name == wanted) {
                         out.push((
@@ -212,7 +396,37 @@ impl<'a> Extractor<'a> {
                         return;
                     }
                 }
+                // A handler that overrides nothing that serves (TorchServe's defaults run the
+                // model): the class itself is the entry point.
+                out.push((class, class_name.to_string(), (*framework).to_string()));
+                return;
             }
+        }
+        for (base, framework) in VIEW_BASES {
+            if base_is(base) {
+                for (node, name) in &methods {
+                    if VIEW_METHODS.contains(&name.as_str()) {
+                        out.push((
+                            *node,
+                            format!("{class_name}.{name}"),
+                            (*framework).to_string(),
+                        ));
+                    }
+                }
+                return;
+            }
+        }
+        // Seldon's Python wrapper needs no base class: `predict(self, X, features_names)`.
+        if let Some((node, name)) = methods.iter().find(|(node, name)| {
+            matches!(name.as_str(), "predict" | "predict_raw")
+                && self
+                    .parameter_names(*node)
+                    .iter()
+                    .any(|p| p == "features_names" || p == "feature_names")
+                && bases.is_empty()
+        }) {
+            out.push((*node, format!("{class_name}.{name}"), "Seldon model".into()));
+            return;
         }
         let decorated = |prefix: &str| {
             decorators.iter().any(|d| {
@@ -228,7 +442,12 @@ impl<'a> Extractor<'a> {
         };
         if decorated("ray.serve.deployment") || decorated("ray.serve") {
             for (node, name) in &methods {
-                if name == "__call__" || PREDICT_METHODS.contains(&name.as_str()) {
+                // `__call__`, `predict`, or a route of the FastAPI app it ingresses.
+                let (method_decorators, _) = split_decorated(node.parent().unwrap_or(*node));
+                if name == "__call__"
+                    || PREDICT_METHODS.contains(&name.as_str())
+                    || self.route_framework(&method_decorators, true).is_some()
+                {
                     out.push((
                         *node,
                         format!("{class_name}.{name}"),
@@ -238,7 +457,9 @@ impl<'a> Extractor<'a> {
             }
             return;
         }
-        if decorated("bentoml.service") {
+        // BentoML 1.2+ `@bentoml.service` classes, and 0.x `BentoService` subclasses; both
+        // serve from their `@api` methods.
+        if decorated("bentoml.service") || base_is("bentoml.BentoService") {
             for (node, name) in &methods {
                 let (method_decorators, _) = split_decorated(node.parent().unwrap_or(*node));
                 let api = method_decorators.iter().any(|d| {
@@ -271,6 +492,7 @@ impl<'a> Extractor<'a> {
             {
                 let callee = self.qualify(self.text(function));
                 let is_gradio = callee.starts_with("gradio.Interface")
+                    || callee.starts_with("gradio.ChatInterface")
                     || callee.ends_with(".click")
                     || callee.ends_with(".submit")
                     || callee.ends_with(".change");
@@ -305,7 +527,14 @@ impl<'a> Extractor<'a> {
     fn entry(&self, handler: Node<'a>, name: &str, framework: &str) -> Option<Entry> {
         let bodies = self.bodies(handler);
         let predicts = self.predict_calls(&bodies);
-        let first = *predicts.first()?;
+        let name_place = handler
+            .child_by_field_name("name")
+            .map(|n| self.node_place(n));
+        let first = match predicts.first() {
+            Some(first) => *first,
+            None if serves_by_definition(framework) => name_place?,
+            None => return None,
+        };
         let mut entry = self.describe_entry(&bodies, name, framework, first);
         entry.place = handler
             .child_by_field_name("name")
@@ -314,7 +543,34 @@ impl<'a> Extractor<'a> {
         self.parameters(handler, &mut entry);
         let mut seen = HashSet::new();
         entry.available.retain(|c| seen.insert(c.clone()));
+        self.decorator_logging(handler, &mut entry);
         Some(entry)
+    }
+
+    /// Decorators on the handler that log (`@log_prediction`, `@monitoring.track_request()`):
+    /// one of the file that logs, or one named for it; an imported one becomes a shared call,
+    /// which the project stage resolves.
+    fn decorator_logging(&self, handler: Node, entry: &mut Entry) {
+        let Some(parent) = handler.parent() else {
+            return;
+        };
+        let (decorators, _) = split_decorated(parent);
+        for decorator in decorators {
+            let text = self.text(decorator).trim_start_matches('@');
+            let name = text.split('(').next().unwrap_or(text).trim();
+            if let Some(function) = self.functions.get(name)
+                && self.body_logs(*function)
+            {
+                entry.logged = true;
+            }
+            if named_for_logging(name.rsplit('.').next().unwrap_or(name)) {
+                entry.logged = true;
+            }
+            let head = name.split('.').next().unwrap_or(name);
+            if self.imports.contains_key(head) {
+                entry.shared_calls.push(self.qualify(name));
+            }
+        }
     }
 
     /// The handler's body and the bodies of the file's functions (and the class's methods)
@@ -369,8 +625,16 @@ impl<'a> Extractor<'a> {
                 if node.kind() == "call"
                     && let Some(function) = node.child_by_field_name("function")
                 {
-                    let last = self.text(function).rsplit('.').next().unwrap_or("");
+                    let callee = self.text(function);
+                    let mut segments = callee.rsplit('.');
+                    let last = segments.next().unwrap_or("");
+                    // BentoML runners: `runner.predict.run(x)`, `runner.predict.async_run(x)`.
+                    let runner = matches!(last, "run" | "async_run")
+                        && segments
+                            .next()
+                            .is_some_and(|m| PREDICT_METHODS.contains(&m));
                     let predicts = PREDICT_METHODS.contains(&last)
+                        || runner
                         || (function.kind() == "attribute"
                             && matches!(last, "generate" | "encode" | "infer")
                             && self.loads_any())
@@ -383,6 +647,17 @@ impl<'a> Extractor<'a> {
                 }
                 let mut cursor = node.walk();
                 stack.extend(node.named_children(&mut cursor));
+            }
+        }
+        // Calls the model knows predict: a loaded model called as a function (`model(x)`).
+        for event in &self.model.events {
+            if let Event::Predict { span, method, .. } = event
+                && method == "__call__"
+                && bodies
+                    .iter()
+                    .any(|b| b.start_byte() <= span.start && span.end <= b.end_byte())
+            {
+                out.push(self.place(*span));
             }
         }
         out.sort_by_key(|p| p.span.start);
@@ -780,7 +1055,11 @@ impl<'a> Extractor<'a> {
         {
             entry.positional = Some(count);
         }
-        if self.is_log_sink(function, callee, last, &qualified) && self.has_data_argument(&args) {
+        // `with bentoml.monitor("iris") as mon: mon.log(...)`: BentoML's monitoring context.
+        if qualified.starts_with("bentoml.monitor")
+            || (self.is_log_sink(function, callee, last, &qualified)
+                && self.has_data_argument(&args))
+        {
             entry.logged = true;
         }
         // Fits the model did not see (`enc.adapt(batch)`, `tok.fit_on_texts(texts)`).
@@ -797,6 +1076,123 @@ impl<'a> Extractor<'a> {
         if self.imports.contains_key(head) && !qualified.is_empty() {
             entry.shared_calls.push(qualified);
         }
+    }
+
+    /// Middleware and request hooks the file registers, and the top-level functions and
+    /// classes whose bodies log data.
+    pub(super) fn middleware(&mut self, root: Node<'a>) {
+        let top: Vec<Node<'a>> = {
+            let mut cursor = root.walk();
+            root.named_children(&mut cursor).collect()
+        };
+        let mut logging = Vec::new();
+        let mut hooks = Vec::new();
+        for node in top {
+            let (decorators, definition) = split_decorated(node);
+            let Some(definition) = definition else {
+                continue;
+            };
+            let Some(name) = definition.child_by_field_name("name") else {
+                continue;
+            };
+            let logs = self.body_logs(definition);
+            if logs {
+                logging.push(self.text(name).to_string());
+            }
+            // `@app.middleware("http")`, `@app.after_request`, `@bp.before_app_request`.
+            if definition.kind() == "function_definition"
+                && decorators.iter().any(|d| self.is_hook_decorator(*d))
+            {
+                hooks.push(Middleware {
+                    name: self.text(name).to_string(),
+                    logs,
+                    place: self.node_place(name),
+                });
+            }
+        }
+        // `app.add_middleware(LoggingMiddleware)`, `app.after_request(log_response)`,
+        // `Middleware(LoggingMiddleware)`, `app.wsgi_app = Logging(app.wsgi_app)`.
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "call"
+                && let Some(function) = node.child_by_field_name("function")
+                && let Some(arguments) = node.child_by_field_name("arguments")
+            {
+                let callee = self.text(function);
+                let last = callee.rsplit('.').next().unwrap_or(callee);
+                let first = arguments.named_child(0);
+                let registered = if last == "add_middleware"
+                    || last == "Middleware"
+                    || (HOOK_METHODS.contains(&last) && function.kind() == "attribute")
+                {
+                    first.filter(|f| matches!(f.kind(), "identifier" | "attribute"))
+                } else if first.is_some_and(|f| self.text(f).ends_with("wsgi_app")) {
+                    Some(function)
+                } else {
+                    None
+                };
+                if let Some(registered) = registered {
+                    let text = self.text(registered);
+                    let logs = logging.iter().any(|l| l == text)
+                        || named_for_logging(text.rsplit('.').next().unwrap_or(text));
+                    hooks.push(Middleware {
+                        name: self.qualify(text),
+                        logs,
+                        place: self.node_place(node),
+                    });
+                }
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        hooks.sort_by_key(|m| m.place.span.start);
+        self.summary.logging_functions = logging;
+        self.summary.middleware = hooks;
+    }
+
+    fn is_hook_decorator(&self, decorator: Node) -> bool {
+        let Some(expression) = decorator.named_child(0) else {
+            return false;
+        };
+        let callee = if expression.kind() == "call" {
+            expression.child_by_field_name("function")
+        } else {
+            Some(expression)
+        };
+        callee
+            .filter(|c| c.kind() == "attribute")
+            .and_then(|c| c.child_by_field_name("attribute"))
+            .is_some_and(|a| HOOK_METHODS.contains(&self.text(a)))
+    }
+
+    /// Whether a body sends data to a log or metrics sink.
+    fn body_logs(&self, body: Node) -> bool {
+        let mut stack = vec![body];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "call"
+                && let Some(function) = node.child_by_field_name("function")
+            {
+                let callee = self.text(function);
+                let last = callee.rsplit('.').next().unwrap_or(callee);
+                let qualified = self.qualify(callee);
+                let args: Vec<Node> = node
+                    .child_by_field_name("arguments")
+                    .map(|a| {
+                        let mut cursor = a.walk();
+                        a.named_children(&mut cursor).collect()
+                    })
+                    .unwrap_or_default();
+                if qualified.starts_with("bentoml.monitor")
+                    || (self.is_log_sink(function, callee, last, &qualified)
+                        && self.has_data_argument(&args))
+                {
+                    return true;
+                }
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        false
     }
 
     /// `[[a, b, c]]` or `np.array([[a, b, c]])`: the number of values per row.
@@ -954,12 +1350,18 @@ impl<'a> Extractor<'a> {
         {
             return;
         }
+        // Predictions that reach a metric evaluate the model; only the others score (S5).
+        let evaluated = self.model.reaches_metric();
         let mut places = Vec::new();
         for event in &self.model.events {
             if let Event::Predict {
-                estimator, span, ..
+                estimator,
+                span,
+                output,
+                ..
             } = event
                 && matches!(&self.model.values[*estimator].kind, Kind::Estimator(e) if e.category == Category::Loaded)
+                && !evaluated.get(*output).copied().unwrap_or(false)
             {
                 places.push(self.place(*span));
             }
@@ -1201,6 +1603,19 @@ fn framework_name(module: &str) -> &str {
     }
 }
 
+/// A decorator or middleware whose name says it records requests (`RequestLogger`,
+/// `log_prediction`, `track_request`, `DriftMiddleware`), not `login_required`.
+fn named_for_logging(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let log = lower.contains("log")
+        && !["login", "logout", "catalog", "dialog", "blog"]
+            .iter()
+            .any(|w| lower.contains(w));
+    log || ["monitor", "audit", "track", "drift"]
+        .iter()
+        .any(|k| lower.contains(k))
+}
+
 /// `app/serve.py` → `serve`.
 fn module_stem(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -1241,4 +1656,513 @@ fn class_methods<'n>(class: Node<'n>, x: &Extractor) -> Vec<(Node<'n>, String)> 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::project::FileSummary;
+    use crate::source::{SourceFile, python};
+
+    /// The summary of `code` as the file `path`.
+    fn summary_of(path: &str, code: &str) -> FileSummary {
+        let file = SourceFile::python(path.into(), path.into(), code.to_string());
+        let tree = python::parse(&file.text).expect("the parser starts");
+        let model = crate::model::build(&file, &tree);
+        super::super::extract(&file, &tree, &model)
+    }
+
+    /// The (name, framework) of each entry point of `code` as the file `path`.
+    fn entries(path: &str, code: &str) -> Vec<(String, String)> {
+        summary_of(path, code)
+            .entries
+            .into_iter()
+            .map(|e| (e.name, e.framework))
+            .collect()
+    }
+
+    fn one(path: &str, code: &str, name: &str, framework: &str) {
+        assert_eq!(
+            entries(path, code),
+            [(name.to_string(), framework.to_string())],
+            "{path}"
+        );
+    }
+
+    #[test]
+    fn fastapi_routes_on_the_app_and_on_routers_but_not_health() {
+        let code = r#"
+import joblib
+from fastapi import APIRouter, FastAPI
+
+app = FastAPI()
+router = APIRouter()
+model = joblib.load("m.joblib")
+
+@app.get("/health")
+def health():
+    return {"ok": True}
+
+@router.post("/predict")
+async def predict(payload: dict):
+    return {"p": model.predict([payload["x"]]).tolist()}
+"#;
+        one("svc/routes.py", code, "predict", "FastAPI route");
+        let registered = r#"
+import joblib
+from fastapi import FastAPI
+
+app = FastAPI()
+model = joblib.load("m.joblib")
+
+def score(payload: dict):
+    return {"p": model.predict([payload["x"]]).tolist()}
+
+app.add_api_route("/score", score, methods=["POST"])
+"#;
+        one("svc/routes.py", registered, "score", "FastAPI route");
+    }
+
+    #[test]
+    fn starlette_routes_by_endpoint() {
+        let code = r#"
+import joblib
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+model = joblib.load("m.joblib")
+
+async def predict(request):
+    body = await request.json()
+    return JSONResponse({"p": model.predict([body["x"]]).tolist()})
+
+app = Starlette(routes=[Route("/predict", endpoint=predict, methods=["POST"])])
+"#;
+        one("svc/main.py", code, "predict", "Starlette route");
+    }
+
+    #[test]
+    fn flask_routes_blueprints_url_rules_and_method_views() {
+        let blueprint = r#"
+import joblib
+from flask import Blueprint, jsonify, request
+
+bp = Blueprint("api", __name__)
+model = joblib.load("m.joblib")
+
+@bp.route("/predict", methods=["POST"])
+def predict():
+    return jsonify(model.predict([request.json["x"]]).tolist())
+"#;
+        one("svc/views_api.py", blueprint, "predict", "Flask route");
+        let rule = r#"
+import joblib
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+model = joblib.load("m.joblib")
+
+def predict():
+    return jsonify(model.predict([request.json["x"]]).tolist())
+
+app.add_url_rule("/predict", view_func=predict, methods=["POST"])
+"#;
+        one("svc/main.py", rule, "predict", "Flask route");
+        let view = r#"
+import joblib
+from flask import jsonify, request
+from flask.views import MethodView
+
+model = joblib.load("m.joblib")
+
+class Predict(MethodView):
+    def get(self):
+        return "ok"
+
+    def post(self):
+        return jsonify(model.predict([request.json["x"]]).tolist())
+"#;
+        one("svc/main.py", view, "Predict.post", "Flask view");
+    }
+
+    #[test]
+    fn django_function_views_and_rest_framework_views() {
+        let view = r#"
+import joblib
+from django.http import JsonResponse
+
+model = joblib.load("m.joblib")
+
+def index(request):
+    return JsonResponse({"ok": True})
+
+def predict(request):
+    return JsonResponse({"p": model.predict([[float(request.GET["x"])]]).tolist()})
+"#;
+        one("shop/views.py", view, "predict", "Django view");
+        // The same functions outside a views module are not views.
+        assert!(entries("shop/helpers.py", view).is_empty());
+        let drf = r#"
+import joblib
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+model = joblib.load("m.joblib")
+
+class PredictView(APIView):
+    def post(self, request):
+        return Response(model.predict([request.data["x"]]).tolist())
+"#;
+        one(
+            "shop/api.py",
+            drf,
+            "PredictView.post",
+            "Django REST framework view",
+        );
+        let decorated = r#"
+import joblib
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+model = joblib.load("m.joblib")
+
+@api_view(["POST"])
+def predict(request):
+    return Response(model.predict([request.data["x"]]).tolist())
+"#;
+        one(
+            "shop/endpoints.py",
+            decorated,
+            "predict",
+            "Django REST framework view",
+        );
+    }
+
+    #[test]
+    fn bentoml_services_new_and_old() {
+        let new = r#"
+import bentoml
+import numpy as np
+
+@bentoml.service
+class Iris:
+    def __init__(self):
+        self.model = bentoml.sklearn.load_model("iris:latest")
+
+    @bentoml.api
+    def classify(self, x: np.ndarray) -> np.ndarray:
+        return self.model.predict(x)
+"#;
+        one("service.py", new, "Iris.classify", "BentoML service");
+        let old = r#"
+import bentoml
+from bentoml.io import NumpyNdarray
+
+runner = bentoml.sklearn.get("iris:latest").to_runner()
+svc = bentoml.Service("iris", runners=[runner])
+
+@svc.api(input=NumpyNdarray(), output=NumpyNdarray())
+def classify(x):
+    return runner.predict.run(x)
+"#;
+        one("service.py", old, "classify", "BentoML API");
+        let legacy = r#"
+from bentoml import BentoService, api, artifacts
+from bentoml.adapters import DataframeInput
+from bentoml.artifact import SklearnModelArtifact
+
+@artifacts([SklearnModelArtifact("clf")])
+class IrisClassifier(BentoService):
+    @api(input=DataframeInput())
+    def predict(self, df):
+        return self.artifacts.clf.predict(df)
+"#;
+        one(
+            "service.py",
+            legacy,
+            "IrisClassifier.predict",
+            "BentoML service",
+        );
+    }
+
+    #[test]
+    fn litserve_apis() {
+        let code = r#"
+import pickle
+import litserve as ls
+
+class InferenceAPI(ls.LitAPI):
+    def setup(self, device):
+        self.model = pickle.load(open("m.pkl", "rb"))
+
+    def predict(self, x):
+        return self.model(x)
+"#;
+        one("api.py", code, "InferenceAPI.predict", "LitServe API");
+    }
+
+    #[test]
+    fn ray_serve_deployments() {
+        let code = r#"
+import joblib
+from ray import serve
+
+@serve.deployment(num_replicas=2)
+class Scorer:
+    def __init__(self):
+        self.model = joblib.load("m.joblib")
+
+    async def __call__(self, request):
+        body = await request.json()
+        return self.model.predict([body["x"]]).tolist()
+"#;
+        one("deploy.py", code, "Scorer.__call__", "Ray Serve deployment");
+    }
+
+    #[test]
+    fn kserve_seldon_and_torchserve_handlers() {
+        let kserve = r#"
+import joblib
+import kserve
+
+class Churn(kserve.Model):
+    def load(self):
+        self.model = joblib.load("m.joblib")
+
+    def predict(self, payload, headers=None):
+        return {"predictions": self.model.predict(payload["instances"]).tolist()}
+"#;
+        one("model.py", kserve, "Churn.predict", "KServe model");
+        let seldon = r#"
+import joblib
+
+class Churn:
+    def __init__(self):
+        self.model = joblib.load("m.joblib")
+
+    def predict(self, X, features_names=None):
+        return self.model.predict_proba(X)
+"#;
+        one("Churn.py", seldon, "Churn.predict", "Seldon model");
+        let torchserve = r#"
+import torch
+from ts.torch_handler.image_classifier import ImageClassifier
+
+class Digits(ImageClassifier):
+    def postprocess(self, data):
+        return data.argmax(1).tolist()
+"#;
+        one(
+            "handler.py",
+            torchserve,
+            "Digits.postprocess",
+            "TorchServe handler",
+        );
+        let function = r#"
+import torch
+
+model = torch.jit.load("model.pt")
+
+def handle(data, context):
+    return model(torch.tensor(data)).tolist()
+"#;
+        one("custom.py", function, "handle", "TorchServe handler");
+    }
+
+    #[test]
+    fn sagemaker_azureml_and_mlflow_conventions() {
+        let sagemaker = r#"
+import os
+import joblib
+
+def model_fn(model_dir):
+    return joblib.load(os.path.join(model_dir, "model.joblib"))
+
+def predict_fn(input_data, model):
+    return model.predict(input_data)
+"#;
+        one("inference.py", sagemaker, "predict_fn", "SageMaker handler");
+        let azure = r#"
+import json
+import joblib
+
+def init():
+    global model
+    model = joblib.load("model.pkl")
+
+def run(raw_data):
+    data = json.loads(raw_data)["data"]
+    return model.predict(data).tolist()
+"#;
+        one("score.py", azure, "run", "AzureML scoring script");
+        let pyfunc = r#"
+import mlflow
+
+class Wrapper(mlflow.pyfunc.PythonModel):
+    def load_context(self, context):
+        import joblib
+        self.model = joblib.load(context.artifacts["model"])
+
+    def predict(self, context, model_input):
+        return self.model.predict(model_input)
+"#;
+        one("wrapper.py", pyfunc, "Wrapper.predict", "MLflow pyfunc");
+    }
+
+    #[test]
+    fn gradio_streamlit_and_serving_modules() {
+        let gradio = r#"
+import gradio as gr
+import joblib
+
+model = joblib.load("m.joblib")
+
+def classify(x):
+    return model.predict([[x]])[0]
+
+demo = gr.Interface(fn=classify, inputs="number", outputs="text")
+"#;
+        one("demo.py", gradio, "classify", "Gradio app");
+        let streamlit = r#"
+import joblib
+import streamlit as st
+
+model = joblib.load("m.joblib")
+x = st.number_input("x")
+st.write(model.predict([[x]])[0])
+"#;
+        one(
+            "dashboard.py",
+            streamlit,
+            "<streamlit app>",
+            "Streamlit app",
+        );
+        let module = r#"
+import joblib
+
+model = joblib.load("m.joblib")
+
+def predict(rows):
+    return model.predict(rows)
+"#;
+        one(
+            "src/inference.py",
+            module,
+            "predict",
+            "`predict` in a serving module",
+        );
+        assert!(entries("src/features.py", module).is_empty());
+    }
+
+    #[test]
+    fn logging_in_handlers_middleware_and_helpers() {
+        let code = r#"
+import logging
+import joblib
+from fastapi import FastAPI, Request
+
+log = logging.getLogger(__name__)
+app = FastAPI()
+model = joblib.load("m.joblib")
+
+@app.middleware("http")
+async def log_requests(request: Request, call_next):
+    response = await call_next(request)
+    log.info("%s %s %s", request.method, request.url, response.status_code)
+    return response
+
+def audit(features, p):
+    log.info("prediction", extra={"features": features, "p": p})
+
+@app.post("/predict")
+def predict(payload: dict):
+    return {"p": model.predict([payload["x"]]).tolist()}
+"#;
+        let summary = summary_of("app/main.py", code);
+        assert!(!summary.entries[0].logged);
+        assert_eq!(summary.logging_functions, ["log_requests", "audit"]);
+        assert_eq!(summary.middleware.len(), 1);
+        assert!(summary.middleware[0].logs);
+        let added = r#"
+from fastapi import FastAPI
+from app.middleware import RequestLogger
+from starlette.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"])
+app.add_middleware(RequestLogger)
+"#;
+        let summary = summary_of("app/main.py", added);
+        let names: Vec<(&str, bool)> = summary
+            .middleware
+            .iter()
+            .map(|m| (m.name.as_str(), m.logs))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("starlette.middleware.cors.CORSMiddleware", false),
+                ("app.middleware.RequestLogger", true)
+            ]
+        );
+        let flask = r#"
+import joblib
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+model = joblib.load("m.joblib")
+
+@app.after_request
+def record(response):
+    app.logger.info("%s -> %s", request.get_data(), response.get_data())
+    return response
+
+@app.route("/predict", methods=["POST"])
+def predict():
+    return jsonify(model.predict([request.json["x"]]).tolist())
+"#;
+        let summary = summary_of("app/main.py", flask);
+        assert_eq!(summary.middleware.len(), 1);
+        assert!(summary.middleware[0].logs);
+        let bento = r#"
+import bentoml
+
+@bentoml.service
+class Iris:
+    def __init__(self):
+        self.model = bentoml.sklearn.load_model("iris:latest")
+
+    @bentoml.api
+    def classify(self, x):
+        with bentoml.monitor("iris") as mon:
+            mon.log(x, name="x", role="feature", data_type="numerical")
+            return self.model.predict(x)
+"#;
+        assert!(summary_of("service.py", bento).entries[0].logged);
+        let decorated = r#"
+import joblib
+from flask import Flask, jsonify, request
+from flask_login import login_required
+from app.monitoring import track_request
+
+app = Flask(__name__)
+model = joblib.load("m.joblib")
+
+@app.route("/predict", methods=["POST"])
+@login_required
+def predict():
+    return jsonify(model.predict([request.json["x"]]).tolist())
+
+@app.route("/score", methods=["POST"])
+@track_request()
+def score():
+    return jsonify(model.predict([request.json["x"]]).tolist())
+"#;
+        let logged: Vec<bool> = summary_of("app/main.py", decorated)
+            .entries
+            .iter()
+            .map(|e| e.logged)
+            .collect();
+        assert_eq!(logged, [false, true]);
+    }
 }

@@ -65,6 +65,23 @@ pub struct FileSummary {
     pub monitoring: Vec<Evidence>,
     /// Model promotion or deployment calls (`mlflow.register_model`, `Model.deploy`).
     pub deployments: Vec<Deployment>,
+    /// Top-level functions and classes whose bodies send data to a log or metrics sink: a
+    /// handler in another file that calls one logs.
+    pub logging_functions: Vec<String>,
+    /// Middleware and request hooks the file registers on a web app.
+    pub middleware: Vec<Middleware>,
+}
+
+/// A middleware or request hook (`@app.middleware("http")`, `app.add_middleware(Cls)`,
+/// `@app.after_request`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Middleware {
+    /// The function or class registered, qualified when it is imported.
+    pub name: String,
+    /// Its body in this file logs request or response data, or it is a known logging
+    /// middleware. An imported one from the project is resolved by the project stage.
+    pub logs: bool,
+    pub place: Place,
 }
 
 /// A model fitted in a file.

@@ -1,3 +1,10 @@
-//! Monitoring and testing debt: decisions that silently go stale as the world drifts.
+//! Monitoring and testing debt: decisions that silently go stale as the world drifts, and
+//! served models nobody watches.
 
-crate::rule::rules![fixed_decision_threshold];
+mod helpers;
+
+crate::rule::rules![
+    missing_drift_monitoring,
+    predictions_not_logged,
+    fixed_decision_threshold
+];
