@@ -129,6 +129,7 @@ pub fn extract<'a>(file: &'a SourceFile, tree: &'a Tree, model: &'a FileModel) -
         },
         functions: HashMap::new(),
         training_values: Vec::new(),
+        root: tree.root_node(),
     };
     x.walk_top(tree.root_node());
     x.artifacts();
@@ -159,6 +160,7 @@ pub(super) struct Extractor<'a> {
     pub(super) functions: HashMap<String, Node<'a>>,
     /// The estimator value of each training, with its index.
     training_values: Vec<(ValueId, usize)>,
+    root: Node<'a>,
 }
 
 impl<'a> Extractor<'a> {
@@ -310,6 +312,7 @@ impl<'a> Extractor<'a> {
                 place,
             });
         }
+        self.executed_notebooks(node, &qualified);
         if OPAQUE_SOURCES.contains(&qualified.as_str()) || callee.ends_with("get_online_features") {
             self.summary.opaque_sources = true;
         }
@@ -329,6 +332,40 @@ impl<'a> Extractor<'a> {
                         .produced_columns
                         .push(self.text(name).to_string());
                 }
+            }
+        }
+    }
+
+    /// `papermill.execute_notebook("notebooks/train.ipynb", ...)`, or a subprocess running
+    /// papermill, `jupyter nbconvert --execute` or `jupyter execute`: the `.ipynb` names in
+    /// the call's string literals.
+    fn executed_notebooks(&mut self, node: Node, qualified: &str) {
+        let text = self.text(node);
+        let runs = qualified.starts_with("papermill.")
+            || qualified.ends_with("execute_notebook")
+            || ["papermill", "nbconvert", "jupyter execute", "nbclient"]
+                .iter()
+                .any(|w| text.contains(w));
+        if !runs {
+            return;
+        }
+        if !text.contains(".ipynb") {
+            // `pm.execute_notebook(NOTEBOOK, ...)`: some notebook, the analysis cannot say
+            // which.
+            if qualified.ends_with("execute_notebook")
+                && !self.summary.executed_notebooks.iter().any(|n| n == "*")
+            {
+                self.summary.executed_notebooks.push("*".to_string());
+            }
+            return;
+        }
+        for token in
+            text.split(|c: char| matches!(c, '"' | '\'' | ' ' | ',' | '(' | ')' | '[' | ']'))
+        {
+            if token.ends_with(".ipynb")
+                && !self.summary.executed_notebooks.iter().any(|n| n == token)
+            {
+                self.summary.executed_notebooks.push(token.to_string());
             }
         }
     }
@@ -506,18 +543,7 @@ impl<'a> Extractor<'a> {
             let place = self.place(io.span);
             match io.op {
                 IoOp::Save => {
-                    let saved = match &self.model.values[io.value].kind {
-                        Kind::Estimator(e) if e.category.is_stateful_transformer() => {
-                            Saved::Transformer
-                        }
-                        Kind::Estimator(e)
-                            if matches!(e.category, Category::Model | Category::Composite) =>
-                        {
-                            Saved::Model
-                        }
-                        Kind::TorchModule(_) => Saved::Model,
-                        _ => Saved::Other,
-                    };
+                    let saved = self.saved_kind(io.value);
                     self.summary.saves.push(Save {
                         path: io.path.clone(),
                         function: io.function.clone(),
@@ -549,6 +575,38 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
+    }
+
+    /// What a saved value is: a model, a fitted transformer, or something else. A model's
+    /// weights (`model.state_dict()`, `model.get_weights()`, `model.get_booster()`) are the
+    /// model.
+    fn saved_kind(&self, value: ValueId) -> Saved {
+        let of = |id: ValueId| match &self.model.values[id].kind {
+            Kind::Estimator(e) if e.category.is_stateful_transformer() => Saved::Transformer,
+            Kind::Estimator(e) if matches!(e.category, Category::Model | Category::Composite) => {
+                Saved::Model
+            }
+            Kind::TorchModule(_) => Saved::Model,
+            _ => Saved::Other,
+        };
+        let direct = of(value);
+        if direct != Saved::Other || value == crate::model::UNKNOWN {
+            return direct;
+        }
+        let made = self.model.values[value].span;
+        let text = self.file.text.get(made.start..made.end).unwrap_or("");
+        let weights = [".state_dict()", ".get_weights()", ".get_booster()"]
+            .iter()
+            .any(|m| text.trim_end().ends_with(m));
+        if weights
+            && self.model.values[value]
+                .inputs
+                .iter()
+                .any(|&i| of(i) == Saved::Model)
+        {
+            return Saved::Model;
+        }
+        Saved::Other
     }
 
     /// The columns of `value` that hold a model's predictions (`*` for the value itself).
@@ -749,6 +807,12 @@ impl<'a> Extractor<'a> {
             let Some((mut name, span)) = self.fit_site(*estimator) else {
                 continue;
             };
+            // Held by an attribute or a container (`self.scaler`, `encoders[col]`), or
+            // passed on, returned, or its learned statistics read (`scaler.mean_` written to
+            // a JSON file): it may well be shipped some way the analysis cannot follow.
+            if !name.contains('(') && (!is_identifier(&name) || self.escapes(&name)) {
+                continue;
+            }
             // `StandardScaler().fit(X)`: name it by the variable it is used through.
             if name.contains('(')
                 && let Some(text) = self.file.text.get(transform_span.start..transform_span.end)
@@ -764,6 +828,63 @@ impl<'a> Extractor<'a> {
             });
         }
         out
+    }
+
+    /// Whether the object bound to `name` is used other than by fitting and applying it:
+    /// passed to a call, put in a container, returned, bound to another name, or its
+    /// learned attributes read.
+    fn escapes(&self, name: &str) -> bool {
+        const APPLY: &[&str] = &[
+            "fit",
+            "transform",
+            "fit_transform",
+            "partial_fit",
+            "inverse_transform",
+            "adapt",
+            "fit_on_texts",
+            "texts_to_sequences",
+            "texts_to_matrix",
+            "get_feature_names_out",
+            "get_feature_names",
+            "set_output",
+            "set_params",
+            "get_params",
+        ];
+        let mut stack = vec![(self.root, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            if depth > MAX_DEPTH {
+                continue;
+            }
+            if node.kind() == "identifier" && self.text(node) == name {
+                let Some(parent) = node.parent() else {
+                    continue;
+                };
+                let field_is = |field: &str| {
+                    parent
+                        .child_by_field_name(field)
+                        .is_some_and(|c| c.id() == node.id())
+                };
+                let used = match parent.kind() {
+                    "attribute" if field_is("object") => parent
+                        .child_by_field_name("attribute")
+                        .is_none_or(|a| !APPLY.contains(&self.text(a))),
+                    "attribute" => false,
+                    "assignment" | "augmented_assignment" if field_is("left") => false,
+                    "pattern_list" | "tuple_pattern" | "list_pattern" => false,
+                    "keyword_argument" if field_is("name") => false,
+                    "global_statement" | "nonlocal_statement" | "del_statement" => false,
+                    _ => true,
+                };
+                if used {
+                    return true;
+                }
+            }
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                stack.push((child, depth + 1));
+            }
+        }
+        false
     }
 
     /// The variable a transformer was fitted through, and where.
@@ -821,6 +942,13 @@ impl<'a> Extractor<'a> {
             flat
         }
     }
+}
+
+/// A plain Python name (`scaler`), not an attribute, subscript or call.
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// The content of a plain string literal (`"a"`, `'a'`), not an f-string.

@@ -4,7 +4,12 @@
 
 mod helpers;
 
-crate::rule::rules![future_looking_feature, full_dataset_aggregate_feature];
+crate::rule::rules![
+    future_looking_feature,
+    full_dataset_aggregate_feature,
+    preprocessor_not_shipped,
+    fit_in_serving_path
+];
 
 #[cfg(test)]
 mod tests {
