@@ -411,7 +411,10 @@ impl<'a> Extractor<'a> {
         let mut fits = Vec::new();
         let mut closed_columns: Vec<String> = Vec::new();
         let mut input_open = false;
-        for event in &self.model.events {
+        for (index, event) in self.model.events.iter().enumerate() {
+            // A fit in a function of the file is seen in its body and again, replayed, at
+            // each call: the body is among the handler's bodies, so the replay adds nothing.
+            let replayed = self.model.replayed.get(index).is_some_and(Option::is_some);
             match event {
                 Event::Predict {
                     estimator,
@@ -438,7 +441,7 @@ impl<'a> Extractor<'a> {
                     method,
                     span,
                     ..
-                } if within(*span) => {
+                } if within(*span) && !replayed => {
                     let class = self
                         .model
                         .estimator(*estimator)

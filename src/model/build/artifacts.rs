@@ -504,13 +504,31 @@ mod tests {
     fn paths_fold_from_constants_joins_and_f_strings() {
         let head = "import joblib, os\nfrom pathlib import Path\n";
         let cases = [
-            ("joblib.dump(m, 'models/churn.joblib')", "models/churn.joblib"),
-            ("D = 'models'\njoblib.dump(m, os.path.join(D, 'churn.joblib'))", "models/churn.joblib"),
-            ("D = Path('models')\njoblib.dump(m, D / 'churn.joblib')", "models/churn.joblib"),
-            ("P = Path(__file__).parent / 'm.pkl'\njoblib.dump(m, P)", "*/m.pkl"),
-            ("V = 2\njoblib.dump(m, f'models/m_v{V}.pkl')", "models/m_v*.pkl"),
+            (
+                "joblib.dump(m, 'models/churn.joblib')",
+                "models/churn.joblib",
+            ),
+            (
+                "D = 'models'\njoblib.dump(m, os.path.join(D, 'churn.joblib'))",
+                "models/churn.joblib",
+            ),
+            (
+                "D = Path('models')\njoblib.dump(m, D / 'churn.joblib')",
+                "models/churn.joblib",
+            ),
+            (
+                "P = Path(__file__).parent / 'm.pkl'\njoblib.dump(m, P)",
+                "*/m.pkl",
+            ),
+            (
+                "V = 2\njoblib.dump(m, f'models/m_v{V}.pkl')",
+                "models/m_v*.pkl",
+            ),
             ("OUT = 'out'\njoblib.dump(m, f'{OUT}/m.pkl')", "out/m.pkl"),
-            ("joblib.dump(m, 'models/{}.pkl'.format(name))", "models/*.pkl"),
+            (
+                "joblib.dump(m, 'models/{}.pkl'.format(name))",
+                "models/*.pkl",
+            ),
             ("joblib.dump(m, str(Path('a') / 'b.pkl'))", "a/b.pkl"),
         ];
         for (code, expected) in cases {

@@ -296,7 +296,7 @@ fn check_project(index: &ProjectIndex, sink: &mut ProjectSink) {
                 continue;
             }
             reported.push(key);
-            let model = upstream_model(index, writer, write);
+            let (model, short) = upstream_model(index, writer, write);
             let path = read.path.as_deref().or(write.path.as_deref()).unwrap_or("the file");
             let what = if column.as_str() == "*" {
                 format!("`{path}`")
@@ -318,23 +318,24 @@ fn check_project(index: &ProjectIndex, sink: &mut ProjectSink) {
                      both models as one artifact that records the first model's version",
                 )
                 .related(reader, read.place, "read here")
-                .related(writer, write.place, format!("predictions of {model} written here"));
+                .related(writer, write.place, format!("predictions of {short} written here"));
             if let Some(at) = write.predicted_at {
-                finding.related(writer, at, format!("{model} predicts here"));
+                finding.related(writer, at, format!("{short} predicts here"));
             }
         }
     }
 }
 
-/// The model whose predictions a file wrote, as named in messages. A loaded model is named by
-/// where it was loaded from, and by the training that saved it when the project has one.
+/// The model whose predictions a file wrote, as named in messages, and shorter for labels. A
+/// loaded model is named by where it was loaded from, and by the training that saved it when
+/// the project has one.
 fn upstream_model(
     index: &ProjectIndex,
     writer: usize,
     write: &crate::project::summary::DataWrite,
-) -> String {
+) -> (String, String) {
     let Some(model) = write.model.as_deref() else {
-        return "a model".to_string();
+        return ("a model".to_string(), "the model".to_string());
     };
     let file = index.files[writer];
     let loads: Vec<usize> = (0..file.loads.len())
@@ -344,7 +345,7 @@ fn upstream_model(
         })
         .collect();
     let [load] = loads.as_slice() else {
-        return format!("`{model}`");
+        return (format!("`{model}`"), format!("`{model}`"));
     };
     let path = file.loads[*load].path.as_deref();
     let trained = index
@@ -352,13 +353,19 @@ fn upstream_model(
         .into_iter()
         .find_map(|(saver, save)| index.training_of(saver, save).map(|t| (saver, t)));
     match (trained, path) {
-        (Some((saver, training)), Some(path)) => format!(
-            "`{}` (loaded from `{path}`, trained in `{}`)",
-            training.model,
-            index.path(saver)
+        (Some((saver, training)), Some(path)) => (
+            format!(
+                "`{}` (loaded from `{path}`, trained in `{}`)",
+                training.model,
+                index.path(saver)
+            ),
+            format!("`{}`", training.model),
         ),
-        (None, Some(path)) => format!("the model loaded from `{path}`"),
-        _ => "a loaded model".to_string(),
+        (None, Some(path)) => (
+            format!("the model loaded from `{path}`"),
+            "the loaded model".to_string(),
+        ),
+        _ => ("a loaded model".to_string(), "the loaded model".to_string()),
     }
 }
 
