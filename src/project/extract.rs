@@ -359,9 +359,7 @@ impl<'a> Extractor<'a> {
             }
             return;
         }
-        for token in
-            text.split(|c: char| matches!(c, '"' | '\'' | ' ' | ',' | '(' | ')' | '[' | ']'))
-        {
+        for token in text.split(['"', '\'', ' ', ',', '(', ')', '[', ']']) {
             if token.ends_with(".ipynb")
                 && !self.summary.executed_notebooks.iter().any(|n| n == token)
             {
@@ -550,6 +548,7 @@ impl<'a> Extractor<'a> {
                         place,
                         saved,
                         training: None,
+                        trainings: Vec::new(),
                     });
                 }
                 IoOp::Load => self.summary.loads.push(ArtifactUse {
@@ -795,7 +794,7 @@ impl<'a> Extractor<'a> {
             if !est.category.is_stateful_transformer() || !seen.insert(*estimator) {
                 continue;
             }
-            if !self.model.derives_from(x, |v| v == *output) {
+            if !self.feeds(x, *output) {
                 continue;
             }
             let shipped = saved
@@ -887,6 +886,37 @@ impl<'a> Extractor<'a> {
         false
     }
 
+    /// Whether `x` was computed from the values of `from`, not only through a model's
+    /// predictions: a transformer whose output only reaches `x` through the predictions of
+    /// other models (stacking) belongs to those models, not to the one fitted on `x`.
+    fn feeds(&self, x: ValueId, from: ValueId) -> bool {
+        let mut seen = HashSet::new();
+        let mut stack = vec![x];
+        while let Some(current) = stack.pop() {
+            if current >= self.model.values.len() || !seen.insert(current) {
+                continue;
+            }
+            if current == from {
+                return true;
+            }
+            // Predictions, fold indices, sizes and row conditions carry no values of what
+            // they were computed from into `x`.
+            let passes = match &self.model.values[current].kind {
+                Kind::Output { .. }
+                | Kind::FoldIndex { .. }
+                | Kind::Folds { .. }
+                | Kind::Condition
+                | Kind::Mask { .. } => false,
+                Kind::Call { function } => function != "len",
+                _ => true,
+            };
+            if passes {
+                stack.extend(self.model.values[current].inputs.iter().copied());
+            }
+        }
+        false
+    }
+
     /// The variable a transformer was fitted through, and where.
     fn fit_site(&self, estimator: ValueId) -> Option<(String, Span)> {
         self.model.events.iter().find_map(|e| match e {
@@ -926,8 +956,16 @@ impl<'a> Extractor<'a> {
                 })
                 .map(|(_, t)| *t);
             if let Some(training) = training {
-                self.summary.saves[index].training = Some(training);
-                self.summary.saves[index].saved = Saved::Model;
+                let mut all = vec![training];
+                for &(est, t) in &self.training_values {
+                    if !all.contains(&t) && self.model.derives_from(value, |v| v == est) {
+                        all.push(t);
+                    }
+                }
+                let save = &mut self.summary.saves[index];
+                save.training = Some(training);
+                save.trainings = all;
+                save.saved = Saved::Model;
             }
         }
     }
@@ -964,4 +1002,83 @@ pub fn string_literal(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(code: &str) -> FileSummary {
+        let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
+        let tree = crate::source::python::parse(&file.text).expect("parses");
+        let model = crate::model::build(&file, &tree);
+        extract(&file, &tree, &model)
+    }
+
+    const HEAD: &str = "import joblib\nimport pickle\nimport torch\nimport pandas as pd\nfrom sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\ndf = pd.read_csv('a.csv')\n";
+
+    #[test]
+    fn saves_fold_the_file_they_open_and_weights_are_the_model() {
+        let s = summary(
+            "import pickle\nimport torch\nimport torch.nn as nn\nnet = nn.Linear(3, 1)\ntorch.save(net.state_dict(), 'models/net.pt')\npickle.dump(net, open('models/net.pkl', 'wb'))\nwith open('models/net2.pkl', 'wb') as f:\n    pickle.dump(net, f)\n",
+        );
+        let saves: Vec<(Option<&str>, Saved)> = s
+            .saves
+            .iter()
+            .map(|s| (s.path.as_deref(), s.saved))
+            .collect();
+        assert_eq!(
+            saves,
+            [
+                (Some("models/net.pt"), Saved::Model),
+                (Some("models/net.pkl"), Saved::Model),
+                (Some("models/net2.pkl"), Saved::Model),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_scaler_is_unsaved_only_when_nothing_can_ship_it() {
+        let unsaved = |tail: &str| -> Vec<String> {
+            let s = summary(&format!(
+                "{HEAD}scaler = StandardScaler()\nX = scaler.fit_transform(df[['a', 'b']])\nclf = LogisticRegression().fit(X, df['y'])\njoblib.dump(clf, 'm.joblib')\n{tail}"
+            ));
+            s.trainings[0]
+                .unsaved_preprocessors
+                .iter()
+                .map(|p| p.name.clone())
+                .collect()
+        };
+        assert_eq!(unsaved(""), ["scaler"]);
+        // Saved under another name, in a dict, its statistics exported, passed on.
+        assert!(unsaved("joblib.dump(scaler, 's.joblib')\n").is_empty());
+        assert!(unsaved("joblib.dump({'m': clf, 's': scaler}, 'b.joblib')\n").is_empty());
+        assert!(
+            unsaved(
+                "import json\njson.dump({'mean': scaler.mean_.tolist()}, open('s.json', 'w'))\n"
+            )
+            .is_empty()
+        );
+        assert!(unsaved("artifacts = {}\nartifacts['scaler'] = scaler\n").is_empty());
+    }
+
+    #[test]
+    fn scalers_behind_other_models_predictions_belong_to_those_models() {
+        let s = summary(&format!(
+            "{HEAD}import numpy as np\nfrom sklearn.linear_model import Ridge\nsc = StandardScaler()\nX = sc.fit_transform(df[['a', 'b']])\nbase = Ridge().fit(X, df['y'])\nmeta = LogisticRegression().fit(np.column_stack([base.predict(X)]), df['z'])\njoblib.dump(meta, 'meta.joblib')\n"
+        ));
+        let meta = s.trainings.iter().find(|t| t.model == "LogisticRegression");
+        assert!(meta.is_some_and(|t| t.unsaved_preprocessors.is_empty()));
+    }
+
+    #[test]
+    fn papermill_runs_name_their_notebooks() {
+        let s = summary(
+            "import papermill as pm\nimport subprocess\npm.execute_notebook('nb/train.ipynb', 'out.ipynb')\nsubprocess.run(['jupyter', 'nbconvert', '--execute', 'nb/score.ipynb'])\n",
+        );
+        // The output notebook is named too: it is the run's product, not hand-run code.
+        let mut named = s.executed_notebooks.clone();
+        named.sort();
+        assert_eq!(named, ["nb/score.ipynb", "nb/train.ipynb", "out.ipynb"]);
+    }
 }

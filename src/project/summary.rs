@@ -144,6 +144,9 @@ pub struct Save {
     pub saved: Saved,
     /// The training whose model is saved: index into [`FileSummary::trainings`].
     pub training: Option<usize>,
+    /// Every training whose model the saved object holds (a dict or list of models), the
+    /// one in `training` first.
+    pub trainings: Vec<usize>,
 }
 
 /// A load of an artifact or a read of a data file.

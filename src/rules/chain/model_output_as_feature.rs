@@ -281,6 +281,17 @@ fn check_project(index: &ProjectIndex, sink: &mut ProjectSink) {
             continue;
         }
         let read = &index.files[reader].reads[r];
+        // The file names must be spelled out on both sides: a glob or an f-string part in
+        // the name (`prices/*.csv`) may be any file.
+        let name = |p: Option<&str>| {
+            p.and_then(|p| p.rsplit(['/', '\\']).next())
+                .filter(|n| !n.contains('*'))
+                .map(str::to_string)
+        };
+        let written_name = name(write.path.as_deref());
+        if written_name.is_none() || written_name != name(read.path.as_deref()) {
+            continue;
+        }
         for (t, training) in index.files[reader].trainings.iter().enumerate() {
             if !training.reads.contains(&r) {
                 continue;

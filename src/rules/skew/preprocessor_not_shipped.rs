@@ -24,13 +24,18 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
         }
         let mut reported: Vec<usize> = Vec::new();
         for (s, save) in file.saves.iter().enumerate() {
-            let Some(t) = save.training else { continue };
-            let Some(training) = file.trainings.get(t) else {
+            // The first model the saved object holds that was trained behind an unsaved
+            // transformer (a dict of models may hold several).
+            let Some((t, training)) = save
+                .trainings
+                .iter()
+                .filter_map(|&t| file.trainings.get(t).map(|training| (t, training)))
+                .find(|(t, training)| {
+                    !training.unsaved_preprocessors.is_empty() && !reported.contains(t)
+                })
+            else {
                 continue;
             };
-            if training.unsaved_preprocessors.is_empty() || reported.contains(&t) {
-                continue;
-            }
             let loaders = index.loaders_of(id, s);
             if loaders
                 .iter()
