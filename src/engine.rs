@@ -61,12 +61,24 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
             project_stage(paths, &analysed, &rules, settings)
         }));
         match project {
-            Ok(diagnostics) => report.diagnostics.extend(
-                diagnostics
-                    .into_iter()
-                    .filter(|d| compiled.rule_enabled(d.code, d.name))
-                    .filter(|d| !compiled.ignored_for_file(&d.path, d.code, d.name)),
-            ),
+            Ok(diagnostics) => {
+                for (diagnostic, amends) in diagnostics {
+                    if !compiled.rule_enabled(diagnostic.code, diagnostic.name)
+                        || compiled.ignored_for_file(
+                            &diagnostic.path,
+                            diagnostic.code,
+                            diagnostic.name,
+                        )
+                    {
+                        continue;
+                    }
+                    if amends {
+                        amend(&mut report.diagnostics, diagnostic);
+                    } else {
+                        report.diagnostics.push(diagnostic);
+                    }
+                }
+            }
             Err(_) => report
                 .internal_errors
                 .push("mlready failed in the project stage".to_string()),
@@ -77,6 +89,27 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Adds the related places of a project finding to the file finding of the same rule at the
+/// same place; without one (the file rule did not fire there, or it was suppressed) the
+/// amendment is dropped.
+fn amend(diagnostics: &mut [Diagnostic], amendment: Diagnostic) {
+    let Some(target) = diagnostics
+        .iter_mut()
+        .find(|d| d.code == amendment.code && d.path == amendment.path && d.span == amendment.span)
+    else {
+        return;
+    };
+    for related in amendment.related {
+        if !target
+            .related
+            .iter()
+            .any(|r| r.path == related.path && r.span == related.span)
+        {
+            target.related.push(related);
+        }
+    }
 }
 
 /// The project summaries of the files under `paths` (the hidden `summaries` command).
@@ -115,7 +148,7 @@ fn project_stage(
     analysed: &[(&Discovered, (FileSummary, Arc<SourceFile>))],
     rules: &[&'static Rule],
     settings: &Settings,
-) -> Vec<Diagnostic> {
+) -> Vec<(Diagnostic, bool)> {
     let mut projects: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
     for (i, (file, _)) in analysed.iter().enumerate() {
         projects
@@ -134,32 +167,36 @@ fn project_stage(
             }
         }
         for finding in sink.findings {
+            let amends = finding.amends;
             let source = |file: usize| &analysed[members[file]].1;
             let (summary, source_file) = source(finding.file);
             let end = source_file.locate(finding.place.span.end);
             let start = finding.place.start;
-            diagnostics.push(Diagnostic {
-                code: finding.code,
-                name: finding.name,
-                severity: finding.severity,
-                path: summary.path.clone(),
-                start,
-                end: if end.cell == start.cell { end } else { start },
-                span: finding.place.span,
-                message: finding.message,
-                help: finding.help,
-                related: finding
-                    .related
-                    .into_iter()
-                    .map(|(file, place, message)| RelatedLocation {
-                        path: source(file).0.path.clone(),
-                        location: place.start,
-                        span: place.span,
-                        message,
-                    })
-                    .collect(),
-                file: Some(Arc::clone(source_file)),
-            });
+            diagnostics.push((
+                Diagnostic {
+                    code: finding.code,
+                    name: finding.name,
+                    severity: finding.severity,
+                    path: summary.path.clone(),
+                    start,
+                    end: if end.cell == start.cell { end } else { start },
+                    span: finding.place.span,
+                    message: finding.message,
+                    help: finding.help,
+                    related: finding
+                        .related
+                        .into_iter()
+                        .map(|(file, place, message)| RelatedLocation {
+                            path: source(file).0.path.clone(),
+                            location: place.start,
+                            span: place.span,
+                            message,
+                        })
+                        .collect(),
+                    file: Some(Arc::clone(source_file)),
+                },
+                amends,
+            ));
         }
     }
     diagnostics

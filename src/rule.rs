@@ -228,6 +228,9 @@ pub struct ProjectFinding {
     pub message: String,
     pub help: Option<String>,
     pub related: Vec<(FileId, Place, String)>,
+    /// Adds its related places to the file-stage finding of the same rule at the same place
+    /// instead of being a finding of its own (dropped when there is none).
+    pub amends: bool,
 }
 
 /// Collects a project rule's findings.
@@ -254,6 +257,7 @@ impl ProjectSink {
             message: message.into(),
             help: None,
             related: Vec::new(),
+            amends: false,
         });
         self.findings
             .last_mut()
@@ -262,6 +266,13 @@ impl ProjectSink {
 }
 
 impl ProjectFinding {
+    /// Makes the finding an amendment of the file rule's finding at the same place: only its
+    /// related places are kept, added to that finding.
+    pub fn amends(&mut self) -> &mut ProjectFinding {
+        self.amends = true;
+        self
+    }
+
     pub fn help(&mut self, help: impl Into<String>) -> &mut ProjectFinding {
         self.help = Some(help.into());
         self

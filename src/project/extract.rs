@@ -129,6 +129,7 @@ pub fn extract<'a>(file: &'a SourceFile, tree: &'a Tree, model: &'a FileModel) -
         },
         functions: HashMap::new(),
         training_values: Vec::new(),
+        root: tree.root_node(),
     };
     x.walk_top(tree.root_node());
     x.artifacts();
@@ -160,6 +161,7 @@ pub(super) struct Extractor<'a> {
     pub(super) functions: HashMap<String, Node<'a>>,
     /// The estimator value of each training, with its index.
     training_values: Vec<(ValueId, usize)>,
+    root: Node<'a>,
 }
 
 impl<'a> Extractor<'a> {
@@ -311,6 +313,7 @@ impl<'a> Extractor<'a> {
                 place,
             });
         }
+        self.executed_notebooks(node, &qualified);
         if OPAQUE_SOURCES.contains(&qualified.as_str()) || callee.ends_with("get_online_features") {
             self.summary.opaque_sources = true;
         }
@@ -330,6 +333,38 @@ impl<'a> Extractor<'a> {
                         .produced_columns
                         .push(self.text(name).to_string());
                 }
+            }
+        }
+    }
+
+    /// `papermill.execute_notebook("notebooks/train.ipynb", ...)`, or a subprocess running
+    /// papermill, `jupyter nbconvert --execute` or `jupyter execute`: the `.ipynb` names in
+    /// the call's string literals.
+    fn executed_notebooks(&mut self, node: Node, qualified: &str) {
+        let text = self.text(node);
+        let runs = qualified.starts_with("papermill.")
+            || qualified.ends_with("execute_notebook")
+            || ["papermill", "nbconvert", "jupyter execute", "nbclient"]
+                .iter()
+                .any(|w| text.contains(w));
+        if !runs {
+            return;
+        }
+        if !text.contains(".ipynb") {
+            // `pm.execute_notebook(NOTEBOOK, ...)`: some notebook, the analysis cannot say
+            // which.
+            if qualified.ends_with("execute_notebook")
+                && !self.summary.executed_notebooks.iter().any(|n| n == "*")
+            {
+                self.summary.executed_notebooks.push("*".to_string());
+            }
+            return;
+        }
+        for token in text.split(['"', '\'', ' ', ',', '(', ')', '[', ']']) {
+            if token.ends_with(".ipynb")
+                && !self.summary.executed_notebooks.iter().any(|n| n == token)
+            {
+                self.summary.executed_notebooks.push(token.to_string());
             }
         }
     }
@@ -507,24 +542,14 @@ impl<'a> Extractor<'a> {
             let place = self.place(io.span);
             match io.op {
                 IoOp::Save => {
-                    let saved = match &self.model.values[io.value].kind {
-                        Kind::Estimator(e) if e.category.is_stateful_transformer() => {
-                            Saved::Transformer
-                        }
-                        Kind::Estimator(e)
-                            if matches!(e.category, Category::Model | Category::Composite) =>
-                        {
-                            Saved::Model
-                        }
-                        Kind::TorchModule(_) => Saved::Model,
-                        _ => Saved::Other,
-                    };
+                    let saved = self.saved_kind(io.value);
                     self.summary.saves.push(Save {
                         path: io.path.clone(),
                         function: io.function.clone(),
                         place,
                         saved,
                         training: None,
+                        trainings: Vec::new(),
                     });
                 }
                 IoOp::Load => self.summary.loads.push(ArtifactUse {
@@ -550,6 +575,38 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
+    }
+
+    /// What a saved value is: a model, a fitted transformer, or something else. A model's
+    /// weights (`model.state_dict()`, `model.get_weights()`, `model.get_booster()`) are the
+    /// model.
+    fn saved_kind(&self, value: ValueId) -> Saved {
+        let of = |id: ValueId| match &self.model.values[id].kind {
+            Kind::Estimator(e) if e.category.is_stateful_transformer() => Saved::Transformer,
+            Kind::Estimator(e) if matches!(e.category, Category::Model | Category::Composite) => {
+                Saved::Model
+            }
+            Kind::TorchModule(_) => Saved::Model,
+            _ => Saved::Other,
+        };
+        let direct = of(value);
+        if direct != Saved::Other || value == crate::model::UNKNOWN {
+            return direct;
+        }
+        let made = self.model.values[value].span;
+        let text = self.file.text.get(made.start..made.end).unwrap_or("");
+        let weights = [".state_dict()", ".get_weights()", ".get_booster()"]
+            .iter()
+            .any(|m| text.trim_end().ends_with(m));
+        if weights
+            && self.model.values[value]
+                .inputs
+                .iter()
+                .any(|&i| of(i) == Saved::Model)
+        {
+            return Saved::Model;
+        }
+        Saved::Other
     }
 
     /// The columns of `value` that hold a model's predictions (`*` for the value itself).
@@ -738,7 +795,7 @@ impl<'a> Extractor<'a> {
             if !est.category.is_stateful_transformer() || !seen.insert(*estimator) {
                 continue;
             }
-            if !self.model.derives_from(x, |v| v == *output) {
+            if !self.feeds(x, *output) {
                 continue;
             }
             let shipped = saved
@@ -750,6 +807,12 @@ impl<'a> Extractor<'a> {
             let Some((mut name, span)) = self.fit_site(*estimator) else {
                 continue;
             };
+            // Held by an attribute or a container (`self.scaler`, `encoders[col]`), or
+            // passed on, returned, or its learned statistics read (`scaler.mean_` written to
+            // a JSON file): it may well be shipped some way the analysis cannot follow.
+            if !name.contains('(') && (!is_identifier(&name) || self.escapes(&name)) {
+                continue;
+            }
             // `StandardScaler().fit(X)`: name it by the variable it is used through.
             if name.contains('(')
                 && let Some(text) = self.file.text.get(transform_span.start..transform_span.end)
@@ -765,6 +828,94 @@ impl<'a> Extractor<'a> {
             });
         }
         out
+    }
+
+    /// Whether the object bound to `name` is used other than by fitting and applying it:
+    /// passed to a call, put in a container, returned, bound to another name, or its
+    /// learned attributes read.
+    fn escapes(&self, name: &str) -> bool {
+        const APPLY: &[&str] = &[
+            "fit",
+            "transform",
+            "fit_transform",
+            "partial_fit",
+            "inverse_transform",
+            "adapt",
+            "fit_on_texts",
+            "texts_to_sequences",
+            "texts_to_matrix",
+            "get_feature_names_out",
+            "get_feature_names",
+            "set_output",
+            "set_params",
+            "get_params",
+        ];
+        let mut stack = vec![(self.root, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            if depth > MAX_DEPTH {
+                continue;
+            }
+            if node.kind() == "identifier" && self.text(node) == name {
+                let Some(parent) = node.parent() else {
+                    continue;
+                };
+                let field_is = |field: &str| {
+                    parent
+                        .child_by_field_name(field)
+                        .is_some_and(|c| c.id() == node.id())
+                };
+                let used = match parent.kind() {
+                    "attribute" if field_is("object") => parent
+                        .child_by_field_name("attribute")
+                        .is_none_or(|a| !APPLY.contains(&self.text(a))),
+                    "attribute" => false,
+                    "assignment" | "augmented_assignment" if field_is("left") => false,
+                    "pattern_list" | "tuple_pattern" | "list_pattern" => false,
+                    "keyword_argument" if field_is("name") => false,
+                    "global_statement" | "nonlocal_statement" | "del_statement" => false,
+                    _ => true,
+                };
+                if used {
+                    return true;
+                }
+            }
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                stack.push((child, depth + 1));
+            }
+        }
+        false
+    }
+
+    /// Whether `x` was computed from the values of `from`, not only through a model's
+    /// predictions: a transformer whose output only reaches `x` through the predictions of
+    /// other models (stacking) belongs to those models, not to the one fitted on `x`.
+    fn feeds(&self, x: ValueId, from: ValueId) -> bool {
+        let mut seen = HashSet::new();
+        let mut stack = vec![x];
+        while let Some(current) = stack.pop() {
+            if current >= self.model.values.len() || !seen.insert(current) {
+                continue;
+            }
+            if current == from {
+                return true;
+            }
+            // Predictions, fold indices, sizes and row conditions carry no values of what
+            // they were computed from into `x`.
+            let passes = match &self.model.values[current].kind {
+                Kind::Output { .. }
+                | Kind::FoldIndex { .. }
+                | Kind::Folds { .. }
+                | Kind::Condition
+                | Kind::Mask { .. } => false,
+                Kind::Call { function } => function != "len",
+                _ => true,
+            };
+            if passes {
+                stack.extend(self.model.values[current].inputs.iter().copied());
+            }
+        }
+        false
     }
 
     /// The variable a transformer was fitted through, and where.
@@ -806,8 +957,16 @@ impl<'a> Extractor<'a> {
                 })
                 .map(|(_, t)| *t);
             if let Some(training) = training {
-                self.summary.saves[index].training = Some(training);
-                self.summary.saves[index].saved = Saved::Model;
+                let mut all = vec![training];
+                for &(est, t) in &self.training_values {
+                    if !all.contains(&t) && self.model.derives_from(value, |v| v == est) {
+                        all.push(t);
+                    }
+                }
+                let save = &mut self.summary.saves[index];
+                save.training = Some(training);
+                save.trainings = all;
+                save.saved = Saved::Model;
             }
         }
     }
@@ -824,6 +983,13 @@ impl<'a> Extractor<'a> {
     }
 }
 
+/// A plain Python name (`scaler`), not an attribute, subscript or call.
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
 /// The content of a plain string literal (`"a"`, `'a'`), not an f-string.
 pub fn string_literal(text: &str) -> Option<String> {
     let text = text.trim();
@@ -837,4 +1003,83 @@ pub fn string_literal(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(code: &str) -> FileSummary {
+        let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
+        let tree = crate::source::python::parse(&file.text).expect("parses");
+        let model = crate::model::build(&file, &tree);
+        extract(&file, &tree, &model)
+    }
+
+    const HEAD: &str = "import joblib\nimport pickle\nimport torch\nimport pandas as pd\nfrom sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\ndf = pd.read_csv('a.csv')\n";
+
+    #[test]
+    fn saves_fold_the_file_they_open_and_weights_are_the_model() {
+        let s = summary(
+            "import pickle\nimport torch\nimport torch.nn as nn\nnet = nn.Linear(3, 1)\ntorch.save(net.state_dict(), 'models/net.pt')\npickle.dump(net, open('models/net.pkl', 'wb'))\nwith open('models/net2.pkl', 'wb') as f:\n    pickle.dump(net, f)\n",
+        );
+        let saves: Vec<(Option<&str>, Saved)> = s
+            .saves
+            .iter()
+            .map(|s| (s.path.as_deref(), s.saved))
+            .collect();
+        assert_eq!(
+            saves,
+            [
+                (Some("models/net.pt"), Saved::Model),
+                (Some("models/net.pkl"), Saved::Model),
+                (Some("models/net2.pkl"), Saved::Model),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_scaler_is_unsaved_only_when_nothing_can_ship_it() {
+        let unsaved = |tail: &str| -> Vec<String> {
+            let s = summary(&format!(
+                "{HEAD}scaler = StandardScaler()\nX = scaler.fit_transform(df[['a', 'b']])\nclf = LogisticRegression().fit(X, df['y'])\njoblib.dump(clf, 'm.joblib')\n{tail}"
+            ));
+            s.trainings[0]
+                .unsaved_preprocessors
+                .iter()
+                .map(|p| p.name.clone())
+                .collect()
+        };
+        assert_eq!(unsaved(""), ["scaler"]);
+        // Saved under another name, in a dict, its statistics exported, passed on.
+        assert!(unsaved("joblib.dump(scaler, 's.joblib')\n").is_empty());
+        assert!(unsaved("joblib.dump({'m': clf, 's': scaler}, 'b.joblib')\n").is_empty());
+        assert!(
+            unsaved(
+                "import json\njson.dump({'mean': scaler.mean_.tolist()}, open('s.json', 'w'))\n"
+            )
+            .is_empty()
+        );
+        assert!(unsaved("artifacts = {}\nartifacts['scaler'] = scaler\n").is_empty());
+    }
+
+    #[test]
+    fn scalers_behind_other_models_predictions_belong_to_those_models() {
+        let s = summary(&format!(
+            "{HEAD}import numpy as np\nfrom sklearn.linear_model import Ridge\nsc = StandardScaler()\nX = sc.fit_transform(df[['a', 'b']])\nbase = Ridge().fit(X, df['y'])\nmeta = LogisticRegression().fit(np.column_stack([base.predict(X)]), df['z'])\njoblib.dump(meta, 'meta.joblib')\n"
+        ));
+        let meta = s.trainings.iter().find(|t| t.model == "LogisticRegression");
+        assert!(meta.is_some_and(|t| t.unsaved_preprocessors.is_empty()));
+    }
+
+    #[test]
+    fn papermill_runs_name_their_notebooks() {
+        let s = summary(
+            "import papermill as pm\nimport subprocess\npm.execute_notebook('nb/train.ipynb', 'out.ipynb')\nsubprocess.run(['jupyter', 'nbconvert', '--execute', 'nb/score.ipynb'])\n",
+        );
+        // The output notebook is named too: it is the run's product, not hand-run code.
+        let mut named = s.executed_notebooks.clone();
+        named.sort();
+        assert_eq!(named, ["nb/score.ipynb", "nb/train.ipynb", "out.ipynb"]);
+    }
 }

@@ -688,7 +688,10 @@ impl<'a> Extractor<'a> {
         let mut fits = Vec::new();
         let mut flow = InputFlow::default();
         let handler = bodies.first().copied();
-        for event in &self.model.events {
+        for (index, event) in self.model.events.iter().enumerate() {
+            // A fit in a function of the file is seen in its body and again, replayed, at
+            // each call: the body is among the handler's bodies, so the replay adds nothing.
+            let replayed = self.model.replayed.get(index).is_some_and(Option::is_some);
             match event {
                 Event::Predict {
                     estimator,
@@ -712,7 +715,7 @@ impl<'a> Extractor<'a> {
                     method,
                     span,
                     ..
-                } if within(*span) => {
+                } if within(*span) && !replayed => {
                     let class = self
                         .model
                         .estimator(*estimator)
@@ -1367,7 +1370,79 @@ impl<'a> Extractor<'a> {
             }
         }
         places.dedup_by_key(|p| p.span.start);
+        if !places.is_empty() {
+            self.summary.scoring_fits = self.fits_on_scored_data();
+        }
         self.summary.scoring = places;
+    }
+
+    /// Transformers fitted on data that a loaded model then predicts on: the job refits
+    /// its preprocessing on each batch it scores.
+    fn fits_on_scored_data(&self) -> Vec<(String, String, Place)> {
+        let predicted: Vec<crate::model::ValueId> = self
+            .model
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Predict {
+                    estimator, input, ..
+                } if matches!(&self.model.values[*estimator].kind, Kind::Estimator(e) if e.category == Category::Loaded) => {
+                    Some(*input)
+                }
+                _ => None,
+            })
+            .collect();
+        let mut out: Vec<(String, String, Place)> = Vec::new();
+        for event in &self.model.events {
+            let Event::Fit {
+                estimator,
+                x: Some(x),
+                method,
+                span,
+                ..
+            } = event
+            else {
+                continue;
+            };
+            let Some(est) = self.model.estimator(*estimator) else {
+                continue;
+            };
+            let stateful = est.category.is_stateful_transformer()
+                || est.category == Category::Composite && est.stateful_steps.is_some();
+            if !stateful {
+                continue;
+            }
+            if !matches!(method.as_str(), "fit" | "fit_transform" | "partial_fit") {
+                continue;
+            }
+            if predicted.iter().any(|&p| self.data_derives(p, *x)) {
+                let place = self.place(*span);
+                if !out.iter().any(|(_, _, p)| p.span == place.span) {
+                    out.push((method.clone(), est.short_name().to_string(), place));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `id` was computed from the data `from`, not counting what reaches it through
+    /// an estimator (a transformer fitted on other data and applied to `id`).
+    fn data_derives(&self, id: crate::model::ValueId, from: crate::model::ValueId) -> bool {
+        let mut seen = HashSet::new();
+        let mut stack = vec![id];
+        while let Some(current) = stack.pop() {
+            if current >= self.model.values.len() || !seen.insert(current) {
+                continue;
+            }
+            if current == from {
+                return true;
+            }
+            if matches!(self.model.values[current].kind, Kind::Estimator(_)) {
+                continue;
+            }
+            stack.extend(self.model.values[current].inputs.iter().copied());
+        }
+        false
     }
 }
 

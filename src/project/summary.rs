@@ -51,6 +51,9 @@ pub struct FileSummary {
     /// Predictions of loaded models outside any entry point, when the file also writes data
     /// and fits nothing: a batch scoring job.
     pub scoring: Vec<Place>,
+    /// In a batch scoring job: transformers fitted on the data the job predicts on
+    /// (method, class, place).
+    pub scoring_fits: Vec<(String, String, Place)>,
     /// Request schemas defined in the file: pydantic models, dataclasses, TypedDicts.
     pub schemas: Vec<Schema>,
     /// Upper-case list constants of strings (feature lists), by name.
@@ -63,6 +66,9 @@ pub struct FileSummary {
     pub opaque_sources: bool,
     /// Drift monitoring and other monitoring evidence.
     pub monitoring: Vec<Evidence>,
+    /// Notebooks the file runs as a pipeline step (`papermill.execute_notebook("train.ipynb",
+    /// ...)`, `jupyter nbconvert --execute train.ipynb` in a subprocess), as written.
+    pub executed_notebooks: Vec<String>,
     /// Model promotion or deployment calls (`mlflow.register_model`, `Model.deploy`).
     pub deployments: Vec<Deployment>,
     /// Top-level functions and classes whose bodies send data to a log or metrics sink: a
@@ -155,6 +161,9 @@ pub struct Save {
     pub saved: Saved,
     /// The training whose model is saved: index into [`FileSummary::trainings`].
     pub training: Option<usize>,
+    /// Every training whose model the saved object holds (a dict or list of models), the
+    /// one in `training` first.
+    pub trainings: Vec<usize>,
 }
 
 /// A load of an artifact or a read of a data file.

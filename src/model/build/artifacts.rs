@@ -343,10 +343,14 @@ impl Builder<'_> {
                     .named_children(&mut cursor)
                     .filter(|n| n.kind() != "keyword_argument" && n.kind() != "comment")
                     .collect();
-                if let Some(qualified) = self.qualified_callee(function)
-                    && PATH_FUNCTIONS.contains(&qualified.as_str())
-                {
-                    return self.join_parts(&parts, depth);
+                if let Some(qualified) = self.qualified_callee(function) {
+                    if PATH_FUNCTIONS.contains(&qualified.as_str()) {
+                        return self.join_parts(&parts, depth);
+                    }
+                    // `pickle.dump(m, open(P, "wb"))`: the file opened stands for its path.
+                    if OPEN_FUNCTIONS.contains(&qualified.as_str()) {
+                        return self.fold(*parts.first()?, depth + 1);
+                    }
                 }
                 if function.kind() == "attribute" {
                     let method = function

@@ -1,7 +1,8 @@
 use super::helpers::{self, SupervisedFit};
 use crate::finding::{Severity, Span};
 use crate::model::{Event, FileModel, Load, Tag, ValueId};
-use crate::rule::{Check, Context, Sink};
+use crate::project::index::ProjectIndex;
+use crate::rule::{Check, Context, ProjectSink, Sink};
 
 crate::rule::rule! {
     code: "CHAIN002",
@@ -9,7 +10,7 @@ crate::rule::rule! {
     family: "chain",
     severity: Warning,
     scope: File,
-    check: Check::File(check),
+    check: Check::FileAndProject(check, check_project),
 }
 
 /// Whether the reference a model was loaded from names one fixed version.
@@ -263,6 +264,37 @@ fn report(ctx: &Context, sink: &mut Sink, fit: &SupervisedFit, sources: &[Source
         finding.related(source.output_at, made);
         if let Some(at) = source.loaded_at {
             finding.related(at, "loaded here");
+        }
+    }
+}
+
+/// Across files: when the loaded model is trained and saved in the project, the file half's
+/// finding on the fit gains the upstream training and save as related places (an amendment,
+/// never a second finding).
+fn check_project(index: &ProjectIndex, sink: &mut ProjectSink) {
+    for edge in &index.artifact_edges {
+        let (saver, s) = edge.save;
+        let (loader, l) = edge.load;
+        let save = &index.files[saver].saves[s];
+        let Some(upstream) = index.training_of(saver, save) else {
+            continue;
+        };
+        for training in &index.files[loader].trainings {
+            if !training.loaded_outputs.contains(&l) {
+                continue;
+            }
+            sink.report(&RULE, loader, training.place, String::new())
+                .amends()
+                .related(
+                    saver,
+                    upstream.place,
+                    format!(
+                        "the loaded model is `{}`, trained here in `{}`",
+                        upstream.model,
+                        index.path(saver)
+                    ),
+                )
+                .related(saver, save.place, "and saved here");
         }
     }
 }

@@ -2,7 +2,8 @@ use super::helpers::{self, SupervisedFit};
 use crate::finding::{Severity, Span};
 use crate::ml::{self, Category};
 use crate::model::{Event, FileModel, Lineage, RowAnchors, Tag, ValueId};
-use crate::rule::{Check, Context, Sink};
+use crate::project::index::ProjectIndex;
+use crate::rule::{Check, Context, ProjectSink, Sink};
 
 crate::rule::rule! {
     code: "CHAIN001",
@@ -10,7 +11,7 @@ crate::rule::rule! {
     family: "chain",
     severity: Error,
     scope: File,
-    check: Check::File(check),
+    check: Check::FileAndProject(check, check_project),
 }
 
 /// How the first model's predictions were made, worst first.
@@ -259,6 +260,135 @@ fn report(ctx: &Context, sink: &mut Sink, fit: &SupervisedFit, sources: &[Source
             };
             finding.related(at, label);
         }
+    }
+}
+
+/// Across files: file A writes a model's predictions (`write.predictions`), file B reads that
+/// file and fits a model whose X holds one of those columns (named in X, or X is open and the
+/// column is not dropped; `*` when the file is the predictions themselves). Reported at B's
+/// fit as a warning: A's predictions were made on rows the analysis cannot relate to B's.
+/// A column B's own analysis already traces to a model output is left to the file half.
+fn check_project(index: &ProjectIndex, sink: &mut ProjectSink) {
+    let mut reported: Vec<(usize, usize, String)> = Vec::new();
+    for edge in &index.data_edges {
+        let (writer, w) = edge.write;
+        let (reader, r) = edge.read;
+        if writer == reader || index.is_test(writer) || index.is_test(reader) {
+            continue;
+        }
+        let write = &index.files[writer].writes[w];
+        if write.predictions.is_empty() {
+            continue;
+        }
+        let read = &index.files[reader].reads[r];
+        // The file names must be spelled out on both sides: a glob or an f-string part in
+        // the name (`prices/*.csv`) may be any file.
+        let name = |p: Option<&str>| {
+            p.and_then(|p| p.rsplit(['/', '\\']).next())
+                .filter(|n| !n.contains('*'))
+                .map(str::to_string)
+        };
+        let written_name = name(write.path.as_deref());
+        if written_name.is_none() || written_name != name(read.path.as_deref()) {
+            continue;
+        }
+        for (t, training) in index.files[reader].trainings.iter().enumerate() {
+            if !training.reads.contains(&r) {
+                continue;
+            }
+            let held: Vec<&String> = write
+                .predictions
+                .iter()
+                .filter(|column| holds(training, column))
+                .collect();
+            let Some(column) = held.first() else { continue };
+            let key = (reader, t, (*column).clone());
+            if reported.contains(&key) {
+                continue;
+            }
+            reported.push(key);
+            let (model, short) = upstream_model(index, writer, write);
+            let path = read.path.as_deref().or(write.path.as_deref()).unwrap_or("the file");
+            let what = if column.as_str() == "*" {
+                format!("`{path}`")
+            } else {
+                format!("column `{column}` of `{path}`")
+            };
+            let message = format!(
+                "`{}` is trained on {what}, predictions of {model} written by `{}`: \
+                 retraining that model silently changes this one's inputs, and the two can \
+                 only be versioned and rolled back together",
+                training.model,
+                index.path(writer),
+            );
+            let finding = sink
+                .report(&RULE, reader, training.place, message)
+                .severity(Severity::Warning)
+                .help(
+                    "train on the signals the first model used instead of its scores, or ship \
+                     both models as one artifact that records the first model's version",
+                )
+                .related(reader, read.place, "read here")
+                .related(writer, write.place, format!("predictions of {short} written here"));
+            if let Some(at) = write.predicted_at {
+                finding.related(writer, at, format!("{short} predicts here"));
+            }
+        }
+    }
+}
+
+/// The model whose predictions a file wrote, as named in messages, and shorter for labels. A
+/// loaded model is named by where it was loaded from, and by the training that saved it when
+/// the project has one.
+fn upstream_model(
+    index: &ProjectIndex,
+    writer: usize,
+    write: &crate::project::summary::DataWrite,
+) -> (String, String) {
+    let Some(model) = write.model.as_deref() else {
+        return ("a model".to_string(), "the model".to_string());
+    };
+    let file = index.files[writer];
+    let loads: Vec<usize> = (0..file.loads.len())
+        .filter(|&l| {
+            let function = &file.loads[l].function;
+            function.rsplit('.').next() == Some(model) || function == model
+        })
+        .collect();
+    let [load] = loads.as_slice() else {
+        return (format!("`{model}`"), format!("`{model}`"));
+    };
+    let path = file.loads[*load].path.as_deref();
+    let trained = index
+        .savers_of(writer, *load)
+        .into_iter()
+        .find_map(|(saver, save)| index.training_of(saver, save).map(|t| (saver, t)));
+    match (trained, path) {
+        (Some((saver, training)), Some(path)) => (
+            format!(
+                "`{}` (loaded from `{path}`, trained in `{}`)",
+                training.model,
+                index.path(saver)
+            ),
+            format!("`{}`", training.model),
+        ),
+        (None, Some(path)) => (
+            format!("the model loaded from `{path}`"),
+            "the loaded model".to_string(),
+        ),
+        _ => ("a loaded model".to_string(), "the loaded model".to_string()),
+    }
+}
+
+/// Whether a training's X holds a written prediction column.
+fn holds(training: &crate::project::summary::Training, column: &str) -> bool {
+    if column == "*" {
+        return true;
+    }
+    match training.columns.iter().find(|c| c.name == column) {
+        // Its own file traces the column to a model: the file half reports it.
+        Some(known) => !known.model_output,
+        None => training.open && !training.dropped.iter().any(|d| d == column),
     }
 }
 

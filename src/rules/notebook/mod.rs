@@ -1,3 +1,7 @@
 //! Notebook hygiene: notebooks that will not give the same result when re-run from the top.
 
-crate::rule::rules![non_linear_execution, unpinned_install_in_notebook];
+crate::rule::rules![
+    non_linear_execution,
+    unpinned_install_in_notebook,
+    model_trained_only_in_notebook
+];

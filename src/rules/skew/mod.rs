@@ -5,9 +5,11 @@
 mod helpers;
 
 crate::rule::rules![
+    feature_unavailable_at_inference,
     future_looking_feature,
     full_dataset_aggregate_feature,
-    feature_unavailable_at_inference
+    preprocessor_not_shipped,
+    fit_in_serving_path,
 ];
 
 #[cfg(test)]

@@ -1,0 +1,112 @@
+use crate::project::index::{FileId, ProjectIndex};
+use crate::project::summary::{Preprocessor, Saved};
+use crate::rule::{Check, ProjectSink};
+
+crate::rule::rule! {
+    code: "SKEW005",
+    name: "preprocessor-not-shipped",
+    family: "skew",
+    severity: Error,
+    scope: Project,
+    check: Check::Project(check),
+}
+
+/// A saved model whose training inputs went through stateful transformers fitted in the same
+/// file that are neither saved nor inside the saved object (`training.unsaved_preprocessors`;
+/// the extraction leaves out transformers that are saved, put in a container, passed on or
+/// whose learned statistics are read). One finding per training, at its first save. Silent
+/// when a consumer of the artifact also loads something the project does not save as a
+/// model: that may be the preprocessor, shipped another way.
+fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
+    for (id, file) in index.files.iter().enumerate() {
+        if file.test {
+            continue;
+        }
+        let mut reported: Vec<usize> = Vec::new();
+        for (s, save) in file.saves.iter().enumerate() {
+            // The first model the saved object holds that was trained behind an unsaved
+            // transformer (a dict of models may hold several).
+            let Some((t, training)) = save
+                .trainings
+                .iter()
+                .filter_map(|&t| file.trainings.get(t).map(|training| (t, training)))
+                .find(|(t, training)| {
+                    !training.unsaved_preprocessors.is_empty() && !reported.contains(t)
+                })
+            else {
+                continue;
+            };
+            let loaders = index.loaders_of(id, s);
+            if loaders
+                .iter()
+                .any(|&(loader, load)| loads_something_else(index, loader, load))
+            {
+                continue;
+            }
+            reported.push(t);
+            let preprocessors = &training.unsaved_preprocessors;
+            let names: Vec<String> = preprocessors.iter().map(describe).collect();
+            let target = save
+                .path
+                .as_deref()
+                .map_or_else(String::new, |p| format!(" to `{p}`"));
+            let message = format!(
+                "`{}` is saved{target} without {}, fitted in this file and applied to its \
+                 training inputs: whatever loads the model gets raw features, unless the \
+                 serving code rebuilds {} from other statistics",
+                training.model,
+                and_list(&names),
+                if preprocessors.len() == 1 {
+                    "that transformation"
+                } else {
+                    "those transformations"
+                },
+            );
+            let finding = sink
+                .report(&RULE, id, save.place, message)
+                .help(
+                    "put the transformer and the model in one Pipeline and save that, or save \
+                     the fitted transformer too and load it wherever the model is loaded",
+                )
+                .related(id, training.place, format!("`{}` trained here", training.model));
+            for p in preprocessors {
+                finding.related(
+                    id,
+                    p.place,
+                    format!("{} fitted here, never saved", describe(p)),
+                );
+            }
+            for (loader, load) in loaders {
+                let place = index.files[loader].loads[load].place;
+                finding.related(loader, place, "the model is loaded here, alone");
+            }
+        }
+    }
+}
+
+/// `StandardScaler` `scaler`, or a `LabelEncoder` made inline.
+fn describe(p: &Preprocessor) -> String {
+    if p.name.contains('(') || p.name.is_empty() {
+        format!("a `{}`", p.class)
+    } else {
+        format!("`{}` (`{}`)", p.name, p.class)
+    }
+}
+
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Whether the file that loads the model (`load`) also loads another artifact that the
+/// project does not save as a model: a preprocessor saved elsewhere, or something unknown.
+fn loads_something_else(index: &ProjectIndex, file: FileId, load: usize) -> bool {
+    let loads = &index.files[file].loads;
+    (0..loads.len()).filter(|&l| l != load).any(|l| {
+        let savers = index.savers_of(file, l);
+        savers.is_empty() || savers.iter().any(|(_, save)| save.saved != Saved::Model)
+    })
+}
