@@ -37,7 +37,12 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         .stack_size(STACK_SIZE)
         .build()
         .map_err(|err| Error::new(ErrorKind::Internal(format!("thread pool: {err}"))))?;
-    let summarize = rules.iter().any(|r| r.check.project().is_some());
+    let summarize = rules
+        .iter()
+        .any(|r| r.check.project().is_some())
+        .then_some(project::Options {
+            declared_entries: !settings.facts.serving.entry_points.is_empty(),
+        });
     let results: Vec<FileResult> = pool.install(|| {
         files
             .par_iter()
@@ -56,7 +61,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
             analysed.push((file, summary));
         }
     }
-    if summarize {
+    if summarize.is_some() {
         let project = catch_unwind(AssertUnwindSafe(|| {
             project_stage(paths, &analysed, &rules, settings)
         }));
@@ -118,16 +123,18 @@ pub fn summaries(paths: &[PathBuf], settings: &Settings) -> Result<Vec<FileSumma
     Ok(files
         .iter()
         .filter_map(|file| {
-            catch_unwind(AssertUnwindSafe(|| load_and_analyze(file, &[], true)))
-                .ok()
-                .and_then(|(_, summary)| summary.map(|(s, _)| s))
+            catch_unwind(AssertUnwindSafe(|| {
+                load_and_analyze(file, &[], Some(project::Options::default()))
+            }))
+            .ok()
+            .and_then(|(_, summary)| summary.map(|(s, _)| s))
         })
         .collect())
 }
 
 /// Checks one text as if it were the file `display` (for tests and editors).
 pub fn check_source(display: &str, file: SourceFile, rules: &[&'static Rule]) -> Vec<Diagnostic> {
-    let (mut diagnostics, _) = analyze(Arc::new(file), rules, false);
+    let (mut diagnostics, _) = analyze(Arc::new(file), rules, None);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let _ = display;
     diagnostics
@@ -138,14 +145,14 @@ struct FileResult {
     diagnostics: Vec<Diagnostic>,
     internal_error: Option<String>,
     /// The file's summary for the project stage, with the file for rendering.
-    summary: Option<(FileSummary, Arc<SourceFile>)>,
+    summary: Option<Summarised>,
 }
 
 /// Groups the files' summaries into projects, joins each into an index and runs the
 /// project rules over it.
 fn project_stage(
     paths: &[PathBuf],
-    analysed: &[(&Discovered, (FileSummary, Arc<SourceFile>))],
+    analysed: &[(&Discovered, Summarised)],
     rules: &[&'static Rule],
     settings: &Settings,
 ) -> Vec<(Diagnostic, bool)> {
@@ -170,7 +177,9 @@ fn project_stage(
             let amends = finding.amends;
             let source = |file: usize| &analysed[members[file]].1;
             let (summary, source_file) = source(finding.file);
-            let end = source_file.locate(finding.place.span.end);
+            let end = source_file
+                .as_ref()
+                .map_or(finding.place.start, |f| f.locate(finding.place.span.end));
             let start = finding.place.start;
             diagnostics.push((
                 Diagnostic {
@@ -193,7 +202,7 @@ fn project_stage(
                             message,
                         })
                         .collect(),
-                    file: Some(Arc::clone(source_file)),
+                    file: source_file.clone(),
                 },
                 amends,
             ));
@@ -206,7 +215,7 @@ fn check_one(
     file: &Discovered,
     rules: &[&'static Rule],
     settings: &CompiledSettings,
-    summarize: bool,
+    summarize: Option<project::Options>,
 ) -> FileResult {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         load_and_analyze(file, rules, summarize)
@@ -239,9 +248,16 @@ fn check_one(
     }
 }
 
-type Analysed = (Vec<Diagnostic>, Option<(FileSummary, Arc<SourceFile>)>);
+/// A file's summary, with the file itself when a project finding may point into it.
+type Summarised = (FileSummary, Option<Arc<SourceFile>>);
 
-fn load_and_analyze(file: &Discovered, rules: &[&'static Rule], summarize: bool) -> Analysed {
+type Analysed = (Vec<Diagnostic>, Option<Summarised>);
+
+fn load_and_analyze(
+    file: &Discovered,
+    rules: &[&'static Rule],
+    summarize: Option<project::Options>,
+) -> Analysed {
     match source::load(&file.path, file.display.clone()) {
         Ok(source) => analyze(Arc::new(source), rules, summarize),
         Err(problem) => {
@@ -290,7 +306,11 @@ fn file_level(rule: &'static Rule, path: &str, message: String, help: &str) -> D
 }
 
 /// Parses, models and runs the file rules over one loaded file.
-fn analyze(file: Arc<SourceFile>, rules: &[&'static Rule], summarize: bool) -> Analysed {
+fn analyze(
+    file: Arc<SourceFile>,
+    rules: &[&'static Rule],
+    summarize: Option<project::Options>,
+) -> Analysed {
     let Some(tree) = python::parse(&file.text) else {
         let diagnostic = file_level(
             &engine_rules::SYNTAX_ERROR,
@@ -328,7 +348,11 @@ fn analyze(file: Arc<SourceFile>, rules: &[&'static Rule], summarize: bool) -> A
         }
         check(&context, &mut sink);
     }
-    let summary = summarize.then(|| (project::extract(&file, &tree, &model), Arc::clone(&file)));
+    let summary = summarize.map(|options| {
+        let summary = project::extract(&file, &tree, &model, options);
+        let keep = (!summary.is_inert()).then(|| Arc::clone(&file));
+        (summary, keep)
+    });
     let diagnostics = sink
         .findings
         .into_iter()

@@ -1510,7 +1510,7 @@ impl<'a> Builder<'a> {
 
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
         let io = self.note_io_call(qualified, &args);
-        let paths = (!self.replaying).then(|| args.clone());
+        let paths = (!self.replaying && artifacts::opens_file(qualified)).then(|| args.clone());
         let result = self.call_qualified_value(qualified, args, node);
         if let Some(io) = io {
             self.finish_io_call(io, result, node);

@@ -2,6 +2,7 @@
 //! the model does not record (decorators, classes, imports with their places, logging calls),
 //! and reads of the model for trainings, artifacts and predictions.
 
+use super::hints::Words;
 use super::summary::*;
 use crate::finding::Span;
 use crate::ml::Category;
@@ -90,6 +91,60 @@ const DRIFT_STATISTICS: &[&str] = &[
     "scipy.spatial.distance.jensenshannon",
 ];
 
+/// Words that show a file may run a notebook.
+const RUNNER_HINTS: &[&str] = &["papermill", "nbconvert", "jupyter", "nbclient"];
+
+/// The words of [`TEXT_WORDS`] that `serving.rs` looks for (log sinks, middleware).
+const SERVING_WORDS: &[&str] = &[
+    "print(",
+    ".to_csv(",
+    ".to_parquet(",
+    ".to_sql(",
+    "middleware",
+    "Middleware",
+    "_request",
+    "wsgi_app",
+];
+
+/// Every word the summary looks for in a file's text, searched in one pass: drift
+/// statistics, registry and deployment calls, data services, notebook runners, and the
+/// [`SERVING_WORDS`].
+pub(super) static TEXT_WORDS: Words = Words::new(&[
+    "ks_2samp",
+    "anderson_ksamp",
+    "chisquare",
+    "chi2_contingency",
+    "wasserstein_distance",
+    "energy_distance",
+    "epps_singleton",
+    "cramervonmises",
+    "jensenshannon",
+    "register_model",
+    "build_docker",
+    "get_deploy_client",
+    "transition_model_version_stage",
+    "set_registered_model_alias",
+    "create_endpoint",
+    "deploy(",
+    "read_sql",
+    "read_gbq",
+    "requests.",
+    "httpx.",
+    "get_online_features",
+    "papermill",
+    "nbconvert",
+    "jupyter",
+    "nbclient",
+    "print(",
+    ".to_csv(",
+    ".to_parquet(",
+    ".to_sql(",
+    "middleware",
+    "Middleware",
+    "_request",
+    "wsgi_app",
+]);
+
 /// Calls that promote or deploy a model.
 const DEPLOY_FUNCTIONS: &[&str] = &[
     "mlflow.register_model",
@@ -115,7 +170,20 @@ pub(super) const OPAQUE_SOURCES: &[&str] = &[
     "httpx.post",
 ];
 
-pub fn extract<'a>(file: &'a SourceFile, tree: &'a Tree, model: &'a FileModel) -> FileSummary {
+/// What the run asks of the summaries beyond what every file yields.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The configuration declares serving entry points: also describe every top-level
+    /// function that predicts (`FileSummary::candidates`), for the declarations to pick from.
+    pub declared_entries: bool,
+}
+
+pub fn extract<'a>(
+    file: &'a SourceFile,
+    tree: &'a Tree,
+    model: &'a FileModel,
+    options: Options,
+) -> FileSummary {
     let mut x = Extractor {
         file,
         model,
@@ -128,6 +196,10 @@ pub fn extract<'a>(file: &'a SourceFile, tree: &'a Tree, model: &'a FileModel) -
             ..FileSummary::default()
         },
         functions: HashMap::new(),
+        nodes: std::cell::OnceCell::new(),
+        declared_entries: options.declared_entries,
+        runs_notebooks: false,
+        text_words: 0,
         training_values: Vec::new(),
         root: tree.root_node(),
     };
@@ -159,6 +231,14 @@ pub(super) struct Extractor<'a> {
     pub(super) summary: FileSummary,
     /// Top-level functions by name (for the one level of calls a handler makes).
     pub(super) functions: HashMap<String, Node<'a>>,
+    /// Every call, dict and subscript of the file in document order (see `nodes_in`).
+    nodes: std::cell::OnceCell<Vec<Node<'a>>>,
+    /// Describe every predicting top-level function too (see [`Options`]).
+    pub(super) declared_entries: bool,
+    /// Which of [`TEXT_WORDS`] the file's text contains.
+    pub(super) text_words: u64,
+    /// The file names a notebook runner (papermill, nbconvert, jupyter, nbclient) somewhere.
+    runs_notebooks: bool,
     /// The estimator value of each training, with its index.
     training_values: Vec<(ValueId, usize)>,
     root: Node<'a>,
@@ -195,37 +275,197 @@ impl<'a> Extractor<'a> {
 
     // ----- one walk over the tree -----
 
+    /// What the file declares at its top level (functions, request schemas, feature lists,
+    /// imports), what its model says it produces, and the calls worth reading: only files
+    /// that name one of the functions looked for are walked whole.
     fn walk_top(&mut self, root: Node<'a>) {
-        let mut stack = vec![(root, 0usize)];
-        while let Some((node, depth)) = stack.pop() {
-            if depth > MAX_DEPTH {
+        let mut cursor = root.walk();
+        let top: Vec<Node<'a>> = root.named_children(&mut cursor).collect();
+        for node in top {
+            let definition = match node.kind() {
+                "decorated_definition" => node.child_by_field_name("definition"),
+                _ => Some(node),
+            };
+            let Some(definition) = definition else {
                 continue;
-            }
-            match node.kind() {
+            };
+            match definition.kind() {
                 "function_definition" => {
-                    if let Some(name) = node.child_by_field_name("name") {
-                        let is_top = node.parent().is_some_and(|p| {
-                            p.kind() == "module"
-                                || p.kind() == "decorated_definition"
-                                    && p.parent().is_some_and(|g| g.kind() == "module")
-                        });
-                        if is_top {
-                            self.functions.insert(self.text(name).to_string(), node);
-                        }
-                        self.statistic_function(node, self.text(name));
+                    if let Some(name) = definition.child_by_field_name("name") {
+                        self.functions
+                            .insert(self.text(name).to_string(), definition);
+                        self.statistic_function(definition, self.text(name));
                     }
                 }
-                "class_definition" => self.schema(node),
-                "import_statement" | "import_from_statement" => self.import_evidence(node),
-                "call" => self.call(node),
-                "assignment" => self.assignment(node, depth),
+                "class_definition" => {
+                    let decorated = (node.kind() == "decorated_definition").then_some(node);
+                    self.schema(definition, decorated)
+                }
+                "import_statement" | "import_from_statement" => self.import_evidence(definition),
+                "expression_statement" => {
+                    if let Some(assignment) = definition
+                        .named_child(0)
+                        .filter(|a| a.kind() == "assignment")
+                    {
+                        self.assignment(assignment, true);
+                    }
+                }
                 _ => {}
             }
-            let mut cursor = node.walk();
-            for child in node.named_children(&mut cursor) {
-                stack.push((child, depth + 1));
+        }
+        self.nested_imports();
+        self.produced_by_model();
+        // One pass over the text says which calls are worth reading the tree for.
+        let found = TEXT_WORDS.found(&self.file.text);
+        self.text_words = found;
+        self.runs_notebooks = RUNNER_HINTS.iter().any(|w| found & TEXT_WORDS.bit(w) != 0);
+        // Every word but the sinks and registrations of serving.rs names a call read here.
+        let serving_bits = SERVING_WORDS
+            .iter()
+            .fold(0, |set, w| set | TEXT_WORDS.bit(w));
+        if found & !serving_bits != 0 {
+            let calls: Vec<Node<'a>> = self
+                .nodes()
+                .iter()
+                .copied()
+                .filter(|n| n.kind() == "call")
+                .collect();
+            for call in calls {
+                self.call(call);
             }
         }
+        self.finish_walk();
+    }
+
+    /// Drift libraries imported inside functions (`def check(): from evidently import ...`),
+    /// placed at their first mention.
+    fn nested_imports(&mut self) {
+        for (_, qualified) in &self.model.imports {
+            let Some(library) = DRIFT_LIBRARIES.iter().find(|l| {
+                qualified
+                    .strip_prefix(**l)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            }) else {
+                continue;
+            };
+            if self.summary.monitoring.iter().any(|e| e.what == *library) {
+                continue;
+            }
+            let top = library.split('.').next().unwrap_or(library);
+            let at = self.file.text.find(top).unwrap_or(0);
+            let place = self.place(Span::new(at, at + top.len()));
+            self.summary.monitoring.push(Evidence {
+                kind: EvidenceKind::Library,
+                what: (*library).to_string(),
+                place,
+            });
+        }
+    }
+
+    /// Columns the file's code assigns (`df["x"] = ...`, `assign(x=...)`), as the model
+    /// recorded them on its frames.
+    fn produced_by_model(&mut self) {
+        let mut seen: HashSet<*const crate::model::Columns> = HashSet::new();
+        for value in &self.model.values {
+            let Some(columns) = &value.columns else {
+                continue;
+            };
+            if !seen.insert(std::rc::Rc::as_ptr(columns)) {
+                continue;
+            }
+            for column in &columns.known {
+                if column.span.is_some() {
+                    self.summary.produced_columns.push(column.name.clone());
+                }
+            }
+        }
+    }
+
+    /// The calls in `node`'s subtree, from a walk of that subtree only (for bodies read
+    /// without the whole file's index).
+    pub(super) fn calls_under(&self, node: Node<'a>) -> Vec<Node<'a>> {
+        if let Some(nodes) = self.nodes.get() {
+            let (start, end) = (node.start_byte(), node.end_byte());
+            let from = nodes.partition_point(|n| n.start_byte() < start);
+            let to = nodes.partition_point(|n| n.start_byte() < end);
+            return nodes[from..to.max(from)]
+                .iter()
+                .copied()
+                .filter(|n| n.kind() == "call")
+                .collect();
+        }
+        let mut out = Vec::new();
+        let mut cursor = node.walk();
+        let mut depth = 0usize;
+        loop {
+            let current = cursor.node();
+            if current.kind() == "call" {
+                out.push(current);
+            }
+            if depth < MAX_DEPTH && cursor.goto_first_child() {
+                depth += 1;
+                continue;
+            }
+            loop {
+                if depth == 0 {
+                    return out;
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                cursor.goto_parent();
+                depth -= 1;
+            }
+        }
+    }
+
+    /// Every call, dict and subscript of the file in document order, walked once when first
+    /// needed (most files never need it).
+    fn nodes(&self) -> &[Node<'a>] {
+        self.nodes.get_or_init(|| {
+            let mut out = Vec::new();
+            let mut cursor = self.root.walk();
+            let mut depth = 0usize;
+            loop {
+                let node = cursor.node();
+                if matches!(node.kind(), "call" | "dictionary" | "subscript") {
+                    out.push(node);
+                }
+                if depth < MAX_DEPTH && cursor.goto_first_child() {
+                    depth += 1;
+                    continue;
+                }
+                loop {
+                    if cursor.goto_next_sibling() {
+                        break;
+                    }
+                    if !cursor.goto_parent() {
+                        return out;
+                    }
+                    depth -= 1;
+                }
+            }
+        })
+    }
+
+    /// Whether the file's text contains one of `words` (each one of [`TEXT_WORDS`]).
+    pub(super) fn text_has(&self, words: &[&str]) -> bool {
+        words
+            .iter()
+            .any(|w| self.text_words & TEXT_WORDS.bit(w) != 0)
+    }
+
+    /// The calls, dicts and subscripts inside `node`, in document order (from the index the
+    /// walk built, so handlers and helpers are not walked again).
+    pub(super) fn nodes_in(&self, node: Node) -> &[Node<'a>] {
+        let (start, end) = (node.start_byte(), node.end_byte());
+        let nodes = self.nodes();
+        let from = nodes.partition_point(|n| n.start_byte() < start);
+        let to = nodes.partition_point(|n| n.start_byte() < end);
+        &nodes[from..to.max(from)]
+    }
+
+    fn finish_walk(&mut self) {
         let mut seen = HashSet::new();
         self.summary
             .produced_columns
@@ -257,10 +497,10 @@ impl<'a> Extractor<'a> {
             }
         }
         for name in names {
-            if let Some(library) = DRIFT_LIBRARIES
-                .iter()
-                .find(|l| name == **l || name.starts_with(&format!("{l}.")))
-            {
+            if let Some(library) = DRIFT_LIBRARIES.iter().find(|l| {
+                name.strip_prefix(**l)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            }) {
                 if !self.summary.monitoring.iter().any(|e| e.what == *library) {
                     let place = self.node_place(node);
                     self.summary.monitoring.push(Evidence {
@@ -281,6 +521,30 @@ impl<'a> Extractor<'a> {
         };
         let callee = self.text(function);
         if callee.len() > 120 {
+            return;
+        }
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        // `df.assign(tenure_days=...)`: produced columns.
+        if last == "assign" && function.kind() == "attribute" {
+            self.assigned_columns(node);
+            return;
+        }
+        // Most calls are none of the functions looked for here: decide by the last name
+        // before building the qualified one.
+        let interesting = |table: &[&str]| table.iter().any(|q| q.rsplit('.').next() == Some(last));
+        let runs_notebooks = self.runs_notebooks
+            && (last == "execute_notebook"
+                || matches!(
+                    last,
+                    "run" | "call" | "Popen" | "system" | "check_call" | "check_output"
+                ));
+        if !(interesting(DRIFT_STATISTICS)
+            || interesting(DEPLOY_FUNCTIONS)
+            || DEPLOY_METHODS.contains(&last)
+            || interesting(OPAQUE_SOURCES)
+            || last == "get_online_features"
+            || runs_notebooks)
+        {
             return;
         }
         let qualified = self.qualify(callee);
@@ -313,17 +577,17 @@ impl<'a> Extractor<'a> {
                 place,
             });
         }
-        self.executed_notebooks(node, &qualified);
+        if runs_notebooks {
+            self.executed_notebooks(node, &qualified);
+        }
         if OPAQUE_SOURCES.contains(&qualified.as_str()) || callee.ends_with("get_online_features") {
             self.summary.opaque_sources = true;
         }
-        // `df.assign(tenure_days=...)`: produced columns.
-        if function.kind() == "attribute"
-            && function
-                .child_by_field_name("attribute")
-                .is_some_and(|a| self.text(a) == "assign")
-            && let Some(arguments) = node.child_by_field_name("arguments")
-        {
+    }
+
+    /// The keyword names of `df.assign(tenure_days=...)`: columns the file produces.
+    fn assigned_columns(&mut self, node: Node) {
+        if let Some(arguments) = node.child_by_field_name("arguments") {
             let mut cursor = arguments.walk();
             for arg in arguments.named_children(&mut cursor) {
                 if arg.kind() == "keyword_argument"
@@ -371,13 +635,14 @@ impl<'a> Extractor<'a> {
 
     pub(super) fn uses_module(&self, modules: &[&str]) -> bool {
         self.imports.values().any(|q| {
-            modules
-                .iter()
-                .any(|m| q == m || q.starts_with(&format!("{m}.")))
+            modules.iter().any(|m| {
+                q.strip_prefix(m)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            })
         })
     }
 
-    fn assignment(&mut self, node: Node, depth: usize) {
+    fn assignment(&mut self, node: Node, top_level: bool) {
         let Some(left) = node.child_by_field_name("left") else {
             return;
         };
@@ -389,15 +654,8 @@ impl<'a> Extractor<'a> {
             self.summary.produced_columns.push(name);
         }
         // `FEATURES = ["a", "b"]` at module level: an exported feature list.
-        if depth <= 2
+        if top_level
             && left.kind() == "identifier"
-            && node
-                .parent()
-                .is_some_and(|p| p.kind() == "expression_statement")
-            && node
-                .parent()
-                .and_then(|p| p.parent())
-                .is_some_and(|g| g.kind() == "module")
             && let Some(right) = node.child_by_field_name("right")
             && matches!(right.kind(), "list" | "tuple")
         {
@@ -423,7 +681,7 @@ impl<'a> Extractor<'a> {
 
     /// A class that describes a request: pydantic, dataclass, TypedDict, NamedTuple,
     /// marshmallow.
-    fn schema(&mut self, node: Node) {
+    fn schema(&mut self, node: Node, decorated: Option<Node>) {
         let Some(name) = node.child_by_field_name("name") else {
             return;
         };
@@ -436,11 +694,17 @@ impl<'a> Extractor<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        let decorated_dataclass = node.parent().is_some_and(|p| {
-            p.kind() == "decorated_definition"
-                && self.text(p).trim_start().starts_with("@dataclass")
-                || self.text(p).contains("@dataclasses.dataclass")
-                || self.text(p).contains("@pydantic.dataclasses")
+        // The decorators are the text between the decorated definition's start and the
+        // class keyword.
+        let decorated_dataclass = decorated.is_some_and(|d| {
+            let decorators = self
+                .file
+                .text
+                .get(d.start_byte()..node.start_byte())
+                .unwrap_or("");
+            decorators.contains("@dataclass")
+                || decorators.contains("@dataclasses.dataclass")
+                || decorators.contains("@pydantic.dataclasses")
         });
         let is_schema = decorated_dataclass
             || bases.iter().any(|b| {
@@ -1013,7 +1277,7 @@ mod tests {
         let file = SourceFile::python("t.py".into(), "t.py".into(), code.to_string());
         let tree = crate::source::python::parse(&file.text).expect("parses");
         let model = crate::model::build(&file, &tree);
-        extract(&file, &tree, &model)
+        extract(&file, &tree, &model, super::Options::default())
     }
 
     const HEAD: &str = "import joblib\nimport pickle\nimport torch\nimport pandas as pd\nfrom sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\ndf = pd.read_csv('a.csv')\n";

@@ -3,9 +3,10 @@
 
 pub mod extract;
 pub mod facts;
+mod hints;
 pub mod index;
 mod serving;
 pub mod summary;
 
-pub use extract::extract;
+pub use extract::{Options, extract};
 pub use summary::FileSummary;

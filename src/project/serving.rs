@@ -9,6 +9,56 @@ use crate::model::{Event, IoOp, Kind, ValueId};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
+/// Text a body must contain to be read for a log or metrics sink.
+const LOG_HINTS: &[&str] = &[
+    "logging.",
+    "logger.",
+    "log.",
+    "LOGGER.",
+    "structlog",
+    "loguru",
+    "whylogs",
+    "wandb.log",
+    "mlflow.log",
+    "print(",
+    ".observe(",
+    ".send(",
+    ".produce(",
+    ".publish(",
+    "insert_",
+    "to_sql(",
+    "to_parquet(",
+    "to_csv(",
+    ".put_",
+    "session.add(",
+    "db.add(",
+    "bentoml.monitor",
+];
+
+/// Libraries that log, record metrics or send data somewhere.
+const LOG_MODULES: &[&str] = &[
+    "logging",
+    "structlog",
+    "loguru",
+    "whylogs",
+    "prometheus_client",
+    "statsd",
+    "datadog",
+    "opentelemetry",
+    "kafka",
+    "confluent_kafka",
+    "google.cloud.pubsub",
+    "boto3",
+    "sqlalchemy",
+    "pymongo",
+    "redis",
+    "mlflow",
+    "wandb",
+    "bentoml",
+];
+
+static LOG_WORDS: super::hints::Words = super::hints::Words::new(LOG_HINTS);
+
 /// Methods that make predictions.
 const PREDICT_METHODS: &[&str] = &[
     "predict",
@@ -230,7 +280,12 @@ impl<'a> Extractor<'a> {
                 self.summary.entries.push(entry);
             }
         }
-        // Other functions that predict, for entry points the configuration declares.
+        // Other functions that predict, for entry points the configuration declares (read
+        // only when it declares some).
+        if !self.declared_entries {
+            self.streamlit(root, &top);
+            return;
+        }
         let mut others: Vec<(&String, Node<'a>)> = self
             .functions
             .iter()
@@ -243,8 +298,12 @@ impl<'a> Extractor<'a> {
                 self.summary.candidates.push(entry);
             }
         }
-        // A Streamlit app serves from the module itself: a script that imports streamlit at
-        // its top (a library importing it inside a function only renders with it).
+        self.streamlit(root, &top);
+    }
+
+    /// A Streamlit app serves from the module itself: a script that imports streamlit at its
+    /// top (a library importing it inside a function only renders with it).
+    fn streamlit(&mut self, root: Node<'a>, top: &[Node<'a>]) {
         let streamlit_script = top.iter().any(|node| {
             matches!(node.kind(), "import_statement" | "import_from_statement")
                 && self.text(*node).contains("streamlit")
@@ -331,8 +390,7 @@ impl<'a> Extractor<'a> {
     /// view_func=predict)`, `Route("/p", endpoint=predict)`): the names given as arguments.
     fn registered_handlers(&self, root: Node<'a>) -> Vec<String> {
         let mut out = Vec::new();
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+        for &node in self.nodes_in(root) {
             if node.kind() == "call"
                 && let Some(function) = node.child_by_field_name("function")
                 && let Some(arguments) = node.child_by_field_name("arguments")
@@ -356,8 +414,6 @@ impl<'a> Extractor<'a> {
                     }
                 }
             }
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
         }
         out
     }
@@ -485,8 +541,7 @@ impl<'a> Extractor<'a> {
 
     fn gradio_handlers(&self, root: Node<'a>) -> Vec<(String, Node<'a>)> {
         let mut out = Vec::new();
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+        for &node in self.nodes_in(root) {
             if node.kind() == "call"
                 && let Some(function) = node.child_by_field_name("function")
             {
@@ -516,8 +571,6 @@ impl<'a> Extractor<'a> {
                     }
                 }
             }
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
         }
         out
     }
@@ -593,8 +646,7 @@ impl<'a> Extractor<'a> {
             .filter(|c| c.kind() == "class_definition")
             .map(|class| class_methods(class, self))
             .unwrap_or_default();
-        let mut stack = vec![handler];
-        while let Some(node) = stack.pop() {
+        for &node in self.nodes_in(handler) {
             if node.kind() == "call"
                 && let Some(function) = node.child_by_field_name("function")
             {
@@ -610,8 +662,6 @@ impl<'a> Extractor<'a> {
                     bodies.push(target);
                 }
             }
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
         }
         bodies
     }
@@ -620,8 +670,7 @@ impl<'a> Extractor<'a> {
     fn predict_calls(&self, bodies: &[Node]) -> Vec<Place> {
         let mut out = Vec::new();
         for body in bodies {
-            let mut stack = vec![*body];
-            while let Some(node) = stack.pop() {
+            for &node in self.nodes_in(*body) {
                 if node.kind() == "call"
                     && let Some(function) = node.child_by_field_name("function")
                 {
@@ -645,8 +694,6 @@ impl<'a> Extractor<'a> {
                         out.push(self.node_place(node));
                     }
                 }
-                let mut cursor = node.walk();
-                stack.extend(node.named_children(&mut cursor));
             }
         }
         // Calls the model knows predict: a loaded model called as a function (`model(x)`).
@@ -930,8 +977,7 @@ impl<'a> Extractor<'a> {
 
     /// Feature names, positional vectors, logging, opaque sources and shared calls in a body.
     fn scan_body(&self, body: Node, entry: &mut Entry) {
-        let mut stack = vec![body];
-        while let Some(node) = stack.pop() {
+        for &node in self.nodes_in(body) {
             match node.kind() {
                 // A response (`return {"p": ...}`, `jsonify({...})`) names outputs, not features.
                 "dictionary" if !self.is_response(node) => {
@@ -956,8 +1002,6 @@ impl<'a> Extractor<'a> {
                 "call" => self.scan_call(node, entry),
                 _ => {}
             }
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
         }
     }
 
@@ -1084,6 +1128,11 @@ impl<'a> Extractor<'a> {
     /// Middleware and request hooks the file registers, and the top-level functions and
     /// classes whose bodies log data.
     pub(super) fn middleware(&mut self, root: Node<'a>) {
+        // Only a module can be imported by a serving file: notebooks and tests log for no one.
+        let importable = !self.summary.notebook
+            && !self.summary.test
+            && (self.uses_module(LOG_MODULES)
+                || self.text_has(&["print(", ".to_csv(", ".to_parquet(", ".to_sql("]));
         let top: Vec<Node<'a>> = {
             let mut cursor = root.walk();
             root.named_children(&mut cursor).collect()
@@ -1098,7 +1147,12 @@ impl<'a> Extractor<'a> {
             let Some(name) = definition.child_by_field_name("name") else {
                 continue;
             };
-            let logs = self.body_logs(definition);
+            // Reading every body is a walk of the whole file; only bodies whose text names a
+            // sink are read.
+            let text = self.code_after_docstring(definition);
+            let hooked = definition.kind() == "function_definition"
+                && decorators.iter().any(|d| self.is_hook_decorator(*d));
+            let logs = (importable || hooked) && LOG_WORDS.any(text) && self.body_logs(definition);
             if logs {
                 logging.push(self.text(name).to_string());
             }
@@ -1115,8 +1169,9 @@ impl<'a> Extractor<'a> {
         }
         // `app.add_middleware(LoggingMiddleware)`, `app.after_request(log_response)`,
         // `Middleware(LoggingMiddleware)`, `app.wsgi_app = Logging(app.wsgi_app)`.
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
+        let registers = self.text_has(&["middleware", "Middleware", "_request", "wsgi_app"]);
+        let registrations: &[Node<'a>] = if registers { self.nodes_in(root) } else { &[] };
+        for &node in registrations {
             if node.kind() == "call"
                 && let Some(function) = node.child_by_field_name("function")
                 && let Some(arguments) = node.child_by_field_name("arguments")
@@ -1145,8 +1200,6 @@ impl<'a> Extractor<'a> {
                     });
                 }
             }
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
         }
         hooks.sort_by_key(|m| m.place.span.start);
         self.summary.logging_functions = logging;
@@ -1168,15 +1221,31 @@ impl<'a> Extractor<'a> {
             .is_some_and(|a| HOOK_METHODS.contains(&self.text(a)))
     }
 
+    /// A definition's text after its docstring (doctest `print(...)` lines are not calls).
+    fn code_after_docstring(&self, definition: Node) -> &'a str {
+        let end = definition.end_byte();
+        let start = definition
+            .child_by_field_name("body")
+            .and_then(|body| body.named_child(0))
+            .filter(|first| {
+                first.kind() == "expression_statement"
+                    && first.named_child(0).is_some_and(|s| s.kind() == "string")
+            })
+            .map_or(definition.start_byte(), |doc| doc.end_byte());
+        self.file.text.get(start..end).unwrap_or("")
+    }
+
     /// Whether a body sends data to a log or metrics sink.
-    fn body_logs(&self, body: Node) -> bool {
-        let mut stack = vec![body];
-        while let Some(node) = stack.pop() {
+    fn body_logs(&self, body: Node<'a>) -> bool {
+        for node in self.calls_under(body) {
             if node.kind() == "call"
                 && let Some(function) = node.child_by_field_name("function")
             {
                 let callee = self.text(function);
                 let last = callee.rsplit('.').next().unwrap_or(callee);
+                if !self.may_log(callee, last) {
+                    continue;
+                }
                 let qualified = self.qualify(callee);
                 let args: Vec<Node> = node
                     .child_by_field_name("arguments")
@@ -1192,8 +1261,6 @@ impl<'a> Extractor<'a> {
                     return true;
                 }
             }
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
         }
         false
     }
@@ -1234,6 +1301,51 @@ impl<'a> Extractor<'a> {
 
     /// A call that logs or records values: `logging`, a logger, structlog, loguru, print,
     /// Prometheus `observe`, a message producer, a database insert, whylogs, MLflow.
+    /// A cheap test before [`Self::is_log_sink`]: the call's last name or its module could
+    /// make it a log or metrics sink.
+    fn may_log(&self, callee: &str, last: &str) -> bool {
+        const SINK_METHODS: &[&str] = &[
+            "debug",
+            "info",
+            "warning",
+            "warn",
+            "error",
+            "exception",
+            "critical",
+            "log",
+            "msg",
+            "observe",
+            "send",
+            "produce",
+            "publish",
+            "insert_one",
+            "insert_many",
+            "to_sql",
+            "to_parquet",
+            "to_csv",
+            "put_record",
+            "put_item",
+            "add",
+            "print",
+        ];
+        const SINK_MODULES: &[&str] = &[
+            "logging",
+            "structlog",
+            "loguru",
+            "whylogs",
+            "mlflow",
+            "wandb",
+            "bentoml",
+        ];
+        if SINK_METHODS.contains(&last) {
+            return true;
+        }
+        let head = callee.split('.').next().unwrap_or(callee);
+        let module = self.imports.get(head).map_or(head, String::as_str);
+        let top = module.split('.').next().unwrap_or(module);
+        SINK_MODULES.contains(&top)
+    }
+
     fn is_log_sink(&self, function: Node, callee: &str, last: &str, qualified: &str) -> bool {
         const LOG_METHODS: &[&str] = &[
             "debug",
@@ -1743,7 +1855,7 @@ mod tests {
         let file = SourceFile::python(path.into(), path.into(), code.to_string());
         let tree = python::parse(&file.text).expect("the parser starts");
         let model = crate::model::build(&file, &tree);
-        super::super::extract(&file, &tree, &model)
+        super::super::extract(&file, &tree, &model, super::super::Options::default())
     }
 
     /// The (name, framework) of each entry point of `code` as the file `path`.

@@ -90,6 +90,26 @@ pub struct Middleware {
     pub place: Place,
 }
 
+impl FileSummary {
+    /// Whether the file holds nothing a project finding can point at (no training, artifact,
+    /// data file, entry point, scoring, deployment, monitoring or middleware): the engine
+    /// then need not keep the file for rendering.
+    pub fn is_inert(&self) -> bool {
+        self.trainings.is_empty()
+            && self.saves.is_empty()
+            && self.loads.is_empty()
+            && self.writes.is_empty()
+            && self.reads.is_empty()
+            && self.entries.is_empty()
+            && self.candidates.is_empty()
+            && self.scoring.is_empty()
+            && self.scoring_fits.is_empty()
+            && self.deployments.is_empty()
+            && self.monitoring.is_empty()
+            && self.middleware.is_empty()
+    }
+}
+
 /// A model fitted in a file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Training {

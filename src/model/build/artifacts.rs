@@ -64,6 +64,11 @@ const WRITE_FUNCTIONS: &[&str] = &["numpy.save", "numpy.savetxt", "numpy.savez"]
 /// Functions that open a file: their result stands for the path they opened.
 const OPEN_FUNCTIONS: &[&str] = &["open", "io.open", "gzip.open", "bz2.open", "lzma.open"];
 
+/// Whether `qualified` opens a file (its result then stands for the path).
+pub(super) fn opens_file(qualified: &str) -> bool {
+    OPEN_FUNCTIONS.contains(&qualified)
+}
+
 /// Path builders whose result is their arguments joined.
 const PATH_FUNCTIONS: &[&str] = &[
     "os.path.join",
@@ -252,10 +257,26 @@ impl Builder<'_> {
         if value == UNKNOWN || matches!(self.kind(value), Kind::Str(_)) {
             return;
         }
-        if !matches!(
-            right.kind(),
-            "binary_operator" | "call" | "string" | "concatenated_string"
-        ) {
+        // Most right sides build no path: decide from the node before folding it.
+        let may_be_path = match right.kind() {
+            "binary_operator" => right
+                .child_by_field_name("operator")
+                .is_some_and(|o| matches!(self.text(o), "/" | "+" | "%")),
+            "call" => right.child_by_field_name("function").is_some_and(|f| {
+                let text = self.text(f);
+                let last = text.rsplit('.').next().unwrap_or(text);
+                PATH_FUNCTIONS
+                    .iter()
+                    .any(|p| p.rsplit('.').next() == Some(last))
+                    || matches!(
+                        last,
+                        "joinpath" | "resolve" | "absolute" | "as_posix" | "format"
+                    )
+            }),
+            "string" | "concatenated_string" => self.text(right).contains('{'),
+            _ => false,
+        };
+        if !may_be_path {
             return;
         }
         if let Some(path) = self.fold_path(right, 0) {
