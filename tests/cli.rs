@@ -950,10 +950,74 @@ fn demo_project_shows_its_debts() {
         ("SKEW002", "examples/churn-demo/ltv.py", None, 14),
         ("LEAK006", "examples/churn-demo/ltv.py", None, 22),
         ("CHAIN002", "examples/churn-demo/ltv.py", None, 25),
+        // Project-wide: the API never builds a training feature, the scaler is not shipped
+        // with the model, and nothing watches or logs the served model.
+        ("SKEW001", "examples/churn-demo/train.py", None, 22),
+        ("SKEW005", "examples/churn-demo/train.py", None, 25),
+        ("MON001", "examples/churn-demo/serve.py", None, 22),
+        ("MON002", "examples/churn-demo/serve.py", None, 22),
     ] {
         assert!(
             found.contains(&(code.to_string(), path.to_string(), cell, line)),
             "{code} at {path} cell {cell:?} line {line} missing from {found:?}"
         );
     }
+}
+
+/// Files given one by one still make one project (their nearest folder with a
+/// pyproject.toml): the training script and the API are joined, the finding sits at the
+/// training fit and its related place is the handler in the other file.
+#[test]
+fn file_arguments_join_their_project_and_findings_point_across_files() {
+    let dir = TempDir::new("project-files");
+    dir.write("pyproject.toml", "[project]\nname = \"churn\"\n");
+    dir.write(
+        "train.py",
+        "import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\
+         df = pd.read_csv(\"data/customers.csv\")\n\
+         df[\"tickets\"] = df[\"ticket_count\"] * 2\n\
+         model = LogisticRegression(random_state=0).fit(df[[\"age\", \"tickets\"]], df[\"churned\"])\n\
+         joblib.dump(model, \"models/churn.joblib\")\n",
+    );
+    dir.write(
+        "app/main.py",
+        "import logging\nimport joblib\nimport pandas as pd\nfrom fastapi import FastAPI\nfrom pydantic import BaseModel\n\
+         app = FastAPI()\nmodel = joblib.load(\"models/churn.joblib\")\n\
+         class Request(BaseModel):\n    age: int\n\
+         @app.post(\"/predict\")\ndef predict(req: Request):\n    p = model.predict_proba(pd.DataFrame([req.dict()]))[0, 1]\n    logging.info(\"scored %s: %s\", req.dict(), p)\n    return {\"p\": p}\n",
+    );
+    let run = dir.run(&[
+        "check",
+        "train.py",
+        "app/main.py",
+        "--format",
+        "json",
+        "--select",
+        "SKEW001",
+    ]);
+    let json = run.json();
+    let diagnostics = json["diagnostics"].as_array().expect("an array");
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let finding = &diagnostics[0];
+    assert_eq!(finding["code"], "SKEW001");
+    assert_eq!(finding["path"], "train.py");
+    assert_eq!(finding["line"], 6);
+    assert!(finding["message"].as_str().unwrap().contains("`tickets`"));
+    let related = finding["related"].as_array().expect("related places");
+    assert!(
+        related
+            .iter()
+            .any(|r| r["path"] == "app/main.py" && r["line"] == 11),
+        "{related:?}"
+    );
+    // Each file alone is no project that serves the model: nothing to compare.
+    let alone = dir.run(&[
+        "check",
+        "app/main.py",
+        "--select",
+        "SKEW001",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(alone.json()["diagnostics"], serde_json::json!([]));
 }

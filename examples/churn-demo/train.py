@@ -10,7 +10,7 @@ from sklearn.preprocessing import StandardScaler
 FEATURES = ["tenure_months", "monthly_charges", "support_calls", "days_since_last_login"]
 
 df = pd.read_csv("/Users/ana/Desktop/churn/customers.csv")
-X = df[FEATURES]
+X = df[FEATURES].assign(charges_per_call=df["monthly_charges"] / (df["support_calls"] + 1))
 y = df["churned"]
 
 scaler = StandardScaler()

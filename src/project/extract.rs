@@ -1015,20 +1015,29 @@ impl<'a> Extractor<'a> {
     /// columns of its own (`clf.fit(scaler.transform(X), y)` was fitted on the columns of X).
     fn before_transforms(&self, x: ValueId) -> ValueId {
         let mut current = x;
-        for _ in 0..4 {
+        for _ in 0..8 {
             if self.model.columns(current).is_some() {
                 return current;
             }
-            let input = self.model.events.iter().find_map(|e| match e {
+            let transformed = self.model.events.iter().find_map(|e| match e {
                 Event::Transform { input, output, .. } if *output == current => Some(*input),
                 _ => None,
             });
+            // A transformer's output, or a side of a split of one (`X_train` of
+            // `train_test_split(scaler.fit_transform(X), y)`), holds the columns of its input.
+            let input = transformed.or_else(|| {
+                let value = &self.model.values[current];
+                match (&value.kind, value.inputs.as_slice()) {
+                    (Kind::SplitPart { .. }, [single]) => Some(*single),
+                    _ => None,
+                }
+            });
             match input {
-                Some(input) => current = input,
-                None => return x,
+                Some(input) if input != crate::model::UNKNOWN => current = input,
+                _ => return x,
             }
         }
-        current
+        x
     }
 
     /// Stateful transformers fitted in the file whose transform output reaches `x`, and that

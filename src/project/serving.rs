@@ -1443,7 +1443,7 @@ impl<'a> Extractor<'a> {
             let annotation = self.text(annotation).trim().to_string();
             if PRIMITIVES.contains(&annotation.as_str()) {
                 entry.available.push(name);
-            } else if is_raw_body(&annotation) {
+            } else if is_raw_body(&annotation) && !self.defines_schema(&annotation) {
                 raw_body = true;
             } else {
                 let inner = annotation
@@ -1624,13 +1624,21 @@ fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter> {
         } else {
             match annotation {
                 Some(a) if PRIMITIVES.contains(&a.as_str()) => Parameter::Named(name),
-                Some(a) if !is_raw_body(&a) => Parameter::Schema(name),
+                Some(a) if !is_raw_body(&a) || x.defines_schema(&a) => Parameter::Schema(name),
                 _ => Parameter::Raw(name),
             }
         };
         out.push(kind);
     }
     out
+}
+
+impl Extractor<'_> {
+    /// Whether the file defines a request schema of this name (a pydantic `Request` is a
+    /// schema, Starlette's `Request` is the raw request).
+    fn defines_schema(&self, annotation: &str) -> bool {
+        self.summary.schemas.iter().any(|s| s.name == annotation)
+    }
 }
 
 /// `dict`, `Dict[str, Any]`, `Request`, `Any`: an annotation that names no fields.
