@@ -59,6 +59,22 @@ const LOG_MODULES: &[&str] = &[
 
 static LOG_WORDS: super::hints::Words = super::hints::Words::new(LOG_HINTS);
 
+/// Libraries whose modules may hold a serving entry point (besides web frameworks).
+const SERVING_LIBRARIES: &[&str] = &[
+    "mlflow",
+    "kserve",
+    "kfserving",
+    "ts",
+    "litserve",
+    "seldon_core",
+    "bentoml",
+    "ray",
+    "gradio",
+    "streamlit",
+    "sagemaker",
+    "azureml",
+];
+
 /// Methods that make predictions.
 const PREDICT_METHODS: &[&str] = &[
     "predict",
@@ -201,6 +217,21 @@ impl<'a> Extractor<'a> {
         let serving_module = super::extract::SERVING_MODULES
             .iter()
             .any(|m| stem.starts_with(m));
+        // Most modules can serve nothing: no serving library or web framework imported, no
+        // serving name, no handler convention. They are not read further.
+        let conventional = ["model_fn", "predict_fn", "transform_fn", "init", "handle"]
+            .iter()
+            .any(|f| self.functions.contains_key(*f));
+        let may_serve = web
+            || serving_module
+            || django_views
+            || conventional
+            || self.declared_entries
+            || self.uses_module(SERVING_LIBRARIES)
+            || self.file.text.contains("features_names");
+        if !may_serve {
+            return;
+        }
         let top: Vec<Node<'a>> = {
             let mut cursor = root.walk();
             root.named_children(&mut cursor).collect()
