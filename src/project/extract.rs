@@ -719,6 +719,7 @@ impl<'a> Extractor<'a> {
             return;
         }
         let mut fields = Vec::new();
+        let mut vector = false;
         if let Some(body) = node.child_by_field_name("body") {
             let mut cursor = body.walk();
             for statement in body.named_children(&mut cursor) {
@@ -734,11 +735,20 @@ impl<'a> Extractor<'a> {
                     let field = self.text(left);
                     if !field.starts_with('_') && field != "model_config" && field != "Config" {
                         fields.push(field.to_string());
+                        // `features: List[float]`: the request carries a vector, and the
+                        // field's name is not a feature name.
+                        let annotation = assignment
+                            .child_by_field_name("type")
+                            .map_or("", |t| self.text(t));
+                        if is_sequence_annotation(annotation) {
+                            vector = true;
+                        }
                     }
                 }
             }
         }
         self.summary.schemas.push(Schema {
+            vector,
             name: self.text(name).to_string(),
             fields,
         });
@@ -985,6 +995,7 @@ impl<'a> Extractor<'a> {
             let unsaved_preprocessors = self.unsaved_preprocessors(*x);
             let training = Training {
                 model: est.short_name().to_string(),
+                unsupervised: crate::ml::is_unsupervised_model(&est.class),
                 place: self.place(*span),
                 x_text: x_text.clone(),
                 columns: known,
@@ -1261,6 +1272,23 @@ fn is_identifier(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// `list`, `List[float]`, `Sequence[...]`, `conlist(...)`, `np.ndarray`, `Tuple[...]`: a
+/// field that holds many values.
+fn is_sequence_annotation(annotation: &str) -> bool {
+    let head = annotation
+        .trim()
+        .split(['[', '('])
+        .next()
+        .unwrap_or("")
+        .rsplit('.')
+        .next()
+        .unwrap_or("");
+    matches!(
+        head.to_ascii_lowercase().as_str(),
+        "list" | "sequence" | "tuple" | "conlist" | "ndarray" | "array" | "iterable"
+    )
 }
 
 /// The content of a plain string literal (`"a"`, `'a'`), not an f-string.

@@ -297,11 +297,13 @@ impl<'a> Extractor<'a> {
         }
         // `gr.Interface(fn=predict)`, `demo.click(predict, ...)`: Gradio handlers.
         if self.uses_module(&["gradio"]) {
-            for (name, node) in self.gradio_handlers(root) {
-                if let Some(definition) = self.functions.get(&name).copied()
-                    && !candidates.iter().any(|(_, n, _)| *n == name)
-                {
-                    let _ = node;
+            for (name, _) in self.gradio_handlers(root) {
+                // Registered with Gradio: that is what it is, even in a serving-named module.
+                if let Some(known) = candidates.iter_mut().find(|(_, n, _)| *n == name) {
+                    if known.2.contains("in a serving module") {
+                        known.2 = "Gradio app".into();
+                    }
+                } else if let Some(definition) = self.functions.get(&name).copied() {
                     candidates.push((definition, name, "Gradio app".into()));
                 }
             }
@@ -718,9 +720,10 @@ impl<'a> Extractor<'a> {
                         || (function.kind() == "attribute"
                             && matches!(last, "generate" | "encode" | "infer")
                             && self.loads_any())
+                        // An imported `predict_*` helper; `score_*` is as often a metric.
                         || (function.kind() == "identifier"
                             && self.imports.contains_key(last)
-                            && (last.starts_with("predict") || last.starts_with("score")));
+                            && last.starts_with("predict"));
                     if predicts {
                         out.push(self.node_place(node));
                     }
@@ -829,9 +832,62 @@ impl<'a> Extractor<'a> {
         for body in bodies {
             self.scan_body(*body, &mut entry);
         }
+        // `X = np.array([[a, b, c]])` then `model.predict(X)`: a positional row built in a
+        // variable is compared by its length, like one written inside the call.
+        if entry.positional.is_none()
+            && let Some(count) = self.row_predicted_by_name(bodies)
+        {
+            entry.positional = Some(count);
+        }
         let mut seen = HashSet::new();
         entry.available.retain(|c| seen.insert(c.clone()));
         entry
+    }
+
+    /// The length of a one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name
+    /// that a predict call of the bodies takes as its input.
+    fn row_predicted_by_name(&self, bodies: &[Node]) -> Option<usize> {
+        let mut predicted: Vec<&str> = Vec::new();
+        for body in bodies {
+            for &node in self.nodes_in(*body) {
+                if node.kind() != "call" {
+                    continue;
+                }
+                let Some(function) = node.child_by_field_name("function") else {
+                    continue;
+                };
+                let last = self.text(function).rsplit('.').next().unwrap_or("");
+                if PREDICT_METHODS.contains(&last)
+                    && let Some(first) = node
+                        .child_by_field_name("arguments")
+                        .and_then(|a| a.named_child(0))
+                        .filter(|f| f.kind() == "identifier")
+                {
+                    predicted.push(self.text(first));
+                }
+            }
+        }
+        if predicted.is_empty() {
+            return None;
+        }
+        for body in bodies {
+            let mut cursor = body.walk();
+            let mut stack = vec![*body];
+            while let Some(node) = stack.pop() {
+                if node.kind() == "assignment"
+                    && let (Some(left), Some(right)) = (
+                        node.child_by_field_name("left"),
+                        node.child_by_field_name("right"),
+                    )
+                    && predicted.contains(&self.text(left))
+                    && let Some(count) = self.positional_count(right)
+                {
+                    return Some(count);
+                }
+                stack.extend(node.named_children(&mut cursor));
+            }
+        }
+        None
     }
 
     /// Follows a model's input back to where its values come from (catalog §3.1, F_serve):
@@ -1912,6 +1968,25 @@ mod tests {
             [(name.to_string(), framework.to_string())],
             "{path}"
         );
+    }
+
+    #[test]
+    fn a_gradio_handler_in_a_serving_named_module_is_a_gradio_app() {
+        let code = "import gradio as gr\nimport joblib\nmodel = joblib.load('m.pkl')\n\
+                    def predict(x):\n    return model.predict([[x]])[0]\n\
+                    gr.Interface(fn=predict, inputs='number', outputs='number').launch()\n";
+        one("app.py", code, "predict", "Gradio app");
+    }
+
+    #[test]
+    fn an_imported_score_helper_is_not_a_prediction() {
+        // `score_model` returns a metric as often as predictions: a route that only calls it
+        // is not an entry point; an imported `predict_*` helper is.
+        let code = "from flask import Flask\nfrom model import score_model, predict_churn\n\
+                    app = Flask(__name__)\n\
+                    @app.route('/scoring')\ndef scoring():\n    return str(score_model())\n\
+                    @app.route('/prediction')\ndef prediction():\n    return str(predict_churn())\n";
+        one("app.py", code, "prediction", "Flask route");
     }
 
     #[test]

@@ -115,6 +115,9 @@ impl FileSummary {
 pub struct Training {
     /// The estimator class as named in messages (`LogisticRegression`, `Pipeline`).
     pub model: String,
+    /// A clusterer or outlier detector (learns without a label).
+    #[serde(default)]
+    pub unsupervised: bool,
     /// The fit call.
     pub place: Place,
     /// The source text of the X argument.
@@ -255,6 +258,10 @@ pub struct Entry {
 pub struct Schema {
     pub name: String,
     pub fields: Vec<String>,
+    /// A field holds a sequence (`features: List[float]`): the request is a vector, not
+    /// named features.
+    #[serde(default)]
+    pub vector: bool,
 }
 
 /// What kind of monitoring evidence.

@@ -293,7 +293,9 @@ fn check_project(index: &ProjectIndex, sink: &mut ProjectSink) {
             continue;
         }
         for (t, training) in index.files[reader].trainings.iter().enumerate() {
-            if !training.reads.contains(&r) {
+            // Clustering or anomaly detection on top of scores is analysis, not a chain of
+            // predictors (the file half leaves it alone too).
+            if !training.reads.contains(&r) || training.unsupervised {
                 continue;
             }
             let held: Vec<&String> = write

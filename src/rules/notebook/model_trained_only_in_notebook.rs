@@ -67,6 +67,11 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
             if reported.contains(&(saver, save)) {
                 continue;
             }
+            // A fitted transformer saved by a notebook is not the served model: the message
+            // would say no script trains a model that one may well train.
+            if index.files[saver].saves[save].saved == Saved::Transformer {
+                continue;
+            }
             let notebook = &index.files[saver];
             if run_by_script(index, &notebook.path) {
                 continue;

@@ -154,6 +154,8 @@ fn serving_columns<'a>(index: &ProjectIndex<'a>, entry: EntryRef<'a>) -> Option<
     let mut open = entry.entry.open;
     for name in &entry.entry.schema_types {
         match index.schema(entry.file, name) {
+            // A vector in a field (`features: List[float]`) names no feature.
+            Some(schema) if schema.vector => open = true,
             Some(schema) => names.extend(schema.fields.iter().map(String::as_str)),
             None => {
                 let top = name.split('.').next().unwrap_or(name);
