@@ -200,6 +200,7 @@ pub fn extract<'a>(
         declared_entries: options.declared_entries,
         runs_notebooks: false,
         text_words: 0,
+        data_names: std::cell::RefCell::new(Vec::new()),
         training_values: Vec::new(),
         root: tree.root_node(),
     };
@@ -235,6 +236,8 @@ pub(super) struct Extractor<'a> {
     nodes: std::cell::OnceCell<Vec<Node<'a>>>,
     /// Describe every predicting top-level function too (see [`Options`]).
     pub(super) declared_entries: bool,
+    /// The names holding a handler's request or prediction, while its bodies are scanned.
+    pub(super) data_names: std::cell::RefCell<Vec<String>>,
     /// Which of [`TEXT_WORDS`] the file's text contains.
     pub(super) text_words: u64,
     /// The file names a notebook runner (papermill, nbconvert, jupyter, nbclient) somewhere.

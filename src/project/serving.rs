@@ -720,10 +720,12 @@ impl<'a> Extractor<'a> {
                         || (function.kind() == "attribute"
                             && matches!(last, "generate" | "encode" | "infer")
                             && self.loads_any())
-                        // An imported `predict_*` helper; `score_*` is as often a metric.
-                        || (function.kind() == "identifier"
-                            && self.imports.contains_key(last)
-                            && last.starts_with("predict"));
+                        // An imported `predict_*` helper (`predict_churn(x)`,
+                        // `service.predict_churn(x)`); `score_*` is as often a metric.
+                        || (last.starts_with("predict")
+                            && self
+                                .imports
+                                .contains_key(callee.split('.').next().unwrap_or(callee)));
                     if predicts {
                         out.push(self.node_place(node));
                     }
@@ -829,9 +831,11 @@ impl<'a> Extractor<'a> {
             ..Entry::default()
         };
         entry.available.extend(flow.names);
+        *self.data_names.borrow_mut() = self.data_names_of(bodies);
         for body in bodies {
             self.scan_body(*body, &mut entry);
         }
+        self.data_names.borrow_mut().clear();
         // `X = np.array([[a, b, c]])` then `model.predict(X)`: a positional row built in a
         // variable is compared by its length, like one written inside the call.
         if entry.positional.is_none()
@@ -842,6 +846,65 @@ impl<'a> Extractor<'a> {
         let mut seen = HashSet::new();
         entry.available.retain(|c| seen.insert(c.clone()));
         entry
+    }
+
+    /// The names that hold the request or the prediction in a handler: its parameters, and
+    /// what is assigned from a prediction or from those names (two rounds). A log call that
+    /// mentions none of them (latency, an exception) records neither inputs nor predictions.
+    fn data_names_of(&self, bodies: &[Node]) -> Vec<String> {
+        let Some(handler) = bodies.first() else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = handler_parameters(*handler, self)
+            .into_iter()
+            .filter_map(|p| match p {
+                Parameter::Named(n) | Parameter::Schema(n) | Parameter::Raw(n) => Some(n),
+                Parameter::Receiver => None,
+            })
+            .collect();
+        let mut assignments: Vec<(String, &str)> = Vec::new();
+        for body in bodies {
+            let mut cursor = body.walk();
+            let mut stack = vec![*body];
+            while let Some(node) = stack.pop() {
+                if node.kind() == "assignment"
+                    && let (Some(left), Some(right)) = (
+                        node.child_by_field_name("left"),
+                        node.child_by_field_name("right"),
+                    )
+                {
+                    for target in self.text(left).split([',', '(', ')', ' ']) {
+                        if !target.is_empty() && is_identifier(target) {
+                            assignments.push((target.to_string(), self.text(right)));
+                        }
+                    }
+                }
+                stack.extend(node.named_children(&mut cursor));
+            }
+        }
+        for _ in 0..2 {
+            for (target, right) in &assignments {
+                let predicts =
+                    PREDICT_METHODS.iter().any(|m| right.contains(m)) || right.contains("model(");
+                if !names.contains(target) && (predicts || names.iter().any(|n| mentions(right, n)))
+                {
+                    names.push(target.clone());
+                }
+            }
+        }
+        names
+    }
+
+    /// Whether a call's arguments mention the request or the prediction (see
+    /// [`Self::data_names_of`]); true when the handler's names are not known (a Streamlit
+    /// script).
+    fn carries_request_data(&self, args: &[Node]) -> bool {
+        let names = self.data_names.borrow();
+        names.is_empty()
+            || args.iter().any(|arg| {
+                let text = self.text(*arg);
+                names.iter().any(|n| mentions(text, n))
+            })
     }
 
     /// The length of a one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name
@@ -1192,7 +1255,8 @@ impl<'a> Extractor<'a> {
         // `with bentoml.monitor("iris") as mon: mon.log(...)`: BentoML's monitoring context.
         if qualified.starts_with("bentoml.monitor")
             || (self.is_log_sink(function, callee, last, &qualified)
-                && self.has_data_argument(&args))
+                && self.has_data_argument(&args)
+                && self.carries_request_data(&args))
         {
             entry.logged = true;
         }
@@ -1898,6 +1962,16 @@ fn named_for_logging(name: &str) -> bool {
         .any(|k| lower.contains(k))
 }
 
+/// Whether `text` uses the name `name` (as a whole word).
+fn mentions(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !word(before) && !word(after)
+    })
+}
+
 /// `app/serve.py` → `serve`.
 fn module_stem(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -1979,6 +2053,32 @@ mod tests {
     }
 
     #[test]
+    fn logging_latency_or_an_error_is_not_logging_predictions() {
+        let head = "import logging, time\nimport joblib\nfrom fastapi import FastAPI\n\
+                    app = FastAPI()\nmodel = joblib.load('m.pkl')\nlog = logging.getLogger('x')\n";
+        let logged = |body: &str| {
+            let code = format!("{head}@app.post('/p')\ndef predict(age: float):\n{body}");
+            let summary = summary_of("app.py", &code);
+            assert_eq!(summary.entries.len(), 1, "{code}");
+            summary.entries[0].logged
+        };
+        // Only the latency or the exception reaches the log.
+        assert!(!logged(
+            "    start = time.time()\n    p = model.predict([[age]])[0]\n    log.info('took %s', time.time() - start)\n    return p\n"
+        ));
+        assert!(!logged(
+            "    try:\n        return model.predict([[age]])[0]\n    except Exception as e:\n        print('failed', e)\n        raise\n"
+        ));
+        // The prediction, or the request, does.
+        assert!(logged(
+            "    p = model.predict([[age]])[0]\n    log.info(f'p={p}')\n    return p\n"
+        ));
+        assert!(logged(
+            "    log.info('request %s', age)\n    return model.predict([[age]])[0]\n"
+        ));
+    }
+
+    #[test]
     fn an_imported_score_helper_is_not_a_prediction() {
         // `score_model` returns a metric as often as predictions: a route that only calls it
         // is not an entry point; an imported `predict_*` helper is.
@@ -1987,6 +2087,9 @@ mod tests {
                     @app.route('/scoring')\ndef scoring():\n    return str(score_model())\n\
                     @app.route('/prediction')\ndef prediction():\n    return str(predict_churn())\n";
         one("app.py", code, "prediction", "Flask route");
+        let code = "from fastapi import FastAPI\nfrom app import service\napp = FastAPI()\n\
+                    @app.post('/predict')\ndef predict(x: float):\n    return service.predict_diabetes(x)\n";
+        one("app/main.py", code, "predict", "FastAPI route");
     }
 
     #[test]
