@@ -35,15 +35,25 @@ pub(super) const WEB_FRAMEWORKS: &[&str] = &[
 ];
 
 /// Module name prefixes that make a file a serving module by convention (S7).
+/// Module names (the first word of the file name: `serve_model.py`, `app.py`,
+/// `predictor.py`) that make a file a serving module by convention (S7).
 pub(super) const SERVING_MODULES: &[&str] = &[
     "serve",
+    "server",
     "serving",
+    "service",
     "app",
+    "application",
     "api",
     "inference",
+    "infer",
     "predict",
-    "server",
+    "predictor",
+    "prediction",
+    "predictions",
     "score",
+    "scoring",
+    "scorer",
 ];
 
 /// Handler names that serve predictions by convention.

@@ -202,6 +202,7 @@ fn serves_by_definition(framework: &str) -> bool {
             | "TorchServe handler"
             | "Seldon model"
             | "SageMaker handler"
+            | "SageMaker model_fn"
             | "AzureML scoring script"
             | "LitServe API"
     )
@@ -214,9 +215,9 @@ impl<'a> Extractor<'a> {
         // Django function views: `views.py` (or a `views/` package) of a Django project.
         let django_views = (stem == "views" || self.summary.path.contains("/views/"))
             && self.uses_module(&["django", "rest_framework"]);
-        let serving_module = super::extract::SERVING_MODULES
-            .iter()
-            .any(|m| stem.starts_with(m));
+        // The file name's first word (`serve_model` → `serve`; `api001_tests` is no `api`).
+        let first_word = stem.split(['_', '-', '.']).next().unwrap_or(&stem);
+        let serving_module = super::extract::SERVING_MODULES.contains(&first_word);
         // Most modules can serve nothing: no serving library or web framework imported, no
         // serving name, no handler convention. They are not read further.
         let conventional = ["model_fn", "predict_fn", "transform_fn", "init", "handle"]
@@ -257,6 +258,14 @@ impl<'a> Extractor<'a> {
                         && defined.contains("model_fn")
                     {
                         candidates.push((definition, name, "SageMaker handler".into()));
+                    } else if name == "model_fn"
+                        && !defined.contains("predict_fn")
+                        && !defined.contains("transform_fn")
+                        && self.parameter_names(definition).len() <= 2
+                    {
+                        // Only `model_fn(model_dir)`: SageMaker's default input and predict
+                        // functions serve what it returns.
+                        candidates.push((definition, name, "SageMaker model_fn".into()));
                     } else if name == "run" && defined.contains("init") {
                         candidates.push((definition, name, "AzureML scoring script".into()));
                     } else if name == "handle"
@@ -730,6 +739,23 @@ impl<'a> Extractor<'a> {
                         out.push(self.node_place(node));
                     }
                 }
+            }
+        }
+        // A PyTorch module called for inference in the handler (under `no_grad`, or with
+        // weights loaded by `load_state_dict(torch.load(P))`) in a file that loads a model:
+        // a prediction.
+        for event in &self.model.events {
+            if let Event::ModuleCall {
+                span,
+                inference: Some(_),
+                ..
+            } = event
+                && self.loads_any()
+                && bodies
+                    .iter()
+                    .any(|b| b.start_byte() <= span.start && span.end <= b.end_byte())
+            {
+                out.push(self.place(*span));
             }
         }
         // Calls the model knows predict: a loaded model called as a function (`model(x)`).
@@ -2076,6 +2102,17 @@ mod tests {
         assert!(logged(
             "    log.info('request %s', age)\n    return model.predict([[age]])[0]\n"
         ));
+    }
+
+    #[test]
+    fn sagemaker_model_fn_alone_and_torch_modules_called_for_inference() {
+        let code = "import joblib, os\ndef model_fn(model_dir):\n    return joblib.load(os.path.join(model_dir, 'model.joblib'))\n";
+        one("script.py", code, "model_fn", "SageMaker model_fn");
+        let code = "import torch\nimport torch.nn as nn\nfrom fastapi import FastAPI\napp = FastAPI()\n\
+                    class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(8, 1)\n    def forward(self, x):\n        return self.fc(x)\n\
+                    model = Net()\nmodel.load_state_dict(torch.load('net.pth'))\nmodel.eval()\n\
+                    @app.post('/predict')\ndef predict(values: list):\n    with torch.no_grad():\n        return model(torch.tensor([values])).item()\n";
+        one("app.py", code, "predict", "FastAPI route");
     }
 
     #[test]

@@ -19,7 +19,12 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     for entry in helpers::served(index) {
         // `predict` in `predict.py` may be a research script's helper: MON001 still counts
         // it, at info, but a missing log there is not worth a warning per function.
-        if helpers::by_name_only(entry) || helpers::logging(index, entry).is_some() {
+        // A SageMaker `model_fn` alone leaves requests to the container's own handlers:
+        // there is no code of the project to log them in.
+        if helpers::by_name_only(entry)
+            || entry.entry.framework == "SageMaker model_fn"
+            || helpers::logging(index, entry).is_some()
+        {
             continue;
         }
         let handler = &entry.entry;
