@@ -1271,6 +1271,16 @@ impl<'a> Extractor<'a> {
         if super::extract::OPAQUE_SOURCES.contains(&qualified.as_str()) {
             entry.open = true;
         }
+        // `np.array([payload["features"]])`, `np.array(row.values)`: a row that arrives as one
+        // vector of the request; its length and order cannot be told.
+        if matches!(
+            qualified.as_str(),
+            "numpy.array" | "numpy.asarray" | "torch.tensor" | "torch.as_tensor"
+        ) && let Some(first) = args.first()
+            && self.vector_row(*first)
+        {
+            entry.open = true;
+        }
         // `model.predict([[a, b, c]])`, `model.predict(np.array([[a, b]]))`
         if PREDICT_METHODS.contains(&last)
             && let Some(first) = args.first()
@@ -1440,6 +1450,24 @@ impl<'a> Extractor<'a> {
             }
         }
         false
+    }
+
+    /// A row that is a vector taken whole from somewhere: `[payload["x"]]`, `payload["x"]`,
+    /// `row.values` (not a list of values written out).
+    fn vector_row(&self, node: Node) -> bool {
+        match node.kind() {
+            "list" => {
+                node.named_child_count() == 1
+                    && node.named_child(0).is_some_and(|only| {
+                        matches!(
+                            only.kind(),
+                            "subscript" | "attribute" | "identifier" | "call"
+                        )
+                    })
+            }
+            "subscript" | "attribute" => true,
+            _ => false,
+        }
     }
 
     /// `[[a, b, c]]` or `np.array([[a, b, c]])`: the number of values per row.
