@@ -639,7 +639,33 @@ impl<'a> Extractor<'a> {
         let mut seen = HashSet::new();
         entry.available.retain(|c| seen.insert(c.clone()));
         self.decorator_logging(handler, &mut entry);
+        self.descriptor_schema(handler, &mut entry);
         Some(entry)
+    }
+
+    /// BentoML's IO descriptors name the request schema in the decorator
+    /// (`@svc.api(input=JSON(pydantic_model=CreditApplication))`): the handler's parameter
+    /// holds that schema's fields.
+    fn descriptor_schema(&self, handler: Node, entry: &mut Entry) {
+        let Some(parent) = handler.parent() else {
+            return;
+        };
+        let (decorators, _) = split_decorated(parent);
+        for decorator in decorators {
+            let text = self.text(decorator);
+            let Some((_, rest)) = text.split_once("pydantic_model=") else {
+                continue;
+            };
+            let name: String = rest
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
+            if !name.is_empty() {
+                entry.schema_types.push(self.qualify(&name));
+                entry.open = false;
+            }
+        }
     }
 
     /// Decorators on the handler that log (`@log_prediction`, `@monitoring.track_request()`):
@@ -1834,6 +1860,19 @@ fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter> {
             }
         };
         out.push(kind);
+    }
+    // `@svc.api(input=JSON(pydantic_model=Schema))`: the request parameter is that schema.
+    let described = handler
+        .parent()
+        .filter(|p| p.kind() == "decorated_definition")
+        .is_some_and(|p| {
+            x.text(p)[..handler.start_byte() - p.start_byte()].contains("pydantic_model=")
+        });
+    if described
+        && let Some(first) = out.iter_mut().find(|p| matches!(p, Parameter::Raw(_)))
+        && let Parameter::Raw(name) = first
+    {
+        *first = Parameter::Schema(std::mem::take(name));
     }
     out
 }

@@ -144,6 +144,29 @@ impl Builder<'_> {
             };
             return pending(IoOp::Save, value, path);
         }
+        // BentoML's model store: `bentoml.sklearn.save_model("churn", model)` and
+        // `bentoml.sklearn.get("churn:latest")` / `load_model("churn:tag")` name one artifact.
+        if let Some(rest) = qualified.strip_prefix("bentoml.") {
+            let method = rest.rsplit('.').next().unwrap_or(rest);
+            let tag = |index: usize| {
+                args.get(index, &["name", "tag"])
+                    .and_then(|(_, n)| string_value(self.text(n)))
+                    .map(|name| {
+                        let name = name.split(':').next().unwrap_or(&name).to_string();
+                        format!("bentoml:/{name}")
+                    })
+            };
+            match method {
+                "save_model" => {
+                    let value = args.get(1, &["model"]).map_or(UNKNOWN, |(v, _)| v);
+                    return pending(IoOp::Save, value, tag(0));
+                }
+                "get" | "load_model" if rest.contains('.') => {
+                    return pending(IoOp::Load, UNKNOWN, tag(0));
+                }
+                _ => {}
+            }
+        }
         if READ_FUNCTIONS.contains(&qualified) {
             let path = args
                 .get(
@@ -577,5 +600,17 @@ mod tests {
         assert!(expect(IoOp::Save, "models:/churn"), "{found:?}");
         assert!(expect(IoOp::Load, "m.pkl"), "{found:?}");
         assert!(expect(IoOp::Write, "out/scores.csv"), "{found:?}");
+        // BentoML's model store names the artifact by its tag, without the version.
+        let code = "import bentoml\nbentoml.sklearn.save_model('churn', clf)\n\
+                    runner = bentoml.sklearn.get('churn:latest').to_runner()\n";
+        let found = io(code);
+        assert!(
+            found.contains(&(IoOp::Save, Some("bentoml:/churn".into()))),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(IoOp::Load, Some("bentoml:/churn".into()))),
+            "{found:?}"
+        );
     }
 }
