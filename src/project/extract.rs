@@ -116,10 +116,9 @@ const SERVING_WORDS: &[&str] = &[
     "wsgi_app",
 ];
 
-/// Every word the summary looks for in a file's text, searched in one pass: drift
-/// statistics, registry and deployment calls, data services, notebook runners, and the
-/// [`SERVING_WORDS`].
-pub(super) static TEXT_WORDS: Words = Words::new(&[
+/// Words that show a file calls a drift statistic, a model registry or deployment, or a
+/// data service the analysis cannot see.
+const CALL_WORDS: &[&str] = &[
     "ks_2samp",
     "anderson_ksamp",
     "chisquare",
@@ -141,19 +140,10 @@ pub(super) static TEXT_WORDS: Words = Words::new(&[
     "requests.",
     "httpx.",
     "get_online_features",
-    "papermill",
-    "nbconvert",
-    "jupyter",
-    "nbclient",
-    "print(",
-    ".to_csv(",
-    ".to_parquet(",
-    ".to_sql(",
-    "middleware",
-    "Middleware",
-    "_request",
-    "wsgi_app",
-]);
+];
+
+/// Every word the summary looks for in a file's text, searched in one pass.
+pub(super) static TEXT_WORDS: Words = Words::new(&[CALL_WORDS, RUNNER_HINTS, SERVING_WORDS]);
 
 /// Calls that promote or deploy a model.
 const DEPLOY_FUNCTIONS: &[&str] = &[
@@ -331,12 +321,8 @@ impl<'a> Extractor<'a> {
         // One pass over the text says which calls are worth reading the tree for.
         let found = TEXT_WORDS.found(&self.file.text);
         self.text_words = found;
-        self.runs_notebooks = RUNNER_HINTS.iter().any(|w| found & TEXT_WORDS.bit(w) != 0);
-        // Every word but the sinks and registrations of serving.rs names a call read here.
-        let serving_bits = SERVING_WORDS
-            .iter()
-            .fold(0, |set, w| set | TEXT_WORDS.bit(w));
-        if found & !serving_bits != 0 {
+        self.runs_notebooks = self.text_has(RUNNER_HINTS);
+        if self.runs_notebooks || self.text_has(CALL_WORDS) {
             let calls: Vec<Node<'a>> = self
                 .nodes()
                 .iter()

@@ -6,27 +6,32 @@ use aho_corasick::AhoCorasick;
 use aho_corasick::packed::Searcher;
 use std::sync::OnceLock;
 
-/// A set of words searched in one pass.
+/// A set of words (given as several lists) searched in one pass.
 pub struct Words {
-    words: &'static [&'static str],
+    lists: &'static [&'static [&'static str]],
     packed: OnceLock<Option<Searcher>>,
     fallback: OnceLock<AhoCorasick>,
 }
 
 impl Words {
-    pub const fn new(words: &'static [&'static str]) -> Words {
+    pub const fn new(lists: &'static [&'static [&'static str]]) -> Words {
         Words {
-            words,
+            lists,
             packed: OnceLock::new(),
             fallback: OnceLock::new(),
         }
+    }
+
+    /// The words in order: bit i of [`Words::found`] is the i-th.
+    fn words(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.lists.iter().flat_map(|list| list.iter().copied())
     }
 
     /// Which of the words occur in `text`, as a bit set (bit i: word i); a word that only
     /// occurs overlapping an earlier match may be missed, which only makes a caller read
     /// the tree less.
     pub fn found(&self, text: &str) -> u64 {
-        debug_assert!(self.words.len() <= 64);
+        debug_assert!(self.words().count() <= 64);
         let mut set = 0u64;
         match self.searcher() {
             Some(searcher) => {
@@ -53,21 +58,18 @@ impl Words {
 
     /// The bit of `word` in [`Words::found`]'s set.
     pub fn bit(&self, word: &str) -> u64 {
-        self.words
-            .iter()
-            .position(|w| *w == word)
-            .map_or(0, |i| 1 << i)
+        self.words().position(|w| w == word).map_or(0, |i| 1 << i)
     }
 
     fn searcher(&self) -> Option<&Searcher> {
         self.packed
-            .get_or_init(|| Searcher::new(self.words.iter().copied()))
+            .get_or_init(|| Searcher::new(self.words()))
             .as_ref()
     }
 
     fn automaton(&self) -> &AhoCorasick {
         self.fallback
-            .get_or_init(|| AhoCorasick::new(self.words).expect("plain words build an automaton"))
+            .get_or_init(|| AhoCorasick::new(self.words()).expect("plain words build an automaton"))
     }
 }
 
@@ -75,7 +77,7 @@ impl Words {
 mod tests {
     use super::Words;
 
-    static WORDS: Words = Words::new(&["ks_2samp", "print(", "papermill"]);
+    static WORDS: Words = Words::new(&[&["ks_2samp", "print("], &["papermill"]]);
 
     #[test]
     fn finds_each_word_in_one_pass() {

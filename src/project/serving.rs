@@ -57,7 +57,7 @@ const LOG_MODULES: &[&str] = &[
     "bentoml",
 ];
 
-static LOG_WORDS: super::hints::Words = super::hints::Words::new(LOG_HINTS);
+static LOG_WORDS: super::hints::Words = super::hints::Words::new(&[LOG_HINTS]);
 
 /// Libraries whose modules may hold a serving entry point (besides web frameworks).
 const SERVING_LIBRARIES: &[&str] = &[
