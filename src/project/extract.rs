@@ -914,23 +914,21 @@ impl<'a> Extractor<'a> {
         (names, model, at)
     }
 
+    /// The calls of one kind of [`FileModel::io`] (saves, loads, ...), each with its index
+    /// among that kind and its value.
+    pub(super) fn io_values(&self, op: IoOp) -> Vec<(usize, ValueId)> {
+        self.model
+            .io
+            .iter()
+            .filter(|io| io.op == op)
+            .enumerate()
+            .map(|(i, io)| (i, io.value))
+            .collect()
+    }
+
     fn trainings(&mut self) {
-        let read_values: Vec<(usize, ValueId)> = self
-            .model
-            .io
-            .iter()
-            .filter(|io| io.op == IoOp::Read)
-            .enumerate()
-            .map(|(i, io)| (i, io.value))
-            .collect();
-        let load_values: Vec<(usize, ValueId)> = self
-            .model
-            .io
-            .iter()
-            .filter(|io| io.op == IoOp::Load)
-            .enumerate()
-            .map(|(i, io)| (i, io.value))
-            .collect();
+        let read_values = self.io_values(IoOp::Read);
+        let load_values = self.io_values(IoOp::Load);
         let mut by_span: HashMap<Span, usize> = HashMap::new();
         for event in &self.model.events {
             let Event::Fit {

@@ -811,14 +811,7 @@ impl<'a> Extractor<'a> {
             .map(|b| Span::new(b.start_byte(), b.end_byte()))
             .collect();
         let within = |s: Span| spans.iter().any(|b| b.start <= s.start && s.end <= b.end);
-        let load_values: Vec<(usize, usize)> = self
-            .model
-            .io
-            .iter()
-            .filter(|io| io.op == IoOp::Load)
-            .enumerate()
-            .map(|(i, io)| (i, io.value))
-            .collect();
+        let load_values = self.io_values(IoOp::Load);
         let mut loads = Vec::new();
         let mut fits = Vec::new();
         let mut flow = InputFlow::default();
