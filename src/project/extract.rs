@@ -11,6 +11,19 @@ use crate::source::SourceFile;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
+/// See [`Extractor::sources`].
+struct Sources {
+    reads: Vec<Option<Vec<u32>>>,
+    fed: Vec<Option<Vec<u32>>>,
+}
+
+/// How many reads or transforms one value may derive from before the set is unknown.
+const SOURCES_CAP: usize = 32;
+
+/// How many values a walk of one training's ancestry may visit before it gives up (a very
+/// long script where everything derives from everything): unknown then stays unknown.
+const ANCESTRY_BUDGET: usize = 20_000;
+
 /// Walks stop this deep: summaries only need the top levels of real code.
 const MAX_DEPTH: usize = 200;
 
@@ -201,6 +214,11 @@ pub fn extract<'a>(
         runs_notebooks: false,
         text_words: 0,
         data_names: std::cell::RefCell::new(Vec::new()),
+        saved_ancestry: std::cell::OnceCell::new(),
+        transform_inputs: std::cell::OnceCell::new(),
+        stateful_transforms: std::cell::OnceCell::new(),
+        sources: std::cell::OnceCell::new(),
+        escaping: std::cell::OnceCell::new(),
         training_values: Vec::new(),
         root: tree.root_node(),
     };
@@ -236,6 +254,13 @@ pub(super) struct Extractor<'a> {
     nodes: std::cell::OnceCell<Vec<Node<'a>>>,
     /// Describe every predicting top-level function too (see [`Options`]).
     pub(super) declared_entries: bool,
+    /// See [`Extractor::saved_ancestry`], [`Extractor::transform_inputs`] and
+    /// [`Extractor::escaping_names`].
+    saved_ancestry: std::cell::OnceCell<Vec<HashSet<ValueId>>>,
+    transform_inputs: std::cell::OnceCell<HashMap<ValueId, ValueId>>,
+    stateful_transforms: std::cell::OnceCell<Vec<(ValueId, ValueId, Span)>>,
+    sources: std::cell::OnceCell<Sources>,
+    escaping: std::cell::OnceCell<HashSet<&'a str>>,
     /// The names holding a handler's request or prediction, while its bodies are scanned.
     pub(super) data_names: std::cell::RefCell<Vec<String>>,
     /// Which of [`TEXT_WORDS`] the file's text contains.
@@ -927,7 +952,6 @@ impl<'a> Extractor<'a> {
     }
 
     fn trainings(&mut self) {
-        let read_values = self.io_values(IoOp::Read);
         let load_values = self.io_values(IoOp::Load);
         let mut by_span: HashMap<Span, usize> = HashMap::new();
         for event in &self.model.events {
@@ -976,11 +1000,10 @@ impl<'a> Extractor<'a> {
                 .unwrap_or_default();
             let open = columns.is_none_or(|c| c.open);
             let dropped = columns.map(|c| c.dropped.clone()).unwrap_or_default();
-            let reads: Vec<usize> = read_values
-                .iter()
-                .filter(|(_, v)| self.model.derives_from(*x, |id| id == *v))
-                .map(|(i, _)| *i)
-                .collect();
+            let reads: Vec<usize> = self.sources().reads[*x]
+                .as_ref()
+                .map(|set| set.iter().map(|&r| r as usize).collect())
+                .unwrap_or_default();
             let mut loaded_outputs = Vec::new();
             for lineage in self.model.facts_tagged(*x, Tag::LoadedOut) {
                 if let Some((i, _)) = load_values.iter().find(|(_, v)| *v == lineage.fact.source)
@@ -1027,10 +1050,7 @@ impl<'a> Extractor<'a> {
             if self.model.columns(current).is_some() {
                 return current;
             }
-            let transformed = self.model.events.iter().find_map(|e| match e {
-                Event::Transform { input, output, .. } if *output == current => Some(*input),
-                _ => None,
-            });
+            let transformed = self.transform_inputs().get(&current).copied();
             // A transformer's output, or a side of a split of one (`X_train` of
             // `train_test_split(scaler.fit_transform(X), y)`), holds the columns of its input.
             let input = transformed.or_else(|| {
@@ -1048,40 +1068,36 @@ impl<'a> Extractor<'a> {
         x
     }
 
+    /// The input of each transform's output (computed once).
+    fn transform_inputs(&self) -> &HashMap<ValueId, ValueId> {
+        self.transform_inputs.get_or_init(|| {
+            let mut map = HashMap::new();
+            for event in &self.model.events {
+                if let Event::Transform { input, output, .. } = event {
+                    map.entry(*output).or_insert(*input);
+                }
+            }
+            map
+        })
+    }
+
     /// Stateful transformers fitted in the file whose transform output reaches `x`, and that
     /// are not saved anywhere in the file.
     fn unsaved_preprocessors(&self, x: ValueId) -> Vec<Preprocessor> {
-        let saved: Vec<ValueId> = self
-            .model
-            .io
-            .iter()
-            .filter(|io| io.op == IoOp::Save)
-            .map(|io| io.value)
-            .collect();
+        let Some(fed) = self.sources().fed[x].as_ref() else {
+            return Vec::new();
+        };
         let mut out: Vec<Preprocessor> = Vec::new();
         let mut seen = HashSet::new();
-        for event in &self.model.events {
-            let Event::Transform {
-                estimator,
-                output,
-                span: transform_span,
-                ..
-            } = event
-            else {
-                continue;
-            };
+        for &index in fed {
+            let (estimator, _, transform_span) = &self.stateful_transforms()[index as usize];
             let Some(est) = self.model.estimator(*estimator) else {
                 continue;
             };
-            if !est.category.is_stateful_transformer() || !seen.insert(*estimator) {
+            if !seen.insert(*estimator) {
                 continue;
             }
-            if !self.feeds(x, *output) {
-                continue;
-            }
-            let shipped = saved
-                .iter()
-                .any(|&s| s == *estimator || self.model.derives_from(s, |v| v == *estimator));
+            let shipped = self.saved_ancestry().iter().any(|a| a.contains(estimator));
             if shipped {
                 continue;
             }
@@ -1115,6 +1131,12 @@ impl<'a> Extractor<'a> {
     /// passed to a call, put in a container, returned, bound to another name, or its
     /// learned attributes read.
     fn escapes(&self, name: &str) -> bool {
+        self.escaping_names().contains(name)
+    }
+
+    /// Every name used in the file other than by fitting and applying it (see
+    /// [`Self::escapes`]): one walk with one cursor, which knows each node's field.
+    fn escaping_names(&self) -> &HashSet<&'a str> {
         const APPLY: &[&str] = &[
             "fit",
             "transform",
@@ -1131,72 +1153,181 @@ impl<'a> Extractor<'a> {
             "set_params",
             "get_params",
         ];
-        let mut stack = vec![(self.root, 0usize)];
-        while let Some((node, depth)) = stack.pop() {
-            if depth > MAX_DEPTH {
-                continue;
-            }
-            if node.kind() == "identifier" && self.text(node) == name {
-                let Some(parent) = node.parent() else {
+        self.escaping.get_or_init(|| {
+            let mut out = HashSet::new();
+            let mut cursor = self.root.walk();
+            // The kind of each ancestor of the current node, and the attribute name of an
+            // `attribute` parent.
+            let mut parents: Vec<(&str, Option<&'a str>)> = Vec::new();
+            loop {
+                let node = cursor.node();
+                if node.kind() == "identifier" {
+                    let field = cursor.field_name();
+                    let used = match parents.last() {
+                        Some(("attribute", attribute)) if field == Some("object") => {
+                            attribute.is_none_or(|a| !APPLY.contains(&a))
+                        }
+                        Some(("attribute", _)) => false,
+                        Some(("assignment" | "augmented_assignment", _))
+                            if field == Some("left") =>
+                        {
+                            false
+                        }
+                        Some(("pattern_list" | "tuple_pattern" | "list_pattern", _)) => false,
+                        Some(("keyword_argument", _)) if field == Some("name") => false,
+                        Some(("global_statement" | "nonlocal_statement" | "del_statement", _)) => {
+                            false
+                        }
+                        None => false,
+                        _ => true,
+                    };
+                    if used {
+                        out.insert(self.text(node));
+                    }
+                }
+                if parents.len() < MAX_DEPTH && cursor.goto_first_child() {
+                    let attribute = (node.kind() == "attribute")
+                        .then(|| node.child_by_field_name("attribute").map(|a| self.text(a)))
+                        .flatten();
+                    parents.push((node.kind(), attribute));
                     continue;
-                };
-                let field_is = |field: &str| {
-                    parent
-                        .child_by_field_name(field)
-                        .is_some_and(|c| c.id() == node.id())
-                };
-                let used = match parent.kind() {
-                    "attribute" if field_is("object") => parent
-                        .child_by_field_name("attribute")
-                        .is_none_or(|a| !APPLY.contains(&self.text(a))),
-                    "attribute" => false,
-                    "assignment" | "augmented_assignment" if field_is("left") => false,
-                    "pattern_list" | "tuple_pattern" | "list_pattern" => false,
-                    "keyword_argument" if field_is("name") => false,
-                    "global_statement" | "nonlocal_statement" | "del_statement" => false,
-                    _ => true,
-                };
-                if used {
-                    return true;
+                }
+                loop {
+                    if cursor.goto_next_sibling() {
+                        break;
+                    }
+                    if !cursor.goto_parent() {
+                        return out;
+                    }
+                    parents.pop();
                 }
             }
-            let mut cursor = node.walk();
-            for child in node.named_children(&mut cursor) {
-                stack.push((child, depth + 1));
-            }
-        }
-        false
+        })
     }
 
-    /// Whether `x` was computed from the values of `from`, not only through a model's
-    /// predictions: a transformer whose output only reaches `x` through the predictions of
-    /// other models (stacking) belongs to those models, not to the one fitted on `x`.
-    fn feeds(&self, x: ValueId, from: ValueId) -> bool {
+    /// For every value, which reads (indexes into the file's reads) and which stateful
+    /// transforms (indexes into [`Self::stateful_transforms`], only through values that carry
+    /// data, not predictions) it derives from: one forward pass over the arena, whose inputs
+    /// always come first. A set that grows past [`SOURCES_CAP`] becomes unknown (None).
+    fn sources(&self) -> &Sources {
+        self.sources.get_or_init(|| {
+            let n = self.model.values.len();
+            let mut reads: Vec<Option<Vec<u32>>> = vec![Some(Vec::new()); n];
+            let mut fed: Vec<Option<Vec<u32>>> = vec![Some(Vec::new()); n];
+            let read_of: HashMap<ValueId, u32> = self
+                .io_values(IoOp::Read)
+                .into_iter()
+                .map(|(i, v)| (v, i as u32))
+                .collect();
+            let transform_of: HashMap<ValueId, u32> = self
+                .stateful_transforms()
+                .iter()
+                .enumerate()
+                .map(|(i, (_, output, _))| (*output, i as u32))
+                .collect();
+            let merge = |into: &mut Option<Vec<u32>>, from: &Option<Vec<u32>>| match (
+                into.as_mut(),
+                from,
+            ) {
+                (Some(set), Some(more)) => {
+                    for item in more {
+                        if let Err(at) = set.binary_search(item) {
+                            set.insert(at, *item);
+                        }
+                    }
+                    if set.len() > SOURCES_CAP {
+                        *into = None;
+                    }
+                }
+                (Some(_), None) => *into = None,
+                (None, _) => {}
+            };
+            for id in 0..n {
+                let value = &self.model.values[id];
+                // Predictions, fold indices, sizes and row conditions carry no values of
+                // what they were computed from.
+                let passes = match &value.kind {
+                    Kind::Output { .. }
+                    | Kind::FoldIndex { .. }
+                    | Kind::Folds { .. }
+                    | Kind::Condition
+                    | Kind::Mask { .. } => false,
+                    Kind::Call { function } => function != "len",
+                    _ => true,
+                };
+                let mut own_reads = Some(read_of.get(&id).map_or_else(Vec::new, |r| vec![*r]));
+                let mut own_fed = Some(transform_of.get(&id).map_or_else(Vec::new, |t| vec![*t]));
+                for &input in &value.inputs {
+                    if input >= id {
+                        continue;
+                    }
+                    merge(&mut own_reads, &reads[input]);
+                    if passes {
+                        merge(&mut own_fed, &fed[input]);
+                    }
+                }
+                reads[id] = own_reads;
+                fed[id] = own_fed;
+            }
+            Sources { reads, fed }
+        })
+    }
+
+    /// Every value `id` was derived from (itself included): one walk down the arena, so
+    /// that a training's questions about its ancestry are set lookups.
+    /// Past [`ANCESTRY_BUDGET`] values the walk stops and the ancestry is unknown (None):
+    /// questions about it then get no answer, and rules stay silent.
+    fn ancestors(&self, id: ValueId) -> Option<HashSet<ValueId>> {
         let mut seen = HashSet::new();
-        let mut stack = vec![x];
+        let mut stack = vec![id];
         while let Some(current) = stack.pop() {
             if current >= self.model.values.len() || !seen.insert(current) {
                 continue;
             }
-            if current == from {
-                return true;
+            if seen.len() > ANCESTRY_BUDGET {
+                return None;
             }
-            // Predictions, fold indices, sizes and row conditions carry no values of what
-            // they were computed from into `x`.
-            let passes = match &self.model.values[current].kind {
-                Kind::Output { .. }
-                | Kind::FoldIndex { .. }
-                | Kind::Folds { .. }
-                | Kind::Condition
-                | Kind::Mask { .. } => false,
-                Kind::Call { function } => function != "len",
-                _ => true,
-            };
-            if passes {
-                stack.extend(self.model.values[current].inputs.iter().copied());
-            }
+            stack.extend(self.model.values[current].inputs.iter().copied());
         }
-        false
+        Some(seen)
+    }
+
+    /// What each save's object was derived from, by save (computed once; empty when
+    /// unknown).
+    fn saved_ancestry(&self) -> &[HashSet<ValueId>] {
+        self.saved_ancestry.get_or_init(|| {
+            self.model
+                .io
+                .iter()
+                .filter(|io| io.op == IoOp::Save)
+                .map(|io| self.ancestors(io.value).unwrap_or_default())
+                .collect()
+        })
+    }
+
+    /// The transforms of stateful transformers, in order: (transformer, output, site).
+    fn stateful_transforms(&self) -> &[(ValueId, ValueId, Span)] {
+        self.stateful_transforms.get_or_init(|| {
+            self.model
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Transform {
+                        estimator,
+                        output,
+                        span,
+                        ..
+                    } if self
+                        .model
+                        .estimator(*estimator)
+                        .is_some_and(|est| est.category.is_stateful_transformer()) =>
+                    {
+                        Some((*estimator, *output, *span))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
     }
 
     /// The variable a transformer was fitted through, and where.
@@ -1225,6 +1356,7 @@ impl<'a> Extractor<'a> {
             .map(|io| io.value)
             .collect();
         for (index, value) in saves.into_iter().enumerate() {
+            let ancestry = &self.saved_ancestry()[index];
             let training = self
                 .training_values
                 .iter()
@@ -1234,13 +1366,13 @@ impl<'a> Extractor<'a> {
                     self.training_values
                         .iter()
                         .rev()
-                        .find(|(est, _)| self.model.derives_from(value, |v| v == *est))
+                        .find(|(est, _)| ancestry.contains(est))
                 })
                 .map(|(_, t)| *t);
             if let Some(training) = training {
                 let mut all = vec![training];
                 for &(est, t) in &self.training_values {
-                    if !all.contains(&t) && self.model.derives_from(value, |v| v == est) {
+                    if !all.contains(&t) && ancestry.contains(&est) {
                         all.push(t);
                     }
                 }

@@ -116,35 +116,72 @@ impl<'a> ProjectIndex<'a> {
         }
     }
 
+    /// Joins saves to loads and writes to reads by path. Paths are normalized once and
+    /// grouped by file name (which must be known to match), so the join is linear in the
+    /// number of paths, not their product.
     fn join_artifacts(&mut self) {
+        type Keyed = HashMap<String, Vec<(FileId, usize, Vec<String>)>>;
+        // A file name with a wildcard (`model_*.pkl`) is filed under "*" and compared with
+        // every path.
+        let group = |uses: &mut Keyed, file: FileId, index: usize, path: &Option<String>| {
+            if let Some(path) = path {
+                let parts = normalize(path);
+                if let Some(last) = parts.last() {
+                    let key = if last.contains('*') {
+                        "*".to_string()
+                    } else {
+                        last.clone()
+                    };
+                    uses.entry(key).or_default().push((file, index, parts));
+                }
+            }
+        };
+        let candidates = |uses: &'_ Keyed, parts: &[String]| -> Vec<(FileId, usize, Vec<String>)> {
+            let Some(last) = parts.last() else {
+                return Vec::new();
+            };
+            if last.contains('*') {
+                return uses.values().flatten().cloned().collect();
+            }
+            uses.get(last)
+                .into_iter()
+                .chain(uses.get("*"))
+                .flatten()
+                .cloned()
+                .collect()
+        };
+        let mut loads: Keyed = HashMap::new();
+        let mut reads: Keyed = HashMap::new();
+        for (id, file) in self.files.iter().enumerate() {
+            for (i, load) in file.loads.iter().enumerate() {
+                group(&mut loads, id, i, &load.path);
+            }
+            for (i, read) in file.reads.iter().enumerate() {
+                group(&mut reads, id, i, &read.path);
+            }
+        }
         for (saver, file) in self.files.iter().enumerate() {
             for (s, save) in file.saves.iter().enumerate() {
                 let Some(saved) = &save.path else { continue };
-                for (loader, other) in self.files.iter().enumerate() {
-                    for (l, load) in other.loads.iter().enumerate() {
-                        if load.path.as_deref().is_some_and(|p| paths_match(saved, p)) {
-                            self.artifact_edges.push(ArtifactEdge {
-                                save: (saver, s),
-                                load: (loader, l),
-                            });
-                        }
+                let saved = normalize(saved);
+                for (loader, l, parts) in candidates(&loads, &saved) {
+                    if parts_match(&saved, &parts) {
+                        self.artifact_edges.push(ArtifactEdge {
+                            save: (saver, s),
+                            load: (loader, l),
+                        });
                     }
                 }
             }
             for (w, write) in file.writes.iter().enumerate() {
                 let Some(written) = &write.path else { continue };
-                for (reader, other) in self.files.iter().enumerate() {
-                    for (r, read) in other.reads.iter().enumerate() {
-                        if read
-                            .path
-                            .as_deref()
-                            .is_some_and(|p| paths_match(written, p))
-                        {
-                            self.data_edges.push(DataEdge {
-                                write: (saver, w),
-                                read: (reader, r),
-                            });
-                        }
+                let written = normalize(written);
+                for (reader, r, parts) in candidates(&reads, &written) {
+                    if parts_match(&written, &parts) {
+                        self.data_edges.push(DataEdge {
+                            write: (saver, w),
+                            read: (reader, r),
+                        });
                     }
                 }
             }
@@ -303,8 +340,11 @@ fn manifest_names(text: &str, dist: &str) -> bool {
 /// names must be known. MLflow registry references match by model name
 /// (`models:/churn` and `models:/churn/Production` or `models:/churn@champion`).
 pub fn paths_match(a: &str, b: &str) -> bool {
-    let a = normalize(a);
-    let b = normalize(b);
+    parts_match(&normalize(a), &normalize(b))
+}
+
+/// [`paths_match`] on normalized paths.
+fn parts_match(a: &[String], b: &[String]) -> bool {
     let (Some(last_a), Some(last_b)) = (a.last(), b.last()) else {
         return false;
     };
@@ -445,6 +485,55 @@ mod tests {
         // A folder argument is the project, whatever markers lie below or above it.
         let src = dir.0.join("repo/src");
         assert_eq!(project_root(&inner, std::slice::from_ref(&src)), src);
+    }
+
+    #[test]
+    fn saves_join_loads_and_writes_join_reads_by_path() {
+        use crate::project::summary::{ArtifactUse, DataWrite};
+        let uses = |paths: &[&str]| -> Vec<ArtifactUse> {
+            paths
+                .iter()
+                .map(|p| ArtifactUse {
+                    path: Some(p.to_string()),
+                    ..ArtifactUse::default()
+                })
+                .collect()
+        };
+        let train = FileSummary {
+            path: "train.py".into(),
+            saves: ["models/churn.joblib", "models/model_*.pkl", "other/x.pkl"]
+                .iter()
+                .map(|p| Save {
+                    path: Some(p.to_string()),
+                    ..Save::default()
+                })
+                .collect(),
+            writes: vec![DataWrite {
+                path: Some("data/scores.csv".into()),
+                ..DataWrite::default()
+            }],
+            ..FileSummary::default()
+        };
+        let serve = FileSummary {
+            path: "serve.py".into(),
+            loads: uses(&[
+                "*/models/churn.joblib",
+                "models/model_v2.pkl",
+                "models/x.pkl",
+            ]),
+            reads: uses(&["data/scores.csv", "data/other.csv"]),
+            ..FileSummary::default()
+        };
+        let facts = ProjectFacts::default();
+        let index = ProjectIndex::new(PathBuf::from("."), vec![&train, &serve], &facts);
+        let edges: Vec<((usize, usize), (usize, usize))> = index
+            .artifact_edges
+            .iter()
+            .map(|e| (e.save, e.load))
+            .collect();
+        assert_eq!(edges, [((0, 0), (1, 0)), ((0, 1), (1, 1))]);
+        let data: Vec<_> = index.data_edges.iter().map(|e| (e.write, e.read)).collect();
+        assert_eq!(data, [((0, 0), (1, 0))]);
     }
 
     #[test]
