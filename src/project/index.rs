@@ -69,6 +69,9 @@ pub struct ProjectIndex<'a> {
     /// `features`) → file; names claimed by two files are dropped.
     modules: HashMap<String, Option<FileId>>,
     pub artifact_edges: Vec<ArtifactEdge>,
+    /// Indexes into `artifact_edges` by load and by save.
+    edges_by_load: HashMap<(FileId, usize), Vec<usize>>,
+    edges_by_save: HashMap<(FileId, usize), Vec<usize>>,
     pub data_edges: Vec<DataEdge>,
     /// Drift libraries named in dependency manifests: (manifest, distribution).
     pub manifest_drift: Vec<(String, String)>,
@@ -82,11 +85,17 @@ impl<'a> ProjectIndex<'a> {
             facts,
             modules: HashMap::new(),
             artifact_edges: Vec::new(),
+            edges_by_load: HashMap::new(),
+            edges_by_save: HashMap::new(),
             data_edges: Vec::new(),
             manifest_drift: Vec::new(),
         };
         index.index_modules();
         index.join_artifacts();
+        for (i, edge) in index.artifact_edges.iter().enumerate() {
+            index.edges_by_load.entry(edge.load).or_default().push(i);
+            index.edges_by_save.entry(edge.save).or_default().push(i);
+        }
         index.read_manifests();
         index
     }
@@ -257,21 +266,31 @@ impl<'a> ProjectIndex<'a> {
         out
     }
 
+    /// The saves (file, index) whose artifact `load` of `file` reads.
+    pub fn saves_read_by(&self, file: FileId, load: usize) -> Vec<(FileId, usize)> {
+        self.edges_by_load
+            .get(&(file, load))
+            .into_iter()
+            .flatten()
+            .map(|&e| self.artifact_edges[e].save)
+            .collect()
+    }
+
     /// The saves whose artifact `load` of `file` reads.
     pub fn savers_of(&self, file: FileId, load: usize) -> Vec<(FileId, &'a Save)> {
-        self.artifact_edges
-            .iter()
-            .filter(|e| e.load == (file, load))
-            .map(|e| (e.save.0, &self.files[e.save.0].saves[e.save.1]))
+        self.saves_read_by(file, load)
+            .into_iter()
+            .map(|(f, s)| (f, &self.files[f].saves[s]))
             .collect()
     }
 
     /// The loads of the artifact a save wrote.
     pub fn loaders_of(&self, file: FileId, save: usize) -> Vec<(FileId, usize)> {
-        self.artifact_edges
-            .iter()
-            .filter(|e| e.save == (file, save))
-            .map(|e| e.load)
+        self.edges_by_save
+            .get(&(file, save))
+            .into_iter()
+            .flatten()
+            .map(|&e| self.artifact_edges[e].load)
             .collect()
     }
 

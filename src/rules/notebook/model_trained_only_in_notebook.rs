@@ -50,12 +50,7 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     let mut orchestrators: Option<Vec<String>> = None;
     let mut reported: Vec<(FileId, usize)> = Vec::new();
     for (file, load, what) in consumers {
-        let edges: Vec<(FileId, usize)> = index
-            .artifact_edges
-            .iter()
-            .filter(|e| e.load == (file, load))
-            .map(|e| e.save)
-            .collect();
+        let edges: Vec<(FileId, usize)> = index.saves_read_by(file, load);
         if edges.is_empty()
             || edges
                 .iter()
