@@ -389,16 +389,19 @@ impl<'a> Extractor<'a> {
     /// Columns the file's code assigns (`df["x"] = ...`, `assign(x=...)`), as the model
     /// recorded them on its frames.
     fn produced_by_model(&mut self) {
-        let mut seen: HashSet<*const crate::model::Columns> = HashSet::new();
+        // Frames share their column lists (`Rc`) from value to value: skip a list just seen.
+        let mut last: *const crate::model::Columns = std::ptr::null();
         for value in &self.model.values {
             let Some(columns) = &value.columns else {
                 continue;
             };
-            if !seen.insert(std::rc::Rc::as_ptr(columns)) {
+            let ptr = std::rc::Rc::as_ptr(columns);
+            if ptr == last {
                 continue;
             }
+            last = ptr;
             for column in &columns.known {
-                if column.span.is_some() {
+                if column.span.is_some() && !self.summary.produced_columns.contains(&column.name) {
                     self.summary.produced_columns.push(column.name.clone());
                 }
             }

@@ -1358,7 +1358,14 @@ impl<'a> Extractor<'a> {
             let text = self.code_after_docstring(definition);
             let hooked = definition.kind() == "function_definition"
                 && decorators.iter().any(|d| self.is_hook_decorator(*d));
-            let logs = (importable || hooked) && LOG_WORDS.any(text) && self.body_logs(definition);
+            // A helper that another module may call: that its code names a sink is enough (a
+            // walk of every function of every library module would cost more than the rest
+            // of the summary). A hook is read precisely.
+            let logs = if hooked {
+                LOG_WORDS.any(text) && self.body_logs(definition)
+            } else {
+                importable && LOG_WORDS.any(text)
+            };
             if logs {
                 logging.push(self.text(name).to_string());
             }

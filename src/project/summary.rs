@@ -91,12 +91,12 @@ pub struct Middleware {
 }
 
 impl FileSummary {
-    /// Whether the file holds nothing a project finding can point at (no training, artifact,
-    /// data file, entry point, scoring, deployment, monitoring or middleware): the engine
-    /// then need not keep the file for rendering.
+    /// Whether no project finding can point into the file: every project rule reports at an
+    /// artifact or data call, a serving entry point, a scoring job, a deployment or a
+    /// middleware, never at a training or monitoring evidence alone (those are related
+    /// places, which need no source). The engine then need not keep the file for rendering.
     pub fn is_inert(&self) -> bool {
-        self.trainings.is_empty()
-            && self.saves.is_empty()
+        self.saves.is_empty()
             && self.loads.is_empty()
             && self.writes.is_empty()
             && self.reads.is_empty()
@@ -105,7 +105,6 @@ impl FileSummary {
             && self.scoring.is_empty()
             && self.scoring_fits.is_empty()
             && self.deployments.is_empty()
-            && self.monitoring.is_empty()
             && self.middleware.is_empty()
     }
 }
