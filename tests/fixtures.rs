@@ -334,5 +334,13 @@ fn project_fixtures_come_in_broken_and_fixed_twins() {
             problems.push(format!("{name}-fixed still expects {left:?}"));
         }
     }
+    let broken = dirs
+        .iter()
+        .filter(|d| {
+            let name = d.file_name().unwrap().to_string_lossy();
+            !name.ends_with("-fixed") && !name.ends_with("-negative")
+        })
+        .count();
+    assert!(broken >= 12, "only {broken} broken project fixtures");
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }

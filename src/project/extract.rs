@@ -1440,6 +1440,27 @@ pub fn string_literal(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_summary_is_plain_data_that_round_trips_through_serde() {
+        let code = "import joblib\nimport pandas as pd\nfrom fastapi import FastAPI\n\
+                    from sklearn.linear_model import LogisticRegression\napp = FastAPI()\n\
+                    df = pd.read_csv('data/x.csv')\n\
+                    clf = LogisticRegression(random_state=0).fit(df[['a', 'b']], df['y'])\n\
+                    joblib.dump(clf, 'models/m.joblib')\nmodel = joblib.load('models/m.joblib')\n\
+                    @app.post('/p')\ndef predict(a: float, b: float):\n    return model.predict([[a, b]])[0]\n";
+        let file = crate::source::SourceFile::python("t.py".into(), "t.py".into(), code.into());
+        let tree = crate::source::python::parse(&file.text).expect("the parser starts");
+        let model = crate::model::build(&file, &tree);
+        let summary = extract(&file, &tree, &model, super::Options::default());
+        assert_eq!(summary.trainings.len(), 1);
+        assert_eq!(summary.saves.len(), 1);
+        assert_eq!(summary.entries.len(), 1);
+        let json = serde_json::to_string(&summary).expect("serializes");
+        let back: FileSummary = serde_json::from_str(&json).expect("deserializes");
+        assert_eq!(serde_json::to_string(&back).expect("serializes"), json);
+    }
+
     use super::*;
 
     fn summary(code: &str) -> FileSummary {

@@ -167,6 +167,13 @@ impl Builder<'_> {
                 _ => {}
             }
         }
+        // `xgb.Booster(model_file=P)`, `lgb.Booster(model_file=P)`: a booster read back.
+        if (qualified.starts_with("xgboost.") || qualified.starts_with("lightgbm."))
+            && qualified.ends_with(".Booster")
+            && let Some((_, node)) = args.keyword("model_file")
+        {
+            return pending(IoOp::Load, UNKNOWN, self.fold_path(node, 0));
+        }
         if READ_FUNCTIONS.contains(&qualified) {
             let path = args
                 .get(
@@ -224,9 +231,14 @@ impl Builder<'_> {
         args: &Args,
         node: Node,
     ) {
-        if !SAVE_METHODS.contains(&method) {
+        let op = if SAVE_METHODS.contains(&method) {
+            IoOp::Save
+        } else if matches!(method, "load_model" | "load_weights") {
+            // `clf = xgb.XGBClassifier(); clf.load_model(P)`: the model is read back.
+            IoOp::Load
+        } else {
             return;
-        }
+        };
         let Some((_, path_node)) = args.get(0, &["filepath", "fname", "path", "save_directory"])
         else {
             return;
@@ -240,13 +252,7 @@ impl Builder<'_> {
             }),
         };
         if is_model {
-            self.push_io(
-                IoOp::Save,
-                format!("<model>.{method}"),
-                receiver,
-                path,
-                node,
-            );
+            self.push_io(op, format!("<model>.{method}"), receiver, path, node);
         }
     }
 
@@ -600,6 +606,18 @@ mod tests {
         assert!(expect(IoOp::Save, "models:/churn"), "{found:?}");
         assert!(expect(IoOp::Load, "m.pkl"), "{found:?}");
         assert!(expect(IoOp::Write, "out/scores.csv"), "{found:?}");
+        // Boosters and estimators read back from a file.
+        let code = "import xgboost as xgb\nb = xgb.Booster(model_file='models/xgb.json')\n\
+                    c = xgb.XGBClassifier()\nc.load_model('models/clf.ubj')\n";
+        let found = io(code);
+        assert!(
+            found.contains(&(IoOp::Load, Some("models/xgb.json".into()))),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(IoOp::Load, Some("models/clf.ubj".into()))),
+            "{found:?}"
+        );
         // BentoML's model store names the artifact by its tag, without the version.
         let code = "import bentoml\nbentoml.sklearn.save_model('churn', clf)\n\
                     runner = bentoml.sklearn.get('churn:latest').to_runner()\n";
