@@ -8,7 +8,7 @@ use crate::registry;
 use crate::render::{self, Format, RuleFormat, Style};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -124,6 +124,10 @@ pub struct CheckArgs {
     /// Never colour the output (NO_COLOR is honoured too)
     #[arg(long)]
     pub no_color: bool,
+    /// Read the file to check from standard input, as if it were PATH (its name decides
+    /// notebook or script, its folder the configuration); file rules only
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -190,8 +194,23 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     };
     let known: Vec<(&'static str, &'static str)> =
         registry::all().map(|rule| (rule.code, rule.name)).collect();
-    let (settings, extras) = config::resolve(&args.paths, &overrides, &known)?;
-    let mut report = crate::engine::check(&args.paths, &settings)?;
+    let config_paths = match &args.stdin_filename {
+        Some(path) => vec![path.clone()],
+        None => args.paths.clone(),
+    };
+    let (settings, extras) = config::resolve(&config_paths, &overrides, &known)?;
+    let mut report = match &args.stdin_filename {
+        Some(path) => {
+            let mut bytes = Vec::new();
+            io::stdin().read_to_end(&mut bytes).map_err(|err| {
+                Error::new(ErrorKind::Internal(format!(
+                    "cannot read standard input: {err}"
+                )))
+            })?;
+            crate::engine::check_stdin(path, &bytes, &settings)?
+        }
+        None => crate::engine::check(&args.paths, &settings)?,
+    };
     for diagnostic in &mut report.diagnostics {
         if let Some(severity) = extras.severity_for(diagnostic.code, diagnostic.name) {
             diagnostic.severity = severity;

@@ -168,7 +168,7 @@ fn is_checked_file(path: &Path) -> bool {
 }
 
 /// `path` relative to `cwd` when below it, else as given; `/` separators, no leading `./`.
-fn display_path(path: &Path, cwd: &Path) -> String {
+pub fn display_path(path: &Path, cwd: &Path) -> String {
     let full = absolute(path, cwd);
     let shown = match full.strip_prefix(crate::config::normalize(cwd)) {
         Ok(relative) if !relative.as_os_str().is_empty() => relative.to_path_buf(),

@@ -117,6 +117,57 @@ fn amend(diagnostics: &mut [Diagnostic], amendment: Diagnostic) {
     }
 }
 
+/// Checks `bytes` as the file `path` (`--stdin-filename`): the file rules only, since the
+/// rest of its project is not read; the configuration's selection and per-file ignores apply.
+pub fn check_stdin(
+    path: &std::path::Path,
+    bytes: &[u8],
+    settings: &Settings,
+) -> Result<Report, Error> {
+    let started = Instant::now();
+    let compiled = CompiledSettings::new(settings)?;
+    let cwd = std::env::current_dir().map_err(|err| {
+        Error::new(ErrorKind::Internal(format!(
+            "cannot read the working directory: {err}"
+        )))
+    })?;
+    let display = crate::discover::display_path(path, &cwd);
+    let rules: Vec<&'static Rule> = registry::all()
+        .filter(|r| compiled.rule_enabled(r.code, r.name))
+        .collect();
+    let file = Discovered {
+        path: path.to_path_buf(),
+        display: display.clone(),
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        match source::load_bytes(path, display.clone(), bytes) {
+            Ok(source) => analyze(Arc::new(source), &rules, None).0,
+            Err(problem) => load_problem(&file, problem),
+        }
+    }));
+    let mut report = Report {
+        files_checked: 1,
+        ..Report::default()
+    };
+    match outcome {
+        Ok(diagnostics) => {
+            report.diagnostics = diagnostics
+                .into_iter()
+                .filter(|d| compiled.rule_enabled(d.code, d.name))
+                .filter(|d| !compiled.ignored_for_file(&d.path, d.code, d.name))
+                .collect()
+        }
+        Err(_) => report
+            .internal_errors
+            .push(format!("{display}: mlready failed on this file")),
+    }
+    report
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
 /// The project summaries of the files under `paths` (the hidden `summaries` command).
 pub fn summaries(paths: &[PathBuf], settings: &Settings) -> Result<Vec<FileSummary>, Error> {
     let files = discover(paths, settings)?;
@@ -260,27 +311,30 @@ fn load_and_analyze(
 ) -> Analysed {
     match source::load(&file.path, file.display.clone()) {
         Ok(source) => analyze(Arc::new(source), rules, summarize),
-        Err(problem) => {
-            let (rule, message, help) = match problem {
-                LoadProblem::Unreadable(message) => (
-                    &engine_rules::UNREADABLE_FILE,
-                    message,
-                    "save the file as UTF-8 (or declare its encoding); mlready checks the other files meanwhile",
-                ),
-                LoadProblem::InvalidNotebook(message) => (
-                    &engine_rules::INVALID_NOTEBOOK,
-                    message,
-                    "open and re-save the notebook in Jupyter, or resolve the merge conflict with nbdime",
-                ),
-                LoadProblem::Skipped(message) => (
-                    &engine_rules::SKIPPED_NOTEBOOK,
-                    message,
-                    "nothing to fix; ignore PARSE004 if this notice is not wanted",
-                ),
-            };
-            (vec![file_level(rule, &file.display, message, help)], None)
-        }
+        Err(problem) => (load_problem(file, problem), None),
     }
+}
+
+/// The finding about a file that could not be loaded.
+fn load_problem(file: &Discovered, problem: LoadProblem) -> Vec<Diagnostic> {
+    let (rule, message, help) = match problem {
+        LoadProblem::Unreadable(message) => (
+            &engine_rules::UNREADABLE_FILE,
+            message,
+            "save the file as UTF-8 (or declare its encoding); mlready checks the other files meanwhile",
+        ),
+        LoadProblem::InvalidNotebook(message) => (
+            &engine_rules::INVALID_NOTEBOOK,
+            message,
+            "open and re-save the notebook in Jupyter, or resolve the merge conflict with nbdime",
+        ),
+        LoadProblem::Skipped(message) => (
+            &engine_rules::SKIPPED_NOTEBOOK,
+            message,
+            "nothing to fix; ignore PARSE004 if this notice is not wanted",
+        ),
+    };
+    vec![file_level(rule, &file.display, message, help)]
 }
 
 /// A diagnostic about a whole file that could not be loaded.

@@ -1021,3 +1021,67 @@ fn file_arguments_join_their_project_and_findings_point_across_files() {
     ]);
     assert_eq!(alone.json()["diagnostics"], serde_json::json!([]));
 }
+
+/// `--stdin-filename`: editors and notebook front ends pipe the unsaved text; it is checked as
+/// that file (a notebook when the name says so), under the configuration of its folder, and
+/// nothing is read from disk.
+#[test]
+fn stdin_is_checked_as_the_named_file() {
+    let dir = TempDir::new("stdin");
+    dir.write(
+        "pyproject.toml",
+        "[tool.mlready]\nignore = [\"REPRO006\"]\n",
+    );
+    let run = common::run_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--stdin-filename",
+            "src/train.py",
+            "--format",
+            "json",
+        ],
+        common::WARNING_PY.as_bytes(),
+    );
+    // WARNING_PY has one REPRO006, which this folder's configuration ignores.
+    assert_eq!(
+        run.json()["diagnostics"],
+        serde_json::json!([]),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, Some(0));
+    let leak = "import pandas as pd\nfrom sklearn.preprocessing import StandardScaler\n\
+                from sklearn.model_selection import train_test_split\n\
+                from sklearn.linear_model import LogisticRegression\n\
+                df = pd.read_csv(\"data.csv\")\nX = StandardScaler().fit_transform(df[[\"a\"]])\n\
+                X_tr, X_te, y_tr, y_te = train_test_split(X, df[\"y\"], random_state=0)\n\
+                m = LogisticRegression().fit(X_tr, y_tr)\nprint(m.score(X_te, y_te))\n";
+    let notebook = common::notebook_json(vec![serde_json::json!({
+        "cell_type": "code",
+        "execution_count": null,
+        "metadata": {},
+        "outputs": [],
+        "source": leak,
+    })]);
+    let run = common::run_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--stdin-filename",
+            "nb/explore.ipynb",
+            "--format",
+            "json",
+        ],
+        notebook.as_bytes(),
+    );
+    let json = run.json();
+    let diagnostics = json["diagnostics"].as_array().expect("an array");
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["code"] == "LEAK001" && d["path"] == "nb/explore.ipynb" && d["cell"] == 1),
+        "{diagnostics:?}"
+    );
+    assert!(!dir.join("nb/explore.ipynb").exists());
+}

@@ -237,10 +237,16 @@ pub fn load(path: &Path, display: String) -> Result<SourceFile, LoadProblem> {
         let what = if path.is_dir() { "folder" } else { "file" };
         LoadProblem::Unreadable(format!("cannot read the {what}: {err}"))
     })?;
+    load_bytes(path, display, &bytes)
+}
+
+/// Loads `bytes` as the file `path` would be (a notebook when `path` ends in `.ipynb`): for
+/// text that does not come from disk (`--stdin-filename`).
+pub fn load_bytes(path: &Path, display: String, bytes: &[u8]) -> Result<SourceFile, LoadProblem> {
     match FileKind::of(path) {
-        Some(FileKind::Notebook) => notebook::load(path.to_path_buf(), display, &bytes),
+        Some(FileKind::Notebook) => notebook::load(path.to_path_buf(), display, bytes),
         _ => {
-            let text = python::decode(&bytes)?;
+            let text = python::decode(bytes)?;
             Ok(SourceFile::python(path.to_path_buf(), display, text))
         }
     }
