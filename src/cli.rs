@@ -124,6 +124,9 @@ pub struct CheckArgs {
     /// Never colour the output (NO_COLOR is honoured too)
     #[arg(long)]
     pub no_color: bool,
+    /// Print the resolved configuration, and where each value came from, instead of checking
+    #[arg(long)]
+    pub show_settings: bool,
     /// Read the file to check from standard input, as if it were PATH (its name decides
     /// notebook or script, its folder the configuration); file rules only
     #[arg(long, value_name = "PATH")]
@@ -199,6 +202,11 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         None => args.paths.clone(),
     };
     let (settings, extras) = config::resolve(&config_paths, &overrides, &known)?;
+    if args.show_settings {
+        let text = show_settings(&settings, &extras);
+        write_output(args.output.as_deref(), |out| write!(out, "{text}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut report = match &args.stdin_filename {
         Some(path) => {
             let mut bytes = Vec::new();
@@ -234,6 +242,63 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     } else {
         Ok(ExitCode::from(1))
     }
+}
+
+/// `check --show-settings`: every setting with its value and where it came from (a
+/// configuration file, the command line, or the default), as TOML with comments.
+fn show_settings(settings: &crate::settings::Settings, extras: &config::ResolvedExtras) -> String {
+    let list = |items: &[String]| {
+        let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    let from = |key: &str| {
+        extras
+            .origins
+            .get(key)
+            .map_or("default".to_string(), |origin| origin.clone())
+    };
+    let mut out = String::new();
+    let file = settings
+        .config_file
+        .as_ref()
+        .map_or("none (defaults)".to_string(), |f| f.display().to_string());
+    out.push_str(&format!("# configuration file: {file}\n"));
+    out.push_str(&format!(
+        "# globs are matched from: {}\n",
+        settings.root.display()
+    ));
+    let mut line = |key: &str, value: String| {
+        out.push_str(&format!("{key} = {value}  # {}\n", from(key)));
+    };
+    line("select", list(&settings.select));
+    line("extend-select", list(&settings.extend_select));
+    line("ignore", list(&settings.ignore));
+    line("exclude", list(&settings.exclude));
+    line("fail-on", format!("{:?}", settings.fail_on.as_str()));
+    let mut out = out;
+    out.push_str(&format!(
+        "\n[per-file-ignores]  # {}\n",
+        from("per-file-ignores")
+    ));
+    for (glob, selectors) in &settings.per_file_ignores {
+        out.push_str(&format!("{glob:?} = {}\n", list(selectors)));
+    }
+    out.push_str(&format!("\n[severity]  # {}\n", from("severity")));
+    for (selector, severity) in &extras.severity {
+        out.push_str(&format!("{selector} = {:?}\n", severity.as_str()));
+    }
+    let serving = &settings.facts.serving;
+    out.push_str(&format!("\n[serving]  # {}\n", from("serving")));
+    out.push_str(&format!("entry-points = {}\n", list(&serving.entry_points)));
+    out.push_str(&format!("available = {}\n", list(&serving.available)));
+    out.push_str(&format!("unavailable = {}\n", list(&serving.unavailable)));
+    let monitoring = &settings.facts.monitoring;
+    out.push_str(&format!("\n[monitoring]  # {}\n", from("monitoring")));
+    if let Some(external) = &monitoring.external {
+        out.push_str(&format!("external = {external:?}\n"));
+    }
+    out.push_str(&format!("functions = {}\n", list(&monitoring.functions)));
+    out
 }
 
 fn run_rule(args: RuleArgs) -> Result<ExitCode, Error> {

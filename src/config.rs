@@ -25,7 +25,8 @@ use toml::{Table, Value};
 const DEDICATED_FILES: [&str; 2] = [".mlready.toml", "mlready.toml"];
 
 /// Every top-level key, kebab-case; the snake_case spelling is accepted too.
-const KNOWN_KEYS: [&str; 9] = [
+const KNOWN_KEYS: [&str; 10] = [
+    "extend",
     "select",
     "ignore",
     "extend-select",
@@ -54,6 +55,12 @@ pub struct FileConfig {
     pub severity: Vec<(Selector, Severity)>,
     /// `[tool.mlready.serving]` and `[tool.mlready.monitoring]`.
     pub facts: ProjectFacts,
+    /// `extend = "../base.toml"`: another configuration file this one builds on (resolved
+    /// against this file's folder).
+    pub extend: Option<PathBuf>,
+    /// For each key set here or in an extended file, the files it came from (two for the
+    /// tables an extending file merges into its base's).
+    pub origins: BTreeMap<&'static str, Vec<PathBuf>>,
 }
 
 /// What the command line says about configuration; `None`/empty means "not given".
@@ -79,6 +86,8 @@ pub struct CliOverrides {
 pub struct ResolvedExtras {
     /// (selector, severity) from the `severity` table, every selector validated.
     pub severity: Vec<(Selector, Severity)>,
+    /// Where each configured key came from: a configuration file, or the command line.
+    pub origins: BTreeMap<&'static str, String>,
 }
 
 impl ResolvedExtras {
@@ -145,7 +154,115 @@ pub fn load_config(path: &Path) -> Result<FileConfig, Error> {
             ErrorKind::ConfigSyntax(format!("cannot read the file: {err}")),
         )
     })?;
-    parse_config(path, &text)
+    let config = parse_config(path, &text)?;
+    extend(
+        config,
+        &mut vec![normalize(&absolute(path, Path::new(".")))],
+    )
+}
+
+/// Applies `extend`: the extended file's values (themselves extended, to any depth), with
+/// every key this file sets taking their place (`per-file-ignores` and `severity` entries
+/// are merged by pattern and selector). A cycle is an error that names the file.
+fn extend(config: FileConfig, seen: &mut Vec<PathBuf>) -> Result<FileConfig, Error> {
+    let Some(base_path) = config.extend.clone() else {
+        return Ok(config);
+    };
+    let identity = normalize(&absolute(&base_path, Path::new(".")));
+    if seen.contains(&identity) {
+        return Err(config_value(
+            &config.path,
+            "extend",
+            format!(
+                "`{}` extends itself in a cycle",
+                normalize(&base_path).display()
+            ),
+        ));
+    }
+    if !base_path.is_file() {
+        return Err(config_value(
+            &config.path,
+            "extend",
+            format!("`{}` is not a file", base_path.display()),
+        ));
+    }
+    seen.push(identity);
+    let text = std::fs::read_to_string(&base_path).map_err(|err| {
+        Error::at(
+            &base_path,
+            ErrorKind::ConfigSyntax(format!("cannot read the file: {err}")),
+        )
+    })?;
+    let base = extend(parse_config(&base_path, &text)?, seen)?;
+    let set = |key: &str| config.origins.contains_key(key);
+    let merged_entries = |base: Vec<(String, Vec<Selector>)>, own: Vec<(String, Vec<Selector>)>| {
+        let mut out: Vec<(String, Vec<Selector>)> = base
+            .into_iter()
+            .filter(|(k, _)| !own.iter().any(|(o, _)| o == k))
+            .collect();
+        out.extend(own);
+        out
+    };
+    let mut severity: Vec<(Selector, Severity)> = base
+        .severity
+        .into_iter()
+        .filter(|(k, _)| !config.severity.iter().any(|(o, _)| o == k))
+        .collect();
+    severity.extend(config.severity.clone());
+    let mut origins = base.origins;
+    for (key, files) in config.origins.clone() {
+        let merged = matches!(key, "per-file-ignores" | "severity");
+        match origins.get_mut(key) {
+            Some(before) if merged => before.extend(files),
+            _ => {
+                origins.insert(key, files);
+            }
+        }
+    }
+    Ok(FileConfig {
+        path: config.path.clone(),
+        select: if set("select") {
+            config.select
+        } else {
+            base.select
+        },
+        ignore: if set("ignore") {
+            config.ignore
+        } else {
+            base.ignore
+        },
+        extend_select: if set("extend-select") {
+            config.extend_select
+        } else {
+            base.extend_select
+        },
+        exclude: if set("exclude") {
+            config.exclude
+        } else {
+            base.exclude
+        },
+        per_file_ignores: merged_entries(base.per_file_ignores, config.per_file_ignores),
+        fail_on: if set("fail-on") {
+            config.fail_on
+        } else {
+            base.fail_on
+        },
+        severity,
+        facts: ProjectFacts {
+            serving: if set("serving") {
+                config.facts.serving
+            } else {
+                base.facts.serving
+            },
+            monitoring: if set("monitoring") {
+                config.facts.monitoring
+            } else {
+                base.facts.monitoring
+            },
+        },
+        extend: config.extend,
+        origins,
+    })
 }
 
 fn parse_config(path: &Path, text: &str) -> Result<FileConfig, Error> {
@@ -200,7 +317,17 @@ fn parse_config(path: &Path, text: &str) -> Result<FileConfig, Error> {
             "severity" => config.severity = severity_table(path, value)?,
             "serving" => config.facts.serving = serving_table(path, value)?,
             "monitoring" => config.facts.monitoring = monitoring_table(path, value)?,
+            "extend" => {
+                let Value::String(target) = value else {
+                    return Err(wrong_type(path, canonical, "a path", value));
+                };
+                let folder = path.parent().unwrap_or(Path::new("."));
+                config.extend = Some(folder.join(target));
+            }
             _ => unreachable!("every key of KNOWN_KEYS is handled"),
+        }
+        if canonical != "extend" {
+            config.origins.insert(canonical, vec![path.to_path_buf()]);
         }
     }
     Ok(config)
@@ -438,6 +565,34 @@ pub fn resolve(
             .map_or_else(|| cwd.clone(), Path::to_path_buf),
         None => normalize(&cwd),
     };
+    let mut origins: BTreeMap<&'static str, String> = file
+        .origins
+        .iter()
+        .map(|(key, paths)| {
+            let shown: Vec<String> = paths
+                .iter()
+                .map(|p| relative_to(p, &cwd).display().to_string())
+                .collect();
+            (*key, shown.join(", "))
+        })
+        .collect();
+    for (key, given) in [
+        ("select", cli.select.is_some()),
+        ("ignore", !cli.ignore.is_empty()),
+        ("extend-select", !cli.extend_select.is_empty()),
+        ("exclude", !cli.exclude.is_empty()),
+        ("fail-on", cli.fail_on.is_some()),
+    ] {
+        if given {
+            let from = match origins.get(key) {
+                Some(file) if key != "select" && key != "fail-on" => {
+                    format!("{file} and the command line")
+                }
+                _ => "the command line".to_string(),
+            };
+            origins.insert(key, from);
+        }
+    }
     let settings = Settings {
         select: cli.select.clone().or(file.select).unwrap_or_default(),
         extend_select: [file.extend_select, cli.extend_select.clone()].concat(),
@@ -461,6 +616,7 @@ pub fn resolve(
     };
     let extras = ResolvedExtras {
         severity: file.severity,
+        origins,
     };
     Ok((settings, extras))
 }
@@ -1106,6 +1262,7 @@ mod tests {
                 ("REPRO".into(), Severity::Info),
                 ("REPRO001".into(), Severity::Error),
             ],
+            origins: BTreeMap::new(),
         };
         assert_eq!(extras.severity_for("REPRO001", "x"), Some(Severity::Error));
         assert_eq!(extras.severity_for("REPRO006", "y"), Some(Severity::Info));
@@ -1124,5 +1281,55 @@ mod tests {
         assert_eq!(edit_distance("selcet", "select"), 2);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("fail-on", "fail-on"), 0);
+    }
+
+    #[test]
+    fn extend_builds_on_another_file_and_says_where_each_value_came_from() {
+        let dir = crate::testutil::TempDir::new("extend");
+        dir.write(
+            "pyproject.toml",
+            "[tool.mlready]\nignore = [\"REPRO006\"]\nfail-on = \"error\"\n\
+             [tool.mlready.severity]\nMON004 = \"warning\"\nREPRO001 = \"warning\"\n\
+             [tool.mlready.per-file-ignores]\n\"a.py\" = [\"LEAK\"]\n",
+        );
+        let child = dir.write(
+            "proj/mlready.toml",
+            "extend = \"../pyproject.toml\"\nselect = [\"LEAK\"]\n\
+             [severity]\nREPRO001 = \"info\"\n[per-file-ignores]\n\"b.py\" = [\"SKEW\"]\n",
+        );
+        let config = load_config(&child).unwrap();
+        assert_eq!(config.select, Some(vec!["LEAK".to_string()]));
+        assert_eq!(config.ignore, ["REPRO006"]);
+        assert_eq!(config.fail_on, Some(Severity::Error));
+        // Tables merge, the extending file's entries win.
+        assert_eq!(
+            config.severity,
+            [
+                ("MON004".to_string(), Severity::Warning),
+                ("REPRO001".to_string(), Severity::Info)
+            ]
+        );
+        assert_eq!(config.per_file_ignores.len(), 2);
+        assert!(config.origins["select"][0].ends_with("proj/mlready.toml"));
+        assert!(config.origins["ignore"][0].ends_with("pyproject.toml"));
+        assert_eq!(config.origins["severity"].len(), 2);
+    }
+
+    #[test]
+    fn extend_cycles_and_missing_files_are_errors() {
+        let dir = crate::testutil::TempDir::new("extend-cycle");
+        let a = dir.write("a/mlready.toml", "extend = \"../b/mlready.toml\"\n");
+        dir.write("b/mlready.toml", "extend = \"../a/mlready.toml\"\n");
+        let err = load_config(&a).unwrap_err();
+        assert!(
+            matches!(&err.kind, ErrorKind::ConfigValue { key, message } if key == "extend" && message.contains("cycle")),
+            "{err}"
+        );
+        let c = dir.write("c/mlready.toml", "extend = \"../missing.toml\"\n");
+        let err = load_config(&c).unwrap_err();
+        assert!(
+            matches!(&err.kind, ErrorKind::ConfigValue { key, message } if key == "extend" && message.contains("not a file")),
+            "{err}"
+        );
     }
 }

@@ -1085,3 +1085,41 @@ fn stdin_is_checked_as_the_named_file() {
     );
     assert!(!dir.join("nb/explore.ipynb").exists());
 }
+
+/// `check --show-settings` prints the resolved configuration with the origin of each value,
+/// and checks nothing.
+#[test]
+fn show_settings_prints_each_value_and_its_origin() {
+    let dir = TempDir::new("show-settings");
+    dir.write(
+        "pyproject.toml",
+        "[tool.mlready]\nignore = [\"REPRO006\"]\n[tool.mlready.monitoring]\nexternal = \"datadog:churn\"\n",
+    );
+    dir.write(
+        "proj/mlready.toml",
+        "extend = \"../pyproject.toml\"\nselect = [\"LEAK\"]\n",
+    );
+    dir.write("proj/train.py", common::WARNING_PY);
+    let run = common::run_in(
+        &dir.join("proj"),
+        &["check", ".", "--show-settings", "--fail-on", "info"],
+        &[],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(out.contains("# configuration file: mlready.toml"), "{out}");
+    assert!(out.contains("select = [\"LEAK\"]  # mlready.toml"), "{out}");
+    assert!(
+        out.contains("ignore = [\"REPRO006\"]  # ../pyproject.toml"),
+        "{out}"
+    );
+    assert!(
+        out.contains("fail-on = \"info\"  # the command line"),
+        "{out}"
+    );
+    assert!(out.contains("external = \"datadog:churn\""), "{out}");
+    assert!(
+        !out.contains("REPRO006 [warning]"),
+        "nothing is checked: {out}"
+    );
+}
