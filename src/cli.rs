@@ -275,7 +275,6 @@ fn show_settings(settings: &crate::settings::Settings, extras: &config::Resolved
     line("ignore", list(&settings.ignore));
     line("exclude", list(&settings.exclude));
     line("fail-on", format!("{:?}", settings.fail_on.as_str()));
-    let mut out = out;
     out.push_str(&format!(
         "\n[per-file-ignores]  # {}\n",
         from("per-file-ignores")
