@@ -124,6 +124,13 @@ pub struct CheckArgs {
     /// Never colour the output (NO_COLOR is honoured too)
     #[arg(long)]
     pub no_color: bool,
+    /// Report only findings not recorded in this baseline (see --write-baseline)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings in FILE (matched later by rule, file and code context, not by
+    /// line number) and exit 0
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Print the resolved configuration, and where each value came from, instead of checking
     #[arg(long)]
     pub show_settings: bool,
@@ -223,6 +230,20 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         if let Some(severity) = extras.severity_for(diagnostic.code, diagnostic.name) {
             diagnostic.severity = severity;
         }
+    }
+    if let Some(path) = &args.write_baseline {
+        crate::baseline::write(path, &report.diagnostics)?;
+        let _ = writeln!(
+            io::stderr(),
+            "wrote {} finding(s) to the baseline {}",
+            report.diagnostics.len(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(path) = &args.baseline {
+        let baseline = crate::baseline::read(path)?;
+        crate::baseline::filter(&mut report.diagnostics, &baseline);
     }
     for message in &report.internal_errors {
         let _ = writeln!(io::stderr(), "error: {message}");

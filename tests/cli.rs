@@ -1123,3 +1123,69 @@ fn show_settings_prints_each_value_and_its_origin() {
         "nothing is checked: {out}"
     );
 }
+
+/// Baselines: findings recorded with --write-baseline stay hidden when code is added above
+/// them or moved; a new finding shows; a fixed one drops out of a rewritten baseline.
+#[test]
+fn baselines_hide_recorded_findings_wherever_the_code_moves() {
+    let dir = TempDir::new("baseline");
+    let unseeded = "from sklearn.ensemble import RandomForestClassifier\n\
+                    from sklearn.model_selection import train_test_split\n\
+                    def split(X, y):\n    return train_test_split(X, y)\n\
+                    model = RandomForestClassifier()\n";
+    dir.write("train.py", unseeded);
+    let first = dir.run(&["check", ".", "--format", "json"]);
+    let recorded = first.json()["diagnostics"].as_array().unwrap().len();
+    assert_eq!(recorded, 2, "two REPRO001 to start from: {}", first.stdout);
+    let wrote = dir.run(&["check", ".", "--write-baseline", "mlready-baseline.json"]);
+    assert_eq!(wrote.code, Some(0), "{}", wrote.stderr);
+    let baseline: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("mlready-baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(baseline["findings"].as_array().unwrap().len(), 2);
+    let quiet = |dir: &TempDir| {
+        let run = dir.run(&[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--baseline",
+            "mlready-baseline.json",
+        ]);
+        run.json()["diagnostics"].as_array().unwrap().clone()
+    };
+    assert!(quiet(&dir).is_empty());
+    // Lines added above, and the function moved below the model.
+    let moved = "\"\"\"Training.\"\"\"\nimport os\n\n\
+                 from sklearn.ensemble import RandomForestClassifier\n\
+                 from sklearn.model_selection import train_test_split\n\
+                 model = RandomForestClassifier()\n\n\n\
+                 def split(X, y):\n    return train_test_split(X, y)\n";
+    dir.write("train.py", moved);
+    assert!(quiet(&dir).is_empty(), "{:?}", quiet(&dir));
+    // A new finding is reported, the recorded ones are not.
+    dir.write(
+        "train.py",
+        &format!("{moved}other = RandomForestClassifier()\n"),
+    );
+    let new = quiet(&dir);
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0]["line"], 11);
+    // The model gets its seed: the rewritten baseline records one finding fewer.
+    dir.write(
+        "train.py",
+        &moved.replace(
+            "RandomForestClassifier()",
+            "RandomForestClassifier(random_state=0)",
+        ),
+    );
+    dir.run(&["check", ".", "--write-baseline", "mlready-baseline.json"]);
+    let baseline: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("mlready-baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(baseline["findings"].as_array().unwrap().len(), 1);
+    // A file that is not a baseline is a usage error.
+    dir.write("bad.json", "{");
+    let bad = dir.run(&["check", ".", "--baseline", "bad.json"]);
+    assert_eq!(bad.code, Some(2));
+}
