@@ -53,7 +53,7 @@ pub struct Cli {
 pub enum Command {
     /// Check Python files and notebooks for ML technical debt
     #[command(long_about = CHECK_LONG_ABOUT)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print a rule's reference page
     #[command(
         long_about = "Print a rule's reference page: what it flags, why it hurts in production, \
@@ -179,7 +179,7 @@ impl From<FailOn> for Severity {
 /// Runs one command; the exit code says whether findings reached `--fail-on`.
 pub fn run(args: Cli) -> Result<ExitCode, Error> {
     match args.command {
-        Command::Check(check) => run_check(check),
+        Command::Check(check) => run_check(*check),
         Command::Rule(rule) => run_rule(rule),
         Command::Rules(rules) => run_rules(rules),
         Command::Summaries(args) => {
