@@ -1166,7 +1166,7 @@ fn baselines_hide_recorded_findings_wherever_the_code_moves() {
     // A new finding is reported, the recorded ones are not.
     dir.write(
         "train.py",
-        &format!("{moved}other = RandomForestClassifier()\n"),
+        format!("{moved}other = RandomForestClassifier()\n"),
     );
     let new = quiet(&dir);
     assert_eq!(new.len(), 1, "{new:?}");
