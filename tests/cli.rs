@@ -1174,7 +1174,7 @@ fn baselines_hide_recorded_findings_wherever_the_code_moves() {
     // The model gets its seed: the rewritten baseline records one finding fewer.
     dir.write(
         "train.py",
-        &moved.replace(
+        moved.replace(
             "RandomForestClassifier()",
             "RandomForestClassifier(random_state=0)",
         ),
