@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The pre-commit hook end to end: a throwaway git repository uses this repository's
+# .pre-commit-hooks.yaml (pre-commit installs mlready with pip, building the wheel), stages a
+# notebook with a leak, and the commit hook must fail with the finding; once the notebook is
+# fixed it must pass. A file the configuration excludes is not reported even when staged.
+# Needs PyPI (pre-commit, maturin) and cargo.
+#
+# usage: scripts/check-pre-commit.sh      (work folder: $WORK, default a fresh temp dir)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+REV=$(git rev-parse HEAD)
+WORK=${WORK:-$(mktemp -d)}
+PYTHON=${PYTHON:-python3}
+export PRE_COMMIT_HOME="$WORK/pre-commit-home"
+# pre-commit builds mlready from this repository: reuse its compiled crates.
+export CARGO_TARGET_DIR="$REPO/target"
+
+"$PYTHON" -m venv "$WORK/tools"
+"$WORK/tools/bin/pip" install -q "pre-commit>=3,<5"
+PRE_COMMIT="$WORK/tools/bin/pre-commit"
+
+project="$WORK/project"
+rm -rf "$project" && mkdir -p "$project/scratch" && cd "$project"
+git init -q
+git config user.email ci@example.com
+git config user.name CI
+cat > .pre-commit-config.yaml <<YAML
+repos:
+  - repo: $REPO
+    rev: $REV
+    hooks:
+      - id: mlready
+YAML
+cat > pyproject.toml <<'TOML'
+[tool.mlready]
+exclude = ["scratch"]
+TOML
+
+notebook() { # notebook with one code cell: $1
+  "$PYTHON" - "$1" <<'PY'
+import json, sys
+cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+        "source": sys.argv[1]}
+print(json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Churn"}, cell],
+                  "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                              "language": "python"}},
+                  "nbformat": 4, "nbformat_minor": 5}, indent=1))
+PY
+}
+LEAKY='import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+df = pd.read_csv("data/churn.csv")
+X = StandardScaler().fit_transform(df[["tenure", "charges"]])
+X_tr, X_te, y_tr, y_te = train_test_split(X, df["churned"], random_state=0)
+model = LogisticRegression().fit(X_tr, y_tr)
+print(model.score(X_te, y_te))
+'
+FIXED='import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+df = pd.read_csv("data/churn.csv")
+X_tr, X_te, y_tr, y_te = train_test_split(df[["tenure", "charges"]], df["churned"], random_state=0)
+model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X_tr, y_tr)
+print(model.score(X_te, y_te))
+'
+notebook "$LEAKY" > train.ipynb
+printf '%s' "$LEAKY" > scratch/leaky.py
+git add -A
+
+set +e
+"$PRE_COMMIT" run > "$WORK/first.log" 2>&1
+first=$?
+set -e
+cat "$WORK/first.log"
+[ "$first" = 1 ] || { echo "the hook should fail on the leak (exit $first)"; exit 1; }
+grep -q "train.ipynb:cell 2:6:5: LEAK001" "$WORK/first.log" \
+  || { echo "the hook output does not name the leak in cell 2"; exit 1; }
+if grep -q "scratch/leaky.py" "$WORK/first.log"; then
+  echo "an excluded file was reported"; exit 1
+fi
+
+notebook "$FIXED" > train.ipynb
+git add -A
+"$PRE_COMMIT" run > "$WORK/second.log" 2>&1 || { cat "$WORK/second.log"; echo "the hook should pass once fixed"; exit 1; }
+cat "$WORK/second.log"
+echo "pre-commit check passed"
