@@ -1,9 +1,7 @@
 //! Every rule, in one list, and lookup by code or name.
 
 use crate::rule::Rule;
-use crate::rules::{
-    api, chain, leakage, monitoring, notebook, parse, repro, skew, suppression,
-};
+use crate::rules::{api, chain, leakage, monitoring, notebook, parse, repro, skew, suppression};
 
 /// Every registered rule, grouped by family in a fixed order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {

@@ -136,7 +136,9 @@ pub fn collect(file: &Arc<SourceFile>, tree: &Tree) -> Suppressions {
             if node.kind() != "comment" || node.start_byte() != at {
                 continue;
             }
-            let end = node.end_byte().min(start + line.trim_end_matches(['\n', '\r']).len());
+            let end = node
+                .end_byte()
+                .min(start + line.trim_end_matches(['\n', '\r']).len());
             let own_line = line[..i].trim().is_empty();
             parse_comment(file, at, &text[at..end], own_line, &mut directives);
             break;
@@ -187,11 +189,10 @@ fn parse_comment(
         let body = part.trim_start();
         if let Some(rest) = strip_prefix_ignore_case(body, "mlready:") {
             out.push(parse_mlready(rest, span, location, own_line));
-        } else if let Some(rest) = strip_prefix_ignore_case(body, "noqa") {
-            if rest.is_empty() || rest.starts_with(':') || rest.starts_with(char::is_whitespace)
-            {
-                out.extend(parse_noqa(rest, span, location));
-            }
+        } else if let Some(rest) = strip_prefix_ignore_case(body, "noqa")
+            && (rest.is_empty() || rest.starts_with(':') || rest.starts_with(char::is_whitespace))
+        {
+            out.extend(parse_noqa(rest, span, location));
         }
     }
 }
@@ -431,13 +432,241 @@ fn unused(
                 end,
                 span: directive.span,
                 message,
-                help: Some(
-                    "remove the stale suppression or correct the rule it names".to_string(),
-                ),
+                help: Some("remove the stale suppression or correct the rule it names".to_string()),
                 related: Vec::new(),
                 file: Some(Arc::clone(file)),
             });
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Settings;
+    use crate::testutil::TempDir;
+
+    const PATH: &str = "pd.read_csv(\"/home/alice/data.csv\")";
+
+    /// (code, cell, line) of every finding of `check` over one file.
+    fn run(name: &str, text: &str, settings: &Settings) -> Vec<(String, Option<usize>, usize)> {
+        let dir = TempDir::new("suppress");
+        let path = dir.write(name, text);
+        let report = crate::check(&[path], settings).expect("the check runs");
+        report
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.to_string(), d.start.cell, d.start.line))
+            .collect()
+    }
+
+    fn py(text: &str) -> Vec<(String, Option<usize>, usize)> {
+        run("t.py", text, &Settings::default())
+    }
+
+    fn at(code: &str, line: usize) -> (String, Option<usize>, usize) {
+        (code.to_string(), None, line)
+    }
+
+    fn notebook(cells: &[&str]) -> String {
+        let cells: Vec<serde_json::Value> = cells
+            .iter()
+            .map(|source| {
+                serde_json::json!({"cell_type": "code", "execution_count": null,
+                    "metadata": {}, "outputs": [], "source": source})
+            })
+            .collect();
+        serde_json::json!({"cells": cells, "metadata": {"kernelspec": {"language": "python",
+            "name": "python3", "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5})
+        .to_string()
+    }
+
+    #[test]
+    fn a_directive_covers_its_line_or_the_line_below_it() {
+        let text = format!(
+            "import pandas as pd\n\
+             a = {PATH}  # mlready: ignore[REPRO006]\n\
+             # mlready: ignore[REPRO006]\n\
+             b = {PATH}\n\
+             c = {PATH}\n"
+        );
+        assert_eq!(py(&text), vec![at("REPRO006", 5)]);
+        // Only the line directly below: a blank line in between breaks it.
+        let text = format!("import pandas as pd\n# mlready: ignore[REPRO006]\n\nb = {PATH}\n");
+        assert_eq!(py(&text), vec![at("SUP001", 2), at("REPRO006", 4)]);
+    }
+
+    #[test]
+    fn ignore_file_covers_the_whole_file() {
+        let text = format!(
+            "import pandas as pd\na = {PATH}\nb = {PATH}\n# mlready: ignore-file[REPRO006]\n"
+        );
+        assert_eq!(py(&text), vec![]);
+    }
+
+    #[test]
+    fn noqa_with_codes_blanket_and_foreign_codes() {
+        let text = format!(
+            "import pandas as pd\n\
+             a = {PATH}  # noqa: REPRO006\n\
+             b = {PATH}  # noqa\n\
+             c = {PATH}  # NoQA:E501, REPRO006\n\
+             d = {PATH}  # noqa: E501\n\
+             e = 1  # noqa: E501, W291\n\
+             f = 1  # noqa\n\
+             # noqa: REPRO006\n\
+             g = {PATH}\n"
+        );
+        // A `# noqa` covers its own line only, as in ruff and flake8.
+        assert_eq!(
+            py(&text),
+            vec![at("REPRO006", 5), at("SUP001", 8), at("REPRO006", 9)]
+        );
+    }
+
+    #[test]
+    fn codes_names_and_prefixes_select_rules() {
+        let text = format!(
+            "import pandas as pd\n\
+             a = {PATH}  # mlready: ignore[absolute-local-path]\n\
+             b = {PATH}  # mlready: ignore[REPRO]\n\
+             c = {PATH}  # mlready: ignore[repro006]\n\
+             d = {PATH}  # mlready: ignore[LEAK, REPRO0]\n\
+             e = {PATH}  # mlready: ignore[LEAK001]\n"
+        );
+        assert_eq!(
+            py(&text),
+            vec![at("SUP001", 5), at("REPRO006", 6), at("SUP001", 6)]
+        );
+    }
+
+    #[test]
+    fn text_inside_strings_is_not_a_directive() {
+        let text = format!(
+            "import pandas as pd\n\
+             a = pd.read_csv(\"/home/alice/x.csv  # mlready: ignore[REPRO006]\")\n\
+             s = \"\"\"\n# mlready: ignore-file[REPRO006]\n\"\"\"\n\
+             b = {PATH}\n"
+        );
+        assert_eq!(py(&text), vec![at("REPRO006", 2), at("REPRO006", 6)]);
+    }
+
+    #[test]
+    fn in_a_notebook_a_directive_covers_its_own_cell() {
+        let nb = notebook(&[
+            &format!("import pandas as pd\n# mlready: ignore-file[REPRO006]\na = {PATH}"),
+            &format!("b = {PATH}\n# mlready: ignore[REPRO006]"),
+            &format!("c = {PATH}  # noqa: REPRO006\nd = {PATH}"),
+        ]);
+        let found = run("n.ipynb", &nb, &Settings::default());
+        assert_eq!(
+            found,
+            vec![
+                ("REPRO006".to_string(), Some(2), 1),
+                // The last line of cell 2 does not reach into cell 3.
+                ("SUP001".to_string(), Some(2), 2),
+                ("REPRO006".to_string(), Some(3), 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn unused_unknown_and_unreadable_directives_are_reported() {
+        let dir = TempDir::new("suppress");
+        let path = dir.write(
+            "t.py",
+            "x = 1  # mlready: ignore[REPRO006]\n\
+             y = 2  # mlready: ignore[LAEK001]\n\
+             z = 3  # noqa: REPRO999\n\
+             w = 4  # mlready: ignore REPRO006\n\
+             v = 5  # mlready: ignore[]\n",
+        );
+        let report = crate::check(&[path], &Settings::default()).unwrap();
+        let found: Vec<(usize, &str, Severity)> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.start.line, d.message.as_str(), d.severity))
+            .collect();
+        use crate::finding::Severity;
+        assert_eq!(found.len(), 5, "{found:?}");
+        assert!(found.iter().all(|(_, _, s)| *s == Severity::Info));
+        assert!(
+            found[0]
+                .1
+                .contains("`REPRO006` suppresses no finding on this line")
+        );
+        assert!(
+            found[1]
+                .1
+                .contains("`LAEK001`, which is not an mlready rule")
+        );
+        assert!(
+            found[2]
+                .1
+                .contains("`REPRO999`, which is not an mlready rule")
+        );
+        assert!(found[3].1.contains("brackets"));
+        assert!(found[4].1.contains("brackets name no rule"));
+        assert_eq!(report.diagnostics[0].start.column, 8);
+    }
+
+    #[test]
+    fn nothing_is_reported_for_a_rule_that_is_not_enabled() {
+        let text = "x = 1  # mlready: ignore[REPRO006]\ny = 2  # noqa: REPRO006\n\
+                    z = 3  # mlready: ignore[LAEK001]\n";
+        let ignored = Settings {
+            ignore: vec!["REPRO006".into()],
+            ..Settings::default()
+        };
+        // An unknown rule is still reported; the disabled one is not "unused".
+        assert_eq!(run("t.py", text, &ignored), vec![at("SUP001", 3)]);
+        let selected = Settings {
+            select: vec!["LEAK".into()],
+            ..Settings::default()
+        };
+        assert_eq!(run("t.py", text, &selected), vec![]);
+        let per_file = Settings {
+            per_file_ignores: vec![("t.py".into(), vec!["REPRO".into()])],
+            ..Settings::default()
+        };
+        assert_eq!(run("t.py", text, &per_file), vec![at("SUP001", 3)]);
+    }
+
+    #[test]
+    fn sup001_is_silenced_only_by_naming_it() {
+        let text = "x = 1  # mlready: ignore[REPRO006, SUP001]\n\
+                    y = 2  # mlready: ignore[REPRO006]  # noqa\n\
+                    # mlready: ignore[unused-suppression]\n\
+                    z = 3  # mlready: ignore[REPRO006]\n";
+        assert_eq!(py(text), vec![at("SUP001", 2)]);
+    }
+
+    #[test]
+    fn directives_are_read_from_comments() {
+        let file = Arc::new(SourceFile::python(
+            "t.py".into(),
+            "t.py".into(),
+            "a = 1  # expect: X  # mlready: ignore[LEAK001, SKEW]\n# mlready: ignore-file[NB]\n"
+                .into(),
+        ));
+        let tree = crate::source::python::parse(&file.text).unwrap();
+        let found = collect(&file, &tree);
+        assert_eq!(found.directives.len(), 2);
+        let first = &found.directives[0];
+        assert_eq!(
+            first.coverage,
+            Coverage::Line {
+                cell: None,
+                line: 1
+            }
+        );
+        let items: Vec<&str> = first.items.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(items, ["LEAK001", "SKEW"]);
+        assert_eq!(
+            &file.text[first.span.start..first.span.end],
+            "# mlready: ignore[LEAK001, SKEW]"
+        );
+        assert_eq!(found.directives[1].coverage, Coverage::File { cell: None });
+    }
 }

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 /// The code prefixes of DESIGN.md's families, plus the engine's PARSE and SUP.
 const PREFIXES: [&str; 13] = [
-    "LEAK", "SKEW", "CHAIN", "MON", "REPRO", "CFG", "DEAD", "GLUE", "NB", "API", "SEC", "PARSE", "SUP",
+    "LEAK", "SKEW", "CHAIN", "MON", "REPRO", "CFG", "DEAD", "GLUE", "NB", "API", "SEC", "PARSE",
+    "SUP",
 ];
 
 fn manifest(relative: &str) -> PathBuf {
