@@ -676,7 +676,7 @@ fn is_all(selector: &str) -> bool {
 
 /// How specifically `selector` names the rule (code, name), or `None` when it does not:
 /// 0 for `ALL`, the prefix length for a prefix, the code length for a full code or the name.
-fn specificity(selector: &str, code: &str, name: &str) -> Option<usize> {
+pub fn specificity(selector: &str, code: &str, name: &str) -> Option<usize> {
     if is_all(selector) {
         return Some(0);
     }

@@ -1,4 +1,5 @@
-//! The pipeline, end to end: discover → load → parse → analyze → file rules → filter → sort.
+//! The pipeline, end to end: discover → load → parse → analyze → file rules → project rules →
+//! filter (configuration, then inline suppressions) → sort.
 //! Files are independent until the project stage, so everything up to the rules runs in
 //! parallel; a file that fails in any way becomes a finding and never stops the others.
 
@@ -14,8 +15,9 @@ use crate::report::{Diagnostic, RelatedLocation, Report};
 use crate::rule::{Context, ProjectSink, Rule, Scope, Sink};
 use crate::settings::Settings;
 use crate::source::{self, LoadProblem, SourceFile, python};
+use crate::suppress::{self, Suppressions};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -54,8 +56,12 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         ..Report::default()
     };
     let mut analysed = Vec::new();
+    let mut suppressions: HashMap<String, Suppressions> = HashMap::new();
     for (file, result) in files.iter().zip(results) {
         report.diagnostics.extend(result.diagnostics);
+        if !result.suppressions.is_empty() {
+            suppressions.insert(file.display.clone(), result.suppressions);
+        }
         report.internal_errors.extend(result.internal_error);
         if let Some(summary) = result.summary {
             analysed.push((file, summary));
@@ -89,6 +95,10 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
                 .push("mlready failed in the project stage".to_string()),
         }
     }
+    suppress::apply(&mut report.diagnostics, &mut suppressions, |rule, path| {
+        compiled.rule_enabled(rule.code, rule.name)
+            && !compiled.ignored_for_file(path, rule.code, rule.name)
+    });
     report
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -141,8 +151,11 @@ pub fn check_stdin(
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         match source::load_bytes(path, display.clone(), bytes) {
-            Ok(source) => analyze(Arc::new(source), &rules, None).0,
-            Err(problem) => load_problem(&file, problem),
+            Ok(source) => {
+                let (diagnostics, _, suppressions) = analyze(Arc::new(source), &rules, None);
+                (diagnostics, suppressions)
+            }
+            Err(problem) => (load_problem(&file, problem), Suppressions::default()),
         }
     }));
     let mut report = Report {
@@ -150,12 +163,17 @@ pub fn check_stdin(
         ..Report::default()
     };
     match outcome {
-        Ok(diagnostics) => {
+        Ok((diagnostics, found)) => {
             report.diagnostics = diagnostics
                 .into_iter()
                 .filter(|d| compiled.rule_enabled(d.code, d.name))
                 .filter(|d| !compiled.ignored_for_file(&d.path, d.code, d.name))
-                .collect()
+                .collect();
+            let mut suppressions = HashMap::from([(display.clone(), found)]);
+            suppress::apply(&mut report.diagnostics, &mut suppressions, |rule, path| {
+                compiled.rule_enabled(rule.code, rule.name)
+                    && !compiled.ignored_for_file(path, rule.code, rule.name)
+            });
         }
         Err(_) => report
             .internal_errors
@@ -178,14 +196,21 @@ pub fn summaries(paths: &[PathBuf], settings: &Settings) -> Result<Vec<FileSumma
                 load_and_analyze(file, &[], Some(project::Options::default()))
             }))
             .ok()
-            .and_then(|(_, summary)| summary.map(|(s, _)| s))
+            .and_then(|(_, summary, _)| summary.map(|(s, _)| s))
         })
         .collect())
 }
 
-/// Checks one text as if it were the file `display` (for tests and editors).
+/// Checks one text as if it were the file `display` (for tests and editors), inline
+/// suppressions applied with `rules` as the enabled rules.
 pub fn check_source(display: &str, file: SourceFile, rules: &[&'static Rule]) -> Vec<Diagnostic> {
-    let (mut diagnostics, _) = analyze(Arc::new(file), rules, None);
+    let path = file.display.clone();
+    let (mut diagnostics, _, found) = analyze(Arc::new(file), rules, None);
+    let mut suppressions = HashMap::from([(path, found)]);
+    suppress::apply(&mut diagnostics, &mut suppressions, |rule, _| {
+        rule.code == engine_rules::UNUSED_SUPPRESSION.code
+            || rules.iter().any(|r| r.code == rule.code)
+    });
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let _ = display;
     diagnostics
@@ -197,6 +222,8 @@ struct FileResult {
     internal_error: Option<String>,
     /// The file's summary for the project stage, with the file for rendering.
     summary: Option<Summarised>,
+    /// The file's inline suppressions, applied after the project stage.
+    suppressions: Suppressions,
 }
 
 /// Groups the files' summaries into projects, joins each into an index and runs the
@@ -272,7 +299,7 @@ fn check_one(
         load_and_analyze(file, rules, summarize)
     }));
     match outcome {
-        Ok((diagnostics, summary)) => FileResult {
+        Ok((diagnostics, summary, suppressions)) => FileResult {
             diagnostics: diagnostics
                 .into_iter()
                 .filter(|d| settings.rule_enabled(d.code, d.name))
@@ -280,6 +307,7 @@ fn check_one(
                 .collect(),
             internal_error: None,
             summary,
+            suppressions,
         },
         Err(panic) => {
             let message = panic
@@ -290,6 +318,7 @@ fn check_one(
             FileResult {
                 diagnostics: Vec::new(),
                 summary: None,
+                suppressions: Suppressions::default(),
                 internal_error: Some(format!(
                     "{}: mlready failed on this file: {message}",
                     file.display
@@ -302,7 +331,8 @@ fn check_one(
 /// A file's summary, with the file itself when a project finding may point into it.
 type Summarised = (FileSummary, Option<Arc<SourceFile>>);
 
-type Analysed = (Vec<Diagnostic>, Option<Summarised>);
+/// A file's diagnostics, its summary (when asked for) and its inline suppressions.
+type Analysed = (Vec<Diagnostic>, Option<Summarised>, Suppressions);
 
 fn load_and_analyze(
     file: &Discovered,
@@ -311,7 +341,7 @@ fn load_and_analyze(
 ) -> Analysed {
     match source::load(&file.path, file.display.clone()) {
         Ok(source) => analyze(Arc::new(source), rules, summarize),
-        Err(problem) => (load_problem(file, problem), None),
+        Err(problem) => (load_problem(file, problem), None, Suppressions::default()),
     }
 }
 
@@ -372,7 +402,7 @@ fn analyze(
             "the Python parser could not be started".into(),
             "this is a bug in mlready; please report it",
         );
-        return (vec![diagnostic], None);
+        return (vec![diagnostic], None, Suppressions::default());
     };
     let model = model::build(&file, &tree);
     let mut sink = Sink::default();
@@ -412,7 +442,8 @@ fn analyze(
         .into_iter()
         .map(|finding| resolve(&file, finding))
         .collect();
-    (diagnostics, summary)
+    let suppressions = suppress::collect(&file, &tree);
+    (diagnostics, summary, suppressions)
 }
 
 fn resolve(file: &Arc<SourceFile>, finding: Finding) -> Diagnostic {

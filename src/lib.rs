@@ -19,6 +19,7 @@ pub mod rule;
 pub mod rules;
 pub mod settings;
 pub mod source;
+pub mod suppress;
 #[cfg(test)]
 mod testutil;
 

@@ -1,7 +1,7 @@
 //! Every rule, in one list, and lookup by code or name.
 
 use crate::rule::Rule;
-use crate::rules::{api, chain, leakage, monitoring, notebook, parse, repro, skew};
+use crate::rules::{api, chain, leakage, monitoring, notebook, parse, repro, skew, suppression};
 
 /// Every registered rule, grouped by family in a fixed order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
@@ -14,6 +14,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         api::RULES,
         notebook::RULES,
         parse::RULES,
+        suppression::RULES,
     ]
     .into_iter()
     .flatten()
@@ -30,12 +31,13 @@ pub fn known() -> Vec<(&'static str, &'static str)> {
     all().map(|r| (r.code, r.name)).collect()
 }
 
-/// The PARSE rules the engine reports itself.
+/// The rules the engine reports itself (PARSE, SUP).
 pub mod engine_rules {
     pub use crate::rules::parse::{
         invalid_notebook::RULE as INVALID_NOTEBOOK, skipped_notebook::RULE as SKIPPED_NOTEBOOK,
         syntax_error::RULE as SYNTAX_ERROR, unreadable_file::RULE as UNREADABLE_FILE,
     };
+    pub use crate::rules::suppression::unused_suppression::RULE as UNUSED_SUPPRESSION;
 }
 
 #[cfg(test)]

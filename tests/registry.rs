@@ -6,9 +6,10 @@ use mlready::rule::{Check, Rule};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The code prefixes of DESIGN.md's families, plus the engine's PARSE.
-const PREFIXES: [&str; 12] = [
+/// The code prefixes of DESIGN.md's families, plus the engine's PARSE and SUP.
+const PREFIXES: [&str; 13] = [
     "LEAK", "SKEW", "CHAIN", "MON", "REPRO", "CFG", "DEAD", "GLUE", "NB", "API", "SEC", "PARSE",
+    "SUP",
 ];
 
 fn manifest(relative: &str) -> PathBuf {

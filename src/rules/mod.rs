@@ -8,3 +8,4 @@ pub mod notebook;
 pub mod parse;
 pub mod repro;
 pub mod skew;
+pub mod suppression;
