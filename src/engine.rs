@@ -200,6 +200,7 @@ fn project_stage(
                             location: place.start,
                             span: place.span,
                             message,
+                            file: source(file).1.clone(),
                         })
                         .collect(),
                     file: source_file.clone(),
@@ -375,6 +376,7 @@ fn resolve(file: &Arc<SourceFile>, finding: Finding) -> Diagnostic {
             location: file.locate(r.span.start),
             span: r.span,
             message: r.message.clone(),
+            file: Some(Arc::clone(file)),
         })
         .collect();
     Diagnostic {

@@ -460,3 +460,33 @@ fn junit_is_well_formed_with_a_case_per_finding() {
     assert_eq!(odd.attributes["line"], "2");
     assert_eq!(odd.attributes["column"], "18");
 }
+
+#[test]
+fn a_clean_run_is_still_a_valid_document_in_every_format() {
+    let dir = TempDir::new("formats-clean");
+    dir.write("train.py", common::CLEAN_PY);
+    let run = |format: &str| {
+        dir.run(&["check", "--format", format])
+            .expect_code(0)
+            .stdout
+            .clone()
+    };
+    let schema_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/schemas/sarif-2.1.0.json"
+    );
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let log: Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert!(jsonschema::is_valid(&schema, &log), "{log:#}");
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(run("github"), "");
+    assert_eq!(
+        serde_json::from_str::<Value>(&run("gitlab")).unwrap(),
+        serde_json::json!([])
+    );
+    let junit = run("junit");
+    let mut reader = quick_xml::Reader::from_str(&junit);
+    while reader.read_event().expect("well-formed XML") != quick_xml::events::Event::Eof {}
+    assert!(junit.contains(r#"<testsuites name="mlready" tests="0" failures="0""#));
+}

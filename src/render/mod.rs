@@ -392,12 +392,13 @@ pub(crate) mod fixtures {
         }
     }
 
-    fn related(file: &SourceFile, span: Span, message: &str) -> RelatedLocation {
+    fn related(file: &Arc<SourceFile>, span: Span, message: &str) -> RelatedLocation {
         RelatedLocation {
             path: file.display.clone(),
             location: file.locate(span.start),
             span,
             message: message.into(),
+            file: Some(file.clone()),
         }
     }
 

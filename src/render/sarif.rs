@@ -90,7 +90,10 @@ pub(crate) fn document(report: &Report) -> Value {
                 .iter()
                 .enumerate()
                 .map(|(id, r)| {
-                    let file = files.get(r.path.as_str()).copied();
+                    let file = r
+                        .file
+                        .as_deref()
+                        .or_else(|| files.get(r.path.as_str()).copied());
                     let place = place_of(file, &r.location, &r.location);
                     // A one-point place: the column past it is the end.
                     let place = FilePlace {
