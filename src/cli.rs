@@ -39,7 +39,10 @@ Examples:
   mlready check src/ notebooks/train.ipynb
   mlready check --ignore REPRO --fail-on error
   mlready check --format concise | grep LEAK
-  mlready check --format json --output mlready.json";
+  mlready check --format json --output mlready.json
+  mlready check --format sarif --output mlready.sarif   (GitHub code scanning)
+  mlready check --format github                         (pull request annotations)
+  mlready check --format gitlab --output gl-code-quality-report.json";
 
 /// A linter for the hidden technical debt of machine-learning code.
 #[derive(Debug, Parser)]

@@ -278,6 +278,7 @@ fn project_stage(
                             location: place.start,
                             span: place.span,
                             message,
+                            file: source(file).1.clone(),
                         })
                         .collect(),
                     file: source_file.clone(),
@@ -460,6 +461,7 @@ fn resolve(file: &Arc<SourceFile>, finding: Finding) -> Diagnostic {
             location: file.locate(r.span.start),
             span: r.span,
             message: r.message.clone(),
+            file: Some(Arc::clone(file)),
         })
         .collect();
     Diagnostic {

@@ -6,13 +6,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Another place that is part of a diagnostic, resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RelatedLocation {
     /// Display path (relative, `/` separated).
     pub path: String,
     pub location: Location,
     pub span: Span,
     pub message: String,
+    /// The file, when it was kept: the line-based formats map a notebook place to its
+    /// `.ipynb` line with it.
+    pub file: Option<Arc<SourceFile>>,
 }
 
 /// A finding resolved against its file.

@@ -1,15 +1,25 @@
 //! render: one renderer per output format over the same [`Report`].
 //!
 //! Human-readable formats (`text`, `concise`) end with a summary line; machine formats
-//! (`json`, and later `sarif`, `github`, `gitlab`, `junit`) never print one.
+//! (`json`, `sarif`, `github`, `gitlab`, `junit`) never print one.
+//!
+//! The formats that can only name a line of a file (`sarif`, `github`, `gitlab`, `junit`) share
+//! [`file_place`], [`cell_message`] and [`fingerprints`]: a notebook finding lands on the line of
+//! the `.ipynb` file that holds its source line, and its message names the cell.
 
 mod concise;
+mod github;
+mod gitlab;
 mod json;
+mod junit;
+mod sarif;
 mod text;
 
 use crate::finding::Location;
-use crate::report::Report;
+use crate::report::{Diagnostic, Report};
 use crate::rule::Rule;
+use crate::source::SourceFile;
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 /// The output formats of `mlready check --format`.
@@ -21,6 +31,14 @@ pub enum Format {
     Concise,
     /// A stable, versioned JSON document for tools and CI.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// GitLab Code Quality JSON, for the merge request widget.
+    Gitlab,
+    /// JUnit XML: one test suite per file, one failed test case per finding.
+    Junit,
 }
 
 impl Format {
@@ -28,7 +46,7 @@ impl Format {
     pub fn is_human_readable(self) -> bool {
         match self {
             Format::Text | Format::Concise => true,
-            Format::Json => false,
+            Format::Json | Format::Sarif | Format::Github | Format::Gitlab | Format::Junit => false,
         }
     }
 }
@@ -60,6 +78,10 @@ pub fn render(
         Format::Text => text::render(report, out, style)?,
         Format::Concise => concise::render(report, out)?,
         Format::Json => json::render(report, out)?,
+        Format::Sarif => sarif::render(report, out)?,
+        Format::Github => github::render(report, out)?,
+        Format::Gitlab => gitlab::render(report, out)?,
+        Format::Junit => junit::render(report, out)?,
     }
     if format.is_human_readable() {
         writeln!(out, "{}", summary_line(report))?;
@@ -134,6 +156,130 @@ pub(crate) fn location_label(path: &str, location: &Location) -> String {
     }
 }
 
+/// Where a finding lands in its file on disk, for the formats that name lines of files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FilePlace {
+    /// 1-based line of the file on disk (of the `.ipynb` JSON for a notebook).
+    pub start_line: usize,
+    pub end_line: usize,
+    /// 1-based start and exclusive end columns; `None` in a notebook, where the source columns
+    /// are not columns of the JSON line.
+    pub columns: Option<(usize, usize)>,
+}
+
+/// Where `location` (of the file at `path`) lands in the file on disk. `file` is that file when
+/// it was loaded; without it a notebook location falls back to line 1.
+pub(crate) fn place_of(file: Option<&SourceFile>, start: &Location, end: &Location) -> FilePlace {
+    match (start.cell, file) {
+        (None, _) => FilePlace {
+            start_line: start.line,
+            end_line: end.line.max(start.line),
+            columns: Some((start.column, end.column)),
+        },
+        (Some(_), Some(file)) => {
+            let start_line = file.file_line(start);
+            let end_line = if end.cell == start.cell {
+                file.file_line(end).max(start_line)
+            } else {
+                start_line
+            };
+            FilePlace {
+                start_line,
+                end_line,
+                columns: None,
+            }
+        }
+        (Some(_), None) => FilePlace {
+            start_line: 1,
+            end_line: 1,
+            columns: None,
+        },
+    }
+}
+
+/// [`place_of`] for a diagnostic's flagged range.
+pub(crate) fn file_place(diagnostic: &Diagnostic) -> FilePlace {
+    place_of(
+        diagnostic.file.as_deref(),
+        &diagnostic.start,
+        &diagnostic.end,
+    )
+}
+
+/// The message, prefixed with `cell N: ` when the finding is in a notebook cell.
+pub(crate) fn cell_message(location: &Location, message: &str) -> String {
+    match location.cell {
+        Some(cell) => format!("cell {cell}: {message}"),
+        None => message.to_string(),
+    }
+}
+
+/// Every loaded file a report's diagnostics carry, by display path, so that related places in
+/// other files can be mapped to lines of those files too.
+pub(crate) fn files_by_path(report: &Report) -> HashMap<&str, &SourceFile> {
+    report
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.file.as_deref())
+        .map(|file| (file.display.as_str(), file))
+        .collect()
+}
+
+/// A finding's fingerprint, from what it is rather than where: the rule, the path and the
+/// flagged line's text (trimmed), never the line number, so adding lines above keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Fingerprint {
+    /// 64-bit FNV-1a hash of code, path and line text.
+    pub hash: u64,
+    /// 0-based rank among the report's findings with the same hash (in report order).
+    pub occurrence: usize,
+}
+
+impl Fingerprint {
+    /// `hash` as 16 hex digits.
+    pub fn hash_hex(&self) -> String {
+        format!("{:016x}", self.hash)
+    }
+
+    /// Unique per finding of a report: the hash and the occurrence.
+    pub fn unique(&self) -> String {
+        format!("{:016x}{:04x}", self.hash, self.occurrence)
+    }
+}
+
+/// One [`Fingerprint`] per diagnostic of `report`, in order.
+pub(crate) fn fingerprints(report: &Report) -> Vec<Fingerprint> {
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let context = match &d.file {
+                Some(file) => file.line_text(d.span.start).trim(),
+                None => d.message.as_str(),
+            };
+            let hash = fnv1a(&[d.code, d.path.as_str(), context]);
+            let count = seen.entry(hash).or_insert(0);
+            let occurrence = *count;
+            *count += 1;
+            Fingerprint { hash, occurrence }
+        })
+        .collect()
+}
+
+/// 64-bit FNV-1a over the parts, each followed by a 0 byte: stable across builds and platforms
+/// (std's hashers promise neither).
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &byte in part.as_bytes().iter().chain(&[0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
+}
+
 /// `Checked 12 files in 0.08s: 2 errors, 3 warnings, 1 info` (or `: no findings`).
 pub(crate) fn summary_line(report: &Report) -> String {
     use crate::finding::Severity;
@@ -198,6 +344,7 @@ pub(crate) mod fixtures {
                     magic: None,
                     analyzed: true,
                     json_line: Some(10),
+                    json_rows: vec![10, 11],
                 },
                 Cell {
                     number: 4,
@@ -207,6 +354,7 @@ pub(crate) mod fixtures {
                     magic: None,
                     analyzed: true,
                     json_line: Some(20),
+                    json_rows: vec![20, 21],
                 },
             ],
             total_cells: 4,
@@ -244,12 +392,13 @@ pub(crate) mod fixtures {
         }
     }
 
-    fn related(file: &SourceFile, span: Span, message: &str) -> RelatedLocation {
+    fn related(file: &Arc<SourceFile>, span: Span, message: &str) -> RelatedLocation {
         RelatedLocation {
             path: file.display.clone(),
             location: file.locate(span.start),
             span,
             message: message.into(),
+            file: Some(file.clone()),
         }
     }
 

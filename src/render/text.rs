@@ -385,6 +385,7 @@ mod tests {
                 magic: None,
                 analyzed: true,
                 json_line: None,
+                json_rows: Vec::new(),
             }],
             total_cells: 1,
             nbformat: 4,

@@ -43,6 +43,9 @@ pub struct Cell {
     pub analyzed: bool,
     /// 1-based line of the `.ipynb` file that holds the cell's first source line, when known.
     pub json_line: Option<usize>,
+    /// For a list source (as nbformat writes it): the 1-based `.ipynb` line of each source
+    /// line of the cell, in order. Empty when unknown (a string source, or an odd layout).
+    pub json_rows: Vec<usize>,
 }
 
 /// What a notebook adds to its virtual text.
@@ -174,6 +177,24 @@ impl SourceFile {
         raw.get(start..end)
             .unwrap_or("")
             .trim_end_matches(['\n', '\r'])
+    }
+
+    /// The 1-based line of the file on disk that holds `location`: its line in a `.py` file;
+    /// in a notebook, the `.ipynb` line holding that source line of that cell (the line of the
+    /// cell's source when the exact line is unknown, line 1 when even that is unknown).
+    pub fn file_line(&self, location: &Location) -> usize {
+        let (Some(info), Some(number)) = (&self.notebook, location.cell) else {
+            return location.line;
+        };
+        let Some(cell) = info.cells.iter().find(|c| c.number == number) else {
+            return 1;
+        };
+        location
+            .line
+            .checked_sub(1)
+            .and_then(|index| cell.json_rows.get(index).copied())
+            .or(cell.json_line)
+            .unwrap_or(1)
     }
 
     /// Turns a byte offset into a 1-based (cell, line, column); columns count characters.

@@ -64,13 +64,19 @@ pub fn load(path: PathBuf, display: String, bytes: &[u8]) -> Result<SourceFile, 
         if cell.cell_type != "code" {
             continue;
         }
-        let at = lines.get(index).copied().unwrap_or_default();
+        let at = lines.get_mut(index).map(std::mem::take).unwrap_or_default();
         // nbformat 3 code cells keep their code in `input`; `source` is for the other types.
-        let (source, json_line) = match (&cell.input, &cell.source) {
-            (Some(input), _) if nbformat == 3 => (input.0.as_str(), at.input),
-            (_, Some(source)) => (source.0.as_str(), at.source),
-            (Some(input), None) => (input.0.as_str(), at.input),
-            (None, None) => ("", None),
+        let (source, json_line, json_rows) = match (&cell.input, &cell.source) {
+            (Some(input), _) if nbformat == 3 => (input.0.as_str(), at.input, at.input_rows),
+            (_, Some(source)) => (source.0.as_str(), at.source, at.source_rows),
+            (Some(input), None) => (input.0.as_str(), at.input, at.input_rows),
+            (None, None) => ("", None, Vec::new()),
+        };
+        // Trusted only when the list's lines are exactly the source's lines.
+        let json_rows = if json_rows.len() == source.split_inclusive('\n').count() {
+            json_rows
+        } else {
+            Vec::new()
         };
         let offset = raw.len();
         let plan = plan_cell(source, cell.foreign_language(nbformat));
@@ -85,6 +91,7 @@ pub fn load(path: PathBuf, display: String, bytes: &[u8]) -> Result<SourceFile, 
             magic: plan.magic,
             analyzed: plan.analyzed,
             json_line,
+            json_rows,
         });
     }
     let info = NotebookInfo {
@@ -666,11 +673,60 @@ impl PyState {
 // Where each cell's source sits in the .ipynb file.
 
 /// The 1-based `.ipynb` lines of one cell's `source` and `input` values: the line of a string
-/// source, or of a list source's first element (of the `[` when the list is empty).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// source, or of a list source's first element (of the `[` when the list is empty); and for a
+/// list source, the line of each of its source lines.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct SourceLines {
     source: Option<usize>,
     input: Option<usize>,
+    source_rows: Vec<usize>,
+    input_rows: Vec<usize>,
+    /// Whether the last list element seen ended with a newline (the next one starts a line).
+    source_ended: bool,
+    input_ended: bool,
+}
+
+impl SourceLines {
+    /// One element of a list source at `line`, whose JSON string contents are `contents`.
+    fn element(&mut self, input: bool, line: usize, contents: &[u8]) {
+        let (rows, ended) = if input {
+            (&mut self.input_rows, &mut self.input_ended)
+        } else {
+            (&mut self.source_rows, &mut self.source_ended)
+        };
+        if contents.is_empty() {
+            return;
+        }
+        // Count the `\n` escapes (a JSON string holds no raw newline).
+        let mut newlines = 0;
+        let mut j = 0;
+        while j < contents.len() {
+            if contents[j] == b'\\' {
+                if contents.get(j + 1) == Some(&b'n') {
+                    newlines += 1;
+                }
+                j += 2;
+            } else {
+                j += 1;
+            }
+        }
+        let ends_line = contents.ends_with(b"\\n") && {
+            // `\\n` is a backslash then `n`, not a newline: count the backslashes.
+            let slashes = contents[..contents.len() - 1]
+                .iter()
+                .rev()
+                .take_while(|&&c| c == b'\\')
+                .count();
+            slashes % 2 == 1
+        };
+        // A new source line starts here unless the previous element left its line unfinished.
+        if rows.is_empty() || *ended {
+            rows.push(line);
+        }
+        let inner = if ends_line { newlines - 1 } else { newlines };
+        rows.extend(std::iter::repeat_n(line, inner));
+        *ended = ends_line;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -703,7 +759,7 @@ fn source_lines(json: &str, nbformat: u64) -> Vec<SourceLines> {
         match b {
             b'\n' => line += 1,
             b'{' | b'[' => {
-                on_value(&stack, nbformat, line, &mut cells);
+                on_value(&stack, nbformat, line, None, &mut cells);
                 stack.push(if b == b'{' {
                     Frame::Object {
                         key: Key::Other,
@@ -736,7 +792,8 @@ fn source_lines(json: &str, nbformat: u64) -> Vec<SourceLines> {
                     };
                     *expect_key = false;
                 } else {
-                    on_value(&stack, nbformat, line, &mut cells);
+                    let contents = &bytes[start..end.min(bytes.len())];
+                    on_value(&stack, nbformat, line, Some(contents), &mut cells);
                 }
                 i = end + 1;
                 continue;
@@ -744,7 +801,7 @@ fn source_lines(json: &str, nbformat: u64) -> Vec<SourceLines> {
             b' ' | b'\t' | b'\r' | b':' => {}
             _ => {
                 // A number, true, false or null.
-                on_value(&stack, nbformat, line, &mut cells);
+                on_value(&stack, nbformat, line, None, &mut cells);
                 while bytes
                     .get(i + 1)
                     .is_some_and(|c| !b",]}: \t\r\n".contains(c))
@@ -780,7 +837,14 @@ fn string_end(bytes: &[u8], start: usize, line: &mut usize) -> usize {
 }
 
 /// A value starts at `line` with `stack` as its path: a new cell, or a cell's source.
-fn on_value(stack: &[Frame], nbformat: u64, line: usize, cells: &mut Vec<SourceLines>) {
+/// `contents` is a string value's raw JSON contents (escapes kept).
+fn on_value(
+    stack: &[Frame],
+    nbformat: u64,
+    line: usize,
+    contents: Option<&[u8]>,
+    cells: &mut Vec<SourceLines>,
+) {
     let is_key = |frame: &Frame, wanted: Key| matches!(frame, Frame::Object { key, expect_key: false } if *key == wanted);
     let base = match nbformat {
         4 => 1,
@@ -815,7 +879,18 @@ fn on_value(stack: &[Frame], nbformat: u64, line: usize, cells: &mut Vec<SourceL
         // `"source": "..."` or the `[` of `"source": [...]`.
         [field] => record(cells, field),
         // The first line of a list source overrides the line of its `[`.
-        [field, Frame::Array(0)] => record(cells, field),
+        [field, Frame::Array(index)] => {
+            if *index == 0 {
+                record(cells, field);
+            }
+            if let (Some(contents), Some(cell)) = (contents, cells.last_mut()) {
+                if is_key(field, Key::Source) {
+                    cell.element(false, line, contents);
+                } else if is_key(field, Key::Input) {
+                    cell.element(true, line, contents);
+                }
+            }
+        }
         _ => {}
     }
 }
@@ -1148,6 +1223,45 @@ mod tests {
         assert!(file.text.contains("!not a shell escape"));
         assert!(!file.text.contains("pip install"));
         assert!(file.raw_text().contains("!pip install scikit-learn"));
+    }
+
+    #[test]
+    fn every_source_line_knows_its_ipynb_line() {
+        let bytes = include_bytes!("../../tests/data/notebooks/magics.ipynb");
+        let file = load("magics.ipynb".into(), "magics.ipynb".into(), bytes).unwrap();
+        let info = file.notebook.as_ref().unwrap();
+        assert_eq!(info.cells[0].json_rows, [19, 20, 21]);
+        let at = |cell: usize, line: usize| {
+            file.file_line(&Location {
+                cell: Some(cell),
+                line,
+                column: 1,
+            })
+        };
+        assert_eq!(at(2, 3), 21);
+        assert_eq!(at(3, 1), 31);
+        assert_eq!(at(3, 4), 34);
+        // An unknown cell falls back to line 1; a .py location is its own line.
+        assert_eq!(at(1, 1), 1);
+    }
+
+    #[test]
+    fn odd_list_layouts_map_lines_or_fall_back() {
+        // Elements that hold two lines, end mid-line, or hold an escaped backslash before `n`.
+        let text = "{\"cells\": [{\"cell_type\": \"code\", \"metadata\": {}, \"source\": [\n\"a = 1\\nb = 2\\n\",\n\"c = \",\n\"'x\\\\n'\\n\",\n\"d = 4\"\n]}], \"metadata\": {}, \"nbformat\": 4}";
+        let file = load_json(text).unwrap();
+        assert_eq!(file.raw_text(), "a = 1\nb = 2\nc = 'x\\n'\nd = 4\n");
+        let cell = &file.notebook.as_ref().unwrap().cells[0];
+        assert_eq!(cell.json_rows, [2, 2, 3, 5]);
+        // A string source: every line is on the key's line.
+        let text = "{\"cells\": [{\"cell_type\": \"code\", \"metadata\": {},\n\"source\": \"a = 1\\nb = 2\"}], \"metadata\": {}, \"nbformat\": 4}";
+        let file = load_json(text).unwrap();
+        let location = Location {
+            cell: Some(1),
+            line: 2,
+            column: 1,
+        };
+        assert_eq!(file.file_line(&location), 2);
     }
 
     #[test]
