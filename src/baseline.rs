@@ -25,48 +25,12 @@ pub struct Entry {
     pub fingerprint: String,
 }
 
-/// The fingerprints of `diagnostics`, in order: a hash of the rule, the file, the flagged
-/// line's text with its whitespace folded, and the number of earlier findings of that rule
-/// in that file on a line of the same text.
+/// The fingerprints of `diagnostics`, in order (see [`crate::fingerprint`]).
 pub fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
-    diagnostics
+    crate::fingerprint::of(diagnostics)
         .iter()
-        .map(|d| {
-            let context = context(d);
-            let key = (d.code.to_string(), d.path.clone(), context.clone());
-            let occurrence = seen.entry(key).or_insert(0);
-            *occurrence += 1;
-            let text = format!(
-                "{}\u{0}{}\u{0}{}\u{0}{}",
-                d.code, d.path, context, occurrence
-            );
-            format!("{:016x}", fnv1a(text.as_bytes()))
-        })
+        .map(|f| f.unique())
         .collect()
-}
-
-/// The code the finding is on: the flagged line, whitespace folded; the message when the
-/// file is not at hand (a file that could not be read).
-fn context(d: &Diagnostic) -> String {
-    match &d.file {
-        Some(file) => file
-            .line_text(d.span.start)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
-        None => d.message.clone(),
-    }
-}
-
-/// FNV-1a, 64 bits: stable across runs, platforms and releases (unlike std's hasher).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
 }
 
 /// The baseline of `diagnostics`.

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod fingerprint;
 pub mod ml;
 pub mod model;
 pub mod project;

@@ -225,59 +225,9 @@ pub(crate) fn files_by_path(report: &Report) -> HashMap<&str, &SourceFile> {
         .collect()
 }
 
-/// A finding's fingerprint, from what it is rather than where: the rule, the path and the
-/// flagged line's text (trimmed), never the line number, so adding lines above keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Fingerprint {
-    /// 64-bit FNV-1a hash of code, path and line text.
-    pub hash: u64,
-    /// 0-based rank among the report's findings with the same hash (in report order).
-    pub occurrence: usize,
-}
-
-impl Fingerprint {
-    /// `hash` as 16 hex digits.
-    pub fn hash_hex(&self) -> String {
-        format!("{:016x}", self.hash)
-    }
-
-    /// Unique per finding of a report: the hash and the occurrence.
-    pub fn unique(&self) -> String {
-        format!("{:016x}{:04x}", self.hash, self.occurrence)
-    }
-}
-
-/// One [`Fingerprint`] per diagnostic of `report`, in order.
-pub(crate) fn fingerprints(report: &Report) -> Vec<Fingerprint> {
-    let mut seen: HashMap<u64, usize> = HashMap::new();
-    report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let context = match &d.file {
-                Some(file) => file.line_text(d.span.start).trim(),
-                None => d.message.as_str(),
-            };
-            let hash = fnv1a(&[d.code, d.path.as_str(), context]);
-            let count = seen.entry(hash).or_insert(0);
-            let occurrence = *count;
-            *count += 1;
-            Fingerprint { hash, occurrence }
-        })
-        .collect()
-}
-
-/// 64-bit FNV-1a over the parts, each followed by a 0 byte: stable across builds and platforms
-/// (std's hashers promise neither).
-fn fnv1a(parts: &[&str]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &byte in part.as_bytes().iter().chain(&[0]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    hash
+/// One [`crate::fingerprint::Fingerprint`] per diagnostic of `report`, in order.
+pub(crate) fn fingerprints(report: &Report) -> Vec<crate::fingerprint::Fingerprint> {
+    crate::fingerprint::of(&report.diagnostics)
 }
 
 /// `Checked 12 files in 0.08s: 2 errors, 3 warnings, 1 info` (or `: no findings`).
