@@ -2,7 +2,7 @@
 //! handlers and conventions, and what each handler can build, loads, predicts and logs.
 
 use super::extract::{Extractor, string_literal};
-use super::summary::{Entry, Middleware, Place};
+use super::summary::{Entry, Middleware, Place, Recognised};
 use crate::finding::Span;
 use crate::ml::Category;
 use crate::model::{Event, IoOp, Kind, ValueId};
@@ -192,20 +192,23 @@ const HOOK_METHODS: &[&str] = &[
     "after_app_request",
 ];
 
-/// Frameworks whose handlers serve a model by definition: an entry point even when no
-/// prediction is visible.
-fn serves_by_definition(framework: &str) -> bool {
-    matches!(
-        framework,
+/// What kind of entry point a framework name stands for: the one place that reads the names
+/// this module gives frameworks.
+fn recognised(framework: &str) -> Recognised {
+    match framework {
         "MLflow pyfunc"
-            | "KServe model"
-            | "TorchServe handler"
-            | "Seldon model"
-            | "SageMaker handler"
-            | "SageMaker model_fn"
-            | "AzureML scoring script"
-            | "LitServe API"
-    )
+        | "KServe model"
+        | "TorchServe handler"
+        | "Seldon model"
+        | "SageMaker handler"
+        | "AzureML scoring script"
+        | "LitServe API" => Recognised::Handler,
+        "SageMaker model_fn" => Recognised::LoaderOnly,
+        "Streamlit app" => Recognised::Script,
+        "declared entry point" => Recognised::Declared,
+        name if name.ends_with("in a serving module") => Recognised::Convention,
+        _ => Recognised::Route,
+    }
 }
 
 impl<'a> Extractor<'a> {
@@ -309,7 +312,7 @@ impl<'a> Extractor<'a> {
             for (name, _) in self.gradio_handlers(root) {
                 // Registered with Gradio: that is what it is, even in a serving-named module.
                 if let Some(known) = candidates.iter_mut().find(|(_, n, _)| *n == name) {
-                    if known.2.contains("in a serving module") {
+                    if recognised(&known.2) == Recognised::Convention {
                         known.2 = "Gradio app".into();
                     }
                 } else if let Some(definition) = self.functions.get(&name).copied() {
@@ -627,7 +630,7 @@ impl<'a> Extractor<'a> {
             .map(|n| self.node_place(n));
         let first = match predicts.first() {
             Some(first) => *first,
-            None if serves_by_definition(framework) => name_place?,
+            None if recognised(framework).serves_by_definition() => name_place?,
             None => return None,
         };
         let mut entry = self.describe_entry(&bodies, name, framework, first);
@@ -865,6 +868,7 @@ impl<'a> Extractor<'a> {
         let mut entry = Entry {
             name: name.to_string(),
             framework: framework.to_string(),
+            recognised: recognised(framework),
             place: first,
             loads,
             fits,
@@ -2180,6 +2184,21 @@ mod tests {
                     model = Net()\nmodel.load_state_dict(torch.load('net.pth'))\nmodel.eval()\n\
                     @app.post('/predict')\ndef predict(values: list):\n    with torch.no_grad():\n        return model(torch.tensor([values])).item()\n";
         one("app.py", code, "predict", "FastAPI route");
+    }
+
+    #[test]
+    fn each_entry_says_what_kind_of_entry_it_is() {
+        use crate::project::summary::Recognised;
+        let kind = |path: &str, code: &str| summary_of(path, code).entries[0].recognised;
+        let route = "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\nm = joblib.load('m.pkl')\n\
+                     @app.post('/p')\ndef predict(x: float):\n    return m.predict([[x]])[0]\n";
+        assert_eq!(kind("app/main.py", route), Recognised::Route);
+        let loader = "import joblib\ndef model_fn(model_dir):\n    return joblib.load(model_dir + '/m.pkl')\n";
+        assert_eq!(kind("script.py", loader), Recognised::LoaderOnly);
+        let named = "import joblib\nm = joblib.load('m.pkl')\ndef predict(x):\n    return m.predict([[x]])[0]\n";
+        assert_eq!(kind("predict.py", named), Recognised::Convention);
+        let pyfunc = "import mlflow\nclass M(mlflow.pyfunc.PythonModel):\n    def predict(self, context, model_input):\n        return self.model.predict(model_input)\n";
+        assert_eq!(kind("model.py", pyfunc), Recognised::Handler);
     }
 
     #[test]

@@ -211,14 +211,45 @@ pub struct DataWrite {
     pub predicted_at: Option<Place>,
 }
 
+/// What kind of entry point a handler is, which decides what the rules may expect of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recognised {
+    /// A route or view of a web framework, or an app's callback (Gradio).
+    #[default]
+    Route,
+    /// A serving library's handler (MLflow pyfunc, KServe, TorchServe, Seldon, SageMaker
+    /// `predict_fn`, AzureML `run`, LitServe): it serves a model by definition.
+    Handler,
+    /// A model loader whose requests the platform handles (SageMaker `model_fn` alone): it
+    /// serves a model, but no code of the project sees the requests.
+    LoaderOnly,
+    /// A script that serves from its top level (a Streamlit app).
+    Script,
+    /// Only its name says it serves (`predict` in `predict.py`).
+    Convention,
+    /// Declared in `[tool.mlready.serving] entry-points`.
+    Declared,
+}
+
+impl Recognised {
+    /// Whether the handler serves a model even when no prediction is visible in it.
+    pub fn serves_by_definition(self) -> bool {
+        matches!(self, Recognised::Handler | Recognised::LoaderOnly)
+    }
+}
+
 /// How a serving entry point was recognised.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Entry {
     /// The handler (`predict`, `ChurnModel.predict`).
     pub name: String,
-    /// The framework or convention (`FastAPI route`, `Flask route`, `MLflow pyfunc`,
-    /// `SageMaker predict_fn`, `declared`).
+    /// The framework or convention, as named in messages (`FastAPI route`, `MLflow pyfunc`,
+    /// `` `predict` in a serving module``).
     pub framework: String,
+    /// What kind of entry point it is (rules read this, not the name above).
+    #[serde(default)]
+    pub recognised: Recognised,
     /// The handler's definition (its name).
     pub place: Place,
     /// Loads in the file whose model the handler predicts with: indexes into

@@ -3,6 +3,7 @@
 //! capability the project has.
 
 use crate::project::index::{EntryRef, FileId, ProjectIndex};
+use crate::project::summary::Recognised;
 use crate::project::summary::{Deployment, Place};
 
 /// A serving entry point, outside notebooks (a notebook is not a service).
@@ -17,7 +18,7 @@ pub(super) fn served<'a>(index: &ProjectIndex<'a>) -> Vec<EntryRef<'a>> {
 /// An entry point recognised only by its name in a module named like a serving one
 /// (`predict` in `predict.py`): often a research script's helper, so it weighs less.
 pub(super) fn by_name_only(entry: EntryRef) -> bool {
-    entry.entry.framework.ends_with("in a serving module")
+    entry.entry.recognised == Recognised::Convention
 }
 
 /// Batch scoring jobs outside notebooks: (file, where it predicts).

@@ -1,3 +1,4 @@
+use crate::project::summary::Recognised;
 use super::helpers;
 use crate::project::index::ProjectIndex;
 use crate::rule::{Check, ProjectSink};
@@ -22,7 +23,7 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
         // A SageMaker `model_fn` alone leaves requests to the container's own handlers:
         // there is no code of the project to log them in.
         if helpers::by_name_only(entry)
-            || entry.entry.framework == "SageMaker model_fn"
+            || entry.entry.recognised == Recognised::LoaderOnly
             || helpers::logging(index, entry).is_some()
         {
             continue;

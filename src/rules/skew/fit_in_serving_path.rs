@@ -1,3 +1,4 @@
+use crate::project::summary::Recognised;
 use crate::project::index::ProjectIndex;
 use crate::rule::{Check, ProjectSink};
 
@@ -25,7 +26,7 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
         // A Streamlit script runs top to bottom on every interaction, and the analysis cannot
         // tell a model trained at startup on a training table (usually cached) from one fitted
         // on what the user entered: left alone.
-        if entry.entry.framework == "Streamlit app" {
+        if entry.entry.recognised == Recognised::Script {
             continue;
         }
         let file = index.files[entry.file];
