@@ -204,7 +204,7 @@ pub fn extract<'a>(
         summary: FileSummary {
             path: file.display.clone(),
             notebook: file.is_notebook(),
-            test: is_test_path(&file.display),
+            test: crate::source::is_test_module(std::path::Path::new(&file.display)),
             imports: model.imports.clone(),
             ..FileSummary::default()
         },
@@ -230,17 +230,6 @@ pub fn extract<'a>(
     x.middleware(tree.root_node());
     x.scoring();
     x.summary
-}
-
-/// `tests/test_model.py`, `conftest.py`, `model_test.py`.
-pub fn is_test_path(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let stem = name.trim_end_matches(".py").trim_end_matches(".ipynb");
-    path.split('/')
-        .any(|part| part == "tests" || part == "test")
-        || stem.starts_with("test_")
-        || stem.ends_with("_test")
-        || stem == "conftest"
 }
 
 pub(super) struct Extractor<'a> {

@@ -29,7 +29,7 @@ pub struct FileSummary {
     /// The display path (relative to the working directory, `/` separators).
     pub path: String,
     pub notebook: bool,
-    /// A test module (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`): never a role.
+    /// A test module (see [`crate::source::is_test_module`]): never a role.
     pub test: bool,
     /// Local name → qualified name, for every import.
     pub imports: Vec<(String, String)>,

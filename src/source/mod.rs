@@ -261,6 +261,22 @@ pub fn load(path: &Path, display: String) -> Result<SourceFile, LoadProblem> {
     load_bytes(path, display, &bytes)
 }
 
+/// Whether `path` is a test module: `test_*.py` (a notebook named `test_set.ipynb` is not),
+/// `conftest.py`, or any file in a `tests` or `test` folder. Its scores are asserted and its models are fixtures: rules and project roles
+/// leave it alone. (`*_test.py` is left out: in ML projects that is as often a script such as
+/// `train_test.py`.)
+pub fn is_test_module(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let in_tests_folder = path.parent().is_some_and(|p| {
+        p.components()
+            .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test")))
+    });
+    in_tests_folder || (name.starts_with("test_") && name.ends_with(".py")) || name == "conftest.py"
+}
+
 /// Loads `bytes` as the file `path` would be (a notebook when `path` ends in `.ipynb`): for
 /// text that does not come from disk (`--stdin-filename`).
 pub fn load_bytes(path: &Path, display: String, bytes: &[u8]) -> Result<SourceFile, LoadProblem> {
@@ -276,6 +292,26 @@ pub fn load_bytes(path: &Path, display: String, bytes: &[u8]) -> Result<SourceFi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_modules_are_pytest_files_not_scripts_named_like_a_split() {
+        for path in [
+            "tests/models.py",
+            "src/test/helpers.py",
+            "test_train.py",
+            "conftest.py",
+        ] {
+            assert!(is_test_module(Path::new(path)), "{path}");
+        }
+        for path in [
+            "train_test.py",
+            "train.py",
+            "notebooks/test_set.ipynb",
+            "latest/a.py",
+        ] {
+            assert!(!is_test_module(Path::new(path)), "{path}");
+        }
+    }
 
     #[test]
     fn locate_counts_lines_and_characters() {

@@ -3,7 +3,6 @@ use crate::model::{BlockId, Event, FileModel, Inference, Kind, Mode, ScopeId, Si
 use crate::rule::{Check, Context, Sink};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 crate::rule::rule! {
     code: "API001",
@@ -46,7 +45,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
 
 fn inference_without_eval(ctx: &Context, switches: &Switches, trains: bool, sink: &mut Sink) {
     let model = ctx.model;
-    let test_file = is_test_file(&ctx.file.path);
+    let test_file = crate::source::is_test_module(&ctx.file.path);
     let mut reported = HashSet::new();
     for (index, event) in model.events.iter().enumerate() {
         let Event::ModuleCall {
@@ -259,18 +258,6 @@ fn sampled_from_noise(ctx: &Context, module: ValueId, output: ValueId) -> bool {
         })
 }
 
-/// `test_*.py`, `*_test.py`, `conftest.py` and files under `tests/`: pytest modules.
-fn is_test_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.starts_with("test_")
-        || name.ends_with("_test.py")
-        || name == "conftest.py"
-        || path
-            .parent()
-            .into_iter()
-            .flat_map(|p| p.components())
-            .any(|c| matches!(c.as_os_str().to_str(), Some("tests" | "test")))
-}
 
 /// One mode switch of the file.
 struct Switch<'m> {

@@ -103,19 +103,9 @@ pub(super) fn in_test_function(model: &FileModel, span: Span) -> bool {
         })
 }
 
-/// Whether a file is a test module (`test_*.py` or `conftest.py`, or any module in a `tests`
-/// folder): its scores are asserted, not reported. (`*_test.py` is left out: in ML projects
-/// that is as often a script such as `train_test.py`.)
+/// Whether the file is a test module (see [`crate::source::is_test_module`]).
 pub(super) fn is_test_module(ctx: &Context) -> bool {
-    let path = &ctx.file.path;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let in_tests_folder = path
-        .parent()
-        .is_some_and(|p| p.components().any(|c| c.as_os_str() == "tests"));
-    name.ends_with(".py") && (name.starts_with("test_") || name == "conftest.py" || in_tests_folder)
+    crate::source::is_test_module(&ctx.file.path)
 }
 
 /// Whether a finding at `span` is to be reported: not in a test function, not reported yet.
