@@ -73,6 +73,8 @@ pub struct ProjectIndex<'a> {
     edges_by_load: HashMap<(FileId, usize), Vec<usize>>,
     edges_by_save: HashMap<(FileId, usize), Vec<usize>>,
     pub data_edges: Vec<DataEdge>,
+    /// See [`ProjectIndex::training_imports`].
+    training_imports: std::cell::OnceCell<HashMap<FileId, Vec<FileId>>>,
     /// Drift libraries named in dependency manifests: (manifest, distribution).
     pub manifest_drift: Vec<(String, String)>,
 }
@@ -89,6 +91,7 @@ impl<'a> ProjectIndex<'a> {
             edges_by_save: HashMap::new(),
             data_edges: Vec::new(),
             manifest_drift: Vec::new(),
+            training_imports: std::cell::OnceCell::new(),
         };
         index.index_modules();
         index.join_artifacts();
@@ -318,19 +321,36 @@ impl<'a> ProjectIndex<'a> {
             let Some(module) = self.module_file(call) else {
                 continue;
             };
-            let shared = self.files.iter().enumerate().any(|(id, file)| {
-                id != module
-                    && !file.trainings.is_empty()
-                    && file
-                        .imports
-                        .iter()
-                        .any(|(_, q)| self.module_file(q) == Some(module))
-            });
+            let shared = self
+                .training_imports()
+                .get(&module)
+                .is_some_and(|importers| importers.iter().any(|&i| i != module));
             if shared && !out.contains(&module) {
                 out.push(module);
             }
         }
         out
+    }
+
+    /// For each project module, the training files that import it (computed once).
+    fn training_imports(&self) -> &HashMap<FileId, Vec<FileId>> {
+        self.training_imports.get_or_init(|| {
+            let mut map: HashMap<FileId, Vec<FileId>> = HashMap::new();
+            for (id, file) in self.files.iter().enumerate() {
+                if file.trainings.is_empty() {
+                    continue;
+                }
+                for (_, qualified) in &file.imports {
+                    if let Some(module) = self.module_file(qualified) {
+                        let importers = map.entry(module).or_default();
+                        if !importers.contains(&id) {
+                            importers.push(id);
+                        }
+                    }
+                }
+            }
+            map
+        })
     }
 
     /// The display path of a file.
