@@ -120,6 +120,11 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
 
+    /// Also run the preview rules and heuristic branches, not yet measured precise enough for
+    /// the default selection (see `mlready rules`)
+    #[arg(long)]
+    pub preview: bool,
+
     /// Exit 0 even when there are findings (2 still means mlready failed)
     #[arg(long)]
     pub exit_zero: bool,
@@ -204,6 +209,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         extend_select: args.extend_select,
         exclude: args.exclude,
         fail_on: args.fail_on.map(Severity::from),
+        preview: args.preview,
     };
     let known: Vec<(&'static str, &'static str)> =
         registry::all().map(|rule| (rule.code, rule.name)).collect();
@@ -299,6 +305,7 @@ fn show_settings(settings: &crate::settings::Settings, extras: &config::Resolved
     line("ignore", list(&settings.ignore));
     line("exclude", list(&settings.exclude));
     line("fail-on", format!("{:?}", settings.fail_on.as_str()));
+    line("preview", settings.preview.to_string());
     out.push_str(&format!(
         "\n[per-file-ignores]  # {}\n",
         from("per-file-ignores")

@@ -25,7 +25,7 @@ use toml::{Table, Value};
 const DEDICATED_FILES: [&str; 2] = [".mlready.toml", "mlready.toml"];
 
 /// Every top-level key, kebab-case; the snake_case spelling is accepted too.
-const KNOWN_KEYS: [&str; 10] = [
+const KNOWN_KEYS: [&str; 11] = [
     "extend",
     "select",
     "ignore",
@@ -33,6 +33,7 @@ const KNOWN_KEYS: [&str; 10] = [
     "exclude",
     "per-file-ignores",
     "fail-on",
+    "preview",
     "severity",
     "serving",
     "monitoring",
@@ -51,6 +52,8 @@ pub struct FileConfig {
     /// (glob, selectors), in key order.
     pub per_file_ignores: Vec<(String, Vec<Selector>)>,
     pub fail_on: Option<Severity>,
+    /// `preview`: also run the rules (and heuristic branches) not yet in the default selection.
+    pub preview: Option<bool>,
     /// (selector, severity): the severity to report the matching rules with.
     pub severity: Vec<(Selector, Severity)>,
     /// `[tool.mlready.serving]` and `[tool.mlready.monitoring]`.
@@ -78,6 +81,8 @@ pub struct CliOverrides {
     pub exclude: Vec<String>,
     /// `--fail-on`: replaces the file's `fail-on`.
     pub fail_on: Option<Severity>,
+    /// `--preview`: turns preview on whatever the file says.
+    pub preview: bool,
 }
 
 /// The resolved configuration `Settings` has no field for (yet). Returned next to `Settings`
@@ -247,6 +252,11 @@ fn extend(config: FileConfig, seen: &mut Vec<PathBuf>) -> Result<FileConfig, Err
         } else {
             base.fail_on
         },
+        preview: if set("preview") {
+            config.preview
+        } else {
+            base.preview
+        },
         severity,
         facts: ProjectFacts {
             serving: if set("serving") {
@@ -314,6 +324,12 @@ fn parse_config(path: &Path, text: &str) -> Result<FileConfig, Error> {
             }
             "per-file-ignores" => config.per_file_ignores = per_file_ignores(path, value)?,
             "fail-on" => config.fail_on = Some(severity(path, canonical, value)?),
+            "preview" => {
+                let Value::Boolean(on) = value else {
+                    return Err(wrong_type(path, canonical, "true or false", value));
+                };
+                config.preview = Some(*on);
+            }
             "severity" => config.severity = severity_table(path, value)?,
             "serving" => config.facts.serving = serving_table(path, value)?,
             "monitoring" => config.facts.monitoring = monitoring_table(path, value)?,
@@ -582,10 +598,11 @@ pub fn resolve(
         ("extend-select", !cli.extend_select.is_empty()),
         ("exclude", !cli.exclude.is_empty()),
         ("fail-on", cli.fail_on.is_some()),
+        ("preview", cli.preview),
     ] {
         if given {
             let from = match origins.get(key) {
-                Some(file) if key != "select" && key != "fail-on" => {
+                Some(file) if !matches!(key, "select" | "fail-on" | "preview") => {
                     format!("{file} and the command line")
                 }
                 _ => "the command line".to_string(),
@@ -610,6 +627,7 @@ pub fn resolve(
         exclude: [file.exclude, cli.exclude.clone()].concat(),
         per_file_ignores: file.per_file_ignores,
         fail_on: cli.fail_on.or(file.fail_on).unwrap_or(Severity::Warning),
+        preview: cli.preview || file.preview.unwrap_or(false),
         root,
         config_file: config_path,
         facts: file.facts,
@@ -705,6 +723,10 @@ fn best_match(selectors: &[Selector], code: &str, name: &str) -> Option<usize> {
 /// `extend-select`) by a selector more specific than any `ignore` selector that matches it.
 /// `select = ["LEAK"], ignore = ["LEAK001"]` turns LEAK001 off; `select = ["LEAK001"],
 /// ignore = ["LEAK"]` keeps it on; on a tie `ignore` wins.
+///
+/// A preview rule (not yet measured precise enough for the default selection) runs only in
+/// preview mode, or when a selector names it exactly (its full code or its name): `--select
+/// LEAK003` runs it, `--select LEAK` and `ALL` do not.
 pub fn rule_enabled(settings: &Settings, code: &str, name: &str) -> bool {
     let selected = if settings.select.is_empty() {
         Some(0)
@@ -714,6 +736,10 @@ pub fn rule_enabled(settings: &Settings, code: &str, name: &str) -> bool {
     let Some(selected) = selected.max(best_match(&settings.extend_select, code, name)) else {
         return false;
     };
+    let exact = selected >= code.len();
+    if !settings.preview && !exact && crate::registry::is_preview(code) {
+        return false;
+    }
     best_match(&settings.ignore, code, name).is_none_or(|ignored| selected > ignored)
 }
 
@@ -762,6 +788,13 @@ impl CompiledSettings {
     /// See [`rule_enabled`].
     pub fn rule_enabled(&self, code: &str, name: &str) -> bool {
         rule_enabled(&self.settings, code, name)
+    }
+
+    /// Whether a diagnostic is reported: its rule is enabled, and it was not made by a preview
+    /// heuristic branch outside preview mode.
+    pub fn reports(&self, diagnostic: &crate::report::Diagnostic) -> bool {
+        (self.settings.preview || !diagnostic.preview)
+            && self.rule_enabled(diagnostic.code, diagnostic.name)
     }
 
     /// See [`ignored_for_file`].

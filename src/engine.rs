@@ -74,7 +74,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         match project {
             Ok(diagnostics) => {
                 for (diagnostic, amends) in diagnostics {
-                    if !compiled.rule_enabled(diagnostic.code, diagnostic.name)
+                    if !compiled.reports(&diagnostic)
                         || compiled.ignored_for_file(
                             &diagnostic.path,
                             diagnostic.code,
@@ -166,7 +166,7 @@ pub fn check_stdin(
         Ok((diagnostics, found)) => {
             report.diagnostics = diagnostics
                 .into_iter()
-                .filter(|d| compiled.rule_enabled(d.code, d.name))
+                .filter(|d| compiled.reports(d))
                 .filter(|d| !compiled.ignored_for_file(&d.path, d.code, d.name))
                 .collect();
             let mut suppressions = HashMap::from([(display.clone(), found)]);
@@ -282,6 +282,7 @@ fn project_stage(
                         })
                         .collect(),
                     file: source_file.clone(),
+                    preview: finding.preview,
                 },
                 amends,
             ));
@@ -303,7 +304,7 @@ fn check_one(
         Ok((diagnostics, summary, suppressions)) => FileResult {
             diagnostics: diagnostics
                 .into_iter()
-                .filter(|d| settings.rule_enabled(d.code, d.name))
+                .filter(|d| settings.reports(d))
                 .filter(|d| !settings.ignored_for_file(&d.path, d.code, d.name))
                 .collect(),
             internal_error: None,
@@ -387,6 +388,7 @@ fn file_level(rule: &'static Rule, path: &str, message: String, help: &str) -> D
         help: Some(help.to_string()),
         related: Vec::new(),
         file: None,
+        preview: false,
     }
 }
 
@@ -476,5 +478,6 @@ fn resolve(file: &Arc<SourceFile>, finding: Finding) -> Diagnostic {
         help: finding.help,
         related,
         file: Some(Arc::clone(file)),
+        preview: finding.preview,
     }
 }

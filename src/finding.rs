@@ -73,6 +73,9 @@ pub struct Finding {
     pub message: String,
     pub help: Option<String>,
     pub related: Vec<Related>,
+    /// Made by a heuristic branch of the rule that is still preview: reported only in preview
+    /// mode (`--preview`, `preview = true`).
+    pub preview: bool,
 }
 
 /// A resolved position: 1-based line and column (columns count characters); `cell` is the

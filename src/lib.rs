@@ -12,6 +12,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod ml;
 pub mod model;
+pub mod precision;
 pub mod project;
 pub mod registry;
 pub mod render;

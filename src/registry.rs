@@ -26,6 +26,11 @@ pub fn find(key: &str) -> Option<&'static Rule> {
     all().find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
 }
 
+/// Whether the rule with this code is a preview rule (false for unknown codes).
+pub fn is_preview(code: &str) -> bool {
+    all().any(|r| r.preview && r.code == code)
+}
+
 /// `(code, name)` of every rule, for validating selectors.
 pub fn known() -> Vec<(&'static str, &'static str)> {
     all().map(|r| (r.code, r.name)).collect()

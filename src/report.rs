@@ -36,6 +36,8 @@ pub struct Diagnostic {
     pub related: Vec<RelatedLocation>,
     /// The file, when it could be loaded: renderers show its source.
     pub file: Option<Arc<SourceFile>>,
+    /// Made by a preview heuristic branch of its rule: kept only in preview mode.
+    pub preview: bool,
 }
 
 impl Diagnostic {

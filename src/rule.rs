@@ -74,6 +74,9 @@ pub struct Rule {
     pub doc: &'static str,
     /// Where the rule is declared, for `mlready rules --format json`.
     pub source: &'static str,
+    /// Not yet measured precise enough for the default selection (docs/precision.md): runs
+    /// with `--preview`, `preview = true`, or when selected by its exact code or name.
+    pub preview: bool,
 }
 
 impl Rule {
@@ -98,6 +101,11 @@ impl Rule {
         }
     }
 
+    /// `preview` or `default`: whether the rule is in the default selection.
+    pub fn tier(&self) -> &'static str {
+        if self.preview { "preview" } else { "default" }
+    }
+
     /// The page's address in the repository, printed with findings.
     pub fn url(&self) -> String {
         format!(
@@ -112,6 +120,14 @@ impl Rule {
 macro_rules! rule {
     (code: $code:literal, name: $name:literal, family: $family:literal,
      severity: $sev:ident, scope: $scope:ident, check: $check:expr $(,)?) => {
+        $crate::rule::rule! {
+            code: $code, name: $name, family: $family, severity: $sev, scope: $scope,
+            check: $check, preview: false,
+        }
+    };
+    (code: $code:literal, name: $name:literal, family: $family:literal,
+     severity: $sev:ident, scope: $scope:ident, check: $check:expr,
+     preview: $preview:literal $(,)?) => {
         pub const RULE: $crate::rule::Rule = $crate::rule::Rule {
             code: $code,
             name: $name,
@@ -128,6 +144,7 @@ macro_rules! rule {
                 ".md"
             )),
             source: concat!(file!(), ":", line!()),
+            preview: $preview,
         };
     };
 }
@@ -166,6 +183,7 @@ impl Sink {
             message: message.into(),
             help: None,
             related: Vec::new(),
+            preview: false,
         });
         self.findings
             .last_mut()
@@ -189,6 +207,13 @@ impl Finding {
 
     pub fn severity(&mut self, severity: Severity) -> &mut Finding {
         self.severity = severity;
+        self
+    }
+
+    /// Marks the finding as made by a heuristic branch that is still preview (not yet
+    /// measured precise enough): it is reported only in preview mode.
+    pub fn preview(&mut self) -> &mut Finding {
+        self.preview = true;
         self
     }
 }
@@ -231,6 +256,8 @@ pub struct ProjectFinding {
     /// Adds its related places to the file-stage finding of the same rule at the same place
     /// instead of being a finding of its own (dropped when there is none).
     pub amends: bool,
+    /// Made by a heuristic branch that is still preview (see [`Finding::preview`]).
+    pub preview: bool,
 }
 
 /// Collects a project rule's findings.
@@ -258,6 +285,7 @@ impl ProjectSink {
             help: None,
             related: Vec::new(),
             amends: false,
+            preview: false,
         });
         self.findings
             .last_mut()
@@ -266,6 +294,12 @@ impl ProjectSink {
 }
 
 impl ProjectFinding {
+    /// Marks the finding as made by a heuristic branch that is still preview.
+    pub fn preview(&mut self) -> &mut ProjectFinding {
+        self.preview = true;
+        self
+    }
+
     /// Makes the finding an amendment of the file rule's finding at the same place: only its
     /// related places are kept, added to that finding.
     pub fn amends(&mut self) -> &mut ProjectFinding {

@@ -23,6 +23,8 @@ pub struct Settings {
     pub per_file_ignores: Vec<(String, Vec<Selector>)>,
     /// Lowest severity that makes the exit code 1.
     pub fail_on: Severity,
+    /// Run the preview rules and heuristic branches too (`--preview`, `preview = true`).
+    pub preview: bool,
     /// Folder that relative globs are matched against (the config file's folder, else cwd).
     pub root: PathBuf,
     /// The configuration file the values came from, if any.
@@ -40,6 +42,7 @@ impl Default for Settings {
             exclude: Vec::new(),
             per_file_ignores: Vec::new(),
             fail_on: Severity::Warning,
+            preview: false,
             root: PathBuf::from("."),
             config_file: None,
             facts: ProjectFacts::default(),

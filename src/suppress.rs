@@ -435,6 +435,7 @@ fn unused(
                 help: Some("remove the stale suppression or correct the rule it names".to_string()),
                 related: Vec::new(),
                 file: Some(Arc::clone(file)),
+                preview: false,
             });
         }
     }

@@ -712,11 +712,26 @@ fn rules_lists_every_rule() {
         assert_eq!(
             keys(item),
             BTreeSet::from([
-                "code", "name", "family", "severity", "scope", "summary", "url", "source"
+                "code",
+                "name",
+                "family",
+                "severity",
+                "scope",
+                "summary",
+                "url",
+                "source",
+                "preview",
+                "precision"
             ]),
             "{item}"
         );
         assert_eq!(item["code"], rule.code);
+        assert_eq!(item["preview"], rule.preview);
+        assert_eq!(
+            item["precision"].as_array().map(Vec::len),
+            Some(mlready::precision::measures(rule.code).len()),
+            "{item}"
+        );
         assert_eq!(item["name"], rule.name);
         assert_eq!(item["family"], rule.family);
         assert_eq!(item["severity"], rule.severity.as_str());

@@ -120,6 +120,10 @@ struct JsonRule<'a> {
     summary: String,
     url: String,
     source: &'a str,
+    /// Not in the default selection (runs with `--preview` or when selected by code).
+    preview: bool,
+    /// The measured precision per severity (docs/precision.md); empty when not measured.
+    precision: Vec<crate::precision::Measure>,
     /// Only in `mlready rule CODE --format json`.
     #[serde(skip_serializing_if = "Option::is_none")]
     doc: Option<&'a str>,
@@ -136,6 +140,8 @@ impl<'a> JsonRule<'a> {
             summary: rule.summary(),
             url: rule.url(),
             source: rule.source,
+            preview: rule.preview,
+            precision: crate::precision::measures(rule.code),
             doc: with_doc.then_some(rule.doc),
         }
     }

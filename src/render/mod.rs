@@ -93,6 +93,15 @@ pub fn render(
 pub fn render_rule(rule: &Rule, format: RuleFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {
         RuleFormat::Text => {
+            if rule.preview {
+                writeln!(
+                    out,
+                    "> Preview rule: not in the default selection until its measured precision \
+                     meets the bar (docs/precision.md); run it with `--preview`, \
+                     `preview = true` or `--select {}`.\n",
+                    rule.code
+                )?;
+            }
             out.write_all(rule.doc.as_bytes())?;
             if !rule.doc.ends_with('\n') {
                 writeln!(out)?;
@@ -112,8 +121,16 @@ pub fn render_rules(rules: &[&Rule], format: RuleFormat, out: &mut dyn Write) ->
 }
 
 fn rules_table(rules: &[&Rule], out: &mut dyn Write) -> io::Result<()> {
-    let header = ["CODE", "NAME", "SEVERITY", "SCOPE", "SUMMARY"];
-    let rows: Vec<[String; 5]> = rules
+    let header = [
+        "CODE",
+        "NAME",
+        "SEVERITY",
+        "SCOPE",
+        "TIER",
+        "PRECISION",
+        "SUMMARY",
+    ];
+    let rows: Vec<[String; 7]> = rules
         .iter()
         .map(|rule| {
             [
@@ -121,6 +138,8 @@ fn rules_table(rules: &[&Rule], out: &mut dyn Write) -> io::Result<()> {
                 rule.name.to_string(),
                 rule.severity.as_str().to_string(),
                 rule.scope.as_str().to_string(),
+                rule.tier().to_string(),
+                crate::precision::short(rule.code),
                 rule.summary(),
             ]
         })
@@ -339,6 +358,7 @@ pub(crate) mod fixtures {
             help: None,
             related: Vec::new(),
             file: Some(file.clone()),
+            preview: false,
         }
     }
 
@@ -410,6 +430,7 @@ pub(crate) mod fixtures {
             help: None,
             related: Vec::new(),
             file: None,
+            preview: false,
         };
         Report {
             files_checked: 3,

@@ -1,0 +1,99 @@
+//! Each rule's measured precision, read from docs/precision.md (written by the review harness
+//! in scripts/review/ from verdicts on real code), so that `mlready rules` and the rule pages
+//! say what the review found and can never disagree with it.
+
+use crate::finding::Severity;
+use serde::Serialize;
+
+/// The measurement page, carried by the binary.
+const PAGE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/precision.md"));
+
+/// What the review found for one severity of one rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    pub severity: Severity,
+    /// Findings on the whole review corpus.
+    pub findings: usize,
+    /// Findings judged (a sample, or all of them).
+    pub judged: usize,
+    pub tp: usize,
+    pub fp: usize,
+    pub debatable: usize,
+    /// TP / (TP + FP), in percent; None when nothing was judged TP or FP.
+    pub precision: Option<f64>,
+}
+
+/// The measures of the rule with this code, one per severity it reported on the corpus; empty
+/// when it reported nothing there.
+pub fn measures(code: &str) -> Vec<Measure> {
+    parse(PAGE)
+        .into_iter()
+        .filter(|(c, _)| c == code)
+        .map(|(_, m)| m)
+        .collect()
+}
+
+/// The lowest measured precision of the rule, for the rules table: "97%", or "-" when none.
+pub fn short(code: &str) -> String {
+    let lowest = measures(code)
+        .iter()
+        .filter_map(|m| m.precision)
+        .fold(None, |low: Option<f64>, p| Some(low.map_or(p, |l| l.min(p))));
+    lowest.map_or_else(|| "-".to_string(), |p| format!("{p:.0}%"))
+}
+
+/// The rows of the page's table `| rule | severity | findings | sampled | TP | FP | debatable |
+/// precision | tier |`; rows that do not read as numbers are skipped.
+fn parse(page: &str) -> Vec<(String, Measure)> {
+    page.lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line
+                .trim()
+                .strip_prefix('|')?
+                .strip_suffix('|')?
+                .split('|')
+                .map(|c| c.trim().trim_matches('`'))
+                .collect();
+            let [code, severity, findings, judged, tp, fp, debatable, precision, ..] =
+                cells.as_slice()
+            else {
+                return None;
+            };
+            let number = |s: &str| s.parse::<usize>().ok();
+            Some((
+                code.to_string(),
+                Measure {
+                    severity: Severity::parse(severity)?,
+                    findings: number(findings)?,
+                    judged: number(judged)?,
+                    tp: number(tp)?,
+                    fp: number(fp)?,
+                    debatable: number(debatable)?,
+                    precision: precision.trim_end_matches('%').trim().parse::<f64>().ok(),
+                },
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_table_rows_and_skips_the_rest() {
+        let page = "# t\n\n| rule | severity | findings | sampled | TP | FP | debatable | precision | tier |\n\
+                    | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n\
+                    | LEAK001 | error | 40 | 15 | 14 | 1 | 0 | 93.3% | preview |\n\
+                    | LEAK001 | warning | 3 | 3 | 2 | 0 | 1 | 100.0% | preview |\n\
+                    | SKEW001 | error | 2 | 2 | 0 | 0 | 2 | n/a | preview |\n";
+        let rows = parse(page);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].0, "LEAK001");
+        assert_eq!(rows[0].1.severity, Severity::Error);
+        assert_eq!(rows[0].1.findings, 40);
+        assert_eq!(rows[0].1.fp, 1);
+        assert_eq!(rows[0].1.precision, Some(93.3));
+        assert_eq!(rows[2].1.precision, None);
+    }
+}
