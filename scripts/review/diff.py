@@ -12,10 +12,11 @@ listed as moved, not lost. Exit status 1 when a judged TP was lost, 0 otherwise.
 import argparse
 import json
 import re
+import signal
 import sys
 from collections import Counter, defaultdict
 
-from reviewlib import DEFAULT_VERDICTS, read_findings, read_verdicts
+from reviewlib import DEFAULT_VERDICTS, read_findings, read_verdicts, repo_of
 
 DATA_BLOCK = re.compile(r"<!-- precision-data[^\n]*\n(.*?)\n-->", re.S)
 
@@ -50,6 +51,7 @@ def main():
     parser.add_argument("--verdicts", default=DEFAULT_VERDICTS, help="verdicts (default: %(default)s)")
     parser.add_argument("--show", type=int, default=10, metavar="N", help="new findings listed per rule (default: %(default)s)")
     args = parser.parse_args()
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet when piped into head or less
 
     verdicts = read_verdicts(args.verdicts)
     new_rows = {r["key"]: r for r in read_findings(args.new)}
@@ -62,7 +64,9 @@ def main():
 
     lost, moved, gone_unjudged = [], [], Counter()
     if old_rows is not None:
-        new_lines = {line_of(k) for k in new_rows}
+        new_lines = defaultdict(list)
+        for key in new_rows:
+            new_lines[line_of(key)].append(key)
         for key, row in old_rows.items():
             if key in new_rows:
                 continue
@@ -81,7 +85,7 @@ def main():
         print()
 
     print(f"{'rule':<10} {'before':>7} {'after':>7} {'change':>7}")
-    for code in sorted(set(before) | set(after)):
+    for code in sorted(c for c in set(before) | set(after) if before[c] or after[c]):
         change = after[code] - before[code]
         print(f"{code:<10} {before[code]:>7} {after[code]:>7} {change:>+7}" if change else
               f"{code:<10} {before[code]:>7} {after[code]:>7} {'':>7}")
@@ -100,6 +104,7 @@ def main():
         print(f"\nJudged findings moved to another column of the same line ({len(moved)}; re-key their verdicts):")
         for row in moved:
             print(describe(row, verdicts[row["key"]]))
+            print("      now: " + ", ".join(new_lines[line_of(row["key"])]))
     changed = [k for k in new_rows if k in old_rows and new_rows[k]["severity"] != old_rows[k]["severity"]]
     if changed:
         print(f"\nFindings whose severity changed ({len(changed)}):")
@@ -115,7 +120,11 @@ def main():
     if appeared:
         print(f"\nNew findings ({sum(map(len, appeared.values()))}):")
         for code in sorted(appeared):
-            rows = appeared[code]
+            rank = Counter()  # list the first finding of each repository, then the second...
+            for row in sorted(appeared[code], key=lambda r: r["key"]):
+                row["rank"] = rank[repo_of(row["path"])]
+                rank[repo_of(row["path"])] += 1
+            rows = sorted(appeared[code], key=lambda r: (r["rank"], r["key"]))
             print(f" {code}: {len(rows)}")
             for row in rows[:args.show]:
                 print(describe(row, verdicts.get(row["key"])))

@@ -31,7 +31,7 @@ def check(row, judged_at):
     if verdict is None:
         problems.append(f"verdict {row['verdict']!r} is not one of {', '.join(VERDICTS)}")
     if verdict in ("FP", "debatable") and not row.get("reason"):
-        problems.append(f"a {verdict} verdict needs a reason")
+        problems.append(f"verdict {verdict} needs a reason")
     if not REVIEWER.fullmatch(row.get("reviewer", "")):
         problems.append(f"reviewer {row.get('reviewer', '')!r} is not a short id")
     if not row["key"].startswith(row["code"] + ":"):

@@ -90,10 +90,12 @@ def percent(value):
 
 
 def tier_cell(g):
-    if g["tier"] == "unmeasured" or (g["enough"] and g["meets"]):
+    if g["enough"] and g["meets"]:
         return g["tier"]
     if not g["enough"]:
         return f"{g['tier']} (judged {g['judged']} of {g['findings']})"
+    if g["precision"] is None:
+        return f"{g['tier']} (no TP or FP verdict)"
     return f"{g['tier']} (below {g['bar']:.0%})"
 
 
@@ -105,6 +107,9 @@ def render(rows, summary, label, min_judged, stale):
              "| rule | severity | findings | sampled | TP | FP | debatable | precision | tier |",
              "|---|---|--:|--:|--:|--:|--:|--:|---|"]
     for g in rows:
+        if g["tier"] == "unmeasured":  # dashes: src/precision.rs reads only rules measured on the corpus
+            lines.append(f"| {g['rule']} | {g['severity']} | 0 | - | - | - | - | n/a | unmeasured (no finding) |")
+            continue
         lines.append(f"| {g['rule']} | {g['severity']} | {g['findings']} | {g['judged']} | {g['TP']} | {g['FP']} "
                      f"| {g['debatable']} | {percent(g['precision'])} | {tier_cell(g)} |")
     lines += ["", "## Measured tier and tier in the binary", "",

@@ -60,7 +60,13 @@ def write_tsv(out, header, rows):
 
 
 def read_findings(path):
-    return read_tsv(path, FINDINGS_HEADER)
+    rows = read_tsv(path, FINDINGS_HEADER)
+    seen = {}
+    for row in rows:
+        if row["key"] in seen:
+            die(f"{row['_where']}: key {row['key']} already on {seen[row['key']]}")
+        seen[row["key"]] = row["_where"]
+    return rows
 
 
 def read_verdicts(path):
