@@ -10,6 +10,7 @@ mod build;
 mod chain;
 mod choices;
 mod constants;
+mod held_out;
 mod query;
 mod selection;
 
@@ -20,6 +21,7 @@ use std::rc::Rc;
 pub use build::build;
 pub use chain::{Anchor, ChainFacts, Load, RowAnchors};
 pub use choices::{Choice, Choices};
+pub use held_out::HeldOutUse;
 pub use query::Lineage;
 pub use selection::Selection;
 
@@ -624,6 +626,10 @@ pub struct FileModel {
     pub choices: Choices,
     /// Models saved and loaded, data written and read, in order.
     pub io: Vec<Io>,
+    /// [`FileModel::reaches_metric`], computed on first use.
+    pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
+    /// What [`FileModel::held_out_use`] needs, computed on first use.
+    pub(crate) held_out: std::cell::OnceCell<held_out::HeldOutFacts>,
 }
 
 impl FileModel {

@@ -117,9 +117,33 @@ impl FileModel {
             .is_some_and(|s| s.has_train && s.has_test)
     }
 
-    /// For each value, whether it flows into a metric (a `Metric` event's arguments, or the
-    /// `score`/`evaluate` of an estimator): the evaluation side of S5. One backward pass.
+    /// For each value, whether it flows into a metric: a `Metric` event's arguments, the
+    /// `score`/`evaluate` of an estimator, or a hand-written one (`preds == y_test`, an
+    /// equality with a held-out part). The evaluation side of S5. One backward pass, computed
+    /// once per file.
     pub fn reaches_metric(&self) -> Vec<bool> {
+        self.metric_reach().to_vec()
+    }
+
+    /// [`FileModel::reaches_metric`], without a copy.
+    pub fn metric_reach(&self) -> &[bool] {
+        self.metric_reach.get_or_init(|| self.compute_metric_reach())
+    }
+
+    /// Whether event `index` is an evaluation: a prediction whose output reaches a metric, or
+    /// `score`/`evaluate`. Predictions that reach no metric (a submission file, out-of-fold
+    /// stacking features) are scoring, not evaluation.
+    pub fn is_evaluation(&self, index: usize) -> bool {
+        match self.events.get(index) {
+            Some(Event::Predict { method, output, .. }) => {
+                matches!(method.as_str(), "score" | "evaluate")
+                    || (*output != UNKNOWN && self.metric_reach().get(*output) == Some(&true))
+            }
+            _ => false,
+        }
+    }
+
+    fn compute_metric_reach(&self) -> Vec<bool> {
         let mut marked = vec![false; self.values.len()];
         for event in &self.events {
             match event {
@@ -142,6 +166,16 @@ impl FileModel {
                         }
                     }
                 }
+                // `(preds == y_test).mean()`: predictions compared with held-out labels.
+                Event::Compare {
+                    left, right, op, ..
+                } if matches!(op.as_str(), "==" | "!=")
+                    && [*left, *right].iter().all(|&v| self.is_data(v))
+                    && (self.derives_from_split(*left) || self.derives_from_split(*right)) =>
+                {
+                    marked[*left] = true;
+                    marked[*right] = true;
+                }
                 _ => {}
             }
         }
@@ -154,6 +188,17 @@ impl FileModel {
         }
         marked[UNKNOWN] = false;
         marked
+    }
+
+    /// Whether a value may be data: not unknown, not a literal.
+    fn is_data(&self, id: ValueId) -> bool {
+        id != UNKNOWN
+            && self.values.get(id).is_some_and(|v| {
+                !matches!(
+                    v.kind,
+                    Kind::Number(_) | Kind::Str(_) | Kind::NoneLiteral | Kind::Import(_)
+                )
+            })
     }
 
     /// When event `index` was replayed from a function body at a call: the call's span and

@@ -2,7 +2,7 @@ use super::helpers::{
     self, AppliedTo, applied_to_other_rows, fit_name, model_fits, operation, row_statistic,
 };
 use crate::finding::{Severity, Span};
-use crate::model::{Fact, Tag};
+use crate::model::{Estimator, Event, Fact, Tag};
 use crate::rule::{Check, Context, Sink};
 use std::collections::BTreeMap;
 
@@ -78,6 +78,65 @@ fn check(ctx: &Context, sink: &mut Sink) {
     }
     for found in found.values() {
         report(ctx, sink, found);
+    }
+    transformers_over_scored_rows(ctx, sink);
+}
+
+/// A stateful transformer (scaler, imputer, PCA) fitted on rows that include rows a model then
+/// only predicts for, with no evaluation on them: train.csv and test.csv concatenated for
+/// preprocessing and taken apart again for a submission. The statistic is transductive, like
+/// the row statistics above; when the held-out rows are evaluated it is LEAK001's.
+fn transformers_over_scored_rows(ctx: &Context, sink: &mut Sink) {
+    let model = ctx.model;
+    for (index, event) in model.events.iter().enumerate() {
+        let Event::Fit {
+            estimator,
+            method,
+            x_text,
+            span,
+            ..
+        } = event
+        else {
+            continue;
+        };
+        let Some(class) = model
+            .estimator(*estimator)
+            .filter(|e| e.learned_category(method).is_some())
+            .filter(|e| !crate::ml::is_target_encoder(&e.class))
+        else {
+            continue;
+        };
+        let Some(held_out) = model.held_out_use(index).filter(|u| !u.evaluated) else {
+            continue;
+        };
+        // Made entirely inside one call of a function of the file: found in its body.
+        let calls: Vec<Option<Span>> = [index, held_out.split_event, held_out.predict_event]
+            .iter()
+            .map(|&e| model.replay_of(e).map(|(call, _)| call))
+            .collect();
+        if calls[0].is_some() && calls.iter().all(|c| *c == calls[0]) {
+            continue;
+        }
+        let name = Estimator::short_name(class);
+        let predicted = ctx.describe(held_out.predict_span);
+        let split = ctx.describe(held_out.split_span);
+        sink.report(
+            &RULE,
+            *span,
+            format!(
+                "`{name}` is fitted on `{x_text}`, which holds the rows taken apart again at \
+                 {split} and then only predicted for ({predicted}): fine for a leaderboard, \
+                 not reproducible at inference, where new rows arrive one at a time without \
+                 the others"
+            ),
+        )
+        .severity(Severity::Warning)
+        .help(format!(
+            "fit `{name}` on the training rows only and apply it to the rows to predict (and \
+             ship the fitted `{name}` with the model)"
+        ))
+        .related(held_out.split_span, "taken apart here")
+        .related(held_out.predict_span, "predicts for rows the statistic saw");
     }
 }
 
