@@ -1816,9 +1816,13 @@ impl<'a> Builder<'a> {
     /// part of a training part is a validation part) and keeps the input's columns.
     fn split_part(&mut self, input: ValueId, role: Role, split: usize, at: Span) -> ValueId {
         let input_rows = self.model.values[input].rows;
+        // Roles follow the split tree: a split of a training part gives a training and a
+        // validation part; a split of a held-out part (`X_valid, X_test = split(X_rest)`) gives
+        // two disjoint held-out parts, a validation part and a test part.
         let role = match role {
             Role::Test if input_rows & rows::PARTS == rows::TRAIN => Role::Valid,
             Role::Train if input_rows & rows::PARTS == rows::TRAIN => Role::Train,
+            Role::Train if input_rows & rows::PARTS == rows::TEST => Role::Valid,
             role => role,
         };
         let id = self.new_value(Kind::SplitPart { role, split }, vec![input], at);
