@@ -22,6 +22,20 @@ pub struct Label {
     pub direct: bool,
 }
 
+impl Label {
+    /// Whether a statistic of column `column` computed on the rows of `source` is one of this
+    /// label: the same column, read from the same table. The same name read from another
+    /// entity's rows (`items["price"]` beside the label `sales["price"]`) is not the label;
+    /// when either table is unknown, the name decides.
+    pub fn is_column_of(&self, model: &FileModel, column: &str, source: ValueId) -> bool {
+        column == self.name
+            && match (self.root, frame_root(model, source)) {
+                (Some(label), Some(other)) => label == other,
+                _ => true,
+            }
+    }
+}
+
 /// The labels of a `y`: the column it reads (through split parts and array conversions),
 /// and, when it is a same-row function of exactly one raw column (a threshold, an encoding,
 /// a log), that column too. Empty when unknown.

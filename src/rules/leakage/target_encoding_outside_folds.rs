@@ -30,14 +30,16 @@ fn check(ctx: &Context, sink: &mut Sink) {
         let Some(fit) = supervised_fit(model, event) else {
             continue;
         };
-        let label_names: Vec<String> = labels(model, fit.y).into_iter().map(|l| l.name).collect();
+        let labels = labels(model, fit.y);
+        let label_names: Vec<String> = labels.iter().map(|l| l.name.clone()).collect();
         let mut sources: Vec<(Source, Encoding)> = Vec::new();
         for lineage in model.facts_tagged(fit.x, Tag::Agg) {
             let fact = lineage.fact;
-            let on_label = fact
-                .column
-                .as_ref()
-                .is_some_and(|c| label_names.contains(c));
+            let on_label = fact.column.as_ref().is_some_and(|c| {
+                labels
+                    .iter()
+                    .any(|label| label.is_column_of(model, c, fact.source))
+            });
             // The encoding is a column the code assigned (not the rows of a table aggregated
             // per group, whose key columns carry the statistic too), and a statistic of the
             // label's values (a count is the group's size).
