@@ -728,6 +728,11 @@ fn best_match(selectors: &[Selector], code: &str, name: &str) -> Option<usize> {
 /// preview mode, or when a selector names it exactly (its full code or its name): `--select
 /// LEAK003` runs it, `--select LEAK` and `ALL` do not.
 pub fn rule_enabled(settings: &Settings, code: &str, name: &str) -> bool {
+    selects(settings, code, name, crate::registry::is_preview(code))
+}
+
+/// [`rule_enabled`] for a rule whose tier is given.
+fn selects(settings: &Settings, code: &str, name: &str, preview_rule: bool) -> bool {
     let selected = if settings.select.is_empty() {
         Some(0)
     } else {
@@ -737,7 +742,7 @@ pub fn rule_enabled(settings: &Settings, code: &str, name: &str) -> bool {
         return false;
     };
     let exact = selected >= code.len();
-    if !settings.preview && !exact && crate::registry::is_preview(code) {
+    if !settings.preview && !exact && preview_rule {
         return false;
     }
     best_match(&settings.ignore, code, name).is_none_or(|ignored| selected > ignored)
@@ -1255,6 +1260,39 @@ mod tests {
             "LEAK002",
             "train-test-overlap"
         ));
+    }
+
+    #[test]
+    fn preview_rules_need_preview_mode_or_their_exact_code() {
+        let rule = ("LEAK003", "test-set-reuse");
+        let check = |s: &Settings| selects(s, rule.0, rule.1, true);
+        let mut s = settings(&[], &[], &[]);
+        assert!(!check(&s), "default selection leaves preview rules out");
+        assert!(!check(&settings(&["LEAK"], &[], &[])), "a prefix is not enough");
+        assert!(!check(&settings(&["ALL"], &[], &[])), "ALL is not enough");
+        assert!(check(&settings(&["LEAK003"], &[], &[])));
+        assert!(check(&settings(&["test-set-reuse"], &[], &[])));
+        assert!(check(&settings(&["SKEW"], &["LEAK003"], &[])));
+        assert!(!check(&settings(&["LEAK003"], &[], &["LEAK003"])));
+        s.preview = true;
+        assert!(check(&s));
+        s.ignore = vec!["LEAK".into()];
+        assert!(!check(&s), "ignore still wins in preview mode");
+        // A default rule is unaffected.
+        assert!(selects(&settings(&["LEAK"], &[], &[]), rule.0, rule.1, false));
+    }
+
+    #[test]
+    fn preview_key_is_a_boolean() {
+        assert_eq!(
+            parse("mlready.toml", "preview = true\n").unwrap().preview,
+            Some(true)
+        );
+        let err = parse("mlready.toml", "preview = \"yes\"\n").unwrap_err();
+        assert!(
+            matches!(&err.kind, ErrorKind::ConfigValue { key, .. } if key == "preview"),
+            "{err:?}"
+        );
     }
 
     #[test]
