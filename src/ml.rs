@@ -1074,6 +1074,15 @@ pub fn torch_class(qualified: &str) -> Option<TorchClass> {
         let dependent = !name.starts_with("vit_") && name != "VisionTransformer";
         return Some(TorchClass::Model(dependent.then_some(true)));
     }
+    // Audio and image transforms (spectrograms, decibels, resampling, masking and other
+    // augmentations) do the same in both modes: an augmentation that should not run at
+    // inference is left out by the code, not switched off by `eval()`.
+    let transform = ["torchaudio.transforms.", "torchvision.transforms."]
+        .iter()
+        .any(|prefix| qualified.starts_with(prefix));
+    if transform && name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return Some(TorchClass::Layer(ModeDependence::Never));
+    }
     None
 }
 
@@ -1417,6 +1426,15 @@ mod tests {
             torch_class("torch.nn.Sequential"),
             Some(TorchClass::Container)
         );
+        assert_eq!(
+            torch_class("torchaudio.transforms.MelSpectrogram"),
+            Some(TorchClass::Layer(ModeDependence::Never))
+        );
+        assert_eq!(
+            torch_class("torchvision.transforms.v2.RandomHorizontalFlip"),
+            Some(TorchClass::Layer(ModeDependence::Never))
+        );
+        assert_eq!(torch_class("torchaudio.transforms.functional"), None);
         assert_eq!(torch_class("torch.nn.Parameter"), None);
         assert_eq!(torch_class("torch.nn.functional.relu"), None);
         assert_eq!(torch_class("torch.nn.utils.rnn.PackedSequence"), None);
