@@ -591,8 +591,45 @@ pub fn seeds(qualified: &str) -> &'static [Rng] {
         | "transformers.set_seed"
         | "accelerate.utils.set_seed"
         | "fastai.torch_core.set_seed" => ALL,
+        // A seeding helper of the project (`from utils import seed_everything`): its body is
+        // in another file, and it is there to seed every generator the code uses.
+        _ if is_seed_helper(qualified) => ALL,
         _ => &[],
     }
+}
+
+/// A function of the user's own code named as a seeding helper (`seed_everything`,
+/// `set_seed`, `utils.seed_all`, `fix_seeds`). Functions of known libraries are judged by the
+/// table above, not by their names.
+fn is_seed_helper(qualified: &str) -> bool {
+    const LIBRARIES: &[&str] = &[
+        "numpy", "random", "torch", "tensorflow", "keras", "sklearn", "jax", "pandas",
+    ];
+    let first = qualified.split('.').next().unwrap_or(qualified);
+    if LIBRARIES.contains(&first) {
+        return false;
+    }
+    let name = qualified.rsplit('.').next().unwrap_or(qualified);
+    matches!(
+        name.trim_start_matches('_').to_ascii_lowercase().as_str(),
+        "seed_everything"
+            | "seed_all"
+            | "set_seed"
+            | "set_seeds"
+            | "set_all_seeds"
+            | "set_random_seed"
+            | "set_random_seeds"
+            | "seed_torch"
+            | "fix_seed"
+            | "fix_seeds"
+            | "fix_all_seeds"
+            | "setup_seed"
+            | "init_seed"
+            | "init_seeds"
+            | "seed_everything_"
+            | "reset_seeds"
+            | "make_deterministic"
+    )
 }
 
 /// The global generator a call draws from, if it draws from one.
@@ -1410,6 +1447,16 @@ mod tests {
         assert_eq!(draws_from("random.seed"), None);
         assert_eq!(draws_from("torch.randn"), Some(Rng::Torch));
         assert_eq!(seeds("numpy.random.seed"), &[Rng::Numpy]);
+    }
+
+    #[test]
+    fn project_seed_helpers_seed_every_generator() {
+        assert_eq!(seeds("utils.seed_everything").len(), 4);
+        assert_eq!(seeds("src.common.set_seed").len(), 4);
+        assert_eq!(seeds("helpers.fix_seeds").len(), 4);
+        assert!(seeds("utils.load_data").is_empty());
+        assert!(seeds("numpy.random.shuffle").is_empty());
+        assert!(seeds("torch.utils.data.set_seed").is_empty());
     }
 
     #[test]
