@@ -314,7 +314,10 @@ impl Builder<'_> {
                 let backward = args.keyword("method").is_some_and(|(v, _)| {
                     matches!(self.kind(v), Kind::Str(s) if s == "bfill" || s == "backfill")
                 });
-                let id = self.new_value(Kind::Unknown, inputs, span(node));
+                // Imputation: the filled values take the place of missing ones, and the column
+                // stays what it was. What they were computed from (a group median, a model's
+                // predictions) does not become a feature of the column.
+                let id = self.new_value(Kind::Unknown, vec![receiver], span(node));
                 self.keep_columns(id, receiver);
                 if backward {
                     let fact = self.op_fact(id, Tag::Future, receiver, None, Vec::new(), node);
@@ -362,9 +365,11 @@ impl Builder<'_> {
                 let periods = args.get(0, &["periods"]).map(|(v, _)| self.kind(v).clone());
                 let future = matches!(periods, Some(Kind::Number(n)) if n < 0.0);
                 let default = periods.is_none();
+                // Any shift reads other rows: the result is no same-row function of its raw
+                // columns, whichever way it goes (`shift(i)` with `i` from a loop).
+                self.model.values[id].bases.clear();
+                self.keep_columns_shifted(id, receiver);
                 if future || default || matches!(periods, Some(Kind::Number(_))) {
-                    self.model.values[id].bases.clear();
-                    self.keep_columns_shifted(id, receiver);
                     let tag = if future { Tag::Future } else { Tag::Lag };
                     let column = self.column_name(receiver);
                     let fact = self.op_fact(id, tag, receiver, column, Vec::new(), node);

@@ -58,6 +58,11 @@ fn find_leak<'m>(model: &'m FileModel, fit: &SupervisedFit, labels: &[Label]) ->
     let passes = |name: &str| selected.is_none_or(|names| names.iter().any(|n| n == name));
     let Some(columns) = model.columns(fit.x) else {
         selected.is_none().then_some(())?;
+        // One column read from a frame (`data["X"]` beside the label `data["y"]`) holds that
+        // column only.
+        if model.column_name(fit.x).is_some() {
+            return None;
+        }
         // A parameter used as a frame: all of its columns, none dropped.
         let root = frame_root(model, fit.x)?;
         let label = labels.iter().find(|l| l.root == Some(root))?;
