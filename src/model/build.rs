@@ -1885,7 +1885,8 @@ impl<'a> Builder<'a> {
         let y = args.get(1, &["y", "Y"]);
         let x_text = x.map_or(String::new(), |(_, n)| self.text(n).to_string());
         let x = x.map(|(v, _)| v);
-        let y = y.map(|(v, _)| v);
+        // `autoencoder.fit(X, X)`: the model learns to reproduce its input, with no label.
+        let y = y.map(|(v, _)| v).filter(|&y| y == UNKNOWN || Some(y) != x);
         let keywords: Vec<(String, ValueId)> = args
             .keywords
             .iter()

@@ -190,6 +190,31 @@ impl FileModel {
         marked
     }
 
+    /// Whether an estimator learns without a label: a clusterer, an outlier detector or an
+    /// embedding by its class, or a model whose every fit in the file is given no `y` (an
+    /// autoencoder fitted on `X, X`).
+    pub fn learns_without_label(&self, estimator: ValueId) -> bool {
+        let Some(class) = self.estimator(estimator).map(|e| e.class.as_str()) else {
+            return false;
+        };
+        if crate::ml::is_unsupervised_model(class) {
+            return true;
+        }
+        let mut fits = self.events.iter().filter_map(|event| match event {
+            Event::Fit {
+                estimator: fitted,
+                y,
+                method,
+                ..
+            } if *fitted == estimator && matches!(method.as_str(), "fit" | "partial_fit") => {
+                Some(y.is_none_or(|y| y == UNKNOWN))
+            }
+            _ => None,
+        });
+        let first = fits.next();
+        first == Some(true) && fits.all(|unlabelled| unlabelled)
+    }
+
     /// Whether a value may be data: not unknown, not a literal.
     fn is_data(&self, id: ValueId) -> bool {
         id != UNKNOWN

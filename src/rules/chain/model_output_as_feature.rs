@@ -1,6 +1,6 @@
 use super::helpers::{self, SupervisedFit};
 use crate::finding::{Severity, Span};
-use crate::ml::{self, Category};
+use crate::ml::Category;
 use crate::model::{Event, FileModel, Lineage, RowAnchors, Tag, ValueId};
 use crate::project::index::ProjectIndex;
 use crate::rule::{Check, Context, ProjectSink, Sink};
@@ -138,7 +138,7 @@ fn classify(
     {
         return None;
     }
-    let made = if ml::is_unsupervised_model(&estimator.class) {
+    let made = if model.learns_without_label(first) {
         Made::Unsupervised
     } else if matches!(model.events.get(event), Some(Event::CrossVal { .. })) {
         Made::OutOfFold
