@@ -1172,6 +1172,7 @@ impl<'a> Builder<'a> {
                 let then = self.columns_of(listed);
                 let now = self.columns_of(frame);
                 let mut facts = then.base_facts.clone();
+                merge_facts(&mut facts, &then.joined_facts);
                 for column in &then.known {
                     merge_facts(&mut facts, &column.facts);
                 }
@@ -1284,6 +1285,7 @@ impl<'a> Builder<'a> {
         };
         if let Some(columns) = self.model.values[id].columns.clone() {
             facts = columns.base_facts.clone();
+            merge_facts(&mut facts, &columns.joined_facts);
             for column in &columns.known {
                 merge_facts(&mut facts, &column.facts);
             }
