@@ -1647,6 +1647,13 @@ impl<'a> Builder<'a> {
         if qualified == "len" {
             self.forget_values(id);
         }
+        // `np.mean((pred - y) ** 2)`: one number over all rows, a hand-rolled metric.
+        if is_scalar_reduction(qualified)
+            && args.keyword("axis").is_none()
+            && args.positional.len() == 1
+        {
+            self.forget_predictions(id);
+        }
         // Functions that keep the rows and columns of their first argument.
         if matches!(
             qualified,
@@ -1876,6 +1883,14 @@ impl<'a> Builder<'a> {
                 );
             }
             let value = self.data_method(receiver, method, &args, node);
+            // `((pred - y) ** 2).mean()`: one number over all rows, a hand-rolled metric.
+            if matches!(method, "mean" | "sum" | "median" | "std" | "var")
+                && args.positional.is_empty()
+                && args.keywords.is_empty()
+                && !args.splat
+            {
+                self.forget_predictions(value);
+            }
             self.method_choices(receiver, method, &args, value, node);
             return value;
         };
@@ -1983,6 +1998,7 @@ impl<'a> Builder<'a> {
             }
             "score" | "evaluate" => {
                 let output = self.derived(args.all_values(), node);
+                self.forget_predictions(output);
                 self.model.events.push(Event::Predict {
                     estimator: receiver,
                     input: x.unwrap_or(UNKNOWN),
@@ -2041,6 +2057,29 @@ impl<'a> Builder<'a> {
                 self.derived(inputs, node)
             }
         }
+    }
+
+    /// A score computed from predictions (a metric, `model.score`, a mean over all rows) is
+    /// one number about the model, not predictions: what is chosen by comparing it (which
+    /// columns to keep, which model wins) is not fed by the model's outputs. Drops the
+    /// ModelOut and LoadedOut facts from `id`.
+    fn forget_predictions(&mut self, id: ValueId) {
+        if id == UNKNOWN {
+            return;
+        }
+        let facts = &self.model.facts;
+        let kept: Vec<FactId> = self.model.values[id]
+            .facts
+            .iter()
+            .copied()
+            .filter(|&f| {
+                !matches!(
+                    facts[f as usize].tag,
+                    super::Tag::ModelOut | super::Tag::LoadedOut
+                )
+            })
+            .collect();
+        self.model.values[id].facts = kept;
     }
 
     /// Marks `output` as predictions of `estimator` (ModelOut, or LoadedOut for a model read
@@ -2198,6 +2237,22 @@ impl<'a> Builder<'a> {
             callee: callee.map(str::to_string),
         });
     }
+}
+
+/// NumPy functions that reduce an array to one number when given no axis.
+fn is_scalar_reduction(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "numpy.mean"
+            | "numpy.sum"
+            | "numpy.average"
+            | "numpy.median"
+            | "numpy.std"
+            | "numpy.var"
+            | "numpy.nanmean"
+            | "numpy.nansum"
+            | "numpy.count_nonzero"
+    )
 }
 
 /// At most 80 characters of an operation's source text, on one line.

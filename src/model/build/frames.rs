@@ -240,11 +240,11 @@ impl Builder<'_> {
             // `df.filter(items=["a", "b"])`: those columns; `df.filter(like="age")`: the
             // named columns whose names hold the text, and maybe unnamed ones.
             "filter" if self.model.values[receiver].columns.is_some() => {
-                if let Some(names) = args.get(0, &["items"]).and_then(|(v, _)| self.names_of(v))
-                {
+                if let Some(names) = args.get(0, &["items"]).and_then(|(v, _)| self.names_of(v)) {
                     return self.select_columns(receiver, &names, node);
                 }
-                if let Some(Kind::Str(like)) = args.keyword("like").map(|(v, _)| self.kind(v).clone())
+                if let Some(Kind::Str(like)) =
+                    args.keyword("like").map(|(v, _)| self.kind(v).clone())
                 {
                     let mut columns = (*self.columns_of(receiver)).clone();
                     columns.known.retain(|c| c.name.contains(like.as_str()));
@@ -1232,6 +1232,7 @@ impl Builder<'_> {
         }
         if ml::is_metric(qualified) {
             let id = self.derived(args.all_values(), node);
+            self.forget_predictions(id);
             let scope = self.scope();
             self.push_event(Event::Metric {
                 function: qualified.to_string(),
