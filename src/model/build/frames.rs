@@ -337,6 +337,9 @@ impl Builder<'_> {
                 });
                 let id = self.new_value(Kind::Unknown, inputs, span(node));
                 self.keep_columns(id, receiver);
+                // `s.fillna(pd.Series(model.predict(X)))`: predictions filling the gaps of a
+                // column are an imputer's, the column keeps its meaning.
+                self.forget_predictions_beyond(id, receiver);
                 if backward {
                     let fact = self.op_fact(id, Tag::Future, receiver, None, Vec::new(), node);
                     self.spread_fact(id, fact);
