@@ -326,8 +326,33 @@ impl Builder<'_> {
                     } else {
                         "sorted by"
                     };
-                    for name in self.key_names(key) {
-                        self.temporal_use(&name, what, node);
+                    let names = self.key_names(key);
+                    for name in &names {
+                        self.temporal_use(name, what, node);
+                    }
+                    // `df.set_index("date")`: the same rows and the other columns, the key
+                    // now the index (kept as a column with `drop=False`).
+                    if method == "set_index"
+                        && !names.is_empty()
+                        && self.model.values[receiver].columns.is_some()
+                    {
+                        let kept = args
+                            .keyword("drop")
+                            .is_some_and(|(_, n)| self.text(n) == "False");
+                        let id = self.new_value(Kind::Unknown, inputs, span(node));
+                        let mut columns = (*self.columns_of(receiver)).clone();
+                        if !kept {
+                            columns.known.retain(|c| !names.contains(&c.name));
+                            for name in names {
+                                if !columns.dropped.contains(&name) {
+                                    columns.dropped.push(name);
+                                }
+                            }
+                        }
+                        let rows = self.model.values[receiver].rows;
+                        self.set_columns(id, Rc::new(columns));
+                        self.model.values[id].rows = rows;
+                        return id;
                     }
                 }
             }

@@ -165,6 +165,7 @@ fn time_order(
     let mut date: Option<usize> = None;
     let mut order: Option<usize> = None;
     let mut ordered: HashSet<ValueId> = HashSet::new();
+    let mut dated: Vec<usize> = Vec::new();
     while let Some(current) = stack.pop() {
         if !visited.insert(current) || visited.len() > WALK_LIMIT {
             continue;
@@ -181,6 +182,7 @@ fn time_order(
                 let (name, _, what) = &model.temporal[entry];
                 if is_date_evidence(what) {
                     date.get_or_insert(entry);
+                    dated.push(entry);
                 } else if dates.contains(name.as_str()) {
                     order.get_or_insert(entry);
                     ordered.insert(current);
@@ -212,14 +214,21 @@ fn time_order(
     if lag.is_none() && ahead.is_none() {
         return None;
     }
-    // Name the date column the rows are ordered by, with its own date evidence.
+    // Name the date column the rows are ordered by, with its own date evidence (on these
+    // rows when the walk met it).
     let date = order
         .and_then(|o| {
             let column = &model.temporal[o].0;
-            model
-                .temporal
+            dated
                 .iter()
-                .position(|(name, _, what)| name == column && is_date_evidence(what))
+                .copied()
+                .find(|&d| &model.temporal[d].0 == column)
+                .or_else(|| {
+                    model
+                        .temporal
+                        .iter()
+                        .position(|(name, _, what)| name == column && is_date_evidence(what))
+                })
         })
         .unwrap_or(date);
     Some(TimeOrder {
