@@ -656,6 +656,7 @@ impl<'a> Builder<'a> {
                                     .is_some_and(|a| self.text(a) == "loc"))
                     });
                 let index_count = indexes.len();
+                let rows_text_all = indexes.first().map_or("", |n| self.text(*n));
                 let rows_text = (index_count > 1)
                     .then(|| indexes.first().map(|n| self.text(*n)))
                     .flatten()
@@ -690,7 +691,10 @@ impl<'a> Builder<'a> {
                             .is_some_and(|v| v.kind() == "attribute"))
                 {
                     let rest: Vec<ValueId> = index_values[..index_count - 1].to_vec();
-                    let fill = self.fills_missing(&rest, rows_text, &names);
+                    let fill = self.fills_missing(&rest, rows_text, &names)
+                        || (rest.is_empty()
+                            && names.len() == 1
+                            && self.missing_rows_of(old, &names[0]));
                     let id = self.assign_columns(old, &names, value, rest, target);
                     if fill {
                         self.keep_meaning(id, old, &names[0]);
@@ -720,6 +724,13 @@ impl<'a> Builder<'a> {
                     self.bind(name_text, id);
                     return;
                 }
+                // `s[s.isna()] = model.predict(X)`: a series' gaps filled (model-based
+                // imputation); it keeps its meaning.
+                let series_fill = index_count == 1
+                    && self.model.values[old].columns.is_none()
+                    && self.series_name(old).is_some_and(|name| {
+                        self.fills_missing(&index_values, rows_text_all, &[name])
+                    });
                 let mut inputs = vec![old, value];
                 inputs.extend(index_values);
                 let id = self.derived(inputs, target);
@@ -728,6 +739,9 @@ impl<'a> Builder<'a> {
                 let mut facts = self.model.values[old].facts.clone();
                 merge_facts(&mut facts, &self.model.values[value].facts);
                 self.model.values[id].facts = facts;
+                if series_fill {
+                    self.forget_predictions_beyond(id, old);
+                }
                 self.keep_columns(id, old);
                 let rows = self.model.values[old].rows;
                 self.model.values[id].rows = rows;
@@ -1172,6 +1186,7 @@ impl<'a> Builder<'a> {
                 let then = self.columns_of(listed);
                 let now = self.columns_of(frame);
                 let mut facts = then.base_facts.clone();
+                merge_facts(&mut facts, &then.joined_facts);
                 for column in &then.known {
                     merge_facts(&mut facts, &column.facts);
                 }
@@ -1237,6 +1252,18 @@ impl<'a> Builder<'a> {
             || attribute
     }
 
+    /// The column a series holds: `df["age"]`, or a value made from that one column.
+    fn series_name(&self, id: ValueId) -> Option<String> {
+        let value = &self.model.values[id];
+        match &value.kind {
+            Kind::Column { name } => Some(name.clone()),
+            _ => match value.bases.as_slice() {
+                [one] => Some(one.to_string()),
+                _ => None,
+            },
+        }
+    }
+
     /// After a fill of `column` in frame `id` (made from `old`), the column keeps the meaning
     /// it had: a model's predictions filling its gaps are an imputer's, not a feature of their
     /// own (model-based imputation, as IterativeImputer does), so they do not make the column
@@ -1284,6 +1311,7 @@ impl<'a> Builder<'a> {
         };
         if let Some(columns) = self.model.values[id].columns.clone() {
             facts = columns.base_facts.clone();
+            merge_facts(&mut facts, &columns.joined_facts);
             for column in &columns.known {
                 merge_facts(&mut facts, &column.facts);
             }
@@ -1645,6 +1673,21 @@ impl<'a> Builder<'a> {
         if qualified == "len" {
             self.forget_values(id);
         }
+        // `np.where(s.isna(), model.predict(X), s)`: the gaps of `s` filled by a model.
+        if qualified == "numpy.where"
+            && let [(mask, mask_node), _, (kept, _)] = args.positional.as_slice()
+            && let Some(name) = self.series_name(*kept)
+            && self.fills_missing(&[*mask], self.text(*mask_node), &[name])
+        {
+            self.forget_predictions_beyond(id, *kept);
+        }
+        // `np.mean((pred - y) ** 2)`: one number over all rows, a hand-rolled metric.
+        if is_scalar_reduction(qualified)
+            && args.keyword("axis").is_none()
+            && args.positional.len() == 1
+        {
+            self.forget_predictions(id);
+        }
         // Functions that keep the rows and columns of their first argument.
         if matches!(
             qualified,
@@ -1878,6 +1921,14 @@ impl<'a> Builder<'a> {
                 );
             }
             let value = self.data_method(receiver, method, &args, node);
+            // `((pred - y) ** 2).mean()`: one number over all rows, a hand-rolled metric.
+            if matches!(method, "mean" | "sum" | "median" | "std" | "var")
+                && args.positional.is_empty()
+                && args.keywords.is_empty()
+                && !args.splat
+            {
+                self.forget_predictions(value);
+            }
             self.method_choices(receiver, method, &args, value, node);
             return value;
         };
@@ -1986,6 +2037,7 @@ impl<'a> Builder<'a> {
             }
             "score" | "evaluate" => {
                 let output = self.derived(args.all_values(), node);
+                self.forget_predictions(output);
                 self.model.events.push(Event::Predict {
                     estimator: receiver,
                     input: x.unwrap_or(UNKNOWN),
@@ -2044,6 +2096,88 @@ impl<'a> Builder<'a> {
                 self.derived(inputs, node)
             }
         }
+    }
+
+    /// A score computed from predictions (a metric, `model.score`, a mean over all rows) is
+    /// one number about the model, not predictions: what is chosen by comparing it (which
+    /// columns to keep, which model wins) is not fed by the model's outputs. Drops the
+    /// ModelOut and LoadedOut facts from `id`.
+    fn forget_predictions(&mut self, id: ValueId) {
+        if id == UNKNOWN {
+            return;
+        }
+        let facts = &self.model.facts;
+        let kept: Vec<FactId> = self.model.values[id]
+            .facts
+            .iter()
+            .copied()
+            .filter(|&f| {
+                !matches!(
+                    facts[f as usize].tag,
+                    super::Tag::ModelOut | super::Tag::LoadedOut
+                )
+            })
+            .collect();
+        self.model.values[id].facts = kept;
+    }
+
+    /// Drops from `id` the ModelOut and LoadedOut facts that `kept` does not carry: what a
+    /// fill of `kept`'s missing values brought in (model-based imputation).
+    fn forget_predictions_beyond(&mut self, id: ValueId, kept: ValueId) {
+        if id == UNKNOWN {
+            return;
+        }
+        let own = self.model.values[kept].facts.clone();
+        let facts = &self.model.facts;
+        let filter = |list: &[FactId]| -> Vec<FactId> {
+            list.iter()
+                .copied()
+                .filter(|&f| {
+                    own.contains(&f)
+                        || !matches!(
+                            facts[f as usize].tag,
+                            super::Tag::ModelOut | super::Tag::LoadedOut
+                        )
+                })
+                .collect()
+        };
+        let value = &self.model.values[id];
+        let kept_facts = filter(&value.facts);
+        let columns = value.columns.as_deref().map(|columns| {
+            let mut columns = columns.clone();
+            columns.base_facts = filter(&columns.base_facts);
+            for column in &mut columns.known {
+                column.facts = filter(&column.facts);
+            }
+            Rc::new(columns)
+        });
+        let value = &mut self.model.values[id];
+        value.facts = kept_facts;
+        if columns.is_some() {
+            value.columns = columns;
+        }
+    }
+
+    /// Whether `frame` holds the rows where `column` is missing (`df[df["age"].isna()]`, and
+    /// copies of it): predictions assigned to that column there fill its gaps.
+    fn missing_rows_of(&self, frame: ValueId, column: &str) -> bool {
+        let key = (UNKNOWN, format!("{column}\u{0}<missing>"));
+        let Some(&split) = self.slices.get(&key) else {
+            return false;
+        };
+        let mut current = frame;
+        for _ in 0..4 {
+            let value = &self.model.values[current];
+            match value.kind {
+                Kind::SplitPart {
+                    role: Role::Test,
+                    split: s,
+                } => return s == split,
+                Kind::Unknown if value.inputs.len() == 1 => current = value.inputs[0],
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Marks `output` as predictions of `estimator` (ModelOut, or LoadedOut for a model read
@@ -2201,6 +2335,22 @@ impl<'a> Builder<'a> {
             callee: callee.map(str::to_string),
         });
     }
+}
+
+/// NumPy functions that reduce an array to one number when given no axis.
+fn is_scalar_reduction(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "numpy.mean"
+            | "numpy.sum"
+            | "numpy.average"
+            | "numpy.median"
+            | "numpy.std"
+            | "numpy.var"
+            | "numpy.nanmean"
+            | "numpy.nansum"
+            | "numpy.count_nonzero"
+    )
 }
 
 /// At most 80 characters of an operation's source text, on one line.

@@ -111,3 +111,47 @@ fn cross_validation_keeps_its_cv_argument() {
     assert!(matches!(m.events[*event], Event::CrossVal { .. }));
     assert!(m.estimator(*cv).is_some_and(|e| e.shuffled));
 }
+
+/// Whether the x of each fit carries predictions (a ModelOut fact), in order.
+fn predictions_in_x(code: &str) -> Vec<bool> {
+    let m = model(&format!(
+        "{HEAD}import numpy as np\nfrom sklearn.ensemble import RandomForestRegressor\n{code}"
+    ));
+    fits(&m)
+        .into_iter()
+        .map(|(x, _)| !m.facts_tagged(x, Tag::ModelOut).is_empty())
+        .collect()
+}
+
+#[test]
+fn merged_scores_stay_on_the_columns_that_carry_them() {
+    let code = "df = pd.read_csv('a.csv')\nrf = RandomForestRegressor().fit(df[['a']], df['y'])\n\
+                scores = pd.DataFrame(rf.predict(df[['a']]))\n\
+                other = pd.read_csv('b.csv').merge(scores, left_index=True, right_index=True)\n\
+                LogisticRegression().fit(other[['b', 'c']], other['z'])\n\
+                LogisticRegression().fit(other.drop(columns=['z']), other['z'])\n";
+    assert_eq!(predictions_in_x(code), [false, false, true]);
+}
+
+#[test]
+fn a_metric_is_one_number_about_the_model() {
+    let code = "df = pd.read_csv('a.csv')\nA = df.to_numpy()\nerr = []\n\
+                for j in range(3):\n    m = RandomForestRegressor().fit(A[:, [j]], df['y'])\n    \
+                err.append(np.mean((m.predict(A[:, [j]]) - df['y']) ** 2))\n\
+                LogisticRegression().fit(A[:, np.argsort(err)[:2]], df['y'])\n";
+    assert_eq!(predictions_in_x(code), [false, false]);
+}
+
+#[test]
+fn filling_a_columns_gaps_with_predictions_keeps_its_meaning() {
+    let code = "df = pd.read_csv('a.csv')\nrf = RandomForestRegressor().fit(df[['a']], df['y'])\n\
+                s = df['age'].copy()\ns[s.isna()] = rf.predict(df[['a']])\ndf['age2'] = s\n\
+                df['age3'] = df['age'].fillna(pd.Series(rf.predict(df[['a']])))\n\
+                gaps = df[df['age'].isnull()]\ngaps['age'] = rf.predict(gaps[['a']])\n\
+                full = pd.concat([df[df['age'].notnull()], gaps])\n\
+                LogisticRegression().fit(df[['age2', 'age3']], df['z'])\n\
+                LogisticRegression().fit(full[['age']], full['z'])\n\
+                df['age4'] = rf.predict(df[['a']])\n\
+                LogisticRegression().fit(df[['age4']], df['z'])\n";
+    assert_eq!(predictions_in_x(code), [false, false, false, true]);
+}

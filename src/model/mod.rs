@@ -137,6 +137,11 @@ pub struct Columns {
     pub dropped: Vec<String>,
     /// Facts of the unnamed columns.
     pub base_facts: Vec<FactId>,
+    /// Facts of unnamed columns another frame brought in (a merge, a join, a concat along
+    /// columns). The frame as a whole carries them, but a column read by a name the analysis
+    /// cannot place among the other frame's columns does not: `df.merge(scores)[["a", "b"]]`
+    /// holds `df`'s columns `a` and `b`, not the scores.
+    pub joined_facts: Vec<FactId>,
 }
 
 /// How a split divides rows.

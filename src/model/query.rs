@@ -37,7 +37,7 @@ impl FileModel {
                     });
                 }
             }
-            for &fact in &columns.base_facts {
+            for &fact in columns.base_facts.iter().chain(&columns.joined_facts) {
                 if !out.iter().any(|l| std::ptr::eq(l.fact, self.fact(fact))) {
                     out.push(Lineage {
                         column: None,

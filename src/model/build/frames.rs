@@ -23,6 +23,7 @@ impl Builder<'_> {
             known: Vec::new(),
             dropped: Vec::new(),
             base_facts: self.model.values[frame].facts.clone(),
+            joined_facts: Vec::new(),
         })
     }
 
@@ -32,6 +33,7 @@ impl Builder<'_> {
             return;
         }
         let mut facts = columns.base_facts.clone();
+        super::merge_facts(&mut facts, &columns.joined_facts);
         for column in &columns.known {
             super::merge_facts(&mut facts, &column.facts);
         }
@@ -103,6 +105,7 @@ impl Builder<'_> {
                 known,
                 dropped: Vec::new(),
                 base_facts: Vec::new(),
+                joined_facts: Vec::new(),
             }),
         );
         id
@@ -234,6 +237,24 @@ impl Builder<'_> {
                 return current;
             }
             "rename" => return self.rename(receiver, args, node),
+            // `df.filter(items=["a", "b"])`: those columns; `df.filter(like="age")`: the
+            // named columns whose names hold the text, and maybe unnamed ones.
+            "filter" if self.model.values[receiver].columns.is_some() => {
+                if let Some(names) = args.get(0, &["items"]).and_then(|(v, _)| self.names_of(v)) {
+                    return self.select_columns(receiver, &names, node);
+                }
+                if let Some(Kind::Str(like)) =
+                    args.keyword("like").map(|(v, _)| self.kind(v).clone())
+                {
+                    let mut columns = (*self.columns_of(receiver)).clone();
+                    columns.known.retain(|c| c.name.contains(like.as_str()));
+                    let id = self.new_value(Kind::Unknown, vec![receiver], span(node));
+                    let rows = self.model.values[receiver].rows;
+                    self.set_columns(id, Rc::new(columns));
+                    self.model.values[id].rows = rows;
+                    return id;
+                }
+            }
             "merge" | "join" => {
                 let other = args.get(0, &["right", "other"]).map_or(UNKNOWN, |(v, _)| v);
                 return self.merge_frames(receiver, other, inputs, node);
@@ -305,8 +326,33 @@ impl Builder<'_> {
                     } else {
                         "sorted by"
                     };
-                    for name in self.key_names(key) {
-                        self.temporal_use(&name, what, node);
+                    let names = self.key_names(key);
+                    for name in &names {
+                        self.temporal_use(name, what, node);
+                    }
+                    // `df.set_index("date")`: the same rows and the other columns, the key
+                    // now the index (kept as a column with `drop=False`).
+                    if method == "set_index"
+                        && !names.is_empty()
+                        && self.model.values[receiver].columns.is_some()
+                    {
+                        let kept = args
+                            .keyword("drop")
+                            .is_some_and(|(_, n)| self.text(n) == "False");
+                        let id = self.new_value(Kind::Unknown, inputs, span(node));
+                        let mut columns = (*self.columns_of(receiver)).clone();
+                        if !kept {
+                            columns.known.retain(|c| !names.contains(&c.name));
+                            for name in names {
+                                if !columns.dropped.contains(&name) {
+                                    columns.dropped.push(name);
+                                }
+                            }
+                        }
+                        let rows = self.model.values[receiver].rows;
+                        self.set_columns(id, Rc::new(columns));
+                        self.model.values[id].rows = rows;
+                        return id;
                     }
                 }
             }
@@ -319,6 +365,9 @@ impl Builder<'_> {
                 // predictions) does not become a feature of the column.
                 let id = self.new_value(Kind::Unknown, vec![receiver], span(node));
                 self.keep_columns(id, receiver);
+                // `s.fillna(pd.Series(model.predict(X)))`: predictions filling the gaps of a
+                // column are an imputer's, the column keeps its meaning.
+                self.forget_predictions_beyond(id, receiver);
                 if backward {
                     let fact = self.op_fact(id, Tag::Future, receiver, None, Vec::new(), node);
                     self.spread_fact(id, fact);
@@ -572,6 +621,7 @@ impl Builder<'_> {
                 known,
                 dropped: Vec::new(),
                 base_facts: Vec::new(),
+                joined_facts: Vec::new(),
             }),
         );
         self.model.values[id].rows = rows;
@@ -757,18 +807,8 @@ impl Builder<'_> {
         let left_rows = self.model.values[left].rows;
         let mut columns = (*self.columns_of(left)).clone();
         if right != UNKNOWN {
-            let other = self.columns_of(right);
-            // The unnamed columns come from the right frame when the left has none.
-            if !columns.open && other.open {
-                columns.root = other.root;
-            }
-            columns.open |= other.open;
-            super::merge_facts(&mut columns.base_facts, &other.base_facts);
-            for column in &other.known {
-                if !columns.known.iter().any(|c| c.name == column.name) {
-                    columns.known.push(column.clone());
-                }
-            }
+            let other = self.series_as_frame(right);
+            self.join_columns(&mut columns, &other, |existing, _| existing);
         }
         self.set_columns(id, Rc::new(columns));
         self.model.values[id].rows = left_rows;
@@ -785,36 +825,103 @@ impl Builder<'_> {
         let Some(&first) = parts.first() else {
             return id;
         };
-        let mut columns = (*self.columns_of(first)).clone();
-        for &part in &parts[1..] {
-            let other = self.columns_of(part);
-            // The unnamed columns come from this part when the earlier ones have none.
-            if !columns.open && other.open {
-                columns.root = other.root;
+        let along_rows = args.get(1, &["axis"]).is_none_or(|(v, _)| {
+            matches!(self.kind(v), Kind::Number(n) if *n == 0.0)
+                || matches!(self.kind(v), Kind::Str(s) if s == "index" || s == "rows")
+        });
+        let frame_of = |b: &Self, part: ValueId| {
+            if along_rows {
+                b.columns_of(part)
+            } else {
+                b.series_as_frame(part)
             }
-            columns.open |= other.open;
-            super::merge_facts(&mut columns.base_facts, &other.base_facts);
-            for column in &other.known {
-                match columns.known.iter_mut().find(|c| c.name == column.name) {
-                    Some(existing) => {
-                        super::merge_facts(&mut existing.facts, &column.facts);
-                        super::merge_bases(&mut existing.bases, &column.bases);
-                    }
-                    None => columns.known.push(column.clone()),
+        };
+        let mut columns = (*frame_of(self, first)).clone();
+        for &part in &parts[1..] {
+            let other = frame_of(self, part);
+            if along_rows {
+                // Rows stacked: the unnamed columns of the parts are the same columns.
+                if !columns.open && other.open {
+                    columns.root = other.root;
                 }
+                columns.open |= other.open;
+                super::merge_facts(&mut columns.base_facts, &other.base_facts);
+                super::merge_facts(&mut columns.joined_facts, &other.joined_facts);
+                for column in &other.known {
+                    match columns.known.iter_mut().find(|c| c.name == column.name) {
+                        Some(existing) => {
+                            super::merge_facts(&mut existing.facts, &column.facts);
+                            super::merge_bases(&mut existing.bases, &column.bases);
+                        }
+                        None => columns.known.push(column.clone()),
+                    }
+                }
+            } else {
+                self.join_columns(&mut columns, &other, |_, new| new);
             }
         }
         let rows = self.model.values[id].rows;
         self.set_columns(id, Rc::new(columns));
         self.model.values[id].rows = rows;
-        let along_rows = args.get(1, &["axis"]).is_none_or(|(v, _)| {
-            matches!(self.kind(v), Kind::Number(n) if *n == 0.0)
-                || matches!(self.kind(v), Kind::Str(s) if s == "index" || s == "rows")
-        });
         if along_rows {
             self.mark_duplicated(id, &parts);
         }
         id
+    }
+
+    /// The columns of a frame; a named series (`df["pred"]`) is a frame of that one column, so
+    /// joining it adds that column and not unnamed ones.
+    fn series_as_frame(&self, id: ValueId) -> Rc<Columns> {
+        let value = &self.model.values[id];
+        if value.columns.is_none()
+            && let Kind::Column { name } = &value.kind
+        {
+            return Rc::new(Columns {
+                root: id,
+                open: false,
+                known: vec![Column {
+                    name: name.clone(),
+                    facts: value.facts.clone(),
+                    bases: value.bases.clone(),
+                    span: None,
+                    value: id,
+                }],
+                dropped: Vec::new(),
+                base_facts: Vec::new(),
+                joined_facts: Vec::new(),
+            });
+        }
+        self.columns_of(id)
+    }
+
+    /// Puts the columns of `other` beside those of `columns` (a merge, a join, a concat along
+    /// columns). Its named columns join the named ones (`pick` chooses between two of the same
+    /// name); its unnamed columns stay unnamed, and their facts ride on the frame as a whole
+    /// (`joined_facts`) unless `columns` has no unnamed columns of its own.
+    fn join_columns(
+        &self,
+        columns: &mut Columns,
+        other: &Columns,
+        pick: impl Fn(Column, Column) -> Column,
+    ) {
+        if !columns.open && other.open {
+            // The unnamed columns come from the other frame when this one has none.
+            columns.root = other.root;
+            super::merge_facts(&mut columns.base_facts, &other.base_facts);
+        } else {
+            super::merge_facts(&mut columns.joined_facts, &other.base_facts);
+        }
+        columns.open |= other.open;
+        super::merge_facts(&mut columns.joined_facts, &other.joined_facts);
+        for column in &other.known {
+            match columns.known.iter().position(|c| c.name == column.name) {
+                Some(at) => {
+                    let existing = columns.known.remove(at);
+                    columns.known.insert(at, pick(existing, column.clone()));
+                }
+                None => columns.known.push(column.clone()),
+            }
+        }
     }
 
     /// `splitter.split(X, y, groups)`: the folds, iterated as (train, test) index pairs.
@@ -1098,6 +1205,7 @@ impl Builder<'_> {
                         known: Vec::new(),
                         dropped: Vec::new(),
                         base_facts: Vec::new(),
+                        joined_facts: Vec::new(),
                     });
                     self.set_columns(id, empty);
                     for (name, value) in entries {
@@ -1129,6 +1237,7 @@ impl Builder<'_> {
                         .collect(),
                     dropped: Vec::new(),
                     base_facts,
+                    joined_facts: Vec::new(),
                 };
                 self.set_columns(id, Rc::new(columns));
                 return Some(id);
@@ -1156,6 +1265,7 @@ impl Builder<'_> {
         }
         if ml::is_metric(qualified) {
             let id = self.derived(args.all_values(), node);
+            self.forget_predictions(id);
             let scope = self.scope();
             self.push_event(Event::Metric {
                 function: qualified.to_string(),

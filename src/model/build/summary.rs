@@ -420,6 +420,7 @@ impl Builder<'_> {
         let mut all: Vec<FactId> = value.facts.clone();
         if let Some(columns) = value.columns.as_deref() {
             all.extend(columns.base_facts.iter().copied());
+            all.extend(columns.joined_facts.iter().copied());
             for column in &columns.known {
                 all.extend(column.facts.iter().copied());
             }
@@ -458,6 +459,7 @@ impl Builder<'_> {
         let columns = value.columns.as_deref().map(|columns| {
             let mut columns = columns.clone();
             columns.base_facts = map(&columns.base_facts, &replay.facts);
+            columns.joined_facts = map(&columns.joined_facts, &replay.facts);
             for column in &mut columns.known {
                 column.facts = map(&column.facts, &replay.facts);
             }
@@ -503,6 +505,7 @@ impl Builder<'_> {
         }
         // Facts the body put on the unnamed columns (a statistic merged in) stay on them.
         super::merge_facts(&mut result.base_facts, &columns.base_facts);
+        super::merge_facts(&mut result.joined_facts, &columns.joined_facts);
         for column in columns.known.iter().filter(|c| c.span.is_some()) {
             result.known.retain(|c| c.name != column.name);
             result.known.push(column.clone());

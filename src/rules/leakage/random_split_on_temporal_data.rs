@@ -20,9 +20,11 @@ const WALK_LIMIT: usize = 4096;
 const SPLIT_LIMIT: usize = 64;
 
 /// A shuffling split (`train_test_split`, `KFold(shuffle=True)`, `ShuffleSplit`, `df.sample`)
-/// of rows that are ordered in time: derived from a frame with a parsed date column that was
-/// sorted or indexed by a date, or that carries lag or rolling features. A date that is only
-/// an attribute of each row does not make the rows a time series; an aggregation per entity
+/// of rows that are a time series the model forecasts: derived from a frame with a parsed date
+/// column, sorted or indexed by a date and carrying lag or rolling features of those ordered
+/// rows, or holding a later value of the series (`shift(-1)`, usually the target). A date
+/// that is only an attribute of each row (trips, transactions, loans scored one by one) does
+/// not make the rows a time series, sorted or not; an aggregation per entity
 /// (`groupby(...).agg(...)`) makes new rows, and the walk does not go through it.
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
@@ -47,11 +49,8 @@ fn check(ctx: &Context, sink: &mut Sink) {
         {
             continue;
         }
-        let found = candidate
-            .inputs
-            .iter()
-            .take(2)
-            .find_map(|&input| time_order(model, input, &evidence, &dates));
+        let inputs: Vec<ValueId> = candidate.inputs.iter().take(2).copied().collect();
+        let found = time_order(model, &inputs, &evidence, &dates);
         if let Some(order) = found {
             reported.insert(candidate.event);
             report(ctx, sink, &candidate, &order);
@@ -101,7 +100,10 @@ fn random_splits(model: &FileModel) -> Vec<RandomSplit> {
     }
     for &(event, cv) in &model.cross_val_cv {
         let Event::CrossVal {
-            x: Some(x), span, ..
+            x: Some(x),
+            y,
+            span,
+            ..
         } = &model.events[event]
         else {
             continue;
@@ -123,7 +125,7 @@ fn random_splits(model: &FileModel) -> Vec<RandomSplit> {
             } else {
                 name.to_string()
             },
-            inputs: vec![*x],
+            inputs: std::iter::once(*x).chain(*y).collect(),
             span: *span,
             data_argument: 1,
             event: model.replay_of(event).map_or(event, |(_, body)| body),
@@ -132,29 +134,38 @@ fn random_splits(model: &FileModel) -> Vec<RandomSplit> {
     out
 }
 
-/// Why a value's rows are ordered in time: entries of `FileModel::temporal` and a lag.
+/// Why a value's rows are a time series the model forecasts: entries of
+/// `FileModel::temporal`, and a lag of the ordered rows or a later value of the series.
 struct TimeOrder {
     /// The date column's evidence (parsed, converted, used as a date).
     date: usize,
     /// Sorted or indexed by a date column.
     order: Option<usize>,
-    /// A lag or rolling feature of the rows (its column name if known).
+    /// A lag or rolling feature of the ordered rows (its column name if known).
     lag: Option<(Option<String>, Span)>,
+    /// A later value of the series (`shift(-1)`), the usual forecasting target.
+    ahead: Option<(Option<String>, Span)>,
 }
 
 /// Walks down the values `input` derives from (not through group aggregations, which make one
-/// row per group, nor through estimators) and looks for a parsed date and an order by it, or
-/// lag features computed on those rows.
+/// row per group, nor through estimators) and looks for a parsed date, then for the evidence
+/// that the rows are one series (or one series per entity) the model forecasts: the rows are
+/// sorted or indexed by the date and carry lag or rolling features computed after that order,
+/// or the data holds a later value of the series (`shift(-1)`). A date alone, an order alone
+/// (transactions sorted for a plot), or the gap between an entity's events (`diff` of the
+/// timestamp itself) describe independent records, not a series.
 fn time_order(
     model: &FileModel,
-    input: ValueId,
+    inputs: &[ValueId],
     evidence: &HashMap<(usize, usize), Vec<usize>>,
     dates: &HashSet<&str>,
 ) -> Option<TimeOrder> {
     let mut visited: HashSet<ValueId> = HashSet::new();
-    let mut stack = vec![input];
+    let mut stack: Vec<ValueId> = inputs.to_vec();
     let mut date: Option<usize> = None;
     let mut order: Option<usize> = None;
+    let mut ordered: HashSet<ValueId> = HashSet::new();
+    let mut dated: Vec<usize> = Vec::new();
     while let Some(current) = stack.pop() {
         if !visited.insert(current) || visited.len() > WALK_LIMIT {
             continue;
@@ -171,33 +182,69 @@ fn time_order(
                 let (name, _, what) = &model.temporal[entry];
                 if is_date_evidence(what) {
                     date.get_or_insert(entry);
+                    dated.push(entry);
                 } else if dates.contains(name.as_str()) {
                     order.get_or_insert(entry);
+                    ordered.insert(current);
                 }
             }
         }
         stack.extend(value.inputs.iter().copied());
     }
     let date = date?;
-    let lag = model
-        .facts_tagged(input, Tag::Lag)
-        .into_iter()
-        .find(|l| visited.contains(&l.fact.source) && is_lag_operation(&l.fact.text))
+    let facts = |tag: Tag| {
+        inputs
+            .iter()
+            .flat_map(move |&input| model.facts_tagged(input, tag))
+            .filter(|l| visited.contains(&l.fact.source))
+    };
+    let lag = facts(Tag::Lag)
+        .find(|l| {
+            is_lag_operation(&l.fact.text)
+                && !l.fact.column.as_deref().is_some_and(|c| dates.contains(c))
+                && model.derives_from(l.fact.source, |v| ordered.contains(&v))
+        })
         .map(|l| (l.column.map(|c| c.name.clone()), l.fact.span));
-    if order.is_none() && lag.is_none() {
+    let ahead = facts(Tag::Future)
+        .find(|l| {
+            is_lead_operation(&l.fact.text)
+                && !l.fact.column.as_deref().is_some_and(|c| dates.contains(c))
+        })
+        .map(|l| (l.fact.column.clone(), l.fact.span));
+    if lag.is_none() && ahead.is_none() {
         return None;
     }
-    // Name the date column the rows are ordered by, with its own date evidence.
+    // Name the date column the rows are ordered by, with its own date evidence (on these
+    // rows when the walk met it).
     let date = order
         .and_then(|o| {
             let column = &model.temporal[o].0;
-            model
-                .temporal
+            dated
                 .iter()
-                .position(|(name, _, what)| name == column && is_date_evidence(what))
+                .copied()
+                .find(|&d| &model.temporal[d].0 == column)
+                .or_else(|| {
+                    model
+                        .temporal
+                        .iter()
+                        .position(|(name, _, what)| name == column && is_date_evidence(what))
+                })
         })
         .unwrap_or(date);
-    Some(TimeOrder { date, order, lag })
+    Some(TimeOrder {
+        date,
+        order,
+        lag,
+        ahead,
+    })
+}
+
+/// A later value of a series: `shift(-k)`, `diff(-k)`, `pct_change(-k)`.
+fn is_lead_operation(text: &str) -> bool {
+    let flat: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    [".shift(-", ".diff(-", ".pct_change(-", "periods=-"]
+        .iter()
+        .any(|op| flat.contains(op))
 }
 
 /// Lags, differences and windows over earlier rows; not forward fills and running totals,
@@ -231,6 +278,12 @@ fn report(ctx: &Context, sink: &mut Sink, split: &RandomSplit, order: &TimeOrder
             None => format!("lag features, {}", ctx.describe(*at)),
         });
     }
+    if let Some((name, at)) = &order.ahead {
+        why.push(match name {
+            Some(name) => format!("a later value of `{name}`, {}", ctx.describe(*at)),
+            None => format!("a later value of the series, {}", ctx.describe(*at)),
+        });
+    }
     let message = format!(
         "`{}` shuffles `{data}`, whose rows are ordered in time ({}): the model is trained on \
          rows that come after the ones it is tested on",
@@ -246,5 +299,8 @@ fn report(ctx: &Context, sink: &mut Sink, split: &RandomSplit, order: &TimeOrder
         .related(*date_at, "the time column");
     if let Some((_, at)) = order.lag {
         finding.related(at, "lag feature computed here");
+    }
+    if let Some((_, at)) = order.ahead {
+        finding.related(at, "later value of the series taken here");
     }
 }

@@ -223,6 +223,7 @@ fn leaks(
 fn carries_in_columns(model: &FileModel, id: ValueId, fact: FactId) -> bool {
     model.columns(id).is_some_and(|columns| {
         columns.base_facts.contains(&fact)
+            || columns.joined_facts.contains(&fact)
             || columns.known.iter().any(|c| c.facts.contains(&fact))
     })
 }

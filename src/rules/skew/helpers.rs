@@ -553,7 +553,7 @@ pub(super) fn certainly_in(model: &FileModel, x: ValueId, lineage: &Lineage) -> 
     let index = fact_index(model, lineage.fact) as crate::model::FactId;
     model
         .columns(x)
-        .is_some_and(|c| c.base_facts.contains(&index))
+        .is_some_and(|c| c.base_facts.contains(&index) || c.joined_facts.contains(&index))
 }
 
 /// Facts that were given to named columns (`df["next"] = df["price"].shift(-1)`) and not to
@@ -570,6 +570,7 @@ pub(super) fn column_facts(model: &FileModel) -> std::collections::HashSet<crate
             continue;
         }
         whole.extend(columns.base_facts.iter().copied());
+        whole.extend(columns.joined_facts.iter().copied());
         for column in columns.known.iter().filter(|c| c.span.is_some()) {
             named.extend(column.facts.iter().copied());
         }
