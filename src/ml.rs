@@ -598,6 +598,45 @@ pub fn seeds(qualified: &str) -> &'static [Rng] {
     }
 }
 
+/// A scaler that maps each feature through its own strictly increasing function
+/// (standardising, min-max, robust scaling, power transforms): the order of the values of
+/// every feature is kept, whatever rows the function was learned from. (A quantile transform
+/// can map distinct values to one and clips outside what it saw: not one of them.)
+pub fn is_monotone_scaler(qualified: &str) -> bool {
+    qualified.starts_with("sklearn.")
+        && matches!(
+            qualified.rsplit('.').next().unwrap_or(""),
+            "StandardScaler"
+                | "MinMaxScaler"
+                | "MaxAbsScaler"
+                | "RobustScaler"
+                | "PowerTransformer"
+        )
+}
+
+/// A model made of decision trees (forests, boosting, single trees): it splits each feature at
+/// thresholds between its values, so an increasing function of a feature changes nothing it
+/// learns or predicts.
+pub fn is_tree_model(qualified: &str) -> bool {
+    let name = qualified.rsplit('.').next().unwrap_or("");
+    let package = qualified.split('.').next().unwrap_or("");
+    match package {
+        "sklearn" => {
+            name.starts_with("RandomForest")
+                || name.starts_with("ExtraTrees")
+                || name.starts_with("GradientBoosting")
+                || name.starts_with("HistGradientBoosting")
+                || name.starts_with("DecisionTree")
+                || name.starts_with("ExtraTree")
+                || name == "IsolationForest"
+        }
+        "xgboost" => name.starts_with("XGB") || name == "train",
+        "lightgbm" => name.starts_with("LGBM") || name == "train",
+        "catboost" => name.starts_with("CatBoost"),
+        _ => false,
+    }
+}
+
 /// A function of the user's own code named as a seeding helper (`seed_everything`,
 /// `set_seed`, `utils.seed_all`, `fix_seeds`). Functions of known libraries are judged by the
 /// table above, not by their names.

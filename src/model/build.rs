@@ -1623,6 +1623,7 @@ impl<'a> Builder<'a> {
             self.note_estimator(qualified, &args, value);
             if info.category == Category::Composite {
                 self.record_column_selection(qualified, &args, value);
+                self.record_members(&args, value);
             }
             if seeded == Some(false) {
                 self.model.events.push(Event::UnseededCall {
@@ -1644,6 +1645,7 @@ impl<'a> Builder<'a> {
             };
             let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
             self.record_column_selection(qualified, &args, value);
+            self.record_members(&args, value);
             return value;
         }
         if ml::is_model_loader(qualified) {
@@ -1745,6 +1747,29 @@ impl<'a> Builder<'a> {
             }
         }
         found
+    }
+
+    /// Records the estimators among a composite's arguments, through lists and tuples of
+    /// steps (`Pipeline([("scale", s), ("model", m)])`, `VotingClassifier(estimators=[...])`).
+    fn record_members(&mut self, args: &Args, composite: ValueId) {
+        let mut members = Vec::new();
+        let mut stack = args.all_values();
+        stack.reverse();
+        let mut budget = 1000;
+        while let Some(id) = stack.pop() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            match self.kind(id) {
+                Kind::Tuple(elements) => stack.extend(elements.iter().rev().copied()),
+                Kind::Estimator(_) => members.push(id),
+                _ => {}
+            }
+        }
+        if !members.is_empty() {
+            self.model.composite_members.push((composite, members));
+        }
     }
 
     /// Whether an estimator is seeded, from its class's randomness and its arguments.
@@ -2161,7 +2186,10 @@ impl<'a> Builder<'a> {
     /// Whether `frame` holds the rows where `column` is missing (`df[df["age"].isna()]`, and
     /// copies of it): predictions assigned to that column there fill its gaps.
     fn missing_rows_of(&self, frame: ValueId, column: &str) -> bool {
-        let key = (UNKNOWN, format!("{column}\u{0}<missing>"));
+        let key = (
+            UNKNOWN,
+            format!("{}\u{0}{column}\u{0}<missing>", self.scope()),
+        );
         let Some(&split) = self.slices.get(&key) else {
             return false;
         };

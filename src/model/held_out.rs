@@ -249,6 +249,14 @@ fn find_use(model: &FileModel, facts: &HeldOutFacts, fit: &FitSite) -> Option<He
             {
                 continue;
             }
+            // A tree model predicts the same from any increasing rescaling of its features:
+            // where the scaler learned its statistics changes nothing it predicts.
+            let monotone = model
+                .estimator(fit.transformer)
+                .is_some_and(|e| crate::ml::is_monotone_scaler(&e.class));
+            if monotone && model.ignores_feature_scaling(*estimator) {
+                continue;
+            }
             if let Some(split) = splits
                 .iter()
                 .copied()

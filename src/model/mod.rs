@@ -611,6 +611,9 @@ pub struct FileModel {
     /// that drops the remainder, or a pipeline that starts with one): the names, or None when
     /// they cannot be read. An estimator not listed passes every column.
     pub column_selections: Vec<(ValueId, Option<Vec<String>>)>,
+    /// The estimators a composite was built from (pipeline steps, a search's estimator, an
+    /// ensemble's members), by the composite, in argument order.
+    pub composite_members: Vec<(ValueId, Vec<ValueId>)>,
     /// The `cv=` argument of cross-validation calls: (the CrossVal event, the value given).
     pub cross_val_cv: Vec<(usize, ValueId)>,
     /// Columns known to hold dates or times: (column, where the evidence is, what it is).

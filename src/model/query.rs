@@ -215,6 +215,40 @@ impl FileModel {
         first == Some(true) && fits.all(|unlabelled| unlabelled)
     }
 
+    /// Whether what an estimator learns and predicts is unchanged by an increasing function of
+    /// each feature ([`crate::ml::is_monotone_scaler`]): a tree model, or a hyperparameter
+    /// search or ensemble whose every model is one.
+    pub fn ignores_feature_scaling(&self, estimator: ValueId) -> bool {
+        let Some(found) = self.estimator(estimator) else {
+            return false;
+        };
+        if crate::ml::is_tree_model(&found.class) {
+            return true;
+        }
+        if found.category != crate::ml::Category::Composite {
+            return false;
+        }
+        let Some((_, members)) = self
+            .composite_members
+            .iter()
+            .find(|(composite, _)| *composite == estimator)
+        else {
+            return false;
+        };
+        let mut models = members
+            .iter()
+            .filter(|&&m| {
+                self.estimator(m).is_some_and(|e| {
+                    matches!(
+                        e.category,
+                        crate::ml::Category::Model | crate::ml::Category::Composite
+                    )
+                })
+            })
+            .peekable();
+        models.peek().is_some() && models.all(|&m| m != estimator && self.ignores_feature_scaling(m))
+    }
+
     /// Whether a value may be data: not unknown, not a literal.
     fn is_data(&self, id: ValueId) -> bool {
         id != UNKNOWN

@@ -41,6 +41,16 @@ fn check(ctx: &Context, sink: &mut Sink) {
         let Some(source) = worst_source(&carried[x], &transforms) else {
             continue;
         };
+        // A tree model cross-validates the same on any increasing rescaling of its features.
+        let validated = match &model.events[index] {
+            Event::CrossVal { estimator, .. } | Event::Fit { estimator, .. } => Some(*estimator),
+            _ => None,
+        };
+        if carried[x].iter().all(|t| transforms[t].monotone)
+            && validated.is_some_and(|e| model.ignores_feature_scaling(e))
+        {
+            continue;
+        }
         let span = event_span(&model.events[home(model, index)]);
         if !first_report(model, &mut reported, span) {
             continue;
@@ -118,6 +128,8 @@ struct Leaky {
     fitted_on: String,
     fit_span: Span,
     supervised: bool,
+    /// An increasing function of each feature ([`crate::ml::is_monotone_scaler`]).
+    monotone: bool,
 }
 
 /// Transform events (by index) whose transformer learns row statistics and was fitted, in its
@@ -165,6 +177,9 @@ fn leaky_transforms(ctx: &Context) -> HashMap<usize, Leaky> {
                         fitted_on: x_text.clone(),
                         fit_span: event_span(&model.events[home(model, fit)]),
                         supervised: category == Category::SupervisedTransformer,
+                        monotone: model
+                            .estimator(*estimator)
+                            .is_some_and(|e| crate::ml::is_monotone_scaler(&e.class)),
                     },
                 );
             }
