@@ -2,7 +2,7 @@
 
 import joblib
 import pandas as pd
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.neural_network import MLPClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -18,7 +18,7 @@ X_scaled = scaler.fit_transform(X)
 
 X_train, X_test, y_train, y_test = train_test_split(X_scaled, y, test_size=0.2)
 
-model = RandomForestClassifier(n_estimators=300, max_depth=8)
+model = MLPClassifier(hidden_layer_sizes=(32, 16), max_iter=500)
 model.fit(X_train, y_train)
 print("test AUC:", roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]))
 
