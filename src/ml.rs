@@ -598,6 +598,18 @@ pub fn seeds(qualified: &str) -> &'static [Rng] {
     }
 }
 
+/// The category of an estimator given the keywords it is built with, where they change what
+/// fitting learns: a `CountVectorizer` with no document-frequency cut-off (`min_df`, `max_df`,
+/// `max_features`) learns only which tokens exist, as an encoder learns categories.
+pub fn category_with(qualified: &str, category: Category, given: impl Fn(&str) -> bool) -> Category {
+    let name = qualified.rsplit('.').next().unwrap_or("");
+    let counts_documents = ["min_df", "max_df", "max_features"].iter().any(|k| given(k));
+    if qualified.starts_with("sklearn.") && name == "CountVectorizer" && !counts_documents {
+        return Category::Encoder;
+    }
+    category
+}
+
 /// A scaler that maps each feature through its own strictly increasing function
 /// (standardising, min-max, robust scaling, power transforms): the order of the values of
 /// every feature is kept, whatever rows the function was learned from. (A quantile transform

@@ -1610,9 +1610,11 @@ impl<'a> Builder<'a> {
             let stateful_steps = (info.category == Category::Composite)
                 .then(|| self.stateful_steps(&args))
                 .flatten();
+            let category =
+                ml::category_with(qualified, info.category, |k| args.keyword(k).is_some());
             let estimator = Estimator {
                 class: qualified.to_string(),
-                category: info.category,
+                category,
                 seeded,
                 stateful_steps,
                 shuffled: args
