@@ -171,10 +171,19 @@ impl Builder<'_> {
             self.optimiser(function, last_segment(qualified), node);
             return;
         }
-        if matches!(
-            qualified,
-            "numpy.vstack" | "numpy.row_stack" | "numpy.concatenate"
-        ) && args
+        // `np.vstack((a.T, b.T)).T` stacks columns, not rows.
+        let transposed = node.parent().is_some_and(|parent| {
+            parent.kind() == "attribute"
+                && parent
+                    .child_by_field_name("attribute")
+                    .is_some_and(|a| self.text(a) == "T")
+        });
+        if !transposed
+            && matches!(
+                qualified,
+                "numpy.vstack" | "numpy.row_stack" | "numpy.concatenate"
+            )
+            && args
             .get(1, &["axis"])
             .is_none_or(|(v, _)| matches!(self.kind(v), Kind::Number(n) if *n == 0.0))
             && let Some(Kind::Tuple(parts)) = first.map(|f| self.kind(f).clone())
