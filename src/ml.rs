@@ -598,6 +598,26 @@ pub fn seeds(qualified: &str) -> &'static [Rng] {
     }
 }
 
+/// A call that only shows something (a notebook's display and plotting calls): `print`,
+/// `display`, `df.head()`, `df.describe()`, `plt.show()`, `sns.heatmap(...)`. `receiver` is the
+/// text before the last dot ("" for a plain function).
+pub fn is_display_call(receiver: &str, name: &str) -> bool {
+    const FUNCTIONS: &[&str] = &["print", "display", "len", "type", "repr"];
+    const METHODS: &[&str] = &[
+        "head", "tail", "describe", "info", "show", "plot", "hist", "boxplot", "value_counts",
+        "unique", "nunique", "corr", "sample", "isnull", "isna", "notnull", "memory_usage",
+        "get_params", "summary",
+    ];
+    let plotting = ["plt", "sns", "px", "matplotlib.pyplot", "seaborn", "plotly.express"]
+        .iter()
+        .any(|p| receiver == *p || receiver.starts_with(&format!("{p}.")));
+    if receiver.is_empty() {
+        FUNCTIONS.contains(&name)
+    } else {
+        plotting || METHODS.contains(&name)
+    }
+}
+
 /// The category of an estimator given the keywords it is built with, where they change what
 /// fitting learns: a `CountVectorizer` with no document-frequency cut-off (`min_df`, `max_df`,
 /// `max_features`) learns only which tokens exist, as an encoder learns categories.

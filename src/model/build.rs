@@ -237,6 +237,40 @@ impl<'a> Builder<'a> {
 
     // ----- statements -----
 
+    /// Whether a module-level statement may change state: anything but imports, `pass`, and
+    /// expression statements that only show something (a bare name, `df.head()`, `print(x)`,
+    /// `plt.show()`, `sns.heatmap(corr)`).
+    fn changes_state(&self, node: Node) -> bool {
+        match node.kind() {
+            "import_statement" | "import_from_statement" | "future_import_statement"
+            | "pass_statement" | "comment" => false,
+            "expression_statement" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                children.iter().any(|&child| !self.only_shows(child))
+            }
+            _ => true,
+        }
+    }
+
+    /// An expression whose evaluation only shows a value.
+    fn only_shows(&self, node: Node) -> bool {
+        match node.kind() {
+            "identifier" | "attribute" | "string" | "integer" | "float" | "true" | "false"
+            | "none" | "comment" => true,
+            "subscript" => node.child_by_field_name("value").is_some_and(|v| self.only_shows(v)),
+            "call" => {
+                let Some(function) = node.child_by_field_name("function") else {
+                    return false;
+                };
+                let text = self.text(function);
+                let (receiver, name) = text.rsplit_once('.').unwrap_or(("", text));
+                ml::is_display_call(receiver, name)
+            }
+            _ => false,
+        }
+    }
+
     fn block(&mut self, node: Node) {
         let mut cursor = node.walk();
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -254,6 +288,9 @@ impl<'a> Builder<'a> {
             return;
         }
         self.depth += 1;
+        if self.depth == 1 && self.scopes.len() == 1 && self.changes_state(node) {
+            self.model.state_changes.push(span(node));
+        }
         self.torch_enter(node);
         match node.kind() {
             // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a

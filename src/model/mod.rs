@@ -611,6 +611,10 @@ pub struct FileModel {
     /// that drops the remainder, or a pipeline that starts with one): the names, or None when
     /// they cannot be read. An estimator not listed passes every column.
     pub column_selections: Vec<(ValueId, Option<Vec<String>>)>,
+    /// Module-level statements that may change the program's state (bind or change a name,
+    /// fit, write): everything but imports, bare names and display calls (`df.head()`,
+    /// `print(x)`, `plt.show()`). In order; a notebook cell without one re-runs harmlessly.
+    pub state_changes: Vec<Span>,
     /// The estimators a composite was built from (pipeline steps, a search's estimator, an
     /// ensemble's members), by the composite, in argument order.
     pub composite_members: Vec<(ValueId, Vec<ValueId>)>,

@@ -11,8 +11,9 @@ crate::rule::rule! {
 }
 
 /// Compares the saved `execution_count` of code cells in document order: a count lower than
-/// one above it means the cells ran out of order. One finding per notebook, at the first
-/// such cell.
+/// one above it means the cells ran out of order. Cells that change no state (imports, shell
+/// commands, display and plots) re-run harmlessly and are left out. One finding per notebook,
+/// at the first such cell.
 fn check(ctx: &Context, sink: &mut Sink) {
     let Some(notebook) = &ctx.file.notebook else {
         return;
@@ -24,6 +25,15 @@ fn check(ctx: &Context, sink: &mut Sink) {
         let Some(count) = cell.execution_count else {
             continue;
         };
+        let (start, end) = (cell.offset, cell.offset + cell.len);
+        let changes = ctx
+            .model
+            .state_changes
+            .iter()
+            .any(|span| span.start >= start && span.start < end);
+        if !changes {
+            continue;
+        }
         match highest {
             Some((top, top_index)) if count < top => {
                 out_of_order += 1;
