@@ -1268,7 +1268,10 @@ mod tests {
         let check = |s: &Settings| selects(s, rule.0, rule.1, true);
         let mut s = settings(&[], &[], &[]);
         assert!(!check(&s), "default selection leaves preview rules out");
-        assert!(!check(&settings(&["LEAK"], &[], &[])), "a prefix is not enough");
+        assert!(
+            !check(&settings(&["LEAK"], &[], &[])),
+            "a prefix is not enough"
+        );
         assert!(!check(&settings(&["ALL"], &[], &[])), "ALL is not enough");
         assert!(check(&settings(&["LEAK003"], &[], &[])));
         assert!(check(&settings(&["test-set-reuse"], &[], &[])));
@@ -1279,7 +1282,12 @@ mod tests {
         s.ignore = vec!["LEAK".into()];
         assert!(!check(&s), "ignore still wins in preview mode");
         // A default rule is unaffected.
-        assert!(selects(&settings(&["LEAK"], &[], &[]), rule.0, rule.1, false));
+        assert!(selects(
+            &settings(&["LEAK"], &[], &[]),
+            rule.0,
+            rule.1,
+            false
+        ));
     }
 
     #[test]

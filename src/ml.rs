@@ -604,13 +604,36 @@ pub fn seeds(qualified: &str) -> &'static [Rng] {
 pub fn is_display_call(receiver: &str, name: &str) -> bool {
     const FUNCTIONS: &[&str] = &["print", "display", "len", "type", "repr"];
     const METHODS: &[&str] = &[
-        "head", "tail", "describe", "info", "show", "plot", "hist", "boxplot", "value_counts",
-        "unique", "nunique", "corr", "sample", "isnull", "isna", "notnull", "memory_usage",
-        "get_params", "summary",
+        "head",
+        "tail",
+        "describe",
+        "info",
+        "show",
+        "plot",
+        "hist",
+        "boxplot",
+        "value_counts",
+        "unique",
+        "nunique",
+        "corr",
+        "sample",
+        "isnull",
+        "isna",
+        "notnull",
+        "memory_usage",
+        "get_params",
+        "summary",
     ];
-    let plotting = ["plt", "sns", "px", "matplotlib.pyplot", "seaborn", "plotly.express"]
-        .iter()
-        .any(|p| receiver == *p || receiver.starts_with(&format!("{p}.")));
+    let plotting = [
+        "plt",
+        "sns",
+        "px",
+        "matplotlib.pyplot",
+        "seaborn",
+        "plotly.express",
+    ]
+    .iter()
+    .any(|p| receiver == *p || receiver.starts_with(&format!("{p}.")));
     if receiver.is_empty() {
         FUNCTIONS.contains(&name)
     } else {
@@ -621,9 +644,15 @@ pub fn is_display_call(receiver: &str, name: &str) -> bool {
 /// The category of an estimator given the keywords it is built with, where they change what
 /// fitting learns: a `CountVectorizer` with no document-frequency cut-off (`min_df`, `max_df`,
 /// `max_features`) learns only which tokens exist, as an encoder learns categories.
-pub fn category_with(qualified: &str, category: Category, given: impl Fn(&str) -> bool) -> Category {
+pub fn category_with(
+    qualified: &str,
+    category: Category,
+    given: impl Fn(&str) -> bool,
+) -> Category {
     let name = qualified.rsplit('.').next().unwrap_or("");
-    let counts_documents = ["min_df", "max_df", "max_features"].iter().any(|k| given(k));
+    let counts_documents = ["min_df", "max_df", "max_features"]
+        .iter()
+        .any(|k| given(k));
     if qualified.starts_with("sklearn.") && name == "CountVectorizer" && !counts_documents {
         return Category::Encoder;
     }
@@ -674,7 +703,14 @@ pub fn is_tree_model(qualified: &str) -> bool {
 /// table above, not by their names.
 fn is_seed_helper(qualified: &str) -> bool {
     const LIBRARIES: &[&str] = &[
-        "numpy", "random", "torch", "tensorflow", "keras", "sklearn", "jax", "pandas",
+        "numpy",
+        "random",
+        "torch",
+        "tensorflow",
+        "keras",
+        "sklearn",
+        "jax",
+        "pandas",
     ];
     let first = qualified.split('.').next().unwrap_or(qualified);
     if LIBRARIES.contains(&first) {

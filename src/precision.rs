@@ -38,7 +38,9 @@ pub fn short(code: &str) -> String {
     let lowest = measures(code)
         .iter()
         .filter_map(|m| m.precision)
-        .fold(None, |low: Option<f64>, p| Some(low.map_or(p, |l| l.min(p))));
+        .fold(None, |low: Option<f64>, p| {
+            Some(low.map_or(p, |l| l.min(p)))
+        });
     lowest.map_or_else(|| "-".to_string(), |p| format!("{p:.0}%"))
 }
 
@@ -54,8 +56,17 @@ fn parse(page: &str) -> Vec<(String, Measure)> {
                 .split('|')
                 .map(|c| c.trim().trim_matches('`'))
                 .collect();
-            let [code, severity, findings, judged, tp, fp, debatable, precision, ..] =
-                cells.as_slice()
+            let [
+                code,
+                severity,
+                findings,
+                judged,
+                tp,
+                fp,
+                debatable,
+                precision,
+                ..,
+            ] = cells.as_slice()
             else {
                 return None;
             };

@@ -242,8 +242,11 @@ impl<'a> Builder<'a> {
     /// `plt.show()`, `sns.heatmap(corr)`).
     fn changes_state(&self, node: Node) -> bool {
         match node.kind() {
-            "import_statement" | "import_from_statement" | "future_import_statement"
-            | "pass_statement" | "comment" => false,
+            "import_statement"
+            | "import_from_statement"
+            | "future_import_statement"
+            | "pass_statement"
+            | "comment" => false,
             "expression_statement" => {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
@@ -258,7 +261,9 @@ impl<'a> Builder<'a> {
         match node.kind() {
             "identifier" | "attribute" | "string" | "integer" | "float" | "true" | "false"
             | "none" | "comment" => true,
-            "subscript" => node.child_by_field_name("value").is_some_and(|v| self.only_shows(v)),
+            "subscript" => node
+                .child_by_field_name("value")
+                .is_some_and(|v| self.only_shows(v)),
             "call" => {
                 let Some(function) = node.child_by_field_name("function") else {
                     return false;

@@ -127,7 +127,8 @@ impl FileModel {
 
     /// [`FileModel::reaches_metric`], without a copy.
     pub fn metric_reach(&self) -> &[bool] {
-        self.metric_reach.get_or_init(|| self.compute_metric_reach())
+        self.metric_reach
+            .get_or_init(|| self.compute_metric_reach())
     }
 
     /// Whether event `index` is an evaluation: a prediction whose output reaches a metric, or
@@ -246,7 +247,8 @@ impl FileModel {
                 })
             })
             .peekable();
-        models.peek().is_some() && models.all(|&m| m != estimator && self.ignores_feature_scaling(m))
+        models.peek().is_some()
+            && models.all(|&m| m != estimator && self.ignores_feature_scaling(m))
     }
 
     /// Whether a value may be data: not unknown, not a literal.

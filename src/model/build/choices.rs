@@ -184,8 +184,8 @@ impl Builder<'_> {
                 "numpy.vstack" | "numpy.row_stack" | "numpy.concatenate"
             )
             && args
-            .get(1, &["axis"])
-            .is_none_or(|(v, _)| matches!(self.kind(v), Kind::Number(n) if *n == 0.0))
+                .get(1, &["axis"])
+                .is_none_or(|(v, _)| matches!(self.kind(v), Kind::Number(n) if *n == 0.0))
             && let Some(Kind::Tuple(parts)) = first.map(|f| self.kind(f).clone())
         {
             self.mark_duplicated(result, &parts);

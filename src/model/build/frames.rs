@@ -1004,7 +1004,10 @@ impl Builder<'_> {
             } => {
                 // Complementary parts are looked for in the same function only: two functions
                 // that cut at `len(train)` make two splits.
-                let key = (UNKNOWN, format!("{}\u{0}{column}\u{0}{bound}", self.scope()));
+                let key = (
+                    UNKNOWN,
+                    format!("{}\u{0}{column}\u{0}{bound}", self.scope()),
+                );
                 let split = match self.slices.get(&key) {
                     Some(&split) => split,
                     None => {
@@ -1041,7 +1044,10 @@ impl Builder<'_> {
             _ => return None,
         };
         let cut_text = self.text(*cut).split_whitespace().collect::<String>();
-        let key = (UNKNOWN, format!("slice\u{0}{}\u{0}{cut_text}", self.scope()));
+        let key = (
+            UNKNOWN,
+            format!("slice\u{0}{}\u{0}{cut_text}", self.scope()),
+        );
         let split = match self.slices.get(&key) {
             Some(&split) => split,
             None => {

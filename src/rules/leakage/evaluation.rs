@@ -40,8 +40,13 @@ pub(super) fn parts_of(model: &FileModel, role: Role, folds: bool) -> Vec<Ids> {
         let part = matches!(value.kind, Kind::SplitPart { .. });
         // The validation part of a split of a held-out part holds none of the rows of the
         // test part beside it: the two are disjoint, whatever the parent part was.
-        let carved = matches!(value.kind, Kind::SplitPart { role: Role::Valid, .. })
-            && role == Role::Test;
+        let carved = matches!(
+            value.kind,
+            Kind::SplitPart {
+                role: Role::Valid,
+                ..
+            }
+        ) && role == Role::Test;
         for &input in &value.inputs {
             if !(part && (mixed(input) || carved)) {
                 merge(&mut ids, &out[input]);
