@@ -274,3 +274,124 @@ fn runs_repeatedly_or_later(node: Node) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Event, FileModel};
+    use crate::testutil::model_of as model;
+
+    fn unseeded(m: &FileModel) -> Vec<(&str, usize, bool)> {
+        m.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::UnseededCall {
+                    function,
+                    wrappers,
+                    shuffle_unknown,
+                    ..
+                } => Some((function.as_str(), wrappers.len(), *shuffle_unknown)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unseeded_calls_know_what_wraps_them_and_whether_they_may_shuffle() {
+        let m = model(
+            "from sklearn.ensemble import RandomForestClassifier\nfrom sklearn.model_selection import train_test_split\nw = Wrapper(steps=[RandomForestClassifier()], random_state=0)\na, b = train_test_split(X, shuffle=SHUFFLE)\n",
+        );
+        let found = unseeded(&m);
+        assert_eq!(
+            found,
+            vec![
+                ("sklearn.ensemble.RandomForestClassifier", 1, false),
+                ("sklearn.model_selection.train_test_split", 0, true),
+            ]
+        );
+        let Some(Event::UnseededCall { wrappers, .. }) = m
+            .events
+            .iter()
+            .find(|e| matches!(e, Event::UnseededCall { .. }))
+        else {
+            panic!("an unseeded call");
+        };
+        assert!(wrappers[0].given_seed);
+    }
+
+    #[test]
+    fn draws_know_their_own_generator() {
+        let m = model("import torch\ntorch.randn(3)\ntorch.randn(3, generator=g)\n");
+        let own: Vec<bool> = m
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Draw { own_generator, .. } => Some(*own_generator),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(own, vec![false, true]);
+    }
+
+    #[test]
+    fn set_params_hides_a_seed_only_where_the_model_cannot_follow_it() {
+        let plain = "from sklearn.ensemble import RandomForestClassifier\nrf = RandomForestClassifier()\nrf.set_params(random_state=0)\n";
+        assert!(!model(plain).set_params_hides_seed);
+        let looped = "for s in seeds:\n    rf.set_params(random_state=s)\n";
+        assert!(model(looped).set_params_hides_seed);
+        let nested = "pipe.set_params(clf__random_state=0)\n";
+        assert!(model(nested).set_params_hides_seed);
+    }
+
+    #[test]
+    fn comparisons_know_asserts_and_constants() {
+        let m = model("THRESH = 0.35\nassert p > 0.2\nq = p > THRESH\n");
+        let compares: Vec<(bool, [Option<String>; 2])> = m
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Compare {
+                    in_assert,
+                    constants,
+                    ..
+                } => Some((*in_assert, constants.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            compares,
+            vec![
+                (true, [None, None]),
+                (false, [None, Some("THRESH".to_string())]),
+            ]
+        );
+    }
+
+    #[test]
+    fn path_literals_know_decorators() {
+        let m = model(
+            "@app.get(\"/home/ana/x\")\ndef h():\n    pass\nos.environ.get(\"K\", \"/home/ana/y\")\n",
+        );
+        let decorated: Vec<bool> = m
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::PathLiteral { in_decorator, .. } => Some(*in_decorator),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(decorated, vec![true, false]);
+    }
+
+    #[test]
+    fn splits_and_cross_validation_keep_their_data_argument_text() {
+        let m = model(
+            "from sklearn.model_selection import train_test_split, cross_val_score\nfrom sklearn.linear_model import LogisticRegression\na, b = train_test_split(df[cols], random_state=0)\ncross_val_score(LogisticRegression(), X=feats, y=y)\n",
+        );
+        assert_eq!(m.splits[0].data_text.as_deref(), Some("df[cols]"));
+        let x_text = m.events.iter().find_map(|e| match e {
+            Event::CrossVal { x_text, .. } => Some(x_text.clone()),
+            _ => None,
+        });
+        assert_eq!(x_text, Some(Some("feats".to_string())));
+    }
+}
