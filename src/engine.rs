@@ -423,7 +423,6 @@ fn analyze(
     }
     let context = Context {
         file: &file,
-        tree: &tree,
         model: &model,
     };
     for rule in rules {

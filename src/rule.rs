@@ -7,7 +7,6 @@ use crate::project::index::{FileId, ProjectIndex};
 use crate::project::summary::Place;
 use crate::source::SourceFile;
 use serde::Serialize;
-use tree_sitter::Tree;
 
 /// Where a rule looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -162,7 +161,6 @@ pub(crate) use rules;
 /// What a file rule reads.
 pub struct Context<'a> {
     pub file: &'a SourceFile,
-    pub tree: &'a Tree,
     pub model: &'a FileModel,
 }
 

@@ -7,6 +7,7 @@ mod choices;
 mod frames;
 mod selection;
 mod summary;
+mod syntax;
 mod torch;
 
 use super::{
@@ -33,6 +34,7 @@ const MAX_DEPTH: usize = 200;
 pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
     let mut builder = Builder {
         text: &file.text,
+        root: tree.root_node(),
         path: &file.path,
         model: FileModel::default(),
         scopes: vec![Scope::default()],
@@ -77,6 +79,8 @@ struct Scope {
 
 struct Builder<'a> {
     text: &'a str,
+    /// The tree's root, to answer questions about the syntax around an event (build/syntax.rs).
+    root: Node<'a>,
     /// The file's path, to find the modules it imports constants from.
     path: &'a std::path::Path,
     model: FileModel,
@@ -1424,6 +1428,8 @@ impl<'a> Builder<'a> {
                 left: operands[0],
                 right: operands[1],
                 op: op.clone(),
+                in_assert: self.in_assert(span(node)),
+                constants: self.constant_names(operands[0], operands[1]),
                 span: span(node),
                 scope: self.scope(),
             });
@@ -1437,6 +1443,8 @@ impl<'a> Builder<'a> {
                 left: pair[0],
                 right: pair[1],
                 op,
+                in_assert: self.in_assert(span(node)),
+                constants: self.constant_names(pair[0], pair[1]),
                 span: span(node),
                 scope: self.scope(),
             });
@@ -1488,6 +1496,7 @@ impl<'a> Builder<'a> {
     }
 
     fn call(&mut self, node: Node) -> ValueId {
+        self.note_set_params(node);
         let Some(function) = node.child_by_field_name("function") else {
             return UNKNOWN;
         };
@@ -1609,6 +1618,7 @@ impl<'a> Builder<'a> {
             self.model.events.push(Event::Draw {
                 rng,
                 function: qualified.to_string(),
+                own_generator: self.draws_from_own_generator(span(node)),
                 span: span(node),
                 scope,
             });
@@ -1623,6 +1633,8 @@ impl<'a> Builder<'a> {
                     span: span(node),
                     scope,
                     value,
+                    wrappers: self.wrappers(span(node)),
+                    shuffle_unknown: self.shuffle_unknown(span(node)),
                 });
                 return value;
             }
@@ -1636,6 +1648,7 @@ impl<'a> Builder<'a> {
                 self.model.events.push(Event::Draw {
                     rng: ml::Rng::Torch,
                     function: qualified.to_string(),
+                    own_generator: self.draws_from_own_generator(span(node)),
                     span: span(node),
                     scope,
                 });
@@ -1675,6 +1688,8 @@ impl<'a> Builder<'a> {
                     span: span(node),
                     scope,
                     value,
+                    wrappers: self.wrappers(span(node)),
+                    shuffle_unknown: self.shuffle_unknown(span(node)),
                 });
             }
             return value;
@@ -1883,6 +1898,8 @@ impl<'a> Builder<'a> {
                 span: span(node),
                 scope,
                 value: result,
+                wrappers: self.wrappers(span(node)),
+                shuffle_unknown: self.shuffle_unknown(span(node)),
             });
         }
         result
@@ -1920,6 +1937,7 @@ impl<'a> Builder<'a> {
             span: at,
             scope,
             event,
+            data_text: self.call_argument_text(at, 0, "X"),
         });
         id
     }
@@ -2405,6 +2423,7 @@ impl<'a> Builder<'a> {
             text,
             span: span(node),
             callee: callee.map(str::to_string),
+            in_decorator: self.in_decorator(span(node)),
         });
     }
 }

@@ -181,6 +181,9 @@ pub struct Split {
     pub scope: ScopeId,
     /// Its Split event.
     pub event: usize,
+    /// The source text of the data argument of the call at `span` (the first, or `X=`), for
+    /// messages.
+    pub data_text: Option<String>,
 }
 
 /// What the model knows a value is.
@@ -332,6 +335,15 @@ pub struct Value {
 /// A function scope: 0 is the module (or the notebook), others are function bodies.
 pub type ScopeId = usize;
 
+/// A call whose arguments hold another call, directly or inside list, tuple and dict literals
+/// (`BaggingClassifier(DecisionTreeClassifier(), random_state=0)`).
+#[derive(Debug, Clone)]
+pub struct Wrapper {
+    pub span: Span,
+    /// Given `random_state=`, `random_seed=` or `seed=` other than `None`, or a `**` splat.
+    pub given_seed: bool,
+}
+
 /// An ML-relevant thing that happened, in execution order.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -387,6 +399,8 @@ pub enum Event {
         x: Option<ValueId>,
         y: Option<ValueId>,
         output: ValueId,
+        /// The source text of the X argument (the second, or `X=`), for messages.
+        x_text: Option<String>,
         span: Span,
         scope: ScopeId,
     },
@@ -412,6 +426,11 @@ pub enum Event {
         left: ValueId,
         right: ValueId,
         op: String,
+        /// The comparison sits in an `assert`.
+        in_assert: bool,
+        /// The names `left` and `right` are assigned to, when each is the right side of a
+        /// simple assignment to a name (`THRESH = 0.35`).
+        constants: [Option<String>; 2],
         span: Span,
         scope: ScopeId,
     },
@@ -425,6 +444,9 @@ pub enum Event {
     Draw {
         rng: Rng,
         function: String,
+        /// The call is given a generator or seed of its own (`generator=g`, `seed=1`), so it
+        /// does not draw from the global one.
+        own_generator: bool,
         span: Span,
         scope: ScopeId,
     },
@@ -435,6 +457,10 @@ pub enum Event {
         span: Span,
         scope: ScopeId,
         value: ValueId,
+        /// The calls whose arguments hold this one, innermost first.
+        wrappers: Vec<Wrapper>,
+        /// It says whether it shuffles with something other than a literal `True`.
+        shuffle_unknown: bool,
     },
     /// A string literal that looks like a filesystem path, in a data position (a call
     /// argument other than messages, an assignment, a default).
@@ -443,6 +469,8 @@ pub enum Event {
         span: Span,
         /// The function it is passed to, when it is a call argument.
         callee: Option<String>,
+        /// It is an argument of a decorator's call (`@app.get("/home/<user>")`).
+        in_decorator: bool,
     },
     // ----- PyTorch (built by build/torch.rs) -----
     //
@@ -630,6 +658,10 @@ pub struct FileModel {
     pub syntax_errors: Vec<(Span, String)>,
     /// True when the analysis stopped descending somewhere (nesting too deep).
     pub truncated: bool,
+    /// A `set_params` call seeds something the model cannot follow (a function parameter, a
+    /// loop variable, a nested `step__random_state`, a `**` splat), so any estimator of the
+    /// file may be seeded there.
+    pub set_params_hides_seed: bool,
     /// Row changes, classes and model loads, for the chained-model rules ([`chain`]).
     pub chain: ChainFacts,
     /// The blocks PyTorch events happen in (`block` of those events); block 0 is the module.

@@ -1308,6 +1308,7 @@ impl Builder<'_> {
                 x,
                 y,
                 output,
+                x_text: self.call_argument_text(span(node), 1, "X"),
                 span: span(node),
                 scope,
             });

@@ -271,6 +271,7 @@ impl Builder<'_> {
                 x: x.map(|v| t(self, v)),
                 y: y.map(|v| t(self, v)),
                 output: t(self, output),
+                x_text: self.call_argument_text(at, 1, "X"),
                 span: at,
                 scope,
             },

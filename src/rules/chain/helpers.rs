@@ -208,7 +208,6 @@ pub(super) fn run(rule: &crate::rule::Rule, code: &str) -> Vec<crate::finding::F
     let model = crate::model::build(&file, &tree);
     let ctx = Context {
         file: &file,
-        tree: &tree,
         model: &model,
     };
     let mut sink = crate::rule::Sink::default();
@@ -240,7 +239,6 @@ mod tests {
         let model = crate::model::build(&file, &tree);
         let ctx = super::Context {
             file: &file,
-            tree: &tree,
             model: &model,
         };
         let line = |n: usize| {

@@ -1,7 +1,6 @@
 //! What the leakage rules share: the label of a fit, followed back to the frame columns it was
 //! taken from.
 
-use crate::finding::Span;
 use crate::model::{Event, FileModel, Kind, Tag, UNKNOWN, ValueId};
 use std::collections::HashSet;
 
@@ -176,52 +175,16 @@ pub fn supervised_fit<'m>(model: &FileModel, event: &'m Event) -> Option<Supervi
             estimator,
             x: Some(x),
             y: Some(y),
+            x_text,
             span,
             ..
         } if model_like(*estimator) => Some(SupervisedFit {
             estimator: *estimator,
             x: *x,
             y: *y,
-            x_text: None,
+            x_text: x_text.as_deref(),
             span: *span,
         }),
         _ => None,
     }
-}
-
-/// The source text of argument `index` (or keyword `keyword`) of the call at `span`, for
-/// messages about events that keep no text of their own.
-pub fn call_argument_text(
-    ctx: &crate::rule::Context,
-    span: Span,
-    index: usize,
-    keyword: &str,
-) -> Option<String> {
-    let node = ctx
-        .tree
-        .root_node()
-        .descendant_for_byte_range(span.start, span.end)?;
-    let call = std::iter::successors(Some(node), |n| n.parent())
-        .find(|n| n.kind() == "call" && n.start_byte() == span.start && n.end_byte() == span.end)?;
-    let arguments = call.child_by_field_name("arguments")?;
-    let mut cursor = arguments.walk();
-    let args: Vec<tree_sitter::Node> = arguments
-        .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
-        .collect();
-    let text = |n: tree_sitter::Node| ctx.file.text.get(n.byte_range()).map(str::to_string);
-    for arg in &args {
-        if arg.kind() == "keyword_argument"
-            && arg
-                .child_by_field_name("name")
-                .and_then(text)
-                .is_some_and(|name| name == keyword)
-        {
-            return arg.child_by_field_name("value").and_then(text);
-        }
-    }
-    args.iter()
-        .filter(|n| n.kind() != "keyword_argument")
-        .nth(index)
-        .and_then(|&n| text(n))
 }

@@ -1,4 +1,3 @@
-use super::helpers::call_argument_text;
 use crate::finding::Span;
 use crate::ml;
 use crate::model::{Event, FileModel, Kind, SplitKind, Tag, ValueId};
@@ -63,18 +62,18 @@ fn is_date_evidence(what: &str) -> bool {
 }
 
 /// A split that shuffles rows.
-struct RandomSplit {
+struct RandomSplit<'m> {
     /// `train_test_split`, `KFold(shuffle=True)`, ...
     splitter: String,
     inputs: Vec<ValueId>,
     span: Span,
-    /// Which argument of the call at `span` is the data.
-    data_argument: usize,
+    /// The source text of the data argument of the call at `span`.
+    data_text: Option<&'m str>,
     /// The event that splits (the body's event for a replayed one).
     event: usize,
 }
 
-fn random_splits(model: &FileModel) -> Vec<RandomSplit> {
+fn random_splits(model: &FileModel) -> Vec<RandomSplit<'_>> {
     let mut out = Vec::new();
     for split in &model.splits {
         if !split.shuffled
@@ -94,7 +93,7 @@ fn random_splits(model: &FileModel) -> Vec<RandomSplit> {
             splitter,
             inputs: split.inputs.clone(),
             span: split.span,
-            data_argument: 0,
+            data_text: split.data_text.as_deref(),
             event: model.replay_of(split.event).map_or(split.event, |(_, body)| body),
         });
     }
@@ -102,6 +101,7 @@ fn random_splits(model: &FileModel) -> Vec<RandomSplit> {
         let Event::CrossVal {
             x: Some(x),
             y,
+            x_text,
             span,
             ..
         } = &model.events[event]
@@ -127,7 +127,7 @@ fn random_splits(model: &FileModel) -> Vec<RandomSplit> {
             },
             inputs: std::iter::once(*x).chain(*y).collect(),
             span: *span,
-            data_argument: 1,
+            data_text: x_text.as_deref(),
             event: model.replay_of(event).map_or(event, |(_, body)| body),
         });
     }
@@ -264,8 +264,7 @@ fn is_lag_operation(text: &str) -> bool {
 
 fn report(ctx: &Context, sink: &mut Sink, split: &RandomSplit, order: &TimeOrder) {
     let model = ctx.model;
-    let data = call_argument_text(ctx, split.span, split.data_argument, "X")
-        .unwrap_or_else(|| "the data".to_string());
+    let data = split.data_text.unwrap_or("the data");
     let (column, date_at, what) = &model.temporal[order.date];
     let mut why = vec![format!("`{column}` {what}, {}", ctx.describe(*date_at))];
     if let Some(o) = order.order {

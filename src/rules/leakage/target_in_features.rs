@@ -1,5 +1,5 @@
 use super::helpers::{
-    Label, SupervisedFit, call_argument_text, frame_root, labels, supervised_fit,
+    Label, SupervisedFit, frame_root, labels, supervised_fit,
 };
 use crate::model::{Column, FileModel, Kind, Selection, Tag};
 use crate::rule::{Check, Context, Sink};
@@ -124,8 +124,7 @@ fn report(ctx: &Context, sink: &mut Sink, fit: &SupervisedFit, leak: &Leak) {
         .map_or("the model", |e| e.short_name());
     let x = match fit.x_text {
         Some(text) => text.to_string(),
-        None => call_argument_text(ctx, fit.span, 1, "X")
-            .unwrap_or_else(|| ctx.snippet(model.value(fit.x).span)),
+        None => ctx.snippet(model.value(fit.x).span),
     };
     let label = &leak.label.name;
     let what = match &leak.computed {

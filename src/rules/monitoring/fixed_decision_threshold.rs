@@ -2,7 +2,6 @@ use crate::finding::Span;
 use crate::ml::{self, Category};
 use crate::model::{Event, FileModel, Kind, ValueId};
 use crate::rule::{Check, Context, Sink};
-use tree_sitter::Node;
 
 crate::rule::rule! {
     code: "MON004",
@@ -19,12 +18,14 @@ crate::rule::rule! {
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
     // One finding per comparison: a chain (`0.2 < p < 0.8`) is one event per operator.
-    let mut found: Vec<(Span, ValueId, &'static str, Vec<ValueId>)> = Vec::new();
+    let mut found: Vec<(Span, ValueId, &'static str, Vec<Threshold>)> = Vec::new();
     for event in &model.events {
         let Event::Compare {
             left,
             right,
             op,
+            in_assert,
+            constants: [left_name, right_name],
             span,
             ..
         } = event
@@ -34,18 +35,24 @@ fn check(ctx: &Context, sink: &mut Sink) {
         if !matches!(op.as_str(), "<" | "<=" | ">" | ">=") {
             continue;
         }
-        let (output, threshold) = match (score_output(model, *left), score_output(model, *right)) {
-            (Some(output), None) => (output, *right),
-            (None, Some(output)) => (output, *left),
-            _ => continue,
-        };
+        let (output, threshold, constant) =
+            match (score_output(model, *left), score_output(model, *right)) {
+                (Some(output), None) => (output, *right, right_name),
+                (None, Some(output)) => (output, *left, left_name),
+                _ => continue,
+            };
         let Kind::Number(value) = model.value(threshold).kind else {
             continue;
         };
         let (estimator, method) = output;
-        if is_default_decision(method, value) || in_assert(ctx, *span) {
+        // Comparisons inside `assert` check a property of the scores; they decide nothing.
+        if is_default_decision(method, value) || *in_assert {
             continue;
         }
+        let threshold = Threshold {
+            value: threshold,
+            constant: constant.as_deref(),
+        };
         match found.last_mut() {
             Some((last, _, _, thresholds)) if last == span => thresholds.push(threshold),
             _ => found.push((*span, estimator, method, vec![threshold])),
@@ -56,13 +63,20 @@ fn check(ctx: &Context, sink: &mut Sink) {
     }
 }
 
+/// The number side of a comparison, and the name it is assigned to (`THRESH` in
+/// `THRESH = 0.35`), if it is the right side of a simple assignment to a name.
+struct Threshold<'m> {
+    value: ValueId,
+    constant: Option<&'m str>,
+}
+
 fn report(
     ctx: &Context,
     sink: &mut Sink,
     span: Span,
     estimator: ValueId,
     method: &str,
-    thresholds: &[ValueId],
+    thresholds: &[Threshold],
 ) {
     let model = ctx.model;
     let name = match model.estimator(estimator) {
@@ -74,11 +88,11 @@ fn report(
     };
     let mut shown = Vec::new();
     let mut set_elsewhere = Vec::new();
-    for &threshold in thresholds {
-        let defined = model.value(threshold).span;
+    for threshold in thresholds {
+        let defined = model.value(threshold.value).span;
         let outside = defined.start < span.start || defined.end > span.end;
         let literal = ctx.snippet(defined);
-        shown.push(match constant_name(ctx, defined).filter(|_| outside) {
+        shown.push(match threshold.constant.filter(|_| outside) {
             Some(constant) => format!("`{constant}` = {literal}"),
             None => format!("`{literal}`"),
         });
@@ -129,51 +143,4 @@ fn is_default_decision(method: &str, value: f64) -> bool {
         // a score (a regressor or a Keras sigmoid output), and 0.5 is a sigmoid's default.
         _ => value.fract() == 0.0 || value == 0.5,
     }
-}
-
-/// Comparisons inside `assert` check a property of the scores; they decide nothing.
-fn in_assert(ctx: &Context, span: Span) -> bool {
-    let Some(node) = ctx
-        .tree
-        .root_node()
-        .descendant_for_byte_range(span.start, span.end)
-    else {
-        return false;
-    };
-    let mut current = Some(node);
-    while let Some(node) = current {
-        match node.kind() {
-            "assert_statement" => return true,
-            "function_definition" | "class_definition" | "module" | "block" => return false,
-            _ => current = node.parent(),
-        }
-    }
-    false
-}
-
-/// `THRESH` in `THRESH = 0.35`, when the threshold's number is the right side of a simple
-/// assignment to a name.
-fn constant_name<'a>(ctx: &'a Context, defined: Span) -> Option<&'a str> {
-    let node = ctx
-        .tree
-        .root_node()
-        .descendant_for_byte_range(defined.start, defined.end)?;
-    let mut node: Node = node;
-    // `-0.6` is a unary operator around the float.
-    while node.start_byte() == defined.start
-        && node.end_byte() == defined.end
-        && let Some(parent) = node.parent()
-        && parent.start_byte() == defined.start
-        && parent.end_byte() == defined.end
-    {
-        node = parent;
-    }
-    let assignment = node.parent().filter(|p| p.kind() == "assignment")?;
-    if assignment.child_by_field_name("right") != Some(node) {
-        return None;
-    }
-    let left = assignment
-        .child_by_field_name("left")
-        .filter(|l| l.kind() == "identifier")?;
-    ctx.file.text.get(left.byte_range())
 }

@@ -1,4 +1,3 @@
-use crate::finding::Span;
 use crate::model::Event;
 use crate::rule::{Check, Context, Sink};
 
@@ -17,14 +16,17 @@ crate::rule::rule! {
 fn check(ctx: &Context, sink: &mut Sink) {
     for event in &ctx.model.events {
         let Event::PathLiteral {
-            text, span, callee, ..
+            text,
+            span,
+            callee,
+            in_decorator,
         } = event
         else {
             continue;
         };
         if callee
             .as_deref()
-            .is_some_and(|callee| is_pattern(ctx, callee, *span))
+            .is_some_and(|callee| is_pattern(callee, *in_decorator))
         {
             continue;
         }
@@ -46,11 +48,11 @@ fn check(ctx: &Context, sink: &mut Sink) {
     }
 }
 
-/// True when the string at `span` is a pattern matched against paths or URLs rather than a
-/// path to open: an argument of a web route (`@app.route("/home/<user>")`, and
+/// True when a string passed to `callee` is a pattern matched against paths or URLs rather
+/// than a path to open: an argument of a web route (`@app.route("/home/<user>")`, and
 /// `@app.get(...)` when it decorates a handler, so that `os.environ.get(KEY, "/Users/...")`
 /// stays a path) or of a regular expression function.
-fn is_pattern(ctx: &Context, callee: &str, span: Span) -> bool {
+fn is_pattern(callee: &str, in_decorator: bool) -> bool {
     if callee.starts_with("re.") || callee.starts_with("regex.") {
         return true;
     }
@@ -65,22 +67,7 @@ fn is_pattern(ctx: &Context, callee: &str, span: Span) -> bool {
         last,
         "get" | "post" | "put" | "patch" | "delete" | "head" | "options"
     );
-    verb && decorates(ctx, span)
-}
-
-/// True when the string at `span` is an argument of a decorator's call.
-fn decorates(ctx: &Context, span: Span) -> bool {
-    let root = ctx.tree.root_node();
-    let Some(node) = root.descendant_for_byte_range(span.start, span.end) else {
-        return false;
-    };
-    let call = node
-        .parent()
-        .filter(|p| p.kind() == "argument_list")
-        .and_then(|p| p.parent())
-        .filter(|p| p.kind() == "call");
-    call.and_then(|c| c.parent())
-        .is_some_and(|p| p.kind() == "decorator")
+    verb && in_decorator
 }
 
 /// A long path keeps its start (whose machine) and its end (which file).

@@ -1,10 +1,8 @@
 use crate::finding::Span;
 use crate::ml::{self, Category, Rng};
-use crate::model::{Estimator, Event, FileModel, Kind, ValueId};
+use crate::model::{Estimator, Event, FileModel, Kind, ValueId, Wrapper};
 use crate::rule::{Check, Context, Sink};
-use std::cell::OnceCell;
 use std::collections::BTreeMap;
-use tree_sitter::Node;
 
 crate::rule::rule! {
     code: "REPRO001",
@@ -18,13 +16,11 @@ crate::rule::rule! {
 /// Reads the model's unseeded calls (estimators and splitters whose class draws from
 /// `random_state`, splits, generators built without a seed) and draws from global generators,
 /// and keeps those that no seeding call covers. Estimators draw when fitted, so a global seed
-/// before their first fit covers them; the tree is read only to see what wraps an estimator
-/// and where `set_params` seeds values the model cannot follow.
+/// before their first fit covers them. The model also says what wraps an estimator and
+/// whether a `set_params` seeds values it cannot follow.
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
     let seeds = Seeds::of(model);
-    // Read the tree for `set_params` only in files that build an unseeded estimator.
-    let set_params = OnceCell::new();
     let mut draws: BTreeMap<Rng, (usize, &Event)> = BTreeMap::new();
     for (index, event) in model.events.iter().enumerate() {
         match event {
@@ -32,6 +28,8 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 function,
                 span,
                 value,
+                wrappers,
+                shuffle_unknown,
                 ..
             } => {
                 let call = Unseeded {
@@ -39,12 +37,14 @@ fn check(ctx: &Context, sink: &mut Sink) {
                     function,
                     span: *span,
                     value: *value,
+                    wrappers,
+                    shuffle_unknown: *shuffle_unknown,
                 };
-                unseeded_call(ctx, &seeds, &set_params, &call, sink);
+                unseeded_call(ctx, &seeds, &call, sink);
             }
-            Event::Draw { rng, span, .. }
-                if !seeds.cover(model, index, *rng) && !draws_from_own_generator(ctx, *span) =>
-            {
+            Event::Draw {
+                rng, own_generator, ..
+            } if !seeds.cover(model, index, *rng) && !own_generator => {
                 draws.entry(*rng).or_insert((0, event)).0 += 1;
             }
             _ => {}
@@ -83,16 +83,14 @@ struct Unseeded<'m> {
     function: &'m str,
     span: Span,
     value: ValueId,
+    /// The calls whose arguments hold this one, innermost first.
+    wrappers: &'m [Wrapper],
+    /// It says whether it shuffles with something other than a literal `True`.
+    shuffle_unknown: bool,
 }
 
 /// Reports an unseeded generator, split or estimator unless something seeds it.
-fn unseeded_call(
-    ctx: &Context,
-    seeds: &Seeds,
-    set_params: &OnceCell<SetParams>,
-    call: &Unseeded,
-    sink: &mut Sink,
-) {
+fn unseeded_call(ctx: &Context, seeds: &Seeds, call: &Unseeded, sink: &mut Sink) {
     let model = ctx.model;
     let name = call.function.rsplit('.').next().unwrap_or(call.function);
     match &model.value(call.value).kind {
@@ -106,12 +104,13 @@ fn unseeded_call(
             .help(format!("pass a seed: `{name}(SEED)`"));
             return;
         }
-        Kind::Estimator(estimator) if estimator_seeded(ctx, seeds, set_params, call, estimator) => {
+        Kind::Estimator(estimator) if estimator_seeded(model, seeds, call, estimator) => {
             return;
         }
         Kind::Estimator(_) => {}
-        // A split draws when it is called.
-        _ if seeds.cover(model, call.index, Rng::Numpy) || shuffle_unknown(ctx, call.span) => {
+        // A split draws when it is called; whether it shuffles may be unknown
+        // (`shuffle=SHUFFLE`).
+        _ if seeds.cover(model, call.index, Rng::Numpy) || call.shuffle_unknown => {
             return;
         }
         _ => {}
@@ -132,24 +131,20 @@ fn unseeded_call(
 /// ensemble that wraps it (or that ensemble is reported instead), or a global seed before it
 /// draws.
 fn estimator_seeded(
-    ctx: &Context,
+    model: &FileModel,
     seeds: &Seeds,
-    set_params: &OnceCell<SetParams>,
     call: &Unseeded,
     estimator: &Estimator,
 ) -> bool {
     if estimator.seeded != Some(false) {
         return true;
     }
+    // Splitters have no `set_params`.
     let splitter = estimator.category == Category::Splitter;
-    if !splitter
-        && set_params
-            .get_or_init(|| SetParams::scan(ctx))
-            .hides_estimators
-    {
+    if !splitter && model.set_params_hides_seed {
         return true;
     }
-    wrapper_seeds(ctx, call.span) || seeds.cover_estimator(ctx.model, call.index, call.value)
+    wrapper_seeds(model, call.wrappers) || seeds.cover_estimator(model, call.index, call.value)
 }
 
 /// Where the file seeds each global generator.
@@ -222,221 +217,35 @@ fn event_scope(event: &Event) -> usize {
     }
 }
 
-/// What the file's `set_params` calls say about seeds.
-struct SetParams {
-    /// A `set_params` seeds something the model cannot follow (a function parameter, a loop
-    /// variable, a nested `step__random_state`, a `**` splat), so any estimator of the file
-    /// may be seeded there. Splitters have no `set_params`.
-    hides_estimators: bool,
-}
-
-impl SetParams {
-    fn scan(ctx: &Context) -> SetParams {
-        let mut hides_estimators = false;
-        let mut stack = vec![ctx.tree.root_node()];
-        while let Some(node) = stack.pop() {
-            if node.kind() == "call" && set_params_hides_seed(ctx, node) {
-                hides_estimators = true;
-                break;
-            }
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
-        }
-        SetParams { hides_estimators }
-    }
-}
-
-/// True for `x.set_params(...)` that sets a random state the model cannot attach to one
-/// estimator. The one case the model follows itself is `name.set_params(random_state=...)`
-/// run once at module level.
-fn set_params_hides_seed(ctx: &Context, call: Node) -> bool {
-    let Some(function) = call.child_by_field_name("function") else {
-        return false;
-    };
-    let Some(method) = function.child_by_field_name("attribute") else {
-        return false;
-    };
-    if function.kind() != "attribute" || text(ctx, method) != "set_params" {
-        return false;
-    }
-    let Some(arguments) = call.child_by_field_name("arguments") else {
-        return false;
-    };
-    let mut own = false;
-    let mut hidden = false;
-    let mut cursor = arguments.walk();
-    for argument in arguments.named_children(&mut cursor) {
-        match argument.kind() {
-            "dictionary_splat" => hidden = true,
-            "keyword_argument" => {
-                let name = argument
-                    .child_by_field_name("name")
-                    .map_or("", |n| text(ctx, n));
-                if name == "random_state" {
-                    own = true;
-                } else if name.ends_with("__random_state") {
-                    hidden = true;
-                }
-            }
-            _ => {}
-        }
-    }
-    if hidden {
-        return true;
-    }
-    if !own {
-        return false;
-    }
-    let plain_receiver = function
-        .child_by_field_name("object")
-        .is_some_and(|o| o.kind() == "identifier");
-    !plain_receiver || runs_repeatedly_or_later(call)
-}
-
-/// True when `node` sits in a function, a loop or a comprehension.
-fn runs_repeatedly_or_later(node: Node) -> bool {
-    let mut current = node.parent();
-    while let Some(parent) = current {
-        if matches!(
-            parent.kind(),
-            "function_definition"
-                | "lambda"
-                | "for_statement"
-                | "while_statement"
-                | "list_comprehension"
-                | "set_comprehension"
-                | "dictionary_comprehension"
-                | "generator_expression"
-        ) {
-            return true;
-        }
-        current = parent.parent();
-    }
-    false
-}
-
-/// True when the estimator built at `span` is an argument of something that seeds it or is
-/// reported in its place: an ensemble that seeds its sub-estimators (through pipelines and
-/// other composites in between), or a call the model does not know that is given a seed
+/// True when the estimator is an argument of something that seeds it or is reported in its
+/// place: an ensemble that seeds its sub-estimators (through pipelines and other composites in
+/// between), or a call the model does not know that is given a seed
 /// (`Wrapper(RandomForestClassifier(), random_state=0)`), which may pass it on.
-fn wrapper_seeds(ctx: &Context, span: Span) -> bool {
-    let root = ctx.tree.root_node();
-    let Some(mut node) = root.descendant_for_byte_range(span.start, span.end) else {
-        return false;
-    };
-    while let Some(outer) = enclosing_call(node) {
-        let Some(estimator) = estimator_at(ctx.model, outer) else {
+fn wrapper_seeds(model: &FileModel, wrappers: &[Wrapper]) -> bool {
+    for outer in wrappers {
+        let Some(estimator) = estimator_at(model, outer.span) else {
             // A call the model does not know: it may pass its seed on, or not.
-            return call_given_seed(ctx, outer);
+            return outer.given_seed;
         };
         if ml::seeds_sub_estimators(&estimator.class) {
             // Seeded, or itself reported as unseeded, or hidden behind `**`: in each case
             // nothing more to say about what it wraps. AdaBoost is not random on its own, so
             // the model leaves its seed unknown; read it from the call.
-            return estimator.seeded.is_some() || call_given_seed(ctx, outer);
+            return estimator.seeded.is_some() || outer.given_seed;
         }
         if estimator.category != Category::Composite {
             return false;
         }
-        node = outer;
     }
     false
 }
 
-/// The call whose arguments hold `node`, directly or inside list, tuple and dict literals.
-fn enclosing_call(node: Node) -> Option<Node> {
-    let mut current = node.parent()?;
-    loop {
-        match current.kind() {
-            "argument_list" => {
-                return current.parent().filter(|p| p.kind() == "call");
-            }
-            "keyword_argument"
-            | "list"
-            | "tuple"
-            | "dictionary"
-            | "pair"
-            | "parenthesized_expression"
-            | "expression_list" => current = current.parent()?,
-            _ => return None,
-        }
-    }
-}
-
-/// The estimator the model built from the call `node`, if any.
-fn estimator_at<'m>(model: &'m FileModel, node: Node) -> Option<&'m Estimator> {
-    let span = Span::new(node.start_byte(), node.end_byte());
+/// The estimator the model built from the call at `span`, if any.
+fn estimator_at(model: &FileModel, span: Span) -> Option<&Estimator> {
     model.values.iter().find_map(|value| match &value.kind {
         Kind::Estimator(estimator) if value.span == span => Some(estimator),
         _ => None,
     })
-}
-
-/// True when the call is given a seed (`random_state=`, `random_seed=` or `seed=` other than
-/// `None`), or keyword arguments hidden in a `**` splat.
-fn call_given_seed(ctx: &Context, call: Node) -> bool {
-    call_given(ctx, call, &["random_state", "random_seed", "seed"])
-}
-
-/// True when the call passes one of the keywords `names` with a value other than `None`, or
-/// hides keyword arguments in a `**` splat.
-fn call_given(ctx: &Context, call: Node, names: &[&str]) -> bool {
-    let Some(arguments) = call.child_by_field_name("arguments") else {
-        return false;
-    };
-    let mut cursor = arguments.walk();
-    arguments
-        .named_children(&mut cursor)
-        .any(|argument| match argument.kind() {
-            "dictionary_splat" => true,
-            "keyword_argument" => {
-                let name = argument
-                    .child_by_field_name("name")
-                    .map_or("", |n| text(ctx, n));
-                let value = argument.child_by_field_name("value");
-                names.contains(&name) && value.is_some_and(|v| v.kind() != "none")
-            }
-            _ => false,
-        })
-}
-
-/// The call node the model recorded at `span`.
-fn call_at<'t>(ctx: &Context<'t>, span: Span) -> Option<Node<'t>> {
-    ctx.tree
-        .root_node()
-        .descendant_for_byte_range(span.start, span.end)
-        .filter(|node| node.kind() == "call")
-}
-
-/// True when the draw at `span` uses a generator or seed of its own (`torch.randn(3,
-/// generator=g)`, `tf.random.normal(shape, seed=1)`), not the global one.
-fn draws_from_own_generator(ctx: &Context, span: Span) -> bool {
-    call_at(ctx, span).is_some_and(|call| call_given(ctx, call, &["generator", "seed"]))
-}
-
-/// True when the split at `span` says whether it shuffles with something other than a
-/// literal (`shuffle=SHUFFLE`): the analysis cannot tell.
-fn shuffle_unknown(ctx: &Context, span: Span) -> bool {
-    let Some(call) = call_at(ctx, span) else {
-        return false;
-    };
-    let Some(arguments) = call.child_by_field_name("arguments") else {
-        return false;
-    };
-    let mut cursor = arguments.walk();
-    arguments.named_children(&mut cursor).any(|argument| {
-        argument.kind() == "keyword_argument"
-            && argument
-                .child_by_field_name("name")
-                .is_some_and(|n| text(ctx, n) == "shuffle")
-            && argument
-                .child_by_field_name("value")
-                .is_some_and(|v| v.kind() != "true")
-    })
-}
-
-fn text<'a>(ctx: &'a Context, node: Node) -> &'a str {
-    ctx.file.text.get(node.byte_range()).unwrap_or("")
 }
 
 fn shorten(function: &str) -> String {

@@ -25,7 +25,6 @@ mod tests {
         let model = crate::model::build(&file, &tree);
         let ctx = Context {
             file: &file,
-            tree: &tree,
             model: &model,
         };
         let mut sink = Sink::default();
