@@ -167,18 +167,11 @@ impl FileModel {
                         }
                     }
                 }
-                // `(preds == y_test).mean()`: predictions compared with held-out labels.
-                Event::Compare {
-                    left, right, op, ..
-                } if matches!(op.as_str(), "==" | "!=")
-                    && [*left, *right].iter().all(|&v| self.is_data(v))
-                    && (self.derives_from_split(*left) || self.derives_from_split(*right)) =>
-                {
-                    marked[*left] = true;
-                    marked[*right] = true;
-                }
                 _ => {}
             }
+        }
+        for id in self.hand_written_metrics() {
+            marked[id] = true;
         }
         for id in (1..self.values.len()).rev() {
             if marked[id] {
@@ -189,6 +182,102 @@ impl FileModel {
         }
         marked[UNKNOWN] = false;
         marked
+    }
+
+    /// Values computed from predictions together with the held-out labels they are compared
+    /// with: a metric written by hand (`gini(y_test, preds)`, `np.mean((preds - y_va) ** 2)`,
+    /// `(preds == y_test).mean()`). Held-out labels are the held-out parts of the data whose
+    /// training part is the `y` of a fit (`y_test` beside `y_train`, `y[va]` beside `y[tr]`),
+    /// and the label column read from a held-out part of the frame whose training part gave
+    /// the label (`valid_df["target"]` beside `train_df["target"]`). One forward pass.
+    fn hand_written_metrics(&self) -> Vec<ValueId> {
+        use super::Role;
+        let mut label_sources = std::collections::HashSet::new();
+        let mut label_columns: Vec<(String, usize)> = Vec::new();
+        for event in &self.events {
+            let Event::Fit { y: Some(y), .. } = event else {
+                continue;
+            };
+            // Through same-row conversions (`.values`, `np.log1p`) to the split part.
+            let mut current = *y;
+            for _ in 0..8 {
+                if current == UNKNOWN {
+                    break;
+                }
+                let value = &self.values[current];
+                match &value.kind {
+                    Kind::SplitPart {
+                        role: Role::Train, ..
+                    } => {
+                        label_sources.extend(value.inputs.first().copied());
+                        break;
+                    }
+                    Kind::Column { name } => {
+                        if let Some(&frame) = value.inputs.first()
+                            && let Kind::SplitPart {
+                                role: Role::Train,
+                                split,
+                            } = self.values[frame].kind
+                        {
+                            label_columns.push((name.clone(), split));
+                        }
+                        break;
+                    }
+                    Kind::Unknown if value.inputs.len() == 1 => current = value.inputs[0],
+                    _ => break,
+                }
+            }
+        }
+        if label_sources.is_empty() && label_columns.is_empty() {
+            return Vec::new();
+        }
+        let held_out = |id: ValueId| match self.values[id].kind {
+            Kind::SplitPart {
+                role: Role::Test | Role::Valid,
+                split,
+            } => Some(split),
+            _ => None,
+        };
+        let mut predicted = vec![false; self.values.len()];
+        for event in &self.events {
+            if let Event::Predict { method, output, .. } = event
+                && !matches!(method.as_str(), "score" | "evaluate")
+                && *output != UNKNOWN
+            {
+                predicted[*output] = true;
+            }
+        }
+        let mut truth = vec![false; self.values.len()];
+        let mut found = Vec::new();
+        for id in 1..self.values.len() {
+            let value = &self.values[id];
+            let held_out_label = match &value.kind {
+                Kind::SplitPart { .. } => {
+                    held_out(id).is_some()
+                        && value
+                            .inputs
+                            .first()
+                            .is_some_and(|source| label_sources.contains(source))
+                }
+                Kind::Column { name } => value.inputs.first().is_some_and(|&frame| {
+                    held_out(frame).is_some_and(|split| {
+                        label_columns.iter().any(|(n, s)| n == name && *s == split)
+                    })
+                }),
+                _ => false,
+            };
+            let is_prediction = predicted[id];
+            for &input in &value.inputs {
+                truth[id] |= truth[input];
+                predicted[id] |= predicted[input];
+            }
+            truth[id] |= held_out_label;
+            // A prediction made from data that holds labels is a model's output, not a score.
+            if truth[id] && predicted[id] && !is_prediction {
+                found.push(id);
+            }
+        }
+        found
     }
 
     /// Whether an estimator learns without a label: a clusterer, an outlier detector or an
@@ -251,16 +340,6 @@ impl FileModel {
             && models.all(|&m| m != estimator && self.ignores_feature_scaling(m))
     }
 
-    /// Whether a value may be data: not unknown, not a literal.
-    fn is_data(&self, id: ValueId) -> bool {
-        id != UNKNOWN
-            && self.values.get(id).is_some_and(|v| {
-                !matches!(
-                    v.kind,
-                    Kind::Number(_) | Kind::Str(_) | Kind::NoneLiteral | Kind::Import(_)
-                )
-            })
-    }
 
     /// When event `index` was replayed from a function body at a call: the call's span and
     /// the event in the body.
