@@ -845,8 +845,13 @@ impl<'a> Extractor<'a> {
                     estimator,
                     method,
                     span,
+                    x,
+                    y,
                     ..
-                } if within(*span) && !replayed => {
+                } if within(*span)
+                    && !replayed
+                    && !x.is_some_and(|x| self.fits_training_data(x, *y)) =>
+                {
                     let class = self
                         .model
                         .estimator(*estimator)
@@ -1702,6 +1707,7 @@ impl<'a> Extractor<'a> {
         }
         // Predictions that reach a metric evaluate the model; only the others score (S5).
         let evaluated = self.model.reaches_metric();
+        let checkpoints = self.own_checkpoints();
         let mut places = Vec::new();
         for event in &self.model.events {
             if let Event::Predict {
@@ -1712,6 +1718,7 @@ impl<'a> Extractor<'a> {
             } = event
                 && matches!(&self.model.values[*estimator].kind, Kind::Estimator(e) if e.category == Category::Loaded)
                 && !evaluated.get(*output).copied().unwrap_or(false)
+                && !checkpoints.contains(estimator)
             {
                 places.push(self.place(*span));
             }
@@ -1723,8 +1730,56 @@ impl<'a> Extractor<'a> {
         self.summary.scoring = places;
     }
 
+    /// Models the file loads from an artifact it also saves: a training script or notebook
+    /// reloading its own checkpoint (to evaluate it, or to continue training), not a job
+    /// that scores a model trained elsewhere.
+    fn own_checkpoints(&self) -> HashSet<ValueId> {
+        let saved: Vec<&str> = self
+            .model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Save)
+            .filter_map(|io| io.path.as_deref())
+            .collect();
+        self.model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Load)
+            .filter(|io| {
+                io.path
+                    .as_deref()
+                    .is_some_and(|p| saved.iter().any(|s| super::index::paths_match(s, p)))
+            })
+            .map(|io| io.value)
+            .collect()
+    }
+
+    /// Whether a fit learns from training data rather than from the rows a job scores: a
+    /// label is given to it, or its data is a split's training or validation part, or it
+    /// was read from a file named as training data (`train.csv`, `training_table.parquet`).
+    fn fits_training_data(&self, x: ValueId, y: Option<ValueId>) -> bool {
+        use crate::model::rows;
+        if y.is_some() {
+            return true;
+        }
+        let parts = self.model.rows(x) & rows::PARTS;
+        if parts != 0 && parts & (rows::FULL | rows::TEST) == 0 {
+            return true;
+        }
+        let training_reads: HashSet<ValueId> = self
+            .model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Read)
+            .filter(|io| io.path.as_deref().is_some_and(names_training_data))
+            .map(|io| io.value)
+            .collect();
+        !training_reads.is_empty() && self.model.derives_from(x, |v| training_reads.contains(&v))
+    }
+
     /// Transformers fitted on data that a loaded model then predicts on: the job refits
-    /// its preprocessing on each batch it scores.
+    /// its preprocessing on each batch it scores. A fit on training data is not one (the
+    /// job may also score the rows it learned from).
     fn fits_on_scored_data(&self) -> Vec<(String, String, Place)> {
         let predicted: Vec<crate::model::ValueId> = self
             .model
@@ -1744,6 +1799,7 @@ impl<'a> Extractor<'a> {
             let Event::Fit {
                 estimator,
                 x: Some(x),
+                y,
                 method,
                 span,
                 ..
@@ -1754,6 +1810,9 @@ impl<'a> Extractor<'a> {
             let Some(est) = self.model.estimator(*estimator) else {
                 continue;
             };
+            if self.fits_training_data(*x, *y) {
+                continue;
+            }
             let stateful = est.category.is_stateful_transformer()
                 || est.category == Category::Composite && est.stateful_steps.is_some();
             if !stateful {
@@ -1791,6 +1850,21 @@ impl<'a> Extractor<'a> {
         }
         false
     }
+}
+
+/// Whether a data path's file name says it holds training data: a word `train`, `training`,
+/// `trainset` or `labelled` in it (`data/train.csv`, `training_table.parquet`), not a word that
+/// merely contains those letters (`trainee.csv`).
+fn names_training_data(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_lowercase();
+    stem.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| {
+            matches!(
+                word,
+                "train" | "training" | "trainset" | "traindata" | "labelled" | "labeled"
+            )
+        })
 }
 
 /// What the values reaching a model's input show (see `input_flow`).
@@ -2139,6 +2213,28 @@ mod tests {
             [(name.to_string(), framework.to_string())],
             "{path}"
         );
+    }
+
+    #[test]
+    fn training_data_is_named_by_words_of_the_file_name() {
+        use super::names_training_data;
+        assert!(names_training_data("data/train.csv"));
+        assert!(names_training_data("../input/training_table.parquet"));
+        assert!(names_training_data("X-train.npy"));
+        assert!(!names_training_data("data/trainee_hours.csv"));
+        assert!(!names_training_data("data/tonight.parquet"));
+        assert!(!names_training_data("data/unlabelled.csv"));
+    }
+
+    #[test]
+    fn a_file_that_reloads_its_own_checkpoint_is_not_a_scoring_job() {
+        let code = "import joblib\nimport pandas as pd\n\
+                    rows = pd.read_parquet('h.parquet')\n\
+                    model = joblib.load('ckpt/m.joblib')\n\
+                    rows['p'] = model.predict(rows[['a']])\nrows.to_csv('out.csv')\n";
+        assert!(!summary_of("job.py", code).scoring.is_empty());
+        let resumed = format!("{code}joblib.dump(model, 'ckpt/m.joblib')\n");
+        assert!(summary_of("job.py", &resumed).scoring.is_empty());
     }
 
     #[test]
