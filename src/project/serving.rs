@@ -753,6 +753,9 @@ impl<'a> Extractor<'a> {
                         && segments
                             .next()
                             .is_some_and(|m| PREDICT_METHODS.contains(&m));
+                    if self.remote_call(function, callee) {
+                        continue;
+                    }
                     let predicts = PREDICT_METHODS.contains(&last)
                         || runner
                         || (function.kind() == "attribute"
@@ -801,6 +804,31 @@ impl<'a> Extractor<'a> {
         out.sort_by_key(|p| p.span.start);
         out.dedup_by_key(|p| p.span.start);
         out
+    }
+
+    /// Whether a predict-named call asks a model behind HTTP rather than one of this code:
+    /// a function of the file whose body posts to a URL (`requests.post(API_URL, json=...)`,
+    /// httpx, aiohttp, urllib) and predicts nothing itself, or, in a file that loads no model,
+    /// a `gradio_client` client's `predict`. A front end over a prediction API serves no model.
+    fn remote_call(&self, function: Node, callee: &str) -> bool {
+        if function.kind() == "identifier"
+            && let Some(body) = self.functions.get(callee)
+        {
+            let calls = self.calls_under(*body);
+            let http = calls.iter().any(|call| {
+                call.child_by_field_name("function")
+                    .is_some_and(|f| is_http_client(&self.qualify(self.text(f))))
+            });
+            let predicts = calls.iter().any(|call| {
+                call.child_by_field_name("function").is_some_and(|f| {
+                    let text = self.text(f);
+                    let last = text.rsplit('.').next().unwrap_or(text);
+                    f.kind() == "attribute" && PREDICT_METHODS.contains(&last)
+                })
+            });
+            return http && !predicts;
+        }
+        function.kind() == "attribute" && !self.loads_any() && self.uses_module(&["gradio_client"])
     }
 
     fn loads_any(&self) -> bool {
@@ -916,6 +944,16 @@ impl<'a> Extractor<'a> {
                 Parameter::Receiver => None,
             })
             .collect();
+        // Flask's and Quart's request is a global: `data = request.get_json()` holds the
+        // request whether the prediction is then returned inline or through a variable.
+        if self
+            .imports
+            .get("request")
+            .is_some_and(|q| q.ends_with(".request"))
+            && !names.iter().any(|n| n == "request")
+        {
+            names.push("request".to_string());
+        }
         let mut assignments: Vec<(String, &str)> = Vec::new();
         for body in bodies {
             let mut cursor = body.walk();
@@ -1321,6 +1359,8 @@ impl<'a> Extractor<'a> {
             || (self.is_log_sink(function, callee, last, &qualified)
                 && self.has_data_argument(&args)
                 && self.carries_request_data(&args))
+            || self.writes_request_data(function, last)
+            || (self.inserts_rows(last, &args) && self.carries_request_data(&args))
         {
             entry.logged = true;
         }
@@ -1641,6 +1681,47 @@ impl<'a> Extractor<'a> {
             || (last == "add" && (receiver_last.contains("session") || receiver_last == "db"))
     }
 
+    /// `frame.to_csv(path, mode="a")`, `to_parquet`, `to_sql`, `to_json`: the data written is
+    /// the receiver, which must hold the request or the prediction.
+    fn writes_request_data(&self, function: Node, last: &str) -> bool {
+        if function.kind() != "attribute"
+            || !matches!(
+                last,
+                "to_csv" | "to_parquet" | "to_sql" | "to_json" | "to_feather" | "to_excel"
+            )
+        {
+            return false;
+        }
+        let Some(receiver) = function.child_by_field_name("object") else {
+            return false;
+        };
+        let names = self.data_names.borrow();
+        let text = self.text(receiver);
+        names.is_empty() || names.iter().any(|n| mentions(text, n))
+    }
+
+    /// A database insert: `cursor.execute("INSERT INTO ...", row)`, `conn.execute(text(
+    /// "INSERT ..."), row)`, `executemany`, an f-string statement; also SQL `UPDATE`,
+    /// `REPLACE`, `UPSERT`, `MERGE`. A `SELECT` reads, it records nothing.
+    fn inserts_rows(&self, last: &str, args: &[Node]) -> bool {
+        if !matches!(last, "execute" | "executemany" | "exec_driver_sql") {
+            return false;
+        }
+        let Some(first) = args.first() else {
+            return false;
+        };
+        let text = self.text(*first);
+        let statement = text
+            .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+            .trim_start_matches(['(', ' '])
+            .trim_start_matches(['f', 'r', 'b', 'F', 'R', 'B'])
+            .trim_start_matches(['"', '\'', ' ', '\n', '\t', '\\'])
+            .to_ascii_uppercase();
+        ["INSERT", "REPLACE", "UPSERT", "MERGE", "UPDATE"]
+            .iter()
+            .any(|verb| statement.starts_with(verb))
+    }
+
     /// An argument that carries data, not only literals.
     fn has_data_argument(&self, args: &[Node]) -> bool {
         args.iter().any(|arg| {
@@ -1850,6 +1931,20 @@ impl<'a> Extractor<'a> {
         }
         false
     }
+}
+
+/// HTTP client calls: a request to another service.
+fn is_http_client(qualified: &str) -> bool {
+    [
+        "requests.",
+        "httpx.",
+        "aiohttp.",
+        "urllib.request.",
+        "urllib3.",
+        "http.client.",
+    ]
+    .iter()
+    .any(|m| qualified.starts_with(m))
 }
 
 /// Whether a data path's file name says it holds training data: a word `train`, `training`,
@@ -2268,6 +2363,22 @@ mod tests {
         ));
         assert!(logged(
             "    log.info('request %s', age)\n    return model.predict([[age]])[0]\n"
+        ));
+        // Written to a file or inserted into a database; a SELECT or an unrelated frame is not.
+        assert!(logged(
+            "    p = model.predict([[age]])[0]\n    db.execute('INSERT INTO log VALUES (?, ?)', (age, p))\n    return p\n"
+        ));
+        assert!(logged(
+            "    p = model.predict([[age]])[0]\n    db.execute(f\"insert into log values ({age}, {p})\")\n    return p\n"
+        ));
+        assert!(!logged(
+            "    n = db.execute('SELECT n FROM t WHERE a = ?', (age,)).fetchone()\n    return model.predict([[age, n]])[0]\n"
+        ));
+        assert!(logged(
+            "    p = model.predict([[age]])[0]\n    pd.DataFrame({'age': [age], 'p': [p]}).to_csv('log.csv', mode='a')\n    return p\n"
+        ));
+        assert!(!logged(
+            "    p = model.predict([[age]])[0]\n    stats.to_csv('stats.csv')\n    return p\n"
         ));
     }
 
