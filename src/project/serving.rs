@@ -1123,6 +1123,27 @@ impl<'a> Extractor<'a> {
                     }
                     continue;
                 }
+                Kind::Call { function }
+                    if is_frame_constructor(function)
+                        && self
+                            .model
+                            .columns(id)
+                            .is_none_or(|c| c.open || c.known.is_empty()) =>
+                {
+                    // `pd.DataFrame(body["rows"])`, `pd.DataFrame([data])`,
+                    // `pd.json_normalize(payload)`: the body (or a list of rows in it) is the
+                    // frame's data, and its columns are whatever the client sends. A key
+                    // read on the way names the container, not a column. Dict literals and
+                    // other inputs are followed as usual.
+                    for &i in &value.inputs {
+                        if self.whole_body(i, handler, &parameters) {
+                            flow.open = true;
+                        } else {
+                            stack.push(i);
+                        }
+                    }
+                    continue;
+                }
                 Kind::Call { function } => {
                     if is_request_object(function) || is_data_source(function) {
                         flow.open = true;
@@ -1183,6 +1204,60 @@ impl<'a> Extractor<'a> {
                 flow.names.push(field.to_string());
             }
             stack.extend(value.inputs.iter().copied());
+        }
+    }
+
+    /// Whether a value given to a frame constructor is the request's rows: the request, a
+    /// key of it (`body["rows"]`, `payload.get("instances")`), or a list of those (`[data]`).
+    fn whole_body(&self, id: ValueId, handler: Node, parameters: &[Parameter]) -> bool {
+        let value = &self.model.values[id];
+        if let Kind::Tuple(items) = &value.kind {
+            return !items.is_empty()
+                && items
+                    .iter()
+                    .all(|&i| self.whole_body(i, handler, parameters));
+        }
+        // A dict literal names its keys; a request schema's fields are known (`[req.dict()]`).
+        if matches!(value.kind, Kind::Dict(_)) || self.from_schema(id, handler, parameters, 3) {
+            return false;
+        }
+        if self.is_request(id, handler, parameters, 3) {
+            return true;
+        }
+        let text = self
+            .file
+            .text
+            .get(value.span.start..value.span.end)
+            .unwrap_or("");
+        keyed_read(text).is_some()
+            && value
+                .inputs
+                .iter()
+                .copied()
+                .find(|&i| !matches!(self.model.values[i].kind, Kind::Str(_)))
+                .is_some_and(|r| self.is_request(r, handler, parameters, 3))
+    }
+
+    /// Whether a value is (or is converted from) a handler parameter typed with a request
+    /// schema.
+    fn from_schema(
+        &self,
+        id: ValueId,
+        handler: Node,
+        parameters: &[Parameter],
+        depth: usize,
+    ) -> bool {
+        let value = &self.model.values[id];
+        match &value.kind {
+            Kind::Param { index } => {
+                value.span.start == handler.start_byte()
+                    && matches!(parameters.get(*index), Some(Parameter::Schema(_)))
+            }
+            _ if depth > 0 => value
+                .inputs
+                .iter()
+                .any(|&i| self.from_schema(i, handler, parameters, depth - 1)),
+            _ => false,
         }
     }
 
@@ -1931,6 +2006,20 @@ impl<'a> Extractor<'a> {
         }
         false
     }
+}
+
+/// Calls that make a frame from rows or records given whole.
+fn is_frame_constructor(function: &str) -> bool {
+    matches!(
+        function,
+        "pandas.DataFrame"
+            | "pandas.DataFrame.from_records"
+            | "pandas.DataFrame.from_dict"
+            | "pandas.json_normalize"
+            | "pandas.io.json.json_normalize"
+            | "polars.DataFrame"
+            | "polars.from_dicts"
+    )
 }
 
 /// HTTP client calls: a request to another service.

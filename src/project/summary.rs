@@ -61,6 +61,13 @@ pub struct FileSummary {
     /// Column names the file's functions create (`df["x"] = ...`, `assign(x=...)`): what
     /// shared feature code can build.
     pub produced_columns: Vec<String>,
+    /// Columns the file one-hot encodes, as (prefix of the dummy columns, input column):
+    /// `pd.get_dummies(df, columns=["color"])` and a `OneHotEncoder` fitted on
+    /// `df[["color"]]` give `("color", "color")`, `prefix={"region": "reg"}` gives
+    /// `("reg", "region")`. A training column `color_red` is the encoding of `color`, which
+    /// is what serving must build.
+    #[serde(default)]
+    pub encoded_columns: Vec<(String, String)>,
     /// The file's functions read data from somewhere the analysis cannot see (a database,
     /// an HTTP call, a feature store): columns they return may be anything.
     pub opaque_sources: bool,

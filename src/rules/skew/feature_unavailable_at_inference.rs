@@ -63,8 +63,11 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 let Some(serving) = &serving else {
                     continue;
                 };
+                let encoded = &index.files[saver].encoded_columns;
                 for column in &training.columns {
-                    if serving.contains(column.name.as_str()) {
+                    if serving.contains(column.name.as_str())
+                        || encoded_input(&column.name, encoded).is_some_and(|e| serving.contains(e))
+                    {
                         continue;
                     }
                     let missing = found
@@ -85,6 +88,21 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     for missing in found.values() {
         report(index, sink, missing);
     }
+}
+
+/// The one-hot encoded column a training column is a dummy of (`color_red` of `color`,
+/// `reg_north` of `region` encoded with the prefix `reg`): serving builds the encoder's
+/// input, not its outputs.
+fn encoded_input<'a>(column: &str, encoded: &'a [(String, String)]) -> Option<&'a str> {
+    encoded
+        .iter()
+        .filter(|(prefix, _)| {
+            column.len() > prefix.len()
+                && column.starts_with(prefix.as_str())
+                && column[prefix.len()..].starts_with(['_', '=', '.', '-', ' '])
+        })
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|(_, input)| input.as_str())
 }
 
 /// A training column the serving side lacks.
