@@ -1218,7 +1218,7 @@ impl<'a> Extractor<'a> {
                     .all(|&i| self.whole_body(i, handler, parameters));
         }
         // A dict literal names its keys; a request schema's fields are known (`[req.dict()]`).
-        if matches!(value.kind, Kind::Dict(_)) || self.from_schema(id, handler, parameters, 3) {
+        if matches!(value.kind, Kind::Dict(_)) || self.schema_request(id, handler, parameters, 3) {
             return false;
         }
         if self.is_request(id, handler, parameters, 3) {
@@ -1240,7 +1240,7 @@ impl<'a> Extractor<'a> {
 
     /// Whether a value is (or is converted from) a handler parameter typed with a request
     /// schema.
-    fn from_schema(
+    fn schema_request(
         &self,
         id: ValueId,
         handler: Node,
@@ -1256,7 +1256,7 @@ impl<'a> Extractor<'a> {
             _ if depth > 0 => value
                 .inputs
                 .iter()
-                .any(|&i| self.from_schema(i, handler, parameters, depth - 1)),
+                .any(|&i| self.schema_request(i, handler, parameters, depth - 1)),
             _ => false,
         }
     }
