@@ -427,6 +427,8 @@ fn parts_match(a: &[String], b: &[String]) -> bool {
 #[derive(Debug, Clone)]
 struct Located {
     raw: Vec<String>,
+    /// The folder of the file that uses it, from the project root.
+    folder: Vec<String>,
     /// Where a relative path may resolve, from the project root: the file's folder (and,
     /// for a path that names a folder, the root). Empty when the path is anchored
     /// somewhere else.
@@ -445,7 +447,11 @@ impl Located {
             || raw.first().is_some_and(|p| p == "*");
         let mut resolved = Vec::new();
         if anchored {
-            return Located { raw, resolved };
+            return Located {
+                raw,
+                folder: folder.to_vec(),
+                resolved,
+            };
         }
         let here = resolve(folder, &raw);
         // A file in a subfolder may run from the root (`python src/train.py`, a notebook
@@ -456,7 +462,11 @@ impl Located {
         let names_folder = raw.len() >= 2 && raw[0] != "..";
         if folder.is_empty() || !names_folder {
             resolved.push(here);
-            return Located { raw, resolved };
+            return Located {
+                raw,
+                folder: folder.to_vec(),
+                resolved,
+            };
         }
         let first = &raw[..1];
         let at_root = resolve(&[], &raw);
@@ -468,26 +478,59 @@ impl Located {
                 resolved.push(at_root);
             }
         }
-        Located { raw, resolved }
+        Located {
+            raw,
+            folder: folder.to_vec(),
+            resolved,
+        }
     }
 
     /// Whether two uses name the same file: two relative paths agree on some resolution;
     /// otherwise the anchored one matches from the file name back against the other as
-    /// written and as resolved.
+    /// written or as resolved. A match on the file name alone (`*/train.csv` and
+    /// `train.csv`) counts only for two files of the same folder: generic names of
+    /// different folders are different files. URIs (`models:/churn`, `runs:/*/model`) name
+    /// their artifact whole.
     fn matches(&self, other: &Located) -> bool {
         let equal = |a: &[String], b: &[String]| {
             a.len() == b.len() && a.iter().zip(b).all(|(x, y)| glob_eq(x, y))
+        };
+        let same_folder = self.folder == other.folder;
+        let uri = |parts: &[String]| parts.first().is_some_and(|p| p.ends_with(':'));
+        let loose = |a: &[String], b: &[String]| {
+            suffix_match(a, b).is_some_and(|depth| depth >= 2 || same_folder || uri(a) || uri(b))
         };
         match (self.resolved.is_empty(), other.resolved.is_empty()) {
             (false, false) => self
                 .resolved
                 .iter()
                 .any(|a| other.resolved.iter().any(|b| equal(a, b))),
-            (true, true) => parts_match(&self.raw, &other.raw),
-            (true, false) => other.resolved.iter().any(|b| parts_match(&self.raw, b)),
-            (false, true) => self.resolved.iter().any(|a| parts_match(a, &other.raw)),
+            (true, true) => loose(&self.raw, &other.raw),
+            (true, false) => other.resolved.iter().any(|b| loose(&self.raw, b)),
+            (false, true) => self.resolved.iter().any(|a| loose(a, &other.raw)),
         }
     }
+}
+
+/// How many components two paths agree on from the file name back, until either runs out
+/// or reaches a part that cannot be known (`*`, or a `..` above the root); None when they
+/// disagree or a file name is unknown.
+fn suffix_match(a: &[String], b: &[String]) -> Option<usize> {
+    let (last_a, last_b) = (a.last()?, b.last()?);
+    if last_a == "*" || last_b == "*" {
+        return None;
+    }
+    let mut depth = 0;
+    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
+        if x == "*" || y == "*" || x == ".." || y == ".." {
+            return Some(depth);
+        }
+        if !glob_eq(x, y) {
+            return None;
+        }
+        depth += 1;
+    }
+    Some(depth)
 }
 
 /// `parts` resolved against `folder` (both from the project root), `..` applied; a path
@@ -794,6 +837,29 @@ mod tests {
             joined(
                 write("notebooks/train.ipynb", "models/x.pkl"),
                 read("app.py", "models/x.pkl")
+            ),
+            (1, 1)
+        );
+        // An unknown prefix matches from the file name back, but a file name alone only in
+        // the same folder.
+        assert_eq!(
+            joined(
+                write("a/prep.py", "*/train.csv"),
+                read("b/eda.ipynb", "train.csv")
+            ),
+            (0, 0)
+        );
+        assert_eq!(
+            joined(
+                write("a/prep.py", "*/train.csv"),
+                read("a/eda.ipynb", "train.csv")
+            ),
+            (1, 1)
+        );
+        assert_eq!(
+            joined(
+                write("a/train.py", "*/models/m.pkl"),
+                read("b/serve.py", "../models/m.pkl")
             ),
             (1, 1)
         );
