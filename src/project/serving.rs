@@ -974,6 +974,18 @@ impl<'a> Extractor<'a> {
                 stack.extend(node.named_children(&mut cursor));
             }
         }
+        // A Streamlit app's request is what its input widgets return.
+        if self.uses_module(&["streamlit"]) {
+            for (target, right) in &assignments {
+                if STREAMLIT_INPUTS
+                    .iter()
+                    .any(|w| right.contains(&format!(".{w}(")))
+                    && !names.contains(target)
+                {
+                    names.push(target.clone());
+                }
+            }
+        }
         for _ in 0..2 {
             for (target, right) in &assignments {
                 let predicts =
@@ -1754,6 +1766,18 @@ impl<'a> Extractor<'a> {
                     | "put_item"
             )
             || (last == "add" && (receiver_last.contains("session") || receiver_last == "db"))
+            // pymongo, Redis streams and lists, Supabase/TinyDB tables, Firestore.
+            || matches!(last, "replace_one" | "update_one" | "xadd" | "lpush" | "rpush")
+            || (last == "insert"
+                && (receiver_last == "db"
+                    || receiver_last.starts_with("table(")
+                    || receiver_last.contains("collection")))
+            || (matches!(last, "add" | "set")
+                && (receiver_last.starts_with("collection(")
+                    || receiver_last.starts_with("document(")))
+            || (matches!(last, "write" | "writerow" | "writerows")
+                && self.is_open_file(receiver_last))
+            || (qualified == "json.dump" && self.file.text.contains("open("))
     }
 
     /// `frame.to_csv(path, mode="a")`, `to_parquet`, `to_sql`, `to_json`: the data written is
@@ -1786,6 +1810,20 @@ impl<'a> Extractor<'a> {
             return false;
         };
         let text = self.text(*first);
+        let lower = text.to_ascii_lowercase();
+        // SQLAlchemy Core (`insert(table).values(...)`, `table.insert().values(...)`), or a
+        // statement constant named for it (`INSERT_PREDICTION`).
+        if ["insert(", "update(", "upsert("].iter().any(|verb| {
+            lower.match_indices(verb).any(|(at, _)| {
+                !lower[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+        }) || (first.kind() == "identifier" && lower.contains("insert"))
+        {
+            return true;
+        }
         let statement = text
             .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
             .trim_start_matches(['(', ' '])
@@ -1795,6 +1833,22 @@ impl<'a> Extractor<'a> {
         ["INSERT", "REPLACE", "UPSERT", "MERGE", "UPDATE"]
             .iter()
             .any(|verb| statement.starts_with(verb))
+    }
+
+    /// Whether a name is bound to a file opened for writing or a CSV writer over one:
+    /// `with open(LOG, "a") as f`, `f = open(...)`, `writer = csv.writer(f)`.
+    fn is_open_file(&self, name: &str) -> bool {
+        if !is_identifier(name) {
+            return false;
+        }
+        let text = &self.file.text;
+        text.lines().any(|line| {
+            let line = line.trim();
+            (line.contains("open(") && line.ends_with(&format!(" as {name}:")))
+                || line.starts_with(&format!("{name} = open("))
+                || line.starts_with(&format!("{name} = csv.writer("))
+                || line.starts_with(&format!("{name} = csv.DictWriter("))
+        })
     }
 
     /// An argument that carries data, not only literals.
@@ -2007,6 +2061,25 @@ impl<'a> Extractor<'a> {
         false
     }
 }
+
+/// Streamlit's input widgets: what the user sends the app.
+const STREAMLIT_INPUTS: &[&str] = &[
+    "number_input",
+    "text_input",
+    "text_area",
+    "selectbox",
+    "multiselect",
+    "slider",
+    "select_slider",
+    "radio",
+    "checkbox",
+    "date_input",
+    "time_input",
+    "file_uploader",
+    "camera_input",
+    "chat_input",
+    "data_editor",
+];
 
 /// Calls that make a frame from rows or records given whole.
 fn is_frame_constructor(function: &str) -> bool {
