@@ -638,6 +638,10 @@ impl<'a> Extractor<'a> {
         }
         let mut pairs: Vec<(String, String)> =
             columns.iter().map(|c| (c.clone(), c.clone())).collect();
+        // `pd.get_dummies(df)`: every text column of the frame, whichever they are.
+        if columns.is_empty() && keyword("prefix").is_none() {
+            pairs.push(("*".into(), "*".into()));
+        }
         if let Some(prefix) = keyword("prefix") {
             match prefix.kind() {
                 "dictionary" => {
@@ -1637,7 +1641,8 @@ mod tests {
                     b = pd.get_dummies(df, columns=['region'], prefix='reg')\n\
                     c = pd.get_dummies(df, prefix={'os': 'o'})\n\
                     d = pd.get_dummies(df[['tier']])\n\
-                    enc = OneHotEncoder().fit(df[['color']])\n";
+                    enc = OneHotEncoder().fit(df[['color']])\n\
+                    e = pd.get_dummies(df)\n";
         assert_eq!(
             summary(code).encoded_columns,
             [
@@ -1646,6 +1651,7 @@ mod tests {
                 pair("reg", "region"),
                 pair("o", "os"),
                 pair("tier", "tier"),
+                pair("*", "*"),
                 pair("color", "color"),
             ]
         );

@@ -67,6 +67,10 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 for column in &training.columns {
                     if serving.contains(column.name.as_str())
                         || encoded_input(&column.name, encoded).is_some_and(|e| serving.contains(e))
+                        || (encoded.iter().any(|(prefix, _)| prefix == "*")
+                            && serving
+                                .iter()
+                                .any(|s| is_dummy_of(&column.name, s)))
                     {
                         continue;
                     }
@@ -103,6 +107,13 @@ fn encoded_input<'a>(column: &str, encoded: &'a [(String, String)]) -> Option<&'
         })
         .max_by_key(|(prefix, _)| prefix.len())
         .map(|(_, input)| input.as_str())
+}
+
+/// Whether a column is a dummy of `input` with the default separator (`color_red`).
+fn is_dummy_of(column: &str, input: &str) -> bool {
+    column.len() > input.len() + 1
+        && column.starts_with(input)
+        && column[input.len()..].starts_with('_')
 }
 
 /// A training column the serving side lacks.
