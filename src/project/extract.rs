@@ -438,7 +438,7 @@ impl<'a> Extractor<'a> {
 
     /// Every call, dict and subscript of the file in document order, walked once when first
     /// needed (most files never need it).
-    fn nodes(&self) -> &[Node<'a>] {
+    pub(super) fn nodes(&self) -> &[Node<'a>] {
         self.nodes.get_or_init(|| {
             let mut out = Vec::new();
             let mut cursor = self.root.walk();

@@ -1912,6 +1912,7 @@ impl<'a> Extractor<'a> {
             || !self.summary.trainings.is_empty()
             || !self.summary.entries.is_empty()
             || self.summary.writes.is_empty()
+            || self.trains_here()
         {
             return;
         }
@@ -1938,6 +1939,64 @@ impl<'a> Extractor<'a> {
             self.summary.scoring_fits = self.fits_on_scored_data();
         }
         self.summary.scoring = places;
+    }
+
+    /// Whether the file trains something the model does not know as a training: a
+    /// PyTorch loop (`loss.backward()`, `optimizer.step()`), or an object it cannot follow
+    /// fitted with a label (`net.fit(X, y, epochs=10)` of a network a helper builds). Such
+    /// a file is training code even when it also predicts with a loaded model.
+    fn trains_here(&self) -> bool {
+        if self
+            .model
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Backward { .. } | Event::OptimizerStep { .. }))
+        {
+            return true;
+        }
+        let fits: HashSet<usize> = self
+            .model
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Fit { span, .. } => Some(span.start),
+                _ => None,
+            })
+            .collect();
+        self.nodes().iter().any(|node| {
+            if node.kind() != "call" || fits.contains(&node.start_byte()) {
+                return false;
+            }
+            let Some(function) = node.child_by_field_name("function") else {
+                return false;
+            };
+            if function.kind() != "attribute"
+                || !function
+                    .child_by_field_name("attribute")
+                    .is_some_and(|a| matches!(self.text(a), "fit" | "fit_generator"))
+            {
+                return false;
+            }
+            let Some(arguments) = node.child_by_field_name("arguments") else {
+                return false;
+            };
+            let mut cursor = arguments.walk();
+            let args: Vec<Node> = arguments.named_children(&mut cursor).collect();
+            let positional = args
+                .iter()
+                .filter(|a| a.kind() != "keyword_argument")
+                .count();
+            let labelled = args.iter().any(|a| {
+                a.kind() == "keyword_argument"
+                    && a.child_by_field_name("name").is_some_and(|n| {
+                        matches!(
+                            self.text(n),
+                            "y" | "epochs" | "validation_data" | "callbacks"
+                        )
+                    })
+            });
+            positional >= 2 || labelled
+        })
     }
 
     /// Models the file loads from an artifact it also saves: a training script or notebook
