@@ -229,6 +229,7 @@ pub fn extract<'a>(
     x.link_saves();
     x.entries(tree.root_node());
     x.middleware(tree.root_node());
+    x.http_functions();
     x.scoring();
     x.summary
 }

@@ -264,7 +264,9 @@ impl<'a> ProjectIndex<'a> {
                 continue;
             }
             for entry in &file.entries {
-                out.push(EntryRef { file: id, entry });
+                if !self.calls_api_only(entry) {
+                    out.push(EntryRef { file: id, entry });
+                }
             }
             for entry in &file.candidates {
                 if self
@@ -276,6 +278,20 @@ impl<'a> ProjectIndex<'a> {
             }
         }
         out
+    }
+
+    /// Whether every prediction of an entry point is a call of a project helper that only
+    /// calls a prediction API over HTTP, in modules that load no model: a front end, which
+    /// serves no model (the API does).
+    fn calls_api_only(&self, entry: &Entry) -> bool {
+        !entry.predict_helpers.is_empty()
+            && entry.predict_helpers.iter().all(|helper| {
+                let name = helper.rsplit('.').next().unwrap_or(helper);
+                self.module_file(helper).is_some_and(|module| {
+                    let file = self.files[module];
+                    file.loads.is_empty() && file.http_functions.iter().any(|f| f == name)
+                })
+            })
     }
 
     /// Batch scoring jobs: (file, where it predicts).

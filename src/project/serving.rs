@@ -358,6 +358,7 @@ impl<'a> Extractor<'a> {
             if let Some(first) = predicts.first() {
                 let mut entry =
                     self.describe_entry(&[root], "<streamlit app>", "Streamlit app", *first);
+                entry.predict_helpers = self.predict_helpers(&[root], predicts.len());
                 entry.predicts = predicts;
                 self.summary.entries.push(entry);
             }
@@ -637,6 +638,7 @@ impl<'a> Extractor<'a> {
         entry.place = handler
             .child_by_field_name("name")
             .map_or(entry.place, |n| self.node_place(n));
+        entry.predict_helpers = self.predict_helpers(&bodies, predicts.len());
         entry.predicts = predicts;
         self.parameters(handler, &mut entry);
         let mut seen = HashSet::new();
@@ -814,21 +816,81 @@ impl<'a> Extractor<'a> {
         if function.kind() == "identifier"
             && let Some(body) = self.functions.get(callee)
         {
-            let calls = self.calls_under(*body);
-            let http = calls.iter().any(|call| {
-                call.child_by_field_name("function")
-                    .is_some_and(|f| is_http_client(&self.qualify(self.text(f))))
-            });
-            let predicts = calls.iter().any(|call| {
-                call.child_by_field_name("function").is_some_and(|f| {
-                    let text = self.text(f);
-                    let last = text.rsplit('.').next().unwrap_or(text);
-                    f.kind() == "attribute" && PREDICT_METHODS.contains(&last)
-                })
-            });
-            return http && !predicts;
+            return self.http_only(*body);
         }
         function.kind() == "attribute" && !self.loads_any() && self.uses_module(&["gradio_client"])
+    }
+
+    /// Whether a function's body calls another service over HTTP and predicts nothing.
+    fn http_only(&self, body: Node<'a>) -> bool {
+        let calls = self.calls_under(body);
+        let http = calls.iter().any(|call| {
+            call.child_by_field_name("function")
+                .is_some_and(|f| is_http_client(&self.qualify(self.text(f))))
+        });
+        let predicts = calls.iter().any(|call| {
+            call.child_by_field_name("function").is_some_and(|f| {
+                let text = self.text(f);
+                let last = text.rsplit('.').next().unwrap_or(text);
+                f.kind() == "attribute" && PREDICT_METHODS.contains(&last)
+            })
+        });
+        http && !predicts
+    }
+
+    /// The file's top-level functions that only call an API over HTTP (see
+    /// [`FileSummary::http_functions`]).
+    pub(super) fn http_functions(&mut self) {
+        if !self.text_has(&["requests.", "httpx."]) && !self.uses_module(&["aiohttp", "urllib"]) {
+            return;
+        }
+        let mut names: Vec<(&String, Node<'a>)> =
+            self.functions.iter().map(|(n, b)| (n, *b)).collect();
+        names.sort_by_key(|(_, b)| b.start_byte());
+        let found: Vec<String> = names
+            .into_iter()
+            .filter(|(_, body)| self.http_only(*body))
+            .map(|(n, _)| n.clone())
+            .collect();
+        self.summary.http_functions = found;
+    }
+
+    /// In a file that loads no model, the imported `predict*` helpers that make every
+    /// prediction of the handler (see [`Entry::predict_helpers`]).
+    fn predict_helpers(&self, bodies: &[Node], predicts: usize) -> Vec<String> {
+        if self.loads_any() || predicts == 0 {
+            return Vec::new();
+        }
+        let mut helpers = Vec::new();
+        let mut count = 0;
+        for body in bodies {
+            for &node in self.nodes_in(*body) {
+                if node.kind() != "call" {
+                    continue;
+                }
+                let Some(function) = node.child_by_field_name("function") else {
+                    continue;
+                };
+                let callee = self.text(function);
+                let last = callee.rsplit('.').next().unwrap_or(callee);
+                if last.starts_with("predict")
+                    && self
+                        .imports
+                        .contains_key(callee.split('.').next().unwrap_or(callee))
+                {
+                    count += 1;
+                    let qualified = self.qualify(callee);
+                    if !helpers.contains(&qualified) {
+                        helpers.push(qualified);
+                    }
+                }
+            }
+        }
+        if count == predicts {
+            helpers
+        } else {
+            Vec::new()
+        }
     }
 
     fn loads_any(&self) -> bool {

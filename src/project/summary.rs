@@ -81,6 +81,11 @@ pub struct FileSummary {
     /// Top-level functions and classes whose bodies send data to a log or metrics sink: a
     /// handler in another file that calls one logs.
     pub logging_functions: Vec<String>,
+    /// Top-level functions that call another service over HTTP and predict nothing
+    /// themselves (`def predict(x): return requests.post(API_URL, json=x).json()`): a
+    /// client of a prediction API.
+    #[serde(default)]
+    pub http_functions: Vec<String>,
     /// Middleware and request hooks the file registers on a web app.
     pub middleware: Vec<Middleware>,
 }
@@ -288,6 +293,11 @@ pub struct Entry {
     /// model's input: project modules build features there; any other is a source the
     /// analysis cannot see.
     pub input_calls: Vec<String>,
+    /// In a file that loads no model, when every prediction of the handler is a call of an
+    /// imported `predict*` helper: those helpers, qualified. If each is a function of the
+    /// project that only calls an API over HTTP, the handler serves no model.
+    #[serde(default)]
+    pub predict_helpers: Vec<String>,
 }
 
 /// A request schema class.
