@@ -937,10 +937,11 @@ impl<'a> Extractor<'a> {
                     span,
                     x,
                     y,
+                    x_text,
                     ..
                 } if within(*span)
                     && !replayed
-                    && !x.is_some_and(|x| self.fits_training_data(x, *y)) =>
+                    && !x.is_some_and(|x| self.fits_training_data(x, *y, x_text)) =>
                 {
                     let class = self
                         .model
@@ -2086,11 +2087,20 @@ impl<'a> Extractor<'a> {
     }
 
     /// Whether a fit learns from training data rather than from the rows a job scores: a
-    /// label is given to it, or its data is a split's training or validation part, or it
-    /// was read from a file named as training data (`train.csv`, `training_table.parquet`).
-    fn fits_training_data(&self, x: ValueId, y: Option<ValueId>) -> bool {
+    /// label is given to it, or its data is a split's training or validation part, a
+    /// variable named for training data (`X_train`, `train_df[cols]`), or was read from a
+    /// file named as training data (`train.csv`, `training_table.parquet`).
+    fn fits_training_data(&self, x: ValueId, y: Option<ValueId>, x_text: &str) -> bool {
         use crate::model::rows;
         if y.is_some() {
+            return true;
+        }
+        let variable = x_text
+            .split(['[', '(', '.'])
+            .next()
+            .unwrap_or(x_text)
+            .trim();
+        if is_identifier(variable) && names_training_data(variable) {
             return true;
         }
         let parts = self.model.rows(x) & rows::PARTS;
@@ -2133,6 +2143,7 @@ impl<'a> Extractor<'a> {
                 y,
                 method,
                 span,
+                x_text,
                 ..
             } = event
             else {
@@ -2141,7 +2152,7 @@ impl<'a> Extractor<'a> {
             let Some(est) = self.model.estimator(*estimator) else {
                 continue;
             };
-            if self.fits_training_data(*x, *y) {
+            if self.fits_training_data(*x, *y, x_text) {
                 continue;
             }
             let stateful = est.category.is_stateful_transformer()
@@ -2599,6 +2610,9 @@ mod tests {
         assert!(names_training_data("data/train.csv"));
         assert!(names_training_data("../input/training_table.parquet"));
         assert!(names_training_data("X-train.npy"));
+        assert!(names_training_data("X_train"));
+        assert!(names_training_data("train_df"));
+        assert!(!names_training_data("X_batch"));
         assert!(!names_training_data("data/trainee_hours.csv"));
         assert!(!names_training_data("data/tonight.parquet"));
         assert!(!names_training_data("data/unlabelled.csv"));
