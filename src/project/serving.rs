@@ -1007,16 +1007,6 @@ impl<'a> Extractor<'a> {
                 Parameter::Receiver => None,
             })
             .collect();
-        // Flask's and Quart's request is a global: `data = request.get_json()` holds the
-        // request whether the prediction is then returned inline or through a variable.
-        if self
-            .imports
-            .get("request")
-            .is_some_and(|q| q.ends_with(".request"))
-            && !names.iter().any(|n| n == "request")
-        {
-            names.push("request".to_string());
-        }
         let mut assignments: Vec<(String, &str)> = Vec::new();
         for body in bodies {
             let mut cursor = body.walk();
@@ -1035,6 +1025,16 @@ impl<'a> Extractor<'a> {
                     }
                 }
                 stack.extend(node.named_children(&mut cursor));
+            }
+        }
+        // Flask's and Quart's request is a global: `data = request.get_json()` holds the
+        // request whether the prediction is then returned inline or through a variable.
+        // Its method, path or headers are not the model's inputs.
+        if self.global_request() {
+            for (target, right) in &assignments {
+                if reads_request_body(right) && !names.contains(target) {
+                    names.push(target.clone());
+                }
             }
         }
         // A Streamlit app's request is what its input widgets return.
@@ -1071,7 +1071,15 @@ impl<'a> Extractor<'a> {
             || args.iter().any(|arg| {
                 let text = self.text(*arg);
                 names.iter().any(|n| mentions(text, n))
+                    || (self.global_request() && reads_request_body(text))
             })
+    }
+
+    /// Whether `request` is Flask's (or Quart's) global request object in this file.
+    fn global_request(&self) -> bool {
+        self.imports
+            .get("request")
+            .is_some_and(|q| q == "flask.request" || q == "quart.request")
     }
 
     /// The length of a one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name
@@ -2192,6 +2200,23 @@ impl<'a> Extractor<'a> {
         }
         false
     }
+}
+
+/// Whether code reads the body or parameters of Flask's global request
+/// (`request.get_json()`, `request.json`, `request.form["age"]`).
+fn reads_request_body(text: &str) -> bool {
+    [
+        "request.json",
+        "request.get_json",
+        "request.form",
+        "request.args",
+        "request.values",
+        "request.data",
+        "request.get_data",
+        "request.files",
+    ]
+    .iter()
+    .any(|accessor| mentions(text, accessor))
 }
 
 /// Streamlit's input widgets: what the user sends the app.
