@@ -134,7 +134,8 @@ impl<'a> ProjectIndex<'a> {
     /// paths are the same file only when some of those resolutions agree, so a bare
     /// `train.csv` of a notebook in one folder is not the `train.csv` a script writes in
     /// another. A path anchored somewhere the analysis cannot see (absolute, `~`, a folded
-    /// unknown prefix `*/`, a URI) matches from the file name back. Uses are grouped by file
+    /// unknown prefix `*/`, a URI) matches from the file name back, on at least one folder
+    /// unless both files share a folder (see [`Located::matches`]). Uses are grouped by file
     /// name (which must be known to match), so the join is linear in the number of paths,
     /// not their product.
     fn join_artifacts(&mut self) {
@@ -581,7 +582,7 @@ fn folder_in_root(path: &str, root: &Path) -> Vec<String> {
 }
 
 /// A display path relative to the project root, when the root can be told: the root as
-/// given, or an absolute root under the working directory.
+/// given, an absolute root under the working directory, or both resolved on disk.
 fn strip_root(path: &str, root: &Path) -> Option<String> {
     let strip = |root: &str| -> Option<String> {
         let root = root.trim_start_matches("./").trim_end_matches('/');
@@ -595,12 +596,18 @@ fn strip_root(path: &str, root: &Path) -> Option<String> {
     if let Some(found) = strip(&given) {
         return Some(found);
     }
-    if root.is_absolute() {
-        let cwd = std::env::current_dir().ok()?;
-        let under = root.strip_prefix(&cwd).ok()?;
-        return strip(&under.to_string_lossy().replace('\\', "/"));
+    if root.is_absolute()
+        && let Ok(cwd) = std::env::current_dir()
+        && let Ok(under) = root.strip_prefix(&cwd)
+        && let Some(found) = strip(&under.to_string_lossy().replace('\\', "/"))
+    {
+        return Some(found);
     }
-    None
+    // Otherwise both as they are on disk (a root outside the working directory).
+    let file = std::fs::canonicalize(path).ok()?;
+    let root = std::fs::canonicalize(root).ok()?;
+    let rest = file.strip_prefix(&root).ok()?;
+    Some(rest.to_string_lossy().replace('\\', "/"))
 }
 
 fn normalize(path: &str) -> Vec<String> {
