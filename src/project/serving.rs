@@ -841,7 +841,7 @@ impl<'a> Extractor<'a> {
     /// The file's top-level functions that only call an API over HTTP (see
     /// [`FileSummary::http_functions`]).
     pub(super) fn http_functions(&mut self) {
-        if !self.text_has(&["requests.", "httpx."]) && !self.uses_module(&["aiohttp", "urllib"]) {
+        if !self.uses_module(&["requests", "httpx", "aiohttp", "urllib", "urllib3", "http"]) {
             return;
         }
         let mut names: Vec<(&String, Node<'a>)> =
