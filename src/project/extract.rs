@@ -153,6 +153,7 @@ const CALL_WORDS: &[&str] = &[
     "requests.",
     "httpx.",
     "get_online_features",
+    "get_dummies",
 ];
 
 /// Every word the summary looks for in a file's text, searched in one pass.
@@ -228,6 +229,7 @@ pub fn extract<'a>(
     x.link_saves();
     x.entries(tree.root_node());
     x.middleware(tree.root_node());
+    x.http_functions();
     x.scoring();
     x.summary
 }
@@ -437,7 +439,7 @@ impl<'a> Extractor<'a> {
 
     /// Every call, dict and subscript of the file in document order, walked once when first
     /// needed (most files never need it).
-    fn nodes(&self) -> &[Node<'a>] {
+    pub(super) fn nodes(&self) -> &[Node<'a>] {
         self.nodes.get_or_init(|| {
             let mut out = Vec::new();
             let mut cursor = self.root.walk();
@@ -540,6 +542,11 @@ impl<'a> Extractor<'a> {
             return;
         }
         let last = callee.rsplit('.').next().unwrap_or(callee);
+        // `pd.get_dummies(df, columns=["color"])`: encoded columns.
+        if last == "get_dummies" {
+            self.dummies(node);
+            return;
+        }
         // `df.assign(tenure_days=...)`: produced columns.
         if last == "assign" && function.kind() == "attribute" {
             self.assigned_columns(node);
@@ -598,6 +605,105 @@ impl<'a> Extractor<'a> {
         }
         if OPAQUE_SOURCES.contains(&qualified.as_str()) || callee.ends_with("get_online_features") {
             self.summary.opaque_sources = true;
+        }
+    }
+
+    /// The columns `pd.get_dummies` encodes: its `columns=` list (literal or a list constant
+    /// of the file), else the columns selected in its data argument (`df[["a", "b"]]`); with
+    /// the `prefix=` that names their dummy columns (a string, a list in the same order, or
+    /// a dict from column to prefix).
+    fn dummies(&mut self, node: Node) {
+        let Some(arguments) = node.child_by_field_name("arguments") else {
+            return;
+        };
+        let mut cursor = arguments.walk();
+        let args: Vec<Node> = arguments.named_children(&mut cursor).collect();
+        let keyword = |name: &str| {
+            args.iter()
+                .filter(|a| a.kind() == "keyword_argument")
+                .find(|a| {
+                    a.child_by_field_name("name")
+                        .is_some_and(|n| self.text(n) == name)
+                })
+                .and_then(|a| a.child_by_field_name("value"))
+        };
+        let mut columns = keyword("columns")
+            .map(|v| self.strings_of(v))
+            .unwrap_or_default();
+        if columns.is_empty()
+            && let Some(data) = args.iter().find(|a| a.kind() != "keyword_argument")
+            && data.kind() == "subscript"
+            && let Some(selection) = data.child_by_field_name("subscript")
+        {
+            columns = self.strings_of(selection);
+        }
+        let mut pairs: Vec<(String, String)> =
+            columns.iter().map(|c| (c.clone(), c.clone())).collect();
+        // `pd.get_dummies(df)`: every text column of the frame, whichever they are.
+        if columns.is_empty() && keyword("prefix").is_none() {
+            pairs.push(("*".into(), "*".into()));
+        }
+        if let Some(prefix) = keyword("prefix") {
+            match prefix.kind() {
+                "dictionary" => {
+                    let mut cursor = prefix.walk();
+                    pairs = prefix
+                        .named_children(&mut cursor)
+                        .filter_map(|pair| {
+                            let key = string_literal(self.text(pair.child_by_field_name("key")?))?;
+                            let value =
+                                string_literal(self.text(pair.child_by_field_name("value")?))?;
+                            Some((value, key))
+                        })
+                        .collect();
+                }
+                "string" if columns.len() == 1 => {
+                    if let Some(p) = string_literal(self.text(prefix)) {
+                        pairs = vec![(p, columns[0].clone())];
+                    }
+                }
+                _ => {
+                    let prefixes = self.strings_of(prefix);
+                    if prefixes.len() == columns.len() {
+                        pairs = prefixes.into_iter().zip(columns).collect();
+                    }
+                }
+            }
+        }
+        for pair in pairs {
+            if !self.summary.encoded_columns.contains(&pair) {
+                self.summary.encoded_columns.push(pair);
+            }
+        }
+    }
+
+    /// The strings a list, tuple, dict (its values) or list constant of the file holds.
+    fn strings_of(&self, node: Node) -> Vec<String> {
+        match node.kind() {
+            "string" => string_literal(self.text(node)).into_iter().collect(),
+            "list" | "tuple" => {
+                let mut cursor = node.walk();
+                node.named_children(&mut cursor)
+                    .filter_map(|n| string_literal(self.text(n)))
+                    .collect()
+            }
+            "dictionary" => {
+                let mut cursor = node.walk();
+                node.named_children(&mut cursor)
+                    .filter_map(|pair| pair.child_by_field_name("value"))
+                    .filter_map(|n| string_literal(self.text(n)))
+                    .collect()
+            }
+            "identifier" => {
+                let name = self.text(node);
+                self.summary
+                    .feature_lists
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, list)| list.clone())
+                    .unwrap_or_default()
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -960,6 +1066,18 @@ impl<'a> Extractor<'a> {
             let Some(est) = self.model.estimator(*estimator) else {
                 continue;
             };
+            // A one-hot encoder's input columns are what its output columns encode.
+            if est.short_name().ends_with("OneHotEncoder") || est.short_name() == "LabelBinarizer" {
+                if let Some(columns) = self.model.columns(*x) {
+                    for column in &columns.known {
+                        let pair = (column.name.clone(), column.name.clone());
+                        if !self.summary.encoded_columns.contains(&pair) {
+                            self.summary.encoded_columns.push(pair);
+                        }
+                    }
+                }
+                continue;
+            }
             let is_model = match est.category {
                 Category::Model => true,
                 Category::Composite => {
@@ -1513,6 +1631,31 @@ mod tests {
         ));
         let meta = s.trainings.iter().find(|t| t.model == "LogisticRegression");
         assert!(meta.is_some_and(|t| t.unsaved_preprocessors.is_empty()));
+    }
+
+    #[test]
+    fn one_hot_encoded_columns_are_named_with_their_dummy_prefix() {
+        let pair = |p: &str, c: &str| (p.to_string(), c.to_string());
+        let code = "import pandas as pd\nfrom sklearn.preprocessing import OneHotEncoder\n\
+                    CATS = ['plan', 'city']\ndf = pd.read_csv('d.csv')\n\
+                    a = pd.get_dummies(df, columns=CATS)\n\
+                    b = pd.get_dummies(df, columns=['region'], prefix='reg')\n\
+                    c = pd.get_dummies(df, prefix={'os': 'o'})\n\
+                    d = pd.get_dummies(df[['tier']])\n\
+                    enc = OneHotEncoder().fit(df[['color']])\n\
+                    e = pd.get_dummies(df)\n";
+        assert_eq!(
+            summary(code).encoded_columns,
+            [
+                pair("plan", "plan"),
+                pair("city", "city"),
+                pair("reg", "region"),
+                pair("o", "os"),
+                pair("tier", "tier"),
+                pair("*", "*"),
+                pair("color", "color"),
+            ]
+        );
     }
 
     #[test]

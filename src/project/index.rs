@@ -128,27 +128,46 @@ impl<'a> ProjectIndex<'a> {
         }
     }
 
-    /// Joins saves to loads and writes to reads by path. Paths are normalized once and
-    /// grouped by file name (which must be known to match), so the join is linear in the
-    /// number of paths, not their product.
+    /// Joins saves to loads and writes to reads by path. A relative path is resolved where
+    /// the file would run, from the project root: in the file's folder and, when the path
+    /// names a folder (`models/x.pkl`), at the root (see [`Located::new`]). Two relative
+    /// paths are the same file only when some of those resolutions agree, so a bare
+    /// `train.csv` of a notebook in one folder is not the `train.csv` a script writes in
+    /// another. A path anchored somewhere the analysis cannot see (absolute, `~`, a folded
+    /// unknown prefix `*/`, a URI) matches from the file name back, on at least one folder
+    /// unless both files share a folder (see [`Located::matches`]). Uses are grouped by file
+    /// name (which must be known to match), so the join is linear in the number of paths,
+    /// not their product.
     fn join_artifacts(&mut self) {
-        type Keyed = HashMap<String, Vec<(FileId, usize, Vec<String>)>>;
+        type Keyed = HashMap<String, Vec<(FileId, usize, Located)>>;
+        let folders: Vec<Vec<String>> = self
+            .files
+            .iter()
+            .map(|f| folder_in_root(&f.path, &self.root))
+            .collect();
+        let root = self.root.clone();
+        let mut known: HashMap<Vec<String>, bool> = HashMap::new();
+        let mut exists = move |folder: &[String]| -> bool {
+            *known
+                .entry(folder.to_vec())
+                .or_insert_with(|| root.join(folder.join("/")).is_dir())
+        };
+        let mut locate = |file: FileId, path: &str| -> Located {
+            Located::new(path, &folders[file], &mut exists)
+        };
         // A file name with a wildcard (`model_*.pkl`) is filed under "*" and compared with
         // every path.
-        let group = |uses: &mut Keyed, file: FileId, index: usize, path: &Option<String>| {
-            if let Some(path) = path {
-                let parts = normalize(path);
-                if let Some(last) = parts.last() {
-                    let key = if last.contains('*') {
-                        "*".to_string()
-                    } else {
-                        last.clone()
-                    };
-                    uses.entry(key).or_default().push((file, index, parts));
-                }
+        let group = |uses: &mut Keyed, file: FileId, index: usize, located: Located| {
+            if let Some(last) = located.raw.last() {
+                let key = if last.contains('*') {
+                    "*".to_string()
+                } else {
+                    last.clone()
+                };
+                uses.entry(key).or_default().push((file, index, located));
             }
         };
-        let candidates = |uses: &'_ Keyed, parts: &[String]| -> Vec<(FileId, usize, Vec<String>)> {
+        let candidates = |uses: &'_ Keyed, parts: &[String]| -> Vec<(FileId, usize, Located)> {
             let Some(last) = parts.last() else {
                 return Vec::new();
             };
@@ -166,18 +185,22 @@ impl<'a> ProjectIndex<'a> {
         let mut reads: Keyed = HashMap::new();
         for (id, file) in self.files.iter().enumerate() {
             for (i, load) in file.loads.iter().enumerate() {
-                group(&mut loads, id, i, &load.path);
+                if let Some(path) = &load.path {
+                    group(&mut loads, id, i, locate(id, path));
+                }
             }
             for (i, read) in file.reads.iter().enumerate() {
-                group(&mut reads, id, i, &read.path);
+                if let Some(path) = &read.path {
+                    group(&mut reads, id, i, locate(id, path));
+                }
             }
         }
         for (saver, file) in self.files.iter().enumerate() {
             for (s, save) in file.saves.iter().enumerate() {
                 let Some(saved) = &save.path else { continue };
-                let saved = normalize(saved);
-                for (loader, l, parts) in candidates(&loads, &saved) {
-                    if parts_match(&saved, &parts) {
+                let saved = locate(saver, saved);
+                for (loader, l, other) in candidates(&loads, &saved.raw) {
+                    if saved.matches(&other) {
                         self.artifact_edges.push(ArtifactEdge {
                             save: (saver, s),
                             load: (loader, l),
@@ -187,9 +210,9 @@ impl<'a> ProjectIndex<'a> {
             }
             for (w, write) in file.writes.iter().enumerate() {
                 let Some(written) = &write.path else { continue };
-                let written = normalize(written);
-                for (reader, r, parts) in candidates(&reads, &written) {
-                    if parts_match(&written, &parts) {
+                let written = locate(saver, written);
+                for (reader, r, other) in candidates(&reads, &written.raw) {
+                    if written.matches(&other) {
                         self.data_edges.push(DataEdge {
                             write: (saver, w),
                             read: (reader, r),
@@ -242,7 +265,9 @@ impl<'a> ProjectIndex<'a> {
                 continue;
             }
             for entry in &file.entries {
-                out.push(EntryRef { file: id, entry });
+                if !self.calls_api_only(entry) {
+                    out.push(EntryRef { file: id, entry });
+                }
             }
             for entry in &file.candidates {
                 if self
@@ -254,6 +279,20 @@ impl<'a> ProjectIndex<'a> {
             }
         }
         out
+    }
+
+    /// Whether every prediction of an entry point is a call of a project helper that only
+    /// calls a prediction API over HTTP, in modules that load no model: a front end, which
+    /// serves no model (the API does).
+    fn calls_api_only(&self, entry: &Entry) -> bool {
+        !entry.predict_helpers.is_empty()
+            && entry.predict_helpers.iter().all(|helper| {
+                let name = helper.rsplit('.').next().unwrap_or(helper);
+                self.module_file(helper).is_some_and(|module| {
+                    let file = self.files[module];
+                    file.loads.is_empty() && file.http_functions.iter().any(|f| f == name)
+                })
+            })
     }
 
     /// Batch scoring jobs: (file, where it predicts).
@@ -399,6 +438,176 @@ fn parts_match(a: &[String], b: &[String]) -> bool {
         }
     }
     true
+}
+
+/// A path as one file uses it: as written (normalized), and where it resolves.
+#[derive(Debug, Clone)]
+struct Located {
+    raw: Vec<String>,
+    /// The folder of the file that uses it, from the project root.
+    folder: Vec<String>,
+    /// Where a relative path may resolve, from the project root: the file's folder (and,
+    /// for a path that names a folder, the root). Empty when the path is anchored
+    /// somewhere else.
+    resolved: Vec<Vec<String>>,
+}
+
+impl Located {
+    /// `exists` says whether a folder (from the project root) is on disk, when it can tell.
+    fn new(path: &str, folder: &[String], exists: &mut impl FnMut(&[String]) -> bool) -> Self {
+        let raw = normalize(path);
+        let trimmed = path.trim();
+        let anchored = trimmed.starts_with('/')
+            || trimmed.starts_with('\\')
+            || trimmed.starts_with('~')
+            || trimmed.contains(':')
+            || raw.first().is_some_and(|p| p == "*");
+        let mut resolved = Vec::new();
+        if anchored {
+            return Located {
+                raw,
+                folder: folder.to_vec(),
+                resolved,
+            };
+        }
+        let here = resolve(folder, &raw);
+        // A file in a subfolder may run from the root (`python src/train.py`, a notebook
+        // opened with the root as its working directory); a path that names a folder
+        // (`models/x.pkl`) may then be the root's. Where the folder exists on one side only,
+        // that side is the one. A bare file name stays in the file's folder: generic names
+        // (`train.csv`, `model.pkl`) of different folders are different files.
+        let names_folder = raw.len() >= 2 && raw[0] != "..";
+        if folder.is_empty() || !names_folder {
+            resolved.push(here);
+            return Located {
+                raw,
+                folder: folder.to_vec(),
+                resolved,
+            };
+        }
+        let first = &raw[..1];
+        let at_root = resolve(&[], &raw);
+        match (exists(&resolve(folder, first)), exists(first)) {
+            (true, false) => resolved.push(here),
+            (false, true) => resolved.push(at_root),
+            _ => {
+                resolved.push(here);
+                resolved.push(at_root);
+            }
+        }
+        Located {
+            raw,
+            folder: folder.to_vec(),
+            resolved,
+        }
+    }
+
+    /// Whether two uses name the same file: two relative paths agree on some resolution;
+    /// otherwise the anchored one matches from the file name back against the other as
+    /// written or as resolved. A match on the file name alone (`*/train.csv` and
+    /// `train.csv`) counts only for two files of the same folder: generic names of
+    /// different folders are different files. URIs (`models:/churn`, `runs:/*/model`) name
+    /// their artifact whole.
+    fn matches(&self, other: &Located) -> bool {
+        let equal = |a: &[String], b: &[String]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| glob_eq(x, y))
+        };
+        let same_folder = self.folder == other.folder;
+        let uri = |parts: &[String]| parts.first().is_some_and(|p| p.ends_with(':'));
+        let loose = |a: &[String], b: &[String]| {
+            suffix_match(a, b).is_some_and(|depth| depth >= 2 || same_folder || uri(a) || uri(b))
+        };
+        match (self.resolved.is_empty(), other.resolved.is_empty()) {
+            (false, false) => self
+                .resolved
+                .iter()
+                .any(|a| other.resolved.iter().any(|b| equal(a, b))),
+            (true, true) => loose(&self.raw, &other.raw),
+            (true, false) => other.resolved.iter().any(|b| loose(&self.raw, b)),
+            (false, true) => self.resolved.iter().any(|a| loose(a, &other.raw)),
+        }
+    }
+}
+
+/// How many components two paths agree on from the file name back, until either runs out
+/// or reaches a part that cannot be known (`*`, or a `..` above the root); None when they
+/// disagree or a file name is unknown.
+fn suffix_match(a: &[String], b: &[String]) -> Option<usize> {
+    let (last_a, last_b) = (a.last()?, b.last()?);
+    if last_a == "*" || last_b == "*" {
+        return None;
+    }
+    let mut depth = 0;
+    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
+        if x == "*" || y == "*" || x == ".." || y == ".." {
+            return Some(depth);
+        }
+        if !glob_eq(x, y) {
+            return None;
+        }
+        depth += 1;
+    }
+    Some(depth)
+}
+
+/// `parts` resolved against `folder` (both from the project root), `..` applied; a path
+/// that climbs above the root keeps its `..`, which the project's paths never equal.
+fn resolve(folder: &[String], parts: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = folder.to_vec();
+    for part in parts {
+        if part == ".." {
+            if out.last().is_some_and(|p| p != "..") {
+                out.pop();
+            } else {
+                out.push("..".into());
+            }
+        } else {
+            out.push(part.clone());
+        }
+    }
+    out
+}
+
+/// The folder of a file (its display path) relative to the project root, as components.
+fn folder_in_root(path: &str, root: &Path) -> Vec<String> {
+    let path = path.replace('\\', "/");
+    let relative = strip_root(&path, root).unwrap_or(path.clone());
+    let mut parts: Vec<String> = relative
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .map(str::to_string)
+        .collect();
+    parts.pop();
+    parts
+}
+
+/// A display path relative to the project root, when the root can be told: the root as
+/// given, an absolute root under the working directory, or both resolved on disk.
+fn strip_root(path: &str, root: &Path) -> Option<String> {
+    let strip = |root: &str| -> Option<String> {
+        let root = root.trim_start_matches("./").trim_end_matches('/');
+        if root.is_empty() || root == "." {
+            return Some(path.trim_start_matches("./").to_string());
+        }
+        let rest = path.trim_start_matches("./").strip_prefix(root)?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| rest.trim_start_matches('/').to_string())
+    };
+    let given = root.to_string_lossy().replace('\\', "/");
+    if let Some(found) = strip(&given) {
+        return Some(found);
+    }
+    if root.is_absolute()
+        && let Ok(cwd) = std::env::current_dir()
+        && let Ok(under) = root.strip_prefix(&cwd)
+        && let Some(found) = strip(&under.to_string_lossy().replace('\\', "/"))
+    {
+        return Some(found);
+    }
+    // Otherwise both as they are on disk (a root outside the working directory).
+    let file = std::fs::canonicalize(path).ok()?;
+    let root = std::fs::canonicalize(root).ok()?;
+    let rest = file.strip_prefix(&root).ok()?;
+    Some(rest.to_string_lossy().replace('\\', "/"))
 }
 
 fn normalize(path: &str) -> Vec<String> {
@@ -573,6 +782,118 @@ mod tests {
         assert_eq!(edges, [((0, 0), (1, 0)), ((0, 1), (1, 1))]);
         let data: Vec<_> = index.data_edges.iter().map(|e| (e.write, e.read)).collect();
         assert_eq!(data, [((0, 0), (1, 0))]);
+    }
+
+    #[test]
+    fn relative_paths_join_where_they_resolve_not_by_bare_name() {
+        use crate::project::summary::{ArtifactUse, DataWrite};
+        let write = |path: &str, to: &str| FileSummary {
+            path: path.into(),
+            notebook: path.ends_with(".ipynb"),
+            writes: vec![DataWrite {
+                path: Some(to.into()),
+                ..DataWrite::default()
+            }],
+            saves: vec![Save {
+                path: Some(to.into()),
+                ..Save::default()
+            }],
+            ..FileSummary::default()
+        };
+        let read = |path: &str, from: &str| FileSummary {
+            path: path.into(),
+            notebook: path.ends_with(".ipynb"),
+            reads: vec![ArtifactUse {
+                path: Some(from.into()),
+                ..ArtifactUse::default()
+            }],
+            loads: vec![ArtifactUse {
+                path: Some(from.into()),
+                ..ArtifactUse::default()
+            }],
+            ..FileSummary::default()
+        };
+        let joined = |a: FileSummary, b: FileSummary| -> (usize, usize) {
+            let facts = ProjectFacts::default();
+            let index = ProjectIndex::new(PathBuf::from("no-such-root"), vec![&a, &b], &facts);
+            (index.data_edges.len(), index.artifact_edges.len())
+        };
+        // Generic names of different folders are different files.
+        assert_eq!(
+            joined(
+                write("blend/level2.py", "train.csv"),
+                read("titanic/eda.ipynb", "train.csv")
+            ),
+            (0, 0)
+        );
+        assert_eq!(
+            joined(
+                write("a/train.py", "model.pkl"),
+                read("b/app.py", "model.pkl")
+            ),
+            (0, 0)
+        );
+        // The same folder, or paths that resolve to the same place.
+        assert_eq!(
+            joined(
+                write("a/train.py", "model.pkl"),
+                read("a/app.py", "./model.pkl")
+            ),
+            (1, 1)
+        );
+        assert_eq!(
+            joined(
+                write("notebooks/train.ipynb", "../models/x.pkl"),
+                read("app.py", "models/x.pkl")
+            ),
+            (1, 1)
+        );
+        assert_eq!(
+            joined(
+                write("src/train.py", "../models/x.pkl"),
+                read("serve/app.py", "../models/x.pkl")
+            ),
+            (1, 1)
+        );
+        // A path naming a folder may be the root's when the file runs from the root.
+        assert_eq!(
+            joined(
+                write("notebooks/train.ipynb", "models/x.pkl"),
+                read("app.py", "models/x.pkl")
+            ),
+            (1, 1)
+        );
+        // An unknown prefix matches from the file name back, but a file name alone only in
+        // the same folder.
+        assert_eq!(
+            joined(
+                write("a/prep.py", "*/train.csv"),
+                read("b/eda.ipynb", "train.csv")
+            ),
+            (0, 0)
+        );
+        assert_eq!(
+            joined(
+                write("a/prep.py", "*/train.csv"),
+                read("a/eda.ipynb", "train.csv")
+            ),
+            (1, 1)
+        );
+        assert_eq!(
+            joined(
+                write("a/train.py", "*/models/m.pkl"),
+                read("b/serve.py", "../models/m.pkl")
+            ),
+            (1, 1)
+        );
+        // A path anchored elsewhere matches from the file name back.
+        assert_eq!(
+            joined(
+                write("train.py", "/srv/app/models/x.pkl"),
+                read("serve/app.py", "../models/x.pkl")
+            ),
+            (1, 1)
+        );
     }
 
     #[test]

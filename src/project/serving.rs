@@ -358,6 +358,7 @@ impl<'a> Extractor<'a> {
             if let Some(first) = predicts.first() {
                 let mut entry =
                     self.describe_entry(&[root], "<streamlit app>", "Streamlit app", *first);
+                entry.predict_helpers = self.predict_helpers(&[root], predicts.len());
                 entry.predicts = predicts;
                 self.summary.entries.push(entry);
             }
@@ -637,6 +638,7 @@ impl<'a> Extractor<'a> {
         entry.place = handler
             .child_by_field_name("name")
             .map_or(entry.place, |n| self.node_place(n));
+        entry.predict_helpers = self.predict_helpers(&bodies, predicts.len());
         entry.predicts = predicts;
         self.parameters(handler, &mut entry);
         let mut seen = HashSet::new();
@@ -753,6 +755,9 @@ impl<'a> Extractor<'a> {
                         && segments
                             .next()
                             .is_some_and(|m| PREDICT_METHODS.contains(&m));
+                    if self.remote_call(function, callee) {
+                        continue;
+                    }
                     let predicts = PREDICT_METHODS.contains(&last)
                         || runner
                         || (function.kind() == "attribute"
@@ -803,6 +808,91 @@ impl<'a> Extractor<'a> {
         out
     }
 
+    /// Whether a predict-named call asks a model behind HTTP rather than one of this code:
+    /// a function of the file whose body posts to a URL (`requests.post(API_URL, json=...)`,
+    /// httpx, aiohttp, urllib) and predicts nothing itself, or, in a file that loads no model,
+    /// a `gradio_client` client's `predict`. A front end over a prediction API serves no model.
+    fn remote_call(&self, function: Node, callee: &str) -> bool {
+        if function.kind() == "identifier"
+            && let Some(body) = self.functions.get(callee)
+        {
+            return self.http_only(*body);
+        }
+        function.kind() == "attribute" && !self.loads_any() && self.uses_module(&["gradio_client"])
+    }
+
+    /// Whether a function's body calls another service over HTTP and predicts nothing.
+    fn http_only(&self, body: Node<'a>) -> bool {
+        let calls = self.calls_under(body);
+        let http = calls.iter().any(|call| {
+            call.child_by_field_name("function")
+                .is_some_and(|f| is_http_client(&self.qualify(self.text(f))))
+        });
+        let predicts = calls.iter().any(|call| {
+            call.child_by_field_name("function").is_some_and(|f| {
+                let text = self.text(f);
+                let last = text.rsplit('.').next().unwrap_or(text);
+                f.kind() == "attribute" && PREDICT_METHODS.contains(&last)
+            })
+        });
+        http && !predicts
+    }
+
+    /// The file's top-level functions that only call an API over HTTP (see
+    /// [`FileSummary::http_functions`]).
+    pub(super) fn http_functions(&mut self) {
+        if !self.uses_module(&["requests", "httpx", "aiohttp", "urllib", "urllib3", "http"]) {
+            return;
+        }
+        let mut names: Vec<(&String, Node<'a>)> =
+            self.functions.iter().map(|(n, b)| (n, *b)).collect();
+        names.sort_by_key(|(_, b)| b.start_byte());
+        let found: Vec<String> = names
+            .into_iter()
+            .filter(|(_, body)| self.http_only(*body))
+            .map(|(n, _)| n.clone())
+            .collect();
+        self.summary.http_functions = found;
+    }
+
+    /// In a file that loads no model, the imported `predict*` helpers that make every
+    /// prediction of the handler (see [`Entry::predict_helpers`]).
+    fn predict_helpers(&self, bodies: &[Node], predicts: usize) -> Vec<String> {
+        if self.loads_any() || predicts == 0 {
+            return Vec::new();
+        }
+        let mut helpers = Vec::new();
+        let mut count = 0;
+        for body in bodies {
+            for &node in self.nodes_in(*body) {
+                if node.kind() != "call" {
+                    continue;
+                }
+                let Some(function) = node.child_by_field_name("function") else {
+                    continue;
+                };
+                let callee = self.text(function);
+                let last = callee.rsplit('.').next().unwrap_or(callee);
+                if last.starts_with("predict")
+                    && self
+                        .imports
+                        .contains_key(callee.split('.').next().unwrap_or(callee))
+                {
+                    count += 1;
+                    let qualified = self.qualify(callee);
+                    if !helpers.contains(&qualified) {
+                        helpers.push(qualified);
+                    }
+                }
+            }
+        }
+        if count == predicts {
+            helpers
+        } else {
+            Vec::new()
+        }
+    }
+
     fn loads_any(&self) -> bool {
         self.model.io.iter().any(|io| io.op == IoOp::Load)
     }
@@ -845,8 +935,14 @@ impl<'a> Extractor<'a> {
                     estimator,
                     method,
                     span,
+                    x,
+                    y,
+                    x_text,
                     ..
-                } if within(*span) && !replayed => {
+                } if within(*span)
+                    && !replayed
+                    && !x.is_some_and(|x| self.fits_training_data(x, *y, x_text)) =>
+                {
                     let class = self
                         .model
                         .estimator(*estimator)
@@ -931,6 +1027,28 @@ impl<'a> Extractor<'a> {
                 stack.extend(node.named_children(&mut cursor));
             }
         }
+        // Flask's and Quart's request is a global: `data = request.get_json()` holds the
+        // request whether the prediction is then returned inline or through a variable.
+        // Its method, path or headers are not the model's inputs.
+        if self.global_request() {
+            for (target, right) in &assignments {
+                if reads_request_body(right) && !names.contains(target) {
+                    names.push(target.clone());
+                }
+            }
+        }
+        // A Streamlit app's request is what its input widgets return.
+        if self.uses_module(&["streamlit"]) {
+            for (target, right) in &assignments {
+                if STREAMLIT_INPUTS
+                    .iter()
+                    .any(|w| right.contains(&format!(".{w}(")))
+                    && !names.contains(target)
+                {
+                    names.push(target.clone());
+                }
+            }
+        }
         for _ in 0..2 {
             for (target, right) in &assignments {
                 let predicts =
@@ -953,7 +1071,15 @@ impl<'a> Extractor<'a> {
             || args.iter().any(|arg| {
                 let text = self.text(*arg);
                 names.iter().any(|n| mentions(text, n))
+                    || (self.global_request() && reads_request_body(text))
             })
+    }
+
+    /// Whether `request` is Flask's (or Quart's) global request object in this file.
+    fn global_request(&self) -> bool {
+        self.imports
+            .get("request")
+            .is_some_and(|q| q == "flask.request" || q == "quart.request")
     }
 
     /// The length of a one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name
@@ -1080,6 +1206,27 @@ impl<'a> Extractor<'a> {
                     }
                     continue;
                 }
+                Kind::Call { function }
+                    if is_frame_constructor(function)
+                        && self
+                            .model
+                            .columns(id)
+                            .is_none_or(|c| c.open || c.known.is_empty()) =>
+                {
+                    // `pd.DataFrame(body["rows"])`, `pd.DataFrame([data])`,
+                    // `pd.json_normalize(payload)`: the body (or a list of rows in it) is the
+                    // frame's data, and its columns are whatever the client sends. A key
+                    // read on the way names the container, not a column. Dict literals and
+                    // other inputs are followed as usual.
+                    for &i in &value.inputs {
+                        if self.whole_body(i, handler, &parameters) {
+                            flow.open = true;
+                        } else {
+                            stack.push(i);
+                        }
+                    }
+                    continue;
+                }
                 Kind::Call { function } => {
                     if is_request_object(function) || is_data_source(function) {
                         flow.open = true;
@@ -1140,6 +1287,60 @@ impl<'a> Extractor<'a> {
                 flow.names.push(field.to_string());
             }
             stack.extend(value.inputs.iter().copied());
+        }
+    }
+
+    /// Whether a value given to a frame constructor is the request's rows: the request, a
+    /// key of it (`body["rows"]`, `payload.get("instances")`), or a list of those (`[data]`).
+    fn whole_body(&self, id: ValueId, handler: Node, parameters: &[Parameter]) -> bool {
+        let value = &self.model.values[id];
+        if let Kind::Tuple(items) = &value.kind {
+            return !items.is_empty()
+                && items
+                    .iter()
+                    .all(|&i| self.whole_body(i, handler, parameters));
+        }
+        // A dict literal names its keys; a request schema's fields are known (`[req.dict()]`).
+        if matches!(value.kind, Kind::Dict(_)) || self.schema_request(id, handler, parameters, 3) {
+            return false;
+        }
+        if self.is_request(id, handler, parameters, 3) {
+            return true;
+        }
+        let text = self
+            .file
+            .text
+            .get(value.span.start..value.span.end)
+            .unwrap_or("");
+        keyed_read(text).is_some()
+            && value
+                .inputs
+                .iter()
+                .copied()
+                .find(|&i| !matches!(self.model.values[i].kind, Kind::Str(_)))
+                .is_some_and(|r| self.is_request(r, handler, parameters, 3))
+    }
+
+    /// Whether a value is (or is converted from) a handler parameter typed with a request
+    /// schema.
+    fn schema_request(
+        &self,
+        id: ValueId,
+        handler: Node,
+        parameters: &[Parameter],
+        depth: usize,
+    ) -> bool {
+        let value = &self.model.values[id];
+        match &value.kind {
+            Kind::Param { index } => {
+                value.span.start == handler.start_byte()
+                    && matches!(parameters.get(*index), Some(Parameter::Schema(_)))
+            }
+            _ if depth > 0 => value
+                .inputs
+                .iter()
+                .any(|&i| self.schema_request(i, handler, parameters, depth - 1)),
+            _ => false,
         }
     }
 
@@ -1316,6 +1517,8 @@ impl<'a> Extractor<'a> {
             || (self.is_log_sink(function, callee, last, &qualified)
                 && self.has_data_argument(&args)
                 && self.carries_request_data(&args))
+            || self.writes_request_data(function, last)
+            || (self.inserts_rows(last, &args) && self.carries_request_data(&args))
         {
             entry.logged = true;
         }
@@ -1634,6 +1837,89 @@ impl<'a> Extractor<'a> {
                     | "put_item"
             )
             || (last == "add" && (receiver_last.contains("session") || receiver_last == "db"))
+            // pymongo, Redis streams and lists, Supabase/TinyDB tables, Firestore.
+            || matches!(last, "replace_one" | "update_one" | "xadd" | "lpush" | "rpush")
+            || (last == "insert"
+                && (receiver_last == "db"
+                    || receiver_last.starts_with("table(")
+                    || receiver_last.contains("collection")))
+            || (matches!(last, "add" | "set")
+                && (receiver_last.starts_with("collection(")
+                    || receiver_last.starts_with("document(")))
+            || (matches!(last, "write" | "writerow" | "writerows")
+                && self.is_open_file(receiver_last))
+            || (qualified == "json.dump" && self.file.text.contains("open("))
+    }
+
+    /// `frame.to_csv(path, mode="a")`, `to_parquet`, `to_sql`, `to_json`: the data written is
+    /// the receiver, which must hold the request or the prediction.
+    fn writes_request_data(&self, function: Node, last: &str) -> bool {
+        if function.kind() != "attribute"
+            || !matches!(
+                last,
+                "to_csv" | "to_parquet" | "to_sql" | "to_json" | "to_feather" | "to_excel"
+            )
+        {
+            return false;
+        }
+        let Some(receiver) = function.child_by_field_name("object") else {
+            return false;
+        };
+        let names = self.data_names.borrow();
+        let text = self.text(receiver);
+        names.is_empty() || names.iter().any(|n| mentions(text, n))
+    }
+
+    /// A database insert: `cursor.execute("INSERT INTO ...", row)`, `conn.execute(text(
+    /// "INSERT ..."), row)`, `executemany`, an f-string statement; also SQL `UPDATE`,
+    /// `REPLACE`, `UPSERT`, `MERGE`. A `SELECT` reads, it records nothing.
+    fn inserts_rows(&self, last: &str, args: &[Node]) -> bool {
+        if !matches!(last, "execute" | "executemany" | "exec_driver_sql") {
+            return false;
+        }
+        let Some(first) = args.first() else {
+            return false;
+        };
+        let text = self.text(*first);
+        let lower = text.to_ascii_lowercase();
+        // SQLAlchemy Core (`insert(table).values(...)`, `table.insert().values(...)`), or a
+        // statement constant named for it (`INSERT_PREDICTION`).
+        if ["insert(", "update(", "upsert("].iter().any(|verb| {
+            lower.match_indices(verb).any(|(at, _)| {
+                !lower[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+        }) || (first.kind() == "identifier" && lower.contains("insert"))
+        {
+            return true;
+        }
+        let statement = text
+            .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+            .trim_start_matches(['(', ' '])
+            .trim_start_matches(['f', 'r', 'b', 'F', 'R', 'B'])
+            .trim_start_matches(['"', '\'', ' ', '\n', '\t', '\\'])
+            .to_ascii_uppercase();
+        ["INSERT", "REPLACE", "UPSERT", "MERGE", "UPDATE"]
+            .iter()
+            .any(|verb| statement.starts_with(verb))
+    }
+
+    /// Whether a name is bound to a file opened for writing or a CSV writer over one:
+    /// `with open(LOG, "a") as f`, `f = open(...)`, `writer = csv.writer(f)`.
+    fn is_open_file(&self, name: &str) -> bool {
+        if !is_identifier(name) {
+            return false;
+        }
+        let text = &self.file.text;
+        text.lines().any(|line| {
+            let line = line.trim();
+            (line.contains("open(") && line.ends_with(&format!(" as {name}:")))
+                || line.starts_with(&format!("{name} = open("))
+                || line.starts_with(&format!("{name} = csv.writer("))
+                || line.starts_with(&format!("{name} = csv.DictWriter("))
+        })
     }
 
     /// An argument that carries data, not only literals.
@@ -1697,11 +1983,13 @@ impl<'a> Extractor<'a> {
             || !self.summary.trainings.is_empty()
             || !self.summary.entries.is_empty()
             || self.summary.writes.is_empty()
+            || self.trains_here()
         {
             return;
         }
         // Predictions that reach a metric evaluate the model; only the others score (S5).
         let evaluated = self.model.reaches_metric();
+        let checkpoints = self.own_checkpoints();
         let mut places = Vec::new();
         for event in &self.model.events {
             if let Event::Predict {
@@ -1712,6 +2000,7 @@ impl<'a> Extractor<'a> {
             } = event
                 && matches!(&self.model.values[*estimator].kind, Kind::Estimator(e) if e.category == Category::Loaded)
                 && !evaluated.get(*output).copied().unwrap_or(false)
+                && !checkpoints.contains(estimator)
             {
                 places.push(self.place(*span));
             }
@@ -1723,8 +2012,123 @@ impl<'a> Extractor<'a> {
         self.summary.scoring = places;
     }
 
+    /// Whether the file trains something the model does not know as a training: a
+    /// PyTorch loop (`loss.backward()`, `optimizer.step()`), or an object it cannot follow
+    /// fitted with a label (`net.fit(X, y, epochs=10)` of a network a helper builds). Such
+    /// a file is training code even when it also predicts with a loaded model.
+    fn trains_here(&self) -> bool {
+        if self
+            .model
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Backward { .. } | Event::OptimizerStep { .. }))
+        {
+            return true;
+        }
+        let fits: HashSet<usize> = self
+            .model
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Fit { span, .. } => Some(span.start),
+                _ => None,
+            })
+            .collect();
+        self.nodes().iter().any(|node| {
+            if node.kind() != "call" || fits.contains(&node.start_byte()) {
+                return false;
+            }
+            let Some(function) = node.child_by_field_name("function") else {
+                return false;
+            };
+            if function.kind() != "attribute"
+                || !function
+                    .child_by_field_name("attribute")
+                    .is_some_and(|a| matches!(self.text(a), "fit" | "fit_generator"))
+            {
+                return false;
+            }
+            let Some(arguments) = node.child_by_field_name("arguments") else {
+                return false;
+            };
+            let mut cursor = arguments.walk();
+            let args: Vec<Node> = arguments.named_children(&mut cursor).collect();
+            let positional = args
+                .iter()
+                .filter(|a| a.kind() != "keyword_argument")
+                .count();
+            let labelled = args.iter().any(|a| {
+                a.kind() == "keyword_argument"
+                    && a.child_by_field_name("name").is_some_and(|n| {
+                        matches!(
+                            self.text(n),
+                            "y" | "epochs" | "validation_data" | "callbacks"
+                        )
+                    })
+            });
+            positional >= 2 || labelled
+        })
+    }
+
+    /// Models the file loads from an artifact it also saves: a training script or notebook
+    /// reloading its own checkpoint (to evaluate it, or to continue training), not a job
+    /// that scores a model trained elsewhere.
+    fn own_checkpoints(&self) -> HashSet<ValueId> {
+        let saved: Vec<&str> = self
+            .model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Save)
+            .filter_map(|io| io.path.as_deref())
+            .collect();
+        self.model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Load)
+            .filter(|io| {
+                io.path
+                    .as_deref()
+                    .is_some_and(|p| saved.iter().any(|s| super::index::paths_match(s, p)))
+            })
+            .map(|io| io.value)
+            .collect()
+    }
+
+    /// Whether a fit learns from training data rather than from the rows a job scores: a
+    /// label is given to it, or its data is a split's training or validation part, a
+    /// variable named for training data (`X_train`, `train_df[cols]`), or was read from a
+    /// file named as training data (`train.csv`, `training_table.parquet`).
+    fn fits_training_data(&self, x: ValueId, y: Option<ValueId>, x_text: &str) -> bool {
+        use crate::model::rows;
+        if y.is_some() {
+            return true;
+        }
+        let variable = x_text
+            .split(['[', '(', '.'])
+            .next()
+            .unwrap_or(x_text)
+            .trim();
+        if is_identifier(variable) && names_training_data(variable) {
+            return true;
+        }
+        let parts = self.model.rows(x) & rows::PARTS;
+        if parts != 0 && parts & (rows::FULL | rows::TEST) == 0 {
+            return true;
+        }
+        let training_reads: HashSet<ValueId> = self
+            .model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Read)
+            .filter(|io| io.path.as_deref().is_some_and(names_training_data))
+            .map(|io| io.value)
+            .collect();
+        !training_reads.is_empty() && self.model.derives_from(x, |v| training_reads.contains(&v))
+    }
+
     /// Transformers fitted on data that a loaded model then predicts on: the job refits
-    /// its preprocessing on each batch it scores.
+    /// its preprocessing on each batch it scores. A fit on training data is not one (the
+    /// job may also score the rows it learned from).
     fn fits_on_scored_data(&self) -> Vec<(String, String, Place)> {
         let predicted: Vec<crate::model::ValueId> = self
             .model
@@ -1744,8 +2148,10 @@ impl<'a> Extractor<'a> {
             let Event::Fit {
                 estimator,
                 x: Some(x),
+                y,
                 method,
                 span,
+                x_text,
                 ..
             } = event
             else {
@@ -1754,6 +2160,9 @@ impl<'a> Extractor<'a> {
             let Some(est) = self.model.estimator(*estimator) else {
                 continue;
             };
+            if self.fits_training_data(*x, *y, x_text) {
+                continue;
+            }
             let stateful = est.category.is_stateful_transformer()
                 || est.category == Category::Composite && est.stateful_steps.is_some();
             if !stateful {
@@ -1791,6 +2200,85 @@ impl<'a> Extractor<'a> {
         }
         false
     }
+}
+
+/// Whether code reads the body or parameters of Flask's global request
+/// (`request.get_json()`, `request.json`, `request.form["age"]`).
+fn reads_request_body(text: &str) -> bool {
+    [
+        "request.json",
+        "request.get_json",
+        "request.form",
+        "request.args",
+        "request.values",
+        "request.data",
+        "request.get_data",
+        "request.files",
+    ]
+    .iter()
+    .any(|accessor| mentions(text, accessor))
+}
+
+/// Streamlit's input widgets: what the user sends the app.
+const STREAMLIT_INPUTS: &[&str] = &[
+    "number_input",
+    "text_input",
+    "text_area",
+    "selectbox",
+    "multiselect",
+    "slider",
+    "select_slider",
+    "radio",
+    "checkbox",
+    "date_input",
+    "time_input",
+    "file_uploader",
+    "camera_input",
+    "chat_input",
+    "data_editor",
+];
+
+/// Calls that make a frame from rows or records given whole.
+fn is_frame_constructor(function: &str) -> bool {
+    matches!(
+        function,
+        "pandas.DataFrame"
+            | "pandas.DataFrame.from_records"
+            | "pandas.DataFrame.from_dict"
+            | "pandas.json_normalize"
+            | "pandas.io.json.json_normalize"
+            | "polars.DataFrame"
+            | "polars.from_dicts"
+    )
+}
+
+/// HTTP client calls: a request to another service.
+fn is_http_client(qualified: &str) -> bool {
+    [
+        "requests.",
+        "httpx.",
+        "aiohttp.",
+        "urllib.request.",
+        "urllib3.",
+        "http.client.",
+    ]
+    .iter()
+    .any(|m| qualified.starts_with(m))
+}
+
+/// Whether a data path's file name says it holds training data: a word `train`, `training`,
+/// `trainset` or `labelled` in it (`data/train.csv`, `training_table.parquet`), not a word that
+/// merely contains those letters (`trainee.csv`).
+fn names_training_data(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_lowercase();
+    stem.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| {
+            matches!(
+                word,
+                "train" | "training" | "trainset" | "traindata" | "labelled" | "labeled"
+            )
+        })
 }
 
 /// What the values reaching a model's input show (see `input_flow`).
@@ -2142,6 +2630,31 @@ mod tests {
     }
 
     #[test]
+    fn training_data_is_named_by_words_of_the_file_name() {
+        use super::names_training_data;
+        assert!(names_training_data("data/train.csv"));
+        assert!(names_training_data("../input/training_table.parquet"));
+        assert!(names_training_data("X-train.npy"));
+        assert!(names_training_data("X_train"));
+        assert!(names_training_data("train_df"));
+        assert!(!names_training_data("X_batch"));
+        assert!(!names_training_data("data/trainee_hours.csv"));
+        assert!(!names_training_data("data/tonight.parquet"));
+        assert!(!names_training_data("data/unlabelled.csv"));
+    }
+
+    #[test]
+    fn a_file_that_reloads_its_own_checkpoint_is_not_a_scoring_job() {
+        let code = "import joblib\nimport pandas as pd\n\
+                    rows = pd.read_parquet('h.parquet')\n\
+                    model = joblib.load('ckpt/m.joblib')\n\
+                    rows['p'] = model.predict(rows[['a']])\nrows.to_csv('out.csv')\n";
+        assert!(!summary_of("job.py", code).scoring.is_empty());
+        let resumed = format!("{code}joblib.dump(model, 'ckpt/m.joblib')\n");
+        assert!(summary_of("job.py", &resumed).scoring.is_empty());
+    }
+
+    #[test]
     fn a_gradio_handler_in_a_serving_named_module_is_a_gradio_app() {
         let code = "import gradio as gr\nimport joblib\nmodel = joblib.load('m.pkl')\n\
                     def predict(x):\n    return model.predict([[x]])[0]\n\
@@ -2172,6 +2685,22 @@ mod tests {
         ));
         assert!(logged(
             "    log.info('request %s', age)\n    return model.predict([[age]])[0]\n"
+        ));
+        // Written to a file or inserted into a database; a SELECT or an unrelated frame is not.
+        assert!(logged(
+            "    p = model.predict([[age]])[0]\n    db.execute('INSERT INTO log VALUES (?, ?)', (age, p))\n    return p\n"
+        ));
+        assert!(logged(
+            "    p = model.predict([[age]])[0]\n    db.execute(f\"insert into log values ({age}, {p})\")\n    return p\n"
+        ));
+        assert!(!logged(
+            "    n = db.execute('SELECT n FROM t WHERE a = ?', (age,)).fetchone()\n    return model.predict([[age, n]])[0]\n"
+        ));
+        assert!(logged(
+            "    p = model.predict([[age]])[0]\n    pd.DataFrame({'age': [age], 'p': [p]}).to_csv('log.csv', mode='a')\n    return p\n"
+        ));
+        assert!(!logged(
+            "    p = model.predict([[age]])[0]\n    stats.to_csv('stats.csv')\n    return p\n"
         ));
     }
 

@@ -61,6 +61,13 @@ pub struct FileSummary {
     /// Column names the file's functions create (`df["x"] = ...`, `assign(x=...)`): what
     /// shared feature code can build.
     pub produced_columns: Vec<String>,
+    /// Columns the file one-hot encodes, as (prefix of the dummy columns, input column):
+    /// `pd.get_dummies(df, columns=["color"])` and a `OneHotEncoder` fitted on
+    /// `df[["color"]]` give `("color", "color")`, `prefix={"region": "reg"}` gives
+    /// `("reg", "region")`. A training column `color_red` is the encoding of `color`, which
+    /// is what serving must build.
+    #[serde(default)]
+    pub encoded_columns: Vec<(String, String)>,
     /// The file's functions read data from somewhere the analysis cannot see (a database,
     /// an HTTP call, a feature store): columns they return may be anything.
     pub opaque_sources: bool,
@@ -74,6 +81,11 @@ pub struct FileSummary {
     /// Top-level functions and classes whose bodies send data to a log or metrics sink: a
     /// handler in another file that calls one logs.
     pub logging_functions: Vec<String>,
+    /// Top-level functions that call another service over HTTP and predict nothing
+    /// themselves (`def predict(x): return requests.post(API_URL, json=x).json()`): a
+    /// client of a prediction API.
+    #[serde(default)]
+    pub http_functions: Vec<String>,
     /// Middleware and request hooks the file registers on a web app.
     pub middleware: Vec<Middleware>,
 }
@@ -281,6 +293,11 @@ pub struct Entry {
     /// model's input: project modules build features there; any other is a source the
     /// analysis cannot see.
     pub input_calls: Vec<String>,
+    /// In a file that loads no model, when every prediction of the handler is a call of an
+    /// imported `predict*` helper: those helpers, qualified. If each is a function of the
+    /// project that only calls an API over HTTP, the handler serves no model.
+    #[serde(default)]
+    pub predict_helpers: Vec<String>,
 }
 
 /// A request schema class.

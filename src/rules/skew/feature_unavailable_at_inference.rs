@@ -63,8 +63,15 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 let Some(serving) = &serving else {
                     continue;
                 };
+                let encoded = &index.files[saver].encoded_columns;
                 for column in &training.columns {
-                    if serving.contains(column.name.as_str()) {
+                    if serving.contains(column.name.as_str())
+                        || encoded_input(&column.name, encoded).is_some_and(|e| serving.contains(e))
+                        || (encoded.iter().any(|(prefix, _)| prefix == "*")
+                            && serving
+                                .iter()
+                                .any(|s| is_dummy_of(&column.name, s)))
+                    {
                         continue;
                     }
                     let missing = found
@@ -85,6 +92,28 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     for missing in found.values() {
         report(index, sink, missing);
     }
+}
+
+/// The one-hot encoded column a training column is a dummy of (`color_red` of `color`,
+/// `reg_north` of `region` encoded with the prefix `reg`): serving builds the encoder's
+/// input, not its outputs.
+fn encoded_input<'a>(column: &str, encoded: &'a [(String, String)]) -> Option<&'a str> {
+    encoded
+        .iter()
+        .filter(|(prefix, _)| {
+            column.len() > prefix.len()
+                && column.starts_with(prefix.as_str())
+                && column[prefix.len()..].starts_with(['_', '=', '.', '-', ' '])
+        })
+        .max_by_key(|(prefix, _)| prefix.len())
+        .map(|(_, input)| input.as_str())
+}
+
+/// Whether a column is a dummy of `input` with the default separator (`color_red`).
+fn is_dummy_of(column: &str, input: &str) -> bool {
+    column.len() > input.len() + 1
+        && column.starts_with(input)
+        && column[input.len()..].starts_with('_')
 }
 
 /// A training column the serving side lacks.
