@@ -297,8 +297,12 @@ impl<'a> Builder<'a> {
             return;
         }
         self.depth += 1;
-        if self.depth == 1 && self.scopes.len() == 1 && self.changes_state(node) {
-            self.model.state_changes.push(span(node));
+        if self.depth == 1 && self.scopes.len() == 1 {
+            if self.changes_state(node) {
+                self.model.state_changes.push(span(node));
+            } else if node.kind() == "expression_statement" {
+                self.model.displays.push(span(node));
+            }
         }
         self.torch_enter(node);
         match node.kind() {

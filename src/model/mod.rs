@@ -641,8 +641,13 @@ pub struct FileModel {
     pub column_selections: Vec<(ValueId, Option<Vec<String>>)>,
     /// Module-level statements that may change the program's state (bind or change a name,
     /// fit, write): everything but imports, bare names and display calls (`df.head()`,
-    /// `print(x)`, `plt.show()`). In order; a notebook cell without one re-runs harmlessly.
+    /// `print(x)`, `plt.show()`). In order.
     pub state_changes: Vec<Span>,
+    /// Module-level statements that only show something (a bare name, `df.head()`,
+    /// `plt.show()`): their output depends on the state, they change none. In order. A
+    /// notebook cell with neither these nor state changes (imports, shell commands) re-runs
+    /// harmlessly.
+    pub displays: Vec<Span>,
     /// The estimators a composite was built from (pipeline steps, a search's estimator, an
     /// ensemble's members), by the composite, in argument order.
     pub composite_members: Vec<(ValueId, Vec<ValueId>)>,

@@ -11,14 +11,24 @@ crate::rule::rule! {
 }
 
 /// Compares the saved `execution_count` of code cells in document order: a count lower than
-/// one above it means the cells ran out of order. Cells that change no state (imports, shell
-/// commands, display and plots) re-run harmlessly and are left out. One finding per notebook,
-/// at the first such cell.
+/// one above it means the cells ran out of order. Only pairs that can change what the saved
+/// notebook shows count: a cell that changes state (binds or changes a name, fits, writes)
+/// against any cell that changes or shows state. Cells that do neither (imports, shell
+/// commands) re-run harmlessly, and two cells that only show something (`df.head()`, a plot)
+/// ran on the same state unless a state-changing cell ran between them, which is a pair of its
+/// own. One finding per notebook, at the first such cell.
 fn check(ctx: &Context, sink: &mut Sink) {
     let Some(notebook) = &ctx.file.notebook else {
         return;
     };
-    let mut highest: Option<(i64, usize)> = None; // (count, index into cells)
+    let model = ctx.model;
+    let holds = |spans: &[Span], start: usize, end: usize| {
+        spans.iter().any(|s| s.start >= start && s.start < end)
+    };
+    // (count, index into cells) of the highest count so far among cells that change state,
+    // and among cells that change or show state.
+    let mut highest_state: Option<(i64, usize)> = None;
+    let mut highest_any: Option<(i64, usize)> = None;
     let mut first: Option<(usize, usize)> = None; // (offending cell, the cell that ran later)
     let mut out_of_order = 0;
     for (index, cell) in notebook.cells.iter().enumerate() {
@@ -26,20 +36,26 @@ fn check(ctx: &Context, sink: &mut Sink) {
             continue;
         };
         let (start, end) = (cell.offset, cell.offset + cell.len);
-        let changes = ctx
-            .model
-            .state_changes
-            .iter()
-            .any(|span| span.start >= start && span.start < end);
-        if !changes {
+        let changes = holds(&model.state_changes, start, end);
+        let shows = holds(&model.displays, start, end);
+        if !changes && !shows {
             continue;
         }
-        match highest {
-            Some((top, top_index)) if count < top => {
-                out_of_order += 1;
-                first.get_or_insert((index, top_index));
+        let above = if changes { highest_any } else { highest_state };
+        if let Some((top, top_index)) = above
+            && count < top
+        {
+            out_of_order += 1;
+            first.get_or_insert((index, top_index));
+        }
+        let raise = |h: &mut Option<(i64, usize)>| {
+            if h.is_none_or(|(top, _)| count > top) {
+                *h = Some((count, index));
             }
-            _ => highest = Some((count, index)),
+        };
+        raise(&mut highest_any);
+        if changes {
+            raise(&mut highest_state);
         }
     }
     let Some((index, later)) = first else { return };
