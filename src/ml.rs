@@ -598,6 +598,42 @@ pub fn seeds(qualified: &str) -> &'static [Rng] {
     }
 }
 
+/// A function name that says it computes a metric (`compute_mcrmse`, `normalized_gini`,
+/// `rmsle`, `eval_kappa`, `quadratic_weighted_kappa`).
+pub fn is_metric_name(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "score", "metric", "rmse", "mse", "mae", "mape", "rmsle", "auc", "gini", "accuracy",
+        "kappa", "qwk", "f1", "logloss", "log_loss", "error", "r2", "evaluate", "ndcg", "mapk",
+    ];
+    let lower = name.to_ascii_lowercase();
+    WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// A qualified name from a library (not the user's own code).
+pub fn is_library(qualified: &str) -> bool {
+    const LIBRARIES: &[&str] = &[
+        "sklearn",
+        "numpy",
+        "scipy",
+        "pandas",
+        "torch",
+        "tensorflow",
+        "keras",
+        "lightgbm",
+        "xgboost",
+        "catboost",
+        "statsmodels",
+        "imblearn",
+        "optuna",
+        "mlflow",
+        "matplotlib",
+        "seaborn",
+        "transformers",
+    ];
+    let first = qualified.split('.').next().unwrap_or(qualified);
+    LIBRARIES.contains(&first)
+}
+
 /// A call that only shows something (a notebook's display and plotting calls): `print`,
 /// `display`, `df.head()`, `df.describe()`, `plt.show()`, `sns.heatmap(...)`. `receiver` is the
 /// text before the last dot ("" for a plain function).

@@ -45,6 +45,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         summaries: Vec::new(),
         functions: Vec::new(),
         slices: HashMap::new(),
+        arg_log: Vec::new(),
         replaying: false,
         tentative: HashMap::new(),
         dataset_labels: HashMap::new(),
@@ -95,6 +96,8 @@ struct Builder<'a> {
     functions: Vec<summary::Open>,
     /// Complementary slices and masks seen so far, by (base, cut-off text): their split id.
     slices: HashMap<(ValueId, String), usize>,
+    /// The values of each argument list read, by the list's node id, while its call is made.
+    arg_log: Vec<(usize, Vec<ValueId>)>,
     /// Replaying a summary: events are repeats, not new facts of the body.
     replaying: bool,
     /// Parts of slices and masks whose complement has not been seen yet, by split.
@@ -1466,6 +1469,7 @@ impl<'a> Builder<'a> {
             splat: false,
         };
         let Some(node) = node else { return args };
+        self.arg_log.push((node.id(), Vec::new()));
         let mut cursor = node.walk();
         let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
         for child in children {
@@ -1496,10 +1500,72 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        if let Some(entry) = self
+            .arg_log
+            .iter_mut()
+            .rev()
+            .find(|(id, _)| *id == node.id())
+        {
+            entry.1 = args.all_values();
+        }
         args
     }
 
+    /// A call, and a metric written by the user (`compute_mcrmse(y_va, preds)`,
+    /// `normalized_gini(y_test, p)`): a function of the file or of the project, named as a
+    /// metric, given predictions, is recorded as a Metric event like scikit-learn's.
     fn call(&mut self, node: Node) -> ValueId {
+        let mark = self.arg_log.len();
+        let result = self.call_value(node);
+        let list = node.child_by_field_name("arguments").map(|a| a.id());
+        let args = self.arg_log[mark..]
+            .iter()
+            .find(|(id, _)| Some(*id) == list)
+            .map(|(_, values)| values.clone());
+        self.arg_log.truncate(mark);
+        if let (Some(args), Some(function)) = (args, node.child_by_field_name("function")) {
+            self.user_metric(function, args, result, node);
+        }
+        result
+    }
+
+    fn user_metric(&mut self, function: Node, args: Vec<ValueId>, result: ValueId, node: Node) {
+        let text = self.text(function);
+        let name = text.rsplit('.').next().unwrap_or(text);
+        if !ml::is_metric_name(name) || result == UNKNOWN {
+            return;
+        }
+        // Library functions are judged by their qualified names elsewhere.
+        let head = text.split('.').next().unwrap_or(text);
+        if let Some(Kind::Import(qualified)) = self
+            .scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.names.get(head))
+            .map(|&id| self.kind(id).clone())
+            && ml::is_library(&qualified)
+        {
+            return;
+        }
+        let predictions = args.iter().any(|&arg| {
+            self.model.derives_from(arg, |v| {
+                matches!(self.model.values[v].kind, Kind::Output { .. })
+            })
+        });
+        if !predictions || args.len() < 2 {
+            return;
+        }
+        let scope = self.scope();
+        self.push_event(Event::Metric {
+            function: name.to_string(),
+            args,
+            output: result,
+            span: span(node),
+            scope,
+        });
+    }
+
+    fn call_value(&mut self, node: Node) -> ValueId {
         self.note_set_params(node);
         let Some(function) = node.child_by_field_name("function") else {
             return UNKNOWN;

@@ -186,32 +186,35 @@ impl FileModel {
 
     /// Values computed from predictions together with the held-out labels they are compared
     /// with: a metric written by hand (`gini(y_test, preds)`, `np.mean((preds - y_va) ** 2)`,
-    /// `(preds == y_test).mean()`). Held-out labels are the held-out parts of the data whose
-    /// training part is the `y` of a fit (`y_test` beside `y_train`, `y[va]` beside `y[tr]`),
-    /// and the label column read from a held-out part of the frame whose training part gave
-    /// the label (`valid_df["target"]` beside `train_df["target"]`). One forward pass.
+    /// `(preds == y_test).mean()`). Held-out labels are the held-out parts of the data (not a
+    /// frame of features) whose training part the `y` of a fit comes from (`y_test` beside
+    /// `y_train`, `y[va]` beside `y[tr]`, `test_idx` beside `train_idx`), and the label column
+    /// read from a held-out part of the frame whose training part gave the label
+    /// (`valid_df["target"]` beside `train_df["target"]`). What predictions were made from does
+    /// not count as labels beside them. One forward pass.
     fn hand_written_metrics(&self) -> Vec<ValueId> {
         use super::Role;
+        let is_frame = |id: ValueId| {
+            self.values[id]
+                .columns
+                .as_deref()
+                .is_some_and(|c| c.open || c.known.len() > 1)
+        };
         let mut label_sources = std::collections::HashSet::new();
         let mut label_columns: Vec<(String, usize)> = Vec::new();
         for event in &self.events {
             let Event::Fit { y: Some(y), .. } = event else {
                 continue;
             };
-            // Through same-row conversions (`.values`, `np.log1p`) to the split part.
-            let mut current = *y;
-            for _ in 0..8 {
-                if current == UNKNOWN {
-                    break;
-                }
-                let value = &self.values[current];
+            if *y == UNKNOWN {
+                continue;
+            }
+            self.derives_from(*y, |v| {
+                let value = &self.values[v];
                 match &value.kind {
                     Kind::SplitPart {
                         role: Role::Train, ..
-                    } => {
-                        label_sources.extend(value.inputs.first().copied());
-                        break;
-                    }
+                    } if !is_frame(v) => label_sources.extend(value.inputs.first().copied()),
                     Kind::Column { name } => {
                         if let Some(&frame) = value.inputs.first()
                             && let Kind::SplitPart {
@@ -221,12 +224,11 @@ impl FileModel {
                         {
                             label_columns.push((name.clone(), split));
                         }
-                        break;
                     }
-                    Kind::Unknown if value.inputs.len() == 1 => current = value.inputs[0],
-                    _ => break,
+                    _ => {}
                 }
-            }
+                false
+            });
         }
         if label_sources.is_empty() && label_columns.is_empty() {
             return Vec::new();
@@ -254,6 +256,7 @@ impl FileModel {
             let held_out_label = match &value.kind {
                 Kind::SplitPart { .. } => {
                     held_out(id).is_some()
+                        && !is_frame(id)
                         && value
                             .inputs
                             .first()
@@ -267,13 +270,15 @@ impl FileModel {
                 _ => false,
             };
             let is_prediction = predicted[id];
+            let mut from_predictions = false;
+            let mut from_labels = false;
             for &input in &value.inputs {
-                truth[id] |= truth[input];
-                predicted[id] |= predicted[input];
+                from_predictions |= predicted[input];
+                from_labels |= truth[input] && !predicted[input];
             }
-            truth[id] |= held_out_label;
-            // A prediction made from data that holds labels is a model's output, not a score.
-            if truth[id] && predicted[id] && !is_prediction {
+            predicted[id] |= from_predictions;
+            truth[id] = held_out_label || from_labels;
+            if from_predictions && from_labels && !is_prediction {
                 found.push(id);
             }
         }
@@ -339,7 +344,6 @@ impl FileModel {
         models.peek().is_some()
             && models.all(|&m| m != estimator && self.ignores_feature_scaling(m))
     }
-
 
     /// When event `index` was replayed from a function body at a call: the call's span and
     /// the event in the body.

@@ -1044,10 +1044,14 @@ impl Builder<'_> {
             _ => return None,
         };
         let cut_text = self.text(*cut).split_whitespace().collect::<String>();
-        let key = (
-            UNKNOWN,
-            format!("slice\u{0}{}\u{0}{cut_text}", self.scope()),
-        );
+        // Complementary slices of one frame (or of frames read from one source): `X[:n]` and
+        // `y[n:]` are parts of two splits, and `len(train[-7:])` cuts nothing `x[:-7]` is
+        // paired with.
+        let base = self.model.values[frame]
+            .columns
+            .as_ref()
+            .map_or(frame, |c| c.root);
+        let key = (base, format!("slice\u{0}{}\u{0}{cut_text}", self.scope()));
         let split = match self.slices.get(&key) {
             Some(&split) => split,
             None => {
