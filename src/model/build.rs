@@ -1547,12 +1547,29 @@ impl<'a> Builder<'a> {
         {
             return;
         }
-        let predictions = args.iter().any(|&arg| {
+        // Given predictions, and data that is not made from them (the truth; a file name or
+        // a number is not).
+        let predicted = |arg: ValueId| {
             self.model.derives_from(arg, |v| {
                 matches!(self.model.values[v].kind, Kind::Output { .. })
             })
+        };
+        let predictions = args.iter().any(|&arg| predicted(arg));
+        let truth = args.iter().any(|&arg| {
+            arg != UNKNOWN
+                && !predicted(arg)
+                && !matches!(
+                    self.kind(arg),
+                    Kind::Str(_)
+                        | Kind::Number(_)
+                        | Kind::NoneLiteral
+                        | Kind::Import(_)
+                        | Kind::Estimator(_)
+                        | Kind::Function(_)
+                )
+                && (self.model.derives_from_split(arg) || self.model.values[arg].rows != 0)
         });
-        if !predictions || args.len() < 2 {
+        if !predictions || !truth {
             return;
         }
         let scope = self.scope();
