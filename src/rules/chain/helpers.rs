@@ -2,59 +2,27 @@
 //! messages, and the exemption for estimator classes.
 
 use crate::finding::Span;
-use crate::ml::{self, Category};
-use crate::model::{Event, FileModel, ValueId};
+use crate::ml;
+use crate::model::{Event, FileModel, Learned, ModelFit, ValueId};
 use crate::rule::Context;
 
 /// A supervised fit of a model: the sink of the chained-model rules.
-pub(super) struct SupervisedFit<'m> {
-    pub index: usize,
-    pub estimator: ValueId,
-    pub x: ValueId,
-    pub y: ValueId,
-    pub x_text: &'m str,
-    pub span: Span,
-}
+pub(super) type SupervisedFit<'m> = ModelFit<'m>;
 
 /// Fits of models (and pipelines, searches, loaded models refitted) that are given a target.
 /// A fit without a target (clustering, an outlier detector) learns no label to be entangled
 /// with, and repeated readings of a loop body give one fit per site.
 pub(super) fn supervised_fits(model: &FileModel) -> Vec<SupervisedFit<'_>> {
     let mut fits: Vec<SupervisedFit> = Vec::new();
-    for (index, event) in model.events.iter().enumerate() {
-        let Event::Fit {
-            estimator,
-            x: Some(x),
-            y: Some(y),
-            method,
-            x_text,
-            span,
-            ..
-        } = event
-        else {
-            continue;
-        };
-        if !matches!(method.as_str(), "fit" | "partial_fit") {
-            continue;
+    for fit in model.model_fits() {
+        let learns_a_label = fit.labelled
+            && matches!(fit.learned, Learned::Fit | Learned::PartialFit)
+            && model
+                .estimator(fit.estimator)
+                .is_some_and(|e| !ml::is_unsupervised_model(&e.class));
+        if learns_a_label && !fits.iter().any(|f| f.span == fit.span) {
+            fits.push(fit);
         }
-        let Some(est) = model.estimator(*estimator) else {
-            continue;
-        };
-        let learns_a_label = matches!(
-            est.category,
-            Category::Model | Category::Composite | Category::Loaded
-        ) && !ml::is_unsupervised_model(&est.class);
-        if !learns_a_label || fits.iter().any(|f| f.span == *span) {
-            continue;
-        }
-        fits.push(SupervisedFit {
-            index,
-            estimator: *estimator,
-            x: *x,
-            y: *y,
-            x_text,
-            span: *span,
-        });
     }
     fits
 }
@@ -62,7 +30,7 @@ pub(super) fn supervised_fits(model: &FileModel) -> Vec<SupervisedFit<'_>> {
 /// Whether the fit and the event that made the predictions it learns from are both replays
 /// of one call of a function defined in the file: the function's body already shows them.
 pub(super) fn replayed_together(model: &FileModel, fit: &SupervisedFit, event: usize) -> bool {
-    match (model.replay_of(fit.index), model.replay_of(event)) {
+    match (model.replay_of(fit.event), model.replay_of(event)) {
         (Some((a, _)), Some((b, _))) => a == b,
         _ => false,
     }

@@ -238,7 +238,7 @@ fn report(ctx: &Context, sink: &mut Sink, fit: &SupervisedFit, sources: &[Source
     let message = format!(
         "{} is trained on {}, outputs of {}",
         helpers::fitted_label(ctx, fit),
-        helpers::feature_label(&columns, fit.x_text),
+        helpers::feature_label(&columns, fit.x_text.unwrap_or_default()),
         outputs,
     );
     let (severity, help) = match worst {

@@ -211,7 +211,7 @@ fn report(ctx: &Context, sink: &mut Sink, fit: &SupervisedFit, sources: &[Source
     let message = format!(
         "{} is trained on {}, {} {} at {}",
         helpers::fitted_label(ctx, fit),
-        helpers::feature_label(&columns, fit.x_text),
+        helpers::feature_label(&columns, fit.x_text.unwrap_or_default()),
         worst.words(),
         helpers::and_list(&labels),
         ctx.describe(first.predicted_at),

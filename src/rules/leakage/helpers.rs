@@ -1,7 +1,8 @@
 //! What the leakage rules share: the label of a fit, followed back to the frame columns it was
 //! taken from.
 
-use crate::model::{Event, FileModel, Kind, Tag, UNKNOWN, ValueId};
+use crate::ml::Category;
+use crate::model::{FileModel, Kind, Learned, ModelFit, Tag, UNKNOWN, ValueId};
 use std::collections::HashSet;
 
 /// How far a walk down a value's ancestry goes before giving up (a label is a few steps
@@ -138,53 +139,16 @@ fn column_read_in_ancestry(model: &FileModel, id: ValueId, name: &str) -> Option
 }
 
 /// A model fitted with a label: a `fit` of a model or composite, or a cross-validation.
-#[derive(Debug, Clone, Copy)]
-pub struct SupervisedFit<'m> {
-    pub estimator: ValueId,
-    pub x: ValueId,
-    pub y: ValueId,
-    pub x_text: Option<&'m str>,
-    pub span: crate::finding::Span,
-}
+pub type SupervisedFit<'m> = ModelFit<'m>;
 
-/// The supervised fit of a model that event `event` is, if it is one.
-pub fn supervised_fit<'m>(model: &FileModel, event: &'m Event) -> Option<SupervisedFit<'m>> {
-    use crate::ml::Category;
-    let model_like = |estimator: ValueId| {
-        model
-            .estimator(estimator)
-            .is_some_and(|e| matches!(e.category, Category::Model | Category::Composite))
-    };
-    match event {
-        Event::Fit {
-            estimator,
-            x: Some(x),
-            y: Some(y),
-            method,
-            x_text,
-            span,
-            ..
-        } if method == "fit" && model_like(*estimator) => Some(SupervisedFit {
-            estimator: *estimator,
-            x: *x,
-            y: *y,
-            x_text: Some(x_text),
-            span: *span,
-        }),
-        Event::CrossVal {
-            estimator,
-            x: Some(x),
-            y: Some(y),
-            x_text,
-            span,
-            ..
-        } if model_like(*estimator) => Some(SupervisedFit {
-            estimator: *estimator,
-            x: *x,
-            y: *y,
-            x_text: x_text.as_deref(),
-            span: *span,
-        }),
-        _ => None,
-    }
+/// The model fits the leakage rules read: `fit` of a model or composite, or a
+/// cross-validation, given a label.
+pub fn supervised_fits(model: &FileModel) -> Vec<SupervisedFit<'_>> {
+    model
+        .model_fits()
+        .into_iter()
+        .filter(|f| f.labelled)
+        .filter(|f| matches!(f.category, Category::Model | Category::Composite))
+        .filter(|f| matches!(f.learned, Learned::Fit | Learned::CrossVal { .. }))
+        .collect()
 }

@@ -1,4 +1,4 @@
-use super::helpers::{SupervisedFit, frame_root, labels, supervised_fit};
+use super::helpers::{SupervisedFit, frame_root, labels, supervised_fits};
 use crate::finding::Span;
 use crate::ml;
 use crate::model::{Event, FactId, FileModel, Kind, Role, Tag, UNKNOWN, ValueId, rows};
@@ -26,10 +26,8 @@ fn check(ctx: &Context, sink: &mut Sink) {
     let encoders = Encoders::new(model);
     let mut evaluated: Option<Vec<bool>> = None;
     let mut reported: HashSet<Source> = HashSet::new();
-    for (index, event) in model.events.iter().enumerate() {
-        let Some(fit) = supervised_fit(model, event) else {
-            continue;
-        };
+    for fit in supervised_fits(model) {
+        let index = fit.event;
         let labels = labels(model, fit.y);
         let label_names: Vec<String> = labels.iter().map(|l| l.name.clone()).collect();
         let mut sources: Vec<(Source, Encoding)> = Vec::new();

@@ -1,5 +1,5 @@
 use super::helpers::{
-    Label, SupervisedFit, frame_root, labels, supervised_fit,
+    Label, SupervisedFit, frame_root, labels, supervised_fits,
 };
 use crate::model::{Column, FileModel, Kind, Selection, Tag};
 use crate::rule::{Check, Context, Sink};
@@ -21,10 +21,8 @@ crate::rule::rule! {
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
     let mut reported: HashSet<usize> = HashSet::new();
-    for (index, event) in model.events.iter().enumerate() {
-        let Some(fit) = supervised_fit(model, event) else {
-            continue;
-        };
+    for fit in supervised_fits(model) {
+        let index = fit.event;
         let original = model.replay_of(index).map_or(index, |(_, body)| body);
         if reported.contains(&original) {
             continue;

@@ -4,81 +4,35 @@
 
 use crate::finding::{Severity, Span};
 use crate::ml::Category;
-use crate::model::{Event, Fact, FileModel, Kind, Lineage, Role, Tag, UNKNOWN, ValueId, rows};
+use crate::model::{
+    Event, Fact, FileModel, Kind, Learned, Lineage, ModelFit, Role, Tag, UNKNOWN, ValueId, rows,
+};
 
 /// A place where a model learns from features: `fit` of a model or of a pipeline, or a
 /// cross-validation call (which fits and evaluates on folds of the same rows).
-pub(super) struct FitSite {
-    /// The fitted estimator.
-    pub estimator: ValueId,
-    pub x: ValueId,
-    /// The label (`UNKNOWN` when not given).
-    pub y: ValueId,
-    pub span: Span,
-    /// `cross_val_score` and friends: evaluated on held-out folds of `x`.
-    pub cross_val: bool,
-}
+pub(super) type FitSite<'m> = ModelFit<'m>;
 
-/// Every model fit of the file, in execution order. Transformer fits are left out: their
-/// output reaches a model's fit, where it is read.
-pub(super) fn model_fits(model: &FileModel) -> Vec<FitSite> {
-    let mut fits = Vec::new();
-    for event in &model.events {
-        match event {
-            Event::Fit {
-                estimator,
-                x: Some(x),
-                y,
-                method,
-                span,
-                ..
-            } if *x != UNKNOWN => {
-                let learns = model
-                    .estimator(*estimator)
-                    .is_some_and(|e| match e.category {
+/// The model fits whose features the skew rules read, in execution order: a model given a
+/// label (clustering or embedding the history is an analysis of it, not a prediction made
+/// when the rows arrive), a pipeline by its `fit`, and cross-validations that score. The
+/// transformers' fits are left out: their output reaches a model's fit, where it is read.
+pub(super) fn model_fits(model: &FileModel) -> Vec<FitSite<'_>> {
+    model
+        .model_fits()
+        .into_iter()
+        .filter(|f| f.x != UNKNOWN)
+        .filter(|f| match f.learned {
+            Learned::CrossVal { predicts } => !predicts,
+            learned => {
+                f.y != UNKNOWN
+                    && match f.category {
                         Category::Model => true,
-                        Category::Composite => method == "fit",
+                        Category::Composite => learned == Learned::Fit,
                         _ => false,
-                    });
-                // A model that learns to predict a label: clustering or embedding the history
-                // is an analysis of it, not a prediction made when the rows arrive.
-                let supervised = y.is_some_and(|y| y != UNKNOWN);
-                if learns
-                    && supervised
-                    && matches!(
-                        method.as_str(),
-                        "fit" | "partial_fit" | "fit_predict" | "train"
-                    )
-                {
-                    fits.push(FitSite {
-                        estimator: *estimator,
-                        x: *x,
-                        y: y.unwrap_or(UNKNOWN),
-                        span: *span,
-                        cross_val: false,
-                    });
-                }
+                    }
             }
-            Event::CrossVal {
-                estimator,
-                x: Some(x),
-                y,
-                function,
-                span,
-                ..
-            } if *x != UNKNOWN && !function.ends_with("cross_val_predict") => {
-                fits.push(FitSite {
-                    estimator: *estimator,
-                    x: *x,
-                    y: y.unwrap_or(UNKNOWN),
-                    span: *span,
-                    cross_val: true,
-                });
-            }
-            _ => {}
-        }
-    }
-    fits
+        })
+        .collect()
 }
 
 /// How the fit reads in a message: `model.fit` (the receiver as written), `Ridge(...).fit`,
@@ -92,7 +46,7 @@ pub(super) fn fit_name(model: &FileModel, source: &str, fit: &FitSite) -> String
             .map_or("model", |e| e.short_name())
             .to_string()
     };
-    if fit.cross_val {
+    if fit.cross_val() {
         let function = text.split('(').next().unwrap_or("");
         return function.rsplit('.').next().unwrap_or(function).to_string();
     }
@@ -634,7 +588,7 @@ pub(super) fn applied_to_other_rows(
         return None;
     }
     let source_root = table_of(model, fact.source)?;
-    if fit.cross_val {
+    if fit.cross_val() {
         // Folds of the rows the statistic ran on.
         return (table_of(model, fit.x) == Some(source_root)).then_some(AppliedTo {
             severity: Severity::Error,
