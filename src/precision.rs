@@ -33,6 +33,34 @@ pub fn measures(code: &str) -> Vec<Measure> {
         .collect()
 }
 
+/// The bar a severity's findings must meet for the default selection, in percent.
+pub fn bar(severity: Severity) -> f64 {
+    match severity {
+        Severity::Error => 95.0,
+        Severity::Warning | Severity::Info => 85.0,
+    }
+}
+
+/// The tier the review earns the rule: `Some(false)` (default) when every severity it
+/// reported on the corpus was judged enough (15 findings, or all of them) and meets its bar;
+/// `Some(true)` (preview) when a severity judged enough falls short; None when the review
+/// cannot tell (no findings, or too few judged).
+pub fn measured_preview(code: &str) -> Option<bool> {
+    tier_of(&measures(code))
+}
+
+fn tier_of(measures: &[Measure]) -> Option<bool> {
+    let enough = |m: &Measure| m.judged >= 15 || (m.findings > 0 && m.judged >= m.findings);
+    let meets = |m: &Measure| m.precision.is_some_and(|p| p >= bar(m.severity));
+    if measures.iter().any(|m| enough(m) && !meets(m)) {
+        return Some(true);
+    }
+    if !measures.is_empty() && measures.iter().all(|m| enough(m) && meets(m)) {
+        return Some(false);
+    }
+    None
+}
+
 /// The lowest measured precision of the rule, for the rules table: "97%", or "-" when none.
 pub fn short(code: &str) -> String {
     let lowest = measures(code)
@@ -90,6 +118,54 @@ fn parse(page: &str) -> Vec<(String, Measure)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tiers_follow_the_bars() {
+        let row = |severity, findings, judged, precision| Measure {
+            severity,
+            findings,
+            judged,
+            tp: 0,
+            fp: 0,
+            debatable: 0,
+            precision,
+        };
+        let good_error = row(Severity::Error, 40, 15, Some(100.0));
+        let weak_error = row(Severity::Error, 40, 15, Some(93.3));
+        let good_warning = row(Severity::Warning, 3, 3, Some(85.0));
+        let few_judged = row(Severity::Warning, 40, 5, Some(100.0));
+        assert_eq!(tier_of(&[good_error.clone()]), Some(false));
+        assert_eq!(tier_of(&[weak_error.clone()]), Some(true));
+        assert_eq!(tier_of(&[good_error.clone(), good_warning]), Some(false));
+        assert_eq!(tier_of(&[good_error.clone(), few_judged.clone()]), None);
+        assert_eq!(tier_of(&[weak_error, few_judged]), Some(true));
+        assert_eq!(tier_of(&[row(Severity::Info, 2, 2, None)]), Some(true));
+        assert_eq!(tier_of(&[]), None);
+    }
+
+    /// `mlready rules` and the rule pages say what docs/precision.md measured: a rule the
+    /// review puts below the bar is preview, one it puts above is in the default selection,
+    /// and a preview rule's page says so.
+    #[test]
+    fn rules_agree_with_the_measurement() {
+        for rule in crate::registry::all() {
+            if let Some(preview) = measured_preview(rule.code) {
+                assert_eq!(
+                    rule.preview, preview,
+                    "{}: docs/precision.md measures it {}, the registry says {}",
+                    rule.code,
+                    if preview { "preview" } else { "default" },
+                    rule.tier()
+                );
+            }
+            assert_eq!(
+                rule.doc.contains("**Preview.**"),
+                rule.preview,
+                "{}: a preview rule's page starts its text with **Preview.**, a default one's does not",
+                rule.code
+            );
+        }
+    }
 
     #[test]
     fn reads_the_table_rows_and_skips_the_rest() {
