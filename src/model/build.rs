@@ -50,6 +50,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         entry_base: None,
         torch: torch::State::default(),
         folded: HashMap::new(),
+        records: HashMap::new(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -105,6 +106,8 @@ struct Builder<'a> {
     torch: torch::State,
     /// Values that stand for a path folded from constants (`BASE / "m.pkl"`, `open(P)`).
     folded: HashMap<ValueId, String>,
+    /// The records of lists built by `append` (`folds.append((X_tr, X_va))`), by list value.
+    records: HashMap<ValueId, Vec<ValueId>>,
 }
 
 /// A call's arguments, evaluated.
@@ -301,6 +304,7 @@ impl<'a> Builder<'a> {
                 if let Some(left) = node.child_by_field_name("left")
                     && !self.fold_target(left, iterable)
                     && !self.models_target(left, right, iterable)
+                    && !self.records_target(left, right, iterable)
                 {
                     let item = self.derived(vec![iterable], left);
                     self.bind_target(left, item);
@@ -1462,8 +1466,11 @@ impl<'a> Builder<'a> {
             // `embeddings.append(vector)`: the list now also holds what was added.
             if grows {
                 let mut inputs = vec![receiver];
-                inputs.extend(added);
+                inputs.extend(added.iter().copied());
                 let grown = self.derived(inputs, object);
+                if method == "append" {
+                    self.grown_records(receiver, &added, grown);
+                }
                 self.bind(self.text(object), grown);
             }
             return result;

@@ -116,6 +116,27 @@ mod tests {
     }
 
     #[test]
+    fn unpacked_records_bind_each_name_to_its_position() {
+        // Each loop name holds the element at its position of every record, not the union.
+        let m = model(&format!(
+            "{HEAD}df = pd.read_csv('a.csv')\ntr, te = train_test_split(df, random_state=0)\nruns = []\nruns.append(('a', tr, te))\nruns.append(('b', tr, te))\nfor name, a, b in runs:\n    LogisticRegression().fit(a, b)\nfor (p, q), r in [((tr, te), 1)]:\n    LogisticRegression().fit(p, q)\nfor k, (p, q) in {{'x': (tr, te)}}.items():\n    LogisticRegression().fit(p, q)\n"
+        ));
+        let fits: Vec<(u8, u8)> = m
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Fit {
+                    x: Some(x),
+                    y: Some(y),
+                    ..
+                } => Some((m.rows(*x) & rows::PARTS, m.rows(*y) & rows::PARTS)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(fits, [(rows::TRAIN, rows::TEST); 3]);
+    }
+
+    #[test]
     fn native_boosting_training_is_a_fit_with_its_validation_sets() {
         let m = model(&format!(
             "{HEAD}dtrain = xgb.DMatrix(X, label=y)\nbooster = xgb.train(params, dtrain, 100, [(dtest, 'test')], early_stopping_rounds=10)\nbooster.predict(dtest)\n"
