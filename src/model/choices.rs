@@ -37,6 +37,10 @@ pub struct Choice {
     pub over: Vec<ValueId>,
     /// What it chose: the result of `argmax`, the names rebound in a best-so-far branch.
     pub chosen: Vec<ValueId>,
+    /// What it chose is a position or a key among the candidates (`np.argmax(scores)`,
+    /// `max(d, key=d.get)`, `idxmax`), not the winner's score: the winner's score is reported
+    /// only where code reads it back (`scores[best]`) or scores the winner again.
+    pub picks_key: bool,
     pub span: Span,
     pub scope: ScopeId,
 }

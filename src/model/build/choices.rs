@@ -90,6 +90,7 @@ impl Builder<'_> {
             how: "a best-so-far comparison".to_string(),
             over: vec![candidate],
             chosen,
+            picks_key: false,
             span: condition_span,
             scope,
         });
@@ -588,6 +589,7 @@ impl Builder<'_> {
                 how,
                 over,
                 chosen: Vec::new(),
+                picks_key: false,
                 span: span(node),
                 scope,
             },
@@ -625,10 +627,16 @@ impl Builder<'_> {
             return;
         }
         let scope = self.scope();
+        let picks_key = how.contains("key=")
+            || matches!(
+                how.trim_matches('`').trim_start_matches("np."),
+                "argmax" | "argmin" | "nanargmax" | "nanargmin" | "idxmax" | "idxmin"
+            );
         self.model.choices.selections.push(Choice {
             how,
             over,
             chosen,
+            picks_key,
             span: span(node),
             scope,
         });

@@ -1,4 +1,4 @@
-use super::evaluation::{first_report, is_test_module, 
+use super::evaluation::{first_report, is_test_module,
     Ids, describe_split, estimator_name, event_data, event_span, held_out_name, home, is_curve,
     is_validation_name, merge, parts, parts_of, replays, scores_of, validation_splits,
 };
@@ -52,6 +52,10 @@ struct Facts {
     /// Replayed events by (call, body event); and the replays of each body event.
     replayed_at: HashMap<(Span, usize), usize>,
     replays_of: HashMap<usize, Vec<usize>>,
+    /// For each value, the selections whose choice it derives from.
+    chosen_by: Vec<Ids>,
+    /// Values some other value is made from (read after they were made).
+    consumed: Vec<bool>,
 }
 
 impl Facts {
@@ -80,7 +84,26 @@ impl Facts {
         for list in replays_of.values_mut() {
             list.sort_unstable();
         }
+        let mut chosen_by: Vec<Ids> = vec![Vec::new(); model.values.len()];
+        for (index, selection) in model.choices.selections.iter().enumerate() {
+            for &chosen in &selection.chosen {
+                if chosen != UNKNOWN {
+                    merge(&mut chosen_by[chosen], &[index]);
+                }
+            }
+        }
+        let mut consumed = vec![false; model.values.len()];
+        for id in 0..model.values.len() {
+            let mut ids = std::mem::take(&mut chosen_by[id]);
+            for &input in &model.value(id).inputs {
+                merge(&mut ids, &chosen_by[input]);
+                consumed[input] = true;
+            }
+            chosen_by[id] = ids;
+        }
         Facts {
+            chosen_by,
+            consumed,
             held,
             scores,
             validation,
@@ -359,22 +382,7 @@ fn thresholds(
     if selections.is_empty() {
         return used;
     }
-    // For each value, the selections whose choice it derives from.
-    let mut chosen_by: Vec<Ids> = vec![Vec::new(); model.values.len()];
-    for (index, selection) in selections.iter().enumerate() {
-        for &chosen in &selection.chosen {
-            if chosen != UNKNOWN {
-                merge(&mut chosen_by[chosen], &[index]);
-            }
-        }
-    }
-    for id in 0..model.values.len() {
-        let mut ids = std::mem::take(&mut chosen_by[id]);
-        for &input in &model.value(id).inputs {
-            merge(&mut ids, &chosen_by[input]);
-        }
-        chosen_by[id] = ids;
-    }
+    let chosen_by = &facts.chosen_by;
     // Chosen values compared with something that was not chosen: cut-offs. By selection,
     // the name of the cut-off.
     let mut cutoffs: HashMap<usize, String> = HashMap::new();
@@ -499,6 +507,10 @@ fn selections(
         let Some(&split) = tests.first() else {
             continue;
         };
+        let keeps_winner = selection.picks_key || selection.how == "a best-so-far comparison";
+        if keeps_winner && !winner_reported(model, facts, index, &tests) {
+            continue;
+        }
         if !first_report(model, reported, selection.span) {
             continue;
         }
@@ -523,6 +535,45 @@ fn selections(
         )
         .related(model.splits[split].span, "split here");
     }
+}
+
+/// Whether a selection that keeps a winner (a key, an index, the best-so-far) lets the
+/// winner's score on the test part `tests` out: a value derived from the choice that holds
+/// such a score (`scores[best]`, the chosen model scored again on the test part, the kept
+/// `best_auc` once it is read), or the largest or
+/// smallest of the very scores chosen among (`max(accuracies)` next to their `argmax`). A
+/// winner only refitted, saved or used for predictions with no metric, and metrics of other
+/// models or without the chosen threshold, leave the choice unreported.
+fn winner_reported(model: &FileModel, facts: &Facts, index: usize, tests: &Ids) -> bool {
+    let selection = &model.choices.selections[index];
+    let on_tests = |v: ValueId| {
+        facts.scores[v].iter().any(|&e| {
+            facts
+                .event_tests(model, e, None, v)
+                .iter()
+                .any(|s| tests.contains(s))
+        })
+    };
+    let kept = (0..model.values.len()).any(|v| {
+        if !facts.chosen_by[v].contains(&index) {
+            return false;
+        }
+        // A best-so-far keeps the candidate's score under its own name (`best_auc = auc`),
+        // which counts once it is read; what a selection chose is otherwise no score (see
+        // `scores_of`), and what derives from it holds a score only when it reads one back.
+        on_tests(v)
+            || (!selection.picks_key
+                && facts.consumed[v]
+                && selection.chosen.contains(&v)
+                && model.value(v).inputs.first().is_some_and(|&c| on_tests(c)))
+    });
+    kept || model.values.iter().any(|value| {
+        matches!(&value.kind, Kind::Call { function } if matches!(
+            function.as_str(),
+            "max" | "min" | "numpy.max" | "numpy.min" | "numpy.amax" | "numpy.amin"
+                | "numpy.nanmax" | "numpy.nanmin"
+        )) && value.inputs.iter().any(|i| selection.over.contains(i))
+    })
 }
 
 /// The name of the data a score looked at: the input of the prediction behind a metric, or
