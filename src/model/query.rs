@@ -2,6 +2,7 @@
 
 use super::{Column, Columns, Event, Fact, FileModel, Kind, Rows, Split, Tag, UNKNOWN, ValueId};
 use crate::finding::Span;
+use std::collections::HashMap;
 
 /// A fact carried by a value, and the column of that value that carries it (None when the
 /// value is not a frame with named columns, or the fact rides on its unnamed columns).
@@ -154,6 +155,73 @@ impl FileModel {
         }
         marked[UNKNOWN] = false;
         marked
+    }
+
+    /// For each event, the fit of its estimator in effect when it happened: the last `Fit` of
+    /// the same estimator before it. A prediction or a score belongs to that fit only; a later
+    /// refit under the same name is another model. None for events that use no estimator and
+    /// for models fitted out of sight.
+    pub fn fit_in_effect(&self) -> Vec<Option<usize>> {
+        let mut current: HashMap<ValueId, usize> = HashMap::new();
+        let mut out = vec![None; self.events.len()];
+        for (index, event) in self.events.iter().enumerate() {
+            match event {
+                Event::Fit { estimator, .. } => {
+                    current.insert(*estimator, index);
+                    out[index] = Some(index);
+                }
+                Event::Predict { estimator, .. } => out[index] = current.get(estimator).copied(),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// For each fit, the data that scores of its model looked at: the input and truth of its
+    /// `score`/`evaluate`, and the arguments of every metric of its predictions. Predictions
+    /// that reach no metric (written to a submission, kept as out-of-fold features) are not
+    /// scores. Under None, the scores of models with no fit in sight (loaded from a file, such
+    /// as a best checkpoint, or fitted elsewhere).
+    pub fn scored_by_fit(&self) -> HashMap<Option<usize>, Vec<ValueId>> {
+        let fits = self.fit_in_effect();
+        let mut out: HashMap<Option<usize>, Vec<ValueId>> = HashMap::new();
+        for (index, event) in self.events.iter().enumerate() {
+            match event {
+                Event::Predict {
+                    method,
+                    input,
+                    truth,
+                    ..
+                } if matches!(method.as_str(), "score" | "evaluate") => {
+                    let data = out.entry(fits[index]).or_default();
+                    data.push(*input);
+                    data.extend(*truth);
+                }
+                Event::Metric { args, .. } => {
+                    let mut scored: Vec<Option<usize>> = Vec::new();
+                    for &arg in args {
+                        let lineage = self
+                            .facts_tagged(arg, Tag::ModelOut)
+                            .into_iter()
+                            .chain(self.facts_tagged(arg, Tag::LoadedOut));
+                        for lineage in lineage {
+                            let Some(predict) = lineage.fact.event else {
+                                continue;
+                            };
+                            let fit = fits.get(predict).copied().flatten();
+                            if !scored.contains(&fit) {
+                                scored.push(fit);
+                            }
+                        }
+                    }
+                    for fit in scored {
+                        out.entry(fit).or_default().extend(args.iter().copied());
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// When event `index` was replayed from a function body at a call: the call's span and

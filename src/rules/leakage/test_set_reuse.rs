@@ -49,6 +49,9 @@ struct Facts {
     validation: HashSet<usize>,
     /// Test splits some metric or score looks at.
     evaluated: HashSet<usize>,
+    /// By fit event, the test splits scores of that fit's model look at; under None, those
+    /// of models with no fit in sight (a best checkpoint loaded back).
+    evaluated_by_fit: HashMap<Option<usize>, Ids>,
     /// Replayed events by (call, body event); and the replays of each body event.
     replayed_at: HashMap<(Span, usize), usize>,
     replays_of: HashMap<usize, Vec<usize>>,
@@ -74,6 +77,13 @@ impl Facts {
                 for data in event_data(event) {
                     evaluated.extend(held[data].iter().copied());
                 }
+            }
+        }
+        let mut evaluated_by_fit: HashMap<Option<usize>, Ids> = HashMap::new();
+        for (fit, data) in model.scored_by_fit() {
+            let tests = evaluated_by_fit.entry(fit).or_default();
+            for value in data {
+                merge(tests, &held[value]);
             }
         }
         let replayed_at = replays(model);
@@ -102,6 +112,7 @@ impl Facts {
             chosen_by[id] = ids;
         }
         Facts {
+            evaluated_by_fit,
             chosen_by,
             consumed,
             held,
@@ -111,6 +122,27 @@ impl Facts {
             replayed_at,
             replays_of,
         }
+    }
+
+    /// Whether the model of fit `fit` is scored on the test part of `split`: by its own
+    /// scores (a later refit under the same name, or another model, scoring that part does not
+    /// count), or by a model loaded back from a file (a best checkpoint). In a function body,
+    /// whose data are parameters, a score of the fit's model on rows unknown there counts when
+    /// the split is scored anywhere.
+    fn scored_after(&self, model: &FileModel, fit: usize, split: usize) -> bool {
+        let home = home(model, fit);
+        let found = |key: Option<usize>| self.evaluated_by_fit.get(&key);
+        if [Some(fit), Some(home), None]
+            .into_iter()
+            .any(|key| found(key).is_some_and(|e| e.contains(&split)))
+        {
+            return true;
+        }
+        model.replay_of(fit).is_some()
+            && [fit, home]
+                .into_iter()
+                .any(|key| found(Some(key)).is_some_and(Vec::is_empty))
+            && self.evaluated.contains(&split)
     }
 
     /// The test splits (not validation splits) a value holds rows of.
@@ -194,7 +226,7 @@ fn early_stopping(ctx: &Context, facts: &Facts, sink: &mut Sink, reported: &mut 
             let origin_data = validation_data(model, keyword, origin_value);
             for (position, &d) in data.iter().enumerate() {
                 let named = origin_data.get(position).copied().unwrap_or(d);
-                let Some(split) = test_part(model, facts, d, named) else {
+                let Some(split) = test_part(model, facts, d, named, Some(index)) else {
                     continue;
                 };
                 let here = model.value(origin_value).span;
@@ -295,7 +327,13 @@ fn validation_data(model: &FileModel, keyword: &str, value: ValueId) -> Vec<Valu
 /// The test split `data` holds rows of, when it is a test part (and nothing but) that is
 /// also evaluated somewhere, and neither it nor `named` (its name at the report site) says
 /// validation.
-fn test_part(model: &FileModel, facts: &Facts, data: ValueId, named: ValueId) -> Option<usize> {
+fn test_part(
+    model: &FileModel,
+    facts: &Facts,
+    data: ValueId,
+    named: ValueId,
+    scored_by: Option<usize>,
+) -> Option<usize> {
     if parts(model, data) != rows::TEST {
         return None;
     }
@@ -305,10 +343,11 @@ fn test_part(model: &FileModel, facts: &Facts, data: ValueId, named: ValueId) ->
     if validation_named {
         return None;
     }
-    facts
-        .tests(data)
-        .into_iter()
-        .find(|s| facts.evaluated.contains(s))
+    let evaluated = |s: &usize| match scored_by {
+        Some(fit) => facts.scored_after(model, fit, *s),
+        None => facts.evaluated.contains(s),
+    };
+    facts.tests(data).into_iter().find(evaluated)
 }
 
 fn data_name(model: &FileModel, named: ValueId, data: ValueId, split: usize) -> String {
@@ -345,7 +384,7 @@ fn searches(ctx: &Context, facts: &Facts, sink: &mut Sink, reported: &mut HashSe
         else {
             continue;
         };
-        let Some(split) = test_part(model, facts, *x, *origin_x) else {
+        let Some(split) = test_part(model, facts, *x, *origin_x, None) else {
             continue;
         };
         if !first_report(model, reported, *span) {
