@@ -120,14 +120,37 @@ impl FileModel {
 
     /// For each value, whether it flows into a metric (a `Metric` event's arguments, or the
     /// `score`/`evaluate` of an estimator): the evaluation side of S5. One backward pass.
+    ///
+    /// Predictions that reach a metric only as the input of another model (out-of-fold
+    /// predictions kept as stacking features, then fed to a meta-model that is scored) are
+    /// not an evaluation of the model that made them: they are not marked, and neither is
+    /// what only they were made from. The data a scored prediction was made from is marked.
     pub fn reaches_metric(&self) -> Vec<bool> {
-        let mut marked = vec![false; self.values.len()];
+        let n = self.values.len();
+        // What each prediction's output was made from.
+        let mut predicted_from: HashMap<ValueId, ValueId> = HashMap::new();
+        for event in &self.events {
+            if let Event::Predict {
+                method,
+                output,
+                input,
+                ..
+            } = event
+                && !matches!(method.as_str(), "score" | "evaluate")
+            {
+                predicted_from.insert(*output, *input);
+            }
+        }
+        // Scored, or only read as the features of a scored prediction.
+        let mut score_outputs: std::collections::HashSet<ValueId> = Default::default();
+        let mut scored = vec![false; n];
+        let mut feature = vec![false; n];
         for event in &self.events {
             match event {
                 Event::Metric { args, .. } => {
                     for &a in args {
-                        if a < marked.len() {
-                            marked[a] = true;
+                        if a < n {
+                            scored[a] = true;
                         }
                     }
                 }
@@ -135,24 +158,50 @@ impl FileModel {
                     method,
                     output,
                     input,
+                    truth,
                     ..
                 } if matches!(method.as_str(), "score" | "evaluate") => {
-                    for v in [*output, *input] {
-                        if v < marked.len() {
-                            marked[v] = true;
+                    // The score itself, the truth it compares with, and the data the scored
+                    // model read.
+                    for v in std::iter::once(*output).chain(*truth) {
+                        if v < n {
+                            scored[v] = true;
                         }
                     }
+                    if *input < n {
+                        feature[*input] = true;
+                    }
+                    score_outputs.insert(*output);
                 }
                 _ => {}
             }
         }
-        for id in (1..self.values.len()).rev() {
-            if marked[id] {
+        for id in (1..n).rev() {
+            if score_outputs.contains(&id) {
+                continue;
+            }
+            if let Some(&input) = predicted_from.get(&id) {
+                // A prediction: its input is what the scored model read. A prediction read
+                // only as features goes no further.
+                if scored[id] && input < n {
+                    feature[input] = true;
+                }
+                continue;
+            }
+            if scored[id] || feature[id] {
+                let scored_here = scored[id];
                 for &input in &self.values[id].inputs {
-                    marked[input] = true;
+                    if scored_here {
+                        scored[input] = true;
+                    } else {
+                        feature[input] = true;
+                    }
                 }
             }
         }
+        let mut marked: Vec<bool> = (0..n)
+            .map(|id| scored[id] || (feature[id] && !predicted_from.contains_key(&id)))
+            .collect();
         marked[UNKNOWN] = false;
         marked
     }

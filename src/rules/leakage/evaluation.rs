@@ -198,7 +198,8 @@ pub(super) fn text<'a>(ctx: &'a Context, id: ValueId) -> &'a str {
 }
 
 /// Whether two values hold the same rows: the same value, or made the same way from the same
-/// values (`df[FEATS]` written twice, with no rebinding of `df` in between).
+/// values (`df[FEATS]` or `oof.reshape(-1, 1)` written twice, with no rebinding in between;
+/// each literal written is a value of its own, so literals are left out of the comparison).
 pub(super) fn same_rows(ctx: &Context, a: ValueId, b: ValueId) -> bool {
     if a == b {
         return a != UNKNOWN;
@@ -206,7 +207,20 @@ pub(super) fn same_rows(ctx: &Context, a: ValueId, b: ValueId) -> bool {
     let model = ctx.model;
     let (va, vb) = (model.value(a), model.value(b));
     let plain = |k: &Kind| matches!(k, Kind::Unknown | Kind::Column { .. });
-    plain(&va.kind) && plain(&vb.kind) && !va.inputs.is_empty() && va.inputs == vb.inputs && {
+    let made_from = |inputs: &[ValueId]| -> Vec<ValueId> {
+        inputs
+            .iter()
+            .copied()
+            .filter(|&i| {
+                !matches!(
+                    model.value(i).kind,
+                    Kind::Number(_) | Kind::Str(_) | Kind::NoneLiteral
+                )
+            })
+            .collect()
+    };
+    let from = made_from(&va.inputs);
+    plain(&va.kind) && plain(&vb.kind) && !from.is_empty() && from == made_from(&vb.inputs) && {
         let (ta, tb) = (text(ctx, a), text(ctx, b));
         !ta.is_empty() && ta == tb
     }
