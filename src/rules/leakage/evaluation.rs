@@ -86,6 +86,30 @@ pub(super) fn scores_of(model: &FileModel) -> Vec<Ids> {
     out
 }
 
+/// For each value, the selections whose choice it derives from (what a selection chose, and
+/// everything computed from it: the winner's predictions, `scores[best]`, a cut-off applied);
+/// and whether it is read after it was made (some other value is made from it).
+pub(super) fn chosen_by(model: &FileModel) -> (Vec<Ids>, Vec<bool>) {
+    let mut chosen_by: Vec<Ids> = vec![Vec::new(); model.values.len()];
+    for (index, selection) in model.choices.selections.iter().enumerate() {
+        for &chosen in &selection.chosen {
+            if chosen != UNKNOWN {
+                merge(&mut chosen_by[chosen], &[index]);
+            }
+        }
+    }
+    let mut consumed = vec![false; model.values.len()];
+    for id in 0..model.values.len() {
+        let mut ids = std::mem::take(&mut chosen_by[id]);
+        for &input in &model.value(id).inputs {
+            merge(&mut ids, &chosen_by[input]);
+            consumed[input] = true;
+        }
+        chosen_by[id] = ids;
+    }
+    (chosen_by, consumed)
+}
+
 /// Whether `span` lies in a test function (`def test_...` in a module that imports pytest or
 /// unittest): scores there are asserted, not reported, and fitting and scoring the same rows is
 /// how such tests check an estimator. (Elsewhere `def test_model(model, X_test)` is more often

@@ -1,4 +1,4 @@
-use super::evaluation::{first_report, is_test_module,
+use super::evaluation::{chosen_by, first_report, is_test_module,
     Ids, describe_split, estimator_name, event_data, event_span, held_out_name, home, is_curve,
     is_validation_name, merge, parts, parts_of, replays, scores_of, validation_splits,
 };
@@ -94,23 +94,7 @@ impl Facts {
         for list in replays_of.values_mut() {
             list.sort_unstable();
         }
-        let mut chosen_by: Vec<Ids> = vec![Vec::new(); model.values.len()];
-        for (index, selection) in model.choices.selections.iter().enumerate() {
-            for &chosen in &selection.chosen {
-                if chosen != UNKNOWN {
-                    merge(&mut chosen_by[chosen], &[index]);
-                }
-            }
-        }
-        let mut consumed = vec![false; model.values.len()];
-        for id in 0..model.values.len() {
-            let mut ids = std::mem::take(&mut chosen_by[id]);
-            for &input in &model.value(id).inputs {
-                merge(&mut ids, &chosen_by[input]);
-                consumed[input] = true;
-            }
-            chosen_by[id] = ids;
-        }
+        let (chosen_by, consumed) = chosen_by(model);
         Facts {
             evaluated_by_fit,
             chosen_by,
