@@ -233,8 +233,8 @@ fn early_stopping(ctx: &Context, facts: &Facts, sink: &mut Sink, reported: &mut 
                     span,
                     format!(
                         "`{}` watches `{data_name}`, the test part of {}, to pick its {chosen}, \
-                         and that test part also reports the score: the test set took part in \
-                         training",
+                         and the model is then scored on that test part: the test set took part \
+                         in training",
                         estimator_name(model, *estimator),
                         describe_split(ctx, split),
                     ),
