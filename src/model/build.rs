@@ -266,7 +266,12 @@ impl<'a> Builder<'a> {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
                 for child in children {
-                    self.expr_or_assignment(child);
+                    let value = self.expr_or_assignment(child);
+                    if matches!(child.kind(), "identifier" | "subscript" | "attribute")
+                        && value != UNKNOWN
+                    {
+                        self.model.choices.displayed.insert(value);
+                    }
                 }
             }
             "import_statement" => self.import(node),

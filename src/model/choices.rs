@@ -26,6 +26,9 @@ pub struct Choices {
     pub stops_early: HashSet<ValueId>,
     /// Estimators told not to (`CatBoostClassifier(use_best_model=False)`).
     pub keeps_last: HashSet<ValueId>,
+    /// Values a bare expression statement shows (`best_auc`, `scores[best]` alone on a line:
+    /// a notebook displays the last one of a cell).
+    pub displayed: HashSet<ValueId>,
 }
 
 /// One selection construct: the values it chooses among and what it chose.

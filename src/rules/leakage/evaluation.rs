@@ -88,7 +88,8 @@ pub(super) fn scores_of(model: &FileModel) -> Vec<Ids> {
 
 /// For each value, the selections whose choice it derives from (what a selection chose, and
 /// everything computed from it: the winner's predictions, `scores[best]`, a cut-off applied);
-/// and whether it is read after it was made (some other value is made from it).
+/// and whether it is read after it was made (some other value is made from it, or a bare
+/// expression statement shows it).
 pub(super) fn chosen_by(model: &FileModel) -> (Vec<Ids>, Vec<bool>) {
     let mut chosen_by: Vec<Ids> = vec![Vec::new(); model.values.len()];
     for (index, selection) in model.choices.selections.iter().enumerate() {
@@ -106,6 +107,11 @@ pub(super) fn chosen_by(model: &FileModel) -> (Vec<Ids>, Vec<bool>) {
             consumed[input] = true;
         }
         chosen_by[id] = ids;
+    }
+    for &shown in &model.choices.displayed {
+        if let Some(read) = consumed.get_mut(shown) {
+            *read = true;
+        }
     }
     (chosen_by, consumed)
 }
