@@ -44,6 +44,10 @@ pub struct Choice {
     /// `max(d, key=d.get)`, `idxmax`), not the winner's score: the winner's score is reported
     /// only where code reads it back (`scores[best]`) or scores the winner again.
     pub picks_key: bool,
+    /// Estimators a best-so-far branch keeps (`best_model = m`): the winner, by identity.
+    pub models: Vec<ValueId>,
+    /// How many events had been recorded when the choice was made: later ones come after it.
+    pub after: usize,
     pub span: Span,
     pub scope: ScopeId,
 }

@@ -69,15 +69,18 @@ impl Builder<'_> {
         };
         let candidate = compared[candidate_index];
         let mut chosen = Vec::new();
+        let mut models = Vec::new();
         for name in assigned.iter().filter(|n| !n.contains('.')) {
             let Some(current) = self.scopes.iter().rev().find_map(|s| s.names.get(name)) else {
                 continue;
             };
             let current = *current;
-            if matches!(
-                self.kind(current),
-                Kind::Estimator(_) | Kind::Import(_) | Kind::Function(_)
-            ) {
+            if matches!(self.kind(current), Kind::Estimator(_)) {
+                // `best_model = m`: the winner keeps its identity (and its fits).
+                models.push(current);
+                continue;
+            }
+            if matches!(self.kind(current), Kind::Import(_) | Kind::Function(_)) {
                 continue;
             }
             let id = self.new_value(Kind::Unknown, vec![current, candidate], span(node));
@@ -90,6 +93,8 @@ impl Builder<'_> {
             how: "a best-so-far comparison".to_string(),
             over: vec![candidate],
             chosen,
+            models,
+            after: self.model.events.len(),
             picks_key: false,
             span: condition_span,
             scope,
@@ -589,6 +594,8 @@ impl Builder<'_> {
                 how,
                 over,
                 chosen: Vec::new(),
+                models: Vec::new(),
+                after: 0,
                 picks_key: false,
                 span: span(node),
                 scope,
@@ -604,6 +611,7 @@ impl Builder<'_> {
         for _ in 0..4 {
             if let Some(mut choice) = self.rankings.remove(&current) {
                 choice.chosen = vec![result];
+                choice.after = self.model.events.len();
                 self.model.choices.selections.push(choice);
                 return;
             }
@@ -636,6 +644,8 @@ impl Builder<'_> {
             how,
             over,
             chosen,
+            models: Vec::new(),
+            after: self.model.events.len(),
             picks_key,
             span: span(node),
             scope,

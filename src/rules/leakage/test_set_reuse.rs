@@ -590,7 +590,31 @@ fn winner_reported(model: &FileModel, facts: &Facts, index: usize, tests: &Ids) 
                 && selection.chosen.contains(&v)
                 && model.value(v).inputs.first().is_some_and(|&c| on_tests(c)))
     });
-    kept || model.values.iter().any(|value| {
+    // The kept winner scored on the test part after the choice.
+    let rescored = !selection.models.is_empty()
+        && model.events.iter().enumerate().skip(selection.after).any(|(i, event)| {
+            let by_winner = |predict: usize| {
+                matches!(&model.events[predict], Event::Predict { estimator, .. }
+                    if selection.models.contains(estimator))
+            };
+            let winner = match event {
+                Event::Predict { method, .. } => {
+                    super::evaluation::is_scoring(method) && by_winner(i)
+                }
+                Event::Metric { args, .. } => args.iter().any(|&a| {
+                    model
+                        .facts_tagged(a, crate::model::Tag::ModelOut)
+                        .iter()
+                        .any(|l| l.fact.event.is_some_and(|p| p >= selection.after && by_winner(p)))
+                }),
+                _ => false,
+            };
+            winner
+                && event_data(event)
+                    .iter()
+                    .any(|&d| facts.tests(d).iter().any(|s| tests.contains(s)))
+        });
+    kept || rescored || model.values.iter().any(|value| {
         matches!(&value.kind, Kind::Call { function } if matches!(
             function.as_str(),
             "max" | "min" | "numpy.max" | "numpy.min" | "numpy.amax" | "numpy.amin"
