@@ -117,6 +117,9 @@ struct Args<'t> {
     keywords: Vec<(String, ValueId, Node<'t>)>,
     /// `*args` or `**kwargs` present: any argument may be hidden there.
     splat: bool,
+    /// The dictionaries spread as keywords (`Model(**study.best_params)`): the call depends on
+    /// them, though which keyword each value lands in is unknown.
+    spread: Vec<ValueId>,
 }
 
 impl<'t> Args<'t> {
@@ -132,6 +135,7 @@ impl<'t> Args<'t> {
             .iter()
             .map(|(v, _)| *v)
             .chain(self.keywords.iter().map(|(_, v, _)| *v))
+            .chain(self.spread.iter().copied())
             .collect()
     }
 
@@ -1391,6 +1395,7 @@ impl<'a> Builder<'a> {
             positional: Vec::new(),
             keywords: Vec::new(),
             splat: false,
+            spread: Vec::new(),
         };
         let Some(node) = node else { return args };
         let mut cursor = node.walk();
@@ -1412,7 +1417,20 @@ impl<'a> Builder<'a> {
                     args.keywords.push((name.to_string(), id, value));
                 }
                 "list_splat" | "dictionary_splat" => {
-                    self.expr(child);
+                    let inner = child
+                        .named_child(0)
+                        .filter(|_| child.kind() == "dictionary_splat");
+                    match inner {
+                        Some(inner) => {
+                            let spread = self.expr(inner);
+                            if spread != UNKNOWN {
+                                args.spread.push(spread);
+                            }
+                        }
+                        None => {
+                            self.expr(child);
+                        }
+                    }
                     args.splat = true;
                 }
                 "comment" => {}
@@ -1603,7 +1621,10 @@ impl<'a> Builder<'a> {
                     .keyword("shuffle")
                     .is_some_and(|(_, n)| self.text(n) == "True"),
             };
-            let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            // Made from the hyperparameters spread into it (`Model(**study.best_params)`), so
+            // what was chosen reaches the model built from it; its other arguments are
+            // settings, not inputs.
+            let value = self.new_value(Kind::Estimator(estimator), args.spread.clone(), span(node));
             self.note_estimator(qualified, &args, value);
             if info.category == Category::Composite {
                 self.record_column_selection(qualified, &args, value);

@@ -174,7 +174,7 @@ impl Builder<'_> {
                 | "skopt.dummy_minimize"
         ) && let Some((function, _)) = args.get(0, &["fn", "func"])
         {
-            self.optimiser(function, last_segment(qualified), node);
+            self.optimiser(function, last_segment(qualified), result, node);
             return;
         }
         if matches!(
@@ -340,7 +340,7 @@ impl Builder<'_> {
             }
             "optimize" => {
                 if let Some((function, _)) = args.get(0, &["func"]) {
-                    self.optimiser(function, "optimize", node);
+                    self.optimiser(function, "optimize", receiver, node);
                 }
             }
             _ => {}
@@ -531,13 +531,20 @@ impl Builder<'_> {
     }
 
     /// An optimiser that maximises or minimises what a function defined in the file returns.
-    fn optimiser(&mut self, function: ValueId, name: &str, node: Node) {
+    /// What it chose lives in `keeps`: the study (`study.optimize(...)`, read back through
+    /// `study.best_params` and `study.best_value`) or the result (`best = fmin(...)`).
+    fn optimiser(&mut self, function: ValueId, name: &str, keeps: ValueId, node: Node) {
         let Kind::Function(id) = *self.kind(function) else {
             return;
         };
         let returns = self.function_returns(id);
         if !returns.is_empty() {
-            self.push_selection(format!("`{name}`"), returns, Vec::new(), node);
+            let chosen = if keeps == UNKNOWN {
+                Vec::new()
+            } else {
+                vec![keeps]
+            };
+            self.push_selection(format!("`{name}`"), returns, chosen, node);
         }
     }
 

@@ -1,4 +1,4 @@
-use super::evaluation::{chosen_by, first_report, is_test_module,
+use super::evaluation::{chosen_by, first_report, is_test_module, text,
     Ids, describe_split, estimator_name, event_data, event_span, held_out_name, home, is_curve,
     is_validation_name, merge, parts, parts_of, replays, scores_of, validation_splits,
 };
@@ -530,8 +530,10 @@ fn selections(
         let Some(&split) = tests.first() else {
             continue;
         };
-        let keeps_winner = selection.picks_key || selection.how == "a best-so-far comparison";
-        if keeps_winner && !winner_reported(model, facts, index, &tests) {
+        let keeps_winner = selection.picks_key
+            || selection.how == "a best-so-far comparison"
+            || (is_optimiser(&selection.how) && !selection.chosen.is_empty());
+        if keeps_winner && !winner_reported(ctx, facts, index, &tests) {
             continue;
         }
         if !first_report(model, reported, selection.span) {
@@ -567,7 +569,8 @@ fn selections(
 /// smallest of the very scores chosen among (`max(accuracies)` next to their `argmax`). A
 /// winner only refitted, saved or used for predictions with no metric, and metrics of other
 /// models or without the chosen threshold, leave the choice unreported.
-fn winner_reported(model: &FileModel, facts: &Facts, index: usize, tests: &Ids) -> bool {
+fn winner_reported(ctx: &Context, facts: &Facts, index: usize, tests: &Ids) -> bool {
+    let model = ctx.model;
     let selection = &model.choices.selections[index];
     let on_tests = |v: ValueId| {
         facts.scores[v].iter().any(|&e| {
@@ -614,13 +617,36 @@ fn winner_reported(model: &FileModel, facts: &Facts, index: usize, tests: &Ids) 
                     .iter()
                     .any(|&d| facts.tests(d).iter().any(|s| tests.contains(s)))
         });
-    kept || rescored || model.values.iter().any(|value| {
+    // An optimiser's best value read back (`study.best_value`, `res.fun`): the winner's score.
+    let best_value = is_optimiser(&selection.how)
+        && (0..model.values.len()).any(|v| {
+            facts.chosen_by[v].contains(&index)
+                && facts.consumed[v]
+                && text(ctx, v)
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|attr| {
+                        matches!(
+                            attr.trim(),
+                            "best_value" | "best_score" | "best_trial" | "best_trials" | "fun"
+                        )
+                    })
+        });
+    kept || rescored || best_value || model.values.iter().any(|value| {
         matches!(&value.kind, Kind::Call { function } if matches!(
             function.as_str(),
             "max" | "min" | "numpy.max" | "numpy.min" | "numpy.amax" | "numpy.amin"
                 | "numpy.nanmax" | "numpy.nanmin"
         )) && value.inputs.iter().any(|i| selection.over.contains(i))
     })
+}
+
+/// Whether a selection is an optimiser maximising what a function returns.
+fn is_optimiser(how: &str) -> bool {
+    matches!(
+        how.trim_matches('`'),
+        "optimize" | "fmin" | "gp_minimize" | "forest_minimize" | "gbrt_minimize" | "dummy_minimize"
+    )
 }
 
 /// The name of the data a score looked at: the input of the prediction behind a metric, or
