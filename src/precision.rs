@@ -151,7 +151,8 @@ mod tests {
         for rule in crate::registry::all() {
             if let Some(preview) = measured_preview(rule.code) {
                 assert_eq!(
-                    rule.preview, preview,
+                    rule.preview,
+                    preview,
                     "{}: docs/precision.md measures it {}, the registry says {}",
                     rule.code,
                     if preview { "preview" } else { "default" },

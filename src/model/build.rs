@@ -53,6 +53,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         entry_base: None,
         torch: torch::State::default(),
         folded: HashMap::new(),
+        records: HashMap::new(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -112,6 +113,8 @@ struct Builder<'a> {
     torch: torch::State,
     /// Values that stand for a path folded from constants (`BASE / "m.pkl"`, `open(P)`).
     folded: HashMap<ValueId, String>,
+    /// The records of lists built by `append` (`folds.append((X_tr, X_va))`), by list value.
+    records: HashMap<ValueId, Vec<ValueId>>,
 }
 
 /// A call's arguments, evaluated.
@@ -121,6 +124,9 @@ struct Args<'t> {
     keywords: Vec<(String, ValueId, Node<'t>)>,
     /// `*args` or `**kwargs` present: any argument may be hidden there.
     splat: bool,
+    /// The dictionaries spread as keywords (`Model(**study.best_params)`): the call depends on
+    /// them, though which keyword each value lands in is unknown.
+    spread: Vec<ValueId>,
 }
 
 impl<'t> Args<'t> {
@@ -136,6 +142,7 @@ impl<'t> Args<'t> {
             .iter()
             .map(|(v, _)| *v)
             .chain(self.keywords.iter().map(|(_, v, _)| *v))
+            .chain(self.spread.iter().copied())
             .collect()
     }
 
@@ -316,7 +323,12 @@ impl<'a> Builder<'a> {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
                 for child in children {
-                    self.expr_or_assignment(child);
+                    let value = self.expr_or_assignment(child);
+                    if matches!(child.kind(), "identifier" | "subscript" | "attribute")
+                        && value != UNKNOWN
+                    {
+                        self.model.choices.displayed.insert(value);
+                    }
                 }
             }
             "import_statement" => self.import(node),
@@ -354,6 +366,7 @@ impl<'a> Builder<'a> {
                 if let Some(left) = node.child_by_field_name("left")
                     && !self.fold_target(left, iterable)
                     && !self.models_target(left, right, iterable)
+                    && !self.records_target(left, right, iterable)
                 {
                     let item = self.derived(vec![iterable], left);
                     self.bind_target(left, item);
@@ -1467,6 +1480,7 @@ impl<'a> Builder<'a> {
             positional: Vec::new(),
             keywords: Vec::new(),
             splat: false,
+            spread: Vec::new(),
         };
         let Some(node) = node else { return args };
         self.arg_log.push((node.id(), Vec::new()));
@@ -1489,7 +1503,20 @@ impl<'a> Builder<'a> {
                     args.keywords.push((name.to_string(), id, value));
                 }
                 "list_splat" | "dictionary_splat" => {
-                    self.expr(child);
+                    let inner = child
+                        .named_child(0)
+                        .filter(|_| child.kind() == "dictionary_splat");
+                    match inner {
+                        Some(inner) => {
+                            let spread = self.expr(inner);
+                            if spread != UNKNOWN {
+                                args.spread.push(spread);
+                            }
+                        }
+                        None => {
+                            self.expr(child);
+                        }
+                    }
                     args.splat = true;
                 }
                 "comment" => {}
@@ -1628,8 +1655,11 @@ impl<'a> Builder<'a> {
             // `embeddings.append(vector)`: the list now also holds what was added.
             if grows {
                 let mut inputs = vec![receiver];
-                inputs.extend(added);
+                inputs.extend(added.iter().copied());
                 let grown = self.derived(inputs, object);
+                if method == "append" {
+                    self.grown_records(receiver, &added, grown);
+                }
                 self.bind(self.text(object), grown);
             }
             return result;
@@ -1763,7 +1793,10 @@ impl<'a> Builder<'a> {
                     .keyword("shuffle")
                     .is_some_and(|(_, n)| self.text(n) == "True"),
             };
-            let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            // Made from the hyperparameters spread into it (`Model(**study.best_params)`), so
+            // what was chosen reaches the model built from it; its other arguments are
+            // settings, not inputs.
+            let value = self.new_value(Kind::Estimator(estimator), args.spread.clone(), span(node));
             self.note_estimator(qualified, &args, value);
             if info.category == Category::Composite {
                 self.record_column_selection(qualified, &args, value);

@@ -26,6 +26,9 @@ pub struct Choices {
     pub stops_early: HashSet<ValueId>,
     /// Estimators told not to (`CatBoostClassifier(use_best_model=False)`).
     pub keeps_last: HashSet<ValueId>,
+    /// Values a bare expression statement shows (`best_auc`, `scores[best]` alone on a line:
+    /// a notebook displays the last one of a cell).
+    pub displayed: HashSet<ValueId>,
 }
 
 /// One selection construct: the values it chooses among and what it chose.
@@ -37,6 +40,14 @@ pub struct Choice {
     pub over: Vec<ValueId>,
     /// What it chose: the result of `argmax`, the names rebound in a best-so-far branch.
     pub chosen: Vec<ValueId>,
+    /// What it chose is a position or a key among the candidates (`np.argmax(scores)`,
+    /// `max(d, key=d.get)`, `idxmax`), not the winner's score: the winner's score is reported
+    /// only where code reads it back (`scores[best]`) or scores the winner again.
+    pub picks_key: bool,
+    /// Estimators a best-so-far branch keeps (`best_model = m`): the winner, by identity.
+    pub models: Vec<ValueId>,
+    /// How many events had been recorded when the choice was made: later ones come after it.
+    pub after: usize,
     pub span: Span,
     pub scope: ScopeId,
 }
@@ -113,6 +124,27 @@ mod tests {
         assert_eq!(m.rows(*x), rows::TRAIN);
         assert_eq!(m.rows(*y), rows::TEST);
         assert_eq!(m.names_of(*x).first().map(|n| &**n), Some("tr"));
+    }
+
+    #[test]
+    fn unpacked_records_bind_each_name_to_its_position() {
+        // Each loop name holds the element at its position of every record, not the union.
+        let m = model(&format!(
+            "{HEAD}df = pd.read_csv('a.csv')\ntr, te = train_test_split(df, random_state=0)\nruns = []\nruns.append(('a', tr, te))\nruns.append(('b', tr, te))\nfor name, a, b in runs:\n    LogisticRegression().fit(a, b)\nfor (p, q), r in [((tr, te), 1)]:\n    LogisticRegression().fit(p, q)\nfor k, (p, q) in {{'x': (tr, te)}}.items():\n    LogisticRegression().fit(p, q)\n"
+        ));
+        let fits: Vec<(u8, u8)> = m
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Fit {
+                    x: Some(x),
+                    y: Some(y),
+                    ..
+                } => Some((m.rows(*x) & rows::PARTS, m.rows(*y) & rows::PARTS)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(fits, [(rows::TRAIN, rows::TEST); 3]);
     }
 
     #[test]

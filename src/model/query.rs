@@ -2,6 +2,7 @@
 
 use super::{Column, Columns, Event, Fact, FileModel, Kind, Rows, Split, Tag, UNKNOWN, ValueId};
 use crate::finding::Span;
+use std::collections::HashMap;
 
 /// A fact carried by a value, and the column of that value that carries it (None when the
 /// value is not a frame with named columns, or the fact rides on its unnamed columns).
@@ -144,14 +145,38 @@ impl FileModel {
         }
     }
 
+    /// The values that flow into a metric (see [`FileModel::reaches_metric`]).
+    ///
+    /// Predictions that reach a metric only as the input of another model (out-of-fold
+    /// predictions kept as stacking features, then fed to a meta-model that is scored) are
+    /// not an evaluation of the model that made them: they are not marked, and neither is
+    /// what only they were made from. The data a scored prediction was made from is marked.
     fn compute_metric_reach(&self) -> Vec<bool> {
-        let mut marked = vec![false; self.values.len()];
+        let n = self.values.len();
+        // What each prediction's output was made from.
+        let mut predicted_from: HashMap<ValueId, ValueId> = HashMap::new();
+        for event in &self.events {
+            if let Event::Predict {
+                method,
+                output,
+                input,
+                ..
+            } = event
+                && !matches!(method.as_str(), "score" | "evaluate")
+            {
+                predicted_from.insert(*output, *input);
+            }
+        }
+        // Scored, or only read as the features of a scored prediction.
+        let mut score_outputs: std::collections::HashSet<ValueId> = Default::default();
+        let mut scored = vec![false; n];
+        let mut feature = vec![false; n];
         for event in &self.events {
             match event {
                 Event::Metric { args, .. } => {
                     for &a in args {
-                        if a < marked.len() {
-                            marked[a] = true;
+                        if a < n {
+                            scored[a] = true;
                         }
                     }
                 }
@@ -159,29 +184,122 @@ impl FileModel {
                     method,
                     output,
                     input,
+                    truth,
                     ..
                 } if matches!(method.as_str(), "score" | "evaluate") => {
-                    for v in [*output, *input] {
-                        if v < marked.len() {
-                            marked[v] = true;
+                    // The score itself, the truth it compares with, and the data the scored
+                    // model read.
+                    for v in std::iter::once(*output).chain(*truth) {
+                        if v < n {
+                            scored[v] = true;
                         }
                     }
+                    if *input < n {
+                        feature[*input] = true;
+                    }
+                    score_outputs.insert(*output);
                 }
                 _ => {}
             }
         }
         for id in self.hand_written_metrics() {
-            marked[id] = true;
+            scored[id] = true;
         }
-        for id in (1..self.values.len()).rev() {
-            if marked[id] {
+        for id in (1..n).rev() {
+            if score_outputs.contains(&id) {
+                continue;
+            }
+            if let Some(&input) = predicted_from.get(&id) {
+                // A prediction: its input is what the scored model read. A prediction read
+                // only as features goes no further.
+                if scored[id] && input < n {
+                    feature[input] = true;
+                }
+                continue;
+            }
+            if scored[id] || feature[id] {
+                let scored_here = scored[id];
                 for &input in &self.values[id].inputs {
-                    marked[input] = true;
+                    if scored_here {
+                        scored[input] = true;
+                    } else {
+                        feature[input] = true;
+                    }
                 }
             }
         }
+        let mut marked: Vec<bool> = (0..n)
+            .map(|id| scored[id] || (feature[id] && !predicted_from.contains_key(&id)))
+            .collect();
         marked[UNKNOWN] = false;
         marked
+    }
+
+    /// For each event, the fit of its estimator in effect when it happened: the last `Fit` of
+    /// the same estimator before it. A prediction or a score belongs to that fit only; a later
+    /// refit under the same name is another model. None for events that use no estimator and
+    /// for models fitted out of sight.
+    pub fn fit_in_effect(&self) -> Vec<Option<usize>> {
+        let mut current: HashMap<ValueId, usize> = HashMap::new();
+        let mut out = vec![None; self.events.len()];
+        for (index, event) in self.events.iter().enumerate() {
+            match event {
+                Event::Fit { estimator, .. } => {
+                    current.insert(*estimator, index);
+                    out[index] = Some(index);
+                }
+                Event::Predict { estimator, .. } => out[index] = current.get(estimator).copied(),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// For each fit, the data that scores of its model looked at: the input and truth of its
+    /// `score`/`evaluate`, and the arguments of every metric of its predictions. Predictions
+    /// that reach no metric (written to a submission, kept as out-of-fold features) are not
+    /// scores. Under None, the scores of models with no fit in sight (loaded from a file, such
+    /// as a best checkpoint, or fitted elsewhere).
+    pub fn scored_by_fit(&self) -> HashMap<Option<usize>, Vec<ValueId>> {
+        let fits = self.fit_in_effect();
+        let mut out: HashMap<Option<usize>, Vec<ValueId>> = HashMap::new();
+        for (index, event) in self.events.iter().enumerate() {
+            match event {
+                Event::Predict {
+                    method,
+                    input,
+                    truth,
+                    ..
+                } if matches!(method.as_str(), "score" | "evaluate") => {
+                    let data = out.entry(fits[index]).or_default();
+                    data.push(*input);
+                    data.extend(*truth);
+                }
+                Event::Metric { args, .. } => {
+                    let mut scored: Vec<Option<usize>> = Vec::new();
+                    for &arg in args {
+                        let lineage = self
+                            .facts_tagged(arg, Tag::ModelOut)
+                            .into_iter()
+                            .chain(self.facts_tagged(arg, Tag::LoadedOut));
+                        for lineage in lineage {
+                            let Some(predict) = lineage.fact.event else {
+                                continue;
+                            };
+                            let fit = fits.get(predict).copied().flatten();
+                            if !scored.contains(&fit) {
+                                scored.push(fit);
+                            }
+                        }
+                    }
+                    for fit in scored {
+                        out.entry(fit).or_default().extend(args.iter().copied());
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     /// Values computed from predictions together with the held-out labels they are compared

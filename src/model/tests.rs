@@ -162,6 +162,48 @@ fn metrics_mark_what_is_evaluated() {
 }
 
 #[test]
+fn predictions_read_only_as_features_are_not_evaluated() {
+    // Out-of-fold predictions become the meta-model's feature; only the meta-model's
+    // predictions are scored.
+    let m = model(&format!(
+        "{HEAD}from sklearn.metrics import accuracy_score\nbase = LogisticRegression().fit(X, y)\noof = base.predict(X)\nmeta = LogisticRegression().fit(oof, y)\nfinal = meta.predict(oof)\naccuracy_score(y, final)\n"
+    ));
+    let evaluated = m.reaches_metric();
+    let outputs: Vec<bool> = m
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Predict { output, .. } => Some(evaluated[*output]),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(outputs, [false, true]);
+}
+
+#[test]
+fn each_score_belongs_to_the_fit_before_it() {
+    let m = model(&format!(
+        "{HEAD}from sklearn.metrics import accuracy_score\nclf = LogisticRegression()\nclf.fit(X, y)\nfirst = clf.predict(X2)\nclf.fit(X3, y3)\naccuracy_score(y2, first)\nclf.predict(X4)\n"
+    ));
+    let fits: Vec<usize> = m
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::Fit { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    let scored = m.scored_by_fit();
+    assert!(
+        scored.contains_key(&Some(fits[0])),
+        "the metric scores the first fit"
+    );
+    assert!(
+        !scored.contains_key(&Some(fits[1])),
+        "the refit only predicts"
+    );
+}
+
+#[test]
 fn feature_lists_imported_from_the_project_name_columns() {
     let dir = crate::testutil::TempDir::new("model-constants");
     dir.write("features.py", "FEATURES = ['age', 'ratio']\n");

@@ -69,15 +69,18 @@ impl Builder<'_> {
         };
         let candidate = compared[candidate_index];
         let mut chosen = Vec::new();
+        let mut models = Vec::new();
         for name in assigned.iter().filter(|n| !n.contains('.')) {
             let Some(current) = self.scopes.iter().rev().find_map(|s| s.names.get(name)) else {
                 continue;
             };
             let current = *current;
-            if matches!(
-                self.kind(current),
-                Kind::Estimator(_) | Kind::Import(_) | Kind::Function(_)
-            ) {
+            if matches!(self.kind(current), Kind::Estimator(_)) {
+                // `best_model = m`: the winner keeps its identity (and its fits).
+                models.push(current);
+                continue;
+            }
+            if matches!(self.kind(current), Kind::Import(_) | Kind::Function(_)) {
                 continue;
             }
             let id = self.new_value(Kind::Unknown, vec![current, candidate], span(node));
@@ -90,6 +93,9 @@ impl Builder<'_> {
             how: "a best-so-far comparison".to_string(),
             over: vec![candidate],
             chosen,
+            models,
+            after: self.model.events.len(),
+            picks_key: false,
             span: condition_span,
             scope,
         });
@@ -168,7 +174,7 @@ impl Builder<'_> {
                 | "skopt.dummy_minimize"
         ) && let Some((function, _)) = args.get(0, &["fn", "func"])
         {
-            self.optimiser(function, last_segment(qualified), node);
+            self.optimiser(function, last_segment(qualified), result, node);
             return;
         }
         // `np.vstack((a.T, b.T)).T` stacks columns, not rows.
@@ -343,7 +349,7 @@ impl Builder<'_> {
             }
             "optimize" => {
                 if let Some((function, _)) = args.get(0, &["func"]) {
-                    self.optimiser(function, "optimize", node);
+                    self.optimiser(function, "optimize", receiver, node);
                 }
             }
             _ => {}
@@ -400,14 +406,154 @@ impl Builder<'_> {
         self.bind(name, value);
     }
 
+    /// `folds.append(record)` made `grown` from the list `receiver`: the records of `grown` are
+    /// those of `receiver` and the one appended.
+    pub(super) fn grown_records(&mut self, receiver: ValueId, added: &[ValueId], grown: ValueId) {
+        let [one] = added else {
+            return;
+        };
+        let mut records = match self.kind(receiver) {
+            Kind::Tuple(elements) => elements.clone(),
+            _ => match self.records.get(&receiver) {
+                Some(records) => records.clone(),
+                None => return,
+            },
+        };
+        records.push(*one);
+        self.records.insert(grown, records);
+    }
+
+    /// `for name, X_tr, X_va, y_tr, y_va in folds:` over a list of records (a literal, or a
+    /// list built by `append`), `for key, value in d.items()`, `for i, (a, b) in
+    /// enumerate(pairs)`, `for a, b in zip(As, Bs)`: each name is bound to the element at its
+    /// position of every record, not to everything the list holds. False when the iterable is
+    /// not such a collection or the target is a single name.
+    pub(super) fn records_target(
+        &mut self,
+        target: Node,
+        right: Option<Node>,
+        iterable: ValueId,
+    ) -> bool {
+        if !matches!(
+            target.kind(),
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "parenthesized_expression"
+        ) {
+            return false;
+        }
+        let method = right
+            .and_then(|r| r.child_by_field_name("function"))
+            .filter(|f| f.kind() == "attribute")
+            .and_then(|f| f.child_by_field_name("attribute"))
+            .map(|a| self.text(a));
+        let element = match method {
+            Some("items") => {
+                let receiver = self.model.values[iterable].inputs.first().copied();
+                match receiver.map(|r| self.kind(r).clone()) {
+                    Some(Kind::Dict(entries)) if !entries.is_empty() => {
+                        let values: Vec<ValueId> = entries.iter().map(|(_, v)| *v).collect();
+                        let key = self.derived(Vec::new(), target);
+                        let value = self.position_value(&values, target);
+                        Some(self.new_value(
+                            Kind::Tuple(vec![key, value]),
+                            Vec::new(),
+                            span(target),
+                        ))
+                    }
+                    _ => None,
+                }
+            }
+            Some(_) => None,
+            None => self.element_of(iterable, target, 0),
+        };
+        let Some(element) = element else {
+            return false;
+        };
+        self.bind_target(target, element);
+        true
+    }
+
+    /// One element of an iterable whose records are known, standing for all of them: at each
+    /// position, the records' elements at that position ([`Self::position_value`]).
+    fn element_of(&mut self, iterable: ValueId, at: Node, depth: usize) -> Option<ValueId> {
+        if depth > 2 || iterable == UNKNOWN {
+            return None;
+        }
+        let records = match self.kind(iterable).clone() {
+            Kind::Tuple(elements) if !elements.is_empty() => elements,
+            Kind::Call { function } if function == "enumerate" || function == "zip" => {
+                let inputs = self.model.values[iterable].inputs.clone();
+                let mut parts = Vec::new();
+                if function == "enumerate" {
+                    let [inner] = inputs.as_slice() else {
+                        return None;
+                    };
+                    parts.push(self.derived(Vec::new(), at));
+                    parts.push(self.element_of(*inner, at, depth + 1)?);
+                } else {
+                    if inputs.len() < 2 {
+                        return None;
+                    }
+                    for input in inputs {
+                        let part = match self.element_of(input, at, depth + 1) {
+                            Some(part) => part,
+                            None => self.derived(vec![input], at),
+                        };
+                        parts.push(part);
+                    }
+                }
+                return Some(self.new_value(Kind::Tuple(parts), Vec::new(), span(at)));
+            }
+            _ => self.records.get(&iterable).cloned()?,
+        };
+        Some(self.position_value(&records, at))
+    }
+
+    /// What the values at one position of several records have in common: the value itself
+    /// when they are all one; a tuple of the positions when they are all tuples of one
+    /// length; else a value derived from each of them (their rows and lineage, joined).
+    fn position_value(&mut self, values: &[ValueId], at: Node) -> ValueId {
+        let first = values[0];
+        if values.iter().all(|&v| v == first) {
+            return first;
+        }
+        let tuples: Option<Vec<Vec<ValueId>>> = values
+            .iter()
+            .map(|&v| match self.kind(v) {
+                Kind::Tuple(elements) => Some(elements.clone()),
+                _ => None,
+            })
+            .collect();
+        if let Some(tuples) = tuples
+            && let Some(len) = tuples.first().map(Vec::len)
+            && len > 0
+            && tuples.iter().all(|t| t.len() == len)
+        {
+            let parts: Vec<ValueId> = (0..len)
+                .map(|i| {
+                    let column: Vec<ValueId> = tuples.iter().map(|t| t[i]).collect();
+                    self.position_value(&column, at)
+                })
+                .collect();
+            return self.new_value(Kind::Tuple(parts), Vec::new(), span(at));
+        }
+        self.derived(values.to_vec(), at)
+    }
+
     /// An optimiser that maximises or minimises what a function defined in the file returns.
-    fn optimiser(&mut self, function: ValueId, name: &str, node: Node) {
+    /// What it chose lives in `keeps`: the study (`study.optimize(...)`, read back through
+    /// `study.best_params` and `study.best_value`) or the result (`best = fmin(...)`).
+    fn optimiser(&mut self, function: ValueId, name: &str, keeps: ValueId, node: Node) {
         let Kind::Function(id) = *self.kind(function) else {
             return;
         };
         let returns = self.function_returns(id);
         if !returns.is_empty() {
-            self.push_selection(format!("`{name}`"), returns, Vec::new(), node);
+            let chosen = if keeps == UNKNOWN {
+                Vec::new()
+            } else {
+                vec![keeps]
+            };
+            self.push_selection(format!("`{name}`"), returns, chosen, node);
         }
     }
 
@@ -464,6 +610,9 @@ impl Builder<'_> {
                 how,
                 over,
                 chosen: Vec::new(),
+                models: Vec::new(),
+                after: 0,
+                picks_key: false,
                 span: span(node),
                 scope,
             },
@@ -478,6 +627,7 @@ impl Builder<'_> {
         for _ in 0..4 {
             if let Some(mut choice) = self.rankings.remove(&current) {
                 choice.chosen = vec![result];
+                choice.after = self.model.events.len();
                 self.model.choices.selections.push(choice);
                 return;
             }
@@ -501,10 +651,18 @@ impl Builder<'_> {
             return;
         }
         let scope = self.scope();
+        let picks_key = how.contains("key=")
+            || matches!(
+                how.trim_matches('`').trim_start_matches("np."),
+                "argmax" | "argmin" | "nanargmax" | "nanargmin" | "idxmax" | "idxmin"
+            );
         self.model.choices.selections.push(Choice {
             how,
             over,
             chosen,
+            models: Vec::new(),
+            after: self.model.events.len(),
+            picks_key,
             span: span(node),
             scope,
         });

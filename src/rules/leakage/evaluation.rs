@@ -95,6 +95,36 @@ pub(super) fn scores_of(model: &FileModel) -> Vec<Ids> {
     out
 }
 
+/// For each value, the selections whose choice it derives from (what a selection chose, and
+/// everything computed from it: the winner's predictions, `scores[best]`, a cut-off applied);
+/// and whether it is read after it was made (some other value is made from it, or a bare
+/// expression statement shows it).
+pub(super) fn chosen_by(model: &FileModel) -> (Vec<Ids>, Vec<bool>) {
+    let mut chosen_by: Vec<Ids> = vec![Vec::new(); model.values.len()];
+    for (index, selection) in model.choices.selections.iter().enumerate() {
+        for &chosen in &selection.chosen {
+            if chosen != UNKNOWN {
+                merge(&mut chosen_by[chosen], &[index]);
+            }
+        }
+    }
+    let mut consumed = vec![false; model.values.len()];
+    for id in 0..model.values.len() {
+        let mut ids = std::mem::take(&mut chosen_by[id]);
+        for &input in &model.value(id).inputs {
+            merge(&mut ids, &chosen_by[input]);
+            consumed[input] = true;
+        }
+        chosen_by[id] = ids;
+    }
+    for &shown in &model.choices.displayed {
+        if let Some(read) = consumed.get_mut(shown) {
+            *read = true;
+        }
+    }
+    (chosen_by, consumed)
+}
+
 /// Whether `span` lies in a test function (`def test_...` in a module that imports pytest or
 /// unittest): scores there are asserted, not reported, and fitting and scoring the same rows is
 /// how such tests check an estimator. (Elsewhere `def test_model(model, X_test)` is more often
@@ -207,7 +237,8 @@ pub(super) fn text<'a>(ctx: &'a Context, id: ValueId) -> &'a str {
 }
 
 /// Whether two values hold the same rows: the same value, or made the same way from the same
-/// values (`df[FEATS]` written twice, with no rebinding of `df` in between).
+/// values (`df[FEATS]` or `oof.reshape(-1, 1)` written twice, with no rebinding in between;
+/// each literal written is a value of its own, so literals are left out of the comparison).
 pub(super) fn same_rows(ctx: &Context, a: ValueId, b: ValueId) -> bool {
     if a == b {
         return a != UNKNOWN;
@@ -215,7 +246,20 @@ pub(super) fn same_rows(ctx: &Context, a: ValueId, b: ValueId) -> bool {
     let model = ctx.model;
     let (va, vb) = (model.value(a), model.value(b));
     let plain = |k: &Kind| matches!(k, Kind::Unknown | Kind::Column { .. });
-    plain(&va.kind) && plain(&vb.kind) && !va.inputs.is_empty() && va.inputs == vb.inputs && {
+    let made_from = |inputs: &[ValueId]| -> Vec<ValueId> {
+        inputs
+            .iter()
+            .copied()
+            .filter(|&i| {
+                !matches!(
+                    model.value(i).kind,
+                    Kind::Number(_) | Kind::Str(_) | Kind::NoneLiteral
+                )
+            })
+            .collect()
+    };
+    let from = made_from(&va.inputs);
+    plain(&va.kind) && plain(&vb.kind) && !from.is_empty() && from == made_from(&vb.inputs) && {
         let (ta, tb) = (text(ctx, a), text(ctx, b));
         !ta.is_empty() && ta == tb
     }

@@ -1,4 +1,4 @@
-use super::evaluation::{first_report, is_test_module, 
+use super::evaluation::{chosen_by, first_report, is_test_module, text,
     Ids, describe_split, estimator_name, event_data, event_span, held_out_name, home, is_curve,
     is_validation_name, merge, parts, parts_of, replays, scores_of, validation_splits,
 };
@@ -49,9 +49,16 @@ struct Facts {
     validation: HashSet<usize>,
     /// Test splits some metric or score looks at.
     evaluated: HashSet<usize>,
+    /// By fit event, the test splits scores of that fit's model look at; under None, those
+    /// of models with no fit in sight (a best checkpoint loaded back).
+    evaluated_by_fit: HashMap<Option<usize>, Ids>,
     /// Replayed events by (call, body event); and the replays of each body event.
     replayed_at: HashMap<(Span, usize), usize>,
     replays_of: HashMap<usize, Vec<usize>>,
+    /// For each value, the selections whose choice it derives from.
+    chosen_by: Vec<Ids>,
+    /// Values some other value is made from (read after they were made).
+    consumed: Vec<bool>,
 }
 
 impl Facts {
@@ -72,6 +79,13 @@ impl Facts {
                 }
             }
         }
+        let mut evaluated_by_fit: HashMap<Option<usize>, Ids> = HashMap::new();
+        for (fit, data) in model.scored_by_fit() {
+            let tests = evaluated_by_fit.entry(fit).or_default();
+            for value in data {
+                merge(tests, &held[value]);
+            }
+        }
         let replayed_at = replays(model);
         let mut replays_of: HashMap<usize, Vec<usize>> = HashMap::new();
         for (&(_, original), &replay) in &replayed_at {
@@ -80,7 +94,11 @@ impl Facts {
         for list in replays_of.values_mut() {
             list.sort_unstable();
         }
+        let (chosen_by, consumed) = chosen_by(model);
         Facts {
+            evaluated_by_fit,
+            chosen_by,
+            consumed,
             held,
             scores,
             validation,
@@ -88,6 +106,27 @@ impl Facts {
             replayed_at,
             replays_of,
         }
+    }
+
+    /// Whether the model of fit `fit` is scored on the test part of `split`: by its own
+    /// scores (a later refit under the same name, or another model, scoring that part does not
+    /// count), or by a model loaded back from a file (a best checkpoint). In a function body,
+    /// whose data are parameters, a score of the fit's model on rows unknown there counts when
+    /// the split is scored anywhere.
+    fn scored_after(&self, model: &FileModel, fit: usize, split: usize) -> bool {
+        let home = home(model, fit);
+        let found = |key: Option<usize>| self.evaluated_by_fit.get(&key);
+        if [Some(fit), Some(home), None]
+            .into_iter()
+            .any(|key| found(key).is_some_and(|e| e.contains(&split)))
+        {
+            return true;
+        }
+        model.replay_of(fit).is_some()
+            && [fit, home]
+                .into_iter()
+                .any(|key| found(Some(key)).is_some_and(Vec::is_empty))
+            && self.evaluated.contains(&split)
     }
 
     /// The test splits (not validation splits) a value holds rows of.
@@ -171,7 +210,7 @@ fn early_stopping(ctx: &Context, facts: &Facts, sink: &mut Sink, reported: &mut 
             let origin_data = validation_data(model, keyword, origin_value);
             for (position, &d) in data.iter().enumerate() {
                 let named = origin_data.get(position).copied().unwrap_or(d);
-                let Some(split) = test_part(model, facts, d, named) else {
+                let Some(split) = test_part(model, facts, d, named, Some(index)) else {
                     continue;
                 };
                 let here = model.value(origin_value).span;
@@ -194,8 +233,8 @@ fn early_stopping(ctx: &Context, facts: &Facts, sink: &mut Sink, reported: &mut 
                     span,
                     format!(
                         "`{}` watches `{data_name}`, the test part of {}, to pick its {chosen}, \
-                         and that test part also reports the score: the test set took part in \
-                         training",
+                         and the model is then scored on that test part: the test set took part \
+                         in training",
                         estimator_name(model, *estimator),
                         describe_split(ctx, split),
                     ),
@@ -272,7 +311,13 @@ fn validation_data(model: &FileModel, keyword: &str, value: ValueId) -> Vec<Valu
 /// The test split `data` holds rows of, when it is a test part (and nothing but) that is
 /// also evaluated somewhere, and neither it nor `named` (its name at the report site) says
 /// validation.
-fn test_part(model: &FileModel, facts: &Facts, data: ValueId, named: ValueId) -> Option<usize> {
+fn test_part(
+    model: &FileModel,
+    facts: &Facts,
+    data: ValueId,
+    named: ValueId,
+    scored_by: Option<usize>,
+) -> Option<usize> {
     if parts(model, data) != rows::TEST {
         return None;
     }
@@ -282,10 +327,11 @@ fn test_part(model: &FileModel, facts: &Facts, data: ValueId, named: ValueId) ->
     if validation_named {
         return None;
     }
-    facts
-        .tests(data)
-        .into_iter()
-        .find(|s| facts.evaluated.contains(s))
+    let evaluated = |s: &usize| match scored_by {
+        Some(fit) => facts.scored_after(model, fit, *s),
+        None => facts.evaluated.contains(s),
+    };
+    facts.tests(data).into_iter().find(evaluated)
 }
 
 fn data_name(model: &FileModel, named: ValueId, data: ValueId, split: usize) -> String {
@@ -322,7 +368,7 @@ fn searches(ctx: &Context, facts: &Facts, sink: &mut Sink, reported: &mut HashSe
         else {
             continue;
         };
-        let Some(split) = test_part(model, facts, *x, *origin_x) else {
+        let Some(split) = test_part(model, facts, *x, *origin_x, None) else {
             continue;
         };
         if !first_report(model, reported, *span) {
@@ -359,22 +405,7 @@ fn thresholds(
     if selections.is_empty() {
         return used;
     }
-    // For each value, the selections whose choice it derives from.
-    let mut chosen_by: Vec<Ids> = vec![Vec::new(); model.values.len()];
-    for (index, selection) in selections.iter().enumerate() {
-        for &chosen in &selection.chosen {
-            if chosen != UNKNOWN {
-                merge(&mut chosen_by[chosen], &[index]);
-            }
-        }
-    }
-    for id in 0..model.values.len() {
-        let mut ids = std::mem::take(&mut chosen_by[id]);
-        for &input in &model.value(id).inputs {
-            merge(&mut ids, &chosen_by[input]);
-        }
-        chosen_by[id] = ids;
-    }
+    let chosen_by = &facts.chosen_by;
     // Chosen values compared with something that was not chosen: cut-offs. By selection,
     // the name of the cut-off.
     let mut cutoffs: HashMap<usize, String> = HashMap::new();
@@ -499,6 +530,12 @@ fn selections(
         let Some(&split) = tests.first() else {
             continue;
         };
+        let keeps_winner = selection.picks_key
+            || selection.how == "a best-so-far comparison"
+            || (is_optimiser(&selection.how) && !selection.chosen.is_empty());
+        if keeps_winner && !winner_reported(ctx, facts, index, &tests) {
+            continue;
+        }
         if !first_report(model, reported, selection.span) {
             continue;
         }
@@ -523,6 +560,93 @@ fn selections(
         )
         .related(model.splits[split].span, "split here");
     }
+}
+
+/// Whether a selection that keeps a winner (a key, an index, the best-so-far) lets the
+/// winner's score on the test part `tests` out: a value derived from the choice that holds
+/// such a score (`scores[best]`, the chosen model scored again on the test part, the kept
+/// `best_auc` once it is read), or the largest or
+/// smallest of the very scores chosen among (`max(accuracies)` next to their `argmax`). A
+/// winner only refitted, saved or used for predictions with no metric, and metrics of other
+/// models or without the chosen threshold, leave the choice unreported.
+fn winner_reported(ctx: &Context, facts: &Facts, index: usize, tests: &Ids) -> bool {
+    let model = ctx.model;
+    let selection = &model.choices.selections[index];
+    let on_tests = |v: ValueId| {
+        facts.scores[v].iter().any(|&e| {
+            facts
+                .event_tests(model, e, None, v)
+                .iter()
+                .any(|s| tests.contains(s))
+        })
+    };
+    let kept = (0..model.values.len()).any(|v| {
+        if !facts.chosen_by[v].contains(&index) {
+            return false;
+        }
+        // A best-so-far keeps the candidate's score under its own name (`best_auc = auc`),
+        // which counts once it is read; what a selection chose is otherwise no score (see
+        // `scores_of`), and what derives from it holds a score only when it reads one back.
+        on_tests(v)
+            || (!selection.picks_key
+                && facts.consumed[v]
+                && selection.chosen.contains(&v)
+                && model.value(v).inputs.first().is_some_and(|&c| on_tests(c)))
+    });
+    // The kept winner scored on the test part after the choice.
+    let rescored = !selection.models.is_empty()
+        && model.events.iter().enumerate().skip(selection.after).any(|(i, event)| {
+            let by_winner = |predict: usize| {
+                matches!(&model.events[predict], Event::Predict { estimator, .. }
+                    if selection.models.contains(estimator))
+            };
+            let winner = match event {
+                Event::Predict { method, .. } => {
+                    super::evaluation::is_scoring(method) && by_winner(i)
+                }
+                Event::Metric { args, .. } => args.iter().any(|&a| {
+                    model
+                        .facts_tagged(a, crate::model::Tag::ModelOut)
+                        .iter()
+                        .any(|l| l.fact.event.is_some_and(|p| p >= selection.after && by_winner(p)))
+                }),
+                _ => false,
+            };
+            winner
+                && event_data(event)
+                    .iter()
+                    .any(|&d| facts.tests(d).iter().any(|s| tests.contains(s)))
+        });
+    // An optimiser's best value read back (`study.best_value`, `res.fun`): the winner's score.
+    let best_value = is_optimiser(&selection.how)
+        && (0..model.values.len()).any(|v| {
+            facts.chosen_by[v].contains(&index)
+                && facts.consumed[v]
+                && text(ctx, v)
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|attr| {
+                        matches!(
+                            attr.trim(),
+                            "best_value" | "best_score" | "best_trial" | "best_trials" | "fun"
+                        )
+                    })
+        });
+    kept || rescored || best_value || model.values.iter().any(|value| {
+        matches!(&value.kind, Kind::Call { function } if matches!(
+            function.as_str(),
+            "max" | "min" | "numpy.max" | "numpy.min" | "numpy.amax" | "numpy.amin"
+                | "numpy.nanmax" | "numpy.nanmin"
+        )) && value.inputs.iter().any(|i| selection.over.contains(i))
+    })
+}
+
+/// Whether a selection is an optimiser maximising what a function returns.
+fn is_optimiser(how: &str) -> bool {
+    matches!(
+        how.trim_matches('`'),
+        "optimize" | "fmin" | "gp_minimize" | "forest_minimize" | "gbrt_minimize" | "dummy_minimize"
+    )
 }
 
 /// The name of the data a score looked at: the input of the prediction behind a metric, or

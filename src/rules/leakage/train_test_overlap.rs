@@ -216,7 +216,13 @@ fn evaluated_on_fitted_rows(ctx: &Context, sink: &mut Sink, reported: &mut HashS
                     fit,
                     fitted: *x,
                 };
-                if let Some(split) = fitted_on_held_out(ctx, &facts, &prediction) {
+                // Scored on the very data it was fitted on, which glues no held-out part back
+                // in (out-of-fold predictions assembled into one column): a training score.
+                let in_sample = same_rows(ctx, *input, *x)
+                    && parts(model, *x) & (rows::TEST | rows::VALID) == 0;
+                if let Some(split) =
+                    (!in_sample).then(|| fitted_on_held_out(ctx, &facts, &prediction)).flatten()
+                {
                     report_fit(ctx, sink, reported, &facts, &prediction, split);
                 } else if let Some(fitted_rows) = scored_on_fitted(ctx, &facts, &prediction)
                     && !excused(ctx, &facts, &prediction)
