@@ -134,8 +134,8 @@ mod tests {
         let weak_error = row(Severity::Error, 40, 15, Some(93.3));
         let good_warning = row(Severity::Warning, 3, 3, Some(85.0));
         let few_judged = row(Severity::Warning, 40, 5, Some(100.0));
-        assert_eq!(tier_of(&[good_error.clone()]), Some(false));
-        assert_eq!(tier_of(&[weak_error.clone()]), Some(true));
+        assert_eq!(tier_of(std::slice::from_ref(&good_error)), Some(false));
+        assert_eq!(tier_of(std::slice::from_ref(&weak_error)), Some(true));
         assert_eq!(tier_of(&[good_error.clone(), good_warning]), Some(false));
         assert_eq!(tier_of(&[good_error.clone(), few_judged.clone()]), None);
         assert_eq!(tier_of(&[weak_error, few_judged]), Some(true));
