@@ -1204,3 +1204,67 @@ fn baselines_hide_recorded_findings_wherever_the_code_moves() {
     let bad = dir.run(&["check", ".", "--baseline", "bad.json"]);
     assert_eq!(bad.code, Some(2));
 }
+
+/// A heuristic branch that is still preview (SKEW005 on a model no file of the project loads)
+/// reports only in preview mode: `--preview` or `preview = true`.
+#[test]
+fn preview_branches_report_only_in_preview_mode() {
+    let dir = TempDir::new("cli-preview-branch");
+    dir.write("requirements.txt", "scikit-learn\n");
+    dir.write(
+        "train.py",
+        "import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\
+         from sklearn.preprocessing import StandardScaler\n\
+         df = pd.read_csv('data.csv')\n\
+         scaler = StandardScaler().fit(df[['a', 'b']])\n\
+         model = LogisticRegression().fit(scaler.transform(df[['a', 'b']]), df['y'])\n\
+         joblib.dump(model, 'model.joblib')\n",
+    );
+    let codes = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json", "--select", "SKEW005", "."];
+        all.extend_from_slice(args);
+        dir.run(&all).codes()
+    };
+    assert!(codes(&[]).is_empty(), "hidden by default");
+    assert_eq!(codes(&["--preview"]), vec!["SKEW005"]);
+    dir.write("pyproject.toml", "[tool.mlready]\npreview = true\n");
+    assert_eq!(
+        codes(&[]),
+        vec!["SKEW005"],
+        "preview = true in the configuration"
+    );
+    // A file of the project that loads the model makes the finding a default one.
+    dir.write("pyproject.toml", "[tool.mlready]\n");
+    dir.write(
+        "serve.py",
+        "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\n\
+         model = joblib.load('model.joblib')\n\
+         @app.post('/predict')\ndef predict(a: float, b: float):\n    return model.predict([[a, b]]).tolist()\n",
+    );
+    assert_eq!(codes(&[]), vec!["SKEW005"]);
+}
+
+/// Preview rules are listed as such and run only in preview mode or when selected by code.
+#[test]
+fn preview_rules_run_with_preview_or_their_code() {
+    let Some(rule) = mlready::registry::all().find(|r| r.preview) else {
+        // Every rule meets the bar; nothing to check.
+        return;
+    };
+    let dir = TempDir::new("cli-preview-rule");
+    let listed = dir.run(&["rules"]);
+    let line = listed
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(rule.code))
+        .expect("the rule is listed");
+    assert!(line.contains("preview"), "{line}");
+    let page = dir.run(&["rule", rule.code]);
+    assert!(page.stdout.contains("Preview"), "{}", page.stdout);
+    let settings = dir.run(&["check", "--show-settings", "--preview"]);
+    assert!(
+        settings.stdout.contains("preview = true"),
+        "{}",
+        settings.stdout
+    );
+}

@@ -36,7 +36,20 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
             else {
                 continue;
             };
-            let loaders = index.loaders_of(id, s);
+            // Another file that loads the model shows that it ships alone. A model the
+            // notebook that saved it only reloads beside the scaler it still holds is not
+            // shipped; one that no code of the project loads is a preview branch (a Kaggle
+            // fold dump is saved the same way as a model handed to a server elsewhere).
+            let all_loaders = index.loaders_of(id, s);
+            let loaders: Vec<_> = all_loaders
+                .iter()
+                .copied()
+                .filter(|&(loader, _)| loader != id)
+                .collect();
+            if loaders.is_empty() && !all_loaders.is_empty() {
+                continue;
+            }
+            let unconsumed = loaders.is_empty();
             if loaders
                 .iter()
                 .any(|&(loader, load)| loads_something_else(index, loader, load))
@@ -69,6 +82,9 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                      the fitted transformer too and load it wherever the model is loaded",
                 )
                 .related(id, training.place, format!("`{}` trained here", training.model));
+            if unconsumed {
+                finding.preview();
+            }
             for p in preprocessors {
                 finding.related(
                     id,
