@@ -1978,12 +1978,19 @@ impl<'a> Extractor<'a> {
         let _ = raw_body;
     }
 
+    /// A file that loads models, predicts and writes only competition submissions
+    /// (`submission.csv`) scores a leaderboard, not production traffic: no batch job.
     pub(super) fn scoring(&mut self) {
         if self.summary.test
             || !self.summary.trainings.is_empty()
             || !self.summary.entries.is_empty()
             || self.summary.writes.is_empty()
             || self.trains_here()
+            || self
+                .summary
+                .writes
+                .iter()
+                .all(|w| w.path.as_deref().is_some_and(is_submission_file))
         {
             return;
         }
@@ -2599,6 +2606,16 @@ fn class_methods<'n>(class: Node<'n>, x: &Extractor) -> Vec<(Node<'n>, String)> 
     out
 }
 
+/// A competition submission file (`submission.csv`, `sub_lgbm.csv`, `sample_submission.csv`).
+fn is_submission_file(path: &str) -> bool {
+    let name = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    name.contains("submission") || name.starts_with("sub_") || name.starts_with("sub.")
+}
+
 #[cfg(test)]
 mod tests {
     use crate::project::FileSummary;
@@ -2641,6 +2658,23 @@ mod tests {
         assert!(!names_training_data("data/trainee_hours.csv"));
         assert!(!names_training_data("data/tonight.parquet"));
         assert!(!names_training_data("data/unlabelled.csv"));
+    }
+
+    #[test]
+    fn a_competition_submission_is_not_a_scoring_job() {
+        let job = "import joblib\nimport pandas as pd\n\
+                   rows = pd.read_csv('test.csv')\n\
+                   models = [joblib.load(f'fold{i}.pkl') for i in range(5)]\n\
+                   model = joblib.load('fold0.pkl')\n\
+                   rows['target'] = model.predict(rows[['a']])\n";
+        let submission = format!("{job}rows[['id', 'target']].to_csv('submission.csv')\n");
+        assert!(summary_of("predict.py", &submission).scoring.is_empty());
+        let named = format!("{job}rows.to_csv(f'output/sub_{{42}}.csv')\n");
+        assert!(summary_of("predict.py", &named).scoring.is_empty());
+        let scores = format!("{job}rows.to_csv('scores/today.csv')\n");
+        assert!(!summary_of("predict.py", &scores).scoring.is_empty());
+        assert!(super::is_submission_file("../output/sample_submission.csv"));
+        assert!(!super::is_submission_file("data/subscribers.csv"));
     }
 
     #[test]
