@@ -670,6 +670,15 @@ pub fn is_display_call(receiver: &str, name: &str) -> bool {
     ]
     .iter()
     .any(|p| receiver == *p || receiver.starts_with(&format!("{p}.")));
+    // Display settings: warnings filters, pandas options.
+    let settings = matches!(receiver, "warnings" | "pd" | "pandas")
+        && matches!(
+            name,
+            "filterwarnings" | "simplefilter" | "set_option" | "reset_option"
+        );
+    if settings {
+        return true;
+    }
     if receiver.is_empty() {
         FUNCTIONS.contains(&name)
     } else {

@@ -653,6 +653,9 @@ pub struct FileModel {
     /// The estimators a composite was built from (pipeline steps, a search's estimator, an
     /// ensemble's members), by the composite, in argument order.
     pub composite_members: Vec<(ValueId, Vec<ValueId>)>,
+    /// Values made by gluing the rows of two or more frames or arrays together
+    /// (`pd.concat([train, test])`, `np.vstack((X, X_test))`).
+    pub row_concats: Vec<ValueId>,
     /// The `cv=` argument of cross-validation calls: (the CrossVal event, the value given).
     pub cross_val_cv: Vec<(usize, ValueId)>,
     /// Columns known to hold dates or times: (column, where the evidence is, what it is).

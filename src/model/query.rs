@@ -403,6 +403,12 @@ impl FileModel {
         found
     }
 
+    /// Whether a value holds rows glued together from two or more frames or arrays
+    /// (`pd.concat([train, test])`, `np.vstack((X, X_test))`).
+    pub fn holds_glued_rows(&self, id: ValueId) -> bool {
+        !self.row_concats.is_empty() && self.derives_from(id, |v| self.row_concats.contains(&v))
+    }
+
     /// Whether an estimator learns without a label: a clusterer, an outlier detector or an
     /// embedding by its class, or a model whose every fit in the file is given no `y` (an
     /// autoencoder fitted on `X, X`).

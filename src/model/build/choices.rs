@@ -194,6 +194,9 @@ impl Builder<'_> {
                 .is_none_or(|(v, _)| matches!(self.kind(v), Kind::Number(n) if *n == 0.0))
             && let Some(Kind::Tuple(parts)) = first.map(|f| self.kind(f).clone())
         {
+            if parts.len() > 1 {
+                self.model.row_concats.push(result);
+            }
             self.mark_duplicated(result, &parts);
             return;
         }

@@ -865,6 +865,9 @@ impl Builder<'_> {
         self.model.values[id].rows = rows;
         if along_rows {
             self.mark_duplicated(id, &parts);
+            if parts.len() > 1 {
+                self.model.row_concats.push(id);
+            }
         }
         id
     }

@@ -400,7 +400,15 @@ fn excused(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
             None => p.output,
         },
     };
+    // `train_pred = model.predict(xtrain)`: the data or the predictions are named as the
+    // training rows, so the score is known to be a training score.
     labelled_as_training(model, facts, result)
+        || [p.input, p.output].iter().any(|&v| {
+            model
+                .names_of(v)
+                .iter()
+                .any(|n| says_training(n) && !n.to_ascii_lowercase().contains("test"))
+        })
 }
 
 /// Whether the same fitted model is also scored on rows that are not known to be training

@@ -106,9 +106,18 @@ fn transformers_over_scored_rows(ctx: &Context, sink: &mut Sink) {
         else {
             continue;
         };
+        // The rows to score were glued to the training rows for the fit (train.csv and
+        // test.csv concatenated): a split of one labelled table whose held-out part goes
+        // unscored is another matter.
         let Some(held_out) = model.held_out_use(index).filter(|u| !u.evaluated) else {
             continue;
         };
+        let Event::Fit { x: Some(x), .. } = event else {
+            continue;
+        };
+        if !model.holds_glued_rows(*x) {
+            continue;
+        }
         // Made entirely inside one call of a function of the file: found in its body.
         let calls: Vec<Option<Span>> = [index, held_out.split_event, held_out.predict_event]
             .iter()
