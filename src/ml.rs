@@ -634,6 +634,21 @@ pub fn is_library(qualified: &str) -> bool {
     LIBRARIES.contains(&first)
 }
 
+/// A call that only sets how things are shown or warned about: warnings filters, pandas
+/// display options, plot styles (`plt.style.use`, `sns.set_theme`). It changes no data and
+/// shows nothing.
+pub fn is_setting_call(receiver: &str, name: &str) -> bool {
+    match receiver {
+        "warnings" => matches!(name, "filterwarnings" | "simplefilter"),
+        "pd" | "pandas" => matches!(name, "set_option" | "reset_option"),
+        "plt.style" | "matplotlib.style" => name == "use",
+        "plt.rcParams" | "matplotlib.rcParams" | "mpl.rcParams" => name == "update",
+        "sns" | "seaborn" => name.starts_with("set"),
+        "plt" | "matplotlib.pyplot" | "matplotlib" | "mpl" => name == "rc",
+        _ => false,
+    }
+}
+
 /// A call that only shows something (a notebook's display and plotting calls): `print`,
 /// `display`, `df.head()`, `df.describe()`, `plt.show()`, `sns.heatmap(...)`. `receiver` is the
 /// text before the last dot ("" for a plain function).
@@ -670,13 +685,7 @@ pub fn is_display_call(receiver: &str, name: &str) -> bool {
     ]
     .iter()
     .any(|p| receiver == *p || receiver.starts_with(&format!("{p}.")));
-    // Display settings: warnings filters, pandas options.
-    let settings = matches!(receiver, "warnings" | "pd" | "pandas")
-        && matches!(
-            name,
-            "filterwarnings" | "simplefilter" | "set_option" | "reset_option"
-        );
-    if settings {
+    if is_setting_call(receiver, name) {
         return true;
     }
     if receiver.is_empty() {

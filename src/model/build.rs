@@ -270,6 +270,22 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// An expression statement of calls that only change settings (`plt.style.use(...)`,
+    /// `warnings.filterwarnings("ignore")`): it neither changes nor shows the state.
+    fn only_sets(&self, node: Node) -> bool {
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        !children.is_empty()
+            && children.iter().all(|&child| {
+                child.kind() == "call"
+                    && child.child_by_field_name("function").is_some_and(|f| {
+                        let text = self.text(f);
+                        let (receiver, name) = text.rsplit_once('.').unwrap_or(("", text));
+                        ml::is_setting_call(receiver, name)
+                    })
+            })
+    }
+
     /// An expression whose evaluation only shows a value.
     fn only_shows(&self, node: Node) -> bool {
         match node.kind() {
@@ -310,7 +326,7 @@ impl<'a> Builder<'a> {
         if self.depth == 1 && self.scopes.len() == 1 {
             if self.changes_state(node) {
                 self.model.state_changes.push(span(node));
-            } else if node.kind() == "expression_statement" {
+            } else if node.kind() == "expression_statement" && !self.only_sets(node) {
                 self.model.displays.push(span(node));
             }
         }
