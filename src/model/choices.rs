@@ -29,6 +29,9 @@ pub struct Choices {
     /// Values a bare expression statement shows (`best_auc`, `scores[best]` alone on a line:
     /// a notebook displays the last one of a cell).
     pub displayed: HashSet<ValueId>,
+    /// The definitions of objective functions handed to an optimiser (`study.optimize(f)`,
+    /// `fmin(f)`): the data they split for themselves is tuning data by construction.
+    pub objectives: Vec<crate::finding::Span>,
 }
 
 /// One selection construct: the values it chooses among and what it chose.

@@ -549,6 +549,9 @@ impl Builder<'_> {
         let Kind::Function(id) = *self.kind(function) else {
             return;
         };
+        if let Some(&(_, span)) = self.model.functions.get(id) {
+            self.model.choices.objectives.push(span);
+        }
         let returns = self.function_returns(id);
         if !returns.is_empty() {
             let chosen = if keeps == UNKNOWN {

@@ -202,6 +202,24 @@ pub(super) fn is_validation_name(name: &str) -> bool {
 /// splits at calls of the function that made them.
 pub(super) fn validation_splits(model: &FileModel) -> HashSet<usize> {
     let mut found = HashSet::new();
+    // A split made inside an optimiser's objective is that objective's tuning holdout.
+    for (id, split) in model.splits.iter().enumerate() {
+        let span = model
+            .replay_of(split.event)
+            .and_then(|(_, original)| match model.events.get(original) {
+                Some(Event::Split { span, .. }) => Some(*span),
+                _ => None,
+            })
+            .unwrap_or(split.span);
+        if model
+            .choices
+            .objectives
+            .iter()
+            .any(|o| o.start <= span.start && span.end <= o.end)
+        {
+            found.insert(id);
+        }
+    }
     for (id, value) in model.values.iter().enumerate() {
         if let Kind::SplitPart {
             role: Role::Test,
