@@ -2159,8 +2159,16 @@ impl<'a> Builder<'a> {
         let y = args.get(1, &["y", "Y"]);
         let x_text = x.map_or(String::new(), |(_, n)| self.text(n).to_string());
         let x = x.map(|(v, _)| v);
-        // `autoencoder.fit(X, X)`: the model learns to reproduce its input, with no label.
-        let y = y.map(|(v, _)| v).filter(|&y| y == UNKNOWN || Some(y) != x);
+        // `autoencoder.fit(X, X)`: the model learns to reproduce its input, with no label
+        // (the same value, or the same expression written twice).
+        let folded = |text: &str| text.split_whitespace().collect::<String>();
+        let y = y
+            .filter(|&(v, node)| {
+                v == UNKNOWN
+                    || (Some(v) != x
+                        && (x_text.is_empty() || folded(self.text(node)) != folded(&x_text)))
+            })
+            .map(|(v, _)| v);
         let keywords: Vec<(String, ValueId)> = args
             .keywords
             .iter()
