@@ -181,7 +181,8 @@ pub(super) fn is_curve(event: &Event) -> bool {
     matches!(event, Event::Metric { function, .. } if function.ends_with("_curve"))
 }
 
-/// Whether a name says validation data: `X_val`, `valid_df`, `dvalid`, `X_dev`.
+/// Whether a name says validation data: `X_val`, `valid_df`, `dvalid`, `X_dev`, `x_validate`,
+/// `cv_x` (a Kaggle "CV" holdout beside the leaderboard's test set).
 pub(super) fn is_validation_name(name: &str) -> bool {
     name.to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphabetic())
@@ -194,8 +195,34 @@ pub(super) fn is_validation_name(name: &str) -> bool {
                 4.. if !token.starts_with("val") && !token.starts_with("dev") => &token[1..],
                 _ => token,
             };
-            matches!(core, "val" | "valid" | "validation" | "dev" | "va" | "vl")
+            matches!(
+                core,
+                "val" | "valid" | "validate" | "validation" | "dev" | "va" | "vl"
+            ) || token == "cv"
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_validation_name;
+
+    #[test]
+    fn validation_names() {
+        for name in [
+            "X_val",
+            "valid_df",
+            "dvalid",
+            "X_dev",
+            "x_validate",
+            "cv_x",
+            "xgb_cv",
+        ] {
+            assert!(is_validation_name(name), "{name}");
+        }
+        for name in ["X_test", "eval_set", "cvs", "X_train", "preds", "scv"] {
+            assert!(!is_validation_name(name), "{name}");
+        }
+    }
 }
 
 /// The splits whose held-out part is named as validation data, and the replays of those
