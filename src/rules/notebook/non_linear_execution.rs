@@ -32,7 +32,8 @@ fn check(ctx: &Context, sink: &mut Sink) {
     let mut first: Option<(usize, usize)> = None; // (offending cell, the cell that ran later)
     let mut out_of_order = 0;
     for (index, cell) in notebook.cells.iter().enumerate() {
-        let Some(count) = cell.execution_count else {
+        // Colab exports cells it did not number as `In [0]`: no count.
+        let Some(count) = cell.execution_count.filter(|&c| c > 0) else {
             continue;
         };
         let (start, end) = (cell.offset, cell.offset + cell.len);
