@@ -134,12 +134,19 @@ impl FileModel {
 
     /// Whether event `index` is an evaluation: a prediction whose output reaches a metric, or
     /// `score`/`evaluate`. Predictions that reach no metric (a submission file, out-of-fold
-    /// stacking features) are scoring, not evaluation.
+    /// stacking features) are scoring, not evaluation. A prediction replayed at a call of a
+    /// function of the file is an evaluation when it is one in the body: a metric the body
+    /// computes from it (`compute_mcrmse(y_valid, fold_preds[name])` after
+    /// `fold_preds[name][:, i] = model.predict(X_valid)`) is computed at every call, though
+    /// the replayed metric's arguments stand for the body's values, not the replayed ones.
     pub fn is_evaluation(&self, index: usize) -> bool {
         match self.events.get(index) {
             Some(Event::Predict { method, output, .. }) => {
                 matches!(method.as_str(), "score" | "evaluate")
                     || (*output != UNKNOWN && self.metric_reach().get(*output) == Some(&true))
+                    || self
+                        .replay_of(index)
+                        .is_some_and(|(_, body)| body < index && self.is_evaluation(body))
             }
             _ => false,
         }

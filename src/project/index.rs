@@ -137,7 +137,9 @@ impl<'a> ProjectIndex<'a> {
     /// unknown prefix `*/`, a URI) matches from the file name back, on at least one folder
     /// unless both files share a folder (see [`Located::matches`]). Uses are grouped by file
     /// name (which must be known to match), so the join is linear in the number of paths,
-    /// not their product.
+    /// not their product. One save into a folder the project does not hold (the author's
+    /// layout, not the one checked in) joins the loads of its file name when it is the only
+    /// save of that name and they are bare names in one file.
     fn join_artifacts(&mut self) {
         type Keyed = HashMap<String, Vec<(FileId, usize, Located)>>;
         let folders: Vec<Vec<String>> = self
@@ -195,16 +197,54 @@ impl<'a> ProjectIndex<'a> {
                 }
             }
         }
+        // How many saves of the project name each file name.
+        let mut saved_names: HashMap<String, usize> = HashMap::new();
+        for file in &self.files {
+            for save in &file.saves {
+                if let Some(name) = save.path.as_deref().and_then(|p| normalize(p).pop()) {
+                    *saved_names.entry(name).or_default() += 1;
+                }
+            }
+        }
         for (saver, file) in self.files.iter().enumerate() {
             for (s, save) in file.saves.iter().enumerate() {
                 let Some(saved) = &save.path else { continue };
                 let saved = locate(saver, saved);
-                for (loader, l, other) in candidates(&loads, &saved.raw) {
-                    if saved.matches(&other) {
+                let candidates = candidates(&loads, &saved.raw);
+                let before = self.artifact_edges.len();
+                for (loader, l, other) in &candidates {
+                    if saved.matches(other) {
                         self.artifact_edges.push(ArtifactEdge {
                             save: (saver, s),
-                            load: (loader, l),
+                            load: (*loader, *l),
                         });
+                    }
+                }
+                if self.artifact_edges.len() == before
+                    && saved.unplaced
+                    && saved_names.get(saved.raw.last().map_or("", |n| n.as_str())) == Some(&1)
+                {
+                    // Saved into a folder the project does not hold: the one file of the
+                    // project that loads this file name from its own folder (a bare name,
+                    // naming no other folder), and that no other save names, is the one
+                    // place it was meant for.
+                    let relative: Vec<_> = candidates
+                        .iter()
+                        .filter(|(_, _, other)| !other.resolved.is_empty() && other.raw.len() == 1)
+                        .filter(|(_, _, other)| other.raw.last() == saved.raw.last())
+                        .collect();
+                    let one_file = relative.windows(2).all(|w| w[0].0 == w[1].0);
+                    let all_loads = candidates
+                        .iter()
+                        .filter(|c| c.2.raw.last() == saved.raw.last())
+                        .count();
+                    if one_file && relative.len() == all_loads {
+                        for (loader, l, _) in relative {
+                            self.artifact_edges.push(ArtifactEdge {
+                                save: (saver, s),
+                                load: (*loader, *l),
+                            });
+                        }
                     }
                 }
             }
@@ -450,6 +490,10 @@ struct Located {
     /// for a path that names a folder, the root). Empty when the path is anchored
     /// somewhere else.
     resolved: Vec<Vec<String>>,
+    /// A relative path into a folder the project does not hold, wherever the file runs
+    /// (`Titanic/model.pkl` with no `Titanic/` on disk): the author ran it in another layout,
+    /// so where the file lands cannot be told from the project.
+    unplaced: bool,
 }
 
 impl Located {
@@ -468,6 +512,7 @@ impl Located {
                 raw,
                 folder: folder.to_vec(),
                 resolved,
+                unplaced: false,
             };
         }
         let here = resolve(folder, &raw);
@@ -478,19 +523,27 @@ impl Located {
         // (`train.csv`, `model.pkl`) of different folders are different files.
         let names_folder = raw.len() >= 2 && raw[0] != "..";
         if folder.is_empty() || !names_folder {
+            let unplaced = names_folder && !exists(&here[..here.len() - 1]);
             resolved.push(here);
             return Located {
                 raw,
                 folder: folder.to_vec(),
                 resolved,
+                unplaced,
             };
         }
         let first = &raw[..1];
         let at_root = resolve(&[], &raw);
+        let mut unplaced = false;
         match (exists(&resolve(folder, first)), exists(first)) {
             (true, false) => resolved.push(here),
             (false, true) => resolved.push(at_root),
-            _ => {
+            (true, true) => {
+                resolved.push(here);
+                resolved.push(at_root);
+            }
+            (false, false) => {
+                unplaced = true;
                 resolved.push(here);
                 resolved.push(at_root);
             }
@@ -499,6 +552,7 @@ impl Located {
             raw,
             folder: folder.to_vec(),
             resolved,
+            unplaced,
         }
     }
 
@@ -855,6 +909,27 @@ mod tests {
             ),
             (1, 1)
         );
+        // Saved into a folder the project does not hold (none exists under this root): the
+        // one file loading that name is where it was meant to go, not a reader of its own
+        // data elsewhere or a second saver's file.
+        assert_eq!(
+            joined(
+                write("train.ipynb", "Titanic/model.pkl"),
+                read("space/app.py", "model.pkl")
+            ),
+            (0, 1)
+        );
+        let facts = ProjectFacts::default();
+        let (a, b, c) = (
+            write("train.ipynb", "Titanic/model.pkl"),
+            read("space/app.py", "model.pkl"),
+            read("other/app.py", "model.pkl"),
+        );
+        let index = ProjectIndex::new(PathBuf::from("no-such-root"), vec![&a, &b, &c], &facts);
+        assert!(index.artifact_edges.is_empty());
+        let d = write("other/train.py", "model.pkl");
+        let index = ProjectIndex::new(PathBuf::from("no-such-root"), vec![&a, &b, &d], &facts);
+        assert_eq!(index.artifact_edges.len(), 0);
         // A path naming a folder may be the root's when the file runs from the root.
         assert_eq!(
             joined(

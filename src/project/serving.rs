@@ -1517,7 +1517,7 @@ impl<'a> Extractor<'a> {
             || (self.is_log_sink(function, callee, last, &qualified)
                 && self.has_data_argument(&args)
                 && self.carries_request_data(&args))
-            || self.writes_request_data(function, last)
+            || self.writes_request_data(function, last, &args)
             || (self.inserts_rows(last, &args) && self.carries_request_data(&args))
         {
             entry.logged = true;
@@ -1852,14 +1852,32 @@ impl<'a> Extractor<'a> {
     }
 
     /// `frame.to_csv(path, mode="a")`, `to_parquet`, `to_sql`, `to_json`: the data written is
-    /// the receiver, which must hold the request or the prediction.
-    fn writes_request_data(&self, function: Node, last: &str) -> bool {
+    /// the receiver, which must hold the request or the prediction. Without a destination
+    /// (`csv = df.to_csv(index=False)` for a download button) nothing is written: pandas
+    /// returns the text.
+    fn writes_request_data(&self, function: Node, last: &str, args: &[Node]) -> bool {
         if function.kind() != "attribute"
             || !matches!(
                 last,
                 "to_csv" | "to_parquet" | "to_sql" | "to_json" | "to_feather" | "to_excel"
             )
         {
+            return false;
+        }
+        let destination = args.iter().find_map(|arg| match arg.kind() {
+            "keyword_argument" => arg
+                .child_by_field_name("name")
+                .filter(|n| {
+                    matches!(
+                        self.text(*n),
+                        "path_or_buf" | "path" | "name" | "con" | "excel_writer"
+                    )
+                })
+                .and_then(|_| arg.child_by_field_name("value")),
+            "list_splat" | "dictionary_splat" => Some(*arg),
+            _ => Some(*arg),
+        });
+        if destination.is_none_or(|d| d.kind() == "none") {
             return false;
         }
         let Some(receiver) = function.child_by_field_name("object") else {

@@ -6,7 +6,7 @@
 
 use super::{Args, Builder, span};
 use crate::finding::Span;
-use crate::model::{Columns, Event, FactId, Kind, UNKNOWN, ValueId};
+use crate::model::{Column, Columns, Event, FactId, Kind, UNKNOWN, ValueId};
 use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::Node;
@@ -507,7 +507,20 @@ impl Builder<'_> {
         // Facts the body put on the unnamed columns (a statistic merged in) stay on them.
         super::merge_facts(&mut result.base_facts, &columns.base_facts);
         super::merge_facts(&mut result.joined_facts, &columns.joined_facts);
-        for column in columns.known.iter().filter(|c| c.span.is_some()) {
+        // Columns the body built, and columns another frame brought in under a name (a count
+        // merged in and renamed): those carry facts made in the body. A column of the argument
+        // the body only named keeps the caller's lineage.
+        let made_here = |c: &Column| {
+            c.facts.iter().any(|&f| {
+                let source = self.model.facts[f as usize].source;
+                (replay.summary.first..replay.summary.end).contains(&source)
+            })
+        };
+        for column in columns
+            .known
+            .iter()
+            .filter(|c| c.span.is_some() || made_here(c))
+        {
             result.known.retain(|c| c.name != column.name);
             result.known.push(column.clone());
         }
