@@ -202,29 +202,6 @@ pub(super) fn is_validation_name(name: &str) -> bool {
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_validation_name;
-
-    #[test]
-    fn validation_names() {
-        for name in [
-            "X_val",
-            "valid_df",
-            "dvalid",
-            "X_dev",
-            "x_validate",
-            "cv_x",
-            "xgb_cv",
-        ] {
-            assert!(is_validation_name(name), "{name}");
-        }
-        for name in ["X_test", "eval_set", "cvs", "X_train", "preds", "scv"] {
-            assert!(!is_validation_name(name), "{name}");
-        }
-    }
-}
-
 /// The splits whose held-out part is named as validation data, and the replays of those
 /// splits at calls of the function that made them.
 pub(super) fn validation_splits(model: &FileModel) -> HashSet<usize> {
@@ -399,4 +376,27 @@ pub(super) fn describe_split(ctx: &Context, split: usize) -> String {
         _ => format!("`{function}`"),
     };
     format!("{function} ({})", ctx.describe(info.span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_validation_name;
+
+    #[test]
+    fn validation_names() {
+        for name in [
+            "X_val",
+            "valid_df",
+            "dvalid",
+            "X_dev",
+            "x_validate",
+            "cv_x",
+            "xgb_cv",
+        ] {
+            assert!(is_validation_name(name), "{name}");
+        }
+        for name in ["X_test", "eval_set", "cvs", "X_train", "preds", "scv"] {
+            assert!(!is_validation_name(name), "{name}");
+        }
+    }
 }
