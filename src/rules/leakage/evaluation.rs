@@ -204,23 +204,60 @@ pub(super) fn is_validation_name(name: &str) -> bool {
 
 /// The splits whose held-out part is named as validation data, and the replays of those
 /// splits at calls of the function that made them.
-pub(super) fn validation_splits(model: &FileModel) -> HashSet<usize> {
+pub(super) fn validation_splits(ctx: &Context) -> HashSet<usize> {
+    let model = ctx.model;
     let mut found = HashSet::new();
-    // A split made inside an optimiser's objective is that objective's tuning holdout.
-    for (id, split) in model.splits.iter().enumerate() {
-        let span = model
+    // A split made inside an optimiser's objective is that objective's tuning holdout,
+    // unless a split outside it cuts the same data with the same seed: then its rows are the
+    // test part the code reports on.
+    let folded = |span: Span| {
+        let text: String = ctx
+            .file
+            .text
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        let seed = text
+            .split_once("random_state=")
+            .map(|(_, rest)| rest.split([',', ')']).next().unwrap_or("").to_string());
+        let data = text
+            .split_once('(')
+            .map(|(_, rest)| rest.split(',').next().unwrap_or("").to_string());
+        match (seed, data) {
+            (Some(seed), Some(data)) if !seed.is_empty() && seed != "None" => {
+                format!("{data}\u{0}{seed}")
+            }
+            // Unseeded: no two calls cut the same rows.
+            _ => format!("\u{0}{}:{}", span.start, span.end),
+        }
+    };
+    let inside = |span: Span| {
+        model
+            .choices
+            .objectives
+            .iter()
+            .any(|o| o.start <= span.start && span.end <= o.end)
+    };
+    let home_span = |split: &crate::model::Split| {
+        model
             .replay_of(split.event)
             .and_then(|(_, original)| match model.events.get(original) {
                 Some(Event::Split { span, .. }) => Some(*span),
                 _ => None,
             })
-            .unwrap_or(split.span);
-        if model
-            .choices
-            .objectives
-            .iter()
-            .any(|o| o.start <= span.start && span.end <= o.end)
-        {
+            .unwrap_or(split.span)
+    };
+    let outside: HashSet<String> = model
+        .splits
+        .iter()
+        .map(home_span)
+        .filter(|&span| !inside(span))
+        .map(folded)
+        .collect();
+    for (id, split) in model.splits.iter().enumerate() {
+        let span = home_span(split);
+        if inside(span) && !outside.contains(&folded(span)) {
             found.insert(id);
         }
     }

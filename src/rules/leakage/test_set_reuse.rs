@@ -29,7 +29,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
     if model.splits.is_empty() {
         return;
     }
-    let facts = Facts::new(model);
+    let facts = Facts::new(ctx);
     if facts.evaluated.is_empty() {
         return;
     }
@@ -62,10 +62,11 @@ struct Facts {
 }
 
 impl Facts {
-    fn new(model: &FileModel) -> Self {
+    fn new(ctx: &Context) -> Self {
+        let model = ctx.model;
         let held = parts_of(model, Role::Test, false);
         let scores = scores_of(model);
-        let validation = validation_splits(model);
+        let validation = validation_splits(ctx);
         let mut evaluated = HashSet::new();
         for event in &model.events {
             let scored = match event {

@@ -400,10 +400,11 @@ fn excused(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
             None => p.output,
         },
     };
-    // `train_pred = model.predict(xtrain)`: the data or the predictions are named as the
-    // training rows, so the score is known to be a training score.
+    // `train_pred = model.predict(xtrain)`: the predictions are named as the training rows',
+    // so the score is known to be a training score. (Data named `X_train` with no test part
+    // beside it is not: that is just what the data is called.)
     labelled_as_training(model, facts, result)
-        || [p.input, p.output].iter().any(|&v| {
+        || [p.output].iter().any(|&v| {
             model
                 .names_of(v)
                 .iter()
