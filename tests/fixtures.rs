@@ -174,7 +174,12 @@ fn fixtures_match_their_expectations() {
         if file.components().any(|c| c.as_os_str() == "projects") {
             continue;
         }
-        let report = mlready::check(std::slice::from_ref(file), &Settings::default())
+        // Fixtures show what every rule finds, preview rules and branches included.
+        let settings = Settings {
+            preview: true,
+            ..Settings::default()
+        };
+        let report = mlready::check(std::slice::from_ref(file), &settings)
             .unwrap_or_else(|err| panic!("{}: {err}", file.display()));
         checked += 1;
         let expected = expectations(file);
@@ -231,7 +236,10 @@ fn projects_match_their_expectations() {
         let name = project.file_name().unwrap().to_string_lossy().to_string();
         let (settings, _) = mlready::config::resolve(
             std::slice::from_ref(project),
-            &mlready::config::CliOverrides::default(),
+            &mlready::config::CliOverrides {
+                preview: true,
+                ..Default::default()
+            },
             &known,
         )
         .unwrap_or_else(|err| panic!("{name}: {err}"));
