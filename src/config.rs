@@ -1255,10 +1255,11 @@ mod tests {
             &[],
             &["preprocessing-before-split"]
         )));
-        assert!(rule_enabled(
+        assert!(selects(
             &settings(&["LEAK"], &[], &["LEAK001"]),
             "LEAK002",
-            "train-test-overlap"
+            "train-test-overlap",
+            false
         ));
     }
 

@@ -282,7 +282,7 @@ fn project_stage(
                         })
                         .collect(),
                     file: source_file.clone(),
-                    preview: finding.preview,
+                    preview: finding.preview || preview_branch(finding.code, finding.severity),
                 },
                 amends,
             ));
@@ -367,6 +367,12 @@ fn load_problem(file: &Discovered, problem: LoadProblem) -> Vec<Diagnostic> {
         ),
     };
     vec![file_level(rule, &file.display, message, help)]
+}
+
+/// Whether a finding of `code` at `severity` (the rule's own, before configured overrides)
+/// is a preview branch of its rule.
+fn preview_branch(code: &str, severity: crate::finding::Severity) -> bool {
+    registry::find(code).is_some_and(|rule| rule.preview_at.contains(&severity))
 }
 
 /// A diagnostic about a whole file that could not be loaded.
@@ -477,6 +483,29 @@ fn resolve(file: &Arc<SourceFile>, finding: Finding) -> Diagnostic {
         help: finding.help,
         related,
         file: Some(Arc::clone(file)),
-        preview: finding.preview,
+        preview: finding.preview || preview_branch(finding.code, finding.severity),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::preview_branch;
+    use crate::finding::Severity;
+
+    #[test]
+    fn findings_at_a_declared_severity_are_preview_branches() {
+        for rule in crate::registry::all() {
+            for severity in [Severity::Info, Severity::Warning, Severity::Error] {
+                assert_eq!(
+                    preview_branch(rule.code, severity),
+                    rule.preview_at.contains(&severity),
+                    "{} at {severity}",
+                    rule.code
+                );
+            }
+        }
+        assert!(preview_branch("MON001", Severity::Info));
+        assert!(!preview_branch("MON001", Severity::Warning));
+        assert!(!preview_branch("NOPE999", Severity::Info));
     }
 }

@@ -76,6 +76,10 @@ pub struct Rule {
     /// Not yet measured precise enough for the default selection (docs/precision.md): runs
     /// with `--preview`, `preview = true`, or when selected by its exact code or name.
     pub preview: bool,
+    /// Severities at which the rule's findings are a preview branch: measured below the bar
+    /// while the rule's other severities meet it. Its findings at these severities are
+    /// reported only in preview mode.
+    pub preview_at: &'static [Severity],
 }
 
 impl Rule {
@@ -105,6 +109,16 @@ impl Rule {
         if self.preview { "preview" } else { "default" }
     }
 
+    /// The tier as `mlready rules` shows it: `default`, `preview`, or `default, info preview`
+    /// when a severity of the rule is a preview branch.
+    pub fn tier_label(&self) -> String {
+        if self.preview || self.preview_at.is_empty() {
+            return self.tier().to_string();
+        }
+        let branches: Vec<&str> = self.preview_at.iter().map(|s| s.as_str()).collect();
+        format!("default, {} preview", branches.join("/"))
+    }
+
     /// The page's address in the repository, printed with findings.
     pub fn url(&self) -> String {
         format!(
@@ -126,7 +140,23 @@ macro_rules! rule {
     };
     (code: $code:literal, name: $name:literal, family: $family:literal,
      severity: $sev:ident, scope: $scope:ident, check: $check:expr,
+     preview_at: [$($branch:ident),*] $(,)?) => {
+        $crate::rule::rule! {
+            code: $code, name: $name, family: $family, severity: $sev, scope: $scope,
+            check: $check, preview: false, preview_at: [$($branch),*],
+        }
+    };
+    (code: $code:literal, name: $name:literal, family: $family:literal,
+     severity: $sev:ident, scope: $scope:ident, check: $check:expr,
      preview: $preview:literal $(,)?) => {
+        $crate::rule::rule! {
+            code: $code, name: $name, family: $family, severity: $sev, scope: $scope,
+            check: $check, preview: $preview, preview_at: [],
+        }
+    };
+    (code: $code:literal, name: $name:literal, family: $family:literal,
+     severity: $sev:ident, scope: $scope:ident, check: $check:expr,
+     preview: $preview:literal, preview_at: [$($branch:ident),*] $(,)?) => {
         pub const RULE: $crate::rule::Rule = $crate::rule::Rule {
             code: $code,
             name: $name,
@@ -144,6 +174,7 @@ macro_rules! rule {
             )),
             source: concat!(file!(), ":", line!()),
             preview: $preview,
+            preview_at: &[$($crate::finding::Severity::$branch),*],
         };
     };
 }

@@ -494,6 +494,7 @@ fn json_diagnostics_are_sorted_and_deterministic() {
         ]),
     );
     dir.write("leak.py", LEAK_PY);
+    dir.write("pyproject.toml", "[tool.mlready]\npreview = true\n");
 
     let first = dir.run(&["check", "--format", "json"]);
     first.expect_code(1);
@@ -721,6 +722,7 @@ fn rules_lists_every_rule() {
                 "url",
                 "source",
                 "preview",
+                "preview_severities",
                 "precision"
             ]),
             "{item}"
@@ -1149,6 +1151,8 @@ fn baselines_hide_recorded_findings_wherever_the_code_moves() {
                     def split(X, y):\n    return train_test_split(X, y)\n\
                     model = RandomForestClassifier()\n";
     dir.write("train.py", unseeded);
+    // REPRO001 is a preview rule: this test is about baselines, so it runs them all.
+    dir.write("pyproject.toml", "[tool.mlready]\npreview = true\n");
     let first = dir.run(&["check", ".", "--format", "json"]);
     let recorded = first.json()["diagnostics"].as_array().unwrap().len();
     assert_eq!(recorded, 2, "two REPRO001 to start from: {}", first.stdout);
@@ -1244,23 +1248,45 @@ fn preview_branches_report_only_in_preview_mode() {
     assert_eq!(codes(&[]), vec!["SKEW005"]);
 }
 
-/// Preview rules are listed as such and run only in preview mode or when selected by code.
+/// Preview rules are listed as such and run only in preview mode or when selected by their
+/// exact code or name; a prefix or ALL does not bring them in.
 #[test]
 fn preview_rules_run_with_preview_or_their_code() {
-    let Some(rule) = mlready::registry::all().find(|r| r.preview) else {
-        // Every rule meets the bar; nothing to check.
-        return;
-    };
+    let rule = mlready::registry::find("REPRO001").expect("REPRO001 exists");
     let dir = TempDir::new("cli-preview-rule");
+    dir.write(
+        "draws.py",
+        "import numpy as np\nnoise = np.random.rand(3)\n",
+    );
+    let found = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json", "draws.py"];
+        all.extend_from_slice(args);
+        dir.run(&all).codes().contains(&"REPRO001".to_string())
+    };
+    // By default the rule runs exactly when it is not preview.
+    assert_eq!(found(&[]), !rule.preview);
+    assert_eq!(found(&["--select", "REPRO"]), !rule.preview);
+    assert_eq!(found(&["--select", "ALL"]), !rule.preview);
+    assert!(found(&["--preview"]));
+    assert!(found(&["--select", "REPRO001"]));
+    assert!(found(&["--select", "unseeded-randomness"]));
+    assert!(found(&["--extend-select", "REPRO001"]));
+    assert!(!found(&["--preview", "--ignore", "REPRO001"]));
+
     let listed = dir.run(&["rules"]);
     let line = listed
         .stdout
         .lines()
         .find(|l| l.starts_with(rule.code))
         .expect("the rule is listed");
-    assert!(line.contains("preview"), "{line}");
+    assert!(line.contains(rule.tier()), "{line}");
     let page = dir.run(&["rule", rule.code]);
-    assert!(page.stdout.contains("Preview"), "{}", page.stdout);
+    assert_eq!(
+        page.stdout.contains("Preview"),
+        rule.preview,
+        "{}",
+        page.stdout
+    );
     let settings = dir.run(&["check", "--show-settings", "--preview"]);
     assert!(
         settings.stdout.contains("preview = true"),

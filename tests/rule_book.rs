@@ -142,7 +142,12 @@ fn check_block(dir: &TempDir, rule: &Rule, label: &str, code: &str) -> Vec<Strin
     } else {
         dir.write(&format!("{}-{label}.py", rule.code), code)
     };
-    let report = mlready::check(&[path], &Settings::default()).expect("the check runs");
+    // Every page's example runs, the preview rules' too.
+    let settings = Settings {
+        preview: true,
+        ..Settings::default()
+    };
+    let report = mlready::check(&[path], &settings).expect("the check runs");
     assert!(
         report.internal_errors.is_empty(),
         "{}: {:?}",

@@ -38,8 +38,13 @@ records TP, FP or debatable in `scripts/review/verdicts.tsv`. Precision is TP / 
 debatable verdicts are left out of it and shown apart. The bar is {error:.0%} for errors and
 {warning:.0%} for warnings and infos (with {n} judged, an error row meets it only with no FP). A
 rule is `default` when every severity it emits on the corpus meets the bar with enough judged
-findings ({n}, or all), and `preview` otherwise; a rule with no finding on the corpus is
-`unmeasured` and keeps the tier the code gives it."""
+findings ({n}, or all), and `preview` otherwise. A severity a rule declares as a *preview
+branch* (`preview_severities` in `mlready rules --format json`) is measured on its own and
+does not decide the rule's tier: its findings are reported only in preview mode. A rule with
+no finding on the corpus is `unmeasured` and keeps the tier the code gives it: the rules that
+judge ML code stay preview until real code shows them precise; the engine's own reports
+(PARSE004 skipped notebooks, SUP001 unused suppressions) state facts about the input and stay
+in the default selection."""
 
 
 def measure(findings, verdicts, rules, min_judged):
@@ -56,6 +61,9 @@ def measure(findings, verdicts, rules, min_judged):
             g[verdict] += 1
     order = [r["code"] for r in rules] + sorted({code for code, _ in groups} - {r["code"] for r in rules})
     binary = {r["code"]: ("preview" if r["preview"] else "default") if "preview" in r else None for r in rules}
+    # Severities a rule declares as preview branches are measured on their own: the others
+    # decide the rule's tier.
+    branches = {r["code"]: set(r.get("preview_severities") or []) for r in rules}
     summary = {}
     rows = []
     for code in order:
@@ -72,12 +80,16 @@ def measure(findings, verdicts, rules, min_judged):
             rule_rows.append({"rule": code, "severity": severity, "findings": 0, "judged": 0, "TP": 0, "FP": 0,
                               "debatable": 0, "precision": None, "meets": False, "enough": False, "bar": None})
             tier, decisive = "unmeasured", False
-        elif all(g["enough"] and g["meets"] for g in rule_rows):
-            tier, decisive = "default", True
         else:
-            tier, decisive = "preview", any(g["enough"] and not g["meets"] for g in rule_rows)
+            deciding = [g for g in rule_rows if g["severity"] not in branches.get(code, set())]
+            if deciding and all(g["enough"] and g["meets"] for g in deciding):
+                tier, decisive = "default", True
+            else:
+                tier, decisive = "preview", any(g["enough"] and not g["meets"] for g in deciding)
         for g in rule_rows:
             g["tier"] = tier
+            if g["severity"] in branches.get(code, set()):
+                g["tier"] = "preview branch"
         rows += rule_rows
         summary[code] = {"rule": code, "findings": sum(g["findings"] for g in rule_rows),
                          "judged": sum(g["judged"] for g in rule_rows), "tier": tier, "decisive": decisive,
@@ -133,6 +145,26 @@ def render(rows, summary, label, min_judged, stale):
     return "\n".join(lines)
 
 
+def before_after(before, after, order, source):
+    """A table of findings per rule and severity in an earlier run and in this one."""
+    def counts(findings):
+        out = {}
+        for f in findings:
+            out[(f["code"], f["severity"])] = out.get((f["code"], f["severity"]), 0) + 1
+        return out
+    old, new = counts(before), counts(after)
+    keys = sorted(set(old) | set(new), key=lambda k: (order.index(k[0]) if k[0] in order else len(order), k[0],
+                                                     severity_rank(k[1])))
+    lines = ["", "## Findings per rule before and after", "",
+             f"On the whole corpus, before (`{os.path.basename(os.path.dirname(os.path.abspath(source)))}`) "
+             "and in this run, every rule and branch included.", "",
+             "| rule | severity | before | after |", "|---|---|--:|--:|"]
+    for code, severity in keys:
+        lines.append(f"| {code} | {severity} | {old.get((code, severity), 0)} | {new.get((code, severity), 0)} |")
+    lines.append(f"| all | | {len(before)} | {len(after)} |")
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--findings", required=True, help="findings.tsv of the run")
@@ -142,6 +174,7 @@ def main():
     parser.add_argument("--min-judged", type=int, default=15, help="judged findings a row needs (default: %(default)s)")
     parser.add_argument("--label", help="name of the run in the page (default: the findings file's folder name)")
     parser.add_argument("--check", action="store_true", help="compare measured tiers with the binary's; write nothing")
+    parser.add_argument("--before", help="findings.tsv of an earlier run: adds a table of findings per rule before and after")
     args = parser.parse_args()
 
     rules = []
@@ -170,8 +203,12 @@ def main():
 
     label = args.label or os.path.basename(os.path.dirname(os.path.abspath(args.findings)))
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    page = render(rows, summary, label, args.min_judged, stale)
+    if args.before:
+        before = read_findings(args.before)
+        page += before_after(before, findings, [s["rule"] for s in summary.values()], args.before)
     with open(args.out, "w", encoding="utf-8") as f:
-        f.write(render(rows, summary, label, args.min_judged, stale))
+        f.write(page)
     print(f"wrote {args.out}: {len(summary)} rules, {sum(s['judged'] for s in summary.values())} judged findings",
           file=sys.stderr)
 

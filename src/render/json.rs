@@ -122,6 +122,8 @@ struct JsonRule<'a> {
     source: &'a str,
     /// Not in the default selection (runs with `--preview` or when selected by code).
     preview: bool,
+    /// Severities at which the rule's findings are a preview branch.
+    preview_severities: &'a [Severity],
     /// The measured precision per severity (docs/precision.md); empty when not measured.
     precision: Vec<crate::precision::Measure>,
     /// Only in `mlready rule CODE --format json`.
@@ -141,6 +143,7 @@ impl<'a> JsonRule<'a> {
             url: rule.url(),
             source: rule.source,
             preview: rule.preview,
+            preview_severities: rule.preview_at,
             precision: crate::precision::measures(rule.code),
             doc: with_doc.then_some(rule.doc),
         }

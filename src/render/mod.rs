@@ -138,7 +138,7 @@ fn rules_table(rules: &[&Rule], out: &mut dyn Write) -> io::Result<()> {
                 rule.name.to_string(),
                 rule.severity.as_str().to_string(),
                 rule.scope.as_str().to_string(),
-                rule.tier().to_string(),
+                rule.tier_label(),
                 crate::precision::short(rule.code),
                 rule.summary(),
             ]

@@ -11,6 +11,7 @@ crate::rule::rule! {
     severity: Error,
     scope: File,
     check: Check::File(check),
+    preview: true,
 }
 
 /// Reads the model's PyTorch events. A module call in an inference context (under

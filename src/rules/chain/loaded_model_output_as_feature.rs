@@ -11,6 +11,7 @@ crate::rule::rule! {
     severity: Warning,
     scope: File,
     check: Check::FileAndProject(check, check_project),
+    preview: true,
 }
 
 /// Whether the reference a model was loaded from names one fixed version.

@@ -12,6 +12,7 @@ crate::rule::rule! {
     severity: Error,
     scope: File,
     check: Check::FileAndProject(check, check_project),
+    preview: true,
 }
 
 /// How the first model's predictions were made, worst first.

@@ -10,6 +10,7 @@ crate::rule::rule! {
     severity: Warning,
     scope: File,
     check: Check::File(check),
+    preview: true,
 }
 
 /// How the second model corrects the first.

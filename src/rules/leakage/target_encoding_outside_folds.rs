@@ -12,6 +12,7 @@ crate::rule::rule! {
     severity: Error,
     scope: File,
     check: Check::File(check),
+    preview: true,
 }
 
 /// How many target-encoder fits a file is checked for (each costs one pass over the values).

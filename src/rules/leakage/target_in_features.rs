@@ -12,6 +12,7 @@ crate::rule::rule! {
     severity: Error,
     scope: File,
     check: Check::File(check),
+    preview: true,
 }
 
 /// At each supervised fit, the label columns are those of `y`; a column of `x` that is a label

@@ -16,6 +16,7 @@ crate::rule::rule! {
     severity: Error,
     scope: File,
     check: Check::File(check),
+    preview: true,
 }
 
 /// Two checks. Rows duplicated before a split (or before cross-validation) whose held-out side

@@ -10,6 +10,7 @@ crate::rule::rule! {
     severity: Info,
     scope: File,
     check: Check::File(check),
+    preview: true,
 }
 
 /// Reads the model's comparisons: one side a model's score output (predict_proba,

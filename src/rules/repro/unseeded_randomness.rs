@@ -11,6 +11,7 @@ crate::rule::rule! {
     severity: Warning,
     scope: File,
     check: Check::File(check),
+    preview: true,
 }
 
 /// Reads the model's unseeded calls (estimators and splitters whose class draws from

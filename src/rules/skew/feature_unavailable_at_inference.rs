@@ -10,6 +10,7 @@ crate::rule::rule! {
     severity: Error,
     scope: Project,
     check: Check::Project(check),
+    preview: true,
 }
 
 /// Types of handler parameters that come from a library and are not a request schema

@@ -9,6 +9,7 @@ crate::rule::rule! {
     severity: Error,
     scope: Project,
     check: Check::Project(check),
+    preview: true,
 }
 
 /// Handler names of training endpoints: a fit there is the endpoint's purpose.

@@ -13,6 +13,7 @@ crate::rule::rule! {
     severity: Error,
     scope: File,
     check: Check::File(check),
+    preview: true,
 }
 
 /// Reads the lineage of every model fit's features: a row statistic (group statistic,

@@ -9,6 +9,7 @@ crate::rule::rule! {
     severity: Error,
     scope: Project,
     check: Check::Project(check),
+    preview: true,
 }
 
 /// A saved model whose training inputs went through stateful transformers fitted in the same
