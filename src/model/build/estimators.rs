@@ -1,0 +1,416 @@
+//! Estimators: made from a class of the knowledge tables, a pipeline function or a model
+//! loader; what their methods do (fit, transform, predict and score events); composites and
+//! their members; loaded models called on data.
+
+use super::{Args, Builder, span};
+use crate::ml::{self, Category};
+use crate::model::{Estimator, Event, Kind, Load, UNKNOWN, ValueId, rows};
+use tree_sitter::Node;
+
+impl Builder<'_> {
+    /// A call of an estimator class from the knowledge tables, of a pipeline function
+    /// (`make_pipeline`) or of a model loader: the estimator it makes. None for other functions.
+    pub(super) fn estimator_call(
+        &mut self,
+        qualified: &str,
+        args: &Args,
+        node: Node,
+    ) -> Option<ValueId> {
+        let scope = self.scope();
+        if let Some(info) = ml::class_info(qualified) {
+            let seeded = self.seeded(info.randomness, args);
+            let stateful_steps = (info.category == Category::Composite)
+                .then(|| self.stateful_steps(args))
+                .flatten();
+            let category =
+                ml::category_with(qualified, info.category, |k| args.keyword(k).is_some());
+            let estimator = Estimator {
+                class: qualified.to_string(),
+                category,
+                seeded,
+                stateful_steps,
+                shuffled: args
+                    .keyword("shuffle")
+                    .is_some_and(|(_, n)| self.text(n) == "True"),
+            };
+            // Made from the hyperparameters spread into it (`Model(**study.best_params)`), so
+            // what was chosen reaches the model built from it; its other arguments are
+            // settings, not inputs.
+            let value = self.new_value(Kind::Estimator(estimator), args.spread.clone(), span(node));
+            self.note_estimator(qualified, args, value);
+            if info.category == Category::Composite {
+                self.record_column_selection(qualified, args, value);
+                self.record_members(args, value);
+            }
+            if seeded == Some(false) {
+                self.model.events.push(Event::UnseededCall {
+                    function: qualified.to_string(),
+                    span: span(node),
+                    scope,
+                    value,
+                    wrappers: self.wrappers(span(node)),
+                    shuffle_unknown: self.shuffle_unknown(span(node)),
+                });
+            }
+            return Some(value);
+        }
+        if is_pipeline_function(qualified) {
+            let estimator = Estimator {
+                class: qualified.to_string(),
+                category: Category::Composite,
+                seeded: None,
+                stateful_steps: self.stateful_steps(args),
+                shuffled: false,
+            };
+            let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
+            self.record_column_selection(qualified, args, value);
+            self.record_members(args, value);
+            return Some(value);
+        }
+        if ml::is_model_loader(qualified) {
+            let estimator = Estimator {
+                class: qualified.to_string(),
+                category: Category::Loaded,
+                seeded: None,
+                stateful_steps: None,
+                shuffled: false,
+            };
+            let value = self.new_value(Kind::Estimator(estimator), args.all_values(), span(node));
+            self.record_load(qualified, value, args, node);
+            return Some(value);
+        }
+        None
+    }
+
+    /// A method of an estimator: fits, transforms, predictions and scores record their events;
+    /// a splitter's `split` makes folds.
+    pub(super) fn estimator_method(
+        &mut self,
+        receiver: ValueId,
+        estimator: Estimator,
+        method: &str,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        let scope = self.scope();
+        let x = args.get(0, &["X", "x"]);
+        let y = args.get(1, &["y", "Y"]);
+        let x_text = x.map_or(String::new(), |(_, n)| self.text(n).to_string());
+        let x = x.map(|(v, _)| v);
+        // `autoencoder.fit(X, X)`: the model learns to reproduce its input, with no label.
+        let y = y.map(|(v, _)| v).filter(|&y| y == UNKNOWN || Some(y) != x);
+        let keywords: Vec<(String, ValueId)> = args
+            .keywords
+            .iter()
+            .map(|(k, v, _)| (k.clone(), *v))
+            .collect();
+        match method {
+            "fit" | "adapt" | "partial_fit" | "fit_on_texts" => {
+                self.model.events.push(Event::Fit {
+                    estimator: receiver,
+                    x,
+                    y,
+                    output: None,
+                    method: method.to_string(),
+                    x_text,
+                    keywords,
+                    span: span(node),
+                    scope,
+                });
+                // scikit-learn's fit returns the estimator; Keras returns a History.
+                if estimator.class.starts_with("sklearn")
+                    || estimator.class.starts_with("imblearn")
+                    || estimator.class.starts_with("xgboost")
+                    || estimator.class.starts_with("lightgbm")
+                    || estimator.class.starts_with("catboost")
+                    || estimator.class.starts_with("category_encoders")
+                {
+                    receiver
+                } else {
+                    self.derived(Vec::new(), node)
+                }
+            }
+            "fit_transform" | "fit_resample" | "fit_predict" | "fit_sample" => {
+                let input = x.unwrap_or(UNKNOWN);
+                let output = match method {
+                    "fit_resample" | "fit_sample" => {
+                        let xr = self.derived(vec![input, receiver], node);
+                        let yr = self.derived(vec![y.unwrap_or(UNKNOWN), receiver], node);
+                        // Over-samplers copy rows or interpolate new ones from them;
+                        // under-samplers only remove rows.
+                        let duplicates = ml::duplicates_rows(&estimator.class);
+                        for part in [xr, yr] {
+                            let columns = self.model.values[input].columns.clone();
+                            let value = &mut self.model.values[part];
+                            if duplicates {
+                                value.rows |= rows::RESAMPLED;
+                            }
+                            value.columns = columns;
+                        }
+                        self.new_value(Kind::Tuple(vec![xr, yr]), vec![xr, yr], span(node))
+                    }
+                    "fit_predict" => self.new_value(
+                        Kind::Output {
+                            estimator: receiver,
+                            method: "fit_predict",
+                        },
+                        vec![input, receiver],
+                        span(node),
+                    ),
+                    _ => self.derived(vec![input, receiver], node),
+                };
+                let fit = self.push_event(Event::Fit {
+                    estimator: receiver,
+                    x,
+                    y,
+                    output: Some(output),
+                    method: method.to_string(),
+                    x_text,
+                    keywords,
+                    span: span(node),
+                    scope,
+                });
+                if method == "fit_transform" {
+                    self.model.events.push(Event::Transform {
+                        estimator: receiver,
+                        input,
+                        output,
+                        span: span(node),
+                        scope,
+                    });
+                }
+                if method == "fit_predict" {
+                    self.model_output_fact(receiver, &estimator, output, input, fit, node);
+                }
+                output
+            }
+            "transform" | "inverse_transform" => {
+                let input = x.unwrap_or(UNKNOWN);
+                let output = self.derived(vec![input, receiver], node);
+                self.model.events.push(Event::Transform {
+                    estimator: receiver,
+                    input,
+                    output,
+                    span: span(node),
+                    scope,
+                });
+                output
+            }
+            "score" | "evaluate" => {
+                let output = self.derived(args.all_values(), node);
+                self.forget_predictions(output);
+                self.model.events.push(Event::Predict {
+                    estimator: receiver,
+                    input: x.unwrap_or(UNKNOWN),
+                    truth: y,
+                    output,
+                    method: method.to_string(),
+                    span: span(node),
+                    scope,
+                });
+                output
+            }
+            "set_params" => {
+                if args.keyword("random_state").is_some() || args.splat {
+                    let value = &mut self.model.values[receiver].kind;
+                    if let Kind::Estimator(est) = value {
+                        est.seeded = est.seeded.map(|_| true);
+                    }
+                }
+                receiver
+            }
+            "split" if estimator.category == Category::Splitter => {
+                self.folds(&estimator, args, node)
+            }
+            _ if ml::is_predict_method(method)
+                || (estimator.category == Category::Loaded
+                    && ml::is_loaded_model_output_method(method)) =>
+            {
+                let input = x.unwrap_or(UNKNOWN);
+                let output = self.new_value(
+                    Kind::Output {
+                        estimator: receiver,
+                        method: predict_method_name(method),
+                    },
+                    vec![input, receiver],
+                    span(node),
+                );
+                let event = self.push_event(Event::Predict {
+                    estimator: receiver,
+                    input,
+                    truth: None,
+                    output,
+                    method: method.to_string(),
+                    span: span(node),
+                    scope,
+                });
+                self.model_output_fact(receiver, &estimator, output, input, event, node);
+                output
+            }
+            // `model.to(device)`, `model.eval()`: the same loaded model.
+            _ if estimator.category == Category::Loaded && ml::returns_same_module(method) => {
+                receiver
+            }
+            _ => {
+                let mut inputs = args.all_values();
+                inputs.insert(0, receiver);
+                self.derived(inputs, node)
+            }
+        }
+    }
+
+    /// The category of the stateful transformers among a composite's steps (its arguments,
+    /// the step lists and tuples in them, the steps of nested composites): the one that
+    /// learns the most, supervised over statistics over the set of values seen.
+    pub(super) fn stateful_steps(&self, args: &Args) -> Option<Category> {
+        let rank = |c: Category| match c {
+            Category::SupervisedTransformer => 2,
+            Category::Transformer => 1,
+            _ => 0,
+        };
+        let mut found: Option<Category> = None;
+        let mut stack = args.all_values();
+        // Tuples only hold older values, so this ends; the budget bounds shared sub-lists.
+        let mut budget = 1000;
+        while let Some(id) = stack.pop() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let category = match self.kind(id) {
+                Kind::Tuple(elements) => {
+                    stack.extend(elements.iter().copied());
+                    continue;
+                }
+                Kind::Estimator(step) if step.category.is_stateful_transformer() => step.category,
+                Kind::Estimator(step) => match step.stateful_steps {
+                    Some(category) => category,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if category == Category::SupervisedTransformer {
+                return Some(category);
+            }
+            if found.is_none_or(|f| rank(category) > rank(f)) {
+                found = Some(category);
+            }
+        }
+        found
+    }
+
+    /// Records the estimators among a composite's arguments, through lists and tuples of
+    /// steps (`Pipeline([("scale", s), ("model", m)])`, `VotingClassifier(estimators=[...])`).
+    pub(super) fn record_members(&mut self, args: &Args, composite: ValueId) {
+        let mut members = Vec::new();
+        let mut stack = args.all_values();
+        stack.reverse();
+        let mut budget = 1000;
+        while let Some(id) = stack.pop() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            match self.kind(id) {
+                Kind::Tuple(elements) => stack.extend(elements.iter().rev().copied()),
+                Kind::Estimator(_) => members.push(id),
+                _ => {}
+            }
+        }
+        if !members.is_empty() {
+            self.model.composite_members.push((composite, members));
+        }
+    }
+
+    /// Records a model load with the reference it was loaded from (for CHAIN002).
+    pub(super) fn record_load(&mut self, qualified: &str, value: ValueId, args: &Args, node: Node) {
+        let reference = if qualified.ends_with("transformers.pipeline") {
+            args.keyword("model")
+        } else {
+            args.get(
+                0,
+                &[
+                    "model_uri",
+                    "pretrained_model_name_or_path",
+                    "model_name_or_path",
+                    "filepath",
+                    "path",
+                    "handle",
+                    "f",
+                    "filename",
+                    "path_or_bytes",
+                ],
+            )
+        };
+        let text_node = reference
+            .map(|(_, n)| n)
+            .or_else(|| args.get(0, &["task"]).map(|(_, n)| n));
+        let text = text_node.map_or(String::new(), |n| self.text(n).to_string());
+        self.note_load(qualified, value, reference.map(|(_, n)| n), node);
+        self.model.chain.loads.push(Load {
+            value,
+            function: qualified.to_string(),
+            reference: reference.map(|(v, _)| v),
+            text,
+            revision: args.keyword("revision").map(|(v, _)| v),
+            span: span(node),
+        });
+    }
+
+    /// A call of a loaded model (`encoder(batch)`): its output, as a `__call__` prediction.
+    pub(super) fn loaded_call(
+        &mut self,
+        receiver: ValueId,
+        estimator: &Estimator,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        let input = args
+            .positional
+            .first()
+            .map(|(v, _)| *v)
+            .or_else(|| args.keywords.first().map(|(_, v, _)| *v))
+            .unwrap_or(UNKNOWN);
+        let output = self.new_value(
+            Kind::Output {
+                estimator: receiver,
+                method: "__call__",
+            },
+            args.all_values(),
+            span(node),
+        );
+        let scope = self.scope();
+        let event = self.push_event(Event::Predict {
+            estimator: receiver,
+            input,
+            truth: None,
+            output,
+            method: "__call__".to_string(),
+            span: span(node),
+            scope,
+        });
+        self.model_output_fact(receiver, estimator, output, input, event, node);
+        output
+    }
+}
+
+pub(super) fn predict_method_name(method: &str) -> &'static str {
+    match method {
+        "predict_proba" => "predict_proba",
+        "decision_function" => "decision_function",
+        "predict_log_proba" => "predict_log_proba",
+        "score_samples" => "score_samples",
+        "fit_predict" => "fit_predict",
+        "predict_on_batch" => "predict_on_batch",
+        "apply" => "apply",
+        "kneighbors" => "kneighbors",
+        "encode" => "encode",
+        _ => "predict",
+    }
+}
+
+pub(super) fn is_pipeline_function(qualified: &str) -> bool {
+    qualified.ends_with(".make_pipeline")
+        || qualified.ends_with(".make_column_transformer")
+        || qualified.ends_with(".make_union")
+}
