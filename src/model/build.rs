@@ -1721,41 +1721,51 @@ impl<'a> Builder<'a> {
         matches!(self.kind(id), Kind::NoneLiteral)
     }
 
+    /// A method call, dispatched on what the receiver is: an estimator, a model's output
+    /// (which keeps being one through `ravel`, `flatten`, ...), or data and anything else.
     fn method_call(&mut self, receiver: ValueId, method: &str, args: Args, node: Node) -> ValueId {
         self.note_save_method(receiver, method, &args, node);
         if let Some(value) = self.torch_method_call(receiver, method, &args, node) {
             return value;
         }
-        let kind = self.kind(receiver).clone();
-        let Kind::Estimator(estimator) = kind else {
-            if let Kind::Output {
+        match self.kind(receiver).clone() {
+            Kind::Estimator(estimator) => {
+                self.estimator_method(receiver, estimator, method, &args, node)
+            }
+            Kind::Output {
                 estimator,
                 method: m,
-            } = kind
-                && ml::keeps_values(method)
-            {
-                return self.new_value(
-                    Kind::Output {
-                        estimator,
-                        method: m,
-                    },
-                    vec![receiver],
-                    span(node),
-                );
+            } if ml::keeps_values(method) => {
+                let output = Kind::Output {
+                    estimator,
+                    method: m,
+                };
+                self.new_value(output, vec![receiver], span(node))
             }
-            let value = self.data_method(receiver, method, &args, node);
-            // `((pred - y) ** 2).mean()`: one number over all rows, a hand-rolled metric.
-            if matches!(method, "mean" | "sum" | "median" | "std" | "var")
-                && args.positional.is_empty()
-                && args.keywords.is_empty()
-                && !args.splat
-            {
-                self.forget_predictions(value);
-            }
-            self.method_choices(receiver, method, &args, value, node);
-            return value;
-        };
-        self.estimator_method(receiver, estimator, method, &args, node)
+            _ => self.value_method(receiver, method, &args, node),
+        }
+    }
+
+    /// A method of data or of anything that is not an estimator: what it does to the data, and
+    /// the choices it makes (build/choices.rs).
+    fn value_method(
+        &mut self,
+        receiver: ValueId,
+        method: &str,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        let value = self.data_method(receiver, method, args, node);
+        // `((pred - y) ** 2).mean()`: one number over all rows, a hand-rolled metric.
+        if matches!(method, "mean" | "sum" | "median" | "std" | "var")
+            && args.positional.is_empty()
+            && args.keywords.is_empty()
+            && !args.splat
+        {
+            self.forget_predictions(value);
+        }
+        self.method_choices(receiver, method, args, value, node);
+        value
     }
 
     // ----- path literals -----

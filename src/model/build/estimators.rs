@@ -92,171 +92,253 @@ impl Builder<'_> {
         args: &Args,
         node: Node,
     ) -> ValueId {
-        let scope = self.scope();
-        let x = args.get(0, &["X", "x"]);
-        let y = args.get(1, &["y", "Y"]);
-        let x_text = x.map_or(String::new(), |(_, n)| self.text(n).to_string());
-        let x = x.map(|(v, _)| v);
-        // `autoencoder.fit(X, X)`: the model learns to reproduce its input, with no label.
-        let y = y.map(|(v, _)| v).filter(|&y| y == UNKNOWN || Some(y) != x);
-        let keywords: Vec<(String, ValueId)> = args
-            .keywords
-            .iter()
-            .map(|(k, v, _)| (k.clone(), *v))
-            .collect();
+        let fit = self.fit_inputs(args);
+        let (x, y) = (fit.x, fit.y);
+        let loaded = estimator.category == Category::Loaded;
         match method {
             "fit" | "adapt" | "partial_fit" | "fit_on_texts" => {
-                self.model.events.push(Event::Fit {
-                    estimator: receiver,
-                    x,
-                    y,
-                    output: None,
-                    method: method.to_string(),
-                    x_text,
-                    keywords,
-                    span: span(node),
-                    scope,
-                });
-                // scikit-learn's fit returns the estimator; Keras returns a History.
-                if estimator.class.starts_with("sklearn")
-                    || estimator.class.starts_with("imblearn")
-                    || estimator.class.starts_with("xgboost")
-                    || estimator.class.starts_with("lightgbm")
-                    || estimator.class.starts_with("catboost")
-                    || estimator.class.starts_with("category_encoders")
-                {
-                    receiver
-                } else {
-                    self.derived(Vec::new(), node)
-                }
+                self.fit(receiver, &estimator, method, fit, node)
             }
             "fit_transform" | "fit_resample" | "fit_predict" | "fit_sample" => {
-                let input = x.unwrap_or(UNKNOWN);
-                let output = match method {
-                    "fit_resample" | "fit_sample" => {
-                        let xr = self.derived(vec![input, receiver], node);
-                        let yr = self.derived(vec![y.unwrap_or(UNKNOWN), receiver], node);
-                        // Over-samplers copy rows or interpolate new ones from them;
-                        // under-samplers only remove rows.
-                        let duplicates = ml::duplicates_rows(&estimator.class);
-                        for part in [xr, yr] {
-                            let columns = self.model.values[input].columns.clone();
-                            let value = &mut self.model.values[part];
-                            if duplicates {
-                                value.rows |= rows::RESAMPLED;
-                            }
-                            value.columns = columns;
-                        }
-                        self.new_value(Kind::Tuple(vec![xr, yr]), vec![xr, yr], span(node))
-                    }
-                    "fit_predict" => self.new_value(
-                        Kind::Output {
-                            estimator: receiver,
-                            method: "fit_predict",
-                        },
-                        vec![input, receiver],
-                        span(node),
-                    ),
-                    _ => self.derived(vec![input, receiver], node),
-                };
-                let fit = self.push_event(Event::Fit {
-                    estimator: receiver,
-                    x,
-                    y,
-                    output: Some(output),
-                    method: method.to_string(),
-                    x_text,
-                    keywords,
-                    span: span(node),
-                    scope,
-                });
-                if method == "fit_transform" {
-                    self.model.events.push(Event::Transform {
-                        estimator: receiver,
-                        input,
-                        output,
-                        span: span(node),
-                        scope,
-                    });
-                }
-                if method == "fit_predict" {
-                    self.model_output_fact(receiver, &estimator, output, input, fit, node);
-                }
-                output
+                self.fit_and_apply(receiver, &estimator, method, fit, node)
             }
-            "transform" | "inverse_transform" => {
-                let input = x.unwrap_or(UNKNOWN);
-                let output = self.derived(vec![input, receiver], node);
-                self.model.events.push(Event::Transform {
-                    estimator: receiver,
-                    input,
-                    output,
-                    span: span(node),
-                    scope,
-                });
-                output
-            }
-            "score" | "evaluate" => {
-                let output = self.derived(args.all_values(), node);
-                self.forget_predictions(output);
-                self.model.events.push(Event::Predict {
-                    estimator: receiver,
-                    input: x.unwrap_or(UNKNOWN),
-                    truth: y,
-                    output,
-                    method: method.to_string(),
-                    span: span(node),
-                    scope,
-                });
-                output
-            }
-            "set_params" => {
-                if args.keyword("random_state").is_some() || args.splat {
-                    let value = &mut self.model.values[receiver].kind;
-                    if let Kind::Estimator(est) = value {
-                        est.seeded = est.seeded.map(|_| true);
-                    }
-                }
-                receiver
-            }
+            "transform" | "inverse_transform" => self.transform(receiver, x, node),
+            "score" | "evaluate" => self.score(receiver, method, args, x, y, node),
+            "set_params" => self.set_params(receiver, args),
             "split" if estimator.category == Category::Splitter => {
                 self.folds(&estimator, args, node)
             }
             _ if ml::is_predict_method(method)
-                || (estimator.category == Category::Loaded
-                    && ml::is_loaded_model_output_method(method)) =>
+                || (loaded && ml::is_loaded_model_output_method(method)) =>
             {
-                let input = x.unwrap_or(UNKNOWN);
-                let output = self.new_value(
-                    Kind::Output {
-                        estimator: receiver,
-                        method: predict_method_name(method),
-                    },
-                    vec![input, receiver],
-                    span(node),
-                );
-                let event = self.push_event(Event::Predict {
-                    estimator: receiver,
-                    input,
-                    truth: None,
-                    output,
-                    method: method.to_string(),
-                    span: span(node),
-                    scope,
-                });
-                self.model_output_fact(receiver, &estimator, output, input, event, node);
-                output
+                self.predict(receiver, &estimator, method, x, node)
             }
             // `model.to(device)`, `model.eval()`: the same loaded model.
-            _ if estimator.category == Category::Loaded && ml::returns_same_module(method) => {
-                receiver
-            }
+            _ if loaded && ml::returns_same_module(method) => receiver,
             _ => {
                 let mut inputs = args.all_values();
                 inputs.insert(0, receiver);
                 self.derived(inputs, node)
             }
         }
+    }
+
+    /// The data a fit reads: `X` and `y` (none when `y` is `X` itself: an autoencoder learns to
+    /// reproduce its input, with no label), the text of `X`, and the keywords.
+    fn fit_inputs(&self, args: &Args) -> FitInputs {
+        let x = args.get(0, &["X", "x"]);
+        let y = args.get(1, &["y", "Y"]);
+        let x_text = x.map_or(String::new(), |(_, n)| self.text(n).to_string());
+        let x = x.map(|(v, _)| v);
+        let y = y.map(|(v, _)| v).filter(|&y| y == UNKNOWN || Some(y) != x);
+        let keywords: Vec<(String, ValueId)> = args
+            .keywords
+            .iter()
+            .map(|(k, v, _)| (k.clone(), *v))
+            .collect();
+        FitInputs {
+            x,
+            y,
+            x_text,
+            keywords,
+        }
+    }
+
+    /// `fit`, `partial_fit`, `adapt`, `fit_on_texts`: a Fit event. scikit-learn's fit returns
+    /// the estimator; Keras returns a History.
+    fn fit(
+        &mut self,
+        receiver: ValueId,
+        estimator: &Estimator,
+        method: &str,
+        fit: FitInputs,
+        node: Node,
+    ) -> ValueId {
+        let scope = self.scope();
+        self.model.events.push(Event::Fit {
+            estimator: receiver,
+            x: fit.x,
+            y: fit.y,
+            output: None,
+            method: method.to_string(),
+            x_text: fit.x_text,
+            keywords: fit.keywords,
+            span: span(node),
+            scope,
+        });
+        if estimator.class.starts_with("sklearn")
+            || estimator.class.starts_with("imblearn")
+            || estimator.class.starts_with("xgboost")
+            || estimator.class.starts_with("lightgbm")
+            || estimator.class.starts_with("catboost")
+            || estimator.class.starts_with("category_encoders")
+        {
+            receiver
+        } else {
+            self.derived(Vec::new(), node)
+        }
+    }
+
+    /// `fit_transform`, `fit_resample`, `fit_predict`: a Fit event whose output is the
+    /// transformed data (also a Transform event), the resampled pair, or predictions.
+    fn fit_and_apply(
+        &mut self,
+        receiver: ValueId,
+        estimator: &Estimator,
+        method: &str,
+        fit: FitInputs,
+        node: Node,
+    ) -> ValueId {
+        let scope = self.scope();
+        let input = fit.x.unwrap_or(UNKNOWN);
+        let output = match method {
+            "fit_resample" | "fit_sample" => {
+                self.resampled(receiver, estimator, input, fit.y, node)
+            }
+            "fit_predict" => self.new_value(
+                Kind::Output {
+                    estimator: receiver,
+                    method: "fit_predict",
+                },
+                vec![input, receiver],
+                span(node),
+            ),
+            _ => self.derived(vec![input, receiver], node),
+        };
+        let event = self.push_event(Event::Fit {
+            estimator: receiver,
+            x: fit.x,
+            y: fit.y,
+            output: Some(output),
+            method: method.to_string(),
+            x_text: fit.x_text,
+            keywords: fit.keywords,
+            span: span(node),
+            scope,
+        });
+        if method == "fit_transform" {
+            self.model.events.push(Event::Transform {
+                estimator: receiver,
+                input,
+                output,
+                span: span(node),
+                scope,
+            });
+        }
+        if method == "fit_predict" {
+            self.model_output_fact(receiver, estimator, output, input, event, node);
+        }
+        output
+    }
+
+    /// The `(X, y)` pair a resampler returns: the input's columns; repeated rows when the
+    /// resampler over-samples (it copies rows or interpolates new ones from them;
+    /// under-samplers only remove rows).
+    fn resampled(
+        &mut self,
+        receiver: ValueId,
+        estimator: &Estimator,
+        input: ValueId,
+        y: Option<ValueId>,
+        node: Node,
+    ) -> ValueId {
+        let xr = self.derived(vec![input, receiver], node);
+        let yr = self.derived(vec![y.unwrap_or(UNKNOWN), receiver], node);
+        let duplicates = ml::duplicates_rows(&estimator.class);
+        for part in [xr, yr] {
+            let columns = self.model.values[input].columns.clone();
+            let value = &mut self.model.values[part];
+            if duplicates {
+                value.rows |= rows::RESAMPLED;
+            }
+            value.columns = columns;
+        }
+        self.new_value(Kind::Tuple(vec![xr, yr]), vec![xr, yr], span(node))
+    }
+
+    /// `transform`, `inverse_transform`: a Transform event.
+    fn transform(&mut self, receiver: ValueId, x: Option<ValueId>, node: Node) -> ValueId {
+        let scope = self.scope();
+        let input = x.unwrap_or(UNKNOWN);
+        let output = self.derived(vec![input, receiver], node);
+        self.model.events.push(Event::Transform {
+            estimator: receiver,
+            input,
+            output,
+            span: span(node),
+            scope,
+        });
+        output
+    }
+
+    /// `score`, `evaluate`: a Predict event with the truth; the score is one number, not
+    /// predictions.
+    fn score(
+        &mut self,
+        receiver: ValueId,
+        method: &str,
+        args: &Args,
+        x: Option<ValueId>,
+        y: Option<ValueId>,
+        node: Node,
+    ) -> ValueId {
+        let scope = self.scope();
+        let output = self.derived(args.all_values(), node);
+        self.forget_predictions(output);
+        self.model.events.push(Event::Predict {
+            estimator: receiver,
+            input: x.unwrap_or(UNKNOWN),
+            truth: y,
+            output,
+            method: method.to_string(),
+            span: span(node),
+            scope,
+        });
+        output
+    }
+
+    /// `set_params(random_state=...)` seeds the estimator.
+    fn set_params(&mut self, receiver: ValueId, args: &Args) -> ValueId {
+        if args.keyword("random_state").is_some() || args.splat {
+            let value = &mut self.model.values[receiver].kind;
+            if let Kind::Estimator(est) = value {
+                est.seeded = est.seeded.map(|_| true);
+            }
+        }
+        receiver
+    }
+
+    /// `predict`, `predict_proba`, ... (and the output methods of a loaded model): model
+    /// output and a Predict event.
+    fn predict(
+        &mut self,
+        receiver: ValueId,
+        estimator: &Estimator,
+        method: &str,
+        x: Option<ValueId>,
+        node: Node,
+    ) -> ValueId {
+        let scope = self.scope();
+        let input = x.unwrap_or(UNKNOWN);
+        let output = self.new_value(
+            Kind::Output {
+                estimator: receiver,
+                method: predict_method_name(method),
+            },
+            vec![input, receiver],
+            span(node),
+        );
+        let event = self.push_event(Event::Predict {
+            estimator: receiver,
+            input,
+            truth: None,
+            output,
+            method: method.to_string(),
+            span: span(node),
+            scope,
+        });
+        self.model_output_fact(receiver, estimator, output, input, event, node);
+        output
     }
 
     /// The category of the stateful transformers among a composite's steps (its arguments,
@@ -413,4 +495,12 @@ pub(super) fn is_pipeline_function(qualified: &str) -> bool {
     qualified.ends_with(".make_pipeline")
         || qualified.ends_with(".make_column_transformer")
         || qualified.ends_with(".make_union")
+}
+
+/// What a fit reads from its arguments.
+struct FitInputs {
+    x: Option<ValueId>,
+    y: Option<ValueId>,
+    x_text: String,
+    keywords: Vec<(String, ValueId)>,
 }
