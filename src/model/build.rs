@@ -19,7 +19,9 @@ mod summary;
 mod syntax;
 mod torch;
 
-use super::{Event, Fact, FactId, FileModel, Kind, Rows, ScopeId, UNKNOWN, Value, ValueId};
+use super::{
+    Event, Fact, FactId, FileModel, Kind, PredictMethod, Rows, ScopeId, UNKNOWN, Value, ValueId,
+};
 use crate::finding::Span;
 use crate::ml::{self, Category};
 use crate::source::SourceFile;
@@ -1032,7 +1034,7 @@ impl<'a> Builder<'a> {
                 let id = self.new_value(
                     Kind::Output {
                         estimator: base,
-                        method: "labels_",
+                        method: PredictMethod::Labels,
                     },
                     Vec::new(),
                     span(node),

@@ -5,7 +5,7 @@ use super::extract::{Extractor, string_literal};
 use super::summary::{Entry, Middleware, Place, Recognised};
 use crate::finding::Span;
 use crate::ml::Category;
-use crate::model::{Event, IoOp, Kind, ValueId};
+use crate::model::{Event, FitMethod, IoOp, Kind, PredictMethod, ValueId};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -795,7 +795,7 @@ impl<'a> Extractor<'a> {
         // Calls the model knows predict: a loaded model called as a function (`model(x)`).
         for event in &self.model.events {
             if let Event::Predict { span, method, .. } = event
-                && method == "__call__"
+                && *method == PredictMethod::Call
                 && bodies
                     .iter()
                     .any(|b| b.start_byte() <= span.start && span.end <= b.end_byte())
@@ -949,7 +949,7 @@ impl<'a> Extractor<'a> {
                         .filter(|e| e.category != Category::Loaded)
                         .map(|e| e.short_name().to_string());
                     if let Some(class) = class {
-                        fits.push((method.clone(), class, self.place(*span)));
+                        fits.push((method.as_str().to_string(), class, self.place(*span)));
                     }
                 }
                 _ => {}
@@ -2168,13 +2168,20 @@ impl<'a> Extractor<'a> {
             if !stateful {
                 continue;
             }
-            if !matches!(method.as_str(), "fit" | "fit_transform" | "partial_fit") {
+            if !matches!(
+                method,
+                FitMethod::Fit | FitMethod::FitTransform | FitMethod::PartialFit
+            ) {
                 continue;
             }
             if predicted.iter().any(|&p| self.data_derives(p, *x)) {
                 let place = self.place(*span);
                 if !out.iter().any(|(_, _, p)| p.span == place.span) {
-                    out.push((method.clone(), est.short_name().to_string(), place));
+                    out.push((
+                        method.as_str().to_string(),
+                        est.short_name().to_string(),
+                        place,
+                    ));
                 }
             }
         }

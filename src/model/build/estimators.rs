@@ -4,7 +4,9 @@
 
 use super::{Args, Builder, span};
 use crate::ml::{self, Category};
-use crate::model::{Estimator, Event, Kind, Load, UNKNOWN, ValueId, rows};
+use crate::model::{
+    Estimator, Event, FitMethod, Kind, Load, PredictMethod, UNKNOWN, ValueId, rows,
+};
 use tree_sitter::Node;
 
 impl Builder<'_> {
@@ -95,31 +97,46 @@ impl Builder<'_> {
         let fit = self.fit_inputs(args);
         let (x, y) = (fit.x, fit.y);
         let loaded = estimator.category == Category::Loaded;
+        // The names the knowledge tables call predictions (for a loaded model, also its
+        // output methods such as `encode`).
+        let predicts = (ml::is_predict_method(method)
+            || (loaded && ml::is_loaded_model_output_method(method)))
+        .then(|| PredictMethod::from_name(method))
+        .flatten();
         match method {
-            "fit" | "adapt" | "partial_fit" | "fit_on_texts" => {
-                self.fit(receiver, &estimator, method, fit, node)
+            "fit" => self.fit(receiver, &estimator, FitMethod::Fit, fit, node),
+            "partial_fit" => self.fit(receiver, &estimator, FitMethod::PartialFit, fit, node),
+            "adapt" => self.fit(receiver, &estimator, FitMethod::Adapt, fit, node),
+            "fit_on_texts" => self.fit(receiver, &estimator, FitMethod::FitOnTexts, fit, node),
+            "fit_transform" => {
+                self.fit_and_apply(receiver, &estimator, FitMethod::FitTransform, fit, node)
             }
-            "fit_transform" | "fit_resample" | "fit_predict" | "fit_sample" => {
-                self.fit_and_apply(receiver, &estimator, method, fit, node)
+            "fit_resample" => {
+                self.fit_and_apply(receiver, &estimator, FitMethod::FitResample, fit, node)
+            }
+            "fit_predict" => {
+                self.fit_and_apply(receiver, &estimator, FitMethod::FitPredict, fit, node)
+            }
+            "fit_sample" => {
+                self.fit_and_apply(receiver, &estimator, FitMethod::FitSample, fit, node)
             }
             "transform" | "inverse_transform" => self.transform(receiver, x, node),
-            "score" | "evaluate" => self.score(receiver, method, args, x, y, node),
+            "score" => self.score(receiver, PredictMethod::Score, args, x, y, node),
+            "evaluate" => self.score(receiver, PredictMethod::Evaluate, args, x, y, node),
             "set_params" => self.set_params(receiver, args),
             "split" if estimator.category == Category::Splitter => {
                 self.folds(&estimator, args, node)
             }
-            _ if ml::is_predict_method(method)
-                || (loaded && ml::is_loaded_model_output_method(method)) =>
-            {
-                self.predict(receiver, &estimator, method, x, node)
-            }
-            // `model.to(device)`, `model.eval()`: the same loaded model.
-            _ if loaded && ml::returns_same_module(method) => receiver,
-            _ => {
-                let mut inputs = args.all_values();
-                inputs.insert(0, receiver);
-                self.derived(inputs, node)
-            }
+            _ => match predicts {
+                Some(method) => self.predict(receiver, &estimator, method, x, node),
+                // `model.to(device)`, `model.eval()`: the same loaded model.
+                None if loaded && ml::returns_same_module(method) => receiver,
+                None => {
+                    let mut inputs = args.all_values();
+                    inputs.insert(0, receiver);
+                    self.derived(inputs, node)
+                }
+            },
         }
     }
 
@@ -150,7 +167,7 @@ impl Builder<'_> {
         &mut self,
         receiver: ValueId,
         estimator: &Estimator,
-        method: &str,
+        method: FitMethod,
         fit: FitInputs,
         node: Node,
     ) -> ValueId {
@@ -160,7 +177,7 @@ impl Builder<'_> {
             x: fit.x,
             y: fit.y,
             output: None,
-            method: method.to_string(),
+            method,
             x_text: fit.x_text,
             keywords: fit.keywords,
             span: span(node),
@@ -185,20 +202,20 @@ impl Builder<'_> {
         &mut self,
         receiver: ValueId,
         estimator: &Estimator,
-        method: &str,
+        method: FitMethod,
         fit: FitInputs,
         node: Node,
     ) -> ValueId {
         let scope = self.scope();
         let input = fit.x.unwrap_or(UNKNOWN);
         let output = match method {
-            "fit_resample" | "fit_sample" => {
+            FitMethod::FitResample | FitMethod::FitSample => {
                 self.resampled(receiver, estimator, input, fit.y, node)
             }
-            "fit_predict" => self.new_value(
+            FitMethod::FitPredict => self.new_value(
                 Kind::Output {
                     estimator: receiver,
-                    method: "fit_predict",
+                    method: PredictMethod::FitPredict,
                 },
                 vec![input, receiver],
                 span(node),
@@ -210,13 +227,13 @@ impl Builder<'_> {
             x: fit.x,
             y: fit.y,
             output: Some(output),
-            method: method.to_string(),
+            method,
             x_text: fit.x_text,
             keywords: fit.keywords,
             span: span(node),
             scope,
         });
-        if method == "fit_transform" {
+        if method == FitMethod::FitTransform {
             self.model.events.push(Event::Transform {
                 estimator: receiver,
                 input,
@@ -225,7 +242,7 @@ impl Builder<'_> {
                 scope,
             });
         }
-        if method == "fit_predict" {
+        if method == FitMethod::FitPredict {
             self.model_output_fact(receiver, estimator, output, input, event, node);
         }
         output
@@ -276,7 +293,7 @@ impl Builder<'_> {
     fn score(
         &mut self,
         receiver: ValueId,
-        method: &str,
+        method: PredictMethod,
         args: &Args,
         x: Option<ValueId>,
         y: Option<ValueId>,
@@ -290,7 +307,7 @@ impl Builder<'_> {
             input: x.unwrap_or(UNKNOWN),
             truth: y,
             output,
-            method: method.to_string(),
+            method,
             span: span(node),
             scope,
         });
@@ -314,7 +331,7 @@ impl Builder<'_> {
         &mut self,
         receiver: ValueId,
         estimator: &Estimator,
-        method: &str,
+        method: PredictMethod,
         x: Option<ValueId>,
         node: Node,
     ) -> ValueId {
@@ -323,7 +340,7 @@ impl Builder<'_> {
         let output = self.new_value(
             Kind::Output {
                 estimator: receiver,
-                method: predict_method_name(method),
+                method: method.output(),
             },
             vec![input, receiver],
             span(node),
@@ -333,7 +350,7 @@ impl Builder<'_> {
             input,
             truth: None,
             output,
-            method: method.to_string(),
+            method,
             span: span(node),
             scope,
         });
@@ -456,7 +473,7 @@ impl Builder<'_> {
         let output = self.new_value(
             Kind::Output {
                 estimator: receiver,
-                method: "__call__",
+                method: PredictMethod::Call,
             },
             args.all_values(),
             span(node),
@@ -467,27 +484,12 @@ impl Builder<'_> {
             input,
             truth: None,
             output,
-            method: "__call__".to_string(),
+            method: PredictMethod::Call,
             span: span(node),
             scope,
         });
         self.model_output_fact(receiver, estimator, output, input, event, node);
         output
-    }
-}
-
-pub(super) fn predict_method_name(method: &str) -> &'static str {
-    match method {
-        "predict_proba" => "predict_proba",
-        "decision_function" => "decision_function",
-        "predict_log_proba" => "predict_log_proba",
-        "score_samples" => "score_samples",
-        "fit_predict" => "fit_predict",
-        "predict_on_batch" => "predict_on_batch",
-        "apply" => "apply",
-        "kneighbors" => "kneighbors",
-        "encode" => "encode",
-        _ => "predict",
     }
 }
 

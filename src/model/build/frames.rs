@@ -5,8 +5,8 @@
 use super::{Args, Builder, short_text, span, string_value};
 use crate::ml::{self, Category, DataMethod};
 use crate::model::{
-    Column, Columns, Estimator, Event, Fact, FactId, Kind, Role, SplitKind, Tag, UNKNOWN, ValueId,
-    rows,
+    Column, Columns, Estimator, Event, Fact, FactId, Kind, PredictMethod, Role, SplitKind, Tag,
+    UNKNOWN, ValueId, rows,
 };
 use std::rc::Rc;
 use tree_sitter::Node;
@@ -1434,7 +1434,7 @@ impl Builder<'_> {
             self.new_value(
                 Kind::Output {
                     estimator,
-                    method: "cross_val_predict",
+                    method: PredictMethod::CrossValPredict,
                 },
                 inputs,
                 span(node),
