@@ -5,13 +5,14 @@
 //! This file is the interpreter core: scopes, statements, expressions, binding, calls and
 //! their dispatch. What a library call means lives in the submodules, one `impl Builder`
 //! each: estimators and their methods, splits, model outputs, seeds, data frames, PyTorch,
-//! artifacts, choices; function summaries and their replay in `summary`.
+//! artifacts, path literals, choices; function summaries and their replay in `summary`.
 
 mod artifacts;
 mod choices;
 mod estimators;
 mod frames;
 mod outputs;
+mod paths;
 mod seeds;
 mod selection;
 mod splits;
@@ -1434,7 +1435,7 @@ impl<'a> Builder<'a> {
                     };
                     let id = self.expr(value);
                     let name = self.text(name);
-                    if !is_message_keyword(name) {
+                    if !paths::is_message_keyword(name) {
                         self.path_literals_in_arg(value, callee);
                     }
                     args.keywords.push((name.to_string(), id, value));
@@ -1491,59 +1492,6 @@ impl<'a> Builder<'a> {
             self.user_metric(function, args, result, node);
         }
         result
-    }
-
-    fn user_metric(&mut self, function: Node, args: Vec<ValueId>, result: ValueId, node: Node) {
-        let text = self.text(function);
-        let name = text.rsplit('.').next().unwrap_or(text);
-        if !ml::is_metric_name(name) || result == UNKNOWN {
-            return;
-        }
-        // Library functions are judged by their qualified names elsewhere.
-        let head = text.split('.').next().unwrap_or(text);
-        if let Some(Kind::Import(qualified)) = self
-            .scopes
-            .iter()
-            .rev()
-            .find_map(|s| s.names.get(head))
-            .map(|&id| self.kind(id).clone())
-            && ml::is_library(&qualified)
-        {
-            return;
-        }
-        // Given predictions, and data that is not made from them (the truth; a file name or
-        // a number is not).
-        let predicted = |arg: ValueId| {
-            self.model.derives_from(arg, |v| {
-                matches!(self.model.values[v].kind, Kind::Output { .. })
-            })
-        };
-        let predictions = args.iter().any(|&arg| predicted(arg));
-        let truth = args.iter().any(|&arg| {
-            arg != UNKNOWN
-                && !predicted(arg)
-                && !matches!(
-                    self.kind(arg),
-                    Kind::Str(_)
-                        | Kind::Number(_)
-                        | Kind::NoneLiteral
-                        | Kind::Import(_)
-                        | Kind::Estimator(_)
-                        | Kind::Function(_)
-                )
-                && (self.model.derives_from_split(arg) || self.model.values[arg].rows != 0)
-        });
-        if !predictions || !truth {
-            return;
-        }
-        let scope = self.scope();
-        self.push_event(Event::Metric {
-            function: name.to_string(),
-            args,
-            output: result,
-            span: span(node),
-            scope,
-        });
     }
 
     fn call_value(&mut self, node: Node) -> ValueId {
@@ -1769,62 +1717,6 @@ impl<'a> Builder<'a> {
         self.method_choices(receiver, method, args, value, node);
         value
     }
-
-    // ----- path literals -----
-
-    /// Records the string literals of an assignment's right-hand side (also inside list,
-    /// tuple and dict literals) that look like paths.
-    fn path_literals_in(&mut self, node: Node) {
-        match node.kind() {
-            "string" | "concatenated_string" => self.path_literal(node, None, None),
-            "list"
-            | "tuple"
-            | "set"
-            | "expression_list"
-            | "dictionary"
-            | "pair"
-            | "parenthesized_expression" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                for child in children {
-                    self.path_literals_in(child);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn path_literals_in_arg(&mut self, node: Node, callee: Option<&str>) {
-        let Some(callee) = callee else { return };
-        if is_message_function(callee) {
-            return;
-        }
-        if matches!(node.kind(), "string" | "concatenated_string") {
-            self.path_literal(node, Some(callee), None);
-        } else if matches!(node.kind(), "list" | "tuple") {
-            self.path_literals_in(node);
-        }
-    }
-
-    fn path_literal(&mut self, node: Node, callee: Option<&str>, _keyword: Option<&str>) {
-        if !matches!(node.kind(), "string" | "concatenated_string") {
-            return;
-        }
-        let Some(text) = string_value(self.text(node)) else {
-            return;
-        };
-        let looks_like_path =
-            text.starts_with('/') || text.starts_with('~') || text.as_bytes().get(1) == Some(&b':');
-        if !looks_like_path || text.len() > 1000 || text.contains('\n') {
-            return;
-        }
-        self.model.events.push(Event::PathLiteral {
-            text,
-            span: span(node),
-            callee: callee.map(str::to_string),
-            in_decorator: self.in_decorator(span(node)),
-        });
-    }
 }
 
 /// NumPy functions that reduce an array to one number when given no axis.
@@ -1851,49 +1743,6 @@ fn short_text(text: &str) -> String {
     }
     let cut: String = line.chars().take(77).collect();
     format!("{cut}...")
-}
-
-/// Functions whose string arguments are messages, not paths.
-fn is_message_function(callee: &str) -> bool {
-    let last = callee.rsplit('.').next().unwrap_or(callee);
-    matches!(
-        last,
-        "print"
-            | "<str>"
-            | "info"
-            | "debug"
-            | "warning"
-            | "warn"
-            | "error"
-            | "exception"
-            | "critical"
-            | "log"
-            | "write"
-            | "echo"
-            | "display"
-            | "Markdown"
-            | "HTML"
-            | "title"
-            | "set_title"
-            | "suptitle"
-            | "xlabel"
-            | "ylabel"
-            | "set_xlabel"
-            | "set_ylabel"
-            | "text"
-            | "annotate"
-            | "legend"
-            | "format"
-    ) || callee.ends_with("Error")
-        || callee.ends_with("Exception")
-        || callee.ends_with("Warning")
-}
-
-fn is_message_keyword(name: &str) -> bool {
-    matches!(
-        name,
-        "help" | "msg" | "message" | "description" | "title" | "label" | "text" | "doc"
-    )
 }
 
 /// String methods: their arguments are patterns and fragments, not paths to open.

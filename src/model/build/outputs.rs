@@ -1,10 +1,10 @@
 //! Model outputs: the facts that mark predictions, the scores that are one number about a
-//! model rather than predictions, and predictions that fill a column's gaps (model-based
-//! imputation) rather than add a feature.
+//! model rather than predictions (and metrics written by the user), and predictions that fill
+//! a column's gaps (model-based imputation) rather than add a feature.
 
 use super::{Builder, merge_bases, merge_facts, short_text, span};
-use crate::ml::Category;
-use crate::model::{Estimator, Fact, FactId, Kind, Role, Tag, UNKNOWN, ValueId};
+use crate::ml::{self, Category};
+use crate::model::{Estimator, Event, Fact, FactId, Kind, Role, Tag, UNKNOWN, ValueId};
 use std::rc::Rc;
 use tree_sitter::Node;
 
@@ -190,5 +190,67 @@ impl Builder<'_> {
         let rows = self.model.values[id].rows;
         self.set_columns(id, Rc::new(columns));
         self.model.values[id].rows = rows;
+    }
+
+    /// A metric written by the user (`compute_mcrmse(y_va, preds)`, `normalized_gini(y_test, p)`):
+    /// a function of the file or of the project, named as a metric, given predictions and the
+    /// truth, is recorded as a Metric event like scikit-learn's.
+    pub(super) fn user_metric(
+        &mut self,
+        function: Node,
+        args: Vec<ValueId>,
+        result: ValueId,
+        node: Node,
+    ) {
+        let text = self.text(function);
+        let name = text.rsplit('.').next().unwrap_or(text);
+        if !ml::is_metric_name(name) || result == UNKNOWN {
+            return;
+        }
+        // Library functions are judged by their qualified names elsewhere.
+        let head = text.split('.').next().unwrap_or(text);
+        if let Some(Kind::Import(qualified)) = self
+            .scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.names.get(head))
+            .map(|&id| self.kind(id).clone())
+            && ml::is_library(&qualified)
+        {
+            return;
+        }
+        // Given predictions, and data that is not made from them (the truth; a file name or
+        // a number is not).
+        let predicted = |arg: ValueId| {
+            self.model.derives_from(arg, |v| {
+                matches!(self.model.values[v].kind, Kind::Output { .. })
+            })
+        };
+        let predictions = args.iter().any(|&arg| predicted(arg));
+        let truth = args.iter().any(|&arg| {
+            arg != UNKNOWN
+                && !predicted(arg)
+                && !matches!(
+                    self.kind(arg),
+                    Kind::Str(_)
+                        | Kind::Number(_)
+                        | Kind::NoneLiteral
+                        | Kind::Import(_)
+                        | Kind::Estimator(_)
+                        | Kind::Function(_)
+                )
+                && (self.model.derives_from_split(arg) || self.model.values[arg].rows != 0)
+        });
+        if !predictions || !truth {
+            return;
+        }
+        let scope = self.scope();
+        self.push_event(Event::Metric {
+            function: name.to_string(),
+            args,
+            output: result,
+            span: span(node),
+            scope,
+        });
     }
 }
