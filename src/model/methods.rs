@@ -1,8 +1,12 @@
 //! The estimator methods the model records, as enums: rules match on these, and the method's
 //! Python name (`as_str`) is made only for messages and for finding the call in the source.
 
-/// How an estimator was fitted (the method of a Fit event).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use serde::{Deserialize, Serialize};
+
+/// How an estimator was fitted (the method of a Fit event). Serialized by its Python name, in
+/// the project summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FitMethod {
     /// `est.fit(X, y)`.
     Fit,

@@ -949,7 +949,7 @@ impl<'a> Extractor<'a> {
                         .filter(|e| e.category != Category::Loaded)
                         .map(|e| e.short_name().to_string());
                     if let Some(class) = class {
-                        fits.push((method.as_str().to_string(), class, self.place(*span)));
+                        fits.push((*method, class, self.place(*span)));
                     }
                 }
                 _ => {}
@@ -1523,13 +1523,14 @@ impl<'a> Extractor<'a> {
             entry.logged = true;
         }
         // Fits the model did not see (`enc.adapt(batch)`, `tok.fit_on_texts(texts)`).
-        if matches!(last, "adapt" | "fit_on_texts") && function.kind() == "attribute" {
+        if let Some(method @ (FitMethod::Adapt | FitMethod::FitOnTexts)) =
+            FitMethod::from_name(last)
+            && function.kind() == "attribute"
+        {
             let place = self.node_place(node);
             if !entry.fits.iter().any(|(_, _, p)| p.span == place.span) {
                 let receiver = callee.rsplit_once('.').map_or(callee, |(r, _)| r);
-                entry
-                    .fits
-                    .push((last.to_string(), receiver.to_string(), place));
+                entry.fits.push((method, receiver.to_string(), place));
             }
         }
         let head = callee.split('.').next().unwrap_or(callee);
@@ -2129,7 +2130,7 @@ impl<'a> Extractor<'a> {
     /// Transformers fitted on data that a loaded model then predicts on: the job refits
     /// its preprocessing on each batch it scores. A fit on training data is not one (the
     /// job may also score the rows it learned from).
-    fn fits_on_scored_data(&self) -> Vec<(String, String, Place)> {
+    fn fits_on_scored_data(&self) -> Vec<(FitMethod, String, Place)> {
         let predicted: Vec<crate::model::ValueId> = self
             .model
             .events
@@ -2143,7 +2144,7 @@ impl<'a> Extractor<'a> {
                 _ => None,
             })
             .collect();
-        let mut out: Vec<(String, String, Place)> = Vec::new();
+        let mut out: Vec<(FitMethod, String, Place)> = Vec::new();
         for event in &self.model.events {
             let Event::Fit {
                 estimator,
@@ -2177,11 +2178,7 @@ impl<'a> Extractor<'a> {
             if predicted.iter().any(|&p| self.data_derives(p, *x)) {
                 let place = self.place(*span);
                 if !out.iter().any(|(_, _, p)| p.span == place.span) {
-                    out.push((
-                        method.as_str().to_string(),
-                        est.short_name().to_string(),
-                        place,
-                    ));
+                    out.push((*method, est.short_name().to_string(), place));
                 }
             }
         }
