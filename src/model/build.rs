@@ -1,21 +1,30 @@
 //! The one traversal that builds a [`FileModel`]: statements in execution order (a notebook's
 //! cells as saved), names bound per scope, calls resolved through imports and looked up in
 //! the knowledge tables of [`crate::ml`].
+//!
+//! This file is the interpreter core: scopes, statements, expressions, binding, calls and
+//! their dispatch. What a library call means lives in the submodules, one `impl Builder`
+//! each: estimators and their methods, splits, model outputs, seeds, data frames, PyTorch,
+//! artifacts, path literals, choices; function summaries and their replay in `summary`.
 
 mod artifacts;
 mod choices;
+mod estimators;
 mod frames;
+mod outputs;
+mod paths;
+mod seeds;
 mod selection;
+mod splits;
 mod summary;
 mod syntax;
 mod torch;
 
 use super::{
-    Estimator, Event, Fact, FactId, FileModel, Kind, Role, Rows, ScopeId, Split, SplitKind,
-    UNKNOWN, Value, ValueId, rows,
+    Event, Fact, FactId, FileModel, Kind, PredictMethod, Rows, ScopeId, UNKNOWN, Value, ValueId,
 };
 use crate::finding::Span;
-use crate::ml::{self, Category, Randomness};
+use crate::ml::{self, Category};
 use crate::source::SourceFile;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -1042,7 +1051,7 @@ impl<'a> Builder<'a> {
                 let id = self.new_value(
                     Kind::Output {
                         estimator: base,
-                        method: "labels_",
+                        method: PredictMethod::Labels,
                     },
                     Vec::new(),
                     span(node),
@@ -1311,77 +1320,6 @@ impl<'a> Builder<'a> {
         found.map(|frame| (frame, added))
     }
 
-    /// `df.loc[df["age"].isna(), "age"] = v`: the rows of a column picked by a mask on that
-    /// same column get new values (a fill of its missing values).
-    fn fills_missing(&self, rows: &[ValueId], rows_text: &str, names: &[String]) -> bool {
-        let ([mask], [column]) = (rows, names) else {
-            return false;
-        };
-        // The mask's lineage names the column, or (on a frame the analysis has no columns
-        // for, such as a function's parameter) its text reads it: `df.age`, `df["age"]`.
-        let named = |quote: char| rows_text.contains(&format!("[{quote}{column}{quote}]"));
-        let attribute = rows_text
-            .match_indices(&format!(".{column}"))
-            .any(|(at, m)| {
-                !rows_text[at + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
-            });
-        self.model.values[*mask]
-            .bases
-            .iter()
-            .any(|b| &**b == column.as_str())
-            || named('"')
-            || named('\'')
-            || attribute
-    }
-
-    /// The column a series holds: `df["age"]`, or a value made from that one column.
-    fn series_name(&self, id: ValueId) -> Option<String> {
-        let value = &self.model.values[id];
-        match &value.kind {
-            Kind::Column { name } => Some(name.clone()),
-            _ => match value.bases.as_slice() {
-                [one] => Some(one.to_string()),
-                _ => None,
-            },
-        }
-    }
-
-    /// After a fill of `column` in frame `id` (made from `old`), the column keeps the meaning
-    /// it had: a model's predictions filling its gaps are an imputer's, not a feature of their
-    /// own (model-based imputation, as IterativeImputer does), so they do not make the column
-    /// model output.
-    fn keep_meaning(&mut self, id: ValueId, old: ValueId, column: &str) {
-        let Some(columns) = self.model.values[id].columns.clone() else {
-            return;
-        };
-        let before = self.columns_of(old);
-        let previous = before.known.iter().find(|c| c.name == column);
-        let mut columns = (*columns).clone();
-        for c in columns.known.iter_mut().filter(|c| c.name == column) {
-            let mut facts: Vec<FactId> = c
-                .facts
-                .iter()
-                .copied()
-                .filter(|&f| {
-                    !matches!(
-                        self.model.facts[f as usize].tag,
-                        super::Tag::ModelOut | super::Tag::LoadedOut
-                    )
-                })
-                .collect();
-            let (old_facts, old_bases) = match previous {
-                Some(p) => (p.facts.clone(), p.bases.clone()),
-                None => (before.base_facts.clone(), vec![Rc::from(column)]),
-            };
-            merge_facts(&mut facts, &old_facts);
-            c.facts = facts;
-            merge_bases(&mut c.bases, &old_bases);
-        }
-        let rows = self.model.values[id].rows;
-        self.set_columns(id, Rc::new(columns));
-        self.model.values[id].rows = rows;
-    }
-
     /// `id` holds rows of `frame` picked by `chosen` (a mask or an index): recorded for the
     /// row anchors of the chained-model rules. It carries the frame's facts, not the mask's:
     /// rows picked by comparing predictions with the label are not predictions.
@@ -1513,7 +1451,7 @@ impl<'a> Builder<'a> {
                     };
                     let id = self.expr(value);
                     let name = self.text(name);
-                    if !is_message_keyword(name) {
+                    if !paths::is_message_keyword(name) {
                         self.path_literals_in_arg(value, callee);
                     }
                     args.keywords.push((name.to_string(), id, value));
@@ -1570,59 +1508,6 @@ impl<'a> Builder<'a> {
             self.user_metric(function, args, result, node);
         }
         result
-    }
-
-    fn user_metric(&mut self, function: Node, args: Vec<ValueId>, result: ValueId, node: Node) {
-        let text = self.text(function);
-        let name = text.rsplit('.').next().unwrap_or(text);
-        if !ml::is_metric_name(name) || result == UNKNOWN {
-            return;
-        }
-        // Library functions are judged by their qualified names elsewhere.
-        let head = text.split('.').next().unwrap_or(text);
-        if let Some(Kind::Import(qualified)) = self
-            .scopes
-            .iter()
-            .rev()
-            .find_map(|s| s.names.get(head))
-            .map(|&id| self.kind(id).clone())
-            && ml::is_library(&qualified)
-        {
-            return;
-        }
-        // Given predictions, and data that is not made from them (the truth; a file name or
-        // a number is not).
-        let predicted = |arg: ValueId| {
-            self.model.derives_from(arg, |v| {
-                matches!(self.model.values[v].kind, Kind::Output { .. })
-            })
-        };
-        let predictions = args.iter().any(|&arg| predicted(arg));
-        let truth = args.iter().any(|&arg| {
-            arg != UNKNOWN
-                && !predicted(arg)
-                && !matches!(
-                    self.kind(arg),
-                    Kind::Str(_)
-                        | Kind::Number(_)
-                        | Kind::NoneLiteral
-                        | Kind::Import(_)
-                        | Kind::Estimator(_)
-                        | Kind::Function(_)
-                )
-                && (self.model.derives_from_split(arg) || self.model.values[arg].rows != 0)
-        });
-        if !predictions || !truth {
-            return;
-        }
-        let scope = self.scope();
-        self.push_event(Event::Metric {
-            function: name.to_string(),
-            args,
-            output: result,
-            span: span(node),
-            scope,
-        });
     }
 
     fn call_value(&mut self, node: Node) -> ValueId {
@@ -1737,55 +1622,8 @@ impl<'a> Builder<'a> {
         if let Some(value) = self.torch_call_qualified(qualified, &args, node) {
             return value;
         }
-        let scope = self.scope();
-        let rngs = ml::seeds(qualified);
-        if !rngs.is_empty() {
-            self.model.events.push(Event::Seed {
-                rngs,
-                span: span(node),
-                scope,
-            });
-            return UNKNOWN;
-        }
-        if let Some(rng) = ml::draws_from(qualified) {
-            self.model.events.push(Event::Draw {
-                rng,
-                function: qualified.to_string(),
-                own_generator: self.draws_from_own_generator(span(node)),
-                span: span(node),
-                scope,
-            });
-        }
-        if ml::is_generator_constructor(qualified) {
-            let seed = args.get(0, &["seed"]).map(|(v, _)| v);
-            let seeded = args.splat || seed.is_some_and(|v| !self.is_none(v));
-            if !seeded {
-                let value = self.new_value(Kind::Generator { seeded }, Vec::new(), span(node));
-                self.model.events.push(Event::UnseededCall {
-                    function: qualified.to_string(),
-                    span: span(node),
-                    scope,
-                    value,
-                    wrappers: self.wrappers(span(node)),
-                    shuffle_unknown: self.shuffle_unknown(span(node)),
-                });
-                return value;
-            }
-            return self.new_value(Kind::Generator { seeded }, Vec::new(), span(node));
-        }
-        if qualified.ends_with("utils.data.DataLoader") && qualified.starts_with("torch") {
-            let shuffled = args
-                .keyword("shuffle")
-                .is_some_and(|(_, n)| self.text(n) == "True");
-            if shuffled && args.keyword("generator").is_none() && !args.splat {
-                self.model.events.push(Event::Draw {
-                    rng: ml::Rng::Torch,
-                    function: qualified.to_string(),
-                    own_generator: self.draws_from_own_generator(span(node)),
-                    span: span(node),
-                    scope,
-                });
-            }
+        if let Some(value) = self.randomness_call(qualified, &args, node) {
+            return value;
         }
         if ml::is_train_test_split(qualified) {
             return self.train_test_split(qualified, &args, node);
@@ -1793,66 +1631,7 @@ impl<'a> Builder<'a> {
         if let Some(value) = self.data_function(qualified, &args, node) {
             return value;
         }
-        if let Some(info) = ml::class_info(qualified) {
-            let seeded = self.seeded(info.randomness, &args);
-            let stateful_steps = (info.category == Category::Composite)
-                .then(|| self.stateful_steps(&args))
-                .flatten();
-            let category =
-                ml::category_with(qualified, info.category, |k| args.keyword(k).is_some());
-            let estimator = Estimator {
-                class: qualified.to_string(),
-                category,
-                seeded,
-                stateful_steps,
-                shuffled: args
-                    .keyword("shuffle")
-                    .is_some_and(|(_, n)| self.text(n) == "True"),
-            };
-            // Made from the hyperparameters spread into it (`Model(**study.best_params)`), so
-            // what was chosen reaches the model built from it; its other arguments are
-            // settings, not inputs.
-            let value = self.new_value(Kind::Estimator(estimator), args.spread.clone(), span(node));
-            self.note_estimator(qualified, &args, value);
-            if info.category == Category::Composite {
-                self.record_column_selection(qualified, &args, value);
-                self.record_members(&args, value);
-            }
-            if seeded == Some(false) {
-                self.model.events.push(Event::UnseededCall {
-                    function: qualified.to_string(),
-                    span: span(node),
-                    scope,
-                    value,
-                    wrappers: self.wrappers(span(node)),
-                    shuffle_unknown: self.shuffle_unknown(span(node)),
-                });
-            }
-            return value;
-        }
-        if is_pipeline_function(qualified) {
-            let estimator = Estimator {
-                class: qualified.to_string(),
-                category: Category::Composite,
-                seeded: None,
-                stateful_steps: self.stateful_steps(&args),
-                shuffled: false,
-            };
-            let value = self.new_value(Kind::Estimator(estimator), Vec::new(), span(node));
-            self.record_column_selection(qualified, &args, value);
-            self.record_members(&args, value);
-            return value;
-        }
-        if ml::is_model_loader(qualified) {
-            let estimator = Estimator {
-                class: qualified.to_string(),
-                category: Category::Loaded,
-                seeded: None,
-                stateful_steps: None,
-                shuffled: false,
-            };
-            let value = self.new_value(Kind::Estimator(estimator), args.all_values(), span(node));
-            self.record_load(qualified, value, &args, node);
+        if let Some(value) = self.estimator_call(qualified, &args, node) {
             return value;
         }
         if let Some(booster) = self.native_training(qualified, &args, node) {
@@ -1904,671 +1683,55 @@ impl<'a> Builder<'a> {
         id
     }
 
-    /// The category of the stateful transformers among a composite's steps (its arguments,
-    /// the step lists and tuples in them, the steps of nested composites): the one that
-    /// learns the most, supervised over statistics over the set of values seen.
-    fn stateful_steps(&self, args: &Args) -> Option<Category> {
-        let rank = |c: Category| match c {
-            Category::SupervisedTransformer => 2,
-            Category::Transformer => 1,
-            _ => 0,
-        };
-        let mut found: Option<Category> = None;
-        let mut stack = args.all_values();
-        // Tuples only hold older values, so this ends; the budget bounds shared sub-lists.
-        let mut budget = 1000;
-        while let Some(id) = stack.pop() {
-            if budget == 0 {
-                break;
-            }
-            budget -= 1;
-            let category = match self.kind(id) {
-                Kind::Tuple(elements) => {
-                    stack.extend(elements.iter().copied());
-                    continue;
-                }
-                Kind::Estimator(step) if step.category.is_stateful_transformer() => step.category,
-                Kind::Estimator(step) => match step.stateful_steps {
-                    Some(category) => category,
-                    None => continue,
-                },
-                _ => continue,
-            };
-            if category == Category::SupervisedTransformer {
-                return Some(category);
-            }
-            if found.is_none_or(|f| rank(category) > rank(f)) {
-                found = Some(category);
-            }
-        }
-        found
-    }
-
-    /// Records the estimators among a composite's arguments, through lists and tuples of
-    /// steps (`Pipeline([("scale", s), ("model", m)])`, `VotingClassifier(estimators=[...])`).
-    fn record_members(&mut self, args: &Args, composite: ValueId) {
-        let mut members = Vec::new();
-        let mut stack = args.all_values();
-        stack.reverse();
-        let mut budget = 1000;
-        while let Some(id) = stack.pop() {
-            if budget == 0 {
-                break;
-            }
-            budget -= 1;
-            match self.kind(id) {
-                Kind::Tuple(elements) => stack.extend(elements.iter().rev().copied()),
-                Kind::Estimator(_) => members.push(id),
-                _ => {}
-            }
-        }
-        if !members.is_empty() {
-            self.model.composite_members.push((composite, members));
-        }
-    }
-
-    /// Whether an estimator is seeded, from its class's randomness and its arguments.
-    fn seeded(&self, randomness: Randomness, args: &Args) -> Option<bool> {
-        if args.splat {
-            return None;
-        }
-        let given = args
-            .keyword("random_state")
-            .is_some_and(|(v, _)| !self.is_none(v));
-        // k-means started from given centres (`init=pca.components_`) draws nothing.
-        if let Some((_, init)) = args.keyword("init")
-            && !matches!(init.kind(), "string" | "concatenated_string")
-        {
-            return None;
-        }
-        match randomness {
-            Randomness::None => None,
-            Randomness::RandomState => Some(given),
-            Randomness::WhenShuffled => {
-                let shuffled = args
-                    .keyword("shuffle")
-                    .is_some_and(|(_, n)| self.text(n) == "True");
-                shuffled.then_some(given)
-            }
-        }
-    }
-
     fn is_none(&self, id: ValueId) -> bool {
         matches!(self.kind(id), Kind::NoneLiteral)
     }
 
-    fn train_test_split(&mut self, qualified: &str, args: &Args, node: Node) -> ValueId {
-        let scope = self.scope();
-        let not_shuffled = args
-            .keyword("shuffle")
-            .is_some_and(|(_, n)| self.text(n) == "False");
-        let seeded = args.splat
-            || not_shuffled
-            || args
-                .keyword("random_state")
-                .is_some_and(|(v, _)| !self.is_none(v));
-        let inputs: Vec<ValueId> = args.positional.iter().map(|(v, _)| *v).collect();
-        let id = self.new_split(
-            qualified,
-            SplitKind::Function,
-            !not_shuffled,
-            inputs.clone(),
-            span(node),
-        );
-        self.model.splits[id].grouped = args.keyword("groups").is_some();
-        let mut outputs = Vec::new();
-        for &input in &inputs {
-            for role in [Role::Train, Role::Test] {
-                outputs.push(self.split_part(input, role, id, span(node)));
-            }
-        }
-        let result = self.new_value(Kind::Tuple(outputs.clone()), outputs.clone(), span(node));
-        if let Event::Split { outputs: out, .. } =
-            &mut self.model.events[self.model.splits[id].event]
-        {
-            *out = outputs;
-        }
-        if !seeded {
-            self.model.events.push(Event::UnseededCall {
-                function: qualified.to_string(),
-                span: span(node),
-                scope,
-                value: result,
-                wrappers: self.wrappers(span(node)),
-                shuffle_unknown: self.shuffle_unknown(span(node)),
-            });
-        }
-        result
-    }
-
-    /// Starts a split and records its event; parts are added by [`Self::split_part`].
-    fn new_split(
-        &mut self,
-        function: &str,
-        kind: SplitKind,
-        shuffled: bool,
-        inputs: Vec<ValueId>,
-        at: Span,
-    ) -> usize {
-        let id = self.model.splits.len();
-        let scope = self.scope();
-        let event = self.push_event(Event::Split {
-            id,
-            inputs: inputs.clone(),
-            outputs: Vec::new(),
-            function: function.to_string(),
-            span: at,
-            scope,
-        });
-        self.model.splits.push(Split {
-            function: function.to_string(),
-            kind,
-            shuffled,
-            folds: false,
-            grouped: false,
-            inputs,
-            column: None,
-            has_train: false,
-            has_test: false,
-            span: at,
-            scope,
-            event,
-            data_text: self.call_argument_text(at, 0, "X"),
-        });
-        id
-    }
-
-    /// One part of split `split` made from `input`: it holds the rows of `role` (a held-out
-    /// part of a training part is a validation part) and keeps the input's columns.
-    fn split_part(&mut self, input: ValueId, role: Role, split: usize, at: Span) -> ValueId {
-        let input_rows = self.model.values[input].rows;
-        // Roles follow the split tree: a split of a training part gives a training and a
-        // validation part; a split of a held-out part (`X_valid, X_test = split(X_rest)`) gives
-        // two disjoint held-out parts, a validation part and a test part.
-        let role = match role {
-            Role::Test if input_rows & rows::PARTS == rows::TRAIN => Role::Valid,
-            Role::Train if input_rows & rows::PARTS == rows::TRAIN => Role::Train,
-            Role::Train if input_rows & rows::PARTS == rows::TEST => Role::Valid,
-            role => role,
-        };
-        let id = self.new_value(Kind::SplitPart { role, split }, vec![input], at);
-        let columns = self.model.values[input].columns.clone();
-        let info = &mut self.model.splits[split];
-        match role {
-            Role::Train => info.has_train = true,
-            Role::Valid | Role::Test => info.has_test = true,
-        }
-        let complete = info.has_train && info.has_test;
-        // A slice or a mask is a split only once its complement is seen (`df[df.age > 30]`
-        // alone is a filter): until then its parts keep the rows of their input.
-        let tentative = matches!(info.kind, SplitKind::Slice | SplitKind::Mask);
-        let value = &mut self.model.values[id];
-        value.columns = columns;
-        if tentative && !complete {
-            self.tentative.entry(split).or_default().push(id);
-            return id;
-        }
-        value.rows = role.rows() | (input_rows & rows::RESAMPLED);
-        if let Some(earlier) = self.tentative.remove(&split) {
-            for part in earlier {
-                if let Kind::SplitPart { role, .. } = self.model.values[part].kind {
-                    let value = &mut self.model.values[part];
-                    value.rows = role.rows() | (value.rows & rows::RESAMPLED);
-                }
-            }
-        }
-        id
-    }
-
+    /// A method call, dispatched on what the receiver is: an estimator, a model's output
+    /// (which keeps being one through `ravel`, `flatten`, ...), or data and anything else.
     fn method_call(&mut self, receiver: ValueId, method: &str, args: Args, node: Node) -> ValueId {
         self.note_save_method(receiver, method, &args, node);
         if let Some(value) = self.torch_method_call(receiver, method, &args, node) {
             return value;
         }
-        let scope = self.scope();
-        let kind = self.kind(receiver).clone();
-        let Kind::Estimator(estimator) = kind else {
-            if let Kind::Output {
+        match self.kind(receiver).clone() {
+            Kind::Estimator(estimator) => {
+                self.estimator_method(receiver, estimator, method, &args, node)
+            }
+            Kind::Output {
                 estimator,
                 method: m,
-            } = kind
-                && ml::keeps_values(method)
-            {
-                return self.new_value(
-                    Kind::Output {
-                        estimator,
-                        method: m,
-                    },
-                    vec![receiver],
-                    span(node),
-                );
-            }
-            let value = self.data_method(receiver, method, &args, node);
-            // `((pred - y) ** 2).mean()`: one number over all rows, a hand-rolled metric.
-            if matches!(method, "mean" | "sum" | "median" | "std" | "var")
-                && args.positional.is_empty()
-                && args.keywords.is_empty()
-                && !args.splat
-            {
-                self.forget_predictions(value);
-            }
-            self.method_choices(receiver, method, &args, value, node);
-            return value;
-        };
-        let x = args.get(0, &["X", "x"]);
-        let y = args.get(1, &["y", "Y"]);
-        let x_text = x.map_or(String::new(), |(_, n)| self.text(n).to_string());
-        let x = x.map(|(v, _)| v);
-        // `autoencoder.fit(X, X)`: the model learns to reproduce its input, with no label
-        // (the same value, or the same expression written twice).
-        let folded = |text: &str| text.split_whitespace().collect::<String>();
-        let y = y
-            .filter(|&(v, node)| {
-                v == UNKNOWN
-                    || (Some(v) != x
-                        && (x_text.is_empty() || folded(self.text(node)) != folded(&x_text)))
-            })
-            .map(|(v, _)| v);
-        let keywords: Vec<(String, ValueId)> = args
-            .keywords
-            .iter()
-            .map(|(k, v, _)| (k.clone(), *v))
-            .collect();
-        match method {
-            "fit" | "adapt" | "partial_fit" | "fit_on_texts" => {
-                self.model.events.push(Event::Fit {
-                    estimator: receiver,
-                    x,
-                    y,
-                    output: None,
-                    method: method.to_string(),
-                    x_text,
-                    keywords,
-                    span: span(node),
-                    scope,
-                });
-                // scikit-learn's fit returns the estimator; Keras returns a History.
-                if estimator.class.starts_with("sklearn")
-                    || estimator.class.starts_with("imblearn")
-                    || estimator.class.starts_with("xgboost")
-                    || estimator.class.starts_with("lightgbm")
-                    || estimator.class.starts_with("catboost")
-                    || estimator.class.starts_with("category_encoders")
-                {
-                    receiver
-                } else {
-                    self.derived(Vec::new(), node)
-                }
-            }
-            "fit_transform" | "fit_resample" | "fit_predict" | "fit_sample" => {
-                let input = x.unwrap_or(UNKNOWN);
-                let output = match method {
-                    "fit_resample" | "fit_sample" => {
-                        let xr = self.derived(vec![input, receiver], node);
-                        let yr = self.derived(vec![y.unwrap_or(UNKNOWN), receiver], node);
-                        // Over-samplers copy rows or interpolate new ones from them;
-                        // under-samplers only remove rows.
-                        let duplicates = ml::duplicates_rows(&estimator.class);
-                        for part in [xr, yr] {
-                            let columns = self.model.values[input].columns.clone();
-                            let value = &mut self.model.values[part];
-                            if duplicates {
-                                value.rows |= rows::RESAMPLED;
-                            }
-                            value.columns = columns;
-                        }
-                        self.new_value(Kind::Tuple(vec![xr, yr]), vec![xr, yr], span(node))
-                    }
-                    "fit_predict" => self.new_value(
-                        Kind::Output {
-                            estimator: receiver,
-                            method: "fit_predict",
-                        },
-                        vec![input, receiver],
-                        span(node),
-                    ),
-                    _ => self.derived(vec![input, receiver], node),
+            } if ml::keeps_values(method) => {
+                let output = Kind::Output {
+                    estimator,
+                    method: m,
                 };
-                let fit = self.push_event(Event::Fit {
-                    estimator: receiver,
-                    x,
-                    y,
-                    output: Some(output),
-                    method: method.to_string(),
-                    x_text,
-                    keywords,
-                    span: span(node),
-                    scope,
-                });
-                if method == "fit_transform" {
-                    self.model.events.push(Event::Transform {
-                        estimator: receiver,
-                        input,
-                        output,
-                        span: span(node),
-                        scope,
-                    });
-                }
-                if method == "fit_predict" {
-                    self.model_output_fact(receiver, &estimator, output, input, fit, node);
-                }
-                output
+                self.new_value(output, vec![receiver], span(node))
             }
-            "transform" | "inverse_transform" => {
-                let input = x.unwrap_or(UNKNOWN);
-                let output = self.derived(vec![input, receiver], node);
-                self.model.events.push(Event::Transform {
-                    estimator: receiver,
-                    input,
-                    output,
-                    span: span(node),
-                    scope,
-                });
-                output
-            }
-            "score" | "evaluate" => {
-                let output = self.derived(args.all_values(), node);
-                self.forget_predictions(output);
-                self.model.events.push(Event::Predict {
-                    estimator: receiver,
-                    input: x.unwrap_or(UNKNOWN),
-                    truth: y,
-                    output,
-                    method: method.to_string(),
-                    span: span(node),
-                    scope,
-                });
-                output
-            }
-            "set_params" => {
-                if args.keyword("random_state").is_some() || args.splat {
-                    let value = &mut self.model.values[receiver].kind;
-                    if let Kind::Estimator(est) = value {
-                        est.seeded = est.seeded.map(|_| true);
-                    }
-                }
-                receiver
-            }
-            "split" if estimator.category == Category::Splitter => {
-                self.folds(&estimator, &args, node)
-            }
-            _ if ml::is_predict_method(method)
-                || (estimator.category == Category::Loaded
-                    && ml::is_loaded_model_output_method(method)) =>
-            {
-                let input = x.unwrap_or(UNKNOWN);
-                let output = self.new_value(
-                    Kind::Output {
-                        estimator: receiver,
-                        method: predict_method_name(method),
-                    },
-                    vec![input, receiver],
-                    span(node),
-                );
-                let event = self.push_event(Event::Predict {
-                    estimator: receiver,
-                    input,
-                    truth: None,
-                    output,
-                    method: method.to_string(),
-                    span: span(node),
-                    scope,
-                });
-                self.model_output_fact(receiver, &estimator, output, input, event, node);
-                output
-            }
-            // `model.to(device)`, `model.eval()`: the same loaded model.
-            _ if estimator.category == Category::Loaded && ml::returns_same_module(method) => {
-                receiver
-            }
-            _ => {
-                let mut inputs = args.all_values();
-                inputs.insert(0, receiver);
-                self.derived(inputs, node)
-            }
+            _ => self.value_method(receiver, method, &args, node),
         }
     }
 
-    /// A score computed from predictions (a metric, `model.score`, a mean over all rows) is
-    /// one number about the model, not predictions: what is chosen by comparing it (which
-    /// columns to keep, which model wins) is not fed by the model's outputs. Drops the
-    /// ModelOut and LoadedOut facts from `id`.
-    fn forget_predictions(&mut self, id: ValueId) {
-        if id == UNKNOWN {
-            return;
-        }
-        let facts = &self.model.facts;
-        let kept: Vec<FactId> = self.model.values[id]
-            .facts
-            .iter()
-            .copied()
-            .filter(|&f| {
-                !matches!(
-                    facts[f as usize].tag,
-                    super::Tag::ModelOut | super::Tag::LoadedOut
-                )
-            })
-            .collect();
-        self.model.values[id].facts = kept;
-    }
-
-    /// Drops from `id` the ModelOut and LoadedOut facts that `kept` does not carry: what a
-    /// fill of `kept`'s missing values brought in (model-based imputation).
-    fn forget_predictions_beyond(&mut self, id: ValueId, kept: ValueId) {
-        if id == UNKNOWN {
-            return;
-        }
-        let own = self.model.values[kept].facts.clone();
-        let facts = &self.model.facts;
-        let filter = |list: &[FactId]| -> Vec<FactId> {
-            list.iter()
-                .copied()
-                .filter(|&f| {
-                    own.contains(&f)
-                        || !matches!(
-                            facts[f as usize].tag,
-                            super::Tag::ModelOut | super::Tag::LoadedOut
-                        )
-                })
-                .collect()
-        };
-        let value = &self.model.values[id];
-        let kept_facts = filter(&value.facts);
-        let columns = value.columns.as_deref().map(|columns| {
-            let mut columns = columns.clone();
-            columns.base_facts = filter(&columns.base_facts);
-            for column in &mut columns.known {
-                column.facts = filter(&column.facts);
-            }
-            Rc::new(columns)
-        });
-        let value = &mut self.model.values[id];
-        value.facts = kept_facts;
-        if columns.is_some() {
-            value.columns = columns;
-        }
-    }
-
-    /// Whether `frame` holds the rows where `column` is missing (`df[df["age"].isna()]`, and
-    /// copies of it): predictions assigned to that column there fill its gaps.
-    fn missing_rows_of(&self, frame: ValueId, column: &str) -> bool {
-        let key = (
-            UNKNOWN,
-            format!("{}\u{0}{column}\u{0}<missing>", self.scope()),
-        );
-        let Some(&split) = self.slices.get(&key) else {
-            return false;
-        };
-        let mut current = frame;
-        for _ in 0..4 {
-            let value = &self.model.values[current];
-            match value.kind {
-                Kind::SplitPart {
-                    role: Role::Test,
-                    split: s,
-                } => return s == split,
-                Kind::Unknown if value.inputs.len() == 1 => current = value.inputs[0],
-                _ => return false,
-            }
-        }
-        false
-    }
-
-    /// Marks `output` as predictions of `estimator` (ModelOut, or LoadedOut for a model read
-    /// from an artifact).
-    fn model_output_fact(
+    /// A method of data or of anything that is not an estimator: what it does to the data, and
+    /// the choices it makes (build/choices.rs).
+    fn value_method(
         &mut self,
         receiver: ValueId,
-        estimator: &Estimator,
-        output: ValueId,
-        input: ValueId,
-        event: usize,
-        node: Node,
-    ) {
-        let tag = if estimator.category == Category::Loaded {
-            super::Tag::LoadedOut
-        } else {
-            super::Tag::ModelOut
-        };
-        let fact = Fact {
-            tag,
-            span: span(node),
-            text: short_text(self.text(node)),
-            source: receiver,
-            event: Some(event),
-            rows: self.model.values[input].rows,
-            column: None,
-            keys: Vec::new(),
-            scope: self.scope(),
-        };
-        self.add_fact(output, fact);
-    }
-
-    /// Records a model load with the reference it was loaded from (for CHAIN002).
-    fn record_load(&mut self, qualified: &str, value: ValueId, args: &Args, node: Node) {
-        let reference = if qualified.ends_with("transformers.pipeline") {
-            args.keyword("model")
-        } else {
-            args.get(
-                0,
-                &[
-                    "model_uri",
-                    "pretrained_model_name_or_path",
-                    "model_name_or_path",
-                    "filepath",
-                    "path",
-                    "handle",
-                    "f",
-                    "filename",
-                    "path_or_bytes",
-                ],
-            )
-        };
-        let text_node = reference
-            .map(|(_, n)| n)
-            .or_else(|| args.get(0, &["task"]).map(|(_, n)| n));
-        let text = text_node.map_or(String::new(), |n| self.text(n).to_string());
-        self.note_load(qualified, value, reference.map(|(_, n)| n), node);
-        self.model.chain.loads.push(super::Load {
-            value,
-            function: qualified.to_string(),
-            reference: reference.map(|(v, _)| v),
-            text,
-            revision: args.keyword("revision").map(|(v, _)| v),
-            span: span(node),
-        });
-    }
-
-    /// A call of a loaded model (`encoder(batch)`): its output, as a `__call__` prediction.
-    fn loaded_call(
-        &mut self,
-        receiver: ValueId,
-        estimator: &Estimator,
+        method: &str,
         args: &Args,
         node: Node,
     ) -> ValueId {
-        let input = args
-            .positional
-            .first()
-            .map(|(v, _)| *v)
-            .or_else(|| args.keywords.first().map(|(_, v, _)| *v))
-            .unwrap_or(UNKNOWN);
-        let output = self.new_value(
-            Kind::Output {
-                estimator: receiver,
-                method: "__call__",
-            },
-            args.all_values(),
-            span(node),
-        );
-        let scope = self.scope();
-        let event = self.push_event(Event::Predict {
-            estimator: receiver,
-            input,
-            truth: None,
-            output,
-            method: "__call__".to_string(),
-            span: span(node),
-            scope,
-        });
-        self.model_output_fact(receiver, estimator, output, input, event, node);
-        output
-    }
-
-    // ----- path literals -----
-
-    /// Records the string literals of an assignment's right-hand side (also inside list,
-    /// tuple and dict literals) that look like paths.
-    fn path_literals_in(&mut self, node: Node) {
-        match node.kind() {
-            "string" | "concatenated_string" => self.path_literal(node, None, None),
-            "list"
-            | "tuple"
-            | "set"
-            | "expression_list"
-            | "dictionary"
-            | "pair"
-            | "parenthesized_expression" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                for child in children {
-                    self.path_literals_in(child);
-                }
-            }
-            _ => {}
+        let value = self.data_method(receiver, method, args, node);
+        // `((pred - y) ** 2).mean()`: one number over all rows, a hand-rolled metric.
+        if matches!(method, "mean" | "sum" | "median" | "std" | "var")
+            && args.positional.is_empty()
+            && args.keywords.is_empty()
+            && !args.splat
+        {
+            self.forget_predictions(value);
         }
-    }
-
-    fn path_literals_in_arg(&mut self, node: Node, callee: Option<&str>) {
-        let Some(callee) = callee else { return };
-        if is_message_function(callee) {
-            return;
-        }
-        if matches!(node.kind(), "string" | "concatenated_string") {
-            self.path_literal(node, Some(callee), None);
-        } else if matches!(node.kind(), "list" | "tuple") {
-            self.path_literals_in(node);
-        }
-    }
-
-    fn path_literal(&mut self, node: Node, callee: Option<&str>, _keyword: Option<&str>) {
-        if !matches!(node.kind(), "string" | "concatenated_string") {
-            return;
-        }
-        let Some(text) = string_value(self.text(node)) else {
-            return;
-        };
-        let looks_like_path =
-            text.starts_with('/') || text.starts_with('~') || text.as_bytes().get(1) == Some(&b':');
-        if !looks_like_path || text.len() > 1000 || text.contains('\n') {
-            return;
-        }
-        self.model.events.push(Event::PathLiteral {
-            text,
-            span: span(node),
-            callee: callee.map(str::to_string),
-            in_decorator: self.in_decorator(span(node)),
-        });
+        self.method_choices(receiver, method, args, value, node);
+        value
     }
 }
 
@@ -2596,70 +1759,6 @@ fn short_text(text: &str) -> String {
     }
     let cut: String = line.chars().take(77).collect();
     format!("{cut}...")
-}
-
-fn predict_method_name(method: &str) -> &'static str {
-    match method {
-        "predict_proba" => "predict_proba",
-        "decision_function" => "decision_function",
-        "predict_log_proba" => "predict_log_proba",
-        "score_samples" => "score_samples",
-        "fit_predict" => "fit_predict",
-        "predict_on_batch" => "predict_on_batch",
-        "apply" => "apply",
-        "kneighbors" => "kneighbors",
-        "encode" => "encode",
-        _ => "predict",
-    }
-}
-
-fn is_pipeline_function(qualified: &str) -> bool {
-    qualified.ends_with(".make_pipeline")
-        || qualified.ends_with(".make_column_transformer")
-        || qualified.ends_with(".make_union")
-}
-
-/// Functions whose string arguments are messages, not paths.
-fn is_message_function(callee: &str) -> bool {
-    let last = callee.rsplit('.').next().unwrap_or(callee);
-    matches!(
-        last,
-        "print"
-            | "<str>"
-            | "info"
-            | "debug"
-            | "warning"
-            | "warn"
-            | "error"
-            | "exception"
-            | "critical"
-            | "log"
-            | "write"
-            | "echo"
-            | "display"
-            | "Markdown"
-            | "HTML"
-            | "title"
-            | "set_title"
-            | "suptitle"
-            | "xlabel"
-            | "ylabel"
-            | "set_xlabel"
-            | "set_ylabel"
-            | "text"
-            | "annotate"
-            | "legend"
-            | "format"
-    ) || callee.ends_with("Error")
-        || callee.ends_with("Exception")
-        || callee.ends_with("Warning")
-}
-
-fn is_message_keyword(name: &str) -> bool {
-    matches!(
-        name,
-        "help" | "msg" | "message" | "description" | "title" | "label" | "text" | "doc"
-    )
 }
 
 /// String methods: their arguments are patterns and fragments, not paths to open.

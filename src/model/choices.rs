@@ -73,7 +73,7 @@ impl FileModel {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Event, Kind, rows};
+    use crate::model::{Event, FitMethod, Kind, rows};
 
     use crate::testutil::model_of as model;
 
@@ -158,7 +158,7 @@ mod tests {
         let fit = m.events.iter().find_map(|e| match e {
             Event::Fit {
                 method, keywords, ..
-            } if method == "train" => Some(keywords),
+            } if *method == FitMethod::Train => Some(keywords),
             _ => None,
         });
         let keywords: Vec<&str> = fit
@@ -181,7 +181,7 @@ mod tests {
             .filter_map(|e| match e {
                 Event::Fit {
                     x: Some(x), method, ..
-                } if method == "fit" => Some(m.rows(*x) & rows::RESAMPLED != 0),
+                } if *method == FitMethod::Fit => Some(m.rows(*x) & rows::RESAMPLED != 0),
                 _ => None,
             })
             .collect();

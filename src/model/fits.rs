@@ -1,7 +1,7 @@
 //! What a model learning from labelled rows is: one definition of a supervised fit that every
 //! rule family reads, narrowing it to the fits it is about.
 
-use super::{Event, FileModel, UNKNOWN, ValueId};
+use super::{Event, FileModel, FitMethod, UNKNOWN, ValueId};
 use crate::finding::Span;
 use crate::ml::Category;
 
@@ -40,6 +40,24 @@ pub struct ModelFit<'m> {
     pub learned: Learned,
 }
 
+impl Learned {
+    /// How a model learns through a Fit event's method; None for the methods that only
+    /// transform or resample (`fit_transform`, `adapt`, `fit_resample`, ...).
+    pub fn from_fit(method: FitMethod) -> Option<Self> {
+        match method {
+            FitMethod::Fit => Some(Self::Fit),
+            FitMethod::PartialFit => Some(Self::PartialFit),
+            FitMethod::FitPredict => Some(Self::FitPredict),
+            FitMethod::Train => Some(Self::Train),
+            FitMethod::Adapt
+            | FitMethod::FitOnTexts
+            | FitMethod::FitTransform
+            | FitMethod::FitResample
+            | FitMethod::FitSample => None,
+        }
+    }
+}
+
 impl ModelFit<'_> {
     /// A cross-validation: fitted and evaluated on folds of `x`.
     pub fn cross_val(&self) -> bool {
@@ -66,12 +84,8 @@ impl FileModel {
                     span,
                     ..
                 } => {
-                    let learned = match method.as_str() {
-                        "fit" => Learned::Fit,
-                        "partial_fit" => Learned::PartialFit,
-                        "fit_predict" => Learned::FitPredict,
-                        "train" => Learned::Train,
-                        _ => continue,
+                    let Some(learned) = Learned::from_fit(*method) else {
+                        continue;
                     };
                     let Some(category) = self.estimator(*estimator).map(|e| e.category) else {
                         continue;

@@ -12,6 +12,7 @@ mod choices;
 mod constants;
 mod fits;
 mod held_out;
+mod methods;
 mod query;
 mod selection;
 
@@ -24,6 +25,7 @@ pub use chain::{Anchor, ChainFacts, Load, RowAnchors};
 pub use choices::{Choice, Choices};
 pub use fits::{Learned, ModelFit};
 pub use held_out::HeldOutUse;
+pub use methods::{FitMethod, PredictMethod};
 pub use query::Lineage;
 pub use selection::Selection;
 
@@ -210,7 +212,7 @@ pub enum Kind {
     /// What an estimator's predict-like method returned (kept through reshapes and slices).
     Output {
         estimator: ValueId,
-        method: &'static str,
+        method: PredictMethod,
     },
     /// A random number generator object (`np.random.default_rng(0)`).
     Generator { seeded: bool },
@@ -293,8 +295,8 @@ impl Estimator {
     /// What fitting it with `method` learns from the rows, when that is more than the set of
     /// values present: the class's category for a transformer; for a composite fitted as a
     /// transformer, the category of its stateful steps. None for everything else.
-    pub fn learned_category(&self, method: &str) -> Option<Category> {
-        let as_transformer = matches!(method, "fit" | "fit_transform");
+    pub fn learned_category(&self, method: FitMethod) -> Option<Category> {
+        let as_transformer = matches!(method, FitMethod::Fit | FitMethod::FitTransform);
         let category = match self.category {
             Category::Composite if as_transformer => self.stateful_steps?,
             category => category,
@@ -356,7 +358,7 @@ pub enum Event {
         y: Option<ValueId>,
         /// What `fit_transform`/`fit_predict`/`fit_resample` returned.
         output: Option<ValueId>,
-        method: String,
+        method: FitMethod,
         /// The source text of the x argument, for messages.
         x_text: String,
         /// The keyword arguments (`eval_set=`, `validation_data=`, `callbacks=`, ...).
@@ -380,7 +382,7 @@ pub enum Event {
         truth: Option<ValueId>,
         /// What it returned.
         output: ValueId,
-        method: String,
+        method: PredictMethod,
         span: Span,
         scope: ScopeId,
     },

@@ -1,6 +1,8 @@
 //! Questions rules ask of a [`FileModel`], answered from what the one traversal recorded.
 
-use super::{Column, Columns, Event, Fact, FileModel, Kind, Rows, Split, Tag, UNKNOWN, ValueId};
+use super::{
+    Column, Columns, Event, Fact, FileModel, FitMethod, Kind, Rows, Split, Tag, UNKNOWN, ValueId,
+};
 use crate::finding::Span;
 use std::collections::HashMap;
 
@@ -142,7 +144,7 @@ impl FileModel {
     pub fn is_evaluation(&self, index: usize) -> bool {
         match self.events.get(index) {
             Some(Event::Predict { method, output, .. }) => {
-                matches!(method.as_str(), "score" | "evaluate")
+                method.is_scoring()
                     || (*output != UNKNOWN && self.metric_reach().get(*output) == Some(&true))
                     || self
                         .replay_of(index)
@@ -169,7 +171,7 @@ impl FileModel {
                 input,
                 ..
             } = event
-                && !matches!(method.as_str(), "score" | "evaluate")
+                && !method.is_scoring()
             {
                 predicted_from.insert(*output, *input);
             }
@@ -193,7 +195,7 @@ impl FileModel {
                     input,
                     truth,
                     ..
-                } if matches!(method.as_str(), "score" | "evaluate") => {
+                } if method.is_scoring() => {
                     // The score itself, the truth it compares with, and the data the scored
                     // model read.
                     for v in std::iter::once(*output).chain(*truth) {
@@ -277,7 +279,7 @@ impl FileModel {
                     input,
                     truth,
                     ..
-                } if matches!(method.as_str(), "score" | "evaluate") => {
+                } if method.is_scoring() => {
                     let data = out.entry(fits[index]).or_default();
                     data.push(*input);
                     data.extend(*truth);
@@ -368,7 +370,7 @@ impl FileModel {
         let mut predicted = vec![false; self.values.len()];
         for event in &self.events {
             if let Event::Predict { method, output, .. } = event
-                && !matches!(method.as_str(), "score" | "evaluate")
+                && !method.is_scoring()
                 && *output != UNKNOWN
             {
                 predicted[*output] = true;
@@ -432,7 +434,9 @@ impl FileModel {
                 y,
                 method,
                 ..
-            } if *fitted == estimator && matches!(method.as_str(), "fit" | "partial_fit") => {
+            } if *fitted == estimator
+                && matches!(method, FitMethod::Fit | FitMethod::PartialFit) =>
+            {
                 Some(y.is_none_or(|y| y == UNKNOWN))
             }
             _ => None,

@@ -1450,7 +1450,7 @@ impl<'a> Extractor<'a> {
                 ..
             } if *est == estimator => {
                 let text = self.file.text.get(span.start..span.end)?;
-                let name = text.split(&format!(".{method}")).next()?.trim();
+                let name = text.split(&format!(".{}", method.as_str())).next()?.trim();
                 Some((name.to_string(), *span))
             }
             _ => None,

@@ -5,7 +5,7 @@ use super::extract::{Extractor, string_literal};
 use super::summary::{Entry, Middleware, Place, Recognised};
 use crate::finding::Span;
 use crate::ml::Category;
-use crate::model::{Event, IoOp, Kind, ValueId};
+use crate::model::{Event, FitMethod, IoOp, Kind, PredictMethod, ValueId};
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -795,7 +795,7 @@ impl<'a> Extractor<'a> {
         // Calls the model knows predict: a loaded model called as a function (`model(x)`).
         for event in &self.model.events {
             if let Event::Predict { span, method, .. } = event
-                && method == "__call__"
+                && *method == PredictMethod::Call
                 && bodies
                     .iter()
                     .any(|b| b.start_byte() <= span.start && span.end <= b.end_byte())
@@ -949,7 +949,7 @@ impl<'a> Extractor<'a> {
                         .filter(|e| e.category != Category::Loaded)
                         .map(|e| e.short_name().to_string());
                     if let Some(class) = class {
-                        fits.push((method.clone(), class, self.place(*span)));
+                        fits.push((*method, class, self.place(*span)));
                     }
                 }
                 _ => {}
@@ -1523,13 +1523,14 @@ impl<'a> Extractor<'a> {
             entry.logged = true;
         }
         // Fits the model did not see (`enc.adapt(batch)`, `tok.fit_on_texts(texts)`).
-        if matches!(last, "adapt" | "fit_on_texts") && function.kind() == "attribute" {
+        if let Some(method @ (FitMethod::Adapt | FitMethod::FitOnTexts)) =
+            FitMethod::from_name(last)
+            && function.kind() == "attribute"
+        {
             let place = self.node_place(node);
             if !entry.fits.iter().any(|(_, _, p)| p.span == place.span) {
                 let receiver = callee.rsplit_once('.').map_or(callee, |(r, _)| r);
-                entry
-                    .fits
-                    .push((last.to_string(), receiver.to_string(), place));
+                entry.fits.push((method, receiver.to_string(), place));
             }
         }
         let head = callee.split('.').next().unwrap_or(callee);
@@ -2154,7 +2155,7 @@ impl<'a> Extractor<'a> {
     /// Transformers fitted on data that a loaded model then predicts on: the job refits
     /// its preprocessing on each batch it scores. A fit on training data is not one (the
     /// job may also score the rows it learned from).
-    fn fits_on_scored_data(&self) -> Vec<(String, String, Place)> {
+    fn fits_on_scored_data(&self) -> Vec<(FitMethod, String, Place)> {
         let predicted: Vec<crate::model::ValueId> = self
             .model
             .events
@@ -2168,7 +2169,7 @@ impl<'a> Extractor<'a> {
                 _ => None,
             })
             .collect();
-        let mut out: Vec<(String, String, Place)> = Vec::new();
+        let mut out: Vec<(FitMethod, String, Place)> = Vec::new();
         for event in &self.model.events {
             let Event::Fit {
                 estimator,
@@ -2193,13 +2194,16 @@ impl<'a> Extractor<'a> {
             if !stateful {
                 continue;
             }
-            if !matches!(method.as_str(), "fit" | "fit_transform" | "partial_fit") {
+            if !matches!(
+                method,
+                FitMethod::Fit | FitMethod::FitTransform | FitMethod::PartialFit
+            ) {
                 continue;
             }
             if predicted.iter().any(|&p| self.data_derives(p, *x)) {
                 let place = self.place(*span);
                 if !out.iter().any(|(_, _, p)| p.span == place.span) {
-                    out.push((method.clone(), est.short_name().to_string(), place));
+                    out.push((*method, est.short_name().to_string(), place));
                 }
             }
         }

@@ -3,6 +3,7 @@
 //! tree and model ([`super::extract`]); the project stage only joins these.
 
 use crate::finding::{Location, Span};
+use crate::model::FitMethod;
 use serde::{Deserialize, Serialize};
 
 /// A place in the file a summary belongs to: the span for rendering, the resolved position
@@ -53,7 +54,7 @@ pub struct FileSummary {
     pub scoring: Vec<Place>,
     /// In a batch scoring job: transformers fitted on the data the job predicts on
     /// (method, class, place).
-    pub scoring_fits: Vec<(String, String, Place)>,
+    pub scoring_fits: Vec<(FitMethod, String, Place)>,
     /// Request schemas defined in the file: pydantic models, dataclasses, TypedDicts.
     pub schemas: Vec<Schema>,
     /// Upper-case list constants of strings (feature lists), by name.
@@ -282,7 +283,7 @@ pub struct Entry {
     /// Inputs or predictions reach a log or metrics sink.
     pub logged: bool,
     /// Fits in the serving path: (method, class, place).
-    pub fits: Vec<(String, String, Place)>,
+    pub fits: Vec<(FitMethod, String, Place)>,
     /// Functions of other project modules the handler calls, qualified.
     pub shared_calls: Vec<String>,
     /// The model's input was traced back to the request through names: fields of a

@@ -4,7 +4,7 @@
 
 use super::{Args, Builder, span};
 use crate::ml::Category;
-use crate::model::{Choice, Estimator, Event, Kind, UNKNOWN, ValueId, rows};
+use crate::model::{Choice, Estimator, Event, FitMethod, Kind, UNKNOWN, ValueId, rows};
 use tree_sitter::Node;
 
 impl Builder<'_> {
@@ -306,7 +306,7 @@ impl Builder<'_> {
             x: x.map(|(v, _)| v),
             y: x.and_then(|(v, _)| self.dataset_labels.get(&v).copied()),
             output: None,
-            method: "train".to_string(),
+            method: FitMethod::Train,
             x_text: x.map_or(String::new(), |(_, n)| self.text(n).to_string()),
             keywords,
             span: span(node),

@@ -5,8 +5,8 @@
 use super::{Args, Builder, short_text, span, string_value};
 use crate::ml::{self, Category, DataMethod};
 use crate::model::{
-    Column, Columns, Estimator, Event, Fact, FactId, Kind, Role, SplitKind, Tag, UNKNOWN, ValueId,
-    rows,
+    Column, Columns, Estimator, Event, Fact, FactId, Kind, PredictMethod, Role, SplitKind, Tag,
+    UNKNOWN, ValueId, rows,
 };
 use std::rc::Rc;
 use tree_sitter::Node;
@@ -176,16 +176,7 @@ impl Builder<'_> {
                 return self.groupby_method(receiver, frame, keys, method, args, inputs, node);
             }
             Kind::Window { center } => {
-                let id = self.new_value(Kind::Unknown, inputs, span(node));
-                if matches!(
-                    ml::data_method(method),
-                    DataMethod::Statistic | DataMethod::RowStatistic
-                ) || method == "apply"
-                {
-                    let tag = if center { Tag::Future } else { Tag::Lag };
-                    self.op_fact(id, tag, receiver, None, Vec::new(), node);
-                }
-                return id;
+                return self.window_method(receiver, center, method, inputs, node);
             }
             Kind::Dict(entries) if method == "get" => {
                 if let Some(Kind::Str(key)) = args.get(0, &[]).map(|(v, _)| self.kind(v).clone())
@@ -196,185 +187,31 @@ impl Builder<'_> {
             }
             _ => {}
         }
-        match method {
-            "groupby" => {
-                let keys = args
-                    .get(0, &["by"])
-                    .map(|(v, _)| self.key_names(v))
-                    .unwrap_or_default();
-                let id = self.new_value(
-                    Kind::GroupBy {
-                        frame: receiver,
-                        keys,
-                    },
-                    vec![receiver],
-                    span(node),
-                );
-                self.keep_columns(id, receiver);
-                return id;
-            }
-            "drop" => return self.drop(receiver, args, inputs, node),
-            "assign" => {
-                let mut current = receiver;
-                for (name, value, value_node) in &args.keywords {
-                    // `assign(c=lambda d: ...)`: the lambda is called with the frame so far.
-                    let value = match value_node.kind() {
-                        "lambda" => self.apply_lambda(*value_node, current).unwrap_or(*value),
-                        _ => *value,
-                    };
-                    current = self.assign_columns(
-                        current,
-                        std::slice::from_ref(name),
-                        value,
-                        vec![],
-                        node,
-                    );
-                }
-                if current == receiver {
-                    current = self.new_value(Kind::Unknown, vec![receiver], span(node));
-                    self.keep_columns(current, receiver);
-                }
-                return current;
-            }
-            "rename" => return self.rename(receiver, args, node),
-            // `df.filter(items=["a", "b"])`: those columns; `df.filter(like="age")`: the
-            // named columns whose names hold the text, and maybe unnamed ones.
+        let handled = match method {
+            "groupby" => Some(self.groupby(receiver, args, node)),
+            "drop" => Some(self.drop(receiver, args, inputs.clone(), node)),
+            "assign" => Some(self.assign(receiver, args, node)),
+            "rename" => Some(self.rename(receiver, args, node)),
             "filter" if self.model.values[receiver].columns.is_some() => {
-                if let Some(names) = args.get(0, &["items"]).and_then(|(v, _)| self.names_of(v)) {
-                    return self.select_columns(receiver, &names, node);
-                }
-                if let Some(Kind::Str(like)) =
-                    args.keyword("like").map(|(v, _)| self.kind(v).clone())
-                {
-                    let mut columns = (*self.columns_of(receiver)).clone();
-                    columns.known.retain(|c| c.name.contains(like.as_str()));
-                    let id = self.new_value(Kind::Unknown, vec![receiver], span(node));
-                    let rows = self.model.values[receiver].rows;
-                    self.set_columns(id, Rc::new(columns));
-                    self.model.values[id].rows = rows;
-                    return id;
-                }
+                self.filter_columns(receiver, args, node)
             }
-            "merge" | "join" => {
-                let other = args.get(0, &["right", "other"]).map_or(UNKNOWN, |(v, _)| v);
-                return self.merge_frames(receiver, other, inputs, node);
-            }
-            "sample" => {
-                let replace = args
-                    .keyword("replace")
-                    .is_some_and(|(_, n)| self.text(n) == "True");
-                let frac = args.keyword("frac").map(|(v, _)| self.kind(v).clone());
-                let id = self.new_value(Kind::Unknown, inputs, span(node));
-                self.keep_columns(id, receiver);
-                if replace {
-                    self.model.values[id].rows |= rows::RESAMPLED;
-                } else if let Some(Kind::Number(f)) = frac
-                    && f > 0.0
-                    && f < 1.0
-                {
-                    // `train = df.sample(frac=0.8)`: the training part of a split whose held-out
-                    // part is `df.drop(train.index)`.
-                    let split = self.new_split(
-                        "pandas.DataFrame.sample",
-                        SplitKind::Sample,
-                        true,
-                        vec![receiver],
-                        span(node),
-                    );
-                    let part = self.split_part(receiver, Role::Train, split, span(node));
-                    return part;
-                }
-                self.model.chain.row_changes.insert(id, UNKNOWN);
-                return id;
-            }
+            "merge" | "join" => Some(self.merge_method(receiver, args, inputs.clone(), node)),
+            "sample" => Some(self.sample(receiver, args, inputs.clone(), node)),
             "to_csv" | "to_parquet" | "to_json" | "to_excel" | "to_pickle" | "to_feather"
             | "to_sql" | "to_hdf" | "to_string" => {
-                let path_arg = args.get(0, &["path_or_buf", "path", "name"]);
-                self.note_write(method, receiver, path_arg.map(|(_, n)| n), node);
-                let path = path_arg.map_or(UNKNOWN, |(v, _)| v);
-                let id = self.new_value(Kind::Unknown, Vec::new(), span(node));
-                let scope = self.scope();
-                self.push_event(Event::Write {
-                    value: receiver,
-                    path,
-                    method: method.to_string(),
-                    span: span(node),
-                    scope,
-                });
-                return id;
+                Some(self.write_frame(receiver, method, args, node))
             }
-            // `df[df["target"].notna()]` / `df[df["target"].isna()]`: complementary row masks,
-            // the usual way to take train.csv and test.csv apart again after a concat.
             "notna" | "notnull" | "isna" | "isnull" if args.positional.is_empty() => {
-                if let Kind::Column { name } = self.kind(receiver).clone() {
-                    let upper = method.starts_with("not");
-                    return self.new_value(
-                        Kind::Mask {
-                            column: name,
-                            bound: "<missing>".to_string(),
-                            upper,
-                        },
-                        inputs,
-                        span(node),
-                    );
-                }
+                self.missing_mask(receiver, method, inputs.clone(), node)
             }
             "set_index" | "sort_values" => {
-                if let Some((key, _)) = args.get(0, &["by", "keys"]) {
-                    let what = if method == "set_index" {
-                        "indexed by"
-                    } else {
-                        "sorted by"
-                    };
-                    let names = self.key_names(key);
-                    for name in &names {
-                        self.temporal_use(name, what, node);
-                    }
-                    // `df.set_index("date")`: the same rows and the other columns, the key
-                    // now the index (kept as a column with `drop=False`).
-                    if method == "set_index"
-                        && !names.is_empty()
-                        && self.model.values[receiver].columns.is_some()
-                    {
-                        let kept = args
-                            .keyword("drop")
-                            .is_some_and(|(_, n)| self.text(n) == "False");
-                        let id = self.new_value(Kind::Unknown, inputs, span(node));
-                        let mut columns = (*self.columns_of(receiver)).clone();
-                        if !kept {
-                            columns.known.retain(|c| !names.contains(&c.name));
-                            for name in names {
-                                if !columns.dropped.contains(&name) {
-                                    columns.dropped.push(name);
-                                }
-                            }
-                        }
-                        let rows = self.model.values[receiver].rows;
-                        self.set_columns(id, Rc::new(columns));
-                        self.model.values[id].rows = rows;
-                        return id;
-                    }
-                }
+                self.index_or_sort(receiver, method, args, inputs.clone(), node)
             }
-            "fillna" => {
-                let backward = args.keyword("method").is_some_and(|(v, _)| {
-                    matches!(self.kind(v), Kind::Str(s) if s == "bfill" || s == "backfill")
-                });
-                // Imputation: the filled values take the place of missing ones, and the column
-                // stays what it was. What they were computed from (a group median, a model's
-                // predictions) does not become a feature of the column.
-                let id = self.new_value(Kind::Unknown, vec![receiver], span(node));
-                self.keep_columns(id, receiver);
-                // `s.fillna(pd.Series(model.predict(X)))`: predictions filling the gaps of a
-                // column are an imputer's, the column keeps its meaning.
-                self.forget_predictions_beyond(id, receiver);
-                if backward {
-                    let fact = self.op_fact(id, Tag::Future, receiver, None, Vec::new(), node);
-                    self.spread_fact(id, fact);
-                }
-                return id;
-            }
-            _ => {}
+            "fillna" => Some(self.fillna(receiver, args, node)),
+            _ => None,
+        };
+        if let Some(id) = handled {
+            return id;
         }
         // `df["a"].isin(xs)`, `.between(lo, hi)`, `.duplicated()`, `df.notna().all(axis=1)`:
         // a condition over rows.
@@ -410,33 +247,9 @@ impl Builder<'_> {
                 let column = self.column_name(receiver);
                 self.op_fact(id, Tag::Agg, receiver, column, Vec::new(), node);
             }
-            DataMethod::Shift => {
-                let periods = args.get(0, &["periods"]).map(|(v, _)| self.kind(v).clone());
-                let future = matches!(periods, Some(Kind::Number(n)) if n < 0.0);
-                let default = periods.is_none();
-                // Any shift reads other rows: the result is no same-row function of its raw
-                // columns, whichever way it goes (`shift(i)` with `i` from a loop).
-                self.model.values[id].bases.clear();
-                self.keep_columns_shifted(id, receiver);
-                if future || default || matches!(periods, Some(Kind::Number(_))) {
-                    let tag = if future { Tag::Future } else { Tag::Lag };
-                    let column = self.column_name(receiver);
-                    let fact = self.op_fact(id, tag, receiver, column, Vec::new(), node);
-                    self.spread_fact(id, fact);
-                }
-            }
-            DataMethod::BackFill => {
-                self.keep_columns(id, receiver);
-                let column = self.column_name(receiver);
-                let fact = self.op_fact(id, Tag::Future, receiver, column, Vec::new(), node);
-                self.spread_fact(id, fact);
-            }
-            DataMethod::PastOnly => {
-                self.keep_columns(id, receiver);
-                let column = self.column_name(receiver);
-                let fact = self.op_fact(id, Tag::Lag, receiver, column, Vec::new(), node);
-                self.spread_fact(id, fact);
-            }
+            DataMethod::Shift => self.shift(id, receiver, args, node),
+            DataMethod::BackFill => self.row_order_fact(id, receiver, Tag::Future, node),
+            DataMethod::PastOnly => self.row_order_fact(id, receiver, Tag::Lag, node),
             DataMethod::Window => {
                 let center = args
                     .keyword("center")
@@ -444,6 +257,267 @@ impl Builder<'_> {
                 self.model.values[id].kind = Kind::Window { center };
             }
             DataMethod::Other => {}
+        }
+        id
+    }
+
+    /// `shift(k)`: other rows' values, future-looking for a negative `k` and lagged otherwise.
+    fn shift(&mut self, id: ValueId, receiver: ValueId, args: &Args, node: Node) {
+        let periods = args.get(0, &["periods"]).map(|(v, _)| self.kind(v).clone());
+        let future = matches!(periods, Some(Kind::Number(n)) if n < 0.0);
+        let default = periods.is_none();
+        // Any shift reads other rows: the result is no same-row function of its raw
+        // columns, whichever way it goes (`shift(i)` with `i` from a loop).
+        self.model.values[id].bases.clear();
+        self.keep_columns_shifted(id, receiver);
+        if future || default || matches!(periods, Some(Kind::Number(_))) {
+            let tag = if future { Tag::Future } else { Tag::Lag };
+            let column = self.column_name(receiver);
+            let fact = self.op_fact(id, tag, receiver, column, Vec::new(), node);
+            self.spread_fact(id, fact);
+        }
+    }
+
+    /// A method that reads later rows (`bfill`, Future) or only earlier ones (`cummax`, Lag):
+    /// the receiver's columns, each with that fact.
+    fn row_order_fact(&mut self, id: ValueId, receiver: ValueId, tag: Tag, node: Node) {
+        self.keep_columns(id, receiver);
+        let column = self.column_name(receiver);
+        let fact = self.op_fact(id, tag, receiver, column, Vec::new(), node);
+        self.spread_fact(id, fact);
+    }
+
+    /// A statistic over a rolling window: future-looking when centred, lagged otherwise.
+    fn window_method(
+        &mut self,
+        receiver: ValueId,
+        center: bool,
+        method: &str,
+        inputs: Vec<ValueId>,
+        node: Node,
+    ) -> ValueId {
+        let id = self.new_value(Kind::Unknown, inputs, span(node));
+        if matches!(
+            ml::data_method(method),
+            DataMethod::Statistic | DataMethod::RowStatistic
+        ) || method == "apply"
+        {
+            let tag = if center { Tag::Future } else { Tag::Lag };
+            self.op_fact(id, tag, receiver, None, Vec::new(), node);
+        }
+        id
+    }
+
+    /// `df.groupby(keys)`: a groupby of the frame by the key columns.
+    fn groupby(&mut self, receiver: ValueId, args: &Args, node: Node) -> ValueId {
+        let keys = args
+            .get(0, &["by"])
+            .map(|(v, _)| self.key_names(v))
+            .unwrap_or_default();
+        let id = self.new_value(
+            Kind::GroupBy {
+                frame: receiver,
+                keys,
+            },
+            vec![receiver],
+            span(node),
+        );
+        self.keep_columns(id, receiver);
+        id
+    }
+
+    /// `df.assign(c=v, ...)`: the frame with those columns (a lambda is called with the
+    /// frame so far).
+    fn assign(&mut self, receiver: ValueId, args: &Args, node: Node) -> ValueId {
+        let mut current = receiver;
+        for (name, value, value_node) in &args.keywords {
+            // `assign(c=lambda d: ...)`: the lambda is called with the frame so far.
+            let value = match value_node.kind() {
+                "lambda" => self.apply_lambda(*value_node, current).unwrap_or(*value),
+                _ => *value,
+            };
+            current = self.assign_columns(current, std::slice::from_ref(name), value, vec![], node);
+        }
+        if current == receiver {
+            current = self.new_value(Kind::Unknown, vec![receiver], span(node));
+            self.keep_columns(current, receiver);
+        }
+        current
+    }
+
+    /// `df.filter(items=["a", "b"])`: those columns; `df.filter(like="age")`: the named
+    /// columns whose names hold the text, and maybe unnamed ones. None for other filters.
+    fn filter_columns(&mut self, receiver: ValueId, args: &Args, node: Node) -> Option<ValueId> {
+        if let Some(names) = args.get(0, &["items"]).and_then(|(v, _)| self.names_of(v)) {
+            return Some(self.select_columns(receiver, &names, node));
+        }
+        if let Some(Kind::Str(like)) = args.keyword("like").map(|(v, _)| self.kind(v).clone()) {
+            let mut columns = (*self.columns_of(receiver)).clone();
+            columns.known.retain(|c| c.name.contains(like.as_str()));
+            let id = self.new_value(Kind::Unknown, vec![receiver], span(node));
+            let rows = self.model.values[receiver].rows;
+            self.set_columns(id, Rc::new(columns));
+            self.model.values[id].rows = rows;
+            return Some(id);
+        }
+        None
+    }
+
+    /// `df.merge(other)` / `df.join(other)`.
+    fn merge_method(
+        &mut self,
+        receiver: ValueId,
+        args: &Args,
+        inputs: Vec<ValueId>,
+        node: Node,
+    ) -> ValueId {
+        let other = args.get(0, &["right", "other"]).map_or(UNKNOWN, |(v, _)| v);
+        self.merge_frames(receiver, other, inputs, node)
+    }
+
+    /// `df.sample(...)`: with replacement, resampled rows; `frac` between 0 and 1, the training
+    /// part of a split.
+    fn sample(
+        &mut self,
+        receiver: ValueId,
+        args: &Args,
+        inputs: Vec<ValueId>,
+        node: Node,
+    ) -> ValueId {
+        let replace = args
+            .keyword("replace")
+            .is_some_and(|(_, n)| self.text(n) == "True");
+        let frac = args.keyword("frac").map(|(v, _)| self.kind(v).clone());
+        let id = self.new_value(Kind::Unknown, inputs, span(node));
+        self.keep_columns(id, receiver);
+        if replace {
+            self.model.values[id].rows |= rows::RESAMPLED;
+        } else if let Some(Kind::Number(f)) = frac
+            && f > 0.0
+            && f < 1.0
+        {
+            // `train = df.sample(frac=0.8)`: the training part of a split whose held-out
+            // part is `df.drop(train.index)`.
+            let split = self.new_split(
+                "pandas.DataFrame.sample",
+                SplitKind::Sample,
+                true,
+                vec![receiver],
+                span(node),
+            );
+            let part = self.split_part(receiver, Role::Train, split, span(node));
+            return part;
+        }
+        self.model.chain.row_changes.insert(id, UNKNOWN);
+        id
+    }
+
+    /// `df.to_csv(path)` and the other writers: a Write event.
+    fn write_frame(&mut self, receiver: ValueId, method: &str, args: &Args, node: Node) -> ValueId {
+        let path_arg = args.get(0, &["path_or_buf", "path", "name"]);
+        self.note_write(method, receiver, path_arg.map(|(_, n)| n), node);
+        let path = path_arg.map_or(UNKNOWN, |(v, _)| v);
+        let id = self.new_value(Kind::Unknown, Vec::new(), span(node));
+        let scope = self.scope();
+        self.push_event(Event::Write {
+            value: receiver,
+            path,
+            method: method.to_string(),
+            span: span(node),
+            scope,
+        });
+        id
+    }
+
+    /// `df[df["target"].notna()]` / `df[df["target"].isna()]`: complementary row masks, the
+    /// usual way to take train.csv and test.csv apart again after a concat. None when the
+    /// receiver is not a column.
+    fn missing_mask(
+        &mut self,
+        receiver: ValueId,
+        method: &str,
+        inputs: Vec<ValueId>,
+        node: Node,
+    ) -> Option<ValueId> {
+        if let Kind::Column { name } = self.kind(receiver).clone() {
+            let upper = method.starts_with("not");
+            return Some(self.new_value(
+                Kind::Mask {
+                    column: name,
+                    bound: "<missing>".to_string(),
+                    upper,
+                },
+                inputs,
+                span(node),
+            ));
+        }
+        None
+    }
+
+    /// `df.set_index(key)` / `df.sort_values(key)`: temporal uses of the key; `set_index`
+    /// gives the frame without the key column (kept with `drop=False`). None otherwise.
+    fn index_or_sort(
+        &mut self,
+        receiver: ValueId,
+        method: &str,
+        args: &Args,
+        inputs: Vec<ValueId>,
+        node: Node,
+    ) -> Option<ValueId> {
+        if let Some((key, _)) = args.get(0, &["by", "keys"]) {
+            let what = if method == "set_index" {
+                "indexed by"
+            } else {
+                "sorted by"
+            };
+            let names = self.key_names(key);
+            for name in &names {
+                self.temporal_use(name, what, node);
+            }
+            // `df.set_index("date")`: the same rows and the other columns, the key
+            // now the index (kept as a column with `drop=False`).
+            if method == "set_index"
+                && !names.is_empty()
+                && self.model.values[receiver].columns.is_some()
+            {
+                let kept = args
+                    .keyword("drop")
+                    .is_some_and(|(_, n)| self.text(n) == "False");
+                let id = self.new_value(Kind::Unknown, inputs, span(node));
+                let mut columns = (*self.columns_of(receiver)).clone();
+                if !kept {
+                    columns.known.retain(|c| !names.contains(&c.name));
+                    for name in names {
+                        if !columns.dropped.contains(&name) {
+                            columns.dropped.push(name);
+                        }
+                    }
+                }
+                let rows = self.model.values[receiver].rows;
+                self.set_columns(id, Rc::new(columns));
+                self.model.values[id].rows = rows;
+                return Some(id);
+            }
+        }
+        None
+    }
+
+    /// `fillna`: imputation, future-looking with `method="bfill"`.
+    fn fillna(&mut self, receiver: ValueId, args: &Args, node: Node) -> ValueId {
+        let backward = args.keyword("method").is_some_and(
+            |(v, _)| matches!(self.kind(v), Kind::Str(s) if s == "bfill" || s == "backfill"),
+        );
+        // Imputation: the filled values take the place of missing ones, and the column
+        // stays what it was. What they were computed from (a group median, a model's
+        // predictions) does not become a feature of the column.
+        let id = self.new_value(Kind::Unknown, vec![receiver], span(node));
+        self.keep_columns(id, receiver);
+        // `s.fillna(pd.Series(model.predict(X)))`: predictions filling the gaps of a
+        // column are an imputer's, the column keeps its meaning.
+        self.forget_predictions_beyond(id, receiver);
+        if backward {
+            let fact = self.op_fact(id, Tag::Future, receiver, None, Vec::new(), node);
+            self.spread_fact(id, fact);
         }
         id
     }
@@ -1133,233 +1207,297 @@ impl Builder<'_> {
             "list" | "tuple" | "iter" if matches!(first_kind, Some(Kind::Folds { .. })) => {
                 return first;
             }
-            "next" => {
-                if let Some(Kind::Folds { split }) = first_kind {
-                    let parts: Vec<ValueId> = [Role::Train, Role::Test]
-                        .into_iter()
-                        .map(|role| {
-                            self.new_value(Kind::FoldIndex { role, split }, Vec::new(), span(node))
-                        })
-                        .collect();
-                    return Some(self.new_value(Kind::Tuple(parts.clone()), parts, span(node)));
-                }
-                return None;
-            }
-            // The datasets of the boosting libraries' native APIs hold the features; the label
-            // is kept aside for the `train` that fits on them (choices.rs).
+            "next" => return self.next_fold(first_kind, node),
             "xgboost.DMatrix" | "xgboost.QuantileDMatrix" | "lightgbm.Dataset" => {
-                let data = args.get(0, &["data"]).map_or(UNKNOWN, |(v, _)| v);
-                let id = self.new_value(
-                    Kind::Call {
-                        function: qualified.to_string(),
-                    },
-                    vec![data],
-                    span(node),
-                );
-                self.keep_columns(id, data);
-                if let Some((label, _)) = args.get(1, &["label"]) {
-                    self.dataset_labels.insert(id, label);
-                }
-                return Some(id);
+                return Some(self.boosting_dataset(qualified, args, node));
             }
             "pandas.concat" | "polars.concat" => return Some(self.concat(args, node)),
             "pandas.merge" | "pandas.merge_asof" | "pandas.merge_ordered" => {
-                let left = first.unwrap_or(UNKNOWN);
-                let right = args.get(1, &["right"]).map_or(UNKNOWN, |(v, _)| v);
-                return Some(self.merge_frames(left, right, args.all_values(), node));
+                return Some(self.merge_function(first, args, node));
             }
-            "numpy.take" => {
-                let data = first.unwrap_or(UNKNOWN);
-                if let Some((index, _)) = args.get(1, &["indices"])
-                    && let Kind::FoldIndex { role, split } = self.kind(index).clone()
-                {
-                    return Some(self.split_part(data, role, split, span(node)));
-                }
-                return None;
-            }
-            "pandas.to_datetime" => {
-                if let Some(Kind::Column { name }) = first_kind {
-                    self.temporal_use(&name, "converted with `to_datetime`", node);
-                }
-                let id = self.derived(args.all_values(), node);
-                return Some(id);
-            }
-            "pandas.qcut" | "pandas.cut" => {
-                let id = self.derived(args.all_values(), node);
-                // Bins from the data's quantiles, or from its range when given as a count.
-                let data_bins = qualified == "pandas.qcut"
-                    || args
-                        .get(1, &["bins"])
-                        .is_some_and(|(v, _)| matches!(self.kind(v), Kind::Number(_)));
-                if data_bins && let Some(data) = first {
-                    let column = self.column_name(data);
-                    self.op_fact(id, Tag::Agg, data, column, Vec::new(), node);
-                }
-                return Some(id);
-            }
+            "numpy.take" => return self.take(first, args, node),
+            "pandas.to_datetime" => return Some(self.datetime_conversion(first_kind, args, node)),
+            "pandas.qcut" | "pandas.cut" => return Some(self.binned(qualified, first, args, node)),
             _ => {}
         }
         if ml::is_data_source(qualified) {
-            let id = self.new_value(
-                Kind::Call {
-                    function: qualified.to_string(),
-                },
-                args.all_values(),
-                span(node),
-            );
-            let from_data = self.model.values[id].rows != 0;
-            if !from_data {
-                self.model.values[id].rows = rows::FULL;
-            }
-            if qualified.ends_with(".DataFrame") {
-                if let Some(Kind::Dict(entries)) = &first_kind {
-                    let mut current = id;
-                    let empty = Rc::new(Columns {
-                        root: id,
-                        open: false,
-                        known: Vec::new(),
-                        dropped: Vec::new(),
-                        base_facts: Vec::new(),
-                        joined_facts: Vec::new(),
-                    });
-                    self.set_columns(id, empty);
-                    for (name, value) in entries {
-                        current = self.assign_columns(
-                            current,
-                            std::slice::from_ref(name),
-                            *value,
-                            vec![],
-                            node,
-                        );
-                    }
-                    return Some(current);
-                }
-                let names = args.keyword("columns").and_then(|(v, _)| self.names_of(v));
-                let base_facts = self.model.values[id].facts.clone();
-                let columns = Columns {
-                    root: id,
-                    open: names.is_none(),
-                    known: names
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|name| Column {
-                            bases: vec![Rc::from(name.as_str())],
-                            name,
-                            facts: base_facts.clone(),
-                            span: None,
-                            value: UNKNOWN,
-                        })
-                        .collect(),
-                    dropped: Vec::new(),
-                    base_facts,
-                    joined_facts: Vec::new(),
-                };
-                self.set_columns(id, Rc::new(columns));
-                return Some(id);
-            }
-            if let Some((dates, _)) = args.keyword("parse_dates") {
-                for name in self.key_names(dates) {
-                    self.temporal_use(&name, "parsed with `parse_dates`", node);
-                }
-            }
-            // `read_csv(path, index_col="date", parse_dates=True)`: a date index.
-            if let Some((index, _)) = args.keyword("index_col") {
-                let parsed = args
-                    .keyword("parse_dates")
-                    .is_some_and(|(_, n)| self.text(n) == "True");
-                for name in self.key_names(index) {
-                    if parsed {
-                        self.temporal_use(&name, "parsed with `parse_dates`", node);
-                    }
-                    self.temporal_use(&name, "indexed by", node);
-                }
-            }
-            let columns = self.columns_of(id);
-            self.set_columns(id, columns);
-            return Some(id);
+            return Some(self.data_source(qualified, first_kind, args, node));
         }
         if ml::is_metric(qualified) {
-            let id = self.derived(args.all_values(), node);
-            self.forget_predictions(id);
-            let scope = self.scope();
-            self.push_event(Event::Metric {
-                function: qualified.to_string(),
-                args: args.all_values(),
-                output: id,
-                span: span(node),
-                scope,
-            });
-            return Some(id);
+            return Some(self.metric(qualified, args, node));
         }
         if let Some(out_of_fold) = ml::cross_validation(qualified) {
-            let estimator = args.get(0, &["estimator"]).map_or(UNKNOWN, |(v, _)| v);
-            let x = args.get(1, &["X"]).map(|(v, _)| v);
-            let y = args.get(2, &["y"]).map(|(v, _)| v);
-            let inputs: Vec<ValueId> = x.into_iter().collect();
-            let output = if out_of_fold {
-                self.new_value(
-                    Kind::Output {
-                        estimator,
-                        method: "cross_val_predict",
-                    },
-                    inputs,
-                    span(node),
-                )
-            } else {
-                self.derived(inputs, node)
-            };
-            let scope = self.scope();
-            let event = self.push_event(Event::CrossVal {
-                function: qualified.to_string(),
-                estimator,
-                x,
-                y,
-                output,
-                x_text: self.call_argument_text(span(node), 1, "X"),
-                span: span(node),
-                scope,
-            });
-            if let Some((cv, _)) = args.keyword("cv") {
-                self.model.cross_val_cv.push((event, cv));
-            }
-            if out_of_fold {
-                let fact = Fact {
-                    tag: Tag::ModelOut,
-                    span: span(node),
-                    text: short_text(self.text(node)),
-                    source: estimator,
-                    event: Some(event),
-                    rows: x.map_or(0, |x| self.model.values[x].rows),
-                    column: None,
-                    keys: Vec::new(),
-                    scope,
-                };
-                self.add_fact(output, fact);
-            }
-            return Some(output);
+            return Some(self.cross_validation(qualified, out_of_fold, args, node));
         }
         if qualified.starts_with("sklearn.utils") && qualified.ends_with(".resample") {
-            let replace = args
-                .keyword("replace")
-                .is_none_or(|(_, n)| self.text(n) != "False");
-            let parts: Vec<ValueId> = args
-                .positional
-                .iter()
-                .map(|&(v, _)| {
-                    let id = self.new_value(Kind::Unknown, vec![v], span(node));
-                    self.keep_columns(id, v);
-                    if replace {
-                        self.model.values[id].rows |= rows::RESAMPLED;
-                    }
-                    id
-                })
-                .collect();
-            return Some(match parts.as_slice() {
-                [one] => *one,
-                _ => self.new_value(Kind::Tuple(parts.clone()), parts, span(node)),
-            });
+            return Some(self.resample(args, node));
         }
         None
+    }
+
+    /// `next(kf.split(X))`: the first fold, as a (train, test) pair of indices.
+    fn next_fold(&mut self, first_kind: Option<Kind>, node: Node) -> Option<ValueId> {
+        if let Some(Kind::Folds { split }) = first_kind {
+            let parts: Vec<ValueId> = [Role::Train, Role::Test]
+                .into_iter()
+                .map(|role| self.new_value(Kind::FoldIndex { role, split }, Vec::new(), span(node)))
+                .collect();
+            return Some(self.new_value(Kind::Tuple(parts.clone()), parts, span(node)));
+        }
+        None
+    }
+
+    /// The datasets of the boosting libraries' native APIs hold the features; the label is
+    /// kept aside for the `train` that fits on them (choices.rs).
+    fn boosting_dataset(&mut self, qualified: &str, args: &Args, node: Node) -> ValueId {
+        let data = args.get(0, &["data"]).map_or(UNKNOWN, |(v, _)| v);
+        let id = self.new_value(
+            Kind::Call {
+                function: qualified.to_string(),
+            },
+            vec![data],
+            span(node),
+        );
+        self.keep_columns(id, data);
+        if let Some((label, _)) = args.get(1, &["label"]) {
+            self.dataset_labels.insert(id, label);
+        }
+        id
+    }
+
+    /// `pd.merge(left, right)`.
+    fn merge_function(&mut self, first: Option<ValueId>, args: &Args, node: Node) -> ValueId {
+        let left = first.unwrap_or(UNKNOWN);
+        let right = args.get(1, &["right"]).map_or(UNKNOWN, |(v, _)| v);
+        self.merge_frames(left, right, args.all_values(), node)
+    }
+
+    /// `np.take(X, train_idx)`: the rows of a fold.
+    fn take(&mut self, first: Option<ValueId>, args: &Args, node: Node) -> Option<ValueId> {
+        let data = first.unwrap_or(UNKNOWN);
+        if let Some((index, _)) = args.get(1, &["indices"])
+            && let Kind::FoldIndex { role, split } = self.kind(index).clone()
+        {
+            return Some(self.split_part(data, role, split, span(node)));
+        }
+        None
+    }
+
+    /// `pd.to_datetime(df["c"])`: a temporal use of the column.
+    fn datetime_conversion(
+        &mut self,
+        first_kind: Option<Kind>,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        if let Some(Kind::Column { name }) = first_kind {
+            self.temporal_use(&name, "converted with `to_datetime`", node);
+        }
+        self.derived(args.all_values(), node)
+    }
+
+    /// `pd.qcut` / `pd.cut`: bins, aggregated over the rows when drawn from the data.
+    fn binned(
+        &mut self,
+        qualified: &str,
+        first: Option<ValueId>,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        let id = self.derived(args.all_values(), node);
+        // Bins from the data's quantiles, or from its range when given as a count.
+        let data_bins = qualified == "pandas.qcut"
+            || args
+                .get(1, &["bins"])
+                .is_some_and(|(v, _)| matches!(self.kind(v), Kind::Number(_)));
+        if data_bins && let Some(data) = first {
+            let column = self.column_name(data);
+            self.op_fact(id, Tag::Agg, data, column, Vec::new(), node);
+        }
+        id
+    }
+
+    /// A data source (`pd.read_csv`, `pd.DataFrame`): full rows, and its columns (named,
+    /// from a dict literal, or open until code names them).
+    fn data_source(
+        &mut self,
+        qualified: &str,
+        first_kind: Option<Kind>,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        let id = self.new_value(
+            Kind::Call {
+                function: qualified.to_string(),
+            },
+            args.all_values(),
+            span(node),
+        );
+        let from_data = self.model.values[id].rows != 0;
+        if !from_data {
+            self.model.values[id].rows = rows::FULL;
+        }
+        if qualified.ends_with(".DataFrame") {
+            if let Some(Kind::Dict(entries)) = &first_kind {
+                let mut current = id;
+                let empty = Rc::new(Columns {
+                    root: id,
+                    open: false,
+                    known: Vec::new(),
+                    dropped: Vec::new(),
+                    base_facts: Vec::new(),
+                    joined_facts: Vec::new(),
+                });
+                self.set_columns(id, empty);
+                for (name, value) in entries {
+                    current = self.assign_columns(
+                        current,
+                        std::slice::from_ref(name),
+                        *value,
+                        vec![],
+                        node,
+                    );
+                }
+                return current;
+            }
+            let names = args.keyword("columns").and_then(|(v, _)| self.names_of(v));
+            let base_facts = self.model.values[id].facts.clone();
+            let columns = Columns {
+                root: id,
+                open: names.is_none(),
+                known: names
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|name| Column {
+                        bases: vec![Rc::from(name.as_str())],
+                        name,
+                        facts: base_facts.clone(),
+                        span: None,
+                        value: UNKNOWN,
+                    })
+                    .collect(),
+                dropped: Vec::new(),
+                base_facts,
+                joined_facts: Vec::new(),
+            };
+            self.set_columns(id, Rc::new(columns));
+            return id;
+        }
+        if let Some((dates, _)) = args.keyword("parse_dates") {
+            for name in self.key_names(dates) {
+                self.temporal_use(&name, "parsed with `parse_dates`", node);
+            }
+        }
+        // `read_csv(path, index_col="date", parse_dates=True)`: a date index.
+        if let Some((index, _)) = args.keyword("index_col") {
+            let parsed = args
+                .keyword("parse_dates")
+                .is_some_and(|(_, n)| self.text(n) == "True");
+            for name in self.key_names(index) {
+                if parsed {
+                    self.temporal_use(&name, "parsed with `parse_dates`", node);
+                }
+                self.temporal_use(&name, "indexed by", node);
+            }
+        }
+        let columns = self.columns_of(id);
+        self.set_columns(id, columns);
+        id
+    }
+
+    /// A metric function: one number about the predictions, recorded as a Metric event.
+    fn metric(&mut self, qualified: &str, args: &Args, node: Node) -> ValueId {
+        let id = self.derived(args.all_values(), node);
+        self.forget_predictions(id);
+        let scope = self.scope();
+        self.push_event(Event::Metric {
+            function: qualified.to_string(),
+            args: args.all_values(),
+            output: id,
+            span: span(node),
+            scope,
+        });
+        id
+    }
+
+    /// Cross-validation (`cross_val_score`, `cross_val_predict`): a CrossVal event; out-of-fold
+    /// predictions are model output.
+    fn cross_validation(
+        &mut self,
+        qualified: &str,
+        out_of_fold: bool,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        let estimator = args.get(0, &["estimator"]).map_or(UNKNOWN, |(v, _)| v);
+        let x = args.get(1, &["X"]).map(|(v, _)| v);
+        let y = args.get(2, &["y"]).map(|(v, _)| v);
+        let inputs: Vec<ValueId> = x.into_iter().collect();
+        let output = if out_of_fold {
+            self.new_value(
+                Kind::Output {
+                    estimator,
+                    method: PredictMethod::CrossValPredict,
+                },
+                inputs,
+                span(node),
+            )
+        } else {
+            self.derived(inputs, node)
+        };
+        let scope = self.scope();
+        let event = self.push_event(Event::CrossVal {
+            function: qualified.to_string(),
+            estimator,
+            x,
+            y,
+            output,
+            x_text: self.call_argument_text(span(node), 1, "X"),
+            span: span(node),
+            scope,
+        });
+        if let Some((cv, _)) = args.keyword("cv") {
+            self.model.cross_val_cv.push((event, cv));
+        }
+        if out_of_fold {
+            let fact = Fact {
+                tag: Tag::ModelOut,
+                span: span(node),
+                text: short_text(self.text(node)),
+                source: estimator,
+                event: Some(event),
+                rows: x.map_or(0, |x| self.model.values[x].rows),
+                column: None,
+                keys: Vec::new(),
+                scope,
+            };
+            self.add_fact(output, fact);
+        }
+        output
+    }
+
+    /// `sklearn.utils.resample(*arrays)`: each array resampled (with repeated rows unless
+    /// `replace=False`).
+    fn resample(&mut self, args: &Args, node: Node) -> ValueId {
+        let replace = args
+            .keyword("replace")
+            .is_none_or(|(_, n)| self.text(n) != "False");
+        let parts: Vec<ValueId> = args
+            .positional
+            .iter()
+            .map(|&(v, _)| {
+                let id = self.new_value(Kind::Unknown, vec![v], span(node));
+                self.keep_columns(id, v);
+                if replace {
+                    self.model.values[id].rows |= rows::RESAMPLED;
+                }
+                id
+            })
+            .collect();
+        match parts.as_slice() {
+            [one] => *one,
+            _ => self.new_value(Kind::Tuple(parts.clone()), parts, span(node)),
+        }
     }
 }
 

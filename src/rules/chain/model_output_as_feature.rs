@@ -1,7 +1,7 @@
 use super::helpers::{self, SupervisedFit};
 use crate::finding::{Severity, Span};
 use crate::ml::Category;
-use crate::model::{Event, FileModel, Lineage, RowAnchors, Tag, ValueId};
+use crate::model::{Event, FileModel, FitMethod, Lineage, PredictMethod, RowAnchors, Tag, ValueId};
 use crate::project::index::ProjectIndex;
 use crate::rule::{Check, Context, ProjectSink, Sink};
 
@@ -118,14 +118,14 @@ fn classify(
     let (fitted, predicted, method) = match model.events.get(event)? {
         Event::Predict { input, method, .. } => {
             let (index, x, y) = helpers::latest_fit(model, first, event)?;
-            (Some((index, x, y)), Some(*input), method.as_str())
+            (Some((index, x, y)), Some(*input), *method)
         }
-        Event::CrossVal { .. } => (None, None, "cross_val_predict"),
+        Event::CrossVal { .. } => (None, None, PredictMethod::CrossValPredict),
         Event::Fit { x, y, method, .. } => {
-            let method = if method == "fit_predict" {
-                "fit_predict"
+            let method = if *method == FitMethod::FitPredict {
+                PredictMethod::FitPredict
             } else {
-                "labels_"
+                PredictMethod::Labels
             };
             (Some((event, *x, *y)), *x, method)
         }
@@ -146,7 +146,7 @@ fn classify(
     } else {
         rows_made(model, anchors, fit, fitted.and_then(|f| f.1), predicted)
     };
-    let name = helpers::receiver_name(ctx, fact.span, method);
+    let name = helpers::receiver_name(ctx, fact.span, method.as_str());
     let fitted_at = fitted.and_then(|(index, _, _)| event_span(model, index));
     Some(Source {
         made,

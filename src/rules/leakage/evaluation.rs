@@ -156,7 +156,7 @@ pub(super) fn first_report(model: &FileModel, reported: &mut HashSet<Span>, span
 pub(super) fn score_result(event: &Event) -> Option<ValueId> {
     match event {
         Event::Metric { output, .. } => Some(*output),
-        Event::Predict { method, output, .. } if is_scoring(method) => Some(*output),
+        Event::Predict { method, output, .. } if method.is_scoring() => Some(*output),
         _ => None,
     }
 }
@@ -169,11 +169,6 @@ pub(super) fn event_data(event: &Event) -> Vec<ValueId> {
         Event::Predict { input, truth, .. } => std::iter::once(*input).chain(*truth).collect(),
         _ => Vec::new(),
     }
-}
-
-/// `score` and `evaluate` compute a metric themselves.
-pub(super) fn is_scoring(method: &str) -> bool {
-    matches!(method, "score" | "evaluate")
 }
 
 /// Whether a metric is a curve over thresholds (`roc_curve`, `precision_recall_curve`).

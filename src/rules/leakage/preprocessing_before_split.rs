@@ -32,7 +32,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         };
         let Some(category) = model
             .estimator(*estimator)
-            .and_then(|e| e.learned_category(method))
+            .and_then(|e| e.learned_category(*method))
         else {
             continue;
         };

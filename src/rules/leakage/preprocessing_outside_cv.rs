@@ -163,7 +163,7 @@ fn leaky_transforms(ctx: &Context) -> HashMap<usize, Leaky> {
                 };
                 let Some(category) = model
                     .estimator(*estimator)
-                    .and_then(|e| e.learned_category(method))
+                    .and_then(|e| e.learned_category(*method))
                 else {
                     continue;
                 };

@@ -71,7 +71,7 @@ impl Facts {
         for event in &model.events {
             let scored = match event {
                 Event::Metric { .. } => true,
-                Event::Predict { method, .. } => super::evaluation::is_scoring(method),
+                Event::Predict { method, .. } => method.is_scoring(),
                 _ => false,
             };
             if scored {
@@ -603,7 +603,7 @@ fn winner_reported(ctx: &Context, facts: &Facts, index: usize, tests: &Ids) -> b
             };
             let winner = match event {
                 Event::Predict { method, .. } => {
-                    super::evaluation::is_scoring(method) && by_winner(i)
+                    method.is_scoring() && by_winner(i)
                 }
                 Event::Metric { args, .. } => args.iter().any(|&a| {
                     model

@@ -1,5 +1,5 @@
 use super::evaluation::{first_report, is_test_module, 
-    Ids, describe_split, estimator_name, event_span, home, is_scoring, merge, name_or, parts,
+    Ids, describe_split, estimator_name, event_span, home, merge, name_or, parts,
     parts_of, same_rows, text,
 };
 use super::preprocessing_outside_cv::is_search;
@@ -199,7 +199,7 @@ fn evaluated_on_fitted_rows(ctx: &Context, sink: &mut Sink, reported: &mut HashS
                 method,
                 ..
             } => {
-                let evaluation = is_scoring(method) || facts.reaches[*output];
+                let evaluation = method.is_scoring() || facts.reaches[*output];
                 let Some(&fit) = fits.get(estimator) else {
                     continue;
                 };
@@ -277,7 +277,7 @@ impl Facts {
                 method,
                 ..
             } = event
-                && (is_scoring(method) || reaches[*output])
+                && (method.is_scoring() || reaches[*output])
                 && parts(model, *input) & (rows::TEST | rows::VALID) != 0
             {
                 held_out_evaluated.insert(*estimator);
@@ -392,7 +392,7 @@ fn excused(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
         return true;
     }
     let result = match &model.events[p.index] {
-        Event::Predict { method, output, .. } if is_scoring(method) => *output,
+        Event::Predict { method, output, .. } if method.is_scoring() => *output,
         _ => match facts.metric_of.get(&home(model, p.index)) {
             Some(&metric) => match &model.events[metric] {
                 Event::Metric { output, .. } => *output,
@@ -431,7 +431,7 @@ fn scored_elsewhere(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
         };
         if index == p.index
             || *estimator != p.estimator
-            || !(is_scoring(method) || facts.reaches[*output])
+            || !(method.is_scoring() || facts.reaches[*output])
             || *input == UNKNOWN
             || parts(model, *input) & rows::TRAIN != 0
         {
@@ -593,7 +593,7 @@ fn report_evaluation(
 fn evaluation_span(model: &FileModel, facts: &Facts, p: &Prediction) -> Span {
     let index = home(model, p.index);
     match &model.events[index] {
-        Event::Predict { method, span, .. } if is_scoring(method) => *span,
+        Event::Predict { method, span, .. } if method.is_scoring() => *span,
         event => facts
             .metric_of
             .get(&index)

@@ -1,6 +1,6 @@
 use crate::finding::Span;
-use crate::ml::{self, Category};
-use crate::model::{Event, FileModel, Kind, ValueId};
+use crate::ml::Category;
+use crate::model::{Event, FileModel, Kind, PredictMethod, ValueId};
 use crate::rule::{Check, Context, Sink};
 
 crate::rule::rule! {
@@ -19,7 +19,7 @@ crate::rule::rule! {
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
     // One finding per comparison: a chain (`0.2 < p < 0.8`) is one event per operator.
-    let mut found: Vec<(Span, ValueId, &'static str, Vec<Threshold>)> = Vec::new();
+    let mut found: Vec<(Span, ValueId, PredictMethod, Vec<Threshold>)> = Vec::new();
     for event in &model.events {
         let Event::Compare {
             left,
@@ -76,7 +76,7 @@ fn report(
     sink: &mut Sink,
     span: Span,
     estimator: ValueId,
-    method: &str,
+    method: PredictMethod,
     thresholds: &[Threshold],
 ) {
     let model = ctx.model;
@@ -110,8 +110,9 @@ fn report(
             &RULE,
             span,
             format!(
-                "`{method}` output of {name} is compared with {shown}: as the data drifts the \
-                 best cut-off moves, and a fixed one does not"
+                "`{}` output of {name} is compared with {shown}: as the data drifts the \
+                 best cut-off moves, and a fixed one does not",
+                method.as_str()
             ),
         )
         .help(
@@ -124,9 +125,11 @@ fn report(
 }
 
 /// The (estimator, method) of a model score, if `id` is one.
-fn score_output(model: &FileModel, id: ValueId) -> Option<(ValueId, &'static str)> {
+fn score_output(model: &FileModel, id: ValueId) -> Option<(ValueId, PredictMethod)> {
     match model.value(id).kind {
-        Kind::Output { estimator, method } if method != "fit_predict" => Some((estimator, method)),
+        Kind::Output { estimator, method } if method != PredictMethod::FitPredict => {
+            Some((estimator, method))
+        }
         _ => None,
     }
 }
@@ -134,12 +137,12 @@ fn score_output(model: &FileModel, id: ValueId) -> Option<(ValueId, &'static str
 /// Thresholds that reproduce the model's own decision (0.5 on a probability or a sigmoid
 /// output, 0 on a margin), the bounds of a probability (range checks, not cut-offs), and
 /// integer comparisons with class labels are not tuned cut-offs.
-fn is_default_decision(method: &str, value: f64) -> bool {
+fn is_default_decision(method: PredictMethod, value: f64) -> bool {
     match method {
-        "predict_proba" => value == 0.5 || value == 0.0 || value == 1.0,
-        "predict_log_proba" => value == 0.0,
-        "decision_function" => value == 0.0,
-        _ if ml::is_score_method(method) => false,
+        PredictMethod::PredictProba => value == 0.5 || value == 0.0 || value == 1.0,
+        PredictMethod::PredictLogProba => value == 0.0,
+        PredictMethod::DecisionFunction => value == 0.0,
+        PredictMethod::ScoreSamples => false,
         // `predict` of a classifier returns labels: only a fractional number is a cut-off on
         // a score (a regressor or a Keras sigmoid output), and 0.5 is a sigmoid's default.
         _ => value.fract() == 0.0 || value == 0.5,

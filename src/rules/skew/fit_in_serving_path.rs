@@ -1,3 +1,4 @@
+use crate::model::FitMethod;
 use crate::project::summary::Recognised;
 use crate::project::index::ProjectIndex;
 use crate::rule::{Check, ProjectSink};
@@ -43,7 +44,8 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
         }
         let online = imports_river(file);
         for (method, class, place) in &entry.entry.fits {
-            if online && method == "partial_fit" {
+            let method = *method;
+            if online && method == FitMethod::PartialFit {
                 continue;
             }
             if seen.contains(&(entry.file, place.span)) {
@@ -51,11 +53,13 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
             }
             seen.push((entry.file, place.span));
             let message = format!(
-                "`{class}.{method}` runs in the serving path of `{}` ({}): what it learns \
+                "`{class}.{}` runs in the serving path of `{}` ({}): what it learns \
                  comes from the request data, not from the training data the model learned \
                  with, so the same input is transformed differently at training and at \
                  serving time",
-                entry.entry.name, entry.entry.framework,
+                method.as_str(),
+                entry.entry.name,
+                entry.entry.framework,
             );
             let finding = sink
                 .report(&RULE, entry.file, *place, message)
@@ -75,14 +79,16 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
         }
         let online = imports_river(file);
         for (method, class, place) in &file.scoring_fits {
-            if online && method == "partial_fit" || seen.contains(&(id, place.span)) {
+            let method = *method;
+            if online && method == FitMethod::PartialFit || seen.contains(&(id, place.span)) {
                 continue;
             }
             seen.push((id, place.span));
             let message = format!(
-                "`{class}.{method}` is fitted on the data this batch job scores: the \
+                "`{class}.{}` is fitted on the data this batch job scores: the \
                  transformation learns the statistics of each new batch instead of those \
-                 the model was trained with"
+                 the model was trained with",
+                method.as_str()
             );
             sink.report(&RULE, id, *place, message)
                 .help(

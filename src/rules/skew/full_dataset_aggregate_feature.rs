@@ -102,7 +102,7 @@ fn transformers_over_scored_rows(ctx: &Context, sink: &mut Sink) {
         };
         let Some(class) = model
             .estimator(*estimator)
-            .filter(|e| e.learned_category(method).is_some())
+            .filter(|e| e.learned_category(*method).is_some())
             .filter(|e| !crate::ml::is_target_encoder(&e.class))
         else {
             continue;
