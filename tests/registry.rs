@@ -405,3 +405,26 @@ fn the_registry_helpers_parse_what_they_read() {
     assert_eq!(split_code("leak001"), None);
     assert_eq!(split_code("LEAK01"), None);
 }
+
+/// The README's rule table says each rule's tier as the registry does.
+#[test]
+fn readme_rule_table_shows_each_tier() {
+    let readme = std::fs::read_to_string(manifest("README.md")).expect("README.md");
+    for rule in rules() {
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| {} | {} |", rule.code, rule.name)))
+            .unwrap_or_else(|| panic!("{} has no row in the README's rule table", rule.code));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let tier = cells.get(5).copied().unwrap_or("");
+        let expected = if rule.preview {
+            "preview".to_string()
+        } else if rule.preview_at.is_empty() {
+            "default".to_string()
+        } else {
+            let branches: Vec<&str> = rule.preview_at.iter().map(|s| s.as_str()).collect();
+            format!("default ({}: preview)", branches.join("/"))
+        };
+        assert_eq!(tier, expected, "{}: {row}", rule.code);
+    }
+}
