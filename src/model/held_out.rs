@@ -3,11 +3,78 @@
 //! and the transductive full-dataset statistic (it is only scored). One definition, read by
 //! both rules.
 
-use super::{Event, FileModel, Kind, Role, ScopeId, UNKNOWN, ValueId};
+use super::{Estimator, Event, FileModel, Kind, Role, ScopeId, UNKNOWN, ValueId};
 use crate::finding::Span;
+use crate::ml::Category;
 use std::collections::{HashMap, HashSet};
 
+/// A fit of a transformer that learns statistics of the rows (a scaler, an imputer, PCA, a
+/// selector; not a target encoder, whose leak is LEAK005's), with the held-out rows that
+/// carry what it learned.
+#[derive(Debug, Clone, Copy)]
+pub struct StatisticFit<'m> {
+    /// The Fit event.
+    pub index: usize,
+    pub transformer: &'m Estimator,
+    /// What fitting it learns ([`Estimator::learned_category`]).
+    pub category: Category,
+    pub x: ValueId,
+    pub x_text: &'m str,
+    pub span: Span,
+    pub held_out: HeldOutUse,
+}
+
 impl FileModel {
+    /// Every fit of a row-statistics transformer whose statistics reach held-out rows that a
+    /// model fitted on the rest then predicts ([`FileModel::held_out_use`]), in event order.
+    /// A fit, split and prediction all made inside one call of a function of the file are
+    /// left out: the function's body shows them already.
+    pub fn statistic_fits(&self) -> Vec<StatisticFit<'_>> {
+        let mut out = Vec::new();
+        for (index, event) in self.events.iter().enumerate() {
+            let Event::Fit {
+                estimator,
+                x: Some(x),
+                method,
+                x_text,
+                span,
+                ..
+            } = event
+            else {
+                continue;
+            };
+            let Some(transformer) = self
+                .estimator(*estimator)
+                .filter(|e| !crate::ml::is_target_encoder(&e.class))
+            else {
+                continue;
+            };
+            let Some(category) = transformer.learned_category(*method) else {
+                continue;
+            };
+            let Some(held_out) = self.held_out_use(index) else {
+                continue;
+            };
+            let calls: Vec<Option<Span>> = [index, held_out.split_event, held_out.predict_event]
+                .iter()
+                .map(|&e| self.replay_of(e).map(|(call, _)| call))
+                .collect();
+            if calls[0].is_some() && calls.iter().all(|c| *c == calls[0]) {
+                continue;
+            }
+            out.push(StatisticFit {
+                index,
+                transformer,
+                category,
+                x: *x,
+                x_text,
+                span: *span,
+                held_out,
+            });
+        }
+        out
+    }
+
     /// For the Fit event `index` of a stateful transformer on data that is not a split part:
     /// the held-out part of a later (or earlier) split that carries the fit's statistics and
     /// is predicted by a model trained on that split's training part; an evaluation when there

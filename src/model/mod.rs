@@ -24,7 +24,7 @@ pub use build::build;
 pub use chain::{Anchor, ChainFacts, Load, RowAnchors};
 pub use choices::{Choice, Choices};
 pub use fits::{Learned, ModelFit};
-pub use held_out::HeldOutUse;
+pub use held_out::{HeldOutUse, StatisticFit};
 pub use methods::{FitMethod, PredictMethod};
 pub use query::Lineage;
 pub use selection::Selection;

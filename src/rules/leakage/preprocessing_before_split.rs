@@ -1,6 +1,5 @@
-use crate::finding::{Severity, Span};
+use crate::finding::Severity;
 use crate::ml::Category;
-use crate::model::{Estimator, Event};
 use crate::rule::{Check, Context, Sink};
 
 crate::rule::rule! {
@@ -19,51 +18,14 @@ crate::rule::rule! {
 /// transformer is then applied to the test part.
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
-    for (index, event) in model.events.iter().enumerate() {
-        let Event::Fit {
-            estimator,
-            method,
-            x_text,
-            span,
-            ..
-        } = event
-        else {
-            continue;
-        };
-        let Some(category) = model
-            .estimator(*estimator)
-            .and_then(|e| e.learned_category(*method))
-        else {
-            continue;
-        };
-        // Target encoders fitted on all rows are LEAK005's, whose message names the label.
-        if model
-            .estimator(*estimator)
-            .is_some_and(|e| crate::ml::is_target_encoder(&e.class))
-        {
-            continue;
-        }
-        // Held-out rows that are only scored (a submission) are SKEW003's.
-        let Some(leak) = model.held_out_use(index).filter(|u| u.evaluated) else {
-            continue;
-        };
-        // A leak made entirely inside one call of a function defined in the file was found
-        // in the function's body already.
-        let calls: Vec<Option<Span>> = [index, leak.split_event, leak.predict_event]
-            .iter()
-            .map(|&e| model.replay_of(e).map(|(call, _)| call))
-            .collect();
-        if calls[0].is_some() && calls.iter().all(|c| *c == calls[0]) {
-            continue;
-        }
+    // Held-out rows that are only scored (a submission) are SKEW003's.
+    for fit in model.statistic_fits().into_iter().filter(|f| f.held_out.evaluated) {
+        let (leak, category, x_text, span) = (fit.held_out, fit.category, fit.x_text, &fit.span);
         let severity = match category {
             Category::SupervisedTransformer => Severity::Error,
             _ => Severity::Warning,
         };
-        let name = model
-            .estimator(*estimator)
-            .map_or("", Estimator::short_name)
-            .to_string();
+        let name = fit.transformer.short_name().to_string();
         let split = super::evaluation::describe_split(ctx, leak.split);
         let message = if leak.split_before_fit {
             format!(

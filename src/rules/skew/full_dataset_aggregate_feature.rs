@@ -2,7 +2,7 @@ use super::helpers::{
     self, AppliedTo, applied_to_other_rows, fit_name, model_fits, operation, row_statistic,
 };
 use crate::finding::{Severity, Span};
-use crate::model::{Estimator, Event, Fact, Tag};
+use crate::model::{Fact, Tag};
 use crate::rule::{Check, Context, Sink};
 use std::collections::BTreeMap;
 
@@ -89,45 +89,16 @@ fn check(ctx: &Context, sink: &mut Sink) {
 /// the row statistics above; when the held-out rows are evaluated it is LEAK001's.
 fn transformers_over_scored_rows(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
-    for (index, event) in model.events.iter().enumerate() {
-        let Event::Fit {
-            estimator,
-            method,
-            x_text,
-            span,
-            ..
-        } = event
-        else {
-            continue;
-        };
-        let Some(class) = model
-            .estimator(*estimator)
-            .filter(|e| e.learned_category(*method).is_some())
-            .filter(|e| !crate::ml::is_target_encoder(&e.class))
-        else {
-            continue;
-        };
-        // The rows to score were glued to the training rows for the fit (train.csv and
-        // test.csv concatenated): a split of one labelled table whose held-out part goes
-        // unscored is another matter.
-        let Some(held_out) = model.held_out_use(index).filter(|u| !u.evaluated) else {
-            continue;
-        };
-        let Event::Fit { x: Some(x), .. } = event else {
-            continue;
-        };
-        if !model.holds_glued_rows(*x) {
-            continue;
-        }
-        // Made entirely inside one call of a function of the file: found in its body.
-        let calls: Vec<Option<Span>> = [index, held_out.split_event, held_out.predict_event]
-            .iter()
-            .map(|&e| model.replay_of(e).map(|(call, _)| call))
-            .collect();
-        if calls[0].is_some() && calls.iter().all(|c| *c == calls[0]) {
-            continue;
-        }
-        let name = Estimator::short_name(class);
+    // The rows to score were glued to the training rows for the fit (train.csv and test.csv
+    // concatenated): a split of one labelled table whose held-out part goes unscored is
+    // another matter.
+    let fits = model
+        .statistic_fits()
+        .into_iter()
+        .filter(|f| !f.held_out.evaluated && model.holds_glued_rows(f.x));
+    for fit in fits {
+        let (held_out, x_text, span) = (fit.held_out, fit.x_text, &fit.span);
+        let name = fit.transformer.short_name();
         let predicted = ctx.describe(held_out.predict_span);
         let split = ctx.describe(held_out.split_span);
         sink.report(
