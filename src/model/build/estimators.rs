@@ -18,7 +18,6 @@ impl Builder<'_> {
         args: &Args,
         node: Node,
     ) -> Option<ValueId> {
-        let scope = self.scope();
         if let Some(info) = ml::class_info(qualified) {
             let seeded = self.seeded(info.randomness, args);
             let stateful_steps = (info.category == Category::Composite)
@@ -45,14 +44,7 @@ impl Builder<'_> {
                 self.record_members(args, value);
             }
             if seeded == Some(false) {
-                self.model.events.push(Event::UnseededCall {
-                    function: qualified.to_string(),
-                    span: span(node),
-                    scope,
-                    value,
-                    wrappers: self.wrappers(span(node)),
-                    shuffle_unknown: self.shuffle_unknown(span(node)),
-                });
+                self.note_unseeded(qualified.to_string(), value, node);
             }
             return Some(value);
         }

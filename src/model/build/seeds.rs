@@ -40,14 +40,7 @@ impl Builder<'_> {
             let seeded = args.splat || seed.is_some_and(|v| !self.is_none(v));
             if !seeded {
                 let value = self.new_value(Kind::Generator { seeded }, Vec::new(), span(node));
-                self.model.events.push(Event::UnseededCall {
-                    function: qualified.to_string(),
-                    span: span(node),
-                    scope,
-                    value,
-                    wrappers: self.wrappers(span(node)),
-                    shuffle_unknown: self.shuffle_unknown(span(node)),
-                });
+                self.note_unseeded(qualified.to_string(), value, node);
                 return Some(value);
             }
             return Some(self.new_value(Kind::Generator { seeded }, Vec::new(), span(node)));
@@ -93,5 +86,25 @@ impl Builder<'_> {
                 shuffled.then_some(given)
             }
         }
+    }
+
+    /// Records a call with no seed (`RandomForestClassifier()`, `np.random.default_rng()`):
+    /// which call, its value, the calls around it that may seed it, and whether its shuffle
+    /// flag is something other than a literal.
+    pub(super) fn note_unseeded(
+        &mut self,
+        function: impl Into<String>,
+        value: ValueId,
+        node: Node,
+    ) {
+        let scope = self.scope();
+        self.model.events.push(Event::UnseededCall {
+            function: function.into(),
+            span: span(node),
+            scope,
+            value,
+            wrappers: self.wrappers(span(node)),
+            shuffle_unknown: self.shuffle_unknown(span(node)),
+        });
     }
 }

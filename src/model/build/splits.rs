@@ -8,7 +8,6 @@ use tree_sitter::Node;
 
 impl Builder<'_> {
     pub(super) fn train_test_split(&mut self, qualified: &str, args: &Args, node: Node) -> ValueId {
-        let scope = self.scope();
         let not_shuffled = args
             .keyword("shuffle")
             .is_some_and(|(_, n)| self.text(n) == "False");
@@ -39,14 +38,7 @@ impl Builder<'_> {
             *out = outputs;
         }
         if !seeded {
-            self.model.events.push(Event::UnseededCall {
-                function: qualified.to_string(),
-                span: span(node),
-                scope,
-                value: result,
-                wrappers: self.wrappers(span(node)),
-                shuffle_unknown: self.shuffle_unknown(span(node)),
-            });
+            self.note_unseeded(qualified.to_string(), result, node);
         }
         result
     }
