@@ -175,6 +175,12 @@ mod tests {
                 "{}: a preview rule's page starts its text with **Preview.**, a default one's does not",
                 rule.code
             );
+            assert_eq!(
+                rule.doc.contains("**Preview branch.**"),
+                !rule.preview_at.is_empty(),
+                "{}: a rule with a preview branch says so on its page",
+                rule.code
+            );
         }
     }
 

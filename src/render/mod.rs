@@ -93,15 +93,6 @@ pub fn render(
 pub fn render_rule(rule: &Rule, format: RuleFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {
         RuleFormat::Text => {
-            if rule.preview {
-                writeln!(
-                    out,
-                    "> Preview rule: not in the default selection until its measured precision \
-                     meets the bar (docs/precision.md); run it with `--preview`, \
-                     `preview = true` or `--select {}`.\n",
-                    rule.code
-                )?;
-            }
             out.write_all(rule.doc.as_bytes())?;
             if !rule.doc.ends_with('\n') {
                 writeln!(out)?;
