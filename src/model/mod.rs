@@ -655,6 +655,8 @@ pub struct FileModel {
     /// The estimators a composite was built from (pipeline steps, a search's estimator, an
     /// ensemble's members), by the composite, in argument order.
     pub composite_members: Vec<(ValueId, Vec<ValueId>)>,
+    /// Models fitted with their input as their target (`autoencoder.fit(X, X)`).
+    pub autoencoders: Vec<ValueId>,
     /// Values made by gluing the rows of two or more frames or arrays together
     /// (`pd.concat([train, test])`, `np.vstack((X, X_test))`).
     pub row_concats: Vec<ValueId>,

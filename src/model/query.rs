@@ -425,8 +425,16 @@ impl FileModel {
         let Some(class) = self.estimator(estimator).map(|e| e.class.as_str()) else {
             return false;
         };
-        if crate::ml::is_unsupervised_model(class) {
-            return true;
+        crate::ml::is_unsupervised_model(class) || self.reproduces_input(estimator)
+    }
+
+    /// Whether a model is fitted with its input as its target (`autoencoder.fit(X, X)`) and
+    /// never with a label: what it predicts is a reconstruction of its input, a learned
+    /// transform like PCA's, not labels or scores. (A model fitted with no target argument at
+    /// all, such as Keras on a dataset that holds the labels, is not one.)
+    pub fn reproduces_input(&self, estimator: ValueId) -> bool {
+        if !self.autoencoders.contains(&estimator) {
+            return false;
         }
         let mut fits = self.events.iter().filter_map(|event| match event {
             Event::Fit {

@@ -88,6 +88,9 @@ impl Builder<'_> {
     ) -> ValueId {
         let fit = self.fit_inputs(args);
         let (x, y) = (fit.x, fit.y);
+        if fit.reconstructs && !self.model.autoencoders.contains(&receiver) {
+            self.model.autoencoders.push(receiver);
+        }
         let loaded = estimator.category == Category::Loaded;
         // The names the knowledge tables call predictions (for a loaded model, also its
         // output methods such as `encode`).
@@ -141,13 +144,12 @@ impl Builder<'_> {
         let x_text = x.map_or(String::new(), |(_, n)| self.text(n).to_string());
         let x = x.map(|(v, _)| v);
         let folded = |text: &str| text.split_whitespace().collect::<String>();
-        let y = y
-            .filter(|&(v, node)| {
-                v == UNKNOWN
-                    || (Some(v) != x
-                        && (x_text.is_empty() || folded(self.text(node)) != folded(&x_text)))
-            })
-            .map(|(v, _)| v);
+        let reconstructs = y.is_some_and(|(v, node)| {
+            v != UNKNOWN
+                && (Some(v) == x
+                    || (!x_text.is_empty() && folded(self.text(node)) == folded(&x_text)))
+        });
+        let y = y.filter(|_| !reconstructs).map(|(v, _)| v);
         let keywords: Vec<(String, ValueId)> = args
             .keywords
             .iter()
@@ -158,6 +160,7 @@ impl Builder<'_> {
             y,
             x_text,
             keywords,
+            reconstructs,
         }
     }
 
@@ -505,4 +508,6 @@ struct FitInputs {
     y: Option<ValueId>,
     x_text: String,
     keywords: Vec<(String, ValueId)>,
+    /// The target given is the input itself: the model learns to reconstruct it.
+    reconstructs: bool,
 }
