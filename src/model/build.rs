@@ -21,7 +21,8 @@ mod syntax;
 mod torch;
 
 use super::{
-    Event, Fact, FactId, FileModel, Kind, PredictMethod, Rows, ScopeId, UNKNOWN, Value, ValueId,
+    Event, Fact, FactId, FileModel, Kind, PredictMethod, Rows, ScopeId, SplitId, UNKNOWN, Value,
+    ValueId,
 };
 use crate::finding::Span;
 use crate::ml::{self, Category};
@@ -105,13 +106,13 @@ struct Builder<'a> {
     /// The functions whose bodies are being read (innermost last), with their returns.
     functions: Vec<summary::Open>,
     /// Complementary slices and masks seen so far, by (base, cut-off text): their split id.
-    slices: HashMap<(ValueId, String), usize>,
+    slices: HashMap<(ValueId, String), SplitId>,
     /// The values of each argument list read, by the list's node id, while its call is made.
     arg_log: Vec<(usize, Vec<ValueId>)>,
     /// Replaying a summary: events are repeats, not new facts of the body.
     replaying: bool,
     /// Parts of slices and masks whose complement has not been seen yet, by split.
-    tentative: HashMap<usize, Vec<ValueId>>,
+    tentative: HashMap<SplitId, Vec<ValueId>>,
     /// Rankings kept in a value, not yet a choice: by the ranking value (build/choices.rs).
     rankings: HashMap<ValueId, super::Choice>,
     /// The ranking-like base of the subscript being read, when it takes entry 0 or -1.

@@ -3,7 +3,7 @@
 //! from an artifact with the reference they were loaded from, and the row anchors that answer
 //! "did this model predict the rows it was fitted on?".
 
-use super::{FileModel, Kind, Role, UNKNOWN, ValueId, rows};
+use super::{FileModel, Kind, Role, SplitId, UNKNOWN, ValueId, rows};
 use crate::finding::Span;
 use std::collections::HashMap;
 
@@ -45,7 +45,7 @@ pub enum Anchor {
     /// Rows of their own: a data source, a parameter, a value not followed further.
     Leaf(ValueId),
     /// One side of a split (every value of that side: `X_tr` and `y_tr` alike).
-    Part { split: usize, held_out: bool },
+    Part { split: SplitId, held_out: bool },
     /// Rows chosen from the parent's (a mask, a positional pick, `dropna`).
     Filter(ValueId),
     /// Rows from several anchors (stacked, concatenated, merged).
@@ -67,7 +67,7 @@ impl FileModel {
     pub fn row_anchors(&self) -> RowAnchors {
         let mut of: Vec<Option<u32>> = vec![None; self.values.len()];
         let mut nodes: Vec<(Anchor, Option<u32>)> = Vec::new();
-        let mut parts: HashMap<(usize, bool), u32> = HashMap::new();
+        let mut parts: HashMap<(SplitId, bool), u32> = HashMap::new();
         let push = |nodes: &mut Vec<(Anchor, Option<u32>)>, anchor, parent| {
             nodes.push((anchor, parent));
             Some((nodes.len() - 1) as u32)
@@ -232,7 +232,7 @@ impl RowAnchors {
             else {
                 return false;
             };
-            model.splits.get(split).is_some_and(|s| s.folds)
+            model.splits.get(split.index()).is_some_and(|s| s.folds)
                 && self.chain(fitted).any(|f| {
                     self.anchor(f)
                         == Anchor::Part {

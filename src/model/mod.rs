@@ -32,6 +32,42 @@ pub use selection::Selection;
 /// Index of a value in [`FileModel::values`].
 pub type ValueId = usize;
 
+/// Defines an id: a `u32` index into one of [`FileModel`]'s tables, a type of its own so ids of
+/// different things cannot be mixed up. With a table's element type, `Vec<T>` is indexed by it.
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident $(, $item:ty)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// The id of position `index`.
+            pub fn new(index: usize) -> Self {
+                Self(u32::try_from(index).expect(concat!(stringify!($name), " out of range")))
+            }
+
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        $(
+            impl std::ops::Index<$name> for Vec<$item> {
+                type Output = $item;
+                fn index(&self, id: $name) -> &$item {
+                    &self[id.index()]
+                }
+            }
+
+            impl std::ops::IndexMut<$name> for Vec<$item> {
+                fn index_mut(&mut self, id: $name) -> &mut $item {
+                    &mut self[id.index()]
+                }
+            }
+        )?
+    };
+}
+
 /// The shared value of everything the analysis cannot follow (literals without facts,
 /// lambdas, missing arguments): one value for all of them, so it says nothing about identity.
 pub const UNKNOWN: ValueId = 0;
@@ -161,6 +197,12 @@ pub enum SplitKind {
     Mask,
 }
 
+id!(
+    /// Index of a split in [`FileModel::splits`].
+    SplitId,
+    Split
+);
+
 /// One split of data into parts.
 #[derive(Debug, Clone)]
 pub struct Split {
@@ -208,7 +250,7 @@ pub enum Kind {
     /// An estimator object.
     Estimator(Estimator),
     /// One side of a split.
-    SplitPart { role: Role, split: usize },
+    SplitPart { role: Role, split: SplitId },
     /// What an estimator's predict-like method returned (kept through reshapes and slices).
     Output {
         estimator: ValueId,
@@ -225,9 +267,9 @@ pub enum Kind {
     /// `df.loc` / `df.iloc`.
     Indexer { frame: ValueId },
     /// The folds of a splitter (`kf.split(X)`), iterated as (train, test) index pairs.
-    Folds { split: usize },
+    Folds { split: SplitId },
     /// The train or test indices of one fold.
-    FoldIndex { role: Role, split: usize },
+    FoldIndex { role: Role, split: SplitId },
     /// A row mask `col OP bound` (`df["date"] < cutoff`); `upper` when it keeps rows below.
     Mask {
         column: String,
@@ -418,7 +460,7 @@ pub enum Event {
     },
     /// `train_test_split(a, b, ...)`: each input yields a train and a test part.
     Split {
-        id: usize,
+        id: SplitId,
         inputs: Vec<ValueId>,
         outputs: Vec<ValueId>,
         function: String,
@@ -786,7 +828,7 @@ impl FileModel {
     }
 
     /// The split parts `id` derives from, with their roles.
-    pub fn split_parts_of(&self, id: ValueId) -> Vec<(ValueId, Role, usize)> {
+    pub fn split_parts_of(&self, id: ValueId) -> Vec<(ValueId, Role, SplitId)> {
         let mut parts = Vec::new();
         self.derives_from(id, |v| {
             if let Kind::SplitPart { role, split } = self.values[v].kind {

@@ -1,7 +1,8 @@
 //! Questions rules ask of a [`FileModel`], answered from what the one traversal recorded.
 
 use super::{
-    Column, Columns, Event, Fact, FileModel, FitMethod, Kind, Rows, Split, Tag, UNKNOWN, ValueId,
+    Column, Columns, Event, Fact, FileModel, FitMethod, Kind, Rows, Split, SplitId, Tag, UNKNOWN,
+    ValueId,
 };
 use crate::finding::Span;
 use std::collections::HashMap;
@@ -108,15 +109,15 @@ impl FileModel {
     /// The split a value is a part of, if it is one.
     pub fn split_of(&self, id: ValueId) -> Option<&Split> {
         match self.values.get(id)?.kind {
-            Kind::SplitPart { split, .. } => self.splits.get(split),
+            Kind::SplitPart { split, .. } => self.splits.get(split.index()),
             _ => None,
         }
     }
 
     /// Whether a split has both a training and a held-out part.
-    pub fn complete(&self, split: usize) -> bool {
+    pub fn complete(&self, split: SplitId) -> bool {
         self.splits
-            .get(split)
+            .get(split.index())
             .is_some_and(|s| s.has_train && s.has_test)
     }
 
@@ -328,7 +329,7 @@ impl FileModel {
                 .is_some_and(|c| c.open || c.known.len() > 1)
         };
         let mut label_sources = std::collections::HashSet::new();
-        let mut label_columns: Vec<(String, usize)> = Vec::new();
+        let mut label_columns: Vec<(String, SplitId)> = Vec::new();
         for event in &self.events {
             let Event::Fit { y: Some(y), .. } = event else {
                 continue;

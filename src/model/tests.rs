@@ -83,6 +83,7 @@ fn masks_and_slices_split_only_with_their_complement() {
     let (x, _) = last_fit(&m);
     assert_eq!(m.rows(x), rows::TRAIN);
     let complete: Vec<SplitKind> = (0..m.splits.len())
+        .map(SplitId::new)
         .filter(|&s| m.complete(s))
         .map(|s| m.splits[s].kind)
         .collect();

@@ -6,7 +6,7 @@
 
 use super::{Args, Builder, span};
 use crate::finding::Span;
-use crate::model::{Column, Columns, Event, FactId, Kind, UNKNOWN, ValueId};
+use crate::model::{Column, Columns, Event, FactId, Kind, SplitId, UNKNOWN, ValueId};
 use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::Node;
@@ -538,7 +538,7 @@ struct Replay<'s> {
     summary: &'s Summary,
     arguments: Vec<ValueId>,
     map: HashMap<ValueId, ValueId>,
-    splits: HashMap<usize, usize>,
+    splits: HashMap<SplitId, SplitId>,
     /// Body facts re-made for this call (see `rebase_facts`).
     facts: HashMap<FactId, FactId>,
     at: Span,

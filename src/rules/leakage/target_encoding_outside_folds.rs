@@ -1,7 +1,9 @@
 use super::helpers::{SupervisedFit, frame_root, labels, supervised_fits};
 use crate::finding::Span;
 use crate::ml;
-use crate::model::{Event, FactId, FileModel, Kind, Role, Tag, UNKNOWN, ValueId, rows};
+use crate::model::{
+    Event, FactId, FileModel, Kind, Role, SplitId, Tag, UNKNOWN, ValueId, rows,
+};
 use crate::rule::{Check, Context, Sink};
 use std::collections::HashSet;
 
@@ -118,7 +120,7 @@ enum Evaluation {
     CrossVal { function: String, span: Span },
     /// The held-out part of split `split` (made of its inputs), predicted at `span`.
     HeldOut {
-        split: usize,
+        split: SplitId,
         inputs: Vec<ValueId>,
         span: Span,
     },
@@ -147,7 +149,7 @@ fn evaluation_of(
             span: *span,
         });
     }
-    let trained: Vec<usize> = model
+    let trained: Vec<SplitId> = model
         .split_parts_of(fit.x)
         .into_iter()
         .filter(|(_, role, _)| *role == Role::Train)

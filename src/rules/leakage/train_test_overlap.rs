@@ -5,7 +5,7 @@ use super::evaluation::{first_report, is_test_module,
 use super::preprocessing_outside_cv::is_search;
 use crate::finding::Span;
 use crate::ml::Category;
-use crate::model::{Event, FileModel, Kind, Role, Tag, UNKNOWN, ValueId, rows};
+use crate::model::{Event, FileModel, Kind, Role, SplitId, Tag, UNKNOWN, ValueId, rows};
 use crate::rule::{Check, Context, Sink};
 use std::collections::{HashMap, HashSet};
 
@@ -38,16 +38,16 @@ fn resampled_before_split(ctx: &Context, sink: &mut Sink, reported: &mut HashSet
     let model = ctx.model;
     let resampled = |v: ValueId| model.rows(v) & rows::RESAMPLED != 0;
     let mut sites: Vec<(ValueId, String, Span)> = Vec::new();
-    let candidates: Vec<usize> = model
+    let candidates: Vec<SplitId> = model
         .splits
         .iter()
         .enumerate()
         .filter(|(_, s)| s.has_train && s.has_test && s.inputs.iter().any(|&i| resampled(i)))
-        .map(|(id, _)| id)
+        .map(|(id, _)| SplitId::new(id))
         .collect();
     if !candidates.is_empty() {
         let evaluated = model.reaches_metric();
-        let mut held_out_evaluated: HashSet<usize> = HashSet::new();
+        let mut held_out_evaluated: HashSet<SplitId> = HashSet::new();
         for (id, value) in model.values.iter().enumerate() {
             if let Kind::SplitPart { role, split } = value.kind
                 && role != Role::Train
@@ -161,8 +161,8 @@ fn describe_resampling(ctx: &Context, origin: ValueId) -> String {
 
 /// What the evaluation checks share, computed once per file.
 struct Facts {
-    held: Vec<Ids>,
-    train: Vec<Ids>,
+    held: Vec<Ids<SplitId>>,
+    train: Vec<Ids<SplitId>>,
     reaches: Vec<bool>,
     /// For each body or module Predict event, the first metric that consumes its output.
     metric_of: HashMap<usize, usize>,
@@ -330,9 +330,9 @@ fn supervised_model(model: &FileModel, fit: &Event) -> bool {
 /// very data that was split. Not when a later split separates them again: fitted on its
 /// training part and scored on its held-out part (out-of-fold encodings written into every row,
 /// then a train-test split), the two hold different rows.
-fn fitted_on_held_out(ctx: &Context, facts: &Facts, p: &Prediction) -> Option<usize> {
+fn fitted_on_held_out(ctx: &Context, facts: &Facts, p: &Prediction) -> Option<SplitId> {
     let model = ctx.model;
-    let separated = |split: usize| {
+    let separated = |split: SplitId| {
         facts.train[p.fitted]
             .iter()
             .any(|&later| later != split && facts.held[p.input].contains(&later))
@@ -510,7 +510,7 @@ fn report_fit(
     reported: &mut HashSet<Span>,
     facts: &Facts,
     p: &Prediction,
-    split: usize,
+    split: SplitId,
 ) {
     let model = ctx.model;
     let Event::Fit {

@@ -627,7 +627,7 @@ pub(super) fn applied_to_other_rows(
                 .iter()
                 .any(|&(_, role, split)| {
                     role != Role::Train
-                        && model.splits.get(split).is_some_and(|s| {
+                        && model.splits.get(split.index()).is_some_and(|s| {
                             s.inputs
                                 .iter()
                                 .any(|&i| table_of(model, i) == Some(source_root))
