@@ -201,7 +201,7 @@ impl<'a> Builder<'a> {
 
     /// Records a fact and puts it on `value`.
     fn add_fact(&mut self, value: ValueId, fact: Fact) -> FactId {
-        let id = self.model.facts.len() as FactId;
+        let id = FactId::new(self.model.facts.len());
         self.model.facts.push(fact);
         if value != UNKNOWN {
             merge_facts(&mut self.model.values[value].facts, &[id]);

@@ -126,8 +126,11 @@ pub enum Tag {
     LoadedOut,
 }
 
-/// Index of a fact in [`FileModel::facts`].
-pub type FactId = u32;
+id!(
+    /// Index of a fact in [`FileModel::facts`].
+    FactId,
+    Fact
+);
 
 /// A provenance fact recorded where it arises and carried by every value derived from it.
 #[derive(Debug, Clone)]
@@ -824,7 +827,7 @@ impl FileModel {
     }
 
     pub fn fact(&self, id: FactId) -> &Fact {
-        &self.facts[id as usize]
+        &self.facts[id]
     }
 
     /// The split parts `id` derives from, with their roles.

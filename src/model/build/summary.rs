@@ -432,12 +432,12 @@ impl Builder<'_> {
                 changed |= replay.facts[&fact] != fact;
                 continue;
             }
-            let old = &self.model.facts[fact as usize];
+            let old = &self.model.facts[fact];
             let rebased = if old.rows == 0 && replay.depends(old.source) != 0 {
                 let mut new = old.clone();
                 new.source = self.translate(replay, new.source, depth + 1);
                 new.rows = self.model.values[new.source].rows;
-                let at = self.model.facts.len() as FactId;
+                let at = FactId::new(self.model.facts.len());
                 self.model.facts.push(new);
                 changed = true;
                 at
@@ -512,7 +512,7 @@ impl Builder<'_> {
         // the body only named keeps the caller's lineage.
         let made_here = |c: &Column| {
             c.facts.iter().any(|&f| {
-                let source = self.model.facts[f as usize].source;
+                let source = self.model.facts[f].source;
                 (replay.summary.first..replay.summary.end).contains(&source)
             })
         };

@@ -127,11 +127,13 @@ enum Evaluation {
 }
 
 fn fact_id(model: &FileModel, fact: &crate::model::Fact) -> FactId {
-    model
-        .facts
-        .iter()
-        .position(|f| std::ptr::eq(f, fact))
-        .unwrap_or_default() as FactId
+    FactId::new(
+        model
+            .facts
+            .iter()
+            .position(|f| std::ptr::eq(f, fact))
+            .unwrap_or_default(),
+    )
 }
 
 /// The evaluation of the model fitted at event `index`: a cross-validation, or a later
