@@ -48,8 +48,8 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         path: &file.path,
         model: FileModel::default(),
         scopes: vec![Scope::default()],
-        scope_ids: vec![0],
-        next_scope: 1,
+        scope_ids: vec![ScopeId::MODULE],
+        next_scope: ScopeId::new(1),
         star_imports: Vec::new(),
         depth: 0,
         summaries: Vec::new(),
@@ -524,7 +524,7 @@ impl<'a> Builder<'a> {
 
     fn in_new_scope(&mut self, body: impl FnOnce(&mut Self)) {
         let id = self.next_scope;
-        self.next_scope += 1;
+        self.next_scope = ScopeId::new(id.index() + 1);
         self.scopes.push(Scope::default());
         self.scope_ids.push(id);
         body(self);

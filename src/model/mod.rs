@@ -381,8 +381,16 @@ pub struct Value {
     pub columns: Option<Rc<Columns>>,
 }
 
-/// A function scope: 0 is the module (or the notebook), others are function bodies.
-pub type ScopeId = usize;
+id!(
+    /// A function scope: [`ScopeId::MODULE`] is the module (or the notebook), others are
+    /// function bodies, numbered in the order they are entered.
+    ScopeId
+);
+
+impl ScopeId {
+    /// The module (or the notebook).
+    pub const MODULE: ScopeId = ScopeId(0);
+}
 
 /// A call whose arguments hold another call, directly or inside list, tuple and dict literals
 /// (`BaggingClassifier(DecisionTreeClassifier(), random_state=0)`).
@@ -620,8 +628,16 @@ pub enum Inference {
     Loaded { span: Span },
 }
 
-/// Index of a block in [`FileModel::blocks`].
-pub type BlockId = usize;
+id!(
+    /// Index of a block in [`FileModel::blocks`].
+    BlockId,
+    Block
+);
+
+impl BlockId {
+    /// The module's block.
+    pub const MODULE: BlockId = BlockId(0);
+}
 
 /// What kind of statement block a [`Block`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -790,7 +806,7 @@ impl FileModel {
             if block == outer {
                 return true;
             }
-            let Some(info) = self.blocks.get(block) else {
+            let Some(info) = self.blocks.get(block.index()) else {
                 return false;
             };
             if info.kind == BlockKind::Body {
@@ -806,7 +822,7 @@ impl FileModel {
         let mut loops = Vec::new();
         let mut current = Some(block);
         while let Some(id) = current {
-            let Some(info) = self.blocks.get(id) else {
+            let Some(info) = self.blocks.get(id.index()) else {
                 break;
             };
             match info.kind {

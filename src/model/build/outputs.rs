@@ -95,7 +95,7 @@ impl Builder<'_> {
     pub(super) fn missing_rows_of(&self, frame: ValueId, column: &str) -> bool {
         let key = (
             UNKNOWN,
-            format!("{}\u{0}{column}\u{0}<missing>", self.scope()),
+            format!("{}\u{0}{column}\u{0}<missing>", self.scope().index()),
         );
         let Some(&split) = self.slices.get(&key) else {
             return false;
