@@ -196,7 +196,7 @@ impl<'a> Builder<'a> {
             bases,
             columns: None,
         });
-        self.model.values.len() - 1
+        ValueId::new(self.model.values.len() - 1)
     }
 
     /// Records a fact and puts it on `value`.

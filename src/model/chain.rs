@@ -72,13 +72,13 @@ impl FileModel {
             nodes.push((anchor, parent));
             Some((nodes.len() - 1) as u32)
         };
-        for id in 1..self.values.len() {
+        for id in self.value_ids().skip(1) {
             let value = &self.values[id];
             let first = value
                 .inputs
                 .iter()
-                .find_map(|&i| of.get(i).copied().flatten());
-            of[id] = match &value.kind {
+                .find_map(|&i| of.get(i.index()).copied().flatten());
+            of[id.index()] = match &value.kind {
                 Kind::Estimator(_)
                 | Kind::Import(_)
                 | Kind::Function(_)
@@ -110,7 +110,7 @@ impl FileModel {
                 _ => {
                     let mut distinct: Vec<u32> = Vec::new();
                     for &input in &value.inputs {
-                        if let Some(node) = of.get(input).copied().flatten()
+                        if let Some(node) = of.get(input.index()).copied().flatten()
                             && !distinct.contains(&node)
                         {
                             distinct.push(node);
@@ -138,7 +138,7 @@ impl FileModel {
         if id == UNKNOWN || depth > 3 {
             return None;
         }
-        let value = self.values.get(id)?;
+        let value = self.values.get(id.index())?;
         match &value.kind {
             Kind::Str(text) if !text.contains('{') => Some(text.clone()),
             Kind::Call { function } if function.ends_with("path.join") => {
@@ -171,7 +171,7 @@ impl FileModel {
 impl RowAnchors {
     /// The anchor node of a value, if it holds data rows.
     pub fn of(&self, id: ValueId) -> Option<u32> {
-        self.of.get(id).copied().flatten()
+        self.of.get(id.index()).copied().flatten()
     }
 
     pub fn anchor(&self, node: u32) -> Anchor {
@@ -256,8 +256,8 @@ fn is_source(model: &FileModel, id: ValueId) -> bool {
 /// Two data sources read from the same literal path hold the same rows.
 fn same_source(model: &FileModel, a: ValueId, b: ValueId) -> bool {
     let path = |v: ValueId| {
-        let first = *model.values.get(v)?.inputs.first()?;
-        match &model.values.get(first)?.kind {
+        let first = *model.values.get(v.index())?.inputs.first()?;
+        match &model.values.get(first.index())?.kind {
             Kind::Str(text) => Some(text.clone()),
             _ => None,
         }
@@ -272,7 +272,7 @@ mod tests {
     use crate::testutil::model_of as model;
 
     /// (x of the first fit, input of the first predict).
-    fn fit_and_predict(m: &FileModel) -> (usize, usize) {
+    fn fit_and_predict(m: &FileModel) -> (crate::model::ValueId, crate::model::ValueId) {
         let x = m
             .events
             .iter()

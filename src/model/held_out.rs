@@ -110,12 +110,12 @@ impl HeldOutFacts {
     fn new(model: &FileModel) -> Self {
         let mut train_of: Vec<Splits> = vec![Vec::new(); model.values.len()];
         let mut children: Vec<Vec<ValueId>> = vec![Vec::new(); model.values.len()];
-        for id in 0..model.values.len() {
+        for id in model.value_ids() {
             let value = model.value(id);
             let mut splits = Vec::new();
             for &input in &value.inputs {
-                merge(&mut splits, &train_of[input]);
-                children[input].push(id);
+                merge(&mut splits, &train_of[input.index()]);
+                children[input.index()].push(id);
             }
             if let Kind::SplitPart {
                 role: Role::Train,
@@ -124,7 +124,7 @@ impl HeldOutFacts {
             {
                 merge(&mut splits, &[split]);
             }
-            train_of[id] = splits;
+            train_of[id.index()] = splits;
         }
         let mut split_events = HashMap::new();
         let mut fits: HashMap<ValueId, Vec<(usize, ValueId)>> = HashMap::new();
@@ -168,8 +168,9 @@ impl HeldOutFacts {
     /// Whether `estimator` was fitted, before event `before`, on the train part of `split`.
     fn trained_on(&self, estimator: ValueId, split: SplitId, before: usize) -> bool {
         self.fits.get(&estimator).is_some_and(|fits| {
-            fits.iter()
-                .any(|&(index, x)| index < before && self.train_of[x].binary_search(&split).is_ok())
+            fits.iter().any(|&(index, x)| {
+                index < before && self.train_of[x.index()].binary_search(&split).is_ok()
+            })
         })
     }
 
@@ -186,7 +187,7 @@ impl HeldOutFacts {
             let left = self.budget.get().checked_sub(1)?;
             self.budget.set(left);
             out.push(id);
-            stack.extend(self.children[id].iter().copied());
+            stack.extend(self.children[id.index()].iter().copied());
         }
         out.sort_unstable();
         Some(out)

@@ -29,11 +29,9 @@ pub use methods::{FitMethod, PredictMethod};
 pub use query::Lineage;
 pub use selection::Selection;
 
-/// Index of a value in [`FileModel::values`].
-pub type ValueId = usize;
-
 /// Defines an id: a `u32` index into one of [`FileModel`]'s tables, a type of its own so ids of
-/// different things cannot be mixed up. With a table's element type, `Vec<T>` is indexed by it.
+/// different things cannot be mixed up. Given the table's element type, `[T]` and `Vec<T>` are
+/// indexed by it; side tables (one entry per value, per split) take `id.index()`.
 macro_rules! id {
     ($(#[$doc:meta])* $name:ident $(, $item:ty)?) => {
         $(#[$doc])*
@@ -52,6 +50,19 @@ macro_rules! id {
         }
 
         $(
+            impl std::ops::Index<$name> for [$item] {
+                type Output = $item;
+                fn index(&self, id: $name) -> &$item {
+                    &self[id.index()]
+                }
+            }
+
+            impl std::ops::IndexMut<$name> for [$item] {
+                fn index_mut(&mut self, id: $name) -> &mut $item {
+                    &mut self[id.index()]
+                }
+            }
+
             impl std::ops::Index<$name> for Vec<$item> {
                 type Output = $item;
                 fn index(&self, id: $name) -> &$item {
@@ -68,9 +79,15 @@ macro_rules! id {
     };
 }
 
+id!(
+    /// Index of a value in [`FileModel::values`].
+    ValueId,
+    Value
+);
+
 /// The shared value of everything the analysis cannot follow (literals without facts,
 /// lambdas, missing arguments): one value for all of them, so it says nothing about identity.
-pub const UNKNOWN: ValueId = 0;
+pub const UNKNOWN: ValueId = ValueId(0);
 
 /// The side of a split a value holds. A second split of a training part gives a training and
 /// a validation part.
@@ -754,6 +771,18 @@ impl FileModel {
         &self.values[id]
     }
 
+    /// The ids of the values, in arena order.
+    pub fn value_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = ValueId> + ExactSizeIterator + use<> {
+        (0..self.values.len()).map(ValueId::new)
+    }
+
+    /// The values with their ids, in arena order.
+    pub fn values_with_ids(&self) -> impl Iterator<Item = (ValueId, &Value)> {
+        self.value_ids().zip(&self.values)
+    }
+
     /// The estimator a value is, if it is one.
     pub fn estimator(&self, id: ValueId) -> Option<&Estimator> {
         match &self.values[id].kind {
@@ -768,7 +797,7 @@ impl FileModel {
         let mut seen = std::collections::HashSet::new();
         let mut stack = vec![id];
         while let Some(current) = stack.pop() {
-            if current >= self.values.len() || !seen.insert(current) {
+            if current.index() >= self.values.len() || !seen.insert(current) {
                 continue;
             }
             if target(current) {
@@ -782,7 +811,7 @@ impl FileModel {
     /// The PyTorch module a value is, if it is one: a [`Kind::TorchModule`], or a model read
     /// back by `torch.load` (which is a module when it is called).
     pub fn torch_module(&self, id: ValueId) -> Option<ModuleInfo<'_>> {
-        match &self.values.get(id)?.kind {
+        match &self.values.get(id.index())?.kind {
             Kind::TorchModule(module) => Some(ModuleInfo {
                 class: &module.class,
                 mode_dependent: module.mode_dependent,

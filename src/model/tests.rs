@@ -155,7 +155,7 @@ fn metrics_mark_what_is_evaluated() {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::Predict { output, .. } => Some(evaluated[*output]),
+            Event::Predict { output, .. } => Some(evaluated[output.index()]),
             _ => None,
         })
         .collect();
@@ -174,7 +174,7 @@ fn predictions_read_only_as_features_are_not_evaluated() {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::Predict { output, .. } => Some(evaluated[*output]),
+            Event::Predict { output, .. } => Some(evaluated[output.index()]),
             _ => None,
         })
         .collect();

@@ -62,16 +62,16 @@ impl Builder<'_> {
                 _ => 0,
             };
             for &input in &self.model.values[value].inputs {
-                if input >= first {
-                    bits |= deps[input - first];
+                if input.index() >= first {
+                    bits |= deps[input.index() - first];
                 }
             }
             deps[value - first] = bits;
         }
         self.summaries[id] = Some(Summary {
             params: params.to_vec(),
-            first,
-            end,
+            first: ValueId::new(first),
+            end: ValueId::new(end),
             first_event,
             end_event,
             deps: Rc::new(deps),
@@ -101,7 +101,7 @@ impl Builder<'_> {
         let Some(summary) = self.summaries.get(id).cloned().flatten() else {
             return fallback(self);
         };
-        if args.splat || summary.end - summary.first > MAX_BODY_VALUES {
+        if args.splat || summary.end.index() - summary.first.index() > MAX_BODY_VALUES {
             return fallback(self);
         }
         let mut arguments = vec![UNKNOWN; summary.params.len()];
@@ -549,6 +549,6 @@ impl Replay<'_> {
         if v < self.summary.first || v >= self.summary.end {
             return 0;
         }
-        self.summary.deps[v - self.summary.first]
+        self.summary.deps[v.index() - self.summary.first.index()]
     }
 }

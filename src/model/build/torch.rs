@@ -640,7 +640,7 @@ impl Builder<'_> {
             scope_depth: self.scopes.len() + 1,
             params,
             values: None,
-            first_value: self.model.values.len(),
+            first_value: ValueId::new(self.model.values.len()),
             inference,
             exempt,
             effects: Vec::new(),

@@ -29,7 +29,7 @@ pub(super) fn merge<I: Ord + Copy>(into: &mut Ids<I>, more: &[I]) {
 /// count only when `folds` is set: a fold's held-out part is validation data by design.
 pub(super) fn parts_of(model: &FileModel, role: Role, folds: bool) -> Vec<Ids<SplitId>> {
     let mut out: Vec<Ids<SplitId>> = vec![Vec::new(); model.values.len()];
-    for id in 0..model.values.len() {
+    for id in model.value_ids() {
         let value = model.value(id);
         let mut ids = Vec::new();
         // A part of a split of mixed rows (train and test glued together, then filtered
@@ -49,7 +49,7 @@ pub(super) fn parts_of(model: &FileModel, role: Role, folds: bool) -> Vec<Ids<Sp
         ) && role == Role::Test;
         for &input in &value.inputs {
             if !(part && (mixed(input) || carved)) {
-                merge(&mut ids, &out[input]);
+                merge(&mut ids, &out[input.index()]);
             }
         }
         if let Kind::SplitPart { role: r, split } = value.kind
@@ -58,7 +58,7 @@ pub(super) fn parts_of(model: &FileModel, role: Role, folds: bool) -> Vec<Ids<Sp
         {
             merge(&mut ids, &[split]);
         }
-        out[id] = ids;
+        out[id.index()] = ids;
     }
     out
 }
@@ -78,19 +78,19 @@ pub(super) fn scores_of(model: &FileModel) -> Vec<Ids> {
         if let Some(result) = score_result(event)
             && result != UNKNOWN
         {
-            merge(&mut out[result], &[index]);
+            merge(&mut out[result.index()], &[index]);
         }
     }
-    for id in 0..model.values.len() {
+    for id in model.value_ids() {
         if chosen.contains(&id) {
-            out[id].clear();
+            out[id.index()].clear();
             continue;
         }
-        let mut ids = std::mem::take(&mut out[id]);
+        let mut ids = std::mem::take(&mut out[id.index()]);
         for &input in &model.value(id).inputs {
-            merge(&mut ids, &out[input]);
+            merge(&mut ids, &out[input.index()]);
         }
-        out[id] = ids;
+        out[id.index()] = ids;
     }
     out
 }
@@ -104,21 +104,21 @@ pub(super) fn chosen_by(model: &FileModel) -> (Vec<Ids>, Vec<bool>) {
     for (index, selection) in model.choices.selections.iter().enumerate() {
         for &chosen in &selection.chosen {
             if chosen != UNKNOWN {
-                merge(&mut chosen_by[chosen], &[index]);
+                merge(&mut chosen_by[chosen.index()], &[index]);
             }
         }
     }
     let mut consumed = vec![false; model.values.len()];
-    for id in 0..model.values.len() {
-        let mut ids = std::mem::take(&mut chosen_by[id]);
+    for id in model.value_ids() {
+        let mut ids = std::mem::take(&mut chosen_by[id.index()]);
         for &input in &model.value(id).inputs {
-            merge(&mut ids, &chosen_by[input]);
-            consumed[input] = true;
+            merge(&mut ids, &chosen_by[input.index()]);
+            consumed[input.index()] = true;
         }
-        chosen_by[id] = ids;
+        chosen_by[id.index()] = ids;
     }
     for &shown in &model.choices.displayed {
-        if let Some(read) = consumed.get_mut(shown) {
+        if let Some(read) = consumed.get_mut(shown.index()) {
             *read = true;
         }
     }
@@ -256,7 +256,7 @@ pub(super) fn validation_splits(ctx: &Context) -> HashSet<SplitId> {
             found.insert(SplitId::new(id));
         }
     }
-    for (id, value) in model.values.iter().enumerate() {
+    for (id, value) in model.values_with_ids() {
         if let Kind::SplitPart {
             role: Role::Test,
             split,
@@ -368,7 +368,7 @@ pub(super) fn event_span(event: &Event) -> Span {
 /// features first), or the name in the function whose call replayed it.
 pub(super) fn held_out_name(model: &FileModel, split: SplitId) -> Option<String> {
     let mut best: Option<String> = None;
-    for (id, value) in model.values.iter().enumerate() {
+    for (id, value) in model.values_with_ids() {
         if let Kind::SplitPart { role, split: s } = value.kind
             && s == split
             && role != Role::Train

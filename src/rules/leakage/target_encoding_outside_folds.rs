@@ -171,7 +171,7 @@ fn evaluation_of(
         else {
             return None;
         };
-        let scored = evaluated[*output];
+        let scored = evaluated[output.index()];
         if *estimator != fit.estimator || !scored {
             return None;
         }
@@ -284,7 +284,7 @@ impl Encoders {
     }
 
     fn carries(&self, position: usize, id: ValueId) -> bool {
-        self.fits[position].reaches.get(id).copied().unwrap_or(false)
+        self.fits[position].reaches.get(id.index()).copied().unwrap_or(false)
     }
 }
 
@@ -316,19 +316,23 @@ fn encoder_outputs(
 /// One pass over the arena: the values derived from `sources` (not through estimators: a
 /// model fitted on encoded data does not make its other inputs encoded).
 fn reaches(model: &FileModel, sources: &HashSet<ValueId>) -> Vec<bool> {
-    let start = sources.iter().copied().min().unwrap_or(model.values.len());
+    let start = sources
+        .iter()
+        .map(|id| id.index())
+        .min()
+        .unwrap_or(model.values.len());
     let mut marked = vec![false; model.values.len()];
-    for id in start..model.values.len() {
+    for id in model.value_ids().skip(start) {
         if sources.contains(&id) {
-            marked[id] = true;
+            marked[id.index()] = true;
             continue;
         }
         let value = model.value(id);
         if matches!(value.kind, Kind::Estimator(_)) {
             continue;
         }
-        marked[id] = value.inputs.iter().any(|&i| {
-            marked[i] && !matches!(model.value(i).kind, Kind::Estimator(_))
+        marked[id.index()] = value.inputs.iter().any(|&i| {
+            marked[i.index()] && !matches!(model.value(i).kind, Kind::Estimator(_))
         });
     }
     marked

@@ -76,7 +76,7 @@ impl Facts {
             };
             if scored {
                 for data in event_data(event) {
-                    evaluated.extend(held[data].iter().copied());
+                    evaluated.extend(held[data.index()].iter().copied());
                 }
             }
         }
@@ -84,7 +84,7 @@ impl Facts {
         for (fit, data) in model.scored_by_fit() {
             let tests = evaluated_by_fit.entry(fit).or_default();
             for value in data {
-                merge(tests, &held[value]);
+                merge(tests, &held[value.index()]);
             }
         }
         let replayed_at = replays(model);
@@ -132,7 +132,7 @@ impl Facts {
 
     /// The test splits (not validation splits) a value holds rows of.
     fn tests(&self, value: ValueId) -> Ids<SplitId> {
-        self.held[value]
+        self.held[value.index()]
             .iter()
             .copied()
             .filter(|s| !self.validation.contains(s))
@@ -415,8 +415,8 @@ fn thresholds(
             continue;
         };
         for (side, other) in [(*left, *right), (*right, *left)] {
-            for &selection in &chosen_by[side] {
-                if !chosen_by[other].contains(&selection) && other != UNKNOWN {
+            for &selection in &chosen_by[side.index()] {
+                if !chosen_by[other.index()].contains(&selection) && other != UNKNOWN {
                     let name = model
                         .names_of(side)
                         .first()
@@ -441,7 +441,7 @@ fn thresholds(
         let mut through = Vec::new();
         for &arg in args {
             merge(&mut tests, &facts.tests(arg));
-            merge(&mut through, &chosen_by[arg]);
+            merge(&mut through, &chosen_by[arg.index()]);
         }
         for selection in through.into_iter().filter(|s| cutoffs.contains_key(s)) {
             let tuned_on = selection_tests(model, facts, selection, call);
@@ -487,7 +487,7 @@ fn selection_tests(
 ) -> Ids<SplitId> {
     let mut out = Vec::new();
     for &over in &model.choices.selections[selection].over {
-        for &event in &facts.scores[over] {
+        for &event in &facts.scores[over.index()] {
             merge(&mut out, &facts.event_tests(model, event, call, over));
         }
     }
@@ -509,7 +509,7 @@ fn selections(
         }
         let mut events = Vec::new();
         for &over in &selection.over {
-            merge(&mut events, &facts.scores[over]);
+            merge(&mut events, &facts.scores[over.index()]);
         }
         // Choosing a point on a curve (a threshold) is not choosing a model.
         let Some(&scored) = events.iter().find(|&&e| !is_curve(&model.events[e])) else {
@@ -520,7 +520,7 @@ fn selections(
         // scores may be gathered with their test scores.
         let mut on_test = None;
         for &over in &selection.over {
-            for &event in &facts.scores[over] {
+            for &event in &facts.scores[over.index()] {
                 let found = facts.event_tests(model, event, None, over);
                 if on_test.is_none() && !found.is_empty() && !is_curve(&model.events[event]) {
                     on_test = Some(event);
@@ -574,15 +574,15 @@ fn winner_reported(ctx: &Context, facts: &Facts, index: usize, tests: &Ids<Split
     let model = ctx.model;
     let selection = &model.choices.selections[index];
     let on_tests = |v: ValueId| {
-        facts.scores[v].iter().any(|&e| {
+        facts.scores[v.index()].iter().any(|&e| {
             facts
                 .event_tests(model, e, None, v)
                 .iter()
                 .any(|s| tests.contains(s))
         })
     };
-    let kept = (0..model.values.len()).any(|v| {
-        if !facts.chosen_by[v].contains(&index) {
+    let kept = model.value_ids().any(|v| {
+        if !facts.chosen_by[v.index()].contains(&index) {
             return false;
         }
         // A best-so-far keeps the candidate's score under its own name (`best_auc = auc`),
@@ -590,7 +590,7 @@ fn winner_reported(ctx: &Context, facts: &Facts, index: usize, tests: &Ids<Split
         // `scores_of`), and what derives from it holds a score only when it reads one back.
         on_tests(v)
             || (!selection.picks_key
-                && facts.consumed[v]
+                && facts.consumed[v.index()]
                 && selection.chosen.contains(&v)
                 && model.value(v).inputs.first().is_some_and(|&c| on_tests(c)))
     });
@@ -620,9 +620,9 @@ fn winner_reported(ctx: &Context, facts: &Facts, index: usize, tests: &Ids<Split
         });
     // An optimiser's best value read back (`study.best_value`, `res.fun`): the winner's score.
     let best_value = is_optimiser(&selection.how)
-        && (0..model.values.len()).any(|v| {
-            facts.chosen_by[v].contains(&index)
-                && facts.consumed[v]
+        && model.value_ids().any(|v| {
+            facts.chosen_by[v.index()].contains(&index)
+                && facts.consumed[v.index()]
                 && text(ctx, v)
                     .rsplit('.')
                     .next()

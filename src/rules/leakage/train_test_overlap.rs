@@ -48,10 +48,10 @@ fn resampled_before_split(ctx: &Context, sink: &mut Sink, reported: &mut HashSet
     if !candidates.is_empty() {
         let evaluated = model.reaches_metric();
         let mut held_out_evaluated: HashSet<SplitId> = HashSet::new();
-        for (id, value) in model.values.iter().enumerate() {
+        for (id, value) in model.values_with_ids() {
             if let Kind::SplitPart { role, split } = value.kind
                 && role != Role::Train
-                && evaluated[id]
+                && evaluated[id.index()]
             {
                 held_out_evaluated.insert(split);
             }
@@ -199,7 +199,7 @@ fn evaluated_on_fitted_rows(ctx: &Context, sink: &mut Sink, reported: &mut HashS
                 method,
                 ..
             } => {
-                let evaluation = method.is_scoring() || facts.reaches[*output];
+                let evaluation = method.is_scoring() || facts.reaches[output.index()];
                 let Some(&fit) = fits.get(estimator) else {
                     continue;
                 };
@@ -277,7 +277,7 @@ impl Facts {
                 method,
                 ..
             } = event
-                && (method.is_scoring() || reaches[*output])
+                && (method.is_scoring() || reaches[output.index()])
                 && parts(model, *input) & (rows::TEST | rows::VALID) != 0
             {
                 held_out_evaluated.insert(*estimator);
@@ -333,12 +333,12 @@ fn supervised_model(model: &FileModel, fit: &Event) -> bool {
 fn fitted_on_held_out(ctx: &Context, facts: &Facts, p: &Prediction) -> Option<SplitId> {
     let model = ctx.model;
     let separated = |split: SplitId| {
-        facts.train[p.fitted]
+        facts.train[p.fitted.index()]
             .iter()
-            .any(|&later| later != split && facts.held[p.input].contains(&later))
+            .any(|&later| later != split && facts.held[p.input.index()].contains(&later))
     };
-    facts.held[p.input].iter().copied().find(|&split| {
-        (!separated(split) && facts.held[p.fitted].contains(&split))
+    facts.held[p.input.index()].iter().copied().find(|&split| {
+        (!separated(split) && facts.held[p.fitted.index()].contains(&split))
             || model.splits[split]
                 .inputs
                 .iter()
@@ -355,7 +355,7 @@ fn scored_on_fitted(ctx: &Context, facts: &Facts, p: &Prediction) -> Option<Valu
         let split_part = parts(model, p.input) & (rows::TRAIN | rows::VALID | rows::TEST) != 0;
         return (!split_part).then_some(p.fitted);
     }
-    let includes_training_rows = facts.train[p.fitted].iter().any(|&split| {
+    let includes_training_rows = facts.train[p.fitted.index()].iter().any(|&split| {
         model.splits[split]
             .inputs
             .iter()
@@ -431,7 +431,7 @@ fn scored_elsewhere(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
         };
         if index == p.index
             || *estimator != p.estimator
-            || !(method.is_scoring() || facts.reaches[*output])
+            || !(method.is_scoring() || facts.reaches[output.index()])
             || *input == UNKNOWN
             || parts(model, *input) & rows::TRAIN != 0
         {
@@ -488,7 +488,7 @@ fn training_labels(ctx: &Context) -> (HashSet<ValueId>, Vec<String>) {
     if lines.is_empty() {
         return (labelled, strings);
     }
-    for (id, value) in model.values.iter().enumerate() {
+    for (id, value) in model.values_with_ids() {
         if !lines.contains(&ctx.file.locate(value.span.start).line) {
             continue;
         }

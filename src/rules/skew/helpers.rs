@@ -648,7 +648,7 @@ pub(super) fn applied_to_other_rows(
             continue;
         }
         // `reaches_metric` marks what `score`/`evaluate` return as well.
-        let is_evaluated = evaluated.get(*output).copied().unwrap_or(false);
+        let is_evaluated = evaluated.get(output.index()).copied().unwrap_or(false);
         if is_evaluated {
             return Some(AppliedTo {
                 severity: Severity::Error,
