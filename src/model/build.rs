@@ -21,7 +21,8 @@ mod syntax;
 mod torch;
 
 use super::{
-    Event, Fact, FactId, FileModel, Kind, PredictMethod, Rows, ScopeId, UNKNOWN, Value, ValueId,
+    Event, Fact, FactId, FileModel, Kind, PredictMethod, Rows, ScopeId, SplitId, UNKNOWN, Value,
+    ValueId,
 };
 use crate::finding::Span;
 use crate::ml::{self, Category};
@@ -47,8 +48,8 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         path: &file.path,
         model: FileModel::default(),
         scopes: vec![Scope::default()],
-        scope_ids: vec![0],
-        next_scope: 1,
+        scope_ids: vec![ScopeId::MODULE],
+        next_scope: ScopeId::new(1),
         star_imports: Vec::new(),
         depth: 0,
         summaries: Vec::new(),
@@ -105,13 +106,13 @@ struct Builder<'a> {
     /// The functions whose bodies are being read (innermost last), with their returns.
     functions: Vec<summary::Open>,
     /// Complementary slices and masks seen so far, by (base, cut-off text): their split id.
-    slices: HashMap<(ValueId, String), usize>,
+    slices: HashMap<(ValueId, String), SplitId>,
     /// The values of each argument list read, by the list's node id, while its call is made.
     arg_log: Vec<(usize, Vec<ValueId>)>,
     /// Replaying a summary: events are repeats, not new facts of the body.
     replaying: bool,
     /// Parts of slices and masks whose complement has not been seen yet, by split.
-    tentative: HashMap<usize, Vec<ValueId>>,
+    tentative: HashMap<SplitId, Vec<ValueId>>,
     /// Rankings kept in a value, not yet a choice: by the ranking value (build/choices.rs).
     rankings: HashMap<ValueId, super::Choice>,
     /// The ranking-like base of the subscript being read, when it takes entry 0 or -1.
@@ -195,12 +196,12 @@ impl<'a> Builder<'a> {
             bases,
             columns: None,
         });
-        self.model.values.len() - 1
+        ValueId::new(self.model.values.len() - 1)
     }
 
     /// Records a fact and puts it on `value`.
     fn add_fact(&mut self, value: ValueId, fact: Fact) -> FactId {
-        let id = self.model.facts.len() as FactId;
+        let id = FactId::new(self.model.facts.len());
         self.model.facts.push(fact);
         if value != UNKNOWN {
             merge_facts(&mut self.model.values[value].facts, &[id]);
@@ -523,7 +524,7 @@ impl<'a> Builder<'a> {
 
     fn in_new_scope(&mut self, body: impl FnOnce(&mut Self)) {
         let id = self.next_scope;
-        self.next_scope += 1;
+        self.next_scope = ScopeId::new(id.index() + 1);
         self.scopes.push(Scope::default());
         self.scope_ids.push(id);
         body(self);

@@ -3,7 +3,7 @@
 //! from an artifact with the reference they were loaded from, and the row anchors that answer
 //! "did this model predict the rows it was fitted on?".
 
-use super::{FileModel, Kind, Role, UNKNOWN, ValueId, rows};
+use super::{FileModel, Kind, Role, SplitId, UNKNOWN, ValueId, rows};
 use crate::finding::Span;
 use std::collections::HashMap;
 
@@ -45,7 +45,7 @@ pub enum Anchor {
     /// Rows of their own: a data source, a parameter, a value not followed further.
     Leaf(ValueId),
     /// One side of a split (every value of that side: `X_tr` and `y_tr` alike).
-    Part { split: usize, held_out: bool },
+    Part { split: SplitId, held_out: bool },
     /// Rows chosen from the parent's (a mask, a positional pick, `dropna`).
     Filter(ValueId),
     /// Rows from several anchors (stacked, concatenated, merged).
@@ -67,18 +67,18 @@ impl FileModel {
     pub fn row_anchors(&self) -> RowAnchors {
         let mut of: Vec<Option<u32>> = vec![None; self.values.len()];
         let mut nodes: Vec<(Anchor, Option<u32>)> = Vec::new();
-        let mut parts: HashMap<(usize, bool), u32> = HashMap::new();
+        let mut parts: HashMap<(SplitId, bool), u32> = HashMap::new();
         let push = |nodes: &mut Vec<(Anchor, Option<u32>)>, anchor, parent| {
             nodes.push((anchor, parent));
             Some((nodes.len() - 1) as u32)
         };
-        for id in 1..self.values.len() {
+        for id in self.value_ids().skip(1) {
             let value = &self.values[id];
             let first = value
                 .inputs
                 .iter()
-                .find_map(|&i| of.get(i).copied().flatten());
-            of[id] = match &value.kind {
+                .find_map(|&i| of.get(i.index()).copied().flatten());
+            of[id.index()] = match &value.kind {
                 Kind::Estimator(_)
                 | Kind::Import(_)
                 | Kind::Function(_)
@@ -110,7 +110,7 @@ impl FileModel {
                 _ => {
                     let mut distinct: Vec<u32> = Vec::new();
                     for &input in &value.inputs {
-                        if let Some(node) = of.get(input).copied().flatten()
+                        if let Some(node) = of.get(input.index()).copied().flatten()
                             && !distinct.contains(&node)
                         {
                             distinct.push(node);
@@ -138,7 +138,7 @@ impl FileModel {
         if id == UNKNOWN || depth > 3 {
             return None;
         }
-        let value = self.values.get(id)?;
+        let value = self.values.get(id.index())?;
         match &value.kind {
             Kind::Str(text) if !text.contains('{') => Some(text.clone()),
             Kind::Call { function } if function.ends_with("path.join") => {
@@ -171,7 +171,7 @@ impl FileModel {
 impl RowAnchors {
     /// The anchor node of a value, if it holds data rows.
     pub fn of(&self, id: ValueId) -> Option<u32> {
-        self.of.get(id).copied().flatten()
+        self.of.get(id.index()).copied().flatten()
     }
 
     pub fn anchor(&self, node: u32) -> Anchor {
@@ -232,7 +232,7 @@ impl RowAnchors {
             else {
                 return false;
             };
-            model.splits.get(split).is_some_and(|s| s.folds)
+            model.splits.get(split.index()).is_some_and(|s| s.folds)
                 && self.chain(fitted).any(|f| {
                     self.anchor(f)
                         == Anchor::Part {
@@ -256,8 +256,8 @@ fn is_source(model: &FileModel, id: ValueId) -> bool {
 /// Two data sources read from the same literal path hold the same rows.
 fn same_source(model: &FileModel, a: ValueId, b: ValueId) -> bool {
     let path = |v: ValueId| {
-        let first = *model.values.get(v)?.inputs.first()?;
-        match &model.values.get(first)?.kind {
+        let first = *model.values.get(v.index())?.inputs.first()?;
+        match &model.values.get(first.index())?.kind {
             Kind::Str(text) => Some(text.clone()),
             _ => None,
         }
@@ -272,7 +272,7 @@ mod tests {
     use crate::testutil::model_of as model;
 
     /// (x of the first fit, input of the first predict).
-    fn fit_and_predict(m: &FileModel) -> (usize, usize) {
+    fn fit_and_predict(m: &FileModel) -> (crate::model::ValueId, crate::model::ValueId) {
         let x = m
             .events
             .iter()

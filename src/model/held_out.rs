@@ -3,7 +3,7 @@
 //! and the transductive full-dataset statistic (it is only scored). One definition, read by
 //! both rules.
 
-use super::{Estimator, Event, FileModel, Kind, Role, ScopeId, UNKNOWN, ValueId};
+use super::{Estimator, Event, FileModel, Kind, Role, ScopeId, SplitId, UNKNOWN, ValueId};
 use crate::finding::Span;
 use crate::ml::Category;
 use std::collections::{HashMap, HashSet};
@@ -119,7 +119,7 @@ struct FitSite {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeldOutUse {
     /// The split (an id of [`FileModel::splits`]) and its event.
-    pub split: usize,
+    pub split: SplitId,
     pub split_event: usize,
     /// The Predict event on the held-out part.
     pub predict_event: usize,
@@ -133,11 +133,11 @@ pub struct HeldOutUse {
 }
 
 /// Split ids a value derives from (through the parts of those splits), few and sorted.
-type Splits = Vec<usize>;
+type Splits = Vec<SplitId>;
 
 /// Adds `more` to the sorted set `into`; sets stay small (a value rarely mixes the parts of
 /// many splits), and are capped so a pathological file stays linear.
-fn merge(into: &mut Splits, more: &[usize]) {
+fn merge(into: &mut Splits, more: &[SplitId]) {
     for &split in more {
         if into.len() >= 8 {
             return;
@@ -158,7 +158,7 @@ pub struct HeldOutFacts {
     /// For each value, the splits whose train part it derives from.
     train_of: Vec<Splits>,
     /// For each split id, the index of its event.
-    split_events: HashMap<usize, usize>,
+    split_events: HashMap<SplitId, usize>,
     /// For each estimator, the events that fit it: (event index, x).
     fits: HashMap<ValueId, Vec<(usize, ValueId)>>,
     /// For each estimator, its transforms: (event index, output).
@@ -177,12 +177,12 @@ impl HeldOutFacts {
     fn new(model: &FileModel) -> Self {
         let mut train_of: Vec<Splits> = vec![Vec::new(); model.values.len()];
         let mut children: Vec<Vec<ValueId>> = vec![Vec::new(); model.values.len()];
-        for id in 0..model.values.len() {
+        for id in model.value_ids() {
             let value = model.value(id);
             let mut splits = Vec::new();
             for &input in &value.inputs {
-                merge(&mut splits, &train_of[input]);
-                children[input].push(id);
+                merge(&mut splits, &train_of[input.index()]);
+                children[input.index()].push(id);
             }
             if let Kind::SplitPart {
                 role: Role::Train,
@@ -191,7 +191,7 @@ impl HeldOutFacts {
             {
                 merge(&mut splits, &[split]);
             }
-            train_of[id] = splits;
+            train_of[id.index()] = splits;
         }
         let mut split_events = HashMap::new();
         let mut fits: HashMap<ValueId, Vec<(usize, ValueId)>> = HashMap::new();
@@ -233,10 +233,11 @@ impl HeldOutFacts {
     }
 
     /// Whether `estimator` was fitted, before event `before`, on the train part of `split`.
-    fn trained_on(&self, estimator: ValueId, split: usize, before: usize) -> bool {
+    fn trained_on(&self, estimator: ValueId, split: SplitId, before: usize) -> bool {
         self.fits.get(&estimator).is_some_and(|fits| {
-            fits.iter()
-                .any(|&(index, x)| index < before && self.train_of[x].binary_search(&split).is_ok())
+            fits.iter().any(|&(index, x)| {
+                index < before && self.train_of[x.index()].binary_search(&split).is_ok()
+            })
         })
     }
 
@@ -253,7 +254,7 @@ impl HeldOutFacts {
             let left = self.budget.get().checked_sub(1)?;
             self.budget.set(left);
             out.push(id);
-            stack.extend(self.children[id].iter().copied());
+            stack.extend(self.children[id.index()].iter().copied());
         }
         out.sort_unstable();
         Some(out)
@@ -291,8 +292,8 @@ fn find_use(model: &FileModel, facts: &HeldOutFacts, fit: &FitSite) -> Option<He
     }
     let leaky = leaky_values(model, facts, fit, &outputs)?;
     // (evaluated, index, split) of the best prediction: evaluations first, then event order.
-    let mut best: Option<(bool, usize, usize)> = None;
-    let better = |candidate: (bool, usize), best: Option<(bool, usize, usize)>| {
+    let mut best: Option<(bool, usize, SplitId)> = None;
+    let better = |candidate: (bool, usize), best: Option<(bool, usize, SplitId)>| {
         best.is_none_or(|(e, i, _)| (candidate.0 && !e) || (candidate.0 == e && candidate.1 < i))
     };
     for (value, splits) in &leaky {
@@ -377,7 +378,7 @@ fn leaky_values(
 ) -> Option<HashMap<ValueId, Splits>> {
     let order = facts.descendants(std::iter::once(fit.x).chain(outputs.iter().copied()))?;
     let mut states: HashMap<ValueId, State> = HashMap::with_capacity(order.len());
-    let mut usable: HashMap<usize, bool> = HashMap::new();
+    let mut usable: HashMap<SplitId, bool> = HashMap::new();
     let mut ancestors: Option<HashSet<ValueId>> = None;
     let empty = State::default();
     for id in order {
@@ -435,7 +436,7 @@ fn usable_split(
     model: &FileModel,
     facts: &HeldOutFacts,
     fit: &FitSite,
-    split: usize,
+    split: SplitId,
     states: &HashMap<ValueId, State>,
     ancestors: &HashSet<ValueId>,
 ) -> bool {

@@ -29,12 +29,65 @@ pub use methods::{FitMethod, PredictMethod};
 pub use query::Lineage;
 pub use selection::Selection;
 
-/// Index of a value in [`FileModel::values`].
-pub type ValueId = usize;
+/// Defines an id: a `u32` index into one of [`FileModel`]'s tables, a type of its own so ids of
+/// different things cannot be mixed up. Given the table's element type, `[T]` and `Vec<T>` are
+/// indexed by it; side tables (one entry per value, per split) take `id.index()`.
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident $(, $item:ty)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// The id of position `index`.
+            pub fn new(index: usize) -> Self {
+                Self(u32::try_from(index).expect(concat!(stringify!($name), " out of range")))
+            }
+
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        $(
+            impl std::ops::Index<$name> for [$item] {
+                type Output = $item;
+                fn index(&self, id: $name) -> &$item {
+                    &self[id.index()]
+                }
+            }
+
+            impl std::ops::IndexMut<$name> for [$item] {
+                fn index_mut(&mut self, id: $name) -> &mut $item {
+                    &mut self[id.index()]
+                }
+            }
+
+            impl std::ops::Index<$name> for Vec<$item> {
+                type Output = $item;
+                fn index(&self, id: $name) -> &$item {
+                    &self[id.index()]
+                }
+            }
+
+            impl std::ops::IndexMut<$name> for Vec<$item> {
+                fn index_mut(&mut self, id: $name) -> &mut $item {
+                    &mut self[id.index()]
+                }
+            }
+        )?
+    };
+}
+
+id!(
+    /// Index of a value in [`FileModel::values`].
+    ValueId,
+    Value
+);
 
 /// The shared value of everything the analysis cannot follow (literals without facts,
 /// lambdas, missing arguments): one value for all of them, so it says nothing about identity.
-pub const UNKNOWN: ValueId = 0;
+pub const UNKNOWN: ValueId = ValueId(0);
 
 /// The side of a split a value holds. A second split of a training part gives a training and
 /// a validation part.
@@ -90,8 +143,11 @@ pub enum Tag {
     LoadedOut,
 }
 
-/// Index of a fact in [`FileModel::facts`].
-pub type FactId = u32;
+id!(
+    /// Index of a fact in [`FileModel::facts`].
+    FactId,
+    Fact
+);
 
 /// A provenance fact recorded where it arises and carried by every value derived from it.
 #[derive(Debug, Clone)]
@@ -161,6 +217,12 @@ pub enum SplitKind {
     Mask,
 }
 
+id!(
+    /// Index of a split in [`FileModel::splits`].
+    SplitId,
+    Split
+);
+
 /// One split of data into parts.
 #[derive(Debug, Clone)]
 pub struct Split {
@@ -208,7 +270,7 @@ pub enum Kind {
     /// An estimator object.
     Estimator(Estimator),
     /// One side of a split.
-    SplitPart { role: Role, split: usize },
+    SplitPart { role: Role, split: SplitId },
     /// What an estimator's predict-like method returned (kept through reshapes and slices).
     Output {
         estimator: ValueId,
@@ -225,9 +287,9 @@ pub enum Kind {
     /// `df.loc` / `df.iloc`.
     Indexer { frame: ValueId },
     /// The folds of a splitter (`kf.split(X)`), iterated as (train, test) index pairs.
-    Folds { split: usize },
+    Folds { split: SplitId },
     /// The train or test indices of one fold.
-    FoldIndex { role: Role, split: usize },
+    FoldIndex { role: Role, split: SplitId },
     /// A row mask `col OP bound` (`df["date"] < cutoff`); `upper` when it keeps rows below.
     Mask {
         column: String,
@@ -336,8 +398,16 @@ pub struct Value {
     pub columns: Option<Rc<Columns>>,
 }
 
-/// A function scope: 0 is the module (or the notebook), others are function bodies.
-pub type ScopeId = usize;
+id!(
+    /// A function scope: [`ScopeId::MODULE`] is the module (or the notebook), others are
+    /// function bodies, numbered in the order they are entered.
+    ScopeId
+);
+
+impl ScopeId {
+    /// The module (or the notebook).
+    pub const MODULE: ScopeId = ScopeId(0);
+}
 
 /// A call whose arguments hold another call, directly or inside list, tuple and dict literals
 /// (`BaggingClassifier(DecisionTreeClassifier(), random_state=0)`).
@@ -418,7 +488,7 @@ pub enum Event {
     },
     /// `train_test_split(a, b, ...)`: each input yields a train and a test part.
     Split {
-        id: usize,
+        id: SplitId,
         inputs: Vec<ValueId>,
         outputs: Vec<ValueId>,
         function: String,
@@ -575,8 +645,16 @@ pub enum Inference {
     Loaded { span: Span },
 }
 
-/// Index of a block in [`FileModel::blocks`].
-pub type BlockId = usize;
+id!(
+    /// Index of a block in [`FileModel::blocks`].
+    BlockId,
+    Block
+);
+
+impl BlockId {
+    /// The module's block.
+    pub const MODULE: BlockId = BlockId(0);
+}
 
 /// What kind of statement block a [`Block`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -695,6 +773,18 @@ impl FileModel {
         &self.values[id]
     }
 
+    /// The ids of the values, in arena order.
+    pub fn value_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = ValueId> + ExactSizeIterator + use<> {
+        (0..self.values.len()).map(ValueId::new)
+    }
+
+    /// The values with their ids, in arena order.
+    pub fn values_with_ids(&self) -> impl Iterator<Item = (ValueId, &Value)> {
+        self.value_ids().zip(&self.values)
+    }
+
     /// The estimator a value is, if it is one.
     pub fn estimator(&self, id: ValueId) -> Option<&Estimator> {
         match &self.values[id].kind {
@@ -709,7 +799,7 @@ impl FileModel {
         let mut seen = std::collections::HashSet::new();
         let mut stack = vec![id];
         while let Some(current) = stack.pop() {
-            if current >= self.values.len() || !seen.insert(current) {
+            if current.index() >= self.values.len() || !seen.insert(current) {
                 continue;
             }
             if target(current) {
@@ -723,7 +813,7 @@ impl FileModel {
     /// The PyTorch module a value is, if it is one: a [`Kind::TorchModule`], or a model read
     /// back by `torch.load` (which is a module when it is called).
     pub fn torch_module(&self, id: ValueId) -> Option<ModuleInfo<'_>> {
-        match &self.values.get(id)?.kind {
+        match &self.values.get(id.index())?.kind {
             Kind::TorchModule(module) => Some(ModuleInfo {
                 class: &module.class,
                 mode_dependent: module.mode_dependent,
@@ -747,7 +837,7 @@ impl FileModel {
             if block == outer {
                 return true;
             }
-            let Some(info) = self.blocks.get(block) else {
+            let Some(info) = self.blocks.get(block.index()) else {
                 return false;
             };
             if info.kind == BlockKind::Body {
@@ -763,7 +853,7 @@ impl FileModel {
         let mut loops = Vec::new();
         let mut current = Some(block);
         while let Some(id) = current {
-            let Some(info) = self.blocks.get(id) else {
+            let Some(info) = self.blocks.get(id.index()) else {
                 break;
             };
             match info.kind {
@@ -784,11 +874,11 @@ impl FileModel {
     }
 
     pub fn fact(&self, id: FactId) -> &Fact {
-        &self.facts[id as usize]
+        &self.facts[id]
     }
 
     /// The split parts `id` derives from, with their roles.
-    pub fn split_parts_of(&self, id: ValueId) -> Vec<(ValueId, Role, usize)> {
+    pub fn split_parts_of(&self, id: ValueId) -> Vec<(ValueId, Role, SplitId)> {
         let mut parts = Vec::new();
         self.derives_from(id, |v| {
             if let Kind::SplitPart { role, split } = self.values[v].kind {

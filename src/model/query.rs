@@ -1,7 +1,8 @@
 //! Questions rules ask of a [`FileModel`], answered from what the one traversal recorded.
 
 use super::{
-    Column, Columns, Event, Fact, FileModel, FitMethod, Kind, Rows, Split, Tag, UNKNOWN, ValueId,
+    Column, Columns, Event, Fact, FileModel, FitMethod, Kind, Rows, Split, SplitId, Tag, UNKNOWN,
+    ValueId,
 };
 use crate::finding::Span;
 use std::collections::HashMap;
@@ -17,17 +18,17 @@ pub struct Lineage<'m> {
 impl FileModel {
     /// Which rows a value holds (see [`super::rows`]); 0 when unknown.
     pub fn rows(&self, id: ValueId) -> Rows {
-        self.values.get(id).map_or(0, |v| v.rows)
+        self.values.get(id.index()).map_or(0, |v| v.rows)
     }
 
     /// The columns of a frame value, if it is one.
     pub fn columns(&self, id: ValueId) -> Option<&Columns> {
-        self.values.get(id)?.columns.as_deref()
+        self.values.get(id.index())?.columns.as_deref()
     }
 
     /// The facts a value carries, each with the column that carries it when known.
     pub fn lineage(&self, id: ValueId) -> Vec<Lineage<'_>> {
-        let Some(value) = self.values.get(id) else {
+        let Some(value) = self.values.get(id.index()) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -90,7 +91,7 @@ impl FileModel {
         if let Some(columns) = self.columns(id) {
             return Some(columns.root);
         }
-        let value = self.values.get(id)?;
+        let value = self.values.get(id.index())?;
         match value.kind {
             Kind::Column { .. } | Kind::SplitPart { .. } => self.root_of(*value.inputs.first()?),
             _ => None,
@@ -99,7 +100,7 @@ impl FileModel {
 
     /// The name of the column a value reads (`df["price"]`), if it is one.
     pub fn column_name(&self, id: ValueId) -> Option<&str> {
-        match &self.values.get(id)?.kind {
+        match &self.values.get(id.index())?.kind {
             Kind::Column { name } => Some(name),
             _ => None,
         }
@@ -107,16 +108,16 @@ impl FileModel {
 
     /// The split a value is a part of, if it is one.
     pub fn split_of(&self, id: ValueId) -> Option<&Split> {
-        match self.values.get(id)?.kind {
-            Kind::SplitPart { split, .. } => self.splits.get(split),
+        match self.values.get(id.index())?.kind {
+            Kind::SplitPart { split, .. } => self.splits.get(split.index()),
             _ => None,
         }
     }
 
     /// Whether a split has both a training and a held-out part.
-    pub fn complete(&self, split: usize) -> bool {
+    pub fn complete(&self, split: SplitId) -> bool {
         self.splits
-            .get(split)
+            .get(split.index())
             .is_some_and(|s| s.has_train && s.has_test)
     }
 
@@ -145,7 +146,8 @@ impl FileModel {
         match self.events.get(index) {
             Some(Event::Predict { method, output, .. }) => {
                 method.is_scoring()
-                    || (*output != UNKNOWN && self.metric_reach().get(*output) == Some(&true))
+                    || (*output != UNKNOWN
+                        && self.metric_reach().get(output.index()) == Some(&true))
                     || self
                         .replay_of(index)
                         .is_some_and(|(_, body)| body < index && self.is_evaluation(body))
@@ -184,8 +186,8 @@ impl FileModel {
             match event {
                 Event::Metric { args, .. } => {
                     for &a in args {
-                        if a < n {
-                            scored[a] = true;
+                        if a.index() < n {
+                            scored[a.index()] = true;
                         }
                     }
                 }
@@ -199,12 +201,12 @@ impl FileModel {
                     // The score itself, the truth it compares with, and the data the scored
                     // model read.
                     for v in std::iter::once(*output).chain(*truth) {
-                        if v < n {
-                            scored[v] = true;
+                        if v.index() < n {
+                            scored[v.index()] = true;
                         }
                     }
-                    if *input < n {
-                        feature[*input] = true;
+                    if input.index() < n {
+                        feature[input.index()] = true;
                     }
                     score_outputs.insert(*output);
                 }
@@ -212,35 +214,38 @@ impl FileModel {
             }
         }
         for id in self.hand_written_metrics() {
-            scored[id] = true;
+            scored[id.index()] = true;
         }
-        for id in (1..n).rev() {
+        for id in self.value_ids().skip(1).rev() {
             if score_outputs.contains(&id) {
                 continue;
             }
             if let Some(&input) = predicted_from.get(&id) {
                 // A prediction: its input is what the scored model read. A prediction read
                 // only as features goes no further.
-                if scored[id] && input < n {
-                    feature[input] = true;
+                if scored[id.index()] && input.index() < n {
+                    feature[input.index()] = true;
                 }
                 continue;
             }
-            if scored[id] || feature[id] {
-                let scored_here = scored[id];
+            if scored[id.index()] || feature[id.index()] {
+                let scored_here = scored[id.index()];
                 for &input in &self.values[id].inputs {
                     if scored_here {
-                        scored[input] = true;
+                        scored[input.index()] = true;
                     } else {
-                        feature[input] = true;
+                        feature[input.index()] = true;
                     }
                 }
             }
         }
-        let mut marked: Vec<bool> = (0..n)
-            .map(|id| scored[id] || (feature[id] && !predicted_from.contains_key(&id)))
+        let mut marked: Vec<bool> = self
+            .value_ids()
+            .map(|id| {
+                scored[id.index()] || (feature[id.index()] && !predicted_from.contains_key(&id))
+            })
             .collect();
-        marked[UNKNOWN] = false;
+        marked[UNKNOWN.index()] = false;
         marked
     }
 
@@ -328,7 +333,7 @@ impl FileModel {
                 .is_some_and(|c| c.open || c.known.len() > 1)
         };
         let mut label_sources = std::collections::HashSet::new();
-        let mut label_columns: Vec<(String, usize)> = Vec::new();
+        let mut label_columns: Vec<(String, SplitId)> = Vec::new();
         for event in &self.events {
             let Event::Fit { y: Some(y), .. } = event else {
                 continue;
@@ -373,12 +378,12 @@ impl FileModel {
                 && !method.is_scoring()
                 && *output != UNKNOWN
             {
-                predicted[*output] = true;
+                predicted[output.index()] = true;
             }
         }
         let mut truth = vec![false; self.values.len()];
         let mut found = Vec::new();
-        for id in 1..self.values.len() {
+        for id in self.value_ids().skip(1) {
             let value = &self.values[id];
             let held_out_label = match &value.kind {
                 Kind::SplitPart { .. } => {
@@ -396,15 +401,15 @@ impl FileModel {
                 }),
                 _ => false,
             };
-            let is_prediction = predicted[id];
+            let is_prediction = predicted[id.index()];
             let mut from_predictions = false;
             let mut from_labels = false;
             for &input in &value.inputs {
-                from_predictions |= predicted[input];
-                from_labels |= truth[input] && !predicted[input];
+                from_predictions |= predicted[input.index()];
+                from_labels |= truth[input.index()] && !predicted[input.index()];
             }
-            predicted[id] |= from_predictions;
-            truth[id] = held_out_label || from_labels;
+            predicted[id.index()] |= from_predictions;
+            truth[id.index()] = held_out_label || from_labels;
             if from_predictions && from_labels && !is_prediction {
                 found.push(id);
             }
@@ -504,7 +509,7 @@ impl FileModel {
 
     /// The label columns of a `y`: the column it reads, or the raw columns it was made from.
     pub fn label_columns(&self, y: ValueId) -> Vec<String> {
-        let Some(value) = self.values.get(y) else {
+        let Some(value) = self.values.get(y.index()) else {
             return Vec::new();
         };
         let mut names: Vec<String> = Vec::new();

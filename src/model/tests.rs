@@ -83,6 +83,7 @@ fn masks_and_slices_split_only_with_their_complement() {
     let (x, _) = last_fit(&m);
     assert_eq!(m.rows(x), rows::TRAIN);
     let complete: Vec<SplitKind> = (0..m.splits.len())
+        .map(SplitId::new)
         .filter(|&s| m.complete(s))
         .map(|s| m.splits[s].kind)
         .collect();
@@ -154,7 +155,7 @@ fn metrics_mark_what_is_evaluated() {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::Predict { output, .. } => Some(evaluated[*output]),
+            Event::Predict { output, .. } => Some(evaluated[output.index()]),
             _ => None,
         })
         .collect();
@@ -173,7 +174,7 @@ fn predictions_read_only_as_features_are_not_evaluated() {
         .events
         .iter()
         .filter_map(|e| match e {
-            Event::Predict { output, .. } => Some(evaluated[*output]),
+            Event::Predict { output, .. } => Some(evaluated[output.index()]),
             _ => None,
         })
         .collect();

@@ -1110,7 +1110,7 @@ impl<'a> Extractor<'a> {
                 .unwrap_or_default();
             let open = columns.is_none_or(|c| c.open);
             let dropped = columns.map(|c| c.dropped.clone()).unwrap_or_default();
-            let reads: Vec<usize> = self.sources().reads[*x]
+            let reads: Vec<usize> = self.sources().reads[x.index()]
                 .as_ref()
                 .map(|set| set.iter().map(|&r| r as usize).collect())
                 .unwrap_or_default();
@@ -1194,7 +1194,7 @@ impl<'a> Extractor<'a> {
     /// Stateful transformers fitted in the file whose transform output reaches `x`, and that
     /// are not saved anywhere in the file.
     fn unsaved_preprocessors(&self, x: ValueId) -> Vec<Preprocessor> {
-        let Some(fed) = self.sources().fed[x].as_ref() else {
+        let Some(fed) = self.sources().fed[x.index()].as_ref() else {
             return Vec::new();
         };
         let mut out: Vec<Preprocessor> = Vec::new();
@@ -1352,7 +1352,7 @@ impl<'a> Extractor<'a> {
                 (Some(_), None) => *into = None,
                 (None, _) => {}
             };
-            for id in 0..n {
+            for id in self.model.value_ids() {
                 let value = &self.model.values[id];
                 // Predictions, fold indices, sizes and row conditions carry no values of
                 // what they were computed from.
@@ -1371,13 +1371,13 @@ impl<'a> Extractor<'a> {
                     if input >= id {
                         continue;
                     }
-                    merge(&mut own_reads, &reads[input]);
+                    merge(&mut own_reads, &reads[input.index()]);
                     if passes {
-                        merge(&mut own_fed, &fed[input]);
+                        merge(&mut own_fed, &fed[input.index()]);
                     }
                 }
-                reads[id] = own_reads;
-                fed[id] = own_fed;
+                reads[id.index()] = own_reads;
+                fed[id.index()] = own_fed;
             }
             Sources { reads, fed }
         })
@@ -1391,7 +1391,7 @@ impl<'a> Extractor<'a> {
         let mut seen = HashSet::new();
         let mut stack = vec![id];
         while let Some(current) = stack.pop() {
-            if current >= self.model.values.len() || !seen.insert(current) {
+            if current.index() >= self.model.values.len() || !seen.insert(current) {
                 continue;
             }
             if seen.len() > ANCESTRY_BUDGET {

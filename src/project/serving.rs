@@ -1137,7 +1137,7 @@ impl<'a> Extractor<'a> {
         let mut stack = vec![input];
         let mut budget = FLOW_BUDGET;
         while let Some(id) = stack.pop() {
-            if id >= self.model.values.len() || !seen.insert(id) {
+            if id.index() >= self.model.values.len() || !seen.insert(id) {
                 continue;
             }
             if budget == 0 {
@@ -2025,7 +2025,7 @@ impl<'a> Extractor<'a> {
                 ..
             } = event
                 && matches!(&self.model.values[*estimator].kind, Kind::Estimator(e) if e.category == Category::Loaded)
-                && !evaluated.get(*output).copied().unwrap_or(false)
+                && !evaluated.get(output.index()).copied().unwrap_or(false)
                 && !checkpoints.contains(estimator)
             {
                 places.push(self.place(*span));
@@ -2216,7 +2216,7 @@ impl<'a> Extractor<'a> {
         let mut seen = HashSet::new();
         let mut stack = vec![id];
         while let Some(current) = stack.pop() {
-            if current >= self.model.values.len() || !seen.insert(current) {
+            if current.index() >= self.model.values.len() || !seen.insert(current) {
                 continue;
             }
             if current == from {

@@ -1083,7 +1083,7 @@ impl Builder<'_> {
                 // that cut at `len(train)` make two splits.
                 let key = (
                     UNKNOWN,
-                    format!("{}\u{0}{column}\u{0}{bound}", self.scope()),
+                    format!("{}\u{0}{column}\u{0}{bound}", self.scope().index()),
                 );
                 let split = match self.slices.get(&key) {
                     Some(&split) => split,
@@ -1128,7 +1128,10 @@ impl Builder<'_> {
             .columns
             .as_ref()
             .map_or(frame, |c| c.root);
-        let key = (base, format!("slice\u{0}{}\u{0}{cut_text}", self.scope()));
+        let key = (
+            base,
+            format!("slice\u{0}{}\u{0}{cut_text}", self.scope().index()),
+        );
         let split = match self.slices.get(&key) {
             Some(&split) => split,
             None => {

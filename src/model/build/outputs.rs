@@ -52,7 +52,7 @@ impl Builder<'_> {
             .facts
             .iter()
             .copied()
-            .filter(|&f| !matches!(facts[f as usize].tag, Tag::ModelOut | Tag::LoadedOut))
+            .filter(|&f| !matches!(facts[f].tag, Tag::ModelOut | Tag::LoadedOut))
             .collect();
         self.model.values[id].facts = kept;
     }
@@ -69,8 +69,7 @@ impl Builder<'_> {
             list.iter()
                 .copied()
                 .filter(|&f| {
-                    own.contains(&f)
-                        || !matches!(facts[f as usize].tag, Tag::ModelOut | Tag::LoadedOut)
+                    own.contains(&f) || !matches!(facts[f].tag, Tag::ModelOut | Tag::LoadedOut)
                 })
                 .collect()
         };
@@ -96,7 +95,7 @@ impl Builder<'_> {
     pub(super) fn missing_rows_of(&self, frame: ValueId, column: &str) -> bool {
         let key = (
             UNKNOWN,
-            format!("{}\u{0}{column}\u{0}<missing>", self.scope()),
+            format!("{}\u{0}{column}\u{0}<missing>", self.scope().index()),
         );
         let Some(&split) = self.slices.get(&key) else {
             return false;
@@ -172,12 +171,7 @@ impl Builder<'_> {
                 .facts
                 .iter()
                 .copied()
-                .filter(|&f| {
-                    !matches!(
-                        self.model.facts[f as usize].tag,
-                        Tag::ModelOut | Tag::LoadedOut
-                    )
-                })
+                .filter(|&f| !matches!(self.model.facts[f].tag, Tag::ModelOut | Tag::LoadedOut))
                 .collect();
             let (old_facts, old_bases) = match previous {
                 Some(p) => (p.facts.clone(), p.bases.clone()),

@@ -3,7 +3,7 @@
 
 use super::{Args, Builder, span};
 use crate::finding::Span;
-use crate::model::{Event, Kind, Role, Split, SplitKind, ValueId, rows};
+use crate::model::{Event, Kind, Role, Split, SplitId, SplitKind, ValueId, rows};
 use tree_sitter::Node;
 
 impl Builder<'_> {
@@ -51,8 +51,8 @@ impl Builder<'_> {
         shuffled: bool,
         inputs: Vec<ValueId>,
         at: Span,
-    ) -> usize {
-        let id = self.model.splits.len();
+    ) -> SplitId {
+        let id = SplitId::new(self.model.splits.len());
         let scope = self.scope();
         let event = self.push_event(Event::Split {
             id,
@@ -86,7 +86,7 @@ impl Builder<'_> {
         &mut self,
         input: ValueId,
         role: Role,
-        split: usize,
+        split: SplitId,
         at: Span,
     ) -> ValueId {
         let input_rows = self.model.values[input].rows;

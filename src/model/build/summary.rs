@@ -6,7 +6,7 @@
 
 use super::{Args, Builder, span};
 use crate::finding::Span;
-use crate::model::{Column, Columns, Event, FactId, Kind, UNKNOWN, ValueId};
+use crate::model::{Column, Columns, Event, FactId, Kind, SplitId, UNKNOWN, ValueId};
 use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::Node;
@@ -62,16 +62,16 @@ impl Builder<'_> {
                 _ => 0,
             };
             for &input in &self.model.values[value].inputs {
-                if input >= first {
-                    bits |= deps[input - first];
+                if input.index() >= first {
+                    bits |= deps[input.index() - first];
                 }
             }
             deps[value - first] = bits;
         }
         self.summaries[id] = Some(Summary {
             params: params.to_vec(),
-            first,
-            end,
+            first: ValueId::new(first),
+            end: ValueId::new(end),
             first_event,
             end_event,
             deps: Rc::new(deps),
@@ -101,7 +101,7 @@ impl Builder<'_> {
         let Some(summary) = self.summaries.get(id).cloned().flatten() else {
             return fallback(self);
         };
-        if args.splat || summary.end - summary.first > MAX_BODY_VALUES {
+        if args.splat || summary.end.index() - summary.first.index() > MAX_BODY_VALUES {
             return fallback(self);
         }
         let mut arguments = vec![UNKNOWN; summary.params.len()];
@@ -432,12 +432,12 @@ impl Builder<'_> {
                 changed |= replay.facts[&fact] != fact;
                 continue;
             }
-            let old = &self.model.facts[fact as usize];
+            let old = &self.model.facts[fact];
             let rebased = if old.rows == 0 && replay.depends(old.source) != 0 {
                 let mut new = old.clone();
                 new.source = self.translate(replay, new.source, depth + 1);
                 new.rows = self.model.values[new.source].rows;
-                let at = self.model.facts.len() as FactId;
+                let at = FactId::new(self.model.facts.len());
                 self.model.facts.push(new);
                 changed = true;
                 at
@@ -512,7 +512,7 @@ impl Builder<'_> {
         // the body only named keeps the caller's lineage.
         let made_here = |c: &Column| {
             c.facts.iter().any(|&f| {
-                let source = self.model.facts[f as usize].source;
+                let source = self.model.facts[f].source;
                 (replay.summary.first..replay.summary.end).contains(&source)
             })
         };
@@ -538,7 +538,7 @@ struct Replay<'s> {
     summary: &'s Summary,
     arguments: Vec<ValueId>,
     map: HashMap<ValueId, ValueId>,
-    splits: HashMap<usize, usize>,
+    splits: HashMap<SplitId, SplitId>,
     /// Body facts re-made for this call (see `rebase_facts`).
     facts: HashMap<FactId, FactId>,
     at: Span,
@@ -549,6 +549,6 @@ impl Replay<'_> {
         if v < self.summary.first || v >= self.summary.end {
             return 0;
         }
-        self.summary.deps[v - self.summary.first]
+        self.summary.deps[v.index() - self.summary.first.index()]
     }
 }

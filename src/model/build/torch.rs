@@ -513,7 +513,10 @@ impl Builder<'_> {
                 span: Span::new(0, self.text.len()),
             });
         }
-        self.torch.blocks.last().map_or(0, |&(_, block)| block)
+        self.torch
+            .blocks
+            .last()
+            .map_or(BlockId::MODULE, |&(_, block)| block)
     }
 
     fn torch_push_block(&mut self, node: Node, kind: BlockKind) {
@@ -523,7 +526,7 @@ impl Builder<'_> {
             parent: Some(parent),
             span: span(node),
         });
-        let id = self.model.blocks.len() - 1;
+        let id = BlockId::new(self.model.blocks.len() - 1);
         self.torch.blocks.push((node.id(), id));
     }
 
@@ -637,7 +640,7 @@ impl Builder<'_> {
             scope_depth: self.scopes.len() + 1,
             params,
             values: None,
-            first_value: self.model.values.len(),
+            first_value: ValueId::new(self.model.values.len()),
             inference,
             exempt,
             effects: Vec::new(),

@@ -157,7 +157,8 @@ fn inference_without_eval(ctx: &Context, switches: &Switches, trains: bool, sink
 
 fn training_in_eval_mode(ctx: &Context, switches: &Switches, sink: &mut Sink) {
     let model = ctx.model;
-    let optimizers: Vec<ValueId> = (0..model.values.len())
+    let optimizers: Vec<ValueId> = model
+        .value_ids()
         .filter(|&v| matches!(model.value(v).kind, Kind::Optimizer { .. }))
         .collect();
     if optimizers.is_empty() {

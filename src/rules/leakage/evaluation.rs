@@ -4,17 +4,17 @@
 //! the value arena (a value's inputs are older than it), so it is linear in the file.
 
 use crate::finding::Span;
-use crate::model::{Event, FileModel, Kind, Role, UNKNOWN, ValueId, rows};
+use crate::model::{Event, FileModel, Kind, Role, SplitId, UNKNOWN, ValueId, rows};
 use crate::rule::Context;
 use std::collections::{HashMap, HashSet};
 
 /// A small sorted set of ids (splits, events), capped so a pathological file stays linear.
-pub(super) type Ids = Vec<usize>;
+pub(super) type Ids<I = usize> = Vec<I>;
 
 const CAP: usize = 8;
 
 /// Adds `more` to the sorted set `into`, up to the cap.
-pub(super) fn merge(into: &mut Ids, more: &[usize]) {
+pub(super) fn merge<I: Ord + Copy>(into: &mut Ids<I>, more: &[I]) {
     for &id in more {
         if into.len() >= CAP {
             return;
@@ -27,9 +27,9 @@ pub(super) fn merge(into: &mut Ids, more: &[usize]) {
 
 /// For each value, the splits whose part of `role` it holds rows of. Cross-validation folds
 /// count only when `folds` is set: a fold's held-out part is validation data by design.
-pub(super) fn parts_of(model: &FileModel, role: Role, folds: bool) -> Vec<Ids> {
-    let mut out: Vec<Ids> = vec![Vec::new(); model.values.len()];
-    for id in 0..model.values.len() {
+pub(super) fn parts_of(model: &FileModel, role: Role, folds: bool) -> Vec<Ids<SplitId>> {
+    let mut out: Vec<Ids<SplitId>> = vec![Vec::new(); model.values.len()];
+    for id in model.value_ids() {
         let value = model.value(id);
         let mut ids = Vec::new();
         // A part of a split of mixed rows (train and test glued together, then filtered
@@ -49,16 +49,16 @@ pub(super) fn parts_of(model: &FileModel, role: Role, folds: bool) -> Vec<Ids> {
         ) && role == Role::Test;
         for &input in &value.inputs {
             if !(part && (mixed(input) || carved)) {
-                merge(&mut ids, &out[input]);
+                merge(&mut ids, &out[input.index()]);
             }
         }
         if let Kind::SplitPart { role: r, split } = value.kind
             && r == role
-            && (folds || model.splits.get(split).is_some_and(|s| !s.folds))
+            && (folds || model.splits.get(split.index()).is_some_and(|s| !s.folds))
         {
             merge(&mut ids, &[split]);
         }
-        out[id] = ids;
+        out[id.index()] = ids;
     }
     out
 }
@@ -78,19 +78,19 @@ pub(super) fn scores_of(model: &FileModel) -> Vec<Ids> {
         if let Some(result) = score_result(event)
             && result != UNKNOWN
         {
-            merge(&mut out[result], &[index]);
+            merge(&mut out[result.index()], &[index]);
         }
     }
-    for id in 0..model.values.len() {
+    for id in model.value_ids() {
         if chosen.contains(&id) {
-            out[id].clear();
+            out[id.index()].clear();
             continue;
         }
-        let mut ids = std::mem::take(&mut out[id]);
+        let mut ids = std::mem::take(&mut out[id.index()]);
         for &input in &model.value(id).inputs {
-            merge(&mut ids, &out[input]);
+            merge(&mut ids, &out[input.index()]);
         }
-        out[id] = ids;
+        out[id.index()] = ids;
     }
     out
 }
@@ -104,21 +104,21 @@ pub(super) fn chosen_by(model: &FileModel) -> (Vec<Ids>, Vec<bool>) {
     for (index, selection) in model.choices.selections.iter().enumerate() {
         for &chosen in &selection.chosen {
             if chosen != UNKNOWN {
-                merge(&mut chosen_by[chosen], &[index]);
+                merge(&mut chosen_by[chosen.index()], &[index]);
             }
         }
     }
     let mut consumed = vec![false; model.values.len()];
-    for id in 0..model.values.len() {
-        let mut ids = std::mem::take(&mut chosen_by[id]);
+    for id in model.value_ids() {
+        let mut ids = std::mem::take(&mut chosen_by[id.index()]);
         for &input in &model.value(id).inputs {
-            merge(&mut ids, &chosen_by[input]);
-            consumed[input] = true;
+            merge(&mut ids, &chosen_by[input.index()]);
+            consumed[input.index()] = true;
         }
-        chosen_by[id] = ids;
+        chosen_by[id.index()] = ids;
     }
     for &shown in &model.choices.displayed {
-        if let Some(read) = consumed.get_mut(shown) {
+        if let Some(read) = consumed.get_mut(shown.index()) {
             *read = true;
         }
     }
@@ -199,7 +199,7 @@ pub(super) fn is_validation_name(name: &str) -> bool {
 
 /// The splits whose held-out part is named as validation data, and the replays of those
 /// splits at calls of the function that made them.
-pub(super) fn validation_splits(ctx: &Context) -> HashSet<usize> {
+pub(super) fn validation_splits(ctx: &Context) -> HashSet<SplitId> {
     let model = ctx.model;
     let mut found = HashSet::new();
     // A split made inside an optimiser's objective is that objective's tuning holdout,
@@ -253,10 +253,10 @@ pub(super) fn validation_splits(ctx: &Context) -> HashSet<usize> {
     for (id, split) in model.splits.iter().enumerate() {
         let span = home_span(split);
         if inside(span) && !outside.contains(&folded(span)) {
-            found.insert(id);
+            found.insert(SplitId::new(id));
         }
     }
-    for (id, value) in model.values.iter().enumerate() {
+    for (id, value) in model.values_with_ids() {
         if let Kind::SplitPart {
             role: Role::Test,
             split,
@@ -271,7 +271,7 @@ pub(super) fn validation_splits(ctx: &Context) -> HashSet<usize> {
             && let Some(Event::Split { id: from, .. }) = model.events.get(original)
             && found.contains(from)
         {
-            found.insert(id);
+            found.insert(SplitId::new(id));
         }
     }
     found
@@ -366,9 +366,9 @@ pub(super) fn event_span(event: &Event) -> Span {
 
 /// The name of a test part of `split`, for messages: one of its held-out parts' names (the
 /// features first), or the name in the function whose call replayed it.
-pub(super) fn held_out_name(model: &FileModel, split: usize) -> Option<String> {
+pub(super) fn held_out_name(model: &FileModel, split: SplitId) -> Option<String> {
     let mut best: Option<String> = None;
-    for (id, value) in model.values.iter().enumerate() {
+    for (id, value) in model.values_with_ids() {
         if let Kind::SplitPart { role, split: s } = value.kind
             && s == split
             && role != Role::Train
@@ -379,7 +379,7 @@ pub(super) fn held_out_name(model: &FileModel, split: usize) -> Option<String> {
         }
     }
     best.or_else(|| {
-        let event = model.splits.get(split)?.event;
+        let event = model.splits.get(split.index())?.event;
         let (_, original) = model.replay_of(event)?;
         match model.events.get(original)? {
             Event::Split { id, .. } if *id != split => held_out_name(model, *id),
@@ -389,8 +389,8 @@ pub(super) fn held_out_name(model: &FileModel, split: usize) -> Option<String> {
 }
 
 /// "`train_test_split` (line 12)": a split for messages.
-pub(super) fn describe_split(ctx: &Context, split: usize) -> String {
-    let Some(info) = ctx.model.splits.get(split) else {
+pub(super) fn describe_split(ctx: &Context, split: SplitId) -> String {
+    let Some(info) = ctx.model.splits.get(split.index()) else {
         return "the split".to_string();
     };
     let function = info.function.rsplit('.').next().unwrap_or(&info.function);

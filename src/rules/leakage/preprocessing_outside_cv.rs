@@ -41,7 +41,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
     let carried = carried_transforms(model, &transforms);
     let mut reported: HashSet<Span> = HashSet::new();
     for (index, x) in validations {
-        let Some(source) = worst_source(&carried[x], &transforms) else {
+        let Some(source) = worst_source(&carried[x.index()], &transforms) else {
             continue;
         };
         // A tree model cross-validates the same on any increasing rescaling of its features.
@@ -49,7 +49,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             Event::CrossVal { estimator, .. } | Event::Fit { estimator, .. } => Some(*estimator),
             _ => None,
         };
-        if carried[x].iter().all(|t| transforms[t].monotone)
+        if carried[x.index()].iter().all(|t| transforms[t].monotone)
             && validated.is_some_and(|e| model.ignores_feature_scaling(e))
         {
             continue;
@@ -199,15 +199,15 @@ fn carried_transforms(model: &FileModel, transforms: &HashMap<usize, Leaky>) -> 
         if let Event::Transform { output, .. } = &model.events[index]
             && *output != crate::model::UNKNOWN
         {
-            merge(&mut out[*output], &[index]);
+            merge(&mut out[output.index()], &[index]);
         }
     }
-    for id in 0..model.values.len() {
-        let mut ids = std::mem::take(&mut out[id]);
+    for id in model.value_ids() {
+        let mut ids = std::mem::take(&mut out[id.index()]);
         for &input in &model.value(id).inputs {
-            merge(&mut ids, &out[input]);
+            merge(&mut ids, &out[input.index()]);
         }
-        out[id] = ids;
+        out[id.index()] = ids;
     }
     out
 }

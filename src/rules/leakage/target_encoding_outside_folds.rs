@@ -1,7 +1,9 @@
 use super::helpers::{SupervisedFit, frame_root, labels, supervised_fits};
 use crate::finding::Span;
 use crate::ml;
-use crate::model::{Event, FactId, FileModel, Kind, Role, Tag, UNKNOWN, ValueId, rows};
+use crate::model::{
+    Event, FactId, FileModel, Kind, Role, SplitId, Tag, UNKNOWN, ValueId, rows,
+};
 use crate::rule::{Check, Context, Sink};
 use std::collections::HashSet;
 
@@ -118,18 +120,20 @@ enum Evaluation {
     CrossVal { function: String, span: Span },
     /// The held-out part of split `split` (made of its inputs), predicted at `span`.
     HeldOut {
-        split: usize,
+        split: SplitId,
         inputs: Vec<ValueId>,
         span: Span,
     },
 }
 
 fn fact_id(model: &FileModel, fact: &crate::model::Fact) -> FactId {
-    model
-        .facts
-        .iter()
-        .position(|f| std::ptr::eq(f, fact))
-        .unwrap_or_default() as FactId
+    FactId::new(
+        model
+            .facts
+            .iter()
+            .position(|f| std::ptr::eq(f, fact))
+            .unwrap_or_default(),
+    )
 }
 
 /// The evaluation of the model fitted at event `index`: a cross-validation, or a later
@@ -147,7 +151,7 @@ fn evaluation_of(
             span: *span,
         });
     }
-    let trained: Vec<usize> = model
+    let trained: Vec<SplitId> = model
         .split_parts_of(fit.x)
         .into_iter()
         .filter(|(_, role, _)| *role == Role::Train)
@@ -167,7 +171,7 @@ fn evaluation_of(
         else {
             return None;
         };
-        let scored = evaluated[*output];
+        let scored = evaluated[output.index()];
         if *estimator != fit.estimator || !scored {
             return None;
         }
@@ -280,7 +284,7 @@ impl Encoders {
     }
 
     fn carries(&self, position: usize, id: ValueId) -> bool {
-        self.fits[position].reaches.get(id).copied().unwrap_or(false)
+        self.fits[position].reaches.get(id.index()).copied().unwrap_or(false)
     }
 }
 
@@ -312,19 +316,23 @@ fn encoder_outputs(
 /// One pass over the arena: the values derived from `sources` (not through estimators: a
 /// model fitted on encoded data does not make its other inputs encoded).
 fn reaches(model: &FileModel, sources: &HashSet<ValueId>) -> Vec<bool> {
-    let start = sources.iter().copied().min().unwrap_or(model.values.len());
+    let start = sources
+        .iter()
+        .map(|id| id.index())
+        .min()
+        .unwrap_or(model.values.len());
     let mut marked = vec![false; model.values.len()];
-    for id in start..model.values.len() {
+    for id in model.value_ids().skip(start) {
         if sources.contains(&id) {
-            marked[id] = true;
+            marked[id.index()] = true;
             continue;
         }
         let value = model.value(id);
         if matches!(value.kind, Kind::Estimator(_)) {
             continue;
         }
-        marked[id] = value.inputs.iter().any(|&i| {
-            marked[i] && !matches!(model.value(i).kind, Kind::Estimator(_))
+        marked[id.index()] = value.inputs.iter().any(|&i| {
+            marked[i.index()] && !matches!(model.value(i).kind, Kind::Estimator(_))
         });
     }
     marked

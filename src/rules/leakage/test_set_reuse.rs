@@ -4,7 +4,7 @@ use super::evaluation::{chosen_by, first_report, is_test_module, text,
 };
 use super::preprocessing_outside_cv::is_search;
 use crate::finding::{Severity, Span};
-use crate::model::{Event, FileModel, Kind, Role, UNKNOWN, ValueId, rows};
+use crate::model::{Event, FileModel, Kind, Role, SplitId, UNKNOWN, ValueId, rows};
 use crate::rule::{Check, Context, Sink};
 use std::collections::{HashMap, HashSet};
 
@@ -43,15 +43,15 @@ fn check(ctx: &Context, sink: &mut Sink) {
 /// What the checks share, computed once per file.
 struct Facts {
     /// For each value, the splits whose test part (not a fold) it holds rows of.
-    held: Vec<Ids>,
+    held: Vec<Ids<SplitId>>,
     /// For each value, the score events it derives from.
     scores: Vec<Ids>,
-    validation: HashSet<usize>,
+    validation: HashSet<SplitId>,
     /// Test splits some metric or score looks at.
-    evaluated: HashSet<usize>,
+    evaluated: HashSet<SplitId>,
     /// By fit event, the test splits scores of that fit's model look at; under None, those
     /// of models with no fit in sight (a best checkpoint loaded back).
-    evaluated_by_fit: HashMap<Option<usize>, Ids>,
+    evaluated_by_fit: HashMap<Option<usize>, Ids<SplitId>>,
     /// Replayed events by (call, body event); and the replays of each body event.
     replayed_at: HashMap<(Span, usize), usize>,
     replays_of: HashMap<usize, Vec<usize>>,
@@ -76,15 +76,15 @@ impl Facts {
             };
             if scored {
                 for data in event_data(event) {
-                    evaluated.extend(held[data].iter().copied());
+                    evaluated.extend(held[data.index()].iter().copied());
                 }
             }
         }
-        let mut evaluated_by_fit: HashMap<Option<usize>, Ids> = HashMap::new();
+        let mut evaluated_by_fit: HashMap<Option<usize>, Ids<SplitId>> = HashMap::new();
         for (fit, data) in model.scored_by_fit() {
             let tests = evaluated_by_fit.entry(fit).or_default();
             for value in data {
-                merge(tests, &held[value]);
+                merge(tests, &held[value.index()]);
             }
         }
         let replayed_at = replays(model);
@@ -114,7 +114,7 @@ impl Facts {
     /// count), or by a model loaded back from a file (a best checkpoint). In a function body,
     /// whose data are parameters, a score of the fit's model on rows unknown there counts when
     /// the split is scored anywhere.
-    fn scored_after(&self, model: &FileModel, fit: usize, split: usize) -> bool {
+    fn scored_after(&self, model: &FileModel, fit: usize, split: SplitId) -> bool {
         let home = home(model, fit);
         let found = |key: Option<usize>| self.evaluated_by_fit.get(&key);
         if [Some(fit), Some(home), None]
@@ -131,8 +131,8 @@ impl Facts {
     }
 
     /// The test splits (not validation splits) a value holds rows of.
-    fn tests(&self, value: ValueId) -> Ids {
-        self.held[value]
+    fn tests(&self, value: ValueId) -> Ids<SplitId> {
+        self.held[value.index()]
             .iter()
             .copied()
             .filter(|s| !self.validation.contains(s))
@@ -150,7 +150,7 @@ impl Facts {
         index: usize,
         call: Option<Span>,
         carrier: ValueId,
-    ) -> Ids {
+    ) -> Ids<SplitId> {
         let own = |i: usize| {
             let mut out = Vec::new();
             for data in event_data(&model.events[i]) {
@@ -318,7 +318,7 @@ fn test_part(
     data: ValueId,
     named: ValueId,
     scored_by: Option<usize>,
-) -> Option<usize> {
+) -> Option<SplitId> {
     if parts(model, data) != rows::TEST {
         return None;
     }
@@ -328,14 +328,14 @@ fn test_part(
     if validation_named {
         return None;
     }
-    let evaluated = |s: &usize| match scored_by {
+    let evaluated = |s: &SplitId| match scored_by {
         Some(fit) => facts.scored_after(model, fit, *s),
         None => facts.evaluated.contains(s),
     };
     facts.tests(data).into_iter().find(evaluated)
 }
 
-fn data_name(model: &FileModel, named: ValueId, data: ValueId, split: usize) -> String {
+fn data_name(model: &FileModel, named: ValueId, data: ValueId, split: SplitId) -> String {
     model
         .names_of(named)
         .first()
@@ -415,8 +415,8 @@ fn thresholds(
             continue;
         };
         for (side, other) in [(*left, *right), (*right, *left)] {
-            for &selection in &chosen_by[side] {
-                if !chosen_by[other].contains(&selection) && other != UNKNOWN {
+            for &selection in &chosen_by[side.index()] {
+                if !chosen_by[other.index()].contains(&selection) && other != UNKNOWN {
                     let name = model
                         .names_of(side)
                         .first()
@@ -441,7 +441,7 @@ fn thresholds(
         let mut through = Vec::new();
         for &arg in args {
             merge(&mut tests, &facts.tests(arg));
-            merge(&mut through, &chosen_by[arg]);
+            merge(&mut through, &chosen_by[arg.index()]);
         }
         for selection in through.into_iter().filter(|s| cutoffs.contains_key(s)) {
             let tuned_on = selection_tests(model, facts, selection, call);
@@ -484,10 +484,10 @@ fn selection_tests(
     facts: &Facts,
     selection: usize,
     call: Option<Span>,
-) -> Ids {
+) -> Ids<SplitId> {
     let mut out = Vec::new();
     for &over in &model.choices.selections[selection].over {
-        for &event in &facts.scores[over] {
+        for &event in &facts.scores[over.index()] {
             merge(&mut out, &facts.event_tests(model, event, call, over));
         }
     }
@@ -509,7 +509,7 @@ fn selections(
         }
         let mut events = Vec::new();
         for &over in &selection.over {
-            merge(&mut events, &facts.scores[over]);
+            merge(&mut events, &facts.scores[over.index()]);
         }
         // Choosing a point on a curve (a threshold) is not choosing a model.
         let Some(&scored) = events.iter().find(|&&e| !is_curve(&model.events[e])) else {
@@ -520,7 +520,7 @@ fn selections(
         // scores may be gathered with their test scores.
         let mut on_test = None;
         for &over in &selection.over {
-            for &event in &facts.scores[over] {
+            for &event in &facts.scores[over.index()] {
                 let found = facts.event_tests(model, event, None, over);
                 if on_test.is_none() && !found.is_empty() && !is_curve(&model.events[event]) {
                     on_test = Some(event);
@@ -570,19 +570,19 @@ fn selections(
 /// smallest of the very scores chosen among (`max(accuracies)` next to their `argmax`). A
 /// winner only refitted, saved or used for predictions with no metric, and metrics of other
 /// models or without the chosen threshold, leave the choice unreported.
-fn winner_reported(ctx: &Context, facts: &Facts, index: usize, tests: &Ids) -> bool {
+fn winner_reported(ctx: &Context, facts: &Facts, index: usize, tests: &Ids<SplitId>) -> bool {
     let model = ctx.model;
     let selection = &model.choices.selections[index];
     let on_tests = |v: ValueId| {
-        facts.scores[v].iter().any(|&e| {
+        facts.scores[v.index()].iter().any(|&e| {
             facts
                 .event_tests(model, e, None, v)
                 .iter()
                 .any(|s| tests.contains(s))
         })
     };
-    let kept = (0..model.values.len()).any(|v| {
-        if !facts.chosen_by[v].contains(&index) {
+    let kept = model.value_ids().any(|v| {
+        if !facts.chosen_by[v.index()].contains(&index) {
             return false;
         }
         // A best-so-far keeps the candidate's score under its own name (`best_auc = auc`),
@@ -590,7 +590,7 @@ fn winner_reported(ctx: &Context, facts: &Facts, index: usize, tests: &Ids) -> b
         // `scores_of`), and what derives from it holds a score only when it reads one back.
         on_tests(v)
             || (!selection.picks_key
-                && facts.consumed[v]
+                && facts.consumed[v.index()]
                 && selection.chosen.contains(&v)
                 && model.value(v).inputs.first().is_some_and(|&c| on_tests(c)))
     });
@@ -620,9 +620,9 @@ fn winner_reported(ctx: &Context, facts: &Facts, index: usize, tests: &Ids) -> b
         });
     // An optimiser's best value read back (`study.best_value`, `res.fun`): the winner's score.
     let best_value = is_optimiser(&selection.how)
-        && (0..model.values.len()).any(|v| {
-            facts.chosen_by[v].contains(&index)
-                && facts.consumed[v]
+        && model.value_ids().any(|v| {
+            facts.chosen_by[v.index()].contains(&index)
+                && facts.consumed[v.index()]
                 && text(ctx, v)
                     .rsplit('.')
                     .next()

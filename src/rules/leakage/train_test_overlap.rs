@@ -5,7 +5,7 @@ use super::evaluation::{first_report, is_test_module,
 use super::preprocessing_outside_cv::is_search;
 use crate::finding::Span;
 use crate::ml::Category;
-use crate::model::{Event, FileModel, Kind, Role, Tag, UNKNOWN, ValueId, rows};
+use crate::model::{Event, FileModel, Kind, Role, SplitId, Tag, UNKNOWN, ValueId, rows};
 use crate::rule::{Check, Context, Sink};
 use std::collections::{HashMap, HashSet};
 
@@ -38,20 +38,20 @@ fn resampled_before_split(ctx: &Context, sink: &mut Sink, reported: &mut HashSet
     let model = ctx.model;
     let resampled = |v: ValueId| model.rows(v) & rows::RESAMPLED != 0;
     let mut sites: Vec<(ValueId, String, Span)> = Vec::new();
-    let candidates: Vec<usize> = model
+    let candidates: Vec<SplitId> = model
         .splits
         .iter()
         .enumerate()
         .filter(|(_, s)| s.has_train && s.has_test && s.inputs.iter().any(|&i| resampled(i)))
-        .map(|(id, _)| id)
+        .map(|(id, _)| SplitId::new(id))
         .collect();
     if !candidates.is_empty() {
         let evaluated = model.reaches_metric();
-        let mut held_out_evaluated: HashSet<usize> = HashSet::new();
-        for (id, value) in model.values.iter().enumerate() {
+        let mut held_out_evaluated: HashSet<SplitId> = HashSet::new();
+        for (id, value) in model.values_with_ids() {
             if let Kind::SplitPart { role, split } = value.kind
                 && role != Role::Train
-                && evaluated[id]
+                && evaluated[id.index()]
             {
                 held_out_evaluated.insert(split);
             }
@@ -161,8 +161,8 @@ fn describe_resampling(ctx: &Context, origin: ValueId) -> String {
 
 /// What the evaluation checks share, computed once per file.
 struct Facts {
-    held: Vec<Ids>,
-    train: Vec<Ids>,
+    held: Vec<Ids<SplitId>>,
+    train: Vec<Ids<SplitId>>,
     reaches: Vec<bool>,
     /// For each body or module Predict event, the first metric that consumes its output.
     metric_of: HashMap<usize, usize>,
@@ -199,7 +199,7 @@ fn evaluated_on_fitted_rows(ctx: &Context, sink: &mut Sink, reported: &mut HashS
                 method,
                 ..
             } => {
-                let evaluation = method.is_scoring() || facts.reaches[*output];
+                let evaluation = method.is_scoring() || facts.reaches[output.index()];
                 let Some(&fit) = fits.get(estimator) else {
                     continue;
                 };
@@ -277,7 +277,7 @@ impl Facts {
                 method,
                 ..
             } = event
-                && (method.is_scoring() || reaches[*output])
+                && (method.is_scoring() || reaches[output.index()])
                 && parts(model, *input) & (rows::TEST | rows::VALID) != 0
             {
                 held_out_evaluated.insert(*estimator);
@@ -330,15 +330,15 @@ fn supervised_model(model: &FileModel, fit: &Event) -> bool {
 /// very data that was split. Not when a later split separates them again: fitted on its
 /// training part and scored on its held-out part (out-of-fold encodings written into every row,
 /// then a train-test split), the two hold different rows.
-fn fitted_on_held_out(ctx: &Context, facts: &Facts, p: &Prediction) -> Option<usize> {
+fn fitted_on_held_out(ctx: &Context, facts: &Facts, p: &Prediction) -> Option<SplitId> {
     let model = ctx.model;
-    let separated = |split: usize| {
-        facts.train[p.fitted]
+    let separated = |split: SplitId| {
+        facts.train[p.fitted.index()]
             .iter()
-            .any(|&later| later != split && facts.held[p.input].contains(&later))
+            .any(|&later| later != split && facts.held[p.input.index()].contains(&later))
     };
-    facts.held[p.input].iter().copied().find(|&split| {
-        (!separated(split) && facts.held[p.fitted].contains(&split))
+    facts.held[p.input.index()].iter().copied().find(|&split| {
+        (!separated(split) && facts.held[p.fitted.index()].contains(&split))
             || model.splits[split]
                 .inputs
                 .iter()
@@ -355,7 +355,7 @@ fn scored_on_fitted(ctx: &Context, facts: &Facts, p: &Prediction) -> Option<Valu
         let split_part = parts(model, p.input) & (rows::TRAIN | rows::VALID | rows::TEST) != 0;
         return (!split_part).then_some(p.fitted);
     }
-    let includes_training_rows = facts.train[p.fitted].iter().any(|&split| {
+    let includes_training_rows = facts.train[p.fitted.index()].iter().any(|&split| {
         model.splits[split]
             .inputs
             .iter()
@@ -431,7 +431,7 @@ fn scored_elsewhere(ctx: &Context, facts: &Facts, p: &Prediction) -> bool {
         };
         if index == p.index
             || *estimator != p.estimator
-            || !(method.is_scoring() || facts.reaches[*output])
+            || !(method.is_scoring() || facts.reaches[output.index()])
             || *input == UNKNOWN
             || parts(model, *input) & rows::TRAIN != 0
         {
@@ -488,7 +488,7 @@ fn training_labels(ctx: &Context) -> (HashSet<ValueId>, Vec<String>) {
     if lines.is_empty() {
         return (labelled, strings);
     }
-    for (id, value) in model.values.iter().enumerate() {
+    for (id, value) in model.values_with_ids() {
         if !lines.contains(&ctx.file.locate(value.span.start).line) {
             continue;
         }
@@ -510,7 +510,7 @@ fn report_fit(
     reported: &mut HashSet<Span>,
     facts: &Facts,
     p: &Prediction,
-    split: usize,
+    split: SplitId,
 ) {
     let model = ctx.model;
     let Event::Fit {

@@ -1,6 +1,6 @@
 use crate::finding::Span;
 use crate::ml::{self, Category, Rng};
-use crate::model::{Estimator, Event, FileModel, Kind, ValueId, Wrapper};
+use crate::model::{Estimator, Event, FileModel, Kind, ScopeId, ValueId, Wrapper};
 use crate::rule::{Check, Context, Sink};
 use std::collections::BTreeMap;
 
@@ -166,7 +166,7 @@ impl Seeds {
             };
             for rng in rngs.iter() {
                 seeds.anywhere.insert(*rng, true);
-                if *scope == 0 {
+                if *scope == ScopeId::MODULE {
                     seeds.first_at_module.entry(*rng).or_insert(index);
                 } else {
                     // A seed inside a function may run before anything: count it as first.
@@ -181,7 +181,7 @@ impl Seeds {
     /// module level or inside any function, or any seed at all when the event is inside a
     /// function (which may run after it).
     fn cover(&self, model: &FileModel, index: usize, rng: Rng) -> bool {
-        if event_scope(&model.events[index]) != 0 {
+        if event_scope(&model.events[index]) != ScopeId::MODULE {
             return self.anywhere.contains_key(&rng);
         }
         self.first_at_module
@@ -210,11 +210,11 @@ impl Seeds {
     }
 }
 
-fn event_scope(event: &Event) -> usize {
+fn event_scope(event: &Event) -> ScopeId {
     match event {
         Event::Draw { scope, .. } | Event::UnseededCall { scope, .. } => *scope,
         Event::Fit { scope, .. } => *scope,
-        _ => 0,
+        _ => ScopeId::MODULE,
     }
 }
 

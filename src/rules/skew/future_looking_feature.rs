@@ -46,7 +46,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             // feature only if the features certainly hold it.
             if !helpers::certainly_in(model, fit.x, &lineage) {
                 let named = column_facts.get_or_insert_with(|| helpers::column_facts(model));
-                if named.contains(&(helpers::fact_index(model, fact) as crate::model::FactId)) {
+                if helpers::fact_id(model, fact).is_some_and(|id| named.contains(&id)) {
                     continue;
                 }
             }

@@ -81,7 +81,7 @@ pub(super) fn fit_name(model: &FileModel, source: &str, fit: &FitSite) -> String
 /// `assign(n=...)`), for messages when the features name no column. One pass over the frames
 /// of the file; only called for a finding.
 pub(super) fn assigned_name(model: &FileModel, source: &str, fact: &Fact) -> Option<String> {
-    let index = fact_index(model, fact) as crate::model::FactId;
+    let index = fact_id(model, fact)?;
     let mut seen = std::collections::HashSet::new();
     let mut carrying = None;
     for value in &model.values {
@@ -504,7 +504,9 @@ pub(super) fn certainly_in(model: &FileModel, x: ValueId, lineage: &Lineage) -> 
     if lineage.column.is_some() {
         return true;
     }
-    let index = fact_index(model, lineage.fact) as crate::model::FactId;
+    let Some(index) = fact_id(model, lineage.fact) else {
+        return false;
+    };
     model
         .columns(x)
         .is_some_and(|c| c.base_facts.contains(&index) || c.joined_facts.contains(&index))
@@ -555,6 +557,15 @@ pub(super) fn fact_index(model: &FileModel, fact: &Fact) -> usize {
         .iter()
         .position(|f| std::ptr::eq(f, fact))
         .unwrap_or(usize::MAX)
+}
+
+/// The id of a fact of the model, found by address.
+pub(super) fn fact_id(model: &FileModel, fact: &Fact) -> Option<crate::model::FactId> {
+    model
+        .facts
+        .iter()
+        .position(|f| std::ptr::eq(f, fact))
+        .map(crate::model::FactId::new)
 }
 
 /// Whether a value carries the fact, on any of its columns.
@@ -627,7 +638,7 @@ pub(super) fn applied_to_other_rows(
                 .iter()
                 .any(|&(_, role, split)| {
                     role != Role::Train
-                        && model.splits.get(split).is_some_and(|s| {
+                        && model.splits.get(split.index()).is_some_and(|s| {
                             s.inputs
                                 .iter()
                                 .any(|&i| table_of(model, i) == Some(source_root))
@@ -637,7 +648,7 @@ pub(super) fn applied_to_other_rows(
             continue;
         }
         // `reaches_metric` marks what `score`/`evaluate` return as well.
-        let is_evaluated = evaluated.get(*output).copied().unwrap_or(false);
+        let is_evaluated = evaluated.get(output.index()).copied().unwrap_or(false);
         if is_evaluated {
             return Some(AppliedTo {
                 severity: Severity::Error,
