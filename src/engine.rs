@@ -74,7 +74,7 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         match project {
             Ok(diagnostics) => {
                 for (diagnostic, amends) in diagnostics {
-                    if !compiled.reports(&diagnostic)
+                    if !compiled.rule_enabled(diagnostic.code, diagnostic.name)
                         || compiled.ignored_for_file(
                             &diagnostic.path,
                             diagnostic.code,
@@ -99,6 +99,8 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         compiled.rule_enabled(rule.code, rule.name)
             && !compiled.ignored_for_file(path, rule.code, rule.name)
     });
+    // Preview branches are dropped only now, so a suppression of one counts as used.
+    report.diagnostics.retain(|d| compiled.reports(d));
     report
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -166,7 +168,7 @@ pub fn check_stdin(
         Ok((diagnostics, found)) => {
             report.diagnostics = diagnostics
                 .into_iter()
-                .filter(|d| compiled.reports(d))
+                .filter(|d| compiled.rule_enabled(d.code, d.name))
                 .filter(|d| !compiled.ignored_for_file(&d.path, d.code, d.name))
                 .collect();
             let mut suppressions = HashMap::from([(display.clone(), found)]);
@@ -174,6 +176,7 @@ pub fn check_stdin(
                 compiled.rule_enabled(rule.code, rule.name)
                     && !compiled.ignored_for_file(path, rule.code, rule.name)
             });
+            report.diagnostics.retain(|d| compiled.reports(d));
         }
         Err(_) => report
             .internal_errors
@@ -304,7 +307,7 @@ fn check_one(
         Ok((diagnostics, summary, suppressions)) => FileResult {
             diagnostics: diagnostics
                 .into_iter()
-                .filter(|d| settings.reports(d))
+                .filter(|d| settings.rule_enabled(d.code, d.name))
                 .filter(|d| !settings.ignored_for_file(&d.path, d.code, d.name))
                 .collect(),
             internal_error: None,

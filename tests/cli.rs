@@ -1294,3 +1294,38 @@ fn preview_rules_run_with_preview_or_their_code() {
         settings.stdout
     );
 }
+
+/// A suppression of a finding that a preview branch makes is used, in preview mode or not: it
+/// is not reported as unused (SUP001) when the finding is hidden.
+#[test]
+fn suppressing_a_preview_branch_is_not_unused() {
+    let dir = TempDir::new("cli-preview-suppressed");
+    dir.write(
+        "cv.py",
+        "import pandas as pd\nfrom sklearn.feature_selection import SelectKBest\n\
+         from sklearn.linear_model import LogisticRegression\n\
+         from sklearn.model_selection import cross_val_score\n\
+         df = pd.read_csv('d.csv')\nX, y = df.drop(columns='y'), df['y']\n\
+         X_sel = SelectKBest(k=5).fit_transform(X, y)\n\
+         print(cross_val_score(LogisticRegression(), X_sel, y, cv=5))  # mlready: ignore[LEAK008]\n",
+    );
+    let codes = |args: &[&str]| {
+        let mut all = vec![
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "LEAK008,SUP001",
+            "cv.py",
+        ];
+        all.extend_from_slice(args);
+        dir.run(&all).codes()
+    };
+    assert!(codes(&[]).is_empty(), "{:?}", codes(&[]));
+    assert!(codes(&["--preview"]).is_empty());
+    // Without the suppression, the finding shows in preview mode only.
+    let text = std::fs::read_to_string(dir.join("cv.py")).unwrap();
+    dir.write("cv.py", text.replace("  # mlready: ignore[LEAK008]", ""));
+    assert!(codes(&[]).is_empty());
+    assert_eq!(codes(&["--preview"]), vec!["LEAK008"]);
+}

@@ -30,28 +30,55 @@ impl FileModel {
     /// A fit, split and prediction all made inside one call of a function of the file are
     /// left out: the function's body shows them already.
     pub fn statistic_fits(&self) -> Vec<StatisticFit<'_>> {
+        self.statistic_fits
+            .get_or_init(|| self.find_statistic_fits())
+            .iter()
+            .filter_map(|&(index, held_out)| {
+                let Event::Fit {
+                    estimator,
+                    x: Some(x),
+                    method,
+                    x_text,
+                    span,
+                    ..
+                } = &self.events[index]
+                else {
+                    return None;
+                };
+                let transformer = self.estimator(*estimator)?;
+                Some(StatisticFit {
+                    index,
+                    transformer,
+                    category: transformer.learned_category(*method)?,
+                    x: *x,
+                    x_text,
+                    span: *span,
+                    held_out,
+                })
+            })
+            .collect()
+    }
+
+    /// The Fit events of [`FileModel::statistic_fits`] with their held-out use, computed once.
+    fn find_statistic_fits(&self) -> Vec<(usize, HeldOutUse)> {
         let mut out = Vec::new();
         for (index, event) in self.events.iter().enumerate() {
             let Event::Fit {
                 estimator,
-                x: Some(x),
+                x: Some(_),
                 method,
-                x_text,
-                span,
                 ..
             } = event
             else {
                 continue;
             };
-            let Some(transformer) = self
+            let learns = self
                 .estimator(*estimator)
                 .filter(|e| !crate::ml::is_target_encoder(&e.class))
-            else {
+                .is_some_and(|e| e.learned_category(*method).is_some());
+            if !learns {
                 continue;
-            };
-            let Some(category) = transformer.learned_category(*method) else {
-                continue;
-            };
+            }
             let Some(held_out) = self.held_out_use(index) else {
                 continue;
             };
@@ -62,15 +89,7 @@ impl FileModel {
             if calls[0].is_some() && calls.iter().all(|c| *c == calls[0]) {
                 continue;
             }
-            out.push(StatisticFit {
-                index,
-                transformer,
-                category,
-                x: *x,
-                x_text,
-                span: *span,
-                held_out,
-            });
+            out.push((index, held_out));
         }
         out
     }
@@ -90,7 +109,8 @@ impl FileModel {
         else {
             return None;
         };
-        if *x == UNKNOWN || self.derives_from_split(*x) {
+        let facts = self.held_out.get_or_init(|| HeldOutFacts::new(self));
+        if *x == UNKNOWN || facts.split_derived[x.index()] {
             return None;
         }
         let fit = FitSite {
@@ -100,7 +120,6 @@ impl FileModel {
             output: *output,
             scope: *scope,
         };
-        let facts = self.held_out.get_or_init(|| HeldOutFacts::new(self));
         find_use(self, facts, &fit)
     }
 }
@@ -167,6 +186,8 @@ pub struct HeldOutFacts {
     predicts_on: HashMap<ValueId, Vec<usize>>,
     /// For each event, whether it is a Predict that is an evaluation.
     evaluations: Vec<bool>,
+    /// For each value, whether it derives from a part of a split.
+    split_derived: Vec<bool>,
     /// For each value, the values made from it.
     children: Vec<Vec<ValueId>>,
     /// What is left of [`VISIT_BUDGET`].
@@ -177,12 +198,15 @@ impl HeldOutFacts {
     fn new(model: &FileModel) -> Self {
         let mut train_of: Vec<Splits> = vec![Vec::new(); model.values.len()];
         let mut children: Vec<Vec<ValueId>> = vec![Vec::new(); model.values.len()];
+        let mut split_derived = vec![false; model.values.len()];
         for id in model.value_ids() {
             let value = model.value(id);
             let mut splits = Vec::new();
+            split_derived[id.index()] = matches!(value.kind, Kind::SplitPart { .. });
             for &input in &value.inputs {
                 merge(&mut splits, &train_of[input.index()]);
                 children[input.index()].push(id);
+                split_derived[id.index()] |= split_derived[input.index()];
             }
             if let Kind::SplitPart {
                 role: Role::Train,
@@ -221,6 +245,7 @@ impl HeldOutFacts {
             .map(|i| model.is_evaluation(i))
             .collect();
         HeldOutFacts {
+            split_derived,
             evaluations,
             train_of,
             split_events,
@@ -232,12 +257,14 @@ impl HeldOutFacts {
         }
     }
 
-    /// Whether `estimator` was fitted, before event `before`, on the train part of `split`.
+    /// Whether `estimator`, as fitted last before event `before`, was fitted on the train part
+    /// of `split` (a refit under the same name on other rows is another model).
     fn trained_on(&self, estimator: ValueId, split: SplitId, before: usize) -> bool {
         self.fits.get(&estimator).is_some_and(|fits| {
-            fits.iter().any(|&(index, x)| {
-                index < before && self.train_of[x.index()].binary_search(&split).is_ok()
-            })
+            fits.iter()
+                .rev()
+                .find(|&&(index, _)| index < before)
+                .is_some_and(|&(_, x)| self.train_of[x.index()].binary_search(&split).is_ok())
         })
     }
 

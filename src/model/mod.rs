@@ -766,6 +766,10 @@ pub struct FileModel {
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.
     pub(crate) held_out: std::cell::OnceCell<held_out::HeldOutFacts>,
+    /// [`FileModel::statistic_fits`] (event and held-out use), computed on first use.
+    pub(crate) statistic_fits: std::cell::OnceCell<Vec<(usize, HeldOutUse)>>,
+    /// For each value, whether it holds rows glued from several frames, computed on first use.
+    pub(crate) glued: std::cell::OnceCell<Vec<bool>>,
 }
 
 impl FileModel {

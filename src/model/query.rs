@@ -125,12 +125,7 @@ impl FileModel {
     /// `score`/`evaluate` of an estimator, or a hand-written one (`preds == y_test`, an
     /// equality with a held-out part). The evaluation side of S5. One backward pass, computed
     /// once per file.
-    pub fn reaches_metric(&self) -> Vec<bool> {
-        self.metric_reach().to_vec()
-    }
-
-    /// [`FileModel::reaches_metric`], without a copy.
-    pub fn metric_reach(&self) -> &[bool] {
+    pub fn reaches_metric(&self) -> &[bool] {
         self.metric_reach
             .get_or_init(|| self.compute_metric_reach())
     }
@@ -147,7 +142,7 @@ impl FileModel {
             Some(Event::Predict { method, output, .. }) => {
                 method.is_scoring()
                     || (*output != UNKNOWN
-                        && self.metric_reach().get(output.index()) == Some(&true))
+                        && self.reaches_metric().get(output.index()) == Some(&true))
                     || self
                         .replay_of(index)
                         .is_some_and(|(_, body)| body < index && self.is_evaluation(body))
@@ -332,35 +327,43 @@ impl FileModel {
                 .as_deref()
                 .is_some_and(|c| c.open || c.known.len() > 1)
         };
+        // What the fits' labels are made from: one backward pass over the arena (a value's
+        // inputs are older than it), marking every ancestor of every fit's `y`.
+        let mut ancestor = vec![false; self.values.len()];
+        for event in &self.events {
+            if let Event::Fit { y: Some(y), .. } = event
+                && *y != UNKNOWN
+            {
+                ancestor[y.index()] = true;
+            }
+        }
+        for id in self.value_ids().skip(1).rev() {
+            if ancestor[id.index()] {
+                for &input in &self.values[id].inputs {
+                    ancestor[input.index()] = true;
+                }
+            }
+        }
         let mut label_sources = std::collections::HashSet::new();
         let mut label_columns: Vec<(String, SplitId)> = Vec::new();
-        for event in &self.events {
-            let Event::Fit { y: Some(y), .. } = event else {
-                continue;
-            };
-            if *y == UNKNOWN {
-                continue;
-            }
-            self.derives_from(*y, |v| {
-                let value = &self.values[v];
-                match &value.kind {
-                    Kind::SplitPart {
-                        role: Role::Train, ..
-                    } if !is_frame(v) => label_sources.extend(value.inputs.first().copied()),
-                    Kind::Column { name } => {
-                        if let Some(&frame) = value.inputs.first()
-                            && let Kind::SplitPart {
-                                role: Role::Train,
-                                split,
-                            } = self.values[frame].kind
-                        {
-                            label_columns.push((name.clone(), split));
-                        }
+        for id in self.value_ids().skip(1).filter(|id| ancestor[id.index()]) {
+            let value = &self.values[id];
+            match &value.kind {
+                Kind::SplitPart {
+                    role: Role::Train, ..
+                } if !is_frame(id) => label_sources.extend(value.inputs.first().copied()),
+                Kind::Column { name } => {
+                    if let Some(&frame) = value.inputs.first()
+                        && let Kind::SplitPart {
+                            role: Role::Train,
+                            split,
+                        } = self.values[frame].kind
+                    {
+                        label_columns.push((name.clone(), split));
                     }
-                    _ => {}
                 }
-                false
-            });
+                _ => {}
+            }
         }
         if label_sources.is_empty() && label_columns.is_empty() {
             return Vec::new();
@@ -409,7 +412,9 @@ impl FileModel {
                 from_labels |= truth[input.index()] && !predicted[input.index()];
             }
             predicted[id.index()] |= from_predictions;
-            truth[id.index()] = held_out_label || from_labels;
+            // A size taken of the labels (`len(y_test)`, `np.zeros(len(y_test))`) holds none of
+            // them: the labels stop where the rows are forgotten.
+            truth[id.index()] = held_out_label || (from_labels && value.rows != 0);
             if from_predictions && from_labels && !is_prediction {
                 found.push(id);
             }
@@ -420,12 +425,28 @@ impl FileModel {
     /// Whether a value holds rows glued together from two or more frames or arrays
     /// (`pd.concat([train, test])`, `np.vstack((X, X_test))`).
     pub fn holds_glued_rows(&self, id: ValueId) -> bool {
-        !self.row_concats.is_empty() && self.derives_from(id, |v| self.row_concats.contains(&v))
+        if self.row_concats.is_empty() {
+            return false;
+        }
+        let glued = self.glued.get_or_init(|| {
+            let mut glued = vec![false; self.values.len()];
+            for &id in &self.row_concats {
+                glued[id.index()] = true;
+            }
+            for id in self.value_ids() {
+                if self.values[id].inputs.iter().any(|i| glued[i.index()]) {
+                    glued[id.index()] = true;
+                }
+            }
+            glued
+        });
+        glued.get(id.index()).copied().unwrap_or(false)
     }
 
     /// Whether an estimator learns without a label: a clusterer, an outlier detector or an
-    /// embedding by its class, or a model whose every fit in the file is given no `y` (an
-    /// autoencoder fitted on `X, X`).
+    /// embedding by its class, or an autoencoder ([`FileModel::reproduces_input`]: fitted with
+    /// its input as its target, never with a label). A model fitted with no target argument at
+    /// all is not one: its labels may be inside the data it is given.
     pub fn learns_without_label(&self, estimator: ValueId) -> bool {
         let Some(class) = self.estimator(estimator).map(|e| e.class.as_str()) else {
             return false;
@@ -478,18 +499,23 @@ impl FileModel {
         else {
             return false;
         };
-        let mut models = members
-            .iter()
-            .filter(|&&m| {
-                self.estimator(m).is_some_and(|e| {
-                    matches!(
-                        e.category,
-                        crate::ml::Category::Model | crate::ml::Category::Composite
-                    )
-                })
+        // Every model among the members ignores scaling, and every other step is itself an
+        // increasing rescaling (a PCA in front of a forest depends on the scale).
+        let is_model = |m: ValueId| {
+            self.estimator(m).is_some_and(|e| {
+                matches!(
+                    e.category,
+                    crate::ml::Category::Model | crate::ml::Category::Composite
+                )
             })
-            .peekable();
-        models.peek().is_some()
+        };
+        let steps_keep_order = members.iter().filter(|&&m| !is_model(m)).all(|&m| {
+            self.estimator(m)
+                .is_some_and(|e| crate::ml::is_monotone_scaler(&e.class))
+        });
+        let mut models = members.iter().filter(|&&m| is_model(m)).peekable();
+        steps_keep_order
+            && models.peek().is_some()
             && models.all(|&m| m != estimator && self.ignores_feature_scaling(m))
     }
 

@@ -211,6 +211,8 @@ impl Builder<'_> {
             let rows = inputs
                 .iter()
                 .fold(0, |acc, &v| acc | self.model.values[v].rows);
+            // The arguments were read before the call's value was made: still older than it.
+            debug_assert!(inputs.iter().all(|&i| i < result));
             let value = &mut self.model.values[result];
             value.rows = rows;
             value.inputs = inputs;

@@ -27,7 +27,7 @@ const ENCODER_LIMIT: usize = 16;
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
     let encoders = Encoders::new(model);
-    let mut evaluated: Option<Vec<bool>> = None;
+    let mut evaluated: Option<&[bool]> = None;
     let mut reported: HashSet<Source> = HashSet::new();
     for fit in supervised_fits(model) {
         let index = fit.event;

@@ -160,10 +160,10 @@ fn describe_resampling(ctx: &Context, origin: ValueId) -> String {
 // ----- evaluated on rows it was fitted on -----
 
 /// What the evaluation checks share, computed once per file.
-struct Facts {
+struct Facts<'m> {
     held: Vec<Ids<SplitId>>,
     train: Vec<Ids<SplitId>>,
-    reaches: Vec<bool>,
+    reaches: &'m [bool],
     /// For each body or module Predict event, the first metric that consumes its output.
     metric_of: HashMap<usize, usize>,
     /// Estimators also evaluated on held-out rows.
@@ -245,8 +245,8 @@ struct Prediction {
     fitted: ValueId,
 }
 
-impl Facts {
-    fn new(ctx: &Context) -> Self {
+impl<'m> Facts<'m> {
+    fn new(ctx: &Context<'m>) -> Self {
         let model = ctx.model;
         let mut held = parts_of(model, Role::Test, true);
         let valid = parts_of(model, Role::Valid, true);

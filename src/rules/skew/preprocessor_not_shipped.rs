@@ -51,13 +51,17 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 continue;
             }
             let unconsumed = loaders.is_empty();
+            // A preview finding (no file loads this save) leaves the training to a later save
+            // that another file does load.
+            if !unconsumed {
+                reported.push(t);
+            }
             if loaders
                 .iter()
                 .any(|&(loader, load)| loads_something_else(index, loader, load))
             {
                 continue;
             }
-            reported.push(t);
             let preprocessors = &training.unsaved_preprocessors;
             let names: Vec<String> = preprocessors.iter().map(describe).collect();
             let target = save
