@@ -46,7 +46,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             {
                 continue;
             }
-            let Some(applied) = applied_to_other_rows(model, &evaluated, fit, fact) else {
+            let Some(applied) = applied_to_other_rows(model, evaluated, fit, fact) else {
                 continue;
             };
             let entry = found

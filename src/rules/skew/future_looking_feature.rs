@@ -52,7 +52,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             }
             let severity = match fact.tag {
                 Tag::Future => Severity::Error,
-                Tag::Agg if whole_history(model, source, &evaluated, fit, fact) => {
+                Tag::Agg if whole_history(model, source, evaluated, fit, fact) => {
                     Severity::Warning
                 }
                 _ => continue,
