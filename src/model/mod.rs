@@ -733,6 +733,8 @@ pub struct FileModel {
     /// The estimators a composite was built from (pipeline steps, a search's estimator, an
     /// ensemble's members), by the composite, in argument order.
     pub composite_members: Vec<(ValueId, Vec<ValueId>)>,
+    /// Hyperparameter searches whose grid sets the seed of what they wrap.
+    pub seeding_searches: Vec<ValueId>,
     /// Models fitted with their input as their target (`autoencoder.fit(X, X)`).
     pub autoencoders: Vec<ValueId>,
     /// Values made by gluing the rows of two or more frames or arrays together

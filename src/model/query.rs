@@ -422,6 +422,32 @@ impl FileModel {
         found
     }
 
+    /// Whether an estimator is wrapped, directly or through a pipeline, by a hyperparameter
+    /// search whose grid sets the seed or replaces the step with seeded estimators: the
+    /// constructor's missing seed is a placeholder.
+    pub fn seeded_by_search(&self, estimator: ValueId) -> bool {
+        if self.seeding_searches.is_empty() {
+            return false;
+        }
+        let mut holders = vec![estimator];
+        for _ in 0..3 {
+            let mut next = Vec::new();
+            for (composite, members) in &self.composite_members {
+                if members.iter().any(|m| holders.contains(m)) {
+                    if self.seeding_searches.contains(composite) {
+                        return true;
+                    }
+                    next.push(*composite);
+                }
+            }
+            if next.is_empty() {
+                return false;
+            }
+            holders = next;
+        }
+        false
+    }
+
     /// Whether a value holds rows glued together from two or more frames or arrays
     /// (`pd.concat([train, test])`, `np.vstack((X, X_test))`).
     pub fn holds_glued_rows(&self, id: ValueId) -> bool {

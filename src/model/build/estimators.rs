@@ -42,6 +42,7 @@ impl Builder<'_> {
             if info.category == Category::Composite {
                 self.record_column_selection(qualified, args, value);
                 self.record_members(args, value);
+                self.note_seeding_grid(args, value);
             }
             if seeded == Some(false) {
                 self.note_unseeded(qualified.to_string(), value, node);
@@ -510,4 +511,35 @@ struct FitInputs {
     keywords: Vec<(String, ValueId)>,
     /// The target given is the input itself: the model learns to reconstruct it.
     reconstructs: bool,
+}
+
+impl Builder<'_> {
+    /// A hyperparameter search whose grid sets the seed (`{"random_state": [0]}`,
+    /// `{"model__random_state": [0]}`) or puts seeded estimators in place of a step
+    /// (`{"clf": [RandomForestClassifier(random_state=19), LogisticRegression()]}`): the
+    /// estimators it wraps are seeded by it ([`crate::model::FileModel::seeded_by_search`]).
+    fn note_seeding_grid(&mut self, args: &Args, search: ValueId) {
+        let Some(grid) = args
+            .get(1, &["param_grid", "param_distributions", "search_spaces"])
+            .map(|(v, _)| v)
+        else {
+            return;
+        };
+        let grids = match self.kind(grid).clone() {
+            Kind::Tuple(elements) => elements,
+            _ => vec![grid],
+        };
+        let seeds = grids.iter().any(|&g| match self.kind(g) {
+            Kind::Dict(entries) => entries.iter().any(|(key, value)| {
+                key == "random_state"
+                    || key.ends_with("__random_state")
+                    || matches!(self.kind(*value), Kind::Tuple(options)
+                        if options.iter().any(|&o| matches!(self.kind(o), Kind::Estimator(_))))
+            }),
+            _ => false,
+        });
+        if seeds {
+            self.model.seeding_searches.push(search);
+        }
+    }
 }
