@@ -122,8 +122,12 @@ pub struct CheckArgs {
 
     /// Also run the preview rules and heuristic branches, not yet measured precise enough for
     /// the default selection (see `mlready rules`)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_preview")]
     pub preview: bool,
+
+    /// Run only the default selection, even if the configuration sets `preview = true`
+    #[arg(long)]
+    pub no_preview: bool,
 
     /// Exit 0 even when there are findings (2 still means mlready failed)
     #[arg(long)]
@@ -209,7 +213,11 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         extend_select: args.extend_select,
         exclude: args.exclude,
         fail_on: args.fail_on.map(Severity::from),
-        preview: args.preview,
+        preview: match (args.preview, args.no_preview) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
     };
     let known: Vec<(&'static str, &'static str)> =
         registry::all().map(|rule| (rule.code, rule.name)).collect();

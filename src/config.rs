@@ -81,8 +81,8 @@ pub struct CliOverrides {
     pub exclude: Vec<String>,
     /// `--fail-on`: replaces the file's `fail-on`.
     pub fail_on: Option<Severity>,
-    /// `--preview`: turns preview on whatever the file says.
-    pub preview: bool,
+    /// `--preview` / `--no-preview`: turns preview on or off whatever the file says.
+    pub preview: Option<bool>,
 }
 
 /// The resolved configuration `Settings` has no field for (yet). Returned next to `Settings`
@@ -598,7 +598,7 @@ pub fn resolve(
         ("extend-select", !cli.extend_select.is_empty()),
         ("exclude", !cli.exclude.is_empty()),
         ("fail-on", cli.fail_on.is_some()),
-        ("preview", cli.preview),
+        ("preview", cli.preview.is_some()),
     ] {
         if given {
             let from = match origins.get(key) {
@@ -627,7 +627,7 @@ pub fn resolve(
         exclude: [file.exclude, cli.exclude.clone()].concat(),
         per_file_ignores: file.per_file_ignores,
         fail_on: cli.fail_on.or(file.fail_on).unwrap_or(Severity::Warning),
-        preview: cli.preview || file.preview.unwrap_or(false),
+        preview: cli.preview.or(file.preview).unwrap_or(false),
         root,
         config_file: config_path,
         facts: file.facts,

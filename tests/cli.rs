@@ -1237,6 +1237,10 @@ fn preview_branches_report_only_in_preview_mode() {
         vec!["SKEW005"],
         "preview = true in the configuration"
     );
+    assert!(
+        codes(&["--no-preview"]).is_empty(),
+        "--no-preview wins over the file"
+    );
     // A file of the project that loads the model makes the finding a default one.
     dir.write("pyproject.toml", "[tool.mlready]\n");
     dir.write(

@@ -237,7 +237,7 @@ fn projects_match_their_expectations() {
         let (settings, _) = mlready::config::resolve(
             std::slice::from_ref(project),
             &mlready::config::CliOverrides {
-                preview: true,
+                preview: Some(true),
                 ..Default::default()
             },
             &known,
