@@ -614,6 +614,8 @@ pub fn is_library(qualified: &str) -> bool {
     const LIBRARIES: &[&str] = &[
         "sklearn",
         "numpy",
+        "random",
+        "jax",
         "scipy",
         "pandas",
         "torch",
@@ -756,18 +758,7 @@ pub fn is_tree_model(qualified: &str) -> bool {
 /// `set_seed`, `utils.seed_all`, `fix_seeds`). Functions of known libraries are judged by the
 /// table above, not by their names.
 fn is_seed_helper(qualified: &str) -> bool {
-    const LIBRARIES: &[&str] = &[
-        "numpy",
-        "random",
-        "torch",
-        "tensorflow",
-        "keras",
-        "sklearn",
-        "jax",
-        "pandas",
-    ];
-    let first = qualified.split('.').next().unwrap_or(qualified);
-    if LIBRARIES.contains(&first) {
+    if is_library(qualified) {
         return false;
     }
     let name = qualified.rsplit('.').next().unwrap_or(qualified);
