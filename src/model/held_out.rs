@@ -3,7 +3,9 @@
 //! and the transductive full-dataset statistic (it is only scored). One definition, read by
 //! both rules.
 
-use super::{Estimator, Event, FileModel, Kind, Role, ScopeId, SplitId, UNKNOWN, ValueId};
+use super::{
+    Estimator, Event, FileModel, Kind, Role, ScopeId, SplitId, UNKNOWN, ValueId, merge_capped,
+};
 use crate::finding::Span;
 use crate::ml::Category;
 use std::collections::{HashMap, HashSet};
@@ -154,19 +156,6 @@ pub struct HeldOutUse {
 /// Split ids a value derives from (through the parts of those splits), few and sorted.
 type Splits = Vec<SplitId>;
 
-/// Adds `more` to the sorted set `into`; sets stay small (a value rarely mixes the parts of
-/// many splits), and are capped so a pathological file stays linear.
-fn merge(into: &mut Splits, more: &[SplitId]) {
-    for &split in more {
-        if into.len() >= 8 {
-            return;
-        }
-        if let Err(at) = into.binary_search(&split) {
-            into.insert(at, split);
-        }
-    }
-}
-
 /// At most this many values are visited following fits forward in one file: each fit visits
 /// only what derives from it, and this bounds pathological files.
 const VISIT_BUDGET: usize = 4_000_000;
@@ -204,7 +193,7 @@ impl HeldOutFacts {
             let mut splits = Vec::new();
             split_derived[id.index()] = matches!(value.kind, Kind::SplitPart { .. });
             for &input in &value.inputs {
-                merge(&mut splits, &train_of[input.index()]);
+                merge_capped(&mut splits, &train_of[input.index()]);
                 children[input.index()].push(id);
                 split_derived[id.index()] |= split_derived[input.index()];
             }
@@ -213,7 +202,7 @@ impl HeldOutFacts {
                 split,
             } = value.kind
             {
-                merge(&mut splits, &[split]);
+                merge_capped(&mut splits, &[split]);
             }
             train_of[id.index()] = splits;
         }
@@ -338,18 +327,9 @@ fn find_use(model: &FileModel, facts: &HeldOutFacts, fit: &FitSite) -> Option<He
             // A clusterer or outlier detector assigning the test rows is not an evaluation:
             // no label of the test part is compared with anything.
             if *estimator == fit.transformer
-                || model
-                    .estimator(*estimator)
-                    .is_some_and(|e| crate::ml::is_unsupervised_model(&e.class))
+                || model.learns_without_label(*estimator)
+                || model.rescaling_changes_nothing(fit.transformer, *estimator)
             {
-                continue;
-            }
-            // A tree model predicts the same from any increasing rescaling of its features:
-            // where the scaler learned its statistics changes nothing it predicts.
-            let monotone = model
-                .estimator(fit.transformer)
-                .is_some_and(|e| crate::ml::is_monotone_scaler(&e.class));
-            if monotone && model.ignores_feature_scaling(*estimator) {
                 continue;
             }
             if let Some(split) = splits
@@ -419,8 +399,8 @@ fn leaky_values(
             let from = states.get(input).unwrap_or(&empty);
             state.statistics |= from.statistics;
             state.data |= from.data;
-            merge(&mut state.tests, &from.tests);
-            merge(&mut state.leaks, &from.leaks);
+            merge_capped(&mut state.tests, &from.tests);
+            merge_capped(&mut state.leaks, &from.leaks);
         }
         // A held-out part: the test part, or a validation part (the held-out side of a split
         // of a training part), both scored as unseen rows.
@@ -436,14 +416,14 @@ fn leaky_values(
         {
             let from = states.get(&input).unwrap_or(&empty);
             if from.statistics {
-                merge(&mut state.leaks, &[split]);
+                merge_capped(&mut state.leaks, &[split]);
             } else if from.data {
-                merge(&mut state.tests, &[split]);
+                merge_capped(&mut state.tests, &[split]);
             }
         }
         if outputs.contains(&id) {
             let tests = state.tests.clone();
-            merge(&mut state.leaks, &tests);
+            merge_capped(&mut state.leaks, &tests);
         }
         states.insert(id, state);
     }

@@ -250,6 +250,9 @@ pub struct Split {
     /// The source text of the data argument of the call at `span` (the first, or `X=`), for
     /// messages.
     pub data_text: Option<String>,
+    /// The source text of the call's `random_state=` argument, when one other than `None` is
+    /// given: two calls on the same data with the same seed cut the same rows.
+    pub seed: Option<String>,
 }
 
 /// What the model knows a value is.
@@ -416,6 +419,19 @@ pub struct Wrapper {
     pub span: Span,
     /// Given `random_state=`, `random_seed=` or `seed=` other than `None`, or a `**` splat.
     pub given_seed: bool,
+}
+
+/// Adds `more` to the small sorted set `into` (the splits or events a value derives from),
+/// capped at eight so a pathological file stays linear.
+pub fn merge_capped<I: Ord + Copy>(into: &mut Vec<I>, more: &[I]) {
+    for &id in more {
+        if into.len() >= 8 {
+            return;
+        }
+        if let Err(at) = into.binary_search(&id) {
+            into.insert(at, id);
+        }
+    }
 }
 
 /// An ML-relevant thing that happened, in execution order.
@@ -772,6 +788,8 @@ pub struct FileModel {
     pub(crate) statistic_fits: std::cell::OnceCell<Vec<(usize, HeldOutUse)>>,
     /// For each value, whether it holds rows glued from several frames, computed on first use.
     pub(crate) glued: std::cell::OnceCell<Vec<bool>>,
+    /// The estimators by the span of the call that built them, computed on first use.
+    pub(crate) estimators_by_span: std::cell::OnceCell<std::collections::HashMap<Span, ValueId>>,
 }
 
 impl FileModel {

@@ -505,6 +505,29 @@ impl FileModel {
         first == Some(true) && fits.all(|unlabelled| unlabelled)
     }
 
+    /// The estimator the call at `span` built, if any. One lookup table per file.
+    pub fn estimator_built_at(&self, span: Span) -> Option<&super::Estimator> {
+        let table = self.estimators_by_span.get_or_init(|| {
+            let mut table = std::collections::HashMap::new();
+            for (id, value) in self.values_with_ids() {
+                if matches!(value.kind, Kind::Estimator(_)) {
+                    // The first estimator made at a span, as a scan in arena order finds it.
+                    table.entry(value.span).or_insert(id);
+                }
+            }
+            table
+        });
+        table.get(&span).and_then(|&id| self.estimator(id))
+    }
+
+    /// Whether where `transformer` learned its statistics changes nothing `model` learns or
+    /// predicts: an increasing rescaling of each feature in front of a tree model.
+    pub fn rescaling_changes_nothing(&self, transformer: ValueId, model: ValueId) -> bool {
+        self.estimator(transformer)
+            .is_some_and(|e| crate::ml::is_monotone_scaler(&e.class))
+            && self.ignores_feature_scaling(model)
+    }
+
     /// Whether what an estimator learns and predicts is unchanged by an increasing function of
     /// each feature ([`crate::ml::is_monotone_scaler`]): a tree model, or a hyperparameter
     /// search or ensemble whose every model is one.

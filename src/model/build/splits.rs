@@ -76,6 +76,9 @@ impl Builder<'_> {
             scope,
             event,
             data_text: self.call_argument_text(at, 0, "X"),
+            seed: self
+                .call_argument_text(at, usize::MAX, "random_state")
+                .filter(|text| text.trim() != "None"),
         });
         id
     }

@@ -388,6 +388,14 @@ mod tests {
             "from sklearn.model_selection import train_test_split, cross_val_score\nfrom sklearn.linear_model import LogisticRegression\na, b = train_test_split(df[cols], random_state=0)\ncross_val_score(LogisticRegression(), X=feats, y=y)\n",
         );
         assert_eq!(m.splits[0].data_text.as_deref(), Some("df[cols]"));
+        assert_eq!(m.splits[0].seed.as_deref(), Some("0"));
+        let unseeded = model(
+            "from sklearn.model_selection import train_test_split
+a, b = train_test_split(X, random_state=None)
+c, d = train_test_split(X)
+",
+        );
+        assert!(unseeded.splits.iter().all(|s| s.seed.is_none()));
         let x_text = m.events.iter().find_map(|e| match e {
             Event::CrossVal { x_text, .. } => Some(x_text.clone()),
             _ => None,

@@ -2,7 +2,6 @@
 //! messages, and the exemption for estimator classes.
 
 use crate::finding::Span;
-use crate::ml;
 use crate::model::{Event, FileModel, Learned, ModelFit, ValueId};
 use crate::rule::Context;
 
@@ -17,9 +16,7 @@ pub(super) fn supervised_fits(model: &FileModel) -> Vec<SupervisedFit<'_>> {
     for fit in model.model_fits() {
         let learns_a_label = fit.labelled
             && matches!(fit.learned, Learned::Fit | Learned::PartialFit)
-            && model
-                .estimator(fit.estimator)
-                .is_some_and(|e| !ml::is_unsupervised_model(&e.class));
+            && !model.learns_without_label(fit.estimator);
         if learns_a_label && !fits.iter().any(|f| f.span == fit.span) {
             fits.push(fit);
         }

@@ -11,19 +11,7 @@ use std::collections::{HashMap, HashSet};
 /// A small sorted set of ids (splits, events), capped so a pathological file stays linear.
 pub(super) type Ids<I = usize> = Vec<I>;
 
-const CAP: usize = 8;
-
-/// Adds `more` to the sorted set `into`, up to the cap.
-pub(super) fn merge<I: Ord + Copy>(into: &mut Ids<I>, more: &[I]) {
-    for &id in more {
-        if into.len() >= CAP {
-            return;
-        }
-        if let Err(at) = into.binary_search(&id) {
-            into.insert(at, id);
-        }
-    }
-}
+pub(super) use crate::model::merge_capped as merge;
 
 /// For each value, the splits whose part of `role` it holds rows of. Cross-validation folds
 /// count only when `folds` is set: a fold's held-out part is validation data by design.
@@ -205,27 +193,11 @@ pub(super) fn validation_splits(ctx: &Context) -> HashSet<SplitId> {
     // A split made inside an optimiser's objective is that objective's tuning holdout,
     // unless a split outside it cuts the same data with the same seed: then its rows are the
     // test part the code reports on.
-    let folded = |span: Span| {
-        let text: String = ctx
-            .file
-            .text
-            .get(span.start..span.end)
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
-        let seed = text
-            .split_once("random_state=")
-            .map(|(_, rest)| rest.split([',', ')']).next().unwrap_or("").to_string());
-        let data = text
-            .split_once('(')
-            .map(|(_, rest)| rest.split(',').next().unwrap_or("").to_string());
-        match (seed, data) {
-            (Some(seed), Some(data)) if !seed.is_empty() && seed != "None" => {
-                format!("{data}\u{0}{seed}")
-            }
-            // Unseeded: no two calls cut the same rows.
-            _ => format!("\u{0}{}:{}", span.start, span.end),
-        }
+    let fold = |text: &str| text.split_whitespace().collect::<String>();
+    let cut = |split: &crate::model::Split, id: usize| match (&split.data_text, &split.seed) {
+        (Some(data), Some(seed)) => format!("{}\u{0}{}", fold(data), fold(seed)),
+        // Unseeded: no two calls cut the same rows.
+        _ => format!("\u{0}{id}"),
     };
     let inside = |span: Span| {
         model
@@ -246,13 +218,12 @@ pub(super) fn validation_splits(ctx: &Context) -> HashSet<SplitId> {
     let outside: HashSet<String> = model
         .splits
         .iter()
-        .map(home_span)
-        .filter(|&span| !inside(span))
-        .map(folded)
+        .enumerate()
+        .filter(|(_, split)| !inside(home_span(split)))
+        .map(|(id, split)| cut(split, id))
         .collect();
     for (id, split) in model.splits.iter().enumerate() {
-        let span = home_span(split);
-        if inside(span) && !outside.contains(&folded(span)) {
+        if inside(home_span(split)) && !outside.contains(&cut(split, id)) {
             found.insert(SplitId::new(id));
         }
     }

@@ -49,8 +49,11 @@ fn check(ctx: &Context, sink: &mut Sink) {
             Event::CrossVal { estimator, .. } | Event::Fit { estimator, .. } => Some(*estimator),
             _ => None,
         };
-        if carried[x.index()].iter().all(|t| transforms[t].monotone)
-            && validated.is_some_and(|e| model.ignores_feature_scaling(e))
+        if validated.is_some_and(|e| {
+            carried[x.index()]
+                .iter()
+                .all(|t| model.rescaling_changes_nothing(transforms[t].transformer, e))
+        })
         {
             continue;
         }
@@ -131,8 +134,8 @@ struct Leaky {
     fitted_on: String,
     fit_span: Span,
     supervised: bool,
-    /// An increasing function of each feature ([`crate::ml::is_monotone_scaler`]).
-    monotone: bool,
+    /// The fitted transformer.
+    transformer: ValueId,
 }
 
 /// Transform events (by index) whose transformer learns row statistics and was fitted, in its
@@ -180,9 +183,7 @@ fn leaky_transforms(ctx: &Context) -> HashMap<usize, Leaky> {
                         fitted_on: x_text.clone(),
                         fit_span: event_span(&model.events[home(model, fit)]),
                         supervised: category == Category::SupervisedTransformer,
-                        monotone: model
-                            .estimator(*estimator)
-                            .is_some_and(|e| crate::ml::is_monotone_scaler(&e.class)),
+                        transformer: *estimator,
                     },
                 );
             }

@@ -231,7 +231,7 @@ fn event_scope(event: &Event) -> ScopeId {
 /// (`Wrapper(RandomForestClassifier(), random_state=0)`), which may pass it on.
 fn wrapper_seeds(model: &FileModel, wrappers: &[Wrapper]) -> bool {
     for outer in wrappers {
-        let Some(estimator) = estimator_at(model, outer.span) else {
+        let Some(estimator) = model.estimator_built_at(outer.span) else {
             // A call the model does not know: it may pass its seed on, or not.
             return outer.given_seed;
         };
@@ -246,14 +246,6 @@ fn wrapper_seeds(model: &FileModel, wrappers: &[Wrapper]) -> bool {
         }
     }
     false
-}
-
-/// The estimator the model built from the call at `span`, if any.
-fn estimator_at(model: &FileModel, span: Span) -> Option<&Estimator> {
-    model.values.iter().find_map(|value| match &value.kind {
-        Kind::Estimator(estimator) if value.span == span => Some(estimator),
-        _ => None,
-    })
 }
 
 fn shorten(function: &str) -> String {
