@@ -175,18 +175,7 @@ impl Builder<'_> {
         fit: FitInputs,
         node: Node,
     ) -> ValueId {
-        let scope = self.scope();
-        self.model.events.push(Event::Fit {
-            estimator: receiver,
-            x: fit.x,
-            y: fit.y,
-            output: None,
-            method,
-            x_text: fit.x_text,
-            keywords: fit.keywords,
-            span: span(node),
-            scope,
-        });
+        self.push_fit(receiver, method, fit, None, node);
         if estimator.class.starts_with("sklearn")
             || estimator.class.starts_with("imblearn")
             || estimator.class.starts_with("xgboost")
@@ -198,6 +187,29 @@ impl Builder<'_> {
         } else {
             self.derived(Vec::new(), node)
         }
+    }
+
+    /// Records the Fit event of `receiver` on the inputs `fit` read; its index.
+    fn push_fit(
+        &mut self,
+        receiver: ValueId,
+        method: FitMethod,
+        fit: FitInputs,
+        output: Option<ValueId>,
+        node: Node,
+    ) -> usize {
+        let scope = self.scope();
+        self.push_event(Event::Fit {
+            estimator: receiver,
+            x: fit.x,
+            y: fit.y,
+            output,
+            method,
+            x_text: fit.x_text,
+            keywords: fit.keywords,
+            span: span(node),
+            scope,
+        })
     }
 
     /// `fit_transform`, `fit_resample`, `fit_predict`: a Fit event whose output is the
@@ -226,17 +238,7 @@ impl Builder<'_> {
             ),
             _ => self.derived(vec![input, receiver], node),
         };
-        let event = self.push_event(Event::Fit {
-            estimator: receiver,
-            x: fit.x,
-            y: fit.y,
-            output: Some(output),
-            method,
-            x_text: fit.x_text,
-            keywords: fit.keywords,
-            span: span(node),
-            scope,
-        });
+        let event = self.push_fit(receiver, method, fit, Some(output), node);
         if method == FitMethod::FitTransform {
             self.model.events.push(Event::Transform {
                 estimator: receiver,
