@@ -187,8 +187,7 @@ pub(super) fn is_validation_name(name: &str) -> bool {
 
 /// The splits whose held-out part is named as validation data, and the replays of those
 /// splits at calls of the function that made them.
-pub(super) fn validation_splits(ctx: &Context) -> HashSet<SplitId> {
-    let model = ctx.model;
+pub(super) fn validation_splits(model: &FileModel) -> HashSet<SplitId> {
     let mut found = HashSet::new();
     // A split made inside an optimiser's objective is that objective's tuning holdout,
     // unless a split outside it cuts the same data with the same seed: then its rows are the

@@ -66,7 +66,7 @@ impl Facts {
         let model = ctx.model;
         let held = parts_of(model, Role::Test, false);
         let scores = scores_of(model);
-        let validation = validation_splits(ctx);
+        let validation = validation_splits(model);
         let mut evaluated = HashSet::new();
         for event in &model.events {
             let scored = match event {
