@@ -146,10 +146,21 @@ pub struct CheckArgs {
     /// Print the resolved configuration, and where each value came from, instead of checking
     #[arg(long)]
     pub show_settings: bool,
-    /// Read the file to check from standard input, as if it were PATH (its name decides
-    /// notebook or script, its folder the configuration); file rules only
+    /// Read the file to check from standard input, as if it were PATH: its name decides
+    /// notebook or script, its folder the configuration and the project it is checked with
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
+    /// Check the given files alone. By default the project rules see the whole project of
+    /// each given file (read from the cache), so a file's findings are the same whether it
+    /// is checked alone or with the rest of its project
+    #[arg(long)]
+    pub no_project: bool,
+    /// Neither read nor write the cache of per-file results (wins over --cache-dir)
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Keep the cache in DIR instead of `.mlready_cache/` at each project's root
+    #[arg(long, value_name = "DIR", env = "MLREADY_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -231,7 +242,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         write_output(args.output.as_deref(), |out| write!(out, "{text}"))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut report = match &args.stdin_filename {
+    let stdin = match &args.stdin_filename {
         Some(path) => {
             let mut bytes = Vec::new();
             io::stdin().read_to_end(&mut bytes).map_err(|err| {
@@ -239,10 +250,20 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
                     "cannot read standard input: {err}"
                 )))
             })?;
-            crate::engine::check_stdin(path, &bytes, &settings)?
+            Some((path.clone(), bytes))
         }
-        None => crate::engine::check(&args.paths, &settings)?,
+        None => None,
     };
+    let options = crate::engine::RunOptions {
+        project: !args.no_project,
+        cache: match (&args.cache_dir, args.no_cache) {
+            (_, true) => None,
+            (Some(dir), false) => Some(crate::engine::CacheLocation::Dir(dir.clone())),
+            (None, false) => Some(crate::engine::CacheLocation::ProjectRoots),
+        },
+        stdin,
+    };
+    let mut report = crate::engine::check_with(&args.paths, &settings, &options)?;
     for diagnostic in &mut report.diagnostics {
         if let Some(severity) = extras.severity_for(diagnostic.code, diagnostic.name) {
             diagnostic.severity = severity;

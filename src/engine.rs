@@ -3,12 +3,14 @@
 //! Files are independent until the project stage, so everything up to the rules runs in
 //! parallel; a file that fails in any way becomes a finding and never stops the others.
 
+use crate::cache::{self, Entry, Pack, StoredDiagnostic};
 use crate::config::CompiledSettings;
 use crate::discover::{Discovered, discover};
 use crate::error::{Error, ErrorKind};
 use crate::finding::{Finding, Location, Span};
 use crate::model;
 use crate::project::index::{ProjectIndex, project_root};
+use crate::project::roots::{Roots, relative_to};
 use crate::project::{self, FileSummary};
 use crate::registry::{self, engine_rules};
 use crate::report::{Diagnostic, RelatedLocation, Report};
@@ -27,11 +29,55 @@ use std::time::Instant;
 /// with a depth limit, and this leaves a wide margin under it.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
 
-/// Runs `mlready check` over `paths`.
+/// How a run goes beyond its settings: the command line's `--no-project`, `--no-cache`,
+/// `--cache-dir` and `--stdin-filename`. The default (what [`check`] uses) checks the given
+/// files alone, without a cache.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Analyse the whole project of each given file for the project rules, and report what
+    /// stands in the given files: the same findings for a file whichever files are passed.
+    pub project: bool,
+    /// Where per-file results are cached; `None` for no cache.
+    pub cache: Option<CacheLocation>,
+    /// `--stdin-filename`: the one file to check, and the text that stands in for it.
+    pub stdin: Option<(PathBuf, Vec<u8>)>,
+}
+
+/// Where the cache lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheLocation {
+    /// `.mlready_cache/` at each project's root.
+    ProjectRoots,
+    /// One folder for every project (`--cache-dir`, `MLREADY_CACHE_DIR`).
+    Dir(PathBuf),
+}
+
+/// Runs `mlready check` over `paths`: the given files alone, without a cache (the library's
+/// entry point, which the fixture harness uses); see [`check_with`].
 pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
+    check_with(paths, settings, &RunOptions::default())
+}
+
+/// Runs `mlready check` over `paths` (or the standard input of `options.stdin`).
+pub fn check_with(
+    paths: &[PathBuf],
+    settings: &Settings,
+    options: &RunOptions,
+) -> Result<Report, Error> {
     let started = Instant::now();
     let compiled = CompiledSettings::new(settings)?;
-    let files = discover(paths, settings)?;
+    let cwd = std::env::current_dir().map_err(|err| {
+        Error::new(ErrorKind::Internal(format!(
+            "cannot read the working directory: {err}"
+        )))
+    })?;
+    let given = match &options.stdin {
+        Some((path, _)) => vec![Discovered {
+            path: path.clone(),
+            display: crate::discover::display_path(path, &cwd),
+        }],
+        None => discover(paths, settings)?,
+    };
     let rules: Vec<&'static Rule> = registry::all()
         .filter(|r| compiled.rule_enabled(r.code, r.name))
         .collect();
@@ -45,31 +91,80 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         .then_some(project::Options {
             declared_entries: !settings.facts.serving.entry_points.is_empty(),
         });
+    let plan = Plan::new(
+        given,
+        paths,
+        settings,
+        options.project && summarize.is_some(),
+        &cwd,
+    )?;
+    let key = cache::settings_key(
+        &rules.iter().map(|r| r.code).collect::<Vec<_>>(),
+        summarize.map(|o| o.declared_entries),
+    );
+    let mut packs: Vec<Option<Pack>> = plan
+        .roots
+        .iter()
+        .map(|root| {
+            let dir = match options.cache.as_ref()? {
+                CacheLocation::ProjectRoots => root.join(cache::DIR_NAME),
+                CacheLocation::Dir(dir) => dir.clone(),
+            };
+            let identity = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+            Some(Pack::open(&dir, &identity, key))
+        })
+        .collect();
+    let stdin = options.stdin.as_ref().map(|(_, bytes)| bytes.as_slice());
+    let jobs: Vec<Job> = plan
+        .files
+        .iter()
+        .map(|planned| Job {
+            entry: packs[planned.root]
+                .as_mut()
+                .and_then(|pack| pack.entries.remove(&planned.file.display)),
+            stdin: stdin.filter(|_| planned.given && options.stdin.is_some()),
+            planned,
+        })
+        .collect();
+    let reads = cache::ReadDigests::default();
+    let caching = options.cache.is_some();
+    let work = Work {
+        rules: &rules,
+        compiled: &compiled,
+        summarize,
+        reads: &reads,
+        caching,
+    };
     let results: Vec<FileResult> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|file| check_one(file, &rules, &compiled, summarize))
+        jobs.into_par_iter()
+            .map(|job| check_one(job, &work))
             .collect()
     });
+
     let mut report = Report {
-        files_checked: files.len(),
+        files_checked: plan.files.iter().filter(|f| f.given).count(),
         ..Report::default()
     };
-    let mut analysed = Vec::new();
     let mut suppressions: HashMap<String, Suppressions> = HashMap::new();
-    for (file, result) in files.iter().zip(results) {
+    let mut summaries: Vec<Option<FileSummary>> = Vec::with_capacity(results.len());
+    let mut changed = vec![false; plan.roots.len()];
+    for (planned, result) in plan.files.iter().zip(results) {
         report.diagnostics.extend(result.diagnostics);
         if !result.suppressions.is_empty() {
-            suppressions.insert(file.display.clone(), result.suppressions);
+            suppressions.insert(planned.file.display.clone(), result.suppressions);
         }
         report.internal_errors.extend(result.internal_error);
-        if let Some(summary) = result.summary {
-            analysed.push((file, summary));
+        summaries.push(result.summary);
+        if let (Some(pack), Some((entry, fresh))) = (packs[planned.root].as_mut(), result.entry) {
+            changed[planned.root] |= fresh;
+            pack.entries.insert(planned.file.display.clone(), entry);
         }
     }
+    let mut sources = Sources::new(&plan, options.stdin.as_ref());
+    sources.know(&report.diagnostics);
     if summarize.is_some() {
         let project = catch_unwind(AssertUnwindSafe(|| {
-            project_stage(paths, &analysed, &rules, settings)
+            project_stage(&plan, &summaries, &rules, settings, &mut sources)
         }));
         match project {
             Ok(diagnostics) => {
@@ -95,17 +190,189 @@ pub fn check(paths: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
                 .push("mlready failed in the project stage".to_string()),
         }
     }
+    drop(summaries);
     suppress::apply(&mut report.diagnostics, &mut suppressions, |rule, path| {
         compiled.rule_enabled(rule.code, rule.name)
             && !compiled.ignored_for_file(path, rule.code, rule.name)
     });
     // Preview branches are dropped only now, so a suppression of one counts as used.
     report.diagnostics.retain(|d| compiled.reports(d));
+    sources.attach(&mut report.diagnostics);
     report
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    save_packs(&plan, packs, &changed, options.project);
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Writes back the packs that changed. A project run saw every file of its projects, so what
+/// it did not see is gone from the project and is dropped from the pack.
+fn save_packs(plan: &Plan, packs: Vec<Option<Pack>>, changed: &[bool], whole: bool) {
+    for (root, pack) in packs.into_iter().enumerate() {
+        let Some(mut pack) = pack else { continue };
+        let mut dirty = changed[root];
+        if whole {
+            let before = pack.entries.len();
+            let seen: std::collections::HashSet<&str> = plan
+                .files
+                .iter()
+                .filter(|f| f.root == root)
+                .map(|f| f.file.display.as_str())
+                .collect();
+            pack.entries.retain(|path, _| seen.contains(path.as_str()));
+            dirty |= pack.entries.len() != before;
+        }
+        if dirty {
+            // A cache that cannot be written (a read-only checkout) only costs the next run.
+            let _ = pack.save();
+        }
+    }
+}
+
+/// The files a run analyses: the given ones and, in a project run, the rest of their
+/// projects, each with its project.
+struct Plan {
+    roots: Vec<PathBuf>,
+    files: Vec<Planned>,
+}
+
+struct Planned {
+    file: Discovered,
+    /// Index into [`Plan::roots`].
+    root: usize,
+    /// Named on the command line (or under a folder named there): its findings are reported.
+    given: bool,
+    /// The path relative to the project root, when known.
+    in_project: Option<PathBuf>,
+}
+
+impl Plan {
+    /// With `whole`, every file of each given file's project is analysed too; otherwise only
+    /// the given files, grouped into projects as [`project_root`] says.
+    fn new(
+        given: Vec<Discovered>,
+        paths: &[PathBuf],
+        settings: &Settings,
+        whole: bool,
+        cwd: &std::path::Path,
+    ) -> Result<Plan, Error> {
+        let mut roots: Vec<PathBuf> = Vec::new();
+        let root_index =
+            |root: PathBuf, roots: &mut Vec<PathBuf>| match roots.iter().position(|r| *r == root) {
+                Some(i) => i,
+                None => {
+                    roots.push(root);
+                    roots.len() - 1
+                }
+            };
+        let mut files = Vec::with_capacity(given.len());
+        let mut finder = Roots::new(paths, cwd);
+        for file in given {
+            let root = if whole {
+                finder.of(&file.path)
+            } else {
+                project_root(&file.path, paths)
+            };
+            let root = root_index(root, &mut roots);
+            files.push(Planned {
+                file,
+                root,
+                given: true,
+                in_project: None,
+            });
+        }
+        if whole {
+            let named: std::collections::HashSet<String> =
+                files.iter().map(|f| f.file.display.clone()).collect();
+            for (index, root) in roots.clone().iter().enumerate() {
+                for file in discover(std::slice::from_ref(root), settings)? {
+                    if named.contains(&file.display) || finder.of(&file.path) != *root {
+                        continue;
+                    }
+                    files.push(Planned {
+                        file,
+                        root: index,
+                        given: false,
+                        in_project: None,
+                    });
+                }
+            }
+        }
+        for planned in &mut files {
+            planned.in_project = relative_to(&planned.file.path, &roots[planned.root], cwd);
+        }
+        Ok(Plan { roots, files })
+    }
+}
+
+/// Loads the files that reported findings point into, once each, for the renderers: a file
+/// whose results came from the cache was not loaded, and one that was is not kept.
+struct Sources<'a> {
+    paths: HashMap<&'a str, &'a std::path::Path>,
+    stdin: Option<(&'a str, &'a [u8])>,
+    loaded: HashMap<String, Option<Arc<SourceFile>>>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(plan: &'a Plan, stdin: Option<&'a (PathBuf, Vec<u8>)>) -> Sources<'a> {
+        Sources {
+            paths: plan
+                .files
+                .iter()
+                .map(|f| (f.file.display.as_str(), f.file.path.as_path()))
+                .collect(),
+            stdin: stdin.and_then(|(_, bytes)| {
+                let given = plan.files.iter().find(|f| f.given)?;
+                Some((given.file.display.as_str(), bytes.as_slice()))
+            }),
+            loaded: HashMap::new(),
+        }
+    }
+
+    /// Remembers the files that `diagnostics` already carry.
+    fn know(&mut self, diagnostics: &[Diagnostic]) {
+        for diagnostic in diagnostics {
+            if let Some(file) = &diagnostic.file {
+                self.loaded
+                    .entry(diagnostic.path.clone())
+                    .or_insert_with(|| Some(Arc::clone(file)));
+            }
+        }
+    }
+
+    fn get(&mut self, display: &str) -> Option<Arc<SourceFile>> {
+        if let Some(known) = self.loaded.get(display) {
+            return known.clone();
+        }
+        let loaded = match self.stdin {
+            Some((name, bytes)) if name == display => {
+                let path = self.paths.get(display)?;
+                source::load_bytes(path, display.to_string(), bytes).ok()
+            }
+            _ => {
+                let path = self.paths.get(display)?;
+                source::load(path, display.to_string()).ok()
+            }
+        }
+        .map(Arc::new);
+        self.loaded.insert(display.to_string(), loaded.clone());
+        loaded
+    }
+
+    /// Gives each diagnostic, and each related place, its file.
+    fn attach(&mut self, diagnostics: &mut [Diagnostic]) {
+        for diagnostic in diagnostics {
+            if diagnostic.file.is_none() {
+                diagnostic.file = self.get(&diagnostic.path);
+            }
+            for related in &mut diagnostic.related {
+                if related.file.is_none() {
+                    related.file = self.get(&related.path);
+                }
+            }
+        }
+    }
 }
 
 /// Adds the related places of a project finding to the file finding of the same rule at the
@@ -127,66 +394,6 @@ fn amend(diagnostics: &mut [Diagnostic], amendment: Diagnostic) {
             target.related.push(related);
         }
     }
-}
-
-/// Checks `bytes` as the file `path` (`--stdin-filename`): the file rules only, since the
-/// rest of its project is not read; the configuration's selection and per-file ignores apply.
-pub fn check_stdin(
-    path: &std::path::Path,
-    bytes: &[u8],
-    settings: &Settings,
-) -> Result<Report, Error> {
-    let started = Instant::now();
-    let compiled = CompiledSettings::new(settings)?;
-    let cwd = std::env::current_dir().map_err(|err| {
-        Error::new(ErrorKind::Internal(format!(
-            "cannot read the working directory: {err}"
-        )))
-    })?;
-    let display = crate::discover::display_path(path, &cwd);
-    let rules: Vec<&'static Rule> = registry::all()
-        .filter(|r| compiled.rule_enabled(r.code, r.name))
-        .collect();
-    let file = Discovered {
-        path: path.to_path_buf(),
-        display: display.clone(),
-    };
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        match source::load_bytes(path, display.clone(), bytes) {
-            Ok(source) => {
-                let (diagnostics, _, suppressions) = analyze(Arc::new(source), &rules, None);
-                (diagnostics, suppressions)
-            }
-            Err(problem) => (load_problem(&file, problem), Suppressions::default()),
-        }
-    }));
-    let mut report = Report {
-        files_checked: 1,
-        ..Report::default()
-    };
-    match outcome {
-        Ok((diagnostics, found)) => {
-            report.diagnostics = diagnostics
-                .into_iter()
-                .filter(|d| compiled.rule_enabled(d.code, d.name))
-                .filter(|d| !compiled.ignored_for_file(&d.path, d.code, d.name))
-                .collect();
-            let mut suppressions = HashMap::from([(display.clone(), found)]);
-            suppress::apply(&mut report.diagnostics, &mut suppressions, |rule, path| {
-                compiled.rule_enabled(rule.code, rule.name)
-                    && !compiled.ignored_for_file(path, rule.code, rule.name)
-            });
-            report.diagnostics.retain(|d| compiled.reports(d));
-        }
-        Err(_) => report
-            .internal_errors
-            .push(format!("{display}: mlready failed on this file")),
-    }
-    report
-        .diagnostics
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    report.elapsed = started.elapsed();
-    Ok(report)
 }
 
 /// The project summaries of the files under `paths` (the hidden `summaries` command).
@@ -219,55 +426,84 @@ pub fn check_source(display: &str, file: SourceFile, rules: &[&'static Rule]) ->
     diagnostics
 }
 
-#[derive(Default)]
-struct FileResult {
-    diagnostics: Vec<Diagnostic>,
-    internal_error: Option<String>,
-    /// The file's summary for the project stage, with the file for rendering.
-    summary: Option<Summarised>,
-    /// The file's inline suppressions, applied after the project stage.
-    suppressions: Suppressions,
+/// One file to analyse, with what the cache holds for it.
+struct Job<'a> {
+    planned: &'a Planned,
+    entry: Option<Entry>,
+    /// The text of the standard input, when it stands in for this file.
+    stdin: Option<&'a [u8]>,
 }
 
-/// Groups the files' summaries into projects, joins each into an index and runs the
-/// project rules over it.
+/// What every job shares.
+struct Work<'a> {
+    rules: &'a [&'static Rule],
+    compiled: &'a CompiledSettings,
+    summarize: Option<project::Options>,
+    reads: &'a cache::ReadDigests,
+    caching: bool,
+}
+
+#[derive(Default)]
+struct FileResult {
+    /// The file's findings, when it was given (others' are not reported).
+    diagnostics: Vec<Diagnostic>,
+    internal_error: Option<String>,
+    /// The file's summary for the project stage.
+    summary: Option<FileSummary>,
+    /// The given file's inline suppressions, applied after the project stage.
+    suppressions: Suppressions,
+    /// The cache entry to keep for the file, and whether it is new.
+    entry: Option<(Entry, bool)>,
+}
+
+/// Groups the files' summaries into their projects, joins each into an index and runs the
+/// project rules over it. Only the findings that stand in given files are made.
 fn project_stage(
-    paths: &[PathBuf],
-    analysed: &[(&Discovered, Summarised)],
+    plan: &Plan,
+    summaries: &[Option<FileSummary>],
     rules: &[&'static Rule],
     settings: &Settings,
+    sources: &mut Sources,
 ) -> Vec<(Diagnostic, bool)> {
-    let mut projects: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
-    for (i, (file, _)) in analysed.iter().enumerate() {
-        projects
-            .entry(project_root(&file.path, paths))
-            .or_default()
-            .push(i);
+    let mut projects: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, planned) in plan.files.iter().enumerate() {
+        if summaries[i].is_some() {
+            projects.entry(planned.root).or_default().push(i);
+        }
     }
     let mut diagnostics = Vec::new();
     for (root, members) in projects {
-        let summaries: Vec<&FileSummary> = members.iter().map(|&i| &analysed[i].1.0).collect();
-        let index = ProjectIndex::new(root, summaries, &settings.facts);
+        if !members.iter().any(|&i| plan.files[i].given) {
+            continue;
+        }
+        let files: Vec<&FileSummary> = members
+            .iter()
+            .filter_map(|&i| summaries[i].as_ref())
+            .collect();
+        let index = ProjectIndex::new(plan.roots[root].clone(), files, &settings.facts);
         let mut sink = ProjectSink::default();
         for rule in rules {
             if let Some(check) = rule.check.project() {
                 check(&index, &mut sink);
             }
         }
+        let display = |file: usize| plan.files[members[file]].file.display.as_str();
         for finding in sink.findings {
-            let amends = finding.amends;
-            let source = |file: usize| &analysed[members[file]].1;
-            let (summary, source_file) = source(finding.file);
+            if !plan.files[members[finding.file]].given {
+                continue;
+            }
+            let path = display(finding.file);
+            let source_file = sources.get(path);
+            let start = finding.place.start;
             let end = source_file
                 .as_ref()
-                .map_or(finding.place.start, |f| f.locate(finding.place.span.end));
-            let start = finding.place.start;
+                .map_or(start, |f| f.locate(finding.place.span.end));
             diagnostics.push((
                 Diagnostic {
                     code: finding.code,
                     name: finding.name,
                     severity: finding.severity,
-                    path: summary.path.clone(),
+                    path: path.to_string(),
                     start,
                     end: if end.cell == start.cell { end } else { start },
                     span: finding.place.span,
@@ -277,59 +513,123 @@ fn project_stage(
                         .related
                         .into_iter()
                         .map(|(file, place, message)| RelatedLocation {
-                            path: source(file).0.path.clone(),
+                            path: display(file).to_string(),
                             location: place.start,
                             span: place.span,
                             message,
-                            file: source(file).1.clone(),
+                            file: None,
                         })
                         .collect(),
-                    file: source_file.clone(),
+                    file: source_file,
                     preview: finding.preview || preview_branch(finding.code, finding.severity),
                 },
-                amends,
+                finding.amends,
             ));
         }
     }
     diagnostics
 }
 
-fn check_one(
-    file: &Discovered,
-    rules: &[&'static Rule],
-    settings: &CompiledSettings,
-    summarize: Option<project::Options>,
-) -> FileResult {
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        load_and_analyze(file, rules, summarize)
-    }));
-    match outcome {
-        Ok((diagnostics, summary, suppressions)) => FileResult {
-            diagnostics: diagnostics
-                .into_iter()
-                .filter(|d| settings.rule_enabled(d.code, d.name))
-                .filter(|d| !settings.ignored_for_file(&d.path, d.code, d.name))
-                .collect(),
-            internal_error: None,
-            summary,
-            suppressions,
-        },
+fn check_one(job: Job, work: &Work) -> FileResult {
+    let file = &job.planned.file;
+    let outcome = catch_unwind(AssertUnwindSafe(|| analyze_job(&job, work)));
+    let mut result = match outcome {
+        Ok(result) => result,
         Err(panic) => {
             let message = panic
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
-            FileResult {
-                diagnostics: Vec::new(),
-                summary: None,
-                suppressions: Suppressions::default(),
-                internal_error: Some(format!(
-                    "{}: mlready failed on this file: {message}",
-                    file.display
-                )),
-            }
+            return FileResult {
+                internal_error: job
+                    .planned
+                    .given
+                    .then(|| format!("{}: mlready failed on this file: {message}", file.display)),
+                ..FileResult::default()
+            };
         }
+    };
+    if job.planned.given {
+        let settings = work.compiled;
+        result.diagnostics.retain(|d| {
+            settings.rule_enabled(d.code, d.name)
+                && !settings.ignored_for_file(&d.path, d.code, d.name)
+        });
+    } else {
+        result.diagnostics = Vec::new();
+        result.suppressions = Suppressions::default();
+    }
+    result
+}
+
+/// Reads a job's file and analyses it, or takes its results from the cache when they were made
+/// from the same content.
+fn analyze_job(job: &Job, work: &Work) -> FileResult {
+    let file = &job.planned.file;
+    let read = match job.stdin {
+        Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+        None => std::fs::read(&file.path).map(std::borrow::Cow::Owned),
+    };
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let what = if file.path.is_dir() { "folder" } else { "file" };
+            let problem = LoadProblem::Unreadable(format!("cannot read the {what}: {err}"));
+            return FileResult {
+                diagnostics: load_problem(file, problem),
+                ..FileResult::default()
+            };
+        }
+    };
+    let digest = work.caching.then(|| cache::digest(&bytes));
+    if let (Some(digest), Some(entry)) = (digest, &job.entry)
+        && let Some(restored) = entry.restore(digest, &file.display, work.reads)
+    {
+        return FileResult {
+            diagnostics: restored.diagnostics,
+            internal_error: None,
+            summary: restored.summary,
+            suppressions: Suppressions {
+                file: None,
+                directives: restored.directives,
+            },
+            entry: job.entry.clone().map(|entry| (entry, false)),
+        };
+    }
+    let ((diagnostics, summary, suppressions), read) = cache::reads::recording(|| {
+        match source::load_bytes(&file.path, file.display.clone(), &bytes) {
+            Ok(mut source) => {
+                source.in_project = job.planned.in_project.clone();
+                analyze(Arc::new(source), work.rules, work.summarize)
+            }
+            Err(problem) => (load_problem(file, problem), None, Suppressions::default()),
+        }
+    });
+    let summary = summary.map(|(summary, _)| summary);
+    // The standard input is not what is on disk: its results are not kept.
+    let entry = digest.filter(|_| job.stdin.is_none()).and_then(|digest| {
+        let stored = cache::Stored {
+            diagnostics: diagnostics.iter().map(StoredDiagnostic::of).collect(),
+            directives: suppressions.directives.clone(),
+            summary: summary.clone(),
+        };
+        let read = read
+            .into_iter()
+            .map(|path| {
+                let seen = work.reads.digest_of(&path);
+                (path, seen)
+            })
+            .collect();
+        Entry::new(digest, read, &stored).map(|entry| (entry, true))
+    });
+    let entry = entry.or_else(|| job.entry.clone().map(|entry| (entry, false)));
+    FileResult {
+        diagnostics,
+        internal_error: None,
+        summary,
+        suppressions,
+        entry,
     }
 }
 

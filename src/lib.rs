@@ -3,6 +3,7 @@
 //! The pipeline (DESIGN.md): discover → load → parse → analyze → file rules → filter → render.
 
 pub mod baseline;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod discover;

@@ -18,12 +18,13 @@ use crate::registry::{self, engine_rules::UNUSED_SUPPRESSION};
 use crate::report::Diagnostic;
 use crate::rule::Rule;
 use crate::source::SourceFile;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tree_sitter::Tree;
 
 /// Which findings a directive covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Coverage {
     /// Findings that start on this line (cell-relative in notebooks, 1-based).
     Line { cell: Option<usize>, line: usize },
@@ -32,14 +33,14 @@ pub enum Coverage {
 }
 
 /// How a directive is spelled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Syntax {
     Mlready,
     Noqa,
 }
 
 /// One selector of a directive, as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     /// The selector (code, prefix, rule name or `ALL`); empty for a blanket `# noqa`.
     pub text: String,
@@ -77,12 +78,16 @@ impl Item {
 }
 
 /// One suppression comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Directive {
     pub syntax: Syntax,
     pub coverage: Coverage,
     /// The directive's text in the file (from its `#`).
     pub span: Span,
+    /// Where that text starts and ends, resolved (the end moved to the start when it falls in
+    /// another cell), so that SUP001 can be reported without the file.
+    pub start: Location,
+    pub end: Location,
     pub items: Vec<Item>,
     /// Why the directive cannot be read, when it cannot (then it has no items).
     pub malformed: Option<String>,
@@ -102,7 +107,8 @@ impl Directive {
 /// The suppressions of one file.
 #[derive(Debug, Clone, Default)]
 pub struct Suppressions {
-    /// The file, kept only when it has directives (to locate and show SUP001 findings).
+    /// The file, kept only when it has directives (to show SUP001 findings); a cached
+    /// file's is attached later, when a finding in it is reported.
     pub file: Option<Arc<SourceFile>>,
     pub directives: Vec<Directive>,
 }
@@ -146,6 +152,13 @@ pub fn collect(file: &Arc<SourceFile>, tree: &Tree) -> Suppressions {
     }
     if directives.is_empty() {
         return Suppressions::default();
+    }
+    for directive in &mut directives {
+        directive.start = file.locate(directive.span.start);
+        directive.end = file.locate(directive.span.end);
+        if directive.end.cell != directive.start.cell {
+            directive.end = directive.start;
+        }
     }
     Suppressions {
         file: Some(Arc::clone(file)),
@@ -249,6 +262,8 @@ fn parse_mlready(rest: &str, span: Span, location: Location, own_line: bool) -> 
         syntax: Syntax::Mlready,
         coverage,
         span,
+        start: Location::default(),
+        end: Location::default(),
         items,
         malformed: None,
     }
@@ -262,6 +277,8 @@ fn malformed(span: Span, location: Location, why: &str) -> Directive {
             line: location.line,
         },
         span,
+        start: Location::default(),
+        end: Location::default(),
         items: Vec::new(),
         malformed: Some(why.to_string()),
     }
@@ -302,6 +319,8 @@ fn parse_noqa(rest: &str, span: Span, location: Location) -> Option<Directive> {
         syntax: Syntax::Noqa,
         coverage,
         span,
+        start: Location::default(),
+        end: Location::default(),
         items,
         malformed: None,
     })
@@ -360,16 +379,18 @@ pub fn apply(
         if !enabled(&UNUSED_SUPPRESSION, path) {
             continue;
         }
-        let Some(file) = &suppressions.file else {
-            continue;
-        };
-        diagnostics.extend(unused(path, file, &suppressions.directives, &enabled));
+        diagnostics.extend(unused(
+            path,
+            suppressions.file.as_ref(),
+            &suppressions.directives,
+            &enabled,
+        ));
     }
 }
 
 fn unused(
     path: &str,
-    file: &Arc<SourceFile>,
+    file: Option<&Arc<SourceFile>>,
     directives: &[Directive],
     enabled: &impl Fn(&Rule, &str) -> bool,
 ) -> Vec<Diagnostic> {
@@ -410,7 +431,7 @@ fn unused(
         if messages.is_empty() {
             continue;
         }
-        let start = file.locate(directive.span.start);
+        let start = directive.start;
         let silenced = directive.items.iter().any(Item::names_sup)
             || directives
                 .iter()
@@ -418,10 +439,7 @@ fn unused(
         if silenced {
             continue;
         }
-        let mut end = file.locate(directive.span.end);
-        if end.cell != start.cell {
-            end = start;
-        }
+        let end = directive.end;
         for message in messages {
             out.push(Diagnostic {
                 code: UNUSED_SUPPRESSION.code,
@@ -434,7 +452,7 @@ fn unused(
                 message,
                 help: Some("remove the stale suppression or correct the rule it names".to_string()),
                 related: Vec::new(),
-                file: Some(Arc::clone(file)),
+                file: file.cloned(),
                 preview: false,
             });
         }

@@ -27,7 +27,11 @@ pub fn imported_list(importer: &Path, qualified: &str) -> Option<Vec<String>> {
     if module.is_empty() {
         return None;
     }
-    let lists = module_file(importer, module).and_then(|path| lists_of(&path))?;
+    let path = module_file(importer, module)?;
+    // The importer's results now depend on this file: a cached result is used only while
+    // it is unchanged.
+    crate::cache::reads::record(&path);
+    let lists = lists_of(&path)?;
     lists.get(name).cloned()
 }
 

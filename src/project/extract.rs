@@ -205,7 +205,7 @@ pub fn extract<'a>(
         summary: FileSummary {
             path: file.display.clone(),
             notebook: file.is_notebook(),
-            test: crate::source::is_test_module(std::path::Path::new(&file.display)),
+            test: file.is_test_module(),
             imports: model.imports.clone(),
             ..FileSummary::default()
         },

@@ -73,6 +73,10 @@ pub struct SourceFile {
     raw: Option<String>,
     pub notebook: Option<NotebookInfo>,
     line_starts: Vec<usize>,
+    /// The path relative to the file's project root, when the engine knows the root: what
+    /// decides [`SourceFile::is_test_module`], so that the answer does not depend on where
+    /// mlready runs or how the file was named on the command line.
+    pub in_project: Option<PathBuf>,
 }
 
 /// Why a file produced no [`SourceFile`].
@@ -109,6 +113,7 @@ impl SourceFile {
             raw: None,
             notebook: None,
             line_starts,
+            in_project: None,
         }
     }
 
@@ -130,7 +135,14 @@ impl SourceFile {
             raw: Some(raw),
             notebook: Some(info),
             line_starts,
+            in_project: None,
         }
+    }
+
+    /// Whether the file is a test module ([`is_test_module`]), judged on its path in its
+    /// project when that is known.
+    pub fn is_test_module(&self) -> bool {
+        is_test_module(self.in_project.as_deref().unwrap_or(&self.path))
     }
 
     /// The text before IPython masking: magics and shell escapes are visible here.

@@ -46,7 +46,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
 
 fn inference_without_eval(ctx: &Context, switches: &Switches, trains: bool, sink: &mut Sink) {
     let model = ctx.model;
-    let test_file = crate::source::is_test_module(&ctx.file.path);
+    let test_file = ctx.file.is_test_module();
     let mut reported = HashSet::new();
     for (index, event) in model.events.iter().enumerate() {
         let Event::ModuleCall {

@@ -132,7 +132,7 @@ pub(super) fn in_test_function(model: &FileModel, span: Span) -> bool {
 
 /// Whether the file is a test module (see [`crate::source::is_test_module`]).
 pub(super) fn is_test_module(ctx: &Context) -> bool {
-    crate::source::is_test_module(&ctx.file.path)
+    ctx.file.is_test_module()
 }
 
 /// Whether a finding at `span` is to be reported: not in a test function, not reported yet.

@@ -21,7 +21,7 @@ crate::rule::rule! {
 /// whether a `set_params` seeds values it cannot follow.
 fn check(ctx: &Context, sink: &mut Sink) {
     // Tests draw to exercise code, not to train a model anyone reproduces.
-    if crate::source::is_test_module(&ctx.file.path) {
+    if ctx.file.is_test_module() {
         return;
     }
     let model = ctx.model;
