@@ -262,6 +262,9 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
             (None, false) => Some(crate::engine::CacheLocation::ProjectRoots),
         },
         stdin,
+        without_sources: matches!(args.format, Format::Json | Format::Concise)
+            && args.baseline.is_none()
+            && args.write_baseline.is_none(),
     };
     let mut report = crate::engine::check_with(&args.paths, &settings, &options)?;
     for diagnostic in &mut report.diagnostics {

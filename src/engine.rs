@@ -41,6 +41,9 @@ pub struct RunOptions {
     pub cache: Option<CacheLocation>,
     /// `--stdin-filename`: the one file to check, and the text that stands in for it.
     pub stdin: Option<(PathBuf, Vec<u8>)>,
+    /// Leave out the files of findings that came from the cache: for output that names only
+    /// paths, lines and columns (JSON, concise), which need not load them again.
+    pub without_sources: bool,
 }
 
 /// Where the cache lives.
@@ -197,7 +200,9 @@ pub fn check_with(
     });
     // Preview branches are dropped only now, so a suppression of one counts as used.
     report.diagnostics.retain(|d| compiled.reports(d));
-    sources.attach(&mut report.diagnostics);
+    if !options.without_sources {
+        sources.attach(&mut report.diagnostics);
+    }
     report
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -531,8 +536,9 @@ fn project_stage(
 }
 
 fn check_one(job: Job, work: &Work) -> FileResult {
-    let file = &job.planned.file;
-    let outcome = catch_unwind(AssertUnwindSafe(|| analyze_job(&job, work)));
+    let planned = job.planned;
+    let given = planned.given;
+    let outcome = catch_unwind(AssertUnwindSafe(|| analyze_job(job, work)));
     let mut result = match outcome {
         Ok(result) => result,
         Err(panic) => {
@@ -542,15 +548,17 @@ fn check_one(job: Job, work: &Work) -> FileResult {
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "unknown panic".into());
             return FileResult {
-                internal_error: job
-                    .planned
-                    .given
-                    .then(|| format!("{}: mlready failed on this file: {message}", file.display)),
+                internal_error: given.then(|| {
+                    format!(
+                        "{}: mlready failed on this file: {message}",
+                        planned.file.display
+                    )
+                }),
                 ..FileResult::default()
             };
         }
     };
-    if job.planned.given {
+    if given {
         let settings = work.compiled;
         result.diagnostics.retain(|d| {
             settings.rule_enabled(d.code, d.name)
@@ -565,7 +573,7 @@ fn check_one(job: Job, work: &Work) -> FileResult {
 
 /// Reads a job's file and analyses it, or takes its results from the cache when they were made
 /// from the same content.
-fn analyze_job(job: &Job, work: &Work) -> FileResult {
+fn analyze_job(mut job: Job, work: &Work) -> FileResult {
     let file = &job.planned.file;
     let read = match job.stdin {
         Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
@@ -583,19 +591,20 @@ fn analyze_job(job: &Job, work: &Work) -> FileResult {
         }
     };
     let digest = work.caching.then(|| cache::digest(&bytes));
-    if let (Some(digest), Some(entry)) = (digest, &job.entry)
-        && let Some(restored) = entry.restore(digest, &file.display, work.reads)
-    {
-        return FileResult {
-            diagnostics: restored.diagnostics,
-            internal_error: None,
-            summary: restored.summary,
-            suppressions: Suppressions {
-                file: None,
-                directives: restored.directives,
-            },
-            entry: job.entry.clone().map(|entry| (entry, false)),
-        };
+    if let (Some(digest), Some(entry)) = (digest, job.entry.take()) {
+        if let Some(restored) = entry.restore(digest, &file.display, work.reads) {
+            return FileResult {
+                diagnostics: restored.diagnostics,
+                internal_error: None,
+                summary: restored.summary,
+                suppressions: Suppressions {
+                    file: None,
+                    directives: restored.directives,
+                },
+                entry: Some((entry, false)),
+            };
+        }
+        job.entry = Some(entry);
     }
     let ((diagnostics, summary, suppressions), read) = cache::reads::recording(|| {
         match source::load_bytes(&file.path, file.display.clone(), &bytes) {
@@ -623,7 +632,7 @@ fn analyze_job(job: &Job, work: &Work) -> FileResult {
             .collect();
         Entry::new(digest, read, &stored).map(|entry| (entry, true))
     });
-    let entry = entry.or_else(|| job.entry.clone().map(|entry| (entry, false)));
+    let entry = entry.or_else(|| job.entry.take().map(|entry| (entry, false)));
     FileResult {
         diagnostics,
         internal_error: None,

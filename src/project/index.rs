@@ -169,20 +169,22 @@ impl<'a> ProjectIndex<'a> {
                 uses.entry(key).or_default().push((file, index, located));
             }
         };
-        let candidates = |uses: &'_ Keyed, parts: &[String]| -> Vec<(FileId, usize, Located)> {
+        // The uses a path may match, by reference: a common file name (`train.csv`) has
+        // hundreds, and copying them for every save and write made the join quadratic in
+        // memory traffic.
+        fn candidates<'k>(uses: &'k Keyed, parts: &[String]) -> Vec<&'k (FileId, usize, Located)> {
             let Some(last) = parts.last() else {
                 return Vec::new();
             };
             if last.contains('*') {
-                return uses.values().flatten().cloned().collect();
+                return uses.values().flatten().collect();
             }
             uses.get(last)
                 .into_iter()
                 .chain(uses.get("*"))
                 .flatten()
-                .cloned()
                 .collect()
-        };
+        }
         let mut loads: Keyed = HashMap::new();
         let mut reads: Keyed = HashMap::new();
         for (id, file) in self.files.iter().enumerate() {
@@ -252,10 +254,10 @@ impl<'a> ProjectIndex<'a> {
                 let Some(written) = &write.path else { continue };
                 let written = locate(saver, written);
                 for (reader, r, other) in candidates(&reads, &written.raw) {
-                    if written.matches(&other) {
+                    if written.matches(other) {
                         self.data_edges.push(DataEdge {
                             write: (saver, w),
-                            read: (reader, r),
+                            read: (*reader, *r),
                         });
                     }
                 }

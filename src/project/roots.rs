@@ -17,7 +17,8 @@ pub const MARKERS: [&str; 5] = [
 
 /// Finds project roots, remembering the answer for each folder.
 pub struct Roots<'a> {
-    arguments: &'a [PathBuf],
+    /// The folder arguments.
+    arguments: Vec<&'a PathBuf>,
     cwd: PathBuf,
     /// Folder (absolute, resolved) → its nearest marked ancestor.
     marked: HashMap<PathBuf, Option<PathBuf>>,
@@ -26,7 +27,7 @@ pub struct Roots<'a> {
 impl<'a> Roots<'a> {
     pub fn new(arguments: &'a [PathBuf], cwd: &Path) -> Roots<'a> {
         Roots {
-            arguments,
+            arguments: arguments.iter().filter(|a| a.is_dir()).collect(),
             cwd: cwd.to_path_buf(),
             marked: HashMap::new(),
         }
@@ -46,10 +47,10 @@ impl<'a> Roots<'a> {
         let argument = self
             .arguments
             .iter()
-            .filter(|argument| argument.is_dir() && file.starts_with(argument))
+            .filter(|argument| file.starts_with(argument))
             .max_by_key(|argument| argument.components().count());
         match (argument, folder) {
-            (Some(argument), _) => argument.clone(),
+            (Some(argument), _) => argument.to_path_buf(),
             (None, Some(folder)) => folder.to_path_buf(),
             (None, None) => PathBuf::from("."),
         }
