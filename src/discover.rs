@@ -93,12 +93,41 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Discovered
         .collect();
     files.sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
     let mut seen = HashSet::new();
-    files.retain(|file| {
-        let identity =
-            std::fs::canonicalize(&file.path).unwrap_or_else(|_| absolute(&file.path, &cwd));
-        seen.insert(identity)
-    });
+    let mut folders = Folders::default();
+    files.retain(|file| seen.insert(folders.identity(&file.path, &cwd)));
     Ok(files)
+}
+
+/// Resolves files to their real paths, resolving each folder once: a walk of thousands of
+/// files in a few hundred folders makes a few hundred `realpath` calls, not thousands.
+#[derive(Default)]
+struct Folders {
+    resolved: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Folders {
+    /// The real path of `file`: one that is a symlink itself is resolved whole; another is
+    /// its folder's real path and its name.
+    fn identity(&mut self, file: &Path, cwd: &Path) -> PathBuf {
+        let fallback = || absolute(file, cwd);
+        let is_link = std::fs::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink());
+        let (Some(folder), Some(name), false) = (file.parent(), file.file_name(), is_link) else {
+            return std::fs::canonicalize(file).unwrap_or_else(|_| fallback());
+        };
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let resolved = self
+            .resolved
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| std::fs::canonicalize(folder).ok());
+        match resolved {
+            Some(real) => real.join(name),
+            None => fallback(),
+        }
+    }
 }
 
 /// Walks one folder, pushing every file to check. Symlink loops and dangling links are skipped:

@@ -22,6 +22,8 @@ pub struct Roots<'a> {
     cwd: PathBuf,
     /// Folder (absolute, resolved) → its nearest marked ancestor.
     marked: HashMap<PathBuf, Option<PathBuf>>,
+    /// Folder as named → the same, absolute and resolved.
+    resolved: HashMap<PathBuf, PathBuf>,
 }
 
 impl<'a> Roots<'a> {
@@ -30,6 +32,7 @@ impl<'a> Roots<'a> {
             arguments: arguments.iter().filter(|a| a.is_dir()).collect(),
             cwd: cwd.to_path_buf(),
             marked: HashMap::new(),
+            resolved: HashMap::new(),
         }
     }
 
@@ -37,8 +40,16 @@ impl<'a> Roots<'a> {
     pub fn of(&mut self, file: &Path) -> PathBuf {
         let folder = file.parent().filter(|p| !p.as_os_str().is_empty());
         let absolute = match folder {
-            Some(folder) => std::fs::canonicalize(folder)
-                .unwrap_or_else(|_| crate::config::normalize(&self.cwd.join(folder))),
+            Some(folder) => {
+                let cwd = &self.cwd;
+                self.resolved
+                    .entry(folder.to_path_buf())
+                    .or_insert_with(|| {
+                        std::fs::canonicalize(folder)
+                            .unwrap_or_else(|_| crate::config::normalize(&cwd.join(folder)))
+                    })
+                    .clone()
+            }
             None => self.cwd.clone(),
         };
         if let Some(root) = self.marked_ancestor(&absolute) {
