@@ -137,6 +137,7 @@ pub fn check_with(
         summarize,
         reads: &reads,
         caching,
+        without_sources: options.without_sources,
     };
     let results: Vec<FileResult> = pool.install(|| {
         jobs.into_par_iter()
@@ -291,7 +292,10 @@ impl Plan {
             let named: std::collections::HashSet<String> =
                 files.iter().map(|f| f.file.display.clone()).collect();
             for (index, root) in roots.clone().iter().enumerate() {
-                for file in discover(std::slice::from_ref(root), settings)? {
+                // The rest of the project is read as well as it can be: what cannot be read
+                // there is reported when that file is checked itself.
+                let walked = discover(std::slice::from_ref(root), settings).unwrap_or_default();
+                for file in walked {
                     if named.contains(&file.display) || finder.of(&file.path) != *root {
                         continue;
                     }
@@ -446,6 +450,8 @@ struct Work<'a> {
     summarize: Option<project::Options>,
     reads: &'a cache::ReadDigests,
     caching: bool,
+    /// Drop each file as soon as it is analysed (see [`RunOptions::without_sources`]).
+    without_sources: bool,
 }
 
 #[derive(Default)]
@@ -564,6 +570,15 @@ fn check_one(job: Job, work: &Work) -> FileResult {
             settings.rule_enabled(d.code, d.name)
                 && !settings.ignored_for_file(&d.path, d.code, d.name)
         });
+        if work.without_sources {
+            result.suppressions.file = None;
+            for diagnostic in &mut result.diagnostics {
+                diagnostic.file = None;
+                for related in &mut diagnostic.related {
+                    related.file = None;
+                }
+            }
+        }
     } else {
         result.diagnostics = Vec::new();
         result.suppressions = Suppressions::default();
