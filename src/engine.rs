@@ -147,6 +147,8 @@ pub fn check_with(
 
     let mut report = Report {
         files_checked: plan.files.iter().filter(|f| f.given).count(),
+        files_analysed: plan.files.len(),
+        files_parsed: results.iter().filter(|r| r.parsed).count(),
         ..Report::default()
     };
     let mut suppressions: HashMap<String, Suppressions> = HashMap::new();
@@ -465,6 +467,8 @@ struct FileResult {
     suppressions: Suppressions,
     /// The cache entry to keep for the file, and whether it is new.
     entry: Option<(Entry, bool)>,
+    /// Whether the file was read and analysed (not taken from the cache).
+    parsed: bool,
 }
 
 /// Groups the files' summaries into their projects, joins each into an index and runs the
@@ -617,6 +621,7 @@ fn analyze_job(mut job: Job, work: &Work) -> FileResult {
                     directives: restored.directives,
                 },
                 entry: Some((entry, false)),
+                parsed: false,
             };
         }
         job.entry = Some(entry);
@@ -654,6 +659,7 @@ fn analyze_job(mut job: Job, work: &Work) -> FileResult {
         summary,
         suppressions,
         entry,
+        parsed: true,
     }
 }
 

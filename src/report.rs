@@ -62,6 +62,10 @@ pub struct Report {
     pub elapsed: Duration,
     /// Files on which mlready itself failed (a bug): the run exits 2.
     pub internal_errors: Vec<String>,
+    /// Files analysed in this run (given or in their projects), and how many of them were
+    /// parsed rather than taken from the cache.
+    pub files_analysed: usize,
+    pub files_parsed: usize,
 }
 
 impl Report {

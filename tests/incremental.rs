@@ -449,3 +449,49 @@ fn runs_at_the_same_time_leave_a_usable_cache() {
             .collect();
     assert!(leftovers.is_empty(), "no temporary file is left behind");
 }
+
+/// After one file changes, a run parses that file (and the files whose analysis read it),
+/// and takes every other file from the cache.
+#[test]
+fn a_run_after_one_change_parses_only_what_changed() {
+    use mlready::engine::{CacheLocation, RunOptions, check_with};
+    let dir = TempDir::new("parses-one");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/shared-features");
+    copy_tree(&fixture, dir.path());
+    for i in 0..8 {
+        dir.write(
+            &format!("lib/helper_{i}.py"),
+            format!("def helper_{i}(x):\n    return x\n"),
+        );
+    }
+    let cache = TempDir::new("parses-one-cache");
+    let options = RunOptions {
+        project: true,
+        cache: Some(CacheLocation::Dir(cache.path().to_path_buf())),
+        ..RunOptions::default()
+    };
+    let settings = mlready::settings::Settings::default();
+    let train = vec![dir.join("train.py")];
+    let run = || check_with(&train, &settings, &options).unwrap();
+    let first = run();
+    let total = sources(dir.path()).len();
+    assert_eq!(first.files_checked, 1);
+    assert_eq!(first.files_analysed, total);
+    assert_eq!(first.files_parsed, total);
+    let second = run();
+    assert_eq!(second.files_parsed, 0);
+    assert_eq!(
+        second.diagnostics.len(),
+        first.diagnostics.len(),
+        "the same findings from the cache"
+    );
+    dir.write("lib/helper_3.py", "def helper_3(x):\n    return x + 1\n");
+    assert_eq!(run().files_parsed, 1);
+    // features.py is read by train.py and app/main.py: both are analysed again with it.
+    dir.write(
+        "features.py",
+        "FEATURES = [\"plan_price\", \"tenure_days\"]\n",
+    );
+    assert_eq!(run().files_parsed, 3);
+    assert_eq!(run().files_parsed, 0);
+}
