@@ -427,7 +427,7 @@ pub(crate) mod fixtures {
             files_checked: 3,
             diagnostics: vec![unreadable, leak, repro],
             elapsed: Duration::from_millis(80),
-            internal_errors: Vec::new(),
+            ..Report::default()
         }
     }
 }
