@@ -469,7 +469,7 @@ impl<'a> Builder<'a> {
                 | "finally_clause"
                 | "except_group_clause"
                 | "case_clause" => self.stmt(child),
-                _ if child.parent().is_some_and(|p| p.kind() == "for_statement")
+                _ if node.kind() == "for_statement"
                     && (Some(child) == node.child_by_field_name("left")
                         || Some(child) == node.child_by_field_name("right")) => {}
                 "as_pattern" => {
@@ -1395,6 +1395,10 @@ impl<'a> Builder<'a> {
                 operators.push(self.text(child).to_string());
             }
         }
+        // Whether it sits in an `assert` is asked of ordering comparisons only, once: the
+        // answer climbs the tree, and a node's parent costs a descent from the root.
+        let ordering = |op: &str| matches!(op, "<" | "<=" | ">" | ">=");
+        let in_assert = operators.iter().any(|op| ordering(op)) && self.in_assert(span(node));
         if let ([left, _], [op]) = (operands.as_slice(), operators.as_slice())
             && let Some(mask) = self.mask(*left, op, operand_nodes[1])
         {
@@ -1403,8 +1407,8 @@ impl<'a> Builder<'a> {
                 left: operands[0],
                 right: operands[1],
                 op: op.clone(),
-                in_assert: self.in_assert(span(node)),
-                constants: self.constant_names(operands[0], operands[1]),
+                in_assert,
+                constants: self.constant_names(op, operands[0], operands[1]),
                 span: span(node),
                 scope: self.scope(),
             });
@@ -1417,9 +1421,9 @@ impl<'a> Builder<'a> {
             self.model.events.push(Event::Compare {
                 left: pair[0],
                 right: pair[1],
+                in_assert: in_assert && ordering(&op),
+                constants: self.constant_names(&op, pair[0], pair[1]),
                 op,
-                in_assert: self.in_assert(span(node)),
-                constants: self.constant_names(pair[0], pair[1]),
                 span: span(node),
                 scope: self.scope(),
             });

@@ -177,18 +177,20 @@ impl Builder<'_> {
             self.optimiser(function, last_segment(qualified), result, node);
             return;
         }
-        // `np.vstack((a.T, b.T)).T` stacks columns, not rows.
-        let transposed = node.parent().is_some_and(|parent| {
-            parent.kind() == "attribute"
-                && parent
-                    .child_by_field_name("attribute")
-                    .is_some_and(|a| self.text(a) == "T")
-        });
-        if !transposed
-            && matches!(
-                qualified,
-                "numpy.vstack" | "numpy.row_stack" | "numpy.concatenate"
-            )
+        // `np.vstack((a.T, b.T)).T` stacks columns, not rows. (Asked after the name matched:
+        // a node's parent costs a descent from the root.)
+        let transposed = |b: &Self| {
+            node.parent().is_some_and(|parent| {
+                parent.kind() == "attribute"
+                    && parent
+                        .child_by_field_name("attribute")
+                        .is_some_and(|a| b.text(a) == "T")
+            })
+        };
+        if matches!(
+            qualified,
+            "numpy.vstack" | "numpy.row_stack" | "numpy.concatenate"
+        ) && !transposed(self)
             && args
                 .get(1, &["axis"])
                 .is_none_or(|(v, _)| matches!(self.kind(v), Kind::Number(n) if *n == 0.0))

@@ -8,7 +8,7 @@
 
 use super::{Builder, span};
 use crate::finding::Span;
-use crate::model::{ValueId, Wrapper};
+use crate::model::{Kind, ValueId, Wrapper};
 use tree_sitter::Node;
 
 impl<'a> Builder<'a> {
@@ -156,10 +156,24 @@ impl<'a> Builder<'a> {
         false
     }
 
-    /// The names the operands of a comparison are assigned to ([`Self::constant_name`] of
-    /// where each value was made).
-    pub(super) fn constant_names(&self, left: ValueId, right: ValueId) -> [Option<String>; 2] {
-        [left, right].map(|v| self.constant_name(self.model.values[v].span))
+    /// The names the number operands of an ordering comparison (`op` is `<`, `<=`, `>` or
+    /// `>=`) are assigned to ([`Self::constant_name`] of where each value was made). Other
+    /// operands are not looked up: the answer climbs the tree, and only thresholds need it.
+    pub(super) fn constant_names(
+        &self,
+        op: &str,
+        left: ValueId,
+        right: ValueId,
+    ) -> [Option<String>; 2] {
+        if !matches!(op, "<" | "<=" | ">" | ">=") {
+            return [None, None];
+        }
+        [left, right].map(|v| {
+            let value = &self.model.values[v];
+            matches!(value.kind, Kind::Number(_))
+                .then(|| self.constant_name(value.span))
+                .flatten()
+        })
     }
 
     /// `THRESH` in `THRESH = 0.35`, when the expression at `at` is the right side of a simple
