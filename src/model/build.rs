@@ -27,10 +27,10 @@ use super::{
 use crate::finding::Span;
 use crate::ml::{self, Category};
 use crate::source::SourceFile;
+use crate::source::python::Syntax;
 use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::{Node, Tree};
-use crate::source::python::Syntax;
 
 /// At most this many facts and base columns ride on one value: enough to name the problem,
 /// and it keeps the propagation linear.
@@ -302,9 +302,7 @@ impl<'a> Builder<'a> {
         match node.kind_name() {
             "identifier" | "attribute" | "string" | "integer" | "float" | "true" | "false"
             | "none" | "comment" => true,
-            "subscript" => node
-                .field("value")
-                .is_some_and(|v| self.only_shows(v)),
+            "subscript" => node.field("value").is_some_and(|v| self.only_shows(v)),
             "call" => {
                 let Some(function) = node.field("function") else {
                     return false;
@@ -386,9 +384,7 @@ impl<'a> Builder<'a> {
                 }
             }
             "for_statement" => {
-                let iterable = node
-                    .field("right")
-                    .map_or(UNKNOWN, |r| self.expr(r));
+                let iterable = node.field("right").map_or(UNKNOWN, |r| self.expr(r));
                 let right = node.field("right");
                 if let Some(left) = node.field("left")
                     && !self.fold_target(left, iterable)
@@ -546,7 +542,11 @@ impl<'a> Builder<'a> {
                 let name = param
                     .field("name")
                     .or_else(|| (param.kind_name() == "identifier").then_some(param))
-                    .or_else(|| param.named_child(0).filter(|n| n.kind_name() == "identifier"));
+                    .or_else(|| {
+                        param
+                            .named_child(0)
+                            .filter(|n| n.kind_name() == "identifier")
+                    });
                 if let Some(name) = name {
                     params.push(self.text(name).to_string());
                 }
@@ -579,10 +579,8 @@ impl<'a> Builder<'a> {
                     self.bind_import(&first, first.clone(), name);
                 }
                 "aliased_import" => {
-                    let (Some(module), Some(alias)) = (
-                        name.field("name"),
-                        name.field("alias"),
-                    ) else {
+                    let (Some(module), Some(alias)) = (name.field("name"), name.field("alias"))
+                    else {
                         continue;
                     };
                     let qualified = self.text(module).to_string();
@@ -610,10 +608,8 @@ impl<'a> Builder<'a> {
                     self.bind_import(&name, format!("{module_text}.{name}"), child);
                 }
                 "aliased_import" => {
-                    let (Some(name), Some(alias)) = (
-                        child.field("name"),
-                        child.field("alias"),
-                    ) else {
+                    let (Some(name), Some(alias)) = (child.field("name"), child.field("alias"))
+                    else {
                         continue;
                     };
                     let qualified = format!("{module_text}.{}", self.text(name));
@@ -655,9 +651,7 @@ impl<'a> Builder<'a> {
         match node.kind_name() {
             "assignment" => self.assignment(node),
             "augmented_assignment" => {
-                let right = node
-                    .field("right")
-                    .map_or(UNKNOWN, |r| self.expr(r));
+                let right = node.field("right").map_or(UNKNOWN, |r| self.expr(r));
                 if let Some(left) = node.field("left") {
                     let old = self.expr(left);
                     let id = self.derived(vec![old, right], node);
@@ -723,10 +717,7 @@ impl<'a> Builder<'a> {
                 // derives from `v`. Estimators keep their identity (`model.n_jobs = 4`).
                 let mut base = target;
                 let mut indexes = Vec::new();
-                while let Some(inner) = base
-                    .field("value")
-                    .or_else(|| base.field("object"))
-                {
+                while let Some(inner) = base.field("value").or_else(|| base.field("object")) {
                     if base.kind_name() == "subscript" {
                         let mut cursor = base.walk();
                         let subs: Vec<Node> = base
@@ -745,8 +736,7 @@ impl<'a> Builder<'a> {
                             || (v.kind_name() == "attribute"
                                 && v.field("object")
                                     .is_some_and(|o| o.kind_name() == "identifier")
-                                && v.field("attribute")
-                                    .is_some_and(|a| self.text(a) == "loc"))
+                                && v.field("attribute").is_some_and(|a| self.text(a) == "loc"))
                     });
                 let index_count = indexes.len();
                 let rows_text_all = indexes.first().map_or("", |n| self.text(*n));
@@ -924,9 +914,7 @@ impl<'a> Builder<'a> {
             },
             "comparison_operator" => self.comparison(node),
             "named_expression" => {
-                let value = node
-                    .field("value")
-                    .map_or(UNKNOWN, |v| self.expr(v));
+                let value = node.field("value").map_or(UNKNOWN, |v| self.expr(v));
                 if let Some(name) = node.field("name") {
                     self.bind(self.text(name), value);
                 }
@@ -941,20 +929,12 @@ impl<'a> Builder<'a> {
                 self.in_comprehension(node, &mut inputs);
                 self.derived(inputs, node)
             }
-            "keyword_argument" => node
-                .field("value")
-                .map_or(UNKNOWN, |v| self.expr(v)),
+            "keyword_argument" => node.field("value").map_or(UNKNOWN, |v| self.expr(v)),
             "dictionary" => self.dictionary(node),
             "binary_operator" => {
-                let left = node
-                    .field("left")
-                    .map_or(UNKNOWN, |n| self.expr(n));
-                let right = node
-                    .field("right")
-                    .map_or(UNKNOWN, |n| self.expr(n));
-                let plus = node
-                    .field("operator")
-                    .is_some_and(|o| self.text(o) == "+");
+                let left = node.field("left").map_or(UNKNOWN, |n| self.expr(n));
+                let right = node.field("right").map_or(UNKNOWN, |n| self.expr(n));
+                let plus = node.field("operator").is_some_and(|o| self.text(o) == "+");
                 // `FEATURES + ["extra"]`: a longer feature list.
                 if plus
                     && let (Kind::Tuple(a), Kind::Tuple(b)) =
@@ -988,9 +968,7 @@ impl<'a> Builder<'a> {
         for child in children {
             if child.kind_name() == "pair" {
                 let key = child.field("key");
-                let value = child
-                    .field("value")
-                    .map_or(UNKNOWN, |v| self.expr(v));
+                let value = child.field("value").map_or(UNKNOWN, |v| self.expr(v));
                 if let Some(key) = key {
                     self.expr(key);
                     if let Some(name) = string_value(self.text(key))
@@ -1014,9 +992,7 @@ impl<'a> Builder<'a> {
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         // The `for ... in` clauses bind first, then the body reads them.
         for child in children.iter().filter(|c| c.kind_name() == "for_in_clause") {
-            let iterable = child
-                .field("right")
-                .map_or(UNKNOWN, |r| self.expr(r));
+            let iterable = child.field("right").map_or(UNKNOWN, |r| self.expr(r));
             inputs.push(iterable);
             if let Some(left) = child.field("left") {
                 let item = self.derived(vec![iterable], left);
@@ -1031,10 +1007,7 @@ impl<'a> Builder<'a> {
     }
 
     fn attribute(&mut self, node: Node) -> ValueId {
-        let (Some(object), Some(attr)) = (
-            node.field("object"),
-            node.field("attribute"),
-        ) else {
+        let (Some(object), Some(attr)) = (node.field("object"), node.field("attribute")) else {
             return UNKNOWN;
         };
         let base = self.expr(object);
@@ -1216,7 +1189,9 @@ impl<'a> Builder<'a> {
         // `df["c"]`, `df[["a", "b"]]`, `df[FEATURES]`, `df.loc[:, ["a", "b"]]`.
         let column_index = match (indexer, subs.as_slice()) {
             (false, [(v, n)]) => Some((*v, *n)),
-            (true, [(_, rows), (v, n)]) if rows.kind_name() == "slice" && self.text(*rows) == ":" => {
+            (true, [(_, rows), (v, n)])
+                if rows.kind_name() == "slice" && self.text(*rows) == ":" =>
+            {
                 Some((*v, *n))
             }
             _ => None,
@@ -1356,10 +1331,8 @@ impl<'a> Builder<'a> {
             if target.kind_name() != "subscript" {
                 continue;
             }
-            let (Some(base), Some(index)) = (
-                target.field("value"),
-                target.field("subscript"),
-            ) else {
+            let (Some(base), Some(index)) = (target.field("value"), target.field("subscript"))
+            else {
                 continue;
             };
             if base.kind_name() != "identifier" {
@@ -1449,10 +1422,8 @@ impl<'a> Builder<'a> {
         for child in children {
             match child.kind_name() {
                 "keyword_argument" => {
-                    let (Some(name), Some(value)) = (
-                        child.field("name"),
-                        child.field("value"),
-                    ) else {
+                    let (Some(name), Some(value)) = (child.field("name"), child.field("value"))
+                    else {
                         continue;
                     };
                     let id = self.expr(value);
@@ -1525,10 +1496,9 @@ impl<'a> Builder<'a> {
         // A method call on a value (`scaler.fit(X)`) or a call of a qualified name
         // (`pd.read_csv(...)`, `StandardScaler()`).
         if function.kind_name() == "attribute" {
-            let (Some(object), Some(attr)) = (
-                function.field("object"),
-                function.field("attribute"),
-            ) else {
+            let (Some(object), Some(attr)) =
+                (function.field("object"), function.field("attribute"))
+            else {
                 return UNKNOWN;
             };
             let receiver = self.expr(object);

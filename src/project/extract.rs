@@ -8,9 +8,9 @@ use crate::finding::Span;
 use crate::ml::Category;
 use crate::model::{Event, FileModel, IoOp, Kind, Tag, ValueId};
 use crate::source::SourceFile;
+use crate::source::python::Syntax;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
-use crate::source::python::Syntax;
 
 /// See [`Extractor::sources`].
 struct Sources {
@@ -495,8 +495,7 @@ impl<'a> Extractor<'a> {
     fn import_evidence(&mut self, node: Node) {
         let text = self.text(node);
         let module = if node.kind_name() == "import_from_statement" {
-            node.field("module_name")
-                .map(|n| self.text(n).to_string())
+            node.field("module_name").map(|n| self.text(n).to_string())
         } else {
             None
         };
@@ -622,10 +621,7 @@ impl<'a> Extractor<'a> {
         let keyword = |name: &str| {
             args.iter()
                 .filter(|a| a.kind_name() == "keyword_argument")
-                .find(|a| {
-                    a.field("name")
-                        .is_some_and(|n| self.text(n) == name)
-                })
+                .find(|a| a.field("name").is_some_and(|n| self.text(n) == name))
                 .and_then(|a| a.field("value"))
         };
         let mut columns = keyword("columns")
@@ -652,8 +648,7 @@ impl<'a> Extractor<'a> {
                         .named_children(&mut cursor)
                         .filter_map(|pair| {
                             let key = string_literal(self.text(pair.field("key")?))?;
-                            let value =
-                                string_literal(self.text(pair.field("value")?))?;
+                            let value = string_literal(self.text(pair.field("value")?))?;
                             Some((value, key))
                         })
                         .collect();
@@ -860,9 +855,7 @@ impl<'a> Extractor<'a> {
                         fields.push(field.to_string());
                         // `features: List[float]`: the request carries a vector, and the
                         // field's name is not a feature name.
-                        let annotation = assignment
-                            .field("type")
-                            .map_or("", |t| self.text(t));
+                        let annotation = assignment.field("type").map_or("", |t| self.text(t));
                         if is_sequence_annotation(annotation) {
                             vector = true;
                         }

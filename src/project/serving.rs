@@ -6,9 +6,9 @@ use super::summary::{Entry, Middleware, Place, Recognised};
 use crate::finding::Span;
 use crate::ml::Category;
 use crate::model::{Event, FitMethod, IoOp, Kind, PredictMethod, ValueId};
+use crate::source::python::Syntax;
 use std::collections::HashSet;
 use tree_sitter::Node;
-use crate::source::python::Syntax;
 
 /// Text a body must contain to be read for a log or metrics sink.
 const LOG_HINTS: &[&str] = &[
@@ -248,10 +248,7 @@ impl<'a> Extractor<'a> {
             let Some(definition) = definition else {
                 continue;
             };
-            let Some(name) = definition
-                .field("name")
-                .map(|n| self.text(n).to_string())
-            else {
+            let Some(name) = definition.field("name").map(|n| self.text(n).to_string()) else {
                 continue;
             };
             match definition.kind_name() {
@@ -351,8 +348,10 @@ impl<'a> Extractor<'a> {
     /// top (a library importing it inside a function only renders with it).
     fn streamlit(&mut self, root: Node<'a>, top: &[Node<'a>]) {
         let streamlit_script = top.iter().any(|node| {
-            matches!(node.kind_name(), "import_statement" | "import_from_statement")
-                && self.text(*node).contains("streamlit")
+            matches!(
+                node.kind_name(),
+                "import_statement" | "import_from_statement"
+            ) && self.text(*node).contains("streamlit")
         });
         if streamlit_script && self.summary.entries.is_empty() {
             let predicts = self.predict_calls(&[root]);
@@ -383,9 +382,7 @@ impl<'a> Extractor<'a> {
             if callee.kind_name() != "attribute" {
                 continue;
             }
-            let method = callee
-                .field("attribute")
-                .map(|a| self.text(a))?;
+            let method = callee.field("attribute").map(|a| self.text(a))?;
             // `@bentoml.api`, and the old `svc = bentoml.Service(...)`; `@svc.api(...)`.
             if qualified.starts_with("bentoml.")
                 || (method == "api" && self.uses_module(&["bentoml"]))
@@ -627,9 +624,7 @@ impl<'a> Extractor<'a> {
     fn entry(&self, handler: Node<'a>, name: &str, framework: &str) -> Option<Entry> {
         let bodies = self.bodies(handler);
         let predicts = self.predict_calls(&bodies);
-        let name_place = handler
-            .field("name")
-            .map(|n| self.node_place(n));
+        let name_place = handler.field("name").map(|n| self.node_place(n));
         let first = match predicts.first() {
             Some(first) => *first,
             None if recognised(framework).serves_by_definition() => name_place?,
@@ -819,7 +814,9 @@ impl<'a> Extractor<'a> {
         {
             return self.http_only(*body);
         }
-        function.kind_name() == "attribute" && !self.loads_any() && self.uses_module(&["gradio_client"])
+        function.kind_name() == "attribute"
+            && !self.loads_any()
+            && self.uses_module(&["gradio_client"])
     }
 
     /// Whether a function's body calls another service over HTTP and predicts nothing.
@@ -1014,10 +1011,7 @@ impl<'a> Extractor<'a> {
             let mut stack = vec![*body];
             while let Some(node) = stack.pop() {
                 if node.kind_name() == "assignment"
-                    && let (Some(left), Some(right)) = (
-                        node.field("left"),
-                        node.field("right"),
-                    )
+                    && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                 {
                     for target in self.text(left).split([',', '(', ')', ' ']) {
                         if !target.is_empty() && is_identifier(target) {
@@ -1114,10 +1108,7 @@ impl<'a> Extractor<'a> {
             let mut stack = vec![*body];
             while let Some(node) = stack.pop() {
                 if node.kind_name() == "assignment"
-                    && let (Some(left), Some(right)) = (
-                        node.field("left"),
-                        node.field("right"),
-                    )
+                    && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                     && predicted.contains(&self.text(left))
                     && let Some(count) = self.positional_count(right)
                 {
@@ -1417,9 +1408,7 @@ impl<'a> Extractor<'a> {
                 "return_statement" => return true,
                 "function_definition" | "class_definition" | "module" => return false,
                 "call" => {
-                    let callee = parent
-                        .field("function")
-                        .map_or("", |f| self.text(f));
+                    let callee = parent.field("function").map_or("", |f| self.text(f));
                     let last = callee.rsplit('.').next().unwrap_or(callee);
                     if RESPONSES.contains(&last) {
                         return true;
@@ -1651,7 +1640,9 @@ impl<'a> Extractor<'a> {
             .and_then(|body| body.named_child(0))
             .filter(|first| {
                 first.kind_name() == "expression_statement"
-                    && first.named_child(0).is_some_and(|s| s.kind_name() == "string")
+                    && first
+                        .named_child(0)
+                        .is_some_and(|s| s.kind_name() == "string")
             })
             .map_or(definition.start_byte(), |doc| doc.end_byte());
         self.file.text.get(start..end).unwrap_or("")

@@ -4,8 +4,8 @@
 
 use super::{Args, Builder, span, string_value};
 use crate::model::{Io, IoOp, Kind, UNKNOWN, ValueId};
-use tree_sitter::Node;
 use crate::source::python::Syntax;
+use tree_sitter::Node;
 
 /// Folding stops this deep in an expression: paths are short expressions.
 const MAX_FOLD_DEPTH: usize = 8;
@@ -382,7 +382,9 @@ impl Builder<'_> {
                     "/" => Some(format!("{l}/{r}")),
                     "+" => Some(format!("{l}{r}")),
                     // `"models/%s.pkl" % name`
-                    "%" if left.kind_name() == "string" => Some(l.replace("%s", "*").replace("%d", "*")),
+                    "%" if left.kind_name() == "string" => {
+                        Some(l.replace("%s", "*").replace("%d", "*"))
+                    }
                     _ => None,
                 }
             }
@@ -404,9 +406,7 @@ impl Builder<'_> {
                     }
                 }
                 if function.kind_name() == "attribute" {
-                    let method = function
-                        .field("attribute")
-                        .map(|a| self.text(a))?;
+                    let method = function.field("attribute").map(|a| self.text(a))?;
                     let object = function.field("object")?;
                     return match method {
                         "joinpath" => {

@@ -5,8 +5,8 @@
 use super::{Args, Builder, span};
 use crate::ml::Category;
 use crate::model::{Choice, Estimator, Event, FitMethod, Kind, UNKNOWN, ValueId, rows};
-use tree_sitter::Node;
 use crate::source::python::Syntax;
+use tree_sitter::Node;
 
 impl Builder<'_> {
     /// Remembers that `name` is bound to `value` (data, estimators, callbacks; not modules or
@@ -183,9 +183,7 @@ impl Builder<'_> {
         let transposed = |b: &Self| {
             node.parent().is_some_and(|parent| {
                 parent.kind_name() == "attribute"
-                    && parent
-                        .field("attribute")
-                        .is_some_and(|a| b.text(a) == "T")
+                    && parent.field("attribute").is_some_and(|a| b.text(a) == "T")
             })
         };
         if matches!(
@@ -373,9 +371,7 @@ impl Builder<'_> {
         value: ValueId,
         node: Node,
     ) {
-        let object = node
-            .field("function")
-            .and_then(|f| f.field("object"));
+        let object = node.field("function").and_then(|f| f.field("object"));
         let Some(object) = object.filter(|o| o.kind_name() == "identifier") else {
             return;
         };
@@ -582,9 +578,7 @@ impl Builder<'_> {
             let Some(outer) = attribute.parent().filter(|p| p.kind_name() == "call") else {
                 return false;
             };
-            let name = attribute
-                .field("attribute")
-                .map_or("", |a| self.text(a));
+            let name = attribute.field("attribute").map_or("", |a| self.text(a));
             if !matches!(
                 name,
                 "head" | "tail" | "round" | "reset_index" | "to_string" | "to_markdown"

@@ -8,9 +8,9 @@ use crate::model::{
     Column, Columns, Estimator, Event, Fact, FactId, Kind, PredictMethod, Role, SplitKind, Tag,
     UNKNOWN, ValueId, rows,
 };
+use crate::source::python::Syntax;
 use std::rc::Rc;
 use tree_sitter::Node;
-use crate::source::python::Syntax;
 
 impl Builder<'_> {
     /// The columns of `frame`: its own, or open columns rooted at it.

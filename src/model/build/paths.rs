@@ -3,8 +3,8 @@
 
 use super::{Builder, span, string_value};
 use crate::model::Event;
-use tree_sitter::Node;
 use crate::source::python::Syntax;
+use tree_sitter::Node;
 
 impl Builder<'_> {
     /// Records the string literals of an assignment's right-hand side (also inside list,

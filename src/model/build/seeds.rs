@@ -4,8 +4,8 @@
 use super::{Args, Builder, span};
 use crate::ml::{self, Randomness};
 use crate::model::{Event, Kind, UNKNOWN, ValueId};
-use tree_sitter::Node;
 use crate::source::python::Syntax;
+use tree_sitter::Node;
 
 impl Builder<'_> {
     /// Calls about randomness: seeding a generator (`np.random.seed`), drawing from one,

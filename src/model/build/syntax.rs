@@ -9,8 +9,8 @@
 use super::{Builder, span};
 use crate::finding::Span;
 use crate::model::{Kind, ValueId, Wrapper};
-use tree_sitter::Node;
 use crate::source::python::Syntax;
+use tree_sitter::Node;
 
 impl<'a> Builder<'a> {
     /// The smallest node that covers `at`.
@@ -33,10 +33,7 @@ impl<'a> Builder<'a> {
     /// True when the call at `at` says whether it shuffles with something other than a
     /// literal `True` (`shuffle=SHUFFLE`): the analysis cannot tell whether it shuffles.
     pub(super) fn shuffle_unknown(&self, at: Span) -> bool {
-        let Some(arguments) = self
-            .call_at(at)
-            .and_then(|call| call.field("arguments"))
-        else {
+        let Some(arguments) = self.call_at(at).and_then(|call| call.field("arguments")) else {
             return false;
         };
         let mut cursor = arguments.walk();
@@ -80,9 +77,7 @@ impl<'a> Builder<'a> {
             .any(|argument| match argument.kind_name() {
                 "dictionary_splat" => true,
                 "keyword_argument" => {
-                    let name = argument
-                        .field("name")
-                        .map_or("", |n| self.text(n));
+                    let name = argument.field("name").map_or("", |n| self.text(n));
                     let value = argument.field("value");
                     names.contains(&name) && value.is_some_and(|v| v.kind_name() != "none")
                 }
@@ -120,9 +115,7 @@ impl<'a> Builder<'a> {
             match argument.kind_name() {
                 "dictionary_splat" => hidden = true,
                 "keyword_argument" => {
-                    let name = argument
-                        .field("name")
-                        .map_or("", |n| self.text(n));
+                    let name = argument.field("name").map_or("", |n| self.text(n));
                     if name == "random_state" {
                         own = true;
                     } else if name.ends_with("__random_state") {
@@ -222,8 +215,9 @@ impl<'a> Builder<'a> {
         keyword: &str,
     ) -> Option<String> {
         let node = self.node_at(at)?;
-        let call = std::iter::successors(Some(node), |n| n.parent())
-            .find(|n| n.kind_name() == "call" && n.start_byte() == at.start && n.end_byte() == at.end)?;
+        let call = std::iter::successors(Some(node), |n| n.parent()).find(|n| {
+            n.kind_name() == "call" && n.start_byte() == at.start && n.end_byte() == at.end
+        })?;
         let arguments = call.field("arguments")?;
         let mut cursor = arguments.walk();
         let args: Vec<Node> = arguments

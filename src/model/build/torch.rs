@@ -16,9 +16,9 @@ use crate::ml::{self, ModeDependence, TorchClass};
 use crate::model::{
     Block, BlockId, BlockKind, Event, Inference, Kind, Mode, Site, TorchModule, UNKNOWN, ValueId,
 };
+use crate::source::python::Syntax;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
-use crate::source::python::Syntax;
 
 /// Effects kept per function summary; a longer body is summarised by its first effects.
 const MAX_EFFECTS: usize = 256;
@@ -392,9 +392,7 @@ impl Builder<'_> {
         }
         let module = self.model.torch_module(receiver).is_some();
         let param = matches!(self.torch_target(receiver), Some(Target::Param(_)));
-        let object = node
-            .field("function")
-            .and_then(|f| f.field("object"));
+        let object = node.field("function").and_then(|f| f.field("object"));
         let name = object.map_or("", |o| self.text(o)).to_string();
         let at = span(node);
         match method {
@@ -580,10 +578,7 @@ impl Builder<'_> {
     /// bare decorator forms.
     fn torch_disables_grad(&self, expression: Node) -> bool {
         let (function, arguments) = if expression.kind_name() == "call" {
-            (
-                expression.field("function"),
-                expression.field("arguments"),
-            )
+            (expression.field("function"), expression.field("arguments"))
         } else {
             (Some(expression), None)
         };
@@ -669,7 +664,11 @@ impl Builder<'_> {
             let name = param
                 .field("name")
                 .or_else(|| (param.kind_name() == "identifier").then_some(param))
-                .or_else(|| param.named_child(0).filter(|n| n.kind_name() == "identifier"));
+                .or_else(|| {
+                    param
+                        .named_child(0)
+                        .filter(|n| n.kind_name() == "identifier")
+                });
             if let Some(name) = name {
                 params.push(Param {
                     name: self.text(name).to_string(),
@@ -826,9 +825,7 @@ impl Builder<'_> {
                 if child.kind_name() != "assignment" {
                     continue;
                 }
-                let Some(left) = child
-                    .field("left")
-                    .filter(|l| l.kind_name() == "attribute")
+                let Some(left) = child.field("left").filter(|l| l.kind_name() == "attribute")
                 else {
                     continue;
                 };
@@ -1379,9 +1376,7 @@ impl Builder<'_> {
 fn block_kind(block: Node) -> Option<BlockKind> {
     let parent = block.parent()?;
     match parent.kind_name() {
-        "for_statement" | "while_statement"
-            if parent.field("body") == Some(block) =>
-        {
+        "for_statement" | "while_statement" if parent.field("body") == Some(block) => {
             Some(BlockKind::Loop)
         }
         "if_statement"
