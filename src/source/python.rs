@@ -245,7 +245,7 @@ mod tests {
 
     #[test]
     fn table_answers_match_tree_sitter_on_every_node() {
-        let text = "import os\n@app.get('/x')\ndef f(a, *b, c=1, **d) -> int:\n    return [x for x in a if x > c]\nclass C(B):\n    y: int = 2\nif (z := f(1)) and not q[1:2]:\n    del w\nelse:\n    raise E from e\ndef g(:\n";
+        let text = "import os\n@app.get('/x')\ndef f(a, *b, c=1, **d) -> int:\n    return [x for x in a if x > c]\nclass C(B):\n    y: int = 2\nif (z := f(1)) and not q[1:2]:\n    del w\nelse:\n    raise E from e\nx = )\n@@@\n";
         let tree = parse(text).unwrap();
         let mut cursor = tree.walk();
         let mut stack = vec![tree.root_node()];
