@@ -27,6 +27,7 @@ use super::{
 use crate::finding::Span;
 use crate::ml::{self, Category};
 use crate::source::SourceFile;
+use crate::source::python::Syntax;
 use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::{Node, Tree};
@@ -265,7 +266,7 @@ impl<'a> Builder<'a> {
     /// expression statements that only show something (a bare name, `df.head()`, `print(x)`,
     /// `plt.show()`, `sns.heatmap(corr)`).
     fn changes_state(&self, node: Node) -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "import_statement"
             | "import_from_statement"
             | "future_import_statement"
@@ -287,8 +288,8 @@ impl<'a> Builder<'a> {
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         !children.is_empty()
             && children.iter().all(|&child| {
-                child.kind() == "call"
-                    && child.child_by_field_name("function").is_some_and(|f| {
+                child.kind_name() == "call"
+                    && child.field("function").is_some_and(|f| {
                         let text = self.text(f);
                         let (receiver, name) = text.rsplit_once('.').unwrap_or(("", text));
                         ml::is_setting_call(receiver, name)
@@ -298,14 +299,12 @@ impl<'a> Builder<'a> {
 
     /// An expression whose evaluation only shows a value.
     fn only_shows(&self, node: Node) -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" | "attribute" | "string" | "integer" | "float" | "true" | "false"
             | "none" | "comment" => true,
-            "subscript" => node
-                .child_by_field_name("value")
-                .is_some_and(|v| self.only_shows(v)),
+            "subscript" => node.field("value").is_some_and(|v| self.only_shows(v)),
             "call" => {
-                let Some(function) = node.child_by_field_name("function") else {
+                let Some(function) = node.field("function") else {
                     return false;
                 };
                 let text = self.text(function);
@@ -336,12 +335,12 @@ impl<'a> Builder<'a> {
         if self.depth == 1 && self.scopes.len() == 1 {
             if self.changes_state(node) {
                 self.model.state_changes.push(span(node));
-            } else if node.kind() == "expression_statement" && !self.only_sets(node) {
+            } else if node.kind_name() == "expression_statement" && !self.only_sets(node) {
                 self.model.displays.push(span(node));
             }
         }
         self.torch_enter(node);
-        match node.kind() {
+        match node.kind_name() {
             // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a
             // missing colon; the well-formed statements inside it are still worth reading.
             "ERROR" => self.block(node),
@@ -350,7 +349,7 @@ impl<'a> Builder<'a> {
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
                 for child in children {
                     let value = self.expr_or_assignment(child);
-                    if matches!(child.kind(), "identifier" | "subscript" | "attribute")
+                    if matches!(child.kind_name(), "identifier" | "subscript" | "attribute")
                         && value != UNKNOWN
                     {
                         self.model.choices.displayed.insert(value);
@@ -362,13 +361,13 @@ impl<'a> Builder<'a> {
             "function_definition" => self.function(node),
             "class_definition" => {
                 let name = node
-                    .child_by_field_name("name")
+                    .field("name")
                     .map_or(String::new(), |n| self.text(n).to_string());
                 self.model.chain.classes.push((name, span(node)));
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.field("body") {
                     self.in_new_scope(|b| b.block(body));
                 }
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     let id = self.derived(Vec::new(), node);
                     self.bind(self.text(name), id);
                 }
@@ -377,7 +376,7 @@ impl<'a> Builder<'a> {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
                 for child in children {
-                    if child.kind() == "decorator" {
+                    if child.kind_name() == "decorator" {
                         self.children_exprs(child);
                     } else {
                         self.stmt(child);
@@ -385,11 +384,9 @@ impl<'a> Builder<'a> {
                 }
             }
             "for_statement" => {
-                let iterable = node
-                    .child_by_field_name("right")
-                    .map_or(UNKNOWN, |r| self.expr(r));
-                let right = node.child_by_field_name("right");
-                if let Some(left) = node.child_by_field_name("left")
+                let iterable = node.field("right").map_or(UNKNOWN, |r| self.expr(r));
+                let right = node.field("right");
+                if let Some(left) = node.field("left")
                     && !self.fold_target(left, iterable)
                     && !self.models_target(left, right, iterable)
                     && !self.records_target(left, right, iterable)
@@ -412,7 +409,7 @@ impl<'a> Builder<'a> {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
                 for child in children {
-                    if child.kind() == "with_clause" {
+                    if child.kind_name() == "with_clause" {
                         self.with_clause(child);
                     } else {
                         self.stmt(child);
@@ -422,7 +419,7 @@ impl<'a> Builder<'a> {
             "block" => self.block(node),
             // tree-sitter-python still accepts these Python 2 statements; Python 3 does not.
             "print_statement" | "exec_statement" => {
-                let keyword = if node.kind() == "print_statement" {
+                let keyword = if node.kind_name() == "print_statement" {
                     "print"
                 } else {
                     "exec"
@@ -461,7 +458,7 @@ impl<'a> Builder<'a> {
         let mut cursor = node.walk();
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         for child in children {
-            match child.kind() {
+            match child.kind_name() {
                 "block"
                 | "elif_clause"
                 | "else_clause"
@@ -469,9 +466,9 @@ impl<'a> Builder<'a> {
                 | "finally_clause"
                 | "except_group_clause"
                 | "case_clause" => self.stmt(child),
-                _ if child.parent().is_some_and(|p| p.kind() == "for_statement")
-                    && (Some(child) == node.child_by_field_name("left")
-                        || Some(child) == node.child_by_field_name("right")) => {}
+                _ if node.kind_name() == "for_statement"
+                    && (Some(child) == node.field("left")
+                        || Some(child) == node.field("right")) => {}
                 "as_pattern" => {
                     // `except E as err`
                     self.expr(child);
@@ -487,14 +484,14 @@ impl<'a> Builder<'a> {
         let mut cursor = node.walk();
         let items: Vec<Node> = node.named_children(&mut cursor).collect();
         for item in items {
-            let Some(value) = item.child_by_field_name("value") else {
+            let Some(value) = item.field("value") else {
                 continue;
             };
-            if value.kind() == "as_pattern" {
+            if value.kind_name() == "as_pattern" {
                 let mut inner = value.walk();
                 let parts: Vec<Node> = value.named_children(&mut inner).collect();
                 let bound = parts.first().map_or(UNKNOWN, |e| self.expr(*e));
-                if let Some(target) = value.child_by_field_name("alias") {
+                if let Some(target) = value.field("alias") {
                     let target = target.named_child(0).unwrap_or(target);
                     let id = self.derived(vec![bound], target);
                     self.bind_target(target, id);
@@ -510,9 +507,9 @@ impl<'a> Builder<'a> {
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         children
             .into_iter()
-            .filter(|c| c.kind() != "comment")
+            .filter(|c| c.kind_name() != "comment")
             .map(|c| {
-                if c.kind() == "block" {
+                if c.kind_name() == "block" {
                     self.block(c);
                     UNKNOWN
                 } else {
@@ -534,18 +531,22 @@ impl<'a> Builder<'a> {
 
     fn function(&mut self, node: Node) {
         let mut params = Vec::new();
-        if let Some(parameters) = node.child_by_field_name("parameters") {
+        if let Some(parameters) = node.field("parameters") {
             let mut cursor = parameters.walk();
             let list: Vec<Node> = parameters.named_children(&mut cursor).collect();
             for param in list {
-                if let Some(default) = param.child_by_field_name("value") {
+                if let Some(default) = param.field("value") {
                     self.expr(default);
                     self.path_literal(default, None, None);
                 }
                 let name = param
-                    .child_by_field_name("name")
-                    .or_else(|| (param.kind() == "identifier").then_some(param))
-                    .or_else(|| param.named_child(0).filter(|n| n.kind() == "identifier"));
+                    .field("name")
+                    .or_else(|| (param.kind_name() == "identifier").then_some(param))
+                    .or_else(|| {
+                        param
+                            .named_child(0)
+                            .filter(|n| n.kind_name() == "identifier")
+                    });
                 if let Some(name) = name {
                     params.push(self.text(name).to_string());
                 }
@@ -554,14 +555,14 @@ impl<'a> Builder<'a> {
         let id = self.summaries.len();
         self.summaries.push(None);
         let name = node
-            .child_by_field_name("name")
+            .field("name")
             .map_or(String::new(), |n| self.text(n).to_string());
         self.model.functions.push((name.clone(), span(node)));
         if !name.is_empty() {
             let value = self.new_value(Kind::Function(id), Vec::new(), span(node));
             self.bind(&name, value);
         }
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field("body") else {
             return;
         };
         self.function_body(id, &params, body, node);
@@ -571,17 +572,15 @@ impl<'a> Builder<'a> {
         let mut cursor = node.walk();
         let names: Vec<Node> = node.named_children(&mut cursor).collect();
         for name in names {
-            match name.kind() {
+            match name.kind_name() {
                 "dotted_name" => {
                     let full = self.text(name).to_string();
                     let first = full.split('.').next().unwrap_or(&full).to_string();
                     self.bind_import(&first, first.clone(), name);
                 }
                 "aliased_import" => {
-                    let (Some(module), Some(alias)) = (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
-                    ) else {
+                    let (Some(module), Some(alias)) = (name.field("name"), name.field("alias"))
+                    else {
                         continue;
                     };
                     let qualified = self.text(module).to_string();
@@ -593,7 +592,7 @@ impl<'a> Builder<'a> {
     }
 
     fn import_from(&mut self, node: Node) {
-        let Some(module) = node.child_by_field_name("module_name") else {
+        let Some(module) = node.field("module_name") else {
             return;
         };
         let module_text = self.text(module).to_string();
@@ -603,16 +602,14 @@ impl<'a> Builder<'a> {
             if child == module {
                 continue;
             }
-            match child.kind() {
+            match child.kind_name() {
                 "dotted_name" => {
                     let name = self.text(child).to_string();
                     self.bind_import(&name, format!("{module_text}.{name}"), child);
                 }
                 "aliased_import" => {
-                    let (Some(name), Some(alias)) = (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("alias"),
-                    ) else {
+                    let (Some(name), Some(alias)) = (child.field("name"), child.field("alias"))
+                    else {
                         continue;
                     };
                     let qualified = format!("{module_text}.{}", self.text(name));
@@ -651,13 +648,11 @@ impl<'a> Builder<'a> {
     // ----- assignments -----
 
     fn expr_or_assignment(&mut self, node: Node) -> ValueId {
-        match node.kind() {
+        match node.kind_name() {
             "assignment" => self.assignment(node),
             "augmented_assignment" => {
-                let right = node
-                    .child_by_field_name("right")
-                    .map_or(UNKNOWN, |r| self.expr(r));
-                if let Some(left) = node.child_by_field_name("left") {
+                let right = node.field("right").map_or(UNKNOWN, |r| self.expr(r));
+                if let Some(left) = node.field("left") {
                     let old = self.expr(left);
                     let id = self.derived(vec![old, right], node);
                     self.bind_target(left, id);
@@ -669,27 +664,27 @@ impl<'a> Builder<'a> {
     }
 
     fn assignment(&mut self, node: Node) -> ValueId {
-        let Some(right) = node.child_by_field_name("right") else {
+        let Some(right) = node.field("right") else {
             return UNKNOWN; // `x: int` declares, binds nothing
         };
         let value = self.expr_or_assignment(right);
         self.path_literals_in(right);
         self.note_folded(right, value);
-        if let Some(left) = node.child_by_field_name("left") {
+        if let Some(left) = node.field("left") {
             self.bind_target(left, value);
         }
         value
     }
 
     fn bind_target(&mut self, target: Node, value: ValueId) {
-        match target.kind() {
+        match target.kind_name() {
             "identifier" => self.bind(self.text(target), value),
             "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
             | "expression_list" => {
                 let mut cursor = target.walk();
                 let parts: Vec<Node> = target
                     .named_children(&mut cursor)
-                    .filter(|n| n.kind() != "comment")
+                    .filter(|n| n.kind_name() != "comment")
                     .collect();
                 let elements = match self.kind(value) {
                     Kind::Tuple(elements) => Some(elements.clone()),
@@ -697,7 +692,7 @@ impl<'a> Builder<'a> {
                 };
                 let starred = parts
                     .iter()
-                    .any(|p| matches!(p.kind(), "list_splat_pattern" | "list_splat"));
+                    .any(|p| matches!(p.kind_name(), "list_splat_pattern" | "list_splat"));
                 match elements {
                     Some(elements) if elements.len() == parts.len() && !starred => {
                         for (part, element) in parts.into_iter().zip(elements) {
@@ -722,11 +717,8 @@ impl<'a> Builder<'a> {
                 // derives from `v`. Estimators keep their identity (`model.n_jobs = 4`).
                 let mut base = target;
                 let mut indexes = Vec::new();
-                while let Some(inner) = base
-                    .child_by_field_name("value")
-                    .or_else(|| base.child_by_field_name("object"))
-                {
-                    if base.kind() == "subscript" {
+                while let Some(inner) = base.field("value").or_else(|| base.field("object")) {
+                    if base.kind_name() == "subscript" {
                         let mut cursor = base.walk();
                         let subs: Vec<Node> = base
                             .children_by_field_name("subscript", &mut cursor)
@@ -734,18 +726,17 @@ impl<'a> Builder<'a> {
                         indexes.extend(subs);
                     }
                     base = inner;
-                    if !matches!(base.kind(), "subscript" | "attribute") {
+                    if !matches!(base.kind_name(), "subscript" | "attribute") {
                         break;
                     }
                 }
-                let column_target = target.kind() == "subscript"
-                    && target.child_by_field_name("value").is_some_and(|v| {
-                        v.kind() == "identifier"
-                            || (v.kind() == "attribute"
-                                && v.child_by_field_name("object")
-                                    .is_some_and(|o| o.kind() == "identifier")
-                                && v.child_by_field_name("attribute")
-                                    .is_some_and(|a| self.text(a) == "loc"))
+                let column_target = target.kind_name() == "subscript"
+                    && target.field("value").is_some_and(|v| {
+                        v.kind_name() == "identifier"
+                            || (v.kind_name() == "attribute"
+                                && v.field("object")
+                                    .is_some_and(|o| o.kind_name() == "identifier")
+                                && v.field("attribute").is_some_and(|a| self.text(a) == "loc"))
                     });
                 let index_count = indexes.len();
                 let rows_text_all = indexes.first().map_or("", |n| self.text(*n));
@@ -757,7 +748,7 @@ impl<'a> Builder<'a> {
                 for index in indexes {
                     index_values.push(self.expr(index));
                 }
-                if base.kind() != "identifier" {
+                if base.kind_name() != "identifier" {
                     self.expr(base);
                     return;
                 }
@@ -779,8 +770,8 @@ impl<'a> Builder<'a> {
                     && let Some(names) = self.names_of(last)
                     && (index_count == 1
                         || target
-                            .child_by_field_name("value")
-                            .is_some_and(|v| v.kind() == "attribute"))
+                            .field("value")
+                            .is_some_and(|v| v.kind_name() == "attribute"))
                 {
                     let rest: Vec<ValueId> = index_values[..index_count - 1].to_vec();
                     let fill = self.fills_missing(&rest, rows_text, &names)
@@ -860,7 +851,7 @@ impl<'a> Builder<'a> {
     }
 
     fn expr_inner(&mut self, node: Node) -> ValueId {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => self.lookup(self.text(node), node),
             "attribute" => self.attribute(node),
             "call" => self.call(node),
@@ -874,7 +865,7 @@ impl<'a> Builder<'a> {
                 }
             }
             "unary_operator" => {
-                let operand = node.child_by_field_name("argument");
+                let operand = node.field("argument");
                 let inner = operand.map_or(UNKNOWN, |o| self.expr(o));
                 let negative = self.text(node).trim_start().starts_with('-');
                 let inverted = self.text(node).trim_start().starts_with('~');
@@ -923,10 +914,8 @@ impl<'a> Builder<'a> {
             },
             "comparison_operator" => self.comparison(node),
             "named_expression" => {
-                let value = node
-                    .child_by_field_name("value")
-                    .map_or(UNKNOWN, |v| self.expr(v));
-                if let Some(name) = node.child_by_field_name("name") {
+                let value = node.field("value").map_or(UNKNOWN, |v| self.expr(v));
+                if let Some(name) = node.field("name") {
                     self.bind(self.text(name), value);
                 }
                 value
@@ -940,20 +929,12 @@ impl<'a> Builder<'a> {
                 self.in_comprehension(node, &mut inputs);
                 self.derived(inputs, node)
             }
-            "keyword_argument" => node
-                .child_by_field_name("value")
-                .map_or(UNKNOWN, |v| self.expr(v)),
+            "keyword_argument" => node.field("value").map_or(UNKNOWN, |v| self.expr(v)),
             "dictionary" => self.dictionary(node),
             "binary_operator" => {
-                let left = node
-                    .child_by_field_name("left")
-                    .map_or(UNKNOWN, |n| self.expr(n));
-                let right = node
-                    .child_by_field_name("right")
-                    .map_or(UNKNOWN, |n| self.expr(n));
-                let plus = node
-                    .child_by_field_name("operator")
-                    .is_some_and(|o| self.text(o) == "+");
+                let left = node.field("left").map_or(UNKNOWN, |n| self.expr(n));
+                let right = node.field("right").map_or(UNKNOWN, |n| self.expr(n));
+                let plus = node.field("operator").is_some_and(|o| self.text(o) == "+");
                 // `FEATURES + ["extra"]`: a longer feature list.
                 if plus
                     && let (Kind::Tuple(a), Kind::Tuple(b)) =
@@ -964,7 +945,7 @@ impl<'a> Builder<'a> {
                 }
                 // `m1 & m2`, `m1 | m2`: still a condition over rows.
                 let logical = node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .is_some_and(|o| matches!(self.text(o), "&" | "|" | "^"));
                 if logical && self.is_mask_like(left) && self.is_mask_like(right) {
                     return self.new_value(Kind::Condition, vec![left, right], span(node));
@@ -985,21 +966,19 @@ impl<'a> Builder<'a> {
         let mut entries = Vec::new();
         let mut inputs = Vec::new();
         for child in children {
-            if child.kind() == "pair" {
-                let key = child.child_by_field_name("key");
-                let value = child
-                    .child_by_field_name("value")
-                    .map_or(UNKNOWN, |v| self.expr(v));
+            if child.kind_name() == "pair" {
+                let key = child.field("key");
+                let value = child.field("value").map_or(UNKNOWN, |v| self.expr(v));
                 if let Some(key) = key {
                     self.expr(key);
                     if let Some(name) = string_value(self.text(key))
-                        && matches!(key.kind(), "string")
+                        && matches!(key.kind_name(), "string")
                     {
                         entries.push((name, value));
                     }
                 }
                 inputs.push(value);
-            } else if child.kind() != "comment" {
+            } else if child.kind_name() != "comment" {
                 inputs.push(self.expr(child));
             }
         }
@@ -1012,17 +991,15 @@ impl<'a> Builder<'a> {
         let mut cursor = node.walk();
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         // The `for ... in` clauses bind first, then the body reads them.
-        for child in children.iter().filter(|c| c.kind() == "for_in_clause") {
-            let iterable = child
-                .child_by_field_name("right")
-                .map_or(UNKNOWN, |r| self.expr(r));
+        for child in children.iter().filter(|c| c.kind_name() == "for_in_clause") {
+            let iterable = child.field("right").map_or(UNKNOWN, |r| self.expr(r));
             inputs.push(iterable);
-            if let Some(left) = child.child_by_field_name("left") {
+            if let Some(left) = child.field("left") {
                 let item = self.derived(vec![iterable], left);
                 self.bind_target(left, item);
             }
         }
-        for child in children.iter().filter(|c| c.kind() != "for_in_clause") {
+        for child in children.iter().filter(|c| c.kind_name() != "for_in_clause") {
             let value = self.expr(*child);
             inputs.push(value);
         }
@@ -1030,10 +1007,7 @@ impl<'a> Builder<'a> {
     }
 
     fn attribute(&mut self, node: Node) -> ValueId {
-        let (Some(object), Some(attr)) = (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("attribute"),
-        ) else {
+        let (Some(object), Some(attr)) = (node.field("object"), node.field("attribute")) else {
             return UNKNOWN;
         };
         let base = self.expr(object);
@@ -1135,7 +1109,7 @@ impl<'a> Builder<'a> {
     }
 
     fn subscript_inner(&mut self, node: Node) -> ValueId {
-        let Some(value) = node.child_by_field_name("value") else {
+        let Some(value) = node.field("value") else {
             return UNKNOWN;
         };
         let base = self.expr(value);
@@ -1156,7 +1130,7 @@ impl<'a> Builder<'a> {
             self.entry_base = Some(base);
         }
         match self.kind(base).clone() {
-            Kind::Tuple(elements) if subs.len() == 1 && sub_nodes[0].kind() == "integer" => {
+            Kind::Tuple(elements) if subs.len() == 1 && sub_nodes[0].kind_name() == "integer" => {
                 let index = self.text(sub_nodes[0]).parse::<usize>().ok();
                 return match index.and_then(|i| elements.get(i)) {
                     Some(element) => *element,
@@ -1215,7 +1189,9 @@ impl<'a> Builder<'a> {
         // `df["c"]`, `df[["a", "b"]]`, `df[FEATURES]`, `df.loc[:, ["a", "b"]]`.
         let column_index = match (indexer, subs.as_slice()) {
             (false, [(v, n)]) => Some((*v, *n)),
-            (true, [(_, rows), (v, n)]) if rows.kind() == "slice" && self.text(*rows) == ":" => {
+            (true, [(_, rows), (v, n)])
+                if rows.kind_name() == "slice" && self.text(*rows) == ":" =>
+            {
                 Some((*v, *n))
             }
             _ => None,
@@ -1223,7 +1199,7 @@ impl<'a> Builder<'a> {
         if let Some((index, index_node)) = column_index {
             match self.kind(index).clone() {
                 Kind::Str(name) => return self.column_read(frame, &name, node),
-                Kind::Tuple(_) if index_node.kind() != "tuple" => {
+                Kind::Tuple(_) if index_node.kind_name() != "tuple" => {
                     if let Some(names) = self.names_of(index) {
                         return self.select_columns(frame, &names, node);
                     }
@@ -1233,7 +1209,7 @@ impl<'a> Builder<'a> {
                 Kind::Unknown | Kind::Column { .. } | Kind::Condition
                     if !indexer
                         && (matches!(
-                            index_node.kind(),
+                            index_node.kind_name(),
                             "comparison_operator" | "boolean_operator" | "unary_operator"
                         ) || self.is_mask_like(index)) =>
                 {
@@ -1264,7 +1240,7 @@ impl<'a> Builder<'a> {
             b.model.values[frame].columns.is_some() && b.model.values[chosen].rows == 0
         };
         if let Some(&(chosen, first)) = subs.first()
-            && !(first.kind() == "slice" && self.text(first) == ":")
+            && !(first.kind_name() == "slice" && self.text(first) == ":")
         {
             if !names_of_frame(self, chosen) {
                 self.rows_chosen(id, frame, chosen);
@@ -1352,16 +1328,14 @@ impl<'a> Builder<'a> {
         let mut cursor = node.walk();
         let targets: Vec<Node> = node.named_children(&mut cursor).collect();
         for target in targets {
-            if target.kind() != "subscript" {
+            if target.kind_name() != "subscript" {
                 continue;
             }
-            let (Some(base), Some(index)) = (
-                target.child_by_field_name("value"),
-                target.child_by_field_name("subscript"),
-            ) else {
+            let (Some(base), Some(index)) = (target.field("value"), target.field("subscript"))
+            else {
                 continue;
             };
-            if base.kind() != "identifier" {
+            if base.kind_name() != "identifier" {
                 continue;
             }
             let index = self.expr(index);
@@ -1388,13 +1362,17 @@ impl<'a> Builder<'a> {
         let mut cursor = node.walk();
         let children: Vec<Node> = node.children(&mut cursor).collect();
         for child in children {
-            if child.is_named() && child.kind() != "comment" {
+            if child.is_named() && child.kind_name() != "comment" {
                 operands.push(self.expr(child));
                 operand_nodes.push(child);
             } else if !child.is_named() {
                 operators.push(self.text(child).to_string());
             }
         }
+        // Whether it sits in an `assert` is asked of ordering comparisons only, once: the
+        // answer climbs the tree, and a node's parent costs a descent from the root.
+        let ordering = |op: &str| matches!(op, "<" | "<=" | ">" | ">=");
+        let in_assert = operators.iter().any(|op| ordering(op)) && self.in_assert(span(node));
         if let ([left, _], [op]) = (operands.as_slice(), operators.as_slice())
             && let Some(mask) = self.mask(*left, op, operand_nodes[1])
         {
@@ -1403,8 +1381,8 @@ impl<'a> Builder<'a> {
                 left: operands[0],
                 right: operands[1],
                 op: op.clone(),
-                in_assert: self.in_assert(span(node)),
-                constants: self.constant_names(operands[0], operands[1]),
+                in_assert,
+                constants: self.constant_names(op, operands[0], operands[1]),
                 span: span(node),
                 scope: self.scope(),
             });
@@ -1417,9 +1395,9 @@ impl<'a> Builder<'a> {
             self.model.events.push(Event::Compare {
                 left: pair[0],
                 right: pair[1],
+                in_assert: in_assert && ordering(&op),
+                constants: self.constant_names(&op, pair[0], pair[1]),
                 op,
-                in_assert: self.in_assert(span(node)),
-                constants: self.constant_names(pair[0], pair[1]),
                 span: span(node),
                 scope: self.scope(),
             });
@@ -1442,12 +1420,10 @@ impl<'a> Builder<'a> {
         let mut cursor = node.walk();
         let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
         for child in children {
-            match child.kind() {
+            match child.kind_name() {
                 "keyword_argument" => {
-                    let (Some(name), Some(value)) = (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("value"),
-                    ) else {
+                    let (Some(name), Some(value)) = (child.field("name"), child.field("value"))
+                    else {
                         continue;
                     };
                     let id = self.expr(value);
@@ -1460,7 +1436,7 @@ impl<'a> Builder<'a> {
                 "list_splat" | "dictionary_splat" => {
                     let inner = child
                         .named_child(0)
-                        .filter(|_| child.kind() == "dictionary_splat");
+                        .filter(|_| child.kind_name() == "dictionary_splat");
                     match inner {
                         Some(inner) => {
                             let spread = self.expr(inner);
@@ -1499,13 +1475,13 @@ impl<'a> Builder<'a> {
     fn call(&mut self, node: Node) -> ValueId {
         let mark = self.arg_log.len();
         let result = self.call_value(node);
-        let list = node.child_by_field_name("arguments").map(|a| a.id());
+        let list = node.field("arguments").map(|a| a.id());
         let args = self.arg_log[mark..]
             .iter()
             .find(|(id, _)| Some(*id) == list)
             .map(|(_, values)| values.clone());
         self.arg_log.truncate(mark);
-        if let (Some(args), Some(function)) = (args, node.child_by_field_name("function")) {
+        if let (Some(args), Some(function)) = (args, node.field("function")) {
             self.user_metric(function, args, result, node);
         }
         result
@@ -1513,17 +1489,16 @@ impl<'a> Builder<'a> {
 
     fn call_value(&mut self, node: Node) -> ValueId {
         self.note_set_params(node);
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field("function") else {
             return UNKNOWN;
         };
-        let arguments = node.child_by_field_name("arguments");
+        let arguments = node.field("arguments");
         // A method call on a value (`scaler.fit(X)`) or a call of a qualified name
         // (`pd.read_csv(...)`, `StandardScaler()`).
-        if function.kind() == "attribute" {
-            let (Some(object), Some(attr)) = (
-                function.child_by_field_name("object"),
-                function.child_by_field_name("attribute"),
-            ) else {
+        if function.kind_name() == "attribute" {
+            let (Some(object), Some(attr)) =
+                (function.field("object"), function.field("attribute"))
+            else {
                 return UNKNOWN;
             };
             let receiver = self.expr(object);
@@ -1545,7 +1520,7 @@ impl<'a> Builder<'a> {
             }
             let in_place = self.in_place(object, &args);
             let grows = matches!(method, "append" | "extend" | "insert" | "appendleft")
-                && object.kind() == "identifier"
+                && object.kind_name() == "identifier"
                 && matches!(self.kind(receiver), Kind::Unknown | Kind::Tuple(_));
             let added = args.all_values();
             let result = self.method_call(receiver, method, args, node);
@@ -1571,7 +1546,7 @@ impl<'a> Builder<'a> {
             let args = self.arguments(arguments, Some(&qualified));
             return self.call_qualified(&qualified, args, node);
         }
-        let callee_text = (function.kind() == "identifier").then(|| self.text(function));
+        let callee_text = (function.kind_name() == "identifier").then(|| self.text(function));
         let args = self.arguments(arguments, callee_text);
         // `encoder(batch)`, `pipe(texts)`, `hub_layer(x)`: a loaded model's forward pass
         // (for a loaded torch module, also a module call for the PyTorch rules).
@@ -1845,7 +1820,7 @@ fn syntax_errors(root: Node, text: &str) -> Vec<(Span, String)> {
             break;
         }
         if node.is_missing() {
-            errors.push((span(node), format!("missing `{}`", node.kind())));
+            errors.push((span(node), format!("missing `{}`", node.kind_name())));
             continue;
         }
         if node.is_error() {
@@ -1886,7 +1861,7 @@ fn computed_column_name(target: Node) -> Option<Node> {
         .children_by_field_name("subscript", &mut cursor)
         .next()?;
     matches!(
-        index.kind(),
+        index.kind_name(),
         "identifier" | "binary_operator" | "string" | "concatenated_string" | "call"
     )
     .then_some(index)

@@ -516,10 +516,12 @@ pub enum Event {
         left: ValueId,
         right: ValueId,
         op: String,
-        /// The comparison sits in an `assert`.
+        /// An ordering comparison (`<`, `<=`, `>`, `>=`) that sits in an `assert`; false for
+        /// other operators.
         in_assert: bool,
-        /// The names `left` and `right` are assigned to, when each is the right side of a
-        /// simple assignment to a name (`THRESH = 0.35`).
+        /// For an ordering comparison, the names its number operands are assigned to, when
+        /// each is the right side of a simple assignment to a name (`THRESH = 0.35`); None
+        /// for other operands and operators.
         constants: [Option<String>; 2],
         span: Span,
         scope: ScopeId,

@@ -8,6 +8,7 @@ use crate::finding::Span;
 use crate::ml::Category;
 use crate::model::{Event, FileModel, IoOp, Kind, Tag, ValueId};
 use crate::source::SourceFile;
+use crate::source::python::Syntax;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
@@ -301,30 +302,30 @@ impl<'a> Extractor<'a> {
         let mut cursor = root.walk();
         let top: Vec<Node<'a>> = root.named_children(&mut cursor).collect();
         for node in top {
-            let definition = match node.kind() {
-                "decorated_definition" => node.child_by_field_name("definition"),
+            let definition = match node.kind_name() {
+                "decorated_definition" => node.field("definition"),
                 _ => Some(node),
             };
             let Some(definition) = definition else {
                 continue;
             };
-            match definition.kind() {
+            match definition.kind_name() {
                 "function_definition" => {
-                    if let Some(name) = definition.child_by_field_name("name") {
+                    if let Some(name) = definition.field("name") {
                         self.functions
                             .insert(self.text(name).to_string(), definition);
                         self.statistic_function(definition, self.text(name));
                     }
                 }
                 "class_definition" => {
-                    let decorated = (node.kind() == "decorated_definition").then_some(node);
+                    let decorated = (node.kind_name() == "decorated_definition").then_some(node);
                     self.schema(definition, decorated)
                 }
                 "import_statement" | "import_from_statement" => self.import_evidence(definition),
                 "expression_statement" => {
                     if let Some(assignment) = definition
                         .named_child(0)
-                        .filter(|a| a.kind() == "assignment")
+                        .filter(|a| a.kind_name() == "assignment")
                     {
                         self.assignment(assignment, true);
                     }
@@ -343,7 +344,7 @@ impl<'a> Extractor<'a> {
                 .nodes()
                 .iter()
                 .copied()
-                .filter(|n| n.kind() == "call")
+                .filter(|n| n.kind_name() == "call")
                 .collect();
             for call in calls {
                 self.call(call);
@@ -409,7 +410,7 @@ impl<'a> Extractor<'a> {
             return nodes[from..to.max(from)]
                 .iter()
                 .copied()
-                .filter(|n| n.kind() == "call")
+                .filter(|n| n.kind_name() == "call")
                 .collect();
         }
         let mut out = Vec::new();
@@ -417,7 +418,7 @@ impl<'a> Extractor<'a> {
         let mut depth = 0usize;
         loop {
             let current = cursor.node();
-            if current.kind() == "call" {
+            if current.kind_name() == "call" {
                 out.push(current);
             }
             if depth < MAX_DEPTH && cursor.goto_first_child() {
@@ -446,7 +447,7 @@ impl<'a> Extractor<'a> {
             let mut depth = 0usize;
             loop {
                 let node = cursor.node();
-                if matches!(node.kind(), "call" | "dictionary" | "subscript") {
+                if matches!(node.kind_name(), "call" | "dictionary" | "subscript") {
                     out.push(node);
                 }
                 if depth < MAX_DEPTH && cursor.goto_first_child() {
@@ -493,9 +494,8 @@ impl<'a> Extractor<'a> {
 
     fn import_evidence(&mut self, node: Node) {
         let text = self.text(node);
-        let module = if node.kind() == "import_from_statement" {
-            node.child_by_field_name("module_name")
-                .map(|n| self.text(n).to_string())
+        let module = if node.kind_name() == "import_from_statement" {
+            node.field("module_name").map(|n| self.text(n).to_string())
         } else {
             None
         };
@@ -503,14 +503,14 @@ impl<'a> Extractor<'a> {
         if let Some(module) = module {
             let mut cursor = node.walk();
             for name in node.children_by_field_name("name", &mut cursor) {
-                let inner = name.child_by_field_name("name").unwrap_or(name);
+                let inner = name.field("name").unwrap_or(name);
                 names.push(format!("{module}.{}", self.text(inner)));
             }
             names.push(module);
         } else {
             let mut cursor = node.walk();
             for name in node.children_by_field_name("name", &mut cursor) {
-                let inner = name.child_by_field_name("name").unwrap_or(name);
+                let inner = name.field("name").unwrap_or(name);
                 names.push(self.text(inner).to_string());
             }
         }
@@ -534,7 +534,7 @@ impl<'a> Extractor<'a> {
     }
 
     fn call(&mut self, node: Node) {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field("function") else {
             return;
         };
         let callee = self.text(function);
@@ -548,7 +548,7 @@ impl<'a> Extractor<'a> {
             return;
         }
         // `df.assign(tenure_days=...)`: produced columns.
-        if last == "assign" && function.kind() == "attribute" {
+        if last == "assign" && function.kind_name() == "attribute" {
             self.assigned_columns(node);
             return;
         }
@@ -580,9 +580,9 @@ impl<'a> Extractor<'a> {
             });
         }
         if DEPLOY_FUNCTIONS.contains(&qualified.as_str())
-            || (function.kind() == "attribute"
+            || (function.kind_name() == "attribute"
                 && function
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .is_some_and(|a| DEPLOY_METHODS.contains(&self.text(a)))
                 && (qualified.starts_with("mlflow")
                     || qualified.starts_with("sagemaker")
@@ -613,27 +613,24 @@ impl<'a> Extractor<'a> {
     /// the `prefix=` that names their dummy columns (a string, a list in the same order, or
     /// a dict from column to prefix).
     fn dummies(&mut self, node: Node) {
-        let Some(arguments) = node.child_by_field_name("arguments") else {
+        let Some(arguments) = node.field("arguments") else {
             return;
         };
         let mut cursor = arguments.walk();
         let args: Vec<Node> = arguments.named_children(&mut cursor).collect();
         let keyword = |name: &str| {
             args.iter()
-                .filter(|a| a.kind() == "keyword_argument")
-                .find(|a| {
-                    a.child_by_field_name("name")
-                        .is_some_and(|n| self.text(n) == name)
-                })
-                .and_then(|a| a.child_by_field_name("value"))
+                .filter(|a| a.kind_name() == "keyword_argument")
+                .find(|a| a.field("name").is_some_and(|n| self.text(n) == name))
+                .and_then(|a| a.field("value"))
         };
         let mut columns = keyword("columns")
             .map(|v| self.strings_of(v))
             .unwrap_or_default();
         if columns.is_empty()
-            && let Some(data) = args.iter().find(|a| a.kind() != "keyword_argument")
-            && data.kind() == "subscript"
-            && let Some(selection) = data.child_by_field_name("subscript")
+            && let Some(data) = args.iter().find(|a| a.kind_name() != "keyword_argument")
+            && data.kind_name() == "subscript"
+            && let Some(selection) = data.field("subscript")
         {
             columns = self.strings_of(selection);
         }
@@ -644,15 +641,14 @@ impl<'a> Extractor<'a> {
             pairs.push(("*".into(), "*".into()));
         }
         if let Some(prefix) = keyword("prefix") {
-            match prefix.kind() {
+            match prefix.kind_name() {
                 "dictionary" => {
                     let mut cursor = prefix.walk();
                     pairs = prefix
                         .named_children(&mut cursor)
                         .filter_map(|pair| {
-                            let key = string_literal(self.text(pair.child_by_field_name("key")?))?;
-                            let value =
-                                string_literal(self.text(pair.child_by_field_name("value")?))?;
+                            let key = string_literal(self.text(pair.field("key")?))?;
+                            let value = string_literal(self.text(pair.field("value")?))?;
                             Some((value, key))
                         })
                         .collect();
@@ -679,7 +675,7 @@ impl<'a> Extractor<'a> {
 
     /// The strings a list, tuple, dict (its values) or list constant of the file holds.
     fn strings_of(&self, node: Node) -> Vec<String> {
-        match node.kind() {
+        match node.kind_name() {
             "string" => string_literal(self.text(node)).into_iter().collect(),
             "list" | "tuple" => {
                 let mut cursor = node.walk();
@@ -690,7 +686,7 @@ impl<'a> Extractor<'a> {
             "dictionary" => {
                 let mut cursor = node.walk();
                 node.named_children(&mut cursor)
-                    .filter_map(|pair| pair.child_by_field_name("value"))
+                    .filter_map(|pair| pair.field("value"))
                     .filter_map(|n| string_literal(self.text(n)))
                     .collect()
             }
@@ -709,11 +705,11 @@ impl<'a> Extractor<'a> {
 
     /// The keyword names of `df.assign(tenure_days=...)`: columns the file produces.
     fn assigned_columns(&mut self, node: Node) {
-        if let Some(arguments) = node.child_by_field_name("arguments") {
+        if let Some(arguments) = node.field("arguments") {
             let mut cursor = arguments.walk();
             for arg in arguments.named_children(&mut cursor) {
-                if arg.kind() == "keyword_argument"
-                    && let Some(name) = arg.child_by_field_name("name")
+                if arg.kind_name() == "keyword_argument"
+                    && let Some(name) = arg.field("name")
                 {
                     self.summary
                         .produced_columns
@@ -765,21 +761,21 @@ impl<'a> Extractor<'a> {
     }
 
     fn assignment(&mut self, node: Node, top_level: bool) {
-        let Some(left) = node.child_by_field_name("left") else {
+        let Some(left) = node.field("left") else {
             return;
         };
         // `df["x"] = ...`: a produced column.
-        if left.kind() == "subscript"
-            && let Some(key) = left.child_by_field_name("subscript")
+        if left.kind_name() == "subscript"
+            && let Some(key) = left.field("subscript")
             && let Some(name) = string_literal(self.text(key))
         {
             self.summary.produced_columns.push(name);
         }
         // `FEATURES = ["a", "b"]` at module level: an exported feature list.
         if top_level
-            && left.kind() == "identifier"
-            && let Some(right) = node.child_by_field_name("right")
-            && matches!(right.kind(), "list" | "tuple")
+            && left.kind_name() == "identifier"
+            && let Some(right) = node.field("right")
+            && matches!(right.kind_name(), "list" | "tuple")
         {
             let name = self.text(left);
             if name.chars().any(|c| c.is_ascii_uppercase())
@@ -790,7 +786,7 @@ impl<'a> Extractor<'a> {
                 for item in right.named_children(&mut cursor) {
                     match string_literal(self.text(item)) {
                         Some(s) => items.push(s),
-                        None if item.kind() == "comment" => {}
+                        None if item.kind_name() == "comment" => {}
                         None => return,
                     }
                 }
@@ -804,11 +800,11 @@ impl<'a> Extractor<'a> {
     /// A class that describes a request: pydantic, dataclass, TypedDict, NamedTuple,
     /// marshmallow.
     fn schema(&mut self, node: Node, decorated: Option<Node>) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let bases: Vec<String> = node
-            .child_by_field_name("superclasses")
+            .field("superclasses")
             .map(|s| {
                 let mut cursor = s.walk();
                 s.named_children(&mut cursor)
@@ -842,26 +838,24 @@ impl<'a> Extractor<'a> {
         }
         let mut fields = Vec::new();
         let mut vector = false;
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             let mut cursor = body.walk();
             for statement in body.named_children(&mut cursor) {
                 let Some(assignment) = statement.named_child(0) else {
                     continue;
                 };
-                if assignment.kind() != "assignment" {
+                if assignment.kind_name() != "assignment" {
                     continue;
                 }
-                if let Some(left) = assignment.child_by_field_name("left")
-                    && left.kind() == "identifier"
+                if let Some(left) = assignment.field("left")
+                    && left.kind_name() == "identifier"
                 {
                     let field = self.text(left);
                     if !field.starts_with('_') && field != "model_config" && field != "Config" {
                         fields.push(field.to_string());
                         // `features: List[float]`: the request carries a vector, and the
                         // field's name is not a feature name.
-                        let annotation = assignment
-                            .child_by_field_name("type")
-                            .map_or("", |t| self.text(t));
+                        let annotation = assignment.field("type").map_or("", |t| self.text(t));
                         if is_sequence_annotation(annotation) {
                             vector = true;
                         }
@@ -921,7 +915,7 @@ impl<'a> Extractor<'a> {
         .any(|b| body.contains(b));
         if bins && compares {
             let place = node
-                .child_by_field_name("name")
+                .field("name")
                 .map_or_else(|| self.node_place(node), |n| self.node_place(n));
             self.summary.monitoring.push(Evidence {
                 kind: EvidenceKind::Statistic,
@@ -1271,7 +1265,7 @@ impl<'a> Extractor<'a> {
             let mut parents: Vec<(&str, Option<&'a str>)> = Vec::new();
             loop {
                 let node = cursor.node();
-                if node.kind() == "identifier" {
+                if node.kind_name() == "identifier" {
                     let field = cursor.field_name();
                     let used = match parents.last() {
                         Some(("attribute", attribute)) if field == Some("object") => {
@@ -1296,10 +1290,10 @@ impl<'a> Extractor<'a> {
                     }
                 }
                 if parents.len() < MAX_DEPTH && cursor.goto_first_child() {
-                    let attribute = (node.kind() == "attribute")
-                        .then(|| node.child_by_field_name("attribute").map(|a| self.text(a)))
+                    let attribute = (node.kind_name() == "attribute")
+                        .then(|| node.field("attribute").map(|a| self.text(a)))
                         .flatten();
-                    parents.push((node.kind(), attribute));
+                    parents.push((node.kind_name(), attribute));
                     continue;
                 }
                 loop {

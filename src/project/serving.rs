@@ -6,6 +6,7 @@ use super::summary::{Entry, Middleware, Place, Recognised};
 use crate::finding::Span;
 use crate::ml::Category;
 use crate::model::{Event, FitMethod, IoOp, Kind, PredictMethod, ValueId};
+use crate::source::python::Syntax;
 use std::collections::HashSet;
 use tree_sitter::Node;
 
@@ -247,13 +248,10 @@ impl<'a> Extractor<'a> {
             let Some(definition) = definition else {
                 continue;
             };
-            let Some(name) = definition
-                .child_by_field_name("name")
-                .map(|n| self.text(n).to_string())
-            else {
+            let Some(name) = definition.field("name").map(|n| self.text(n).to_string()) else {
                 continue;
             };
-            match definition.kind() {
+            match definition.kind_name() {
                 "function_definition" => {
                     if let Some(framework) = self.route_framework(&decorators, web) {
                         candidates.push((definition, name, framework));
@@ -350,8 +348,10 @@ impl<'a> Extractor<'a> {
     /// top (a library importing it inside a function only renders with it).
     fn streamlit(&mut self, root: Node<'a>, top: &[Node<'a>]) {
         let streamlit_script = top.iter().any(|node| {
-            matches!(node.kind(), "import_statement" | "import_from_statement")
-                && self.text(*node).contains("streamlit")
+            matches!(
+                node.kind_name(),
+                "import_statement" | "import_from_statement"
+            ) && self.text(*node).contains("streamlit")
         });
         if streamlit_script && self.summary.entries.is_empty() {
             let predicts = self.predict_calls(&[root]);
@@ -369,8 +369,8 @@ impl<'a> Extractor<'a> {
     fn route_framework(&self, decorators: &[Node], web: bool) -> Option<String> {
         for decorator in decorators {
             let expression = decorator.named_child(0)?;
-            let callee = if expression.kind() == "call" {
-                expression.child_by_field_name("function")?
+            let callee = if expression.kind_name() == "call" {
+                expression.field("function")?
             } else {
                 expression
             };
@@ -379,12 +379,10 @@ impl<'a> Extractor<'a> {
             if qualified == "rest_framework.decorators.api_view" {
                 return Some("Django REST framework view".into());
             }
-            if callee.kind() != "attribute" {
+            if callee.kind_name() != "attribute" {
                 continue;
             }
-            let method = callee
-                .child_by_field_name("attribute")
-                .map(|a| self.text(a))?;
+            let method = callee.field("attribute").map(|a| self.text(a))?;
             // `@bentoml.api`, and the old `svc = bentoml.Service(...)`; `@svc.api(...)`.
             if qualified.starts_with("bentoml.")
                 || (method == "api" && self.uses_module(&["bentoml"]))
@@ -415,18 +413,18 @@ impl<'a> Extractor<'a> {
 
     /// The names of a function's parameters, `self` and `cls` left out.
     fn parameter_names(&self, function: Node) -> Vec<String> {
-        let Some(parameters) = function.child_by_field_name("parameters") else {
+        let Some(parameters) = function.field("parameters") else {
             return Vec::new();
         };
         let mut cursor = parameters.walk();
         parameters
             .named_children(&mut cursor)
             .filter_map(|p| {
-                let name = match p.kind() {
+                let name = match p.kind_name() {
                     "identifier" => p,
-                    _ => p.child_by_field_name("name").or_else(|| p.named_child(0))?,
+                    _ => p.field("name").or_else(|| p.named_child(0))?,
                 };
-                (name.kind() == "identifier").then(|| self.text(name).to_string())
+                (name.kind_name() == "identifier").then(|| self.text(name).to_string())
             })
             .filter(|n| n != "self" && n != "cls")
             .collect()
@@ -437,21 +435,21 @@ impl<'a> Extractor<'a> {
     fn registered_handlers(&self, root: Node<'a>) -> Vec<String> {
         let mut out = Vec::new();
         for &node in self.nodes_in(root) {
-            if node.kind() == "call"
-                && let Some(function) = node.child_by_field_name("function")
-                && let Some(arguments) = node.child_by_field_name("arguments")
+            if node.kind_name() == "call"
+                && let Some(function) = node.field("function")
+                && let Some(arguments) = node.field("arguments")
             {
                 let callee = self.text(function);
                 let last = callee.rsplit('.').next().unwrap_or(callee);
                 if ROUTE_REGISTRATIONS.contains(&last) {
                     let mut cursor = arguments.walk();
                     for arg in arguments.named_children(&mut cursor) {
-                        let value = if arg.kind() == "keyword_argument" {
-                            arg.child_by_field_name("value")
+                        let value = if arg.kind_name() == "keyword_argument" {
+                            arg.field("value")
                         } else {
                             Some(arg)
                         };
-                        if let Some(value) = value.filter(|v| v.kind() == "identifier") {
+                        if let Some(value) = value.filter(|v| v.kind_name() == "identifier") {
                             let name = self.text(value);
                             if self.functions.contains_key(name) && !out.iter().any(|n| n == name) {
                                 out.push(name.to_string());
@@ -472,7 +470,7 @@ impl<'a> Extractor<'a> {
         out: &mut Vec<(Node<'a>, String, String)>,
     ) {
         let bases: Vec<String> = class
-            .child_by_field_name("superclasses")
+            .field("superclasses")
             .map(|s| {
                 let mut cursor = s.walk();
                 s.named_children(&mut cursor)
@@ -588,8 +586,8 @@ impl<'a> Extractor<'a> {
     fn gradio_handlers(&self, root: Node<'a>) -> Vec<(String, Node<'a>)> {
         let mut out = Vec::new();
         for &node in self.nodes_in(root) {
-            if node.kind() == "call"
-                && let Some(function) = node.child_by_field_name("function")
+            if node.kind_name() == "call"
+                && let Some(function) = node.field("function")
             {
                 let callee = self.qualify(self.text(function));
                 let is_gradio = callee.starts_with("gradio.Interface")
@@ -597,19 +595,19 @@ impl<'a> Extractor<'a> {
                     || callee.ends_with(".click")
                     || callee.ends_with(".submit")
                     || callee.ends_with(".change");
-                if is_gradio && let Some(arguments) = node.child_by_field_name("arguments") {
+                if is_gradio && let Some(arguments) = node.field("arguments") {
                     let mut cursor = arguments.walk();
                     for arg in arguments.named_children(&mut cursor) {
-                        let value = if arg.kind() == "keyword_argument" {
-                            if arg.child_by_field_name("name").map(|n| self.text(n)) != Some("fn") {
+                        let value = if arg.kind_name() == "keyword_argument" {
+                            if arg.field("name").map(|n| self.text(n)) != Some("fn") {
                                 continue;
                             }
-                            arg.child_by_field_name("value")
+                            arg.field("value")
                         } else {
                             Some(arg)
                         };
                         if let Some(value) = value
-                            && value.kind() == "identifier"
+                            && value.kind_name() == "identifier"
                         {
                             out.push((self.text(value).to_string(), node));
                             break;
@@ -626,9 +624,7 @@ impl<'a> Extractor<'a> {
     fn entry(&self, handler: Node<'a>, name: &str, framework: &str) -> Option<Entry> {
         let bodies = self.bodies(handler);
         let predicts = self.predict_calls(&bodies);
-        let name_place = handler
-            .child_by_field_name("name")
-            .map(|n| self.node_place(n));
+        let name_place = handler.field("name").map(|n| self.node_place(n));
         let first = match predicts.first() {
             Some(first) => *first,
             None if recognised(framework).serves_by_definition() => name_place?,
@@ -636,7 +632,7 @@ impl<'a> Extractor<'a> {
         };
         let mut entry = self.describe_entry(&bodies, name, framework, first);
         entry.place = handler
-            .child_by_field_name("name")
+            .field("name")
             .map_or(entry.place, |n| self.node_place(n));
         entry.predict_helpers = self.predict_helpers(&bodies, predicts.len());
         entry.predicts = predicts;
@@ -708,20 +704,20 @@ impl<'a> Extractor<'a> {
         let methods = handler
             .parent()
             .and_then(|p| {
-                if p.kind() == "decorated_definition" {
+                if p.kind_name() == "decorated_definition" {
                     p.parent()
                 } else {
                     Some(p)
                 }
             })
-            .filter(|p| p.kind() == "block")
+            .filter(|p| p.kind_name() == "block")
             .and_then(|b| b.parent())
-            .filter(|c| c.kind() == "class_definition")
+            .filter(|c| c.kind_name() == "class_definition")
             .map(|class| class_methods(class, self))
             .unwrap_or_default();
         for &node in self.nodes_in(handler) {
-            if node.kind() == "call"
-                && let Some(function) = node.child_by_field_name("function")
+            if node.kind_name() == "call"
+                && let Some(function) = node.field("function")
             {
                 let callee = self.text(function);
                 let target = if let Some(method) = callee.strip_prefix("self.") {
@@ -744,8 +740,8 @@ impl<'a> Extractor<'a> {
         let mut out = Vec::new();
         for body in bodies {
             for &node in self.nodes_in(*body) {
-                if node.kind() == "call"
-                    && let Some(function) = node.child_by_field_name("function")
+                if node.kind_name() == "call"
+                    && let Some(function) = node.field("function")
                 {
                     let callee = self.text(function);
                     let mut segments = callee.rsplit('.');
@@ -760,7 +756,7 @@ impl<'a> Extractor<'a> {
                     }
                     let predicts = PREDICT_METHODS.contains(&last)
                         || runner
-                        || (function.kind() == "attribute"
+                        || (function.kind_name() == "attribute"
                             && matches!(last, "generate" | "encode" | "infer")
                             && self.loads_any())
                         // An imported `predict_*` helper (`predict_churn(x)`,
@@ -813,26 +809,28 @@ impl<'a> Extractor<'a> {
     /// httpx, aiohttp, urllib) and predicts nothing itself, or, in a file that loads no model,
     /// a `gradio_client` client's `predict`. A front end over a prediction API serves no model.
     fn remote_call(&self, function: Node, callee: &str) -> bool {
-        if function.kind() == "identifier"
+        if function.kind_name() == "identifier"
             && let Some(body) = self.functions.get(callee)
         {
             return self.http_only(*body);
         }
-        function.kind() == "attribute" && !self.loads_any() && self.uses_module(&["gradio_client"])
+        function.kind_name() == "attribute"
+            && !self.loads_any()
+            && self.uses_module(&["gradio_client"])
     }
 
     /// Whether a function's body calls another service over HTTP and predicts nothing.
     fn http_only(&self, body: Node<'a>) -> bool {
         let calls = self.calls_under(body);
         let http = calls.iter().any(|call| {
-            call.child_by_field_name("function")
+            call.field("function")
                 .is_some_and(|f| is_http_client(&self.qualify(self.text(f))))
         });
         let predicts = calls.iter().any(|call| {
-            call.child_by_field_name("function").is_some_and(|f| {
+            call.field("function").is_some_and(|f| {
                 let text = self.text(f);
                 let last = text.rsplit('.').next().unwrap_or(text);
-                f.kind() == "attribute" && PREDICT_METHODS.contains(&last)
+                f.kind_name() == "attribute" && PREDICT_METHODS.contains(&last)
             })
         });
         http && !predicts
@@ -865,10 +863,10 @@ impl<'a> Extractor<'a> {
         let mut count = 0;
         for body in bodies {
             for &node in self.nodes_in(*body) {
-                if node.kind() != "call" {
+                if node.kind_name() != "call" {
                     continue;
                 }
-                let Some(function) = node.child_by_field_name("function") else {
+                let Some(function) = node.field("function") else {
                     continue;
                 };
                 let callee = self.text(function);
@@ -1012,11 +1010,8 @@ impl<'a> Extractor<'a> {
             let mut cursor = body.walk();
             let mut stack = vec![*body];
             while let Some(node) = stack.pop() {
-                if node.kind() == "assignment"
-                    && let (Some(left), Some(right)) = (
-                        node.child_by_field_name("left"),
-                        node.child_by_field_name("right"),
-                    )
+                if node.kind_name() == "assignment"
+                    && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                 {
                     for target in self.text(left).split([',', '(', ')', ' ']) {
                         if !target.is_empty() && is_identifier(target) {
@@ -1088,18 +1083,18 @@ impl<'a> Extractor<'a> {
         let mut predicted: Vec<&str> = Vec::new();
         for body in bodies {
             for &node in self.nodes_in(*body) {
-                if node.kind() != "call" {
+                if node.kind_name() != "call" {
                     continue;
                 }
-                let Some(function) = node.child_by_field_name("function") else {
+                let Some(function) = node.field("function") else {
                     continue;
                 };
                 let last = self.text(function).rsplit('.').next().unwrap_or("");
                 if PREDICT_METHODS.contains(&last)
                     && let Some(first) = node
-                        .child_by_field_name("arguments")
+                        .field("arguments")
                         .and_then(|a| a.named_child(0))
-                        .filter(|f| f.kind() == "identifier")
+                        .filter(|f| f.kind_name() == "identifier")
                 {
                     predicted.push(self.text(first));
                 }
@@ -1112,11 +1107,8 @@ impl<'a> Extractor<'a> {
             let mut cursor = body.walk();
             let mut stack = vec![*body];
             while let Some(node) = stack.pop() {
-                if node.kind() == "assignment"
-                    && let (Some(left), Some(right)) = (
-                        node.child_by_field_name("left"),
-                        node.child_by_field_name("right"),
-                    )
+                if node.kind_name() == "assignment"
+                    && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                     && predicted.contains(&self.text(left))
                     && let Some(count) = self.positional_count(right)
                 {
@@ -1378,13 +1370,13 @@ impl<'a> Extractor<'a> {
     /// Feature names, positional vectors, logging, opaque sources and shared calls in a body.
     fn scan_body(&self, body: Node, entry: &mut Entry) {
         for &node in self.nodes_in(body) {
-            match node.kind() {
+            match node.kind_name() {
                 // A response (`return {"p": ...}`, `jsonify({...})`) names outputs, not features.
                 "dictionary" if !self.is_response(node) => {
                     let mut cursor = node.walk();
                     for pair in node.named_children(&mut cursor) {
-                        if pair.kind() == "pair"
-                            && let Some(key) = pair.child_by_field_name("key")
+                        if pair.kind_name() == "pair"
+                            && let Some(key) = pair.field("key")
                             && let Some(name) = string_literal(self.text(key))
                         {
                             entry.available.push(name);
@@ -1393,7 +1385,7 @@ impl<'a> Extractor<'a> {
                 }
                 "subscript" => {
                     // `payload["age"]`, `df["tenure_days"] = ...`
-                    if let Some(key) = node.child_by_field_name("subscript")
+                    if let Some(key) = node.field("subscript")
                         && let Some(name) = string_literal(self.text(key))
                     {
                         entry.available.push(name);
@@ -1412,13 +1404,11 @@ impl<'a> Extractor<'a> {
             let Some(parent) = current else {
                 return false;
             };
-            match parent.kind() {
+            match parent.kind_name() {
                 "return_statement" => return true,
                 "function_definition" | "class_definition" | "module" => return false,
                 "call" => {
-                    let callee = parent
-                        .child_by_field_name("function")
-                        .map_or("", |f| self.text(f));
+                    let callee = parent.field("function").map_or("", |f| self.text(f));
                     let last = callee.rsplit('.').next().unwrap_or(callee);
                     if RESPONSES.contains(&last) {
                         return true;
@@ -1435,13 +1425,13 @@ impl<'a> Extractor<'a> {
     }
 
     fn scan_call(&self, node: Node, entry: &mut Entry) {
-        let Some(function) = node.child_by_field_name("function") else {
+        let Some(function) = node.field("function") else {
             return;
         };
         let callee = self.text(function);
         let last = callee.rsplit('.').next().unwrap_or(callee);
         let qualified = self.qualify(callee);
-        let arguments = node.child_by_field_name("arguments");
+        let arguments = node.field("arguments");
         let args: Vec<Node> = arguments
             .map(|a| {
                 let mut cursor = a.walk();
@@ -1458,8 +1448,8 @@ impl<'a> Extractor<'a> {
         // `df.assign(x=...)`
         if last == "assign" {
             for arg in &args {
-                if arg.kind() == "keyword_argument"
-                    && let Some(name) = arg.child_by_field_name("name")
+                if arg.kind_name() == "keyword_argument"
+                    && let Some(name) = arg.field("name")
                 {
                     entry.available.push(self.text(name).to_string());
                 }
@@ -1469,15 +1459,15 @@ impl<'a> Extractor<'a> {
         if last == "get_online_features" {
             let mut listed = false;
             for arg in &args {
-                let value = if arg.kind() == "keyword_argument" {
-                    if arg.child_by_field_name("name").map(|n| self.text(n)) != Some("features") {
+                let value = if arg.kind_name() == "keyword_argument" {
+                    if arg.field("name").map(|n| self.text(n)) != Some("features") {
                         continue;
                     }
-                    arg.child_by_field_name("value")
+                    arg.field("value")
                 } else {
                     Some(*arg)
                 };
-                if let Some(list) = value.filter(|v| v.kind() == "list") {
+                if let Some(list) = value.filter(|v| v.kind_name() == "list") {
                     let mut cursor = list.walk();
                     for item in list.named_children(&mut cursor) {
                         if let Some(name) = string_literal(self.text(item)) {
@@ -1525,7 +1515,7 @@ impl<'a> Extractor<'a> {
         // Fits the model did not see (`enc.adapt(batch)`, `tok.fit_on_texts(texts)`).
         if let Some(method @ (FitMethod::Adapt | FitMethod::FitOnTexts)) =
             FitMethod::from_name(last)
-            && function.kind() == "attribute"
+            && function.kind_name() == "attribute"
         {
             let place = self.node_place(node);
             if !entry.fits.iter().any(|(_, _, p)| p.span == place.span) {
@@ -1558,13 +1548,13 @@ impl<'a> Extractor<'a> {
             let Some(definition) = definition else {
                 continue;
             };
-            let Some(name) = definition.child_by_field_name("name") else {
+            let Some(name) = definition.field("name") else {
                 continue;
             };
             // Reading every body is a walk of the whole file; only bodies whose text names a
             // sink are read.
             let text = self.code_after_docstring(definition);
-            let hooked = definition.kind() == "function_definition"
+            let hooked = definition.kind_name() == "function_definition"
                 && decorators.iter().any(|d| self.is_hook_decorator(*d));
             // A helper that another module may call: that its code names a sink is enough (a
             // walk of every function of every library module would cost more than the rest
@@ -1578,7 +1568,7 @@ impl<'a> Extractor<'a> {
                 logging.push(self.text(name).to_string());
             }
             // `@app.middleware("http")`, `@app.after_request`, `@bp.before_app_request`.
-            if definition.kind() == "function_definition"
+            if definition.kind_name() == "function_definition"
                 && decorators.iter().any(|d| self.is_hook_decorator(*d))
             {
                 hooks.push(Middleware {
@@ -1593,18 +1583,18 @@ impl<'a> Extractor<'a> {
         let registers = self.text_has(&["middleware", "Middleware", "_request", "wsgi_app"]);
         let registrations: &[Node<'a>] = if registers { self.nodes_in(root) } else { &[] };
         for &node in registrations {
-            if node.kind() == "call"
-                && let Some(function) = node.child_by_field_name("function")
-                && let Some(arguments) = node.child_by_field_name("arguments")
+            if node.kind_name() == "call"
+                && let Some(function) = node.field("function")
+                && let Some(arguments) = node.field("arguments")
             {
                 let callee = self.text(function);
                 let last = callee.rsplit('.').next().unwrap_or(callee);
                 let first = arguments.named_child(0);
                 let registered = if last == "add_middleware"
                     || last == "Middleware"
-                    || (HOOK_METHODS.contains(&last) && function.kind() == "attribute")
+                    || (HOOK_METHODS.contains(&last) && function.kind_name() == "attribute")
                 {
-                    first.filter(|f| matches!(f.kind(), "identifier" | "attribute"))
+                    first.filter(|f| matches!(f.kind_name(), "identifier" | "attribute"))
                 } else if first.is_some_and(|f| self.text(f).ends_with("wsgi_app")) {
                     Some(function)
                 } else {
@@ -1631,14 +1621,14 @@ impl<'a> Extractor<'a> {
         let Some(expression) = decorator.named_child(0) else {
             return false;
         };
-        let callee = if expression.kind() == "call" {
-            expression.child_by_field_name("function")
+        let callee = if expression.kind_name() == "call" {
+            expression.field("function")
         } else {
             Some(expression)
         };
         callee
-            .filter(|c| c.kind() == "attribute")
-            .and_then(|c| c.child_by_field_name("attribute"))
+            .filter(|c| c.kind_name() == "attribute")
+            .and_then(|c| c.field("attribute"))
             .is_some_and(|a| HOOK_METHODS.contains(&self.text(a)))
     }
 
@@ -1646,11 +1636,13 @@ impl<'a> Extractor<'a> {
     fn code_after_docstring(&self, definition: Node) -> &'a str {
         let end = definition.end_byte();
         let start = definition
-            .child_by_field_name("body")
+            .field("body")
             .and_then(|body| body.named_child(0))
             .filter(|first| {
-                first.kind() == "expression_statement"
-                    && first.named_child(0).is_some_and(|s| s.kind() == "string")
+                first.kind_name() == "expression_statement"
+                    && first
+                        .named_child(0)
+                        .is_some_and(|s| s.kind_name() == "string")
             })
             .map_or(definition.start_byte(), |doc| doc.end_byte());
         self.file.text.get(start..end).unwrap_or("")
@@ -1659,8 +1651,8 @@ impl<'a> Extractor<'a> {
     /// Whether a body sends data to a log or metrics sink.
     fn body_logs(&self, body: Node<'a>) -> bool {
         for node in self.calls_under(body) {
-            if node.kind() == "call"
-                && let Some(function) = node.child_by_field_name("function")
+            if node.kind_name() == "call"
+                && let Some(function) = node.field("function")
             {
                 let callee = self.text(function);
                 let last = callee.rsplit('.').next().unwrap_or(callee);
@@ -1669,7 +1661,7 @@ impl<'a> Extractor<'a> {
                 }
                 let qualified = self.qualify(callee);
                 let args: Vec<Node> = node
-                    .child_by_field_name("arguments")
+                    .field("arguments")
                     .map(|a| {
                         let mut cursor = a.walk();
                         a.named_children(&mut cursor).collect()
@@ -1689,12 +1681,12 @@ impl<'a> Extractor<'a> {
     /// A row that is a vector taken whole from somewhere: `[payload["x"]]`, `payload["x"]`,
     /// `row.values` (not a list of values written out).
     fn vector_row(&self, node: Node) -> bool {
-        match node.kind() {
+        match node.kind_name() {
             "list" => {
                 node.named_child_count() == 1
                     && node.named_child(0).is_some_and(|only| {
                         matches!(
-                            only.kind(),
+                            only.kind_name(),
                             "subscript" | "attribute" | "identifier" | "call"
                         )
                     })
@@ -1706,32 +1698,32 @@ impl<'a> Extractor<'a> {
 
     /// `[[a, b, c]]` or `np.array([[a, b, c]])`: the number of values per row.
     fn positional_count(&self, node: Node) -> Option<usize> {
-        let list = match node.kind() {
+        let list = match node.kind_name() {
             "list" => node,
             "call" => {
-                let callee = self.qualify(self.text(node.child_by_field_name("function")?));
+                let callee = self.qualify(self.text(node.field("function")?));
                 if !matches!(
                     callee.as_str(),
                     "numpy.array" | "numpy.asarray" | "torch.tensor"
                 ) {
                     return None;
                 }
-                node.child_by_field_name("arguments")?.named_child(0)?
+                node.field("arguments")?.named_child(0)?
             }
             _ => return None,
         };
-        if list.kind() != "list" {
+        if list.kind_name() != "list" {
             return None;
         }
         let row = list.named_child(0)?;
-        if row.kind() != "list" || list.named_child_count() != 1 {
+        if row.kind_name() != "list" || list.named_child_count() != 1 {
             return None;
         }
         let mut cursor = row.walk();
         let items: Vec<Node> = row.named_children(&mut cursor).collect();
         if items
             .iter()
-            .any(|i| matches!(i.kind(), "list_splat" | "comment"))
+            .any(|i| matches!(i.kind_name(), "list_splat" | "comment"))
         {
             return None;
         }
@@ -1813,7 +1805,7 @@ impl<'a> Extractor<'a> {
         {
             return true;
         }
-        if function.kind() != "attribute" {
+        if function.kind_name() != "attribute" {
             return false;
         }
         let receiver = callee
@@ -1857,7 +1849,7 @@ impl<'a> Extractor<'a> {
     /// (`csv = df.to_csv(index=False)` for a download button) nothing is written: pandas
     /// returns the text.
     fn writes_request_data(&self, function: Node, last: &str, args: &[Node]) -> bool {
-        if function.kind() != "attribute"
+        if function.kind_name() != "attribute"
             || !matches!(
                 last,
                 "to_csv" | "to_parquet" | "to_sql" | "to_json" | "to_feather" | "to_excel"
@@ -1865,23 +1857,23 @@ impl<'a> Extractor<'a> {
         {
             return false;
         }
-        let destination = args.iter().find_map(|arg| match arg.kind() {
+        let destination = args.iter().find_map(|arg| match arg.kind_name() {
             "keyword_argument" => arg
-                .child_by_field_name("name")
+                .field("name")
                 .filter(|n| {
                     matches!(
                         self.text(*n),
                         "path_or_buf" | "path" | "name" | "con" | "excel_writer"
                     )
                 })
-                .and_then(|_| arg.child_by_field_name("value")),
+                .and_then(|_| arg.field("value")),
             "list_splat" | "dictionary_splat" => Some(*arg),
             _ => Some(*arg),
         });
-        if destination.is_none_or(|d| d.kind() == "none") {
+        if destination.is_none_or(|d| d.kind_name() == "none") {
             return false;
         }
-        let Some(receiver) = function.child_by_field_name("object") else {
+        let Some(receiver) = function.field("object") else {
             return false;
         };
         let names = self.data_names.borrow();
@@ -1910,7 +1902,7 @@ impl<'a> Extractor<'a> {
                     .next_back()
                     .is_some_and(|c| c.is_alphanumeric() || c == '_')
             })
-        }) || (first.kind() == "identifier" && lower.contains("insert"))
+        }) || (first.kind_name() == "identifier" && lower.contains("insert"))
         {
             return true;
         }
@@ -1944,14 +1936,14 @@ impl<'a> Extractor<'a> {
     /// An argument that carries data, not only literals.
     fn has_data_argument(&self, args: &[Node]) -> bool {
         args.iter().any(|arg| {
-            let value = if arg.kind() == "keyword_argument" {
-                arg.child_by_field_name("value")
+            let value = if arg.kind_name() == "keyword_argument" {
+                arg.field("value")
             } else {
                 Some(*arg)
             };
             value.is_some_and(|v| {
                 !matches!(
-                    v.kind(),
+                    v.kind_name(),
                     "string" | "integer" | "float" | "true" | "false" | "none"
                 ) || self.text(v).contains('{')
             })
@@ -1960,24 +1952,24 @@ impl<'a> Extractor<'a> {
 
     /// Parameter annotations: schema types and plain named values.
     fn parameters(&self, handler: Node, entry: &mut Entry) {
-        let Some(parameters) = handler.child_by_field_name("parameters") else {
+        let Some(parameters) = handler.field("parameters") else {
             return;
         };
         let mut raw_body = false;
         let mut cursor = parameters.walk();
         for parameter in parameters.named_children(&mut cursor) {
             if !matches!(
-                parameter.kind(),
+                parameter.kind_name(),
                 "typed_parameter" | "typed_default_parameter"
             ) {
                 continue;
             }
             let name = parameter
-                .child_by_field_name("name")
+                .field("name")
                 .or_else(|| parameter.named_child(0))
                 .map(|n| self.text(n).to_string())
                 .unwrap_or_default();
-            let Some(annotation) = parameter.child_by_field_name("type") else {
+            let Some(annotation) = parameter.field("type") else {
                 continue;
             };
             let annotation = self.text(annotation).trim().to_string();
@@ -2061,31 +2053,31 @@ impl<'a> Extractor<'a> {
             })
             .collect();
         self.nodes().iter().any(|node| {
-            if node.kind() != "call" || fits.contains(&node.start_byte()) {
+            if node.kind_name() != "call" || fits.contains(&node.start_byte()) {
                 return false;
             }
-            let Some(function) = node.child_by_field_name("function") else {
+            let Some(function) = node.field("function") else {
                 return false;
             };
-            if function.kind() != "attribute"
+            if function.kind_name() != "attribute"
                 || !function
-                    .child_by_field_name("attribute")
+                    .field("attribute")
                     .is_some_and(|a| matches!(self.text(a), "fit" | "fit_generator"))
             {
                 return false;
             }
-            let Some(arguments) = node.child_by_field_name("arguments") else {
+            let Some(arguments) = node.field("arguments") else {
                 return false;
             };
             let mut cursor = arguments.walk();
             let args: Vec<Node> = arguments.named_children(&mut cursor).collect();
             let positional = args
                 .iter()
-                .filter(|a| a.kind() != "keyword_argument")
+                .filter(|a| a.kind_name() != "keyword_argument")
                 .count();
             let labelled = args.iter().any(|a| {
-                a.kind() == "keyword_argument"
-                    && a.child_by_field_name("name").is_some_and(|n| {
+                a.kind_name() == "keyword_argument"
+                    && a.field("name").is_some_and(|n| {
                         matches!(
                             self.text(n),
                             "y" | "epochs" | "validation_data" | "callbacks"
@@ -2351,25 +2343,25 @@ enum Parameter {
 
 /// The handler's parameters in the order the model numbers them.
 fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter> {
-    let Some(parameters) = handler.child_by_field_name("parameters") else {
+    let Some(parameters) = handler.field("parameters") else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut cursor = parameters.walk();
     for parameter in parameters.named_children(&mut cursor) {
         let name = parameter
-            .child_by_field_name("name")
-            .or_else(|| (parameter.kind() == "identifier").then_some(parameter))
+            .field("name")
+            .or_else(|| (parameter.kind_name() == "identifier").then_some(parameter))
             .or_else(|| {
                 parameter
                     .named_child(0)
-                    .filter(|n| n.kind() == "identifier")
+                    .filter(|n| n.kind_name() == "identifier")
             });
         let Some(name) = name.map(|n| x.text(n).to_string()) else {
             continue;
         };
         let annotation = parameter
-            .child_by_field_name("type")
+            .field("type")
             .map(|t| x.text(t).trim().to_string());
         let kind = if name == "self" || name == "cls" {
             Parameter::Receiver
@@ -2385,7 +2377,7 @@ fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter> {
     // `@svc.api(input=JSON(pydantic_model=Schema))`: the request parameter is that schema.
     let described = handler
         .parent()
-        .filter(|p| p.kind() == "decorated_definition")
+        .filter(|p| p.kind_name() == "decorated_definition")
         .is_some_and(|p| {
             x.text(p)[..handler.start_byte() - p.start_byte()].contains("pydantic_model=")
         });
@@ -2596,14 +2588,14 @@ fn module_stem(path: &str) -> String {
 
 /// A decorated definition's decorators and definition; a plain definition has none.
 fn split_decorated(node: Node) -> (Vec<Node>, Option<Node>) {
-    match node.kind() {
+    match node.kind_name() {
         "decorated_definition" => {
             let mut cursor = node.walk();
             let decorators: Vec<Node> = node
                 .named_children(&mut cursor)
-                .filter(|c| c.kind() == "decorator")
+                .filter(|c| c.kind_name() == "decorator")
                 .collect();
-            (decorators, node.child_by_field_name("definition"))
+            (decorators, node.field("definition"))
         }
         "function_definition" | "class_definition" => (Vec::new(), Some(node)),
         _ => (Vec::new(), None),
@@ -2612,15 +2604,15 @@ fn split_decorated(node: Node) -> (Vec<Node>, Option<Node>) {
 
 /// The methods of a class: (definition, name).
 fn class_methods<'n>(class: Node<'n>, x: &Extractor) -> Vec<(Node<'n>, String)> {
-    let Some(body) = class.child_by_field_name("body") else {
+    let Some(body) = class.field("body") else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut cursor = body.walk();
     for statement in body.named_children(&mut cursor) {
         let (_, definition) = split_decorated(statement);
-        if let Some(definition) = definition.filter(|d| d.kind() == "function_definition")
-            && let Some(name) = definition.child_by_field_name("name")
+        if let Some(definition) = definition.filter(|d| d.kind_name() == "function_definition")
+            && let Some(name) = definition.field("name")
         {
             out.push((definition, x.text(name).to_string()));
         }

@@ -4,6 +4,7 @@
 
 use super::{Args, Builder, span, string_value};
 use crate::model::{Io, IoOp, Kind, UNKNOWN, ValueId};
+use crate::source::python::Syntax;
 use tree_sitter::Node;
 
 /// Folding stops this deep in an expression: paths are short expressions.
@@ -287,11 +288,11 @@ impl Builder<'_> {
             return;
         }
         // Most right sides build no path: decide from the node before folding it.
-        let may_be_path = match right.kind() {
+        let may_be_path = match right.kind_name() {
             "binary_operator" => right
-                .child_by_field_name("operator")
+                .field("operator")
                 .is_some_and(|o| matches!(self.text(o), "/" | "+" | "%")),
-            "call" => right.child_by_field_name("function").is_some_and(|f| {
+            "call" => right.field("function").is_some_and(|f| {
                 let text = self.text(f);
                 let last = text.rsplit('.').next().unwrap_or(text);
                 PATH_FUNCTIONS
@@ -355,7 +356,7 @@ impl Builder<'_> {
         if depth > MAX_FOLD_DEPTH {
             return None;
         }
-        match node.kind() {
+        match node.kind_name() {
             "string" => self.fold_string(node, depth),
             "concatenated_string" => {
                 let mut out = String::new();
@@ -372,26 +373,28 @@ impl Builder<'_> {
             }
             "parenthesized_expression" => self.fold(node.named_child(0)?, depth + 1),
             "binary_operator" => {
-                let op = node.child_by_field_name("operator").map(|o| self.text(o))?;
-                let left = node.child_by_field_name("left")?;
-                let right = node.child_by_field_name("right")?;
+                let op = node.field("operator").map(|o| self.text(o))?;
+                let left = node.field("left")?;
+                let right = node.field("right")?;
                 let l = self.fold(left, depth + 1).unwrap_or_else(|| "*".into());
                 let r = self.fold(right, depth + 1).unwrap_or_else(|| "*".into());
                 match op {
                     "/" => Some(format!("{l}/{r}")),
                     "+" => Some(format!("{l}{r}")),
                     // `"models/%s.pkl" % name`
-                    "%" if left.kind() == "string" => Some(l.replace("%s", "*").replace("%d", "*")),
+                    "%" if left.kind_name() == "string" => {
+                        Some(l.replace("%s", "*").replace("%d", "*"))
+                    }
                     _ => None,
                 }
             }
             "call" => {
-                let function = node.child_by_field_name("function")?;
-                let arguments = node.child_by_field_name("arguments")?;
+                let function = node.field("function")?;
+                let arguments = node.field("arguments")?;
                 let mut cursor = arguments.walk();
                 let parts: Vec<Node> = arguments
                     .named_children(&mut cursor)
-                    .filter(|n| n.kind() != "keyword_argument" && n.kind() != "comment")
+                    .filter(|n| n.kind_name() != "keyword_argument" && n.kind_name() != "comment")
                     .collect();
                 if let Some(qualified) = self.qualified_callee(function) {
                     if PATH_FUNCTIONS.contains(&qualified.as_str()) {
@@ -402,11 +405,9 @@ impl Builder<'_> {
                         return self.fold(*parts.first()?, depth + 1);
                     }
                 }
-                if function.kind() == "attribute" {
-                    let method = function
-                        .child_by_field_name("attribute")
-                        .map(|a| self.text(a))?;
-                    let object = function.child_by_field_name("object")?;
+                if function.kind_name() == "attribute" {
+                    let method = function.field("attribute").map(|a| self.text(a))?;
+                    let object = function.field("object")?;
                     return match method {
                         "joinpath" => {
                             let mut out =
@@ -422,7 +423,7 @@ impl Builder<'_> {
                         "resolve" | "absolute" | "expanduser" | "as_posix" => {
                             self.fold(object, depth + 1)
                         }
-                        "format" if object.kind() == "string" => {
+                        "format" if object.kind_name() == "string" => {
                             let template = self.fold(object, depth + 1)?;
                             Some(replace_braces(&template))
                         }
@@ -453,17 +454,17 @@ impl Builder<'_> {
     fn fold_string(&self, node: Node, depth: usize) -> Option<String> {
         let mut cursor = node.walk();
         let children: Vec<Node> = node.children(&mut cursor).collect();
-        if !children.iter().any(|c| c.kind() == "interpolation") {
+        if !children.iter().any(|c| c.kind_name() == "interpolation") {
             return string_value(self.text(node));
         }
         // An f-string: its literal parts, and each interpolation folded (`*` where unknown).
         let mut out = String::new();
         for child in children {
-            match child.kind() {
+            match child.kind_name() {
                 "string_content" | "escape_sequence" => out.push_str(self.text(child)),
                 "interpolation" => {
                     let folded = child
-                        .child_by_field_name("expression")
+                        .field("expression")
                         .or_else(|| child.named_child(0))
                         .and_then(|n| self.fold(n, depth + 1))
                         .unwrap_or_else(|| "*".into());

@@ -5,6 +5,7 @@
 use super::{Args, Builder, span};
 use crate::ml::Category;
 use crate::model::{Choice, Estimator, Event, FitMethod, Kind, UNKNOWN, ValueId, rows};
+use crate::source::python::Syntax;
 use tree_sitter::Node;
 
 impl Builder<'_> {
@@ -21,13 +22,13 @@ impl Builder<'_> {
     /// best_auc: best_auc = auc; best = m`) is a selection over the candidate it compares. The
     /// names its branch rebinds now also derive from that candidate: what is kept depends on it.
     pub(super) fn if_selection(&mut self, node: Node, events_before: usize) {
-        let Some(condition) = node.child_by_field_name("condition").map(unparenthesize) else {
+        let Some(condition) = node.field("condition").map(unparenthesize) else {
             return;
         };
-        let Some(body) = node.child_by_field_name("consequence") else {
+        let Some(body) = node.field("consequence") else {
             return;
         };
-        if condition.kind() != "comparison_operator" || !in_loop(node) {
+        if condition.kind_name() != "comparison_operator" || !in_loop(node) {
             return;
         }
         let mut cursor = condition.walk();
@@ -35,7 +36,7 @@ impl Builder<'_> {
         let operands: Vec<Node> = children
             .iter()
             .copied()
-            .filter(|c| c.is_named() && c.kind() != "comment")
+            .filter(|c| c.is_named() && c.kind_name() != "comment")
             .collect();
         let operators: Vec<&str> = children
             .iter()
@@ -106,15 +107,15 @@ impl Builder<'_> {
         let mut names = Vec::new();
         let mut cursor = block.walk();
         for statement in block.named_children(&mut cursor) {
-            if statement.kind() != "expression_statement" {
+            if statement.kind_name() != "expression_statement" {
                 continue;
             }
             let mut inner = statement.walk();
             for child in statement.named_children(&mut inner) {
-                if !matches!(child.kind(), "assignment" | "augmented_assignment") {
+                if !matches!(child.kind_name(), "assignment" | "augmented_assignment") {
                     continue;
                 }
-                if let Some(left) = child.child_by_field_name("left") {
+                if let Some(left) = child.field("left") {
                     self.target_names(left, &mut names);
                 }
             }
@@ -123,7 +124,7 @@ impl Builder<'_> {
     }
 
     fn target_names(&self, target: Node, names: &mut Vec<String>) {
-        match target.kind() {
+        match target.kind_name() {
             "identifier" | "attribute" => names.push(self.text(target).to_string()),
             "pattern_list"
             | "tuple_pattern"
@@ -177,18 +178,18 @@ impl Builder<'_> {
             self.optimiser(function, last_segment(qualified), result, node);
             return;
         }
-        // `np.vstack((a.T, b.T)).T` stacks columns, not rows.
-        let transposed = node.parent().is_some_and(|parent| {
-            parent.kind() == "attribute"
-                && parent
-                    .child_by_field_name("attribute")
-                    .is_some_and(|a| self.text(a) == "T")
-        });
-        if !transposed
-            && matches!(
-                qualified,
-                "numpy.vstack" | "numpy.row_stack" | "numpy.concatenate"
-            )
+        // `np.vstack((a.T, b.T)).T` stacks columns, not rows. (Asked after the name matched:
+        // a node's parent costs a descent from the root.)
+        let transposed = |b: &Self| {
+            node.parent().is_some_and(|parent| {
+                parent.kind_name() == "attribute"
+                    && parent.field("attribute").is_some_and(|a| b.text(a) == "T")
+            })
+        };
+        if matches!(
+            qualified,
+            "numpy.vstack" | "numpy.row_stack" | "numpy.concatenate"
+        ) && !transposed(self)
             && args
                 .get(1, &["axis"])
                 .is_none_or(|(v, _)| matches!(self.kind(v), Kind::Number(n) if *n == 0.0))
@@ -370,17 +371,15 @@ impl Builder<'_> {
         value: ValueId,
         node: Node,
     ) {
-        let object = node
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("object"));
-        let Some(object) = object.filter(|o| o.kind() == "identifier") else {
+        let object = node.field("function").and_then(|f| f.field("object"));
+        let Some(object) = object.filter(|o| o.kind_name() == "identifier") else {
             return;
         };
         // Only a call whose result is dropped changes its receiver in place: `full =
         // train.append(test)` (old pandas) leaves `train` as it was.
         if node
             .parent()
-            .is_none_or(|p| p.kind() != "expression_statement")
+            .is_none_or(|p| p.kind_name() != "expression_statement")
         {
             return;
         }
@@ -440,15 +439,15 @@ impl Builder<'_> {
         iterable: ValueId,
     ) -> bool {
         if !matches!(
-            target.kind(),
+            target.kind_name(),
             "pattern_list" | "tuple_pattern" | "list_pattern" | "parenthesized_expression"
         ) {
             return false;
         }
         let method = right
-            .and_then(|r| r.child_by_field_name("function"))
-            .filter(|f| f.kind() == "attribute")
-            .and_then(|f| f.child_by_field_name("attribute"))
+            .and_then(|r| r.field("function"))
+            .filter(|f| f.kind_name() == "attribute")
+            .and_then(|f| f.field("attribute"))
             .map(|a| self.text(a));
         let element = match method {
             Some("items") => {
@@ -575,13 +574,11 @@ impl Builder<'_> {
         }
         let mut node = call;
         // Through display-only methods chained on the sorted value.
-        while let Some(attribute) = node.parent().filter(|p| p.kind() == "attribute") {
-            let Some(outer) = attribute.parent().filter(|p| p.kind() == "call") else {
+        while let Some(attribute) = node.parent().filter(|p| p.kind_name() == "attribute") {
+            let Some(outer) = attribute.parent().filter(|p| p.kind_name() == "call") else {
                 return false;
             };
-            let name = attribute
-                .child_by_field_name("attribute")
-                .map_or("", |a| self.text(a));
+            let name = attribute.field("attribute").map_or("", |a| self.text(a));
             if !matches!(
                 name,
                 "head" | "tail" | "round" | "reset_index" | "to_string" | "to_markdown"
@@ -593,12 +590,12 @@ impl Builder<'_> {
         let Some(parent) = node.parent() else {
             return false;
         };
-        match parent.kind() {
+        match parent.kind_name() {
             "expression_statement" => true,
             "argument_list" => parent
                 .parent()
-                .filter(|c| c.kind() == "call")
-                .and_then(|c| c.child_by_field_name("function"))
+                .filter(|c| c.kind_name() == "call")
+                .and_then(|c| c.field("function"))
                 .is_some_and(|f| matches!(self.text(f), "print" | "display")),
             _ => false,
         }
@@ -703,7 +700,7 @@ impl Builder<'_> {
 fn in_loop(node: Node) -> bool {
     let mut current = node.parent();
     while let Some(parent) = current {
-        match parent.kind() {
+        match parent.kind_name() {
             "for_statement" | "while_statement" => return true,
             "function_definition" | "class_definition" | "lambda" => return false,
             _ => current = parent.parent(),
@@ -714,7 +711,7 @@ fn in_loop(node: Node) -> bool {
 
 fn unparenthesize(node: Node) -> Node {
     let mut node = node;
-    while node.kind() == "parenthesized_expression" {
+    while node.kind_name() == "parenthesized_expression" {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => break,

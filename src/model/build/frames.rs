@@ -8,6 +8,7 @@ use crate::model::{
     Column, Columns, Estimator, Event, Fact, FactId, Kind, PredictMethod, Role, SplitKind, Tag,
     UNKNOWN, ValueId, rows,
 };
+use crate::source::python::Syntax;
 use std::rc::Rc;
 use tree_sitter::Node;
 
@@ -332,7 +333,7 @@ impl Builder<'_> {
         let mut current = receiver;
         for (name, value, value_node) in &args.keywords {
             // `assign(c=lambda d: ...)`: the lambda is called with the frame so far.
-            let value = match value_node.kind() {
+            let value = match value_node.kind_name() {
                 "lambda" => self.apply_lambda(*value_node, current).unwrap_or(*value),
                 _ => *value,
             };
@@ -575,16 +576,16 @@ impl Builder<'_> {
     /// `lambda d: body` called with `argument` (`assign(c=lambda d: ...)`): the body read
     /// with the parameter bound to it. None for other shapes of lambda.
     fn apply_lambda(&mut self, lambda: Node, argument: ValueId) -> Option<ValueId> {
-        let parameters = lambda.child_by_field_name("parameters")?;
+        let parameters = lambda.field("parameters")?;
         let mut cursor = parameters.walk();
         let names: Vec<Node> = parameters.named_children(&mut cursor).collect();
         let [parameter] = names.as_slice() else {
             return None;
         };
-        if parameter.kind() != "identifier" {
+        if parameter.kind_name() != "identifier" {
             return None;
         }
-        let body = lambda.child_by_field_name("body")?;
+        let body = lambda.field("body")?;
         let name = self.text(*parameter).to_string();
         self.scopes.push(super::Scope::default());
         self.bind(&name, argument);
@@ -626,7 +627,7 @@ impl Builder<'_> {
         match ml::data_method(method) {
             DataMethod::Statistic | DataMethod::RowStatistic => {
                 // `transform(lambda s: ...)`, `agg(custom)`: what the function does is unknown.
-                let opaque = args.positional.iter().any(|(_, n)| match n.kind() {
+                let opaque = args.positional.iter().any(|(_, n)| match n.kind_name() {
                     "string" | "attribute" | "list" => false,
                     // `transform(max)`, `agg({"amount": "mean"})`.
                     "identifier" => !matches!(self.text(*n), "max" | "min" | "sum" | "len"),
@@ -1021,11 +1022,11 @@ impl Builder<'_> {
         fn parts<'t>(node: Node<'t>) -> Vec<Node<'t>> {
             let mut cursor = node.walk();
             node.named_children(&mut cursor)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.kind_name() != "comment")
                 .collect()
         }
         fn unwrap(node: Node<'_>) -> Node<'_> {
-            if node.kind() == "parenthesized_expression" {
+            if node.kind_name() == "parenthesized_expression" {
                 node.named_child(0).unwrap_or(node)
             } else {
                 node
@@ -1100,14 +1101,14 @@ impl Builder<'_> {
             }
             _ => {}
         }
-        if first_node.kind() != "slice" || subs.len() > 2 {
+        if first_node.kind_name() != "slice" || subs.len() > 2 {
             return None;
         }
         // `X[:n]` / `X[n:]`: complementary when the same cut-off text appears on both sides.
         let mut cursor = first_node.walk();
         let children: Vec<Node> = first_node.children(&mut cursor).collect();
-        let colon = children.iter().position(|c| c.kind() == ":")?;
-        if children.iter().filter(|c| c.kind() == ":").count() != 1 {
+        let colon = children.iter().position(|c| c.kind_name() == ":")?;
+        if children.iter().filter(|c| c.kind_name() == ":").count() != 1 {
             return None;
         }
         let before: Vec<&Node> = children[..colon].iter().filter(|c| c.is_named()).collect();
@@ -1514,7 +1515,7 @@ impl<'a> Builder<'a> {
         args: &Args,
         node: Node,
     ) -> Option<ValueId> {
-        if method != "pop" || object.kind() != "identifier" {
+        if method != "pop" || object.kind_name() != "identifier" {
             return None;
         }
         // A frame, or a parameter used as one (not a dict or a list).
@@ -1545,7 +1546,7 @@ impl<'a> Builder<'a> {
         let in_place = args
             .keyword("inplace")
             .is_some_and(|(_, n)| self.text(n) == "True");
-        (in_place && object.kind() == "identifier").then(|| self.text(object))
+        (in_place && object.kind_name() == "identifier").then(|| self.text(object))
     }
 }
 
@@ -1564,9 +1565,9 @@ impl Builder<'_> {
         let Some(right) = right else { return false };
         // `models.items()` / `models.values()`: the dict is the receiver of the call.
         let method = right
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "attribute")
-            .and_then(|f| f.child_by_field_name("attribute"))
+            .field("function")
+            .filter(|f| f.kind_name() == "attribute")
+            .and_then(|f| f.field("attribute"))
             .map(|a| self.text(a));
         let collection = match method {
             Some("items" | "values") => self.model.values[iterable].inputs.first().copied(),
@@ -1637,7 +1638,7 @@ impl Builder<'_> {
             shuffled: false,
         };
         let model = self.new_value(Kind::Estimator(stands_for), Vec::new(), span(target));
-        let target = if target.kind() == "parenthesized_expression" {
+        let target = if target.kind_name() == "parenthesized_expression" {
             target.named_child(0).unwrap_or(target)
         } else {
             target
@@ -1646,7 +1647,7 @@ impl Builder<'_> {
             let mut cursor = target.walk();
             let parts: Vec<Node> = target
                 .named_children(&mut cursor)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.kind_name() != "comment")
                 .collect();
             let [name, slot] = parts.as_slice() else {
                 return false;
@@ -1655,7 +1656,7 @@ impl Builder<'_> {
             self.bind_target(*name, key);
             self.bind_target(*slot, model);
         } else {
-            if target.kind() != "identifier" {
+            if target.kind_name() != "identifier" {
                 return false;
             }
             self.bind_target(target, model);

@@ -3,13 +3,14 @@
 
 use super::{Builder, span, string_value};
 use crate::model::Event;
+use crate::source::python::Syntax;
 use tree_sitter::Node;
 
 impl Builder<'_> {
     /// Records the string literals of an assignment's right-hand side (also inside list,
     /// tuple and dict literals) that look like paths.
     pub(super) fn path_literals_in(&mut self, node: Node) {
-        match node.kind() {
+        match node.kind_name() {
             "string" | "concatenated_string" => self.path_literal(node, None, None),
             "list"
             | "tuple"
@@ -33,9 +34,9 @@ impl Builder<'_> {
         if is_message_function(callee) {
             return;
         }
-        if matches!(node.kind(), "string" | "concatenated_string") {
+        if matches!(node.kind_name(), "string" | "concatenated_string") {
             self.path_literal(node, Some(callee), None);
-        } else if matches!(node.kind(), "list" | "tuple") {
+        } else if matches!(node.kind_name(), "list" | "tuple") {
             self.path_literals_in(node);
         }
     }
@@ -46,7 +47,7 @@ impl Builder<'_> {
         callee: Option<&str>,
         _keyword: Option<&str>,
     ) {
-        if !matches!(node.kind(), "string" | "concatenated_string") {
+        if !matches!(node.kind_name(), "string" | "concatenated_string") {
             return;
         }
         let Some(text) = string_value(self.text(node)) else {

@@ -4,6 +4,7 @@
 use super::{Args, Builder, span};
 use crate::ml::{self, Randomness};
 use crate::model::{Event, Kind, UNKNOWN, ValueId};
+use crate::source::python::Syntax;
 use tree_sitter::Node;
 
 impl Builder<'_> {
@@ -72,7 +73,7 @@ impl Builder<'_> {
             .is_some_and(|(v, _)| !self.is_none(v));
         // k-means started from given centres (`init=pca.components_`) draws nothing.
         if let Some((_, init)) = args.keyword("init")
-            && !matches!(init.kind(), "string" | "concatenated_string")
+            && !matches!(init.kind_name(), "string" | "concatenated_string")
         {
             return None;
         }

@@ -8,7 +8,8 @@
 
 use super::{Builder, span};
 use crate::finding::Span;
-use crate::model::{ValueId, Wrapper};
+use crate::model::{Kind, ValueId, Wrapper};
+use crate::source::python::Syntax;
 use tree_sitter::Node;
 
 impl<'a> Builder<'a> {
@@ -19,7 +20,7 @@ impl<'a> Builder<'a> {
 
     /// The call node at `at`, if the node there is a call.
     fn call_at(&self, at: Span) -> Option<Node<'a>> {
-        self.node_at(at).filter(|node| node.kind() == "call")
+        self.node_at(at).filter(|node| node.kind_name() == "call")
     }
 
     /// True when the draw at `at` uses a generator or seed of its own (`torch.randn(3,
@@ -32,21 +33,18 @@ impl<'a> Builder<'a> {
     /// True when the call at `at` says whether it shuffles with something other than a
     /// literal `True` (`shuffle=SHUFFLE`): the analysis cannot tell whether it shuffles.
     pub(super) fn shuffle_unknown(&self, at: Span) -> bool {
-        let Some(arguments) = self
-            .call_at(at)
-            .and_then(|call| call.child_by_field_name("arguments"))
-        else {
+        let Some(arguments) = self.call_at(at).and_then(|call| call.field("arguments")) else {
             return false;
         };
         let mut cursor = arguments.walk();
         arguments.named_children(&mut cursor).any(|argument| {
-            argument.kind() == "keyword_argument"
+            argument.kind_name() == "keyword_argument"
                 && argument
-                    .child_by_field_name("name")
+                    .field("name")
                     .is_some_and(|n| self.text(n) == "shuffle")
                 && argument
-                    .child_by_field_name("value")
-                    .is_some_and(|v| v.kind() != "true")
+                    .field("value")
+                    .is_some_and(|v| v.kind_name() != "true")
         })
     }
 
@@ -70,20 +68,18 @@ impl<'a> Builder<'a> {
     /// True when the call passes one of the keywords `names` with a value other than `None`,
     /// or hides keyword arguments in a `**` splat.
     fn call_given(&self, call: Node, names: &[&str]) -> bool {
-        let Some(arguments) = call.child_by_field_name("arguments") else {
+        let Some(arguments) = call.field("arguments") else {
             return false;
         };
         let mut cursor = arguments.walk();
         arguments
             .named_children(&mut cursor)
-            .any(|argument| match argument.kind() {
+            .any(|argument| match argument.kind_name() {
                 "dictionary_splat" => true,
                 "keyword_argument" => {
-                    let name = argument
-                        .child_by_field_name("name")
-                        .map_or("", |n| self.text(n));
-                    let value = argument.child_by_field_name("value");
-                    names.contains(&name) && value.is_some_and(|v| v.kind() != "none")
+                    let name = argument.field("name").map_or("", |n| self.text(n));
+                    let value = argument.field("value");
+                    names.contains(&name) && value.is_some_and(|v| v.kind_name() != "none")
                 }
                 _ => false,
             })
@@ -100,28 +96,26 @@ impl<'a> Builder<'a> {
     }
 
     fn set_params_hides_seed(&self, call: Node) -> bool {
-        let Some(function) = call.child_by_field_name("function") else {
+        let Some(function) = call.field("function") else {
             return false;
         };
-        let Some(method) = function.child_by_field_name("attribute") else {
+        let Some(method) = function.field("attribute") else {
             return false;
         };
-        if function.kind() != "attribute" || self.text(method) != "set_params" {
+        if function.kind_name() != "attribute" || self.text(method) != "set_params" {
             return false;
         }
-        let Some(arguments) = call.child_by_field_name("arguments") else {
+        let Some(arguments) = call.field("arguments") else {
             return false;
         };
         let mut own = false;
         let mut hidden = false;
         let mut cursor = arguments.walk();
         for argument in arguments.named_children(&mut cursor) {
-            match argument.kind() {
+            match argument.kind_name() {
                 "dictionary_splat" => hidden = true,
                 "keyword_argument" => {
-                    let name = argument
-                        .child_by_field_name("name")
-                        .map_or("", |n| self.text(n));
+                    let name = argument.field("name").map_or("", |n| self.text(n));
                     if name == "random_state" {
                         own = true;
                     } else if name.ends_with("__random_state") {
@@ -138,8 +132,8 @@ impl<'a> Builder<'a> {
             return false;
         }
         let plain_receiver = function
-            .child_by_field_name("object")
-            .is_some_and(|o| o.kind() == "identifier");
+            .field("object")
+            .is_some_and(|o| o.kind_name() == "identifier");
         !plain_receiver || runs_repeatedly_or_later(call)
     }
 
@@ -147,7 +141,7 @@ impl<'a> Builder<'a> {
     pub(super) fn in_assert(&self, at: Span) -> bool {
         let mut current = self.node_at(at);
         while let Some(node) = current {
-            match node.kind() {
+            match node.kind_name() {
                 "assert_statement" => return true,
                 "function_definition" | "class_definition" | "module" | "block" => return false,
                 _ => current = node.parent(),
@@ -156,10 +150,24 @@ impl<'a> Builder<'a> {
         false
     }
 
-    /// The names the operands of a comparison are assigned to ([`Self::constant_name`] of
-    /// where each value was made).
-    pub(super) fn constant_names(&self, left: ValueId, right: ValueId) -> [Option<String>; 2] {
-        [left, right].map(|v| self.constant_name(self.model.values[v].span))
+    /// The names the number operands of an ordering comparison (`op` is `<`, `<=`, `>` or
+    /// `>=`) are assigned to ([`Self::constant_name`] of where each value was made). Other
+    /// operands are not looked up: the answer climbs the tree, and only thresholds need it.
+    pub(super) fn constant_names(
+        &self,
+        op: &str,
+        left: ValueId,
+        right: ValueId,
+    ) -> [Option<String>; 2] {
+        if !matches!(op, "<" | "<=" | ">" | ">=") {
+            return [None, None];
+        }
+        [left, right].map(|v| {
+            let value = &self.model.values[v];
+            matches!(value.kind, Kind::Number(_))
+                .then(|| self.constant_name(value.span))
+                .flatten()
+        })
     }
 
     /// `THRESH` in `THRESH = 0.35`, when the expression at `at` is the right side of a simple
@@ -175,13 +183,13 @@ impl<'a> Builder<'a> {
         {
             node = parent;
         }
-        let assignment = node.parent().filter(|p| p.kind() == "assignment")?;
-        if assignment.child_by_field_name("right") != Some(node) {
+        let assignment = node.parent().filter(|p| p.kind_name() == "assignment")?;
+        if assignment.field("right") != Some(node) {
             return None;
         }
         let left = assignment
-            .child_by_field_name("left")
-            .filter(|l| l.kind() == "identifier")?;
+            .field("left")
+            .filter(|l| l.kind_name() == "identifier")?;
         self.text.get(left.byte_range()).map(str::to_string)
     }
 
@@ -191,11 +199,11 @@ impl<'a> Builder<'a> {
         let call = self
             .node_at(at)
             .and_then(|node| node.parent())
-            .filter(|p| p.kind() == "argument_list")
+            .filter(|p| p.kind_name() == "argument_list")
             .and_then(|p| p.parent())
-            .filter(|p| p.kind() == "call");
+            .filter(|p| p.kind_name() == "call");
         call.and_then(|c| c.parent())
-            .is_some_and(|p| p.kind() == "decorator")
+            .is_some_and(|p| p.kind_name() == "decorator")
     }
 
     /// The source text of argument `index` (or keyword `keyword`) of the call at `at`, for
@@ -207,27 +215,28 @@ impl<'a> Builder<'a> {
         keyword: &str,
     ) -> Option<String> {
         let node = self.node_at(at)?;
-        let call = std::iter::successors(Some(node), |n| n.parent())
-            .find(|n| n.kind() == "call" && n.start_byte() == at.start && n.end_byte() == at.end)?;
-        let arguments = call.child_by_field_name("arguments")?;
+        let call = std::iter::successors(Some(node), |n| n.parent()).find(|n| {
+            n.kind_name() == "call" && n.start_byte() == at.start && n.end_byte() == at.end
+        })?;
+        let arguments = call.field("arguments")?;
         let mut cursor = arguments.walk();
         let args: Vec<Node> = arguments
             .named_children(&mut cursor)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.kind_name() != "comment")
             .collect();
         let text = |n: Node| self.text.get(n.byte_range()).map(str::to_string);
         for arg in &args {
-            if arg.kind() == "keyword_argument"
+            if arg.kind_name() == "keyword_argument"
                 && arg
-                    .child_by_field_name("name")
+                    .field("name")
                     .and_then(text)
                     .is_some_and(|name| name == keyword)
             {
-                return arg.child_by_field_name("value").and_then(text);
+                return arg.field("value").and_then(text);
             }
         }
         args.iter()
-            .filter(|n| n.kind() != "keyword_argument")
+            .filter(|n| n.kind_name() != "keyword_argument")
             .nth(index)
             .and_then(|&n| text(n))
     }
@@ -237,9 +246,9 @@ impl<'a> Builder<'a> {
 fn enclosing_call(node: Node) -> Option<Node> {
     let mut current = node.parent()?;
     loop {
-        match current.kind() {
+        match current.kind_name() {
             "argument_list" => {
-                return current.parent().filter(|p| p.kind() == "call");
+                return current.parent().filter(|p| p.kind_name() == "call");
             }
             "keyword_argument"
             | "list"
@@ -258,7 +267,7 @@ fn runs_repeatedly_or_later(node: Node) -> bool {
     let mut current = node.parent();
     while let Some(parent) = current {
         if matches!(
-            parent.kind(),
+            parent.kind_name(),
             "function_definition"
                 | "lambda"
                 | "for_statement"

@@ -16,6 +16,7 @@ use crate::ml::{self, ModeDependence, TorchClass};
 use crate::model::{
     Block, BlockId, BlockKind, Event, Inference, Kind, Mode, Site, TorchModule, UNKNOWN, ValueId,
 };
+use crate::source::python::Syntax;
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -208,7 +209,7 @@ impl Builder<'_> {
             return;
         }
         self.torch_capture_params();
-        match node.kind() {
+        match node.kind_name() {
             "block" => {
                 if let Some(kind) = block_kind(node) {
                     self.torch_push_block(node, kind);
@@ -219,7 +220,7 @@ impl Builder<'_> {
             "class_definition" => self.torch_enter_class(node),
             "expression_statement" | "return_statement" => self.torch_simple_statement(node),
             "if_statement" | "elif_clause" | "while_statement" => {
-                if let Some(condition) = node.child_by_field_name("condition") {
+                if let Some(condition) = node.field("condition") {
                     self.torch_training_flag(condition);
                 }
             }
@@ -229,7 +230,7 @@ impl Builder<'_> {
 
     /// After a statement: closes what [`Self::torch_enter`] opened.
     pub(super) fn torch_exit(&mut self, node: Node) {
-        match node.kind() {
+        match node.kind_name() {
             "block" => self.torch_pop_block(node),
             "with_statement"
                 if self
@@ -257,7 +258,7 @@ impl Builder<'_> {
         if !self.torch_active() {
             return None;
         }
-        let function = node.child_by_field_name("function");
+        let function = node.field("function");
         let name = function.map_or("", |f| self.text(f)).to_string();
         if self.model.torch_module(callee).is_some()
             || matches!(self.torch_target(callee), Some(Target::Param(_)))
@@ -299,7 +300,7 @@ impl Builder<'_> {
             return;
         }
         let name = node
-            .child_by_field_name("function")
+            .field("function")
             .map_or("", |f| self.text(f))
             .to_string();
         self.torch_module_call(callee, output, &name, None, span(node), None);
@@ -391,9 +392,7 @@ impl Builder<'_> {
         }
         let module = self.model.torch_module(receiver).is_some();
         let param = matches!(self.torch_target(receiver), Some(Target::Param(_)));
-        let object = node
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("object"));
+        let object = node.field("function").and_then(|f| f.field("object"));
         let name = object.map_or("", |o| self.text(o)).to_string();
         let at = span(node);
         match method {
@@ -545,16 +544,16 @@ impl Builder<'_> {
         let mut cursor = node.walk();
         let clauses: Vec<Node> = node
             .named_children(&mut cursor)
-            .filter(|c| c.kind() == "with_clause")
+            .filter(|c| c.kind_name() == "with_clause")
             .collect();
         for clause in clauses {
             let mut inner = clause.walk();
             let items: Vec<Node> = clause.named_children(&mut inner).collect();
             for item in items {
-                let Some(mut value) = item.child_by_field_name("value") else {
+                let Some(mut value) = item.field("value") else {
                     continue;
                 };
-                if value.kind() == "as_pattern"
+                if value.kind_name() == "as_pattern"
                     && let Some(first) = value.named_child(0)
                 {
                     value = first;
@@ -578,11 +577,8 @@ impl Builder<'_> {
     /// `torch.no_grad()`, `torch.inference_mode()`, `torch.set_grad_enabled(False)`, and the
     /// bare decorator forms.
     fn torch_disables_grad(&self, expression: Node) -> bool {
-        let (function, arguments) = if expression.kind() == "call" {
-            (
-                expression.child_by_field_name("function"),
-                expression.child_by_field_name("arguments"),
-            )
+        let (function, arguments) = if expression.kind_name() == "call" {
+            (expression.field("function"), expression.field("arguments"))
         } else {
             (Some(expression), None)
         };
@@ -599,17 +595,17 @@ impl Builder<'_> {
     }
 
     fn torch_enter_function(&mut self, node: Node) {
-        let name_node = node.child_by_field_name("name");
+        let name_node = node.field("name");
         let name = name_node.map_or("", |n| self.text(n)).to_string();
         let params = self.torch_params(node);
         let decorator = node
             .parent()
-            .filter(|p| p.kind() == "decorated_definition")
+            .filter(|p| p.kind_name() == "decorated_definition")
             .and_then(|definition| {
                 let mut cursor = definition.walk();
                 let decorators: Vec<Node> = definition
                     .named_children(&mut cursor)
-                    .filter(|c| c.kind() == "decorator")
+                    .filter(|c| c.kind_name() == "decorator")
                     .collect();
                 decorators.into_iter().find_map(|decorator| {
                     let expression = decorator.named_child(0)?;
@@ -650,14 +646,14 @@ impl Builder<'_> {
 
     fn torch_params(&self, node: Node) -> Vec<Param> {
         let mut params = Vec::new();
-        let Some(parameters) = node.child_by_field_name("parameters") else {
+        let Some(parameters) = node.field("parameters") else {
             return params;
         };
         let mut positional = true;
         let mut cursor = parameters.walk();
         let list: Vec<Node> = parameters.named_children(&mut cursor).collect();
         for param in list {
-            match param.kind() {
+            match param.kind_name() {
                 "list_splat_pattern" | "keyword_separator" => {
                     positional = false;
                     continue;
@@ -666,9 +662,13 @@ impl Builder<'_> {
                 _ => {}
             }
             let name = param
-                .child_by_field_name("name")
-                .or_else(|| (param.kind() == "identifier").then_some(param))
-                .or_else(|| param.named_child(0).filter(|n| n.kind() == "identifier"));
+                .field("name")
+                .or_else(|| (param.kind_name() == "identifier").then_some(param))
+                .or_else(|| {
+                    param
+                        .named_child(0)
+                        .filter(|n| n.kind_name() == "identifier")
+                });
             if let Some(name) = name {
                 params.push(Param {
                     name: self.text(name).to_string(),
@@ -717,7 +717,7 @@ impl Builder<'_> {
             return;
         };
         self.torch_pop_block(node);
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let value = self
@@ -746,7 +746,7 @@ impl Builder<'_> {
             base_layers: Some(false),
             layers: Layers::default(),
         };
-        if let Some(bases) = node.child_by_field_name("superclasses") {
+        if let Some(bases) = node.field("superclasses") {
             let mut cursor = bases.walk();
             let bases: Vec<Node> = bases.named_children(&mut cursor).collect();
             for base in bases {
@@ -768,7 +768,7 @@ impl Builder<'_> {
                         };
                         frame.base_layers = combine(frame.base_layers, brings);
                     }
-                } else if base.kind() == "identifier"
+                } else if base.kind_name() == "identifier"
                     && let Some(value) = self.torch_bound(base)
                     && let Some(class) = self.torch.module_classes.get(&value)
                 {
@@ -796,7 +796,7 @@ impl Builder<'_> {
         if !frame.is_module {
             return;
         }
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let name = self.text(name);
@@ -818,25 +818,23 @@ impl Builder<'_> {
     /// `p.grad = None` resets a gradient; `module.training = flag` may switch a module; a
     /// module class that reads `self.training` behaves differently in the two modes.
     fn torch_simple_statement(&mut self, node: Node) {
-        if node.kind() == "expression_statement" {
+        if node.kind_name() == "expression_statement" {
             let mut cursor = node.walk();
             let children: Vec<Node> = node.named_children(&mut cursor).collect();
             for child in children {
-                if child.kind() != "assignment" {
+                if child.kind_name() != "assignment" {
                     continue;
                 }
-                let Some(left) = child
-                    .child_by_field_name("left")
-                    .filter(|l| l.kind() == "attribute")
+                let Some(left) = child.field("left").filter(|l| l.kind_name() == "attribute")
                 else {
                     continue;
                 };
-                let attribute = left.child_by_field_name("attribute");
+                let attribute = left.field("attribute");
                 match attribute.map(|a| self.text(a)) {
                     Some("grad") => self.torch_reset(UNKNOWN, true, span(child), None),
                     Some("training") => {
-                        let object = left.child_by_field_name("object");
-                        if let Some(object) = object.filter(|o| o.kind() == "identifier")
+                        let object = left.field("object");
+                        if let Some(object) = object.filter(|o| o.kind_name() == "identifier")
                             && let Some(value) = self.torch_bound(object)
                         {
                             let name = self.text(object).to_string();
@@ -865,14 +863,14 @@ impl Builder<'_> {
         // Walk down the chain iteratively: `a.b.c` is attribute(attribute(a, b), c).
         let mut attributes = Vec::new();
         let mut current = node;
-        while current.kind() == "attribute" {
+        while current.kind_name() == "attribute" {
             if attributes.len() > 32 {
                 return None;
             }
-            attributes.push(self.text(current.child_by_field_name("attribute")?));
-            current = current.child_by_field_name("object")?;
+            attributes.push(self.text(current.field("attribute")?));
+            current = current.field("object")?;
         }
-        if current.kind() != "identifier" {
+        if current.kind_name() != "identifier" {
             return None;
         }
         let Kind::Import(qualified) = self.kind(self.torch_bound(current)?) else {
@@ -1377,10 +1375,8 @@ impl Builder<'_> {
 /// The kind of block a `block` node opens, by its parent statement.
 fn block_kind(block: Node) -> Option<BlockKind> {
     let parent = block.parent()?;
-    match parent.kind() {
-        "for_statement" | "while_statement"
-            if parent.child_by_field_name("body") == Some(block) =>
-        {
+    match parent.kind_name() {
+        "for_statement" | "while_statement" if parent.field("body") == Some(block) => {
             Some(BlockKind::Loop)
         }
         "if_statement"
