@@ -18,8 +18,3 @@ fn main() -> ExitCode {
         }
     }
 }
-
-// A cold run allocates per node and per value; mimalloc spends measurably less time there
-// than glibc malloc (as ruff found). Declared here so only the binary uses it.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
