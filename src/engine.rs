@@ -746,6 +746,9 @@ fn analyze(
         );
         return (vec![diagnostic], None, Suppressions::default());
     };
+    if !file.is_notebook() {
+        model::constants::remember(&file.path, &file.text, &tree);
+    }
     let model = model::build(&file, &tree);
     let mut sink = Sink::default();
     if let Some((span, message)) = model.syntax_errors.first() {

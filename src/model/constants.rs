@@ -70,15 +70,40 @@ fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
     None
 }
 
+/// The key of a module in the cache: its path made absolute, lexically, so that the importer's
+/// `pkg/../features.py` and the walk's `./features.py` meet.
+fn key(path: &Path) -> PathBuf {
+    static CWD: OnceLock<PathBuf> = OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().unwrap_or_default());
+    crate::config::normalize(&cwd.join(path))
+}
+
 fn lists_of(path: &Path) -> Option<Lists> {
-    if let Some(known) = cache().lock().ok()?.get(path) {
+    let key = key(path);
+    if let Some(known) = cache().lock().ok()?.get(&key) {
         return known.clone();
     }
     let lists = read_lists(path);
     if let Ok(mut cache) = cache().lock() {
-        cache.insert(path.to_path_buf(), lists.clone());
+        cache.insert(key, lists.clone());
     }
     lists
+}
+
+/// Keeps the lists of a module the engine has parsed anyway, so that a file importing it
+/// later in the run does not parse it again.
+pub fn remember(path: &Path, text: &str, tree: &tree_sitter::Tree) {
+    if text.len() as u64 > MAX_MODULE_BYTES {
+        return;
+    }
+    let key = key(path);
+    if cache().lock().is_ok_and(|cache| cache.contains_key(&key)) {
+        return;
+    }
+    let lists = lists_in(text, tree);
+    if let Ok(mut cache) = cache().lock() {
+        cache.entry(key).or_insert(Some(lists));
+    }
 }
 
 fn read_lists(path: &Path) -> Option<Lists> {
@@ -86,8 +111,19 @@ fn read_lists(path: &Path) -> Option<Lists> {
         return None;
     }
     let bytes = std::fs::read(path).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let tree = python::parse(&text)?;
+    // Decoded as the engine decodes the module when it checks it, so that the lists are
+    // the same whichever of the two reads it first.
+    let file = crate::source::SourceFile::python(
+        path.to_path_buf(),
+        String::new(),
+        python::decode(&bytes).ok()?,
+    );
+    let tree = python::parse(&file.text)?;
+    Some(lists_in(&file.text, &tree))
+}
+
+/// The module-level lists and tuples of strings of a parsed module, by name.
+fn lists_in(text: &str, tree: &tree_sitter::Tree) -> Lists {
     let root = tree.root_node();
     let mut lists = HashMap::new();
     let mut cursor = root.walk();
@@ -125,7 +161,7 @@ fn read_lists(path: &Path) -> Option<Lists> {
             lists.insert(name.to_string(), names);
         }
     }
-    Some(Arc::new(lists))
+    Arc::new(lists)
 }
 
 /// A plain string literal's content (no f-strings, no escapes to interpret).

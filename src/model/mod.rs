@@ -9,7 +9,7 @@
 mod build;
 mod chain;
 mod choices;
-mod constants;
+pub mod constants;
 mod fits;
 mod held_out;
 mod methods;
