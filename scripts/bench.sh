@@ -16,7 +16,7 @@
 # The measurements, printed as Markdown tables for the README (progress goes to stderr):
 #   corpora      each folder of CORPORA
 #   notebooks    a folder of notebooks only (lines are the lines of their code cells)
-#   pre-commit   PRECOMMIT_FILES files spread over the largest repository of the first corpus,
+#   pre-commit   PRECOMMIT_FILES files spread over the first corpus made one repository,
 #                named one by one after a warm run over the whole repository (project rules
 #                included, as a pre-commit hook runs it)
 #   growth       1, 2 and 4 hard-linked copies of GROWTH_CORPUS, each in its own folder:
@@ -29,7 +29,7 @@
 #   REVIEW_CORPUS=/tmp/mlready-review   the review corpus (scripts/review/assemble.sh)
 #   CORPORA="shared=$MLCORPUS review=$REVIEW_CORPUS"   label=folder pairs to time
 #   NOTEBOOKS=folder       [default: hard links to every notebook of CORPORA]
-#   PRECOMMIT_REPO=folder  [default: the sub-folder of the first corpus with the most files]
+#   PRECOMMIT_REPO=folder  [default: the first corpus made one repository, ~1M lines]
 #   PRECOMMIT_FILES=50
 #   GROWTH_CORPUS=folder   [default: the first corpus]   COPIES="1 2 4"
 #   SECTIONS="corpora notebooks pre-commit growth"       the measurements to run
@@ -192,14 +192,17 @@ gather_notebooks() {
 }
 
 # The sub-folder of $1 with the most files to check.
-largest_repo() {
-  local sub count best="" most=-1
-  for sub in "$1"/*/; do
-    count=$("$PARSE" --list "$sub" | wc -l)
-    if ((count > most)); then best=${sub%/} most=$count; fi
-  done
-  [[ -n "$best" ]] || die "no repository in $1"
-  printf '%s\n' "$best"
+# The first corpus as one repository of about a million lines (the issue's pre-commit case):
+# hard links to all of it, without the packages' own project markers, under one pyproject.toml,
+# so that every file belongs to one project.
+monorepo() {
+  local from=$1 to=$work/monorepo
+  cp -al "$from" "$to"
+  rm -rf "$to/.sdists"
+  find "$to" -mindepth 2 \( -name pyproject.toml -o -name setup.py -o -name setup.cfg \
+    -o -name requirements.txt -o -name .git \) -exec rm -rf {} +
+  printf '[project]\nname = "monorepo"\n' >"$to/pyproject.toml"
+  printf '%s\n' "$to"
 }
 
 # PRECOMMIT_FILES files of the repository, every Nth of the sorted walk, named relative to the
@@ -369,7 +372,7 @@ if wants notebooks; then
   suite "notebooks" "$notebooks"
 fi
 if wants pre-commit; then
-  precommit "${PRECOMMIT_REPO:-$(largest_repo "$first_corpus")}"
+  precommit "${PRECOMMIT_REPO:-$(monorepo "$first_corpus")}"
 fi
 if wants growth; then
   growth "${GROWTH_CORPUS:-$first_corpus}"
