@@ -105,98 +105,115 @@ pub fn check_with(
         &rules.iter().map(|r| r.code).collect::<Vec<_>>(),
         summarize.map(|o| o.declared_entries),
     );
-    let mut packs: Vec<Option<Pack>> = plan
-        .roots
-        .iter()
-        .map(|root| {
-            let dir = match options.cache.as_ref()? {
-                CacheLocation::ProjectRoots => root.join(cache::DIR_NAME),
-                CacheLocation::Dir(dir) => dir.clone(),
-            };
-            let identity = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
-            Some(Pack::open(&dir, &identity, key))
-        })
-        .collect();
+    let open_pack = |root: &PathBuf| -> Option<Pack> {
+        let dir = match options.cache.as_ref()? {
+            CacheLocation::ProjectRoots => root.join(cache::DIR_NAME),
+            CacheLocation::Dir(dir) => dir.clone(),
+        };
+        let identity = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        Some(Pack::open(&dir, &identity, key))
+    };
     let stdin = options.stdin.as_ref().map(|(_, bytes)| bytes.as_slice());
-    let jobs: Vec<Job> = plan
-        .files
-        .iter()
-        .map(|planned| Job {
-            entry: packs[planned.root]
-                .as_mut()
-                .and_then(|pack| pack.entries.remove(&planned.file.display)),
-            stdin: stdin.filter(|_| planned.given && options.stdin.is_some()),
-            planned,
-        })
-        .collect();
     let reads = cache::ReadDigests::default();
-    let caching = options.cache.is_some();
     let work = Work {
         rules: &rules,
         compiled: &compiled,
         summarize,
         reads: &reads,
-        caching,
+        caching: options.cache.is_some(),
         without_sources: options.without_sources,
     };
-    let results: Vec<FileResult> = pool.install(|| {
-        jobs.into_par_iter()
-            .map(|job| check_one(job, &work))
-            .collect()
-    });
-
     let mut report = Report {
         files_checked: plan.files.iter().filter(|f| f.given).count(),
         files_analysed: plan.files.len(),
-        files_parsed: results.iter().filter(|r| r.parsed).count(),
         ..Report::default()
     };
     let mut suppressions: HashMap<String, Suppressions> = HashMap::new();
-    let mut summaries: Vec<Option<FileSummary>> = Vec::with_capacity(results.len());
-    let mut changed = vec![false; plan.roots.len()];
-    for (planned, result) in plan.files.iter().zip(results) {
-        report.diagnostics.extend(result.diagnostics);
-        if !result.suppressions.is_empty() {
-            suppressions.insert(planned.file.display.clone(), result.suppressions);
-        }
-        report.internal_errors.extend(result.internal_error);
-        summaries.push(result.summary);
-        if let (Some(pack), Some((entry, fresh))) = (packs[planned.root].as_mut(), result.entry) {
-            changed[planned.root] |= fresh;
-            pack.entries.insert(planned.file.display.clone(), entry);
-        }
-    }
     let mut sources = Sources::new(&plan, options.stdin.as_ref());
-    sources.know(&report.diagnostics);
-    if summarize.is_some() {
-        let project = catch_unwind(AssertUnwindSafe(|| {
-            project_stage(&plan, &summaries, &rules, settings, &mut sources)
-        }));
-        match project {
-            Ok(diagnostics) => {
-                for (diagnostic, amends) in diagnostics {
-                    if !compiled.rule_enabled(diagnostic.code, diagnostic.name)
-                        || compiled.ignored_for_file(
-                            &diagnostic.path,
-                            diagnostic.code,
-                            diagnostic.name,
-                        )
-                    {
-                        continue;
-                    }
-                    if amends {
-                        amend(&mut report.diagnostics, diagnostic);
-                    } else {
-                        report.diagnostics.push(diagnostic);
+    // Projects are analysed a batch at a time, and a batch's summaries and cache are dropped
+    // once its project rules have run: memory follows the largest project, not the run.
+    for batch in plan.batches() {
+        let mut packs: HashMap<usize, Option<Pack>> = batch
+            .roots
+            .iter()
+            .map(|&root| (root, open_pack(&plan.roots[root])))
+            .collect();
+        let jobs: Vec<Job> = batch
+            .files
+            .iter()
+            .map(|&i| {
+                let planned = &plan.files[i];
+                Job {
+                    entry: packs
+                        .get_mut(&planned.root)
+                        .and_then(Option::as_mut)
+                        .and_then(|pack| pack.entries.remove(&planned.file.display)),
+                    stdin: stdin.filter(|_| planned.given),
+                    planned,
+                }
+            })
+            .collect();
+        let results: Vec<FileResult> = pool.install(|| {
+            jobs.into_par_iter()
+                .map(|job| check_one(job, &work))
+                .collect()
+        });
+        let mut summaries: Vec<(usize, FileSummary)> = Vec::new();
+        let mut changed: HashMap<usize, bool> = HashMap::new();
+        for (&i, result) in batch.files.iter().zip(results) {
+            let planned = &plan.files[i];
+            report.files_parsed += usize::from(result.parsed);
+            sources.know(&result.diagnostics);
+            report.diagnostics.extend(result.diagnostics);
+            if !result.suppressions.is_empty() {
+                suppressions.insert(planned.file.display.clone(), result.suppressions);
+            }
+            report.internal_errors.extend(result.internal_error);
+            summaries.extend(result.summary.map(|summary| (i, summary)));
+            if let (Some(Some(pack)), Some((entry, fresh))) =
+                (packs.get_mut(&planned.root), result.entry)
+            {
+                *changed.entry(planned.root).or_default() |= fresh;
+                pack.entries.insert(planned.file.display.clone(), entry);
+            }
+        }
+        if summarize.is_some() {
+            let project = catch_unwind(AssertUnwindSafe(|| {
+                project_stage(&plan, &summaries, &rules, settings, &mut sources)
+            }));
+            match project {
+                Ok(diagnostics) => {
+                    for (diagnostic, amends) in diagnostics {
+                        if !compiled.rule_enabled(diagnostic.code, diagnostic.name)
+                            || compiled.ignored_for_file(
+                                &diagnostic.path,
+                                diagnostic.code,
+                                diagnostic.name,
+                            )
+                        {
+                            continue;
+                        }
+                        if amends {
+                            amend(&mut report.diagnostics, diagnostic);
+                        } else {
+                            report.diagnostics.push(diagnostic);
+                        }
                     }
                 }
+                Err(_) => report
+                    .internal_errors
+                    .push("mlready failed in the project stage".to_string()),
             }
-            Err(_) => report
-                .internal_errors
-                .push("mlready failed in the project stage".to_string()),
         }
+        for (root, pack) in packs {
+            if let Some(pack) = pack {
+                let changed = changed.get(&root).copied().unwrap_or(false);
+                save_pack(&plan, root, pack, changed, options.project);
+            }
+        }
+        drop(summaries);
+        release_free_memory();
     }
-    drop(summaries);
     suppress::apply(&mut report.diagnostics, &mut suppressions, |rule, path| {
         compiled.rule_enabled(rule.code, rule.name)
             && !compiled.ignored_for_file(path, rule.code, rule.name)
@@ -209,32 +226,45 @@ pub fn check_with(
     report
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    save_packs(&plan, packs, &changed, options.project);
     report.elapsed = started.elapsed();
     Ok(report)
 }
 
-/// Writes back the packs that changed. A project run saw every file of its projects, so what
-/// it did not see is gone from the project and is dropped from the pack.
-fn save_packs(plan: &Plan, packs: Vec<Option<Pack>>, changed: &[bool], whole: bool) {
-    for (root, pack) in packs.into_iter().enumerate() {
-        let Some(mut pack) = pack else { continue };
-        let mut dirty = changed[root];
-        if whole {
-            let before = pack.entries.len();
-            let seen: std::collections::HashSet<&str> = plan
-                .files
-                .iter()
-                .filter(|f| f.root == root)
-                .map(|f| f.file.display.as_str())
-                .collect();
-            pack.entries.retain(|path, _| seen.contains(path.as_str()));
-            dirty |= pack.entries.len() != before;
+/// Hands the memory the batch freed back to the system. glibc keeps freed memory in each
+/// thread's arena, so without this the resident size of a long run creeps up with every
+/// batch although the live heap does not.
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
         }
-        if dirty {
-            // A cache that cannot be written (a read-only checkout) only costs the next run.
-            let _ = pack.save();
+        // SAFETY: malloc_trim only returns free pages of the allocator's own arenas to the
+        // system; it touches no live allocation and is safe to call from any thread.
+        unsafe {
+            malloc_trim(0);
         }
+    }
+}
+
+/// Writes back a pack that changed. A project run saw every file of its project, so what it
+/// did not see is gone from the project and is dropped from the pack.
+fn save_pack(plan: &Plan, root: usize, mut pack: Pack, changed: bool, whole: bool) {
+    let mut dirty = changed;
+    if whole {
+        let before = pack.entries.len();
+        let seen: std::collections::HashSet<&str> = plan
+            .files
+            .iter()
+            .filter(|f| f.root == root)
+            .map(|f| f.file.display.as_str())
+            .collect();
+        pack.entries.retain(|path, _| seen.contains(path.as_str()));
+        dirty |= pack.entries.len() != before;
+    }
+    if dirty {
+        // A cache that cannot be written (a read-only checkout) only costs the next run.
+        let _ = pack.save();
     }
 }
 
@@ -314,6 +344,48 @@ impl Plan {
             planned.in_project = relative_to(&planned.file.path, &roots[planned.root], cwd);
         }
         Ok(Plan { roots, files })
+    }
+}
+
+/// Files of whole projects, analysed together.
+struct Batch {
+    roots: Vec<usize>,
+    /// Indices into [`Plan::files`].
+    files: Vec<usize>,
+}
+
+/// How many files a batch gathers before it is analysed (a larger project is one batch).
+const BATCH_FILES: usize = 1024;
+
+impl Plan {
+    /// The files grouped by project, in batches of whole projects of about [`BATCH_FILES`].
+    fn batches(&self) -> Vec<Batch> {
+        let mut by_root: Vec<Vec<usize>> = vec![Vec::new(); self.roots.len()];
+        for (i, planned) in self.files.iter().enumerate() {
+            by_root[planned.root].push(i);
+        }
+        let mut batches = Vec::new();
+        let mut current = Batch {
+            roots: Vec::new(),
+            files: Vec::new(),
+        };
+        for (root, files) in by_root.into_iter().enumerate() {
+            current.roots.push(root);
+            current.files.extend(files);
+            if current.files.len() >= BATCH_FILES {
+                batches.push(std::mem::replace(
+                    &mut current,
+                    Batch {
+                        roots: Vec::new(),
+                        files: Vec::new(),
+                    },
+                ));
+            }
+        }
+        if !current.roots.is_empty() {
+            batches.push(current);
+        }
+        batches
     }
 }
 
@@ -417,7 +489,7 @@ pub fn summaries(paths: &[PathBuf], settings: &Settings) -> Result<Vec<FileSumma
                 load_and_analyze(file, &[], Some(project::Options::default()))
             }))
             .ok()
-            .and_then(|(_, summary, _)| summary.map(|(s, _)| s))
+            .and_then(|(_, summary, _)| summary)
         })
         .collect())
 }
@@ -475,26 +547,23 @@ struct FileResult {
 /// project rules over it. Only the findings that stand in given files are made.
 fn project_stage(
     plan: &Plan,
-    summaries: &[Option<FileSummary>],
+    summaries: &[(usize, FileSummary)],
     rules: &[&'static Rule],
     settings: &Settings,
     sources: &mut Sources,
 ) -> Vec<(Diagnostic, bool)> {
-    let mut projects: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (i, planned) in plan.files.iter().enumerate() {
-        if summaries[i].is_some() {
-            projects.entry(planned.root).or_default().push(i);
-        }
+    // Per project, the files (indices into `plan.files`) and their summaries.
+    let mut projects: BTreeMap<usize, (Vec<usize>, Vec<&FileSummary>)> = BTreeMap::new();
+    for (i, summary) in summaries {
+        let (members, files) = projects.entry(plan.files[*i].root).or_default();
+        members.push(*i);
+        files.push(summary);
     }
     let mut diagnostics = Vec::new();
-    for (root, members) in projects {
+    for (root, (members, files)) in projects {
         if !members.iter().any(|&i| plan.files[i].given) {
             continue;
         }
-        let files: Vec<&FileSummary> = members
-            .iter()
-            .filter_map(|&i| summaries[i].as_ref())
-            .collect();
         let index = ProjectIndex::new(plan.roots[root].clone(), files, &settings.facts);
         let mut sink = ProjectSink::default();
         for rule in rules {
@@ -635,7 +704,6 @@ fn analyze_job(mut job: Job, work: &Work) -> FileResult {
             Err(problem) => (load_problem(file, problem), None, Suppressions::default()),
         }
     });
-    let summary = summary.map(|(summary, _)| summary);
     // The standard input is not what is on disk: its results are not kept.
     let entry = digest.filter(|_| job.stdin.is_none()).and_then(|digest| {
         let stored = cache::Stored {
@@ -663,11 +731,8 @@ fn analyze_job(mut job: Job, work: &Work) -> FileResult {
     }
 }
 
-/// A file's summary, with the file itself when a project finding may point into it.
-type Summarised = (FileSummary, Option<Arc<SourceFile>>);
-
 /// A file's diagnostics, its summary (when asked for) and its inline suppressions.
-type Analysed = (Vec<Diagnostic>, Option<Summarised>, Suppressions);
+type Analysed = (Vec<Diagnostic>, Option<FileSummary>, Suppressions);
 
 fn load_and_analyze(
     file: &Discovered,
@@ -776,11 +841,7 @@ fn analyze(
         }
         check(&context, &mut sink);
     }
-    let summary = summarize.map(|options| {
-        let summary = project::extract(&file, &tree, &model, options);
-        let keep = (!summary.is_inert()).then(|| Arc::clone(&file));
-        (summary, keep)
-    });
+    let summary = summarize.map(|options| project::extract(&file, &tree, &model, options));
     let diagnostics = sink
         .findings
         .into_iter()

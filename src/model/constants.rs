@@ -146,6 +146,14 @@ fn lists_in(text: &str, tree: &tree_sitter::Tree) -> Lists {
         if left.kind() != "identifier" || !matches!(right.kind(), "list" | "tuple") {
             continue;
         }
+        // `__all__` and the other dunders are about the module, not data: every package
+        // module has one, and none is a feature list.
+        if text
+            .get(left.byte_range())
+            .is_some_and(|name| name.starts_with("__"))
+        {
+            continue;
+        }
         let mut inner = right.walk();
         let names: Option<Vec<String>> = right
             .named_children(&mut inner)

@@ -103,25 +103,6 @@ pub struct Middleware {
     pub place: Place,
 }
 
-impl FileSummary {
-    /// Whether no project finding can point into the file: every project rule reports at an
-    /// artifact or data call, a serving entry point, a scoring job, a deployment or a
-    /// middleware, never at a training or monitoring evidence alone (those are related
-    /// places, which need no source). The engine then need not keep the file for rendering.
-    pub fn is_inert(&self) -> bool {
-        self.saves.is_empty()
-            && self.loads.is_empty()
-            && self.writes.is_empty()
-            && self.reads.is_empty()
-            && self.entries.is_empty()
-            && self.candidates.is_empty()
-            && self.scoring.is_empty()
-            && self.scoring_fits.is_empty()
-            && self.deployments.is_empty()
-            && self.middleware.is_empty()
-    }
-}
-
 /// A model fitted in a file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Training {
