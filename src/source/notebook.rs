@@ -819,9 +819,11 @@ fn source_lines(json: &str, nbformat: u64) -> Vec<SourceLines> {
 /// the text), counting the newlines it crosses (none in valid JSON).
 fn string_end(bytes: &[u8], start: usize, line: &mut usize) -> usize {
     let mut j = start;
+    // memchr3 scans with SIMD: outputs hold long strings (base64 images, logs) that are
+    // crossed here only to count lines.
     while let Some(offset) = bytes
         .get(j..)
-        .and_then(|rest| rest.iter().position(|&c| matches!(c, b'"' | b'\\' | b'\n')))
+        .and_then(|rest| memchr::memchr3(b'"', b'\\', b'\n', rest))
     {
         j += offset;
         match bytes[j] {
