@@ -189,6 +189,20 @@ fn a_file_checked_alone_sees_its_project_unless_no_project() {
     assert!(has(&from_elsewhere, "NB005"), "{}", from_elsewhere.stdout);
     let isolated = check(dir.path(), &["--no-project", "train.ipynb"]);
     assert!(!has(&isolated, "NB005"), "{}", isolated.stdout);
+    // A folder below the project root: its files, seen with the whole project, whose
+    // serving code lives elsewhere.
+    std::fs::remove_file(dir.join("train.ipynb")).unwrap();
+    std::fs::remove_file(dir.join("serve.py")).unwrap();
+    let nested = |text: &str| text.replace("model.joblib", "models/model.joblib");
+    dir.write("notebooks/train.ipynb", nested(NOTEBOOK_SAVE));
+    dir.write("app/serve.py", nested(SERVE));
+    let whole = check(dir.path(), &["."]);
+    assert!(has(&whole, "NB005"), "{}", whole.stdout);
+    let folder = check(dir.path(), &["notebooks"]);
+    assert!(has(&folder, "NB005"), "{}", folder.stdout);
+    assert_eq!(folder.json()["files_checked"], 1);
+    let folder_alone = check(dir.path(), &["--no-project", "notebooks"]);
+    assert!(!has(&folder_alone, "NB005"), "{}", folder_alone.stdout);
 }
 
 #[test]
