@@ -296,14 +296,13 @@ impl Plan {
         cwd: &std::path::Path,
     ) -> Result<Plan, Error> {
         let mut roots: Vec<PathBuf> = Vec::new();
-        let root_index =
-            |root: PathBuf, roots: &mut Vec<PathBuf>| match roots.iter().position(|r| *r == root) {
-                Some(i) => i,
-                None => {
-                    roots.push(root);
-                    roots.len() - 1
-                }
-            };
+        let mut indices: HashMap<PathBuf, usize> = HashMap::new();
+        let mut root_index = |root: PathBuf, roots: &mut Vec<PathBuf>| {
+            *indices.entry(root.clone()).or_insert_with(|| {
+                roots.push(root);
+                roots.len() - 1
+            })
+        };
         let mut files = Vec::with_capacity(given.len());
         let mut finder = Roots::new(paths, cwd);
         for file in given {
