@@ -551,9 +551,18 @@ fn project_stage(
     settings: &Settings,
     sources: &mut Sources,
 ) -> Vec<(Diagnostic, bool)> {
-    // Per project, the files (indices into `plan.files`) and their summaries.
+    // Per project, the files (indices into `plan.files`) and their summaries, in the order of
+    // their paths: the rules see the same project, in the same order, whichever files were
+    // named (some report once per project, at the first place they meet).
+    let mut sorted: Vec<&(usize, FileSummary)> = summaries.iter().collect();
+    sorted.sort_by(|a, b| {
+        plan.files[a.0]
+            .file
+            .display
+            .cmp(&plan.files[b.0].file.display)
+    });
     let mut projects: BTreeMap<usize, (Vec<usize>, Vec<&FileSummary>)> = BTreeMap::new();
-    for (i, summary) in summaries {
+    for (i, summary) in sorted {
         let (members, files) = projects.entry(plan.files[*i].root).or_default();
         members.push(*i);
         files.push(summary);

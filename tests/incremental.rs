@@ -509,3 +509,32 @@ fn a_run_after_one_change_parses_only_what_changed() {
     assert_eq!(run().files_parsed, 3);
     assert_eq!(run().files_parsed, 0);
 }
+
+/// MON001 speaks once per project, at the first place a model is served or promoted: that
+/// place must not move to whichever file is named first on the command line.
+#[test]
+fn a_once_per_project_finding_stays_where_the_whole_project_puts_it() {
+    let dir = TempDir::new("once-per-project");
+    dir.write("pyproject.toml", "");
+    dir.write(
+        "a_promote.py",
+        "import mlflow\n\nmlflow.register_model(\"runs:/abc/model\", \"churn\")\n",
+    );
+    dir.write(
+        "b_promote.py",
+        "import mlflow\n\nmlflow.register_model(\"runs:/def/model\", \"ltv\")\n",
+    );
+    let whole = by_file(&check(dir.path(), &["."]));
+    assert_eq!(codes_of(&whole), BTreeSet::from(["MON001".to_string()]));
+    assert!(whole.contains_key("a_promote.py"), "{whole:#?}");
+    for file in ["b_promote.py", "a_promote.py"] {
+        let alone = by_file(&check(dir.path(), &[file]));
+        let expected: BTreeMap<String, Vec<String>> = whole
+            .get(file)
+            .map(|d| BTreeMap::from([(file.to_string(), d.clone())]))
+            .unwrap_or_default();
+        assert_eq!(alone, expected, "{file}");
+    }
+    let reversed = by_file(&check(dir.path(), &["b_promote.py", "a_promote.py"]));
+    assert_eq!(reversed, whole);
+}
