@@ -348,15 +348,28 @@ fn another_build_does_not_read_the_cache_of_this_one() {
     let copy = TempDir::new("other-build");
     let binary = copy.join("mlready");
     std::fs::copy(common::binary(), &binary).unwrap();
-    let file = std::fs::File::options().write(true).open(&binary).unwrap();
-    file.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(7))
+    // The owner may set the times through a read-only handle; a handle open for writing
+    // could be inherited by a process another test forks meanwhile.
+    std::fs::File::open(&binary)
+        .unwrap()
+        .set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(7))
         .unwrap();
-    drop(file);
-    let output = std::process::Command::new(&binary)
-        .args(["check", "--format", "json", "--exit-zero", "--preview", "."])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    // Still, `copy` wrote it: a test running in parallel may have forked while it was open
+    // ("text file busy" until that child execs), so try again for a moment.
+    let mut tries = 0;
+    let output = loop {
+        match std::process::Command::new(&binary)
+            .args(["check", "--format", "json", "--exit-zero", "--preview", "."])
+            .current_dir(dir.path())
+            .output()
+        {
+            Err(err) if err.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => break other.unwrap(),
+        }
+    };
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(packs(&cache).len(), 2, "the other build keeps its own pack");
     let second: Value = serde_json::from_slice(&output.stdout).unwrap();
