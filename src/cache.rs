@@ -289,6 +289,7 @@ impl Pack {
         };
         std::fs::create_dir_all(folder)?;
         mark_cache_dir(&self.dir);
+        prune_other_builds(&self.dir, folder);
         let bytes = encode(&self.header, &self.entries).map_err(std::io::Error::other)?;
         let temporary = folder.join(format!(
             ".{}.{}.{}.tmp",
@@ -311,6 +312,31 @@ impl Pack {
     #[cfg(test)]
     fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// How long the folder of another build may go unused before a run of this one deletes it.
+const STALE_BUILD: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// Deletes the folders other builds of mlready left in `dir` and have not written for a week:
+/// every upgrade (and, for developers, every rebuild) starts a folder of its own, and nothing
+/// else would ever remove the old ones. A build still in use keeps its folder fresh.
+fn prune_other_builds(dir: &Path, current: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(|meta| meta.is_dir())
+            .and_then(|meta| meta.modified().ok())
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > STALE_BUILD);
+        if stale && path != current {
+            let _ = std::fs::remove_dir_all(&path);
+        }
     }
 }
 
@@ -534,6 +560,34 @@ mod tests {
         reopened.save().unwrap();
         assert!(Pack::open(&cache, &root, 1).entries.is_empty());
         assert_ne!(std::fs::read(&path).unwrap(), b"{\"not\": \"a pack\"}");
+    }
+
+    #[test]
+    fn folders_other_builds_left_unused_for_a_week_are_removed() {
+        let dir = TempDir::new("prune");
+        let cache = dir.0.join(DIR_NAME);
+        let root = dir.0.join("project");
+        let old = cache.join("0.0.1-old");
+        let recent = cache.join("0.0.2-other");
+        for folder in [&old, &recent] {
+            std::fs::create_dir_all(folder).unwrap();
+            std::fs::write(folder.join("x.pack"), b"pack").unwrap();
+        }
+        let month_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(30 * 86400);
+        std::fs::File::open(&old)
+            .unwrap()
+            .set_modified(month_ago)
+            .unwrap();
+        let mut pack = Pack::open(&cache, &root, 1);
+        pack.entries.insert(
+            "train.py".into(),
+            Entry::new(digest(b"x"), Vec::new(), &stored()).unwrap(),
+        );
+        pack.save().unwrap();
+        assert!(!old.exists(), "a week unused: removed");
+        assert!(recent.exists(), "another build in use keeps its folder");
+        assert!(pack.path().exists());
+        assert!(cache.join(".gitignore").exists());
     }
 
     #[test]
