@@ -123,7 +123,7 @@ impl Suppressions {
 pub fn collect(file: &Arc<SourceFile>, tree: &Tree) -> Suppressions {
     let text = &file.text;
     let mut directives = Vec::new();
-    if !text.contains('#') {
+    if !text.contains('#') || !mentions_a_directive(text) {
         return Suppressions::default();
     }
     let root = tree.root_node();
@@ -164,6 +164,23 @@ pub fn collect(file: &Arc<SourceFile>, tree: &Tree) -> Suppressions {
         file: Some(Arc::clone(file)),
         directives,
     }
+}
+
+/// Whether `text` names `mlready` or `noqa` anywhere, in any case: one pass of a
+/// case-insensitive automaton, so that the many files without a directive skip the
+/// line-by-line reading.
+fn mentions_a_directive(text: &str) -> bool {
+    static WORDS: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    let automaton = WORDS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["mlready", "noqa"])
+            .ok()
+    });
+    automaton
+        .as_ref()
+        .is_none_or(|automaton| automaton.is_match(text))
 }
 
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
