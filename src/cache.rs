@@ -287,8 +287,11 @@ impl Pack {
         let Some(folder) = self.path.parent() else {
             return Ok(());
         };
+        // The folder is ours when it is `.mlready_cache` or mlready made it now.
+        let ours = self.dir.file_name().is_some_and(|n| n == DIR_NAME)
+            || std::fs::read_dir(&self.dir).map_or(true, |mut entries| entries.next().is_none());
         std::fs::create_dir_all(folder)?;
-        mark_cache_dir(&self.dir);
+        mark_cache_dir(&self.dir, ours);
         prune_other_builds(&self.dir, folder);
         let bytes = encode(&self.header, &self.entries).map_err(std::io::Error::other)?;
         let temporary = folder.join(format!(
@@ -334,10 +337,43 @@ fn prune_other_builds(dir: &Path, current: &Path) {
             .and_then(|meta| meta.modified().ok())
             .and_then(|modified| modified.elapsed().ok())
             .is_some_and(|age| age > STALE_BUILD);
-        if stale && path != current {
+        // Only a folder that is plainly one of ours: named like a build and holding nothing
+        // but packs. `--cache-dir` may name a folder that holds other things too.
+        if stale && path != current && is_build_name(&entry.file_name()) && holds_only_packs(&path)
+        {
             let _ = std::fs::remove_dir_all(&path);
         }
     }
+}
+
+/// `0.1.0-0123456789abcdef` or `0.1.0`: what [`sanitize`] makes of a [`build_id`].
+fn is_build_name(name: &std::ffi::OsStr) -> bool {
+    let Some(name) = name.to_str() else {
+        return false;
+    };
+    let (version, stamp) = match name.rsplit_once('-') {
+        Some((version, stamp)) => (version, Some(stamp)),
+        None => (name, None),
+    };
+    let version_like = version.starts_with(|c: char| c.is_ascii_digit())
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-');
+    let stamp_like =
+        stamp.is_none_or(|s| s.len() == 16 && s.chars().all(|c| c.is_ascii_hexdigit()));
+    version_like && stamp_like
+}
+
+/// Whether `folder` holds only pack files and temporary packs.
+fn holds_only_packs(folder: &Path) -> bool {
+    std::fs::read_dir(folder).is_ok_and(|entries| {
+        entries.flatten().all(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            entry.file_type().is_ok_and(|t| t.is_file())
+                && (name.ends_with(".pack") || name.ends_with(".tmp"))
+        })
+    })
 }
 
 /// A number no other temporary file of this process has used.
@@ -364,14 +400,18 @@ fn sanitize(build: &str) -> String {
         .collect()
 }
 
-/// Gives a new cache folder its `.gitignore` (so `git add .` never takes it) and a
-/// `CACHEDIR.TAG` (so backup tools skip it), as ruff does.
-fn mark_cache_dir(dir: &Path) {
+/// Gives a cache folder of mlready's own its `.gitignore` (so `git add .` never takes it) and
+/// a `CACHEDIR.TAG` (so backup tools skip it), as ruff does. A folder named by `--cache-dir`
+/// that already held other things is left as it is.
+fn mark_cache_dir(dir: &Path, ours: bool) {
+    let tag = dir.join("CACHEDIR.TAG");
+    if !ours && !tag.exists() {
+        return;
+    }
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
         let _ = std::fs::write(&ignore, "# Automatically created by mlready.\n*\n");
     }
-    let tag = dir.join("CACHEDIR.TAG");
     if !tag.exists() {
         let _ = std::fs::write(
             &tag,
@@ -567,8 +607,8 @@ mod tests {
         let dir = TempDir::new("prune");
         let cache = dir.0.join(DIR_NAME);
         let root = dir.0.join("project");
-        let old = cache.join("0.0.1-old");
-        let recent = cache.join("0.0.2-other");
+        let old = cache.join("0.0.1-00000000000000ab");
+        let recent = cache.join("0.0.2-00000000000000cd");
         for folder in [&old, &recent] {
             std::fs::create_dir_all(folder).unwrap();
             std::fs::write(folder.join("x.pack"), b"pack").unwrap();
@@ -588,6 +628,49 @@ mod tests {
         assert!(recent.exists(), "another build in use keeps its folder");
         assert!(pack.path().exists());
         assert!(cache.join(".gitignore").exists());
+    }
+
+    /// `--cache-dir` may name a folder that holds other things: nothing of them is removed,
+    /// and the folder gets no `.gitignore`.
+    #[test]
+    fn a_shared_cache_dir_keeps_what_is_not_ours() {
+        let dir = TempDir::new("shared-cache");
+        let shared = dir.0.join("shared");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(30 * 86400);
+        let keep = [
+            shared.join("important_project"),
+            shared.join("0.0.9-notes"),
+            shared.join("0.0.1-00000000000000aa"),
+        ];
+        for folder in &keep {
+            std::fs::create_dir_all(folder).unwrap();
+        }
+        std::fs::write(keep[0].join("data.txt"), b"precious").unwrap();
+        std::fs::write(keep[2].join("notes.txt"), b"not a pack").unwrap();
+        for folder in &keep {
+            std::fs::File::open(folder)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        let mut pack = Pack::open(&shared, &dir.0.join("project"), 1);
+        pack.entries.insert(
+            "train.py".into(),
+            Entry::new(digest(b"x"), Vec::new(), &stored()).unwrap(),
+        );
+        pack.save().unwrap();
+        for folder in &keep {
+            assert!(folder.exists(), "{}", folder.display());
+        }
+        assert!(!shared.join(".gitignore").exists());
+        assert!(!shared.join("CACHEDIR.TAG").exists());
+        assert!(pack.path().exists());
+        assert!(is_build_name(std::ffi::OsStr::new(
+            "0.1.0-0123456789abcdef"
+        )));
+        assert!(is_build_name(std::ffi::OsStr::new("0.1.0")));
+        assert!(!is_build_name(std::ffi::OsStr::new("important_project")));
+        assert!(!is_build_name(std::ffi::OsStr::new("0.0.9-notes")));
     }
 
     #[test]
