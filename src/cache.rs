@@ -221,6 +221,16 @@ pub struct ReadDigests {
 }
 
 impl ReadDigests {
+    /// Digests as the analyses of this run see the files: `--stdin-filename`'s text stands in
+    /// for its file, so a result that read it is valid only while the file on disk says the
+    /// same.
+    pub fn with_standing_in(path: &Path, bytes: &[u8]) -> ReadDigests {
+        let known = HashMap::from([(path.to_path_buf(), Some(digest(bytes)))]);
+        ReadDigests {
+            known: Mutex::new(known),
+        }
+    }
+
     pub fn digest_of(&self, path: &Path) -> Option<Digest> {
         if let Some(known) = self.known.lock().ok().and_then(|k| k.get(path).copied()) {
             return known;

@@ -57,6 +57,15 @@ pub struct Discovered {
 /// The `.py` and `.ipynb` files under `paths`, sorted by display path, each once.
 /// A path that does not exist is a `PathNotFound` error; nothing else stops the walk.
 pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Discovered>, Error> {
+    discover_to_depth(paths, settings, None)
+}
+
+/// [`discover`], with folders walked at most `max_depth` levels down (1: their own files).
+pub fn discover_to_depth(
+    paths: &[PathBuf],
+    settings: &Settings,
+    max_depth: Option<usize>,
+) -> Result<Vec<Discovered>, Error> {
     let cwd = std::env::current_dir().map_err(|err| {
         Error::new(ErrorKind::Internal(format!(
             "cannot read the working directory: {err}"
@@ -78,7 +87,7 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Discovered
             continue;
         }
         match metadata {
-            Some(metadata) if metadata.is_dir() => walk(path, &exclude, &mut found),
+            Some(metadata) if metadata.is_dir() => walk(path, &exclude, max_depth, &mut found),
             _ if is_checked_file(path) => found.push(path.clone()),
             _ => {}
         }
@@ -101,14 +110,14 @@ pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Discovered
 /// Resolves files to their real paths, resolving each folder once: a walk of thousands of
 /// files in a few hundred folders makes a few hundred `realpath` calls, not thousands.
 #[derive(Default)]
-struct Folders {
+pub(crate) struct Folders {
     resolved: std::collections::HashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl Folders {
     /// The real path of `file`: one that is a symlink itself is resolved whole; another is
     /// its folder's real path and its name.
-    fn identity(&mut self, file: &Path, cwd: &Path) -> PathBuf {
+    pub(crate) fn identity(&mut self, file: &Path, cwd: &Path) -> PathBuf {
         let fallback = || absolute(file, cwd);
         let is_link = std::fs::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink());
         let (Some(folder), Some(name), false) = (file.parent(), file.file_name(), is_link) else {
@@ -132,9 +141,10 @@ impl Folders {
 
 /// Walks one folder, pushing every file to check. Symlink loops and dangling links are skipped:
 /// they never stop the run and never hang it. Unreadable folders are pushed to be reported.
-fn walk(dir: &Path, exclude: &Arc<PathGlobs>, found: &mut Vec<PathBuf>) {
+fn walk(dir: &Path, exclude: &Arc<PathGlobs>, max_depth: Option<usize>, found: &mut Vec<PathBuf>) {
     let exclude = Arc::clone(exclude);
     let walker = ignore::WalkBuilder::new(dir)
+        .max_depth(max_depth)
         .hidden(false)
         .parents(true)
         .ignore(true)

@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorKind};
 use crate::finding::{Finding, Location, Span};
 use crate::model;
 use crate::project::index::{ProjectIndex, project_root};
-use crate::project::roots::{Roots, relative_to};
+use crate::project::roots::{Root, RootKind, Roots, relative_to};
 use crate::project::{self, FileSummary};
 use crate::registry::{self, engine_rules};
 use crate::report::{Diagnostic, RelatedLocation, Report};
@@ -99,6 +99,7 @@ pub fn check_with(
         paths,
         settings,
         options.project && summarize.is_some(),
+        options.stdin.is_some(),
         &cwd,
     )?;
     let key = cache::settings_key(
@@ -114,7 +115,23 @@ pub fn check_with(
         Some(Pack::open(&dir, &identity, key))
     };
     let stdin = options.stdin.as_ref().map(|(_, bytes)| bytes.as_slice());
-    let reads = cache::ReadDigests::default();
+    let reads = match &options.stdin {
+        Some((path, bytes)) => {
+            // The files that import the standard input's module read its text, whichever
+            // file of the run is analysed first.
+            let module = model::constants::key(path);
+            if let (Some(source::FileKind::Python), Ok(text)) =
+                (source::FileKind::of(path), python::decode(bytes))
+            {
+                let file = SourceFile::python(path.clone(), String::new(), text);
+                if let Some(tree) = python::parse(&file.text) {
+                    model::constants::remember(&module, &file.text, &tree);
+                }
+            }
+            cache::ReadDigests::with_standing_in(&module, bytes)
+        }
+        None => cache::ReadDigests::default(),
+    };
     let work = Work {
         rules: &rules,
         compiled: &compiled,
@@ -147,7 +164,7 @@ pub fn check_with(
                     entry: packs
                         .get_mut(&planned.root)
                         .and_then(Option::as_mut)
-                        .and_then(|pack| pack.entries.remove(&planned.file.display)),
+                        .and_then(|pack| pack.entries.remove(&planned.key)),
                     stdin: stdin.filter(|_| planned.given),
                     planned,
                 }
@@ -174,7 +191,7 @@ pub fn check_with(
                 (packs.get_mut(&planned.root), result.entry)
             {
                 *changed.entry(planned.root).or_default() |= fresh;
-                pack.entries.insert(planned.file.display.clone(), entry);
+                pack.entries.insert(planned.key.clone(), entry);
             }
         }
         if summarize.is_some() {
@@ -208,7 +225,9 @@ pub fn check_with(
         for (root, pack) in packs {
             if let Some(pack) = pack {
                 let changed = changed.get(&root).copied().unwrap_or(false);
-                save_pack(&plan, root, pack, changed, options.project);
+                let members = batch.files.iter().map(|&i| &plan.files[i]);
+                let seen = members.filter(|f| f.root == root).map(|f| f.key.as_str());
+                save_pack(pack, seen, changed, options.project);
             }
         }
         drop(summaries);
@@ -249,17 +268,12 @@ fn release_free_memory() {
 
 /// Writes back a pack that changed. A project run saw every file of its project, so what it
 /// did not see is gone from the project and is dropped from the pack.
-fn save_pack(plan: &Plan, root: usize, mut pack: Pack, changed: bool, whole: bool) {
+fn save_pack<'a>(mut pack: Pack, seen: impl Iterator<Item = &'a str>, changed: bool, whole: bool) {
     let mut dirty = changed;
     if whole {
         let before = pack.entries.len();
-        let seen: std::collections::HashSet<&str> = plan
-            .files
-            .iter()
-            .filter(|f| f.root == root)
-            .map(|f| f.file.display.as_str())
-            .collect();
-        pack.entries.retain(|path, _| seen.contains(path.as_str()));
+        let seen: std::collections::HashSet<&str> = seen.collect();
+        pack.entries.retain(|key, _| seen.contains(key.as_str()));
         dirty |= pack.entries.len() != before;
     }
     if dirty {
@@ -281,8 +295,19 @@ struct Planned {
     root: usize,
     /// Named on the command line (or under a folder named there): its findings are reported.
     given: bool,
-    /// The path relative to the project root, when known.
+    /// Joins its project's summaries. A given file that the walk of its project does not
+    /// reach (ignored by git, excluded, in a skipped folder) is checked on its own, so that
+    /// naming it never changes the findings of the other files.
+    member: bool,
+    /// The path relative to the project root when the root has a project marker: what test
+    /// modules are told by (elsewhere the path as named, as before).
     in_project: Option<PathBuf>,
+    /// The file's cache entry name: its path in a marked project, else its display path and
+    /// its absolute path (whose analysis depends on how it was named).
+    key: String,
+    /// How the file sorts in its project: by its path in the project, the same whatever the
+    /// working directory.
+    order: String,
 }
 
 impl Plan {
@@ -293,56 +318,99 @@ impl Plan {
         paths: &[PathBuf],
         settings: &Settings,
         whole: bool,
+        stdin: bool,
         cwd: &std::path::Path,
     ) -> Result<Plan, Error> {
-        let mut roots: Vec<PathBuf> = Vec::new();
+        let mut roots: Vec<Root> = Vec::new();
         let mut indices: HashMap<PathBuf, usize> = HashMap::new();
-        let mut root_index = |root: PathBuf, roots: &mut Vec<PathBuf>| {
-            *indices.entry(root.clone()).or_insert_with(|| {
+        let mut root_index = |root: Root, roots: &mut Vec<Root>| {
+            *indices.entry(root.path.clone()).or_insert_with(|| {
                 roots.push(root);
                 roots.len() - 1
             })
         };
         let mut files = Vec::with_capacity(given.len());
         let mut finder = Roots::new(paths, cwd);
+        let mut folders = crate::discover::Folders::default();
+        let mut given_identities = std::collections::HashSet::new();
         for file in given {
             let root = if whole {
-                finder.of(&file.path)
+                finder.find(&file.path)
             } else {
-                project_root(&file.path, paths)
+                Root {
+                    path: project_root(&file.path, paths),
+                    kind: RootKind::Argument,
+                }
             };
+            given_identities.insert(folders.identity(&file.path, cwd));
             let root = root_index(root, &mut roots);
             files.push(Planned {
                 file,
                 root,
                 given: true,
+                member: true,
                 in_project: None,
+                key: String::new(),
+                order: String::new(),
             });
         }
         if whole {
-            let named: std::collections::HashSet<String> =
-                files.iter().map(|f| f.file.display.clone()).collect();
             for (index, root) in roots.clone().iter().enumerate() {
                 // The rest of the project is read as well as it can be: what cannot be read
-                // there is reported when that file is checked itself.
-                let walked = discover(std::slice::from_ref(root), settings).unwrap_or_default();
+                // there is reported when that file is checked itself. A project that is a
+                // file's own folder (no marker, no folder named) is that folder's files only.
+                let depth = (root.kind == RootKind::OwnFolder).then_some(1);
+                let walked = crate::discover::discover_to_depth(
+                    std::slice::from_ref(&root.path),
+                    settings,
+                    depth,
+                )
+                .unwrap_or_default();
+                let mut reached = std::collections::HashSet::new();
                 for file in walked {
-                    if named.contains(&file.display) || finder.of(&file.path) != *root {
+                    if finder.find(&file.path).path != root.path {
+                        continue;
+                    }
+                    let identity = folders.identity(&file.path, cwd);
+                    reached.insert(identity.clone());
+                    if given_identities.contains(&identity) {
                         continue;
                     }
                     files.push(Planned {
                         file,
                         root: index,
                         given: false,
+                        member: true,
                         in_project: None,
+                        key: String::new(),
+                        order: String::new(),
                     });
+                }
+                for planned in files.iter_mut().filter(|f| f.given && f.root == index) {
+                    // The standard input stands in for a file that may not be on disk yet.
+                    planned.member =
+                        stdin || reached.contains(&folders.identity(&planned.file.path, cwd));
                 }
             }
         }
         for planned in &mut files {
-            planned.in_project = relative_to(&planned.file.path, &roots[planned.root], cwd);
+            let root = &roots[planned.root];
+            let relative = relative_to(&planned.file.path, &root.path, cwd)
+                .map(|p| p.to_string_lossy().replace('\\', "/"));
+            let absolute = crate::config::normalize(&cwd.join(&planned.file.path));
+            if whole && root.kind == RootKind::Marked {
+                planned.in_project = relative.as_ref().map(PathBuf::from);
+            }
+            planned.key = match (&planned.in_project, &relative) {
+                (Some(_), Some(relative)) => relative.clone(),
+                _ => format!("{}\0{}", planned.file.display, absolute.display()),
+            };
+            planned.order = relative.unwrap_or_else(|| absolute.to_string_lossy().into_owned());
         }
-        Ok(Plan { roots, files })
+        Ok(Plan {
+            roots: roots.into_iter().map(|root| root.path).collect(),
+            files,
+        })
     }
 }
 
@@ -554,13 +622,11 @@ fn project_stage(
     // Per project, the files (indices into `plan.files`) and their summaries, in the order of
     // their paths: the rules see the same project, in the same order, whichever files were
     // named (some report once per project, at the first place they meet).
-    let mut sorted: Vec<&(usize, FileSummary)> = summaries.iter().collect();
-    sorted.sort_by(|a, b| {
-        plan.files[a.0]
-            .file
-            .display
-            .cmp(&plan.files[b.0].file.display)
-    });
+    let mut sorted: Vec<&(usize, FileSummary)> = summaries
+        .iter()
+        .filter(|(i, _)| plan.files[*i].member)
+        .collect();
+    sorted.sort_by(|a, b| plan.files[a.0].order.cmp(&plan.files[b.0].order));
     let mut projects: BTreeMap<usize, (Vec<usize>, Vec<&FileSummary>)> = BTreeMap::new();
     for (i, summary) in sorted {
         let (members, files) = projects.entry(plan.files[*i].root).or_default();
@@ -689,10 +755,15 @@ fn analyze_job(mut job: Job, work: &Work) -> FileResult {
     let digest = work.caching.then(|| cache::digest(&bytes));
     if let (Some(digest), Some(entry)) = (digest, job.entry.take()) {
         if let Some(restored) = entry.restore(digest, &file.display, work.reads) {
+            // Stored under its path in the project, the file may be shown from elsewhere now.
+            let summary = restored.summary.map(|mut summary| {
+                summary.path.clone_from(&file.display);
+                summary
+            });
             return FileResult {
                 diagnostics: restored.diagnostics,
                 internal_error: None,
-                summary: restored.summary,
+                summary,
                 suppressions: Suppressions {
                     file: None,
                     directives: restored.directives,

@@ -551,3 +551,209 @@ fn a_once_per_project_finding_stays_where_the_whole_project_puts_it() {
     let reversed = by_file(&check(dir.path(), &["b_promote.py", "a_promote.py"]));
     assert_eq!(reversed, whole);
 }
+
+/// The codes a `--format json` run reports for `file` (a path as the run shows it).
+fn codes_for(run: &common::Run, file: &str) -> Vec<String> {
+    let mut codes: Vec<String> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == file)
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    codes.sort();
+    codes
+}
+
+const UNSEEDED: &str = "import numpy as np\nfrom sklearn.model_selection import train_test_split\nX = np.random.rand(10, 3)\ny = np.random.rand(10)\nX_train, X_test, y_train, y_test = train_test_split(X, y)\n";
+
+const PROMOTE_A: &str = "import mlflow\n\nmlflow.register_model(\"runs:/abc/model\", \"churn\")\n";
+const PROMOTE_B: &str = "import mlflow\n\nmlflow.register_model(\"runs:/def/model\", \"ltv\")\n";
+
+/// Regressions found by review: each is a way the same file got different findings, or a
+/// stale result from the cache, depending on how and from where it was named.
+#[test]
+fn the_working_directory_and_the_spelling_of_a_path_change_nothing() {
+    // A test module and a script with the same name and content: the cache keeps them apart
+    // whichever folder they are checked from.
+    let dir = TempDir::new("same-name");
+    dir.write("pyproject.toml", "");
+    dir.write("x.py", UNSEEDED);
+    dir.write("tests/x.py", UNSEEDED);
+    assert!(check(&dir.join("tests"), &["x.py"]).codes().is_empty());
+    assert_eq!(
+        check(dir.path(), &["x.py"]).codes(),
+        ["REPRO001", "REPRO001"]
+    );
+    assert!(check(dir.path(), &["tests/x.py"]).codes().is_empty());
+    assert!(
+        check(dir.path(), &["--no-project", "tests/x.py"])
+            .codes()
+            .is_empty()
+    );
+    assert!(
+        check(dir.path(), &["--no-project", "tests"])
+            .codes()
+            .is_empty()
+    );
+
+    // Once-per-project MON001 stays on a/promote.py seen from a/, from b/ or from the root.
+    let dir = TempDir::new("cwd-order");
+    dir.write("pyproject.toml", "");
+    dir.write("a/promote.py", PROMOTE_A);
+    dir.write("b/promote.py", PROMOTE_B);
+    let whole = check(dir.path(), &["."]);
+    assert_eq!(codes_for(&whole, "a/promote.py"), ["MON001"]);
+    assert!(codes_for(&whole, "b/promote.py").is_empty());
+    assert_eq!(check(&dir.join("a"), &["promote.py"]).codes(), ["MON001"]);
+    assert!(check(&dir.join("b"), &["promote.py"]).codes().is_empty());
+
+    // Through a symlinked folder, the file is the same file (not a second member).
+    let dir = TempDir::new("symlinked");
+    dir.write("real/pyproject.toml", "");
+    dir.write("real/a.py", PROMOTE_A);
+    dir.write("real/b.py", PROMOTE_B);
+    std::os::unix::fs::symlink(dir.join("real"), dir.join("zlink")).unwrap();
+    assert_eq!(check(dir.path(), &["real/a.py"]).codes(), ["MON001"]);
+    assert_eq!(check(dir.path(), &["zlink/a.py"]).codes(), ["MON001"]);
+
+    // Two spellings of one folder without a marker are one project.
+    let dir = TempDir::new("spellings");
+    dir.write("sub/a.py", PROMOTE_A);
+    dir.write("sub/b.py", PROMOTE_B);
+    assert_eq!(
+        check(dir.path(), &["sub/a.py", "sub/b.py"]).codes(),
+        ["MON001"]
+    );
+    assert_eq!(
+        check(dir.path(), &["./sub/a.py", "sub/b.py"]).codes(),
+        ["MON001"]
+    );
+}
+
+#[test]
+fn declared_entry_points_and_imported_lists_resolve_from_any_folder() {
+    let dir = TempDir::new("declared-entry");
+    dir.write(
+        "pyproject.toml",
+        "[tool.mlready.serving]\nentry-points = [\"app/handler.py:handle\"]\n",
+    );
+    dir.write(
+        "app/handler.py",
+        "import joblib\nimport pandas as pd\n\nmodel = joblib.load(\"models/churn.joblib\")\n\n\ndef handle(payload):\n    X = pd.DataFrame([payload])\n    return model.predict(X)\n",
+    );
+    dir.write(
+        "train.py",
+        "import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\ndf = pd.read_csv(\"data.csv\")\nmodel = LogisticRegression().fit(df[[\"a\"]], df[\"y\"])\njoblib.dump(model, \"models/churn.joblib\")\n",
+    );
+    let from_root = codes_for(&check(dir.path(), &["."]), "app/handler.py");
+    assert!(from_root.contains(&"MON001".to_string()), "{from_root:?}");
+    assert_eq!(
+        codes_for(&check(&dir.join("app"), &["handler.py"]), "handler.py"),
+        from_root
+    );
+
+    // A feature list imported from the project root, by a script in src/, run from src/.
+    let dir = TempDir::new("import-from-src");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/shared-features");
+    copy_tree(&fixture, dir.path());
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::rename(dir.join("train.py"), dir.join("src/train.py")).unwrap();
+    let from_root = check(dir.path(), &["src/train.py"]).codes();
+    assert!(from_root.contains(&"SKEW001".to_string()), "{from_root:?}");
+    assert_eq!(check(&dir.join("src"), &["train.py"]).codes(), from_root);
+}
+
+#[test]
+fn imported_modules_that_appear_or_shadow_later_are_seen() {
+    let dir = TempDir::new("module-appears");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/shared-features");
+    copy_tree(&fixture, dir.path());
+    let skew = |dir: &TempDir, file: &str| {
+        check(dir.path(), &[file])
+            .codes()
+            .iter()
+            .filter(|c| *c == "SKEW001")
+            .count()
+    };
+    let features = std::fs::read_to_string(dir.join("features.py")).unwrap();
+    std::fs::remove_file(dir.join("features.py")).unwrap();
+    assert_eq!(skew(&dir, "train.py"), 0, "no feature list to read");
+    dir.write("features.py", &features);
+    assert_eq!(skew(&dir, "train.py"), 1, "the module appeared");
+
+    // A nearer module shadows the one the cached result read.
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    std::fs::rename(dir.join("train.py"), dir.join("pkg/train.py")).unwrap();
+    assert_eq!(skew(&dir, "pkg/train.py"), 1);
+    dir.write(
+        "pkg/features.py",
+        "FEATURES = [\"plan_price\", \"tenure_days\"]\n",
+    );
+    assert_eq!(skew(&dir, "pkg/train.py"), 0, "pkg/features.py is nearer");
+}
+
+/// What is piped in for a module never leaks into the cached results of its importers.
+#[test]
+fn the_standard_input_does_not_poison_the_cache_of_other_files() {
+    let dir = TempDir::new("stdin-poison");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/shared-features");
+    copy_tree(&fixture, dir.path());
+    let skew = || {
+        check(dir.path(), &["train.py"])
+            .codes()
+            .iter()
+            .filter(|c| *c == "SKEW001")
+            .count()
+    };
+    let piped = run_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--exit-zero",
+            "--preview",
+            "--stdin-filename",
+            "features.py",
+        ],
+        b"FEATURES = [\"plan_price\", \"tenure_days\"]\n",
+    );
+    piped.expect_code(0);
+    assert_eq!(skew(), 1, "train.py is checked against features.py on disk");
+    assert_eq!(skew(), 1);
+}
+
+/// A file that the walk of its project does not reach (ignored by git) may be checked by
+/// name, but it does not join the project of the others.
+#[test]
+fn naming_an_ignored_file_does_not_change_the_others() {
+    let dir = TempDir::new("ignored-member");
+    dir.write("pyproject.toml", "");
+    dir.write(".gitignore", "a_promote.py\n");
+    dir.write("a_promote.py", PROMOTE_A);
+    dir.write("b_promote.py", PROMOTE_B);
+    let whole = check(dir.path(), &["."]);
+    assert_eq!(codes_for(&whole, "b_promote.py"), ["MON001"]);
+    let both = check(dir.path(), &["a_promote.py", "b_promote.py"]);
+    assert_eq!(codes_for(&both, "b_promote.py"), ["MON001"]);
+}
+
+/// Without any project marker, a folder named on the command line is one project, its
+/// sub-folders included.
+#[test]
+fn a_folder_without_a_marker_is_one_project() {
+    let dir = TempDir::new("markerless");
+    let nested = |text: &str| text.replace("model.joblib", "models/model.joblib");
+    dir.write("loose/notebooks/train.ipynb", nested(NOTEBOOK_SAVE));
+    dir.write("loose/app/serve.py", nested(SERVE));
+    let run = check(dir.path(), &["loose"]);
+    assert_eq!(
+        codes_for(&run, "loose/notebooks/train.ipynb"),
+        ["NB005"],
+        "{}",
+        run.stdout
+    );
+    let run = check(&dir.join("loose"), &["."]);
+    assert_eq!(codes_for(&run, "notebooks/train.ipynb"), ["NB005"]);
+}

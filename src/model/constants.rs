@@ -28,15 +28,17 @@ pub fn imported_list(importer: &Path, qualified: &str) -> Option<Vec<String>> {
         return None;
     }
     let path = module_file(importer, module)?;
-    // The importer's results now depend on this file: a cached result is used only while
-    // it is unchanged.
-    crate::cache::reads::record(&path);
     let lists = lists_of(&path)?;
     lists.get(name).cloned()
 }
 
 /// The file of `module` (`pkg.features`, `.features`, `..config`) as seen from `importer`.
+/// Every place looked at is recorded as read (see [`crate::cache::reads`]): the importer's
+/// result depends on the file found, and on the nearer ones not being there.
 fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
+    // Climbed from the absolute path: `train.py` run from its folder sees the same parents
+    // as `src/train.py` run from the project root.
+    let importer = key(importer);
     let dir = importer.parent()?;
     let dots = module.chars().take_while(|&c| c == '.').count();
     let rest = &module[dots..];
@@ -44,24 +46,29 @@ fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
         return None;
     }
     let relative: PathBuf = rest.split('.').collect();
-    let candidates = |root: &Path| {
+    let probe = |root: &Path| {
         [
             root.join(&relative).with_extension("py"),
             root.join(&relative).join("__init__.py"),
         ]
+        .into_iter()
+        .find(|candidate| {
+            crate::cache::reads::record(candidate);
+            candidate.is_file()
+        })
     };
     if dots > 0 {
         let mut root = dir;
         for _ in 1..dots {
             root = root.parent()?;
         }
-        return candidates(root).into_iter().find(|p| p.is_file());
+        return probe(root);
     }
     let mut root = Some(dir);
     for _ in 0..=MAX_ANCESTORS {
         let current = root?;
         for base in [current.to_path_buf(), current.join("src")] {
-            if let Some(found) = candidates(&base).into_iter().find(|p| p.is_file()) {
+            if let Some(found) = probe(&base) {
                 return Some(found);
             }
         }
@@ -72,7 +79,7 @@ fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
 
 /// The key of a module in the cache: its path made absolute, lexically, so that the importer's
 /// `pkg/../features.py` and the walk's `./features.py` meet.
-fn key(path: &Path) -> PathBuf {
+pub(crate) fn key(path: &Path) -> PathBuf {
     static CWD: OnceLock<PathBuf> = OnceLock::new();
     let cwd = CWD.get_or_init(|| std::env::current_dir().unwrap_or_default());
     crate::config::normalize(&cwd.join(path))

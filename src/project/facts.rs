@@ -64,14 +64,8 @@ fn glob(pattern: &str) -> Option<GlobMatcher> {
     Glob::new(pattern).ok().map(|g| g.compile_matcher())
 }
 
-/// A display path relative to the project root when it is below it.
+/// A display path relative to the project root when it is below it (the root may be
+/// absolute: it is the resolved folder of a project marker).
 fn relative_display(path: &str, root: &Path) -> String {
-    let root = root.to_string_lossy().replace('\\', "/");
-    let root = root.trim_start_matches("./").trim_end_matches('/');
-    if root.is_empty() || root == "." {
-        return path.to_string();
-    }
-    path.strip_prefix(root)
-        .map_or(path, |rest| rest.trim_start_matches('/'))
-        .to_string()
+    super::index::strip_root(path, root).unwrap_or_else(|| path.to_string())
 }

@@ -639,7 +639,7 @@ fn folder_in_root(path: &str, root: &Path) -> Vec<String> {
 
 /// A display path relative to the project root, when the root can be told: the root as
 /// given, an absolute root under the working directory, or both resolved on disk.
-fn strip_root(path: &str, root: &Path) -> Option<String> {
+pub(super) fn strip_root(path: &str, root: &Path) -> Option<String> {
     let strip = |root: &str| -> Option<String> {
         let root = root.trim_start_matches("./").trim_end_matches('/');
         if root.is_empty() || root == "." {

@@ -15,6 +15,25 @@ pub const MARKERS: [&str; 5] = [
     ".git",
 ];
 
+/// A project root and how it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Root {
+    /// Absolute and resolved.
+    pub path: PathBuf,
+    pub kind: RootKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootKind {
+    /// The nearest folder with a project marker.
+    Marked,
+    /// No marker: the folder named on the command line that holds the file.
+    Argument,
+    /// No marker and no folder argument: the file's own folder, whose sub-folders are
+    /// projects of their own.
+    OwnFolder,
+}
+
 /// Finds project roots, remembering the answer for each folder.
 pub struct Roots<'a> {
     /// The folder arguments.
@@ -38,33 +57,56 @@ impl<'a> Roots<'a> {
 
     /// The project root of `file` (which need not exist: `--stdin-filename`).
     pub fn of(&mut self, file: &Path) -> PathBuf {
+        self.find(file).path
+    }
+
+    /// The project root of `file`, resolved (so that two spellings of one folder are one
+    /// project), and how it was found.
+    pub fn find(&mut self, file: &Path) -> Root {
         let folder = file.parent().filter(|p| !p.as_os_str().is_empty());
         let absolute = match folder {
-            Some(folder) => {
-                let cwd = &self.cwd;
-                self.resolved
-                    .entry(folder.to_path_buf())
-                    .or_insert_with(|| {
-                        std::fs::canonicalize(folder)
-                            .unwrap_or_else(|_| crate::config::normalize(&cwd.join(folder)))
-                    })
-                    .clone()
-            }
+            Some(folder) => self.resolve(folder),
             None => self.cwd.clone(),
         };
         if let Some(root) = self.marked_ancestor(&absolute) {
-            return root;
+            return Root {
+                path: root,
+                kind: RootKind::Marked,
+            };
         }
-        let argument = self
+        // Compared resolved: a walk of a resolved root meets the folder arguments as typed.
+        let arguments: Vec<PathBuf> = self
             .arguments
-            .iter()
-            .filter(|argument| file.starts_with(argument))
+            .clone()
+            .into_iter()
+            .map(|argument| self.resolve(argument))
+            .collect();
+        let argument = arguments
+            .into_iter()
+            .filter(|argument| absolute.starts_with(argument))
             .max_by_key(|argument| argument.components().count());
-        match (argument, folder) {
-            (Some(argument), _) => argument.to_path_buf(),
-            (None, Some(folder)) => folder.to_path_buf(),
-            (None, None) => PathBuf::from("."),
+        match argument {
+            Some(argument) => Root {
+                path: argument,
+                kind: RootKind::Argument,
+            },
+            None => Root {
+                path: absolute,
+                kind: RootKind::OwnFolder,
+            },
         }
+    }
+
+    /// `folder` absolute and resolved, once per folder.
+    fn resolve(&mut self, folder: &Path) -> PathBuf {
+        let cwd = &self.cwd;
+        self.resolved
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| {
+                std::fs::canonicalize(folder)
+                    .unwrap_or_else(|_| crate::config::normalize(&cwd.join(folder)))
+            })
+            .clone()
     }
 
     fn marked_ancestor(&mut self, dir: &Path) -> Option<PathBuf> {
@@ -127,9 +169,28 @@ mod tests {
         let loose = dir.0.join("loose");
         let arguments = [loose.clone()];
         let mut roots = Roots::new(&arguments, &dir.0);
-        assert_eq!(roots.of(&loose.join("a/notes.py")), loose);
+        let real = std::fs::canonicalize(&loose).unwrap();
+        assert_eq!(
+            roots.find(&loose.join("a/notes.py")),
+            Root {
+                path: real.clone(),
+                kind: RootKind::Argument
+            }
+        );
         let mut alone = Roots::new(&[], &dir.0);
-        assert_eq!(alone.of(&loose.join("a/notes.py")), loose.join("a"));
+        assert_eq!(
+            alone.find(&loose.join("a/notes.py")),
+            Root {
+                path: real.join("a"),
+                kind: RootKind::OwnFolder
+            }
+        );
+        // Two spellings of one folder are one root.
+        let mut spelled = Roots::new(&[], &dir.0);
+        assert_eq!(
+            spelled.of(&dir.0.join("loose/./a/notes.py")),
+            spelled.of(&dir.0.join("loose/a/notes.py"))
+        );
     }
 
     #[test]
