@@ -52,6 +52,20 @@ pub struct Discovered {
     /// The path shown to users: relative to the working directory when below it, else as
     /// given; `/` separators, no leading `./`.
     pub display: String,
+    /// The real path of the file, which tells two names of one file apart (a symlinked
+    /// folder, `./a.py` and `a.py`).
+    pub identity: PathBuf,
+}
+
+impl Discovered {
+    /// A file named directly (`--stdin-filename`), not found by a walk.
+    pub fn named(path: &Path, cwd: &Path) -> Discovered {
+        Discovered {
+            path: path.to_path_buf(),
+            display: display_path(path, cwd),
+            identity: Folders::default().identity(path, cwd),
+        }
+    }
 }
 
 /// The `.py` and `.ipynb` files under `paths`, sorted by display path, each once.
@@ -93,17 +107,18 @@ pub fn discover_to_depth(
         }
     }
 
+    let mut folders = Folders::default();
     let mut files: Vec<Discovered> = found
         .into_iter()
         .map(|path| Discovered {
             display: display_path(&path, &cwd),
+            identity: folders.identity(&path, &cwd),
             path,
         })
         .collect();
     files.sort_by(|a, b| a.display.cmp(&b.display).then_with(|| a.path.cmp(&b.path)));
     let mut seen = HashSet::new();
-    let mut folders = Folders::default();
-    files.retain(|file| seen.insert(folders.identity(&file.path, &cwd)));
+    files.retain(|file| seen.insert(file.identity.clone()));
     Ok(files)
 }
 

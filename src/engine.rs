@@ -75,10 +75,7 @@ pub fn check_with(
         )))
     })?;
     let given = match &options.stdin {
-        Some((path, _)) => vec![Discovered {
-            path: path.clone(),
-            display: crate::discover::display_path(path, &cwd),
-        }],
+        Some((path, _)) => vec![Discovered::named(path, &cwd)],
         None => discover(paths, settings)?,
     };
     let rules: Vec<&'static Rule> = registry::all()
@@ -331,7 +328,6 @@ impl Plan {
         };
         let mut files = Vec::with_capacity(given.len());
         let mut finder = Roots::new(paths, cwd);
-        let mut folders = crate::discover::Folders::default();
         let mut given_identities = std::collections::HashSet::new();
         for file in given {
             let root = if whole {
@@ -342,7 +338,7 @@ impl Plan {
                     kind: RootKind::Argument,
                 }
             };
-            given_identities.insert(folders.identity(&file.path, cwd));
+            given_identities.insert(file.identity.clone());
             let root = root_index(root, &mut roots);
             files.push(Planned {
                 file,
@@ -371,9 +367,8 @@ impl Plan {
                     if finder.find(&file.path).path != root.path {
                         continue;
                     }
-                    let identity = folders.identity(&file.path, cwd);
-                    reached.insert(identity.clone());
-                    if given_identities.contains(&identity) {
+                    reached.insert(file.identity.clone());
+                    if given_identities.contains(&file.identity) {
                         continue;
                     }
                     files.push(Planned {
@@ -388,8 +383,7 @@ impl Plan {
                 }
                 for planned in files.iter_mut().filter(|f| f.given && f.root == index) {
                     // The standard input stands in for a file that may not be on disk yet.
-                    planned.member =
-                        stdin || reached.contains(&folders.identity(&planned.file.path, cwd));
+                    planned.member = stdin || reached.contains(&planned.file.identity);
                 }
             }
         }
