@@ -175,8 +175,10 @@ fn walk(dir: &Path, exclude: &Arc<PathGlobs>, max_depth: Option<usize>, found: &
     for result in walker {
         match result {
             Ok(entry) => {
-                let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
-                if is_file && is_checked_file(entry.path()) {
+                // Regular files, and the named pipes, sockets and devices that carry a checked
+                // name: those are reported (PARSE002) and never opened.
+                let is_folder = entry.file_type().is_none_or(|kind| kind.is_dir());
+                if !is_folder && is_checked_file(entry.path()) {
                     found.push(entry.into_path());
                 }
             }

@@ -733,13 +733,11 @@ fn analyze_job(mut job: Job, work: &Work) -> FileResult {
     let file = &job.planned.file;
     let read = match job.stdin {
         Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
-        None => std::fs::read(&file.path).map(std::borrow::Cow::Owned),
+        None => source::read(&file.path).map(std::borrow::Cow::Owned),
     };
     let bytes = match read {
         Ok(bytes) => bytes,
-        Err(err) => {
-            let what = if file.path.is_dir() { "folder" } else { "file" };
-            let problem = LoadProblem::Unreadable(format!("cannot read the {what}: {err}"));
+        Err(problem) => {
             return FileResult {
                 diagnostics: load_problem(file, problem),
                 ..FileResult::default()
@@ -825,6 +823,11 @@ fn load_problem(file: &Discovered, problem: LoadProblem) -> Vec<Diagnostic> {
             &engine_rules::UNREADABLE_FILE,
             message,
             "save the file as UTF-8 (or declare its encoding); mlready checks the other files meanwhile",
+        ),
+        LoadProblem::NotRegular(message) => (
+            &engine_rules::UNREADABLE_FILE,
+            message,
+            "mlready reads only regular files; leave this path out or add it to `exclude`",
         ),
         LoadProblem::InvalidNotebook(message) => (
             &engine_rules::INVALID_NOTEBOOK,

@@ -459,6 +459,53 @@ fn a_non_utf8_file_does_not_stop_the_run() {
     );
 }
 
+/// A named pipe is never opened (reading one waits for a writer forever): named on the
+/// command line, met in a walk or in the rest of a project, it is reported or passed over,
+/// and the other files are checked.
+#[cfg(unix)]
+#[test]
+fn named_pipes_are_reported_and_never_opened() {
+    let dir = TempDir::new("robust-fifo");
+    dir.write("pyproject.toml", "");
+    dir.write("good.py", common::WARNING_PY);
+    for pipe in ["x.py", "nb/pipe.ipynb"] {
+        std::fs::create_dir_all(dir.join(pipe).parent().unwrap()).unwrap();
+        let made = Command::new("mkfifo").arg(dir.join(pipe)).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo {pipe}");
+    }
+    let limit = Duration::from_secs(20);
+    let named = check(&dir, &["good.py", "x.py", "--no-cache"], limit);
+    let codes: Vec<(String, String)> = named
+        .found()
+        .into_iter()
+        .map(|(path, code, ..)| (path, code))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("good.py".to_string(), "REPRO006".to_string()),
+            ("x.py".to_string(), "PARSE002".to_string())
+        ]
+    );
+    let pipe = &named.diagnostics()[1];
+    assert!(
+        pipe["message"].as_str().unwrap().contains("named pipe"),
+        "{pipe}"
+    );
+    let walked = check(&dir, &["."], limit);
+    let parse: Vec<String> = walked
+        .found()
+        .into_iter()
+        .filter(|(_, code, ..)| code == "PARSE002")
+        .map(|(path, ..)| path)
+        .collect();
+    assert_eq!(parse, ["nb/pipe.ipynb", "x.py"]);
+    // Checked alone, good.py's project holds the pipes: they are not opened, and not its
+    // findings.
+    let alone = check(&dir, &["good.py"], limit);
+    assert_eq!(alone.found().len(), 1);
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_terminate_and_dangling_links_are_skipped() {

@@ -84,6 +84,8 @@ pub struct SourceFile {
 pub enum LoadProblem {
     /// The file cannot be read, or is not UTF-8 (PARSE002).
     Unreadable(String),
+    /// Not a regular file: a named pipe, socket or device, never opened (PARSE002).
+    NotRegular(String),
     /// The notebook JSON is not a notebook mlready can read (PARSE003).
     InvalidNotebook(String),
     /// Deliberately not analysed, e.g. a notebook whose kernel is not Python (PARSE004, info).
@@ -266,11 +268,44 @@ fn line_starts(text: &str) -> Vec<usize> {
 
 /// Reads and prepares one file. Never panics; a problem is returned, not raised.
 pub fn load(path: &Path, display: String) -> Result<SourceFile, LoadProblem> {
-    let bytes = std::fs::read(path).map_err(|err| {
+    let bytes = read(path)?;
+    load_bytes(path, display, &bytes)
+}
+
+/// The bytes of the file at `path`, when it is a regular file: a named pipe, a socket or a
+/// device is never opened (reading one would wait forever or never end).
+pub fn read(path: &Path) -> Result<Vec<u8>, LoadProblem> {
+    let unreadable = |err: std::io::Error| {
         let what = if path.is_dir() { "folder" } else { "file" };
         LoadProblem::Unreadable(format!("cannot read the {what}: {err}"))
-    })?;
-    load_bytes(path, display, &bytes)
+    };
+    let metadata = std::fs::metadata(path).map_err(unreadable)?;
+    if !metadata.is_file() && !metadata.is_dir() {
+        return Err(LoadProblem::NotRegular(format!(
+            "not a regular file ({}); skipped without reading it",
+            special_kind(&metadata.file_type())
+        )));
+    }
+    std::fs::read(path).map_err(unreadable)
+}
+
+/// What a file that is neither regular nor a folder is.
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = kind;
+    "a special file"
 }
 
 /// Whether `path` is a test module: `test_*.py` (a notebook named `test_set.ipynb` is not),
