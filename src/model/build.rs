@@ -539,14 +539,7 @@ impl<'a> Builder<'a> {
                     self.expr(default);
                     self.path_literal(default, None, None);
                 }
-                let name = param
-                    .field("name")
-                    .or_else(|| (param.kind_name() == "identifier").then_some(param))
-                    .or_else(|| {
-                        param
-                            .named_child(0)
-                            .filter(|n| n.kind_name() == "identifier")
-                    });
+                let name = crate::source::python::parameter_name(param);
                 if let Some(name) = name {
                     params.push(self.text(name).to_string());
                 }

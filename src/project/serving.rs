@@ -2349,14 +2349,7 @@ fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter> {
     let mut out = Vec::new();
     let mut cursor = parameters.walk();
     for parameter in parameters.named_children(&mut cursor) {
-        let name = parameter
-            .field("name")
-            .or_else(|| (parameter.kind_name() == "identifier").then_some(parameter))
-            .or_else(|| {
-                parameter
-                    .named_child(0)
-                    .filter(|n| n.kind_name() == "identifier")
-            });
+        let name = crate::source::python::parameter_name(parameter);
         let Some(name) = name.map(|n| x.text(n).to_string()) else {
             continue;
         };

@@ -55,6 +55,19 @@ impl<'t> Syntax<'t> for Node<'t> {
     }
 }
 
+/// The name of a function parameter (`x`, `x: int`, `x=1`, `x: int = 1`, `*args`): the
+/// identifier it binds, when it binds one.
+pub fn parameter_name(parameter: Node) -> Option<Node> {
+    parameter
+        .field("name")
+        .or_else(|| (parameter.kind_name() == "identifier").then_some(parameter))
+        .or_else(|| {
+            parameter
+                .named_child(0)
+                .filter(|n| n.kind_name() == "identifier")
+        })
+}
+
 /// The id of field `name`: its place in `FIELDS`, from 1 (a test checks both agree with
 /// the grammar). A `match` rather than a search of `FIELDS`, so that a literal name, the
 /// only kind the code passes, folds to its id where this is inlined.

@@ -661,14 +661,7 @@ impl Builder<'_> {
                 "dictionary_splat_pattern" | "positional_separator" | "comment" => continue,
                 _ => {}
             }
-            let name = param
-                .field("name")
-                .or_else(|| (param.kind_name() == "identifier").then_some(param))
-                .or_else(|| {
-                    param
-                        .named_child(0)
-                        .filter(|n| n.kind_name() == "identifier")
-                });
+            let name = crate::source::python::parameter_name(param);
             if let Some(name) = name {
                 params.push(Param {
                     name: self.text(name).to_string(),
