@@ -65,6 +65,15 @@ fn check(dir: &Path, args: &[&str]) -> common::Run {
     run
 }
 
+/// How many SKEW001 findings checking `file` in `dir` gives (preview, default cache).
+fn skew_in(dir: &Path, file: &str) -> usize {
+    check(dir, &[file])
+        .codes()
+        .iter()
+        .filter(|c| *c == "SKEW001")
+        .count()
+}
+
 fn codes_of(found: &BTreeMap<String, Vec<String>>) -> BTreeSet<String> {
     found
         .values()
@@ -383,13 +392,7 @@ fn a_project_finding_follows_changes_in_other_files() {
     let dir = TempDir::new("other-file");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/shared-features");
     copy_tree(&fixture, dir.path());
-    let skew = |dir: &TempDir| {
-        check(dir.path(), &["train.py"])
-            .codes()
-            .iter()
-            .filter(|c| *c == "SKEW001")
-            .count()
-    };
+    let skew = |dir: &TempDir| skew_in(dir.path(), "train.py");
     assert_eq!(skew(&dir), 1);
     assert_eq!(skew(&dir), 1, "from the cache");
     // The feature list no longer names the column the app fails to build.
@@ -669,13 +672,7 @@ fn imported_modules_that_appear_or_shadow_later_are_seen() {
     let dir = TempDir::new("module-appears");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/shared-features");
     copy_tree(&fixture, dir.path());
-    let skew = |dir: &TempDir, file: &str| {
-        check(dir.path(), &[file])
-            .codes()
-            .iter()
-            .filter(|c| *c == "SKEW001")
-            .count()
-    };
+    let skew = |dir: &TempDir, file: &str| skew_in(dir.path(), file);
     let features = std::fs::read_to_string(dir.join("features.py")).unwrap();
     std::fs::remove_file(dir.join("features.py")).unwrap();
     assert_eq!(skew(&dir, "train.py"), 0, "no feature list to read");
@@ -699,13 +696,7 @@ fn the_standard_input_does_not_poison_the_cache_of_other_files() {
     let dir = TempDir::new("stdin-poison");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/shared-features");
     copy_tree(&fixture, dir.path());
-    let skew = || {
-        check(dir.path(), &["train.py"])
-            .codes()
-            .iter()
-            .filter(|c| *c == "SKEW001")
-            .count()
-    };
+    let skew = || skew_in(dir.path(), "train.py");
     let piped = run_with_stdin(
         dir.path(),
         &[

@@ -35,9 +35,9 @@ pub enum RootKind {
 }
 
 /// Finds project roots, remembering the answer for each folder.
-pub struct Roots<'a> {
-    /// The folder arguments.
-    arguments: Vec<&'a PathBuf>,
+pub struct Roots {
+    /// The folder arguments, resolved once: walks of resolved roots meet them as typed.
+    arguments: Vec<PathBuf>,
     cwd: PathBuf,
     /// Folder (absolute, resolved) → its nearest marked ancestor.
     marked: HashMap<PathBuf, Option<PathBuf>>,
@@ -45,14 +45,20 @@ pub struct Roots<'a> {
     resolved: HashMap<PathBuf, PathBuf>,
 }
 
-impl<'a> Roots<'a> {
-    pub fn new(arguments: &'a [PathBuf], cwd: &Path) -> Roots<'a> {
-        Roots {
-            arguments: arguments.iter().filter(|a| a.is_dir()).collect(),
+impl Roots {
+    pub fn new(arguments: &[PathBuf], cwd: &Path) -> Roots {
+        let mut roots = Roots {
+            arguments: Vec::new(),
             cwd: cwd.to_path_buf(),
             marked: HashMap::new(),
             resolved: HashMap::new(),
-        }
+        };
+        roots.arguments = arguments
+            .iter()
+            .filter(|a| a.is_dir())
+            .map(|a| roots.resolve(a))
+            .collect();
+        roots
     }
 
     /// The project root of `file` (which need not exist: `--stdin-filename`).
@@ -74,20 +80,14 @@ impl<'a> Roots<'a> {
                 kind: RootKind::Marked,
             };
         }
-        // Compared resolved: a walk of a resolved root meets the folder arguments as typed.
-        let arguments: Vec<PathBuf> = self
+        let argument = self
             .arguments
-            .clone()
-            .into_iter()
-            .map(|argument| self.resolve(argument))
-            .collect();
-        let argument = arguments
-            .into_iter()
+            .iter()
             .filter(|argument| absolute.starts_with(argument))
             .max_by_key(|argument| argument.components().count());
         match argument {
             Some(argument) => Root {
-                path: argument,
+                path: argument.clone(),
                 kind: RootKind::Argument,
             },
             None => Root {
