@@ -904,6 +904,12 @@ fn analyze(
         )
         .help("fix the syntax (Python 2 code must be ported to Python 3); the rest of the file was still checked");
     }
+    // What the project stage and the suppressions need from the tree is taken before the
+    // rules run, and the tree is dropped: on a large file it is the biggest thing in memory,
+    // and the rules' own tables would otherwise stack on top of it.
+    let summary = summarize.map(|options| project::extract(&file, &tree, &model, options));
+    let suppressions = suppress::collect(&file, &tree);
+    drop(tree);
     let context = Context {
         file: &file,
         model: &model,
@@ -917,13 +923,11 @@ fn analyze(
         }
         check(&context, &mut sink);
     }
-    let summary = summarize.map(|options| project::extract(&file, &tree, &model, options));
     let diagnostics = sink
         .findings
         .into_iter()
         .map(|finding| resolve(&file, finding))
         .collect();
-    let suppressions = suppress::collect(&file, &tree);
     (diagnostics, summary, suppressions)
 }
 

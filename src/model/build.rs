@@ -21,8 +21,8 @@ mod syntax;
 mod torch;
 
 use super::{
-    Event, Fact, FactId, FileModel, Kind, PredictMethod, Rows, ScopeId, SplitId, UNKNOWN, Value,
-    ValueId,
+    Event, Fact, FactId, FileModel, Kind, PredictMethod, Rows, ScopeId, SplitId, ThinVec, UNKNOWN,
+    Value, ValueId,
 };
 use crate::finding::Span;
 use crate::ml::{self, Category};
@@ -82,6 +82,8 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
             builder.model.values[part].kind = Kind::Unknown;
         }
     }
+    // The arena grew by doubling: up to half of it is spare, and it lives through the rules.
+    builder.model.values.shrink_to_fit();
     builder.model
 }
 
@@ -170,10 +172,10 @@ impl<'a> Builder<'a> {
     /// A new value derived from `inputs`: it holds their rows and carries their facts and
     /// base columns (callers override these where an operation changes them).
     fn new_value(&mut self, kind: Kind, inputs: Vec<ValueId>, span: Span) -> ValueId {
-        let inputs: Vec<ValueId> = inputs.into_iter().filter(|&i| i != UNKNOWN).collect();
+        let inputs: ThinVec<ValueId> = inputs.into_iter().filter(|&i| i != UNKNOWN).collect();
         let mut rows: Rows = 0;
-        let mut facts: Vec<FactId> = Vec::new();
-        let mut bases: Vec<Rc<str>> = Vec::new();
+        let mut facts: ThinVec<FactId> = ThinVec::new();
+        let mut bases: ThinVec<Rc<str>> = ThinVec::new();
         for &input in &inputs {
             let value = &self.model.values[input];
             // Estimators, functions and modules are not data: what they were fitted on does
@@ -1778,7 +1780,7 @@ fn span(node: Node) -> Span {
 }
 
 /// Adds the fact ids of `more` to the sorted set `into`, capped.
-fn merge_facts(into: &mut Vec<FactId>, more: &[FactId]) {
+fn merge_facts(into: &mut ThinVec<FactId>, more: &[FactId]) {
     for &fact in more {
         if into.len() >= MAX_FACTS {
             return;
@@ -1790,7 +1792,7 @@ fn merge_facts(into: &mut Vec<FactId>, more: &[FactId]) {
 }
 
 /// Adds the base column names of `more` to `into`, capped.
-fn merge_bases(into: &mut Vec<Rc<str>>, more: &[Rc<str>]) {
+fn merge_bases(into: &mut ThinVec<Rc<str>>, more: &[Rc<str>]) {
     for base in more {
         if into.len() >= MAX_BASES {
             return;

@@ -19,6 +19,10 @@ mod selection;
 use crate::finding::Span;
 use crate::ml::{Category, Rng};
 use std::rc::Rc;
+/// One word wide and allocation-free when empty: the value arena holds one [`Value`] per
+/// expression of the file, most with few inputs and no facts or bases, and on a large file
+/// it is, after the syntax tree, the biggest thing in memory.
+pub use thin_vec::ThinVec;
 
 pub use build::build;
 pub use chain::{Anchor, ChainFacts, Load, RowAnchors};
@@ -175,9 +179,9 @@ pub struct Fact {
 pub struct Column {
     pub name: String,
     /// Facts of the values it was computed from.
-    pub facts: Vec<FactId>,
+    pub facts: ThinVec<FactId>,
     /// The raw columns (of the frame's source) it was computed from, not through a shift.
-    pub bases: Vec<Rc<str>>,
+    pub bases: ThinVec<Rc<str>>,
     /// Where it was assigned; None for a column of the source, only named by code.
     pub span: Option<Span>,
     /// The value assigned to it (UNKNOWN for a source column).
@@ -196,12 +200,12 @@ pub struct Columns {
     /// Names dropped from an open frame: certainly absent.
     pub dropped: Vec<String>,
     /// Facts of the unnamed columns.
-    pub base_facts: Vec<FactId>,
+    pub base_facts: ThinVec<FactId>,
     /// Facts of unnamed columns another frame brought in (a merge, a join, a concat along
     /// columns). The frame as a whole carries them, but a column read by a name the analysis
     /// cannot place among the other frame's columns does not: `df.merge(scores)[["a", "b"]]`
     /// holds `df`'s columns `a` and `b`, not the scores.
-    pub joined_facts: Vec<FactId>,
+    pub joined_facts: ThinVec<FactId>,
 }
 
 /// How a split divides rows.
@@ -295,8 +299,8 @@ pub enum Kind {
     FoldIndex { role: Role, split: SplitId },
     /// A row mask `col OP bound` (`df["date"] < cutoff`); `upper` when it keeps rows below.
     Mask {
-        column: String,
-        bound: String,
+        column: Box<str>,
+        bound: Box<str>,
         upper: bool,
     },
     /// A boolean condition over rows that is not a cut on one column (`cumcount() >= 20`,
@@ -388,15 +392,15 @@ impl Estimator {
 pub struct Value {
     pub kind: Kind,
     /// The values it was derived from (all with smaller ids).
-    pub inputs: Vec<ValueId>,
+    pub inputs: ThinVec<ValueId>,
     /// Where it was made.
     pub span: Span,
     /// Which rows it holds (0: unknown).
     pub rows: Rows,
     /// Provenance facts it carries, sorted, capped.
-    pub facts: Vec<FactId>,
+    pub facts: ThinVec<FactId>,
     /// The raw columns it was computed from (not through a shift), capped.
-    pub bases: Vec<Rc<str>>,
+    pub bases: ThinVec<Rc<str>>,
     /// Its columns, when it is (or was made from) a data frame.
     pub columns: Option<Rc<Columns>>,
 }

@@ -10,12 +10,14 @@ use crate::model::{Event, FileModel, IoOp, Kind, Tag, ValueId};
 use crate::source::SourceFile;
 use crate::source::python::Syntax;
 use std::collections::{HashMap, HashSet};
+use thin_vec::ThinVec;
 use tree_sitter::{Node, Tree};
 
-/// See [`Extractor::sources`].
+/// See [`Extractor::sources`]. One word per value and set (most are empty): on a large file
+/// these tables are as long as the value arena.
 struct Sources {
-    reads: Vec<Option<Vec<u32>>>,
-    fed: Vec<Option<Vec<u32>>>,
+    reads: Vec<Option<ThinVec<u32>>>,
+    fed: Vec<Option<ThinVec<u32>>>,
 }
 
 /// How many reads or transforms one value may derive from before the set is unknown.
@@ -1316,8 +1318,8 @@ impl<'a> Extractor<'a> {
     fn sources(&self) -> &Sources {
         self.sources.get_or_init(|| {
             let n = self.model.values.len();
-            let mut reads: Vec<Option<Vec<u32>>> = vec![Some(Vec::new()); n];
-            let mut fed: Vec<Option<Vec<u32>>> = vec![Some(Vec::new()); n];
+            let mut reads: Vec<Option<ThinVec<u32>>> = vec![Some(ThinVec::new()); n];
+            let mut fed: Vec<Option<ThinVec<u32>>> = vec![Some(ThinVec::new()); n];
             let read_of: HashMap<ValueId, u32> = self
                 .io_values(IoOp::Read)
                 .into_iter()
@@ -1329,7 +1331,7 @@ impl<'a> Extractor<'a> {
                 .enumerate()
                 .map(|(i, (_, output, _))| (*output, i as u32))
                 .collect();
-            let merge = |into: &mut Option<Vec<u32>>, from: &Option<Vec<u32>>| match (
+            let merge = |into: &mut Option<ThinVec<u32>>, from: &Option<ThinVec<u32>>| match (
                 into.as_mut(),
                 from,
             ) {
@@ -1359,8 +1361,16 @@ impl<'a> Extractor<'a> {
                     Kind::Call { function } => function != "len",
                     _ => true,
                 };
-                let mut own_reads = Some(read_of.get(&id).map_or_else(Vec::new, |r| vec![*r]));
-                let mut own_fed = Some(transform_of.get(&id).map_or_else(Vec::new, |t| vec![*t]));
+                let mut own_reads = Some(
+                    read_of
+                        .get(&id)
+                        .map_or_else(ThinVec::new, |r| thin_vec::thin_vec![*r]),
+                );
+                let mut own_fed = Some(
+                    transform_of
+                        .get(&id)
+                        .map_or_else(ThinVec::new, |t| thin_vec::thin_vec![*t]),
+                );
                 for &input in &value.inputs {
                     if input >= id {
                         continue;

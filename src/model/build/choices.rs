@@ -4,7 +4,7 @@
 
 use super::{Args, Builder, span};
 use crate::ml::Category;
-use crate::model::{Choice, Estimator, Event, FitMethod, Kind, UNKNOWN, ValueId, rows};
+use crate::model::{Choice, Estimator, Event, FitMethod, Kind, ThinVec, UNKNOWN, ValueId, rows};
 use crate::source::python::Syntax;
 use tree_sitter::Node;
 
@@ -204,7 +204,7 @@ impl Builder<'_> {
         if qualified == "lightgbm.Dataset" && args.keyword("reference").is_some() {
             // `reference=train_set` shares the training set's bins; its rows stay out.
             let reference = args.keyword("reference").map(|(r, _)| r);
-            let inputs: Vec<ValueId> = args
+            let inputs: ThinVec<ValueId> = args
                 .all_values()
                 .into_iter()
                 .filter(|&v| v != UNKNOWN && Some(v) != reference)

@@ -6,7 +6,7 @@ use super::{Args, Builder, short_text, span, string_value};
 use crate::ml::{self, Category, DataMethod};
 use crate::model::{
     Column, Columns, Estimator, Event, Fact, FactId, Kind, PredictMethod, Role, SplitKind, Tag,
-    UNKNOWN, ValueId, rows,
+    ThinVec, UNKNOWN, ValueId, rows,
 };
 use crate::source::python::Syntax;
 use std::rc::Rc;
@@ -24,7 +24,7 @@ impl Builder<'_> {
             known: Vec::new(),
             dropped: Vec::new(),
             base_facts: self.model.values[frame].facts.clone(),
-            joined_facts: Vec::new(),
+            joined_facts: ThinVec::new(),
         })
     }
 
@@ -66,7 +66,10 @@ impl Builder<'_> {
         );
         let (facts, bases) = match columns.known.iter().find(|c| c.name == name) {
             Some(column) => (column.facts.clone(), column.bases.clone()),
-            None => (columns.base_facts.clone(), vec![Rc::from(name)]),
+            None => (
+                columns.base_facts.clone(),
+                thin_vec::thin_vec![Rc::from(name)],
+            ),
         };
         let value = &mut self.model.values[id];
         value.facts = facts;
@@ -90,7 +93,7 @@ impl Builder<'_> {
                     None => Column {
                         name: name.clone(),
                         facts: columns.base_facts.clone(),
-                        bases: vec![Rc::from(name.as_str())],
+                        bases: thin_vec::thin_vec![Rc::from(name.as_str())],
                         span: None,
                         value: UNKNOWN,
                     },
@@ -105,8 +108,8 @@ impl Builder<'_> {
                 open: false,
                 known,
                 dropped: Vec::new(),
-                base_facts: Vec::new(),
-                joined_facts: Vec::new(),
+                base_facts: ThinVec::new(),
+                joined_facts: ThinVec::new(),
             }),
         );
         id
@@ -444,8 +447,8 @@ impl Builder<'_> {
             let upper = method.starts_with("not");
             return Some(self.new_value(
                 Kind::Mask {
-                    column: name,
-                    bound: "<missing>".to_string(),
+                    column: name.into(),
+                    bound: "<missing>".into(),
                     upper,
                 },
                 inputs,
@@ -681,8 +684,8 @@ impl Builder<'_> {
             .iter()
             .map(|(name, _, _)| Column {
                 name: name.clone(),
-                facts: vec![fact],
-                bases: Vec::new(),
+                facts: thin_vec::thin_vec![fact],
+                bases: ThinVec::new(),
                 span: Some(span(node)),
                 value: id,
             })
@@ -695,8 +698,8 @@ impl Builder<'_> {
                 open: true,
                 known,
                 dropped: Vec::new(),
-                base_facts: Vec::new(),
-                joined_facts: Vec::new(),
+                base_facts: ThinVec::new(),
+                joined_facts: ThinVec::new(),
             }),
         );
         self.model.values[id].rows = rows;
@@ -854,7 +857,7 @@ impl Builder<'_> {
                 None => Column {
                     name: from.clone(),
                     facts: columns.base_facts.clone(),
-                    bases: vec![Rc::from(from.as_str())],
+                    bases: thin_vec::thin_vec![Rc::from(from.as_str())],
                     span: None,
                     value: UNKNOWN,
                 },
@@ -965,8 +968,8 @@ impl Builder<'_> {
                     value: id,
                 }],
                 dropped: Vec::new(),
-                base_facts: Vec::new(),
-                joined_facts: Vec::new(),
+                base_facts: ThinVec::new(),
+                joined_facts: ThinVec::new(),
             });
         }
         self.columns_of(id)
@@ -1091,7 +1094,7 @@ impl Builder<'_> {
                     None => {
                         let split =
                             self.new_split("mask", SplitKind::Mask, false, vec![frame], span(node));
-                        self.model.splits[split].column = Some(column.clone());
+                        self.model.splits[split].column = Some(column.to_string());
                         self.slices.insert(key, split);
                         split
                     }
@@ -1189,8 +1192,8 @@ impl Builder<'_> {
             _ => bound,
         };
         Some(Kind::Mask {
-            column: name.clone(),
-            bound,
+            column: name.as_str().into(),
+            bound: bound.into(),
             upper,
         })
     }
@@ -1349,8 +1352,8 @@ impl Builder<'_> {
                     open: false,
                     known: Vec::new(),
                     dropped: Vec::new(),
-                    base_facts: Vec::new(),
-                    joined_facts: Vec::new(),
+                    base_facts: ThinVec::new(),
+                    joined_facts: ThinVec::new(),
                 });
                 self.set_columns(id, empty);
                 for (name, value) in entries {
@@ -1373,7 +1376,7 @@ impl Builder<'_> {
                     .unwrap_or_default()
                     .into_iter()
                     .map(|name| Column {
-                        bases: vec![Rc::from(name.as_str())],
+                        bases: thin_vec::thin_vec![Rc::from(name.as_str())],
                         name,
                         facts: base_facts.clone(),
                         span: None,
@@ -1382,7 +1385,7 @@ impl Builder<'_> {
                     .collect(),
                 dropped: Vec::new(),
                 base_facts,
-                joined_facts: Vec::new(),
+                joined_facts: ThinVec::new(),
             };
             self.set_columns(id, Rc::new(columns));
             return id;

@@ -4,7 +4,7 @@
 
 use super::{Builder, merge_bases, merge_facts, short_text, span};
 use crate::ml::{self, Category};
-use crate::model::{Estimator, Event, Fact, FactId, Kind, Role, Tag, UNKNOWN, ValueId};
+use crate::model::{Estimator, Event, Fact, FactId, Kind, Role, Tag, ThinVec, UNKNOWN, ValueId};
 use std::rc::Rc;
 use tree_sitter::Node;
 
@@ -48,7 +48,7 @@ impl Builder<'_> {
             return;
         }
         let facts = &self.model.facts;
-        let kept: Vec<FactId> = self.model.values[id]
+        let kept: ThinVec<FactId> = self.model.values[id]
             .facts
             .iter()
             .copied()
@@ -65,7 +65,7 @@ impl Builder<'_> {
         }
         let own = self.model.values[kept].facts.clone();
         let facts = &self.model.facts;
-        let filter = |list: &[FactId]| -> Vec<FactId> {
+        let filter = |list: &[FactId]| -> ThinVec<FactId> {
             list.iter()
                 .copied()
                 .filter(|&f| {
@@ -167,7 +167,7 @@ impl Builder<'_> {
         let previous = before.known.iter().find(|c| c.name == column);
         let mut columns = (*columns).clone();
         for c in columns.known.iter_mut().filter(|c| c.name == column) {
-            let mut facts: Vec<FactId> = c
+            let mut facts: ThinVec<FactId> = c
                 .facts
                 .iter()
                 .copied()
@@ -175,7 +175,10 @@ impl Builder<'_> {
                 .collect();
             let (old_facts, old_bases) = match previous {
                 Some(p) => (p.facts.clone(), p.bases.clone()),
-                None => (before.base_facts.clone(), vec![Rc::from(column)]),
+                None => (
+                    before.base_facts.clone(),
+                    thin_vec::thin_vec![Rc::from(column)],
+                ),
             };
             merge_facts(&mut facts, &old_facts);
             c.facts = facts;

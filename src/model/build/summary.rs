@@ -6,7 +6,7 @@
 
 use super::{Args, Builder, span};
 use crate::finding::Span;
-use crate::model::{Column, Columns, Event, FactId, Kind, SplitId, UNKNOWN, ValueId};
+use crate::model::{Column, Columns, Event, FactId, Kind, SplitId, ThinVec, UNKNOWN, ValueId};
 use std::collections::HashMap;
 use std::rc::Rc;
 use tree_sitter::Node;
@@ -418,7 +418,7 @@ impl Builder<'_> {
     /// so a count computed inside `add_counts(df)` saw the rows of the caller's `df`.
     fn rebase_facts(&mut self, replay: &mut Replay, id: ValueId, depth: usize) {
         let value = &self.model.values[id];
-        let mut all: Vec<FactId> = value.facts.clone();
+        let mut all: ThinVec<FactId> = value.facts.clone();
         if let Some(columns) = value.columns.as_deref() {
             all.extend(columns.base_facts.iter().copied());
             all.extend(columns.joined_facts.iter().copied());
@@ -449,9 +449,9 @@ impl Builder<'_> {
         if !changed {
             return;
         }
-        let map = |list: &[FactId], facts: &HashMap<FactId, FactId>| -> Vec<FactId> {
-            let mut out: Vec<FactId> = Vec::new();
-            let mapped: Vec<FactId> = list.iter().map(|f| *facts.get(f).unwrap_or(f)).collect();
+        let map = |list: &[FactId], facts: &HashMap<FactId, FactId>| -> ThinVec<FactId> {
+            let mut out: ThinVec<FactId> = ThinVec::new();
+            let mapped: ThinVec<FactId> = list.iter().map(|f| *facts.get(f).unwrap_or(f)).collect();
             super::merge_facts(&mut out, &mapped);
             out
         };
