@@ -31,7 +31,8 @@ Examples:
 const CHECK_LONG_ABOUT: &str = "\
 Check Python files and notebooks for ML technical debt.
 
-Exit status: 0 when nothing is at or above --fail-on, 1 when something is,
+Exit status: 0 when nothing is at or above --fail-on, 1 when something is
+(a file that cannot be read and a path that does not exist count: PARSE002),
 2 when mlready could not run (bad flags or configuration, internal error).
 
 Examples:

@@ -829,6 +829,11 @@ fn load_problem(file: &Discovered, problem: LoadProblem) -> Vec<Diagnostic> {
             message,
             "mlready reads only regular files; leave this path out or add it to `exclude`",
         ),
+        LoadProblem::Missing(message) => (
+            &engine_rules::UNREADABLE_FILE,
+            message,
+            "check the path named on the command line; mlready checked the other paths",
+        ),
         LoadProblem::InvalidNotebook(message) => (
             &engine_rules::INVALID_NOTEBOOK,
             message,

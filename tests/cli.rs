@@ -113,8 +113,12 @@ fn exit_zero_reports_but_passes() {
     let run = dir.run(&["check", "warn.py", "--exit-zero", "--format", "concise"]);
     run.expect_code(0);
     assert!(run.stdout.contains("REPRO006"), "{}", run.stdout);
+    // A missing path is a finding like any other (PARSE002), so it passes too...
+    let missing = dir.run(&["check", "warn.py", "missing.py", "--exit-zero"]);
+    missing.expect_code(0);
+    assert!(missing.stdout.contains("PARSE002"), "{}", missing.stdout);
     // ...but not a usage error.
-    dir.run(&["check", "missing.py", "--exit-zero"])
+    dir.run(&["check", "warn.py", "--select", "NOPE123", "--exit-zero"])
         .expect_code(2);
 }
 
@@ -154,12 +158,22 @@ fn usage_errors_exit_2() {
         unknown_ignore.stderr
     );
 
-    let missing = dir.run(&["check", "warn.py", "nowhere/missing.py"]);
-    missing.expect_code(2);
+    // A path that does not exist is not a usage error any more (issue 12): it is reported as
+    // PARSE002 and the other paths are checked (tests/robustness.rs).
+    let missing = dir.run(&[
+        "check",
+        "warn.py",
+        "nowhere/missing.py",
+        "--format",
+        "concise",
+    ]);
+    missing.expect_code(1);
     assert!(
-        missing.stderr.contains("nowhere/missing.py"),
+        missing
+            .stdout
+            .contains("nowhere/missing.py:1:1: PARSE002 [error] no such file or directory"),
         "{}",
-        missing.stderr
+        missing.stdout
     );
 }
 

@@ -528,6 +528,47 @@ fn symlink_loops_terminate_and_dangling_links_are_skipped() {
     );
 }
 
+/// A path named on the command line that does not exist, or is a dangling symbolic link, is a
+/// PARSE002 finding for that path (ruff's E902) and the other paths are still checked.
+#[cfg(unix)]
+#[test]
+fn missing_paths_and_dangling_links_are_findings_and_the_rest_is_checked() {
+    let dir = TempDir::new("robust-missing");
+    dir.write("good.py", WARNING_PY);
+    std::os::unix::fs::symlink("gone.py", dir.join("dangling.py")).unwrap();
+    let run = check(
+        &dir,
+        &["good.py", "dangling.py", "nowhere/missing.py", "absent"],
+        LIMIT,
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.found(),
+        [
+            found("absent", "PARSE002", None, 1, 1),
+            found("dangling.py", "PARSE002", None, 1, 1),
+            found("good.py", "REPRO006", None, 2, 18),
+            found("nowhere/missing.py", "PARSE002", None, 1, 1),
+        ]
+    );
+    let messages: Vec<&str> = run
+        .diagnostics()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages[..2],
+        [
+            "no such file or directory",
+            "dangling symbolic link to `gone.py`"
+        ]
+    );
+    // Every path missing: reported all the same, exit 1 (as ruff does).
+    let none = check(&dir, &["absent"], LIMIT);
+    assert_eq!(none.code, 1);
+    assert_eq!(none.found(), [found("absent", "PARSE002", None, 1, 1)]);
+}
+
 #[cfg(unix)]
 #[test]
 fn an_unreadable_file_is_a_finding_and_the_others_are_checked() {
