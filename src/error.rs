@@ -28,6 +28,8 @@ pub enum ErrorKind {
     BadGlob { pattern: String, message: String },
     /// The report could not be written.
     Output(std::io::Error),
+    /// The `--baseline` file cannot be read or is not a baseline this mlready reads.
+    Baseline(String),
     /// mlready itself failed.
     Internal(String),
 }
@@ -73,6 +75,7 @@ impl fmt::Display for Error {
                 write!(f, "{at}invalid glob `{pattern}`: {message}")
             }
             ErrorKind::Output(err) => write!(f, "{at}cannot write the report: {err}"),
+            ErrorKind::Baseline(message) => write!(f, "{at}{message}"),
             ErrorKind::Internal(message) => write!(f, "{at}internal error: {message}"),
         }
     }
@@ -89,6 +92,7 @@ impl miette::Diagnostic for Error {
             ErrorKind::PathNotFound => "mlready::path",
             ErrorKind::UnknownSelector(_) | ErrorKind::BadGlob { .. } => "mlready::usage",
             ErrorKind::Output(_) => "mlready::output",
+            ErrorKind::Baseline(_) => "mlready::baseline",
             ErrorKind::Internal(_) => "mlready::internal",
         };
         Some(Box::new(code))
@@ -104,6 +108,16 @@ impl miette::Diagnostic for Error {
                     .into()
             }
             ErrorKind::UnknownSelector(_) => "`mlready rules` lists every code and name".into(),
+            ErrorKind::Baseline(_) => {
+                "write the baseline with `mlready check --write-baseline FILE`, then pass it \
+                 with `--baseline FILE`"
+                    .into()
+            }
+            ErrorKind::Output(_) => {
+                "check that the file's folder exists and can be written, and that the path is \
+                 not a folder"
+                    .into()
+            }
             ErrorKind::Internal(_) => {
                 "this is a bug in mlready; please report it with the file that caused it".into()
             }

@@ -1223,6 +1223,110 @@ fn baselines_hide_recorded_findings_wherever_the_code_moves() {
     assert_eq!(bad.code, Some(2));
 }
 
+/// A baseline that cannot be read and a report that cannot be written are errors before the
+/// analysis (which may take minutes), not after it: no cache is written, nothing is checked.
+#[test]
+fn a_missing_baseline_or_an_unwritable_report_fails_before_the_analysis() {
+    let dir = TempDir::new("cli-early");
+    dir.write("pyproject.toml", "");
+    dir.write("warn.py", WARNING_PY);
+    let cache = dir.join(".mlready_cache");
+    for (args, message) in [
+        (
+            &["--baseline", "missing.json"][..],
+            "missing.json: cannot read the baseline: no such file or directory",
+        ),
+        (
+            &["--output", "nowhere/report.json"][..],
+            "nowhere/report.json: cannot write the report",
+        ),
+        (&["--output", "."][..], ".: cannot write the report"),
+        (
+            &["--write-baseline", "nowhere/baseline.json"][..],
+            "nowhere/baseline.json: cannot write the report",
+        ),
+    ] {
+        let run = dir.run(&[&["check", "warn.py", "--no-color"], args].concat());
+        run.expect_code(2);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        assert!(!cache.exists(), "{args:?}: the analysis ran");
+    }
+    // The same run with a writable report analyses (and caches) as usual; an old report is
+    // kept until the new one is written.
+    dir.write("report.json", "old");
+    dir.run(&[
+        "check",
+        "warn.py",
+        "--output",
+        "report.json",
+        "--format",
+        "json",
+    ])
+    .expect_code(1);
+    assert!(cache.exists());
+    let report = std::fs::read_to_string(dir.join("report.json")).unwrap();
+    assert!(
+        report.starts_with('{') && report.contains("REPRO006"),
+        "{report}"
+    );
+    // A report file the failed run created is not left behind.
+    dir.run(&[
+        "check", "warn.py", "--select", "NOPE1", "--output", "new.json",
+    ])
+    .expect_code(2);
+    assert!(!dir.join("new.json").exists());
+}
+
+/// A baseline written by another mlready is applied, with a warning that names both versions
+/// and says how to regenerate it; a baseline of another format is refused.
+#[test]
+fn a_baseline_from_another_version_is_applied_with_a_warning() {
+    let dir = TempDir::new("cli-baseline-version");
+    dir.write("warn.py", WARNING_PY);
+    dir.run(&["check", "warn.py", "--write-baseline", "b.json"])
+        .expect_code(0);
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("b.json")).unwrap()).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(written["mlready"], version);
+    let same = dir.run(&["check", "warn.py", "--baseline", "b.json"]);
+    same.expect_code(0);
+    assert!(same.stderr.is_empty(), "{}", same.stderr);
+
+    let mut older = written.clone();
+    older["mlready"] = "0.0.1".into();
+    dir.write("b.json", older.to_string());
+    let run = dir.run(&["check", "warn.py", "--baseline", "b.json"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: the baseline b.json was written by mlready 0.0.1, and this is mlready \
+             {version}: it is applied"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("regenerate it with `mlready check --write-baseline b.json`"),
+        "{}",
+        run.stderr
+    );
+
+    let mut future = written;
+    future["version"] = 2.into();
+    dir.write("b.json", future.to_string());
+    let run = dir.run(&["check", "warn.py", "--baseline", "b.json", "--no-color"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("b.json: the baseline has format version 2"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A heuristic branch that is still preview (SKEW005 on a model no file of the project loads)
 /// reports only in preview mode: `--preview` or `preview = true`.
 #[test]

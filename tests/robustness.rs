@@ -56,11 +56,48 @@ impl Checked {
 #[track_caller]
 fn check(dir: &TempDir, args: &[&str], limit: Duration) -> Checked {
     let started = Instant::now();
+    let ended = run_limited(
+        dir,
+        &[&["check"], args, &["--format", "json"]].concat(),
+        limit,
+    );
+    let elapsed = started.elapsed();
+    let code = ended.code;
+    assert!(
+        code == 0 || code == 1,
+        "mlready check {args:?} exited {code}\n--- stderr\n{}",
+        ended.stderr
+    );
+    assert!(
+        ended.stderr.is_empty(),
+        "mlready check {args:?}: {}",
+        ended.stderr
+    );
+    let json = serde_json::from_str(&ended.stdout)
+        .unwrap_or_else(|e| panic!("mlready check {args:?}: not JSON ({e}): {}", ended.stdout));
+    Checked {
+        code,
+        json,
+        elapsed,
+    }
+}
+
+/// How a run limited in time ended.
+struct Ended {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `mlready ARGS` in `dir`, killing it after `limit` (a failure: it hung); it must end
+/// with an exit code, not on a signal.
+#[track_caller]
+fn run_limited(dir: &TempDir, args: &[&str], limit: Duration) -> Ended {
+    let started = Instant::now();
     let mut child = Command::new(common::binary())
-        .arg("check")
         .args(args)
-        .args(["--format", "json"])
         .current_dir(dir.path())
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -85,27 +122,19 @@ fn check(dir: &TempDir, args: &[&str], limit: Duration) -> Checked {
         if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("mlready check {args:?} did not finish within {limit:?}");
+            panic!("mlready {args:?} did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    let elapsed = started.elapsed();
     let stdout = out.join().unwrap();
     let stderr = err.join().unwrap();
     let code = status
         .code()
-        .unwrap_or_else(|| panic!("mlready check {args:?} died on a signal: {status:?}\n{stderr}"));
-    assert!(
-        code == 0 || code == 1,
-        "mlready check {args:?} exited {code}\n--- stderr\n{stderr}"
-    );
-    assert!(stderr.is_empty(), "mlready check {args:?}: {stderr}");
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("mlready check {args:?}: not JSON ({e}): {stdout}"));
-    Checked {
+        .unwrap_or_else(|| panic!("mlready {args:?} died on a signal: {status:?}\n{stderr}"));
+    Ended {
         code,
-        json,
-        elapsed,
+        stdout,
+        stderr,
     }
 }
 
