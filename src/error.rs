@@ -16,6 +16,9 @@ pub struct Error {
 pub enum ErrorKind {
     /// A configuration file cannot be read or is not valid TOML.
     ConfigSyntax(String),
+    /// A configuration file cannot be used at all: `--config` names a folder or nothing, a
+    /// file found is a named pipe or cannot be read. The message says what and how to fix it.
+    ConfigFile(String),
     /// A configuration file has a key mlready does not know (`key`, with a suggestion).
     ConfigUnknownKey { key: String, hint: Option<String> },
     /// A configuration value has the wrong type or an invalid value.
@@ -61,6 +64,7 @@ impl fmt::Display for Error {
             .unwrap_or_default();
         match &self.kind {
             ErrorKind::ConfigSyntax(message) => write!(f, "{at}invalid configuration: {message}"),
+            ErrorKind::ConfigFile(message) => write!(f, "{at}{message}"),
             ErrorKind::ConfigUnknownKey { key, .. } => {
                 write!(f, "{at}unknown configuration key `{key}`")
             }
@@ -87,6 +91,7 @@ impl miette::Diagnostic for Error {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let code = match self.kind {
             ErrorKind::ConfigSyntax(_)
+            | ErrorKind::ConfigFile(_)
             | ErrorKind::ConfigUnknownKey { .. }
             | ErrorKind::ConfigValue { .. } => "mlready::config",
             ErrorKind::PathNotFound => "mlready::path",

@@ -177,6 +177,80 @@ fn usage_errors_exit_2() {
     );
 }
 
+/// miette's report with its line wrapping undone, for matching whole messages.
+fn unwrapped(stderr: &str) -> String {
+    stderr
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A pyproject.toml that cannot be read is an error, like an unreadable mlready.toml: passing
+/// over it would drop its `[tool.mlready]` selection without a word.
+#[test]
+fn an_unreadable_pyproject_exits_2_and_names_the_file() {
+    let dir = TempDir::new("cli-unreadable-pyproject");
+    dir.write("proj/warn.py", WARNING_PY);
+    dir.write(
+        "proj/pyproject.toml",
+        b"[tool.mlready]\nignore = [\"REPRO\xff\"]\n",
+    );
+    let run = dir.run(&["check", "proj/warn.py"]);
+    run.expect_code(2);
+    assert!(
+        unwrapped(&run.stderr).contains(
+            "proj/pyproject.toml: cannot read the file: stream did not contain valid UTF-8; \
+             mlready cannot tell whether it has a [tool.mlready] table"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        dir.write(
+            "proj/pyproject.toml",
+            "[tool.mlready]\nignore = [\"REPRO\"]\n",
+        );
+        let mode = |m| std::fs::Permissions::from_mode(m);
+        std::fs::set_permissions(dir.join("proj/pyproject.toml"), mode(0o000)).unwrap();
+        let run = dir.run(&["check", "proj/warn.py"]);
+        std::fs::set_permissions(dir.join("proj/pyproject.toml"), mode(0o644)).unwrap();
+        if common::is_root() {
+            eprintln!("running as root, who can read mode-000 files: permissions not checked");
+        } else {
+            run.expect_code(2);
+            assert!(
+                unwrapped(&run.stderr)
+                    .contains("proj/pyproject.toml: cannot read the file: Permission denied"),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+}
+
+/// `--config` on a folder says so (it used to say "no such file or directory").
+#[test]
+fn config_on_a_folder_is_named_as_a_folder() {
+    let dir = TempDir::new("cli-config-folder");
+    dir.write("conf/mlready.toml", "");
+    dir.write("warn.py", WARNING_PY);
+    let run = dir.run(&["check", "warn.py", "--config", "conf"]);
+    run.expect_code(2);
+    assert!(
+        unwrapped(&run.stderr).contains(
+            "conf: --config names a folder; give it the configuration file itself \
+             (mlready.toml, .mlready.toml, or a pyproject.toml with [tool.mlready])"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_malformed_pyproject_exits_2_and_names_the_file() {
     let dir = TempDir::new("cli-bad-toml");

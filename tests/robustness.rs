@@ -535,6 +535,115 @@ fn named_pipes_are_reported_and_never_opened() {
     assert_eq!(alone.found().len(), 1);
 }
 
+/// An `extend` chain of thousands of configuration files is refused with a clear error at the
+/// file where it goes too deep (it used to overflow the main thread's stack); a chain as long
+/// as the limit still works.
+#[test]
+fn a_long_extend_chain_is_an_error_not_a_crash() {
+    let dir = TempDir::new("robust-extend");
+    dir.write("good.py", WARNING_PY);
+    let chain = |name: &str, length: usize| {
+        for i in 0..length {
+            let body = if i + 1 < length {
+                format!("extend = \"{name}{}.toml\"\n", i + 1)
+            } else {
+                "ignore = [\"LEAK\"]\n".to_string()
+            };
+            dir.write(&format!("{name}{i}.toml"), body);
+        }
+    };
+    chain("long", 5000);
+    let run = run_limited(&dir, &["check", "good.py", "--config", "long0.toml"], LIMIT);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        unwrapped(&run.stderr).contains(
+            "long63.toml: invalid value for `extend`: the chain of `extend` files is longer \
+             than 64 files"
+        ),
+        "{}",
+        run.stderr
+    );
+    chain("fits", 64);
+    let fits = check(&dir, &["good.py", "--config", "fits0.toml"], LIMIT);
+    assert_eq!(fits.found(), [found("good.py", "REPRO006", None, 2, 18)]);
+}
+
+/// miette's report with its line wrapping undone, for matching whole messages.
+fn unwrapped(stderr: &str) -> String {
+    stderr
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn mkfifo(path: &std::path::Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let made = Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+}
+
+/// A named pipe given as `--baseline` or `--config`, or found as a project's mlready.toml or
+/// pyproject.toml, is an error that says what it is; one among the project files the project
+/// stage reads (a manifest, an imported module) is passed over. Never opened: each of these
+/// runs used to wait forever.
+#[cfg(unix)]
+#[test]
+fn named_pipes_as_baseline_or_configuration_are_never_opened() {
+    let dir = TempDir::new("robust-fifo-config");
+    dir.write("good.py", WARNING_PY);
+    let limit = Duration::from_secs(20);
+    mkfifo(&dir.join("baseline.json"));
+    mkfifo(&dir.join("config.toml"));
+    for (args, message) in [
+        (
+            &["--baseline", "baseline.json"][..],
+            "baseline.json: cannot read the baseline: not a regular file (a named pipe)",
+        ),
+        (
+            &["--config", "config.toml"][..],
+            "config.toml: --config names a named pipe, not a regular file",
+        ),
+    ] {
+        let run = run_limited(&dir, &[&["check", "good.py"], args].concat(), limit);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        let stderr = unwrapped(&run.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    for found in ["dedicated/mlready.toml", "pyproject/pyproject.toml"] {
+        let folder = found.split('/').next().unwrap();
+        dir.write(&format!("{folder}/good.py"), WARNING_PY);
+        mkfifo(&dir.join(found));
+        let run = run_limited(&dir, &["check", &format!("{folder}/good.py")], limit);
+        assert_eq!(run.code, 2, "{found}: {}", run.stderr);
+        let stderr = unwrapped(&run.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "{found}: not a regular file (a named pipe); mlready does not read it"
+            )),
+            "{found}: {stderr}"
+        );
+    }
+    // With the configuration named, the project stage still meets the pyproject.toml pipe (a
+    // manifest it reads), a requirements.txt pipe, and a module pipe the checked file imports.
+    dir.write("real.toml", "");
+    mkfifo(&dir.join("pyproject/requirements.txt"));
+    mkfifo(&dir.join("pyproject/helpers.py"));
+    dir.write(
+        "pyproject/good.py",
+        format!("from helpers import COLUMNS\n{WARNING_PY}"),
+    );
+    let run = check(
+        &dir,
+        &["pyproject/good.py", "--config", "real.toml", "--no-cache"],
+        limit,
+    );
+    assert_eq!(
+        run.found(),
+        [found("pyproject/good.py", "REPRO006", None, 3, 18)]
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_terminate_and_dangling_links_are_skipped() {
