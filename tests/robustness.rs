@@ -227,6 +227,63 @@ fn cr_line_endings_keep_line_numbers() {
     assert_eq!(run.found(), [found("cr.py", "REPRO006", None, 4, 18)]);
 }
 
+/// The same in notebook cells: a cell whose lines end in a lone `\r` (as a list of lines, or
+/// as one string) compiles in CPython, so it gets no PARSE001 and its findings land on their
+/// cell and line, and on their `.ipynb` line in line-only formats.
+#[test]
+fn cr_line_endings_in_notebook_cells_keep_cells_and_lines() {
+    let dir = TempDir::new("robust-cr-notebook");
+    dir.write("good.py", WARNING_PY);
+    let code = |source: Value| {
+        json!({"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
+               "source": source})
+    };
+    let document = common::notebook_json(vec![
+        json!({"cell_type": "markdown", "metadata": {}, "source": ["# t\r"]}),
+        code(json!([
+            "import pandas as pd\r",
+            "\r",
+            "x = (1,\r",
+            "     2)\r",
+            "df = pd.read_csv(\"/Users/ana/data.csv\")\r"
+        ])),
+        code(json!("y = 2\rp = \"/Users/ana/x.csv\"\r")),
+    ]);
+    dir.write("cr.ipynb", &document);
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(
+        run.found(),
+        [
+            found("cr.ipynb", "REPRO006", Some(2), 5, 18),
+            found("cr.ipynb", "REPRO006", Some(3), 2, 5),
+            found("good.py", "REPRO006", None, 2, 18),
+        ]
+    );
+    let row = |needle: &str| {
+        document
+            .lines()
+            .position(|line| line.contains(needle))
+            .unwrap()
+            + 1
+    };
+    let github = common::run_in(
+        dir.path(),
+        &["check", "cr.ipynb", "--format", "github"],
+        &[],
+    );
+    let lines: Vec<&str> = github.stdout.lines().collect();
+    assert!(
+        lines[0].contains(&format!("file=cr.ipynb,line={},", row("data.csv"))),
+        "{}",
+        github.stdout
+    );
+    assert!(
+        lines[1].contains(&format!("file=cr.ipynb,line={},", row("x.csv"))),
+        "{}",
+        github.stdout
+    );
+}
+
 #[test]
 fn nul_bytes_are_a_parse_finding_and_the_rest_is_checked() {
     let dir = TempDir::new("robust-nul");

@@ -241,22 +241,25 @@ impl SourceFile {
 }
 
 fn normalize_lone_cr(text: String) -> String {
+    match lone_cr_to_lf(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(changed) => changed,
+    }
+}
+
+/// `text` with every lone `\r` (an old Mac line ending, a line break to Python's universal
+/// newlines) made `\n`; `\r\n` is left alone. Same byte length, so every offset stays.
+pub(crate) fn lone_cr_to_lf(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
-    if !bytes
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-    {
-        return text;
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = text.into_bytes();
-    for i in 0..out.len() {
-        if out[i] == b'\r' && out.get(i + 1) != Some(&b'\n') {
-            out[i] = b'\n';
-        }
-    }
+    let out: Vec<u8> = (0..bytes.len())
+        .map(|i| if lone(i) { b'\n' } else { bytes[i] })
+        .collect();
     // Only ASCII bytes changed, so the text is still UTF-8.
-    String::from_utf8(out).unwrap_or_default()
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_default())
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
