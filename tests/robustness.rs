@@ -304,6 +304,38 @@ fn nul_bytes_are_a_parse_finding_and_the_rest_is_checked() {
     );
 }
 
+/// A zero-filled file (a truncated download, a preallocated file) is a PARSE001 whose message
+/// shows the NUL bytes escaped, never raw, in every format; the file beside it is checked.
+#[test]
+fn nul_bytes_are_escaped_in_messages() {
+    let dir = TempDir::new("robust-zeros");
+    dir.write("zeros.py", vec![0u8; 4096]);
+    dir.write("good.py", WARNING_PY);
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(
+        run.found(),
+        [
+            found("good.py", "REPRO006", None, 2, 18),
+            found("zeros.py", "PARSE001", None, 1, 1),
+        ]
+    );
+    assert_eq!(
+        run.diagnostics()[1]["message"],
+        format!("syntax error: invalid syntax near `{}`", "\\0".repeat(30))
+    );
+    for format in ["concise", "github", "gitlab", "sarif", "junit", "json"] {
+        let out = common::run_in(dir.path(), &["check", "zeros.py", "--format", format], &[]);
+        // Escaped once more in the JSON-based formats.
+        let escaped = out.stdout.contains(r"\0\0\0") || out.stdout.contains(r"\\0\\0\\0");
+        assert!(escaped, "{format}: {}", out.stdout);
+        assert!(!out.stdout.contains('\0'), "{format}: a raw NUL");
+        assert!(
+            !out.stdout.contains("\\u0000"),
+            "{format}: a NUL for JSON readers"
+        );
+    }
+}
+
 #[test]
 fn deeply_nested_expressions() {
     let dir = TempDir::new("robust-deep");
