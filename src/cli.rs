@@ -265,9 +265,15 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         Some(path) => {
             let mut bytes = Vec::new();
             io::stdin().read_to_end(&mut bytes).map_err(|err| {
-                Error::new(ErrorKind::Internal(format!(
-                    "cannot read standard input: {err}"
-                )))
+                // `mlready check --stdin-filename a.py < folder` is a mistake of the caller's,
+                // not a bug of mlready's.
+                let what = if err.kind() == io::ErrorKind::IsADirectory {
+                    "is a folder, not the text of a file".to_string()
+                } else {
+                    format!("cannot be read: {err}")
+                };
+                let message = format!("standard input (checked as `{}`) {what}", path.display());
+                Error::new(ErrorKind::Stdin(message))
             })?;
             Some((path.clone(), bytes))
         }

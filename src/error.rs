@@ -31,6 +31,8 @@ pub enum ErrorKind {
     BadGlob { pattern: String, message: String },
     /// The report could not be written.
     Output(std::io::Error),
+    /// `--stdin-filename`: the standard input cannot be read (it is a folder, ...).
+    Stdin(String),
     /// The `--baseline` file cannot be read or is not a baseline this mlready reads.
     Baseline(String),
     /// mlready itself failed.
@@ -80,6 +82,7 @@ impl fmt::Display for Error {
             }
             ErrorKind::Output(err) => write!(f, "{at}cannot write the report: {err}"),
             ErrorKind::Baseline(message) => write!(f, "{at}{message}"),
+            ErrorKind::Stdin(message) => write!(f, "{at}{message}"),
             ErrorKind::Internal(message) => write!(f, "{at}internal error: {message}"),
         }
     }
@@ -98,6 +101,7 @@ impl miette::Diagnostic for Error {
             ErrorKind::UnknownSelector(_) | ErrorKind::BadGlob { .. } => "mlready::usage",
             ErrorKind::Output(_) => "mlready::output",
             ErrorKind::Baseline(_) => "mlready::baseline",
+            ErrorKind::Stdin(_) => "mlready::stdin",
             ErrorKind::Internal(_) => "mlready::internal",
         };
         Some(Box::new(code))
@@ -118,6 +122,9 @@ impl miette::Diagnostic for Error {
                  with `--baseline FILE`"
                     .into()
             }
+            ErrorKind::Stdin(_) => "--stdin-filename checks the text piped in as that file: \
+                 `mlready check --stdin-filename PATH < PATH`"
+                .into(),
             ErrorKind::Output(_) => {
                 "check that the file's folder exists and can be written, and that the path is \
                  not a folder"

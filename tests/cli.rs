@@ -1191,6 +1191,28 @@ fn stdin_is_checked_as_the_named_file() {
     assert!(!dir.join("nb/explore.ipynb").exists());
 }
 
+/// A folder on standard input is the caller's mistake, said as such, not an internal error.
+#[cfg(unix)]
+#[test]
+fn a_folder_on_standard_input_is_named_as_such() {
+    let dir = TempDir::new("stdin-folder");
+    let output = std::process::Command::new(common::binary())
+        .args(["check", "--stdin-filename", "train.py", "--no-color"])
+        .current_dir(dir.path())
+        .stdin(std::fs::File::open(dir.path()).unwrap())
+        .output()
+        .unwrap();
+    let run = common::Run::from_output(output);
+    run.expect_code(2);
+    assert!(
+        unwrapped(&run.stderr)
+            .contains("standard input (checked as `train.py`) is a folder, not the text of a file"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("internal error"), "{}", run.stderr);
+}
+
 /// `check --show-settings` prints the resolved configuration with the origin of each value,
 /// and checks nothing.
 #[test]
