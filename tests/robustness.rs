@@ -731,6 +731,34 @@ fn named_pipes_as_baseline_or_configuration_are_never_opened() {
     );
 }
 
+/// NB005 reads the project's pipeline files (DVC, CI, Makefiles) for notebook runners: a named
+/// pipe among them is passed over, and the findings are those of the project without it.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_among_pipeline_files_is_passed_over() {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    let dir = TempDir::new("robust-fifo-pipeline");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/projects/notebook-only-training");
+    copy(&fixture, &dir.join("proj"));
+    let args = ["proj", "--no-cache"];
+    let without = check(&dir, &args, LIMIT);
+    assert!(without.codes().contains(&"NB005"), "{:?}", without.found());
+    mkfifo(&dir.join("proj/ci/pipeline.yaml"));
+    let with = check(&dir, &args, Duration::from_secs(20));
+    assert_eq!(with.found(), without.found());
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_terminate_and_dangling_links_are_skipped() {
