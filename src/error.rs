@@ -23,8 +23,6 @@ pub enum ErrorKind {
     ConfigUnknownKey { key: String, hint: Option<String> },
     /// A configuration value has the wrong type or an invalid value.
     ConfigValue { key: String, message: String },
-    /// A path given on the command line does not exist.
-    PathNotFound,
     /// A rule selector names no rule and no family.
     UnknownSelector(String),
     /// A glob pattern does not compile.
@@ -73,7 +71,6 @@ impl fmt::Display for Error {
             ErrorKind::ConfigValue { key, message } => {
                 write!(f, "{at}invalid value for `{key}`: {message}")
             }
-            ErrorKind::PathNotFound => write!(f, "{at}no such file or directory"),
             ErrorKind::UnknownSelector(selector) => {
                 write!(f, "{at}`{selector}` matches no rule code, prefix or name")
             }
@@ -97,7 +94,6 @@ impl miette::Diagnostic for Error {
             | ErrorKind::ConfigFile(_)
             | ErrorKind::ConfigUnknownKey { .. }
             | ErrorKind::ConfigValue { .. } => "mlready::config",
-            ErrorKind::PathNotFound => "mlready::path",
             ErrorKind::UnknownSelector(_) | ErrorKind::BadGlob { .. } => "mlready::usage",
             ErrorKind::Output(_) => "mlready::output",
             ErrorKind::Baseline(_) => "mlready::baseline",
