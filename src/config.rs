@@ -142,11 +142,19 @@ pub fn find_config(start: &Path) -> Result<Option<PathBuf>, Error> {
     Ok(None)
 }
 
-/// Whether a configuration file stands at `path`: a regular file. Nothing there, a folder or a
-/// dangling link is not one; a named pipe, socket or device is an error.
+/// Whether a configuration file stands at `path`: a regular file. Nothing there or a folder is
+/// not one; a named pipe, socket or device, or a dangling symbolic link, is an error (passing
+/// over it would drop the configuration it was meant to be).
 fn is_config_candidate(path: &Path) -> Result<bool, Error> {
     match crate::files::regular(path) {
         Ok(_) => Ok(true),
+        Err(NotRead::DanglingLink(target)) => Err(Error::at(
+            path,
+            ErrorKind::ConfigFile(format!(
+                "a dangling symbolic link to `{}`; restore its target or remove the link",
+                target.display()
+            )),
+        )),
         Err(NotRead::Special(kind)) => Err(Error::at(
             path,
             ErrorKind::ConfigFile(format!(
@@ -1198,6 +1206,46 @@ mod tests {
         // In one folder, the dedicated file wins over pyproject.toml.
         let dedicated = tmp.write("proj/.mlready.toml", "");
         assert_eq!(find_config(&script).unwrap(), Some(dedicated));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn find_config_reports_what_it_cannot_read_and_never_opens_a_pipe() {
+        let tmp = TempDir::new("find-special");
+        let script = tmp.write("proj/train.py", "x = 1\n");
+        let message = |tmp: &TempDir| {
+            let err = find_config(&script).unwrap_err();
+            let shown = err.to_string();
+            shown.replace(&format!("{}/", tmp.0.display()), "")
+        };
+        std::fs::write(tmp.0.join("proj/pyproject.toml"), b"[tool.\xff]\n").unwrap();
+        assert_eq!(
+            message(&tmp),
+            "proj/pyproject.toml: cannot read the file: stream did not contain valid UTF-8; \
+             mlready cannot tell whether it has a [tool.mlready] table. Make it readable, or \
+             name the configuration with --config"
+        );
+        std::fs::remove_file(tmp.0.join("proj/pyproject.toml")).unwrap();
+        std::os::unix::fs::symlink("shared.toml", tmp.0.join("proj/mlready.toml")).unwrap();
+        assert_eq!(
+            message(&tmp),
+            "proj/mlready.toml: a dangling symbolic link to `shared.toml`; restore its target \
+             or remove the link"
+        );
+        std::fs::remove_file(tmp.0.join("proj/mlready.toml")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(tmp.0.join("proj/.mlready.toml"))
+            .status();
+        assert!(made.is_ok_and(|s| s.success()));
+        assert_eq!(
+            message(&tmp),
+            "proj/.mlready.toml: not a regular file (a named pipe); mlready does not read it. \
+             Remove it, or name the configuration with --config"
+        );
+        std::fs::remove_file(tmp.0.join("proj/.mlready.toml")).unwrap();
+        // A folder named like a configuration file is passed over.
+        std::fs::create_dir_all(tmp.0.join("proj/mlready.toml")).unwrap();
+        assert_eq!(find_config(&script).unwrap(), None);
     }
 
     #[test]
