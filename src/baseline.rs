@@ -13,8 +13,39 @@ use std::path::Path;
 /// The baseline file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Baseline {
+    /// The file format ([`FORMAT`]).
     pub version: u32,
+    /// The mlready that wrote the file: fingerprints and findings may change between versions.
+    /// Absent from files written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mlready: Option<String>,
     pub findings: Vec<Entry>,
+}
+
+/// The baseline format this mlready writes and reads.
+pub const FORMAT: u32 = 1;
+
+/// This mlready's version, as baselines record it.
+pub const MLREADY: &str = env!("CARGO_PKG_VERSION");
+
+impl Baseline {
+    /// A warning when the file was written by another mlready than this one: it is still
+    /// applied, but findings whose fingerprints changed come back, and findings of changed
+    /// rules may differ.
+    pub fn version_warning(&self, path: &Path) -> Option<String> {
+        let written_by = match self.mlready.as_deref() {
+            Some(version) if version == MLREADY => return None,
+            Some(version) => format!("mlready {version}"),
+            None => "an earlier mlready that did not record its version".to_string(),
+        };
+        Some(format!(
+            "the baseline {} was written by {written_by}, and this is mlready {MLREADY}: it is \
+             applied, but findings whose fingerprints changed between the versions are reported \
+             again; regenerate it with `mlready check --write-baseline {}`",
+            path.display(),
+            path.display()
+        ))
+    }
 }
 
 /// One recorded finding.
@@ -45,32 +76,41 @@ pub fn of(diagnostics: &[Diagnostic]) -> Baseline {
         })
         .collect();
     Baseline {
-        version: 1,
+        version: FORMAT,
+        mlready: Some(MLREADY.to_string()),
         findings,
     }
 }
 
-/// Writes the baseline of `diagnostics` to `path`.
-pub fn write(path: &Path, diagnostics: &[Diagnostic]) -> Result<(), Error> {
+/// The baseline file of `diagnostics`, as written to disk.
+pub fn to_json(diagnostics: &[Diagnostic]) -> Result<String, Error> {
     let json = serde_json::to_string_pretty(&of(diagnostics))
         .map_err(|err| Error::new(ErrorKind::Internal(err.to_string())))?;
-    std::fs::write(path, json + "\n").map_err(|err| Error::at(path, ErrorKind::Output(err)))
+    Ok(json + "\n")
 }
 
-/// Reads a baseline file; a missing or malformed one is a configuration error.
+/// Reads a baseline file. A missing or malformed one, one that is not a regular file (never
+/// opened: a named pipe would wait forever), or one of another format is an error.
 pub fn read(path: &Path) -> Result<Baseline, Error> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        Error::at(
-            path,
-            ErrorKind::ConfigSyntax(format!("cannot read the baseline: {err}")),
-        )
-    })?;
-    serde_json::from_str(&text).map_err(|err| {
-        Error::at(
-            path,
-            ErrorKind::ConfigSyntax(format!("not a baseline written by --write-baseline: {err}")),
-        )
-    })
+    let baseline_error = |message: String| Error::at(path, ErrorKind::Baseline(message));
+    let text = crate::files::read_text(path)
+        .map_err(|err| baseline_error(format!("cannot read the baseline: {err}")))?;
+    #[derive(Deserialize)]
+    struct Format {
+        version: Option<u32>,
+    }
+    // The format first, so that a future file says so rather than failing on a field.
+    let format = serde_json::from_str::<Format>(&text)
+        .ok()
+        .and_then(|f| f.version);
+    if let Some(version) = format.filter(|&v| v != FORMAT) {
+        return Err(baseline_error(format!(
+            "the baseline has format version {version}, and mlready {MLREADY} reads version \
+             {FORMAT}"
+        )));
+    }
+    serde_json::from_str(&text)
+        .map_err(|err| baseline_error(format!("not a baseline written by --write-baseline: {err}")))
 }
 
 /// Drops the findings the baseline records; each recorded finding hides one finding.
@@ -97,4 +137,28 @@ pub fn filter(diagnostics: &mut Vec<Diagnostic>, baseline: &Baseline) {
     }
     let mut keep = keep.into_iter();
     diagnostics.retain(|_| keep.next().unwrap_or(true));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_version_is_named_with_this_one() {
+        let path = Path::new("b.json");
+        let mut baseline = of(&[]);
+        assert_eq!(baseline.mlready.as_deref(), Some(MLREADY));
+        assert_eq!(baseline.version_warning(path), None);
+        baseline.mlready = Some("0.0.1".into());
+        let warning = baseline.version_warning(path).unwrap();
+        assert!(warning.contains("written by mlready 0.0.1"), "{warning}");
+        assert!(
+            warning.contains(&format!("this is mlready {MLREADY}")),
+            "{warning}"
+        );
+        assert!(warning.contains("--write-baseline b.json"), "{warning}");
+        baseline.mlready = None;
+        let warning = baseline.version_warning(path).unwrap();
+        assert!(warning.contains("did not record its version"), "{warning}");
+    }
 }

@@ -235,7 +235,7 @@ impl ReadDigests {
         if let Some(known) = self.known.lock().ok().and_then(|k| k.get(path).copied()) {
             return known;
         }
-        let found = std::fs::read(path).ok().map(|bytes| digest(&bytes));
+        let found = crate::files::read(path).ok().map(|bytes| digest(&bytes));
         if let Ok(mut known) = self.known.lock() {
             known.insert(path.to_path_buf(), found);
         }
@@ -279,7 +279,7 @@ impl Pack {
             root,
         };
         let path = dir.join(sanitize(build)).join(format!("{name:016x}.pack"));
-        let entries = std::fs::read(&path)
+        let entries = crate::files::read(&path)
             .ok()
             .and_then(|bytes| decode(&bytes, &header))
             .unwrap_or_default();

@@ -31,7 +31,8 @@ Examples:
 const CHECK_LONG_ABOUT: &str = "\
 Check Python files and notebooks for ML technical debt.
 
-Exit status: 0 when nothing is at or above --fail-on, 1 when something is,
+Exit status: 0 when nothing is at or above --fail-on, 1 when something is
+(a file that cannot be read and a path that does not exist count: PARSE002),
 2 when mlready could not run (bad flags or configuration, internal error).
 
 Examples:
@@ -242,13 +243,37 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         write_output(args.output.as_deref(), |out| write!(out, "{text}"))?;
         return Ok(ExitCode::SUCCESS);
     }
+    // What the report depends on is checked before the analysis, which may take minutes: a
+    // baseline that cannot be read, a report that cannot be written.
+    let baseline = match (&args.baseline, &args.write_baseline) {
+        (Some(path), None) => {
+            let baseline = crate::baseline::read(path)?;
+            if let Some(warning) = baseline.version_warning(path) {
+                let _ = writeln!(io::stderr(), "warning: {warning}");
+            }
+            Some(baseline)
+        }
+        _ => None,
+    };
+    let baseline_file = args
+        .write_baseline
+        .as_deref()
+        .map(ReportFile::open)
+        .transpose()?;
+    let output = args.output.as_deref().map(ReportFile::open).transpose()?;
     let stdin = match &args.stdin_filename {
         Some(path) => {
             let mut bytes = Vec::new();
             io::stdin().read_to_end(&mut bytes).map_err(|err| {
-                Error::new(ErrorKind::Internal(format!(
-                    "cannot read standard input: {err}"
-                )))
+                // `mlready check --stdin-filename a.py < folder` is a mistake of the caller's,
+                // not a bug of mlready's.
+                let what = if err.kind() == io::ErrorKind::IsADirectory {
+                    "is a folder, not the text of a file".to_string()
+                } else {
+                    format!("cannot be read: {err}")
+                };
+                let message = format!("standard input (checked as `{}`) {what}", path.display());
+                Error::new(ErrorKind::Stdin(message))
             })?;
             Some((path.clone(), bytes))
         }
@@ -272,19 +297,19 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
             diagnostic.severity = severity;
         }
     }
-    if let Some(path) = &args.write_baseline {
-        crate::baseline::write(path, &report.diagnostics)?;
+    if let Some(file) = baseline_file {
+        let json = crate::baseline::to_json(&report.diagnostics)?;
+        let shown = file.path.display().to_string();
+        file.write(|out| out.write_all(json.as_bytes()))?;
         let _ = writeln!(
             io::stderr(),
-            "wrote {} finding(s) to the baseline {}",
+            "wrote {} finding(s) to the baseline {shown}",
             report.diagnostics.len(),
-            path.display()
         );
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(path) = &args.baseline {
-        let baseline = crate::baseline::read(path)?;
-        crate::baseline::filter(&mut report.diagnostics, &baseline);
+    if let Some(baseline) = &baseline {
+        crate::baseline::filter(&mut report.diagnostics, baseline);
     }
     for message in &report.internal_errors {
         let _ = writeln!(io::stderr(), "error: {message}");
@@ -293,9 +318,11 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     let style = Style {
         color: wants_color(args.no_color, args.output.is_none()),
     };
-    write_output(args.output.as_deref(), |out| {
-        render::render(&report, args.format, out, &style)
-    })?;
+    let render = |out: &mut dyn Write| render::render(&report, args.format, out, &style);
+    match output {
+        Some(file) => file.write(render)?,
+        None => write_output(None, render)?,
+    }
 
     if !report.internal_errors.is_empty() {
         Ok(ExitCode::from(2))
@@ -386,6 +413,56 @@ fn run_rules(args: RulesArgs) -> Result<ExitCode, Error> {
 fn wants_color(no_color: bool, to_stdout: bool) -> bool {
     let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     !no_color && !no_color_env && to_stdout && io::stdout().is_terminal()
+}
+
+/// A report file (`--output`, `--write-baseline`) opened before the analysis, so that a path
+/// that cannot be written is an error at once, not after minutes of checking. It is not
+/// truncated until the report is written (a run that fails keeps the old report), and a file
+/// the run created is removed when the run fails before writing it.
+struct ReportFile {
+    path: PathBuf,
+    file: Option<File>,
+    created: bool,
+}
+
+impl ReportFile {
+    fn open(path: &Path) -> Result<ReportFile, Error> {
+        let created = std::fs::symlink_metadata(path).is_err();
+        let file = File::options()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|err| Error::at(path, ErrorKind::Output(err)))?;
+        Ok(ReportFile {
+            path: path.to_path_buf(),
+            file: Some(file),
+            created,
+        })
+    }
+
+    /// Replaces the file's contents with what `write` writes.
+    fn write(mut self, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+        let Some(file) = self.file.take() else {
+            return Ok(());
+        };
+        self.created = false;
+        // Only a regular file is truncated: `--output /dev/stdout` or a pipe cannot be.
+        let regular = file.metadata().is_ok_and(|m| m.is_file());
+        let result = if regular { file.set_len(0) } else { Ok(()) }.and_then(|()| {
+            let mut out = BufWriter::new(file);
+            write(&mut out).and_then(|()| out.flush())
+        });
+        result.map_err(|err| Error::at(&self.path, ErrorKind::Output(err)))
+    }
+}
+
+impl Drop for ReportFile {
+    fn drop(&mut self) {
+        if self.created && self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Runs `write` against `path` (created or truncated) or standard output, buffered.

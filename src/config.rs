@@ -13,6 +13,7 @@
 //! There is no merging across files: the closest configuration file wins.
 
 use crate::error::{Error, ErrorKind};
+use crate::files::NotRead;
 use crate::finding::Severity;
 use crate::project::facts::{MonitoringFacts, ProjectFacts, ServingFacts};
 use crate::settings::{Selector, Settings};
@@ -111,94 +112,173 @@ impl ResolvedExtras {
 
 /// The configuration file for `start` (a file or a folder): walking up from it, the first of
 /// `.mlready.toml`, `mlready.toml`, or a `pyproject.toml` with a `[tool.mlready]` table.
-/// A `pyproject.toml` without that table is skipped and the search goes on upward.
-pub fn find_config(start: &Path) -> Option<PathBuf> {
+/// A `pyproject.toml` without that table is skipped and the search goes on upward. A candidate
+/// that is a named pipe, a socket or a device is an error (never opened: reading one waits
+/// forever), and so is a pyproject.toml that cannot be read: skipping it would drop its
+/// selection silently.
+pub fn find_config(start: &Path) -> Result<Option<PathBuf>, Error> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let start = absolute(start, &cwd);
     let first = if start.is_dir() {
         start.as_path()
     } else {
-        start.parent()?
+        match start.parent() {
+            Some(parent) => parent,
+            None => return Ok(None),
+        }
     };
     for dir in first.ancestors() {
         for name in DEDICATED_FILES {
             let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
+            if is_config_candidate(&candidate)? {
+                return Ok(Some(candidate));
             }
         }
         let pyproject = dir.join("pyproject.toml");
-        if pyproject.is_file() && configures_mlready(&pyproject) {
-            return Some(pyproject);
+        if is_config_candidate(&pyproject)? && configures_mlready(&pyproject)? {
+            return Ok(Some(pyproject));
         }
     }
-    None
+    Ok(None)
+}
+
+/// Whether a configuration file stands at `path`: a regular file. Nothing there or a folder is
+/// not one; a named pipe, socket or device, or a dangling symbolic link, is an error (passing
+/// over it would drop the configuration it was meant to be).
+fn is_config_candidate(path: &Path) -> Result<bool, Error> {
+    match crate::files::regular(path) {
+        Ok(_) => Ok(true),
+        Err(NotRead::DanglingLink(target)) => Err(Error::at(
+            path,
+            ErrorKind::ConfigFile(format!(
+                "a dangling symbolic link to `{}`; restore its target or remove the link",
+                target.display()
+            )),
+        )),
+        Err(NotRead::Special(kind)) => Err(Error::at(
+            path,
+            ErrorKind::ConfigFile(format!(
+                "not a regular file ({kind}); mlready does not read it. Remove it, or name \
+                 the configuration with --config"
+            )),
+        )),
+        Err(NotRead::Io(err)) => Err(unreadable_config(path, &NotRead::Io(err))),
+        Err(_) => Ok(false),
+    }
+}
+
+/// The error for a configuration file that exists but cannot be read.
+fn unreadable_config(path: &Path, err: &NotRead) -> Error {
+    Error::at(
+        path,
+        ErrorKind::ConfigFile(format!("cannot read the configuration file: {err}")),
+    )
+}
+
+/// What is wrong with the path given to `--config`.
+fn config_flag(err: &NotRead) -> String {
+    match err {
+        NotRead::Folder => "--config names a folder; give it the configuration file itself \
+                            (mlready.toml, .mlready.toml, or a pyproject.toml with \
+                            [tool.mlready])"
+            .to_string(),
+        NotRead::Missing => "--config names no file: no such file or directory".to_string(),
+        NotRead::DanglingLink(target) => format!(
+            "--config names a dangling symbolic link to `{}`",
+            target.display()
+        ),
+        NotRead::Special(kind) => format!(
+            "--config names {kind}, not a regular file; mlready never opens one (reading it \
+             could wait forever)"
+        ),
+        NotRead::Io(err) => format!("--config cannot be read: {err}"),
+    }
 }
 
 /// True when a pyproject.toml has a `[tool.mlready]` table. A pyproject that is not valid TOML
 /// counts when it mentions mlready, so that loading it reports the syntax error to the user.
-fn configures_mlready(pyproject: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(pyproject) else {
-        return false;
-    };
-    match text.parse::<Table>() {
+/// One that cannot be read is an error: whether it configures mlready cannot be known.
+fn configures_mlready(pyproject: &Path) -> Result<bool, Error> {
+    let text = crate::files::read_text(pyproject).map_err(|err| {
+        Error::at(
+            pyproject,
+            ErrorKind::ConfigFile(format!(
+                "cannot read the file: {err}; mlready cannot tell whether it has a \
+                 [tool.mlready] table. Make it readable, or name the configuration with --config"
+            )),
+        )
+    })?;
+    Ok(match text.parse::<Table>() {
         Ok(doc) => doc
             .get("tool")
             .and_then(|tool| tool.get("mlready"))
             .is_some(),
         Err(_) => text.contains("mlready"),
-    }
+    })
 }
+
+/// How many files an `extend` chain may hold. Real chains are two or three files long; a
+/// longer one is generated or a mistake, and is refused at the file where it goes too deep.
+pub const MAX_EXTEND_CHAIN: usize = 64;
 
 /// Reads one configuration file: `[tool.mlready]` of a file named `pyproject.toml`, else the
 /// top-level keys. A pyproject.toml without `[tool.mlready]` gives an empty configuration.
+/// `extend` is applied: the extended file's values (themselves extended, up to
+/// [`MAX_EXTEND_CHAIN`] files), with every key a file sets taking their place
+/// (`per-file-ignores` and `severity` entries are merged by pattern and selector). A cycle is
+/// an error that names the file.
 pub fn load_config(path: &Path) -> Result<FileConfig, Error> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        Error::at(
-            path,
-            ErrorKind::ConfigSyntax(format!("cannot read the file: {err}")),
-        )
-    })?;
-    let config = parse_config(path, &text)?;
-    extend(
-        config,
-        &mut vec![normalize(&absolute(path, Path::new(".")))],
-    )
+    let text = crate::files::read_text(path).map_err(|err| unreadable_config(path, &err))?;
+    let first = parse_config(path, &text)?;
+    let mut seen = vec![normalize(&absolute(path, Path::new(".")))];
+    let mut next = first.extend.clone();
+    let mut chain = vec![first];
+    // Followed in a loop, not by recursion: a chain of thousands of files must not overflow
+    // the stack (issue 12).
+    while let Some(base_path) = next {
+        let by = chain.last().map(|c| c.path.clone()).unwrap_or_default();
+        let identity = normalize(&absolute(&base_path, Path::new(".")));
+        if seen.contains(&identity) {
+            return Err(config_value(
+                &by,
+                "extend",
+                format!(
+                    "`{}` extends itself in a cycle",
+                    normalize(&base_path).display()
+                ),
+            ));
+        }
+        if chain.len() >= MAX_EXTEND_CHAIN {
+            return Err(config_value(
+                &by,
+                "extend",
+                format!(
+                    "the chain of `extend` files is longer than {MAX_EXTEND_CHAIN} files; \
+                     make a file nearer the start extend the base configuration directly"
+                ),
+            ));
+        }
+        let text = crate::files::read_text(&base_path).map_err(|err| {
+            config_value(
+                &by,
+                "extend",
+                format!("`{}` cannot be read: {err}", base_path.display()),
+            )
+        })?;
+        seen.push(identity);
+        let base = parse_config(&base_path, &text)?;
+        next = base.extend.clone();
+        chain.push(base);
+    }
+    let mut merged = chain.pop().unwrap_or_default();
+    while let Some(config) = chain.pop() {
+        merged = merge(config, merged);
+    }
+    Ok(merged)
 }
 
-/// Applies `extend`: the extended file's values (themselves extended, to any depth), with
-/// every key this file sets taking their place (`per-file-ignores` and `severity` entries
-/// are merged by pattern and selector). A cycle is an error that names the file.
-fn extend(config: FileConfig, seen: &mut Vec<PathBuf>) -> Result<FileConfig, Error> {
-    let Some(base_path) = config.extend.clone() else {
-        return Ok(config);
-    };
-    let identity = normalize(&absolute(&base_path, Path::new(".")));
-    if seen.contains(&identity) {
-        return Err(config_value(
-            &config.path,
-            "extend",
-            format!(
-                "`{}` extends itself in a cycle",
-                normalize(&base_path).display()
-            ),
-        ));
-    }
-    if !base_path.is_file() {
-        return Err(config_value(
-            &config.path,
-            "extend",
-            format!("`{}` is not a file", base_path.display()),
-        ));
-    }
-    seen.push(identity);
-    let text = std::fs::read_to_string(&base_path).map_err(|err| {
-        Error::at(
-            &base_path,
-            ErrorKind::ConfigSyntax(format!("cannot read the file: {err}")),
-        )
-    })?;
-    let base = extend(parse_config(&base_path, &text)?, seen)?;
+/// `config` on top of the configuration it extends.
+fn merge(config: FileConfig, base: FileConfig) -> FileConfig {
     let set = |key: &str| config.origins.contains_key(key);
     let merged_entries = |base: Vec<(String, Vec<Selector>)>, own: Vec<(String, Vec<Selector>)>| {
         let mut out: Vec<(String, Vec<Selector>)> = base
@@ -224,7 +304,7 @@ fn extend(config: FileConfig, seen: &mut Vec<PathBuf>) -> Result<FileConfig, Err
             }
         }
     }
-    Ok(FileConfig {
+    FileConfig {
         path: config.path.clone(),
         select: if set("select") {
             config.select
@@ -272,7 +352,7 @@ fn extend(config: FileConfig, seen: &mut Vec<PathBuf>) -> Result<FileConfig, Err
         },
         extend: config.extend,
         origins,
-    })
+    }
 }
 
 fn parse_config(path: &Path, text: &str) -> Result<FileConfig, Error> {
@@ -560,11 +640,18 @@ pub fn resolve(
         )))
     })?;
     let config_path = match &cli.config {
-        Some(path) if !path.is_file() => {
-            return Err(Error::at(path.clone(), ErrorKind::PathNotFound));
+        Some(path) => {
+            // Looked at before it is opened: a named pipe would wait forever.
+            crate::files::regular(path)
+                .map_err(|err| Error::at(path.clone(), ErrorKind::ConfigFile(config_flag(&err))))?;
+            Some(path.clone())
         }
-        Some(path) => Some(path.clone()),
-        None => find_config(paths.first().unwrap_or(&cwd)).map(|found| relative_to(&found, &cwd)),
+        None => find_config(paths.first().unwrap_or(&cwd))
+            .map_err(|mut err| {
+                err.path = err.path.map(|path| relative_to(&path, &cwd));
+                err
+            })?
+            .map(|found| relative_to(&found, &cwd)),
     };
     let file = match &config_path {
         Some(path) => load_config(path)?,
@@ -1111,14 +1198,54 @@ mod tests {
         let top = tmp.write("mlready.toml", "select = [\"LEAK\"]\n");
         tmp.write("proj/pyproject.toml", "[tool.ruff]\nline-length = 100\n");
         let script = tmp.write("proj/src/train.py", "x = 1\n");
-        assert_eq!(find_config(&script), Some(top.clone()));
-        assert_eq!(find_config(&tmp.0.join("proj")), Some(top));
+        assert_eq!(find_config(&script).unwrap(), Some(top.clone()));
+        assert_eq!(find_config(&tmp.0.join("proj")).unwrap(), Some(top));
 
         let own = tmp.write("proj/pyproject.toml", "[tool.mlready]\nselect = []\n");
-        assert_eq!(find_config(&script), Some(own.clone()));
+        assert_eq!(find_config(&script).unwrap(), Some(own.clone()));
         // In one folder, the dedicated file wins over pyproject.toml.
         let dedicated = tmp.write("proj/.mlready.toml", "");
-        assert_eq!(find_config(&script), Some(dedicated));
+        assert_eq!(find_config(&script).unwrap(), Some(dedicated));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn find_config_reports_what_it_cannot_read_and_never_opens_a_pipe() {
+        let tmp = TempDir::new("find-special");
+        let script = tmp.write("proj/train.py", "x = 1\n");
+        let message = |tmp: &TempDir| {
+            let err = find_config(&script).unwrap_err();
+            let shown = err.to_string();
+            shown.replace(&format!("{}/", tmp.0.display()), "")
+        };
+        std::fs::write(tmp.0.join("proj/pyproject.toml"), b"[tool.\xff]\n").unwrap();
+        assert_eq!(
+            message(&tmp),
+            "proj/pyproject.toml: cannot read the file: stream did not contain valid UTF-8; \
+             mlready cannot tell whether it has a [tool.mlready] table. Make it readable, or \
+             name the configuration with --config"
+        );
+        std::fs::remove_file(tmp.0.join("proj/pyproject.toml")).unwrap();
+        std::os::unix::fs::symlink("shared.toml", tmp.0.join("proj/mlready.toml")).unwrap();
+        assert_eq!(
+            message(&tmp),
+            "proj/mlready.toml: a dangling symbolic link to `shared.toml`; restore its target \
+             or remove the link"
+        );
+        std::fs::remove_file(tmp.0.join("proj/mlready.toml")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(tmp.0.join("proj/.mlready.toml"))
+            .status();
+        assert!(made.is_ok_and(|s| s.success()));
+        assert_eq!(
+            message(&tmp),
+            "proj/.mlready.toml: not a regular file (a named pipe); mlready does not read it. \
+             Remove it, or name the configuration with --config"
+        );
+        std::fs::remove_file(tmp.0.join("proj/.mlready.toml")).unwrap();
+        // A folder named like a configuration file is passed over.
+        std::fs::create_dir_all(tmp.0.join("proj/mlready.toml")).unwrap();
+        assert_eq!(find_config(&script).unwrap(), None);
     }
 
     #[test]
@@ -1175,8 +1302,25 @@ mod tests {
             config: Some(tmp.0.join("missing.toml")),
             ..CliOverrides::default()
         };
+        let err = resolve(std::slice::from_ref(&script), &cli, KNOWN).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: --config names no file: no such file or directory",
+                tmp.0.join("missing.toml").display()
+            )
+        );
+        // A folder is named as such, not as missing (issue 12).
+        let cli = CliOverrides {
+            config: Some(tmp.0.clone()),
+            ..CliOverrides::default()
+        };
         let err = resolve(&[script], &cli, KNOWN).unwrap_err();
-        assert!(matches!(err.kind, ErrorKind::PathNotFound));
+        assert!(
+            err.to_string()
+                .contains("--config names a folder; give it the configuration file"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -1408,7 +1552,7 @@ mod tests {
         let c = dir.write("c/mlready.toml", "extend = \"../missing.toml\"\n");
         let err = load_config(&c).unwrap_err();
         assert!(
-            matches!(&err.kind, ErrorKind::ConfigValue { key, message } if key == "extend" && message.contains("not a file")),
+            matches!(&err.kind, ErrorKind::ConfigValue { key, message } if key == "extend" && message.contains("cannot be read: no such file or directory")),
             "{err}"
         );
     }

@@ -8,7 +8,9 @@
 //! - A file named on the command line is checked when it is a `.py` or `.ipynb` file, even if
 //!   gitignored or inside a skipped folder, unless `exclude` matches it or one of its folders
 //!   (pre-commit passes staged files one by one, and `exclude` must still hold there). Files of
-//!   other kinds named on the command line are skipped silently.
+//!   other kinds named on the command line are skipped silently. A path named there that does
+//!   not exist, or is a dangling symbolic link, is listed all the same: the loader reports it
+//!   (PARSE002) and the other paths are checked.
 //! - A folder named on the command line is walked even if it is a skipped folder, unless
 //!   `exclude` matches it or one of its folders.
 //!
@@ -68,17 +70,35 @@ impl Discovered {
     }
 }
 
-/// The `.py` and `.ipynb` files under `paths`, sorted by display path, each once.
-/// A path that does not exist is a `PathNotFound` error; nothing else stops the walk.
+/// The `.py` and `.ipynb` files under `paths`, sorted by display path, each once. A path
+/// that does not exist (or a dangling symbolic link) is listed as it is, whatever its name,
+/// for the loader to report (PARSE002, like ruff's E902): the other paths are still checked.
 pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Discovered>, Error> {
-    discover_to_depth(paths, settings, None)
+    discover_paths(paths, settings, None, Missing::Listed)
 }
 
-/// [`discover`], with folders walked at most `max_depth` levels down (1: their own files).
+/// [`discover`], with folders walked at most `max_depth` levels down (1: their own files), and
+/// paths that do not exist passed over: for walking the rest of a project.
 pub fn discover_to_depth(
     paths: &[PathBuf],
     settings: &Settings,
     max_depth: Option<usize>,
+) -> Result<Vec<Discovered>, Error> {
+    discover_paths(paths, settings, max_depth, Missing::Skipped)
+}
+
+/// What becomes of a path that does not exist.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    Listed,
+    Skipped,
+}
+
+fn discover_paths(
+    paths: &[PathBuf],
+    settings: &Settings,
+    max_depth: Option<usize>,
+    missing: Missing,
 ) -> Result<Vec<Discovered>, Error> {
     let cwd = std::env::current_dir().map_err(|err| {
         Error::new(ErrorKind::Internal(format!(
@@ -89,19 +109,15 @@ pub fn discover_to_depth(
 
     let mut found = Vec::new();
     for path in paths {
-        let metadata = match std::fs::metadata(path) {
-            Ok(metadata) => Some(metadata),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::at(path.clone(), ErrorKind::PathNotFound));
-            }
-            // Exists but cannot be inspected: let the loader report it if it is ours.
-            Err(_) => None,
-        };
         if exclude.matches_path_or_ancestor(path) {
             continue;
         }
-        match metadata {
-            Some(metadata) if metadata.is_dir() => walk(path, &exclude, max_depth, &mut found),
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_dir() => walk(path, &exclude, max_depth, &mut found),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                found.extend((missing == Missing::Listed).then(|| path.clone()));
+            }
+            // Exists (or cannot be inspected): the loader reads or reports it if it is ours.
             _ if is_checked_file(path) => found.push(path.clone()),
             _ => {}
         }
@@ -369,12 +385,22 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_path_is_an_error() {
+    fn a_missing_path_is_listed_for_the_loader_to_report() {
         let tmp = TempDir::new("missing");
-        let missing = tmp.0.join("nope.py");
-        let err = discover(&[tmp.0.clone(), missing.clone()], &tmp.settings(&[])).unwrap_err();
-        assert!(matches!(err.kind, ErrorKind::PathNotFound));
-        assert_eq!(err.path, Some(missing));
+        tmp.write("a.py", "");
+        std::os::unix::fs::symlink(tmp.0.join("gone"), tmp.0.join("dangling")).unwrap();
+        let paths = [
+            tmp.0.clone(),
+            tmp.0.join("nope.py"),
+            tmp.0.join("nowhere"),
+            tmp.0.join("dangling"),
+        ];
+        let found = tmp.found(&paths, &tmp.settings(&[]));
+        // Whatever its name: a missing folder or a link is reported too.
+        assert_eq!(found, ["a.py", "dangling", "nope.py", "nowhere"]);
+        // Walking a project, a path that is not there is passed over.
+        let walked = discover_to_depth(&paths, &tmp.settings(&[]), None).unwrap();
+        assert_eq!(walked.len(), 1);
     }
 
     #[test]

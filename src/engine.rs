@@ -659,7 +659,7 @@ fn project_stage(
                     start,
                     end: if end.cell == start.cell { end } else { start },
                     span: finding.place.span,
-                    message: finding.message,
+                    message: crate::report::printable(finding.message),
                     help: finding.help,
                     related: finding
                         .related
@@ -668,7 +668,7 @@ fn project_stage(
                             path: display(file).to_string(),
                             location: place.start,
                             span: place.span,
-                            message,
+                            message: crate::report::printable(message),
                             file: None,
                         })
                         .collect(),
@@ -829,6 +829,11 @@ fn load_problem(file: &Discovered, problem: LoadProblem) -> Vec<Diagnostic> {
             message,
             "mlready reads only regular files; leave this path out or add it to `exclude`",
         ),
+        LoadProblem::Missing(message) => (
+            &engine_rules::UNREADABLE_FILE,
+            message,
+            "check the path named on the command line; mlready checked the other paths",
+        ),
         LoadProblem::InvalidNotebook(message) => (
             &engine_rules::INVALID_NOTEBOOK,
             message,
@@ -864,7 +869,7 @@ fn file_level(rule: &'static Rule, path: &str, message: String, help: &str) -> D
         start,
         end: start,
         span: Span::default(),
-        message,
+        message: crate::report::printable(message),
         help: Some(help.to_string()),
         related: Vec::new(),
         file: None,
@@ -944,7 +949,7 @@ fn resolve(file: &Arc<SourceFile>, finding: Finding) -> Diagnostic {
             path: file.display.clone(),
             location: file.locate(r.span.start),
             span: r.span,
-            message: r.message.clone(),
+            message: crate::report::printable(r.message.clone()),
             file: Some(Arc::clone(file)),
         })
         .collect();
@@ -956,7 +961,7 @@ fn resolve(file: &Arc<SourceFile>, finding: Finding) -> Diagnostic {
         start,
         end,
         span: finding.span,
-        message: finding.message,
+        message: crate::report::printable(finding.message),
         help: finding.help,
         related,
         file: Some(Arc::clone(file)),

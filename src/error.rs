@@ -16,18 +16,23 @@ pub struct Error {
 pub enum ErrorKind {
     /// A configuration file cannot be read or is not valid TOML.
     ConfigSyntax(String),
+    /// A configuration file cannot be used at all: `--config` names a folder or nothing, a
+    /// file found is a named pipe or cannot be read. The message says what and how to fix it.
+    ConfigFile(String),
     /// A configuration file has a key mlready does not know (`key`, with a suggestion).
     ConfigUnknownKey { key: String, hint: Option<String> },
     /// A configuration value has the wrong type or an invalid value.
     ConfigValue { key: String, message: String },
-    /// A path given on the command line does not exist.
-    PathNotFound,
     /// A rule selector names no rule and no family.
     UnknownSelector(String),
     /// A glob pattern does not compile.
     BadGlob { pattern: String, message: String },
     /// The report could not be written.
     Output(std::io::Error),
+    /// `--stdin-filename`: the standard input cannot be read (it is a folder, ...).
+    Stdin(String),
+    /// The `--baseline` file cannot be read or is not a baseline this mlready reads.
+    Baseline(String),
     /// mlready itself failed.
     Internal(String),
 }
@@ -59,13 +64,13 @@ impl fmt::Display for Error {
             .unwrap_or_default();
         match &self.kind {
             ErrorKind::ConfigSyntax(message) => write!(f, "{at}invalid configuration: {message}"),
+            ErrorKind::ConfigFile(message) => write!(f, "{at}{message}"),
             ErrorKind::ConfigUnknownKey { key, .. } => {
                 write!(f, "{at}unknown configuration key `{key}`")
             }
             ErrorKind::ConfigValue { key, message } => {
                 write!(f, "{at}invalid value for `{key}`: {message}")
             }
-            ErrorKind::PathNotFound => write!(f, "{at}no such file or directory"),
             ErrorKind::UnknownSelector(selector) => {
                 write!(f, "{at}`{selector}` matches no rule code, prefix or name")
             }
@@ -73,6 +78,8 @@ impl fmt::Display for Error {
                 write!(f, "{at}invalid glob `{pattern}`: {message}")
             }
             ErrorKind::Output(err) => write!(f, "{at}cannot write the report: {err}"),
+            ErrorKind::Baseline(message) => write!(f, "{at}{message}"),
+            ErrorKind::Stdin(message) => write!(f, "{at}{message}"),
             ErrorKind::Internal(message) => write!(f, "{at}internal error: {message}"),
         }
     }
@@ -84,11 +91,13 @@ impl miette::Diagnostic for Error {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let code = match self.kind {
             ErrorKind::ConfigSyntax(_)
+            | ErrorKind::ConfigFile(_)
             | ErrorKind::ConfigUnknownKey { .. }
             | ErrorKind::ConfigValue { .. } => "mlready::config",
-            ErrorKind::PathNotFound => "mlready::path",
             ErrorKind::UnknownSelector(_) | ErrorKind::BadGlob { .. } => "mlready::usage",
             ErrorKind::Output(_) => "mlready::output",
+            ErrorKind::Baseline(_) => "mlready::baseline",
+            ErrorKind::Stdin(_) => "mlready::stdin",
             ErrorKind::Internal(_) => "mlready::internal",
         };
         Some(Box::new(code))
@@ -104,6 +113,19 @@ impl miette::Diagnostic for Error {
                     .into()
             }
             ErrorKind::UnknownSelector(_) => "`mlready rules` lists every code and name".into(),
+            ErrorKind::Baseline(_) => {
+                "write the baseline with `mlready check --write-baseline FILE`, then pass it \
+                 with `--baseline FILE`"
+                    .into()
+            }
+            ErrorKind::Stdin(_) => "--stdin-filename checks the text piped in as that file: \
+                 `mlready check --stdin-filename PATH < PATH`"
+                .into(),
+            ErrorKind::Output(_) => {
+                "check that the file's folder exists and can be written, and that the path is \
+                 not a folder"
+                    .into()
+            }
             ErrorKind::Internal(_) => {
                 "this is a bug in mlready; please report it with the file that caused it".into()
             }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod finding;
 pub mod fingerprint;
 pub mod ml;

@@ -84,3 +84,44 @@ impl Report {
             .count()
     }
 }
+
+/// `message` with its control characters escaped (`\0`, `\t`, `\n`, `\r`, `\x1b`, and the
+/// bidirectional overrides as `\u{202e}`): messages quote the user's code, and a zero-filled
+/// file or a terminal escape sequence must not reach a terminal, a CI log or a JSON consumer
+/// raw. Messages stay one line.
+pub fn printable(message: String) -> String {
+    let escaped =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !message.chars().any(escaped) {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len() + 8);
+    for c in message.chars() {
+        match c {
+            '\0' => out.push_str("\\0"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x80 && escaped(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if escaped(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("near `x = 1`".into()), "near `x = 1`");
+        assert_eq!(printable("near `\0\0a\tb`".into()), "near `\\0\\0a\\tb`");
+        assert_eq!(
+            printable("\u{1b}[31m\r\n\u{7f}".into()),
+            "\\x1b[31m\\r\\n\\x7f"
+        );
+        assert_eq!(printable("\u{85}é\u{202e}".into()), "\\u{85}é\\u{202e}");
+    }
+}

@@ -113,8 +113,12 @@ fn exit_zero_reports_but_passes() {
     let run = dir.run(&["check", "warn.py", "--exit-zero", "--format", "concise"]);
     run.expect_code(0);
     assert!(run.stdout.contains("REPRO006"), "{}", run.stdout);
+    // A missing path is a finding like any other (PARSE002), so it passes too...
+    let missing = dir.run(&["check", "warn.py", "missing.py", "--exit-zero"]);
+    missing.expect_code(0);
+    assert!(missing.stdout.contains("PARSE002"), "{}", missing.stdout);
     // ...but not a usage error.
-    dir.run(&["check", "missing.py", "--exit-zero"])
+    dir.run(&["check", "warn.py", "--select", "NOPE123", "--exit-zero"])
         .expect_code(2);
 }
 
@@ -154,12 +158,96 @@ fn usage_errors_exit_2() {
         unknown_ignore.stderr
     );
 
-    let missing = dir.run(&["check", "warn.py", "nowhere/missing.py"]);
-    missing.expect_code(2);
+    // A path that does not exist is not a usage error any more (issue 12): it is reported as
+    // PARSE002 and the other paths are checked (tests/robustness.rs).
+    let missing = dir.run(&[
+        "check",
+        "warn.py",
+        "nowhere/missing.py",
+        "--format",
+        "concise",
+    ]);
+    missing.expect_code(1);
     assert!(
-        missing.stderr.contains("nowhere/missing.py"),
+        missing
+            .stdout
+            .contains("nowhere/missing.py:1:1: PARSE002 [error] no such file or directory"),
         "{}",
-        missing.stderr
+        missing.stdout
+    );
+}
+
+/// miette's report with its line wrapping undone, for matching whole messages.
+fn unwrapped(stderr: &str) -> String {
+    stderr
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A pyproject.toml that cannot be read is an error, like an unreadable mlready.toml: passing
+/// over it would drop its `[tool.mlready]` selection without a word.
+#[test]
+fn an_unreadable_pyproject_exits_2_and_names_the_file() {
+    let dir = TempDir::new("cli-unreadable-pyproject");
+    dir.write("proj/warn.py", WARNING_PY);
+    dir.write(
+        "proj/pyproject.toml",
+        b"[tool.mlready]\nignore = [\"REPRO\xff\"]\n",
+    );
+    let run = dir.run(&["check", "proj/warn.py"]);
+    run.expect_code(2);
+    assert!(
+        unwrapped(&run.stderr).contains(
+            "proj/pyproject.toml: cannot read the file: stream did not contain valid UTF-8; \
+             mlready cannot tell whether it has a [tool.mlready] table"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        dir.write(
+            "proj/pyproject.toml",
+            "[tool.mlready]\nignore = [\"REPRO\"]\n",
+        );
+        let mode = |m| std::fs::Permissions::from_mode(m);
+        std::fs::set_permissions(dir.join("proj/pyproject.toml"), mode(0o000)).unwrap();
+        let run = dir.run(&["check", "proj/warn.py"]);
+        std::fs::set_permissions(dir.join("proj/pyproject.toml"), mode(0o644)).unwrap();
+        if common::is_root() {
+            eprintln!("running as root, who can read mode-000 files: permissions not checked");
+        } else {
+            run.expect_code(2);
+            assert!(
+                unwrapped(&run.stderr)
+                    .contains("proj/pyproject.toml: cannot read the file: Permission denied"),
+                "{}",
+                run.stderr
+            );
+        }
+    }
+}
+
+/// `--config` on a folder says so (it used to say "no such file or directory").
+#[test]
+fn config_on_a_folder_is_named_as_a_folder() {
+    let dir = TempDir::new("cli-config-folder");
+    dir.write("conf/mlready.toml", "");
+    dir.write("warn.py", WARNING_PY);
+    let run = dir.run(&["check", "warn.py", "--config", "conf"]);
+    run.expect_code(2);
+    assert!(
+        unwrapped(&run.stderr).contains(
+            "conf: --config names a folder; give it the configuration file itself \
+             (mlready.toml, .mlready.toml, or a pyproject.toml with [tool.mlready])"
+        ),
+        "{}",
+        run.stderr
     );
 }
 
@@ -1103,6 +1191,28 @@ fn stdin_is_checked_as_the_named_file() {
     assert!(!dir.join("nb/explore.ipynb").exists());
 }
 
+/// A folder on standard input is the caller's mistake, said as such, not an internal error.
+#[cfg(unix)]
+#[test]
+fn a_folder_on_standard_input_is_named_as_such() {
+    let dir = TempDir::new("stdin-folder");
+    let output = std::process::Command::new(common::binary())
+        .args(["check", "--stdin-filename", "train.py", "--no-color"])
+        .current_dir(dir.path())
+        .stdin(std::fs::File::open(dir.path()).unwrap())
+        .output()
+        .unwrap();
+    let run = common::Run::from_output(output);
+    run.expect_code(2);
+    assert!(
+        unwrapped(&run.stderr)
+            .contains("standard input (checked as `train.py`) is a folder, not the text of a file"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("internal error"), "{}", run.stderr);
+}
+
 /// `check --show-settings` prints the resolved configuration with the origin of each value,
 /// and checks nothing.
 #[test]
@@ -1207,6 +1317,110 @@ fn baselines_hide_recorded_findings_wherever_the_code_moves() {
     dir.write("bad.json", "{");
     let bad = dir.run(&["check", ".", "--baseline", "bad.json"]);
     assert_eq!(bad.code, Some(2));
+}
+
+/// A baseline that cannot be read and a report that cannot be written are errors before the
+/// analysis (which may take minutes), not after it: no cache is written, nothing is checked.
+#[test]
+fn a_missing_baseline_or_an_unwritable_report_fails_before_the_analysis() {
+    let dir = TempDir::new("cli-early");
+    dir.write("pyproject.toml", "");
+    dir.write("warn.py", WARNING_PY);
+    let cache = dir.join(".mlready_cache");
+    for (args, message) in [
+        (
+            &["--baseline", "missing.json"][..],
+            "missing.json: cannot read the baseline: no such file or directory",
+        ),
+        (
+            &["--output", "nowhere/report.json"][..],
+            "nowhere/report.json: cannot write the report",
+        ),
+        (&["--output", "."][..], ".: cannot write the report"),
+        (
+            &["--write-baseline", "nowhere/baseline.json"][..],
+            "nowhere/baseline.json: cannot write the report",
+        ),
+    ] {
+        let run = dir.run(&[&["check", "warn.py", "--no-color"], args].concat());
+        run.expect_code(2);
+        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        assert!(!cache.exists(), "{args:?}: the analysis ran");
+    }
+    // The same run with a writable report analyses (and caches) as usual; an old report is
+    // kept until the new one is written.
+    dir.write("report.json", "old");
+    dir.run(&[
+        "check",
+        "warn.py",
+        "--output",
+        "report.json",
+        "--format",
+        "json",
+    ])
+    .expect_code(1);
+    assert!(cache.exists());
+    let report = std::fs::read_to_string(dir.join("report.json")).unwrap();
+    assert!(
+        report.starts_with('{') && report.contains("REPRO006"),
+        "{report}"
+    );
+    // A report file the failed run created is not left behind.
+    dir.run(&[
+        "check", "warn.py", "--select", "NOPE1", "--output", "new.json",
+    ])
+    .expect_code(2);
+    assert!(!dir.join("new.json").exists());
+}
+
+/// A baseline written by another mlready is applied, with a warning that names both versions
+/// and says how to regenerate it; a baseline of another format is refused.
+#[test]
+fn a_baseline_from_another_version_is_applied_with_a_warning() {
+    let dir = TempDir::new("cli-baseline-version");
+    dir.write("warn.py", WARNING_PY);
+    dir.run(&["check", "warn.py", "--write-baseline", "b.json"])
+        .expect_code(0);
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("b.json")).unwrap()).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(written["mlready"], version);
+    let same = dir.run(&["check", "warn.py", "--baseline", "b.json"]);
+    same.expect_code(0);
+    assert!(same.stderr.is_empty(), "{}", same.stderr);
+
+    let mut older = written.clone();
+    older["mlready"] = "0.0.1".into();
+    dir.write("b.json", older.to_string());
+    let run = dir.run(&["check", "warn.py", "--baseline", "b.json"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: the baseline b.json was written by mlready 0.0.1, and this is mlready \
+             {version}: it is applied"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("regenerate it with `mlready check --write-baseline b.json`"),
+        "{}",
+        run.stderr
+    );
+
+    let mut future = written;
+    future["version"] = 2.into();
+    dir.write("b.json", future.to_string());
+    let run = dir.run(&["check", "warn.py", "--baseline", "b.json", "--no-color"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("b.json: the baseline has format version 2"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A heuristic branch that is still preview (SKEW005 on a model no file of the project loads)

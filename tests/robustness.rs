@@ -56,11 +56,48 @@ impl Checked {
 #[track_caller]
 fn check(dir: &TempDir, args: &[&str], limit: Duration) -> Checked {
     let started = Instant::now();
+    let ended = run_limited(
+        dir,
+        &[&["check"], args, &["--format", "json"]].concat(),
+        limit,
+    );
+    let elapsed = started.elapsed();
+    let code = ended.code;
+    assert!(
+        code == 0 || code == 1,
+        "mlready check {args:?} exited {code}\n--- stderr\n{}",
+        ended.stderr
+    );
+    assert!(
+        ended.stderr.is_empty(),
+        "mlready check {args:?}: {}",
+        ended.stderr
+    );
+    let json = serde_json::from_str(&ended.stdout)
+        .unwrap_or_else(|e| panic!("mlready check {args:?}: not JSON ({e}): {}", ended.stdout));
+    Checked {
+        code,
+        json,
+        elapsed,
+    }
+}
+
+/// How a run limited in time ended.
+struct Ended {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `mlready ARGS` in `dir`, killing it after `limit` (a failure: it hung); it must end
+/// with an exit code, not on a signal.
+#[track_caller]
+fn run_limited(dir: &TempDir, args: &[&str], limit: Duration) -> Ended {
+    let started = Instant::now();
     let mut child = Command::new(common::binary())
-        .arg("check")
         .args(args)
-        .args(["--format", "json"])
         .current_dir(dir.path())
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -85,27 +122,19 @@ fn check(dir: &TempDir, args: &[&str], limit: Duration) -> Checked {
         if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("mlready check {args:?} did not finish within {limit:?}");
+            panic!("mlready {args:?} did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    let elapsed = started.elapsed();
     let stdout = out.join().unwrap();
     let stderr = err.join().unwrap();
     let code = status
         .code()
-        .unwrap_or_else(|| panic!("mlready check {args:?} died on a signal: {status:?}\n{stderr}"));
-    assert!(
-        code == 0 || code == 1,
-        "mlready check {args:?} exited {code}\n--- stderr\n{stderr}"
-    );
-    assert!(stderr.is_empty(), "mlready check {args:?}: {stderr}");
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("mlready check {args:?}: not JSON ({e}): {stdout}"));
-    Checked {
+        .unwrap_or_else(|| panic!("mlready {args:?} died on a signal: {status:?}\n{stderr}"));
+    Ended {
         code,
-        json,
-        elapsed,
+        stdout,
+        stderr,
     }
 }
 
@@ -198,6 +227,63 @@ fn cr_line_endings_keep_line_numbers() {
     assert_eq!(run.found(), [found("cr.py", "REPRO006", None, 4, 18)]);
 }
 
+/// The same in notebook cells: a cell whose lines end in a lone `\r` (as a list of lines, or
+/// as one string) compiles in CPython, so it gets no PARSE001 and its findings land on their
+/// cell and line, and on their `.ipynb` line in line-only formats.
+#[test]
+fn cr_line_endings_in_notebook_cells_keep_cells_and_lines() {
+    let dir = TempDir::new("robust-cr-notebook");
+    dir.write("good.py", WARNING_PY);
+    let code = |source: Value| {
+        json!({"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
+               "source": source})
+    };
+    let document = common::notebook_json(vec![
+        json!({"cell_type": "markdown", "metadata": {}, "source": ["# t\r"]}),
+        code(json!([
+            "import pandas as pd\r",
+            "\r",
+            "x = (1,\r",
+            "     2)\r",
+            "df = pd.read_csv(\"/Users/ana/data.csv\")\r"
+        ])),
+        code(json!("y = 2\rp = \"/Users/ana/x.csv\"\r")),
+    ]);
+    dir.write("cr.ipynb", &document);
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(
+        run.found(),
+        [
+            found("cr.ipynb", "REPRO006", Some(2), 5, 18),
+            found("cr.ipynb", "REPRO006", Some(3), 2, 5),
+            found("good.py", "REPRO006", None, 2, 18),
+        ]
+    );
+    let row = |needle: &str| {
+        document
+            .lines()
+            .position(|line| line.contains(needle))
+            .unwrap()
+            + 1
+    };
+    let github = common::run_in(
+        dir.path(),
+        &["check", "cr.ipynb", "--format", "github"],
+        &[],
+    );
+    let lines: Vec<&str> = github.stdout.lines().collect();
+    assert!(
+        lines[0].contains(&format!("file=cr.ipynb,line={},", row("data.csv"))),
+        "{}",
+        github.stdout
+    );
+    assert!(
+        lines[1].contains(&format!("file=cr.ipynb,line={},", row("x.csv"))),
+        "{}",
+        github.stdout
+    );
+}
+
 #[test]
 fn nul_bytes_are_a_parse_finding_and_the_rest_is_checked() {
     let dir = TempDir::new("robust-nul");
@@ -216,6 +302,41 @@ fn nul_bytes_are_a_parse_finding_and_the_rest_is_checked() {
         "{:?}",
         run.found()
     );
+}
+
+/// A zero-filled file (a truncated download, a preallocated file) is a PARSE001 whose message
+/// shows the NUL bytes escaped, never raw, in every format; the file beside it is checked.
+#[test]
+fn nul_bytes_are_escaped_in_messages() {
+    let dir = TempDir::new("robust-zeros");
+    dir.write("zeros.py", vec![0u8; 4096]);
+    dir.write("good.py", WARNING_PY);
+    let run = check(&dir, &["."], LIMIT);
+    assert_eq!(
+        run.found(),
+        [
+            found("good.py", "REPRO006", None, 2, 18),
+            found("zeros.py", "PARSE001", None, 1, 1),
+        ]
+    );
+    assert_eq!(
+        run.diagnostics()[1]["message"],
+        format!("syntax error: invalid syntax near `{}`", "\\0".repeat(30))
+    );
+    // The text format's source excerpt shows them as `?`, one for one.
+    for format in [
+        "text", "concise", "github", "gitlab", "sarif", "junit", "json",
+    ] {
+        let out = common::run_in(dir.path(), &["check", "zeros.py", "--format", format], &[]);
+        // Escaped once more in the JSON-based formats.
+        let escaped = out.stdout.contains(r"\0\0\0") || out.stdout.contains(r"\\0\\0\\0");
+        assert!(escaped, "{format}: {}", out.stdout);
+        assert!(!out.stdout.contains('\0'), "{format}: a raw NUL");
+        assert!(
+            !out.stdout.contains("\\u0000"),
+            "{format}: a NUL for JSON readers"
+        );
+    }
 }
 
 #[test]
@@ -506,6 +627,141 @@ fn named_pipes_are_reported_and_never_opened() {
     assert_eq!(alone.found().len(), 1);
 }
 
+/// An `extend` chain of thousands of configuration files is refused with a clear error at the
+/// file where it goes too deep (it used to overflow the main thread's stack); a chain as long
+/// as the limit still works.
+#[test]
+fn a_long_extend_chain_is_an_error_not_a_crash() {
+    let dir = TempDir::new("robust-extend");
+    dir.write("good.py", WARNING_PY);
+    let chain = |name: &str, length: usize| {
+        for i in 0..length {
+            let body = if i + 1 < length {
+                format!("extend = \"{name}{}.toml\"\n", i + 1)
+            } else {
+                "ignore = [\"LEAK\"]\n".to_string()
+            };
+            dir.write(&format!("{name}{i}.toml"), body);
+        }
+    };
+    chain("long", 5000);
+    let run = run_limited(&dir, &["check", "good.py", "--config", "long0.toml"], LIMIT);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        unwrapped(&run.stderr).contains(
+            "long63.toml: invalid value for `extend`: the chain of `extend` files is longer \
+             than 64 files"
+        ),
+        "{}",
+        run.stderr
+    );
+    chain("fits", 64);
+    let fits = check(&dir, &["good.py", "--config", "fits0.toml"], LIMIT);
+    assert_eq!(fits.found(), [found("good.py", "REPRO006", None, 2, 18)]);
+}
+
+/// miette's report with its line wrapping undone, for matching whole messages.
+fn unwrapped(stderr: &str) -> String {
+    stderr
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn mkfifo(path: &std::path::Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let made = Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+}
+
+/// A named pipe given as `--baseline` or `--config`, or found as a project's mlready.toml or
+/// pyproject.toml, is an error that says what it is; one among the project files the project
+/// stage reads (a manifest, an imported module) is passed over. Never opened: each of these
+/// runs used to wait forever.
+#[cfg(unix)]
+#[test]
+fn named_pipes_as_baseline_or_configuration_are_never_opened() {
+    let dir = TempDir::new("robust-fifo-config");
+    dir.write("good.py", WARNING_PY);
+    let limit = Duration::from_secs(20);
+    mkfifo(&dir.join("baseline.json"));
+    mkfifo(&dir.join("config.toml"));
+    for (args, message) in [
+        (
+            &["--baseline", "baseline.json"][..],
+            "baseline.json: cannot read the baseline: not a regular file (a named pipe)",
+        ),
+        (
+            &["--config", "config.toml"][..],
+            "config.toml: --config names a named pipe, not a regular file",
+        ),
+    ] {
+        let run = run_limited(&dir, &[&["check", "good.py"], args].concat(), limit);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        let stderr = unwrapped(&run.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    for found in ["dedicated/mlready.toml", "pyproject/pyproject.toml"] {
+        let folder = found.split('/').next().unwrap();
+        dir.write(&format!("{folder}/good.py"), WARNING_PY);
+        mkfifo(&dir.join(found));
+        let run = run_limited(&dir, &["check", &format!("{folder}/good.py")], limit);
+        assert_eq!(run.code, 2, "{found}: {}", run.stderr);
+        let stderr = unwrapped(&run.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "{found}: not a regular file (a named pipe); mlready does not read it"
+            )),
+            "{found}: {stderr}"
+        );
+    }
+    // With the configuration named, the project stage still meets the pyproject.toml pipe (a
+    // manifest it reads), a requirements.txt pipe, and a module pipe the checked file imports.
+    dir.write("real.toml", "");
+    mkfifo(&dir.join("pyproject/requirements.txt"));
+    mkfifo(&dir.join("pyproject/helpers.py"));
+    dir.write(
+        "pyproject/good.py",
+        format!("from helpers import COLUMNS\n{WARNING_PY}"),
+    );
+    // (With the cache on: it records the module files the import looked for, and digests
+    // them.)
+    let run = check(&dir, &["pyproject/good.py", "--config", "real.toml"], limit);
+    assert_eq!(
+        run.found(),
+        [found("pyproject/good.py", "REPRO006", None, 3, 18)]
+    );
+}
+
+/// NB005 reads the project's pipeline files (DVC, CI, Makefiles) for notebook runners: a named
+/// pipe among them is passed over, and the findings are those of the project without it.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_among_pipeline_files_is_passed_over() {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    let dir = TempDir::new("robust-fifo-pipeline");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/projects/notebook-only-training");
+    copy(&fixture, &dir.join("proj"));
+    let args = ["proj", "--no-cache"];
+    let without = check(&dir, &args, LIMIT);
+    assert!(without.codes().contains(&"NB005"), "{:?}", without.found());
+    mkfifo(&dir.join("proj/ci/pipeline.yaml"));
+    let with = check(&dir, &args, Duration::from_secs(20));
+    assert_eq!(with.found(), without.found());
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_terminate_and_dangling_links_are_skipped() {
@@ -526,6 +782,47 @@ fn symlink_loops_terminate_and_dangling_links_are_skipped() {
         run.found(),
         [found("proj/a/warn.py", "REPRO006", None, 2, 18)]
     );
+}
+
+/// A path named on the command line that does not exist, or is a dangling symbolic link, is a
+/// PARSE002 finding for that path (ruff's E902) and the other paths are still checked.
+#[cfg(unix)]
+#[test]
+fn missing_paths_and_dangling_links_are_findings_and_the_rest_is_checked() {
+    let dir = TempDir::new("robust-missing");
+    dir.write("good.py", WARNING_PY);
+    std::os::unix::fs::symlink("gone.py", dir.join("dangling.py")).unwrap();
+    let run = check(
+        &dir,
+        &["good.py", "dangling.py", "nowhere/missing.py", "absent"],
+        LIMIT,
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.found(),
+        [
+            found("absent", "PARSE002", None, 1, 1),
+            found("dangling.py", "PARSE002", None, 1, 1),
+            found("good.py", "REPRO006", None, 2, 18),
+            found("nowhere/missing.py", "PARSE002", None, 1, 1),
+        ]
+    );
+    let messages: Vec<&str> = run
+        .diagnostics()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages[..2],
+        [
+            "no such file or directory",
+            "dangling symbolic link to `gone.py`"
+        ]
+    );
+    // Every path missing: reported all the same, exit 1 (as ruff does).
+    let none = check(&dir, &["absent"], LIMIT);
+    assert_eq!(none.code, 1);
+    assert_eq!(none.found(), [found("absent", "PARSE002", None, 1, 1)]);
 }
 
 #[cfg(unix)]

@@ -268,7 +268,7 @@ impl<'a> ProjectIndex<'a> {
     fn read_manifests(&mut self) {
         for name in MANIFESTS {
             let path = self.root.join(name);
-            let Ok(text) = std::fs::read_to_string(&path) else {
+            let Ok(text) = crate::files::read_text(&path) else {
                 continue;
             };
             let lower = text.to_ascii_lowercase();

@@ -144,7 +144,8 @@ impl miette::Diagnostic for View<'_> {
 #[derive(Debug)]
 struct Snippet<'a> {
     name: String,
-    text: &'a str,
+    /// The source shown, with control characters made `?` (see [`shown`]).
+    text: std::borrow::Cow<'a, str>,
     /// Offset of `text` in the file's virtual text.
     base: usize,
     /// The cell shown, for notebooks.
@@ -175,7 +176,7 @@ impl<'a> Snippet<'a> {
         }
         Some(Snippet {
             name: format!("{} [cell {}]", diagnostic.path, cell.number),
-            text: &raw[start..end],
+            text: shown(&raw[start..end]),
             base: start,
             cell: Some(cell.number),
             first_line: 0,
@@ -225,7 +226,7 @@ impl<'a> Snippet<'a> {
         }
         Snippet {
             name: diagnostic.path.clone(),
-            text: &raw[start..end],
+            text: shown(&raw[start..end]),
             base: start,
             cell: None,
             first_line: first_line - 1,
@@ -234,8 +235,9 @@ impl<'a> Snippet<'a> {
 
     /// A byte range of the file's virtual text, as a span of this snippet, clamped to it.
     fn rebase(&self, start: usize, end: usize) -> SourceSpan {
-        let start = floor_char_boundary(self.text, start.saturating_sub(self.base));
-        let end = floor_char_boundary(self.text, end.saturating_sub(self.base)).max(start);
+        let text = self.text.as_ref();
+        let start = floor_char_boundary(text, start.saturating_sub(self.base));
+        let end = floor_char_boundary(text, end.saturating_sub(self.base)).max(start);
         SourceSpan::new(start.into(), end - start)
     }
 }
@@ -247,9 +249,10 @@ impl SourceCode for Snippet<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let inner =
+            self.text
+                .as_ref()
+                .read_span(span, context_lines_before, context_lines_after)?;
         // miette counts columns in bytes; the header must agree with ours, which count
         // characters (`é` or an emoji before the span is one column).
         let column = match self.text.get(..span.offset()) {
@@ -267,6 +270,22 @@ impl SourceCode for Snippet<'_> {
             inner.line_count(),
         )))
     }
+}
+
+/// `source` with its ASCII control characters other than tab and line endings made `?`: a
+/// zero-filled file or an escape sequence in a comment must not reach the terminal raw. One
+/// byte for one, so offsets and columns stay.
+fn shown(source: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |b: u8| b.is_ascii_control() && !matches!(b, b'\t' | b'\n' | b'\r');
+    if !source.bytes().any(hidden) {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let bytes: Vec<u8> = source
+        .bytes()
+        .map(|b| if hidden(b) { b'?' } else { b })
+        .collect();
+    // Only ASCII bytes changed, so the text is still UTF-8.
+    std::borrow::Cow::Owned(String::from_utf8(bytes).unwrap_or_default())
 }
 
 /// The largest char boundary of `text` at or before `offset` (clamped to the text's length).

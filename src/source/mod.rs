@@ -7,6 +7,7 @@
 pub mod notebook;
 pub mod python;
 
+use crate::files::NotRead;
 use crate::finding::Location;
 use std::path::{Path, PathBuf};
 
@@ -86,6 +87,9 @@ pub enum LoadProblem {
     Unreadable(String),
     /// Not a regular file: a named pipe, socket or device, never opened (PARSE002).
     NotRegular(String),
+    /// Nothing at the path, or a dangling symbolic link: a path named on the command line
+    /// (PARSE002).
+    Missing(String),
     /// The notebook JSON is not a notebook mlready can read (PARSE003).
     InvalidNotebook(String),
     /// Deliberately not analysed, e.g. a notebook whose kernel is not Python (PARSE004, info).
@@ -237,22 +241,25 @@ impl SourceFile {
 }
 
 fn normalize_lone_cr(text: String) -> String {
+    match lone_cr_to_lf(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(changed) => changed,
+    }
+}
+
+/// `text` with every lone `\r` (an old Mac line ending, a line break to Python's universal
+/// newlines) made `\n`; `\r\n` is left alone. Same byte length, so every offset stays.
+pub(crate) fn lone_cr_to_lf(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
-    if !bytes
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-    {
-        return text;
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = text.into_bytes();
-    for i in 0..out.len() {
-        if out[i] == b'\r' && out.get(i + 1) != Some(&b'\n') {
-            out[i] = b'\n';
-        }
-    }
+    let out: Vec<u8> = (0..bytes.len())
+        .map(|i| if lone(i) { b'\n' } else { bytes[i] })
+        .collect();
     // Only ASCII bytes changed, so the text is still UTF-8.
-    String::from_utf8(out).unwrap_or_default()
+    std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_default())
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
@@ -279,33 +286,17 @@ pub fn read(path: &Path) -> Result<Vec<u8>, LoadProblem> {
         let what = if path.is_dir() { "folder" } else { "file" };
         LoadProblem::Unreadable(format!("cannot read the {what}: {err}"))
     };
-    let metadata = std::fs::metadata(path).map_err(unreadable)?;
-    if !metadata.is_file() && !metadata.is_dir() {
-        return Err(LoadProblem::NotRegular(format!(
-            "not a regular file ({}); skipped without reading it",
-            special_kind(&metadata.file_type())
-        )));
+    match crate::files::regular(path) {
+        // A folder reaches here when a walk could not read it: say why.
+        Ok(_) | Err(NotRead::Folder) => std::fs::read(path).map_err(unreadable),
+        Err(NotRead::Special(kind)) => Err(LoadProblem::NotRegular(format!(
+            "not a regular file ({kind}); skipped without reading it"
+        ))),
+        Err(missing @ (NotRead::Missing | NotRead::DanglingLink(_))) => {
+            Err(LoadProblem::Missing(missing.to_string()))
+        }
+        Err(NotRead::Io(err)) => Err(unreadable(err)),
     }
-    std::fs::read(path).map_err(unreadable)
-}
-
-/// What a file that is neither regular nor a folder is.
-fn special_kind(kind: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "a named pipe";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device";
-        }
-    }
-    let _ = kind;
-    "a special file"
 }
 
 /// Whether `path` is a test module: `test_*.py` (a notebook named `test_set.ipynb` is not),

@@ -72,6 +72,10 @@ pub fn load(path: PathBuf, display: String, bytes: &[u8]) -> Result<SourceFile, 
             (Some(input), None) => (input.0.as_str(), at.input, at.input_rows),
             (None, None) => ("", None, Vec::new()),
         };
+        // A lone `\r` ends a line, as in CPython (cells saved on old Macs or by odd tools):
+        // made `\n` here, so the parser, the cell's lines and its `.ipynb` rows agree.
+        let source = super::lone_cr_to_lf(source);
+        let source = source.as_ref();
         // Trusted only when the list's lines are exactly the source's lines.
         let json_rows = if json_rows.len() == source.split_inclusive('\n').count() {
             json_rows
@@ -697,28 +701,25 @@ impl SourceLines {
         if contents.is_empty() {
             return;
         }
-        // Count the `\n` escapes (a JSON string holds no raw newline).
+        // Count the line breaks: `\n` escapes, and `\r` escapes not followed by `\n` (a lone
+        // CR ends a line, as in CPython). A JSON string holds no raw newline.
         let mut newlines = 0;
+        let mut ends_line = false;
         let mut j = 0;
         while j < contents.len() {
-            if contents[j] == b'\\' {
-                if contents.get(j + 1) == Some(&b'n') {
-                    newlines += 1;
-                }
-                j += 2;
-            } else {
+            if contents[j] != b'\\' {
+                ends_line = false;
                 j += 1;
+                continue;
             }
+            ends_line = match contents.get(j + 1) {
+                Some(b'n') => true,
+                Some(b'r') => contents.get(j + 2..j + 4) != Some(b"\\n"),
+                _ => false,
+            };
+            newlines += usize::from(ends_line);
+            j += 2;
         }
-        let ends_line = contents.ends_with(b"\\n") && {
-            // `\\n` is a backslash then `n`, not a newline: count the backslashes.
-            let slashes = contents[..contents.len() - 1]
-                .iter()
-                .rev()
-                .take_while(|&&c| c == b'\\')
-                .count();
-            slashes % 2 == 1
-        };
         // A new source line starts here unless the previous element left its line unfinished.
         if rows.is_empty() || *ended {
             rows.push(line);
@@ -1157,6 +1158,33 @@ mod tests {
         assert_parses(&file);
         let y = file.text.find('y').unwrap();
         assert_eq!(file.locate(y).cell, Some(2));
+    }
+
+    #[test]
+    fn lone_cr_ends_a_line_as_in_cpython() {
+        let file = notebook(json!([
+            [
+                "%matplotlib inline\r",
+                "x = 1\r",
+                "y = (\r",
+                "  2)\r\n",
+                "z = 3"
+            ],
+            "a = 1\rb = 2"
+        ]));
+        assert_eq!(
+            file.text,
+            "                  \nx = 1\ny = (\n  2)\r\nz = 3\na = 1\nb = 2\n"
+        );
+        assert_parses(&file);
+        // Each source line is a line of its cell, on its own `.ipynb` row.
+        let z = file.text.find("z = 3").unwrap();
+        let location = file.locate(z);
+        assert_eq!((location.cell, location.line), (Some(1), 5));
+        assert_eq!(file.notebook.as_ref().unwrap().cells[0].json_rows.len(), 5);
+        let b = file.text.find("b = 2").unwrap();
+        let location = file.locate(b);
+        assert_eq!((location.cell, location.line), (Some(2), 2));
     }
 
     #[test]

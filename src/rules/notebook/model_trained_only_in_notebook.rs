@@ -184,7 +184,7 @@ fn orchestrator_texts(root: &Path) -> Vec<String> {
             if !wanted || entry.metadata().is_ok_and(|m| m.len() > 1_000_000) {
                 continue;
             }
-            if let Ok(text) = std::fs::read_to_string(&path)
+            if let Ok(text) = crate::files::read_text(&path)
                 && ["papermill", "nbconvert", "jupyter execute", "ploomber"]
                     .iter()
                     .any(|w| text.contains(w))
