@@ -134,6 +134,16 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
+    /// Skip files with more code than this, reporting them as PARSE005 (`10MB`, `500KB`, or
+    /// bytes) [default: 10MB]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+
+    /// Stop analysing a file whose parse and model build take longer than this many seconds,
+    /// reporting it as PARSE005 [default: 20]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub file_time_limit: Option<std::time::Duration>,
+
     /// Never colour the output (NO_COLOR is honoured too)
     #[arg(long)]
     pub no_color: bool,
@@ -217,6 +227,14 @@ pub fn run(args: Cli) -> Result<ExitCode, Error> {
     }
 }
 
+fn parse_size(text: &str) -> Result<u64, String> {
+    crate::limits::parse_size(text)
+}
+
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    crate::limits::parse_seconds(text)
+}
+
 fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     let overrides = CliOverrides {
         config: args.config,
@@ -230,6 +248,8 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
             (_, true) => Some(false),
             _ => None,
         },
+        max_file_size: args.max_file_size,
+        file_time_limit: args.file_time_limit,
     };
     let known: Vec<(&'static str, &'static str)> =
         registry::all().map(|rule| (rule.code, rule.name)).collect();
@@ -365,6 +385,17 @@ fn show_settings(settings: &crate::settings::Settings, extras: &config::Resolved
     line("exclude", list(&settings.exclude));
     line("fail-on", format!("{:?}", settings.fail_on.as_str()));
     line("preview", settings.preview.to_string());
+    line(
+        "max-file-size",
+        format!(
+            "{:?}",
+            crate::limits::size(settings.limits.max_file_size).replace(' ', "")
+        ),
+    );
+    line(
+        "file-time-limit",
+        settings.limits.time.as_secs_f64().to_string(),
+    );
     out.push_str(&format!(
         "\n[per-file-ignores]  # {}\n",
         from("per-file-ignores")

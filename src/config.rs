@@ -26,7 +26,7 @@ use toml::{Table, Value};
 const DEDICATED_FILES: [&str; 2] = [".mlready.toml", "mlready.toml"];
 
 /// Every top-level key, kebab-case; the snake_case spelling is accepted too.
-const KNOWN_KEYS: [&str; 11] = [
+const KNOWN_KEYS: [&str; 13] = [
     "extend",
     "select",
     "ignore",
@@ -38,6 +38,8 @@ const KNOWN_KEYS: [&str; 11] = [
     "severity",
     "serving",
     "monitoring",
+    "max-file-size",
+    "file-time-limit",
 ];
 
 /// The values of one configuration file, before the command line is applied.
@@ -57,6 +59,10 @@ pub struct FileConfig {
     pub preview: Option<bool>,
     /// (selector, severity): the severity to report the matching rules with.
     pub severity: Vec<(Selector, Severity)>,
+    /// `max-file-size`: bytes of code beyond which a file is skipped (PARSE005).
+    pub max_file_size: Option<u64>,
+    /// `file-time-limit`: how long one file's parse and model build may take.
+    pub file_time_limit: Option<std::time::Duration>,
     /// `[tool.mlready.serving]` and `[tool.mlready.monitoring]`.
     pub facts: ProjectFacts,
     /// `extend = "../base.toml"`: another configuration file this one builds on (resolved
@@ -84,6 +90,10 @@ pub struct CliOverrides {
     pub fail_on: Option<Severity>,
     /// `--preview` / `--no-preview`: turns preview on or off whatever the file says.
     pub preview: Option<bool>,
+    /// `--max-file-size`: replaces the file's `max-file-size`.
+    pub max_file_size: Option<u64>,
+    /// `--file-time-limit`: replaces the file's `file-time-limit`.
+    pub file_time_limit: Option<std::time::Duration>,
 }
 
 /// The resolved configuration `Settings` has no field for (yet). Returned next to `Settings`
@@ -337,6 +347,16 @@ fn merge(config: FileConfig, base: FileConfig) -> FileConfig {
         } else {
             base.preview
         },
+        max_file_size: if set("max-file-size") {
+            config.max_file_size
+        } else {
+            base.max_file_size
+        },
+        file_time_limit: if set("file-time-limit") {
+            config.file_time_limit
+        } else {
+            base.file_time_limit
+        },
         severity,
         facts: ProjectFacts {
             serving: if set("serving") {
@@ -409,6 +429,32 @@ fn parse_config(path: &Path, text: &str) -> Result<FileConfig, Error> {
                     return Err(wrong_type(path, canonical, "true or false", value));
                 };
                 config.preview = Some(*on);
+            }
+            "max-file-size" => {
+                config.max_file_size = Some(match value {
+                    Value::Integer(bytes) if *bytes > 0 => *bytes as u64,
+                    Value::String(text) => crate::limits::parse_size(text)
+                        .map_err(|message| config_value(path, canonical, message))?,
+                    _ => {
+                        let expected = "a size such as \"10MB\", or a number of bytes";
+                        return Err(wrong_type(path, canonical, expected, value));
+                    }
+                });
+            }
+            "file-time-limit" => {
+                let text = match value {
+                    Value::Integer(seconds) => seconds.to_string(),
+                    Value::Float(seconds) => seconds.to_string(),
+                    Value::String(text) => text.clone(),
+                    _ => {
+                        let expected = "a number of seconds";
+                        return Err(wrong_type(path, canonical, expected, value));
+                    }
+                };
+                config.file_time_limit = Some(
+                    crate::limits::parse_seconds(&text)
+                        .map_err(|message| config_value(path, canonical, message))?,
+                );
             }
             "severity" => config.severity = severity_table(path, value)?,
             "serving" => config.facts.serving = serving_table(path, value)?,
@@ -686,10 +732,17 @@ pub fn resolve(
         ("exclude", !cli.exclude.is_empty()),
         ("fail-on", cli.fail_on.is_some()),
         ("preview", cli.preview.is_some()),
+        ("max-file-size", cli.max_file_size.is_some()),
+        ("file-time-limit", cli.file_time_limit.is_some()),
     ] {
         if given {
             let from = match origins.get(key) {
-                Some(file) if !matches!(key, "select" | "fail-on" | "preview") => {
+                Some(file)
+                    if !matches!(
+                        key,
+                        "select" | "fail-on" | "preview" | "max-file-size" | "file-time-limit"
+                    ) =>
+                {
                     format!("{file} and the command line")
                 }
                 _ => "the command line".to_string(),
@@ -715,6 +768,16 @@ pub fn resolve(
         per_file_ignores: file.per_file_ignores,
         fail_on: cli.fail_on.or(file.fail_on).unwrap_or(Severity::Warning),
         preview: cli.preview.or(file.preview).unwrap_or(false),
+        limits: crate::limits::Limits {
+            max_file_size: cli
+                .max_file_size
+                .or(file.max_file_size)
+                .unwrap_or(crate::limits::DEFAULT_MAX_FILE_SIZE),
+            time: cli
+                .file_time_limit
+                .or(file.file_time_limit)
+                .unwrap_or(crate::limits::DEFAULT_TIME_LIMIT),
+        },
         root,
         config_file: config_path,
         facts: file.facts,

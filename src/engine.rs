@@ -8,6 +8,7 @@ use crate::config::CompiledSettings;
 use crate::discover::{Discovered, discover};
 use crate::error::{Error, ErrorKind};
 use crate::finding::{Finding, Location, Span};
+use crate::limits;
 use crate::model;
 use crate::project::index::{ProjectIndex, project_root};
 use crate::project::roots::{Root, RootKind, Roots, relative_to};
@@ -547,7 +548,12 @@ pub fn summaries(paths: &[PathBuf], settings: &Settings) -> Result<Vec<FileSumma
         .iter()
         .filter_map(|file| {
             catch_unwind(AssertUnwindSafe(|| {
-                load_and_analyze(file, &[], Some(project::Options::default()))
+                load_and_analyze(
+                    file,
+                    &[],
+                    Some(project::Options::default()),
+                    &settings.limits,
+                )
             }))
             .ok()
             .and_then(|(_, summary, _)| summary)
@@ -559,7 +565,8 @@ pub fn summaries(paths: &[PathBuf], settings: &Settings) -> Result<Vec<FileSumma
 /// suppressions applied with `rules` as the enabled rules.
 pub fn check_source(display: &str, file: SourceFile, rules: &[&'static Rule]) -> Vec<Diagnostic> {
     let path = file.display.clone();
-    let (mut diagnostics, _, found) = analyze(Arc::new(file), rules, None);
+    let (mut diagnostics, _, found) =
+        analyze(Arc::new(file), rules, None, &limits::Limits::default());
     let mut suppressions = HashMap::from([(path, found)]);
     suppress::apply(&mut diagnostics, &mut suppressions, |rule, _| {
         rule.code == engine_rules::UNUSED_SUPPRESSION.code
@@ -731,9 +738,12 @@ fn check_one(job: Job, work: &Work) -> FileResult {
 /// from the same content.
 fn analyze_job(mut job: Job, work: &Work) -> FileResult {
     let file = &job.planned.file;
+    let limits = &work.compiled.settings().limits;
+    let notebook = source::FileKind::of(&file.path) == Some(source::FileKind::Notebook);
     let read = match job.stdin {
-        Some(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
-        None => source::read(&file.path).map(std::borrow::Cow::Owned),
+        Some(bytes) => source::check_size(bytes.len() as u64, limits, notebook, false)
+            .map(|()| std::borrow::Cow::Borrowed(bytes)),
+        None => source::read_within(&file.path, limits).map(std::borrow::Cow::Owned),
     };
     let bytes = match read {
         Ok(bytes) => bytes,
@@ -767,30 +777,41 @@ fn analyze_job(mut job: Job, work: &Work) -> FileResult {
         job.entry = Some(entry);
     }
     let ((diagnostics, summary, suppressions), read) = cache::reads::recording(|| {
-        match source::load_bytes(&file.path, file.display.clone(), &bytes) {
+        let loaded =
+            source::load_bytes(&file.path, file.display.clone(), &bytes).and_then(|source| {
+                source::check_size(source.text.len() as u64, limits, notebook, true)?;
+                Ok(source)
+            });
+        match loaded {
             Ok(mut source) => {
                 source.in_project = job.planned.in_project.clone();
-                analyze(Arc::new(source), work.rules, work.summarize)
+                analyze(Arc::new(source), work.rules, work.summarize, limits)
             }
             Err(problem) => (load_problem(file, problem), None, Suppressions::default()),
         }
     });
-    // The standard input is not what is on disk: its results are not kept.
-    let entry = digest.filter(|_| job.stdin.is_none()).and_then(|digest| {
-        let stored = cache::Stored {
-            diagnostics: diagnostics.iter().map(StoredDiagnostic::of).collect(),
-            directives: suppressions.directives.clone(),
-            summary: summary.clone(),
-        };
-        let read = read
-            .into_iter()
-            .map(|path| {
-                let seen = work.reads.digest_of(&path);
-                (path, seen)
-            })
-            .collect();
-        Entry::new(digest, read, &stored).map(|entry| (entry, true))
-    });
+    // The standard input is not what is on disk: its results are not kept. Nor are those of a
+    // file over a limit: the limits are settings, and time and memory depend on the machine.
+    let limited = diagnostics
+        .iter()
+        .any(|d| d.code == engine_rules::ANALYSIS_LIMIT.code);
+    let entry = digest
+        .filter(|_| job.stdin.is_none() && !limited)
+        .and_then(|digest| {
+            let stored = cache::Stored {
+                diagnostics: diagnostics.iter().map(StoredDiagnostic::of).collect(),
+                directives: suppressions.directives.clone(),
+                summary: summary.clone(),
+            };
+            let read = read
+                .into_iter()
+                .map(|path| {
+                    let seen = work.reads.digest_of(&path);
+                    (path, seen)
+                })
+                .collect();
+            Entry::new(digest, read, &stored).map(|entry| (entry, true))
+        });
     let entry = entry.or_else(|| job.entry.take().map(|entry| (entry, false)));
     FileResult {
         diagnostics,
@@ -809,9 +830,10 @@ fn load_and_analyze(
     file: &Discovered,
     rules: &[&'static Rule],
     summarize: Option<project::Options>,
+    limits: &limits::Limits,
 ) -> Analysed {
     match source::load(&file.path, file.display.clone()) {
-        Ok(source) => analyze(Arc::new(source), rules, summarize),
+        Ok(source) => analyze(Arc::new(source), rules, summarize, limits),
         Err(problem) => (load_problem(file, problem), None, Suppressions::default()),
     }
 }
@@ -843,6 +865,12 @@ fn load_problem(file: &Discovered, problem: LoadProblem) -> Vec<Diagnostic> {
             &engine_rules::SKIPPED_NOTEBOOK,
             message,
             "nothing to fix; ignore PARSE004 if this notice is not wanted",
+        ),
+        LoadProblem::OverLimit(message) => (
+            &engine_rules::ANALYSIS_LIMIT,
+            message,
+            "exclude the file if it is generated; otherwise raise `max-file-size` or \
+             `file-time-limit` in [tool.mlready]; the other files were checked",
         ),
     };
     vec![file_level(rule, &file.display, message, help)]
@@ -882,8 +910,45 @@ fn analyze(
     file: Arc<SourceFile>,
     rules: &[&'static Rule],
     summarize: Option<project::Options>,
+    limits: &limits::Limits,
 ) -> Analysed {
-    let Some(tree) = python::parse(&file.text) else {
+    let over_limit = |message: String| {
+        let diagnostic = file_level(
+            &engine_rules::ANALYSIS_LIMIT,
+            &file.display,
+            message,
+            "exclude the file if it is generated, or split it; the other files were checked",
+        );
+        (vec![diagnostic], None, Suppressions::default())
+    };
+    // An allocation that fails ends the process, and every file's results with it: a file that
+    // would likely need more memory than is left is not started.
+    if let Some((need, left)) = limits::too_big_for_memory(file.text.len() as u64) {
+        return over_limit(format!(
+            "skipped: analysing its {} of code would need about {}, and about {} is left \
+             for mlready (its memory limit, control group or the machine's memory)",
+            limits::size(file.text.len() as u64),
+            limits::size(need),
+            limits::size(left)
+        ));
+    }
+    let (built, stopped) = limits::within(limits, || {
+        let tree = python::parse(&file.text)?;
+        if limits::exceeded() {
+            return None;
+        }
+        if !file.is_notebook() {
+            model::constants::remember(&file.path, &file.text, &tree);
+        }
+        let model = model::build(&file, &tree);
+        Some((tree, model))
+    });
+    if let Some(stop) = stopped {
+        return over_limit(format!(
+            "skipped: {stop}; none of its findings are reported"
+        ));
+    }
+    let Some((tree, model)) = built else {
         let diagnostic = file_level(
             &engine_rules::SYNTAX_ERROR,
             &file.display,
@@ -892,10 +957,6 @@ fn analyze(
         );
         return (vec![diagnostic], None, Suppressions::default());
     };
-    if !file.is_notebook() {
-        model::constants::remember(&file.path, &file.text, &tree);
-    }
-    let model = model::build(&file, &tree);
     let mut sink = Sink::default();
     if let Some((span, message)) = model.syntax_errors.first() {
         let more = match model.syntax_errors.len() {

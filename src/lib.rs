@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod finding;
 pub mod fingerprint;
+pub mod limits;
 pub mod ml;
 pub mod model;
 pub mod precision;

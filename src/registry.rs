@@ -39,8 +39,9 @@ pub fn known() -> Vec<(&'static str, &'static str)> {
 /// The rules the engine reports itself (PARSE, SUP).
 pub mod engine_rules {
     pub use crate::rules::parse::{
-        invalid_notebook::RULE as INVALID_NOTEBOOK, skipped_notebook::RULE as SKIPPED_NOTEBOOK,
-        syntax_error::RULE as SYNTAX_ERROR, unreadable_file::RULE as UNREADABLE_FILE,
+        analysis_limit::RULE as ANALYSIS_LIMIT, invalid_notebook::RULE as INVALID_NOTEBOOK,
+        skipped_notebook::RULE as SKIPPED_NOTEBOOK, syntax_error::RULE as SYNTAX_ERROR,
+        unreadable_file::RULE as UNREADABLE_FILE,
     };
     pub use crate::rules::suppression::unused_suppression::RULE as UNUSED_SUPPRESSION;
 }

@@ -25,6 +25,8 @@ pub struct Settings {
     pub fail_on: Severity,
     /// Run the preview rules and heuristic branches too (`--preview`, `preview = true`).
     pub preview: bool,
+    /// What one file may cost: its size, the time and memory of its analysis.
+    pub limits: crate::limits::Limits,
     /// Folder that relative globs are matched against (the config file's folder, else cwd).
     pub root: PathBuf,
     /// The configuration file the values came from, if any.
@@ -43,6 +45,7 @@ impl Default for Settings {
             per_file_ignores: Vec::new(),
             fail_on: Severity::Warning,
             preview: false,
+            limits: crate::limits::Limits::default(),
             root: PathBuf::from("."),
             config_file: None,
             facts: ProjectFacts::default(),

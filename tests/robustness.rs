@@ -916,3 +916,212 @@ fn a_long_file_of_many_fits_and_findings() {
     assert_eq!(leaks, blocks);
     eprintln!("{blocks} fits checked in {:?}", run.elapsed);
 }
+
+/// A script that reads a hard-coded path: one REPRO006 at line 2, column 18.
+const GOOD: &str = "import pandas as pd\ndf = pd.read_csv(\"/Users/ana/data.csv\")\n";
+
+/// `lines` lines of generated code, ending with a REPRO006 at line `lines + 2`.
+fn generated(lines: usize) -> String {
+    let mut text = String::from("import pandas as pd\n");
+    for i in 0..lines {
+        text.push_str(&format!("x{i} = x{} * 2 + {i}\n", i / 2));
+    }
+    text.push_str("df = pd.read_csv(\"/Users/ana/data.csv\")\n");
+    text
+}
+
+fn message_of<'a>(run: &'a Checked, path: &str) -> &'a str {
+    run.diagnostics()
+        .iter()
+        .find(|d| d["path"] == path && d["code"] == "PARSE005")
+        .and_then(|d| d["message"].as_str())
+        .unwrap_or_else(|| panic!("no PARSE005 on {path}: {:?}", run.found()))
+}
+
+#[test]
+fn files_over_the_size_limit_are_reported_and_the_rest_is_checked() {
+    let dir = TempDir::new("robust-size-limit");
+    dir.write("good.py", GOOD);
+    let big = generated(20_000);
+    dir.write("big.py", &big);
+    // A notebook whose code is over the limit, and one whose outputs make the file over 20
+    // times the limit: the first is read and measured, the second never read.
+    let code: Vec<String> = big.lines().map(|l| format!("{l}\n")).collect();
+    let cell = |source: &[String], output: &str| {
+        json!({"cell_type": "code", "execution_count": 1, "metadata": {},
+               "outputs": [{"output_type": "stream", "name": "stdout", "text": [output]}],
+               "source": source})
+    };
+    dir.write(
+        "code.ipynb",
+        common::notebook_json(vec![cell(&code, "done\n")]),
+    );
+    let small = vec![GOOD.to_string()];
+    let noisy = common::notebook_json(vec![cell(&small, &"0123456789".repeat(300_000))]);
+    dir.write("noisy.ipynb", &noisy);
+    let run = check(
+        &dir,
+        &[
+            "good.py",
+            "big.py",
+            "code.ipynb",
+            "noisy.ipynb",
+            "--max-file-size",
+            "100KB",
+        ],
+        LIMIT,
+    );
+    assert_eq!(
+        run.found(),
+        [
+            found("big.py", "PARSE005", None, 1, 1),
+            found("code.ipynb", "PARSE005", None, 1, 1),
+            found("good.py", "REPRO006", None, 2, 18),
+            found("noisy.ipynb", "PARSE005", None, 1, 1),
+        ]
+    );
+    let size = |bytes: usize| format!("{:.1}", bytes as f64 / 1e3);
+    assert_eq!(
+        message_of(&run, "big.py"),
+        format!(
+            "skipped without reading it: the file is {} KB, over the 100 KB limit (`max-file-size`)",
+            size(big.len())
+        )
+    );
+    assert_eq!(
+        message_of(&run, "code.ipynb"),
+        format!(
+            "skipped: the notebook's cells hold {} KB of code, over the 100 KB limit (`max-file-size`)",
+            size(big.len())
+        )
+    );
+    let noisy_message = message_of(&run, "noisy.ipynb");
+    assert!(
+        noisy_message.starts_with("skipped without reading it: the notebook file is ")
+            && noisy_message.ends_with("over 2 MB (20 times `max-file-size`, 100 KB)"),
+        "{noisy_message}"
+    );
+    // The limit is configuration too, and the default is far above these files.
+    dir.write(
+        "pyproject.toml",
+        "[tool.mlready]\nmax-file-size = 1_000_000\n",
+    );
+    let run = check(&dir, &["good.py", "big.py", "code.ipynb"], LIMIT);
+    assert!(!run.codes().contains(&"PARSE005"), "{:?}", run.found());
+    assert!(
+        run.found()
+            .contains(&found("big.py", "REPRO006", None, 20_002, 18))
+    );
+}
+
+#[test]
+fn a_file_past_the_time_limit_is_reported_and_its_result_not_kept() {
+    let dir = TempDir::new("robust-time-limit");
+    dir.write("pyproject.toml", "[project]\nname = \"slow\"\n");
+    dir.write("good.py", GOOD);
+    dir.write("slow.py", generated(100_000));
+    // With the cache on: a run stopped by the clock must not be replayed by the next one.
+    let run_cached = |args: &[&str]| {
+        let ended = run_limited(
+            &dir,
+            &[&["check", "--format", "json"], args].concat(),
+            Duration::from_secs(180),
+        );
+        assert!(ended.code == 1, "exit {}: {}", ended.code, ended.stderr);
+        serde_json::from_str::<Value>(&ended.stdout).expect("a JSON report")
+    };
+    let json = run_cached(&["good.py", "slow.py", "--file-time-limit", "0.001"]);
+    let found: Vec<(String, String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        found[0],
+        (
+            "good.py".to_string(),
+            "REPRO006".to_string(),
+            found[0].2.clone()
+        )
+    );
+    assert_eq!(
+        (
+            found[1].0.as_str(),
+            found[1].1.as_str(),
+            found[1].2.as_str()
+        ),
+        (
+            "slow.py",
+            "PARSE005",
+            "skipped: the analysis was stopped after 1 ms (the per-file time limit); none of its \
+             findings are reported"
+        )
+    );
+    let json = run_cached(&["good.py", "slow.py"]);
+    let codes: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(codes, [("good.py", "REPRO006"), ("slow.py", "REPRO006")]);
+}
+
+/// Under `ulimit -v`, a file that would need more memory than is left is not started (an
+/// allocation that fails would end the process and lose every file's results).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_too_big_for_the_memory_left_is_skipped_and_the_rest_is_checked() {
+    let dir = TempDir::new("robust-memory-limit");
+    dir.write("good.py", GOOD);
+    // About 21 MB of code: by the estimate it needs about 2.6 GB, over the 1.5 GB allowed.
+    dir.write("huge.py", generated(700_000));
+    let script = format!(
+        "ulimit -v 1500000 && exec '{}' check good.py huge.py --max-file-size 50MB --no-cache \
+         --format json",
+        common::binary()
+    );
+    let output = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir.path())
+        .env("RAYON_NUM_THREADS", "2")
+        .env("MALLOC_ARENA_MAX", "2")
+        .output()
+        .expect("sh runs");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let found: Vec<(&str, &str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap(),
+                d["code"].as_str().unwrap(),
+                d["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!((found[0].0, found[0].1), ("good.py", "REPRO006"));
+    assert_eq!((found[1].0, found[1].1), ("huge.py", "PARSE005"));
+    assert!(
+        found[1].2.starts_with("skipped: analysing its ")
+            && found[1].2.contains("would need about"),
+        "{}",
+        found[1].2
+    );
+}

@@ -319,8 +319,12 @@ impl<'a> Builder<'a> {
 
     fn block(&mut self, node: Node) {
         let mut cursor = node.walk();
-        let children: Vec<Node> = node.named_children(&mut cursor).collect();
-        for child in children {
+        for child in node.named_children(&mut cursor) {
+            // Past the file's time or memory budget the build stops; the engine reports the
+            // file as not analysed and drops the partial model.
+            if crate::limits::exceeded() {
+                return;
+            }
             self.stmt(child);
         }
     }

@@ -94,6 +94,8 @@ pub enum LoadProblem {
     InvalidNotebook(String),
     /// Deliberately not analysed, e.g. a notebook whose kernel is not Python (PARSE004, info).
     Skipped(String),
+    /// Over one of the per-file limits (PARSE005): the message says which.
+    OverLimit(String),
 }
 
 impl SourceFile {
@@ -282,13 +284,25 @@ pub fn load(path: &Path, display: String) -> Result<SourceFile, LoadProblem> {
 /// The bytes of the file at `path`, when it is a regular file: a named pipe, a socket or a
 /// device is never opened (reading one would wait forever or never end).
 pub fn read(path: &Path) -> Result<Vec<u8>, LoadProblem> {
+    read_within(path, &crate::limits::Limits::default())
+}
+
+/// [`read`], and a file larger than `limits` allow is not read at all (PARSE005): a `.py`
+/// file beyond `max-file-size`, a notebook beyond [`crate::limits::NOTEBOOK_FILE_FACTOR`]
+/// times it (its outputs may be large; its code is held to the limit once loaded).
+pub fn read_within(path: &Path, limits: &crate::limits::Limits) -> Result<Vec<u8>, LoadProblem> {
     let unreadable = |err: std::io::Error| {
         let what = if path.is_dir() { "folder" } else { "file" };
         LoadProblem::Unreadable(format!("cannot read the {what}: {err}"))
     };
     match crate::files::regular(path) {
+        Ok(metadata) => {
+            let notebook = FileKind::of(path) == Some(FileKind::Notebook);
+            check_size(metadata.len(), limits, notebook, false)?;
+            std::fs::read(path).map_err(unreadable)
+        }
         // A folder reaches here when a walk could not read it: say why.
-        Ok(_) | Err(NotRead::Folder) => std::fs::read(path).map_err(unreadable),
+        Err(NotRead::Folder) => std::fs::read(path).map_err(unreadable),
         Err(NotRead::Special(kind)) => Err(LoadProblem::NotRegular(format!(
             "not a regular file ({kind}); skipped without reading it"
         ))),
@@ -297,6 +311,47 @@ pub fn read(path: &Path) -> Result<Vec<u8>, LoadProblem> {
         }
         Err(NotRead::Io(err)) => Err(unreadable(err)),
     }
+}
+
+/// PARSE005 when `bytes` is over the size limit: of the file on disk, or (`code`) of the code
+/// it holds once loaded (a notebook's cells joined).
+pub fn check_size(
+    bytes: u64,
+    limits: &crate::limits::Limits,
+    notebook: bool,
+    code: bool,
+) -> Result<(), LoadProblem> {
+    let limit = if notebook && !code {
+        limits
+            .max_file_size
+            .saturating_mul(crate::limits::NOTEBOOK_FILE_FACTOR)
+    } else {
+        limits.max_file_size
+    };
+    if bytes <= limit {
+        return Ok(());
+    }
+    let size = crate::limits::size;
+    Err(LoadProblem::OverLimit(match (notebook, code) {
+        (true, true) => format!(
+            "skipped: the notebook's cells hold {} of code, over the {} limit (`max-file-size`)",
+            size(bytes),
+            size(limit)
+        ),
+        (true, false) => format!(
+            "skipped without reading it: the notebook file is {}, over {} ({} times \
+             `max-file-size`, {})",
+            size(bytes),
+            size(limit),
+            crate::limits::NOTEBOOK_FILE_FACTOR,
+            size(limits.max_file_size)
+        ),
+        (false, _) => format!(
+            "skipped without reading it: the file is {}, over the {} limit (`max-file-size`)",
+            size(bytes),
+            size(limit)
+        ),
+    }))
 }
 
 /// Whether `path` is a test module: `test_*.py` (a notebook named `test_set.ipynb` is not),

@@ -10,7 +10,8 @@ thread_local! {
 }
 
 /// Parses Python text. tree-sitter always yields a tree; syntax errors become `ERROR` nodes.
-/// Returns `None` only if the grammar cannot be loaded, which is an internal failure.
+/// Returns `None` if the grammar cannot be loaded, which is an internal failure, or when the
+/// file's budget ran out during the parse ([`crate::limits::exceeded`]).
 pub fn parse(text: &str) -> Option<Tree> {
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
@@ -21,7 +22,26 @@ pub fn parse(text: &str) -> Option<Tree> {
                 .ok()?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(text, None)
+        let parser = slot.as_mut()?;
+        let bytes = text.as_bytes();
+        let mut progress = |_: &tree_sitter::ParseState| {
+            if crate::limits::exceeded() {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        };
+        let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+        let tree = parser.parse_with_options(
+            &mut |at: usize, _| bytes.get(at..).unwrap_or_default(),
+            None,
+            Some(options),
+        );
+        if tree.is_none() {
+            // A cancelled parse would otherwise resume where it stopped on the next file.
+            parser.reset();
+        }
+        tree
     })
 }
 

@@ -5,5 +5,6 @@ crate::rule::rules![
     syntax_error,
     unreadable_file,
     invalid_notebook,
-    skipped_notebook
+    skipped_notebook,
+    analysis_limit
 ];
