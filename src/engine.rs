@@ -776,9 +776,11 @@ fn analyze_job(mut job: Job, work: &Work) -> FileResult {
         }
         job.entry = Some(entry);
     }
+    // Handed over, not copied: a large file's text is then held once while it is analysed.
+    let bytes = bytes.into_owned();
     let ((diagnostics, summary, suppressions), read) = cache::reads::recording(|| {
         let loaded =
-            source::load_bytes(&file.path, file.display.clone(), &bytes).and_then(|source| {
+            source::load_owned(&file.path, file.display.clone(), bytes).and_then(|source| {
                 source::check_size(source.text.len() as u64, limits, notebook, true)?;
                 Ok(source)
             });

@@ -382,6 +382,17 @@ pub fn load_bytes(path: &Path, display: String, bytes: &[u8]) -> Result<SourceFi
     }
 }
 
+/// [`load_bytes`], taking the bytes: UTF-8 Python text becomes the file's text without a copy.
+pub fn load_owned(path: &Path, display: String, bytes: Vec<u8>) -> Result<SourceFile, LoadProblem> {
+    if FileKind::of(path) == Some(FileKind::Notebook) {
+        return load_bytes(path, display, &bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::python(path.to_path_buf(), display, text)),
+        Err(err) => load_bytes(path, display, err.as_bytes()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
