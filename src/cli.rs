@@ -140,7 +140,7 @@ pub struct CheckArgs {
     pub max_file_size: Option<u64>,
 
     /// Stop analysing a file whose parse and model build take longer than this many seconds,
-    /// reporting it as PARSE005 [default: 20]
+    /// reporting it as PARSE005 [default: 30]
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub file_time_limit: Option<std::time::Duration>,
 
