@@ -404,7 +404,8 @@ fn deeply_nested_blocks() {
         .map(|i| format!("{}if x:\n", " ".repeat(i)))
         .collect();
     dir.write("ifs5000.py", format!("{deep}{}pass\n", " ".repeat(5000)));
-    let run = check(&dir, &["ifs5000.py"], LIMIT);
+    // 12.5 MB of indentation: over the default size limit, raised so the nesting is parsed.
+    let run = check(&dir, &["ifs5000.py", "--max-file-size", "20MB"], LIMIT);
     let codes = run.codes();
     assert!(codes.iter().all(|c| *c == "PARSE001"), "{codes:?}");
 
@@ -416,7 +417,7 @@ fn deeply_nested_blocks() {
         })
         .collect();
     dir.write("mixed.py", format!("{mixed}{}pass\n", " ".repeat(5000)));
-    let run = check(&dir, &["mixed.py"], LIMIT);
+    let run = check(&dir, &["mixed.py", "--max-file-size", "20MB"], LIMIT);
     assert!(
         run.codes().iter().all(|c| c.starts_with("PARSE")),
         "{:?}",
