@@ -3,8 +3,10 @@
 //! file and project rule, suppressions, every output format) on the fuzzer's bytes.
 
 use mlready::engine::{RunOptions, check_with};
+use mlready::finding::Location;
 use mlready::render::{self, Format, Style};
 use mlready::settings::Settings;
+use mlready::source::SourceFile;
 use std::path::PathBuf;
 
 /// A folder that does not exist, so that the modules an input imports are never found on
@@ -45,6 +47,14 @@ pub fn check(name: &str, data: &[u8]) {
             diagnostic.span.start <= diagnostic.span.end,
             "{diagnostic:?}"
         );
+        if let Some(file) = &diagnostic.file {
+            stands_in(file, diagnostic.code, &diagnostic.start);
+        }
+        for related in &diagnostic.related {
+            if let Some(file) = &related.file {
+                stands_in(file, diagnostic.code, &related.location);
+            }
+        }
     }
     for format in [
         Format::Text,
@@ -59,4 +69,34 @@ pub fn check(name: &str, data: &[u8]) {
         render::render(&report, format, &mut out, &Style { color: false })
             .expect("rendering into memory cannot fail");
     }
+}
+
+/// A place a finding names is in its file: a line of the file, or of a code cell of the
+/// notebook (one of its lines, or the line just past its end).
+fn stands_in(file: &SourceFile, code: &str, location: &Location) {
+    assert!(
+        location.line >= 1 && location.column >= 1,
+        "{code} at {location:?}"
+    );
+    let Some(info) = &file.notebook else {
+        assert_eq!(location.cell, None, "{code} at {location:?}");
+        assert!(location.line <= file.line_count(), "{code} at {location:?}");
+        return;
+    };
+    let Some(number) = location.cell else {
+        // A finding about the whole notebook (it names no cell).
+        assert_eq!(
+            (location.line, location.column),
+            (1, 1),
+            "{code} at {location:?}"
+        );
+        return;
+    };
+    let cell = info.cells.iter().find(|c| c.number == number);
+    let cell = cell.unwrap_or_else(|| panic!("{code} at {location:?}: no such code cell"));
+    let lines = file.line_index(cell.offset + cell.len) - file.line_index(cell.offset) + 1;
+    assert!(
+        location.line <= lines + 1,
+        "{code} at {location:?}: the cell has {lines} lines"
+    );
 }
