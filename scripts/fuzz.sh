@@ -8,7 +8,7 @@
 # Targets (fuzz/fuzz_targets/):
 #   notebook        the notebook loader and its cell map (offsets mapped to cells and back)
 #   check_py        `mlready check --select ALL --preview` of one .py file, every output format
-#   check_notebook  the same for one notebook
+#   check_notebook  the same for one notebook (bytes that are not JSON: as its cells' code)
 #   config          mlready.toml / pyproject.toml through the configuration loader
 #   baseline        a --baseline file through the baseline reader, then filtering a report
 #
@@ -47,7 +47,9 @@ seed() {
     mkdir -p "$dir"
     case $name in
         check_py) find fixtures examples -name '*.py' -size -64k ;;
-        notebook | check_notebook) find fixtures examples -name '*.ipynb' -size -64k ;;
+        notebook) find fixtures examples -name '*.ipynb' -size -64k ;;
+        # Python too: check_notebook also checks bytes that are not JSON as cells of code.
+        check_notebook) find fixtures examples \( -name '*.ipynb' -o -name '*.py' \) -size -64k ;;
         config)
             find fixtures examples -name '*.toml'
             find fuzz/seeds/config -type f
