@@ -16,8 +16,8 @@
 # fuzz/artifacts/TARGET/. Then:
 #   cargo fuzz tmin -s none -a TARGET fuzz/artifacts/TARGET/crash-...   # minimise it
 #   cargo fuzz run -s none -a TARGET fuzz/artifacts/TARGET/minimized-... # replay it
-# fix the cause, and add the minimised input as a regression test of the main crate
-# (tests/fuzz_regressions.rs).
+# fix the cause, and add the minimised input as a regression test of the main crate that
+# asserts its exact outcome.
 #
 # The fuzz crate is its own workspace (fuzz/Cargo.toml), outside the main build. Corpora grow
 # in fuzz/corpus/TARGET (seeded from fixtures/ and fuzz/seeds/ on first use); corpora and
