@@ -56,4 +56,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         }
         Err(err) => assert!(!err.to_string().is_empty()),
     }
+    // Removed after every input: libFuzzer ends its processes without running destructors.
+    let _ = std::fs::remove_file(file());
 });

@@ -4,36 +4,28 @@
 
 use mlready::config::{CliOverrides, CompiledSettings, resolve};
 use mlready::registry;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-/// The folder the configuration files are written to, one per fuzzing process.
-fn folder() -> &'static Path {
-    static FOLDER: OnceLock<PathBuf> = OnceLock::new();
-    FOLDER.get_or_init(|| {
-        let folder =
-            std::env::temp_dir().join(format!("mlready-fuzz-config-{}", std::process::id()));
-        std::fs::create_dir_all(&folder).expect("the temporary folder can be made");
-        folder
-    })
-}
+use std::path::Path;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let folder = std::env::temp_dir().join(format!("mlready-fuzz-config-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("the temporary folder can be made");
     for name in ["mlready.toml", "pyproject.toml"] {
-        let path = folder().join(name);
+        let path = folder.join(name);
         std::fs::write(&path, data).expect("the temporary file can be written");
-        load(&path);
+        load(&folder, &path);
     }
+    // Removed after every input: libFuzzer ends its processes without running destructors.
+    let _ = std::fs::remove_dir_all(&folder);
 });
 
-fn load(path: &Path) {
+fn load(folder: &Path, path: &Path) {
     let known: Vec<(&'static str, &'static str)> =
         registry::all().map(|rule| (rule.code, rule.name)).collect();
     let cli = CliOverrides {
         config: Some(path.to_path_buf()),
         ..CliOverrides::default()
     };
-    let (settings, extras) = match resolve(&[folder().to_path_buf()], &cli, &known) {
+    let (settings, extras) = match resolve(&[folder.to_path_buf()], &cli, &known) {
         Ok(resolved) => resolved,
         Err(err) => return explained(err),
     };
