@@ -68,6 +68,7 @@ pub fn check_with(
     options: &RunOptions,
 ) -> Result<Report, Error> {
     let started = Instant::now();
+    let mut timings = Timings::from_env();
     let compiled = CompiledSettings::new(settings)?;
     let cwd = std::env::current_dir().map_err(|err| {
         Error::new(ErrorKind::Internal(format!(
@@ -91,14 +92,16 @@ pub fn check_with(
         .then_some(project::Options {
             declared_entries: !settings.facts.serving.entry_points.is_empty(),
         });
-    let plan = Plan::new(
-        given,
-        paths,
-        settings,
-        options.project && summarize.is_some(),
-        options.stdin.is_some(),
-        &cwd,
-    )?;
+    let plan = timings.time("plan", || {
+        Plan::new(
+            given,
+            paths,
+            settings,
+            options.project && summarize.is_some(),
+            options.stdin.is_some(),
+            &cwd,
+        )
+    })?;
     let key = cache::settings_key(
         &rules.iter().map(|r| r.code).collect::<Vec<_>>(),
         summarize.map(|o| o.declared_entries),
@@ -167,10 +170,12 @@ pub fn check_with(
                 }
             })
             .collect();
-        let results: Vec<FileResult> = pool.install(|| {
-            jobs.into_par_iter()
-                .map(|job| check_one(job, &work))
-                .collect()
+        let results: Vec<FileResult> = timings.time("files", || {
+            pool.install(|| {
+                jobs.into_par_iter()
+                    .map(|job| check_one(job, &work))
+                    .collect()
+            })
         });
         let mut summaries: Vec<(usize, FileSummary)> = Vec::new();
         let mut changed: HashMap<usize, bool> = HashMap::new();
@@ -192,9 +197,11 @@ pub fn check_with(
             }
         }
         if summarize.is_some() {
-            let project = catch_unwind(AssertUnwindSafe(|| {
-                project_stage(&plan, &summaries, &rules, settings, &mut sources)
-            }));
+            let project = timings.time("project", || {
+                catch_unwind(AssertUnwindSafe(|| {
+                    project_stage(&plan, &summaries, &rules, settings, &mut sources)
+                }))
+            });
             match project {
                 Ok(diagnostics) => {
                     for (diagnostic, amends) in diagnostics {
@@ -243,7 +250,45 @@ pub fn check_with(
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.elapsed = started.elapsed();
+    timings.print(report.elapsed);
     Ok(report)
+}
+
+/// Wall time per stage, summed over the batches, printed to stderr at the end of a run when
+/// `MLREADY_TIMINGS` is set (for `scripts/bench.sh`; not part of the interface).
+struct Timings {
+    stages: Option<Vec<(&'static str, std::time::Duration)>>,
+}
+
+impl Timings {
+    fn from_env() -> Timings {
+        Timings {
+            stages: std::env::var_os("MLREADY_TIMINGS").map(|_| Vec::new()),
+        }
+    }
+
+    fn time<T>(&mut self, stage: &'static str, run: impl FnOnce() -> T) -> T {
+        let Some(stages) = &mut self.stages else {
+            return run();
+        };
+        let started = Instant::now();
+        let value = run();
+        let spent = started.elapsed();
+        match stages.iter_mut().find(|(name, _)| *name == stage) {
+            Some((_, total)) => *total += spent,
+            None => stages.push((stage, spent)),
+        }
+        value
+    }
+
+    fn print(&self, total: std::time::Duration) {
+        let Some(stages) = &self.stages else { return };
+        let mut line = String::from("mlready timings:");
+        for (stage, spent) in stages {
+            line.push_str(&format!(" {stage}={:.3}s", spent.as_secs_f64()));
+        }
+        eprintln!("{line} total={:.3}s", total.as_secs_f64());
+    }
 }
 
 /// Hands the memory the batch freed back to the system. glibc keeps freed memory in each

@@ -75,6 +75,8 @@ pub struct ProjectIndex<'a> {
     pub data_edges: Vec<DataEdge>,
     /// See [`ProjectIndex::training_imports`].
     training_imports: std::cell::OnceCell<HashMap<FileId, Vec<FileId>>>,
+    /// See [`ProjectIndex::importers`].
+    importers: std::cell::OnceCell<HashMap<FileId, Vec<FileId>>>,
     /// Drift libraries named in dependency manifests: (manifest, distribution).
     pub manifest_drift: Vec<(String, String)>,
 }
@@ -92,6 +94,7 @@ impl<'a> ProjectIndex<'a> {
             data_edges: Vec::new(),
             manifest_drift: Vec::new(),
             training_imports: std::cell::OnceCell::new(),
+            importers: std::cell::OnceCell::new(),
         };
         index.index_modules();
         index.join_artifacts();
@@ -432,6 +435,26 @@ impl<'a> ProjectIndex<'a> {
             }
             map
         })
+    }
+
+    /// The files that import `module` (a file of the project), in order; computed once for
+    /// all files, so that asking for each entry point's importers stays linear.
+    pub fn importers(&self, module: FileId) -> &[FileId] {
+        let map = self.importers.get_or_init(|| {
+            let mut map: HashMap<FileId, Vec<FileId>> = HashMap::new();
+            for (id, file) in self.files.iter().enumerate() {
+                for (_, qualified) in &file.imports {
+                    if let Some(module) = self.module_file(qualified) {
+                        let importers = map.entry(module).or_default();
+                        if importers.last() != Some(&id) {
+                            importers.push(id);
+                        }
+                    }
+                }
+            }
+            map
+        });
+        map.get(&module).map_or(&[], Vec::as_slice)
     }
 
     /// The display path of a file.
