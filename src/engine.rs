@@ -396,6 +396,12 @@ impl Plan {
             });
         }
         if whole {
+            // The given files of each root, found once rather than by a pass over all files
+            // per root (a monorepo of a thousand sub-projects made that quadratic).
+            let mut given_of: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
+            for (position, planned) in files.iter().enumerate() {
+                given_of[planned.root].push(position);
+            }
             for (index, root) in roots.clone().iter().enumerate() {
                 // The rest of the project is read as well as it can be: what cannot be read
                 // there is reported when that file is checked itself. A project that is a
@@ -426,8 +432,9 @@ impl Plan {
                         order: String::new(),
                     });
                 }
-                for planned in files.iter_mut().filter(|f| f.given && f.root == index) {
+                for &position in &given_of[index] {
                     // The standard input stands in for a file that may not be on disk yet.
+                    let planned = &mut files[position];
                     planned.member = stdin || reached.contains(&planned.file.identity);
                 }
             }

@@ -136,15 +136,18 @@ impl<'a> ProjectIndex<'a> {
     /// names a folder (`models/x.pkl`), at the root (see [`Located::new`]). Two relative
     /// paths are the same file only when some of those resolutions agree, so a bare
     /// `train.csv` of a notebook in one folder is not the `train.csv` a script writes in
-    /// another. A path anchored somewhere the analysis cannot see (absolute, `~`, a folded
+    /// another; and a use that meets a save or write in its own folder's resolution is not
+    /// also joined to those it meets only at the root (`p17/serve.py` loading
+    /// `models/model.pkl` reads what `p17/train.py` saves there, not every sub-folder's
+    /// model). A path anchored somewhere the analysis cannot see (absolute, `~`, a folded
     /// unknown prefix `*/`, a URI) matches from the file name back, on at least one folder
-    /// unless both files share a folder (see [`Located::matches`]). Uses are grouped by file
-    /// name (which must be known to match), so the join is linear in the number of paths,
-    /// not their product. One save into a folder the project does not hold (the author's
-    /// layout, not the one checked in) joins the loads of its file name when it is the only
-    /// save of that name and they are bare names in one file.
+    /// unless both files share a folder (see [`Located::matches`]). Uses are indexed by
+    /// resolved path, by folder and file name, and by their last two components, so each
+    /// save meets only the uses it may match: the join is linear in the number of paths and
+    /// edges, not their product. One save into a folder the project does not hold (the
+    /// author's layout, not the one checked in) joins the loads of its file name when it is
+    /// the only save of that name and they are bare names in one file.
     fn join_artifacts(&mut self) {
-        type Keyed = HashMap<String, Vec<(FileId, usize, Located)>>;
         let folders: Vec<Vec<String>> = self
             .files
             .iter()
@@ -160,45 +163,17 @@ impl<'a> ProjectIndex<'a> {
         let mut locate = |file: FileId, path: &str| -> Located {
             Located::new(path, &folders[file], &mut exists)
         };
-        // A file name with a wildcard (`model_*.pkl`) is filed under "*" and compared with
-        // every path.
-        let group = |uses: &mut Keyed, file: FileId, index: usize, located: Located| {
-            if let Some(last) = located.raw.last() {
-                let key = if last.contains('*') {
-                    "*".to_string()
-                } else {
-                    last.clone()
-                };
-                uses.entry(key).or_default().push((file, index, located));
-            }
-        };
-        // The uses a path may match, by reference: a common file name (`train.csv`) has
-        // hundreds, and copying them for every save and write made the join quadratic in
-        // memory traffic.
-        fn candidates<'k>(uses: &'k Keyed, parts: &[String]) -> Vec<&'k (FileId, usize, Located)> {
-            let Some(last) = parts.last() else {
-                return Vec::new();
-            };
-            if last.contains('*') {
-                return uses.values().flatten().collect();
-            }
-            uses.get(last)
-                .into_iter()
-                .chain(uses.get("*"))
-                .flatten()
-                .collect()
-        }
-        let mut loads: Keyed = HashMap::new();
-        let mut reads: Keyed = HashMap::new();
+        let mut loads = Uses::default();
+        let mut reads = Uses::default();
         for (id, file) in self.files.iter().enumerate() {
             for (i, load) in file.loads.iter().enumerate() {
                 if let Some(path) = &load.path {
-                    group(&mut loads, id, i, locate(id, path));
+                    loads.add(id, i, locate(id, path));
                 }
             }
             for (i, read) in file.reads.iter().enumerate() {
                 if let Some(path) = &read.path {
-                    group(&mut reads, id, i, locate(id, path));
+                    reads.add(id, i, locate(id, path));
                 }
             }
         }
@@ -211,21 +186,15 @@ impl<'a> ProjectIndex<'a> {
                 }
             }
         }
+        let mut artifacts = Joined::default();
+        let mut data = Joined::default();
         for (saver, file) in self.files.iter().enumerate() {
             for (s, save) in file.saves.iter().enumerate() {
                 let Some(saved) = &save.path else { continue };
                 let saved = locate(saver, saved);
-                let candidates = candidates(&loads, &saved.raw);
-                let before = self.artifact_edges.len();
-                for (loader, l, other) in &candidates {
-                    if saved.matches(other) {
-                        self.artifact_edges.push(ArtifactEdge {
-                            save: (saver, s),
-                            load: (*loader, *l),
-                        });
-                    }
-                }
-                if self.artifact_edges.len() == before
+                let before = artifacts.edges.len();
+                loads.join(&saved, (saver, s), &mut artifacts);
+                if artifacts.edges.len() == before
                     && saved.unplaced
                     && saved_names.get(saved.raw.last().map_or("", |n| n.as_str())) == Some(&1)
                 {
@@ -233,22 +202,23 @@ impl<'a> ProjectIndex<'a> {
                     // project that loads this file name from its own folder (a bare name,
                     // naming no other folder), and that no other save names, is the one
                     // place it was meant for.
-                    let relative: Vec<_> = candidates
+                    let candidates = loads.named(&saved);
+                    let relative: Vec<&Use> = candidates
                         .iter()
-                        .filter(|(_, _, other)| !other.resolved.is_empty() && other.raw.len() == 1)
-                        .filter(|(_, _, other)| other.raw.last() == saved.raw.last())
+                        .copied()
+                        .filter(|u| !u.located.resolved.is_empty() && u.located.raw.len() == 1)
+                        .filter(|u| u.located.raw.last() == saved.raw.last())
                         .collect();
-                    let one_file = relative.windows(2).all(|w| w[0].0 == w[1].0);
+                    let one_file = relative.windows(2).all(|w| w[0].file == w[1].file);
                     let all_loads = candidates
                         .iter()
-                        .filter(|c| c.2.raw.last() == saved.raw.last())
+                        .filter(|u| u.located.raw.last() == saved.raw.last())
                         .count();
                     if one_file && relative.len() == all_loads {
-                        for (loader, l, _) in relative {
-                            self.artifact_edges.push(ArtifactEdge {
-                                save: (saver, s),
-                                load: (*loader, *l),
-                            });
+                        for found in relative {
+                            artifacts
+                                .edges
+                                .push(((saver, s), (found.file, found.index), true));
                         }
                     }
                 }
@@ -256,16 +226,17 @@ impl<'a> ProjectIndex<'a> {
             for (w, write) in file.writes.iter().enumerate() {
                 let Some(written) = &write.path else { continue };
                 let written = locate(saver, written);
-                for (reader, r, other) in candidates(&reads, &written.raw) {
-                    if written.matches(other) {
-                        self.data_edges.push(DataEdge {
-                            write: (saver, w),
-                            read: (*reader, *r),
-                        });
-                    }
-                }
+                reads.join(&written, (saver, w), &mut data);
             }
         }
+        self.artifact_edges = artifacts
+            .nearest()
+            .map(|(save, load)| ArtifactEdge { save, load })
+            .collect();
+        self.data_edges = data
+            .nearest()
+            .map(|(write, read)| DataEdge { write, read })
+            .collect();
     }
 
     fn read_manifests(&mut self) {
@@ -519,6 +490,9 @@ struct Located {
     /// (`Titanic/model.pkl` with no `Titanic/` on disk): the author ran it in another layout,
     /// so where the file lands cannot be told from the project.
     unplaced: bool,
+    /// The first of `resolved` is in the file's own folder (the root's, for a file at the
+    /// root).
+    own: bool,
 }
 
 impl Located {
@@ -538,6 +512,7 @@ impl Located {
                 folder: folder.to_vec(),
                 resolved,
                 unplaced: false,
+                own: false,
             };
         }
         let here = resolve(folder, &raw);
@@ -555,14 +530,19 @@ impl Located {
                 folder: folder.to_vec(),
                 resolved,
                 unplaced,
+                own: true,
             };
         }
         let first = &raw[..1];
         let at_root = resolve(&[], &raw);
         let mut unplaced = false;
+        let mut own = true;
         match (exists(&resolve(folder, first)), exists(first)) {
             (true, false) => resolved.push(here),
-            (false, true) => resolved.push(at_root),
+            (false, true) => {
+                own = false;
+                resolved.push(at_root);
+            }
             (true, true) => {
                 resolved.push(here);
                 resolved.push(at_root);
@@ -578,7 +558,49 @@ impl Located {
             folder: folder.to_vec(),
             resolved,
             unplaced,
+            own,
         }
+    }
+
+    /// A URI, or a wildcard inside the path (not the folded unknown prefix `*/`): the use
+    /// cannot be found by the places it resolves to or by its last components.
+    fn irregular(&self) -> bool {
+        let uri = self.raw.first().is_some_and(|p| p.ends_with(':'));
+        uri || self
+            .raw
+            .iter()
+            .enumerate()
+            .any(|(i, part)| part.contains('*') && !(i == 0 && part == "*"))
+    }
+
+    /// The last two components of each path a match compares from the file name back: the
+    /// path as written when it is anchored, else each resolution.
+    fn tails(&self) -> Vec<(String, String)> {
+        let paths = if self.resolved.is_empty() {
+            std::slice::from_ref(&self.raw)
+        } else {
+            self.resolved.as_slice()
+        };
+        paths
+            .iter()
+            .filter_map(|path| match path.as_slice() {
+                [.., parent, name] => Some((parent.clone(), name.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether two uses that match agree in their own folders' resolutions: the same file
+    /// wherever the two files run.
+    fn nearby(&self, other: &Located) -> bool {
+        self.own
+            && other.own
+            && match (self.resolved.first(), other.resolved.first()) {
+                (Some(a), Some(b)) => {
+                    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| glob_eq(x, y))
+                }
+                _ => false,
+            }
     }
 
     /// Whether two uses name the same file: two relative paths agree on some resolution;
@@ -605,6 +627,147 @@ impl Located {
             (true, false) => other.resolved.iter().any(|b| loose(&self.raw, b)),
             (false, true) => self.resolved.iter().any(|a| loose(a, &other.raw)),
         }
+    }
+}
+
+/// A load or a read, located.
+struct Use {
+    file: FileId,
+    index: usize,
+    located: Located,
+}
+
+/// The loads (or the reads) of a project, indexed so that a save finds the uses it may match
+/// without comparing itself with every use of its file name: every use a save matches is
+/// under one of the keys the save looks up (see [`Uses::candidates`]), and the match is then
+/// decided by [`Located::matches`] as before.
+#[derive(Default)]
+struct Uses {
+    uses: Vec<Use>,
+    /// Relative uses by each place they resolve to.
+    resolved: HashMap<Vec<String>, Vec<usize>>,
+    /// Every use by its folder and file name (matches within one folder).
+    by_folder: HashMap<(Vec<String>, String), Vec<usize>>,
+    /// Every use by the last two components of each of its paths (as written when anchored,
+    /// each resolution when relative): a match of two folders or more agrees on them.
+    by_tail: HashMap<(String, String), Vec<usize>>,
+    /// Every use by file name.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Uses the keys above cannot place, by file name: a wildcard inside the path
+    /// (`data/*/x.csv`) or a URI (`runs:/*/model`). Few; compared with every save of the name.
+    irregular: HashMap<String, Vec<usize>>,
+    /// Uses whose file name has a wildcard (`model_*.pkl`): compared with every save.
+    wild: Vec<usize>,
+}
+
+impl Uses {
+    fn add(&mut self, file: FileId, index: usize, located: Located) {
+        let Some(name) = located.raw.last().cloned() else {
+            return;
+        };
+        let id = self.uses.len();
+        if name.contains('*') {
+            self.wild.push(id);
+        } else {
+            self.by_name.entry(name.clone()).or_default().push(id);
+            self.by_folder
+                .entry((located.folder.clone(), name.clone()))
+                .or_default()
+                .push(id);
+            if located.irregular() {
+                self.irregular.entry(name).or_default().push(id);
+            } else {
+                for path in &located.resolved {
+                    self.resolved.entry(path.clone()).or_default().push(id);
+                }
+                for (parent, name) in located.tails() {
+                    self.by_tail.entry((parent, name)).or_default().push(id);
+                }
+            }
+        }
+        self.uses.push(Use {
+            file,
+            index,
+            located,
+        });
+    }
+
+    /// The uses `path` may match, each once, in the order they were added.
+    fn candidates(&self, path: &Located) -> Vec<usize> {
+        let Some(name) = path.raw.last() else {
+            return Vec::new();
+        };
+        if name.contains('*') {
+            return (0..self.uses.len()).collect();
+        }
+        let mut out: Vec<usize> = self.wild.clone();
+        let mut take = |ids: Option<&Vec<usize>>| out.extend(ids.into_iter().flatten());
+        take(self.irregular.get(name));
+        if path.irregular() {
+            take(self.by_name.get(name));
+        } else {
+            take(self.by_folder.get(&(path.folder.clone(), name.clone())));
+            for resolved in &path.resolved {
+                take(self.resolved.get(resolved));
+            }
+            for tail in path.tails() {
+                take(self.by_tail.get(&tail));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The uses of `path`'s file name, and those with a wildcard in theirs.
+    fn named(&self, path: &Located) -> Vec<&Use> {
+        let Some(name) = path.raw.last() else {
+            return Vec::new();
+        };
+        let ids: Vec<usize> = if name.contains('*') {
+            (0..self.uses.len()).collect()
+        } else {
+            let mut ids: Vec<usize> = self.by_name.get(name).cloned().unwrap_or_default();
+            ids.extend(&self.wild);
+            ids.sort_unstable();
+            ids
+        };
+        ids.into_iter().map(|id| &self.uses[id]).collect()
+    }
+
+    /// Records the uses that `path` (of the save or write `from`) names.
+    fn join(&self, path: &Located, from: (FileId, usize), joined: &mut Joined) {
+        for id in self.candidates(path) {
+            let other = &self.uses[id];
+            if path.matches(&other.located) {
+                let near = path.nearby(&other.located);
+                joined.edges.push((from, (other.file, other.index), near));
+            }
+        }
+    }
+}
+
+/// Edges found by the join: (save or write, load or read, whether they agree in the folder
+/// of both files).
+#[derive(Default)]
+struct Joined {
+    edges: Vec<((FileId, usize), (FileId, usize), bool)>,
+}
+
+impl Joined {
+    /// The edges, without those of a use that meets another save or write nearer: a use
+    /// joined to one in its own folder's resolution keeps only those.
+    fn nearest(self) -> impl Iterator<Item = ((FileId, usize), (FileId, usize))> {
+        let near: std::collections::HashSet<(FileId, usize)> = self
+            .edges
+            .iter()
+            .filter(|edge| edge.2)
+            .map(|edge| edge.1)
+            .collect();
+        self.edges
+            .into_iter()
+            .filter(move |(_, to, is_near)| *is_near || !near.contains(to))
+            .map(|(from, to, _)| (from, to))
     }
 }
 
@@ -994,6 +1157,128 @@ mod tests {
             ),
             (1, 1)
         );
+    }
+
+    #[test]
+    fn a_use_joins_the_saves_of_its_own_folder_before_those_met_at_the_root() {
+        use crate::project::summary::ArtifactUse;
+        let save = |path: &str, to: &str| FileSummary {
+            path: path.into(),
+            saves: vec![Save {
+                path: Some(to.into()),
+                ..Save::default()
+            }],
+            ..FileSummary::default()
+        };
+        let load = |path: &str, from: &str| FileSummary {
+            path: path.into(),
+            loads: vec![ArtifactUse {
+                path: Some(from.into()),
+                ..ArtifactUse::default()
+            }],
+            ..FileSummary::default()
+        };
+        // Thirty sub-folders, `models/` on disk nowhere: each pair agrees in its own folder
+        // and, as every other pair does, at the root.
+        for artifact in ["model.pkl", "models/model.pkl", "./models/model.pkl"] {
+            let mut files = Vec::new();
+            for i in 0..30 {
+                files.push(save(&format!("p{i}/train.py"), artifact));
+                files.push(load(&format!("p{i}/serve.py"), artifact));
+            }
+            let facts = ProjectFacts::default();
+            let index = ProjectIndex::new(
+                PathBuf::from("no-such-root"),
+                files.iter().collect(),
+                &facts,
+            );
+            let edges: Vec<_> = index
+                .artifact_edges
+                .iter()
+                .map(|e| (e.save, e.load))
+                .collect();
+            let pairwise: Vec<_> = (0..30).map(|i| ((2 * i, 0), (2 * i + 1, 0))).collect();
+            assert_eq!(edges, pairwise, "{artifact}");
+        }
+        // A load at the root meets them only at the root: all of them.
+        let files = [
+            save("a/train.py", "models/m.pkl"),
+            save("b/train.py", "models/m.pkl"),
+            load("app.py", "models/m.pkl"),
+            load("a/eval.py", "models/m.pkl"),
+        ];
+        let facts = ProjectFacts::default();
+        let index = ProjectIndex::new(
+            PathBuf::from("no-such-root"),
+            files.iter().collect(),
+            &facts,
+        );
+        let edges: Vec<_> = index
+            .artifact_edges
+            .iter()
+            .map(|e| (e.save, e.load))
+            .collect();
+        assert_eq!(
+            edges,
+            [((0, 0), (2, 0)), ((0, 0), (3, 0)), ((1, 0), (2, 0))]
+        );
+    }
+
+    #[test]
+    fn the_indexed_join_finds_every_match_the_pairwise_comparison_finds() {
+        // Every save and every load of a mix of paths, relative and anchored, with wildcards
+        // and URIs, in several folders: the index must find exactly what comparing every pair
+        // finds (then keeping a use's nearest saves).
+        let paths = [
+            "model.pkl",
+            "./model.pkl",
+            "models/model.pkl",
+            "../models/model.pkl",
+            "../../model.pkl",
+            "*/model.pkl",
+            "*/models/model.pkl",
+            "/srv/app/models/model.pkl",
+            "~/models/model.pkl",
+            "models/model_*.pkl",
+            "models/*",
+            "data/*/model.pkl",
+            "models:/churn",
+            "models:/churn/Production",
+            "runs:/*/model",
+            "runs:/abc/model",
+            "model",
+            "other.pkl",
+        ];
+        let folders: [&[&str]; 4] = [&[], &["src"], &["src", "app"], &["notebooks"]];
+        let mut exists = |folder: &[String]| folder == ["src".to_string()];
+        let mut all = Vec::new();
+        for folder in folders {
+            let folder: Vec<String> = folder.iter().map(|f| f.to_string()).collect();
+            for path in paths {
+                all.push(Located::new(path, &folder, &mut exists));
+            }
+        }
+        let mut uses = Uses::default();
+        for (i, located) in all.iter().enumerate() {
+            uses.add(i, 0, located.clone());
+        }
+        let mut indexed = Joined::default();
+        let mut pairwise = Joined::default();
+        for (i, path) in all.iter().enumerate() {
+            uses.join(path, (i, 0), &mut indexed);
+            for (j, other) in all.iter().enumerate() {
+                if path.matches(other) {
+                    pairwise.edges.push(((i, 0), (j, 0), path.nearby(other)));
+                }
+            }
+        }
+        assert!(
+            pairwise.edges.len() > all.len(),
+            "the mix has matches across folders"
+        );
+        let indexed: Vec<_> = indexed.nearest().collect();
+        let pairwise: Vec<_> = pairwise.nearest().collect();
+        assert_eq!(indexed, pairwise);
     }
 
     #[test]
