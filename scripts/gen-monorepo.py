@@ -15,7 +15,8 @@ usage:
       has a shared `models/` folder, TRAINERS trainers saving `../models/model.pkl` (the same
       artifact), SERVERS serving files loading it, data preparation writing
       `../data/features.parquet` that the trainers read, and the rest helpers, EDA scripts and
-      notebooks. Every trainer of a group joins every server of the group; no two groups join.
+      notebooks. A third of the serving files pass a positional row (`[[a, b]]`) of two
+      values to the model fitted on three columns. Every trainer of a group joins every server of the group; no two groups join.
       TRAINERS (default 57) and SERVERS (default 20) come from the environment.
 
 Both print the number of files written.
@@ -82,6 +83,19 @@ def predict():
     payload = request.get_json()
     row = {{"plan_price": payload["plan_price"], "tenure_months": payload["tenure_months"]}}
     return jsonify(churn=float(model.predict(pd.DataFrame([row]))[0]))
+"""
+
+SERVE_POSITIONAL = """\
+import joblib
+from fastapi import FastAPI
+
+app = FastAPI()
+model = joblib.load({artifact})
+
+
+@app.get("/score")
+def score(plan_price: float, tenure_months: int):
+    return {{"churn": float(model.predict([[plan_price, tenure_months]])[0])}}
 """
 
 TRAIN_FROM_FEATURES = """\
@@ -186,7 +200,7 @@ def mixed(n, out):
                   TRAIN_FROM_FEATURES.format(trees=50 + t))
             count += 1
         for s in range(servers):
-            serve = SERVE_FASTAPI if s % 2 == 0 else SERVE_FLASK
+            serve = (SERVE_FASTAPI, SERVE_FLASK, SERVE_POSITIONAL)[s % 3]
             write(os.path.join(base, "serving", f"serve_{s:03d}.py"),
                   serve.format(artifact='"../models/model.pkl"'))
             count += 1
