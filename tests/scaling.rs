@@ -123,7 +123,7 @@ fn assert_pairwise(found: &[Value]) {
         assert_eq!(diagnostic["line"], FIT_LINE, "{diagnostic:#}");
         assert_eq!(
             related_folders(diagnostic, "serving handler"),
-            [folder.clone()],
+            std::slice::from_ref(&folder),
             "{diagnostic:#}"
         );
         folders.insert(folder);

@@ -630,6 +630,43 @@ impl Located {
     }
 }
 
+/// Uses (indexes into [`Uses::uses`]) by a key: all of them, and the anchored ones alone
+/// (what a relative path looks up: two relative paths match by resolution alone).
+struct Split<K> {
+    all: HashMap<K, Vec<usize>>,
+    anchored: HashMap<K, Vec<usize>>,
+}
+
+impl<K> Default for Split<K> {
+    fn default() -> Self {
+        Split {
+            all: HashMap::new(),
+            anchored: HashMap::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Split<K> {
+    fn add(&mut self, key: K, id: usize, anchored: bool) {
+        if anchored {
+            self.anchored.entry(key.clone()).or_default().push(id);
+        }
+        self.all.entry(key).or_default().push(id);
+    }
+
+    /// What a path looks up: every use for an anchored path, anchored ones for a relative.
+    fn for_path(&self, path: &Located) -> &HashMap<K, Vec<usize>> {
+        if path.resolved.is_empty() {
+            &self.all
+        } else {
+            &self.anchored
+        }
+    }
+}
+
+/// A save or write, a load or read: (file, index in the file's list).
+type End = (FileId, usize);
+
 /// A load or a read, located.
 struct Use {
     file: FileId,
@@ -644,13 +681,13 @@ struct Use {
 #[derive(Default)]
 struct Uses {
     uses: Vec<Use>,
-    /// Relative uses by each place they resolve to.
+    /// Relative uses by each place they resolve to: how two relative paths match.
     resolved: HashMap<Vec<String>, Vec<usize>>,
-    /// Every use by its folder and file name (matches within one folder).
-    by_folder: HashMap<(Vec<String>, String), Vec<usize>>,
-    /// Every use by the last two components of each of its paths (as written when anchored,
-    /// each resolution when relative): a match of two folders or more agrees on them.
-    by_tail: HashMap<(String, String), Vec<usize>>,
+    /// Uses by their folder and file name, for an anchored path's match within one folder.
+    by_folder: Split<(Vec<String>, String)>,
+    /// Uses by the last two components of each of their paths (as written when anchored,
+    /// each resolution when relative), for an anchored path's match on two folders or more.
+    by_tail: Split<(String, String)>,
     /// Every use by file name.
     by_name: HashMap<String, Vec<usize>>,
     /// Uses the keys above cannot place, by file name: a wildcard inside the path
@@ -670,18 +707,17 @@ impl Uses {
             self.wild.push(id);
         } else {
             self.by_name.entry(name.clone()).or_default().push(id);
+            let anchored = located.resolved.is_empty();
             self.by_folder
-                .entry((located.folder.clone(), name.clone()))
-                .or_default()
-                .push(id);
+                .add((located.folder.clone(), name.clone()), id, anchored);
             if located.irregular() {
                 self.irregular.entry(name).or_default().push(id);
             } else {
                 for path in &located.resolved {
                     self.resolved.entry(path.clone()).or_default().push(id);
                 }
-                for (parent, name) in located.tails() {
-                    self.by_tail.entry((parent, name)).or_default().push(id);
+                for tail in located.tails() {
+                    self.by_tail.add(tail, id, anchored);
                 }
             }
         }
@@ -706,12 +742,15 @@ impl Uses {
         if path.irregular() {
             take(self.by_name.get(name));
         } else {
-            take(self.by_folder.get(&(path.folder.clone(), name.clone())));
+            // A relative path meets relative uses where they resolve, and anchored ones by
+            // folder and last components; an anchored path meets every use by those.
+            let (by_folder, by_tail) = (self.by_folder.for_path(path), self.by_tail.for_path(path));
+            take(by_folder.get(&(path.folder.clone(), name.clone())));
             for resolved in &path.resolved {
                 take(self.resolved.get(resolved));
             }
             for tail in path.tails() {
-                take(self.by_tail.get(&tail));
+                take(by_tail.get(&tail));
             }
         }
         out.sort_unstable();
@@ -736,7 +775,7 @@ impl Uses {
     }
 
     /// Records the uses that `path` (of the save or write `from`) names.
-    fn join(&self, path: &Located, from: (FileId, usize), joined: &mut Joined) {
+    fn join(&self, path: &Located, from: End, joined: &mut Joined) {
         for id in self.candidates(path) {
             let other = &self.uses[id];
             if path.matches(&other.located) {
@@ -751,14 +790,14 @@ impl Uses {
 /// of both files).
 #[derive(Default)]
 struct Joined {
-    edges: Vec<((FileId, usize), (FileId, usize), bool)>,
+    edges: Vec<(End, End, bool)>,
 }
 
 impl Joined {
     /// The edges, without those of a use that meets another save or write nearer: a use
     /// joined to one in its own folder's resolution keeps only those.
-    fn nearest(self) -> impl Iterator<Item = ((FileId, usize), (FileId, usize))> {
-        let near: std::collections::HashSet<(FileId, usize)> = self
+    fn nearest(self) -> impl Iterator<Item = (End, End)> {
+        let near: std::collections::HashSet<End> = self
             .edges
             .iter()
             .filter(|edge| edge.2)
