@@ -16,7 +16,8 @@ const PAIRS: usize = 30;
 /// the model to `artifact` (a Python expression).
 fn train(artifact: &str, iterations: usize) -> String {
     format!(
-        "import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\
+        "import joblib\nimport pandas as pd\nfrom pathlib import Path\n\
+         from sklearn.linear_model import LogisticRegression\n\
          df = pd.read_csv(\"customers.csv\")\n\
          df[\"tickets_30d\"] = df.groupby(\"user_id\")[\"ticket_id\"].transform(\"count\")\n\
          X = df[[\"plan_price\", \"tenure_months\", \"tickets_30d\"]]\n\
@@ -26,12 +27,13 @@ fn train(artifact: &str, iterations: usize) -> String {
 }
 
 /// The line of the `fit` in [`train`].
-const FIT_LINE: u64 = 7;
+const FIT_LINE: u64 = 8;
 
 /// A FastAPI service whose request has two of the three training columns.
 fn serve(artifact: &str) -> String {
     format!(
-        "import joblib\nimport pandas as pd\nfrom fastapi import FastAPI\nfrom pydantic import BaseModel\n\
+        "import joblib\nimport pandas as pd\nfrom pathlib import Path\nfrom fastapi import FastAPI\n\
+         from pydantic import BaseModel\n\
          app = FastAPI()\nmodel = joblib.load({artifact})\n\
          class ChurnRequest(BaseModel):\n    plan_price: float\n    tenure_months: int\n\
          @app.post(\"/predict\")\ndef predict(req: ChurnRequest):\n    \
@@ -136,8 +138,13 @@ fn sub_folders_of_one_marker_less_project_join_pair_by_pair() {
     // A bare file name, and a path into a `models/` folder that is not on disk (made at run
     // time, ignored by git): each sub-folder's serve.py reads its own train.py's model. The
     // second gave every training all thirty handlers (900 related places) before the join
-    // preferred the use's own folder.
-    for artifact in ["\"model.pkl\"", "\"models/model.pkl\""] {
+    // preferred the use's own folder; so did a path from the file's own folder
+    // (`Path(__file__).parent`, an unknown prefix to the analysis).
+    for artifact in [
+        "\"model.pkl\"",
+        "\"models/model.pkl\"",
+        "Path(__file__).parent / \"models\" / \"model.pkl\"",
+    ] {
         let dir = TempDir::new("scaling-pairs");
         pairs(&dir, artifact, false);
         assert_pairwise(&skew001(&dir, &["proj"]));

@@ -163,9 +163,21 @@ impl<'a> ProjectIndex<'a> {
         let mut locate = |file: FileId, path: &str| -> Located {
             Located::new(path, &folders[file], &mut exists)
         };
-        let mut loads = Uses::default();
-        let mut reads = Uses::default();
+        // Saves and writes are indexed; each load and read looks up what it may name.
+        let (mut saves, mut writes, mut loads) =
+            (Uses::default(), Uses::default(), Uses::default());
+        let mut reads: Vec<Use> = Vec::new();
         for (id, file) in self.files.iter().enumerate() {
+            for (i, save) in file.saves.iter().enumerate() {
+                if let Some(path) = &save.path {
+                    saves.add(id, i, locate(id, path));
+                }
+            }
+            for (i, write) in file.writes.iter().enumerate() {
+                if let Some(path) = &write.path {
+                    writes.add(id, i, locate(id, path));
+                }
+            }
             for (i, load) in file.loads.iter().enumerate() {
                 if let Some(path) = &load.path {
                     loads.add(id, i, locate(id, path));
@@ -173,68 +185,68 @@ impl<'a> ProjectIndex<'a> {
             }
             for (i, read) in file.reads.iter().enumerate() {
                 if let Some(path) = &read.path {
-                    reads.add(id, i, locate(id, path));
+                    let located = locate(id, path);
+                    reads.push(Use {
+                        file: id,
+                        index: i,
+                        located,
+                    });
                 }
             }
+        }
+        let mut artifacts: Vec<(End, End)> = Vec::new();
+        for load in &loads.uses {
+            saves.join_nearest(&load.located, (load.file, load.index), &mut artifacts);
         }
         // How many saves of the project name each file name.
         let mut saved_names: HashMap<String, usize> = HashMap::new();
-        for file in &self.files {
-            for save in &file.saves {
-                if let Some(name) = save.path.as_deref().and_then(|p| normalize(p).pop()) {
-                    *saved_names.entry(name).or_default() += 1;
+        for save in &saves.uses {
+            if let Some(name) = save.located.raw.last() {
+                *saved_names.entry(name.clone()).or_default() += 1;
+            }
+        }
+        let joined: std::collections::HashSet<End> = artifacts.iter().map(|e| e.0).collect();
+        for save in &saves.uses {
+            let saved = &save.located;
+            if joined.contains(&(save.file, save.index))
+                || !saved.unplaced
+                || saved_names.get(saved.raw.last().map_or("", |n| n.as_str())) != Some(&1)
+            {
+                continue;
+            }
+            // Saved into a folder the project does not hold: the one file of the project
+            // that loads this file name from its own folder (a bare name, naming no other
+            // folder), and that no other save names, is the one place it was meant for.
+            let candidates = loads.named(saved);
+            let relative: Vec<&Use> = candidates
+                .iter()
+                .copied()
+                .filter(|u| !u.located.resolved.is_empty() && u.located.raw.len() == 1)
+                .filter(|u| u.located.raw.last() == saved.raw.last())
+                .collect();
+            let one_file = relative.windows(2).all(|w| w[0].file == w[1].file);
+            let all_loads = candidates
+                .iter()
+                .filter(|u| u.located.raw.last() == saved.raw.last())
+                .count();
+            if one_file && relative.len() == all_loads {
+                for found in relative {
+                    artifacts.push(((save.file, save.index), (found.file, found.index)));
                 }
             }
         }
-        let mut artifacts = Joined::default();
-        let mut data = Joined::default();
-        for (saver, file) in self.files.iter().enumerate() {
-            for (s, save) in file.saves.iter().enumerate() {
-                let Some(saved) = &save.path else { continue };
-                let saved = locate(saver, saved);
-                let before = artifacts.edges.len();
-                loads.join(&saved, (saver, s), &mut artifacts);
-                if artifacts.edges.len() == before
-                    && saved.unplaced
-                    && saved_names.get(saved.raw.last().map_or("", |n| n.as_str())) == Some(&1)
-                {
-                    // Saved into a folder the project does not hold: the one file of the
-                    // project that loads this file name from its own folder (a bare name,
-                    // naming no other folder), and that no other save names, is the one
-                    // place it was meant for.
-                    let candidates = loads.named(&saved);
-                    let relative: Vec<&Use> = candidates
-                        .iter()
-                        .copied()
-                        .filter(|u| !u.located.resolved.is_empty() && u.located.raw.len() == 1)
-                        .filter(|u| u.located.raw.last() == saved.raw.last())
-                        .collect();
-                    let one_file = relative.windows(2).all(|w| w[0].file == w[1].file);
-                    let all_loads = candidates
-                        .iter()
-                        .filter(|u| u.located.raw.last() == saved.raw.last())
-                        .count();
-                    if one_file && relative.len() == all_loads {
-                        for found in relative {
-                            artifacts
-                                .edges
-                                .push(((saver, s), (found.file, found.index), true));
-                        }
-                    }
-                }
-            }
-            for (w, write) in file.writes.iter().enumerate() {
-                let Some(written) = &write.path else { continue };
-                let written = locate(saver, written);
-                reads.join(&written, (saver, w), &mut data);
-            }
-        }
+        artifacts.sort_unstable();
         self.artifact_edges = artifacts
-            .nearest()
+            .into_iter()
             .map(|(save, load)| ArtifactEdge { save, load })
             .collect();
+        let mut data: Vec<(End, End)> = Vec::new();
+        for read in &reads {
+            writes.join_nearest(&read.located, (read.file, read.index), &mut data);
+        }
+        data.sort_unstable();
         self.data_edges = data
-            .nearest()
+            .into_iter()
             .map(|(write, read)| DataEdge { write, read })
             .collect();
     }
@@ -591,8 +603,17 @@ impl Located {
     }
 
     /// Whether two uses that match agree in their own folders' resolutions: the same file
-    /// wherever the two files run.
+    /// wherever the two files run. A path with an unknown prefix (`Path(__file__).parent /
+    /// "models/m.pkl"` folds to `*/models/m.pkl`) is near a use of the same folder.
     fn nearby(&self, other: &Located) -> bool {
+        let anchored = |l: &Located| l.resolved.is_empty();
+        if anchored(self) || anchored(other) {
+            let unknown_prefix = |l: &Located| l.raw.first().is_some_and(|p| p == "*");
+            return self.folder == other.folder
+                && [self, other]
+                    .iter()
+                    .all(|l| !anchored(l) || unknown_prefix(l));
+        }
         self.own
             && other.own
             && match (self.resolved.first(), other.resolved.first()) {
@@ -667,17 +688,17 @@ impl<K: std::hash::Hash + Eq + Clone> Split<K> {
 /// A save or write, a load or read: (file, index in the file's list).
 type End = (FileId, usize);
 
-/// A load or a read, located.
+/// A save, write, load or read, located.
 struct Use {
     file: FileId,
     index: usize,
     located: Located,
 }
 
-/// The loads (or the reads) of a project, indexed so that a save finds the uses it may match
-/// without comparing itself with every use of its file name: every use a save matches is
-/// under one of the keys the save looks up (see [`Uses::candidates`]), and the match is then
-/// decided by [`Located::matches`] as before.
+/// Paths of a project (its saves or writes; its loads for the one-save fallback), indexed so
+/// that a path finds those it may match without comparing itself with every path of its file
+/// name: every path it matches is under one of the keys it looks up (see
+/// [`Uses::candidates`]), and the match is then decided by [`Located::matches`].
 #[derive(Default)]
 struct Uses {
     uses: Vec<Use>,
@@ -774,39 +795,58 @@ impl Uses {
         ids.into_iter().map(|id| &self.uses[id]).collect()
     }
 
-    /// Records the uses that `path` (of the save or write `from`) names.
-    fn join(&self, path: &Located, from: End, joined: &mut Joined) {
-        for id in self.candidates(path) {
-            let other = &self.uses[id];
-            if path.matches(&other.located) {
-                let near = path.nearby(&other.located);
-                joined.edges.push((from, (other.file, other.index), near));
+    /// Saves (or writes) in `path`'s own folder that it may name, whatever else it may:
+    /// every one that [`Located::nearby`] accepts is among them.
+    fn near_candidates(&self, path: &Located) -> Vec<usize> {
+        let Some(name) = path.raw.last() else {
+            return Vec::new();
+        };
+        if name.contains('*') {
+            return (0..self.uses.len()).collect();
+        }
+        let mut out: Vec<usize> = self.wild.clone();
+        let mut take = |ids: Option<&Vec<usize>>| out.extend(ids.into_iter().flatten());
+        take(self.irregular.get(name));
+        if path.irregular() {
+            take(self.by_name.get(name));
+        } else {
+            take(self.by_folder.all.get(&(path.folder.clone(), name.clone())));
+            if path.own {
+                take(
+                    path.resolved
+                        .first()
+                        .and_then(|first| self.resolved.get(first)),
+                );
             }
         }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
-}
 
-/// Edges found by the join: (save or write, load or read, whether they agree in the folder
-/// of both files).
-#[derive(Default)]
-struct Joined {
-    edges: Vec<(End, End, bool)>,
-}
-
-impl Joined {
-    /// The edges, without those of a use that meets another save or write nearer: a use
-    /// joined to one in its own folder's resolution keeps only those.
-    fn nearest(self) -> impl Iterator<Item = (End, End)> {
-        let near: std::collections::HashSet<End> = self
-            .edges
-            .iter()
-            .filter(|edge| edge.2)
-            .map(|edge| edge.1)
-            .collect();
-        self.edges
-            .into_iter()
-            .filter(move |(_, to, is_near)| *is_near || !near.contains(to))
-            .map(|(from, to, _)| (from, to))
+    /// Records, as (indexed, `to`), what the load or read at `to` (with `path`) names: those
+    /// it meets in its own folder when there are any (see [`Located::nearby`]), else every
+    /// match. Looking in its folder first keeps a thousand sub-folders that each save and
+    /// load `models/model.pkl` from comparing every load with every save.
+    fn join_nearest(&self, path: &Located, to: End, edges: &mut Vec<(End, End)>) {
+        let matching = |ids: Vec<usize>, near: bool| -> Vec<usize> {
+            ids.into_iter()
+                .filter(|&id| {
+                    // In the order of the save (or write) first: two wildcards do not
+                    // compare both ways (`model_*.pkl` against `*`).
+                    let other = &self.uses[id].located;
+                    other.matches(path) && (!near || other.nearby(path))
+                })
+                .collect()
+        };
+        let mut found = matching(self.near_candidates(path), true);
+        if found.is_empty() {
+            found = matching(self.candidates(path), false);
+        }
+        edges.extend(found.into_iter().map(|id| {
+            let indexed = &self.uses[id];
+            ((indexed.file, indexed.index), to)
+        }));
     }
 }
 
@@ -1219,7 +1259,12 @@ mod tests {
         };
         // Thirty sub-folders, `models/` on disk nowhere: each pair agrees in its own folder
         // and, as every other pair does, at the root.
-        for artifact in ["model.pkl", "models/model.pkl", "./models/model.pkl"] {
+        for artifact in [
+            "model.pkl",
+            "models/model.pkl",
+            "./models/model.pkl",
+            "*/models/model.pkl",
+        ] {
             let mut files = Vec::new();
             for i in 0..30 {
                 files.push(save(&format!("p{i}/train.py"), artifact));
@@ -1297,26 +1342,34 @@ mod tests {
                 all.push(Located::new(path, &folder, &mut exists));
             }
         }
-        let mut uses = Uses::default();
+        let mut saves = Uses::default();
         for (i, located) in all.iter().enumerate() {
-            uses.add(i, 0, located.clone());
+            saves.add(i, 0, located.clone());
         }
-        let mut indexed = Joined::default();
-        let mut pairwise = Joined::default();
-        for (i, path) in all.iter().enumerate() {
-            uses.join(path, (i, 0), &mut indexed);
-            for (j, other) in all.iter().enumerate() {
-                if path.matches(other) {
-                    pairwise.edges.push(((i, 0), (j, 0), path.nearby(other)));
-                }
-            }
+        let mut indexed = Vec::new();
+        let mut pairwise = Vec::new();
+        for (j, path) in all.iter().enumerate() {
+            saves.join_nearest(path, (j, 0), &mut indexed);
+            let matches: Vec<(usize, bool)> = all
+                .iter()
+                .enumerate()
+                .filter(|(_, save)| save.matches(path))
+                .map(|(i, save)| (i, save.nearby(path)))
+                .collect();
+            let near = matches.iter().any(|m| m.1);
+            pairwise.extend(
+                matches
+                    .into_iter()
+                    .filter(|m| m.1 || !near)
+                    .map(|(i, _)| ((i, 0), (j, 0))),
+            );
         }
         assert!(
-            pairwise.edges.len() > all.len(),
+            pairwise.len() > 2 * all.len(),
             "the mix has matches across folders"
         );
-        let indexed: Vec<_> = indexed.nearest().collect();
-        let pairwise: Vec<_> = pairwise.nearest().collect();
+        indexed.sort_unstable();
+        pairwise.sort_unstable();
         assert_eq!(indexed, pairwise);
     }
 
