@@ -141,10 +141,11 @@ impl<'a> ProjectIndex<'a> {
     /// `models/model.pkl` reads what `p17/train.py` saves there, not every sub-folder's
     /// model). A path anchored somewhere the analysis cannot see (absolute, `~`, a folded
     /// unknown prefix `*/`, a URI) matches from the file name back, on at least one folder
-    /// unless both files share a folder (see [`Located::matches`]). Uses are indexed by
-    /// resolved path, by folder and file name, and by their last two components, so each
-    /// save meets only the uses it may match: the join is linear in the number of paths and
-    /// edges, not their product. One save into a folder the project does not hold (the
+    /// unless both files share a folder (see [`Located::matches`]); one with an unknown
+    /// prefix is near a use of its own folder. Saves and writes are indexed by resolved
+    /// path, by folder and file name, and by their last two components; each load and read
+    /// looks in its own folder first and meets only the paths it may match: the join is
+    /// linear in the number of paths and edges, not their product. One save into a folder the project does not hold (the
     /// author's layout, not the one checked in) joins the loads of its file name when it is
     /// the only save of that name and they are bare names in one file.
     fn join_artifacts(&mut self) {
@@ -749,7 +750,7 @@ impl Uses {
         });
     }
 
-    /// The uses `path` may match, each once, in the order they were added.
+    /// The indexed paths `path` may match, each once, in the order they were added.
     fn candidates(&self, path: &Located) -> Vec<usize> {
         let Some(name) = path.raw.last() else {
             return Vec::new();
