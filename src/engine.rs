@@ -69,6 +69,7 @@ pub fn check_with(
     options: &RunOptions,
 ) -> Result<Report, Error> {
     let started = Instant::now();
+    let mut timings = Timings::from_env();
     let compiled = CompiledSettings::new(settings)?;
     let cwd = std::env::current_dir().map_err(|err| {
         Error::new(ErrorKind::Internal(format!(
@@ -92,14 +93,16 @@ pub fn check_with(
         .then_some(project::Options {
             declared_entries: !settings.facts.serving.entry_points.is_empty(),
         });
-    let plan = Plan::new(
-        given,
-        paths,
-        settings,
-        options.project && summarize.is_some(),
-        options.stdin.is_some(),
-        &cwd,
-    )?;
+    let plan = timings.time("plan", || {
+        Plan::new(
+            given,
+            paths,
+            settings,
+            options.project && summarize.is_some(),
+            options.stdin.is_some(),
+            &cwd,
+        )
+    })?;
     let key = cache::settings_key(
         &rules.iter().map(|r| r.code).collect::<Vec<_>>(),
         summarize.map(|o| o.declared_entries),
@@ -168,10 +171,12 @@ pub fn check_with(
                 }
             })
             .collect();
-        let results: Vec<FileResult> = pool.install(|| {
-            jobs.into_par_iter()
-                .map(|job| check_one(job, &work))
-                .collect()
+        let results: Vec<FileResult> = timings.time("files", || {
+            pool.install(|| {
+                jobs.into_par_iter()
+                    .map(|job| check_one(job, &work))
+                    .collect()
+            })
         });
         let mut summaries: Vec<(usize, FileSummary)> = Vec::new();
         let mut changed: HashMap<usize, bool> = HashMap::new();
@@ -193,9 +198,11 @@ pub fn check_with(
             }
         }
         if summarize.is_some() {
-            let project = catch_unwind(AssertUnwindSafe(|| {
-                project_stage(&plan, &summaries, &rules, settings, &mut sources)
-            }));
+            let project = timings.time("project", || {
+                catch_unwind(AssertUnwindSafe(|| {
+                    project_stage(&plan, &summaries, &rules, settings, &mut sources)
+                }))
+            });
             match project {
                 Ok(diagnostics) => {
                     for (diagnostic, amends) in diagnostics {
@@ -244,7 +251,45 @@ pub fn check_with(
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.elapsed = started.elapsed();
+    timings.print(report.elapsed);
     Ok(report)
+}
+
+/// Wall time per stage, summed over the batches, printed to stderr at the end of a run when
+/// `MLREADY_TIMINGS` is set (for `scripts/bench.sh`; not part of the interface).
+struct Timings {
+    stages: Option<Vec<(&'static str, std::time::Duration)>>,
+}
+
+impl Timings {
+    fn from_env() -> Timings {
+        Timings {
+            stages: std::env::var_os("MLREADY_TIMINGS").map(|_| Vec::new()),
+        }
+    }
+
+    fn time<T>(&mut self, stage: &'static str, run: impl FnOnce() -> T) -> T {
+        let Some(stages) = &mut self.stages else {
+            return run();
+        };
+        let started = Instant::now();
+        let value = run();
+        let spent = started.elapsed();
+        match stages.iter_mut().find(|(name, _)| *name == stage) {
+            Some((_, total)) => *total += spent,
+            None => stages.push((stage, spent)),
+        }
+        value
+    }
+
+    fn print(&self, total: std::time::Duration) {
+        let Some(stages) = &self.stages else { return };
+        let mut line = String::from("mlready timings:");
+        for (stage, spent) in stages {
+            line.push_str(&format!(" {stage}={:.3}s", spent.as_secs_f64()));
+        }
+        eprintln!("{line} total={:.3}s", total.as_secs_f64());
+    }
 }
 
 /// Hands the memory the batch freed back to the system. glibc keeps freed memory in each
@@ -352,6 +397,12 @@ impl Plan {
             });
         }
         if whole {
+            // The given files of each root, found once rather than by a pass over all files
+            // per root (a monorepo of a thousand sub-projects made that quadratic).
+            let mut given_of: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
+            for (position, planned) in files.iter().enumerate() {
+                given_of[planned.root].push(position);
+            }
             for (index, root) in roots.clone().iter().enumerate() {
                 // The rest of the project is read as well as it can be: what cannot be read
                 // there is reported when that file is checked itself. A project that is a
@@ -382,8 +433,9 @@ impl Plan {
                         order: String::new(),
                     });
                 }
-                for planned in files.iter_mut().filter(|f| f.given && f.root == index) {
+                for &position in &given_of[index] {
                     // The standard input stands in for a file that may not be on disk yet.
+                    let planned = &mut files[position];
                     planned.member = stdin || reached.contains(&planned.file.identity);
                 }
             }

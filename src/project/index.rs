@@ -75,6 +75,8 @@ pub struct ProjectIndex<'a> {
     pub data_edges: Vec<DataEdge>,
     /// See [`ProjectIndex::training_imports`].
     training_imports: std::cell::OnceCell<HashMap<FileId, Vec<FileId>>>,
+    /// See [`ProjectIndex::importers`].
+    importers: std::cell::OnceCell<HashMap<FileId, Vec<FileId>>>,
     /// Drift libraries named in dependency manifests: (manifest, distribution).
     pub manifest_drift: Vec<(String, String)>,
 }
@@ -92,6 +94,7 @@ impl<'a> ProjectIndex<'a> {
             data_edges: Vec::new(),
             manifest_drift: Vec::new(),
             training_imports: std::cell::OnceCell::new(),
+            importers: std::cell::OnceCell::new(),
         };
         index.index_modules();
         index.join_artifacts();
@@ -133,15 +136,19 @@ impl<'a> ProjectIndex<'a> {
     /// names a folder (`models/x.pkl`), at the root (see [`Located::new`]). Two relative
     /// paths are the same file only when some of those resolutions agree, so a bare
     /// `train.csv` of a notebook in one folder is not the `train.csv` a script writes in
-    /// another. A path anchored somewhere the analysis cannot see (absolute, `~`, a folded
+    /// another; and a use that meets a save or write in its own folder's resolution is not
+    /// also joined to those it meets only at the root (`p17/serve.py` loading
+    /// `models/model.pkl` reads what `p17/train.py` saves there, not every sub-folder's
+    /// model). A path anchored somewhere the analysis cannot see (absolute, `~`, a folded
     /// unknown prefix `*/`, a URI) matches from the file name back, on at least one folder
-    /// unless both files share a folder (see [`Located::matches`]). Uses are grouped by file
-    /// name (which must be known to match), so the join is linear in the number of paths,
-    /// not their product. One save into a folder the project does not hold (the author's
-    /// layout, not the one checked in) joins the loads of its file name when it is the only
-    /// save of that name and they are bare names in one file.
+    /// unless both files share a folder (see [`Located::matches`]); one with an unknown
+    /// prefix is near a use of its own folder. Saves and writes are indexed by resolved
+    /// path, by folder and file name, and by their last two components; each load and read
+    /// looks in its own folder first and meets only the paths it may match: the join is
+    /// linear in the number of paths and edges, not their product. One save into a folder the project does not hold (the
+    /// author's layout, not the one checked in) joins the loads of its file name when it is
+    /// the only save of that name and they are bare names in one file.
     fn join_artifacts(&mut self) {
-        type Keyed = HashMap<String, Vec<(FileId, usize, Located)>>;
         let folders: Vec<Vec<String>> = self
             .files
             .iter()
@@ -157,112 +164,92 @@ impl<'a> ProjectIndex<'a> {
         let mut locate = |file: FileId, path: &str| -> Located {
             Located::new(path, &folders[file], &mut exists)
         };
-        // A file name with a wildcard (`model_*.pkl`) is filed under "*" and compared with
-        // every path.
-        let group = |uses: &mut Keyed, file: FileId, index: usize, located: Located| {
-            if let Some(last) = located.raw.last() {
-                let key = if last.contains('*') {
-                    "*".to_string()
-                } else {
-                    last.clone()
-                };
-                uses.entry(key).or_default().push((file, index, located));
-            }
-        };
-        // The uses a path may match, by reference: a common file name (`train.csv`) has
-        // hundreds, and copying them for every save and write made the join quadratic in
-        // memory traffic.
-        fn candidates<'k>(uses: &'k Keyed, parts: &[String]) -> Vec<&'k (FileId, usize, Located)> {
-            let Some(last) = parts.last() else {
-                return Vec::new();
-            };
-            if last.contains('*') {
-                return uses.values().flatten().collect();
-            }
-            uses.get(last)
-                .into_iter()
-                .chain(uses.get("*"))
-                .flatten()
-                .collect()
-        }
-        let mut loads: Keyed = HashMap::new();
-        let mut reads: Keyed = HashMap::new();
+        // Saves and writes are indexed; each load and read looks up what it may name.
+        let (mut saves, mut writes, mut loads) =
+            (Uses::default(), Uses::default(), Uses::default());
+        let mut reads: Vec<Use> = Vec::new();
         for (id, file) in self.files.iter().enumerate() {
+            for (i, save) in file.saves.iter().enumerate() {
+                if let Some(path) = &save.path {
+                    saves.add(id, i, locate(id, path));
+                }
+            }
+            for (i, write) in file.writes.iter().enumerate() {
+                if let Some(path) = &write.path {
+                    writes.add(id, i, locate(id, path));
+                }
+            }
             for (i, load) in file.loads.iter().enumerate() {
                 if let Some(path) = &load.path {
-                    group(&mut loads, id, i, locate(id, path));
+                    loads.add(id, i, locate(id, path));
                 }
             }
             for (i, read) in file.reads.iter().enumerate() {
                 if let Some(path) = &read.path {
-                    group(&mut reads, id, i, locate(id, path));
+                    let located = locate(id, path);
+                    reads.push(Use {
+                        file: id,
+                        index: i,
+                        located,
+                    });
                 }
             }
+        }
+        let mut artifacts: Vec<(End, End)> = Vec::new();
+        for load in &loads.uses {
+            saves.join_nearest(&load.located, (load.file, load.index), &mut artifacts);
         }
         // How many saves of the project name each file name.
         let mut saved_names: HashMap<String, usize> = HashMap::new();
-        for file in &self.files {
-            for save in &file.saves {
-                if let Some(name) = save.path.as_deref().and_then(|p| normalize(p).pop()) {
-                    *saved_names.entry(name).or_default() += 1;
+        for save in &saves.uses {
+            if let Some(name) = save.located.raw.last() {
+                *saved_names.entry(name.clone()).or_default() += 1;
+            }
+        }
+        let joined: std::collections::HashSet<End> = artifacts.iter().map(|e| e.0).collect();
+        for save in &saves.uses {
+            let saved = &save.located;
+            if joined.contains(&(save.file, save.index))
+                || !saved.unplaced
+                || saved_names.get(saved.raw.last().map_or("", |n| n.as_str())) != Some(&1)
+            {
+                continue;
+            }
+            // Saved into a folder the project does not hold: the one file of the project
+            // that loads this file name from its own folder (a bare name, naming no other
+            // folder), and that no other save names, is the one place it was meant for.
+            let candidates = loads.named(saved);
+            let relative: Vec<&Use> = candidates
+                .iter()
+                .copied()
+                .filter(|u| !u.located.resolved.is_empty() && u.located.raw.len() == 1)
+                .filter(|u| u.located.raw.last() == saved.raw.last())
+                .collect();
+            let one_file = relative.windows(2).all(|w| w[0].file == w[1].file);
+            let all_loads = candidates
+                .iter()
+                .filter(|u| u.located.raw.last() == saved.raw.last())
+                .count();
+            if one_file && relative.len() == all_loads {
+                for found in relative {
+                    artifacts.push(((save.file, save.index), (found.file, found.index)));
                 }
             }
         }
-        for (saver, file) in self.files.iter().enumerate() {
-            for (s, save) in file.saves.iter().enumerate() {
-                let Some(saved) = &save.path else { continue };
-                let saved = locate(saver, saved);
-                let candidates = candidates(&loads, &saved.raw);
-                let before = self.artifact_edges.len();
-                for (loader, l, other) in &candidates {
-                    if saved.matches(other) {
-                        self.artifact_edges.push(ArtifactEdge {
-                            save: (saver, s),
-                            load: (*loader, *l),
-                        });
-                    }
-                }
-                if self.artifact_edges.len() == before
-                    && saved.unplaced
-                    && saved_names.get(saved.raw.last().map_or("", |n| n.as_str())) == Some(&1)
-                {
-                    // Saved into a folder the project does not hold: the one file of the
-                    // project that loads this file name from its own folder (a bare name,
-                    // naming no other folder), and that no other save names, is the one
-                    // place it was meant for.
-                    let relative: Vec<_> = candidates
-                        .iter()
-                        .filter(|(_, _, other)| !other.resolved.is_empty() && other.raw.len() == 1)
-                        .filter(|(_, _, other)| other.raw.last() == saved.raw.last())
-                        .collect();
-                    let one_file = relative.windows(2).all(|w| w[0].0 == w[1].0);
-                    let all_loads = candidates
-                        .iter()
-                        .filter(|c| c.2.raw.last() == saved.raw.last())
-                        .count();
-                    if one_file && relative.len() == all_loads {
-                        for (loader, l, _) in relative {
-                            self.artifact_edges.push(ArtifactEdge {
-                                save: (saver, s),
-                                load: (*loader, *l),
-                            });
-                        }
-                    }
-                }
-            }
-            for (w, write) in file.writes.iter().enumerate() {
-                let Some(written) = &write.path else { continue };
-                let written = locate(saver, written);
-                for (reader, r, other) in candidates(&reads, &written.raw) {
-                    if written.matches(other) {
-                        self.data_edges.push(DataEdge {
-                            write: (saver, w),
-                            read: (*reader, *r),
-                        });
-                    }
-                }
-            }
+        artifacts.sort_unstable();
+        self.artifact_edges = artifacts
+            .into_iter()
+            .map(|(save, load)| ArtifactEdge { save, load })
+            .collect();
+        let mut data: Vec<(End, End)> = Vec::new();
+        for read in &reads {
+            writes.join_nearest(&read.located, (read.file, read.index), &mut data);
         }
+        data.sort_unstable();
+        self.data_edges = data
+            .into_iter()
+            .map(|(write, read)| DataEdge { write, read })
+            .collect();
     }
 
     fn read_manifests(&mut self) {
@@ -434,6 +421,26 @@ impl<'a> ProjectIndex<'a> {
         })
     }
 
+    /// The files that import `module` (a file of the project), in order; computed once for
+    /// all files, so that asking for each entry point's importers stays linear.
+    pub fn importers(&self, module: FileId) -> &[FileId] {
+        let map = self.importers.get_or_init(|| {
+            let mut map: HashMap<FileId, Vec<FileId>> = HashMap::new();
+            for (id, file) in self.files.iter().enumerate() {
+                for (_, qualified) in &file.imports {
+                    if let Some(module) = self.module_file(qualified) {
+                        let importers = map.entry(module).or_default();
+                        if importers.last() != Some(&id) {
+                            importers.push(id);
+                        }
+                    }
+                }
+            }
+            map
+        });
+        map.get(&module).map_or(&[], Vec::as_slice)
+    }
+
     /// The display path of a file.
     pub fn path(&self, file: FileId) -> &str {
         &self.files[file].path
@@ -496,6 +503,9 @@ struct Located {
     /// (`Titanic/model.pkl` with no `Titanic/` on disk): the author ran it in another layout,
     /// so where the file lands cannot be told from the project.
     unplaced: bool,
+    /// The first of `resolved` is in the file's own folder (the root's, for a file at the
+    /// root).
+    own: bool,
 }
 
 impl Located {
@@ -515,6 +525,7 @@ impl Located {
                 folder: folder.to_vec(),
                 resolved,
                 unplaced: false,
+                own: false,
             };
         }
         let here = resolve(folder, &raw);
@@ -532,14 +543,19 @@ impl Located {
                 folder: folder.to_vec(),
                 resolved,
                 unplaced,
+                own: true,
             };
         }
         let first = &raw[..1];
         let at_root = resolve(&[], &raw);
         let mut unplaced = false;
+        let mut own = true;
         match (exists(&resolve(folder, first)), exists(first)) {
             (true, false) => resolved.push(here),
-            (false, true) => resolved.push(at_root),
+            (false, true) => {
+                own = false;
+                resolved.push(at_root);
+            }
             (true, true) => {
                 resolved.push(here);
                 resolved.push(at_root);
@@ -555,7 +571,58 @@ impl Located {
             folder: folder.to_vec(),
             resolved,
             unplaced,
+            own,
         }
+    }
+
+    /// A URI, or a wildcard inside the path (not the folded unknown prefix `*/`): the use
+    /// cannot be found by the places it resolves to or by its last components.
+    fn irregular(&self) -> bool {
+        let uri = self.raw.first().is_some_and(|p| p.ends_with(':'));
+        uri || self
+            .raw
+            .iter()
+            .enumerate()
+            .any(|(i, part)| part.contains('*') && !(i == 0 && part == "*"))
+    }
+
+    /// The last two components of each path a match compares from the file name back: the
+    /// path as written when it is anchored, else each resolution.
+    fn tails(&self) -> Vec<(String, String)> {
+        let paths = if self.resolved.is_empty() {
+            std::slice::from_ref(&self.raw)
+        } else {
+            self.resolved.as_slice()
+        };
+        paths
+            .iter()
+            .filter_map(|path| match path.as_slice() {
+                [.., parent, name] => Some((parent.clone(), name.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether two uses that match agree in their own folders' resolutions: the same file
+    /// wherever the two files run. A path with an unknown prefix (`Path(__file__).parent /
+    /// "models/m.pkl"` folds to `*/models/m.pkl`) is near a use of the same folder.
+    fn nearby(&self, other: &Located) -> bool {
+        let anchored = |l: &Located| l.resolved.is_empty();
+        if anchored(self) || anchored(other) {
+            let unknown_prefix = |l: &Located| l.raw.first().is_some_and(|p| p == "*");
+            return self.folder == other.folder
+                && [self, other]
+                    .iter()
+                    .all(|l| !anchored(l) || unknown_prefix(l));
+        }
+        self.own
+            && other.own
+            && match (self.resolved.first(), other.resolved.first()) {
+                (Some(a), Some(b)) => {
+                    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| glob_eq(x, y))
+                }
+                _ => false,
+            }
     }
 
     /// Whether two uses name the same file: two relative paths agree on some resolution;
@@ -582,6 +649,205 @@ impl Located {
             (true, false) => other.resolved.iter().any(|b| loose(&self.raw, b)),
             (false, true) => self.resolved.iter().any(|a| loose(a, &other.raw)),
         }
+    }
+}
+
+/// Uses (indexes into [`Uses::uses`]) by a key: all of them, and the anchored ones alone
+/// (what a relative path looks up: two relative paths match by resolution alone).
+struct Split<K> {
+    all: HashMap<K, Vec<usize>>,
+    anchored: HashMap<K, Vec<usize>>,
+}
+
+impl<K> Default for Split<K> {
+    fn default() -> Self {
+        Split {
+            all: HashMap::new(),
+            anchored: HashMap::new(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Split<K> {
+    fn add(&mut self, key: K, id: usize, anchored: bool) {
+        if anchored {
+            self.anchored.entry(key.clone()).or_default().push(id);
+        }
+        self.all.entry(key).or_default().push(id);
+    }
+
+    /// What a path looks up: every use for an anchored path, anchored ones for a relative.
+    fn for_path(&self, path: &Located) -> &HashMap<K, Vec<usize>> {
+        if path.resolved.is_empty() {
+            &self.all
+        } else {
+            &self.anchored
+        }
+    }
+}
+
+/// A save or write, a load or read: (file, index in the file's list).
+type End = (FileId, usize);
+
+/// A save, write, load or read, located.
+struct Use {
+    file: FileId,
+    index: usize,
+    located: Located,
+}
+
+/// Paths of a project (its saves or writes; its loads for the one-save fallback), indexed so
+/// that a path finds those it may match without comparing itself with every path of its file
+/// name: every path it matches is under one of the keys it looks up (see
+/// [`Uses::candidates`]), and the match is then decided by [`Located::matches`].
+#[derive(Default)]
+struct Uses {
+    uses: Vec<Use>,
+    /// Relative uses by each place they resolve to: how two relative paths match.
+    resolved: HashMap<Vec<String>, Vec<usize>>,
+    /// Uses by their folder and file name, for an anchored path's match within one folder.
+    by_folder: Split<(Vec<String>, String)>,
+    /// Uses by the last two components of each of their paths (as written when anchored,
+    /// each resolution when relative), for an anchored path's match on two folders or more.
+    by_tail: Split<(String, String)>,
+    /// Every use by file name.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Uses the keys above cannot place, by file name: a wildcard inside the path
+    /// (`data/*/x.csv`) or a URI (`runs:/*/model`). Few; compared with every save of the name.
+    irregular: HashMap<String, Vec<usize>>,
+    /// Uses whose file name has a wildcard (`model_*.pkl`): compared with every save.
+    wild: Vec<usize>,
+}
+
+impl Uses {
+    fn add(&mut self, file: FileId, index: usize, located: Located) {
+        let Some(name) = located.raw.last().cloned() else {
+            return;
+        };
+        let id = self.uses.len();
+        if name.contains('*') {
+            self.wild.push(id);
+        } else {
+            self.by_name.entry(name.clone()).or_default().push(id);
+            let anchored = located.resolved.is_empty();
+            self.by_folder
+                .add((located.folder.clone(), name.clone()), id, anchored);
+            if located.irregular() {
+                self.irregular.entry(name).or_default().push(id);
+            } else {
+                for path in &located.resolved {
+                    self.resolved.entry(path.clone()).or_default().push(id);
+                }
+                for tail in located.tails() {
+                    self.by_tail.add(tail, id, anchored);
+                }
+            }
+        }
+        self.uses.push(Use {
+            file,
+            index,
+            located,
+        });
+    }
+
+    /// The indexed paths `path` may match, each once, in the order they were added.
+    fn candidates(&self, path: &Located) -> Vec<usize> {
+        let Some(name) = path.raw.last() else {
+            return Vec::new();
+        };
+        if name.contains('*') {
+            return (0..self.uses.len()).collect();
+        }
+        let mut out: Vec<usize> = self.wild.clone();
+        let mut take = |ids: Option<&Vec<usize>>| out.extend(ids.into_iter().flatten());
+        take(self.irregular.get(name));
+        if path.irregular() {
+            take(self.by_name.get(name));
+        } else {
+            // A relative path meets relative uses where they resolve, and anchored ones by
+            // folder and last components; an anchored path meets every use by those.
+            let (by_folder, by_tail) = (self.by_folder.for_path(path), self.by_tail.for_path(path));
+            take(by_folder.get(&(path.folder.clone(), name.clone())));
+            for resolved in &path.resolved {
+                take(self.resolved.get(resolved));
+            }
+            for tail in path.tails() {
+                take(by_tail.get(&tail));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The uses of `path`'s file name, and those with a wildcard in theirs.
+    fn named(&self, path: &Located) -> Vec<&Use> {
+        let Some(name) = path.raw.last() else {
+            return Vec::new();
+        };
+        let ids: Vec<usize> = if name.contains('*') {
+            (0..self.uses.len()).collect()
+        } else {
+            let mut ids: Vec<usize> = self.by_name.get(name).cloned().unwrap_or_default();
+            ids.extend(&self.wild);
+            ids.sort_unstable();
+            ids
+        };
+        ids.into_iter().map(|id| &self.uses[id]).collect()
+    }
+
+    /// Saves (or writes) in `path`'s own folder that it may name, whatever else it may:
+    /// every one that [`Located::nearby`] accepts is among them.
+    fn near_candidates(&self, path: &Located) -> Vec<usize> {
+        let Some(name) = path.raw.last() else {
+            return Vec::new();
+        };
+        if name.contains('*') {
+            return (0..self.uses.len()).collect();
+        }
+        let mut out: Vec<usize> = self.wild.clone();
+        let mut take = |ids: Option<&Vec<usize>>| out.extend(ids.into_iter().flatten());
+        take(self.irregular.get(name));
+        if path.irregular() {
+            take(self.by_name.get(name));
+        } else {
+            take(self.by_folder.all.get(&(path.folder.clone(), name.clone())));
+            if path.own {
+                take(
+                    path.resolved
+                        .first()
+                        .and_then(|first| self.resolved.get(first)),
+                );
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Records, as (indexed, `to`), what the load or read at `to` (with `path`) names: those
+    /// it meets in its own folder when there are any (see [`Located::nearby`]), else every
+    /// match. Looking in its folder first keeps a thousand sub-folders that each save and
+    /// load `models/model.pkl` from comparing every load with every save.
+    fn join_nearest(&self, path: &Located, to: End, edges: &mut Vec<(End, End)>) {
+        let matching = |ids: Vec<usize>, near: bool| -> Vec<usize> {
+            ids.into_iter()
+                .filter(|&id| {
+                    // In the order of the save (or write) first: two wildcards do not
+                    // compare both ways (`model_*.pkl` against `*`).
+                    let other = &self.uses[id].located;
+                    other.matches(path) && (!near || other.nearby(path))
+                })
+                .collect()
+        };
+        let mut found = matching(self.near_candidates(path), true);
+        if found.is_empty() {
+            found = matching(self.candidates(path), false);
+        }
+        edges.extend(found.into_iter().map(|id| {
+            let indexed = &self.uses[id];
+            ((indexed.file, indexed.index), to)
+        }));
     }
 }
 
@@ -971,6 +1237,141 @@ mod tests {
             ),
             (1, 1)
         );
+    }
+
+    #[test]
+    fn a_use_joins_the_saves_of_its_own_folder_before_those_met_at_the_root() {
+        use crate::project::summary::ArtifactUse;
+        let save = |path: &str, to: &str| FileSummary {
+            path: path.into(),
+            saves: vec![Save {
+                path: Some(to.into()),
+                ..Save::default()
+            }],
+            ..FileSummary::default()
+        };
+        let load = |path: &str, from: &str| FileSummary {
+            path: path.into(),
+            loads: vec![ArtifactUse {
+                path: Some(from.into()),
+                ..ArtifactUse::default()
+            }],
+            ..FileSummary::default()
+        };
+        // Thirty sub-folders, `models/` on disk nowhere: each pair agrees in its own folder
+        // and, as every other pair does, at the root.
+        for artifact in [
+            "model.pkl",
+            "models/model.pkl",
+            "./models/model.pkl",
+            "*/models/model.pkl",
+        ] {
+            let mut files = Vec::new();
+            for i in 0..30 {
+                files.push(save(&format!("p{i}/train.py"), artifact));
+                files.push(load(&format!("p{i}/serve.py"), artifact));
+            }
+            let facts = ProjectFacts::default();
+            let index = ProjectIndex::new(
+                PathBuf::from("no-such-root"),
+                files.iter().collect(),
+                &facts,
+            );
+            let edges: Vec<_> = index
+                .artifact_edges
+                .iter()
+                .map(|e| (e.save, e.load))
+                .collect();
+            let pairwise: Vec<_> = (0..30).map(|i| ((2 * i, 0), (2 * i + 1, 0))).collect();
+            assert_eq!(edges, pairwise, "{artifact}");
+        }
+        // A load at the root meets them only at the root: all of them.
+        let files = [
+            save("a/train.py", "models/m.pkl"),
+            save("b/train.py", "models/m.pkl"),
+            load("app.py", "models/m.pkl"),
+            load("a/eval.py", "models/m.pkl"),
+        ];
+        let facts = ProjectFacts::default();
+        let index = ProjectIndex::new(
+            PathBuf::from("no-such-root"),
+            files.iter().collect(),
+            &facts,
+        );
+        let edges: Vec<_> = index
+            .artifact_edges
+            .iter()
+            .map(|e| (e.save, e.load))
+            .collect();
+        assert_eq!(
+            edges,
+            [((0, 0), (2, 0)), ((0, 0), (3, 0)), ((1, 0), (2, 0))]
+        );
+    }
+
+    #[test]
+    fn the_indexed_join_finds_every_match_the_pairwise_comparison_finds() {
+        // Every save and every load of a mix of paths, relative and anchored, with wildcards
+        // and URIs, in several folders: the index must find exactly what comparing every pair
+        // finds (then keeping a use's nearest saves).
+        let paths = [
+            "model.pkl",
+            "./model.pkl",
+            "models/model.pkl",
+            "../models/model.pkl",
+            "../../model.pkl",
+            "*/model.pkl",
+            "*/models/model.pkl",
+            "/srv/app/models/model.pkl",
+            "~/models/model.pkl",
+            "models/model_*.pkl",
+            "models/*",
+            "data/*/model.pkl",
+            "models:/churn",
+            "models:/churn/Production",
+            "runs:/*/model",
+            "runs:/abc/model",
+            "model",
+            "other.pkl",
+        ];
+        let folders: [&[&str]; 4] = [&[], &["src"], &["src", "app"], &["notebooks"]];
+        let mut exists = |folder: &[String]| folder == ["src".to_string()];
+        let mut all = Vec::new();
+        for folder in folders {
+            let folder: Vec<String> = folder.iter().map(|f| f.to_string()).collect();
+            for path in paths {
+                all.push(Located::new(path, &folder, &mut exists));
+            }
+        }
+        let mut saves = Uses::default();
+        for (i, located) in all.iter().enumerate() {
+            saves.add(i, 0, located.clone());
+        }
+        let mut indexed = Vec::new();
+        let mut pairwise = Vec::new();
+        for (j, path) in all.iter().enumerate() {
+            saves.join_nearest(path, (j, 0), &mut indexed);
+            let matches: Vec<(usize, bool)> = all
+                .iter()
+                .enumerate()
+                .filter(|(_, save)| save.matches(path))
+                .map(|(i, save)| (i, save.nearby(path)))
+                .collect();
+            let near = matches.iter().any(|m| m.1);
+            pairwise.extend(
+                matches
+                    .into_iter()
+                    .filter(|m| m.1 || !near)
+                    .map(|(i, _)| ((i, 0), (j, 0))),
+            );
+        }
+        assert!(
+            pairwise.len() > 2 * all.len(),
+            "the mix has matches across folders"
+        );
+        indexed.sort_unstable();
+        pairwise.sort_unstable();
+        assert_eq!(indexed, pairwise);
     }
 
     #[test]

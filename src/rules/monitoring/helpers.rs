@@ -58,15 +58,17 @@ pub(super) fn logging(index: &ProjectIndex, entry: EntryRef) -> Option<(FileId, 
             return Some((entry.file, entry.entry.place, message));
         }
     }
-    for (id, file) in index.files.iter().enumerate() {
-        let applies = id == entry.file
-            || file
-                .imports
-                .iter()
-                .any(|(_, q)| index.module_file(q) == Some(entry.file));
-        if !applies {
-            continue;
-        }
+    // The handler's file and the files that import it, in file order.
+    let importers = index.importers(entry.file);
+    let at = importers.partition_point(|&id| id < entry.file);
+    let own = (importers.get(at) != Some(&entry.file)).then_some(entry.file);
+    let files = importers[..at]
+        .iter()
+        .copied()
+        .chain(own)
+        .chain(importers[at..].iter().copied());
+    for id in files {
+        let file = index.files[id];
         for middleware in &file.middleware {
             let resolved = index
                 .module_file(&middleware.name)

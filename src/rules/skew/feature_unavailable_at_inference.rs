@@ -42,6 +42,7 @@ const NOT_SCHEMAS: &[&str] = &[
 /// declares unavailable are reported for every saved model, served or not.
 fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     let mut found: BTreeMap<(FileId, usize, String), Missing> = BTreeMap::new();
+    let mut rows: BTreeMap<(FileId, usize), Positional> = BTreeMap::new();
     for entry in index.entries() {
         let serving = serving_columns(index, entry);
         for &load in &entry.entry.loads {
@@ -56,8 +57,21 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                     continue;
                 }
                 if let Some(count) = entry.entry.positional {
-                    if entry.entry.loads.len() == 1 {
-                        positional(sink, entry, count, saver, save, training);
+                    if entry.entry.loads.len() == 1 && mismatched(training, count) {
+                        let row = rows
+                            .entry((entry.file, entry.entry.place.span.start))
+                            .or_insert_with(|| Positional {
+                                entry,
+                                count,
+                                trainings: Vec::new(),
+                            });
+                        if !row
+                            .trainings
+                            .iter()
+                            .any(|(f, _, t)| *f == saver && t.place == training.place)
+                        {
+                            row.trainings.push((saver, save, training));
+                        }
                     }
                     continue;
                 }
@@ -92,6 +106,9 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     declared_unavailable(index, &mut found);
     for missing in found.values() {
         report(index, sink, missing);
+    }
+    for row in rows.values() {
+        positional(sink, row);
     }
 }
 
@@ -221,50 +238,91 @@ fn serving_columns<'a>(index: &ProjectIndex<'a>, entry: EntryRef<'a>) -> Option<
     (entry.entry.resolved && !open).then_some(names)
 }
 
-/// A positional row (`model.predict([[a, b]])`) whose length differs from the number of
-/// columns the model was fitted on.
-fn positional(
-    sink: &mut ProjectSink,
-    entry: EntryRef,
+/// A serving handler's positional rows and the trainings of the model it loads that were
+/// fitted on another number of columns (every training whose save the load may read).
+struct Positional<'a> {
+    entry: EntryRef<'a>,
+    /// Values per row.
     count: usize,
-    saver: FileId,
-    save: &Save,
-    training: &Training,
-) {
-    if training.open || training.columns.is_empty() || training.columns.len() == count {
+    /// (file, save, training), in the order of the join.
+    trainings: Vec<(FileId, &'a Save, &'a Training)>,
+}
+
+/// Whether a training's known columns differ in number from a positional row's values.
+fn mismatched(training: &Training, count: usize) -> bool {
+    !training.open && !training.columns.is_empty() && training.columns.len() != count
+}
+
+/// A positional row (`model.predict([[a, b]])`) whose length differs from the number of
+/// columns the model was fitted on: one finding at the handler's prediction, relating every
+/// training the loaded artifact may come from.
+fn positional(sink: &mut ProjectSink, row: &Positional) {
+    let Some(&(_, save, first)) = row.trainings.first() else {
         return;
-    }
-    let names = training
-        .columns
-        .iter()
-        .map(|c| format!("`{}`", c.name))
-        .collect::<Vec<_>>()
-        .join(", ");
+    };
+    let count = row.count;
+    let entry = row.entry;
+    let names = |training: &Training| {
+        training
+            .columns
+            .iter()
+            .map(|c| format!("`{}`", c.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let values = format!(
+        "the serving handler `{}` passes {count} value{} per row",
+        entry.entry.name,
+        if count == 1 { "" } else { "s" },
+    );
+    let message = match row.trainings.as_slice() {
+        [_] => format!(
+            "{values} to the `{}` saved to `{}`, which was fitted on {} columns ({})",
+            first.model,
+            artifact_name(save),
+            first.columns.len(),
+            names(first),
+        ),
+        several => {
+            let fitted = if several.iter().all(|(_, _, t)| names(t) == names(first)) {
+                format!("each fitted on {} columns ({})", first.columns.len(), names(first))
+            } else {
+                let sizes = several.iter().map(|(_, _, t)| t.columns.len());
+                let (low, high) = (sizes.clone().min(), sizes.max());
+                match (low, high) {
+                    (Some(low), Some(high)) if low != high => {
+                        format!("fitted on {low} to {high} columns")
+                    }
+                    _ => format!("fitted on {} columns", first.columns.len()),
+                }
+            };
+            format!(
+                "{values} to the model saved to `{}` by {} trainings, {fitted}",
+                artifact_name(save),
+                several.len(),
+            )
+        }
+    };
     let place: Place = entry
         .entry
         .predicts
         .first()
         .copied()
         .unwrap_or(entry.entry.place);
-    sink.report(
-        &RULE,
-        entry.file,
-        place,
-        format!(
-            "the serving handler `{}` passes {count} value{} per row to the `{}` saved to `{}`, which was fitted on {} columns ({names})",
-            entry.entry.name,
-            if count == 1 { "" } else { "s" },
-            training.model,
-            artifact_name(save),
-            training.columns.len(),
-        ),
-    )
-    .help("build the serving row from the training's feature list, in the same order (`X[FEATURES]`), or refit on the values serving has")
-    .related(
-        saver,
-        training.place,
-        format!("`{}` is fitted here on {} columns", training.model, training.columns.len()),
-    );
+    let finding = sink
+        .report(&RULE, entry.file, place, message)
+        .help("build the serving row from the training's feature list, in the same order (`X[FEATURES]`), or refit on the values serving has");
+    for (saver, _, training) in &row.trainings {
+        finding.related(
+            *saver,
+            training.place,
+            format!(
+                "`{}` is fitted here on {} columns",
+                training.model,
+                training.columns.len()
+            ),
+        );
+    }
 }
 
 fn report(index: &ProjectIndex, sink: &mut ProjectSink, missing: &Missing) {
