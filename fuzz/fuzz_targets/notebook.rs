@@ -13,7 +13,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             LoadProblem::Unreadable(message)
             | LoadProblem::NotRegular(message)
             | LoadProblem::InvalidNotebook(message)
-            | LoadProblem::Skipped(message),
+            | LoadProblem::Skipped(message)
+            | LoadProblem::Missing(message)
+            | LoadProblem::OverLimit(message),
         ) => assert!(!message.is_empty()),
     }
 });
