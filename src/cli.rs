@@ -283,18 +283,34 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     let output = args.output.as_deref().map(ReportFile::open).transpose()?;
     let stdin = match &args.stdin_filename {
         Some(path) => {
+            // Read no further than the size limit allows: what is piped may never end
+            // (`< /dev/zero`), and a file over the limit is reported, not analysed.
+            let notebook =
+                crate::source::FileKind::of(path) == Some(crate::source::FileKind::Notebook);
+            let cap = if notebook {
+                settings
+                    .limits
+                    .max_file_size
+                    .saturating_mul(crate::limits::NOTEBOOK_FILE_FACTOR)
+            } else {
+                settings.limits.max_file_size
+            };
             let mut bytes = Vec::new();
-            io::stdin().read_to_end(&mut bytes).map_err(|err| {
-                // `mlready check --stdin-filename a.py < folder` is a mistake of the caller's,
-                // not a bug of mlready's.
-                let what = if err.kind() == io::ErrorKind::IsADirectory {
-                    "is a folder, not the text of a file".to_string()
-                } else {
-                    format!("cannot be read: {err}")
-                };
-                let message = format!("standard input (checked as `{}`) {what}", path.display());
-                Error::new(ErrorKind::Stdin(message))
-            })?;
+            io::stdin()
+                .take(cap.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(|err| {
+                    // `mlready check --stdin-filename a.py < folder` is a mistake of the caller's,
+                    // not a bug of mlready's.
+                    let what = if err.kind() == io::ErrorKind::IsADirectory {
+                        "is a folder, not the text of a file".to_string()
+                    } else {
+                        format!("cannot be read: {err}")
+                    };
+                    let message =
+                        format!("standard input (checked as `{}`) {what}", path.display());
+                    Error::new(ErrorKind::Stdin(message))
+                })?;
             Some((path.clone(), bytes))
         }
         None => None,

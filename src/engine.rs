@@ -793,8 +793,20 @@ fn analyze_job(mut job: Job, work: &Work) -> FileResult {
     let limits = &work.compiled.settings().limits;
     let notebook = source::FileKind::of(&file.path) == Some(source::FileKind::Notebook);
     let read = match job.stdin {
+        // The command line reads standard input only up to one byte past the limit.
         Some(bytes) => source::check_size(bytes.len() as u64, limits, notebook, false)
-            .map(|()| std::borrow::Cow::Borrowed(bytes)),
+            .map(|()| std::borrow::Cow::Borrowed(bytes))
+            .map_err(|_| {
+                LoadProblem::OverLimit(format!(
+                    "skipped: standard input holds more than {}, the limit (`max-file-size`{})",
+                    limits::size(bytes.len() as u64 - 1),
+                    if notebook {
+                        " times 20 for a notebook"
+                    } else {
+                        ""
+                    }
+                ))
+            }),
         None => source::read_within(&file.path, limits).map(std::borrow::Cow::Owned),
     };
     let bytes = match read {

@@ -1126,3 +1126,38 @@ fn a_file_too_big_for_the_memory_left_is_skipped_and_the_rest_is_checked() {
         found[1].2
     );
 }
+
+/// Standard input is read only up to the size limit: `< /dev/zero` ends, reported as over it.
+#[cfg(unix)]
+#[test]
+fn endless_standard_input_is_read_only_up_to_the_limit() {
+    let dir = TempDir::new("robust-endless-stdin");
+    let output = Command::new(common::binary())
+        .args([
+            "check",
+            "--stdin-filename",
+            "piped.py",
+            "--max-file-size",
+            "1MB",
+        ])
+        .args(["--no-cache", "--format", "json"])
+        .current_dir(dir.path())
+        .stdin(std::fs::File::open("/dev/zero").expect("/dev/zero"))
+        .output()
+        .expect("mlready runs");
+    assert_eq!(output.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let found: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "PARSE005",
+            "skipped: standard input holds more than 1 MB, the limit (`max-file-size`)"
+        )]
+    );
+}
