@@ -1161,3 +1161,39 @@ fn endless_standard_input_is_read_only_up_to_the_limit() {
         )]
     );
 }
+
+/// Found by fuzzing (check_notebook): a name found by scanning back from a call stopped one
+/// byte after the character before it, inside it when that character is not ASCII, and the
+/// slice panicked (the file's findings were lost to an internal error).
+#[test]
+fn a_non_ascii_character_before_a_name_is_not_a_crash() {
+    let dir = TempDir::new("robust-char-boundary");
+    dir.write(
+        "te.py",
+        "import pandas as pd\n\
+         from sklearn.linear_model import LogisticRegression\n\
+         from sklearn.model_selection import cross_val_score\n\
+         \n\
+         train = pd.read_csv(\"loans.csv\")\n\
+         train[\"city_loans\"] = train.groupby(\"city\")[\"defaulted\"].\u{2192}mean()\n\
+         print(cross_val_score(LogisticRegression(), train[[\"city_loans\"]], train[\"defaulted\"], cv=5).mean())\n",
+    );
+    let run = check(&dir, &["te.py", "--select", "ALL", "--preview"], LIMIT);
+    assert_eq!(
+        run.found(),
+        [
+            found("te.py", "LEAK005", None, 6, 1),
+            found("te.py", "PARSE001", None, 6, 58),
+        ]
+    );
+    // The same scan for a URL's scheme in a notebook's `%pip install`.
+    dir.write(
+        "pip.ipynb",
+        common::notebook_json(vec![json!({
+            "cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
+            "source": ["%pip install \u{e9}git+https://example.com/pkg\n"],
+        })]),
+    );
+    let run = check(&dir, &["pip.ipynb", "--select", "ALL", "--preview"], LIMIT);
+    assert_eq!(run.found(), [found("pip.ipynb", "NB006", Some(1), 1, 1)]);
+}

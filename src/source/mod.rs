@@ -354,6 +354,17 @@ pub fn check_size(
     }))
 }
 
+/// The byte offset where the run of characters satisfying `keep` that ends `text` starts (the
+/// identifier before a `(`, the scheme before `://`). Always a character boundary: the offset
+/// after the last character that fails `keep` is that character's end, not its start plus one
+/// byte, which fell inside a multi-byte character and made slicing panic (found by fuzzing).
+pub fn trailing_run_start(text: &str, keep: impl Fn(char) -> bool) -> usize {
+    text.char_indices()
+        .rev()
+        .find(|&(_, c)| !keep(c))
+        .map_or(0, |(at, c)| at + c.len_utf8())
+}
+
 /// Whether `path` is a test module: `test_*.py` (a notebook named `test_set.ipynb` is not),
 /// `conftest.py`, or any file in a `tests` or `test` folder. Its scores are asserted and its models are fixtures: rules and project roles
 /// leave it alone. (`*_test.py` is left out: in ML projects that is as often a script such as
@@ -396,6 +407,23 @@ pub fn load_owned(path: &Path, display: String, bytes: Vec<u8>) -> Result<Source
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trailing_run_starts_on_a_character_boundary() {
+        let name = |c: char| c.is_alphanumeric() || c == '_';
+        assert_eq!(trailing_run_start("df.mean", name), 3);
+        assert_eq!(trailing_run_start("mean", name), 0);
+        assert_eq!(
+            trailing_run_start("x.\u{fffd}\u{fffd}", |c| c.is_ascii()),
+            8
+        );
+        let text = "train[\"a\"].\u{fffd}agg";
+        assert_eq!(
+            &text[trailing_run_start(text, |c| c.is_ascii_alphanumeric())..],
+            "agg"
+        );
+        assert_eq!(trailing_run_start("", name), 0);
+    }
 
     #[test]
     fn test_modules_are_pytest_files_not_scripts_named_like_a_split() {

@@ -407,9 +407,9 @@ fn is_unpinned(spec: &str, conda: bool) -> bool {
         return false;
     }
     if let Some(scheme) = spec.find("://") {
-        let start = spec[..scheme]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-            .map_or(0, |i| i + 1);
+        let start = crate::source::trailing_run_start(&spec[..scheme], |c| {
+            c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')
+        });
         return url_is_unpinned(&spec[start..]);
     }
     if is_archive(spec) {

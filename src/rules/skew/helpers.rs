@@ -7,6 +7,7 @@ use crate::ml::Category;
 use crate::model::{
     Event, Fact, FileModel, Kind, Learned, Lineage, ModelFit, Role, Tag, UNKNOWN, ValueId, rows,
 };
+use crate::source::trailing_run_start;
 
 /// A place where a model learns from features: `fit` of a model or of a pipeline, or a
 /// cross-validation call (which fits and evaluates on folds of the same rows).
@@ -310,21 +311,20 @@ fn last_method(text: &str, keyword: &str) -> Option<usize> {
 fn last_call(text: &str) -> Option<usize> {
     let open = open_of_last_call(text)?;
     let before = text[..open].trim_end();
-    let name_start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+    let name_start = trailing_run_start(before, is_name_char);
     // `pd.qcut(...)`: show the module too.
     let module_start = before[..name_start]
         .strip_suffix('.')
-        .map(|head| {
-            head.rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .map_or(0, |i| i + 1)
-        })
+        .map(|head| trailing_run_start(head, is_name_char))
         .filter(|&m| {
             let module = &before[m..name_start - 1];
             matches!(module, "pd" | "pandas" | "np" | "numpy")
         });
     Some(module_start.unwrap_or(name_start))
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
 }
 
 /// The offset of the `(` that the final `)` of `text` closes.
@@ -374,9 +374,7 @@ pub(super) fn statistic(source: &str, fact: &Fact) -> Option<String> {
     let whole = source.get(fact.span.start..fact.span.end)?;
     let open = open_of_last_call(whole)?;
     let before = whole[..open].trim_end();
-    let name_start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+    let name_start = trailing_run_start(before, is_name_char);
     let method = &before[name_start..];
     if !matches!(method, "transform" | "agg" | "aggregate" | "apply") {
         return Some(method.to_string());
