@@ -119,6 +119,13 @@ fn discover_paths(
             }
             // Exists (or cannot be inspected): the loader reads or reports it if it is ours.
             _ if is_checked_file(path) => found.push(path.clone()),
+            // A named pipe, socket or device named on the command line (`/dev/zero`) is a
+            // mistake worth a word whatever its name: the loader reports it without opening it.
+            Ok(metadata)
+                if missing == Missing::Listed && !metadata.is_file() && !metadata.is_dir() =>
+            {
+                found.push(path.clone());
+            }
             _ => {}
         }
     }

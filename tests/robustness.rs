@@ -1197,3 +1197,33 @@ fn a_non_ascii_character_before_a_name_is_not_a_crash() {
     let run = check(&dir, &["pip.ipynb", "--select", "ALL", "--preview"], LIMIT);
     assert_eq!(run.found(), [found("pip.ipynb", "NB006", Some(1), 1, 1)]);
 }
+
+/// Devices named as paths are never opened: reading /dev/zero or /dev/urandom never ends.
+#[cfg(unix)]
+#[test]
+fn devices_named_as_paths_are_reported_and_never_read() {
+    let dir = TempDir::new("robust-devices");
+    dir.write("good.py", GOOD);
+    let run = check(&dir, &["good.py", "/dev/zero", "/dev/urandom"], LIMIT);
+    assert_eq!(
+        run.found(),
+        [
+            found("/dev/urandom", "PARSE002", None, 1, 1),
+            found("/dev/zero", "PARSE002", None, 1, 1),
+            found("good.py", "REPRO006", None, 2, 18),
+        ]
+    );
+    for device in ["/dev/zero", "/dev/urandom"] {
+        let message = run
+            .diagnostics()
+            .iter()
+            .find(|d| d["path"] == device)
+            .and_then(|d| d["message"].as_str())
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            message,
+            "not a regular file (a device); skipped without reading it"
+        );
+    }
+}
