@@ -1227,3 +1227,61 @@ fn devices_named_as_paths_are_reported_and_never_read() {
         );
     }
 }
+
+/// Found by review: code whose model grows faster than the file. A string doubled line after
+/// line (`p = p + p`, `p = p / p` on paths) was folded as an artifact path forty times over
+/// (a terabyte), and a frame given thousands of columns one line at a time copied all of them
+/// at every line (8,000 lines: 4.8 GB, 119 s). Under a 1.5 GB `ulimit -v` both aborted the run.
+#[cfg(target_os = "linux")]
+#[test]
+fn code_whose_values_grow_faster_than_the_file_stays_within_memory() {
+    let dir = TempDir::new("robust-growth");
+    dir.write("good.py", GOOD);
+    let doubled: String = std::iter::once("p = \"a\"\n".to_string())
+        .chain((0..40).map(|_| "p = p + p\n".to_string()))
+        .collect();
+    dir.write("doubled.py", doubled);
+    let paths: String = std::iter::once("from pathlib import Path\np = Path(\"a\")\n".to_string())
+        .chain((0..40).map(|_| "p = p / p\n".to_string()))
+        .collect();
+    dir.write("paths.py", paths);
+    let columns: String =
+        std::iter::once("import pandas as pd\ndf = pd.read_csv(\"a.csv\")\n".to_string())
+            .chain((0..8000).map(|i| {
+                format!(
+                    "df[\"c{i}\"] = df[\"c{}\"] + df[\"c{}\"]\n",
+                    i.max(1) - 1,
+                    i / 2
+                )
+            }))
+            .collect();
+    dir.write("columns.py", columns);
+    let script = format!(
+        "ulimit -v 1500000 && exec '{}' check good.py doubled.py paths.py columns.py \
+         --select ALL --preview --no-cache --format json",
+        common::binary()
+    );
+    let started = Instant::now();
+    let output = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir.path())
+        .env("RAYON_NUM_THREADS", "2")
+        .env("MALLOC_ARENA_MAX", "2")
+        .output()
+        .expect("sh runs");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let found: Vec<(&str, &str)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, [("good.py", "REPRO006")]);
+    assert!(started.elapsed() < LIMIT, "{:?}", started.elapsed());
+}

@@ -196,7 +196,7 @@ pub struct Columns {
     pub root: ValueId,
     /// More columns than `known` may be present.
     pub open: bool,
-    pub known: Vec<Column>,
+    pub known: Vec<Rc<Column>>,
     /// Names dropped from an open frame: certainly absent.
     pub dropped: Vec<String>,
     /// Facts of the unnamed columns.

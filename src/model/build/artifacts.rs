@@ -9,6 +9,9 @@ use tree_sitter::Node;
 
 /// Folding stops this deep in an expression: paths are short expressions.
 const MAX_FOLD_DEPTH: usize = 8;
+/// The longest path a fold keeps: no file path is longer, and a string doubled line after line
+/// must not be.
+const MAX_FOLDED_LEN: usize = 4096;
 
 /// Functions that save their first argument to the path (or file) in their second.
 const SAVE_FUNCTIONS: &[&str] = &[
@@ -352,7 +355,14 @@ impl Builder<'_> {
         folded.filter(|p| p.chars().any(|c| c != '*' && c != '/'))
     }
 
+    /// A path folded from string parts, or None when unknown or longer than
+    /// [`MAX_FOLDED_LEN`]: `p = p + p` forty times doubles a string forty times.
     fn fold(&self, node: Node, depth: usize) -> Option<String> {
+        self.fold_parts(node, depth)
+            .filter(|folded| folded.len() <= MAX_FOLDED_LEN)
+    }
+
+    fn fold_parts(&self, node: Node, depth: usize) -> Option<String> {
         if depth > MAX_FOLD_DEPTH {
             return None;
         }

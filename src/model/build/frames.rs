@@ -12,6 +12,9 @@ use crate::source::python::Syntax;
 use std::rc::Rc;
 use tree_sitter::Node;
 
+/// The most columns a frame's model follows by name (see `assign_columns`).
+const MAX_KNOWN_COLUMNS: usize = 256;
+
 impl Builder<'_> {
     /// The columns of `frame`: its own, or open columns rooted at it.
     pub(super) fn columns_of(&self, frame: ValueId) -> Rc<Columns> {
@@ -90,13 +93,13 @@ impl Builder<'_> {
             .map(
                 |name| match columns.known.iter().find(|c| &c.name == name) {
                     Some(column) => column.clone(),
-                    None => Column {
+                    None => Rc::new(Column {
                         name: name.clone(),
                         facts: columns.base_facts.clone(),
                         bases: thin_vec::thin_vec![Rc::from(name.as_str())],
                         span: None,
                         value: UNKNOWN,
-                    },
+                    }),
                 },
             )
             .collect();
@@ -131,13 +134,22 @@ impl Builder<'_> {
         for name in names {
             columns.known.retain(|c| &c.name != name);
             columns.dropped.retain(|d| d != name);
-            columns.known.push(Column {
+            // Each assignment copies the frame's known columns, so a frame given thousands of
+            // columns one line at a time (generated code) made the build quadratic in memory.
+            // Past the cap a new column is not followed: the frame is open, and reading it
+            // later finds only what the frame's unnamed columns carry, not the facts of what
+            // was assigned (a finding may be missed, none is made up).
+            if columns.known.len() >= MAX_KNOWN_COLUMNS {
+                columns.open = true;
+                continue;
+            }
+            columns.known.push(Rc::new(Column {
                 name: name.clone(),
                 facts: facts.clone(),
                 bases: bases.clone(),
                 span: Some(span(target)),
                 value,
-            });
+            }));
         }
         let mut inputs = vec![old, value];
         inputs.extend(extra_inputs);
@@ -534,7 +546,7 @@ impl Builder<'_> {
         };
         let mut columns = (*columns).clone();
         for column in &mut columns.known {
-            super::merge_facts(&mut column.facts, &[fact]);
+            super::merge_facts(&mut Rc::make_mut(column).facts, &[fact]);
         }
         super::merge_facts(&mut columns.base_facts, &[fact]);
         let rows = self.model.values[id].rows;
@@ -602,7 +614,7 @@ impl Builder<'_> {
         if let Some(columns) = self.model.values[from].columns.clone() {
             let mut columns = (*columns).clone();
             for column in &mut columns.known {
-                column.bases.clear();
+                Rc::make_mut(column).bases.clear();
             }
             self.set_columns(id, Rc::new(columns));
         }
@@ -682,12 +694,14 @@ impl Builder<'_> {
         let known = args
             .keywords
             .iter()
-            .map(|(name, _, _)| Column {
-                name: name.clone(),
-                facts: thin_vec::thin_vec![fact],
-                bases: ThinVec::new(),
-                span: Some(span(node)),
-                value: id,
+            .map(|(name, _, _)| {
+                Rc::new(Column {
+                    name: name.clone(),
+                    facts: thin_vec::thin_vec![fact],
+                    bases: ThinVec::new(),
+                    span: Some(span(node)),
+                    value: id,
+                })
             })
             .collect();
         let rows = self.model.values[id].rows;
@@ -854,19 +868,22 @@ impl Builder<'_> {
             };
             let column = match columns.known.iter().position(|c| c.name == from) {
                 Some(at) => columns.known.remove(at),
-                None => Column {
+                None => Rc::new(Column {
                     name: from.clone(),
                     facts: columns.base_facts.clone(),
                     bases: thin_vec::thin_vec![Rc::from(from.as_str())],
                     span: None,
                     value: UNKNOWN,
-                },
+                }),
             };
             if columns.open && !columns.dropped.contains(&from) {
                 columns.dropped.push(from);
             }
             columns.known.retain(|c| c.name != to);
-            columns.known.push(Column { name: to, ..column });
+            columns.known.push(Rc::new(Column {
+                name: to,
+                ..Rc::unwrap_or_clone(column)
+            }));
         }
         self.set_columns(id, Rc::new(columns));
         id
@@ -928,6 +945,7 @@ impl Builder<'_> {
                 for column in &other.known {
                     match columns.known.iter_mut().find(|c| c.name == column.name) {
                         Some(existing) => {
+                            let existing = Rc::make_mut(existing);
                             super::merge_facts(&mut existing.facts, &column.facts);
                             super::merge_bases(&mut existing.bases, &column.bases);
                         }
@@ -960,13 +978,13 @@ impl Builder<'_> {
             return Rc::new(Columns {
                 root: id,
                 open: false,
-                known: vec![Column {
+                known: vec![Rc::new(Column {
                     name: name.clone(),
                     facts: value.facts.clone(),
                     bases: value.bases.clone(),
                     span: None,
                     value: id,
-                }],
+                })],
                 dropped: Vec::new(),
                 base_facts: ThinVec::new(),
                 joined_facts: ThinVec::new(),
@@ -997,8 +1015,9 @@ impl Builder<'_> {
         for column in &other.known {
             match columns.known.iter().position(|c| c.name == column.name) {
                 Some(at) => {
-                    let existing = columns.known.remove(at);
-                    columns.known.insert(at, pick(existing, column.clone()));
+                    let existing = Rc::unwrap_or_clone(columns.known.remove(at));
+                    let picked = pick(existing, Column::clone(column));
+                    columns.known.insert(at, Rc::new(picked));
                 }
                 None => columns.known.push(column.clone()),
             }
@@ -1375,12 +1394,14 @@ impl Builder<'_> {
                 known: names
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|name| Column {
-                        bases: thin_vec::thin_vec![Rc::from(name.as_str())],
-                        name,
-                        facts: base_facts.clone(),
-                        span: None,
-                        value: UNKNOWN,
+                    .map(|name| {
+                        Rc::new(Column {
+                            bases: thin_vec::thin_vec![Rc::from(name.as_str())],
+                            name,
+                            facts: base_facts.clone(),
+                            span: None,
+                            value: UNKNOWN,
+                        })
                     })
                     .collect(),
                 dropped: Vec::new(),

@@ -79,6 +79,7 @@ impl Builder<'_> {
             let mut columns = columns.clone();
             columns.base_facts = filter(&columns.base_facts);
             for column in &mut columns.known {
+                let column = Rc::make_mut(column);
                 column.facts = filter(&column.facts);
             }
             Rc::new(columns)
@@ -167,6 +168,7 @@ impl Builder<'_> {
         let previous = before.known.iter().find(|c| c.name == column);
         let mut columns = (*columns).clone();
         for c in columns.known.iter_mut().filter(|c| c.name == column) {
+            let c = Rc::make_mut(c);
             let mut facts: ThinVec<FactId> = c
                 .facts
                 .iter()

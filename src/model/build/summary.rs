@@ -462,6 +462,7 @@ impl Builder<'_> {
             columns.base_facts = map(&columns.base_facts, &replay.facts);
             columns.joined_facts = map(&columns.joined_facts, &replay.facts);
             for column in &mut columns.known {
+                let column = std::rc::Rc::make_mut(column);
                 column.facts = map(&column.facts, &replay.facts);
             }
             Rc::new(columns)
