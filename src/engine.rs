@@ -121,8 +121,12 @@ pub fn check_with(
             // The files that import the standard input's module read its text, whichever
             // file of the run is analysed first.
             let module = model::constants::key(path);
-            if let (Some(source::FileKind::Python), Ok(text)) =
-                (source::FileKind::of(path), python::decode(bytes))
+            // Only text small enough to be read as a constant module is parsed here, on the
+            // main thread and outside any limit (a large standard input was parsed whole
+            // before its size was checked).
+            let small = bytes.len() as u64 <= model::constants::MAX_MODULE_BYTES;
+            if let (true, Some(source::FileKind::Python), Ok(text)) =
+                (small, source::FileKind::of(path), python::decode(bytes))
             {
                 let file = SourceFile::python(path.clone(), String::new(), text);
                 if let Some(tree) = python::parse(&file.text) {
@@ -843,6 +847,20 @@ fn analyze_job(mut job: Job, work: &Work) -> FileResult {
     // Handed over, not copied: a large file's text is then held once while it is analysed.
     let bytes = bytes.into_owned();
     let ((diagnostics, summary, suppressions), read) = cache::reads::recording(|| {
+        if let Some((need, left)) = notebook
+            .then(|| limits::notebook_too_big_for_memory(bytes.len() as u64))
+            .flatten()
+        {
+            let message = format!(
+                "skipped: reading this {} notebook would need about {}, and about {} is left for \
+                 mlready (its memory limit, control group or the machine's memory)",
+                limits::size(bytes.len() as u64),
+                limits::size(need),
+                limits::size(left)
+            );
+            let problem = LoadProblem::OverLimit(message);
+            return (load_problem(file, problem), None, Suppressions::default());
+        }
         let loaded =
             source::load_owned(&file.path, file.display.clone(), bytes).and_then(|source| {
                 source::check_size(source.text.len() as u64, limits, notebook, true)?;

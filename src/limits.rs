@@ -26,6 +26,8 @@ pub const NOTEBOOK_FILE_FACTOR: u64 = 20;
 /// Peak bytes of memory per byte of code, measured on dense generated code (about 95) with a
 /// margin: the estimate checked before a file is parsed.
 const BYTES_PER_BYTE: u64 = 120;
+/// Peak bytes per byte of a notebook's JSON while it is parsed (measured up to 17).
+const NOTEBOOK_BYTES_PER_BYTE: u64 = 20;
 /// Of the memory the process may use, the share one file's analysis may bring it to.
 const CEILING_SHARE: f64 = 0.85;
 /// How many calls of [`exceeded`] between two looks at the clock and at memory.
@@ -131,7 +133,16 @@ pub fn exceeded() -> bool {
 /// Whether analysing `code_bytes` of code would likely bring the process past the memory it may
 /// use: (the estimate of what it needs, what is left), when it would.
 pub fn too_big_for_memory(code_bytes: u64) -> Option<(u64, u64)> {
-    let need = code_bytes.saturating_mul(BYTES_PER_BYTE);
+    short_of(code_bytes.saturating_mul(BYTES_PER_BYTE))
+}
+
+/// [`too_big_for_memory`] for reading a notebook's JSON of `file_bytes`: parsed, a notebook
+/// takes up to about 17 times its size (many small cells, long metadata arrays).
+pub fn notebook_too_big_for_memory(file_bytes: u64) -> Option<(u64, u64)> {
+    short_of(file_bytes.saturating_mul(NOTEBOOK_BYTES_PER_BYTE))
+}
+
+fn short_of(need: u64) -> Option<(u64, u64)> {
     over_memory(need).map(|(used, allowed)| (need, allowed.saturating_sub(used)))
 }
 

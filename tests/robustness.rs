@@ -1285,3 +1285,83 @@ fn code_whose_values_grow_faster_than_the_file_stays_within_memory() {
     assert_eq!(found, [("good.py", "REPRO006")]);
     assert!(started.elapsed() < LIMIT, "{:?}", started.elapsed());
 }
+
+/// Found by review: a notebook's JSON was parsed (up to 17 times its size in memory) and a
+/// large standard input parsed whole before any limit was looked at; under `ulimit -v` both
+/// aborted the run. Now each is weighed against the memory left first.
+#[cfg(target_os = "linux")]
+#[test]
+fn notebooks_and_standard_input_are_weighed_before_they_are_parsed() {
+    let dir = TempDir::new("robust-weighed");
+    dir.write("good.py", GOOD);
+    // 80 MB of empty raw cells: under 20 times the size limit, so it would be read.
+    let cells = vec![r#"{"cell_type":"raw"}"#; 4_000_000].join(",");
+    dir.write(
+        "cells.ipynb",
+        format!(r#"{{"nbformat":4,"nbformat_minor":5,"metadata":{{}},"cells":[{cells}]}}"#),
+    );
+    let limited = |command: &str, stdin: Stdio| {
+        let output = Command::new("sh")
+            .args([
+                "-c",
+                &format!("ulimit -v 1500000 && exec '{}' {command}", common::binary()),
+            ])
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", "2")
+            .env("MALLOC_ARENA_MAX", "2")
+            .stdin(stdin)
+            .output()
+            .expect("sh runs");
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let json: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["path"].as_str().unwrap().to_string(),
+                    d["code"].as_str().unwrap().to_string(),
+                    d["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let found = limited(
+        "check good.py cells.ipynb --no-cache --no-project --format json",
+        Stdio::null(),
+    );
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1.as_str()),
+        ("cells.ipynb", "PARSE005")
+    );
+    assert!(
+        found[0]
+            .2
+            .starts_with("skipped: reading this 80 MB notebook would need about 1.6 GB"),
+        "{}",
+        found[0].2
+    );
+    assert_eq!(
+        (found[1].0.as_str(), found[1].1.as_str()),
+        ("good.py", "REPRO006")
+    );
+    // 12 MB of code piped in, over what 1.5 GB leaves once the estimate is made.
+    let piped = dir.write("piped.txt", "x = 1\n".repeat(2_000_000));
+    let found = limited(
+        "check --stdin-filename a.py --max-file-size 20MB --no-cache --format json",
+        Stdio::from(std::fs::File::open(piped).unwrap()),
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1.as_str()),
+        ("a.py", "PARSE005")
+    );
+    assert!(found[0].2.contains("would need about"), "{}", found[0].2);
+}

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 type Lists = Arc<HashMap<String, Vec<String>>>;
 
 /// Modules larger than this are not read for constants.
-const MAX_MODULE_BYTES: u64 = 2 << 20;
+pub(crate) const MAX_MODULE_BYTES: u64 = 2 << 20;
 /// How many folders up from the importing file a top-level module is looked for.
 const MAX_ANCESTORS: usize = 4;
 
