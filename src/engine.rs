@@ -713,6 +713,15 @@ fn project_stage(
             let end = source_file
                 .as_ref()
                 .map_or(start, |f| f.locate(finding.place.span.end));
+            // Many files naming one absolute path (`/srv/models/model.pkl`) relate each
+            // finding to all of them: the report would grow with their square.
+            let mut message = finding.message;
+            let related_count = finding.related.len();
+            if related_count > MAX_RELATED {
+                message.push_str(&format!(
+                    " ({MAX_RELATED} of the {related_count} related places are listed)"
+                ));
+            }
             diagnostics.push((
                 Diagnostic {
                     code: finding.code,
@@ -722,11 +731,12 @@ fn project_stage(
                     start,
                     end: if end.cell == start.cell { end } else { start },
                     span: finding.place.span,
-                    message: crate::report::printable(finding.message),
+                    message: crate::report::printable(message),
                     help: finding.help,
                     related: finding
                         .related
                         .into_iter()
+                        .take(MAX_RELATED)
                         .map(|(file, place, message)| RelatedLocation {
                             path: display(file).to_string(),
                             location: place.start,
@@ -744,6 +754,9 @@ fn project_stage(
     }
     diagnostics
 }
+
+/// The most related places a project finding lists.
+const MAX_RELATED: usize = 50;
 
 fn check_one(job: Job, work: &Work) -> FileResult {
     let planned = job.planned;

@@ -273,3 +273,28 @@ fn several_trainings_of_one_artifact_each_relate_the_handler_once() {
         assert_eq!(related_folders(diagnostic, "serving handler"), ["serving"]);
     }
 }
+
+/// Found by review: every sub-folder saving to, and serving from, one absolute path relates
+/// each training to every handler, and each message named them all: 1,000 pairs made 1,000
+/// findings of 1,001 related places and messages naming 1,000 handlers (242 MB of JSON).
+/// Now a message names five handlers and a finding lists at most fifty places.
+#[test]
+fn one_absolute_path_shared_by_every_pair_keeps_each_finding_bounded() {
+    let dir = TempDir::new("scaling-absolute");
+    let artifact = "\"/srv/models/model.pkl\"";
+    for i in 0..60 {
+        dir.write(&format!("proj/p{i:02}/train.py"), train(artifact, 100 + i));
+        dir.write(&format!("proj/p{i:02}/serve.py"), serve(artifact));
+    }
+    let found = skew001(&dir, &["proj"]);
+    assert_eq!(found.len(), 60, "{found:#?}");
+    for diagnostic in &found {
+        let message = text(&diagnostic["message"]);
+        assert!(
+            message.contains("`predict` (proj/p04/serve.py) and 55 more never build it")
+                && message.ends_with("(50 of the 61 related places are listed)"),
+            "{message}"
+        );
+        assert_eq!(diagnostic["related"].as_array().unwrap().len(), 50);
+    }
+}

@@ -376,10 +376,17 @@ fn report(index: &ProjectIndex, sink: &mut ProjectSink, missing: &Missing) {
 
 /// "the serving handler `predict` (app/main.py)", or a list of handlers.
 fn handlers(index: &ProjectIndex, handlers: &[EntryRef]) -> String {
-    let named: Vec<String> = handlers
+    // A model served by hundreds of handlers (one absolute path in every service) names a
+    // few: the message must not grow with the project.
+    const NAMED: usize = 5;
+    let mut named: Vec<String> = handlers
         .iter()
+        .take(NAMED)
         .map(|h| format!("`{}` ({})", h.entry.name, index.path(h.file)))
         .collect();
+    if handlers.len() > NAMED {
+        named.push(format!("{} more", handlers.len() - NAMED));
+    }
     match named.as_slice() {
         [one] => format!("the serving handler {one}"),
         [rest @ .., last] => format!("the serving handlers {} and {last}", rest.join(", ")),
