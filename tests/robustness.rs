@@ -1365,3 +1365,73 @@ fn notebooks_and_standard_input_are_weighed_before_they_are_parsed() {
     );
     assert!(found[0].2.contains("would need about"), "{}", found[0].2);
 }
+
+/// Found by review: the walk for pipeline files (NB005) weighed each file by its directory
+/// entry, which for a link is the link's own size, so a link into a data cache (as DVC makes)
+/// to a file of gigabytes was read whole (3 GB: 16 s and 3.1 GB of memory). The peak memory of
+/// the run is read with GNU time; without it the test has nothing to measure and says so.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_link_to_a_huge_file_among_pipeline_files_is_weighed_by_its_target() {
+    if !std::path::Path::new("/usr/bin/time").exists() {
+        eprintln!("skipped: /usr/bin/time (GNU time) is not installed");
+        return;
+    }
+    let dir = TempDir::new("robust-linked-data");
+    dir.write("pyproject.toml", "[project]\nname = \"loans\"\n");
+    dir.write(
+        "notebooks/train.ipynb",
+        common::notebook_json(vec![json!({
+            "cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
+            "source": [
+                "import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n",
+                "df = pd.read_csv(\"loans.csv\")\n",
+                "model = LogisticRegression(max_iter=200).fit(df[[\"income\", \"debt\"]], df[\"default\"])\n",
+                "joblib.dump(model, \"models/loans.joblib\")\n",
+            ],
+        })]),
+    );
+    dir.write(
+        "app.py",
+        "import joblib\nimport pandas as pd\nfrom flask import Flask, jsonify, request\n\
+         app = Flask(__name__)\nmodel = joblib.load(\"models/loans.joblib\")\n\
+         @app.route(\"/predict\", methods=[\"POST\"])\ndef predict():\n    \
+         body = request.get_json()\n    \
+         row = pd.DataFrame([{\"income\": body[\"income\"], \"debt\": body[\"debt\"]}])\n    \
+         return jsonify(default=int(model.predict(row)[0]))\n",
+    );
+    // A sparse 2 GB file: no disk used, but reading it takes 2 GB of memory.
+    let outside = TempDir::new("robust-linked-data-cache");
+    let huge = outside.join("blob");
+    std::fs::File::create(&huge)
+        .and_then(|f| f.set_len(2_000_000_000))
+        .expect("a sparse file");
+    std::fs::create_dir_all(dir.join("reports")).unwrap();
+    std::os::unix::fs::symlink(&huge, dir.join("reports/train.json")).unwrap();
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "peak %M"])
+        .arg(common::binary())
+        .args(["check", ".", "--preview", "--no-cache", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .expect("GNU time runs mlready");
+    assert_eq!(output.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let codes: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"NB005"), "{codes:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let peak_kb: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak in {stderr}"));
+    assert!(
+        peak_kb < 500_000,
+        "peak {peak_kb} KB: the linked file was read"
+    );
+}

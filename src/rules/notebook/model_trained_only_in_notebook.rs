@@ -181,7 +181,10 @@ fn orchestrator_texts(root: &Path) -> Vec<String> {
                 && !lower.ends_with(".ipynb")
                 || ["makefile", "mlproject", "justfile", "dockerfile", "procfile"]
                     .contains(&lower.as_str());
-            if !wanted || entry.metadata().is_ok_and(|m| m.len() > 1_000_000) {
+            // The size of what the path leads to: a link into a data cache (DVC) to a file of
+            // gigabytes was read whole, since a directory entry's own size is the link's.
+            let small = std::fs::metadata(&path).is_ok_and(|m| m.len() <= 1_000_000);
+            if !wanted || !small {
                 continue;
             }
             if let Ok(text) = crate::files::read_text(&path)
