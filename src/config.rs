@@ -883,7 +883,10 @@ pub fn rule_enabled(settings: &Settings, code: &str, name: &str) -> bool {
 
 /// [`rule_enabled`] for a rule whose tier is given.
 fn selects(settings: &Settings, code: &str, name: &str, preview_rule: bool) -> bool {
-    let selected = if settings.select.is_empty() {
+    // A file that could not be checked is reported whatever is selected (DESIGN.md: it
+    // produces a diagnostic), so `--select REPRO` never passes an unread file as clean; only
+    // `ignore` turns these off.
+    let selected = if settings.select.is_empty() || code.starts_with("PARSE") {
         Some(0)
     } else {
         best_match(&settings.select, code, name)
@@ -1129,6 +1132,27 @@ mod tests {
             ignore: own(ignore),
             ..Settings::default()
         }
+    }
+
+    #[test]
+    fn files_that_could_not_be_checked_are_reported_whatever_is_selected() {
+        let only_repro = settings(&["REPRO"], &[], &[]);
+        for code in ["PARSE001", "PARSE002", "PARSE005"] {
+            assert!(rule_enabled(&only_repro, code, "x"), "{code}");
+        }
+        assert!(!rule_enabled(
+            &only_repro,
+            "LEAK001",
+            "preprocessing-before-split"
+        ));
+        let ignored = settings(&["REPRO"], &[], &["PARSE002"]);
+        assert!(!rule_enabled(&ignored, "PARSE002", "unreadable-file"));
+        assert!(rule_enabled(&ignored, "PARSE005", "analysis-limit"));
+        assert!(!rule_enabled(
+            &settings(&[], &[], &["PARSE"]),
+            "PARSE001",
+            "syntax-error"
+        ));
     }
 
     #[test]
