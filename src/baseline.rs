@@ -35,7 +35,8 @@ impl Baseline {
     pub fn version_warning(&self, path: &Path) -> Option<String> {
         let written_by = match self.mlready.as_deref() {
             Some(version) if version == MLREADY => return None,
-            Some(version) => format!("mlready {version}"),
+            // The file is the user's to edit: what it says is shown, never obeyed by the terminal.
+            Some(version) => crate::report::printable(format!("mlready {version}")),
             None => "an earlier mlready that did not record its version".to_string(),
         };
         Some(format!(

@@ -433,6 +433,10 @@ fn parse_config(path: &Path, text: &str) -> Result<FileConfig, Error> {
             "max-file-size" => {
                 config.max_file_size = Some(match value {
                     Value::Integer(bytes) if *bytes > 0 => *bytes as u64,
+                    Value::Integer(_) => {
+                        let message = "must be a positive number of bytes".to_string();
+                        return Err(config_value(path, canonical, message));
+                    }
                     Value::String(text) => crate::limits::parse_size(text)
                         .map_err(|message| config_value(path, canonical, message))?,
                     _ => {

@@ -261,6 +261,8 @@ pub fn size(bytes: u64) -> String {
         format!("{} MB", trim(b / 1e6))
     } else if bytes >= 1_000 {
         format!("{} KB", trim(b / 1e3))
+    } else if bytes == 1 {
+        "1 byte".to_string()
     } else {
         format!("{bytes} bytes")
     }
@@ -339,6 +341,7 @@ mod tests {
         assert_eq!(size(10_000_000), "10 MB");
         assert_eq!(size(23_456_789), "23.5 MB");
         assert_eq!(size(999), "999 bytes");
+        assert_eq!(size(1), "1 byte");
         assert_eq!(parse_seconds("0.5"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_seconds("20s"), Ok(Duration::from_secs(20)));
         assert!(parse_seconds("-1").is_err());

@@ -331,7 +331,14 @@ pub fn check_size(
     if bytes <= limit {
         return Ok(());
     }
-    let size = crate::limits::size;
+    // Sizes that round alike ("200 MB, over 200 MB") are given in bytes.
+    let size = |n: u64| {
+        if crate::limits::size(bytes) == crate::limits::size(limit) {
+            format!("{n} bytes")
+        } else {
+            crate::limits::size(n)
+        }
+    };
     Err(LoadProblem::OverLimit(match (notebook, code) {
         (true, true) => format!(
             "skipped: the notebook's cells hold {} of code, over the {} limit (`max-file-size`)",
