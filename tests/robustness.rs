@@ -1085,16 +1085,47 @@ fn a_file_too_big_for_the_memory_left_is_skipped_and_the_rest_is_checked() {
     dir.write("good.py", GOOD);
     // About 21 MB of code: by the estimate it needs about 2.6 GB, over the 1.5 GB allowed.
     dir.write("huge.py", generated(700_000));
-    let script = format!(
-        "ulimit -v 1500000 && exec '{}' check good.py huge.py --max-file-size 50MB --no-cache \
-         --format json",
-        common::binary()
+    let found = check_under_ulimit(
+        &dir,
+        1_500_000,
+        "check good.py huge.py --max-file-size 50MB --no-cache --format json",
+        Stdio::null(),
     );
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1.as_str()),
+        ("good.py", "REPRO006")
+    );
+    assert_eq!(
+        (found[1].0.as_str(), found[1].1.as_str()),
+        ("huge.py", "PARSE005")
+    );
+    assert!(
+        found[1].2.starts_with("skipped: analysing its ")
+            && found[1].2.contains("would need about"),
+        "{}",
+        found[1].2
+    );
+}
+
+/// Runs `mlready ARGS` in `dir` under `ulimit -v KIB` (two worker threads, two malloc arenas,
+/// so the address space it starts with is the same on any machine) and returns the findings as
+/// (path, code, message). The run must end with exit 1: never a signal, never a lost report.
+#[cfg(target_os = "linux")]
+#[track_caller]
+fn check_under_ulimit(
+    dir: &TempDir,
+    kib: u64,
+    args: &str,
+    stdin: Stdio,
+) -> Vec<(String, String, String)> {
+    let script = format!("ulimit -v {kib} && exec '{}' {args}", common::binary());
     let output = Command::new("sh")
         .args(["-c", &script])
         .current_dir(dir.path())
         .env("RAYON_NUM_THREADS", "2")
         .env("MALLOC_ARENA_MAX", "2")
+        .stdin(stdin)
         .output()
         .expect("sh runs");
     assert_eq!(
@@ -1104,27 +1135,15 @@ fn a_file_too_big_for_the_memory_left_is_skipped_and_the_rest_is_checked() {
         String::from_utf8_lossy(&output.stderr)
     );
     let json: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
-    let found: Vec<(&str, &str, &str)> = json["diagnostics"]
+    json["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
         .map(|d| {
-            (
-                d["path"].as_str().unwrap(),
-                d["code"].as_str().unwrap(),
-                d["message"].as_str().unwrap(),
-            )
+            let text = |key: &str| d[key].as_str().unwrap().to_string();
+            (text("path"), text("code"), text("message"))
         })
-        .collect();
-    assert_eq!(found.len(), 2, "{found:?}");
-    assert_eq!((found[0].0, found[0].1), ("good.py", "REPRO006"));
-    assert_eq!((found[1].0, found[1].1), ("huge.py", "PARSE005"));
-    assert!(
-        found[1].2.starts_with("skipped: analysing its ")
-            && found[1].2.contains("would need about"),
-        "{}",
-        found[1].2
-    );
+        .collect()
 }
 
 /// Standard input is read only up to the size limit: `< /dev/zero` ends, reported as over it.
@@ -1256,31 +1275,17 @@ fn code_whose_values_grow_faster_than_the_file_stays_within_memory() {
             }))
             .collect();
     dir.write("columns.py", columns);
-    let script = format!(
-        "ulimit -v 1500000 && exec '{}' check good.py doubled.py paths.py columns.py \
-         --select ALL --preview --no-cache --format json",
-        common::binary()
-    );
     let started = Instant::now();
-    let output = Command::new("sh")
-        .args(["-c", &script])
-        .current_dir(dir.path())
-        .env("RAYON_NUM_THREADS", "2")
-        .env("MALLOC_ARENA_MAX", "2")
-        .output()
-        .expect("sh runs");
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let found = check_under_ulimit(
+        &dir,
+        1_500_000,
+        "check good.py doubled.py paths.py columns.py --select ALL --preview --no-cache \
+         --format json",
+        Stdio::null(),
     );
-    let json: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
-    let found: Vec<(&str, &str)> = json["diagnostics"]
-        .as_array()
-        .unwrap()
+    let found: Vec<(&str, &str)> = found
         .iter()
-        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .map(|(path, code, _)| (path.as_str(), code.as_str()))
         .collect();
     assert_eq!(found, [("good.py", "REPRO006")]);
     assert!(started.elapsed() < LIMIT, "{:?}", started.elapsed());
@@ -1300,38 +1305,7 @@ fn notebooks_and_standard_input_are_weighed_before_they_are_parsed() {
         "cells.ipynb",
         format!(r#"{{"nbformat":4,"nbformat_minor":5,"metadata":{{}},"cells":[{cells}]}}"#),
     );
-    let limited = |command: &str, stdin: Stdio| {
-        let output = Command::new("sh")
-            .args([
-                "-c",
-                &format!("ulimit -v 1500000 && exec '{}' {command}", common::binary()),
-            ])
-            .current_dir(dir.path())
-            .env("RAYON_NUM_THREADS", "2")
-            .env("MALLOC_ARENA_MAX", "2")
-            .stdin(stdin)
-            .output()
-            .expect("sh runs");
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let json: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
-        json["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| {
-                (
-                    d["path"].as_str().unwrap().to_string(),
-                    d["code"].as_str().unwrap().to_string(),
-                    d["message"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect::<Vec<_>>()
-    };
+    let limited = |args: &str, stdin: Stdio| check_under_ulimit(&dir, 1_500_000, args, stdin);
     let found = limited(
         "check good.py cells.ipynb --no-cache --no-project --format json",
         Stdio::null(),
