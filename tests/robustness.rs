@@ -1409,3 +1409,24 @@ fn a_link_to_a_huge_file_among_pipeline_files_is_weighed_by_its_target() {
         "peak {peak_kb} KB: the linked file was read"
     );
 }
+
+/// Found by review: the text format printed a finding's whole source line, so a minified file
+/// of one long line with 200 findings printed 200 copies of it (202 MB for a 1 MB file).
+#[test]
+fn a_long_line_is_not_printed_again_for_every_finding_on_it() {
+    let dir = TempDir::new("robust-long-line");
+    let line: Vec<String> = (0..200)
+        .map(|i| format!("df{i} = pd.read_csv(\"/Users/ana/d{i}.csv\")"))
+        .collect();
+    let text = format!("import pandas as pd; {}\n", line.join("; "));
+    dir.write("min.py", &text);
+    let ended = run_limited(&dir, &["check", "min.py", "--no-cache"], LIMIT);
+    assert_eq!(ended.code, 1, "{}", ended.stderr);
+    assert_eq!(ended.stdout.matches("REPRO006 [warning]").count(), 200);
+    // Each finding's own lines, not the file's one line (8 KB) again.
+    assert!(
+        ended.stdout.len() < 200 * 1_000,
+        "{} bytes for 200 findings",
+        ended.stdout.len()
+    );
+}

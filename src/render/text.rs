@@ -15,6 +15,9 @@ use miette::{
 use std::fmt;
 use std::io::{self, Write};
 
+/// The longest source excerpt shown under a finding, in bytes.
+const MAX_EXCERPT: usize = 8_000;
+
 /// Messages and help wrap at this width; source lines are never wrapped.
 const WIDTH: usize = 100;
 
@@ -72,7 +75,9 @@ impl<'a> View<'a> {
             diagnostic.severity,
             diagnostic.name
         );
-        let snippet = Snippet::of(diagnostic);
+        // A source excerpt is shown when it is of a size to read: a minified or generated file
+        // of one long line would otherwise be printed whole for every finding on it.
+        let snippet = Snippet::of(diagnostic).filter(|s| s.text.len() <= MAX_EXCERPT);
         let mut labels = Vec::new();
         let mut elsewhere = Vec::new();
         match &snippet {
