@@ -1430,3 +1430,31 @@ fn a_long_line_is_not_printed_again_for_every_finding_on_it() {
         ended.stdout.len()
     );
 }
+
+/// Found by review: a file name's control characters reached the terminal raw in the text and
+/// concise formats (an escape sequence recolours it; a newline splits a finding in two).
+#[cfg(unix)]
+#[test]
+fn control_characters_in_file_names_are_shown_escaped() {
+    let dir = TempDir::new("robust-file-name");
+    dir.write("a\u{1b}[31mred\nb.py", GOOD);
+    for format in ["concise", "text", "github"] {
+        let ended = run_limited(
+            &dir,
+            &["check", ".", "--no-cache", "--format", format],
+            LIMIT,
+        );
+        assert_eq!(ended.code, 1, "{}", ended.stderr);
+        assert!(
+            !ended.stdout.contains('\u{1b}'),
+            "{format}: {}",
+            ended.stdout
+        );
+        assert!(
+            ended.stdout.contains("a\\x1b[31mred\\nb.py:2:18")
+                || ended.stdout.contains("file=a\\x1b[31mred\\nb.py,line=2"),
+            "{format}: {}",
+            ended.stdout
+        );
+    }
+}

@@ -22,7 +22,10 @@ pub(super) fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "title={}",
                 escape_property(&format!("mlready ({})", d.code))
             ),
-            format!("file={}", escape_property(&d.path)),
+            format!(
+                "file={}",
+                escape_property(&crate::report::printable(d.path.clone()))
+            ),
             format!("line={}", place.start_line),
         ];
         let columns = place.columns.filter(|_| place.start_line == place.end_line);

@@ -160,6 +160,9 @@ fn rules_table(rules: &[&Rule], out: &mut dyn Write) -> io::Result<()> {
 
 /// `path:LINE:COL`, or `path:cell N:LINE:COL` in a notebook.
 pub(crate) fn location_label(path: &str, location: &Location) -> String {
+    // A file name may hold control characters (an escape sequence, a newline): shown escaped,
+    // so a name cannot drive the terminal or split a finding over two lines.
+    let path = crate::report::printable(path.to_string());
     match location.cell {
         Some(cell) => format!("{path}:cell {cell}:{}:{}", location.line, location.column),
         None => format!("{path}:{}:{}", location.line, location.column),

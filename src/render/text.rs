@@ -180,7 +180,7 @@ impl<'a> Snippet<'a> {
             end -= 1;
         }
         Some(Snippet {
-            name: format!("{} [cell {}]", diagnostic.path, cell.number),
+            name: crate::report::printable(format!("{} [cell {}]", diagnostic.path, cell.number)),
             text: shown(&raw[start..end]),
             base: start,
             cell: Some(cell.number),
@@ -230,7 +230,7 @@ impl<'a> Snippet<'a> {
             }
         }
         Snippet {
-            name: diagnostic.path.clone(),
+            name: crate::report::printable(diagnostic.path.clone()),
             text: shown(&raw[start..end]),
             base: start,
             cell: None,
