@@ -177,15 +177,6 @@ fn usage_errors_exit_2() {
     );
 }
 
-/// miette's report with its line wrapping undone, for matching whole messages.
-fn unwrapped(stderr: &str) -> String {
-    stderr
-        .replace('│', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// A pyproject.toml that cannot be read is an error, like an unreadable mlready.toml: passing
 /// over it would drop its `[tool.mlready]` selection without a word.
 #[test]
@@ -199,7 +190,7 @@ fn an_unreadable_pyproject_exits_2_and_names_the_file() {
     let run = dir.run(&["check", "proj/warn.py"]);
     run.expect_code(2);
     assert!(
-        unwrapped(&run.stderr).contains(
+        common::unwrapped(&run.stderr).contains(
             "proj/pyproject.toml: cannot read the file: stream did not contain valid UTF-8; \
              mlready cannot tell whether it has a [tool.mlready] table"
         ),
@@ -224,7 +215,7 @@ fn an_unreadable_pyproject_exits_2_and_names_the_file() {
         } else {
             run.expect_code(2);
             assert!(
-                unwrapped(&run.stderr)
+                common::unwrapped(&run.stderr)
                     .contains("proj/pyproject.toml: cannot read the file: Permission denied"),
                 "{}",
                 run.stderr
@@ -242,7 +233,7 @@ fn config_on_a_folder_is_named_as_a_folder() {
     let run = dir.run(&["check", "warn.py", "--config", "conf"]);
     run.expect_code(2);
     assert!(
-        unwrapped(&run.stderr).contains(
+        common::unwrapped(&run.stderr).contains(
             "conf: --config names a folder; give it the configuration file itself \
              (mlready.toml, .mlready.toml, or a pyproject.toml with [tool.mlready])"
         ),
@@ -1205,7 +1196,7 @@ fn a_folder_on_standard_input_is_named_as_such() {
     let run = common::Run::from_output(output);
     run.expect_code(2);
     assert!(
-        unwrapped(&run.stderr)
+        common::unwrapped(&run.stderr)
             .contains("standard input (checked as `train.py`) is a folder, not the text of a file"),
         "{}",
         run.stderr

@@ -649,7 +649,7 @@ fn a_long_extend_chain_is_an_error_not_a_crash() {
     let run = run_limited(&dir, &["check", "good.py", "--config", "long0.toml"], LIMIT);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        unwrapped(&run.stderr).contains(
+        common::unwrapped(&run.stderr).contains(
             "long63.toml: invalid value for `extend`: the chain of `extend` files is longer \
              than 64 files"
         ),
@@ -659,15 +659,6 @@ fn a_long_extend_chain_is_an_error_not_a_crash() {
     chain("fits", 64);
     let fits = check(&dir, &["good.py", "--config", "fits0.toml"], LIMIT);
     assert_eq!(fits.found(), [found("good.py", "REPRO006", None, 2, 18)]);
-}
-
-/// miette's report with its line wrapping undone, for matching whole messages.
-fn unwrapped(stderr: &str) -> String {
-    stderr
-        .replace('│', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn mkfifo(path: &std::path::Path) {
@@ -700,7 +691,7 @@ fn named_pipes_as_baseline_or_configuration_are_never_opened() {
     ] {
         let run = run_limited(&dir, &[&["check", "good.py"], args].concat(), limit);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
-        let stderr = unwrapped(&run.stderr);
+        let stderr = common::unwrapped(&run.stderr);
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
     for found in ["dedicated/mlready.toml", "pyproject/pyproject.toml"] {
@@ -709,7 +700,7 @@ fn named_pipes_as_baseline_or_configuration_are_never_opened() {
         mkfifo(&dir.join(found));
         let run = run_limited(&dir, &["check", &format!("{folder}/good.py")], limit);
         assert_eq!(run.code, 2, "{found}: {}", run.stderr);
-        let stderr = unwrapped(&run.stderr);
+        let stderr = common::unwrapped(&run.stderr);
         assert!(
             stderr.contains(&format!(
                 "{found}: not a regular file (a named pipe); mlready does not read it"

@@ -236,3 +236,12 @@ pub fn run_with_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Run {
         .expect("stdin takes the input");
     Run::from_output(child.wait_with_output().expect("the mlready binary runs"))
 }
+
+/// miette's report with its line wrapping undone, for matching whole messages.
+pub fn unwrapped(stderr: &str) -> String {
+    stderr
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
