@@ -462,6 +462,11 @@ fn manifest_names(text: &str, dist: &str) -> bool {
     })
 }
 
+/// Adds an index entry's uses to `out`.
+fn take(out: &mut Vec<usize>, ids: Option<&Vec<usize>>) {
+    out.extend(ids.into_iter().flatten());
+}
+
 /// Whether two folded paths name the same artifact: their components agree from the file
 /// name back, until either runs out or reaches a part that cannot be known (`*`). The file
 /// names must be known. MLflow registry references match by model name
@@ -752,6 +757,25 @@ impl Uses {
 
     /// The indexed paths `path` may match, each once, in the order they were added.
     fn candidates(&self, path: &Located) -> Vec<usize> {
+        self.gather(path, |name, out| {
+            // A relative path meets relative uses where they resolve, and anchored ones by
+            // folder and last components; an anchored path meets every use by those.
+            let (by_folder, by_tail) = (self.by_folder.for_path(path), self.by_tail.for_path(path));
+            take(out, by_folder.get(&(path.folder.clone(), name.to_string())));
+            for resolved in &path.resolved {
+                take(out, self.resolved.get(resolved));
+            }
+            for tail in path.tails() {
+                take(out, by_tail.get(&tail));
+            }
+        })
+    }
+
+    /// What [`Self::candidates`] and [`Self::near_candidates`] share: every use when `path`'s
+    /// file name has a wildcard; else the uses with a wildcard, those of its name that are
+    /// irregular, every use of its name when `path` itself is irregular, and otherwise what
+    /// `regular` takes from the indexes. Each once, in the order they were added.
+    fn gather(&self, path: &Located, regular: impl FnOnce(&str, &mut Vec<usize>)) -> Vec<usize> {
         let Some(name) = path.raw.last() else {
             return Vec::new();
         };
@@ -759,21 +783,11 @@ impl Uses {
             return (0..self.uses.len()).collect();
         }
         let mut out: Vec<usize> = self.wild.clone();
-        let mut take = |ids: Option<&Vec<usize>>| out.extend(ids.into_iter().flatten());
-        take(self.irregular.get(name));
+        take(&mut out, self.irregular.get(name));
         if path.irregular() {
-            take(self.by_name.get(name));
+            take(&mut out, self.by_name.get(name));
         } else {
-            // A relative path meets relative uses where they resolve, and anchored ones by
-            // folder and last components; an anchored path meets every use by those.
-            let (by_folder, by_tail) = (self.by_folder.for_path(path), self.by_tail.for_path(path));
-            take(by_folder.get(&(path.folder.clone(), name.clone())));
-            for resolved in &path.resolved {
-                take(self.resolved.get(resolved));
-            }
-            for tail in path.tails() {
-                take(by_tail.get(&tail));
-            }
+            regular(name, &mut out);
         }
         out.sort_unstable();
         out.dedup();
@@ -799,30 +813,22 @@ impl Uses {
     /// Saves (or writes) in `path`'s own folder that it may name, whatever else it may:
     /// every one that [`Located::nearby`] accepts is among them.
     fn near_candidates(&self, path: &Located) -> Vec<usize> {
-        let Some(name) = path.raw.last() else {
-            return Vec::new();
-        };
-        if name.contains('*') {
-            return (0..self.uses.len()).collect();
-        }
-        let mut out: Vec<usize> = self.wild.clone();
-        let mut take = |ids: Option<&Vec<usize>>| out.extend(ids.into_iter().flatten());
-        take(self.irregular.get(name));
-        if path.irregular() {
-            take(self.by_name.get(name));
-        } else {
-            take(self.by_folder.all.get(&(path.folder.clone(), name.clone())));
+        self.gather(path, |name, out| {
+            take(
+                out,
+                self.by_folder
+                    .all
+                    .get(&(path.folder.clone(), name.to_string())),
+            );
             if path.own {
                 take(
+                    out,
                     path.resolved
                         .first()
                         .and_then(|first| self.resolved.get(first)),
                 );
             }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+        })
     }
 
     /// Records, as (indexed, `to`), what the load or read at `to` (with `path`) names: those
