@@ -151,7 +151,7 @@ pub fn check_with(
         ..Report::default()
     };
     let mut suppressions: HashMap<String, Suppressions> = HashMap::new();
-    let mut sources = Sources::new(&plan, options.stdin.as_ref());
+    let mut sources = Sources::new(&plan, options.stdin.as_ref(), settings.limits);
     // Projects are analysed a batch at a time, and a batch's summaries and cache are dropped
     // once its project rules have run: memory follows the largest project, not the run.
     for batch in plan.batches() {
@@ -513,11 +513,18 @@ struct Sources<'a> {
     paths: HashMap<&'a str, &'a std::path::Path>,
     stdin: Option<(&'a str, &'a [u8])>,
     loaded: HashMap<String, Option<Arc<SourceFile>>>,
+    /// The run's limits: a file analysed under a raised `max-file-size` is shown too.
+    limits: limits::Limits,
 }
 
 impl<'a> Sources<'a> {
-    fn new(plan: &'a Plan, stdin: Option<&'a (PathBuf, Vec<u8>)>) -> Sources<'a> {
+    fn new(
+        plan: &'a Plan,
+        stdin: Option<&'a (PathBuf, Vec<u8>)>,
+        limits: limits::Limits,
+    ) -> Sources<'a> {
         Sources {
+            limits,
             paths: plan
                 .files
                 .iter()
@@ -553,7 +560,7 @@ impl<'a> Sources<'a> {
             }
             _ => {
                 let path = self.paths.get(display)?;
-                source::load(path, display.to_string()).ok()
+                source::load(path, display.to_string(), &self.limits).ok()
             }
         }
         .map(Arc::new);
@@ -929,7 +936,7 @@ fn load_and_analyze(
     summarize: Option<project::Options>,
     limits: &limits::Limits,
 ) -> Analysed {
-    match source::load(&file.path, file.display.clone()) {
+    match source::load(&file.path, file.display.clone(), limits) {
         Ok(source) => analyze(Arc::new(source), rules, summarize, limits),
         Err(problem) => (load_problem(file, problem), None, Suppressions::default()),
     }

@@ -114,10 +114,10 @@ pub fn remember(path: &Path, text: &str, tree: &tree_sitter::Tree) {
 }
 
 fn read_lists(path: &Path) -> Option<Lists> {
-    if std::fs::metadata(path).ok()?.len() > MAX_MODULE_BYTES {
+    if crate::files::regular(path).ok()?.len() > MAX_MODULE_BYTES {
         return None;
     }
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::files::read(path).ok()?;
     // Decoded as the engine decodes the module when it checks it, so that the lists are
     // the same whichever of the two reads it first.
     let file = crate::source::SourceFile::python(

@@ -275,19 +275,23 @@ fn line_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-/// Reads and prepares one file. Never panics; a problem is returned, not raised.
-pub fn load(path: &Path, display: String) -> Result<SourceFile, LoadProblem> {
-    let bytes = read(path)?;
-    load_bytes(path, display, &bytes)
+/// Reads and prepares one file within `limits` (its size on disk and, once loaded, of its
+/// code). Never panics; a problem is returned, not raised.
+pub fn load(
+    path: &Path,
+    display: String,
+    limits: &crate::limits::Limits,
+) -> Result<SourceFile, LoadProblem> {
+    let bytes = read_within(path, limits)?;
+    let file = load_owned(path, display, bytes)?;
+    let notebook = FileKind::of(path) == Some(FileKind::Notebook);
+    check_size(file.text.len() as u64, limits, notebook, true)?;
+    Ok(file)
 }
 
 /// The bytes of the file at `path`, when it is a regular file: a named pipe, a socket or a
-/// device is never opened (reading one would wait forever or never end).
-pub fn read(path: &Path) -> Result<Vec<u8>, LoadProblem> {
-    read_within(path, &crate::limits::Limits::default())
-}
-
-/// [`read`], and a file larger than `limits` allow is not read at all (PARSE005): a `.py`
+/// device is never opened (reading one would wait forever or never end). A file larger than
+/// `limits` allow is not read at all (PARSE005): a `.py`
 /// file beyond `max-file-size`, a notebook beyond [`crate::limits::NOTEBOOK_FILE_FACTOR`]
 /// times it (its outputs may be large; its code is held to the limit once loaded).
 pub fn read_within(path: &Path, limits: &crate::limits::Limits) -> Result<Vec<u8>, LoadProblem> {
