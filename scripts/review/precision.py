@@ -43,8 +43,8 @@ branch* (`preview_severities` in `mlready rules --format json`) is measured on i
 does not decide the rule's tier: its findings are reported only in preview mode. A rule with
 no finding on the corpus is `unmeasured` and keeps the tier the code gives it: the rules that
 judge ML code stay preview until real code shows them precise; the engine's own reports
-(PARSE004 skipped notebooks, SUP001 unused suppressions) state facts about the input and stay
-in the default selection."""
+(PARSE004 skipped notebooks, PARSE005 files over a limit, SUP001 unused suppressions) state
+facts about the input and stay in the default selection."""
 
 
 def measure(findings, verdicts, rules, min_judged):
