@@ -30,6 +30,9 @@ const BYTES_PER_BYTE: u64 = 120;
 const NOTEBOOK_BYTES_PER_BYTE: u64 = 20;
 /// Of the memory the process may use, the share one file's analysis may bring it to.
 const CEILING_SHARE: f64 = 0.85;
+/// Below this estimate a file is started without looking at memory first (about 500 KB of
+/// code, or a 3 MB notebook).
+const SMALL_NEED: u64 = 64 << 20;
 /// How many calls of [`exceeded`] between two looks at the clock and at memory.
 const TICKS: u32 = 1024;
 
@@ -143,6 +146,11 @@ pub fn notebook_too_big_for_memory(file_bytes: u64) -> Option<(u64, u64)> {
 }
 
 fn short_of(need: u64) -> Option<(u64, u64)> {
+    // Most files need a few megabytes: reading /proc for each of thousands of them costs more
+    // than it can save, and the checks during the build still watch them.
+    if need < SMALL_NEED {
+        return None;
+    }
     over_memory(need).map(|(used, allowed)| (need, allowed.saturating_sub(used)))
 }
 
