@@ -1277,17 +1277,7 @@ mod tests {
                 files.push(save(&format!("p{i}/train.py"), artifact));
                 files.push(load(&format!("p{i}/serve.py"), artifact));
             }
-            let facts = ProjectFacts::default();
-            let index = ProjectIndex::new(
-                PathBuf::from("no-such-root"),
-                files.iter().collect(),
-                &facts,
-            );
-            let edges: Vec<_> = index
-                .artifact_edges
-                .iter()
-                .map(|e| (e.save, e.load))
-                .collect();
+            let edges = artifact_edges(&files);
             let pairwise: Vec<_> = (0..30).map(|i| ((2 * i, 0), (2 * i + 1, 0))).collect();
             assert_eq!(edges, pairwise, "{artifact}");
         }
@@ -1298,21 +1288,25 @@ mod tests {
             load("app.py", "models/m.pkl"),
             load("a/eval.py", "models/m.pkl"),
         ];
+        assert_eq!(
+            artifact_edges(&files),
+            [((0, 0), (2, 0)), ((0, 0), (3, 0)), ((1, 0), (2, 0))]
+        );
+    }
+
+    /// The (save, load) edges of a project of `files` whose folders are not on disk.
+    fn artifact_edges(files: &[FileSummary]) -> Vec<(End, End)> {
         let facts = ProjectFacts::default();
         let index = ProjectIndex::new(
             PathBuf::from("no-such-root"),
             files.iter().collect(),
             &facts,
         );
-        let edges: Vec<_> = index
+        index
             .artifact_edges
             .iter()
             .map(|e| (e.save, e.load))
-            .collect();
-        assert_eq!(
-            edges,
-            [((0, 0), (2, 0)), ((0, 0), (3, 0)), ((1, 0), (2, 0))]
-        );
+            .collect()
     }
 
     #[test]
