@@ -1093,12 +1093,43 @@ fn analyze(
         }
         check(&context, &mut sink);
     }
-    let diagnostics = sink
-        .findings
+    let findings = at_read_calls(sink.findings, &model.read_at);
+    let diagnostics = findings
         .into_iter()
         .map(|finding| resolve(&file, finding))
         .collect();
     (diagnostics, summary, suppressions)
+}
+
+/// Findings placed at a call whose imported body the model read: each says what was called,
+/// and one rule's findings at one call are one finding (a helper that fits a scaler per
+/// column would otherwise repeat it once per column at the same place).
+fn at_read_calls(findings: Vec<Finding>, read_at: &[(Span, String)]) -> Vec<Finding> {
+    if read_at.is_empty() {
+        return findings;
+    }
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut merged: HashMap<(&'static str, Span), (usize, usize)> = HashMap::new();
+    for mut finding in findings {
+        let Some((_, called)) = read_at.iter().find(|(span, _)| *span == finding.span) else {
+            out.push(finding);
+            continue;
+        };
+        if let Some((_, more)) = merged.get_mut(&(finding.code, finding.span)) {
+            *more += 1;
+            continue;
+        }
+        finding.message = format!("{} (in {called}, called here)", finding.message);
+        merged.insert((finding.code, finding.span), (out.len(), 0));
+        out.push(finding);
+    }
+    for (index, more) in merged.into_values() {
+        if more > 0 {
+            let finding = &mut out[index];
+            finding.message = format!("{}; {more} more like it in the same call", finding.message);
+        }
+    }
+    out
 }
 
 fn resolve(file: &Arc<SourceFile>, finding: Finding) -> Diagnostic {

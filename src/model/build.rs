@@ -10,6 +10,7 @@
 mod artifacts;
 mod choices;
 mod estimators;
+mod foreign;
 mod frames;
 mod outputs;
 mod paths;
@@ -43,10 +44,15 @@ const MAX_DEPTH: usize = 200;
 
 /// Builds the model of one parsed file.
 pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
+    // The other modules of the project whose functions the file calls, held while it is built.
+    let modules = foreign::slots();
     let mut builder = Builder {
         text: &file.text,
+        home: &file.text,
+        foreign: foreign::Foreign::new(&modules),
         root: tree.root_node(),
         path: &file.path,
+        home_path: &file.path,
         model: FileModel::default(),
         scopes: vec![Scope::default()],
         scope_ids: vec![ScopeId::MODULE],
@@ -93,11 +99,20 @@ struct Scope {
 }
 
 struct Builder<'a> {
+    /// The text being read: the file's, or another module's while its function is read at a
+    /// call (build/foreign.rs).
     text: &'a str,
+    /// The file's text, which spans and the tree's nodes point into.
+    home: &'a str,
+    /// Functions and classes of the project's other modules.
+    foreign: foreign::Foreign<'a>,
     /// The tree's root, to answer questions about the syntax around an event (build/syntax.rs).
     root: Node<'a>,
-    /// The file's path, to find the modules it imports constants from.
+    /// The file's path, to find the modules it imports constants from (the other module's
+    /// while its code is read).
     path: &'a std::path::Path,
+    /// The file's own path.
+    home_path: &'a std::path::Path,
     model: FileModel,
     scopes: Vec<Scope>,
     scope_ids: Vec<ScopeId>,
@@ -182,7 +197,11 @@ impl<'a> Builder<'a> {
             // not flow into what they are called with.
             if matches!(
                 value.kind,
-                Kind::Estimator(_) | Kind::Import(_) | Kind::Function(_)
+                Kind::Estimator(_)
+                    | Kind::Import(_)
+                    | Kind::Function(_)
+                    | Kind::Definition(_)
+                    | Kind::Instance { .. }
             ) {
                 continue;
             }
@@ -430,10 +449,12 @@ impl<'a> Builder<'a> {
                 } else {
                     "exec"
                 };
-                self.model.syntax_errors.push((
-                    span(node),
-                    format!("Python 2 `{keyword}` statement; Python 3 needs `{keyword}(...)`"),
-                ));
+                if !self.reading_foreign() {
+                    self.model.syntax_errors.push((
+                        span(node),
+                        format!("Python 2 `{keyword}` statement; Python 3 needs `{keyword}(...)`"),
+                    ));
+                }
                 self.children_exprs(node);
             }
             "if_statement" => {
@@ -621,9 +642,11 @@ impl<'a> Builder<'a> {
     }
 
     fn bind_import(&mut self, local: &str, qualified: String, node: Node) {
-        self.model
-            .imports
-            .push((local.to_string(), qualified.clone()));
+        if !self.reading_foreign() {
+            self.model
+                .imports
+                .push((local.to_string(), qualified.clone()));
+        }
         // `from features import FEATURES`: a constant list of a module of the project.
         let constant = qualified.rsplit('.').next().is_some_and(|n| {
             n.chars().any(|c| c.is_ascii_uppercase()) && !n.chars().any(|c| c.is_ascii_lowercase())
@@ -754,6 +777,16 @@ impl<'a> Builder<'a> {
                 let name = self.text(base);
                 let name_text = name;
                 let old = self.lookup(name, base);
+                // `self.model = joblib.load(path)` in a method of a project class.
+                if matches!(self.kind(old), Kind::Instance { .. })
+                    && target.kind_name() == "attribute"
+                    && target.field("object") == Some(base)
+                    && let Some(attr) = target.field("attribute")
+                {
+                    let attr = self.text(attr);
+                    self.set_instance_attribute(old, attr, value);
+                    return;
+                }
                 if matches!(
                     self.kind(old),
                     Kind::Estimator(_) | Kind::Import(_) | Kind::Function(_)
@@ -1043,6 +1076,11 @@ impl<'a> Builder<'a> {
             }
             // `est.coef_`, `est.classes_`: an estimator's learned attributes are not data.
             Kind::Estimator(_) => self.derived(Vec::new(), node),
+            Kind::Instance { .. } => match self.instance_attribute(base, attr) {
+                Some(value) => value,
+                None => self.derived(vec![base], node),
+            },
+            Kind::Definition(_) => self.derived(Vec::new(), node),
             Kind::GroupBy { .. } | Kind::Function(_) => self.derived(vec![base], node),
             // `results[best]["model"].feature_importances_`: a fitted model's learned
             // attribute (scikit-learn's trailing underscore), not data derived from whatever
@@ -1510,7 +1548,20 @@ impl<'a> Builder<'a> {
                 if method == "zero_grad" {
                     self.torch_method_call(receiver, method, &args, node);
                 }
+                if let Some(value) = self.foreign_call(&qualified, &args, node) {
+                    return value;
+                }
                 return self.call_qualified(&qualified, args, node);
+            }
+            // A method of an instance of a project class (`PredictPipeline().predict(df)`).
+            if let Kind::Instance { class } = *self.kind(receiver) {
+                let args = self.arguments(arguments, Some(method));
+                if let Some(value) = self.instance_call(class, receiver, method, &args, node) {
+                    return value;
+                }
+                let mut inputs = args.all_values();
+                inputs.push(receiver);
+                return self.derived(inputs, node);
             }
             let callee = (!is_string_method(method)).then_some(method);
             let args = self.arguments(arguments, callee.or(Some("<str>")));
@@ -1543,7 +1594,19 @@ impl<'a> Builder<'a> {
         let callee_value = self.expr(function);
         if let Kind::Import(qualified) = self.kind(callee_value).clone() {
             let args = self.arguments(arguments, Some(&qualified));
+            if let Some(value) = self.foreign_call(&qualified, &args, node) {
+                return value;
+            }
             return self.call_qualified(&qualified, args, node);
+        }
+        // A function or class of another module, called from code of that module.
+        if let Kind::Definition(def) = *self.kind(callee_value) {
+            let callee_text = (function.kind_name() == "identifier").then(|| self.text(function));
+            let args = self.arguments(arguments, callee_text);
+            if let Some(value) = self.definition_call(def, &args, node) {
+                return value;
+            }
+            return self.derived(args.all_values(), node);
         }
         let callee_text = (function.kind_name() == "identifier").then(|| self.text(function));
         let args = self.arguments(arguments, callee_text);
@@ -1780,7 +1843,10 @@ fn string_value(source: &str) -> Option<String> {
 }
 
 fn span(node: Node) -> Span {
-    Span::new(node.start_byte(), node.end_byte())
+    // Code of another module read at a call is placed at the call.
+    foreign::AT
+        .with(std::cell::Cell::get)
+        .unwrap_or_else(|| Span::new(node.start_byte(), node.end_byte()))
 }
 
 /// Adds the fact ids of `more` to the sorted set `into`, capped.

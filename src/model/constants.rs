@@ -35,7 +35,7 @@ pub fn imported_list(importer: &Path, qualified: &str) -> Option<Vec<String>> {
 /// The file of `module` (`pkg.features`, `.features`, `..config`) as seen from `importer`.
 /// Every place looked at is recorded as read (see [`crate::cache::reads`]): the importer's
 /// result depends on the file found, and on the nearer ones not being there.
-fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
+pub(crate) fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
     // Climbed from the absolute path: `train.py` run from its folder sees the same parents
     // as `src/train.py` run from the project root.
     let importer = key(importer);

@@ -13,6 +13,7 @@ pub mod constants;
 mod fits;
 mod held_out;
 mod methods;
+pub mod modules;
 mod query;
 mod selection;
 
@@ -322,6 +323,12 @@ pub enum Kind {
     /// A PyTorch optimizer (`torch.optim.Adam(model.parameters())`); its inputs are its
     /// arguments, so it derives from the modules whose parameters it updates.
     Optimizer { class: String },
+    /// A function or class defined in another module of the project, read at each call
+    /// (build/foreign.rs); the number only means something while the file is built.
+    Definition(usize),
+    /// An object made by calling a class of another module of the project; its attributes
+    /// are the values its methods set on `self`.
+    Instance { class: usize },
 }
 
 /// A PyTorch module: a `torch.nn` layer or container, a torchvision model, a model from
@@ -786,6 +793,10 @@ pub struct FileModel {
     pub choices: Choices,
     /// Models saved and loaded, data written and read, in order.
     pub io: Vec<Io>,
+    /// Calls whose function or method, defined in another module of the project, was read
+    /// at the call (build/foreign.rs): the call's span, which everything made there takes,
+    /// and what was called (`` `PredictPipeline.predict` in `src/pipeline/predict.py` ``).
+    pub read_at: Vec<(Span, String)>,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.

@@ -249,3 +249,117 @@ fn a_loop_over_models_binds_one_estimator_for_all() {
     // so its fit is no estimator's.
     assert_eq!(fitted.len(), 1);
 }
+
+/// The model of `main` in a project whose other modules are `modules` (path, code).
+fn project_model(name: &str, modules: &[(&str, &str)], main: (&str, &str)) -> FileModel {
+    let dir = crate::testutil::TempDir::new(name);
+    for (path, code) in modules {
+        dir.write(path, code);
+    }
+    let path = dir.write(main.0, main.1);
+    let file = SourceFile::python(path, main.0.into(), main.1.to_string());
+    let tree = crate::source::python::parse(&file.text).expect("parses");
+    build(&file, &tree)
+}
+
+#[test]
+fn a_helper_of_another_module_fits_and_saves_at_the_call_with_its_arguments() {
+    let helper = "import joblib\n\ndef evaluate_and_save_model(model, X, y, filename):\n    model.fit(X, y)\n    joblib.dump(model, filename)\n    return model\n";
+    let main = format!(
+        "{HEAD}from src.utils import evaluate_and_save_model\ndf = pd.read_csv('a.csv')\nX_tr, X_te, y_tr, y_te = train_test_split(df[['a']], df['y'], random_state=0)\nm = evaluate_and_save_model(LogisticRegression(), X_tr, y_tr, 'models/lr.pkl')\nm.predict(X_te)\n"
+    );
+    let m = project_model(
+        "foreign-save",
+        &[("src/__init__.py", ""), ("src/utils.py", helper)],
+        ("train.py", &main),
+    );
+    let (x, _) = last_fit(&m);
+    assert_eq!(m.rows(x), rows::TRAIN);
+    let save = m.io.iter().find(|io| io.op == IoOp::Save).expect("a save");
+    assert_eq!(save.path.as_deref(), Some("models/lr.pkl"));
+    // Placed at the call in train.py.
+    let call = main
+        .find("evaluate_and_save_model(LogisticRegression")
+        .unwrap();
+    assert_eq!(save.span.start, call);
+    // The returned model is the one fitted: its predictions are of a fitted estimator.
+    assert!(m.events.iter().any(|e| matches!(e, Event::Predict { .. })));
+    // The helper module's imports are not the file's.
+    assert!(!m.imports.iter().any(|(local, _)| local == "joblib"));
+}
+
+#[test]
+fn a_project_class_loads_in_its_methods_and_predicts_through_self() {
+    let utils = "import pickle\n\ndef load_object(file_path):\n    with open(file_path, 'rb') as f:\n        return pickle.load(f)\n";
+    let pipeline = "import os\nfrom src.utils import load_object\n\nclass PredictPipeline:\n    def __init__(self):\n        self.scaler_path = os.path.join('artifacts', 'preprocessor.pkl')\n\n    def predict(self, features):\n        model = load_object(file_path=os.path.join('artifacts', 'model.pkl'))\n        preprocessor = load_object(file_path=self.scaler_path)\n        scaled = preprocessor.transform(features)\n        return model.predict(scaled)\n\nclass CustomData:\n    def __init__(self, gender, score):\n        self.gender = gender\n        self.score = score\n\n    def as_frame(self):\n        return pd.DataFrame({'gender': [self.gender], 'score': [self.score]})\n";
+    let app = "import pandas as pd\nfrom flask import Flask, request\nfrom src.pipeline.predict_pipeline import PredictPipeline, CustomData\napp = Flask(__name__)\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n    data = CustomData(gender=request.form.get('gender'), score=request.form.get('score'))\n    df = data.as_frame()\n    return str(PredictPipeline().predict(df))\n";
+    let m = project_model(
+        "foreign-class",
+        &[
+            ("src/__init__.py", ""),
+            ("src/utils.py", utils),
+            ("src/pipeline/__init__.py", ""),
+            (
+                "src/pipeline/predict_pipeline.py",
+                &format!("import pandas as pd\n{pipeline}"),
+            ),
+        ],
+        ("app.py", app),
+    );
+    let loads: Vec<Option<&str>> =
+        m.io.iter()
+            .filter(|io| io.op == IoOp::Load)
+            .map(|io| io.path.as_deref())
+            .collect();
+    assert!(loads.contains(&Some("artifacts/model.pkl")), "{loads:?}");
+    assert!(
+        loads.contains(&Some("artifacts/preprocessor.pkl")),
+        "{loads:?}"
+    );
+    let predict = m
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Predict { input, span, .. } => Some((*input, *span)),
+            _ => None,
+        })
+        .expect("the pipeline's prediction, at the call in app.py");
+    let call = app.find("PredictPipeline().predict(df)").unwrap();
+    assert!(predict.1.start >= call && predict.1.start < call + 40);
+    // The frame built from the request's fields reaches the model through the scaler.
+    let frame = m
+        .values_with_ids()
+        .find_map(|(id, v)| {
+            v.columns
+                .as_ref()
+                .filter(|c| c.known.len() == 2)
+                .map(|_| id)
+        })
+        .expect("the frame of CustomData");
+    let names: Vec<String> = m
+        .columns(frame)
+        .unwrap()
+        .known
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(names, ["gender", "score"]);
+    assert!(m.derives_from(predict.0, |v| v == frame));
+}
+
+#[test]
+fn imported_bodies_are_bounded_and_a_module_script_is_not_run() {
+    // A helper that calls itself, a module whose top level trains, and a cycle of imports.
+    let a = "import joblib\nfrom b import g\nfrom sklearn.linear_model import LinearRegression\nimport pandas as pd\ndf = pd.read_csv('x.csv')\nLinearRegression().fit(df[['a']], df['y'])\n\ndef f(x):\n    return g(f(x))\n";
+    let b = "from a import f\n\ndef g(x):\n    return f(x).fit(x)\n";
+    let main = "from a import f\nout = f(1)\n";
+    let m = project_model(
+        "foreign-bounds",
+        &[("a.py", a), ("b.py", b)],
+        ("main.py", main),
+    );
+    assert!(
+        !m.events.iter().any(|e| matches!(e, Event::Fit { .. })),
+        "importing a does not train its model"
+    );
+}

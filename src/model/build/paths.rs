@@ -50,6 +50,10 @@ impl Builder<'_> {
         if !matches!(node.kind_name(), "string" | "concatenated_string") {
             return;
         }
+        // A path written in another module is reported there.
+        if self.reading_foreign() {
+            return;
+        }
         let Some(text) = string_value(self.text(node)) else {
             return;
         };

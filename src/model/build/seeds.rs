@@ -27,7 +27,10 @@ impl Builder<'_> {
             });
             return Some(UNKNOWN);
         }
-        if let Some(rng) = ml::draws_from(qualified) {
+        // A draw in another module's code is that module's to seed (its own report).
+        if let Some(rng) = ml::draws_from(qualified)
+            && !self.reading_foreign()
+        {
             self.model.events.push(Event::Draw {
                 rng,
                 function: qualified.to_string(),
@@ -50,7 +53,11 @@ impl Builder<'_> {
             let shuffled = args
                 .keyword("shuffle")
                 .is_some_and(|(_, n)| self.text(n) == "True");
-            if shuffled && args.keyword("generator").is_none() && !args.splat {
+            if shuffled
+                && args.keyword("generator").is_none()
+                && !args.splat
+                && !self.reading_foreign()
+            {
                 self.model.events.push(Event::Draw {
                     rng: ml::Rng::Torch,
                     function: qualified.to_string(),
@@ -98,6 +105,9 @@ impl Builder<'_> {
         value: ValueId,
         node: Node,
     ) {
+        if self.reading_foreign() {
+            return;
+        }
         let scope = self.scope();
         self.model.events.push(Event::UnseededCall {
             function: function.into(),

@@ -41,7 +41,7 @@ impl<'a> Builder<'a> {
             argument.kind_name() == "keyword_argument"
                 && argument
                     .field("name")
-                    .is_some_and(|n| self.text(n) == "shuffle")
+                    .is_some_and(|n| self.home.get(n.byte_range()) == Some("shuffle"))
                 && argument
                     .field("value")
                     .is_some_and(|v| v.kind_name() != "true")
@@ -77,7 +77,10 @@ impl<'a> Builder<'a> {
             .any(|argument| match argument.kind_name() {
                 "dictionary_splat" => true,
                 "keyword_argument" => {
-                    let name = argument.field("name").map_or("", |n| self.text(n));
+                    let name = argument
+                        .field("name")
+                        .and_then(|n| self.home.get(n.byte_range()))
+                        .unwrap_or("");
                     let value = argument.field("value");
                     names.contains(&name) && value.is_some_and(|v| v.kind_name() != "none")
                 }
@@ -190,7 +193,7 @@ impl<'a> Builder<'a> {
         let left = assignment
             .field("left")
             .filter(|l| l.kind_name() == "identifier")?;
-        self.text.get(left.byte_range()).map(str::to_string)
+        self.home.get(left.byte_range()).map(str::to_string)
     }
 
     /// True when the string at `at` is an argument of a decorator's call
@@ -224,7 +227,7 @@ impl<'a> Builder<'a> {
             .named_children(&mut cursor)
             .filter(|n| n.kind_name() != "comment")
             .collect();
-        let text = |n: Node| self.text.get(n.byte_range()).map(str::to_string);
+        let text = |n: Node| self.home.get(n.byte_range()).map(str::to_string);
         for arg in &args {
             if arg.kind_name() == "keyword_argument"
                 && arg
