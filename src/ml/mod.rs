@@ -5,6 +5,14 @@
 //! Classes are looked up by their top-level package and their own name, so that
 //! `sklearn.preprocessing.StandardScaler` and `sklearn.preprocessing._data.StandardScaler`
 //! are the same class.
+//!
+//! Tables of a topic beyond the estimators have their file: [`serving`] (web frameworks,
+//! serving libraries, requests), [`monitoring`] (log sinks, drift monitors, deployment) and
+//! [`artifacts`] (saving, loading, reading and writing files).
+
+pub mod artifacts;
+pub mod monitoring;
+pub mod serving;
 
 /// What an estimator class does when it is fitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -884,13 +892,25 @@ pub fn is_score_method(method: &str) -> bool {
     )
 }
 
-/// Methods that make predictions from a fitted estimator.
+/// Methods whose name alone says that a call predicts, whatever its receiver: what serving
+/// code reads where the receiver is not known to be an estimator (`app.state.model.predict(x)`,
+/// a BentoML runner's `predict.run(x)`, a Ray Serve deployment's `predict` method).
+pub const PREDICT_METHODS: &[&str] = &[
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+    "predict_on_batch",
+];
+
+/// Methods that make predictions from a fitted estimator: the [`PREDICT_METHODS`], the
+/// [score methods](is_score_method), and the methods that predict only on a receiver known to
+/// be an estimator (`apply` is also a frame's, `fit_predict` also fits, `kneighbors` finds
+/// neighbours).
 pub fn is_predict_method(method: &str) -> bool {
-    is_score_method(method)
-        || matches!(
-            method,
-            "predict" | "fit_predict" | "predict_on_batch" | "apply" | "kneighbors"
-        )
+    PREDICT_METHODS.contains(&method)
+        || is_score_method(method)
+        || matches!(method, "fit_predict" | "apply" | "kneighbors")
 }
 
 /// Methods of an array that keep the values (and so what they mean): a reshape of model
