@@ -91,31 +91,7 @@ pub fn extract<'a>(
     model: &'a FileModel,
     options: Options,
 ) -> FileSummary {
-    let mut x = Extractor {
-        file,
-        model,
-        imports: model.imports.iter().cloned().collect(),
-        summary: FileSummary {
-            path: file.display.clone(),
-            notebook: file.is_notebook(),
-            test: file.is_test_module(),
-            imports: model.imports.clone(),
-            ..FileSummary::default()
-        },
-        functions: HashMap::new(),
-        nodes: std::cell::OnceCell::new(),
-        declared_entries: options.declared_entries,
-        runs_notebooks: false,
-        text_words: 0,
-        data_names: std::cell::RefCell::new(Vec::new()),
-        saved_ancestry: std::cell::OnceCell::new(),
-        transform_inputs: std::cell::OnceCell::new(),
-        stateful_transforms: std::cell::OnceCell::new(),
-        sources: std::cell::OnceCell::new(),
-        escaping: std::cell::OnceCell::new(),
-        training_values: Vec::new(),
-        root: tree.root_node(),
-    };
+    let mut x = Extractor::new(file, tree, model, options);
     x.walk_top(tree.root_node());
     x.artifacts();
     x.trainings();
@@ -157,6 +133,40 @@ pub(super) struct Extractor<'a> {
 }
 
 impl<'a> Extractor<'a> {
+    /// An extractor of the file's summary, nothing read yet.
+    pub(super) fn new(
+        file: &'a SourceFile,
+        tree: &'a Tree,
+        model: &'a FileModel,
+        options: Options,
+    ) -> Self {
+        Extractor {
+            file,
+            model,
+            imports: model.imports.iter().cloned().collect(),
+            summary: FileSummary {
+                path: file.display.clone(),
+                notebook: file.is_notebook(),
+                test: file.is_test_module(),
+                imports: model.imports.clone(),
+                ..FileSummary::default()
+            },
+            functions: HashMap::new(),
+            nodes: std::cell::OnceCell::new(),
+            declared_entries: options.declared_entries,
+            runs_notebooks: false,
+            text_words: 0,
+            data_names: std::cell::RefCell::new(Vec::new()),
+            saved_ancestry: std::cell::OnceCell::new(),
+            transform_inputs: std::cell::OnceCell::new(),
+            stateful_transforms: std::cell::OnceCell::new(),
+            sources: std::cell::OnceCell::new(),
+            escaping: std::cell::OnceCell::new(),
+            training_values: Vec::new(),
+            root: tree.root_node(),
+        }
+    }
+
     pub(super) fn place(&self, span: Span) -> Place {
         Place {
             span,

@@ -58,10 +58,10 @@ impl<'a> Extractor<'a> {
                 if node.kind_name() == "assignment"
                     && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                 {
-                    for target in self.text(left).split([',', '(', ')', ' ']) {
-                        if !target.is_empty() && is_identifier(target) {
-                            assignments.push((target.to_string(), self.text(right)));
-                        }
+                    let mut targets = Vec::new();
+                    bound_names(left, self, &mut targets);
+                    for target in targets {
+                        assignments.push((target.to_string(), self.text(right)));
                     }
                 }
                 stack.extend(node.named_children(&mut cursor));
@@ -489,6 +489,27 @@ fn named_for_logging(name: &str) -> bool {
         .any(|k| lower.contains(k))
 }
 
+/// The names an assignment's target binds, as the model binds them: `x`, `x: int`, `a, (b, c)`,
+/// `[a, *rest]`. An attribute or a subscript (`self.x`, `row["a"]`) binds no name.
+fn bound_names<'a>(target: Node, x: &Extractor<'a>, out: &mut Vec<&'a str>) {
+    match target.kind_name() {
+        "identifier" => out.push(x.text(target)),
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
+        | "expression_list" => {
+            let mut cursor = target.walk();
+            for part in target.named_children(&mut cursor) {
+                bound_names(part, x, out);
+            }
+        }
+        "list_splat_pattern" | "list_splat" | "parenthesized_expression" => {
+            if let Some(inner) = target.named_child(0) {
+                bound_names(inner, x, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::summary_of;
@@ -645,5 +666,21 @@ def score():
             .map(|e| e.logged)
             .collect();
         assert_eq!(logged, [false, true]);
+    }
+
+    #[test]
+    fn the_names_an_assignment_binds_are_read_from_its_targets() {
+        use crate::project::extract::Extractor;
+        use crate::source::{SourceFile, python};
+        let code = "def handle(req):\n    a, (b, c) = split(req)\n    x: int = a\n    [d, *rest] = c\n    self.y, row['k'] = b, c\n    (e) = req\n";
+        let file = SourceFile::python("h.py".into(), "h.py".into(), code.to_string());
+        let tree = python::parse(&file.text).expect("the parser starts");
+        let model = crate::model::build(&file, &tree);
+        let x = Extractor::new(&file, &tree, &model, Default::default());
+        let handler = tree.root_node().named_child(0).expect("the handler");
+        let mut names = x.data_names_of(&[handler]);
+        names.sort();
+        // `self.y` and `row['k']` bind no name; every other target does, nested or starred.
+        assert_eq!(names, ["a", "b", "c", "d", "e", "req", "rest", "x"]);
     }
 }
