@@ -690,6 +690,42 @@ fn imported_modules_that_appear_or_shadow_later_are_seen() {
     assert_eq!(skew(&dir, "pkg/train.py"), 0, "pkg/features.py is nearer");
 }
 
+/// A file whose model read a function of another module is checked again when that module
+/// changes: its cached result depends on the body it read.
+#[test]
+fn a_change_in_an_imported_helper_gives_its_callers_fresh_results() {
+    let dir = TempDir::new("helper-changes");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/projects/imported-helpers");
+    copy_tree(&fixture, dir.path());
+    let leak = |dir: &TempDir| {
+        check(dir.path(), &["train.py"])
+            .codes()
+            .iter()
+            .filter(|c| *c == "LEAK003")
+            .count()
+    };
+    assert_eq!(
+        leak(&dir),
+        1,
+        "selection on test scores inside utils.evaluate_models"
+    );
+    assert_eq!(leak(&dir), 1, "the same from the cache");
+    // The helper now scores on the training part only: no selection on the test part.
+    let utils = std::fs::read_to_string(dir.join("src/utils.py")).unwrap();
+    dir.write(
+        "src/utils.py",
+        utils.replace(
+            "r2_score(y_test, model.predict(X_test))",
+            "r2_score(y_train, model.predict(X_train))",
+        ),
+    );
+    assert_eq!(
+        leak(&dir),
+        0,
+        "train.py was checked again with the new helper"
+    );
+}
+
 /// What is piped in for a module never leaks into the cached results of its importers.
 #[test]
 fn the_standard_input_does_not_poison_the_cache_of_other_files() {

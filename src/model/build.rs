@@ -1538,8 +1538,15 @@ impl<'a> Builder<'a> {
             else {
                 return UNKNOWN;
             };
-            let receiver = self.expr(object);
+            let mut receiver = self.expr(object);
             let method = self.text(attr);
+            // A name another module of the project binds at its top level (`from
+            // service.model import predictor`): the value importing that module made.
+            if let Kind::Import(qualified) = self.kind(receiver).clone()
+                && let Some(value) = self.foreign_value(&qualified, node)
+            {
+                receiver = value;
+            }
             if let Kind::Import(qualified) = self.kind(receiver).clone() {
                 let qualified = format!("{qualified}.{method}");
                 let args = self.arguments(arguments, Some(&qualified));

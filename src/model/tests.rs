@@ -363,3 +363,24 @@ fn imported_bodies_are_bounded_and_a_module_script_is_not_run() {
         "importing a does not train its model"
     );
 }
+
+#[test]
+fn an_instance_made_at_the_import_of_its_module_loads_and_predicts_at_the_call() {
+    let predictor = "import joblib\n\nclass Predictor:\n    def __init__(self):\n        self.model = joblib.load('models/churn.joblib')\n\n    def predict(self, rows):\n        return self.model.predict(rows)\n\npredictor = Predictor()\n";
+    let app = "from fastapi import FastAPI\nfrom service.model import predictor\napp = FastAPI()\n\n@app.post('/predict')\ndef predict(rows: list):\n    return predictor.predict(rows).tolist()\n";
+    let m = project_model(
+        "foreign-instance",
+        &[("service/__init__.py", ""), ("service/model.py", predictor)],
+        ("app.py", app),
+    );
+    assert!(
+        m.io.iter()
+            .any(|io| io.op == IoOp::Load && io.path.as_deref() == Some("models/churn.joblib"))
+    );
+    let call = app.find("predictor.predict(rows)").unwrap();
+    assert!(
+        m.events
+            .iter()
+            .any(|e| matches!(e, Event::Predict { span, .. } if span.start == call))
+    );
+}

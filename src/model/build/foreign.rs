@@ -130,6 +130,36 @@ impl<'a> Builder<'a> {
         self.definition_call(def, args, node)
     }
 
+    /// The value a module of the project binds to `qualified`'s last name at its top level
+    /// (`service.model.predictor`), read as importing it would; None for its functions and
+    /// classes, and for names it does not bind.
+    pub(super) fn foreign_value(&mut self, qualified: &str, node: Node) -> Option<ValueId> {
+        let (module, name) = qualified.rsplit_once('.')?;
+        if module.is_empty() || module.ends_with('.') {
+            return None;
+        }
+        let module = modules::module(self.path, module)?;
+        if crate::model::constants::key(&module.path) == crate::model::constants::key(self.path) {
+            return None;
+        }
+        let module = self.foreign.hold(module)?;
+        if module.definition(name).is_some() {
+            return None;
+        }
+        let outer = AT.with(Cell::get);
+        if outer.is_none() {
+            AT.with(|at| at.set(Some(span(node))));
+        }
+        let names = self.module_scope(module);
+        AT.with(|at| at.set(outer));
+        let value = *names?.get(name)?;
+        (!matches!(
+            self.kind(value),
+            Kind::Import(_) | Kind::Definition(_) | Kind::Unknown
+        ))
+        .then_some(value)
+    }
+
     fn definition_id(&mut self, module: &'a Module, node: Node<'a>) -> usize {
         let key = (module_key(module), node.start_byte());
         if let Some(&id) = self.foreign.ids.get(&key) {
@@ -433,6 +463,11 @@ impl<'a> Builder<'a> {
         if let Some(names) = self.foreign.scopes.get(&key) {
             return Some(names.clone());
         }
+        // A class of the module instantiated by its own top level (`predictor =
+        // Predictor()`): its methods see the names bound so far.
+        if self.foreign.reading.last() == Some(&key) {
+            return self.scopes.first().map(|scope| scope.names.clone());
+        }
         if self.foreign.reading.contains(&key) {
             return None;
         }
@@ -507,30 +542,39 @@ impl<'a> Builder<'a> {
                 let Some(function) = node.field("function") else {
                     return false;
                 };
+                // `predictor = Predictor()`: an instance of a class the module defines above,
+                // whose `__init__` is read (it often loads the model).
+                let class = function.kind_name() == "identifier"
+                    && self
+                        .scopes
+                        .last()
+                        .and_then(|scope| scope.names.get(self.text(function)))
+                        .is_some_and(|&value| matches!(self.kind(value), Kind::Definition(_)));
                 let name = self.text(function).rsplit('.').next().unwrap_or("");
-                matches!(
-                    name,
-                    "join"
-                        | "joinpath"
-                        | "Path"
-                        | "PurePath"
-                        | "dirname"
-                        | "abspath"
-                        | "realpath"
-                        | "basename"
-                        | "expanduser"
-                        | "resolve"
-                        | "getenv"
-                        | "get"
-                        | "open"
-                        | "load"
-                        | "load_model"
-                        | "load_learner"
-                        | "from_pretrained"
-                        | "str"
-                        | "int"
-                        | "float"
-                ) && node.field("arguments").is_none_or(|a| self.is_setup(a))
+                class
+                    || matches!(
+                        name,
+                        "join"
+                            | "joinpath"
+                            | "Path"
+                            | "PurePath"
+                            | "dirname"
+                            | "abspath"
+                            | "realpath"
+                            | "basename"
+                            | "expanduser"
+                            | "resolve"
+                            | "getenv"
+                            | "get"
+                            | "open"
+                            | "load"
+                            | "load_model"
+                            | "load_learner"
+                            | "from_pretrained"
+                            | "str"
+                            | "int"
+                            | "float"
+                    ) && node.field("arguments").is_none_or(|a| self.is_setup(a))
             }
             _ => false,
         }
