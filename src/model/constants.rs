@@ -40,6 +40,30 @@ pub(crate) fn module_file(importer: &Path, module: &str) -> Option<PathBuf> {
     // as `src/train.py` run from the project root.
     let importer = key(importer);
     let dir = importer.parent()?;
+    // Files do not change during a run: each folder's view of a module is looked up once,
+    // and what was looked at is recorded again for every importer.
+    /// By (folder, module): the places looked at, and the file found.
+    type Found = Mutex<HashMap<(PathBuf, String), Arc<(Vec<PathBuf>, Option<PathBuf>)>>>;
+    static FOUND: OnceLock<Found> = OnceLock::new();
+    let found = FOUND.get_or_init(|| Mutex::new(HashMap::new()));
+    let lookup = (dir.to_path_buf(), module.to_string());
+    if let Some(known) = found.lock().ok().and_then(|f| f.get(&lookup).cloned()) {
+        for probed in &known.0 {
+            crate::cache::reads::record(probed);
+        }
+        return known.1.clone();
+    }
+    let (result, probed) = crate::cache::reads::recording(|| look_up(dir, module));
+    for path in &probed {
+        crate::cache::reads::record(path);
+    }
+    if let Ok(mut found) = found.lock() {
+        found.insert(lookup, Arc::new((probed, result.clone())));
+    }
+    result
+}
+
+fn look_up(dir: &Path, module: &str) -> Option<PathBuf> {
     let dots = module.chars().take_while(|&c| c == '.').count();
     let rest = &module[dots..];
     if rest.is_empty() {

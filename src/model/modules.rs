@@ -2,21 +2,100 @@
 //! src.utils import load_object`, `import utils`): found as the constant lists are
 //! ([`super::constants`]) and parsed, so that the model of the importing file can read the
 //! imported function's body at each call (build/foreign.rs). Parsed modules are shared by
-//! the run's files up to a total size; past it a module is parsed again for each importer,
-//! which costs time but gives the same result.
+//! the run's files up to a total size, the least recently used given up first; a module given
+//! up is parsed again by its next importer, which costs time but gives the same result.
 
 use crate::source::python::{self, Syntax};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use tree_sitter::{Node, Tree};
 
 /// Modules larger than this are not read for their functions.
-const MAX_MODULE_BYTES: u64 = 512 << 10;
+const MAX_MODULE_BYTES: u64 = 256 << 10;
 /// Source of the modules shared for the run, all together (each module's tree is kept with
 /// it: tens of bytes per byte of source).
-const MAX_KEPT_BYTES: usize = 16 << 20;
+const MAX_KEPT_BYTES: usize = 1 << 20;
+
+/// A module of the project as text, with where its top-level definitions and assignments are:
+/// enough to decide whether a call is worth parsing it for.
+pub struct Source {
+    /// The module's path, absolute.
+    pub path: PathBuf,
+    pub text: String,
+    /// Top-level functions and classes by name: the byte range of their text.
+    definitions: HashMap<String, (usize, usize)>,
+    /// Names the top level assigns (`predictor = Predictor()`, `MODEL: Path = ...`).
+    assigned: Vec<String>,
+}
+
+impl Source {
+    /// The text of the function or class `name` defined at the top level.
+    pub fn definition_text(&self, name: &str) -> Option<&str> {
+        let &(start, end) = self.definitions.get(name)?;
+        self.text.get(start..end)
+    }
+
+    /// Whether the top level assigns `name`.
+    pub fn assigns(&self, name: &str) -> bool {
+        self.assigned.iter().any(|a| a == name)
+    }
+
+    fn index(path: PathBuf, text: String) -> Source {
+        let mut definitions = HashMap::new();
+        let mut assigned = Vec::new();
+        let mut open: Option<(String, usize)> = None;
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            let top = line
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_whitespace() && !matches!(c, '#' | ')' | ']' | '}' | '@'));
+            if !top {
+                continue;
+            }
+            if let Some((name, from)) = open.take() {
+                definitions.entry(name).or_insert((from, start));
+            }
+            let rest = line.strip_prefix("async ").unwrap_or(line);
+            let defined = rest
+                .strip_prefix("def ")
+                .or_else(|| rest.strip_prefix("class "))
+                .map(|r| identifier_at(r.trim_start()));
+            if let Some(name) = defined.filter(|n| !n.is_empty()) {
+                open = Some((name.to_string(), start));
+                continue;
+            }
+            let name = identifier_at(line);
+            let after = line[name.len()..].trim_start();
+            if !name.is_empty()
+                && (after.starts_with(':') || after.starts_with('=') && !after.starts_with("=="))
+            {
+                assigned.push(name.to_string());
+            }
+        }
+        if let Some((name, from)) = open {
+            definitions.entry(name).or_insert((from, text.len()));
+        }
+        Source {
+            path,
+            text,
+            definitions,
+            assigned,
+        }
+    }
+}
+
+/// The identifier a text starts with (empty when it does not start with one).
+fn identifier_at(text: &str) -> &str {
+    let end = text
+        .char_indices()
+        .find(|&(i, c)| !(c == '_' || c.is_alphanumeric()) || (i == 0 && c.is_numeric()))
+        .map_or(text.len(), |(i, _)| i);
+    &text[..end]
+}
 
 /// A parsed module of the project.
 pub struct Module {
@@ -52,39 +131,92 @@ pub fn definition_of(statement: Node) -> Option<Node> {
     }
 }
 
-type Cache = Mutex<HashMap<PathBuf, Option<Arc<Module>>>>;
-
-fn cache() -> &'static Cache {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+/// Sources read so far, by path (None: not readable as a module); and parsed modules, the
+/// least recently used given up past [`MAX_KEPT_BYTES`].
+#[derive(Default)]
+struct Kept {
+    sources: HashMap<PathBuf, Option<Arc<Source>>>,
+    parsed: HashMap<PathBuf, (Arc<Module>, u64)>,
+    bytes: usize,
+    clock: u64,
 }
 
-static KEPT: AtomicUsize = AtomicUsize::new(0);
+fn cache() -> &'static Mutex<Kept> {
+    static CACHE: OnceLock<Mutex<Kept>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(Kept::default()))
+}
 
-/// The module `module` (`src.utils`, `.helpers`) of the project as seen from `importer`,
-/// parsed; None for a library, a module not found, or one too large.
-pub fn module(importer: &Path, module: &str) -> Option<Arc<Module>> {
+impl Kept {
+    fn parsed(&mut self, key: &Path) -> Option<Arc<Module>> {
+        self.clock += 1;
+        let clock = self.clock;
+        let (module, used) = self.parsed.get_mut(key)?;
+        *used = clock;
+        Some(module.clone())
+    }
+
+    fn keep(&mut self, module: Arc<Module>) {
+        self.clock += 1;
+        self.bytes += module.text.len();
+        if let Some((old, _)) = self
+            .parsed
+            .insert(module.path.clone(), (module, self.clock))
+        {
+            self.bytes -= old.text.len();
+        }
+        while self.bytes > MAX_KEPT_BYTES {
+            let Some(oldest) = self
+                .parsed
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(path, _)| path.clone())
+            else {
+                break;
+            };
+            if let Some((module, _)) = self.parsed.remove(&oldest) {
+                self.bytes -= module.text.len();
+            }
+        }
+    }
+}
+
+/// The module `module` (`src.utils`, `.helpers`) of the project as seen from `importer`, as
+/// text; None for a library, a module not found, or one too large.
+pub fn source(importer: &Path, module: &str) -> Option<Arc<Source>> {
     let first = module.split('.').next().unwrap_or(module);
     if !first.is_empty() && is_library(first) {
         return None;
     }
     let path = super::constants::module_file(importer, module)?;
     let key = super::constants::key(&path);
-    if let Some(known) = cache().lock().ok()?.get(&key) {
+    if let Some(known) = cache().lock().ok()?.sources.get(&key) {
         return known.clone();
     }
-    let parsed = read(&path);
-    let size = parsed.as_ref().map_or(0, |m| m.text.len());
-    // Past the total, modules are not kept: the next importer parses it again.
-    if KEPT.fetch_add(size, Ordering::Relaxed) + size > MAX_KEPT_BYTES {
-        KEPT.fetch_sub(size, Ordering::Relaxed);
-        return parsed;
+    let source = read(&path).map(|text| Arc::new(Source::index(key.clone(), text)));
+    if let Ok(mut cache) = cache().lock() {
+        cache.sources.insert(key, source.clone());
     }
-    let mut cache = cache().lock().ok()?;
-    cache.entry(key).or_insert(parsed).clone()
+    source
 }
 
-fn read(path: &Path) -> Option<Arc<Module>> {
+/// The module parsed.
+pub fn parse(source: &Source) -> Option<Arc<Module>> {
+    if let Some(known) = cache().lock().ok()?.parsed(&source.path) {
+        return Some(known);
+    }
+    let tree = python::parse(&source.text)?;
+    let module = Arc::new(Module {
+        path: source.path.clone(),
+        text: source.text.clone(),
+        tree,
+    });
+    if let Ok(mut cache) = cache().lock() {
+        cache.keep(module.clone());
+    }
+    Some(module)
+}
+
+fn read(path: &Path) -> Option<String> {
     if crate::files::regular(path).ok()?.len() > MAX_MODULE_BYTES {
         return None;
     }
@@ -95,12 +227,7 @@ fn read(path: &Path) -> Option<Arc<Module>> {
         String::new(),
         python::decode(&bytes).ok()?,
     );
-    let tree = python::parse(&file.text)?;
-    Some(Arc::new(Module {
-        path: path.to_path_buf(),
-        text: file.text,
-        tree,
-    }))
+    Some(file.text)
 }
 
 /// Top-level packages that are libraries, never modules of the project: looking for them
@@ -187,20 +314,32 @@ mod tests {
         let dir = TempDir::new("modules");
         dir.write(
             "src/utils.py",
-            "import pickle\n\n@cache\ndef load_object(path):\n    return pickle.load(open(path, 'rb'))\n\nclass Pipe:\n    pass\n",
+            "import pickle\n\n@cache\ndef load_object(path):\n    return pickle.load(open(path, 'rb'))\n\nclass Pipe:\n    pass\nLIMIT: int = 3\n",
         );
         dir.write("src/__init__.py", "");
         let importer = dir.write("app.py", "");
-        let module_a = module(&importer, "src.utils").expect("found");
+        let found = source(&importer, "src.utils").expect("found");
+        assert!(
+            found
+                .definition_text("load_object")
+                .is_some_and(|t| t.contains("pickle.load"))
+        );
+        assert!(
+            found
+                .definition_text("Pipe")
+                .is_some_and(|t| t.starts_with("class Pipe"))
+        );
+        assert!(found.definition_text("pickle").is_none());
+        assert!(found.assigns("LIMIT"));
+        let module_a = parse(&found).expect("parses");
         assert!(module_a.definition("load_object").is_some());
         assert_eq!(
             module_a.definition("Pipe").map(|n| n.kind_name()),
             Some("class_definition")
         );
-        assert!(module_a.definition("pickle").is_none());
-        let again = module(&importer, "src.utils").expect("found again");
+        let again = parse(&source(&importer, "src.utils").expect("found again")).unwrap();
         assert!(Arc::ptr_eq(&module_a, &again));
-        assert!(module(&importer, "pandas").is_none());
-        assert!(module(&importer, "src.missing").is_none());
+        assert!(source(&importer, "pandas").is_none());
+        assert!(source(&importer, "src.missing").is_none());
     }
 }

@@ -28,9 +28,9 @@ use tree_sitter::Node;
 /// Calls of project functions inside project functions followed, counting the first.
 const MAX_DEPTH: usize = 3;
 /// Values made by reading imported bodies, per file; past it calls are not followed.
-const MAX_VALUES: usize = 50_000;
+const MAX_VALUES: usize = 5_000;
 /// Definitions longer than this are not read.
-const MAX_DEFINITION_BYTES: usize = 64 << 10;
+const MAX_DEFINITION_BYTES: usize = 16 << 10;
 /// Modules one file reads functions from.
 const MAX_MODULES: usize = 32;
 
@@ -121,11 +121,32 @@ impl<'a> Builder<'a> {
         if module.is_empty() || module.ends_with('.') {
             return None;
         }
-        let module = modules::module(self.path, module)?;
-        if crate::model::constants::key(&module.path) == crate::model::constants::key(self.path) {
+        let source = modules::source(self.path, module)?;
+        if source.path == crate::model::constants::key(self.path) {
             return None;
         }
-        let module = self.foreign.hold(module)?;
+        // Decided from the text before the module is parsed: most calls of a library's own
+        // helpers are not worth reading.
+        let text = source.definition_text(name)?;
+        let worth = match text.strip_prefix("class ") {
+            // Classes that extend another class behave as that class says (see
+            // `definition_call`); a plain class is read when its text does ML work.
+            Some(rest) => {
+                let header = rest.split(':').next().unwrap_or("");
+                let bases = header
+                    .split_once('(')
+                    .map_or("", |(_, b)| b.trim_end().trim_end_matches(')').trim());
+                (bases.is_empty() || bases == "object")
+                    && [IO_WORDS, ML_WORDS, DATA_WORDS]
+                        .iter()
+                        .any(|words| words.iter().any(|w| text.contains(w)))
+            }
+            None => self.worth_reading(name, text, None, args),
+        };
+        if !worth {
+            return None;
+        }
+        let module = self.foreign.hold(modules::parse(&source)?)?;
         let def = self.definition_id(module, module.definition(name)?);
         self.definition_call(def, args, node)
     }
@@ -138,14 +159,11 @@ impl<'a> Builder<'a> {
         if module.is_empty() || module.ends_with('.') {
             return None;
         }
-        let module = modules::module(self.path, module)?;
-        if crate::model::constants::key(&module.path) == crate::model::constants::key(self.path) {
+        let source = modules::source(self.path, module)?;
+        if source.path == crate::model::constants::key(self.path) || !source.assigns(name) {
             return None;
         }
-        let module = self.foreign.hold(module)?;
-        if module.definition(name).is_some() {
-            return None;
-        }
+        let module = self.foreign.hold(modules::parse(&source)?)?;
         let outer = AT.with(Cell::get);
         if outer.is_none() {
             AT.with(|at| at.set(Some(span(node))));
@@ -324,7 +342,8 @@ impl<'a> Builder<'a> {
             .and_then(|n| module.text.get(n.byte_range()))
             .unwrap_or("");
         let text = module.text.get(definition.byte_range()).unwrap_or("");
-        if name != "__init__" && !relevant(text) {
+        let worth = self.worth_reading(name, text, receiver, args);
+        if !worth {
             return None;
         }
         // A path given as an argument (`load_object(file_path=os.path.join("artifacts",
@@ -375,6 +394,44 @@ impl<'a> Builder<'a> {
             [one] => *one,
             many => self.new_value(Kind::Unknown, many.to_vec(), span(node)),
         })
+    }
+
+    /// Whether the body of `name` (its text) is worth reading at a call. Library code calls its
+    /// helpers on its own parameters everywhere, where reading them tells nothing: a body is
+    /// read when the call hands it something the model knows (data, a model, a path), when
+    /// it is a method of a project object, or when it moves models or data itself (a loader
+    /// called with nothing).
+    fn worth_reading(
+        &self,
+        name: &str,
+        text: &str,
+        receiver: Option<ValueId>,
+        args: &Args,
+    ) -> bool {
+        let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+        let known = || args.all_values().into_iter().any(|v| self.is_known_data(v));
+        name == "__init__"
+            || has(IO_WORDS)
+            || receiver.is_some() && has(ML_WORDS)
+            || (has(ML_WORDS) || has(DATA_WORDS)) && known()
+    }
+
+    /// A value the model knows something about as data: rows, columns, facts, or a model.
+    fn is_known_data(&self, id: ValueId) -> bool {
+        if self.folded.contains_key(&id) {
+            return true;
+        }
+        let value = &self.model.values[id];
+        value.rows != 0
+            || value.columns.is_some()
+            || !value.facts.is_empty()
+            || matches!(
+                value.kind,
+                Kind::Estimator(_)
+                    | Kind::Output { .. }
+                    | Kind::SplitPart { .. }
+                    | Kind::Instance { .. }
+            )
     }
 
     /// `` `Class.method` in `src/pipeline.py` ``, the module named from the file's folder.
@@ -581,31 +638,33 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Whether a function's text may do something the model records: a body without any of
-/// these words is not worth reading at each call.
-fn relevant(text: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "fit",
-        "predict",
-        "transform",
-        "load",
-        "dump",
-        "save",
-        "read_",
-        "to_csv",
-        "to_parquet",
-        "to_pickle",
-        "to_json",
-        "split",
-        "score",
-        "metric",
-        "DataFrame",
-        "evaluate",
-        "open(",
-        "concat",
-        "merge",
-        "drop",
-        "[",
-    ];
-    WORDS.iter().any(|w| text.contains(w))
-}
+/// Words of a body that loads, saves, reads or writes models or data.
+const IO_WORDS: &[&str] = &[
+    "load",
+    "dump",
+    "save",
+    "read_",
+    "to_csv",
+    "to_parquet",
+    "to_pickle",
+    "to_json",
+    "log_model",
+];
+
+/// Words of a body that trains, predicts or scores.
+const ML_WORDS: &[&str] = &["fit", "predict", "split", "score", "metric", "evaluate"];
+
+/// Words of a body that builds columns or frames: read only when a call passes it data the
+/// model knows something about (library code calls helpers like these on its parameters
+/// everywhere, and reading them there would cost without telling anything).
+const DATA_WORDS: &[&str] = &[
+    "transform",
+    "DataFrame",
+    "concat",
+    "merge",
+    "drop",
+    "assign",
+    "groupby",
+    "shift",
+    "[",
+];
