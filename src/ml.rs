@@ -764,6 +764,46 @@ pub fn is_tree_model(qualified: &str) -> bool {
     }
 }
 
+/// A linear model: scikit-learn's `linear_model` and the linear support vector machines. With
+/// the tree models, the models that take each column as a number or a category as it is.
+pub fn is_linear_model(qualified: &str) -> bool {
+    let name = qualified.rsplit('.').next().unwrap_or("");
+    (qualified.starts_with("sklearn.linear_model.")
+        && class_info(qualified).is_some_and(|c| c.category == Category::Model))
+        || (qualified.starts_with("sklearn.svm.") && matches!(name, "LinearSVC" | "LinearSVR"))
+}
+
+/// An encoder of categories (one-hot, ordinal, target and the `category_encoders` family):
+/// a column it encodes is used as a category on purpose, and unseen values are its business.
+pub fn is_category_encoder(qualified: &str) -> bool {
+    let name = qualified.rsplit('.').next().unwrap_or("");
+    name.ends_with("Encoder")
+        && name != "LabelEncoder"
+        && class_info(qualified).is_some_and(|c| {
+            matches!(
+                c.category,
+                Category::Encoder | Category::SupervisedTransformer | Category::Transformer
+            )
+        })
+}
+
+/// A column name that says it identifies rows or entities: `id`, `index`, `row_id`, `rowid`,
+/// `uuid`, `*_id` (any case), and camel case `customerID`, `PassengerId`. Words that only end
+/// in the letters (`paid`, `valid`, `grid`, `android`, `covid`) are not identifiers.
+pub fn is_identifier_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "id" | "index" | "row_id" | "rowid" | "uuid") {
+        return true;
+    }
+    if lower.len() > 3 && lower.ends_with("_id") {
+        return true;
+    }
+    let bytes = name.as_bytes();
+    bytes.len() > 2
+        && (name.ends_with("ID") || name.ends_with("Id"))
+        && bytes[bytes.len() - 3].is_ascii_lowercase()
+}
+
 /// A function of the user's own code named as a seeding helper (`seed_everything`,
 /// `set_seed`, `utils.seed_all`, `fix_seeds`). Functions of known libraries are judged by the
 /// table above, not by their names.
@@ -1579,6 +1619,55 @@ pub fn is_inference_function_name(name: &str) -> bool {
 }
 
 /// Splits `sklearn.preprocessing.StandardScaler` into (`sklearn`, `StandardScaler`).
+/// Calls that read the wall clock: the time at which the code runs. `first` is the first
+/// argument when it is a string literal: `pd.to_datetime("now")`, `pd.Timestamp("today")` and
+/// `np.datetime64("now")` read the clock, the same calls on a column or a date do not.
+pub fn reads_wall_clock(qualified: &str, first: Option<&str>) -> bool {
+    let now_word = first.is_some_and(|s| {
+        matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "now" | "today" | "utcnow"
+        )
+    });
+    match qualified {
+        "datetime.datetime.now"
+        | "datetime.datetime.today"
+        | "datetime.datetime.utcnow"
+        | "datetime.date.today"
+        | "pandas.Timestamp.now"
+        | "pandas.Timestamp.today"
+        | "pandas.Timestamp.utcnow"
+        | "pandas.datetime.now"
+        | "pandas.datetime.today"
+        | "time.time"
+        | "time.time_ns"
+        | "arrow.now"
+        | "arrow.utcnow"
+        | "pendulum.now"
+        | "pendulum.today"
+        | "polars.datetime.now" => true,
+        "pandas.to_datetime" | "pandas.Timestamp" | "numpy.datetime64" => now_word,
+        _ => false,
+    }
+}
+
+/// Functions that read a frame from a database or a warehouse by a query or a table name:
+/// the rows are the table as it is when the code runs.
+pub fn is_warehouse_read(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "pandas.read_sql"
+            | "pandas.read_sql_query"
+            | "pandas.read_sql_table"
+            | "pandas.read_gbq"
+            | "pandas_gbq.read_gbq"
+            | "polars.read_database"
+            | "polars.read_database_uri"
+            | "spark.sql"
+            | "spark.table"
+    )
+}
+
 fn split_qualified(qualified: &str) -> Option<(&str, &str)> {
     let package = qualified.split('.').next()?;
     let name = qualified.rsplit('.').next()?;
@@ -1588,6 +1677,43 @@ fn split_qualified(qualified: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifier_names_and_their_look_alikes() {
+        for id in [
+            "id",
+            "ID",
+            "Id",
+            "index",
+            "row_id",
+            "rowid",
+            "RowId",
+            "uuid",
+            "customer_id",
+            "STORE_ID",
+            "customerID",
+            "PassengerId",
+        ] {
+            assert!(is_identifier_name(id), "{id}");
+        }
+        for word in [
+            "paid", "valid", "grid", "fluid", "android", "covid", "GRID", "Paid", "idx", "_id",
+        ] {
+            assert!(!is_identifier_name(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn clock_reads_need_the_now_word_where_the_call_also_parses() {
+        assert!(reads_wall_clock("datetime.datetime.now", None));
+        assert!(reads_wall_clock("datetime.date.today", None));
+        assert!(reads_wall_clock("time.time", None));
+        assert!(reads_wall_clock("pandas.to_datetime", Some("now")));
+        assert!(reads_wall_clock("numpy.datetime64", Some("today")));
+        assert!(!reads_wall_clock("pandas.to_datetime", Some("2024-01-01")));
+        assert!(!reads_wall_clock("pandas.to_datetime", None));
+        assert!(!reads_wall_clock("time.sleep", None));
+    }
 
     #[test]
     fn classes_resolve_through_submodules() {

@@ -11,6 +11,7 @@ mod artifacts;
 mod choices;
 mod estimators;
 mod frames;
+mod joins;
 mod outputs;
 mod paths;
 mod seeds;
@@ -65,6 +66,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         torch: torch::State::default(),
         folded: HashMap::new(),
         records: HashMap::new(),
+        indexed: std::collections::HashSet::new(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -128,6 +130,9 @@ struct Builder<'a> {
     folded: HashMap<ValueId, String>,
     /// The records of lists built by `append` (`folds.append((X_tr, X_va))`), by list value.
     records: HashMap<ValueId, Vec<ValueId>>,
+    /// Frames whose index holds keys rather than row positions (`set_index`, `pivot_table`,
+    /// `value_counts`): `reset_index()` puts the keys back, not an `index` column.
+    indexed: std::collections::HashSet<ValueId>,
 }
 
 /// A call's arguments, evaluated.
@@ -1522,7 +1527,13 @@ impl<'a> Builder<'a> {
                 && object.kind_name() == "identifier"
                 && matches!(self.kind(receiver), Kind::Unknown | Kind::Tuple(_));
             let added = args.all_values();
+            let spark = self
+                .spark_session_method(receiver, method)
+                .then(|| args.clone());
             let result = self.method_call(receiver, method, args, node);
+            if let Some(args) = spark {
+                self.record_warehouse_read(&format!("spark.{method}"), &args, result, node);
+            }
             if let Some(name) = in_place
                 && self.model.values[result].columns.is_some()
             {
@@ -1583,7 +1594,22 @@ impl<'a> Builder<'a> {
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
         let io = self.note_io_call(qualified, &args);
         let paths = (!self.replaying && artifacts::opens_file(qualified)).then(|| args.clone());
+        let first = args
+            .positional
+            .first()
+            .and_then(|&(v, _)| match self.kind(v) {
+                Kind::Str(s) => Some(s.clone()),
+                _ => None,
+            });
+        let clock = ml::reads_wall_clock(qualified, first.as_deref());
+        let warehouse = ml::is_warehouse_read(qualified).then(|| args.clone());
         let result = self.call_qualified_value(qualified, args, node);
+        if clock {
+            self.wall_clock_fact(result, node);
+        }
+        if let Some(args) = warehouse {
+            self.record_warehouse_read(qualified, &args, result, node);
+        }
         if let Some(io) = io {
             self.finish_io_call(io, result, node);
         }
@@ -1656,6 +1682,26 @@ impl<'a> Builder<'a> {
             self.keep_columns(id, *first);
         }
         id
+    }
+
+    /// `datetime.now()` and the like: the value is the time the code runs, and so is every
+    /// value computed from it (`now - df["dob"]`).
+    fn wall_clock_fact(&mut self, id: ValueId, node: Node) {
+        if id == UNKNOWN {
+            return;
+        }
+        let fact = Fact {
+            tag: super::Tag::WallClock,
+            span: span(node),
+            text: short_text(self.text(node)),
+            source: id,
+            event: None,
+            rows: 0,
+            column: None,
+            keys: Vec::new(),
+            scope: self.scope(),
+        };
+        self.add_fact(id, fact);
     }
 
     fn is_none(&self, id: ValueId) -> bool {
