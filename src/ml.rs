@@ -1651,6 +1651,27 @@ pub fn reads_wall_clock(qualified: &str, first: Option<&str>) -> bool {
     }
 }
 
+/// Data sources whose frame is indexed by row position unless `index_col` says otherwise:
+/// text files and frames built in the code. Parquet, pickles, HDF and databases keep the
+/// index they were saved with.
+pub fn reads_positional_frame(qualified: &str) -> bool {
+    let name = qualified.rsplit('.').next().unwrap_or(qualified);
+    qualified.starts_with("pandas.")
+        && matches!(
+            name,
+            "read_csv" | "read_table" | "read_excel" | "read_json" | "read_fwf" | "DataFrame"
+        )
+}
+
+/// Keyword arguments that name the columns a model takes as categories (LightGBM,
+/// CatBoost, scikit-learn's `HistGradientBoosting*`).
+pub fn declares_categories(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "categorical_feature" | "cat_features" | "categorical_features"
+    )
+}
+
 /// Functions that read a frame from a database or a warehouse by a query or a table name:
 /// the rows are the table as it is when the code runs.
 pub fn is_warehouse_read(qualified: &str) -> bool {

@@ -1435,6 +1435,9 @@ impl<'a> Builder<'a> {
                     if !paths::is_message_keyword(name) {
                         self.path_literals_in_arg(value, callee);
                     }
+                    if ml::declares_categories(name) {
+                        self.declare_categorical(id);
+                    }
                     args.keywords.push((name.to_string(), id, value));
                 }
                 "list_splat" | "dictionary_splat" => {
@@ -1603,9 +1606,13 @@ impl<'a> Builder<'a> {
             });
         let clock = ml::reads_wall_clock(qualified, first.as_deref());
         let warehouse = ml::is_warehouse_read(qualified).then(|| args.clone());
+        let positional: Vec<ValueId> = args.positional.iter().map(|&(v, _)| v).collect();
+        let keywords: Vec<ValueId> = args.keywords.iter().map(|&(_, v, _)| v).collect();
         let result = self.call_qualified_value(qualified, args, node);
         if clock {
             self.wall_clock_fact(result, node);
+        } else {
+            self.clock_as_parameter(qualified, &positional, &keywords, result);
         }
         if let Some(args) = warehouse {
             self.record_warehouse_read(qualified, &args, result, node);
@@ -1702,6 +1709,70 @@ impl<'a> Builder<'a> {
             scope: self.scope(),
         };
         self.add_fact(id, fact);
+    }
+
+    /// The clock given to a call as a parameter is not in what the call returns: rows read
+    /// up to today (`read_sql(q, con, params={"end": now})`, `yf.download(t, end=today)`)
+    /// hold values of their own. Data read from a source drops the clock; any other call
+    /// drops what only its keyword arguments carried (`start=`, `end=`, `as_of=`), and keeps
+    /// what its positional arguments carried (`pd.to_datetime(now)`, `np.abs(now - t)`).
+    fn clock_as_parameter(
+        &mut self,
+        qualified: &str,
+        positional: &[ValueId],
+        keywords: &[ValueId],
+        result: ValueId,
+    ) {
+        if result == UNKNOWN || positional.contains(&result) || keywords.contains(&result) {
+            return;
+        }
+        let clock_facts = |b: &Self, values: &[ValueId]| -> Vec<FactId> {
+            let mut out = Vec::new();
+            for &v in values {
+                for &f in &b.model.values[v].facts {
+                    if b.model.facts[f].tag == super::Tag::WallClock && !out.contains(&f) {
+                        out.push(f);
+                    }
+                }
+            }
+            out
+        };
+        let read = ml::is_data_source(qualified) && !qualified.ends_with(".DataFrame");
+        let dropped: Vec<FactId> = if read {
+            let mut all = clock_facts(self, positional);
+            all.extend(clock_facts(self, keywords));
+            all
+        } else {
+            let kept = clock_facts(self, positional);
+            clock_facts(self, keywords)
+                .into_iter()
+                .filter(|f| !kept.contains(f))
+                .collect()
+        };
+        if dropped.is_empty() {
+            return;
+        }
+        let value = &mut self.model.values[result];
+        value.facts.retain(|f| !dropped.contains(f));
+        if let Some(columns) = value.columns.as_mut() {
+            let columns = Rc::make_mut(columns);
+            columns.base_facts.retain(|f| !dropped.contains(f));
+            columns.joined_facts.retain(|f| !dropped.contains(f));
+            for column in &mut columns.known {
+                if column.facts.iter().any(|f| dropped.contains(f)) {
+                    Rc::make_mut(column).facts.retain(|f| !dropped.contains(f));
+                }
+            }
+        }
+    }
+
+    /// Columns declared to be categories by a keyword (`categorical_feature=["store_id"]`).
+    fn declare_categorical(&mut self, names: ValueId) {
+        let names = match self.kind(names) {
+            Kind::Column { name } => Some(vec![name.clone()]),
+            _ => self.names_of(names),
+        };
+        self.note_categorical(names.unwrap_or_default());
     }
 
     fn is_none(&self, id: ValueId) -> bool {

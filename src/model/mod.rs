@@ -805,6 +805,9 @@ pub struct FileModel {
     pub cross_val_cv: Vec<(usize, ValueId)>,
     /// Columns known to hold dates or times: (column, where the evidence is, what it is).
     pub temporal: Vec<(String, Span, &'static str)>,
+    /// Columns the code declares to be categories: `astype("category")`, LightGBM's
+    /// `categorical_feature=`, CatBoost's `cat_features=`.
+    pub categorical: Vec<String>,
     /// Functions defined in the file: name and definition span, by the id in `Kind::Function`.
     pub functions: Vec<(String, Span)>,
     /// Local name → qualified name, for every import seen.

@@ -332,3 +332,20 @@ fn reset_index_adds_the_positions_as_a_column_named_index() {
         Some(true)
     );
 }
+
+#[test]
+fn the_clock_given_as_a_range_to_a_loader_is_not_in_the_rows() {
+    let m = model(&format!(
+        "{HEAD}import yfinance as yf\nfrom datetime import date, timedelta\nimport sqlalchemy\ntoday = date.today()\nstart = (today - timedelta(days=365)).strftime('%Y-%m-%d')\ndata = yf.download('NFLX', start=start, end=today.strftime('%Y-%m-%d'))\ncon = sqlalchemy.create_engine('sqlite://')\nrows = pd.read_sql('select * from t where ts < ?', con, params=[today])\ndata['x'] = data['Open'] + rows['v']\nLogisticRegression().fit(data[['x', 'Open']], data['up'])\n"
+    ));
+    let (x, _) = last_fit(&m);
+    assert!(m.facts_tagged(x, Tag::WallClock).is_empty());
+}
+
+#[test]
+fn columns_declared_as_categories() {
+    let m = model(&format!(
+        "{HEAD}import lightgbm as lgb\ndf = pd.read_csv('a.csv', usecols=['store_id', 'item_id', 'x', 'y'])\ndf['store_id'] = df['store_id'].astype('category')\nds = lgb.Dataset(df[['item_id', 'x']], df['y'], categorical_feature=['item_id'])\nn = df['x'].astype('int32')\n"
+    ));
+    assert_eq!(m.categorical, ["store_id", "item_id"]);
+}

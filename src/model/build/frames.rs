@@ -278,6 +278,13 @@ impl Builder<'_> {
             DataMethod::Other => {}
         }
         match method {
+            "astype"
+                if args.positional.first().is_some_and(
+                    |&(v, _)| matches!(self.kind(v), Kind::Str(s) if s == "category"),
+                ) =>
+            {
+                self.categorical_cast(receiver);
+            }
             "reset_index" => self.reset_index(receiver, args, id, node),
             "pivot_table" | "pivot" | "value_counts" | "resample" | "unstack" | "stack"
             | "set_index" => {
@@ -1442,6 +1449,7 @@ impl Builder<'_> {
         }
         // `read_csv(path, index_col="date", parse_dates=True)`: a date index.
         if let Some((index, _)) = args.keyword("index_col") {
+            self.indexed.insert(id);
             let parsed = args
                 .keyword("parse_dates")
                 .is_some_and(|(_, n)| self.text(n) == "True");

@@ -1,9 +1,10 @@
 //! Joins of frames and the tables they join: which keys a merge matches rows on, whether it
 //! matches them in time (`merge_asof`), and which frames are read from a database or a
 //! warehouse by a query, with what the query selects. Also the `index` column that
-//! `reset_index()` adds.
+//! `reset_index()` adds, and the columns the code declares to be categories.
 
 use super::{Args, Builder, span};
+use crate::ml;
 use crate::model::{Column, Join, Kind, ThinVec, UNKNOWN, ValueId, WarehouseRead};
 use std::rc::Rc;
 use tree_sitter::Node;
@@ -95,6 +96,30 @@ impl Builder<'_> {
             })
     }
 
+    /// `s.astype("category")`: the column (or the named columns of the frame) declared to
+    /// be categories.
+    pub(super) fn categorical_cast(&mut self, receiver: ValueId) {
+        let names: Vec<String> = match self.kind(receiver) {
+            Kind::Column { name } => vec![name.clone()],
+            _ => match self.model.values[receiver].columns.as_deref() {
+                Some(columns) if !columns.open => {
+                    columns.known.iter().map(|c| c.name.clone()).collect()
+                }
+                _ => Vec::new(),
+            },
+        };
+        self.note_categorical(names);
+    }
+
+    /// Records columns declared to be categories (bounded).
+    pub(super) fn note_categorical(&mut self, names: Vec<String>) {
+        for name in names {
+            if self.model.categorical.len() < 256 && !self.model.categorical.contains(&name) {
+                self.model.categorical.push(name);
+            }
+        }
+    }
+
     /// `df.reset_index()`: the index becomes a column named `index` when it was the rows'
     /// positions; after `set_index`, `groupby` or a pivot it is the keys, named as they were.
     /// `drop=True` discards it.
@@ -111,7 +136,14 @@ impl Builder<'_> {
         let keyed = self.model.derives_from(receiver, |v| {
             matches!(self.kind(v), Kind::GroupBy { .. }) || self.indexed.contains(&v)
         });
-        if keyed {
+        // A frame read from a text file or built in the code is indexed by position; one read
+        // from parquet, a pickle or a database may carry the index it was saved with
+        // (`user_features.parquet` indexed by `customer_id`).
+        let positional = self.model.root_of(receiver).is_some_and(|root| {
+            matches!(self.kind(root), Kind::Call { function }
+                if ml::reads_positional_frame(function))
+        });
+        if keyed || !positional {
             return;
         }
         let mut columns = (*self.columns_of(id)).clone();

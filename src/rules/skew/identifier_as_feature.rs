@@ -15,7 +15,8 @@ crate::rule::rule! {
 
 /// Reads the named columns of every tree or linear model fit's features: a column named as an
 /// identifier (`customer_id`, `ID`, `PassengerId`, the `index` that `reset_index()` adds) that
-/// the model sees, unless a pipeline routes it through an encoder of categories. Open frames
+/// the model sees, unless a pipeline routes it through an encoder of categories or the code
+/// declares it a category (`astype("category")`, `categorical_feature=`). Open frames
 /// say nothing about their unnamed columns, so only columns the model knows are judged. One
 /// finding per column, at the first fit it reaches.
 fn check(ctx: &Context, sink: &mut Sink) {
@@ -36,6 +37,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 || reported.contains(&name)
                 || label.iter().any(|l| l == name)
                 || model.encodes_column(fit.estimator, name)
+                || model.categorical.iter().any(|c| c == name)
             {
                 continue;
             }
