@@ -789,19 +789,46 @@ pub fn is_category_encoder(qualified: &str) -> bool {
 
 /// A column name that says it identifies rows or entities: `id`, `index`, `row_id`, `rowid`,
 /// `uuid`, `*_id` (any case), and camel case `customerID`, `PassengerId`. Words that only end
-/// in the letters (`paid`, `valid`, `grid`, `android`, `covid`) are not identifiers.
+/// in the letters (`paid`, `valid`, `grid`, `android`, `covid`) are not identifiers, and
+/// neither is the code of a kind (`travel_type_id`, `item_category_id`, `cat_id`,
+/// `state_id`): a category with a few levels that new rows share, not one entity.
 pub fn is_identifier_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if matches!(lower.as_str(), "id" | "index" | "row_id" | "rowid" | "uuid") {
         return true;
     }
-    if lower.len() > 3 && lower.ends_with("_id") {
-        return true;
-    }
-    let bytes = name.as_bytes();
-    bytes.len() > 2
-        && (name.ends_with("ID") || name.ends_with("Id"))
-        && bytes[bytes.len() - 3].is_ascii_lowercase()
+    let stem = if lower.len() > 3 && lower.ends_with("_id") {
+        &lower[..lower.len() - 3]
+    } else {
+        let bytes = name.as_bytes();
+        let camel = bytes.len() > 2
+            && (name.ends_with("ID") || name.ends_with("Id"))
+            && bytes[bytes.len() - 3].is_ascii_lowercase();
+        if !camel {
+            return false;
+        }
+        &lower[..lower.len() - 2]
+    };
+    let last_word = stem.rsplit('_').next().unwrap_or(stem);
+    !(matches!(
+        last_word,
+        "type"
+            | "category"
+            | "cat"
+            | "class"
+            | "kind"
+            | "status"
+            | "state"
+            | "dept"
+            | "department"
+            | "gender"
+            | "level"
+            | "grade"
+            | "tier"
+            | "segment"
+    ) || ["type", "category", "class", "status"]
+        .iter()
+        .any(|kind| last_word.ends_with(kind)))
 }
 
 /// A function of the user's own code named as a seeding helper (`seed_everything`,
@@ -1718,7 +1745,22 @@ mod tests {
             assert!(is_identifier_name(id), "{id}");
         }
         for word in [
-            "paid", "valid", "grid", "fluid", "android", "covid", "GRID", "Paid", "idx", "_id",
+            "paid",
+            "valid",
+            "grid",
+            "fluid",
+            "android",
+            "covid",
+            "GRID",
+            "Paid",
+            "idx",
+            "_id",
+            "travel_type_id",
+            "item_category_id",
+            "cat_id",
+            "state_id",
+            "dept_id",
+            "RoomTypeID",
         ] {
             assert!(!is_identifier_name(word), "{word}");
         }

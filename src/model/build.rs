@@ -67,6 +67,8 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         folded: HashMap::new(),
         records: HashMap::new(),
         indexed: std::collections::HashSet::new(),
+        categorical_values: std::collections::HashSet::new(),
+        loop_names: HashMap::new(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -133,6 +135,10 @@ struct Builder<'a> {
     /// Frames whose index holds keys rather than row positions (`set_index`, `pivot_table`,
     /// `value_counts`): `reset_index()` puts the keys back, not an `index` column.
     indexed: std::collections::HashSet<ValueId>,
+    /// Values made by `astype("category")`: a column assigned one is declared a category.
+    categorical_values: std::collections::HashSet<ValueId>,
+    /// Loop variables over a literal list of names, with the names.
+    loop_names: HashMap<ValueId, Vec<String>>,
 }
 
 /// A call's arguments, evaluated.
@@ -403,6 +409,12 @@ impl<'a> Builder<'a> {
                     && !self.records_target(left, right, iterable)
                 {
                     let item = self.derived(vec![iterable], left);
+                    // `for c in ["store_id", "item_id"]:`: the names the variable runs over.
+                    if left.kind_name() == "identifier"
+                        && let Some(names) = self.names_of(iterable)
+                    {
+                        self.loop_names.insert(item, names);
+                    }
                     self.bind_target(left, item);
                 }
                 self.blocks_of(node);
@@ -782,6 +794,9 @@ impl<'a> Builder<'a> {
                         || (rest.is_empty()
                             && names.len() == 1
                             && self.missing_rows_of(old, &names[0]));
+                    if self.categorical_values.contains(&value) {
+                        self.note_categorical(names.clone());
+                    }
                     let id = self.assign_columns(old, &names, value, rest, target);
                     if fill {
                         self.keep_meaning(id, old, &names[0]);
@@ -807,6 +822,12 @@ impl<'a> Builder<'a> {
                         .split_whitespace()
                         .collect::<Vec<_>>()
                         .join(" ");
+                    // `for c in CATS: df[c] = df[c].astype("category")`.
+                    if self.categorical_values.contains(&value)
+                        && let Some(names) = self.loop_names.get(&index_values[0]).cloned()
+                    {
+                        self.note_categorical(names);
+                    }
                     let id = self.assign_columns(old, &[name], value, index_values, target);
                     self.bind(name_text, id);
                     return;

@@ -345,7 +345,8 @@ fn the_clock_given_as_a_range_to_a_loader_is_not_in_the_rows() {
 #[test]
 fn columns_declared_as_categories() {
     let m = model(&format!(
-        "{HEAD}import lightgbm as lgb\ndf = pd.read_csv('a.csv', usecols=['store_id', 'item_id', 'x', 'y'])\ndf['store_id'] = df['store_id'].astype('category')\nds = lgb.Dataset(df[['item_id', 'x']], df['y'], categorical_feature=['item_id'])\nn = df['x'].astype('int32')\n"
+        "{HEAD}import lightgbm as lgb\ndf = pd.read_csv('a.csv', usecols=['store_id', 'item_id', 'x', 'y'])\ndf['store_id'] = df['store_id'].astype('category')\nds = lgb.Dataset(df[['item_id', 'x']], df['y'], categorical_feature=['item_id'])\nn = df['x'].astype('int32')\nfor c in ['dept_id', 'cat_id']:\n    df[c] = df[c].astype('category')\ndf['shop_id'] = df['shop_id'].astype('category').cat.codes\n"
     ));
-    assert_eq!(m.categorical, ["store_id", "item_id"]);
+    // Category codes (`.cat.codes`) are numbers again: not declared categories.
+    assert_eq!(m.categorical, ["store_id", "item_id", "dept_id", "cat_id"]);
 }

@@ -283,7 +283,7 @@ impl Builder<'_> {
                     |&(v, _)| matches!(self.kind(v), Kind::Str(s) if s == "category"),
                 ) =>
             {
-                self.categorical_cast(receiver);
+                self.categorical_values.insert(id);
             }
             "reset_index" => self.reset_index(receiver, args, id, node),
             "pivot_table" | "pivot" | "value_counts" | "resample" | "unstack" | "stack"

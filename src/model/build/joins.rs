@@ -96,21 +96,6 @@ impl Builder<'_> {
             })
     }
 
-    /// `s.astype("category")`: the column (or the named columns of the frame) declared to
-    /// be categories.
-    pub(super) fn categorical_cast(&mut self, receiver: ValueId) {
-        let names: Vec<String> = match self.kind(receiver) {
-            Kind::Column { name } => vec![name.clone()],
-            _ => match self.model.values[receiver].columns.as_deref() {
-                Some(columns) if !columns.open => {
-                    columns.known.iter().map(|c| c.name.clone()).collect()
-                }
-                _ => Vec::new(),
-            },
-        };
-        self.note_categorical(names);
-    }
-
     /// Records columns declared to be categories (bounded).
     pub(super) fn note_categorical(&mut self, names: Vec<String>) {
         for name in names {
