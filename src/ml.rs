@@ -1699,6 +1699,24 @@ pub fn declares_categories(keyword: &str) -> bool {
     )
 }
 
+/// A table of reference codes, named as such (`countries`, `ref.currency_codes`,
+/// `iso_languages`, `calendar`): static dimensions that do not change with the events joined
+/// to them.
+pub fn is_reference_table(table: &str) -> bool {
+    let name = table
+        .trim_matches(|c| matches!(c, '`' | '"' | '[' | ']'))
+        .rsplit('.')
+        .next()
+        .unwrap_or(table)
+        .to_ascii_lowercase();
+    [
+        "countr", "currenc", "language", "calendar", "timezone", "zipcode", "postal", "iso_",
+        "lookup", "_codes",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
 /// Functions that read a frame from a database or a warehouse by a query or a table name:
 /// the rows are the table as it is when the code runs.
 pub fn is_warehouse_read(qualified: &str) -> bool {

@@ -68,7 +68,8 @@ impl Builder<'_> {
                 Kind::Str(s) => Some(s.clone()),
                 _ => None,
             });
-        let table = function.ends_with("read_sql_table") || function.ends_with(".table");
+        let table = (function.ends_with("read_sql_table") || function.ends_with(".table"))
+            && !query.as_deref().is_some_and(ml::is_reference_table);
         let whole_table = table || query.as_deref().is_some_and(selects_whole_table);
         let columns = if table {
             None
@@ -148,11 +149,17 @@ impl Builder<'_> {
 }
 
 /// `SELECT * FROM table` (with an optional `WHERE`, `LIMIT`, ...): every column of one table
-/// as it is when the query runs.
+/// as it is when the query runs. A table of reference codes (`countries`, `currency_codes`)
+/// does not change with the events joined to it.
 fn selects_whole_table(query: &str) -> bool {
     let lower = query.to_ascii_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();
-    matches!(words.as_slice(), ["select", "*", "from", table, ..] if !table.starts_with('('))
+    let [_, _, _, table, ..] = words.as_slice() else {
+        return false;
+    };
+    matches!(words.as_slice(), ["select", "*", "from", ..])
+        && !table.starts_with('(')
+        && !ml::is_reference_table(table.trim_end_matches(';'))
         && !words.iter().any(|w| *w == "join" || *w == "union")
 }
 
@@ -246,6 +253,8 @@ mod tests {
         ));
         assert!(!selects_whole_table("select * from (select 1)"));
         assert!(!selects_whole_table("select user_id, plan from profiles"));
+        assert!(!selects_whole_table("SELECT * FROM ref.country_codes"));
+        assert!(!selects_whole_table("SELECT * FROM `dw.currencies`;"));
         assert_eq!(
             selected_columns("SELECT p.user_id, plan, updated_at AS as_of FROM profiles p"),
             Some(vec!["user_id".into(), "plan".into(), "as_of".into()])
