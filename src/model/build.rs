@@ -249,6 +249,7 @@ impl<'a> Builder<'a> {
 
     fn bind(&mut self, name: &str, value: ValueId) {
         self.note_name(name, value);
+        self.note_clock_default(name, value);
         self.scopes
             .last_mut()
             .expect("the module scope is never popped")

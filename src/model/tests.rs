@@ -350,3 +350,18 @@ fn columns_declared_as_categories() {
     // Category codes (`.cat.codes`) are numbers again: not declared categories.
     assert_eq!(m.categorical, ["store_id", "item_id", "dept_id", "cat_id"]);
 }
+
+#[test]
+fn the_clock_as_a_parameter_default_is_read_only_by_calls_that_leave_it_out() {
+    let clocked = |call: &str| {
+        let m = model(&format!(
+            "{HEAD}from datetime import datetime\ndef f(df, as_of=None):\n    as_of = as_of or datetime.now()\n    df['age'] = (as_of - df['dob']).dt.days\n    return df\nraw = pd.read_csv('a.csv', parse_dates=['dob', 'ts'])\nt = {call}\nLogisticRegression().fit(t[['age']], t['y'])\n"
+        ));
+        let (x, _) = last_fit(&m);
+        !m.facts_tagged(x, Tag::WallClock).is_empty()
+    };
+    assert!(!clocked("f(raw, as_of=raw['ts'])"));
+    assert!(!clocked("f(raw, raw['ts'])"));
+    assert!(clocked("f(raw)"));
+    assert!(clocked("f(raw, as_of=None)"));
+}
