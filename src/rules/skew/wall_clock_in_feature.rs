@@ -35,20 +35,25 @@ fn check(ctx: &Context, sink: &mut Sink) {
             let Some(column) = lineage.column else {
                 continue;
             };
-            let Some(base) = column.bases.first() else {
+            if column.bases.is_empty() {
                 continue;
-            };
+            }
             let entry = found
                 .entry(helpers::fact_index(model, lineage.fact))
                 .or_insert_with(|| Found {
                     fact: lineage.fact,
                     columns: Vec::new(),
-                    base: base.to_string(),
+                    bases: Vec::new(),
                     fit_span: fit.span,
                     fit: fit_name(model, &ctx.file.text, fit),
                 });
             if !entry.columns.contains(&column.name) {
                 entry.columns.push(column.name.clone());
+            }
+            for base in &column.bases {
+                if entry.bases.len() < 3 && !entry.bases.iter().any(|b| b == &**base) {
+                    entry.bases.push(base.to_string());
+                }
             }
         }
     }
@@ -61,8 +66,8 @@ struct Found<'m> {
     fact: &'m Fact,
     /// The feature columns it reaches.
     columns: Vec<String>,
-    /// A column of the rows it is combined with.
-    base: String,
+    /// Columns of the rows it is combined with (the first few).
+    bases: Vec<String>,
     fit_span: Span,
     fit: String,
 }
@@ -70,12 +75,17 @@ struct Found<'m> {
 fn report(ctx: &Context, sink: &mut Sink, found: &Found, time_column: &str, time_span: Span) {
     let (columns, is) = helpers::columns_phrase(&found.columns, None);
     let clock = &found.fact.text;
+    let bases = found
+        .bases
+        .iter()
+        .map(|b| format!("`{b}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let message = format!(
-        "{columns} {is} computed from `{clock}` ({}) and `{}`, and reach{} the features of \
+        "{columns} {is} computed from `{clock}` ({}) and {bases}, and reach{} the features of \
          `{}` ({}): each training row measures from the day training runs, while serving \
          measures from the request time",
         ctx.describe(found.fact.span),
-        found.base,
         if is == "is" { "es" } else { "" },
         found.fit,
         ctx.describe(found.fit_span),
