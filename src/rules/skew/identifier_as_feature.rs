@@ -48,19 +48,33 @@ fn check(ctx: &Context, sink: &mut Sink) {
             }
             reported.push(name);
             let fit_text = fit_name(model, &ctx.file.text, fit);
-            let message = format!(
-                "`{name}` identifies rows, and is a feature of `{fit_text}` ({}): the model \
-                 learns which ids had which outcome, and ids it has not seen, which is every new \
-                 one at serving time, match nothing it learnt",
-                ctx.describe(fit.span)
-            );
-            let finding = sink
-                .report(&RULE, fit.span, message)
-                .help(format!(
-                    "drop `{name}` from the features; an id with few levels used on purpose \
-                     goes through an encoder that handles unknown values \
-                     (`OneHotEncoder(handle_unknown=\"ignore\")`)"
-                ));
+            let at = ctx.describe(fit.span);
+            // The positions `reset_index()` made a column of: the model learns the row order.
+            let positions = name == "index" && column.span.is_some();
+            let (message, help) = if positions {
+                (
+                    format!(
+                        "`index`, the row positions `reset_index()` kept as a column, is a \
+                         feature of `{fit_text}` ({at}): the model learns the order the rows \
+                         were loaded in, which rows at serving time do not have"
+                    ),
+                    "use `reset_index(drop=True)`, or drop `index` from the features".to_string(),
+                )
+            } else {
+                (
+                    format!(
+                        "`{name}` identifies rows, and is a feature of `{fit_text}` ({at}): the \
+                         model learns which ids had which outcome, and ids it has not seen, \
+                         which is every new one at serving time, match nothing it learnt"
+                    ),
+                    format!(
+                        "drop `{name}` from the features; an id with few levels used on purpose \
+                         goes through an encoder that handles unknown values \
+                         (`OneHotEncoder(handle_unknown=\"ignore\")`)"
+                    ),
+                )
+            };
+            let finding = sink.report(&RULE, fit.span, message).help(help);
             if let Some(span) = column.span {
                 finding.related(span, "the column is made here");
             }
