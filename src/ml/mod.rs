@@ -781,6 +781,73 @@ pub fn is_tree_model(qualified: &str) -> bool {
     }
 }
 
+/// A linear model: scikit-learn's `linear_model` and the linear support vector machines. With
+/// the tree models, the models that take each column as a number or a category as it is.
+pub fn is_linear_model(qualified: &str) -> bool {
+    let name = qualified.rsplit('.').next().unwrap_or("");
+    (qualified.starts_with("sklearn.linear_model.")
+        && class_info(qualified).is_some_and(|c| c.category == Category::Model))
+        || (qualified.starts_with("sklearn.svm.") && matches!(name, "LinearSVC" | "LinearSVR"))
+}
+
+/// An encoder of categories (one-hot, ordinal, target and the `category_encoders` family):
+/// a column it encodes is used as a category on purpose, and unseen values are its business.
+pub fn is_category_encoder(qualified: &str) -> bool {
+    let name = qualified.rsplit('.').next().unwrap_or("");
+    name.ends_with("Encoder")
+        && name != "LabelEncoder"
+        && class_info(qualified).is_some_and(|c| {
+            matches!(
+                c.category,
+                Category::Encoder | Category::SupervisedTransformer | Category::Transformer
+            )
+        })
+}
+
+/// A column name that says it identifies rows or entities: `id`, `index`, `row_id`, `rowid`,
+/// `uuid`, `*_id` (any case), and camel case `customerID`, `PassengerId`. Words that only end
+/// in the letters (`paid`, `valid`, `grid`, `android`, `covid`) are not identifiers, and
+/// neither is the code of a kind (`travel_type_id`, `item_category_id`, `cat_id`,
+/// `state_id`): a category with a few levels that new rows share, not one entity.
+pub fn is_identifier_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "id" | "index" | "row_id" | "rowid" | "uuid") {
+        return true;
+    }
+    let stem = if lower.len() > 3 && lower.ends_with("_id") {
+        &lower[..lower.len() - 3]
+    } else {
+        let bytes = name.as_bytes();
+        let camel = bytes.len() > 2
+            && (name.ends_with("ID") || name.ends_with("Id"))
+            && bytes[bytes.len() - 3].is_ascii_lowercase();
+        if !camel {
+            return false;
+        }
+        &lower[..lower.len() - 2]
+    };
+    let last_word = stem.rsplit('_').next().unwrap_or(stem);
+    !(matches!(
+        last_word,
+        "type"
+            | "category"
+            | "cat"
+            | "class"
+            | "kind"
+            | "status"
+            | "state"
+            | "dept"
+            | "department"
+            | "gender"
+            | "level"
+            | "grade"
+            | "tier"
+            | "segment"
+    ) || ["type", "category", "class", "status"]
+        .iter()
+        .any(|kind| last_word.ends_with(kind)))
+}
+
 /// A function of the user's own code named as a seeding helper (`seed_everything`,
 /// `set_seed`, `utils.seed_all`, `fix_seeds`). Functions of known libraries are judged by the
 /// table above, not by their names.
@@ -1207,6 +1274,94 @@ pub fn is_target_encoder(qualified: &str) -> bool {
 }
 
 /// Splits `sklearn.preprocessing.StandardScaler` into (`sklearn`, `StandardScaler`).
+/// Calls that read the wall clock: the time at which the code runs. `first` is the first
+/// argument when it is a string literal: `pd.to_datetime("now")`, `pd.Timestamp("today")` and
+/// `np.datetime64("now")` read the clock, the same calls on a column or a date do not.
+pub fn reads_wall_clock(qualified: &str, first: Option<&str>) -> bool {
+    let now_word = first.is_some_and(|s| {
+        matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "now" | "today" | "utcnow"
+        )
+    });
+    match qualified {
+        "datetime.datetime.now"
+        | "datetime.datetime.today"
+        | "datetime.datetime.utcnow"
+        | "datetime.date.today"
+        | "pandas.Timestamp.now"
+        | "pandas.Timestamp.today"
+        | "pandas.Timestamp.utcnow"
+        | "pandas.datetime.now"
+        | "pandas.datetime.today"
+        | "time.time"
+        | "time.time_ns"
+        | "arrow.now"
+        | "arrow.utcnow"
+        | "pendulum.now"
+        | "pendulum.today"
+        | "polars.datetime.now" => true,
+        "pandas.to_datetime" | "pandas.Timestamp" | "numpy.datetime64" => now_word,
+        _ => false,
+    }
+}
+
+/// Data sources whose frame is indexed by row position unless `index_col` says otherwise:
+/// text files and frames built in the code. Parquet, pickles, HDF and databases keep the
+/// index they were saved with.
+pub fn reads_positional_frame(qualified: &str) -> bool {
+    let name = qualified.rsplit('.').next().unwrap_or(qualified);
+    qualified.starts_with("pandas.")
+        && matches!(
+            name,
+            "read_csv" | "read_table" | "read_excel" | "read_json" | "read_fwf" | "DataFrame"
+        )
+}
+
+/// Keyword arguments that name the columns a model takes as categories (LightGBM,
+/// CatBoost, scikit-learn's `HistGradientBoosting*`).
+pub fn declares_categories(keyword: &str) -> bool {
+    matches!(
+        keyword,
+        "categorical_feature" | "cat_features" | "categorical_features"
+    )
+}
+
+/// A table of reference codes, named as such (`countries`, `ref.currency_codes`,
+/// `iso_languages`, `calendar`): static dimensions that do not change with the events joined
+/// to them.
+pub fn is_reference_table(table: &str) -> bool {
+    let name = table
+        .trim_matches(|c| matches!(c, '`' | '"' | '[' | ']'))
+        .rsplit('.')
+        .next()
+        .unwrap_or(table)
+        .to_ascii_lowercase();
+    [
+        "countr", "currenc", "language", "calendar", "timezone", "zipcode", "postal", "iso_",
+        "lookup", "_codes",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+/// Functions that read a frame from a database or a warehouse by a query or a table name:
+/// the rows are the table as it is when the code runs.
+pub fn is_warehouse_read(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "pandas.read_sql"
+            | "pandas.read_sql_query"
+            | "pandas.read_sql_table"
+            | "pandas.read_gbq"
+            | "pandas_gbq.read_gbq"
+            | "polars.read_database"
+            | "polars.read_database_uri"
+            | "spark.sql"
+            | "spark.table"
+    )
+}
+
 fn split_qualified(qualified: &str) -> Option<(&str, &str)> {
     let package = qualified.split('.').next()?;
     let name = qualified.rsplit('.').next()?;
@@ -1216,6 +1371,58 @@ fn split_qualified(qualified: &str) -> Option<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifier_names_and_their_look_alikes() {
+        for id in [
+            "id",
+            "ID",
+            "Id",
+            "index",
+            "row_id",
+            "rowid",
+            "RowId",
+            "uuid",
+            "customer_id",
+            "STORE_ID",
+            "customerID",
+            "PassengerId",
+        ] {
+            assert!(is_identifier_name(id), "{id}");
+        }
+        for word in [
+            "paid",
+            "valid",
+            "grid",
+            "fluid",
+            "android",
+            "covid",
+            "GRID",
+            "Paid",
+            "idx",
+            "_id",
+            "travel_type_id",
+            "item_category_id",
+            "cat_id",
+            "state_id",
+            "dept_id",
+            "RoomTypeID",
+        ] {
+            assert!(!is_identifier_name(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn clock_reads_need_the_now_word_where_the_call_also_parses() {
+        assert!(reads_wall_clock("datetime.datetime.now", None));
+        assert!(reads_wall_clock("datetime.date.today", None));
+        assert!(reads_wall_clock("time.time", None));
+        assert!(reads_wall_clock("pandas.to_datetime", Some("now")));
+        assert!(reads_wall_clock("numpy.datetime64", Some("today")));
+        assert!(!reads_wall_clock("pandas.to_datetime", Some("2024-01-01")));
+        assert!(!reads_wall_clock("pandas.to_datetime", None));
+        assert!(!reads_wall_clock("time.sleep", None));
+    }
 
     #[test]
     fn classes_resolve_through_submodules() {

@@ -12,6 +12,7 @@ mod choices;
 mod estimators;
 mod foreign;
 mod frames;
+mod joins;
 mod outputs;
 mod paths;
 mod seeds;
@@ -71,6 +72,9 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         torch: torch::State::default(),
         folded: HashMap::new(),
         records: HashMap::new(),
+        indexed: std::collections::HashSet::new(),
+        categorical_values: std::collections::HashSet::new(),
+        loop_names: HashMap::new(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -143,6 +147,13 @@ struct Builder<'a> {
     folded: HashMap<ValueId, String>,
     /// The records of lists built by `append` (`folds.append((X_tr, X_va))`), by list value.
     records: HashMap<ValueId, Vec<ValueId>>,
+    /// Frames whose index holds keys rather than row positions (`set_index`, `pivot_table`,
+    /// `value_counts`): `reset_index()` puts the keys back, not an `index` column.
+    indexed: std::collections::HashSet<ValueId>,
+    /// Values made by `astype("category")`: a column assigned one is declared a category.
+    categorical_values: std::collections::HashSet<ValueId>,
+    /// Loop variables over a literal list of names, with the names.
+    loop_names: HashMap<ValueId, Vec<String>>,
 }
 
 /// A call's arguments, evaluated.
@@ -257,6 +268,7 @@ impl<'a> Builder<'a> {
 
     fn bind(&mut self, name: &str, value: ValueId) {
         self.note_name(name, value);
+        self.note_clock_default(name, value);
         self.scopes
             .last_mut()
             .expect("the module scope is never popped")
@@ -417,6 +429,12 @@ impl<'a> Builder<'a> {
                     && !self.records_target(left, right, iterable)
                 {
                     let item = self.derived(vec![iterable], left);
+                    // `for c in ["store_id", "item_id"]:`: the names the variable runs over.
+                    if left.kind_name() == "identifier"
+                        && let Some(names) = self.names_of(iterable)
+                    {
+                        self.loop_names.insert(item, names);
+                    }
                     self.bind_target(left, item);
                 }
                 self.blocks_of(node);
@@ -810,6 +828,9 @@ impl<'a> Builder<'a> {
                         || (rest.is_empty()
                             && names.len() == 1
                             && self.missing_rows_of(old, &names[0]));
+                    if self.categorical_values.contains(&value) {
+                        self.note_categorical(names.clone());
+                    }
                     let id = self.assign_columns(old, &names, value, rest, target);
                     if fill {
                         self.keep_meaning(id, old, &names[0]);
@@ -835,6 +856,12 @@ impl<'a> Builder<'a> {
                         .split_whitespace()
                         .collect::<Vec<_>>()
                         .join(" ");
+                    // `for c in CATS: df[c] = df[c].astype("category")`.
+                    if self.categorical_values.contains(&value)
+                        && let Some(names) = self.loop_names.get(&index_values[0]).cloned()
+                    {
+                        self.note_categorical(names);
+                    }
                     let id = self.assign_columns(old, &[name], value, index_values, target);
                     self.bind(name_text, id);
                     return;
@@ -1468,6 +1495,9 @@ impl<'a> Builder<'a> {
                     if !paths::is_message_keyword(name) {
                         self.path_literals_in_arg(value, callee);
                     }
+                    if ml::declares_categories(name) {
+                        self.declare_categorical(id);
+                    }
                     args.keywords.push((name.to_string(), id, value));
                 }
                 "list_splat" | "dictionary_splat" => {
@@ -1580,7 +1610,13 @@ impl<'a> Builder<'a> {
                 && object.kind_name() == "identifier"
                 && matches!(self.kind(receiver), Kind::Unknown | Kind::Tuple(_));
             let added = args.all_values();
+            let spark = self
+                .spark_session_method(receiver, method)
+                .then(|| args.clone());
             let result = self.method_call(receiver, method, args, node);
+            if let Some(args) = spark {
+                self.record_warehouse_read(&format!("spark.{method}"), &args, result, node);
+            }
             if let Some(name) = in_place
                 && self.model.values[result].columns.is_some()
             {
@@ -1653,7 +1689,26 @@ impl<'a> Builder<'a> {
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
         let io = self.note_io_call(qualified, &args);
         let paths = (!self.replaying && artifacts::opens_file(qualified)).then(|| args.clone());
+        let first = args
+            .positional
+            .first()
+            .and_then(|&(v, _)| match self.kind(v) {
+                Kind::Str(s) => Some(s.clone()),
+                _ => None,
+            });
+        let clock = ml::reads_wall_clock(qualified, first.as_deref());
+        let warehouse = ml::is_warehouse_read(qualified).then(|| args.clone());
+        let positional: Vec<ValueId> = args.positional.iter().map(|&(v, _)| v).collect();
+        let keywords: Vec<ValueId> = args.keywords.iter().map(|&(_, v, _)| v).collect();
         let result = self.call_qualified_value(qualified, args, node);
+        if clock {
+            self.wall_clock_fact(result, node);
+        } else {
+            self.clock_as_parameter(qualified, &positional, &keywords, result);
+        }
+        if let Some(args) = warehouse {
+            self.record_warehouse_read(qualified, &args, result, node);
+        }
         if let Some(io) = io {
             self.finish_io_call(io, result, node);
         }
@@ -1726,6 +1781,90 @@ impl<'a> Builder<'a> {
             self.keep_columns(id, *first);
         }
         id
+    }
+
+    /// `datetime.now()` and the like: the value is the time the code runs, and so is every
+    /// value computed from it (`now - df["dob"]`).
+    fn wall_clock_fact(&mut self, id: ValueId, node: Node) {
+        if id == UNKNOWN {
+            return;
+        }
+        let fact = Fact {
+            tag: super::Tag::WallClock,
+            span: span(node),
+            text: short_text(self.text(node)),
+            source: id,
+            event: None,
+            rows: 0,
+            column: None,
+            keys: Vec::new(),
+            scope: self.scope(),
+        };
+        self.add_fact(id, fact);
+    }
+
+    /// The clock given to a call as a parameter is not in what the call returns: rows read
+    /// up to today (`read_sql(q, con, params={"end": now})`, `yf.download(t, end=today)`)
+    /// hold values of their own. Data read from a source drops the clock; any other call
+    /// drops what only its keyword arguments carried (`start=`, `end=`, `as_of=`), and keeps
+    /// what its positional arguments carried (`pd.to_datetime(now)`, `np.abs(now - t)`).
+    fn clock_as_parameter(
+        &mut self,
+        qualified: &str,
+        positional: &[ValueId],
+        keywords: &[ValueId],
+        result: ValueId,
+    ) {
+        if result == UNKNOWN || positional.contains(&result) || keywords.contains(&result) {
+            return;
+        }
+        let clock_facts = |b: &Self, values: &[ValueId]| -> Vec<FactId> {
+            let mut out = Vec::new();
+            for &v in values {
+                for &f in &b.model.values[v].facts {
+                    if b.model.facts[f].tag == super::Tag::WallClock && !out.contains(&f) {
+                        out.push(f);
+                    }
+                }
+            }
+            out
+        };
+        let read = ml::is_data_source(qualified) && !qualified.ends_with(".DataFrame");
+        let dropped: Vec<FactId> = if read {
+            let mut all = clock_facts(self, positional);
+            all.extend(clock_facts(self, keywords));
+            all
+        } else {
+            let kept = clock_facts(self, positional);
+            clock_facts(self, keywords)
+                .into_iter()
+                .filter(|f| !kept.contains(f))
+                .collect()
+        };
+        if dropped.is_empty() {
+            return;
+        }
+        let value = &mut self.model.values[result];
+        value.facts.retain(|f| !dropped.contains(f));
+        if let Some(columns) = value.columns.as_mut() {
+            let columns = Rc::make_mut(columns);
+            columns.base_facts.retain(|f| !dropped.contains(f));
+            columns.joined_facts.retain(|f| !dropped.contains(f));
+            for column in &mut columns.known {
+                if column.facts.iter().any(|f| dropped.contains(f)) {
+                    Rc::make_mut(column).facts.retain(|f| !dropped.contains(f));
+                }
+            }
+        }
+    }
+
+    /// Columns declared to be categories by a keyword (`categorical_feature=["store_id"]`).
+    fn declare_categorical(&mut self, names: ValueId) {
+        let names = match self.kind(names) {
+            Kind::Column { name } => Some(vec![name.clone()]),
+            _ => self.names_of(names),
+        };
+        self.note_categorical(names.unwrap_or_default());
     }
 
     fn is_none(&self, id: ValueId) -> bool {

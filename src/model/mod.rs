@@ -146,6 +146,11 @@ pub enum Tag {
     ModelOut,
     /// Predictions of a model loaded from an artifact (`Fact::source` is the loaded model).
     LoadedOut,
+    /// The time at which the code runs (`datetime.now()`, `pd.Timestamp.today()`,
+    /// `time.time()`, `np.datetime64("now")`): the training day when it is computed in
+    /// training, the request time when it is computed in serving. `Fact::source` is the
+    /// call's value.
+    WallClock,
 }
 
 id!(
@@ -735,6 +740,40 @@ pub struct Io {
     pub scope: ScopeId,
 }
 
+/// One join of two frames: `left.merge(right, on=...)`, `pd.merge(left, right, ...)`,
+/// `left.join(right, on=...)`, `pd.merge_asof(...)`.
+#[derive(Debug, Clone)]
+pub struct Join {
+    pub left: ValueId,
+    pub right: ValueId,
+    /// The joined frame.
+    pub output: ValueId,
+    /// The key columns named by `on`, `left_on`, `right_on` and `by`; None when they cannot
+    /// be read (a variable the analysis cannot follow, the index, the common columns).
+    pub keys: Option<Vec<String>>,
+    /// `merge_asof` / `merge_ordered`: each row matched with the latest row before it.
+    pub as_of: bool,
+    pub span: Span,
+    pub scope: ScopeId,
+}
+
+/// A frame read from a database or warehouse by a query (`pd.read_sql`, `pd.read_gbq`,
+/// `spark.sql`, `pd.read_sql_table`).
+#[derive(Debug, Clone)]
+pub struct WarehouseRead {
+    /// What the read returned.
+    pub value: ValueId,
+    /// The function (`pandas.read_sql`, `spark.sql`).
+    pub function: String,
+    /// The query, when it is a string literal (or a name bound to one).
+    pub query: Option<String>,
+    /// It reads a whole table as it is now: `read_sql_table`, or `SELECT * FROM table`.
+    pub whole_table: bool,
+    /// The columns the query names, when it lists them (`SELECT a, b AS c FROM t`).
+    pub columns: Option<Vec<String>>,
+    pub span: Span,
+}
+
 /// What a file's analysis produced.
 #[derive(Debug, Default)]
 pub struct FileModel {
@@ -773,6 +812,9 @@ pub struct FileModel {
     pub cross_val_cv: Vec<(usize, ValueId)>,
     /// Columns known to hold dates or times: (column, where the evidence is, what it is).
     pub temporal: Vec<(String, Span, &'static str)>,
+    /// Columns the code declares to be categories: `astype("category")`, LightGBM's
+    /// `categorical_feature=`, CatBoost's `cat_features=`.
+    pub categorical: Vec<String>,
     /// Functions defined in the file: name and definition span, by the id in `Kind::Function`.
     pub functions: Vec<(String, Span)>,
     /// Local name → qualified name, for every import seen.
@@ -797,6 +839,13 @@ pub struct FileModel {
     /// at the call (build/foreign.rs): the call's span, which everything made there takes,
     /// and what was called (`` `PredictPipeline.predict` in `src/pipeline/predict.py` ``).
     pub read_at: Vec<(Span, String)>,
+    /// Joins of frames, in order.
+    pub joins: Vec<Join>,
+    /// Frames read from a database or warehouse, in order.
+    pub warehouse_reads: Vec<WarehouseRead>,
+    /// The columns a column transformer routes to each of its transformers: (the column
+    /// transformer, the transformer, the columns).
+    pub routed_columns: Vec<(ValueId, ValueId, Vec<String>)>,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.

@@ -568,6 +568,86 @@ impl FileModel {
             && models.all(|&m| m != estimator && self.ignores_feature_scaling(m))
     }
 
+    /// Whether an estimator is a tree or a linear model, or a composite (a pipeline, a search)
+    /// whose models are: a model that takes each column's values as numbers or categories,
+    /// not an embedding.
+    pub fn tree_or_linear_model(&self, estimator: ValueId) -> bool {
+        self.composite_models(estimator).is_some_and(|models| {
+            !models.is_empty()
+                && models.iter().all(|&m| {
+                    self.estimator(m).is_some_and(|e| {
+                        crate::ml::is_tree_model(&e.class) || crate::ml::is_linear_model(&e.class)
+                    })
+                })
+        })
+    }
+
+    /// The models inside an estimator: itself when it is a model, the models among a
+    /// composite's members (nested composites opened); None when it is not an estimator.
+    fn composite_models(&self, estimator: ValueId) -> Option<Vec<ValueId>> {
+        let found = self.estimator(estimator)?;
+        if found.category != crate::ml::Category::Composite {
+            return Some(
+                (found.category == crate::ml::Category::Model)
+                    .then_some(estimator)
+                    .into_iter()
+                    .collect(),
+            );
+        }
+        let mut models = Vec::new();
+        for member in self.members_within(estimator) {
+            if self
+                .estimator(member)
+                .is_some_and(|e| e.category == crate::ml::Category::Model)
+            {
+                models.push(member);
+            }
+        }
+        Some(models)
+    }
+
+    /// Every estimator inside a composite, nested composites opened (bounded).
+    fn members_within(&self, composite: ValueId) -> Vec<ValueId> {
+        let mut out = Vec::new();
+        let mut stack = vec![composite];
+        while let Some(current) = stack.pop() {
+            if out.len() > 64 {
+                break;
+            }
+            for (c, members) in &self.composite_members {
+                if *c == current {
+                    for &m in members {
+                        if m != current && !out.contains(&m) {
+                            out.push(m);
+                            stack.push(m);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a composite estimator routes column `name` through an encoder of categories
+    /// (`ColumnTransformer([("oh", OneHotEncoder(handle_unknown="ignore"), ["store_id"])])`).
+    pub fn encodes_column(&self, estimator: ValueId, name: &str) -> bool {
+        let mut within = self.members_within(estimator);
+        within.push(estimator);
+        self.routed_columns
+            .iter()
+            .filter(|(transformer, _, columns)| {
+                within.contains(transformer) && columns.iter().any(|c| c == name)
+            })
+            .any(|(_, step, _)| {
+                let mut steps = self.members_within(*step);
+                steps.push(*step);
+                steps.iter().any(|&s| {
+                    self.estimator(s)
+                        .is_some_and(|e| crate::ml::is_category_encoder(&e.class))
+                })
+            })
+    }
+
     /// When event `index` was replayed from a function body at a call: the call's span and
     /// the event in the body.
     pub fn replay_of(&self, index: usize) -> Option<(Span, usize)> {
@@ -580,6 +660,14 @@ impl FileModel {
             .iter()
             .find(|(n, _, _)| n == name)
             .map(|(_, span, what)| (*span, *what))
+    }
+
+    /// Whether column `name` holds dates: parsed or converted to dates, or used through `.dt`.
+    /// Sorting or indexing by a column says nothing of what it holds (`set_index("user_id")`).
+    pub fn holds_dates(&self, name: &str) -> bool {
+        self.temporal.iter().any(|(n, _, what)| {
+            n == name && !(what.starts_with("sorted") || what.starts_with("indexed"))
+        })
     }
 
     /// The label columns of a `y`: the column it reads, or the raw columns it was made from.

@@ -250,6 +250,122 @@ fn a_loop_over_models_binds_one_estimator_for_all() {
     assert_eq!(fitted.len(), 1);
 }
 
+#[test]
+fn the_wall_clock_is_a_fact_carried_by_what_is_computed_from_it() {
+    let m = model(&format!(
+        "{HEAD}from datetime import datetime as dt\nimport datetime\nimport time\nimport numpy as np\ndf = pd.read_csv('a.csv', parse_dates=['dob', 'seen'])\nnow = dt.now()\ndf['age'] = (now - df['dob']).dt.days\ndf['d1'] = datetime.date.today().year - df['born']\ndf['d2'] = time.time() - df['epoch']\ndf['d3'] = np.datetime64('now') - df['seen']\ndf['d4'] = pd.Timestamp.today() - df['seen']\ndf['d5'] = pd.to_datetime('today') - df['seen']\ndf['plain'] = pd.to_datetime(df['seen']) - df['dob']\ndf['stamp'] = np.datetime64('2024-01-01') - df['seen']\nLogisticRegression().fit(df[['age', 'd1', 'd2', 'd3', 'd4', 'd5', 'plain', 'stamp']], df['y'])\n"
+    ));
+    let (x, _) = last_fit(&m);
+    let mut clocked: Vec<&str> = m
+        .facts_tagged(x, Tag::WallClock)
+        .iter()
+        .filter_map(|l| l.column.map(|c| c.name.as_str()))
+        .collect();
+    clocked.sort_unstable();
+    assert_eq!(clocked, ["age", "d1", "d2", "d3", "d4", "d5"]);
+    let age = m
+        .facts_tagged(x, Tag::WallClock)
+        .into_iter()
+        .find(|l| l.column.is_some_and(|c| c.name == "age"))
+        .expect("age carries the clock");
+    assert_eq!(age.fact.text, "dt.now()");
+    assert!(age.column.unwrap().bases.iter().any(|b| &**b == "dob"));
+}
+
+#[test]
+fn joins_record_their_keys_and_warehouse_reads_their_query() {
+    let m = model(&format!(
+        "{HEAD}import sqlalchemy\ncon = sqlalchemy.create_engine('sqlite://')\nev = pd.read_csv('e.csv', parse_dates=['ts'])\np = pd.read_sql('SELECT * FROM profile', con)\nq = pd.read_sql_query('select user_id, plan, updated_at from plans', con)\na = ev.merge(p, on='user_id')\nb = pd.merge(a, q, left_on='uid', right_on='user_id')\nc = pd.merge_asof(ev, q, left_on='ts', right_on='updated_at', by='user_id')\nd = ev.join(p, how='left')\nu = pd.read_csv('u.csv', usecols=['user_id', 'x'])\n"
+    ));
+    let keys: Vec<(Option<Vec<String>>, bool)> =
+        m.joins.iter().map(|j| (j.keys.clone(), j.as_of)).collect();
+    let names = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert_eq!(
+        keys,
+        [
+            (names(&["user_id"]), false),
+            (names(&["uid", "user_id"]), false),
+            (names(&["ts", "updated_at", "user_id"]), true),
+            (None, false),
+        ]
+    );
+    let reads: Vec<(bool, Option<Vec<String>>)> = m
+        .warehouse_reads
+        .iter()
+        .map(|r| (r.whole_table, r.columns.clone()))
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            (true, None),
+            (false, names(&["user_id", "plan", "updated_at"]))
+        ]
+    );
+    let usecols = m
+        .values
+        .iter()
+        .rev()
+        .find_map(|v| v.columns.as_ref().filter(|c| !c.open))
+        .expect("usecols closes the frame");
+    let listed: Vec<&str> = usecols.known.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(listed, ["user_id", "x"]);
+}
+
+#[test]
+fn reset_index_adds_the_positions_as_a_column_named_index() {
+    let fitted_on = |code: &str| {
+        let m = model(&format!(
+            "{HEAD}df = pd.read_csv('a.csv', usecols=['k', 'a', 'y'])\n{code}LogisticRegression().fit(r.drop(columns=['y']), r['y'])\n"
+        ));
+        let (x, _) = last_fit(&m);
+        m.holds_column(x, "index", None)
+    };
+    assert_eq!(fitted_on("r = df.dropna().reset_index()\n"), Some(true));
+    assert_eq!(fitted_on("r = df.reset_index(drop=True)\n"), Some(false));
+    // The keys come back, not the positions.
+    assert_ne!(
+        fitted_on("r = df.set_index('k').reset_index()\n"),
+        Some(true)
+    );
+    assert_ne!(
+        fitted_on("r = df.groupby('k').sum().reset_index()\n"),
+        Some(true)
+    );
+}
+
+#[test]
+fn the_clock_given_as_a_range_to_a_loader_is_not_in_the_rows() {
+    let m = model(&format!(
+        "{HEAD}import yfinance as yf\nfrom datetime import date, timedelta\nimport sqlalchemy\ntoday = date.today()\nstart = (today - timedelta(days=365)).strftime('%Y-%m-%d')\ndata = yf.download('NFLX', start=start, end=today.strftime('%Y-%m-%d'))\ncon = sqlalchemy.create_engine('sqlite://')\nrows = pd.read_sql('select * from t where ts < ?', con, params=[today])\ndata['x'] = data['Open'] + rows['v']\nLogisticRegression().fit(data[['x', 'Open']], data['up'])\n"
+    ));
+    let (x, _) = last_fit(&m);
+    assert!(m.facts_tagged(x, Tag::WallClock).is_empty());
+}
+
+#[test]
+fn columns_declared_as_categories() {
+    let m = model(&format!(
+        "{HEAD}import lightgbm as lgb\ndf = pd.read_csv('a.csv', usecols=['store_id', 'item_id', 'x', 'y'])\ndf['store_id'] = df['store_id'].astype('category')\nds = lgb.Dataset(df[['item_id', 'x']], df['y'], categorical_feature=['item_id'])\nn = df['x'].astype('int32')\nfor c in ['dept_id', 'cat_id']:\n    df[c] = df[c].astype('category')\ndf['shop_id'] = df['shop_id'].astype('category').cat.codes\n"
+    ));
+    // Category codes (`.cat.codes`) are numbers again: not declared categories.
+    assert_eq!(m.categorical, ["store_id", "item_id", "dept_id", "cat_id"]);
+}
+
+#[test]
+fn the_clock_as_a_parameter_default_is_read_only_by_calls_that_leave_it_out() {
+    let clocked = |call: &str| {
+        let m = model(&format!(
+            "{HEAD}from datetime import datetime\ndef f(df, as_of=None):\n    as_of = as_of or datetime.now()\n    df['age'] = (as_of - df['dob']).dt.days\n    return df\nraw = pd.read_csv('a.csv', parse_dates=['dob', 'ts'])\nt = {call}\nLogisticRegression().fit(t[['age']], t['y'])\n"
+        ));
+        let (x, _) = last_fit(&m);
+        !m.facts_tagged(x, Tag::WallClock).is_empty()
+    };
+    assert!(!clocked("f(raw, as_of=raw['ts'])"));
+    assert!(!clocked("f(raw, raw['ts'])"));
+    assert!(clocked("f(raw)"));
+    assert!(clocked("f(raw, as_of=None)"));
+}
+
 /// The model of `main` in a project whose other modules are `modules` (path, code).
 fn project_model(name: &str, modules: &[(&str, &str)], main: (&str, &str)) -> FileModel {
     let dir = crate::testutil::TempDir::new(name);

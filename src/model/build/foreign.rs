@@ -373,8 +373,12 @@ impl<'a> Builder<'a> {
             self.in_module(module, vec![Scope { names }, Scope::default()], |b| {
                 b.foreign.stack.push(def);
                 b.bind_parameters(definition, receiver, args);
+                let scope = b.scope();
                 b.functions.push(summary::Open {
                     returns: Vec::new(),
+                    params: Vec::new(),
+                    scope,
+                    clock_defaults: Vec::new(),
                 });
                 b.block(body);
                 let returns = b.functions.pop().map(|o| o.returns).unwrap_or_default();

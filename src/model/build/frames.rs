@@ -227,6 +227,9 @@ impl Builder<'_> {
             _ => None,
         };
         if let Some(id) = handled {
+            if method == "set_index" {
+                self.indexed.insert(id);
+            }
             return id;
         }
         // `df["a"].isin(xs)`, `.between(lo, hi)`, `.duplicated()`, `df.notna().all(axis=1)`:
@@ -273,6 +276,21 @@ impl Builder<'_> {
                 self.model.values[id].kind = Kind::Window { center };
             }
             DataMethod::Other => {}
+        }
+        match method {
+            "astype"
+                if args.positional.first().is_some_and(
+                    |&(v, _)| matches!(self.kind(v), Kind::Str(s) if s == "category"),
+                ) =>
+            {
+                self.categorical_values.insert(id);
+            }
+            "reset_index" => self.reset_index(receiver, args, id, node),
+            "pivot_table" | "pivot" | "value_counts" | "resample" | "unstack" | "stack"
+            | "set_index" => {
+                self.indexed.insert(id);
+            }
+            _ => {}
         }
         id
     }
@@ -388,7 +406,9 @@ impl Builder<'_> {
         node: Node,
     ) -> ValueId {
         let other = args.get(0, &["right", "other"]).map_or(UNKNOWN, |(v, _)| v);
-        self.merge_frames(receiver, other, inputs, node)
+        let id = self.merge_frames(receiver, other, inputs, node);
+        self.record_join(receiver, other, id, args, false, node);
+        id
     }
 
     /// `df.sample(...)`: with replacement, resampled rows; `frac` between 0 and 1, the training
@@ -741,7 +761,7 @@ impl Builder<'_> {
     }
 
     /// Group-by keys and sort keys: strings, lists of strings, columns.
-    fn key_names(&self, id: ValueId) -> Vec<String> {
+    pub(super) fn key_names(&self, id: ValueId) -> Vec<String> {
         if let Some(names) = self.names_of(id) {
             return names;
         }
@@ -1239,7 +1259,7 @@ impl Builder<'_> {
             }
             "pandas.concat" | "polars.concat" => return Some(self.concat(args, node)),
             "pandas.merge" | "pandas.merge_asof" | "pandas.merge_ordered" => {
-                return Some(self.merge_function(first, args, node));
+                return Some(self.merge_function(qualified, first, args, node));
             }
             "numpy.take" => return self.take(first, args, node),
             "pandas.to_datetime" => return Some(self.datetime_conversion(first_kind, args, node)),
@@ -1292,10 +1312,21 @@ impl Builder<'_> {
     }
 
     /// `pd.merge(left, right)`.
-    fn merge_function(&mut self, first: Option<ValueId>, args: &Args, node: Node) -> ValueId {
-        let left = first.unwrap_or(UNKNOWN);
+    fn merge_function(
+        &mut self,
+        qualified: &str,
+        first: Option<ValueId>,
+        args: &Args,
+        node: Node,
+    ) -> ValueId {
+        let left = args
+            .get(0, &["left"])
+            .map_or(first.unwrap_or(UNKNOWN), |(v, _)| v);
         let right = args.get(1, &["right"]).map_or(UNKNOWN, |(v, _)| v);
-        self.merge_frames(left, right, args.all_values(), node)
+        let id = self.merge_frames(left, right, args.all_values(), node);
+        let as_of = qualified != "pandas.merge";
+        self.record_join(left, right, id, args, as_of, node);
+        id
     }
 
     /// `np.take(X, train_idx)`: the rows of a fold.
@@ -1418,6 +1449,7 @@ impl Builder<'_> {
         }
         // `read_csv(path, index_col="date", parse_dates=True)`: a date index.
         if let Some((index, _)) = args.keyword("index_col") {
+            self.indexed.insert(id);
             let parsed = args
                 .keyword("parse_dates")
                 .is_some_and(|(_, n)| self.text(n) == "True");
@@ -1428,7 +1460,27 @@ impl Builder<'_> {
                 self.temporal_use(&name, "indexed by", node);
             }
         }
-        let columns = self.columns_of(id);
+        let mut columns = self.columns_of(id);
+        // `read_csv(path, usecols=["a", "b"])`: exactly those columns.
+        if let Some((listed, _)) = args.keyword("usecols")
+            && let Some(names) = self.names_of(listed)
+        {
+            let mut listed = (*columns).clone();
+            listed.open = false;
+            listed.known = names
+                .into_iter()
+                .map(|name| {
+                    Rc::new(Column {
+                        bases: thin_vec::thin_vec![Rc::from(name.as_str())],
+                        name,
+                        facts: listed.base_facts.clone(),
+                        span: None,
+                        value: UNKNOWN,
+                    })
+                })
+                .collect();
+            columns = Rc::new(listed);
+        }
         self.set_columns(id, columns);
         id
     }

@@ -15,6 +15,7 @@ impl Builder<'_> {
         estimator: ValueId,
     ) {
         let name = qualified.rsplit('.').next().unwrap_or(qualified);
+        self.record_routes(name, args, estimator);
         let selection = match name {
             "ColumnTransformer" => {
                 let specs = args
@@ -46,6 +47,37 @@ impl Builder<'_> {
         };
         if let Some(selection) = selection {
             self.model.column_selections.push((estimator, selection));
+        }
+    }
+
+    /// The columns a column transformer gives each of its transformers
+    /// (`("oh", OneHotEncoder(), ["store_id"])`).
+    fn record_routes(&mut self, name: &str, args: &Args, estimator: ValueId) {
+        let (specs, at, columns_at) = match name {
+            "ColumnTransformer" => (
+                args.get(0, &["transformers"])
+                    .map(|(v, _)| self.elements(v))
+                    .unwrap_or_default(),
+                1,
+                2,
+            ),
+            "make_column_transformer" => (args.positional.iter().map(|(v, _)| *v).collect(), 0, 1),
+            _ => return,
+        };
+        for spec in specs {
+            let parts = self.elements(spec);
+            let (Some(&transformer), Some(&columns)) = (parts.get(at), parts.get(columns_at))
+            else {
+                continue;
+            };
+            if !matches!(self.kind(transformer), Kind::Estimator(_)) {
+                continue;
+            }
+            if let Some(names) = self.names_of(columns) {
+                self.model
+                    .routed_columns
+                    .push((estimator, transformer, names));
+            }
         }
     }
 

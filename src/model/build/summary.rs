@@ -14,6 +14,13 @@ use tree_sitter::Node;
 /// A function body being read.
 pub(super) struct Open {
     pub returns: Vec<ValueId>,
+    /// The function's parameters.
+    pub params: Vec<String>,
+    /// The function's scope.
+    pub scope: crate::model::ScopeId,
+    /// Clock reads that are a parameter's default (`as_of = as_of or datetime.now()`), with
+    /// the parameter's index.
+    pub clock_defaults: Vec<(FactId, usize)>,
 }
 
 /// What a call of a function defined in the file needs.
@@ -29,6 +36,9 @@ pub(super) struct Summary {
     /// For each value of the body, the parameters it derives from (bit i: parameter i).
     deps: Rc<Vec<u64>>,
     returns: Vec<ValueId>,
+    /// Clock reads that are a parameter's default, with the parameter's index: a call that
+    /// passes the parameter does not read the clock.
+    clock_defaults: Vec<(FactId, usize)>,
 }
 
 /// Parameters past this many are not followed.
@@ -42,16 +52,24 @@ impl Builder<'_> {
         let first = self.model.values.len();
         let first_event = self.model.events.len();
         let mut returns = Vec::new();
+        let mut clock_defaults = Vec::new();
         self.in_new_scope(|b| {
             for (index, param) in params.iter().enumerate() {
                 let value = b.new_value(Kind::Param { index }, Vec::new(), span(def));
                 b.bind(param, value);
             }
+            let scope = b.scope();
             b.functions.push(Open {
                 returns: Vec::new(),
+                params: params.to_vec(),
+                scope,
+                clock_defaults: Vec::new(),
             });
             b.block(body);
-            returns = b.functions.pop().map(|o| o.returns).unwrap_or_default();
+            if let Some(open) = b.functions.pop() {
+                returns = open.returns;
+                clock_defaults = open.clock_defaults;
+            }
         });
         let end = self.model.values.len();
         let end_event = self.model.events.len();
@@ -76,7 +94,46 @@ impl Builder<'_> {
             end_event,
             deps: Rc::new(deps),
             returns,
+            clock_defaults,
         });
+    }
+
+    /// `as_of = as_of or datetime.now()`, `if as_of is None: as_of = datetime.now()`: a
+    /// parameter of the function being read rebound to a value that reads the clock there.
+    /// The clock is the parameter's default, read only by calls that do not pass it.
+    pub(super) fn note_clock_default(&mut self, name: &str, value: ValueId) {
+        let scope = self.scope();
+        let Some(open) = self.functions.last() else {
+            return;
+        };
+        let Some(index) = open.params.iter().position(|p| p == name) else {
+            return;
+        };
+        // The parameter bound to the clock itself, or to a choice between the two
+        // (`as_of or now()`, `now() if as_of is None else as_of`); a frame parameter with a
+        // column computed from the clock (`df["age"] = now - df["dob"]`) is not a default.
+        let bound = &self.model.values[value];
+        if open.scope != scope || bound.columns.is_some() {
+            return;
+        }
+        let clocks: Vec<FactId> = bound
+            .facts
+            .iter()
+            .copied()
+            .filter(|&f| {
+                let fact = &self.model.facts[f];
+                fact.tag == crate::model::Tag::WallClock
+                    && fact.scope == scope
+                    && (fact.source == value || bound.inputs.contains(&fact.source))
+            })
+            .collect();
+        if let Some(open) = self.functions.last_mut() {
+            for fact in clocks {
+                if !open.clock_defaults.contains(&(fact, index)) {
+                    open.clock_defaults.push((fact, index));
+                }
+            }
+        }
     }
 
     /// What the body of function `id` returns (its own values, not replayed).
@@ -105,18 +162,21 @@ impl Builder<'_> {
             return fallback(self);
         }
         let mut arguments = vec![UNKNOWN; summary.params.len()];
+        let mut given = vec![false; summary.params.len()];
         let mut texts = vec![String::new(); summary.params.len()];
         // A method's `self` is not among the call's arguments.
         let offset = usize::from(summary.params.first().is_some_and(|p| p == "self"));
         for (index, (value, arg)) in args.positional.iter().enumerate() {
             if let Some(slot) = arguments.get_mut(index + offset) {
                 *slot = *value;
+                given[index + offset] = !self.is_none(*value);
                 texts[index + offset] = self.text(*arg).to_string();
             }
         }
         for (name, value, arg) in &args.keywords {
             if let Some(index) = summary.params.iter().position(|p| p == name) {
                 arguments[index] = *value;
+                given[index] = !self.is_none(*value);
                 texts[index] = self.text(*arg).to_string();
             }
         }
@@ -126,6 +186,12 @@ impl Builder<'_> {
             map: HashMap::new(),
             splits: HashMap::new(),
             facts: HashMap::new(),
+            dropped: summary
+                .clock_defaults
+                .iter()
+                .filter(|&&(_, index)| given.get(index).copied().unwrap_or(false))
+                .map(|&(fact, _)| fact)
+                .collect(),
             at: span(node),
         };
         let was_replaying = std::mem::replace(&mut self.replaying, true);
@@ -426,7 +492,7 @@ impl Builder<'_> {
                 all.extend(column.facts.iter().copied());
             }
         }
-        let mut changed = false;
+        let mut changed = all.iter().any(|f| replay.dropped.contains(f));
         for fact in all {
             if replay.facts.contains_key(&fact) {
                 changed |= replay.facts[&fact] != fact;
@@ -449,9 +515,14 @@ impl Builder<'_> {
         if !changed {
             return;
         }
+        let dropped = &replay.dropped;
         let map = |list: &[FactId], facts: &HashMap<FactId, FactId>| -> ThinVec<FactId> {
             let mut out: ThinVec<FactId> = ThinVec::new();
-            let mapped: ThinVec<FactId> = list.iter().map(|f| *facts.get(f).unwrap_or(f)).collect();
+            let mapped: ThinVec<FactId> = list
+                .iter()
+                .filter(|f| !dropped.contains(f))
+                .map(|f| *facts.get(f).unwrap_or(f))
+                .collect();
             super::merge_facts(&mut out, &mapped);
             out
         };
@@ -542,6 +613,9 @@ struct Replay<'s> {
     splits: HashMap<SplitId, SplitId>,
     /// Body facts re-made for this call (see `rebase_facts`).
     facts: HashMap<FactId, FactId>,
+    /// Body facts that do not hold at this call: the clock read as the default of a
+    /// parameter the call passes.
+    dropped: Vec<FactId>,
     at: Span,
 }
 

@@ -10,6 +10,9 @@ crate::rule::rules![
     full_dataset_aggregate_feature,
     preprocessor_not_shipped,
     fit_in_serving_path,
+    wall_clock_in_feature,
+    non_point_in_time_join,
+    identifier_as_feature,
 ];
 
 #[cfg(test)]
