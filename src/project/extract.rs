@@ -15,11 +15,15 @@ use std::collections::{HashMap, HashSet};
 use thin_vec::ThinVec;
 use tree_sitter::{Node, Tree};
 
+/// Where each name is used other than by fitting and applying it, and where it is bound
+/// (byte offsets, in order): see [`Extractor::escapes`].
+type Escapes<'a> = (HashMap<&'a str, Vec<usize>>, HashMap<&'a str, Vec<usize>>);
+
 /// See [`Extractor::sources`]. One word per value and set (most are empty): on a large file
 /// these tables are as long as the value arena.
-struct Sources {
-    reads: Vec<Option<ThinVec<u32>>>,
-    fed: Vec<Option<ThinVec<u32>>>,
+pub(super) struct Sources {
+    pub(super) reads: Vec<Option<ThinVec<u32>>>,
+    pub(super) fed: Vec<Option<ThinVec<u32>>>,
 }
 
 /// How many reads or transforms one value may derive from before the set is unknown.
@@ -120,7 +124,7 @@ pub(super) struct Extractor<'a> {
     transform_inputs: std::cell::OnceCell<HashMap<ValueId, ValueId>>,
     stateful_transforms: std::cell::OnceCell<Vec<(ValueId, ValueId, Span)>>,
     sources: std::cell::OnceCell<Sources>,
-    escaping: std::cell::OnceCell<HashSet<&'a str>>,
+    escaping: std::cell::OnceCell<Escapes<'a>>,
     /// The names holding a handler's request or prediction, while its bodies are scanned.
     pub(super) data_names: std::cell::RefCell<Vec<String>>,
     /// Which of [`TEXT_WORDS`] the file's text contains.
@@ -830,6 +834,12 @@ impl<'a> Extractor<'a> {
     // ----- from the model -----
 
     fn artifacts(&mut self) {
+        self.summary.read_at = self
+            .model
+            .read_at
+            .iter()
+            .map(|(span, called)| (self.place(*span), called.clone()))
+            .collect();
         for io in &self.model.io {
             let place = self.place(io.span);
             match io.op {
@@ -1088,7 +1098,8 @@ impl<'a> Extractor<'a> {
     }
 
     /// Stateful transformers fitted in the file whose transform output reaches `x`, and that
-    /// are not saved anywhere in the file.
+    /// are not saved anywhere in the file. The object is followed, not its name: a name
+    /// rebound to another transformer before a save ships that other one.
     fn unsaved_preprocessors(&self, x: ValueId) -> Vec<Preprocessor> {
         let Some(fed) = self.sources().fed[x.index()].as_ref() else {
             return Vec::new();
@@ -1110,10 +1121,24 @@ impl<'a> Extractor<'a> {
             let Some((mut name, span)) = self.fit_site(*estimator) else {
                 continue;
             };
+            // Fitted inside a helper of another module (the fit is placed at the call): the
+            // helper's body is not this file's text, and what it does with the transformer
+            // besides saving it (which the save at the call would show) is unknown here only
+            // if it hands it back, which the saved ancestry above would then show too.
+            if self.model.read_at.iter().any(|(at, _)| *at == span) {
+                out.push(Preprocessor {
+                    class: est.short_name().to_string(),
+                    name: String::new(),
+                    place: self.place(span),
+                    rebound_save: None,
+                });
+                continue;
+            }
             // Held by an attribute or a container (`self.scaler`, `encoders[col]`), or
             // passed on, returned, or its learned statistics read (`scaler.mean_` written to
-            // a JSON file): it may well be shipped some way the analysis cannot follow.
-            if !name.contains('(') && (!is_identifier(&name) || self.escapes(&name)) {
+            // a JSON file) while the name holds this object: it may well be shipped some way
+            // the analysis cannot follow.
+            if !name.contains('(') && (!is_identifier(&name) || self.escapes(&name, span.start)) {
                 continue;
             }
             // `StandardScaler().fit(X)`: name it by the variable it is used through.
@@ -1124,25 +1149,60 @@ impl<'a> Extractor<'a> {
             {
                 name = receiver.trim().to_string();
             }
+            let rebound_save = self.rebound_save(&name, &est.class, *estimator);
             out.push(Preprocessor {
                 class: est.short_name().to_string(),
                 name,
                 place: self.place(span),
+                rebound_save,
             });
         }
         out
     }
 
-    /// Whether the object bound to `name` is used other than by fitting and applying it:
-    /// passed to a call, put in a container, returned, bound to another name, or its
-    /// learned attributes read.
-    fn escapes(&self, name: &str) -> bool {
-        self.escaping_names().contains(name)
+    /// A save of another transformer of class `class` fitted through the same name `name`
+    /// as `estimator`: the name was rebound before it was saved.
+    fn rebound_save(&self, name: &str, class: &str, estimator: ValueId) -> Option<Place> {
+        if !is_identifier(name) {
+            return None;
+        }
+        self.model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Save)
+            .find(|io| {
+                let other = io.value;
+                other != estimator
+                    && self
+                        .model
+                        .estimator(other)
+                        .is_some_and(|e| e.class == class)
+                    && self.fit_site(other).is_some_and(|(n, _)| n == name)
+            })
+            .map(|io| self.place(io.span))
+    }
+
+    /// Whether the object bound to `name` at `at` is used other than by fitting and applying
+    /// it: passed to a call, put in a container, returned, bound to another name, or its
+    /// learned attributes read, between the binding that holds it at `at` and the next one.
+    fn escapes(&self, name: &str, at: usize) -> bool {
+        let (uses, bindings) = self.escaping_names();
+        let Some(uses) = uses.get(name) else {
+            return false;
+        };
+        let binds = bindings.get(name).map(Vec::as_slice).unwrap_or_default();
+        let from = binds.iter().rev().find(|&&b| b <= at).copied().unwrap_or(0);
+        let to = binds
+            .iter()
+            .find(|&&b| b > at)
+            .copied()
+            .unwrap_or(usize::MAX);
+        uses.iter().any(|&u| from <= u && u < to)
     }
 
     /// Every name used in the file other than by fitting and applying it (see
     /// [`Self::escapes`]): one walk with one cursor, which knows each node's field.
-    fn escaping_names(&self) -> &HashSet<&'a str> {
+    fn escaping_names(&self) -> &Escapes<'a> {
         const APPLY: &[&str] = &[
             "fit",
             "transform",
@@ -1160,15 +1220,29 @@ impl<'a> Extractor<'a> {
             "get_params",
         ];
         self.escaping.get_or_init(|| {
-            let mut out = HashSet::new();
+            let mut out: HashMap<&'a str, Vec<usize>> = HashMap::new();
+            let mut bound: HashMap<&'a str, Vec<usize>> = HashMap::new();
             let mut cursor = self.root.walk();
             // The kind of each ancestor of the current node, and the attribute name of an
             // `attribute` parent.
             let mut parents: Vec<(&str, Option<&'a str>)> = Vec::new();
+            // The start of each enclosing function definition, innermost last.
+            let mut functions: Vec<usize> = Vec::new();
             loop {
                 let node = cursor.node();
                 if node.kind_name() == "identifier" {
                     let field = cursor.field_name();
+                    let binds = match parents.last() {
+                        Some(("assignment" | "augmented_assignment", _)) => field == Some("left"),
+                        Some(("pattern_list" | "tuple_pattern" | "list_pattern", _)) => true,
+                        _ => false,
+                    };
+                    if binds && !functions.iter().any(|&f| f > 0) {
+                        bound
+                            .entry(self.text(node))
+                            .or_default()
+                            .push(node.start_byte());
+                    }
                     let used = match parents.last() {
                         Some(("attribute", attribute)) if field == Some("object") => {
                             attribute.is_none_or(|a| !APPLY.contains(&a))
@@ -1188,7 +1262,9 @@ impl<'a> Extractor<'a> {
                         _ => true,
                     };
                     if used {
-                        out.insert(self.text(node));
+                        out.entry(self.text(node))
+                            .or_default()
+                            .push(node.start_byte());
                     }
                 }
                 if parents.len() < MAX_DEPTH && cursor.goto_first_child() {
@@ -1196,6 +1272,11 @@ impl<'a> Extractor<'a> {
                         .then(|| node.field("attribute").map(|a| self.text(a)))
                         .flatten();
                     parents.push((node.kind_name(), attribute));
+                    functions.push(if node.kind_name() == "function_definition" {
+                        node.start_byte().max(1)
+                    } else {
+                        0
+                    });
                     continue;
                 }
                 loop {
@@ -1203,9 +1284,10 @@ impl<'a> Extractor<'a> {
                         break;
                     }
                     if !cursor.goto_parent() {
-                        return out;
+                        return (out, bound);
                     }
                     parents.pop();
+                    functions.pop();
                 }
             }
         })
@@ -1215,7 +1297,7 @@ impl<'a> Extractor<'a> {
     /// transforms (indexes into [`Self::stateful_transforms`], only through values that carry
     /// data, not predictions) it derives from: one forward pass over the arena, whose inputs
     /// always come first. A set that grows past [`SOURCES_CAP`] becomes unknown (None).
-    fn sources(&self) -> &Sources {
+    pub(super) fn sources(&self) -> &Sources {
         self.sources.get_or_init(|| {
             let n = self.model.values.len();
             let mut reads: Vec<Option<ThinVec<u32>>> = vec![Some(ThinVec::new()); n];
@@ -1320,7 +1402,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// The transforms of stateful transformers, in order: (transformer, output, site).
-    fn stateful_transforms(&self) -> &[(ValueId, ValueId, Span)] {
+    pub(super) fn stateful_transforms(&self) -> &[(ValueId, ValueId, Span)] {
         self.stateful_transforms.get_or_init(|| {
             self.model
                 .events
@@ -1345,7 +1427,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// The variable a transformer was fitted through, and where.
-    fn fit_site(&self, estimator: ValueId) -> Option<(String, Span)> {
+    pub(super) fn fit_site(&self, estimator: ValueId) -> Option<(String, Span)> {
         self.model.events.iter().find_map(|e| match e {
             Event::Fit {
                 estimator: est,

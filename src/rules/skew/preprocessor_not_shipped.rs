@@ -1,4 +1,5 @@
 use crate::project::index::{FileId, ProjectIndex};
+use crate::project::FileSummary;
 use crate::project::summary::{Preprocessor, Saved};
 use crate::rule::{Check, ProjectSink};
 
@@ -63,22 +64,37 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 continue;
             }
             let preprocessors = &training.unsaved_preprocessors;
-            let names: Vec<String> = preprocessors.iter().map(describe).collect();
+            let names: Vec<String> = preprocessors.iter().map(|p| describe(file, p)).collect();
             let target = save
                 .path
                 .as_deref()
                 .map_or_else(String::new, |p| format!(" to `{p}`"));
+            let rebound: Vec<String> = preprocessors
+                .iter()
+                .filter_map(|p| {
+                    let saved = p.rebound_save?;
+                    Some(format!(
+                        "; the `{}` saved at {} is another `{}`, not the one the model was \
+                         trained behind",
+                        p.name,
+                        saved.describe(),
+                        p.class
+                    ))
+                })
+                .collect();
             let message = format!(
-                "`{}` is saved{target} without {}, fitted in this file and applied to its \
-                 training inputs: whatever loads the model gets raw features, unless the \
-                 serving code rebuilds {} from other statistics",
+                "`{}` is saved{target} ({}) without {}, fitted in this file and applied to \
+                 its training inputs: whatever loads the model gets raw features, unless the \
+                 serving code rebuilds {} from other statistics{}",
                 training.model,
+                save.place.describe(),
                 and_list(&names),
                 if preprocessors.len() == 1 {
                     "that transformation"
                 } else {
                     "those transformations"
                 },
+                rebound.concat(),
             );
             let finding = sink
                 .report(&RULE, id, save.place, message)
@@ -94,8 +110,11 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 finding.related(
                     id,
                     p.place,
-                    format!("{} fitted here, never saved", describe(p)),
+                    format!("{} fitted here, never saved", describe(file, p)),
                 );
+                if let Some(saved) = p.rebound_save {
+                    finding.related(id, saved, format!("another `{}` saved here", p.class));
+                }
             }
             for (loader, load) in loaders {
                 let place = index.files[loader].loads[load].place;
@@ -105,12 +124,19 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     }
 }
 
-/// `StandardScaler` `scaler`, or a `LabelEncoder` made inline.
-fn describe(p: &Preprocessor) -> String {
-    if p.name.contains('(') || p.name.is_empty() {
-        format!("a `{}`", p.class)
+/// `StandardScaler` `scaler`, a `LabelEncoder` made inline, or a `StandardScaler` fitted
+/// inside a helper of another module.
+fn describe(file: &FileSummary, p: &Preprocessor) -> String {
+    if let Some(called) = file.called_at(&p.place) {
+        format!(
+            "a `{}` fitted inside {called} (called at {})",
+            p.class,
+            p.place.describe()
+        )
+    } else if p.name.contains('(') || p.name.is_empty() {
+        format!("a `{}` ({})", p.class, p.place.describe())
     } else {
-        format!("`{}` (`{}`)", p.name, p.class)
+        format!("`{}` (`{}`, {})", p.name, p.class, p.place.describe())
     }
 }
 
