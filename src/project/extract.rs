@@ -1172,12 +1172,20 @@ impl<'a> Extractor<'a> {
             .filter(|io| io.op == IoOp::Save)
             .find(|io| {
                 let other = io.value;
+                // The object as the save names it (`joblib.dump(scaler, ...)`).
+                let written = self
+                    .file
+                    .text
+                    .get(io.span.start..io.span.end)
+                    .and_then(|t| t.split_once('('))
+                    .and_then(|(_, args)| args.split([',', ')']).next())
+                    .map(str::trim);
                 other != estimator
                     && self
                         .model
                         .estimator(other)
                         .is_some_and(|e| e.class == class)
-                    && self.fit_site(other).is_some_and(|(n, _)| n == name)
+                    && written == Some(name)
             })
             .map(|io| self.place(io.span))
     }

@@ -52,7 +52,8 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
-        let (fits, top_level_fits) = self.serving_fits(&within, recognised(framework) == Recognised::Script);
+        let (fits, top_level_fits) =
+            self.serving_fits(&within, recognised(framework) == Recognised::Script);
         let guessed = loads.is_empty() && load_values.len() > 1;
         if loads.is_empty() && !load_values.is_empty() {
             // The handler predicts through something the analysis cannot follow

@@ -1,4 +1,5 @@
 use crate::project::index::{FileId, ProjectIndex};
+use crate::finding::Span;
 use crate::project::FileSummary;
 use crate::project::summary::{Preprocessor, Saved};
 use crate::rule::{Check, ProjectSink};
@@ -57,13 +58,19 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
             if !unconsumed {
                 reported.push(t);
             }
+            let preprocessors = &training.unsaved_preprocessors;
+            // A transformer saved through the name the model's was rebound to is the wrong
+            // one: loading it beside the model ships nothing the model was trained behind.
+            let wrong: Vec<Span> = preprocessors
+                .iter()
+                .filter_map(|p| p.rebound_save.map(|place| place.span))
+                .collect();
             if loaders
                 .iter()
-                .any(|&(loader, load)| loads_something_else(index, loader, load))
+                .any(|&(loader, load)| loads_something_else(index, loader, load, (id, &wrong)))
             {
                 continue;
             }
-            let preprocessors = &training.unsaved_preprocessors;
             let names: Vec<String> = preprocessors.iter().map(|p| describe(file, p)).collect();
             let target = save
                 .path
@@ -83,9 +90,9 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 })
                 .collect();
             let message = format!(
-                "`{}` is saved{target} ({}) without {}, fitted in this file and applied to \
-                 its training inputs: whatever loads the model gets raw features, unless the \
-                 serving code rebuilds {} from other statistics{}",
+                "`{}` is saved{target} ({}) without {}, which transformed its training \
+                 inputs: whatever loads the model gets raw features, unless the serving code \
+                 rebuilds {} from other statistics{}",
                 training.model,
                 save.place.describe(),
                 and_list(&names),
@@ -150,10 +157,20 @@ fn and_list(items: &[String]) -> String {
 
 /// Whether the file that loads the model (`load`) also loads another artifact that the
 /// project does not save as a model: a preprocessor saved elsewhere, or something unknown.
-fn loads_something_else(index: &ProjectIndex, file: FileId, load: usize) -> bool {
+/// Saves of the wrong transformer (`wrong`: their spans in the training's file) ship nothing.
+fn loads_something_else(
+    index: &ProjectIndex,
+    file: FileId,
+    load: usize,
+    wrong: (FileId, &[Span]),
+) -> bool {
     let loads = &index.files[file].loads;
     (0..loads.len()).filter(|&l| l != load).any(|l| {
         let savers = index.savers_of(file, l);
-        savers.is_empty() || savers.iter().any(|(_, save)| save.saved != Saved::Model)
+        savers.is_empty()
+            || savers.iter().any(|(saver, save)| {
+                save.saved != Saved::Model
+                    && !(*saver == wrong.0 && wrong.1.contains(&save.place.span))
+            })
     })
 }
