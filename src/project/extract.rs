@@ -845,6 +845,7 @@ impl<'a> Extractor<'a> {
             match io.op {
                 IoOp::Save => {
                     let saved = self.saved_kind(io.value);
+                    let unfitted = self.unfitted(io.value, io.span);
                     self.summary.saves.push(Save {
                         path: io.path.clone(),
                         function: io.function.clone(),
@@ -852,6 +853,7 @@ impl<'a> Extractor<'a> {
                         saved,
                         training: None,
                         trainings: Vec::new(),
+                        unfitted,
                     });
                 }
                 IoOp::Load => self.summary.loads.push(ArtifactUse {
@@ -909,6 +911,69 @@ impl<'a> Extractor<'a> {
             return Saved::Model;
         }
         Saved::Other
+    }
+
+    /// The saved `value` when it is a model the file makes and never fits: no fit of it,
+    /// not a member of a composite (a Pipeline fits its steps), and its name, while it holds
+    /// this object, used only by fitting-free calls, by searches and cross-validation (which
+    /// fit clones of it) and by the save itself. Anything else it is handed to may fit it.
+    fn unfitted(&self, value: ValueId, save: Span) -> Option<Unfitted> {
+        let estimator = self.model.estimator(value)?;
+        if estimator.category != Category::Model || value == crate::model::UNKNOWN {
+            return None;
+        }
+        let fitted = self.model.events.iter().any(|e| {
+            matches!(e, Event::Fit { estimator, .. } | Event::CrossVal { estimator, .. }
+                if *estimator == value)
+        });
+        let member = self
+            .model
+            .composite_members
+            .iter()
+            .any(|(composite, members)| {
+                members.contains(&value)
+                    && !self
+                        .model
+                        .estimator(*composite)
+                        .is_some_and(|c| c.class.ends_with("SearchCV"))
+            });
+        if fitted || member {
+            return None;
+        }
+        let made = self.model.values[value].span;
+        // Made in a helper of another module, or somewhere the text does not show.
+        if self.model.read_at.iter().any(|(at, _)| *at == made) {
+            return None;
+        }
+        let name = self
+            .file
+            .text
+            .get(save.start..save.end)
+            .and_then(|t| t.split_once('('))
+            .and_then(|(_, args)| args.split([',', ')']).next())
+            .map(str::trim)
+            .filter(|n| is_identifier(n))?;
+        // Calls that fit clones of what they are given, not the object itself.
+        let cloning: Vec<Span> = self
+            .model
+            .values
+            .iter()
+            .filter(|v| matches!(&v.kind, Kind::Estimator(e) if e.class.ends_with("SearchCV")))
+            .map(|v| v.span)
+            .collect();
+        let within = |at: usize, span: &Span| span.start <= at && at < span.end;
+        let handed_on = self
+            .uses_while_bound(name, made.start)
+            .into_iter()
+            .any(|at| !within(at, &save) && !cloning.iter().any(|s| within(at, s)));
+        if handed_on {
+            return None;
+        }
+        Some(Unfitted {
+            class: estimator.short_name().to_string(),
+            name: name.to_string(),
+            made: self.place(made),
+        })
     }
 
     /// The columns of `value` that hold a model's predictions (`*` for the value itself).
@@ -1194,9 +1259,15 @@ impl<'a> Extractor<'a> {
     /// it: passed to a call, put in a container, returned, bound to another name, or its
     /// learned attributes read, between the binding that holds it at `at` and the next one.
     fn escapes(&self, name: &str, at: usize) -> bool {
+        !self.uses_while_bound(name, at).is_empty()
+    }
+
+    /// Where `name` is used other than by fitting and applying it, between the binding that
+    /// holds it at `at` and the next one.
+    fn uses_while_bound(&self, name: &str, at: usize) -> Vec<usize> {
         let (uses, bindings) = self.escaping_names();
         let Some(uses) = uses.get(name) else {
-            return false;
+            return Vec::new();
         };
         let binds = bindings.get(name).map(Vec::as_slice).unwrap_or_default();
         let from = binds.iter().rev().find(|&&b| b <= at).copied().unwrap_or(0);
@@ -1205,7 +1276,10 @@ impl<'a> Extractor<'a> {
             .find(|&&b| b > at)
             .copied()
             .unwrap_or(usize::MAX);
-        uses.iter().any(|&u| from <= u && u < to)
+        uses.iter()
+            .copied()
+            .filter(|&u| from <= u && u < to)
+            .collect()
     }
 
     /// Every name used in the file other than by fitting and applying it (see

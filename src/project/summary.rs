@@ -200,6 +200,21 @@ pub struct Save {
     /// Every training whose model the saved object holds (a dict or list of models), the
     /// one in `training` first.
     pub trainings: Vec<usize>,
+    /// The saved object is a model that is never fitted: a new estimator the file makes,
+    /// fits nowhere and hands to nothing that could fit it (a search fits clones of it).
+    #[serde(default)]
+    pub unfitted: Option<Unfitted>,
+}
+
+/// A model saved without ever being fitted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Unfitted {
+    /// The estimator class (`LogisticRegression`).
+    pub class: String,
+    /// The variable saved, as the save names it (`model`).
+    pub name: String,
+    /// Where the estimator was made.
+    pub made: Place,
 }
 
 /// A load of an artifact or a read of a data file.

@@ -1,7 +1,7 @@
 use crate::project::index::{FileId, ProjectIndex};
 use crate::finding::Span;
 use crate::project::FileSummary;
-use crate::project::summary::{Preprocessor, Saved};
+use crate::project::summary::{Preprocessor, Saved, Unfitted};
 use crate::rule::{Check, ProjectSink};
 
 crate::rule::rule! {
@@ -27,6 +27,10 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
         }
         let mut reported: Vec<usize> = Vec::new();
         for (s, save) in file.saves.iter().enumerate() {
+            if let Some(unfitted) = &save.unfitted {
+                report_unfitted(index, sink, id, s, unfitted);
+                continue;
+            }
             // The first model the saved object holds that was trained behind an unsaved
             // transformer (a dict of models may hold several).
             let Some((t, training)) = save
@@ -128,6 +132,52 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 finding.related(loader, place, "the model is loaded here, alone");
             }
         }
+    }
+}
+
+/// A model saved without ever being fitted: whatever loads it has nothing to predict with.
+/// A preview finding when no other file loads the artifact.
+fn report_unfitted(
+    index: &ProjectIndex,
+    sink: &mut ProjectSink,
+    id: FileId,
+    s: usize,
+    unfitted: &Unfitted,
+) {
+    let file = index.files[id];
+    let save = &file.saves[s];
+    let all_loaders = index.loaders_of(id, s);
+    let loaders: Vec<_> = all_loaders
+        .iter()
+        .copied()
+        .filter(|&(loader, _)| loader != id)
+        .collect();
+    let target = save
+        .path
+        .as_deref()
+        .map_or_else(String::new, |p| format!(" to `{p}`"));
+    let message = format!(
+        "`{}` is saved{target} ({}) but never fitted: it is the `{}` made at {}, which is not \
+         fitted in this file (searches and cross-validation fit copies of what they are \
+         given), so whatever loads the artifact gets an estimator with no learned parameters",
+        unfitted.name,
+        save.place.describe(),
+        unfitted.class,
+        unfitted.made.describe(),
+    );
+    let finding = sink
+        .report(&RULE, id, save.place, message)
+        .help(
+            "save the fitted model (`search.best_estimator_`, or the object `fit` was called \
+             on), not a new instance of its class",
+        )
+        .related(id, unfitted.made, format!("`{}` made here, never fitted", unfitted.class));
+    if loaders.is_empty() {
+        finding.preview();
+    }
+    for (loader, load) in loaders {
+        let place = index.files[loader].loads[load].place;
+        finding.related(loader, place, "the unfitted model is loaded here");
     }
 }
 
