@@ -1693,6 +1693,64 @@ mod tests {
     }
 
     #[test]
+    fn a_scaler_name_rebound_before_its_save_ships_the_wrong_scaler() {
+        let s = summary(&format!(
+            "{HEAD}scaler = StandardScaler()\nX = scaler.fit_transform(df[['a', 'b']])\n\
+             clf = LogisticRegression().fit(X, df['y'])\n\
+             scaler = StandardScaler()\nscaler.fit([[0.0, 1.0]])\n\
+             joblib.dump(scaler, 's.joblib')\njoblib.dump(clf, 'm.joblib')\n"
+        ));
+        let unsaved = &s.trainings[0].unsaved_preprocessors;
+        assert_eq!(unsaved.len(), 1);
+        assert_eq!(unsaved[0].name, "scaler");
+        assert_eq!(
+            unsaved[0].rebound_save.map(|p| p.start.line),
+            Some(13),
+            "{unsaved:?}"
+        );
+        // Saved while the name still holds it: shipped.
+        let shipped = summary(&format!(
+            "{HEAD}scaler = StandardScaler()\nX = scaler.fit_transform(df[['a', 'b']])\n\
+             clf = LogisticRegression().fit(X, df['y'])\njoblib.dump(scaler, 's.joblib')\n\
+             scaler = StandardScaler()\nscaler.fit([[0.0, 1.0]])\njoblib.dump(clf, 'm.joblib')\n"
+        ));
+        assert!(shipped.trainings[0].unsaved_preprocessors.is_empty());
+    }
+
+    #[test]
+    fn a_model_saved_unfitted_is_one_nothing_may_have_fitted() {
+        let unfitted = |body: &str| -> Option<String> {
+            let s = summary(&format!(
+                "{HEAD}from sklearn.model_selection import GridSearchCV\n\
+                 from sklearn.pipeline import make_pipeline\n{body}joblib.dump(model, 'm.joblib')\n"
+            ));
+            s.saves.last()?.unfitted.as_ref().map(|u| u.class.clone())
+        };
+        let searched = "model = LogisticRegression()\n\
+                        search = GridSearchCV(model, {'C': [1.0]}).fit(df[['a']], df['y'])\n";
+        assert_eq!(unfitted(searched).as_deref(), Some("LogisticRegression"));
+        assert_eq!(
+            unfitted("model = LogisticRegression()\n").as_deref(),
+            Some("LogisticRegression")
+        );
+        assert_eq!(
+            unfitted("model = LogisticRegression()\nmodel.fit(df[['a']], df['y'])\n"),
+            None
+        );
+        assert_eq!(
+            unfitted(
+                "model = LogisticRegression()\npipe = make_pipeline(StandardScaler(), model).fit(df[['a']], df['y'])\n"
+            ),
+            None
+        );
+        assert_eq!(
+            unfitted("model = LogisticRegression()\ntrain_somehow(model)\n"),
+            None
+        );
+        assert_eq!(unfitted("model = joblib.load('old.joblib')\n"), None);
+    }
+
+    #[test]
     fn scalers_behind_other_models_predictions_belong_to_those_models() {
         let s = summary(&format!(
             "{HEAD}import numpy as np\nfrom sklearn.linear_model import Ridge\nsc = StandardScaler()\nX = sc.fit_transform(df[['a', 'b']])\nbase = Ridge().fit(X, df['y'])\nmeta = LogisticRegression().fit(np.column_stack([base.predict(X)]), df['z'])\njoblib.dump(meta, 'meta.joblib')\n"

@@ -9,6 +9,26 @@ use crate::project::extract::Extractor;
 use crate::project::summary::Place;
 use std::collections::HashSet;
 
+/// Functions that build data from the values given to them, and read nothing.
+const DATA_CONSTRUCTORS: &[&str] = &[
+    "numpy.array",
+    "numpy.asarray",
+    "numpy.column_stack",
+    "numpy.vstack",
+    "numpy.hstack",
+    "numpy.reshape",
+    "numpy.arange",
+    "numpy.linspace",
+    "pandas.DataFrame",
+    "pandas.Series",
+    "list",
+    "tuple",
+    "dict",
+    "float",
+    "int",
+    "str",
+];
+
 impl<'a> Extractor<'a> {
     /// The fits of an entry point whose bodies are the spans `within` holds: (method, class
     /// or variable, place). `script` is a Streamlit app, whose body is the whole module: there
@@ -168,31 +188,58 @@ impl<'a> Extractor<'a> {
     }
 
     /// Whether `x` is made of literals only (`[[0, 0, 0]]`, `["Active", "Not Active"]`,
-    /// `pd.DataFrame({"age": [30]})`): made-up rows, whose statistics are nobody's.
+    /// `pd.DataFrame({"age": [30]})`, `np.array([[0, 1]])`): made-up rows, whose statistics
+    /// are nobody's. Anything read, loaded, passed in or returned by a call the analysis
+    /// cannot see into is not made up.
     fn made_up(&self, x: ValueId) -> bool {
+        let io: HashSet<ValueId> = self.model.io.iter().map(|io| io.value).collect();
         let mut literal = false;
-        let mut other = false;
         let mut seen = HashSet::new();
         let mut stack = vec![x];
         while let Some(current) = stack.pop() {
-            if other || current.index() >= self.model.values.len() || !seen.insert(current) {
+            if current.index() >= self.model.values.len() || !seen.insert(current) {
                 continue;
             }
+            if current == crate::model::UNKNOWN || io.contains(&current) {
+                return false;
+            }
             let value = &self.model.values[current];
-            match &value.kind {
-                Kind::Number(_) | Kind::Str(_) | Kind::NoneLiteral => literal = true,
-                Kind::Import(_) => {}
-                _ if current == crate::model::UNKNOWN => other = true,
-                Kind::Tuple(_) | Kind::Dict(_) | Kind::Call { .. } | Kind::Unknown
-                    if !value.inputs.is_empty() => {}
-                Kind::Tuple(items) if items.is_empty() => literal = true,
-                Kind::Dict(items) if items.is_empty() => literal = true,
-                _ if value.inputs.is_empty() => other = true,
-                _ => {}
+            let made = match &value.kind {
+                Kind::Number(_) | Kind::Str(_) | Kind::NoneLiteral => {
+                    literal = true;
+                    true
+                }
+                Kind::Import(_) | Kind::Tuple(_) | Kind::Dict(_) => true,
+                Kind::Call { function } => DATA_CONSTRUCTORS.contains(&function.as_str()),
+                // An operation on values (`a.reshape(1, -1)`, `[[a, b]]`), not a call of a
+                // function the analysis cannot see (`load_rows("q.sql")`).
+                Kind::Unknown => !value.inputs.is_empty() && !self.opaque_call(value.span),
+                _ => false,
+            };
+            if !made {
+                return false;
             }
             stack.extend(value.inputs.iter().copied());
         }
-        literal && !other
+        literal
+    }
+
+    /// Whether the text at `span` is a call of a plain name (`load_rows(...)`).
+    fn opaque_call(&self, span: Span) -> bool {
+        let text = self
+            .file
+            .text
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .trim();
+        let Some((callee, _)) = text.split_once('(') else {
+            return false;
+        };
+        let callee = callee.trim();
+        !callee.is_empty()
+            && !callee.contains('.')
+            && callee.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !matches!(callee, "list" | "tuple" | "dict" | "float" | "int" | "str")
     }
 
     /// Whether `x` derives from what a Streamlit widget returned (`st.number_input(...)`,
@@ -202,5 +249,116 @@ impl<'a> Extractor<'a> {
             matches!(&self.model.values[v].kind, Kind::Call { function }
                 if function.starts_with("streamlit.") && !function.starts_with("streamlit.cache"))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::summary_of;
+
+    /// The (method, class or variable, top level) of each fit of the file's entry points.
+    fn fits(path: &str, code: &str) -> Vec<(String, String, bool)> {
+        summary_of(path, code)
+            .entries
+            .iter()
+            .flat_map(|e| {
+                e.fits.iter().enumerate().map(|(n, (method, class, _))| {
+                    (
+                        method.as_str().to_string(),
+                        class.clone(),
+                        e.top_level_fits.contains(&n),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    const API: &str = "import joblib\nimport numpy as np\nimport pandas as pd\n\
+                       from fastapi import FastAPI\nfrom sklearn.preprocessing import StandardScaler\n\
+                       app = FastAPI()\nmodel = joblib.load('m.joblib')\n";
+
+    #[test]
+    fn a_serving_module_fitting_made_up_rows_at_its_top_level_fits_in_the_serving_path() {
+        let made_up = format!(
+            "{API}sc = StandardScaler().fit(np.array([[0, 1], [2, 3]]))\n\
+             @app.post('/p')\ndef predict(a: float, b: float):\n    \
+             return model.predict(sc.transform([[a, b]]))[0]\n"
+        );
+        assert_eq!(
+            fits("serve.py", &made_up),
+            [("fit".into(), "StandardScaler".into(), true)]
+        );
+        // Fitted on a data file the module reads: not the served data.
+        let read = made_up.replace(
+            "np.array([[0, 1], [2, 3]])",
+            "pd.read_csv('data/ref.csv')[['a', 'b']]",
+        );
+        assert!(fits("serve.py", &read).is_empty());
+        // Applied to nothing the handler predicts on.
+        let unused = made_up.replace("sc.transform([[a, b]])", "[[a, b]]");
+        assert!(fits("serve.py", &unused).is_empty());
+    }
+
+    #[test]
+    fn a_loaded_transformer_refitted_on_the_request_fits_in_the_serving_path() {
+        let code = format!(
+            "{API}scaler = joblib.load('s.joblib')\n\
+             @app.post('/p')\ndef predict(a: float, b: float):\n    \
+             row = scaler.fit_transform([[a, b]])\n    return model.predict(row)[0]\n"
+        );
+        assert_eq!(
+            fits("serve.py", &code),
+            [("fit_transform".into(), "scaler".into(), false)]
+        );
+        assert!(fits("serve.py", &code.replace("fit_transform", "transform")).is_empty());
+        // A loaded model fitted again with a label is retrained; updated online, it is not.
+        let retrained = format!(
+            "{API}@app.post('/p')\ndef predict(a: float, y: int):\n    \
+             model.fit([[a]], [y])\n    return model.predict([[a]])[0]\n"
+        );
+        assert!(fits("serve.py", &retrained).is_empty());
+        assert_eq!(
+            fits("serve.py", &retrained.replace(".fit(", ".partial_fit(")),
+            [("partial_fit".into(), "model".into(), false)]
+        );
+    }
+
+    #[test]
+    fn a_streamlit_app_fits_in_the_serving_path_only_on_what_the_user_entered() {
+        let head = "import joblib\nimport pandas as pd\nimport streamlit as st\n\
+                    from sklearn.preprocessing import LabelEncoder, StandardScaler\n\
+                    from sklearn.linear_model import LogisticRegression\n\
+                    model = joblib.load('m.joblib')\n";
+        let encoded = format!(
+            "{head}choice = st.selectbox('Plan', ['a', 'b'])\n\
+             code = LabelEncoder().fit(['a', 'b']).transform([choice])[0]\n\
+             st.write(model.predict([[code]]))\n"
+        );
+        assert_eq!(
+            fits("app.py", &encoded),
+            [("fit".into(), "LabelEncoder".into(), false)]
+        );
+        let uploaded = format!(
+            "{head}df = pd.read_csv(st.file_uploader('rows'))\n\
+             X = StandardScaler().fit_transform(df[['a', 'b']])\nst.write(model.predict(X))\n"
+        );
+        assert_eq!(
+            fits("app.py", &uploaded),
+            [("fit_transform".into(), "StandardScaler".into(), false)]
+        );
+        // A page that trains a model on what was uploaded, and saves it: training.
+        let training = format!(
+            "{head}df = pd.read_csv(st.file_uploader('rows'))\nsc = StandardScaler()\n\
+             X = sc.fit_transform(df[['a', 'b']])\nclf = LogisticRegression().fit(X, df['y'])\n\
+             joblib.dump({{'m': clf, 's': sc}}, 'new.joblib')\nst.write(clf.predict(X))\n"
+        );
+        assert!(fits("app.py", &training).is_empty());
+        // Statistics of the dataset the app reads by name: not the served data.
+        let reference = format!(
+            "{head}ref = pd.read_csv('data/customers.csv')\n\
+             sc = StandardScaler().fit(ref[['a', 'b']])\na = st.number_input('a')\n\
+             st.write(model.predict(sc.transform([[a, 1.0]])))\n"
+        );
+        assert!(fits("app.py", &reference).is_empty());
     }
 }
