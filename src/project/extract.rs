@@ -860,11 +860,13 @@ impl<'a> Extractor<'a> {
                     path: io.path.clone(),
                     function: io.function.clone(),
                     place,
+                    applied_to: Vec::new(),
                 }),
                 IoOp::Read => self.summary.reads.push(ArtifactUse {
                     path: io.path.clone(),
                     function: io.function.clone(),
                     place,
+                    applied_to: Vec::new(),
                 }),
                 IoOp::Write => {
                     let (predictions, model, predicted_at) = self.predictions_in(io.value);
@@ -876,6 +878,38 @@ impl<'a> Extractor<'a> {
                         model,
                         predicted_at,
                     });
+                }
+            }
+        }
+        self.loads_applied();
+    }
+
+    /// Which loaded models each loaded object is applied before (see
+    /// [`ArtifactUse::applied_to`]): the loads whose value reaches the input of a prediction
+    /// of another loaded model.
+    fn loads_applied(&mut self) {
+        let loads = self.io_values(IoOp::Load);
+        if loads.len() < 2 {
+            return;
+        }
+        for event in &self.model.events {
+            let Event::Predict {
+                estimator, input, ..
+            } = event
+            else {
+                continue;
+            };
+            let Some(&(m, _)) = loads.iter().find(|(_, v)| {
+                *v == *estimator || self.model.derives_from(*estimator, |x| x == *v)
+            }) else {
+                continue;
+            };
+            for &(l, value) in &loads {
+                if l != m
+                    && self.model.derives_from(*input, |x| x == value)
+                    && !self.summary.loads[l].applied_to.contains(&m)
+                {
+                    self.summary.loads[l].applied_to.push(m);
                 }
             }
         }

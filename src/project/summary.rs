@@ -223,6 +223,11 @@ pub struct ArtifactUse {
     pub path: Option<String>,
     pub function: String,
     pub place: Place,
+    /// For a load: the loads (indexes into [`FileSummary::loads`]) whose model predicts on
+    /// data this loaded object was applied to (`scaler.transform(row)` before
+    /// `model.predict`). Empty when it is seen feeding no loaded model's predictions.
+    #[serde(default)]
+    pub applied_to: Vec<usize>,
 }
 
 /// Data written to a file.

@@ -207,6 +207,7 @@ fn and_list(items: &[String]) -> String {
 
 /// Whether the file that loads the model (`load`) also loads another artifact that the
 /// project does not save as a model: a preprocessor saved elsewhere, or something unknown.
+/// An artifact the file is seen applying only before other loaded models does not count.
 /// Saves of the wrong transformer (`wrong`: their spans in the training's file) ship nothing.
 fn loads_something_else(
     index: &ProjectIndex,
@@ -216,6 +217,12 @@ fn loads_something_else(
 ) -> bool {
     let loads = &index.files[file].loads;
     (0..loads.len()).filter(|&l| l != load).any(|l| {
+        // Seen applied before other models' predictions only, never before this one's: it
+        // is their preprocessor, not this model's.
+        let applied_to = &loads[l].applied_to;
+        if !applied_to.is_empty() && !applied_to.contains(&load) {
+            return false;
+        }
         let savers = index.savers_of(file, l);
         savers.is_empty()
             || savers.iter().any(|(saver, save)| {
