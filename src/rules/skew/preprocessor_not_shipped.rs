@@ -121,7 +121,13 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 finding.related(
                     id,
                     p.place,
-                    format!("{} fitted here, never saved", describe(file, p)),
+                    match file.called_at(&p.place) {
+                        Some(called) => format!("`{}` fitted inside {called}, never saved", p.class),
+                        None if p.name.is_empty() || p.name.contains('(') => {
+                            format!("`{}` fitted here, never saved", p.class)
+                        }
+                        None => format!("`{}` fitted here, never saved", p.name),
+                    },
                 );
                 if let Some(saved) = p.rebound_save {
                     finding.related(id, saved, format!("another `{}` saved here", p.class));
