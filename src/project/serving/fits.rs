@@ -89,6 +89,12 @@ impl<'a> Extractor<'a> {
                 let Some(x) = *x else {
                     continue;
                 };
+                // A model the app itself fits without a label on what the user gave (a
+                // clustering app) is the app's own training, with no trained model to
+                // differ from; transformers and loaded objects refitted are what counts.
+                if !self.transformer_or_loaded(*estimator) {
+                    continue;
+                }
                 let requested = script && self.derives_from_widget(x);
                 if !served.contains(estimator) || !(requested || self.made_up(x)) {
                     continue;
@@ -127,6 +133,16 @@ impl<'a> Extractor<'a> {
         let (receiver, _) = text.split_once(&format!(".{}(", method.as_str()))?;
         let receiver = receiver.trim();
         (!receiver.is_empty() && !receiver.contains('(')).then(|| receiver.to_string())
+    }
+
+    /// Whether `estimator` is a stateful transformer (or a composite with one among its
+    /// steps) or an object loaded from an artifact.
+    fn transformer_or_loaded(&self, estimator: ValueId) -> bool {
+        self.model.estimator(estimator).is_some_and(|e| {
+            e.category.is_stateful_transformer()
+                || e.category == Category::Loaded
+                || e.category == Category::Composite && e.stateful_steps.is_some()
+        })
     }
 
     /// The estimators the entry point predicts with, and the transformers whose output
@@ -360,5 +376,12 @@ mod tests {
              st.write(model.predict(sc.transform([[a, 1.0]])))\n"
         );
         assert!(fits("app.py", &reference).is_empty());
+        // A clustering app: it fits its own model on the upload, no trained model to skew.
+        let clustering = format!(
+            "{head}from sklearn.cluster import KMeans\n\
+             df = pd.read_csv(st.file_uploader('rows'))\n\
+             km = KMeans(n_clusters=3).fit(df[['a', 'b']])\nst.write(km.predict(df[['a', 'b']]))\n"
+        );
+        assert!(fits("app.py", &clustering).is_empty());
     }
 }
