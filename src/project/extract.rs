@@ -1457,6 +1457,9 @@ impl<'a> Extractor<'a> {
                     | Kind::Condition
                     | Kind::Mask { .. } => false,
                     Kind::Call { function } => function != "len",
+                    // `model.predict(X)` of a model passed in as a parameter: predictions
+                    // all the same, whichever model it is.
+                    Kind::Unknown => !self.is_prediction_call(value.span),
                     _ => true,
                 };
                 let mut own_reads = Some(
@@ -1483,6 +1486,43 @@ impl<'a> Extractor<'a> {
             }
             Sources { reads, fed }
         })
+    }
+
+    /// Whether the text at `span` is a call of a prediction method (`m.predict(X)`,
+    /// `models[k].predict_proba(X)`), whatever it is called on.
+    fn is_prediction_call(&self, span: Span) -> bool {
+        let Some(text) = self.file.text.get(span.start..span.end) else {
+            return false;
+        };
+        let text = text.trim_end();
+        if !text.ends_with(')') {
+            return false;
+        }
+        // The opening parenthesis of the last call.
+        let mut depth = 0usize;
+        let mut open = None;
+        for (at, c) in text.char_indices().rev() {
+            match c {
+                ')' | ']' => depth += 1,
+                '(' | '[' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        open = Some(at);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(open) = open else {
+            return false;
+        };
+        let callee = &text[..open];
+        let Some((_, method)) = callee.rsplit_once('.') else {
+            return false;
+        };
+        // Not `apply`, which is also a frame's.
+        crate::ml::PREDICT_METHODS.contains(&method.trim())
     }
 
     /// Every value `id` was derived from (itself included): one walk down the arena, so
@@ -1782,6 +1822,21 @@ mod tests {
             None
         );
         assert_eq!(unfitted("model = joblib.load('old.joblib')\n"), None);
+    }
+
+    #[test]
+    fn predictions_of_models_the_analysis_cannot_name_carry_no_preprocessing() {
+        let s = summary(&format!(
+            "{HEAD}sc = StandardScaler()\nX = sc.fit_transform(df[['a', 'b']])\n\
+             stack = pd.DataFrame()\nfor name, m in base_models.items():\n    \
+             stack[name] = m.predict(X)\n\
+             meta = LogisticRegression().fit(stack, df['z'])\njoblib.dump(meta, 'meta.joblib')\n"
+        ));
+        let meta = s.trainings.iter().find(|t| t.model == "LogisticRegression");
+        assert!(
+            meta.is_some_and(|t| t.unsaved_preprocessors.is_empty()),
+            "{meta:?}"
+        );
     }
 
     #[test]
