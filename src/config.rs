@@ -580,7 +580,7 @@ fn table_value(path: &Path, key: &str, value: &Value) -> Result<Table, Error> {
     }
 }
 
-/// `[tool.mlready.serving]`: `entry-points`, `available`, `unavailable`.
+/// `[tool.mlready.serving]`: `entry-points`, `available`, `unavailable`, `online`.
 fn serving_table(path: &Path, value: &Value) -> Result<ServingFacts, Error> {
     let table = table_value(path, "serving", value)?;
     let mut facts = ServingFacts::default();
@@ -607,13 +607,30 @@ fn serving_table(path: &Path, value: &Value) -> Result<ServingFacts, Error> {
                 facts.unavailable = strings(path, &name, value)?;
                 check_globs(&facts.unavailable, Some(path))?;
             }
+            "online" => {
+                facts.online = strings(path, &name, value)?;
+                check_globs(
+                    &facts
+                        .online
+                        .iter()
+                        .map(|e| {
+                            e.rsplit_once(':')
+                                .map_or(e.as_str(), |(f, _)| f)
+                                .to_string()
+                        })
+                        .collect::<Vec<_>>(),
+                    Some(path),
+                )?;
+            }
             _ => {
                 return Err(Error::at(
                     path,
                     ErrorKind::ConfigUnknownKey {
                         key: name,
                         hint: Some(
-                            "serving.entry-points, serving.available or serving.unavailable".into(),
+                            "serving.entry-points, serving.available, serving.unavailable or \
+                             serving.online"
+                                .into(),
                         ),
                     },
                 ));
@@ -1177,6 +1194,7 @@ mod tests {
             entry-points = ["serve.py:app"]
             available = ["age"]
             unavailable = ["*_after_*"]
+            online = ["learner/*.py", "app.py:update"]
             [monitoring]
             functions = ["my_drift_check"]
             external = "datadog:churn"
@@ -1196,6 +1214,10 @@ mod tests {
         assert_eq!(config.facts.serving.entry_points, ["serve.py:app"]);
         assert_eq!(config.facts.serving.available, ["age"]);
         assert_eq!(config.facts.serving.unavailable, ["*_after_*"]);
+        assert_eq!(
+            config.facts.serving.online,
+            ["learner/*.py", "app.py:update"]
+        );
         assert_eq!(config.facts.monitoring.functions, ["my_drift_check"]);
         assert_eq!(
             config.facts.monitoring.external.as_deref(),

@@ -15,11 +15,15 @@ use std::collections::{HashMap, HashSet};
 use thin_vec::ThinVec;
 use tree_sitter::{Node, Tree};
 
+/// Where each name is used other than by fitting and applying it, and where it is bound
+/// (byte offsets, in order): see [`Extractor::escapes`].
+type Escapes<'a> = (HashMap<&'a str, Vec<usize>>, HashMap<&'a str, Vec<usize>>);
+
 /// See [`Extractor::sources`]. One word per value and set (most are empty): on a large file
 /// these tables are as long as the value arena.
-struct Sources {
-    reads: Vec<Option<ThinVec<u32>>>,
-    fed: Vec<Option<ThinVec<u32>>>,
+pub(super) struct Sources {
+    pub(super) reads: Vec<Option<ThinVec<u32>>>,
+    pub(super) fed: Vec<Option<ThinVec<u32>>>,
 }
 
 /// How many reads or transforms one value may derive from before the set is unknown.
@@ -120,7 +124,7 @@ pub(super) struct Extractor<'a> {
     transform_inputs: std::cell::OnceCell<HashMap<ValueId, ValueId>>,
     stateful_transforms: std::cell::OnceCell<Vec<(ValueId, ValueId, Span)>>,
     sources: std::cell::OnceCell<Sources>,
-    escaping: std::cell::OnceCell<HashSet<&'a str>>,
+    escaping: std::cell::OnceCell<Escapes<'a>>,
     /// The names holding a handler's request or prediction, while its bodies are scanned.
     pub(super) data_names: std::cell::RefCell<Vec<String>>,
     /// Which of [`TEXT_WORDS`] the file's text contains.
@@ -830,11 +834,18 @@ impl<'a> Extractor<'a> {
     // ----- from the model -----
 
     fn artifacts(&mut self) {
+        self.summary.read_at = self
+            .model
+            .read_at
+            .iter()
+            .map(|(span, called)| (self.place(*span), called.clone()))
+            .collect();
         for io in &self.model.io {
             let place = self.place(io.span);
             match io.op {
                 IoOp::Save => {
                     let saved = self.saved_kind(io.value);
+                    let unfitted = self.unfitted(io.value, io.span);
                     self.summary.saves.push(Save {
                         path: io.path.clone(),
                         function: io.function.clone(),
@@ -842,17 +853,20 @@ impl<'a> Extractor<'a> {
                         saved,
                         training: None,
                         trainings: Vec::new(),
+                        unfitted,
                     });
                 }
                 IoOp::Load => self.summary.loads.push(ArtifactUse {
                     path: io.path.clone(),
                     function: io.function.clone(),
                     place,
+                    applied_to: Vec::new(),
                 }),
                 IoOp::Read => self.summary.reads.push(ArtifactUse {
                     path: io.path.clone(),
                     function: io.function.clone(),
                     place,
+                    applied_to: Vec::new(),
                 }),
                 IoOp::Write => {
                     let (predictions, model, predicted_at) = self.predictions_in(io.value);
@@ -864,6 +878,38 @@ impl<'a> Extractor<'a> {
                         model,
                         predicted_at,
                     });
+                }
+            }
+        }
+        self.loads_applied();
+    }
+
+    /// Which loaded models each loaded object is applied before (see
+    /// [`ArtifactUse::applied_to`]): the loads whose value reaches the input of a prediction
+    /// of another loaded model.
+    fn loads_applied(&mut self) {
+        let loads = self.io_values(IoOp::Load);
+        if loads.len() < 2 {
+            return;
+        }
+        for event in &self.model.events {
+            let Event::Predict {
+                estimator, input, ..
+            } = event
+            else {
+                continue;
+            };
+            let Some(&(m, _)) = loads.iter().find(|(_, v)| {
+                *v == *estimator || self.model.derives_from(*estimator, |x| x == *v)
+            }) else {
+                continue;
+            };
+            for &(l, value) in &loads {
+                if l != m
+                    && self.model.derives_from(*input, |x| x == value)
+                    && !self.summary.loads[l].applied_to.contains(&m)
+                {
+                    self.summary.loads[l].applied_to.push(m);
                 }
             }
         }
@@ -899,6 +945,69 @@ impl<'a> Extractor<'a> {
             return Saved::Model;
         }
         Saved::Other
+    }
+
+    /// The saved `value` when it is a model the file makes and never fits: no fit of it,
+    /// not a member of a composite (a Pipeline fits its steps), and its name, while it holds
+    /// this object, used only by fitting-free calls, by searches and cross-validation (which
+    /// fit clones of it) and by the save itself. Anything else it is handed to may fit it.
+    fn unfitted(&self, value: ValueId, save: Span) -> Option<Unfitted> {
+        let estimator = self.model.estimator(value)?;
+        if estimator.category != Category::Model || value == crate::model::UNKNOWN {
+            return None;
+        }
+        let fitted = self.model.events.iter().any(|e| {
+            matches!(e, Event::Fit { estimator, .. } | Event::CrossVal { estimator, .. }
+                if *estimator == value)
+        });
+        let member = self
+            .model
+            .composite_members
+            .iter()
+            .any(|(composite, members)| {
+                members.contains(&value)
+                    && !self
+                        .model
+                        .estimator(*composite)
+                        .is_some_and(|c| c.class.ends_with("SearchCV"))
+            });
+        if fitted || member {
+            return None;
+        }
+        let made = self.model.values[value].span;
+        // Made in a helper of another module, or somewhere the text does not show.
+        if self.model.read_at.iter().any(|(at, _)| *at == made) {
+            return None;
+        }
+        let name = self
+            .file
+            .text
+            .get(save.start..save.end)
+            .and_then(|t| t.split_once('('))
+            .and_then(|(_, args)| args.split([',', ')']).next())
+            .map(str::trim)
+            .filter(|n| is_identifier(n))?;
+        // Calls that fit clones of what they are given, not the object itself.
+        let cloning: Vec<Span> = self
+            .model
+            .values
+            .iter()
+            .filter(|v| matches!(&v.kind, Kind::Estimator(e) if e.class.ends_with("SearchCV")))
+            .map(|v| v.span)
+            .collect();
+        let within = |at: usize, span: &Span| span.start <= at && at < span.end;
+        let handed_on = self
+            .uses_while_bound(name, made.start)
+            .into_iter()
+            .any(|at| !within(at, &save) && !cloning.iter().any(|s| within(at, s)));
+        if handed_on {
+            return None;
+        }
+        Some(Unfitted {
+            class: estimator.short_name().to_string(),
+            name: name.to_string(),
+            made: self.place(made),
+        })
     }
 
     /// The columns of `value` that hold a model's predictions (`*` for the value itself).
@@ -1088,7 +1197,8 @@ impl<'a> Extractor<'a> {
     }
 
     /// Stateful transformers fitted in the file whose transform output reaches `x`, and that
-    /// are not saved anywhere in the file.
+    /// are not saved anywhere in the file. The object is followed, not its name: a name
+    /// rebound to another transformer before a save ships that other one.
     fn unsaved_preprocessors(&self, x: ValueId) -> Vec<Preprocessor> {
         let Some(fed) = self.sources().fed[x.index()].as_ref() else {
             return Vec::new();
@@ -1110,10 +1220,24 @@ impl<'a> Extractor<'a> {
             let Some((mut name, span)) = self.fit_site(*estimator) else {
                 continue;
             };
+            // Fitted inside a helper of another module (the fit is placed at the call): the
+            // helper's body is not this file's text, and what it does with the transformer
+            // besides saving it (which the save at the call would show) is unknown here only
+            // if it hands it back, which the saved ancestry above would then show too.
+            if self.model.read_at.iter().any(|(at, _)| *at == span) {
+                out.push(Preprocessor {
+                    class: est.short_name().to_string(),
+                    name: String::new(),
+                    place: self.place(span),
+                    rebound_save: None,
+                });
+                continue;
+            }
             // Held by an attribute or a container (`self.scaler`, `encoders[col]`), or
             // passed on, returned, or its learned statistics read (`scaler.mean_` written to
-            // a JSON file): it may well be shipped some way the analysis cannot follow.
-            if !name.contains('(') && (!is_identifier(&name) || self.escapes(&name)) {
+            // a JSON file) while the name holds this object: it may well be shipped some way
+            // the analysis cannot follow.
+            if !name.contains('(') && (!is_identifier(&name) || self.escapes(&name, span.start)) {
                 continue;
             }
             // `StandardScaler().fit(X)`: name it by the variable it is used through.
@@ -1124,25 +1248,77 @@ impl<'a> Extractor<'a> {
             {
                 name = receiver.trim().to_string();
             }
+            let rebound_save = self.rebound_save(&name, &est.class, *estimator);
             out.push(Preprocessor {
                 class: est.short_name().to_string(),
                 name,
                 place: self.place(span),
+                rebound_save,
             });
         }
         out
     }
 
-    /// Whether the object bound to `name` is used other than by fitting and applying it:
-    /// passed to a call, put in a container, returned, bound to another name, or its
-    /// learned attributes read.
-    fn escapes(&self, name: &str) -> bool {
-        self.escaping_names().contains(name)
+    /// A save of another transformer of class `class` fitted through the same name `name`
+    /// as `estimator`: the name was rebound before it was saved.
+    fn rebound_save(&self, name: &str, class: &str, estimator: ValueId) -> Option<Place> {
+        if !is_identifier(name) {
+            return None;
+        }
+        self.model
+            .io
+            .iter()
+            .filter(|io| io.op == IoOp::Save)
+            .find(|io| {
+                let other = io.value;
+                // The object as the save names it (`joblib.dump(scaler, ...)`).
+                let written = self
+                    .file
+                    .text
+                    .get(io.span.start..io.span.end)
+                    .and_then(|t| t.split_once('('))
+                    .and_then(|(_, args)| args.split([',', ')']).next())
+                    .map(str::trim);
+                other != estimator
+                    && self
+                        .model
+                        .estimator(other)
+                        .is_some_and(|e| e.class == class)
+                    && written == Some(name)
+            })
+            .map(|io| self.place(io.span))
+    }
+
+    /// Whether the object bound to `name` at `at` is used other than by fitting and applying
+    /// it: passed to a call, put in a container, returned, bound to another name, or its
+    /// learned attributes read, between the binding that holds it at `at` and the next one.
+    fn escapes(&self, name: &str, at: usize) -> bool {
+        !self.uses_while_bound(name, at).is_empty()
+    }
+
+    /// Where `name` is used other than by fitting and applying it, between the binding that
+    /// holds it at `at` and the next one.
+    fn uses_while_bound(&self, name: &str, at: usize) -> Vec<usize> {
+        let (uses, bindings) = self.escaping_names();
+        let Some(uses) = uses.get(name) else {
+            return Vec::new();
+        };
+        let binds = bindings.get(name).map(Vec::as_slice).unwrap_or_default();
+        let from = binds.iter().rev().find(|&&b| b <= at).copied().unwrap_or(0);
+        let to = binds
+            .iter()
+            .find(|&&b| b > at)
+            .copied()
+            .unwrap_or(usize::MAX);
+        uses.iter()
+            .copied()
+            .filter(|&u| from <= u && u < to)
+            .collect()
     }
 
     /// Every name used in the file other than by fitting and applying it (see
     /// [`Self::escapes`]): one walk with one cursor, which knows each node's field.
-    fn escaping_names(&self) -> &HashSet<&'a str> {
+    fn escaping_names(&self) -> &Escapes<'a> {
         const APPLY: &[&str] = &[
             "fit",
             "transform",
@@ -1160,15 +1336,29 @@ impl<'a> Extractor<'a> {
             "get_params",
         ];
         self.escaping.get_or_init(|| {
-            let mut out = HashSet::new();
+            let mut out: HashMap<&'a str, Vec<usize>> = HashMap::new();
+            let mut bound: HashMap<&'a str, Vec<usize>> = HashMap::new();
             let mut cursor = self.root.walk();
             // The kind of each ancestor of the current node, and the attribute name of an
             // `attribute` parent.
             let mut parents: Vec<(&str, Option<&'a str>)> = Vec::new();
+            // The start of each enclosing function definition, innermost last.
+            let mut functions: Vec<usize> = Vec::new();
             loop {
                 let node = cursor.node();
                 if node.kind_name() == "identifier" {
                     let field = cursor.field_name();
+                    let binds = match parents.last() {
+                        Some(("assignment" | "augmented_assignment", _)) => field == Some("left"),
+                        Some(("pattern_list" | "tuple_pattern" | "list_pattern", _)) => true,
+                        _ => false,
+                    };
+                    if binds && !functions.iter().any(|&f| f > 0) {
+                        bound
+                            .entry(self.text(node))
+                            .or_default()
+                            .push(node.start_byte());
+                    }
                     let used = match parents.last() {
                         Some(("attribute", attribute)) if field == Some("object") => {
                             attribute.is_none_or(|a| !APPLY.contains(&a))
@@ -1188,7 +1378,9 @@ impl<'a> Extractor<'a> {
                         _ => true,
                     };
                     if used {
-                        out.insert(self.text(node));
+                        out.entry(self.text(node))
+                            .or_default()
+                            .push(node.start_byte());
                     }
                 }
                 if parents.len() < MAX_DEPTH && cursor.goto_first_child() {
@@ -1196,6 +1388,11 @@ impl<'a> Extractor<'a> {
                         .then(|| node.field("attribute").map(|a| self.text(a)))
                         .flatten();
                     parents.push((node.kind_name(), attribute));
+                    functions.push(if node.kind_name() == "function_definition" {
+                        node.start_byte().max(1)
+                    } else {
+                        0
+                    });
                     continue;
                 }
                 loop {
@@ -1203,9 +1400,10 @@ impl<'a> Extractor<'a> {
                         break;
                     }
                     if !cursor.goto_parent() {
-                        return out;
+                        return (out, bound);
                     }
                     parents.pop();
+                    functions.pop();
                 }
             }
         })
@@ -1215,7 +1413,7 @@ impl<'a> Extractor<'a> {
     /// transforms (indexes into [`Self::stateful_transforms`], only through values that carry
     /// data, not predictions) it derives from: one forward pass over the arena, whose inputs
     /// always come first. A set that grows past [`SOURCES_CAP`] becomes unknown (None).
-    fn sources(&self) -> &Sources {
+    pub(super) fn sources(&self) -> &Sources {
         self.sources.get_or_init(|| {
             let n = self.model.values.len();
             let mut reads: Vec<Option<ThinVec<u32>>> = vec![Some(ThinVec::new()); n];
@@ -1259,6 +1457,9 @@ impl<'a> Extractor<'a> {
                     | Kind::Condition
                     | Kind::Mask { .. } => false,
                     Kind::Call { function } => function != "len",
+                    // `model.predict(X)` of a model passed in as a parameter: predictions
+                    // all the same, whichever model it is.
+                    Kind::Unknown => !self.is_prediction_call(value.span),
                     _ => true,
                 };
                 let mut own_reads = Some(
@@ -1285,6 +1486,43 @@ impl<'a> Extractor<'a> {
             }
             Sources { reads, fed }
         })
+    }
+
+    /// Whether the text at `span` is a call of a prediction method (`m.predict(X)`,
+    /// `models[k].predict_proba(X)`), whatever it is called on.
+    fn is_prediction_call(&self, span: Span) -> bool {
+        let Some(text) = self.file.text.get(span.start..span.end) else {
+            return false;
+        };
+        let text = text.trim_end();
+        if !text.ends_with(')') {
+            return false;
+        }
+        // The opening parenthesis of the last call.
+        let mut depth = 0usize;
+        let mut open = None;
+        for (at, c) in text.char_indices().rev() {
+            match c {
+                ')' | ']' => depth += 1,
+                '(' | '[' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        open = Some(at);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(open) = open else {
+            return false;
+        };
+        let callee = &text[..open];
+        let Some((_, method)) = callee.rsplit_once('.') else {
+            return false;
+        };
+        // Not `apply`, which is also a frame's.
+        crate::ml::PREDICT_METHODS.contains(&method.trim())
     }
 
     /// Every value `id` was derived from (itself included): one walk down the arena, so
@@ -1320,7 +1558,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// The transforms of stateful transformers, in order: (transformer, output, site).
-    fn stateful_transforms(&self) -> &[(ValueId, ValueId, Span)] {
+    pub(super) fn stateful_transforms(&self) -> &[(ValueId, ValueId, Span)] {
         self.stateful_transforms.get_or_init(|| {
             self.model
                 .events
@@ -1345,7 +1583,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// The variable a transformer was fitted through, and where.
-    fn fit_site(&self, estimator: ValueId) -> Option<(String, Span)> {
+    pub(super) fn fit_site(&self, estimator: ValueId) -> Option<(String, Span)> {
         self.model.events.iter().find_map(|e| match e {
             Event::Fit {
                 estimator: est,
@@ -1526,6 +1764,79 @@ mod tests {
             .is_empty()
         );
         assert!(unsaved("artifacts = {}\nartifacts['scaler'] = scaler\n").is_empty());
+    }
+
+    #[test]
+    fn a_scaler_name_rebound_before_its_save_ships_the_wrong_scaler() {
+        let s = summary(&format!(
+            "{HEAD}scaler = StandardScaler()\nX = scaler.fit_transform(df[['a', 'b']])\n\
+             clf = LogisticRegression().fit(X, df['y'])\n\
+             scaler = StandardScaler()\nscaler.fit([[0.0, 1.0]])\n\
+             joblib.dump(scaler, 's.joblib')\njoblib.dump(clf, 'm.joblib')\n"
+        ));
+        let unsaved = &s.trainings[0].unsaved_preprocessors;
+        assert_eq!(unsaved.len(), 1);
+        assert_eq!(unsaved[0].name, "scaler");
+        assert_eq!(
+            unsaved[0].rebound_save.map(|p| p.start.line),
+            Some(13),
+            "{unsaved:?}"
+        );
+        // Saved while the name still holds it: shipped.
+        let shipped = summary(&format!(
+            "{HEAD}scaler = StandardScaler()\nX = scaler.fit_transform(df[['a', 'b']])\n\
+             clf = LogisticRegression().fit(X, df['y'])\njoblib.dump(scaler, 's.joblib')\n\
+             scaler = StandardScaler()\nscaler.fit([[0.0, 1.0]])\njoblib.dump(clf, 'm.joblib')\n"
+        ));
+        assert!(shipped.trainings[0].unsaved_preprocessors.is_empty());
+    }
+
+    #[test]
+    fn a_model_saved_unfitted_is_one_nothing_may_have_fitted() {
+        let unfitted = |body: &str| -> Option<String> {
+            let s = summary(&format!(
+                "{HEAD}from sklearn.model_selection import GridSearchCV\n\
+                 from sklearn.pipeline import make_pipeline\n{body}joblib.dump(model, 'm.joblib')\n"
+            ));
+            s.saves.last()?.unfitted.as_ref().map(|u| u.class.clone())
+        };
+        let searched = "model = LogisticRegression()\n\
+                        search = GridSearchCV(model, {'C': [1.0]}).fit(df[['a']], df['y'])\n";
+        assert_eq!(unfitted(searched).as_deref(), Some("LogisticRegression"));
+        assert_eq!(
+            unfitted("model = LogisticRegression()\n").as_deref(),
+            Some("LogisticRegression")
+        );
+        assert_eq!(
+            unfitted("model = LogisticRegression()\nmodel.fit(df[['a']], df['y'])\n"),
+            None
+        );
+        assert_eq!(
+            unfitted(
+                "model = LogisticRegression()\npipe = make_pipeline(StandardScaler(), model).fit(df[['a']], df['y'])\n"
+            ),
+            None
+        );
+        assert_eq!(
+            unfitted("model = LogisticRegression()\ntrain_somehow(model)\n"),
+            None
+        );
+        assert_eq!(unfitted("model = joblib.load('old.joblib')\n"), None);
+    }
+
+    #[test]
+    fn predictions_of_models_the_analysis_cannot_name_carry_no_preprocessing() {
+        let s = summary(&format!(
+            "{HEAD}sc = StandardScaler()\nX = sc.fit_transform(df[['a', 'b']])\n\
+             stack = pd.DataFrame()\nfor name, m in base_models.items():\n    \
+             stack[name] = m.predict(X)\n\
+             meta = LogisticRegression().fit(stack, df['z'])\njoblib.dump(meta, 'meta.joblib')\n"
+        ));
+        let meta = s.trainings.iter().find(|t| t.model == "LogisticRegression");
+        assert!(
+            meta.is_some_and(|t| t.unsaved_preprocessors.is_empty()),
+            "{meta:?}"
+        );
     }
 
     #[test]

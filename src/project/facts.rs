@@ -22,6 +22,10 @@ pub struct ServingFacts {
     /// `unavailable = ["refund_amount", "*_after_*"]`: names known only after the outcome;
     /// a model trained on one is reported even when the serving code builds it.
     pub unavailable: Vec<String>,
+    /// `online = ["learner/*.py", "app.py:update"]`: online learners, which update a model
+    /// on the data they serve by design (`partial_fit` on each request), in the format of
+    /// `entry-points`.
+    pub online: Vec<String>,
 }
 
 /// `[tool.mlready.monitoring]`.
@@ -37,19 +41,31 @@ impl ProjectFacts {
     /// Whether the configuration declares `function` of the file at `path` (display path)
     /// a serving entry point.
     pub fn declares_entry(&self, path: &str, root: &Path, function: &str) -> bool {
-        let relative = relative_display(path, root);
-        self.serving.entry_points.iter().any(|declared| {
-            let (file, name) = match declared.rsplit_once(':') {
-                Some((file, name)) if !name.contains('/') => (file, Some(name)),
-                _ => (declared.as_str(), None),
-            };
-            let file_matches =
-                glob(file).is_some_and(|g| g.is_match(&relative) || g.is_match(path));
-            file_matches
-                && name.is_none_or(|n| n == function || function.ends_with(&format!(".{n}")))
-        })
+        declared(&self.serving.entry_points, path, root, function)
     }
 
+    /// Whether the configuration declares `function` of the file at `path` (display path)
+    /// an online learner (`[tool.mlready.serving] online`).
+    pub fn declares_online(&self, path: &str, root: &Path, function: &str) -> bool {
+        declared(&self.serving.online, path, root, function)
+    }
+}
+
+/// Whether one of `declarations` (`"app/main.py:predict"`, `"serve/*.py"`) names `function`
+/// of the file at `path`.
+fn declared(declarations: &[String], path: &str, root: &Path, function: &str) -> bool {
+    let relative = relative_display(path, root);
+    declarations.iter().any(|declared| {
+        let (file, name) = match declared.rsplit_once(':') {
+            Some((file, name)) if !name.contains('/') => (file, Some(name)),
+            _ => (declared.as_str(), None),
+        };
+        let file_matches = glob(file).is_some_and(|g| g.is_match(&relative) || g.is_match(path));
+        file_matches && name.is_none_or(|n| n == function || function.ends_with(&format!(".{n}")))
+    })
+}
+
+impl ProjectFacts {
     /// Whether a feature name is declared unavailable at inference.
     pub fn unavailable(&self, name: &str) -> Option<&str> {
         self.serving

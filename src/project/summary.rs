@@ -89,6 +89,21 @@ pub struct FileSummary {
     pub http_functions: Vec<String>,
     /// Middleware and request hooks the file registers on a web app.
     pub middleware: Vec<Middleware>,
+    /// Calls of functions and classes of other project modules whose bodies the model read
+    /// at the call (`` `Preprocess.preprocess` in `preprocess.py` ``): what they fit, save or
+    /// load is placed at the call, and messages name the helper.
+    #[serde(default)]
+    pub read_at: Vec<(Place, String)>,
+}
+
+impl FileSummary {
+    /// What was called at `place`, when it is a call whose imported body was read.
+    pub fn called_at(&self, place: &Place) -> Option<&str> {
+        self.read_at
+            .iter()
+            .find(|(p, _)| p.span == place.span)
+            .map(|(_, called)| called.as_str())
+    }
 }
 
 /// A middleware or request hook (`@app.middleware("http")`, `app.add_middleware(Cls)`,
@@ -148,9 +163,14 @@ pub struct TrainColumn {
 pub struct Preprocessor {
     /// The class (`StandardScaler`).
     pub class: String,
-    /// The variable as written at its fit (`scaler`).
+    /// The variable as written at its fit (`scaler`); empty when it was fitted inside a
+    /// helper of another module (its `place` is then the helper's call).
     pub name: String,
     pub place: Place,
+    /// The name was rebound to another transformer of the same class that is saved (the
+    /// wrong object shipped): where that one is saved.
+    #[serde(default)]
+    pub rebound_save: Option<Place>,
 }
 
 /// What a save persisted.
@@ -180,6 +200,21 @@ pub struct Save {
     /// Every training whose model the saved object holds (a dict or list of models), the
     /// one in `training` first.
     pub trainings: Vec<usize>,
+    /// The saved object is a model that is never fitted: a new estimator the file makes,
+    /// fits nowhere and hands to nothing that could fit it (a search fits clones of it).
+    #[serde(default)]
+    pub unfitted: Option<Unfitted>,
+}
+
+/// A model saved without ever being fitted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Unfitted {
+    /// The estimator class (`LogisticRegression`).
+    pub class: String,
+    /// The variable saved, as the save names it (`model`).
+    pub name: String,
+    /// Where the estimator was made.
+    pub made: Place,
 }
 
 /// A load of an artifact or a read of a data file.
@@ -188,6 +223,11 @@ pub struct ArtifactUse {
     pub path: Option<String>,
     pub function: String,
     pub place: Place,
+    /// For a load: the loads (indexes into [`FileSummary::loads`]) whose model predicts on
+    /// data this loaded object was applied to (`scaler.transform(row)` before
+    /// `model.predict`). Empty when it is seen feeding no loaded model's predictions.
+    #[serde(default)]
+    pub applied_to: Vec<usize>,
 }
 
 /// Data written to a file.
@@ -265,6 +305,10 @@ pub struct Entry {
     pub logged: bool,
     /// Fits in the serving path: (method, class, place).
     pub fits: Vec<(FitMethod, String, Place)>,
+    /// Which of `fits` (indexes) the module makes at its top level, outside the handler,
+    /// of transformers the handler applies.
+    #[serde(default)]
+    pub top_level_fits: Vec<usize>,
     /// Functions of other project modules the handler calls, qualified.
     pub shared_calls: Vec<String>,
     /// The model's input was traced back to the request through names: fields of a

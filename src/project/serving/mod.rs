@@ -4,13 +4,14 @@
 
 mod batch;
 mod entries;
+mod fits;
 mod inputs;
 mod logging;
 
 use super::extract::{Extractor, string_literal};
-use super::summary::{Entry, Place};
+use super::summary::{Entry, Place, Recognised};
 use crate::finding::Span;
-use crate::ml::{self, Category};
+use crate::ml;
 use crate::model::{Event, FitMethod, IoOp};
 use crate::source::python::Syntax;
 use entries::recognised;
@@ -28,55 +29,31 @@ impl<'a> Extractor<'a> {
         let within = |s: Span| spans.iter().any(|b| b.start <= s.start && s.end <= b.end);
         let load_values = self.io_values(IoOp::Load);
         let mut loads = Vec::new();
-        let mut fits = Vec::new();
         let mut flow = InputFlow::default();
         let handler = bodies.first().copied();
-        for (index, event) in self.model.events.iter().enumerate() {
-            // A fit in a function of the file is seen in its body and again, replayed, at
-            // each call: the body is among the handler's bodies, so the replay adds nothing.
-            let replayed = self.model.replayed.get(index).is_some_and(Option::is_some);
-            match event {
-                Event::Predict {
-                    estimator,
-                    input,
-                    span,
-                    ..
-                } if within(*span) => {
-                    for (i, v) in &load_values {
-                        if (*v == *estimator || self.model.derives_from(*estimator, |x| x == *v))
-                            && !loads.contains(i)
-                        {
-                            loads.push(*i);
-                        }
-                    }
-                    if let Some(handler) = handler {
-                        self.input_flow(*input, handler, &mut flow);
+        for event in &self.model.events {
+            if let Event::Predict {
+                estimator,
+                input,
+                span,
+                ..
+            } = event
+                && within(*span)
+            {
+                for (i, v) in &load_values {
+                    if (*v == *estimator || self.model.derives_from(*estimator, |x| x == *v))
+                        && !loads.contains(i)
+                    {
+                        loads.push(*i);
                     }
                 }
-                Event::Fit {
-                    estimator,
-                    method,
-                    span,
-                    x,
-                    y,
-                    x_text,
-                    ..
-                } if within(*span)
-                    && !replayed
-                    && !x.is_some_and(|x| self.fits_training_data(x, *y, x_text)) =>
-                {
-                    let class = self
-                        .model
-                        .estimator(*estimator)
-                        .filter(|e| e.category != Category::Loaded)
-                        .map(|e| e.short_name().to_string());
-                    if let Some(class) = class {
-                        fits.push((*method, class, self.place(*span)));
-                    }
+                if let Some(handler) = handler {
+                    self.input_flow(*input, handler, &mut flow);
                 }
-                _ => {}
             }
         }
+        let (fits, top_level_fits) =
+            self.serving_fits(&within, recognised(framework) == Recognised::Script);
         let guessed = loads.is_empty() && load_values.len() > 1;
         if loads.is_empty() && !load_values.is_empty() {
             // The handler predicts through something the analysis cannot follow
@@ -90,6 +67,7 @@ impl<'a> Extractor<'a> {
             place: first,
             loads,
             fits,
+            top_level_fits,
             // Which of several models the handler serves is a guess: its columns are not
             // compared with any one of them.
             resolved: flow.resolved && !guessed,
@@ -234,9 +212,12 @@ impl<'a> Extractor<'a> {
             entry.logged = true;
         }
         // Fits the model did not see (`enc.adapt(batch)`, `tok.fit_on_texts(texts)`).
+        // Not in a Streamlit app, whose body is the whole script: there the model's fits
+        // are read with their data (see `serving_fits`).
         if let Some(method @ (FitMethod::Adapt | FitMethod::FitOnTexts)) =
             FitMethod::from_name(last)
             && function.kind_name() == "attribute"
+            && entry.recognised != Recognised::Script
         {
             let place = self.node_place(node);
             if !entry.fits.iter().any(|(_, _, p)| p.span == place.span) {

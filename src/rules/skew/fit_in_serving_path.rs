@@ -1,5 +1,4 @@
 use crate::model::FitMethod;
-use crate::project::summary::Recognised;
 use crate::project::index::ProjectIndex;
 use crate::rule::{Check, ProjectSink};
 
@@ -18,19 +17,16 @@ const TRAINING_WORDS: &[&str] = &[
     "train", "retrain", "fit", "refit", "learn", "feedback", "update", "finetune",
 ];
 
-/// Fits reachable from a serving entry point (`entry.fits`: the handler and the functions of
-/// its file it calls), and fits of a batch scoring job on the data it scores
-/// (`scoring_fits`). Online learners are exempt: `partial_fit` in a file that imports river,
-/// and handlers named as training endpoints (`/retrain`, `feedback`).
+/// Fits reachable from a serving entry point (`entry.fits`: the handler, the functions of
+/// its file and the helpers of other modules it calls, transformers the module fits at its
+/// top level on made-up rows that the handler applies, what a Streamlit app fits on the
+/// user's input), and fits of a batch scoring job on the data it scores (`scoring_fits`).
+/// Online learners are exempt: `partial_fit` in a file that imports river or in a handler
+/// the configuration declares online, and handlers named as training endpoints (`/retrain`,
+/// `feedback`).
 fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     let mut seen = Vec::new();
     for entry in index.entries() {
-        // A Streamlit script runs top to bottom on every interaction, and the analysis cannot
-        // tell a model trained at startup on a training table (usually cached) from one fitted
-        // on what the user entered: left alone.
-        if entry.entry.recognised == Recognised::Script {
-            continue;
-        }
         let file = index.files[entry.file];
         let words: Vec<String> = entry
             .entry
@@ -42,8 +38,11 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
         if words.iter().any(|w| TRAINING_WORDS.contains(&w.as_str())) {
             continue;
         }
-        let online = imports_river(file);
-        for (method, class, place) in &entry.entry.fits {
+        let online = imports_river(file)
+            || index
+                .facts
+                .declares_online(&file.path, &index.root, &entry.entry.name);
+        for (n, (method, class, place)) in entry.entry.fits.iter().enumerate() {
             let method = *method;
             if online && method == FitMethod::PartialFit {
                 continue;
@@ -52,21 +51,44 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 continue;
             }
             seen.push((entry.file, place.span));
+            let inside = file
+                .called_at(place)
+                .map_or_else(String::new, |called| format!(", inside {called}"));
+            let at = if entry.entry.top_level_fits.contains(&n) {
+                format!(
+                    " at the top of the serving module ({}), on rows made up in the code, \
+                     and applied by",
+                    place.describe()
+                )
+            } else {
+                format!(" ({}{inside}) runs in the serving path of", place.describe())
+            };
+            let learns = if method == FitMethod::PartialFit {
+                "the model is updated on the data it serves, with no check of what it \
+                 learns, and drifts away from the model that was validated"
+            } else {
+                "what it learns comes from the data served, not from the training data the \
+                 model learned with, so the same input is transformed differently at \
+                 training and at serving time"
+            };
             let message = format!(
-                "`{class}.{}` runs in the serving path of `{}` ({}): what it learns \
-                 comes from the request data, not from the training data the model learned \
-                 with, so the same input is transformed differently at training and at \
-                 serving time",
+                "`{class}.{}`{at} `{}` ({}): {learns}",
                 method.as_str(),
                 entry.entry.name,
                 entry.entry.framework,
             );
+            let help = if method == FitMethod::PartialFit {
+                "update the model offline on labelled data and ship the result; if the \
+                 service is an online learner by design, declare it in \
+                 `[tool.mlready.serving] online`"
+            } else {
+                "fit the transformer at training time and ship it with the model (a \
+                 Pipeline, or its own artifact loaded here); when serving, only call \
+                 `transform` (a loaded transformer already holds training's statistics)"
+            };
             let finding = sink
                 .report(&RULE, entry.file, *place, message)
-                .help(
-                    "fit the transformer at training time, save it with the model (a \
-                     Pipeline), and only call `transform` or `predict` when serving",
-                )
+                .help(help)
                 .related(entry.file, entry.entry.place, "serving entry point");
             if let Some(first) = entry.entry.predicts.first() {
                 finding.related(entry.file, *first, "predicts here");

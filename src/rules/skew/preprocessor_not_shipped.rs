@@ -1,5 +1,7 @@
 use crate::project::index::{FileId, ProjectIndex};
-use crate::project::summary::{Preprocessor, Saved};
+use crate::finding::Span;
+use crate::project::FileSummary;
+use crate::project::summary::{Preprocessor, Saved, Unfitted};
 use crate::rule::{Check, ProjectSink};
 
 crate::rule::rule! {
@@ -25,6 +27,10 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
         }
         let mut reported: Vec<usize> = Vec::new();
         for (s, save) in file.saves.iter().enumerate() {
+            if let Some(unfitted) = &save.unfitted {
+                report_unfitted(index, sink, id, s, unfitted);
+                continue;
+            }
             // The first model the saved object holds that was trained behind an unsaved
             // transformer (a dict of models may hold several).
             let Some((t, training)) = save
@@ -56,29 +62,50 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
             if !unconsumed {
                 reported.push(t);
             }
+            let preprocessors = &training.unsaved_preprocessors;
+            // A transformer saved through the name the model's was rebound to is the wrong
+            // one: loading it beside the model ships nothing the model was trained behind.
+            let wrong: Vec<Span> = preprocessors
+                .iter()
+                .filter_map(|p| p.rebound_save.map(|place| place.span))
+                .collect();
             if loaders
                 .iter()
-                .any(|&(loader, load)| loads_something_else(index, loader, load))
+                .any(|&(loader, load)| loads_something_else(index, loader, load, (id, &wrong)))
             {
                 continue;
             }
-            let preprocessors = &training.unsaved_preprocessors;
-            let names: Vec<String> = preprocessors.iter().map(describe).collect();
+            let names: Vec<String> = preprocessors.iter().map(|p| describe(file, p)).collect();
             let target = save
                 .path
                 .as_deref()
                 .map_or_else(String::new, |p| format!(" to `{p}`"));
+            let rebound: Vec<String> = preprocessors
+                .iter()
+                .filter_map(|p| {
+                    let saved = p.rebound_save?;
+                    Some(format!(
+                        "; the `{}` saved at {} is another `{}`, not the one the model was \
+                         trained behind",
+                        p.name,
+                        saved.describe(),
+                        p.class
+                    ))
+                })
+                .collect();
             let message = format!(
-                "`{}` is saved{target} without {}, fitted in this file and applied to its \
-                 training inputs: whatever loads the model gets raw features, unless the \
-                 serving code rebuilds {} from other statistics",
+                "`{}` is saved{target} ({}) without {}, which transformed its training \
+                 inputs: whatever loads the model gets raw features, unless the serving code \
+                 rebuilds {} from other statistics{}",
                 training.model,
+                save.place.describe(),
                 and_list(&names),
                 if preprocessors.len() == 1 {
                     "that transformation"
                 } else {
                     "those transformations"
                 },
+                rebound.concat(),
             );
             let finding = sink
                 .report(&RULE, id, save.place, message)
@@ -94,8 +121,17 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                 finding.related(
                     id,
                     p.place,
-                    format!("{} fitted here, never saved", describe(p)),
+                    match file.called_at(&p.place) {
+                        Some(called) => format!("`{}` fitted inside {called}, never saved", p.class),
+                        None if p.name.is_empty() || p.name.contains('(') => {
+                            format!("`{}` fitted here, never saved", p.class)
+                        }
+                        None => format!("`{}` fitted here, never saved", p.name),
+                    },
                 );
+                if let Some(saved) = p.rebound_save {
+                    finding.related(id, saved, format!("another `{}` saved here", p.class));
+                }
             }
             for (loader, load) in loaders {
                 let place = index.files[loader].loads[load].place;
@@ -105,12 +141,65 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     }
 }
 
-/// `StandardScaler` `scaler`, or a `LabelEncoder` made inline.
-fn describe(p: &Preprocessor) -> String {
-    if p.name.contains('(') || p.name.is_empty() {
-        format!("a `{}`", p.class)
+/// A model saved without ever being fitted: whatever loads it has nothing to predict with.
+/// A preview finding when no other file loads the artifact.
+fn report_unfitted(
+    index: &ProjectIndex,
+    sink: &mut ProjectSink,
+    id: FileId,
+    s: usize,
+    unfitted: &Unfitted,
+) {
+    let file = index.files[id];
+    let save = &file.saves[s];
+    let all_loaders = index.loaders_of(id, s);
+    let loaders: Vec<_> = all_loaders
+        .iter()
+        .copied()
+        .filter(|&(loader, _)| loader != id)
+        .collect();
+    let target = save
+        .path
+        .as_deref()
+        .map_or_else(String::new, |p| format!(" to `{p}`"));
+    let message = format!(
+        "`{}` is saved{target} ({}) but never fitted: it is the `{}` made at {}, which is not \
+         fitted in this file (searches and cross-validation fit copies of what they are \
+         given), so whatever loads the artifact gets an estimator with no learned parameters",
+        unfitted.name,
+        save.place.describe(),
+        unfitted.class,
+        unfitted.made.describe(),
+    );
+    let finding = sink
+        .report(&RULE, id, save.place, message)
+        .help(
+            "save the fitted model (`search.best_estimator_`, or the object `fit` was called \
+             on), not a new instance of its class",
+        )
+        .related(id, unfitted.made, format!("`{}` made here, never fitted", unfitted.class));
+    if loaders.is_empty() {
+        finding.preview();
+    }
+    for (loader, load) in loaders {
+        let place = index.files[loader].loads[load].place;
+        finding.related(loader, place, "the unfitted model is loaded here");
+    }
+}
+
+/// `StandardScaler` `scaler`, a `LabelEncoder` made inline, or a `StandardScaler` fitted
+/// inside a helper of another module.
+fn describe(file: &FileSummary, p: &Preprocessor) -> String {
+    if let Some(called) = file.called_at(&p.place) {
+        format!(
+            "a `{}` fitted inside {called} (called at {})",
+            p.class,
+            p.place.describe()
+        )
+    } else if p.name.contains('(') || p.name.is_empty() {
+        format!("a `{}` ({})", p.class, p.place.describe())
     } else {
-        format!("`{}` (`{}`)", p.name, p.class)
+        format!("`{}` (`{}`, {})", p.name, p.class, p.place.describe())
     }
 }
 
@@ -124,10 +213,27 @@ fn and_list(items: &[String]) -> String {
 
 /// Whether the file that loads the model (`load`) also loads another artifact that the
 /// project does not save as a model: a preprocessor saved elsewhere, or something unknown.
-fn loads_something_else(index: &ProjectIndex, file: FileId, load: usize) -> bool {
+/// An artifact the file is seen applying only before other loaded models does not count.
+/// Saves of the wrong transformer (`wrong`: their spans in the training's file) ship nothing.
+fn loads_something_else(
+    index: &ProjectIndex,
+    file: FileId,
+    load: usize,
+    wrong: (FileId, &[Span]),
+) -> bool {
     let loads = &index.files[file].loads;
     (0..loads.len()).filter(|&l| l != load).any(|l| {
+        // Seen applied before other models' predictions only, never before this one's: it
+        // is their preprocessor, not this model's.
+        let applied_to = &loads[l].applied_to;
+        if !applied_to.is_empty() && !applied_to.contains(&load) {
+            return false;
+        }
         let savers = index.savers_of(file, l);
-        savers.is_empty() || savers.iter().any(|(_, save)| save.saved != Saved::Model)
+        savers.is_empty()
+            || savers.iter().any(|(saver, save)| {
+                save.saved != Saved::Model
+                    && !(*saver == wrong.0 && wrong.1.contains(&save.place.span))
+            })
     })
 }
