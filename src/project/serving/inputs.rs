@@ -92,6 +92,8 @@ impl<'a> Extractor<'a> {
     pub(super) fn input_flow(&self, input: ValueId, handler: Node, flow: &mut InputFlow) {
         let parameters = handler_parameters(handler, self);
         let mut seen: HashSet<ValueId> = HashSet::new();
+        // Values written as items of a list, tuple or dict literal.
+        let mut elements: HashSet<ValueId> = HashSet::new();
         let mut stack = vec![input];
         let mut budget = FLOW_BUDGET;
         while let Some(id) = stack.pop() {
@@ -114,10 +116,14 @@ impl<'a> Extractor<'a> {
                     && !columns.open
                     && !columns.known.is_empty()
                 {
-                    // `pd.DataFrame(rows, columns=[...])`: a frame made with every column named.
+                    // `pd.DataFrame(rows, columns=[...])`, `pd.DataFrame({"age": [age]})`,
+                    // `CustomData(...).get_data_as_data_frame()`: a frame made with every
+                    // column named. Its columns are what the model gets, whatever the values
+                    // come from, so nothing behind it is followed.
                     flow.names
                         .extend(columns.known.iter().map(|c| c.name.clone()));
                     flow.resolved = true;
+                    continue;
                 }
             }
             let text = self
@@ -125,6 +131,23 @@ impl<'a> Extractor<'a> {
                 .text
                 .get(value.span.start..value.span.end)
                 .unwrap_or("");
+            // `df.columns = [c.replace("_", " ") for c in df.columns]`,
+            // `df.reindex(columns=bundle["columns"], fill_value=0)`: the frame's columns are
+            // renamed or replaced by names the analysis does not know.
+            if renames_columns(text) {
+                flow.open = true;
+                continue;
+            }
+            // `schema.load(request.get_json())` with a marshmallow schema of the file: the
+            // fields it loads.
+            if let Some(fields) = self.schema_loaded(id) {
+                flow.names.extend(fields.iter().cloned());
+                flow.resolved = true;
+                continue;
+            }
+            if let Kind::Tuple(items) = &value.kind {
+                elements.extend(items.iter().copied());
+            }
             match &value.kind {
                 Kind::Dict(pairs) => {
                     // `{"age": req.age, ...}` flowing into the frame: its keys are the names.
@@ -153,7 +176,13 @@ impl<'a> Extractor<'a> {
                             flow.resolved = true;
                         }
                         Some(Parameter::Schema(_)) => flow.resolved = true,
-                        Some(Parameter::Raw(_)) | None => flow.open = true,
+                        // `[[age, income]]`, `{"age": [age]}`: one value, named by the
+                        // parameter.
+                        Some(Parameter::Bare(name)) if elements.contains(&id) => {
+                            flow.names.push(name.clone());
+                            flow.resolved = true;
+                        }
+                        Some(Parameter::Raw(_) | Parameter::Bare(_)) | None => flow.open = true,
                     }
                     continue;
                 }
@@ -185,6 +214,9 @@ impl<'a> Extractor<'a> {
                     }
                     continue;
                 }
+                // `age = st.number_input("Age")`: one value the user enters; the name it is
+                // given is read where the frame is built.
+                Kind::Call { function } if is_value_widget(function) => continue,
                 Kind::Call { function } => {
                     if is_request_object(function) || is_data_source(function) {
                         flow.open = true;
@@ -240,12 +272,39 @@ impl<'a> Extractor<'a> {
                 && is_identifier(field)
                 && parameters
                     .iter()
-                    .any(|p| matches!(p, Parameter::Schema(n) | Parameter::Raw(n) if n == head))
+                    .any(|p| matches!(p, Parameter::Schema(n) | Parameter::Raw(n) | Parameter::Bare(n) if n == head))
             {
                 flow.names.push(field.to_string());
             }
             stack.extend(value.inputs.iter().copied());
         }
+    }
+
+    /// The fields of a request schema of the file that a value was loaded with:
+    /// `schema.load(body)` where `schema = ApplicantSchema()`, or `ApplicantSchema().load(body)`
+    /// (marshmallow's `load` and `validate`, pydantic's `parse_obj` and `model_validate`).
+    fn schema_loaded(&self, id: ValueId) -> Option<&[String]> {
+        let value = &self.model.values[id];
+        let text = self.file.text.get(value.span.start..value.span.end)?;
+        let callee = call_callee(text)?;
+        let (_, method) = callee.rsplit_once('.')?;
+        if !matches!(method, "load" | "parse_obj" | "model_validate" | "validate") {
+            return None;
+        }
+        let receiver = value.inputs.first()?;
+        let receiver = &self.model.values[*receiver];
+        let made = self
+            .file
+            .text
+            .get(receiver.span.start..receiver.span.end)?
+            .trim();
+        let class = made.strip_suffix("()").unwrap_or(made);
+        let class = class.rsplit('.').next().unwrap_or(class);
+        self.summary
+            .schemas
+            .iter()
+            .find(|s| s.name == class && !s.vector)
+            .map(|s| s.fields.as_slice())
     }
 
     /// Whether a value given to a frame constructor is the request's rows: the request, a
@@ -258,8 +317,12 @@ impl<'a> Extractor<'a> {
                     .iter()
                     .all(|&i| self.whole_body(i, handler, parameters));
         }
-        // A dict literal names its keys; a request schema's fields are known (`[req.dict()]`).
-        if matches!(value.kind, Kind::Dict(_)) || self.schema_request(id, handler, parameters, 3) {
+        // A dict literal names its keys; a request schema's fields are known (`[req.dict()]`,
+        // `[schema.load(body)]`).
+        if matches!(value.kind, Kind::Dict(_))
+            || self.schema_request(id, handler, parameters, 3)
+            || self.schema_loaded(id).is_some()
+        {
             return false;
         }
         if self.is_request(id, handler, parameters, 3) {
@@ -495,8 +558,11 @@ pub(super) enum Parameter {
     Named(String),
     /// A request schema (`req: ChurnRequest`): its fields.
     Schema(String),
-    /// A raw body (`payload: dict`, `request: Request`) or no annotation: fields unknown.
+    /// A raw body (`payload: dict`, `request: Request`): fields unknown.
     Raw(String),
+    /// No annotation: a value (a query or path parameter, a Gradio input) when it is written
+    /// into a row or a dict, a body of unknown fields when it is used whole.
+    Bare(String),
 }
 
 /// The handler's parameters in the order the model numbers them.
@@ -520,7 +586,8 @@ pub(super) fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter>
             match annotation {
                 Some(a) if ml::serving::PRIMITIVES.contains(&a.as_str()) => Parameter::Named(name),
                 Some(a) if !is_raw_body(&a) || x.defines_schema(&a) => Parameter::Schema(name),
-                _ => Parameter::Raw(name),
+                Some(_) => Parameter::Raw(name),
+                None => Parameter::Bare(name),
             }
         };
         out.push(kind);
@@ -533,8 +600,10 @@ pub(super) fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter>
             x.text(p)[..handler.start_byte() - p.start_byte()].contains("pydantic_model=")
         });
     if described
-        && let Some(first) = out.iter_mut().find(|p| matches!(p, Parameter::Raw(_)))
-        && let Parameter::Raw(name) = first
+        && let Some(first) = out
+            .iter_mut()
+            .find(|p| matches!(p, Parameter::Raw(_) | Parameter::Bare(_)))
+        && let Parameter::Raw(name) | Parameter::Bare(name) = first
     {
         *first = Parameter::Schema(std::mem::take(name));
     }
@@ -553,6 +622,28 @@ fn is_request_object(qualified: &str) -> bool {
     ml::serving::REQUEST_OBJECTS
         .iter()
         .any(|r| qualified == *r || qualified.starts_with(&format!("{r}.")))
+}
+
+/// A frame's columns set to names read from elsewhere: an assignment to `df.columns` (the
+/// value it binds is spanned by its target) or a `reindex` / `set_axis` call.
+fn renames_columns(text: &str) -> bool {
+    let text = text.trim();
+    if let Some(object) = text.strip_suffix(".columns") {
+        return object.split('.').all(is_identifier);
+    }
+    call_callee(text).is_some_and(|callee| {
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        callee.contains('.') && matches!(last, "reindex" | "set_axis" | "rename_axis")
+    })
+}
+
+/// A Streamlit widget that gives one value (`st.number_input`, `st.sidebar.selectbox`).
+fn is_value_widget(function: &str) -> bool {
+    let Some(rest) = function.strip_prefix("streamlit.") else {
+        return false;
+    };
+    let widget = rest.strip_prefix("sidebar.").unwrap_or(rest);
+    ml::serving::STREAMLIT_VALUE_INPUTS.contains(&widget)
 }
 
 /// A call that reads data from a file, a database or the network.
