@@ -112,9 +112,10 @@ impl<'a> Extractor<'a> {
                 // selection (`X[FEATURES]`) are what the model expects, not what exists.
                 let built = columns.known.iter().filter(|c| c.span.is_some());
                 flow.names.extend(built.map(|c| c.name.clone()));
-                if matches!(value.kind, Kind::Call { .. })
-                    && !columns.open
+                if !columns.open
                     && !columns.known.is_empty()
+                    && (matches!(value.kind, Kind::Call { .. })
+                        || columns.known.iter().all(|c| c.span.is_some()))
                 {
                     // `pd.DataFrame(rows, columns=[...])`, `pd.DataFrame({"age": [age]})`,
                     // `CustomData(...).get_data_as_data_frame()`: a frame made with every
@@ -147,6 +148,11 @@ impl<'a> Extractor<'a> {
             }
             if let Kind::Tuple(items) = &value.kind {
                 elements.extend(items.iter().copied());
+            }
+            // `[float(age)]`, `[a / b]`: an item converted or computed from values is still
+            // made of single values.
+            if elements.contains(&id) && is_scalar_expression(&value.kind, text) {
+                elements.extend(value.inputs.iter().copied());
             }
             match &value.kind {
                 Kind::Dict(pairs) => {
@@ -622,6 +628,20 @@ fn is_request_object(qualified: &str) -> bool {
     ml::serving::REQUEST_OBJECTS
         .iter()
         .any(|r| qualified == *r || qualified.starts_with(&format!("{r}.")))
+}
+
+/// A conversion of one value (`float(x)`, `int(x)`) or arithmetic on names (`a / b`).
+fn is_scalar_expression(kind: &Kind, text: &str) -> bool {
+    match kind {
+        Kind::Call { function } => matches!(
+            function.as_str(),
+            "float" | "int" | "str" | "bool" | "round" | "abs"
+        ),
+        Kind::Unknown => {
+            !text.contains(['.', '[', '(', '{']) && text.contains(['+', '-', '*', '/', '%'])
+        }
+        _ => false,
+    }
 }
 
 /// A frame's columns set to names read from elsewhere: an assignment to `df.columns` (the
