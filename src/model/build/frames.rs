@@ -171,7 +171,14 @@ impl Builder<'_> {
                     _ => None,
                 })
                 .collect(),
-            _ => None,
+            // `X.columns` of a frame whose columns are all known: `pd.DataFrame(
+            // scaler.fit_transform(X), columns=X.columns)` keeps X's names.
+            _ => {
+                let frame = *self.model.chain.column_lists.get(&id)?;
+                let columns = self.model.values[frame].columns.as_ref()?;
+                (!columns.open && !columns.known.is_empty())
+                    .then(|| columns.known.iter().map(|c| c.name.clone()).collect())
+            }
         }
     }
 

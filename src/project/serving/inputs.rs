@@ -43,9 +43,9 @@ impl<'a> Extractor<'a> {
             .is_some_and(|q| q == "flask.request" || q == "quart.request")
     }
 
-    /// The length of a one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name
-    /// that a predict call of the bodies takes as its input.
-    pub(super) fn row_predicted_by_name(&self, bodies: &[Node]) -> Option<usize> {
+    /// A one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name that a predict
+    /// call of the bodies takes as its input.
+    pub(super) fn row_predicted_by_name<'n>(&self, bodies: &[Node<'n>]) -> Option<Node<'n>> {
         let mut predicted: Vec<&str> = Vec::new();
         for body in bodies {
             for &node in self.nodes_in(*body) {
@@ -76,9 +76,9 @@ impl<'a> Extractor<'a> {
                 if node.kind_name() == "assignment"
                     && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                     && predicted.contains(&self.text(left))
-                    && let Some(count) = self.positional_count(right)
+                    && self.positional_count(right).is_some()
                 {
-                    return Some(count);
+                    return Some(right);
                 }
                 stack.extend(node.named_children(&mut cursor));
             }
@@ -107,6 +107,18 @@ impl<'a> Extractor<'a> {
             }
             budget -= 1;
             let value = &self.model.values[id];
+            let text = self
+                .file
+                .text
+                .get(value.span.start..value.span.end)
+                .unwrap_or("");
+            // `df.columns = [c.replace("_", " ") for c in df.columns]`,
+            // `df.reindex(columns=bundle["columns"], fill_value=0)`: the frame's columns are
+            // renamed or replaced by names the analysis does not know.
+            if renames_columns(text) {
+                flow.open = true;
+                continue;
+            }
             if let Some(columns) = self.model.columns(id) {
                 // Columns assigned on the serving frame are built; columns only named by a
                 // selection (`X[FEATURES]`) are what the model expects, not what exists.
@@ -126,18 +138,6 @@ impl<'a> Extractor<'a> {
                     flow.resolved = true;
                     continue;
                 }
-            }
-            let text = self
-                .file
-                .text
-                .get(value.span.start..value.span.end)
-                .unwrap_or("");
-            // `df.columns = [c.replace("_", " ") for c in df.columns]`,
-            // `df.reindex(columns=bundle["columns"], fill_value=0)`: the frame's columns are
-            // renamed or replaced by names the analysis does not know.
-            if renames_columns(text) {
-                flow.open = true;
-                continue;
             }
             // `schema.load(request.get_json())` with a marshmallow schema of the file: the
             // fields it loads.
@@ -449,6 +449,127 @@ impl<'a> Extractor<'a> {
 
     /// `[[a, b, c]]` or `np.array([[a, b, c]])`: the number of values per row.
     pub(super) fn positional_count(&self, node: Node) -> Option<usize> {
+        self.positional_items(node).map(|items| items.len())
+    }
+
+    /// The request fields a positional row is made of, in order (`[[age, income]]` where
+    /// `age = float(request.form["age"])`, `[[req.age, req.income]]`, `[[age, income]]` of
+    /// a handler's parameters or Streamlit widgets bound to those names); empty when any
+    /// value cannot be named. SKEW007 compares this order with training's.
+    pub(super) fn positional_names(&self, row: Node, bodies: &[Node]) -> Vec<String> {
+        let Some(items) = self.positional_items(row) else {
+            return Vec::new();
+        };
+        let parameters = bodies
+            .first()
+            .map(|h| handler_parameters(*h, self))
+            .unwrap_or_default();
+        let mut names = Vec::new();
+        for item in items {
+            match self.value_name(item, bodies, &parameters, 4) {
+                Some(name) => names.push(name),
+                None => return Vec::new(),
+            }
+        }
+        names
+    }
+
+    /// The request field one value of a row is (see `positional_names`).
+    fn value_name(
+        &self,
+        node: Node,
+        bodies: &[Node],
+        parameters: &[Parameter],
+        depth: usize,
+    ) -> Option<String> {
+        if depth == 0 {
+            return None;
+        }
+        match node.kind_name() {
+            "parenthesized_expression" => {
+                self.value_name(node.named_child(0)?, bodies, parameters, depth - 1)
+            }
+            "call" => {
+                let callee = self.text(node.field("function")?);
+                let arguments = node.field("arguments")?;
+                if matches!(callee, "float" | "int" | "str" | "bool") {
+                    if arguments.named_child_count() != 1 {
+                        return None;
+                    }
+                    return self.value_name(
+                        arguments.named_child(0)?,
+                        bodies,
+                        parameters,
+                        depth - 1,
+                    );
+                }
+                // `payload.get("age")`, `request.form.get("age", 0)`
+                if callee.ends_with(".get") {
+                    return string_literal(self.text(arguments.named_child(0)?));
+                }
+                None
+            }
+            // `request.form["age"]`, `data["age"]`
+            "subscript" => string_literal(self.text(node.field("subscript")?)),
+            // `req.age` of a request schema parameter
+            "attribute" => {
+                let object = self.text(node.field("object")?);
+                let schema = parameters
+                    .iter()
+                    .any(|p| matches!(p, Parameter::Schema(n) if n == object));
+                let field = node.field("attribute")?;
+                schema.then(|| self.text(field).to_string())
+            }
+            "identifier" => {
+                let name = self.text(node);
+                if parameters
+                    .iter()
+                    .any(|p| matches!(p, Parameter::Named(n) | Parameter::Bare(n) if n == name))
+                {
+                    return Some(name.to_string());
+                }
+                // The last assignment of the name before the row, in the bodies.
+                let mut found: Option<Node> = None;
+                for body in bodies {
+                    let mut cursor = body.walk();
+                    let mut stack = vec![*body];
+                    while let Some(candidate) = stack.pop() {
+                        if candidate.start_byte() >= node.start_byte() {
+                            continue;
+                        }
+                        if candidate.kind_name() == "assignment"
+                            && candidate.end_byte() <= node.start_byte()
+                            && candidate.field("left").is_some_and(|l| {
+                                l.kind_name() == "identifier" && self.text(l) == name
+                            })
+                            && found.is_none_or(|f| f.start_byte() < candidate.start_byte())
+                        {
+                            found = Some(candidate);
+                        }
+                        if !matches!(
+                            candidate.kind_name(),
+                            "assignment" | "call" | "class_definition"
+                        ) {
+                            stack.extend(candidate.named_children(&mut cursor));
+                        }
+                    }
+                }
+                let right = found?.field("right")?;
+                // `age = st.number_input("Age")`: the widget's value is named by its variable.
+                if right.kind_name() == "call"
+                    && let Some(function) = right.field("function")
+                    && is_value_widget(&self.qualify(self.text(function)))
+                {
+                    return Some(name.to_string());
+                }
+                self.value_name(right, bodies, parameters, depth - 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The values of a one-row literal (`[[a, b, c]]`, `np.array([[a, b, c]])`).
+    fn positional_items<'n>(&self, node: Node<'n>) -> Option<Vec<Node<'n>>> {
         let list = match node.kind_name() {
             "list" => node,
             "call" => {
@@ -478,7 +599,7 @@ impl<'a> Extractor<'a> {
         {
             return None;
         }
-        Some(items.len())
+        Some(items)
     }
 
     /// Parameter annotations: schema types and plain named values.
@@ -739,4 +860,66 @@ fn call_callee(text: &str) -> Option<&str> {
     let (callee, _) = text.split_once('(')?;
     let callee = callee.trim_end();
     (!callee.is_empty() && callee.split('.').all(is_identifier)).then_some(callee)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::summary_of;
+
+    /// (available, resolved, open, positional names) of the only entry point of `code`.
+    fn entry(code: &str) -> (Vec<String>, bool, bool, Vec<String>) {
+        let summary = summary_of("app.py", code);
+        let [entry] = summary.entries.as_slice() else {
+            panic!("one entry point expected: {:?}", summary.entries);
+        };
+        (
+            entry.available.clone(),
+            entry.resolved,
+            entry.open,
+            entry.positional_names.clone(),
+        )
+    }
+
+    const FLASK: &str = "import joblib\nimport pandas as pd\nfrom flask import Flask, request\napp = Flask(__name__)\nmodel = joblib.load('m.pkl')\n";
+
+    #[test]
+    fn a_positional_row_names_the_request_fields_it_is_made_of_in_order() {
+        let code = format!(
+            "{FLASK}@app.post('/p')\ndef predict():\n    income = float(request.form['income'])\n    age = int(request.form.get('age'))\n    return {{'p': model.predict([[income, age]])[0]}}\n"
+        );
+        assert_eq!(entry(&code).3, ["income", "age"]);
+        // A value that cannot be named leaves the whole row unnamed.
+        let code = format!(
+            "{FLASK}@app.post('/p')\ndef predict():\n    values = [float(v) for v in request.form.values()]\n    return {{'p': model.predict([[values[0], values[1]]])[0]}}\n"
+        );
+        assert!(entry(&code).3.is_empty());
+    }
+
+    #[test]
+    fn unannotated_parameters_are_values_in_a_row_and_unknown_used_whole() {
+        let fastapi = "import joblib\nimport pandas as pd\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n";
+        let (available, resolved, open, _) = entry(&format!(
+            "{fastapi}@app.get('/p')\ndef predict(age, income):\n    X = pd.DataFrame({{'age': [float(age)], 'income': [income]}})\n    return {{'p': model.predict(X)[0]}}\n"
+        ));
+        assert!(resolved && !open, "{available:?}");
+        assert!(available.contains(&"age".to_string()));
+        let (_, _, open, _) = entry(&format!(
+            "{fastapi}@app.post('/p')\ndef predict(payload):\n    return {{'p': model.predict(pd.DataFrame(payload))[0]}}\n"
+        ));
+        assert!(open);
+    }
+
+    #[test]
+    fn a_marshmallow_load_names_its_fields_and_renamed_columns_are_unknown() {
+        let code = format!(
+            "{FLASK}from marshmallow import Schema, fields\nclass Loan(Schema):\n    amount = fields.Float()\n    term = fields.Int()\nloan_schema = Loan()\n@app.post('/p')\ndef predict():\n    data = loan_schema.load(request.get_json())\n    return {{'p': model.predict(pd.DataFrame([data]))[0]}}\n"
+        );
+        let (available, resolved, open, _) = entry(&code);
+        assert!(resolved && !open, "{available:?}");
+        assert!(available.contains(&"term".to_string()));
+        let code = format!(
+            "{FLASK}@app.post('/p')\ndef predict():\n    X = pd.DataFrame({{'a': [request.json['a']]}})\n    X = X.reindex(columns=model.feature_names_in_, fill_value=0)\n    return {{'p': model.predict(X)[0]}}\n"
+        );
+        assert!(entry(&code).2);
+    }
 }
