@@ -132,8 +132,20 @@ impl Builder<'_> {
         let facts = assigned.facts.clone();
         let bases = assigned.bases.clone();
         for name in names {
-            columns.known.retain(|c| &c.name != name);
             columns.dropped.retain(|d| d != name);
+            let column = Rc::new(Column {
+                name: name.clone(),
+                facts: facts.clone(),
+                bases: bases.clone(),
+                span: Some(span(target)),
+                value,
+            });
+            // A column assigned again keeps its place, as in pandas (`x["Sex"] = x["Sex"].map(
+            // ...)` leaves Sex first): the order is what a positional row must follow.
+            if let Some(at) = columns.known.iter().position(|c| &c.name == name) {
+                columns.known[at] = column;
+                continue;
+            }
             // Each assignment copies the frame's known columns, so a frame given thousands of
             // columns one line at a time (generated code) made the build quadratic in memory.
             // Past the cap a new column is not followed: the frame is open, and reading it
@@ -143,13 +155,7 @@ impl Builder<'_> {
                 columns.open = true;
                 continue;
             }
-            columns.known.push(Rc::new(Column {
-                name: name.clone(),
-                facts: facts.clone(),
-                bases: bases.clone(),
-                span: Some(span(target)),
-                value,
-            }));
+            columns.known.push(column);
         }
         let mut inputs = vec![old, value];
         inputs.extend(extra_inputs);
