@@ -267,6 +267,20 @@ impl Builder<'_> {
         if ml::drops_rows(method) {
             self.model.chain.row_changes.insert(id, UNKNOWN);
         }
+        // `df.to_dict("records")`, `df.to_dict()`: records or a mapping keyed by the frame's
+        // columns (what a `DictVectorizer` is fitted on). Other orients key by the index.
+        if method == "to_dict" {
+            let orient = args.get(0, &["orient"]).map(|(v, _)| self.kind(v).clone());
+            if match orient {
+                None => true,
+                Some(Kind::Str(orient)) => {
+                    matches!(orient.as_str(), "records" | "dict" | "list" | "series")
+                }
+                Some(_) => false,
+            } {
+                self.keep_columns(id, receiver);
+            }
+        }
         match ml::data_method(method) {
             DataMethod::KeepsColumns => self.keep_columns(id, receiver),
             // `df.sum(axis=1)`: one value per row from that row's columns, not over rows.

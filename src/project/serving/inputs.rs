@@ -627,7 +627,10 @@ impl<'a> Extractor<'a> {
             let annotation = self.text(annotation).trim().to_string();
             if ml::serving::PRIMITIVES.contains(&annotation.as_str()) {
                 entry.available.push(name);
-            } else if is_raw_body(&annotation) && !self.defines_schema(&annotation) {
+            } else if is_raw_body(&annotation)
+                && !self.defines_schema(&annotation)
+                && !is_schema_list(&annotation)
+            {
                 raw_body = true;
             } else {
                 let inner = annotation
@@ -712,7 +715,9 @@ pub(super) fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter>
         } else {
             match annotation {
                 Some(a) if ml::serving::PRIMITIVES.contains(&a.as_str()) => Parameter::Named(name),
-                Some(a) if !is_raw_body(&a) || x.defines_schema(&a) => Parameter::Schema(name),
+                Some(a) if !is_raw_body(&a) || x.defines_schema(&a) || is_schema_list(&a) => {
+                    Parameter::Schema(name)
+                }
                 Some(_) => Parameter::Raw(name),
                 None => Parameter::Bare(name),
             }
@@ -742,6 +747,24 @@ fn is_raw_body(annotation: &str) -> bool {
     ml::serving::RAW_BODIES
         .iter()
         .any(|r| annotation == *r || annotation.starts_with(&format!("{r}[")))
+}
+
+/// `list[Trip]`, `List[Trip]`: a list of request schemas (a batch of named rows), not a raw
+/// list; `list[float]` or `List[dict]` stays raw.
+fn is_schema_list(annotation: &str) -> bool {
+    let Some(inner) = ["list[", "List["]
+        .iter()
+        .find_map(|p| annotation.strip_prefix(p))
+        .and_then(|rest| rest.strip_suffix(']'))
+    else {
+        return false;
+    };
+    let inner = inner.trim();
+    !inner.is_empty()
+        && inner.split('.').all(is_identifier)
+        && !is_raw_body(inner)
+        && !ml::serving::PRIMITIVES.contains(&inner)
+        && !matches!(inner, "float" | "int" | "str" | "bool" | "Any" | "object")
 }
 
 /// The request object of a web framework, or a value read from it whole.
