@@ -146,7 +146,11 @@ impl<'a> Extractor<'a> {
                 flow.resolved = true;
                 continue;
             }
-            if let Kind::Tuple(items) = &value.kind {
+            // A row of several values (`[age, income]`); a list of one (`[features]`) may be
+            // a vector given whole.
+            if let Kind::Tuple(items) = &value.kind
+                && items.len() > 1
+            {
                 elements.extend(items.iter().copied());
             }
             // `[float(age)]`, `[a / b]`: an item converted or computed from values is still
