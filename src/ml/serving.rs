@@ -209,6 +209,22 @@ pub const STREAMLIT_INPUTS: &[&str] = &[
     "data_editor",
 ];
 
+/// The Streamlit widgets among those that give one value each (not a file, a table or a
+/// chat): the name a widget's value is bound to is the feature it fills.
+pub const STREAMLIT_VALUE_INPUTS: &[&str] = &[
+    "number_input",
+    "text_input",
+    "text_area",
+    "selectbox",
+    "slider",
+    "select_slider",
+    "radio",
+    "checkbox",
+    "toggle",
+    "date_input",
+    "time_input",
+];
+
 /// Calls that build a response from a dict.
 pub const RESPONSES: &[&str] = &[
     "jsonify",
@@ -300,6 +316,7 @@ pub const PLAIN_LIBRARIES: &[&str] = &[
     "flask",
     "starlette",
     "polars",
+    "dataclasses",
 ];
 
 /// A web framework's name in messages, from its top-level module.

@@ -1212,6 +1212,15 @@ impl<'a> Builder<'a> {
             Kind::Output { estimator, method } => {
                 return self.new_value(Kind::Output { estimator, method }, inputs, span(node));
             }
+            // `bundle["model"]` of `bundle = joblib.load(...)`: an object saved in a dict is
+            // read back by its key, and is as loaded as the dict.
+            Kind::Estimator(estimator)
+                if estimator.category == Category::Loaded
+                    && subs.len() == 1
+                    && matches!(self.kind(subs[0].0), Kind::Str(_)) =>
+            {
+                return self.new_value(Kind::Estimator(estimator), inputs, span(node));
+            }
             Kind::Estimator(_) | Kind::Import(_) | Kind::Function(_) => {
                 return self.derived(inputs, node);
             }

@@ -155,3 +155,23 @@ fn filling_a_columns_gaps_with_predictions_keeps_its_meaning() {
                 LogisticRegression().fit(df[['age4']], df['z'])\n";
     assert_eq!(predictions_in_x(code), [false, false, false, true]);
 }
+
+#[test]
+fn a_column_assigned_again_keeps_its_place_and_an_array_keeps_the_names_given_back() {
+    let m = model(&format!(
+        "{HEAD}from sklearn.preprocessing import StandardScaler\n\
+         df = pd.read_csv('a.csv')\nx = df[['Sex', 'Age', 'Pclass']].copy()\n\
+         x['Sex'] = x['Sex'].map({{'male': 0, 'female': 1}})\n\
+         LogisticRegression().fit(x, df['Survived'])\n\
+         scaled = pd.DataFrame(StandardScaler().fit_transform(x), columns=x.columns)\n\
+         LogisticRegression().fit(scaled, df['Survived'])\n"
+    ));
+    let names = |id: ValueId| -> Vec<String> {
+        let columns = m.columns(id).expect("a frame");
+        assert!(!columns.open);
+        columns.known.iter().map(|c| c.name.clone()).collect()
+    };
+    let fits = fits(&m);
+    assert_eq!(names(fits[0].0), ["Sex", "Age", "Pclass"]);
+    assert_eq!(names(fits[1].0), ["Sex", "Age", "Pclass"]);
+}

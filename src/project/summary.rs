@@ -301,6 +301,11 @@ pub struct Entry {
     pub open: bool,
     /// `model.predict([[a, b, c]])`: the number of values of a positional feature vector.
     pub positional: Option<usize>,
+    /// The request fields the positional row's values are, in order (`[[age, income]]` with
+    /// `age = float(request.form["age"])`), when every value can be named; empty otherwise.
+    /// SKEW007 compares this order with the training's columns.
+    #[serde(default)]
+    pub positional_names: Vec<String>,
     /// Inputs or predictions reach a log or metrics sink.
     pub logged: bool,
     /// Fits in the serving path: (method, class, place).

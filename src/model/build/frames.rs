@@ -132,8 +132,20 @@ impl Builder<'_> {
         let facts = assigned.facts.clone();
         let bases = assigned.bases.clone();
         for name in names {
-            columns.known.retain(|c| &c.name != name);
             columns.dropped.retain(|d| d != name);
+            let column = Rc::new(Column {
+                name: name.clone(),
+                facts: facts.clone(),
+                bases: bases.clone(),
+                span: Some(span(target)),
+                value,
+            });
+            // A column assigned again keeps its place, as in pandas (`x["Sex"] = x["Sex"].map(
+            // ...)` leaves Sex first): the order is what a positional row must follow.
+            if let Some(at) = columns.known.iter().position(|c| &c.name == name) {
+                columns.known[at] = column;
+                continue;
+            }
             // Each assignment copies the frame's known columns, so a frame given thousands of
             // columns one line at a time (generated code) made the build quadratic in memory.
             // Past the cap a new column is not followed: the frame is open, and reading it
@@ -143,13 +155,7 @@ impl Builder<'_> {
                 columns.open = true;
                 continue;
             }
-            columns.known.push(Rc::new(Column {
-                name: name.clone(),
-                facts: facts.clone(),
-                bases: bases.clone(),
-                span: Some(span(target)),
-                value,
-            }));
+            columns.known.push(column);
         }
         let mut inputs = vec![old, value];
         inputs.extend(extra_inputs);
@@ -171,7 +177,14 @@ impl Builder<'_> {
                     _ => None,
                 })
                 .collect(),
-            _ => None,
+            // `X.columns` of a frame whose columns are all known: `pd.DataFrame(
+            // scaler.fit_transform(X), columns=X.columns)` keeps X's names.
+            _ => {
+                let frame = *self.model.chain.column_lists.get(&id)?;
+                let columns = self.model.values[frame].columns.as_ref()?;
+                (!columns.open && !columns.known.is_empty())
+                    .then(|| columns.known.iter().map(|c| c.name.clone()).collect())
+            }
         }
     }
 
@@ -256,6 +269,20 @@ impl Builder<'_> {
         let id = self.new_value(kind, inputs, span(node));
         if ml::drops_rows(method) {
             self.model.chain.row_changes.insert(id, UNKNOWN);
+        }
+        // `df.to_dict("records")`, `df.to_dict()`: records or a mapping keyed by the frame's
+        // columns (what a `DictVectorizer` is fitted on). Other orients key by the index.
+        if method == "to_dict" {
+            let orient = args.get(0, &["orient"]).map(|(v, _)| self.kind(v).clone());
+            if match orient {
+                None => true,
+                Some(Kind::Str(orient)) => {
+                    matches!(orient.as_str(), "records" | "dict" | "list" | "series")
+                }
+                Some(_) => false,
+            } {
+                self.keep_columns(id, receiver);
+            }
         }
         match ml::data_method(method) {
             DataMethod::KeepsColumns => self.keep_columns(id, receiver),

@@ -43,9 +43,9 @@ impl<'a> Extractor<'a> {
             .is_some_and(|q| q == "flask.request" || q == "quart.request")
     }
 
-    /// The length of a one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name
-    /// that a predict call of the bodies takes as its input.
-    pub(super) fn row_predicted_by_name(&self, bodies: &[Node]) -> Option<usize> {
+    /// A one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name that a predict
+    /// call of the bodies takes as its input.
+    pub(super) fn row_predicted_by_name<'n>(&self, bodies: &[Node<'n>]) -> Option<Node<'n>> {
         let mut predicted: Vec<&str> = Vec::new();
         for body in bodies {
             for &node in self.nodes_in(*body) {
@@ -76,9 +76,9 @@ impl<'a> Extractor<'a> {
                 if node.kind_name() == "assignment"
                     && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                     && predicted.contains(&self.text(left))
-                    && let Some(count) = self.positional_count(right)
+                    && self.positional_count(right).is_some()
                 {
-                    return Some(count);
+                    return Some(right);
                 }
                 stack.extend(node.named_children(&mut cursor));
             }
@@ -92,6 +92,8 @@ impl<'a> Extractor<'a> {
     pub(super) fn input_flow(&self, input: ValueId, handler: Node, flow: &mut InputFlow) {
         let parameters = handler_parameters(handler, self);
         let mut seen: HashSet<ValueId> = HashSet::new();
+        // Values written as items of a list, tuple or dict literal.
+        let mut elements: HashSet<ValueId> = HashSet::new();
         let mut stack = vec![input];
         let mut budget = FLOW_BUDGET;
         while let Some(id) = stack.pop() {
@@ -105,26 +107,57 @@ impl<'a> Extractor<'a> {
             }
             budget -= 1;
             let value = &self.model.values[id];
-            if let Some(columns) = self.model.columns(id) {
-                // Columns assigned on the serving frame are built; columns only named by a
-                // selection (`X[FEATURES]`) are what the model expects, not what exists.
-                let built = columns.known.iter().filter(|c| c.span.is_some());
-                flow.names.extend(built.map(|c| c.name.clone()));
-                if matches!(value.kind, Kind::Call { .. })
-                    && !columns.open
-                    && !columns.known.is_empty()
-                {
-                    // `pd.DataFrame(rows, columns=[...])`: a frame made with every column named.
-                    flow.names
-                        .extend(columns.known.iter().map(|c| c.name.clone()));
-                    flow.resolved = true;
-                }
-            }
             let text = self
                 .file
                 .text
                 .get(value.span.start..value.span.end)
                 .unwrap_or("");
+            // `df.columns = [c.replace("_", " ") for c in df.columns]`,
+            // `df.reindex(columns=bundle["columns"], fill_value=0)`: the frame's columns are
+            // renamed or replaced by names the analysis does not know.
+            if renames_columns(text) {
+                flow.open = true;
+                continue;
+            }
+            if let Some(columns) = self.model.columns(id) {
+                // Columns assigned on the serving frame are built; columns only named by a
+                // selection (`X[FEATURES]`) are what the model expects, not what exists.
+                let built = columns.known.iter().filter(|c| c.span.is_some());
+                flow.names.extend(built.map(|c| c.name.clone()));
+                if !columns.open
+                    && !columns.known.is_empty()
+                    && (matches!(value.kind, Kind::Call { .. })
+                        || columns.known.iter().all(|c| c.span.is_some()))
+                {
+                    // `pd.DataFrame(rows, columns=[...])`, `pd.DataFrame({"age": [age]})`,
+                    // `CustomData(...).get_data_as_data_frame()`: a frame made with every
+                    // column named. Its columns are what the model gets, whatever the values
+                    // come from, so nothing behind it is followed.
+                    flow.names
+                        .extend(columns.known.iter().map(|c| c.name.clone()));
+                    flow.resolved = true;
+                    continue;
+                }
+            }
+            // `schema.load(request.get_json())` with a marshmallow schema of the file: the
+            // fields it loads.
+            if let Some(fields) = self.schema_loaded(id) {
+                flow.names.extend(fields.iter().cloned());
+                flow.resolved = true;
+                continue;
+            }
+            // A row of several values (`[age, income]`); a list of one (`[features]`) may be
+            // a vector given whole.
+            if let Kind::Tuple(items) = &value.kind
+                && items.len() > 1
+            {
+                elements.extend(items.iter().copied());
+            }
+            // `[float(age)]`, `[a / b]`: an item converted or computed from values is still
+            // made of single values.
+            if elements.contains(&id) && is_scalar_expression(&value.kind, text) {
+                elements.extend(value.inputs.iter().copied());
+            }
             match &value.kind {
                 Kind::Dict(pairs) => {
                     // `{"age": req.age, ...}` flowing into the frame: its keys are the names.
@@ -153,7 +186,13 @@ impl<'a> Extractor<'a> {
                             flow.resolved = true;
                         }
                         Some(Parameter::Schema(_)) => flow.resolved = true,
-                        Some(Parameter::Raw(_)) | None => flow.open = true,
+                        // `[[age, income]]`, `{"age": [age]}`: one value, named by the
+                        // parameter.
+                        Some(Parameter::Bare(name)) if elements.contains(&id) => {
+                            flow.names.push(name.clone());
+                            flow.resolved = true;
+                        }
+                        Some(Parameter::Raw(_) | Parameter::Bare(_)) | None => flow.open = true,
                     }
                     continue;
                 }
@@ -185,6 +224,9 @@ impl<'a> Extractor<'a> {
                     }
                     continue;
                 }
+                // `age = st.number_input("Age")`: one value the user enters; the name it is
+                // given is read where the frame is built.
+                Kind::Call { function } if is_value_widget(function) => continue,
                 Kind::Call { function } => {
                     if is_request_object(function) || is_data_source(function) {
                         flow.open = true;
@@ -240,12 +282,39 @@ impl<'a> Extractor<'a> {
                 && is_identifier(field)
                 && parameters
                     .iter()
-                    .any(|p| matches!(p, Parameter::Schema(n) | Parameter::Raw(n) if n == head))
+                    .any(|p| matches!(p, Parameter::Schema(n) | Parameter::Raw(n) | Parameter::Bare(n) if n == head))
             {
                 flow.names.push(field.to_string());
             }
             stack.extend(value.inputs.iter().copied());
         }
+    }
+
+    /// The fields of a request schema of the file that a value was loaded with:
+    /// `schema.load(body)` where `schema = ApplicantSchema()`, or `ApplicantSchema().load(body)`
+    /// (marshmallow's `load` and `validate`, pydantic's `parse_obj` and `model_validate`).
+    fn schema_loaded(&self, id: ValueId) -> Option<&[String]> {
+        let value = &self.model.values[id];
+        let text = self.file.text.get(value.span.start..value.span.end)?;
+        let callee = call_callee(text)?;
+        let (_, method) = callee.rsplit_once('.')?;
+        if !matches!(method, "load" | "parse_obj" | "model_validate" | "validate") {
+            return None;
+        }
+        let receiver = value.inputs.first()?;
+        let receiver = &self.model.values[*receiver];
+        let made = self
+            .file
+            .text
+            .get(receiver.span.start..receiver.span.end)?
+            .trim();
+        let class = made.strip_suffix("()").unwrap_or(made);
+        let class = class.rsplit('.').next().unwrap_or(class);
+        self.summary
+            .schemas
+            .iter()
+            .find(|s| s.name == class && !s.vector)
+            .map(|s| s.fields.as_slice())
     }
 
     /// Whether a value given to a frame constructor is the request's rows: the request, a
@@ -258,8 +327,12 @@ impl<'a> Extractor<'a> {
                     .iter()
                     .all(|&i| self.whole_body(i, handler, parameters));
         }
-        // A dict literal names its keys; a request schema's fields are known (`[req.dict()]`).
-        if matches!(value.kind, Kind::Dict(_)) || self.schema_request(id, handler, parameters, 3) {
+        // A dict literal names its keys; a request schema's fields are known (`[req.dict()]`,
+        // `[schema.load(body)]`).
+        if matches!(value.kind, Kind::Dict(_))
+            || self.schema_request(id, handler, parameters, 3)
+            || self.schema_loaded(id).is_some()
+        {
             return false;
         }
         if self.is_request(id, handler, parameters, 3) {
@@ -380,6 +453,127 @@ impl<'a> Extractor<'a> {
 
     /// `[[a, b, c]]` or `np.array([[a, b, c]])`: the number of values per row.
     pub(super) fn positional_count(&self, node: Node) -> Option<usize> {
+        self.positional_items(node).map(|items| items.len())
+    }
+
+    /// The request fields a positional row is made of, in order (`[[age, income]]` where
+    /// `age = float(request.form["age"])`, `[[req.age, req.income]]`, `[[age, income]]` of
+    /// a handler's parameters or Streamlit widgets bound to those names); empty when any
+    /// value cannot be named. SKEW007 compares this order with training's.
+    pub(super) fn positional_names(&self, row: Node, bodies: &[Node]) -> Vec<String> {
+        let Some(items) = self.positional_items(row) else {
+            return Vec::new();
+        };
+        let parameters = bodies
+            .first()
+            .map(|h| handler_parameters(*h, self))
+            .unwrap_or_default();
+        let mut names = Vec::new();
+        for item in items {
+            match self.value_name(item, bodies, &parameters, 4) {
+                Some(name) => names.push(name),
+                None => return Vec::new(),
+            }
+        }
+        names
+    }
+
+    /// The request field one value of a row is (see `positional_names`).
+    fn value_name(
+        &self,
+        node: Node,
+        bodies: &[Node],
+        parameters: &[Parameter],
+        depth: usize,
+    ) -> Option<String> {
+        if depth == 0 {
+            return None;
+        }
+        match node.kind_name() {
+            "parenthesized_expression" => {
+                self.value_name(node.named_child(0)?, bodies, parameters, depth - 1)
+            }
+            "call" => {
+                let callee = self.text(node.field("function")?);
+                let arguments = node.field("arguments")?;
+                if matches!(callee, "float" | "int" | "str" | "bool") {
+                    if arguments.named_child_count() != 1 {
+                        return None;
+                    }
+                    return self.value_name(
+                        arguments.named_child(0)?,
+                        bodies,
+                        parameters,
+                        depth - 1,
+                    );
+                }
+                // `payload.get("age")`, `request.form.get("age", 0)`
+                if callee.ends_with(".get") {
+                    return string_literal(self.text(arguments.named_child(0)?));
+                }
+                None
+            }
+            // `request.form["age"]`, `data["age"]`
+            "subscript" => string_literal(self.text(node.field("subscript")?)),
+            // `req.age` of a request schema parameter
+            "attribute" => {
+                let object = self.text(node.field("object")?);
+                let schema = parameters
+                    .iter()
+                    .any(|p| matches!(p, Parameter::Schema(n) if n == object));
+                let field = node.field("attribute")?;
+                schema.then(|| self.text(field).to_string())
+            }
+            "identifier" => {
+                let name = self.text(node);
+                if parameters
+                    .iter()
+                    .any(|p| matches!(p, Parameter::Named(n) | Parameter::Bare(n) if n == name))
+                {
+                    return Some(name.to_string());
+                }
+                // The last assignment of the name before the row, in the bodies.
+                let mut found: Option<Node> = None;
+                for body in bodies {
+                    let mut cursor = body.walk();
+                    let mut stack = vec![*body];
+                    while let Some(candidate) = stack.pop() {
+                        if candidate.start_byte() >= node.start_byte() {
+                            continue;
+                        }
+                        if candidate.kind_name() == "assignment"
+                            && candidate.end_byte() <= node.start_byte()
+                            && candidate.field("left").is_some_and(|l| {
+                                l.kind_name() == "identifier" && self.text(l) == name
+                            })
+                            && found.is_none_or(|f| f.start_byte() < candidate.start_byte())
+                        {
+                            found = Some(candidate);
+                        }
+                        if !matches!(
+                            candidate.kind_name(),
+                            "assignment" | "call" | "class_definition"
+                        ) {
+                            stack.extend(candidate.named_children(&mut cursor));
+                        }
+                    }
+                }
+                let right = found?.field("right")?;
+                // `age = st.number_input("Age")`: the widget's value is named by its variable.
+                if right.kind_name() == "call"
+                    && let Some(function) = right.field("function")
+                    && is_value_widget(&self.qualify(self.text(function)))
+                {
+                    return Some(name.to_string());
+                }
+                self.value_name(right, bodies, parameters, depth - 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// The values of a one-row literal (`[[a, b, c]]`, `np.array([[a, b, c]])`).
+    fn positional_items<'n>(&self, node: Node<'n>) -> Option<Vec<Node<'n>>> {
         let list = match node.kind_name() {
             "list" => node,
             "call" => {
@@ -409,7 +603,7 @@ impl<'a> Extractor<'a> {
         {
             return None;
         }
-        Some(items.len())
+        Some(items)
     }
 
     /// Parameter annotations: schema types and plain named values.
@@ -437,7 +631,10 @@ impl<'a> Extractor<'a> {
             let annotation = self.text(annotation).trim().to_string();
             if ml::serving::PRIMITIVES.contains(&annotation.as_str()) {
                 entry.available.push(name);
-            } else if is_raw_body(&annotation) && !self.defines_schema(&annotation) {
+            } else if is_raw_body(&annotation)
+                && !self.defines_schema(&annotation)
+                && !is_schema_list(&annotation)
+            {
                 raw_body = true;
             } else {
                 let inner = annotation
@@ -495,8 +692,11 @@ pub(super) enum Parameter {
     Named(String),
     /// A request schema (`req: ChurnRequest`): its fields.
     Schema(String),
-    /// A raw body (`payload: dict`, `request: Request`) or no annotation: fields unknown.
+    /// A raw body (`payload: dict`, `request: Request`): fields unknown.
     Raw(String),
+    /// No annotation: a value (a query or path parameter, a Gradio input) when it is written
+    /// into a row or a dict, a body of unknown fields when it is used whole.
+    Bare(String),
 }
 
 /// The handler's parameters in the order the model numbers them.
@@ -519,8 +719,11 @@ pub(super) fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter>
         } else {
             match annotation {
                 Some(a) if ml::serving::PRIMITIVES.contains(&a.as_str()) => Parameter::Named(name),
-                Some(a) if !is_raw_body(&a) || x.defines_schema(&a) => Parameter::Schema(name),
-                _ => Parameter::Raw(name),
+                Some(a) if !is_raw_body(&a) || x.defines_schema(&a) || is_schema_list(&a) => {
+                    Parameter::Schema(name)
+                }
+                Some(_) => Parameter::Raw(name),
+                None => Parameter::Bare(name),
             }
         };
         out.push(kind);
@@ -533,8 +736,10 @@ pub(super) fn handler_parameters(handler: Node, x: &Extractor) -> Vec<Parameter>
             x.text(p)[..handler.start_byte() - p.start_byte()].contains("pydantic_model=")
         });
     if described
-        && let Some(first) = out.iter_mut().find(|p| matches!(p, Parameter::Raw(_)))
-        && let Parameter::Raw(name) = first
+        && let Some(first) = out
+            .iter_mut()
+            .find(|p| matches!(p, Parameter::Raw(_) | Parameter::Bare(_)))
+        && let Parameter::Raw(name) | Parameter::Bare(name) = first
     {
         *first = Parameter::Schema(std::mem::take(name));
     }
@@ -548,11 +753,65 @@ fn is_raw_body(annotation: &str) -> bool {
         .any(|r| annotation == *r || annotation.starts_with(&format!("{r}[")))
 }
 
+/// `list[Trip]`, `List[Trip]`: a list of request schemas (a batch of named rows), not a raw
+/// list; `list[float]` or `List[dict]` stays raw.
+fn is_schema_list(annotation: &str) -> bool {
+    let Some(inner) = ["list[", "List["]
+        .iter()
+        .find_map(|p| annotation.strip_prefix(p))
+        .and_then(|rest| rest.strip_suffix(']'))
+    else {
+        return false;
+    };
+    let inner = inner.trim();
+    !inner.is_empty()
+        && inner.split('.').all(is_identifier)
+        && !is_raw_body(inner)
+        && !ml::serving::PRIMITIVES.contains(&inner)
+        && !matches!(inner, "float" | "int" | "str" | "bool" | "Any" | "object")
+}
+
 /// The request object of a web framework, or a value read from it whole.
 fn is_request_object(qualified: &str) -> bool {
     ml::serving::REQUEST_OBJECTS
         .iter()
         .any(|r| qualified == *r || qualified.starts_with(&format!("{r}.")))
+}
+
+/// A conversion of one value (`float(x)`, `int(x)`) or arithmetic on names (`a / b`).
+fn is_scalar_expression(kind: &Kind, text: &str) -> bool {
+    match kind {
+        Kind::Call { function } => matches!(
+            function.as_str(),
+            "float" | "int" | "str" | "bool" | "round" | "abs"
+        ),
+        Kind::Unknown => {
+            !text.contains(['.', '[', '(', '{']) && text.contains(['+', '-', '*', '/', '%'])
+        }
+        _ => false,
+    }
+}
+
+/// A frame's columns set to names read from elsewhere: an assignment to `df.columns` (the
+/// value it binds is spanned by its target) or a `reindex` / `set_axis` call.
+fn renames_columns(text: &str) -> bool {
+    let text = text.trim();
+    if let Some(object) = text.strip_suffix(".columns") {
+        return object.split('.').all(is_identifier);
+    }
+    call_callee(text).is_some_and(|callee| {
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        callee.contains('.') && matches!(last, "reindex" | "set_axis" | "rename_axis")
+    })
+}
+
+/// A Streamlit widget that gives one value (`st.number_input`, `st.sidebar.selectbox`).
+fn is_value_widget(function: &str) -> bool {
+    let Some(rest) = function.strip_prefix("streamlit.") else {
+        return false;
+    };
+    let widget = rest.strip_prefix("sidebar.").unwrap_or(rest);
+    ml::serving::STREAMLIT_VALUE_INPUTS.contains(&widget)
 }
 
 /// A call that reads data from a file, a database or the network.
@@ -628,4 +887,66 @@ fn call_callee(text: &str) -> Option<&str> {
     let (callee, _) = text.split_once('(')?;
     let callee = callee.trim_end();
     (!callee.is_empty() && callee.split('.').all(is_identifier)).then_some(callee)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::summary_of;
+
+    /// (available, resolved, open, positional names) of the only entry point of `code`.
+    fn entry(code: &str) -> (Vec<String>, bool, bool, Vec<String>) {
+        let summary = summary_of("app.py", code);
+        let [entry] = summary.entries.as_slice() else {
+            panic!("one entry point expected: {:?}", summary.entries);
+        };
+        (
+            entry.available.clone(),
+            entry.resolved,
+            entry.open,
+            entry.positional_names.clone(),
+        )
+    }
+
+    const FLASK: &str = "import joblib\nimport pandas as pd\nfrom flask import Flask, request\napp = Flask(__name__)\nmodel = joblib.load('m.pkl')\n";
+
+    #[test]
+    fn a_positional_row_names_the_request_fields_it_is_made_of_in_order() {
+        let code = format!(
+            "{FLASK}@app.post('/p')\ndef predict():\n    income = float(request.form['income'])\n    age = int(request.form.get('age'))\n    return {{'p': model.predict([[income, age]])[0]}}\n"
+        );
+        assert_eq!(entry(&code).3, ["income", "age"]);
+        // A value that cannot be named leaves the whole row unnamed.
+        let code = format!(
+            "{FLASK}@app.post('/p')\ndef predict():\n    values = [float(v) for v in request.form.values()]\n    return {{'p': model.predict([[values[0], values[1]]])[0]}}\n"
+        );
+        assert!(entry(&code).3.is_empty());
+    }
+
+    #[test]
+    fn unannotated_parameters_are_values_in_a_row_and_unknown_used_whole() {
+        let fastapi = "import joblib\nimport pandas as pd\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.pkl')\n";
+        let (available, resolved, open, _) = entry(&format!(
+            "{fastapi}@app.get('/p')\ndef predict(age, income):\n    X = pd.DataFrame({{'age': [float(age)], 'income': [income]}})\n    return {{'p': model.predict(X)[0]}}\n"
+        ));
+        assert!(resolved && !open, "{available:?}");
+        assert!(available.contains(&"age".to_string()));
+        let (_, _, open, _) = entry(&format!(
+            "{fastapi}@app.post('/p')\ndef predict(payload):\n    return {{'p': model.predict(pd.DataFrame(payload))[0]}}\n"
+        ));
+        assert!(open);
+    }
+
+    #[test]
+    fn a_marshmallow_load_names_its_fields_and_renamed_columns_are_unknown() {
+        let code = format!(
+            "{FLASK}from marshmallow import Schema, fields\nclass Loan(Schema):\n    amount = fields.Float()\n    term = fields.Int()\nloan_schema = Loan()\n@app.post('/p')\ndef predict():\n    data = loan_schema.load(request.get_json())\n    return {{'p': model.predict(pd.DataFrame([data]))[0]}}\n"
+        );
+        let (available, resolved, open, _) = entry(&code);
+        assert!(resolved && !open, "{available:?}");
+        assert!(available.contains(&"term".to_string()));
+        let code = format!(
+            "{FLASK}@app.post('/p')\ndef predict():\n    X = pd.DataFrame({{'a': [request.json['a']]}})\n    X = X.reindex(columns=model.feature_names_in_, fill_value=0)\n    return {{'p': model.predict(X)[0]}}\n"
+        );
+        assert!(entry(&code).2);
+    }
 }

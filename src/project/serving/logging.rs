@@ -46,7 +46,10 @@ impl<'a> Extractor<'a> {
         let mut names: Vec<String> = handler_parameters(*handler, self)
             .into_iter()
             .filter_map(|p| match p {
-                Parameter::Named(n) | Parameter::Schema(n) | Parameter::Raw(n) => Some(n),
+                Parameter::Named(n)
+                | Parameter::Schema(n)
+                | Parameter::Raw(n)
+                | Parameter::Bare(n) => Some(n),
                 Parameter::Receiver => None,
             })
             .collect();

@@ -78,15 +78,16 @@ impl<'a> Extractor<'a> {
         entry.available.extend(flow.names);
         *self.data_names.borrow_mut() = self.data_names_of(bodies);
         for body in bodies {
-            self.scan_body(*body, &mut entry);
+            self.scan_body(*body, bodies, &mut entry);
         }
         self.data_names.borrow_mut().clear();
         // `X = np.array([[a, b, c]])` then `model.predict(X)`: a positional row built in a
         // variable is compared by its length, like one written inside the call.
         if entry.positional.is_none()
-            && let Some(count) = self.row_predicted_by_name(bodies)
+            && let Some(row) = self.row_predicted_by_name(bodies)
         {
-            entry.positional = Some(count);
+            entry.positional = self.positional_count(row);
+            entry.positional_names = self.positional_names(row, bodies);
         }
         let mut seen = HashSet::new();
         entry.available.retain(|c| seen.insert(c.clone()));
@@ -94,7 +95,7 @@ impl<'a> Extractor<'a> {
     }
 
     /// Feature names, positional vectors, logging, opaque sources and shared calls in a body.
-    fn scan_body(&self, body: Node, entry: &mut Entry) {
+    fn scan_body(&self, body: Node, bodies: &[Node], entry: &mut Entry) {
         for &node in self.nodes_in(body) {
             match node.kind_name() {
                 // A response (`return {"p": ...}`, `jsonify({...})`) names outputs, not features.
@@ -117,13 +118,13 @@ impl<'a> Extractor<'a> {
                         entry.available.push(name);
                     }
                 }
-                "call" => self.scan_call(node, entry),
+                "call" => self.scan_call(node, bodies, entry),
                 _ => {}
             }
         }
     }
 
-    fn scan_call(&self, node: Node, entry: &mut Entry) {
+    fn scan_call(&self, node: Node, bodies: &[Node], entry: &mut Entry) {
         let Some(function) = node.field("function") else {
             return;
         };
@@ -200,6 +201,7 @@ impl<'a> Extractor<'a> {
             && let Some(count) = self.positional_count(*first)
         {
             entry.positional = Some(count);
+            entry.positional_names = self.positional_names(*first, bodies);
         }
         // `with bentoml.monitor("iris") as mon: mon.log(...)`: BentoML's monitoring context.
         if qualified.starts_with("bentoml.monitor")
