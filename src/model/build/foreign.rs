@@ -416,7 +416,7 @@ impl<'a> Builder<'a> {
         let known = || args.all_values().into_iter().any(|v| self.is_known_data(v));
         name == "__init__"
             || has(IO_WORDS)
-            || receiver.is_some() && has(ML_WORDS)
+            || receiver.is_some() && (has(ML_WORDS) || has(DATA_WORDS))
             || (has(ML_WORDS) || has(DATA_WORDS)) && known()
     }
 
