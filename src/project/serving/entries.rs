@@ -537,8 +537,12 @@ impl<'a> Extractor<'a> {
         }
         // Calls the model knows predict: a loaded model called as a function (`model(x)`).
         for event in &self.model.events {
+            // Also a prediction made inside a function of another module the handler calls
+            // (`run_inference(payload)`, `PredictPipeline().predict(df)`): the model read its
+            // body at the call.
             if let Event::Predict { span, method, .. } = event
-                && *method == PredictMethod::Call
+                && (*method == PredictMethod::Call
+                    || self.model.read_at.iter().any(|(at, _)| at == span))
                 && bodies
                     .iter()
                     .any(|b| b.start_byte() <= span.start && span.end <= b.end_byte())
