@@ -1449,3 +1449,77 @@ fn control_characters_in_file_names_are_shown_escaped() {
         );
     }
 }
+
+/// Modules a file reads functions from at its calls (build/foreign.rs), made hostile: a chain
+/// of two hundred modules each calling the next, two modules calling each other, a class
+/// whose `__init__` makes another instance of itself, a module that is a named pipe, one
+/// that is not UTF-8, one that does not parse, and a helper called ten thousand times. The
+/// run ends quickly, reports nothing it should not, and still reads a helper where it can.
+#[test]
+fn hostile_imported_modules_are_bounded() {
+    let dir = TempDir::new("robust-foreign");
+    dir.write("pyproject.toml", "[project]\nname = \"x\"\n");
+    for i in 0..200 {
+        dir.write(
+            &format!("chain/m{i}.py"),
+            &format!(
+                "import joblib\nfrom chain.m{next} import f{next}\n\ndef f{i}(x):\n    joblib.dump(x, 'models/m{i}.pkl')\n    return f{next}(x)\n",
+                next = i + 1
+            ),
+        );
+    }
+    dir.write("chain/__init__.py", "");
+    dir.write("a.py", "import joblib\nfrom b import g\n\ndef f(x):\n    joblib.load('m.pkl')\n    return g(f(x))\n");
+    dir.write("b.py", "import joblib\nfrom a import f\n\ndef g(x):\n    joblib.dump(x, 'n.pkl')\n    return f(g(x))\n");
+    dir.write(
+        "selfish.py",
+        "import joblib\n\nclass Model:\n    def __init__(self):\n        self.inner = Model()\n        self.m = joblib.load('m.pkl')\n\nMODEL = Model()\n",
+    );
+    std::fs::write(
+        dir.join("binary.py"),
+        b"def load(x):\n    return '\xff\xfe'\n",
+    )
+    .unwrap();
+    dir.write("broken.py", "def load(x:\n    return joblib.load(\n");
+    #[cfg(unix)]
+    {
+        let made = Command::new("mkfifo").arg(dir.join("piped.py")).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo piped.py");
+    }
+    let calls: String = (0..10_000)
+        .map(|i| format!("r{i} = save(m, 'out/{i}.pkl')\n"))
+        .collect();
+    dir.write(
+        "helpers.py",
+        "import joblib\n\ndef save(model, path):\n    joblib.dump(model, path)\n",
+    );
+    dir.write(
+        "main.py",
+        &format!(
+            "from chain.m0 import f0\nfrom a import f\nfrom selfish import MODEL, Model\nfrom binary import load as load_binary\nfrom broken import load as load_broken\nfrom piped import thing\nfrom helpers import save\nm = object()\nf0(m)\nf(m)\nModel()\nMODEL.m\nload_binary(m)\nload_broken(m)\nthing(m)\n{calls}"
+        ),
+    );
+    let run = check(&dir, &["main.py", "--select", "ALL", "--preview"], LIMIT);
+    assert!(
+        run.elapsed < Duration::from_secs(20),
+        "took {:?}",
+        run.elapsed
+    );
+    // main.py itself has nothing wrong; no finding is made up in it from the modules it read.
+    let in_main: Vec<&str> = run
+        .diagnostics()
+        .iter()
+        .filter(|d| {
+            d["path"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("main.py"))
+        })
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        in_main
+            .iter()
+            .all(|c| c.starts_with("PARSE") || c.starts_with("SUP")),
+        "{in_main:?}"
+    );
+}
