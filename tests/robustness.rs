@@ -1462,7 +1462,7 @@ fn hostile_imported_modules_are_bounded() {
     for i in 0..200 {
         dir.write(
             &format!("chain/m{i}.py"),
-            &format!(
+            format!(
                 "import joblib\nfrom chain.m{next} import f{next}\n\ndef f{i}(x):\n    joblib.dump(x, 'models/m{i}.pkl')\n    return f{next}(x)\n",
                 next = i + 1
             ),
@@ -1495,7 +1495,7 @@ fn hostile_imported_modules_are_bounded() {
     );
     dir.write(
         "main.py",
-        &format!(
+        format!(
             "from chain.m0 import f0\nfrom a import f\nfrom selfish import MODEL, Model\nfrom binary import load as load_binary\nfrom broken import load as load_broken\nfrom piped import thing\nfrom helpers import save\nm = object()\nf0(m)\nf(m)\nModel()\nMODEL.m\nload_binary(m)\nload_broken(m)\nthing(m)\n{calls}"
         ),
     );
