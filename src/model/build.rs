@@ -643,14 +643,14 @@ impl<'a> Builder<'a> {
             match child.kind_name() {
                 "dotted_name" => {
                     let name = self.text(child).to_string();
-                    self.bind_import(&name, format!("{module_text}.{name}"), child);
+                    self.bind_import(&name, qualify(&module_text, &name), child);
                 }
                 "aliased_import" => {
                     let (Some(name), Some(alias)) = (child.field("name"), child.field("alias"))
                     else {
                         continue;
                     };
-                    let qualified = format!("{module_text}.{}", self.text(name));
+                    let qualified = qualify(&module_text, self.text(name));
                     self.bind_import(self.text(alias), qualified, child);
                 }
                 "wildcard_import" => self.star_imports.push(module_text.clone()),
@@ -1925,6 +1925,16 @@ impl<'a> Builder<'a> {
         }
         self.method_choices(receiver, method, args, value, node);
         value
+    }
+}
+
+/// `name` imported from `module`: `pkg.mod.name`, and `.name` (not `..name`) for `from .
+/// import name`.
+fn qualify(module: &str, name: &str) -> String {
+    if module.ends_with('.') {
+        format!("{module}{name}")
+    } else {
+        format!("{module}.{name}")
     }
 }
 

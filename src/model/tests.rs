@@ -500,3 +500,45 @@ fn an_instance_made_at_the_import_of_its_module_loads_and_predicts_at_the_call()
             .any(|e| matches!(e, Event::Predict { span, .. } if span.start == call))
     );
 }
+
+#[test]
+fn helpers_resolve_through_module_aliases_and_relative_imports() {
+    let io = "import joblib\n\ndef save_model(model, path):\n    joblib.dump(model, path)\n";
+    let saved = |main: &str| {
+        let m = project_model(
+            "foreign-imports",
+            &[("pkg/__init__.py", ""), ("pkg/io.py", io)],
+            ("pkg/train.py", main),
+        );
+        m.io.iter()
+            .filter(|io| io.op == IoOp::Save)
+            .filter_map(|io| io.path.clone())
+            .collect::<Vec<_>>()
+    };
+    let fit = "from sklearn.linear_model import LogisticRegression\nm = LogisticRegression().fit([[0]], [0])\n";
+    assert_eq!(
+        saved(&format!(
+            "import pkg.io as io\n{fit}io.save_model(m, 'a.pkl')\n"
+        )),
+        ["a.pkl"]
+    );
+    assert_eq!(
+        saved(&format!(
+            "from . import io\n{fit}io.save_model(m, 'b.pkl')\n"
+        )),
+        ["b.pkl"]
+    );
+    assert_eq!(
+        saved(&format!(
+            "from .io import save_model\n{fit}save_model(m, 'c.pkl')\n"
+        )),
+        ["c.pkl"]
+    );
+    // A name the module does not define stays a call the analysis cannot see into.
+    assert!(
+        saved(&format!(
+            "from .io import missing\n{fit}missing(m, 'd.pkl')\n"
+        ))
+        .is_empty()
+    );
+}
