@@ -1509,11 +1509,7 @@ fn hostile_imported_modules_are_bounded() {
     let in_main: Vec<&str> = run
         .diagnostics()
         .iter()
-        .filter(|d| {
-            d["path"]
-                .as_str()
-                .is_some_and(|f| f.ends_with("main.py"))
-        })
+        .filter(|d| d["path"].as_str().is_some_and(|f| f.ends_with("main.py")))
         .map(|d| d["code"].as_str().unwrap())
         .collect();
     assert!(

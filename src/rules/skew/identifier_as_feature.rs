@@ -1,6 +1,6 @@
 use super::helpers::{fit_name, model_fits};
 use crate::ml;
-use crate::model::Selection;
+use crate::model::{Selection, Tag};
 use crate::rule::{Check, Context, Sink};
 
 crate::rule::rule! {
@@ -31,6 +31,16 @@ fn check(ctx: &Context, sink: &mut Sink) {
         };
         let label = model.label_columns(fit.y);
         let selection = model.column_selection(fit.estimator);
+        // Ids that key the features' lags and group statistics (`groupby("item_id")["sales"]
+        // .shift(7)`): the model forecasts those series, and every id it serves is one it saw.
+        let series: Vec<&str> = columns
+            .known
+            .iter()
+            .flat_map(|c| c.facts.iter())
+            .map(|&f| model.fact(f))
+            .filter(|f| matches!(f.tag, Tag::Lag | Tag::Agg | Tag::Future))
+            .flat_map(|f| f.keys.iter().map(String::as_str))
+            .collect();
         for column in &columns.known {
             let name = column.name.as_str();
             if !ml::is_identifier_name(name)
@@ -38,6 +48,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 || label.iter().any(|l| l == name)
                 || model.encodes_column(fit.estimator, name)
                 || model.categorical.iter().any(|c| c == name)
+                || series.contains(&name)
             {
                 continue;
             }
