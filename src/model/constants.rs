@@ -138,19 +138,9 @@ pub fn remember(path: &Path, text: &str, tree: &tree_sitter::Tree) {
 }
 
 fn read_lists(path: &Path) -> Option<Lists> {
-    if crate::files::regular(path).ok()?.len() > MAX_MODULE_BYTES {
-        return None;
-    }
-    let bytes = crate::files::read(path).ok()?;
-    // Decoded as the engine decodes the module when it checks it, so that the lists are
-    // the same whichever of the two reads it first.
-    let file = crate::source::SourceFile::python(
-        path.to_path_buf(),
-        String::new(),
-        python::decode(&bytes).ok()?,
-    );
-    let tree = python::parse(&file.text)?;
-    Some(lists_in(&file.text, &tree))
+    let text = super::modules::read_text(path, MAX_MODULE_BYTES)?;
+    let tree = python::parse(&text)?;
+    Some(lists_in(&text, &tree))
 }
 
 /// The module-level lists and tuples of strings of a parsed module, by name.

@@ -192,7 +192,8 @@ pub fn source(importer: &Path, module: &str) -> Option<Arc<Source>> {
     if let Some(known) = cache().lock().ok()?.sources.get(&key) {
         return known.clone();
     }
-    let source = read(&path).map(|text| Arc::new(Source::index(key.clone(), text)));
+    let source =
+        read_text(&path, MAX_MODULE_BYTES).map(|text| Arc::new(Source::index(key.clone(), text)));
     if let Ok(mut cache) = cache().lock() {
         cache.sources.insert(key, source.clone());
     }
@@ -216,12 +217,14 @@ pub fn parse(source: &Source) -> Option<Arc<Module>> {
     Some(module)
 }
 
-fn read(path: &Path) -> Option<String> {
-    if crate::files::regular(path).ok()?.len() > MAX_MODULE_BYTES {
+/// The text of a module of the project no larger than `max` bytes, decoded as the engine
+/// decodes the module when it checks it (so that what is read of it is the same whichever
+/// reads it first).
+pub(crate) fn read_text(path: &Path, max: u64) -> Option<String> {
+    if crate::files::regular(path).ok()?.len() > max {
         return None;
     }
     let bytes = crate::files::read(path).ok()?;
-    // Decoded as the engine decodes the module when it checks it.
     let file = crate::source::SourceFile::python(
         path.to_path_buf(),
         String::new(),

@@ -117,14 +117,7 @@ impl<'a> Builder<'a> {
         args: &Args,
         node: Node,
     ) -> Option<ValueId> {
-        let (module, name) = qualified.rsplit_once('.')?;
-        if module.is_empty() || module.ends_with('.') {
-            return None;
-        }
-        let source = modules::source(self.path, module)?;
-        if source.path == crate::model::constants::key(self.path) {
-            return None;
-        }
+        let (source, name) = self.project_source(qualified)?;
         // Decided from the text before the module is parsed: most calls of a library's own
         // helpers are not worth reading.
         let text = source.definition_text(name)?;
@@ -155,12 +148,8 @@ impl<'a> Builder<'a> {
     /// (`service.model.predictor`), read as importing it would; None for its functions and
     /// classes, and for names it does not bind.
     pub(super) fn foreign_value(&mut self, qualified: &str, node: Node) -> Option<ValueId> {
-        let (module, name) = qualified.rsplit_once('.')?;
-        if module.is_empty() || module.ends_with('.') {
-            return None;
-        }
-        let source = modules::source(self.path, module)?;
-        if source.path == crate::model::constants::key(self.path) || !source.assigns(name) {
+        let (source, name) = self.project_source(qualified)?;
+        if !source.assigns(name) {
             return None;
         }
         let module = self.foreign.hold(modules::parse(&source)?)?;
@@ -176,6 +165,17 @@ impl<'a> Builder<'a> {
             Kind::Import(_) | Kind::Definition(_) | Kind::Unknown
         ))
         .then_some(value)
+    }
+
+    /// The module of the project `qualified` (`src.utils.load_object`) names a member of, and
+    /// that member's name; None for libraries and for the file itself.
+    fn project_source<'q>(&self, qualified: &'q str) -> Option<(Arc<modules::Source>, &'q str)> {
+        let (module, name) = qualified.rsplit_once('.')?;
+        if module.is_empty() || module.ends_with('.') {
+            return None;
+        }
+        let source = modules::source(self.path, module)?;
+        (source.path != crate::model::constants::key(self.path)).then_some((source, name))
     }
 
     fn definition_id(&mut self, module: &'a Module, node: Node<'a>) -> usize {
