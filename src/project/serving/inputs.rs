@@ -43,9 +43,12 @@ impl<'a> Extractor<'a> {
             .is_some_and(|q| q == "flask.request" || q == "quart.request")
     }
 
-    /// The length of a one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name
-    /// that a predict call of the bodies takes as its input.
-    pub(super) fn row_predicted_by_name(&self, bodies: &[Node]) -> Option<usize> {
+    /// A one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name that a
+    /// predict call of the bodies takes as its input: its length and the name of each value.
+    pub(super) fn row_predicted_by_name(
+        &self,
+        bodies: &[Node],
+    ) -> Option<(usize, Vec<Option<String>>)> {
         let mut predicted: Vec<&str> = Vec::new();
         for body in bodies {
             for &node in self.nodes_in(*body) {
@@ -76,9 +79,9 @@ impl<'a> Extractor<'a> {
                 if node.kind_name() == "assignment"
                     && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
                     && predicted.contains(&self.text(left))
-                    && let Some(count) = self.positional_count(right)
+                    && let Some(items) = self.positional_row(right)
                 {
-                    return Some(count);
+                    return Some((items.len(), self.row_names(&items)));
                 }
                 stack.extend(node.named_children(&mut cursor));
             }
@@ -378,8 +381,8 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    /// `[[a, b, c]]` or `np.array([[a, b, c]])`: the number of values per row.
-    pub(super) fn positional_count(&self, node: Node) -> Option<usize> {
+    /// `[[a, b, c]]` or `np.array([[a, b, c]])`: the values of the one row.
+    pub(super) fn positional_row<'n>(&self, node: Node<'n>) -> Option<Vec<Node<'n>>> {
         let list = match node.kind_name() {
             "list" => node,
             "call" => {
@@ -409,7 +412,57 @@ impl<'a> Extractor<'a> {
         {
             return None;
         }
-        Some(items.len())
+        Some(items)
+    }
+
+    /// The name each value of a positional row is read through: `tenure`, `req.tenure`,
+    /// `request.form["tenure"]`, `data.get("tenure")`, each possibly converted
+    /// (`float(...)`, `int(...)`); None for anything else.
+    pub(super) fn row_names(&self, items: &[Node]) -> Vec<Option<String>> {
+        items.iter().map(|item| self.value_name(*item, 0)).collect()
+    }
+
+    fn value_name(&self, node: Node, depth: usize) -> Option<String> {
+        match node.kind_name() {
+            "identifier" => Some(self.text(node).to_string()),
+            "attribute" => {
+                let object = node.field("object")?;
+                // `req.age`, not `np.nan` or `self.x.y`.
+                if object.kind_name() != "identifier"
+                    || self.imports.contains_key(self.text(object))
+                {
+                    return None;
+                }
+                Some(self.text(node.field("attribute")?).to_string())
+            }
+            "subscript" => string_literal(self.text(node.field("subscript")?)),
+            "parenthesized_expression" if depth < 3 => {
+                self.value_name(node.named_child(0)?, depth + 1)
+            }
+            "call" if depth < 3 => {
+                let function = self.text(node.field("function")?);
+                let arguments = node.field("arguments")?;
+                if arguments.named_child_count() != 1 {
+                    // `request.form.get("age", 0)`
+                    if function.ends_with(".get") && arguments.named_child_count() == 2 {
+                        return string_literal(self.text(arguments.named_child(0)?));
+                    }
+                    return None;
+                }
+                let only = arguments.named_child(0)?;
+                if function.ends_with(".get") || function.ends_with(".getlist") {
+                    return string_literal(self.text(only));
+                }
+                if matches!(
+                    function,
+                    "float" | "int" | "str" | "bool" | "np.float64" | "np.float32"
+                ) {
+                    return self.value_name(only, depth + 1);
+                }
+                None
+            }
+            _ => None,
+        }
     }
 
     /// Parameter annotations: schema types and plain named values.
@@ -628,4 +681,47 @@ fn call_callee(text: &str) -> Option<&str> {
     let (callee, _) = text.split_once('(')?;
     let callee = callee.trim_end();
     (!callee.is_empty() && callee.split('.').all(is_identifier)).then_some(callee)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::summary_of;
+
+    #[test]
+    fn a_positional_row_keeps_the_name_of_each_value() {
+        let summary = summary_of(
+            "app.py",
+            "import joblib\nimport numpy as np\nfrom flask import Flask, request\napp = Flask(__name__)\nmodel = joblib.load('m.joblib')\n@app.route('/p', methods=['POST'])\ndef p():\n    body = request.get_json()\n    writing = float(body['writing_score'])\n    X = np.array([[float(request.form['math_score']), writing, body.get('reading_score', 0), body['v'][0], np.nan]])\n    return {'y': model.predict(X).tolist()}\n",
+        );
+        let entry = &summary.entries[0];
+        assert_eq!(entry.positional, Some(5));
+        let names: Vec<Option<&str>> = entry
+            .positional_names
+            .iter()
+            .map(|n| n.as_deref())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                Some("math_score"),
+                Some("writing"),
+                Some("reading_score"),
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn a_handler_names_the_constants_it_uses() {
+        let summary = summary_of(
+            "app.py",
+            "import joblib\nimport pandas as pd\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.joblib')\nFEATURES = ['a', 'b']\n@app.post('/p')\ndef p(payload: dict):\n    return {'y': model.predict(pd.DataFrame([payload])[FEATURES]).tolist()}\n",
+        );
+        assert_eq!(summary.entries[0].constants, ["FEATURES"]);
+        assert_eq!(
+            summary.feature_list_places.len(),
+            summary.feature_lists.len()
+        );
+    }
 }

@@ -84,10 +84,17 @@ impl<'a> Extractor<'a> {
         // `X = np.array([[a, b, c]])` then `model.predict(X)`: a positional row built in a
         // variable is compared by its length, like one written inside the call.
         if entry.positional.is_none()
-            && let Some(count) = self.row_predicted_by_name(bodies)
+            && let Some((count, names)) = self.row_predicted_by_name(bodies)
         {
             entry.positional = Some(count);
+            entry.positional_names = names;
         }
+        entry.constants = bodies
+            .iter()
+            .flat_map(|body| upper_case_names(self.text(*body)))
+            .collect();
+        let mut known = HashSet::new();
+        entry.constants.retain(|c| known.insert(c.clone()));
         let mut seen = HashSet::new();
         entry.available.retain(|c| seen.insert(c.clone()));
         entry
@@ -197,9 +204,10 @@ impl<'a> Extractor<'a> {
         // `model.predict([[a, b, c]])`, `model.predict(np.array([[a, b]]))`
         if ml::PREDICT_METHODS.contains(&last)
             && let Some(first) = args.first()
-            && let Some(count) = self.positional_count(*first)
+            && let Some(items) = self.positional_row(*first)
         {
-            entry.positional = Some(count);
+            entry.positional = Some(items.len());
+            entry.positional_names = self.row_names(&items);
         }
         // `with bentoml.monitor("iris") as mon: mon.log(...)`: BentoML's monitoring context.
         if qualified.starts_with("bentoml.monitor")
@@ -272,6 +280,20 @@ fn is_identifier(text: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The upper-case names in a text (`FEATURES`, `NUM_COLS`): words of letters, digits and
+/// underscores with an upper-case letter and no lower-case one.
+fn upper_case_names(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| {
+            w.len() > 1
+                && !w.starts_with(|c: char| c.is_ascii_digit())
+                && w.chars().any(|c| c.is_ascii_uppercase())
+                && !w.chars().any(|c| c.is_ascii_lowercase())
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// Whether `text` uses the name `name` (as a whole word).
