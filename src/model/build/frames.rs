@@ -132,6 +132,10 @@ impl Builder<'_> {
         let facts = assigned.facts.clone();
         let bases = assigned.bases.clone();
         for name in names {
+            // A column assigned again keeps its place among the frame's columns, as in pandas
+            // (`x["Sex"] = x["Sex"].map(...)` does not move `Sex` to the end): rules compare
+            // the order of a model's columns with a serving row's.
+            let at = columns.known.iter().position(|c| &c.name == name);
             columns.known.retain(|c| &c.name != name);
             columns.dropped.retain(|d| d != name);
             // Each assignment copies the frame's known columns, so a frame given thousands of
@@ -143,13 +147,17 @@ impl Builder<'_> {
                 columns.open = true;
                 continue;
             }
-            columns.known.push(Rc::new(Column {
+            let column = Rc::new(Column {
                 name: name.clone(),
                 facts: facts.clone(),
                 bases: bases.clone(),
                 span: Some(span(target)),
                 value,
-            }));
+            });
+            match at {
+                Some(at) => columns.known.insert(at, column),
+                None => columns.known.push(column),
+            }
         }
         let mut inputs = vec![old, value];
         inputs.extend(extra_inputs);

@@ -100,10 +100,10 @@ fn report(
     } else {
         format!(
             "the serving handler `{handler}` predicts on a positional row of {count} {values} \
-             with the `{}` saved to `{artifact}`, which was trained on named columns ({}): \
-             nothing checks that the values come in the training's order",
+             with the `{}` saved to `{artifact}`, which was trained on {}: nothing checks \
+             that the values come in the training's order",
             training.model,
-            list(training),
+            trained_on(training),
         )
     };
     let place: Place = entry
@@ -122,10 +122,20 @@ fn report(
         .related(
             saver,
             training.place,
-            format!("`{}` is trained here on {}", training.model, list(training)),
+            format!("`{}` is trained here on {}", training.model, trained_on(training)),
         );
     if differ {
         finding.severity(Severity::Error);
+    }
+}
+
+/// What the model was trained on, for messages: its columns (the first eight), or the
+/// frame when more columns than those known may be in it (read from a file).
+fn trained_on(training: &Training) -> String {
+    if training.open {
+        format!("the named columns of `{}`", training.x_text)
+    } else {
+        format!("named columns ({})", list(training))
     }
 }
 
