@@ -72,21 +72,38 @@ impl<'a> Extractor<'a> {
         if predicted.is_empty() {
             return None;
         }
+        // Every assignment of a predicted name: a row assigned to a name that is bound again
+        // (`data = np.array([[...]])`, then `data = prep(data)[-1:]`) may not be what the model
+        // gets, and is not read as its input.
+        let mut rows: Vec<(&str, Vec<Node>)> = Vec::new();
+        let mut bound: Vec<&str> = Vec::new();
         for body in bodies {
             let mut cursor = body.walk();
             let mut stack = vec![*body];
             while let Some(node) = stack.pop() {
-                if node.kind_name() == "assignment"
-                    && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
-                    && predicted.contains(&self.text(left))
-                    && let Some(items) = self.positional_row(right)
+                if matches!(node.kind_name(), "assignment" | "augmented_assignment")
+                    && let Some(left) = node.field("left")
                 {
-                    return Some((items.len(), self.row_names(&items)));
+                    for name in assigned_names(left, self) {
+                        if predicted.contains(&name) {
+                            bound.push(name);
+                        }
+                    }
+                    if let Some(right) = node.field("right")
+                        && predicted.contains(&self.text(left))
+                        && let Some(items) = self.positional_row(right)
+                    {
+                        rows.push((self.text(left), items));
+                    }
                 }
                 stack.extend(node.named_children(&mut cursor));
             }
         }
-        None
+        let (name, items) = rows.into_iter().next()?;
+        if bound.iter().filter(|b| **b == name).count() != 1 {
+            return None;
+        }
+        Some((items.len(), self.row_names(&items)))
     }
 
     /// Follows a model's input back to where its values come from (catalog §3.1, F_serve):
@@ -683,6 +700,20 @@ fn call_callee(text: &str) -> Option<&str> {
     (!callee.is_empty() && callee.split('.').all(is_identifier)).then_some(callee)
 }
 
+/// The names an assignment's left side binds (`x`, `x, y = ...`, `(a, [b, c]) = ...`).
+fn assigned_names<'t>(left: Node, x: &Extractor<'t>) -> Vec<&'t str> {
+    match left.kind_name() {
+        "identifier" => vec![x.text(left)],
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+            let mut cursor = left.walk();
+            left.named_children(&mut cursor)
+                .flat_map(|child| assigned_names(child, x))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::summary_of;
@@ -719,6 +750,15 @@ mod tests {
             "import joblib\nimport pandas as pd\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.joblib')\nFEATURES = ['a', 'b']\n@app.post('/p')\ndef p(payload: dict):\n    return {'y': model.predict(pd.DataFrame([payload])[FEATURES]).tolist()}\n",
         );
         assert_eq!(summary.entries[0].constants, ["FEATURES"]);
+    }
+
+    #[test]
+    fn a_row_whose_name_is_bound_again_is_not_the_model_input() {
+        let summary = summary_of(
+            "app.py",
+            "import joblib\nimport numpy as np\nfrom flask import Flask, request\napp = Flask(__name__)\nmodel = joblib.load('m.joblib')\n@app.route('/p', methods=['POST'])\ndef p():\n    data = np.array([[request.form['a'], request.form['b']]])\n    data, label = prep(data)\n    return {'y': model.predict(data).tolist()}\n",
+        );
+        assert_eq!(summary.entries[0].positional, None);
         assert_eq!(
             summary.feature_list_places.len(),
             summary.feature_lists.len()
