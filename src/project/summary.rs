@@ -330,6 +330,10 @@ pub struct Entry {
     /// lists of its file are the lists it builds its input with.
     #[serde(default)]
     pub constants: Vec<String>,
+    /// The columns of the frame the handler's model predicts on, in order, when every one
+    /// is known (`model.predict(frame[FEATURES])`); empty otherwise.
+    #[serde(default)]
+    pub predict_columns: Vec<String>,
     /// Inputs or predictions reach a log or metrics sink.
     pub logged: bool,
     /// Fits in the serving path: (method, class, place).

@@ -750,6 +750,12 @@ mod tests {
             "import joblib\nimport pandas as pd\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.joblib')\nFEATURES = ['a', 'b']\n@app.post('/p')\ndef p(payload: dict):\n    return {'y': model.predict(pd.DataFrame([payload])[FEATURES]).tolist()}\n",
         );
         assert_eq!(summary.entries[0].constants, ["FEATURES"]);
+        assert_eq!(summary.entries[0].predict_columns, ["a", "b"]);
+        assert_eq!(
+            summary.feature_list_places.len(),
+            summary.feature_lists.len()
+        );
+        assert_eq!(summary.feature_list_places[0].start.line, 6);
     }
 
     #[test]
@@ -759,9 +765,5 @@ mod tests {
             "import joblib\nimport numpy as np\nfrom flask import Flask, request\napp = Flask(__name__)\nmodel = joblib.load('m.joblib')\n@app.route('/p', methods=['POST'])\ndef p():\n    data = np.array([[request.form['a'], request.form['b']]])\n    data, label = prep(data)\n    return {'y': model.predict(data).tolist()}\n",
         );
         assert_eq!(summary.entries[0].positional, None);
-        assert_eq!(
-            summary.feature_list_places.len(),
-            summary.feature_lists.len()
-        );
     }
 }

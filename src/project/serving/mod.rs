@@ -30,6 +30,7 @@ impl<'a> Extractor<'a> {
         let load_values = self.io_values(IoOp::Load);
         let mut loads = Vec::new();
         let mut flow = InputFlow::default();
+        let mut predict_columns: Vec<String> = Vec::new();
         let handler = bodies.first().copied();
         for event in &self.model.events {
             if let Event::Predict {
@@ -49,6 +50,12 @@ impl<'a> Extractor<'a> {
                 }
                 if let Some(handler) = handler {
                     self.input_flow(*input, handler, &mut flow);
+                }
+                if let Some(columns) = self.model.columns(*input)
+                    && !columns.open
+                    && !columns.known.is_empty()
+                {
+                    predict_columns = columns.known.iter().map(|c| c.name.clone()).collect();
                 }
             }
         }
@@ -73,6 +80,7 @@ impl<'a> Extractor<'a> {
             resolved: flow.resolved && !guessed,
             open: flow.open,
             input_calls: flow.calls,
+            predict_columns,
             ..Entry::default()
         };
         entry.available.extend(flow.names);

@@ -23,10 +23,15 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     let mut reported: BTreeSet<(FileId, String)> = BTreeSet::new();
     for entry in index.entries() {
         let serving_file = index.files[entry.file];
+        // A list of the serving file that the handler names and that is, in order, the
+        // columns its model predicts on; or, for a positional row, any list it names.
         let lists: Vec<&(String, Vec<String>)> = serving_file
             .feature_lists
             .iter()
-            .filter(|(name, _)| entry.entry.constants.contains(name))
+            .filter(|(name, list)| {
+                entry.entry.constants.contains(name)
+                    && (*list == entry.entry.predict_columns || entry.entry.positional.is_some())
+            })
             .collect();
         if lists.is_empty() {
             continue;
@@ -61,8 +66,10 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
                     continue;
                 }
                 let same_set = only_serving.is_empty() && only_training.is_empty();
-                if same_set && entry.entry.positional.is_none() {
-                    // Names select the columns: the order of either list does not matter.
+                if same_set == entry.entry.positional.is_none() {
+                    // Names select the columns: the order of either list does not matter. A
+                    // positional row names no list's columns: only the same names in
+                    // another order say that the list is the model's.
                     continue;
                 }
                 report(
