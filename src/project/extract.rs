@@ -289,6 +289,7 @@ impl<'a> Extractor<'a> {
     fn produced_by_model(&mut self) {
         // Frames share their column lists (`Rc`) from value to value: skip a list just seen.
         let mut last: *const crate::model::Columns = std::ptr::null();
+        let mut assignments: HashSet<(usize, String)> = HashSet::new();
         for value in &self.model.values {
             let Some(columns) = &value.columns else {
                 continue;
@@ -302,10 +303,12 @@ impl<'a> Extractor<'a> {
                 if column.span.is_some() && !self.summary.produced_columns.contains(&column.name) {
                     self.summary.produced_columns.push(column.name.clone());
                 }
+                // A column is shared by every later version of its frame: read each
+                // assignment once.
                 if let Some(span) = column.span
+                    && assignments.insert((span.start, column.name.clone()))
                     && let Some(produced) =
                         self.produced_expression(&column.name, span, column.value)
-                    && !self.summary.produced_expressions.contains(&produced)
                 {
                     self.summary.produced_expressions.push(produced);
                 }
