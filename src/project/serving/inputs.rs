@@ -470,10 +470,7 @@ impl<'a> Extractor<'a> {
                 if function.ends_with(".get") || function.ends_with(".getlist") {
                     return string_literal(self.text(only));
                 }
-                if matches!(
-                    function,
-                    "float" | "int" | "str" | "bool" | "np.float64" | "np.float32"
-                ) {
+                if ml::serving::SCALAR_CONVERSIONS.contains(&self.qualify(function).as_str()) {
                     return self.value_name(only, depth + 1);
                 }
                 None

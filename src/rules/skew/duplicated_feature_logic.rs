@@ -1,5 +1,5 @@
 use crate::project::index::{FileId, ProjectIndex};
-use crate::project::summary::ProducedColumn;
+use crate::project::summary::{ProducedColumn, Save, Training};
 use crate::rule::{Check, ProjectSink};
 use std::collections::BTreeSet;
 
@@ -21,6 +21,28 @@ crate::rule::rule! {
 /// alone. One finding per serving file and column, at its assignment.
 fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     let mut reported: BTreeSet<(FileId, String)> = BTreeSet::new();
+    for join in served_trainings(index) {
+        for column in &join.training.columns {
+            let Some((trained, served)) = duplicated(index, &join, &column.name) else {
+                continue;
+            };
+            if reported.insert((join.loader, column.name.clone())) {
+                report(index, sink, &join, &column.name, (trained, served));
+            }
+        }
+    }
+}
+
+/// A saved training and a serving or batch file (not its own) that loads its artifact.
+struct Join<'a> {
+    trainer: FileId,
+    save: &'a Save,
+    training: &'a Training,
+    loader: FileId,
+}
+
+fn served_trainings<'a>(index: &ProjectIndex<'a>) -> Vec<Join<'a>> {
+    let mut out = Vec::new();
     for (trainer, file) in index.files.iter().enumerate() {
         if file.test {
             continue;
@@ -29,65 +51,83 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
             let Some(training) = index.training_of(trainer, save) else {
                 continue;
             };
-            for (loader, _) in index.loaders_of(trainer, s) {
-                let serving = index.files[loader];
-                if loader == trainer
-                    || serving.test
-                    || (serving.entries.is_empty() && serving.scoring.is_empty())
-                {
-                    continue;
-                }
-                for column in &training.columns {
-                    let trained: Vec<&ProducedColumn> = computed(&file.produced_expressions, &column.name);
-                    let served: Vec<&ProducedColumn> = computed(&serving.produced_expressions, &column.name);
-                    let (Some(first_trained), Some(first_served)) = (trained.first(), served.first())
-                    else {
-                        continue;
-                    };
-                    let same = trained
-                        .iter()
-                        .any(|t| served.iter().any(|s| s.expression == t.expression));
-                    if same
-                        || trained
-                            .iter()
-                            .chain(&served)
-                            .any(|p| uses_shared_code(index, p, trainer, loader))
-                        || !reported.insert((loader, column.name.clone()))
-                    {
-                        continue;
-                    }
-                    let artifact = save
-                        .path
-                        .as_deref()
-                        .unwrap_or("the model artifact")
-                        .trim_start_matches("*/");
-                    let message = format!(
-                        "`{}`, a feature of the `{}` saved to `{artifact}`, is computed here and \
-                         again in `{}` ({}): two implementations of one feature; share one",
-                        column.name,
-                        training.model,
-                        file.path,
-                        first_trained.place.describe(),
-                    );
-                    sink.report(&RULE, loader, first_served.place, message)
-                        .help(
-                            "move the computation into a function of a module that both the \
-                             training and the serving code import, and call it from both",
-                        )
-                        .related(
-                            trainer,
-                            first_trained.place,
-                            format!("`{}` computed here for training", column.name),
-                        )
-                        .related(
-                            trainer,
-                            training.place,
-                            format!("`{}` trained here", training.model),
-                        );
-                }
-            }
+            out.extend(
+                index
+                    .loaders_of(trainer, s)
+                    .into_iter()
+                    .filter(|&(loader, _)| {
+                        let serving = index.files[loader];
+                        loader != trainer
+                            && !serving.test
+                            && !(serving.entries.is_empty() && serving.scoring.is_empty())
+                    })
+                    .map(|(loader, _)| Join {
+                        trainer,
+                        save,
+                        training,
+                        loader,
+                    }),
+            );
         }
     }
+    out
+}
+
+/// The first training and the first serving assignment of `column` when both files compute
+/// it, no two of their expressions are the same, and none uses shared code.
+fn duplicated<'a>(
+    index: &ProjectIndex<'a>,
+    join: &Join,
+    column: &str,
+) -> Option<(&'a ProducedColumn, &'a ProducedColumn)> {
+    let trained = computed(&index.files[join.trainer].produced_expressions, column);
+    let served = computed(&index.files[join.loader].produced_expressions, column);
+    let (first_trained, first_served) = (*trained.first()?, *served.first()?);
+    let same = trained
+        .iter()
+        .any(|t| served.iter().any(|s| s.expression == t.expression));
+    let shared = trained
+        .iter()
+        .chain(&served)
+        .any(|p| uses_shared_code(index, p, join.trainer, join.loader));
+    (!same && !shared).then_some((first_trained, first_served))
+}
+
+fn report(
+    index: &ProjectIndex,
+    sink: &mut ProjectSink,
+    join: &Join,
+    column: &str,
+    (trained, served): (&ProducedColumn, &ProducedColumn),
+) {
+    let artifact = join
+        .save
+        .path
+        .as_deref()
+        .unwrap_or("the model artifact")
+        .trim_start_matches("*/");
+    let message = format!(
+        "`{column}`, a feature of the `{}` saved to `{artifact}`, is computed here and again \
+         in `{}` ({}): two implementations of one feature; share one",
+        join.training.model,
+        index.path(join.trainer),
+        trained.place.describe(),
+    );
+    sink.report(&RULE, join.loader, served.place, message)
+        .help(
+            "move the computation into a function of a module that both the training and the \
+             serving code import, and call it from both",
+        )
+        .related(
+            join.trainer,
+            trained.place,
+            format!("`{column}` computed here for training"),
+        )
+        .related(
+            join.trainer,
+            join.training.place,
+            format!("`{}` trained here", join.training.model),
+        );
 }
 
 /// The assignments of `column` that compute something (not a bare value or a conversion).
