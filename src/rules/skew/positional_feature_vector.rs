@@ -97,6 +97,14 @@ fn report(
             training.model,
             swapped.join("; "),
         )
+    } else if !training.open && in_order(&entry.entry.positional_names, training) {
+        format!(
+            "the serving handler `{handler}` predicts on a positional row of {count} {values} \
+             with the `{}` saved to `{artifact}`: its values are in the order of the training's \
+             named columns ({}) today, but nothing checks that they stay so",
+            training.model,
+            list(training),
+        )
     } else {
         format!(
             "the serving handler `{handler}` predicts on a positional row of {count} {values} \
@@ -202,6 +210,17 @@ fn misplaced(names: &[Option<String>], training: &Training) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Whether every value of the row is read through the name of the training column at its
+/// position.
+fn in_order(names: &[Option<String>], training: &Training) -> bool {
+    let columns: Vec<&str> = training.columns.iter().map(|c| c.name.as_str()).collect();
+    names.len() == columns.len()
+        && names
+            .iter()
+            .enumerate()
+            .all(|(at, name)| name.as_deref().and_then(|n| column_of(n, &columns)) == Some(at))
 }
 
 /// The training column a value's name stands for: the column of that name (ignoring case,
