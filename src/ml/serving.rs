@@ -336,3 +336,16 @@ pub fn framework_name(module: &str) -> &str {
         other => other,
     }
 }
+
+/// Calls that convert one request value to a scalar without computing anything
+/// (`float(request.form["age"])`): the value keeps the name it was read through.
+pub const SCALAR_CONVERSIONS: &[&str] = &[
+    "float",
+    "int",
+    "str",
+    "bool",
+    "numpy.float64",
+    "numpy.float32",
+    "numpy.int64",
+    "numpy.int32",
+];

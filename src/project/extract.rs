@@ -289,6 +289,7 @@ impl<'a> Extractor<'a> {
     fn produced_by_model(&mut self) {
         // Frames share their column lists (`Rc`) from value to value: skip a list just seen.
         let mut last: *const crate::model::Columns = std::ptr::null();
+        let mut assignments: HashSet<(usize, String)> = HashSet::new();
         for value in &self.model.values {
             let Some(columns) = &value.columns else {
                 continue;
@@ -302,8 +303,59 @@ impl<'a> Extractor<'a> {
                 if column.span.is_some() && !self.summary.produced_columns.contains(&column.name) {
                     self.summary.produced_columns.push(column.name.clone());
                 }
+                // A column is shared by every later version of its frame: read each
+                // assignment once.
+                if let Some(span) = column.span
+                    && assignments.insert((span.start, column.name.clone()))
+                    && let Some(produced) =
+                        self.produced_expression(&column.name, span, column.value)
+                {
+                    self.summary.produced_expressions.push(produced);
+                }
             }
         }
+    }
+
+    /// `df["age"] = <expression>` as the model recorded it: the expression normalized and
+    /// the imported names it uses. None when the assignment is not in this file's text as a
+    /// subscript assignment of the column (a column a helper of another module assigns).
+    fn produced_expression(
+        &self,
+        name: &str,
+        target: Span,
+        value: ValueId,
+    ) -> Option<ProducedColumn> {
+        let left = self.file.text.get(target.start..target.end)?;
+        let (frame, key) = left.trim().split_once('[')?;
+        let frame = frame.trim();
+        let key = key.trim().strip_suffix(']')?.trim();
+        if !is_plain_name(frame) || string_literal(key).as_deref() != Some(name) {
+            return None;
+        }
+        let value = self.model.values.get(value.index())?;
+        // `target = value`, nothing else between them (not `+=`, not a chained assignment).
+        let between = self.file.text.get(target.end..value.span.start)?;
+        if between.trim() != "=" || value.span.start >= value.span.end {
+            return None;
+        }
+        let text = self.file.text.get(value.span.start..value.span.end)?;
+        let span = Span::new(target.start, value.span.end);
+        let mut imported: Vec<String> = Vec::new();
+        for word in words(text) {
+            let head = word.split('.').next().unwrap_or(word);
+            if self.imports.contains_key(head) {
+                let qualified = self.qualify(word);
+                if !imported.contains(&qualified) {
+                    imported.push(qualified);
+                }
+            }
+        }
+        Some(ProducedColumn {
+            name: name.to_string(),
+            expression: normalize_expression(text, frame),
+            imported,
+            place: self.place(span),
+        })
     }
 
     /// The calls in `node`'s subtree, from a walk of that subtree only (for bodies read
@@ -698,6 +750,8 @@ impl<'a> Extractor<'a> {
                 }
                 if !items.is_empty() {
                     self.summary.feature_lists.push((name.to_string(), items));
+                    let place = self.node_place(node);
+                    self.summary.feature_list_places.push(place);
                 }
             }
         }
@@ -1687,6 +1741,83 @@ pub fn string_literal(text: &str) -> Option<String> {
     None
 }
 
+/// Whether `text` is one Python name (`df`).
+fn is_plain_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The dotted names of an expression's text (`pd.Timestamp`, `df`), string literals left out.
+fn words(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut start: Option<usize> = None;
+    for (at, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        let part = c.is_ascii_alphanumeric() || c == '_' || (c == '.' && start.is_some());
+        match (part, start) {
+            (true, None) if !c.is_ascii_digit() => start = Some(at),
+            (false, Some(from)) => {
+                out.push(text[from..at].trim_end_matches('.'));
+                start = None;
+            }
+            _ => {}
+        }
+        if c == '"' || c == '\'' {
+            quote = Some(c);
+        }
+    }
+    if let Some(from) = start {
+        out.push(text[from..].trim_end_matches('.'));
+    }
+    out
+}
+
+/// An expression's text without whitespace, with one kind of quotes, and with the frame it is
+/// assigned to written `_`: the same computation written on `df` and on `data` compares equal.
+fn normalize_expression(text: &str, frame: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word == frame {
+            out.push('_');
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            // A name after a dot is an attribute, never the frame.
+            if word.is_empty() && previous == Some('.') {
+                word.push('\u{0}');
+            }
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            match c {
+                '\'' => out.push('"'),
+                c if c.is_whitespace() => {}
+                c => out.push(c),
+            }
+        }
+        if !c.is_whitespace() {
+            previous = Some(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out.replace('\u{0}', "")
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -1717,6 +1848,38 @@ mod tests {
         let tree = crate::source::python::parse(&file.text).expect("parses");
         let model = crate::model::build(&file, &tree);
         extract(&file, &tree, &model, super::Options::default())
+    }
+
+    #[test]
+    fn assigned_columns_keep_their_expression_without_the_frame_name() {
+        let found = summary(
+            "import pandas as pd\nfrom features import age_of\ndef f(frame):\n    frame['ratio'] = frame[ 'a' ] /  frame[\"b\"]\n    frame['age'] = age_of(frame['dob'])\n    frame['c'] += 1\n    return frame\ndf = pd.read_csv('a.csv')\ndf['ratio'] = df['a'] / df['b']\n",
+        );
+        let shown: Vec<(&str, &str, &[String])> = found
+            .produced_expressions
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.expression.as_str(),
+                    p.imported.as_slice(),
+                )
+            })
+            .collect();
+        let none: &[String] = &[];
+        assert_eq!(
+            shown,
+            [
+                ("ratio", "_[\"a\"]/_[\"b\"]", none),
+                (
+                    "age",
+                    "age_of(_[\"dob\"])",
+                    &["features.age_of".to_string()][..]
+                ),
+                ("ratio", "_[\"a\"]/_[\"b\"]", none),
+            ],
+            "each assignment is kept, normalized alike; `+=` is no assignment of a value"
+        );
     }
 
     const HEAD: &str = "import joblib\nimport pickle\nimport torch\nimport pandas as pd\nfrom sklearn.preprocessing import StandardScaler\nfrom sklearn.linear_model import LogisticRegression\ndf = pd.read_csv('a.csv')\n";

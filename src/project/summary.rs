@@ -59,9 +59,16 @@ pub struct FileSummary {
     pub schemas: Vec<Schema>,
     /// Upper-case list constants of strings (feature lists), by name.
     pub feature_lists: Vec<(String, Vec<String>)>,
+    /// Where each of `feature_lists` is assigned, in the same order.
+    #[serde(default)]
+    pub feature_list_places: Vec<Place>,
     /// Column names the file's functions create (`df["x"] = ...`, `assign(x=...)`): what
     /// shared feature code can build.
     pub produced_columns: Vec<String>,
+    /// How the file computes the columns it assigns (`df["age"] = ...`), one per
+    /// assignment: two files that compute one feature each their own way.
+    #[serde(default)]
+    pub produced_expressions: Vec<ProducedColumn>,
     /// Columns the file one-hot encodes, as (prefix of the dummy columns, input column):
     /// `pd.get_dummies(df, columns=["color"])` and a `OneHotEncoder` fitted on
     /// `df[["color"]]` give `("color", "color")`, `prefix={"region": "reg"}` gives
@@ -104,6 +111,19 @@ impl FileSummary {
             .find(|(p, _)| p.span == place.span)
             .map(|(_, called)| called.as_str())
     }
+}
+
+/// A column assignment (`df["age"] = 2024 - df["birth_year"]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducedColumn {
+    pub name: String,
+    /// The assigned expression, normalized: no whitespace, one kind of quotes, and the
+    /// frame assigned to written `_` (`2024-_["birth_year"]`).
+    pub expression: String,
+    /// Functions and classes of other modules the expression calls or names, qualified.
+    pub imported: Vec<String>,
+    /// The assignment.
+    pub place: Place,
 }
 
 /// A middleware or request hook (`@app.middleware("http")`, `app.add_middleware(Cls)`,
@@ -301,11 +321,19 @@ pub struct Entry {
     pub open: bool,
     /// `model.predict([[a, b, c]])`: the number of values of a positional feature vector.
     pub positional: Option<usize>,
-    /// The request fields the positional row's values are, in order (`[[age, income]]` with
-    /// `age = float(request.form["age"])`), when every value can be named; empty otherwise.
-    /// SKEW007 compares this order with the training's columns.
+    /// For a positional row, the name each value is read through, in row order: the
+    /// request field, form field or variable (`request.form["reading_score"]`,
+    /// `float(req.age)`, `tenure`); None where it cannot be told (`features[0]`, `x * 2`).
     #[serde(default)]
-    pub positional_names: Vec<String>,
+    pub positional_names: Vec<Option<String>>,
+    /// Upper-case names the handler's bodies mention (`FEATURES`): those that are feature
+    /// lists of its file are the lists it builds its input with.
+    #[serde(default)]
+    pub constants: Vec<String>,
+    /// The columns of the frame the handler's model predicts on, in order, when every one
+    /// is known (`model.predict(frame[FEATURES])`); empty otherwise.
+    #[serde(default)]
+    pub predict_columns: Vec<String>,
     /// Inputs or predictions reach a log or metrics sink.
     pub logged: bool,
     /// Fits in the serving path: (method, class, place).

@@ -43,9 +43,12 @@ impl<'a> Extractor<'a> {
             .is_some_and(|q| q == "flask.request" || q == "quart.request")
     }
 
-    /// A one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name that a predict
-    /// call of the bodies takes as its input.
-    pub(super) fn row_predicted_by_name<'n>(&self, bodies: &[Node<'n>]) -> Option<Node<'n>> {
+    /// A one-row literal (`[[a, b]]`, `np.array([[a, b]])`) assigned to a name that a
+    /// predict call of the bodies takes as its input: its length and the name of each value.
+    pub(super) fn row_predicted_by_name(
+        &self,
+        bodies: &[Node],
+    ) -> Option<(usize, Vec<Option<String>>)> {
         let mut predicted: Vec<&str> = Vec::new();
         for body in bodies {
             for &node in self.nodes_in(*body) {
@@ -69,21 +72,38 @@ impl<'a> Extractor<'a> {
         if predicted.is_empty() {
             return None;
         }
+        // Every assignment of a predicted name: a row assigned to a name that is bound again
+        // (`data = np.array([[...]])`, then `data = prep(data)[-1:]`) may not be what the model
+        // gets, and is not read as its input.
+        let mut rows: Vec<(&str, Vec<Node>)> = Vec::new();
+        let mut bound: Vec<&str> = Vec::new();
         for body in bodies {
             let mut cursor = body.walk();
             let mut stack = vec![*body];
             while let Some(node) = stack.pop() {
-                if node.kind_name() == "assignment"
-                    && let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
-                    && predicted.contains(&self.text(left))
-                    && self.positional_count(right).is_some()
+                if matches!(node.kind_name(), "assignment" | "augmented_assignment")
+                    && let Some(left) = node.field("left")
                 {
-                    return Some(right);
+                    for name in assigned_names(left, self) {
+                        if predicted.contains(&name) {
+                            bound.push(name);
+                        }
+                    }
+                    if let Some(right) = node.field("right")
+                        && predicted.contains(&self.text(left))
+                        && let Some(items) = self.positional_row(right)
+                    {
+                        rows.push((self.text(left), items));
+                    }
                 }
                 stack.extend(node.named_children(&mut cursor));
             }
         }
-        None
+        let (name, items) = rows.into_iter().next()?;
+        if bound.iter().filter(|b| **b == name).count() != 1 {
+            return None;
+        }
+        Some((items.len(), self.row_names(&items)))
     }
 
     /// Follows a model's input back to where its values come from (catalog §3.1, F_serve):
@@ -451,129 +471,8 @@ impl<'a> Extractor<'a> {
         }
     }
 
-    /// `[[a, b, c]]` or `np.array([[a, b, c]])`: the number of values per row.
-    pub(super) fn positional_count(&self, node: Node) -> Option<usize> {
-        self.positional_items(node).map(|items| items.len())
-    }
-
-    /// The request fields a positional row is made of, in order (`[[age, income]]` where
-    /// `age = float(request.form["age"])`, `[[req.age, req.income]]`, `[[age, income]]` of
-    /// a handler's parameters or Streamlit widgets bound to those names); empty when any
-    /// value cannot be named. SKEW007 compares this order with training's.
-    pub(super) fn positional_names(&self, row: Node, bodies: &[Node]) -> Vec<String> {
-        let Some(items) = self.positional_items(row) else {
-            return Vec::new();
-        };
-        let parameters = bodies
-            .first()
-            .map(|h| handler_parameters(*h, self))
-            .unwrap_or_default();
-        let mut names = Vec::new();
-        for item in items {
-            match self.value_name(item, bodies, &parameters, 4) {
-                Some(name) => names.push(name),
-                None => return Vec::new(),
-            }
-        }
-        names
-    }
-
-    /// The request field one value of a row is (see `positional_names`).
-    fn value_name(
-        &self,
-        node: Node,
-        bodies: &[Node],
-        parameters: &[Parameter],
-        depth: usize,
-    ) -> Option<String> {
-        if depth == 0 {
-            return None;
-        }
-        match node.kind_name() {
-            "parenthesized_expression" => {
-                self.value_name(node.named_child(0)?, bodies, parameters, depth - 1)
-            }
-            "call" => {
-                let callee = self.text(node.field("function")?);
-                let arguments = node.field("arguments")?;
-                if matches!(callee, "float" | "int" | "str" | "bool") {
-                    if arguments.named_child_count() != 1 {
-                        return None;
-                    }
-                    return self.value_name(
-                        arguments.named_child(0)?,
-                        bodies,
-                        parameters,
-                        depth - 1,
-                    );
-                }
-                // `payload.get("age")`, `request.form.get("age", 0)`
-                if callee.ends_with(".get") {
-                    return string_literal(self.text(arguments.named_child(0)?));
-                }
-                None
-            }
-            // `request.form["age"]`, `data["age"]`
-            "subscript" => string_literal(self.text(node.field("subscript")?)),
-            // `req.age` of a request schema parameter
-            "attribute" => {
-                let object = self.text(node.field("object")?);
-                let schema = parameters
-                    .iter()
-                    .any(|p| matches!(p, Parameter::Schema(n) if n == object));
-                let field = node.field("attribute")?;
-                schema.then(|| self.text(field).to_string())
-            }
-            "identifier" => {
-                let name = self.text(node);
-                if parameters
-                    .iter()
-                    .any(|p| matches!(p, Parameter::Named(n) | Parameter::Bare(n) if n == name))
-                {
-                    return Some(name.to_string());
-                }
-                // The last assignment of the name before the row, in the bodies.
-                let mut found: Option<Node> = None;
-                for body in bodies {
-                    let mut cursor = body.walk();
-                    let mut stack = vec![*body];
-                    while let Some(candidate) = stack.pop() {
-                        if candidate.start_byte() >= node.start_byte() {
-                            continue;
-                        }
-                        if candidate.kind_name() == "assignment"
-                            && candidate.end_byte() <= node.start_byte()
-                            && candidate.field("left").is_some_and(|l| {
-                                l.kind_name() == "identifier" && self.text(l) == name
-                            })
-                            && found.is_none_or(|f| f.start_byte() < candidate.start_byte())
-                        {
-                            found = Some(candidate);
-                        }
-                        if !matches!(
-                            candidate.kind_name(),
-                            "assignment" | "call" | "class_definition"
-                        ) {
-                            stack.extend(candidate.named_children(&mut cursor));
-                        }
-                    }
-                }
-                let right = found?.field("right")?;
-                // `age = st.number_input("Age")`: the widget's value is named by its variable.
-                if right.kind_name() == "call"
-                    && let Some(function) = right.field("function")
-                    && is_value_widget(&self.qualify(self.text(function)))
-                {
-                    return Some(name.to_string());
-                }
-                self.value_name(right, bodies, parameters, depth - 1)
-            }
-            _ => None,
-        }
-    }
-
-    /// The values of a one-row literal (`[[a, b, c]]`, `np.array([[a, b, c]])`).
-    fn positional_items<'n>(&self, node: Node<'n>) -> Option<Vec<Node<'n>>> {
+    /// `[[a, b, c]]` or `np.array([[a, b, c]])`: the values of the one row.
+    pub(super) fn positional_row<'n>(&self, node: Node<'n>) -> Option<Vec<Node<'n>>> {
         let list = match node.kind_name() {
             "list" => node,
             "call" => {
@@ -604,6 +503,53 @@ impl<'a> Extractor<'a> {
             return None;
         }
         Some(items)
+    }
+
+    /// The name each value of a positional row is read through: `tenure`, `req.tenure`,
+    /// `request.form["tenure"]`, `data.get("tenure")`, each possibly converted
+    /// (`float(...)`, `int(...)`); None for anything else.
+    pub(super) fn row_names(&self, items: &[Node]) -> Vec<Option<String>> {
+        items.iter().map(|item| self.value_name(*item, 0)).collect()
+    }
+
+    fn value_name(&self, node: Node, depth: usize) -> Option<String> {
+        match node.kind_name() {
+            "identifier" => Some(self.text(node).to_string()),
+            "attribute" => {
+                let object = node.field("object")?;
+                // `req.age`, not `np.nan` or `self.x.y`.
+                if object.kind_name() != "identifier"
+                    || self.imports.contains_key(self.text(object))
+                {
+                    return None;
+                }
+                Some(self.text(node.field("attribute")?).to_string())
+            }
+            "subscript" => string_literal(self.text(node.field("subscript")?)),
+            "parenthesized_expression" if depth < 3 => {
+                self.value_name(node.named_child(0)?, depth + 1)
+            }
+            "call" if depth < 3 => {
+                let function = self.text(node.field("function")?);
+                let arguments = node.field("arguments")?;
+                if arguments.named_child_count() != 1 {
+                    // `request.form.get("age", 0)`
+                    if function.ends_with(".get") && arguments.named_child_count() == 2 {
+                        return string_literal(self.text(arguments.named_child(0)?));
+                    }
+                    return None;
+                }
+                let only = arguments.named_child(0)?;
+                if function.ends_with(".get") || function.ends_with(".getlist") {
+                    return string_literal(self.text(only));
+                }
+                if ml::serving::SCALAR_CONVERSIONS.contains(&self.qualify(function).as_str()) {
+                    return self.value_name(only, depth + 1);
+                }
+                None
+            }
+            _ => None,
+        }
     }
 
     /// Parameter annotations: schema types and plain named values.
@@ -889,12 +835,26 @@ fn call_callee(text: &str) -> Option<&str> {
     (!callee.is_empty() && callee.split('.').all(is_identifier)).then_some(callee)
 }
 
+/// The names an assignment's left side binds (`x`, `x, y = ...`, `(a, [b, c]) = ...`).
+fn assigned_names<'t>(left: Node, x: &Extractor<'t>) -> Vec<&'t str> {
+    match left.kind_name() {
+        "identifier" => vec![x.text(left)],
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+            let mut cursor = left.walk();
+            left.named_children(&mut cursor)
+                .flat_map(|child| assigned_names(child, x))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::summary_of;
 
     /// (available, resolved, open, positional names) of the only entry point of `code`.
-    fn entry(code: &str) -> (Vec<String>, bool, bool, Vec<String>) {
+    fn entry(code: &str) -> (Vec<String>, bool, bool, Vec<Option<String>>) {
         let summary = summary_of("app.py", code);
         let [entry] = summary.entries.as_slice() else {
             panic!("one entry point expected: {:?}", summary.entries);
@@ -914,12 +874,15 @@ mod tests {
         let code = format!(
             "{FLASK}@app.post('/p')\ndef predict():\n    income = float(request.form['income'])\n    age = int(request.form.get('age'))\n    return {{'p': model.predict([[income, age]])[0]}}\n"
         );
-        assert_eq!(entry(&code).3, ["income", "age"]);
-        // A value that cannot be named leaves the whole row unnamed.
+        assert_eq!(
+            entry(&code).3,
+            [Some("income".to_string()), Some("age".to_string())]
+        );
+        // Values that cannot be named stay unnamed.
         let code = format!(
             "{FLASK}@app.post('/p')\ndef predict():\n    values = [float(v) for v in request.form.values()]\n    return {{'p': model.predict([[values[0], values[1]]])[0]}}\n"
         );
-        assert!(entry(&code).3.is_empty());
+        assert!(entry(&code).3.iter().all(Option::is_none));
     }
 
     #[test]
@@ -948,5 +911,54 @@ mod tests {
             "{FLASK}@app.post('/p')\ndef predict():\n    X = pd.DataFrame({{'a': [request.json['a']]}})\n    X = X.reindex(columns=model.feature_names_in_, fill_value=0)\n    return {{'p': model.predict(X)[0]}}\n"
         );
         assert!(entry(&code).2);
+    }
+
+    #[test]
+    fn a_positional_row_keeps_the_name_of_each_value() {
+        let summary = summary_of(
+            "app.py",
+            "import joblib\nimport numpy as np\nfrom flask import Flask, request\napp = Flask(__name__)\nmodel = joblib.load('m.joblib')\n@app.route('/p', methods=['POST'])\ndef p():\n    body = request.get_json()\n    writing = float(body['writing_score'])\n    X = np.array([[float(request.form['math_score']), writing, body.get('reading_score', 0), body['v'][0], np.nan]])\n    return {'y': model.predict(X).tolist()}\n",
+        );
+        let entry = &summary.entries[0];
+        assert_eq!(entry.positional, Some(5));
+        let names: Vec<Option<&str>> = entry
+            .positional_names
+            .iter()
+            .map(|n| n.as_deref())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                Some("math_score"),
+                Some("writing"),
+                Some("reading_score"),
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn a_handler_names_the_constants_it_uses() {
+        let summary = summary_of(
+            "app.py",
+            "import joblib\nimport pandas as pd\nfrom fastapi import FastAPI\napp = FastAPI()\nmodel = joblib.load('m.joblib')\nFEATURES = ['a', 'b']\n@app.post('/p')\ndef p(payload: dict):\n    return {'y': model.predict(pd.DataFrame([payload])[FEATURES]).tolist()}\n",
+        );
+        assert_eq!(summary.entries[0].constants, ["FEATURES"]);
+        assert_eq!(summary.entries[0].predict_columns, ["a", "b"]);
+        assert_eq!(
+            summary.feature_list_places.len(),
+            summary.feature_lists.len()
+        );
+        assert_eq!(summary.feature_list_places[0].start.line, 6);
+    }
+
+    #[test]
+    fn a_row_whose_name_is_bound_again_is_not_the_model_input() {
+        let summary = summary_of(
+            "app.py",
+            "import joblib\nimport numpy as np\nfrom flask import Flask, request\napp = Flask(__name__)\nmodel = joblib.load('m.joblib')\n@app.route('/p', methods=['POST'])\ndef p():\n    data = np.array([[request.form['a'], request.form['b']]])\n    data, label = prep(data)\n    return {'y': model.predict(data).tolist()}\n",
+        );
+        assert_eq!(summary.entries[0].positional, None);
     }
 }

@@ -30,6 +30,7 @@ impl<'a> Extractor<'a> {
         let load_values = self.io_values(IoOp::Load);
         let mut loads = Vec::new();
         let mut flow = InputFlow::default();
+        let mut predict_columns: Vec<String> = Vec::new();
         let handler = bodies.first().copied();
         for event in &self.model.events {
             if let Event::Predict {
@@ -49,6 +50,12 @@ impl<'a> Extractor<'a> {
                 }
                 if let Some(handler) = handler {
                     self.input_flow(*input, handler, &mut flow);
+                }
+                if let Some(columns) = self.model.columns(*input)
+                    && !columns.open
+                    && !columns.known.is_empty()
+                {
+                    predict_columns = columns.known.iter().map(|c| c.name.clone()).collect();
                 }
             }
         }
@@ -73,29 +80,36 @@ impl<'a> Extractor<'a> {
             resolved: flow.resolved && !guessed,
             open: flow.open,
             input_calls: flow.calls,
+            predict_columns,
             ..Entry::default()
         };
         entry.available.extend(flow.names);
         *self.data_names.borrow_mut() = self.data_names_of(bodies);
         for body in bodies {
-            self.scan_body(*body, bodies, &mut entry);
+            self.scan_body(*body, &mut entry);
         }
         self.data_names.borrow_mut().clear();
         // `X = np.array([[a, b, c]])` then `model.predict(X)`: a positional row built in a
         // variable is compared by its length, like one written inside the call.
         if entry.positional.is_none()
-            && let Some(row) = self.row_predicted_by_name(bodies)
+            && let Some((count, names)) = self.row_predicted_by_name(bodies)
         {
-            entry.positional = self.positional_count(row);
-            entry.positional_names = self.positional_names(row, bodies);
+            entry.positional = Some(count);
+            entry.positional_names = names;
         }
+        entry.constants = bodies
+            .iter()
+            .flat_map(|body| upper_case_names(self.text(*body)))
+            .collect();
+        let mut known = HashSet::new();
+        entry.constants.retain(|c| known.insert(c.clone()));
         let mut seen = HashSet::new();
         entry.available.retain(|c| seen.insert(c.clone()));
         entry
     }
 
     /// Feature names, positional vectors, logging, opaque sources and shared calls in a body.
-    fn scan_body(&self, body: Node, bodies: &[Node], entry: &mut Entry) {
+    fn scan_body(&self, body: Node, entry: &mut Entry) {
         for &node in self.nodes_in(body) {
             match node.kind_name() {
                 // A response (`return {"p": ...}`, `jsonify({...})`) names outputs, not features.
@@ -118,13 +132,13 @@ impl<'a> Extractor<'a> {
                         entry.available.push(name);
                     }
                 }
-                "call" => self.scan_call(node, bodies, entry),
+                "call" => self.scan_call(node, entry),
                 _ => {}
             }
         }
     }
 
-    fn scan_call(&self, node: Node, bodies: &[Node], entry: &mut Entry) {
+    fn scan_call(&self, node: Node, entry: &mut Entry) {
         let Some(function) = node.field("function") else {
             return;
         };
@@ -198,10 +212,10 @@ impl<'a> Extractor<'a> {
         // `model.predict([[a, b, c]])`, `model.predict(np.array([[a, b]]))`
         if ml::PREDICT_METHODS.contains(&last)
             && let Some(first) = args.first()
-            && let Some(count) = self.positional_count(*first)
+            && let Some(items) = self.positional_row(*first)
         {
-            entry.positional = Some(count);
-            entry.positional_names = self.positional_names(*first, bodies);
+            entry.positional = Some(items.len());
+            entry.positional_names = self.row_names(&items);
         }
         // `with bentoml.monitor("iris") as mon: mon.log(...)`: BentoML's monitoring context.
         if qualified.starts_with("bentoml.monitor")
@@ -274,6 +288,20 @@ fn is_identifier(text: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The upper-case names in a text (`FEATURES`, `NUM_COLS`): words of letters, digits and
+/// underscores with an upper-case letter and no lower-case one.
+fn upper_case_names(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| {
+            w.len() > 1
+                && !w.starts_with(|c: char| c.is_ascii_digit())
+                && w.chars().any(|c| c.is_ascii_uppercase())
+                && !w.chars().any(|c| c.is_ascii_lowercase())
+        })
+        .map(str::to_string)
+        .collect()
 }
 
 /// Whether `text` uses the name `name` (as a whole word).

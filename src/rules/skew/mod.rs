@@ -13,6 +13,9 @@ crate::rule::rules![
     wall_clock_in_feature,
     non_point_in_time_join,
     identifier_as_feature,
+    positional_feature_vector,
+    feature_list_divergence,
+    duplicated_feature_logic,
 ];
 
 #[cfg(test)]
