@@ -9,7 +9,7 @@ crate::rule::rule! {
     severity: Error,
     scope: Project,
     check: Check::Project(check),
-    preview: true,
+    preview: false,
 }
 
 /// Handler names of training endpoints: a fit there is the endpoint's purpose.

@@ -10,7 +10,7 @@ crate::rule::rule! {
     severity: Warning,
     scope: Project,
     check: Check::Project(check),
-    preview: true,
+    preview: false,
 }
 
 /// A serving handler that predicts on a positional row (`model.predict([[a, b, c]])`) with a
