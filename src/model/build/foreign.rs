@@ -178,6 +178,11 @@ impl<'a> Builder<'a> {
         (source.path != crate::model::constants::key(self.path)).then_some((source, name))
     }
 
+    /// Definition `def`: its module and its node.
+    fn definition(&self, def: usize) -> Option<(&'a Module, Node<'a>)> {
+        self.foreign.defs.get(def).map(|d| (d.module, d.node))
+    }
+
     fn definition_id(&mut self, module: &'a Module, node: Node<'a>) -> usize {
         let key = (module_key(module), node.start_byte());
         if let Some(&id) = self.foreign.ids.get(&key) {
@@ -197,10 +202,7 @@ impl<'a> Builder<'a> {
         args: &Args,
         node: Node,
     ) -> Option<ValueId> {
-        let Def {
-            module,
-            node: definition,
-        } = *self.foreign.defs.get(def)?;
+        let (module, definition) = self.definition(def)?;
         if definition.kind_name() != "class_definition" {
             return self.inline(def, None, args, node);
         }
@@ -231,10 +233,7 @@ impl<'a> Builder<'a> {
         args: &Args,
         node: Node,
     ) -> Option<ValueId> {
-        let Def {
-            module,
-            node: definition,
-        } = *self.foreign.defs.get(class)?;
+        let (module, definition) = self.definition(class)?;
         let id = self.method_of(module, definition, method)?;
         self.inline(id, Some(instance), args, node)
     }
@@ -324,10 +323,7 @@ impl<'a> Builder<'a> {
         args: &Args,
         node: Node,
     ) -> Option<ValueId> {
-        let Def {
-            module,
-            node: definition,
-        } = *self.foreign.defs.get(def)?;
+        let (module, definition) = self.definition(def)?;
         if self.foreign.stack.len() >= MAX_DEPTH
             || self.foreign.stack.contains(&def)
             || self.foreign.made >= MAX_VALUES
@@ -440,7 +436,9 @@ impl<'a> Builder<'a> {
 
     /// `` `Class.method` in `src/pipeline.py` ``, the module named from the file's folder.
     fn describe_definition(&self, def: usize) -> String {
-        let Def { module, node } = self.foreign.defs[def];
+        let Some((module, node)) = self.definition(def) else {
+            return String::new();
+        };
         let name_of = |n: Node| {
             n.field("name")
                 .and_then(|name| module.text.get(name.byte_range()))
