@@ -47,6 +47,9 @@ const MAX_DEPTH: usize = 200;
 pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
     // The other modules of the project whose functions the file calls, held while it is built.
     let modules = foreign::slots();
+    // A build that panicked while reading another module's body (caught by the engine) must
+    // not leave its call's span to the next file built on this thread.
+    foreign::AT.with(|at| at.set(None));
     let mut builder = Builder {
         text: &file.text,
         home: &file.text,
