@@ -1111,7 +1111,13 @@ fn at_read_calls(findings: Vec<Finding>, read_at: &[(Span, String)]) -> Vec<Find
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     let mut merged: HashMap<(&'static str, Span), (usize, usize)> = HashMap::new();
     for mut finding in findings {
-        let Some((_, called)) = read_at.iter().find(|(span, _)| *span == finding.span) else {
+        // Only the findings of file rules are about what the model made there: a notebook
+        // rule's cell or an engine report may merely start at the same place.
+        let file_rule = registry::find(finding.code).is_some_and(|r| r.scope == Scope::File);
+        let Some((_, called)) = read_at
+            .iter()
+            .find(|(span, _)| file_rule && *span == finding.span)
+        else {
             out.push(finding);
             continue;
         };
@@ -1185,5 +1191,39 @@ mod tests {
         assert!(preview_branch("MON001", Severity::Info));
         assert!(!preview_branch("MON001", Severity::Warning));
         assert!(!preview_branch("NOPE999", Severity::Info));
+    }
+
+    /// Findings of file rules at a call whose imported body was read say what was called and
+    /// are merged per rule; a notebook rule's finding that only starts there is left alone.
+    #[test]
+    fn findings_at_a_read_call_name_it_once_per_rule() {
+        let at = crate::finding::Span::new(10, 30);
+        let finding = |code: &'static str, message: &str| crate::finding::Finding {
+            code,
+            name: "",
+            severity: Severity::Warning,
+            span: at,
+            message: message.to_string(),
+            help: None,
+            related: Vec::new(),
+            preview: false,
+        };
+        let read_at = vec![(at, "`f` in `u.py`".to_string())];
+        let out = super::at_read_calls(
+            vec![
+                finding("LEAK001", "a"),
+                finding("LEAK001", "b"),
+                finding("NB001", "cells"),
+            ],
+            &read_at,
+        );
+        let messages: Vec<&str> = out.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "a (in `f` in `u.py`, called here); 1 more like it in the same call",
+                "cells"
+            ]
+        );
     }
 }

@@ -542,3 +542,23 @@ fn helpers_resolve_through_module_aliases_and_relative_imports() {
         .is_empty()
     );
 }
+
+#[test]
+fn a_call_read_from_another_folder_names_the_module_relative_to_the_caller() {
+    let m = project_model(
+        "foreign-name",
+        &[
+            ("src/__init__.py", ""),
+            (
+                "src/io.py",
+                "import joblib\n\ndef save(m, p):\n    joblib.dump(m, p)\n",
+            ),
+        ],
+        (
+            "notebooks/train.py",
+            "from src.io import save\nsave(1, 'a.pkl')\n",
+        ),
+    );
+    let described: Vec<&str> = m.read_at.iter().map(|(_, d)| d.as_str()).collect();
+    assert_eq!(described, ["`save` in `../src/io.py`"]);
+}

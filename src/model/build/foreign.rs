@@ -451,15 +451,9 @@ impl<'a> Builder<'a> {
         if let Some(class) = class {
             name = format!("{}.{name}", name_of(class));
         }
-        let folder = crate::model::constants::key(self.home_path);
-        let folder = folder.parent().unwrap_or(&folder);
-        let file = module
-            .path
-            .strip_prefix(folder)
-            .unwrap_or(&module.path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        format!("`{name}` in `{file}`")
+        let home = crate::model::constants::key(self.home_path);
+        let folder = home.parent().unwrap_or(&home);
+        format!("`{name}` in `{}`", relative(&module.path, folder))
     }
 
     /// Binds the parameters of `definition` to the call's arguments (`self` to the receiver),
@@ -640,6 +634,21 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// `path` as written from `folder` (`src/utils.py`, `../src/utils.py`), both absolute: what a
+/// message names must not depend on where mlready runs.
+fn relative(path: &std::path::Path, folder: &std::path::Path) -> String {
+    let path: Vec<_> = path.components().collect();
+    let folder: Vec<_> = folder.components().collect();
+    let common = path.iter().zip(&folder).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); folder.len() - common];
+    parts.extend(
+        path[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
 /// Words of a body that loads, saves, reads or writes models or data.
 const IO_WORDS: &[&str] = &[
     "load",
@@ -670,3 +679,23 @@ const DATA_WORDS: &[&str] = &[
     "shift",
     "[",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::relative;
+    use std::path::Path;
+
+    #[test]
+    fn a_module_is_named_from_the_folder_of_the_file_that_calls_it() {
+        let from = Path::new("/p/notebooks");
+        assert_eq!(
+            relative(Path::new("/p/notebooks/utils.py"), from),
+            "utils.py"
+        );
+        assert_eq!(
+            relative(Path::new("/p/src/utils.py"), from),
+            "../src/utils.py"
+        );
+        assert_eq!(relative(Path::new("/q/lib.py"), from), "../../q/lib.py");
+    }
+}
