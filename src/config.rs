@@ -580,6 +580,22 @@ fn table_value(path: &Path, key: &str, value: &Value) -> Result<Table, Error> {
     }
 }
 
+/// A list of `file:function` declarations (`serve.py:app`, `jobs/*.py:score`): strings whose
+/// file parts are valid globs.
+fn file_functions(path: &Path, name: &str, value: &Value) -> Result<Vec<String>, Error> {
+    let list = strings(path, name, value)?;
+    let files: Vec<String> = list
+        .iter()
+        .map(|e| {
+            e.rsplit_once(':')
+                .map_or(e.as_str(), |(f, _)| f)
+                .to_string()
+        })
+        .collect();
+    check_globs(&files, Some(path))?;
+    Ok(list)
+}
+
 /// `[tool.mlready.serving]`: `entry-points`, `available`, `unavailable`, `online`.
 fn serving_table(path: &Path, value: &Value) -> Result<ServingFacts, Error> {
     let table = table_value(path, "serving", value)?;
@@ -587,41 +603,13 @@ fn serving_table(path: &Path, value: &Value) -> Result<ServingFacts, Error> {
     for (key, value) in &table {
         let name = format!("serving.{key}");
         match key.replace('_', "-").as_str() {
-            "entry-points" => {
-                facts.entry_points = strings(path, &name, value)?;
-                check_globs(
-                    &facts
-                        .entry_points
-                        .iter()
-                        .map(|e| {
-                            e.rsplit_once(':')
-                                .map_or(e.as_str(), |(f, _)| f)
-                                .to_string()
-                        })
-                        .collect::<Vec<_>>(),
-                    Some(path),
-                )?;
-            }
+            "entry-points" => facts.entry_points = file_functions(path, &name, value)?,
             "available" => facts.available = strings(path, &name, value)?,
             "unavailable" => {
                 facts.unavailable = strings(path, &name, value)?;
                 check_globs(&facts.unavailable, Some(path))?;
             }
-            "online" => {
-                facts.online = strings(path, &name, value)?;
-                check_globs(
-                    &facts
-                        .online
-                        .iter()
-                        .map(|e| {
-                            e.rsplit_once(':')
-                                .map_or(e.as_str(), |(f, _)| f)
-                                .to_string()
-                        })
-                        .collect::<Vec<_>>(),
-                    Some(path),
-                )?;
-            }
+            "online" => facts.online = file_functions(path, &name, value)?,
             _ => {
                 return Err(Error::at(
                     path,

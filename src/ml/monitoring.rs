@@ -23,18 +23,9 @@ pub const LOG_MODULES: &[&str] = &[
     "bentoml",
 ];
 
-/// The last names of calls that may send values to a log or metrics sink: a cheap test before
-/// the precise one.
-pub const SINK_METHODS: &[&str] = &[
-    "debug",
-    "info",
-    "warning",
-    "warn",
-    "error",
-    "exception",
-    "critical",
-    "log",
-    "msg",
+/// Methods that record their arguments whatever the receiver: metrics, message producers,
+/// database inserts, files written.
+pub const RECORD_METHODS: &[&str] = &[
     "observe",
     "send",
     "produce",
@@ -46,9 +37,11 @@ pub const SINK_METHODS: &[&str] = &[
     "to_csv",
     "put_record",
     "put_item",
-    "add",
-    "print",
 ];
+
+/// With [`LOG_METHODS`] and [`RECORD_METHODS`], the last names the cheap test before the
+/// precise one lets through: a session's `add`, and `print`.
+pub const STORE_METHODS: &[&str] = &["add", "print"];
 
 /// Modules any of whose calls may log.
 pub const SINK_MODULES: &[&str] = &[

@@ -273,7 +273,14 @@ impl<'a> Extractor<'a> {
     /// A cheap test before [`Self::is_log_sink`]: the call's last name or its module could
     /// make it a log or metrics sink.
     fn may_log(&self, callee: &str, last: &str) -> bool {
-        if ml::monitoring::SINK_METHODS.contains(&last) {
+        if [
+            ml::monitoring::LOG_METHODS,
+            ml::monitoring::RECORD_METHODS,
+            ml::monitoring::STORE_METHODS,
+        ]
+        .iter()
+        .any(|methods| methods.contains(&last))
+        {
             return true;
         }
         let head = callee.split('.').next().unwrap_or(callee);
@@ -315,20 +322,7 @@ impl<'a> Extractor<'a> {
         let receiver_last = receiver.rsplit('.').next().unwrap_or(&receiver);
         (ml::monitoring::LOG_METHODS.contains(&last)
             && (receiver_last.contains("log") || receiver_last == "app.logger"))
-            || matches!(
-                last,
-                "observe"
-                    | "send"
-                    | "produce"
-                    | "publish"
-                    | "insert_one"
-                    | "insert_many"
-                    | "to_sql"
-                    | "to_parquet"
-                    | "to_csv"
-                    | "put_record"
-                    | "put_item"
-            )
+            || ml::monitoring::RECORD_METHODS.contains(&last)
             || (last == "add" && (receiver_last.contains("session") || receiver_last == "db"))
             // pymongo, Redis streams and lists, Supabase/TinyDB tables, Firestore.
             || matches!(last, "replace_one" | "update_one" | "xadd" | "lpush" | "rpush")
