@@ -1113,10 +1113,10 @@ fn at_read_calls(findings: Vec<Finding>, read_at: &[(Span, String)]) -> Vec<Find
     for mut finding in findings {
         // Only the findings of file rules are about what the model made there: a notebook
         // rule's cell or an engine report may merely start at the same place.
-        let file_rule = registry::find(finding.code).is_some_and(|r| r.scope == Scope::File);
         let Some((_, called)) = read_at
             .iter()
-            .find(|(span, _)| file_rule && *span == finding.span)
+            .find(|(span, _)| *span == finding.span)
+            .filter(|_| registry::find(finding.code).is_some_and(|r| r.scope == Scope::File))
         else {
             out.push(finding);
             continue;

@@ -69,6 +69,9 @@ pub(super) struct Foreign<'a> {
     made: usize,
     /// Attributes set on instances (`self.model = load(...)` in `__init__`), by instance.
     attrs: HashMap<ValueId, Vec<(String, ValueId)>>,
+    /// Modules looked up so far, by the reading module's path (its address) and the module as
+    /// written: a file calling `utils.f` ten thousand times looks `utils` up once.
+    looked_up: HashMap<usize, HashMap<String, Option<Arc<modules::Source>>>>,
 }
 
 impl<'a> Foreign<'a> {
@@ -83,6 +86,7 @@ impl<'a> Foreign<'a> {
             reading: Vec::new(),
             made: 0,
             attrs: HashMap::new(),
+            looked_up: HashMap::new(),
         }
     }
 
@@ -169,13 +173,31 @@ impl<'a> Builder<'a> {
 
     /// The module of the project `qualified` (`src.utils.load_object`) names a member of, and
     /// that member's name; None for libraries and for the file itself.
-    fn project_source<'q>(&self, qualified: &'q str) -> Option<(Arc<modules::Source>, &'q str)> {
+    fn project_source<'q>(
+        &mut self,
+        qualified: &'q str,
+    ) -> Option<(Arc<modules::Source>, &'q str)> {
         let (module, name) = qualified.rsplit_once('.')?;
         if module.is_empty() || module.ends_with('.') {
             return None;
         }
-        let source = modules::source(self.path, module)?;
-        (source.path != crate::model::constants::key(self.path)).then_some((source, name))
+        let reader = self.path.as_os_str().as_encoded_bytes().as_ptr() as usize;
+        if let Some(known) = self
+            .foreign
+            .looked_up
+            .get(&reader)
+            .and_then(|m| m.get(module))
+        {
+            return known.clone().map(|source| (source, name));
+        }
+        let source = modules::source(self.path, module)
+            .filter(|source| source.path != crate::model::constants::key(self.path));
+        self.foreign
+            .looked_up
+            .entry(reader)
+            .or_default()
+            .insert(module.to_string(), source.clone());
+        source.map(|source| (source, name))
     }
 
     /// Definition `def`: its module and its node.
