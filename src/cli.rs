@@ -45,6 +45,26 @@ Examples:
   mlready check --format github                         (pull request annotations)
   mlready check --format gitlab --output gl-code-quality-report.json";
 
+const AUDIT_LONG_ABOUT: &str = "\
+Write the hand-off report a data scientist gives an ML engineer: what is ready for
+production and what is not.
+
+It runs the same analysis as `check` (same configuration and suppressions), with the
+preview rules included and marked as such, and reports, in order: a readiness summary per
+debt family with a fix-first list; the model lineage (data -> training -> artifacts ->
+entry points -> monitoring); the inventory of models and entry points; a static estimate
+of the ML Test Score (Breck et al. 2017); every finding with why and how to fix it; and
+the questions no static analysis can answer.
+
+The report is the same, byte for byte, for the same repository. It exits 0 once the
+report is written, 2 when mlready could not run.
+
+Examples:
+  mlready audit                                   Markdown to standard output
+  mlready audit --format html -o audit.html       one self-contained page
+  mlready audit --summary > comment.md            short enough for a pull-request comment
+  mlready audit path/to/project --format json";
+
 /// A linter for the hidden technical debt of machine-learning code.
 #[derive(Debug, Parser)]
 #[command(name = "mlready", version, about, long_about = LONG_ABOUT)]
@@ -71,6 +91,9 @@ pub enum Command {
                       Examples:\n  mlready rules\n  mlready rules --format json"
     )]
     Rules(RulesArgs),
+    /// Write the hand-off report: readiness, model lineage, inventory, ML Test Score estimate
+    #[command(long_about = AUDIT_LONG_ABOUT)]
+    Audit(Box<AuditArgs>),
     /// Print the per-file summaries the project rules join, as JSON (for debugging)
     #[command(hide = true)]
     Summaries(SummariesArgs),
@@ -175,6 +198,47 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The project (a folder) or file to audit
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = crate::audit::AuditFormat::Markdown)]
+    pub format: crate::audit::AuditFormat,
+
+    /// Only the summary, the fix-first list and the counts: short enough for a
+    /// pull-request comment (Markdown)
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Configuration file [default: pyproject.toml [tool.mlready] or mlready.toml, found upward]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Skip files and folders matching GLOB (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Say in the report when it was made (the report is otherwise the same for the same
+    /// repository, byte for byte)
+    #[arg(long)]
+    pub timestamp: bool,
+
+    /// Neither read nor write the cache of per-file results
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Keep the cache in DIR instead of `.mlready_cache/` at each project's root
+    #[arg(long, value_name = "DIR", env = "MLREADY_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct RuleArgs {
     /// A rule code (LEAK001) or name (preprocessing-before-split)
     #[arg(value_name = "CODE_OR_NAME")]
@@ -216,6 +280,7 @@ pub fn run(args: Cli) -> Result<ExitCode, Error> {
         Command::Check(check) => run_check(*check),
         Command::Rule(rule) => run_rule(rule),
         Command::Rules(rules) => run_rules(rules),
+        Command::Audit(audit) => run_audit(*audit),
         Command::Summaries(args) => {
             let summaries =
                 crate::engine::summaries(&args.paths, &crate::settings::Settings::default())?;
@@ -326,6 +391,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         without_sources: matches!(args.format, Format::Json | Format::Concise)
             && args.baseline.is_none()
             && args.write_baseline.is_none(),
+        keep_projects: false,
     };
     let mut report = crate::engine::check_with(&args.paths, &settings, &options)?;
     for diagnostic in &mut report.diagnostics {
@@ -435,6 +501,61 @@ fn show_settings(settings: &crate::settings::Settings, extras: &config::Resolved
     }
     out.push_str(&format!("functions = {}\n", list(&monitoring.functions)));
     out
+}
+
+fn run_audit(args: AuditArgs) -> Result<ExitCode, Error> {
+    if args.summary && args.format != crate::audit::AuditFormat::Markdown {
+        let message = "`--summary` is a Markdown report for pull-request comments; \
+                       leave out `--format` or use `--format markdown`";
+        let report =
+            miette::Report::new(miette::MietteDiagnostic::new(message).with_code("mlready::usage"));
+        let _ = writeln!(io::stderr(), "{report:?}");
+        return Ok(ExitCode::from(2));
+    }
+    let overrides = CliOverrides {
+        config: args.config,
+        exclude: args.exclude,
+        preview: Some(true),
+        ..CliOverrides::default()
+    };
+    let known: Vec<(&'static str, &'static str)> =
+        registry::all().map(|rule| (rule.code, rule.name)).collect();
+    let paths = vec![args.path.clone()];
+    let (settings, extras) = config::resolve(&paths, &overrides, &known)?;
+    let output = args.output.as_deref().map(ReportFile::open).transpose()?;
+    let options = crate::engine::RunOptions {
+        project: true,
+        cache: match (&args.cache_dir, args.no_cache) {
+            (_, true) => None,
+            (Some(dir), false) => Some(crate::engine::CacheLocation::Dir(dir.clone())),
+            (None, false) => Some(crate::engine::CacheLocation::ProjectRoots),
+        },
+        keep_projects: true,
+        ..crate::engine::RunOptions::default()
+    };
+    let mut report = crate::engine::check_with(&paths, &settings, &options)?;
+    for diagnostic in &mut report.diagnostics {
+        if let Some(severity) = extras.severity_for(diagnostic.code, diagnostic.name) {
+            diagnostic.severity = severity;
+        }
+    }
+    for message in &report.internal_errors {
+        let _ = writeln!(io::stderr(), "error: {message}");
+    }
+    let mut audit = crate::audit::build(&args.path, &report, &settings);
+    if args.timestamp {
+        audit.generated_at = Some(crate::audit::now_rfc3339());
+    }
+    let render = |out: &mut dyn Write| crate::audit::render(&audit, args.format, args.summary, out);
+    match output {
+        Some(file) => file.write(render)?,
+        None => write_output(None, render)?,
+    }
+    if report.internal_errors.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(2))
+    }
 }
 
 fn run_rule(args: RuleArgs) -> Result<ExitCode, Error> {

@@ -45,6 +45,9 @@ pub struct RunOptions {
     /// Leave out the files of findings that came from the cache: for output that names only
     /// paths, lines and columns (JSON, concise), which need not load them again.
     pub without_sources: bool,
+    /// Keep each project's file summaries in [`Report::projects`] (`mlready audit` draws the
+    /// project from them).
+    pub keep_projects: bool,
 }
 
 /// Where the cache lives.
@@ -204,7 +207,8 @@ pub fn check_with(
         if summarize.is_some() {
             let project = timings.time("project", || {
                 catch_unwind(AssertUnwindSafe(|| {
-                    project_stage(&plan, &summaries, &rules, settings, &mut sources)
+                    let keep = options.keep_projects.then_some(&mut report.projects);
+                    project_stage(&plan, &summaries, &rules, settings, &mut sources, keep)
                 }))
             });
             match project {
@@ -682,6 +686,7 @@ fn project_stage(
     rules: &[&'static Rule],
     settings: &Settings,
     sources: &mut Sources,
+    mut keep: Option<&mut Vec<crate::report::ProjectFiles>>,
 ) -> Vec<(Diagnostic, bool)> {
     // Per project, the files (indices into `plan.files`) and their summaries, in the order of
     // their paths: the rules see the same project, in the same order, whichever files were
@@ -701,6 +706,12 @@ fn project_stage(
     for (root, (members, files)) in projects {
         if !members.iter().any(|&i| plan.files[i].given) {
             continue;
+        }
+        if let Some(kept) = keep.as_deref_mut() {
+            kept.push(crate::report::ProjectFiles {
+                root: plan.roots[root].clone(),
+                files: files.iter().map(|&file| file.clone()).collect(),
+            });
         }
         let index = ProjectIndex::new(plan.roots[root].clone(), files, &settings.facts);
         let mut sink = ProjectSink::default();

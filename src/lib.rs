@@ -2,6 +2,7 @@
 //!
 //! The pipeline (DESIGN.md): discover → load → parse → analyze → file rules → filter → render.
 
+pub mod audit;
 pub mod baseline;
 pub mod cache;
 pub mod cli;

@@ -66,6 +66,16 @@ pub struct Report {
     /// parsed rather than taken from the cache.
     pub files_analysed: usize,
     pub files_parsed: usize,
+    /// Each project's file summaries, in the order of their paths, when the run was asked to
+    /// keep them ([`crate::engine::RunOptions::keep_projects`]).
+    pub projects: Vec<ProjectFiles>,
+}
+
+/// One project of a run: its root and its files' summaries.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFiles {
+    pub root: std::path::PathBuf,
+    pub files: Vec<crate::project::summary::FileSummary>,
 }
 
 impl Report {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Dependency manifests read from the project root.
-const MANIFESTS: &[&str] = &[
+pub const MANIFESTS: &[&str] = &[
     "requirements.txt",
     "requirements-prod.txt",
     "requirements/prod.txt",

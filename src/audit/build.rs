@@ -1,0 +1,1172 @@
+//! Builds the [`Audit`] from a run's findings and its projects' indexes.
+
+use super::model::*;
+use super::{FIX_FIRST, Input, mlts, questions};
+use crate::finding::Severity;
+use crate::project::index::{FileId, MANIFESTS, ProjectIndex};
+use crate::project::summary::{self, FileSummary};
+use crate::registry;
+use crate::report::{Diagnostic, Report};
+use crate::settings::Settings;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// The debt families in the report's order: (key, title, the rule families it gathers, the
+/// section of Sculley et al. 2015 it answers to).
+pub(super) const FAMILIES: &[(&str, &str, &[&str], &str)] = &[
+    (
+        "leakage",
+        "Leakage",
+        &["leakage"],
+        "§2, §3: evaluation entangled with training data",
+    ),
+    (
+        "skew",
+        "Training/serving skew",
+        &["skew"],
+        "§3 Data dependencies, §5 Glue code",
+    ),
+    (
+        "chain",
+        "Chained models",
+        &["chain"],
+        "§2 Correction cascades",
+    ),
+    (
+        "monitoring",
+        "Monitoring",
+        &["monitoring"],
+        "§7 Changes in the external world",
+    ),
+    (
+        "repro",
+        "Reproducibility",
+        &["repro"],
+        "§8 Reproducibility debt",
+    ),
+    (
+        "notebook",
+        "Notebooks",
+        &["notebook"],
+        "§5 Prototype smell, §8 Reproducibility",
+    ),
+    (
+        "code-health",
+        "Code health",
+        &["api", "parse", "suppression"],
+        "§5 ML-system anti-patterns",
+    ),
+];
+
+/// The audit of `path`, from `report` (a run that kept its projects) and `settings`.
+pub fn build(path: &Path, report: &Report, settings: &Settings) -> Audit {
+    let indexes: Vec<ProjectIndex> = report
+        .projects
+        .iter()
+        .map(|p| ProjectIndex::new(p.root.clone(), p.files.iter().collect(), &settings.facts))
+        .collect();
+    let input = Input {
+        path,
+        report,
+        projects: &indexes,
+    };
+    let findings = findings(report);
+    let (lineage, served) = lineage(&input);
+    let inventory = inventory(&input);
+    let summary = summary(&input, &findings, &inventory, &served);
+    let ml_test_score = mlts::estimate(&input, &inventory);
+    let mut files = FileCounts::default();
+    for project in &report.projects {
+        for file in &project.files {
+            if file.notebook {
+                files.notebooks += 1;
+            } else {
+                files.scripts += 1;
+            }
+        }
+    }
+    files.unreadable = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.starts_with("PARSE") && d.code != "PARSE004")
+        .map(|d| d.path.as_str())
+        .collect::<BTreeSet<_>>()
+        .len();
+    Audit {
+        version: AUDIT_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        path: path.to_string_lossy().replace('\\', "/"),
+        files,
+        preview_included: true,
+        summary,
+        lineage,
+        inventory,
+        ml_test_score,
+        findings,
+        questions: questions::all(),
+        generated_at: None,
+    }
+}
+
+/// The report family of a rule family.
+fn family_of(code: &str) -> &'static str {
+    let rule_family = registry::find(code).map_or("api", |r| r.family);
+    FAMILIES
+        .iter()
+        .find(|(_, _, members, _)| members.contains(&rule_family))
+        .map_or("code-health", |(key, ..)| key)
+}
+
+fn is_preview(diagnostic: &Diagnostic) -> bool {
+    diagnostic.preview || registry::is_preview(diagnostic.code)
+}
+
+/// Every finding, grouped by family in the report's order, each with its excerpt, why and fix.
+fn findings(report: &Report) -> Vec<FamilyFindings> {
+    let mut next = 0;
+    FAMILIES
+        .iter()
+        .map(|(key, title, ..)| {
+            let findings = report
+                .diagnostics
+                .iter()
+                .filter(|d| family_of(d.code) == *key)
+                .map(|d| {
+                    let finding = finding(d, format!("f{next}"));
+                    next += 1;
+                    finding
+                })
+                .collect();
+            FamilyFindings {
+                family: key,
+                title,
+                findings,
+            }
+        })
+        .collect()
+}
+
+fn finding(d: &Diagnostic, id: String) -> AuditFinding {
+    let rule = registry::find(d.code);
+    let why = rule
+        .map(|r| section(r.doc, "## Why is this bad?"))
+        .unwrap_or_default();
+    let fix = match &d.help {
+        Some(help) if !help.trim().is_empty() => help.clone(),
+        _ => rule
+            .map(|r| section(r.doc, "## Use instead"))
+            .unwrap_or_default(),
+    };
+    AuditFinding {
+        id,
+        code: d.code,
+        name: d.name,
+        severity: d.severity,
+        preview: is_preview(d),
+        path: d.path.clone(),
+        cell: d.start.cell,
+        line: d.start.line,
+        column: d.start.column,
+        end_line: d.end.line,
+        end_column: d.end.column,
+        message: d.message.clone(),
+        excerpt: excerpt(d),
+        why,
+        fix,
+        rule_url: rule.map(|r| r.url()).unwrap_or_default(),
+        related: d
+            .related
+            .iter()
+            .map(|r| Related {
+                path: r.path.clone(),
+                cell: r.location.cell,
+                line: r.location.line,
+                message: r.message.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The first paragraph of a rule page's section, on one line (code blocks left out).
+pub(super) fn section(doc: &str, heading: &str) -> String {
+    let Some(at) = doc.find(heading) else {
+        return String::new();
+    };
+    let body = &doc[at + heading.len()..];
+    let end = body.find("\n## ").unwrap_or(body.len());
+    body[..end]
+        .trim()
+        .split("\n\n")
+        .find(|p| !p.trim_start().starts_with("```"))
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Lines of context shown around a finding, and the most flagged lines shown.
+const CONTEXT: usize = 2;
+const MAX_FLAGGED: usize = 6;
+
+/// The flagged lines with a little context, within the finding's cell in a notebook.
+fn excerpt(d: &Diagnostic) -> Vec<ExcerptLine> {
+    let Some(file) = d.file.as_deref() else {
+        return Vec::new();
+    };
+    let text_len = file.text.len();
+    let start = d.span.start.min(text_len);
+    let end = d.span.end.clamp(start, text_len);
+    let (low, high, first_number) = match file.cell_at(start) {
+        Some(cell) => {
+            let first = file.line_index(cell.offset);
+            let last = file.line_index((cell.offset + cell.len).saturating_sub(1).max(cell.offset));
+            (first, last, first)
+        }
+        None => (0, file.line_count().saturating_sub(1), 0),
+    };
+    let first_flagged = file.line_index(start).clamp(low, high);
+    // A span that ends at the start of a line does not flag that line.
+    let end_index = if end > start && file.line_start(file.line_index(end)) == end {
+        file.line_index(end).saturating_sub(1)
+    } else {
+        file.line_index(end)
+    };
+    let last_flagged = end_index.clamp(first_flagged, high);
+    let shown_last_flagged = last_flagged.min(first_flagged + MAX_FLAGGED - 1);
+    let from = first_flagged.saturating_sub(CONTEXT).max(low);
+    let to = (shown_last_flagged + CONTEXT).min(high);
+    (from..=to)
+        .map(|index| {
+            let text = file.line_text(file.line_start(index));
+            ExcerptLine {
+                line: index - first_number + 1,
+                text: crate::report::printable(text.to_string()),
+                flagged: (first_flagged..=last_flagged).contains(&index),
+            }
+        })
+        .collect()
+}
+
+/// Where each served file's model comes from: files that serve (entry points, batch jobs)
+/// and training files whose artifacts they load, each with the reach a finding there has.
+#[derive(Default)]
+pub(super) struct Served {
+    /// Display path → what a finding in that file reaches.
+    pub reach: BTreeMap<String, String>,
+}
+
+/// A node being built, keyed by what it stands for.
+struct Drawing {
+    nodes: BTreeMap<String, Node>,
+    edges: BTreeSet<(String, String, EdgeKind)>,
+}
+
+impl Drawing {
+    fn node(&mut self, key: String, kind: NodeKind, label: String, path: Option<&str>) -> String {
+        self.nodes.entry(key.clone()).or_insert_with(|| Node {
+            id: String::new(),
+            kind,
+            label,
+            detail: None,
+            path: path.map(str::to_string),
+            marks: Vec::new(),
+        });
+        key
+    }
+
+    fn mark(&mut self, key: &str, mark: Mark) {
+        if let Some(node) = self.nodes.get_mut(key)
+            && !node.marks.contains(&mark)
+        {
+            node.marks.push(mark);
+            node.marks.sort();
+        }
+    }
+
+    fn edge(&mut self, from: &str, to: &str, kind: EdgeKind) {
+        if from != to {
+            self.edges.insert((from.to_string(), to.to_string(), kind));
+        }
+    }
+}
+
+/// Codes of the findings in each file.
+fn codes_by_file(report: &Report) -> HashMap<&str, BTreeSet<(&'static str, Severity)>> {
+    let mut map: HashMap<&str, BTreeSet<(&'static str, Severity)>> = HashMap::new();
+    for d in &report.diagnostics {
+        if !is_preview(d) {
+            map.entry(d.path.as_str())
+                .or_default()
+                .insert((d.code, d.severity));
+        }
+    }
+    map
+}
+
+/// The lineage drawing, and which files serve or train what is served.
+fn lineage(input: &Input) -> (Lineage, Served) {
+    let codes = codes_by_file(input.report);
+    let has = |path: &str, prefix: &str| {
+        codes
+            .get(path)
+            .is_some_and(|set| set.iter().any(|(code, _)| code.starts_with(prefix)))
+    };
+    let has_error = |path: &str| {
+        codes
+            .get(path)
+            .is_some_and(|set| set.iter().any(|(_, s)| *s == Severity::Error))
+    };
+    let mut drawing = Drawing {
+        nodes: BTreeMap::new(),
+        edges: BTreeSet::new(),
+    };
+    let mut served = Served::default();
+    for index in input.projects {
+        let entries = index.entries();
+        let scoring = index.scoring();
+        let mut serving_files: BTreeMap<FileId, Vec<String>> = BTreeMap::new();
+        for entry in &entries {
+            serving_files
+                .entry(entry.file)
+                .or_default()
+                .push(format!("{} ({})", entry.entry.name, entry.entry.framework));
+        }
+        for (file, _) in &scoring {
+            serving_files
+                .entry(*file)
+                .or_default()
+                .push("batch scoring job".to_string());
+        }
+        let entry_key = |file: FileId| format!("entry:{}", index.path(file));
+        for (&file, roles) in &serving_files {
+            let path = index.path(file);
+            let key = drawing.node(
+                entry_key(file),
+                NodeKind::Entry,
+                short_path(path),
+                Some(path),
+            );
+            if let Some(node) = drawing.nodes.get_mut(&key) {
+                node.detail = Some(describe_roles(roles));
+            }
+            if has(path, "MON001") {
+                drawing.mark(&key, Mark::Unmonitored);
+            }
+            if has_error(path) {
+                drawing.mark(&key, Mark::Blocking);
+            }
+            served.reach.insert(
+                path.to_string(),
+                "in a file that serves a model".to_string(),
+            );
+        }
+        // Training files, their data and their artifacts.
+        for (file, summary) in index.files.iter().enumerate() {
+            if summary.test || (summary.trainings.is_empty() && summary.saves.is_empty()) {
+                continue;
+            }
+            let path = summary.path.as_str();
+            let train = drawing.node(
+                format!("train:{path}"),
+                NodeKind::Training,
+                short_path(path),
+                Some(path),
+            );
+            let classes: BTreeSet<&str> =
+                summary.trainings.iter().map(|t| t.model.as_str()).collect();
+            let mut detail = classes.into_iter().collect::<Vec<_>>().join(", ");
+            if detail.is_empty() {
+                detail = "saves, fits no model".to_string();
+            }
+            if summary.notebook {
+                detail = format!("notebook: {detail}");
+            }
+            if let Some(node) = drawing.nodes.get_mut(&train) {
+                node.detail = Some(clip(&detail, 48));
+            }
+            if has(path, "NB005") {
+                drawing.mark(&train, Mark::NotebookOnly);
+            }
+            if has(path, "CHAIN")
+                || summary.trainings.iter().any(|t| {
+                    !t.loaded_outputs.is_empty() || t.columns.iter().any(|c| c.model_output)
+                })
+            {
+                drawing.mark(&train, Mark::Chained);
+            }
+            if has(path, "SKEW005") {
+                drawing.mark(&train, Mark::PreprocessorMissing);
+            }
+            for training in &summary.trainings {
+                for &read in &training.reads {
+                    if let Some(data) = summary.reads.get(read).and_then(|r| r.path.as_deref()) {
+                        let key = drawing.node(
+                            format!("data:{data}"),
+                            NodeKind::Data,
+                            clip(data, 40),
+                            None,
+                        );
+                        drawing.edge(&key, &train, EdgeKind::Reads);
+                    }
+                }
+                for &load in &training.loaded_outputs {
+                    for (saver, save) in index.saves_read_by(file, load) {
+                        let artifact = artifact_key(index, saver, save);
+                        drawing.edge(&artifact, &train, EdgeKind::Feeds);
+                    }
+                }
+            }
+            for (s, save) in summary.saves.iter().enumerate() {
+                let artifact = artifact_node(&mut drawing, index, file, s);
+                drawing.edge(&train, &artifact, EdgeKind::Saves);
+                if save.unfitted.is_some() {
+                    drawing.mark(&artifact, Mark::Blocking);
+                }
+                let loaders = index.loaders_of(file, s);
+                let mut serves = Vec::new();
+                for (loader, _) in &loaders {
+                    if serving_files.contains_key(loader) {
+                        drawing.edge(&artifact, &entry_key(*loader), EdgeKind::Loads);
+                        serves.push(index.path(*loader).to_string());
+                    } else if !index.files[*loader].trainings.is_empty() {
+                        drawing.edge(
+                            &artifact,
+                            &format!("train:{}", index.path(*loader)),
+                            EdgeKind::Feeds,
+                        );
+                    }
+                }
+                if !serves.is_empty() {
+                    serves.sort();
+                    serves.dedup();
+                    let what = save.path.as_deref().unwrap_or("its artifact");
+                    served.reach.entry(path.to_string()).or_insert_with(|| {
+                        format!("trains the model `{what}` served by {}", serves.join(", "))
+                    });
+                }
+            }
+        }
+        // Artifacts that serving files load but no file of the project saves.
+        for &file in serving_files.keys() {
+            let summary = index.files[file];
+            for (l, load) in summary.loads.iter().enumerate() {
+                if !index.saves_read_by(file, l).is_empty() {
+                    continue;
+                }
+                let Some(artifact) = load.path.as_deref() else {
+                    continue;
+                };
+                let key = drawing.node(
+                    format!("art:?:{artifact}"),
+                    NodeKind::Artifact,
+                    clip(artifact, 40),
+                    None,
+                );
+                if let Some(node) = drawing.nodes.get_mut(&key) {
+                    node.detail = Some("saved by no file here".to_string());
+                }
+                drawing.edge(&key, &entry_key(file), EdgeKind::Loads);
+            }
+        }
+        // Batch jobs whose predictions feed a training through a data file.
+        for edge in &index.data_edges {
+            let write = &index.files[edge.write.0].writes[edge.write.1];
+            if write.predictions.is_empty() {
+                continue;
+            }
+            let reader = index.files[edge.read.0];
+            if reader.trainings.is_empty() {
+                continue;
+            }
+            let writer = edge.write.0;
+            let from = if serving_files.contains_key(&writer) {
+                entry_key(writer)
+            } else {
+                format!("train:{}", index.path(writer))
+            };
+            let Some(data) = write.path.as_deref() else {
+                continue;
+            };
+            let key = drawing.node(format!("data:{data}"), NodeKind::Data, clip(data, 40), None);
+            if drawing.nodes.contains_key(&from) {
+                drawing.edge(&from, &key, EdgeKind::Feeds);
+            }
+            drawing.edge(&key, &format!("train:{}", reader.path), EdgeKind::Reads);
+        }
+        // Monitoring: found in code, declared, or only named in a manifest.
+        let facts = index.facts;
+        if let Some(external) = &facts.monitoring.external {
+            let key = drawing.node(
+                "mon:declared".to_string(),
+                NodeKind::Monitoring,
+                clip(external, 40),
+                None,
+            );
+            if let Some(node) = drawing.nodes.get_mut(&key) {
+                node.detail = Some("declared external".to_string());
+            }
+            for &file in serving_files.keys() {
+                drawing.edge(&entry_key(file), &key, EdgeKind::Watches);
+            }
+        }
+        for (file, summary) in index.files.iter().enumerate() {
+            if summary.test || summary.monitoring.is_empty() {
+                continue;
+            }
+            let path = summary.path.as_str();
+            let key = drawing.node(
+                format!("mon:{path}"),
+                NodeKind::Monitoring,
+                short_path(path),
+                Some(path),
+            );
+            let what: BTreeSet<&str> = summary.monitoring.iter().map(|e| e.what.as_str()).collect();
+            if let Some(node) = drawing.nodes.get_mut(&key) {
+                node.detail = Some(clip(&what.into_iter().collect::<Vec<_>>().join(", "), 40));
+            }
+            // It watches the entry points in its own file and in the files that import it.
+            let watchers = std::iter::once(file).chain(index.importers(file).iter().copied());
+            for watcher in watchers {
+                if serving_files.contains_key(&watcher) {
+                    drawing.edge(&entry_key(watcher), &key, EdgeKind::Watches);
+                }
+            }
+        }
+    }
+    // Ids in the nodes' order: by kind, then label, then path.
+    let mut nodes: Vec<(String, Node)> = drawing.nodes.into_iter().collect();
+    nodes.sort_by(|a, b| {
+        (a.1.kind, &a.1.label, &a.1.path, &a.0).cmp(&(b.1.kind, &b.1.label, &b.1.path, &b.0))
+    });
+    let mut ids: HashMap<String, String> = HashMap::new();
+    for (i, (key, node)) in nodes.iter_mut().enumerate() {
+        node.id = format!("n{i}");
+        ids.insert(key.clone(), node.id.clone());
+    }
+    let mut edges: Vec<Edge> = drawing
+        .edges
+        .into_iter()
+        .filter_map(|(from, to, kind)| {
+            Some(Edge {
+                from: ids.get(&from)?.clone(),
+                to: ids.get(&to)?.clone(),
+                kind,
+            })
+        })
+        .collect();
+    let number = |id: &str| id[1..].parse::<usize>().unwrap_or(0);
+    edges.sort_by_key(|e| (number(&e.from), number(&e.to), e.kind));
+    edges.dedup_by(|a, b| a.from == b.from && a.to == b.to && a.kind == b.kind);
+    (
+        Lineage {
+            nodes: nodes.into_iter().map(|(_, node)| node).collect(),
+            edges,
+        },
+        served,
+    )
+}
+
+fn artifact_key(index: &ProjectIndex, file: FileId, save: usize) -> String {
+    let summary = index.files[file];
+    match summary.saves.get(save).and_then(|s| s.path.as_deref()) {
+        Some(path) => format!("art:{}:{path}", folder(&summary.path)),
+        None => format!("art:{}#{save}", summary.path),
+    }
+}
+
+fn artifact_node(drawing: &mut Drawing, index: &ProjectIndex, file: FileId, save: usize) -> String {
+    let summary = index.files[file];
+    let saved = &summary.saves[save];
+    let label = match &saved.path {
+        Some(path) => clip(path, 40),
+        None => format!("(path not known, {})", saved.place.describe()),
+    };
+    let key = drawing.node(
+        artifact_key(index, file, save),
+        NodeKind::Artifact,
+        label,
+        None,
+    );
+    if let Some(node) = drawing.nodes.get_mut(&key)
+        && node.detail.is_none()
+    {
+        let what = match saved.saved {
+            summary::Saved::Model => saved
+                .training
+                .and_then(|t| summary.trainings.get(t))
+                .map_or("model".to_string(), |t| t.model.clone()),
+            summary::Saved::Transformer => "preprocessor".to_string(),
+            summary::Saved::Other => saved.function.clone(),
+        };
+        node.detail = Some(clip(&what, 40));
+    }
+    key
+}
+
+fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(folder, _)| folder)
+}
+
+/// A path short enough for a node: its last two components.
+fn short_path(path: &str) -> String {
+    let parts: Vec<&str> = path.rsplit('/').take(2).collect();
+    let short = if parts.len() == 2 && path.matches('/').count() > 1 {
+        format!("…/{}/{}", parts[1], parts[0])
+    } else {
+        path.to_string()
+    };
+    clip(&short, 40)
+}
+
+/// `text` cut to `max` characters with an ellipsis.
+pub(super) fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn describe_roles(roles: &[String]) -> String {
+    let first = &roles[0];
+    let text = if roles.len() == 1 {
+        first.clone()
+    } else {
+        format!("{first} +{} more", roles.len() - 1)
+    };
+    clip(&text, 48)
+}
+
+fn place(path: &str, place: &summary::Place) -> Place {
+    Place {
+        path: path.to_string(),
+        cell: place.start.cell,
+        line: place.start.line,
+    }
+}
+
+/// The inventory: models, entry points, monitoring, pins.
+fn inventory(input: &Input) -> Inventory {
+    let mut inventory = Inventory::default();
+    let unseeded: BTreeMap<&str, usize> = input
+        .report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "REPRO001")
+        .fold(BTreeMap::new(), |mut map, d| {
+            *map.entry(d.path.as_str()).or_default() += 1;
+            map
+        });
+    let mut libraries: BTreeSet<&'static str> = BTreeSet::new();
+    for index in input.projects {
+        let entry_base = inventory.entry_points.len();
+        let entries = index.entries();
+        // Entry points, then batch jobs, each with the loads it uses.
+        let mut entry_ids: Vec<(FileId, Vec<usize>, usize)> = Vec::new();
+        for entry in &entries {
+            let summary = index.files[entry.file];
+            let loads: Vec<usize> = if entry.entry.loads.is_empty() {
+                (0..summary.loads.len()).collect()
+            } else {
+                entry.entry.loads.clone()
+            };
+            let artifacts = artifacts(summary, &loads);
+            entry_ids.push((entry.file, loads, inventory.entry_points.len()));
+            inventory.entry_points.push(EntryInfo {
+                name: entry.entry.name.clone(),
+                kind: entry.entry.framework.clone(),
+                at: place(&summary.path, &entry.entry.place),
+                artifacts,
+                logs: entry.entry.logged,
+                inputs_known: entry.entry.resolved && !entry.entry.open,
+            });
+        }
+        for (file, at) in index.scoring() {
+            let summary = index.files[file];
+            let loads: Vec<usize> = (0..summary.loads.len()).collect();
+            entry_ids.push((file, loads.clone(), inventory.entry_points.len()));
+            inventory.entry_points.push(EntryInfo {
+                name: file_name(&summary.path).to_string(),
+                kind: "batch scoring job".to_string(),
+                at: place(&summary.path, &at),
+                artifacts: artifacts(summary, &loads),
+                logs: false,
+                inputs_known: false,
+            });
+        }
+        let _ = entry_base;
+        for (file, summary) in index.files.iter().enumerate() {
+            if summary.test {
+                continue;
+            }
+            for (imported, qualified) in &summary.imports {
+                let _ = imported;
+                if let Some(library) = library_of(qualified) {
+                    if !summary.trainings.is_empty() {
+                        libraries.insert(library);
+                    }
+                }
+            }
+            for (t, training) in summary.trainings.iter().enumerate() {
+                inventory
+                    .models
+                    .push(model_info(index, file, t, training, &entry_ids, &unseeded));
+            }
+        }
+        for summary in &index.files {
+            for evidence in &summary.monitoring {
+                inventory
+                    .monitoring
+                    .found
+                    .push((evidence.what.clone(), place(&summary.path, &evidence.place)));
+            }
+        }
+        for found in &index.manifest_drift {
+            if !inventory.monitoring.in_manifests.contains(found) {
+                inventory.monitoring.in_manifests.push(found.clone());
+            }
+        }
+    }
+    if let Some(index) = input.projects.first() {
+        inventory.monitoring.declared_external = index.facts.monitoring.external.clone();
+        inventory.monitoring.declared_functions = index.facts.monitoring.functions.clone();
+    }
+    inventory.monitoring.found.sort();
+    inventory.monitoring.found.dedup();
+    inventory.pins = pins(input, &libraries);
+    inventory
+}
+
+fn artifacts(summary: &FileSummary, loads: &[usize]) -> Vec<String> {
+    let mut out: Vec<String> = loads
+        .iter()
+        .filter_map(|&l| summary.loads.get(l))
+        .map(|l| {
+            l.path
+                .clone()
+                .unwrap_or_else(|| format!("({})", l.function))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn model_info(
+    index: &ProjectIndex,
+    file: FileId,
+    t: usize,
+    training: &summary::Training,
+    entry_ids: &[(FileId, Vec<usize>, usize)],
+    unseeded: &BTreeMap<&str, usize>,
+) -> ModelInfo {
+    let summary = index.files[file];
+    let path = summary.path.as_str();
+    let mut saved = Vec::new();
+    let mut served_by = BTreeSet::new();
+    for (s, save) in summary.saves.iter().enumerate() {
+        if save.training != Some(t) && !save.trainings.contains(&t) {
+            continue;
+        }
+        let mut loaded_at = Vec::new();
+        for (loader, load) in index.loaders_of(file, s) {
+            let loader_summary = index.files[loader];
+            if let Some(use_) = loader_summary.loads.get(load) {
+                loaded_at.push(place(&loader_summary.path, &use_.place));
+            }
+            for (entry_file, loads, id) in entry_ids {
+                if *entry_file == loader && loads.contains(&load) {
+                    served_by.insert(*id);
+                }
+            }
+        }
+        loaded_at.sort();
+        loaded_at.dedup();
+        saved.push(Saved {
+            artifact: save.path.clone(),
+            function: save.function.clone(),
+            at: place(path, &save.place),
+            loaded_at,
+        });
+    }
+    let mut chained_on = Vec::new();
+    for &load in &training.loaded_outputs {
+        let what = summary
+            .loads
+            .get(load)
+            .and_then(|l| l.path.clone())
+            .unwrap_or_else(|| "an artifact".to_string());
+        chained_on.push(format!("predictions of the model loaded from `{what}`"));
+    }
+    for column in training.columns.iter().filter(|c| c.model_output) {
+        chained_on.push(format!(
+            "column `{}` derived from a model's predictions",
+            column.name
+        ));
+    }
+    for &read in &training.reads {
+        for edge in &index.data_edges {
+            if edge.read == (file, read) {
+                let write = &index.files[edge.write.0].writes[edge.write.1];
+                if !write.predictions.is_empty() {
+                    chained_on.push(format!(
+                        "predictions{} written by `{}`",
+                        write
+                            .model
+                            .as_deref()
+                            .map(|m| format!(" of {m}"))
+                            .unwrap_or_default(),
+                        index.path(edge.write.0)
+                    ));
+                }
+            }
+        }
+    }
+    chained_on.sort();
+    chained_on.dedup();
+    let seeds = match unseeded.get(path) {
+        Some(n) => format!("unseeded: {n} REPRO001 finding(s) in the file"),
+        None => "no unseeded randomness found in the file".to_string(),
+    };
+    let mut data: Vec<String> = training
+        .reads
+        .iter()
+        .filter_map(|&r| summary.reads.get(r)?.path.clone())
+        .collect();
+    data.sort();
+    data.dedup();
+    ModelInfo {
+        class: training.model.clone(),
+        unsupervised: training.unsupervised,
+        trained_at: place(path, &training.place),
+        notebook: summary.notebook,
+        x: training.x_text.clone(),
+        features: training
+            .columns
+            .iter()
+            .map(|c| Feature {
+                name: c.name.clone(),
+                how: c.how.clone(),
+                built_at: c.place.as_ref().map(|p| place(path, p)),
+                model_output: c.model_output,
+            })
+            .collect(),
+        features_open: training.open,
+        data,
+        saved,
+        served_by: served_by.into_iter().collect(),
+        unshipped_preprocessors: training
+            .unsaved_preprocessors
+            .iter()
+            .map(|p| PreprocessorInfo {
+                class: p.class.clone(),
+                at: place(path, &p.place),
+            })
+            .collect(),
+        chained_on,
+        seeds,
+    }
+}
+
+/// The distribution of an ML library a qualified import belongs to.
+fn library_of(qualified: &str) -> Option<&'static str> {
+    let top = qualified.split('.').next()?;
+    Some(match top {
+        "sklearn" => "scikit-learn",
+        "xgboost" => "xgboost",
+        "lightgbm" => "lightgbm",
+        "catboost" => "catboost",
+        "torch" => "torch",
+        "tensorflow" | "keras" => "tensorflow",
+        "statsmodels" => "statsmodels",
+        "transformers" => "transformers",
+        "prophet" => "prophet",
+        _ => return None,
+    })
+}
+
+/// For each library the training files use, the version the project's manifests pin.
+fn pins(input: &Input, libraries: &BTreeSet<&'static str>) -> Vec<Pin> {
+    let mut manifests: Vec<(String, String)> = Vec::new();
+    let mut roots: Vec<&Path> = input.projects.iter().map(|p| p.root.as_path()).collect();
+    roots.sort();
+    roots.dedup();
+    for root in roots {
+        for name in MANIFESTS {
+            if let Ok(text) = crate::files::read_text(&root.join(name)) {
+                manifests.push(((*name).to_string(), text));
+            }
+        }
+    }
+    libraries
+        .iter()
+        .map(|library| {
+            let mut listed = None;
+            for (name, text) in &manifests {
+                if let Some(version) = requirement(text, library) {
+                    listed = Some((name.clone(), version));
+                    if listed.as_ref().is_some_and(|(_, v)| v.is_some()) {
+                        break;
+                    }
+                }
+            }
+            Pin {
+                library: library.to_string(),
+                version: listed.as_ref().and_then(|(_, v)| v.clone()),
+                manifest: listed.map(|(name, _)| name),
+            }
+        })
+        .collect()
+}
+
+/// Whether `text` (a requirements file, pyproject, environment.yml, Pipfile) lists
+/// `library`: Some with the exact version pinned (`==1.3.2`, conda's `=1.3.2`, Pipfile's
+/// `"==1.3.2"`), Some(None) when listed unpinned, None when not listed.
+fn requirement(text: &str, library: &str) -> Option<Option<String>> {
+    let lower = text.to_ascii_lowercase();
+    let names = [library.to_string(), library.replace('-', "_")];
+    let part_of_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let mut found = None;
+    for name in &names {
+        for (at, _) in lower.match_indices(name.as_str()) {
+            let before = lower[..at].chars().next_back();
+            let rest = &lower[at + name.len()..];
+            if before.is_some_and(part_of_name) || rest.chars().next().is_some_and(part_of_name) {
+                continue;
+            }
+            let version = exact_version(rest);
+            if version.is_some() {
+                return Some(version);
+            }
+            found = Some(None);
+        }
+    }
+    found
+}
+
+/// `==1.3.2` or conda's `=1.3.2` at the start of `rest` (after extras and quotes).
+fn exact_version(rest: &str) -> Option<String> {
+    let rest = match rest.find(']') {
+        Some(end) if rest.starts_with('[') => &rest[end + 1..],
+        _ => rest,
+    };
+    let rest = rest.trim_start_matches(|c: char| c == ' ' || c == '"' || c == '\'' || c == ':');
+    let rest = rest.trim_start_matches(' ');
+    let version = if let Some(v) = rest.strip_prefix("==") {
+        v
+    } else if let Some(v) = rest.strip_prefix('=') {
+        v
+    } else {
+        return None;
+    };
+    let version: String = version
+        .trim_start_matches([' ', '"'])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '-'))
+        .collect();
+    (!version.is_empty() && !version.contains('*')).then(|| format!("=={version}"))
+}
+
+/// Severity order for ranking: errors first.
+fn rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    }
+}
+
+/// How urgent a family is at the same severity: what breaks a served model first.
+fn family_rank(family: &str) -> u8 {
+    match family {
+        "skew" => 0,
+        "chain" => 1,
+        "monitoring" => 2,
+        "leakage" => 3,
+        "repro" => 4,
+        "notebook" => 5,
+        _ => 6,
+    }
+}
+
+fn summary(
+    input: &Input,
+    findings: &[FamilyFindings],
+    inventory: &Inventory,
+    served: &Served,
+) -> Summary {
+    let mut counts = Counts::default();
+    let mut preview = 0;
+    let serves = !inventory.entry_points.is_empty();
+    let facts = input.projects.first().map(|p| p.facts);
+    let families = findings
+        .iter()
+        .map(|group| {
+            let (_, title, _, sculley) = FAMILIES
+                .iter()
+                .find(|(key, ..)| *key == group.family)
+                .copied()
+                .unwrap_or(("code-health", "Code health", &[], ""));
+            let mut family_counts = Counts::default();
+            let mut default_counts = Counts::default();
+            let mut family_preview = 0;
+            for f in &group.findings {
+                family_counts.add(f.severity);
+                counts.add(f.severity);
+                if f.preview {
+                    family_preview += 1;
+                    preview += 1;
+                } else {
+                    default_counts.add(f.severity);
+                }
+            }
+            let mut note = None;
+            let status = if default_counts.error > 0 {
+                Status::Blocking
+            } else if default_counts.warning > 0 {
+                Status::Attention
+            } else if family_preview > 0 {
+                Status::Review
+            } else if group.family == "monitoring" && !serves {
+                note = Some(
+                    "no model is served here (no route, handler, app or batch job loads one): \
+                     the monitoring rules do not apply"
+                        .to_string(),
+                );
+                Status::NotApplicable
+            } else {
+                Status::Clear
+            };
+            if group.family == "monitoring"
+                && let Some(external) = facts.and_then(|f| f.monitoring.external.as_ref())
+            {
+                note = Some(format!("drift monitoring declared external: {external}"));
+            }
+            FamilyStatus {
+                family: group.family,
+                title,
+                status,
+                counts: family_counts,
+                preview: family_preview,
+                sculley,
+                note,
+            }
+        })
+        .collect();
+    // Fix first: by severity, then reach (a served path before training only), default
+    // rules before preview ones, then family; at most two of one rule.
+    let mut candidates: Vec<(&AuditFinding, &str, Option<&String>)> = findings
+        .iter()
+        .flat_map(|g| g.findings.iter().map(move |f| (f, g.family)))
+        .filter(|(f, _)| f.severity != Severity::Info && !f.code.starts_with("SUP"))
+        .map(|(f, family)| (f, family, served.reach.get(&f.path)))
+        .collect();
+    candidates.sort_by_key(|(f, family, reach)| {
+        (
+            rank(f.severity),
+            reach.is_none(),
+            f.preview,
+            family_rank(family),
+            f.path.clone(),
+            f.cell,
+            f.line,
+        )
+    });
+    let mut per_code: HashMap<&str, usize> = HashMap::new();
+    let mut fix_first = Vec::new();
+    for (f, _, reach) in candidates {
+        let seen = per_code.entry(f.code).or_default();
+        if *seen >= 2 {
+            continue;
+        }
+        *seen += 1;
+        fix_first.push(FixFirst {
+            code: f.code,
+            name: f.name,
+            severity: f.severity,
+            path: f.path.clone(),
+            cell: f.cell,
+            line: f.line,
+            message: f.message.clone(),
+            reach: reach
+                .cloned()
+                .unwrap_or_else(|| "not on a served path".to_string()),
+            id: f.id.clone(),
+        });
+        if fix_first.len() == FIX_FIRST {
+            break;
+        }
+    }
+    let artifacts: BTreeSet<(String, String)> = inventory
+        .models
+        .iter()
+        .flat_map(|m| m.saved.iter())
+        .map(|s| (s.at.path.clone(), s.artifact.clone().unwrap_or_default()))
+        .collect();
+    Summary {
+        families,
+        fix_first,
+        counts,
+        preview,
+        models: inventory.models.len(),
+        entry_points: inventory.entry_points.len(),
+        artifacts: artifacts.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirement_reads_pins_in_each_manifest_form() {
+        let pinned = |text: &str| requirement(text, "scikit-learn");
+        assert_eq!(
+            pinned("scikit-learn==1.3.2\n"),
+            Some(Some("==1.3.2".into()))
+        );
+        assert_eq!(pinned("pandas\nscikit-learn>=1.2\n"), Some(None));
+        assert_eq!(
+            pinned("  - scikit-learn=1.3.0\n"),
+            Some(Some("==1.3.0".into()))
+        );
+        assert_eq!(
+            pinned("dependencies = [\"scikit-learn==1.4\"]\n"),
+            Some(Some("==1.4".into()))
+        );
+        assert_eq!(
+            pinned("  \"scikit-learn==1.4\",\n"),
+            Some(Some("==1.4".into()))
+        );
+        assert_eq!(pinned("scikit-learn-extra==0.3\n"), None);
+        assert_eq!(pinned("scikit_learn == 1.1\n"), Some(Some("==1.1".into())));
+        assert_eq!(
+            pinned("scikit-learn[all]==1.5.0\n"),
+            Some(Some("==1.5.0".into()))
+        );
+        assert_eq!(pinned("numpy==1.26\n"), None);
+    }
+
+    #[test]
+    fn section_takes_the_first_prose_paragraph() {
+        let doc = "# x\n\n## Why is this bad?\nIt breaks\nat serving.\n\nMore.\n\n## Example\n";
+        assert_eq!(section(doc, "## Why is this bad?"), "It breaks at serving.");
+        let doc = "## Use instead\n```python\nx\n```\n\nSplit first.\n";
+        assert_eq!(section(doc, "## Use instead"), "Split first.");
+        assert_eq!(section(doc, "## Missing"), "");
+    }
+
+    #[test]
+    fn clip_counts_characters() {
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("éé", 2), "éé");
+    }
+}

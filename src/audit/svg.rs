@@ -1,0 +1,1 @@
+//! The lineage drawn as SVG, laid out here.
