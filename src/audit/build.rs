@@ -512,6 +512,23 @@ fn lineage(input: &Input) -> (Lineage, Served) {
                 drawing.edge(&entry_key(file), &key, EdgeKind::Watches);
             }
         }
+        let monitored = facts.monitoring.external.is_some()
+            || index
+                .files
+                .iter()
+                .any(|f| !f.test && !f.monitoring.is_empty());
+        if !monitored && !serving_files.is_empty() {
+            let key = drawing.node(
+                "mon:none".to_string(),
+                NodeKind::Monitoring,
+                "none found".to_string(),
+                None,
+            );
+            if let Some(node) = drawing.nodes.get_mut(&key) {
+                node.detail = Some("no drift monitoring in code or declared".to_string());
+            }
+            drawing.mark(&key, Mark::Unmonitored);
+        }
         for (file, summary) in index.files.iter().enumerate() {
             if summary.test || summary.monitoring.is_empty() {
                 continue;
