@@ -311,13 +311,18 @@ fn inventory(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
     for (i, model) in inventory.models.iter().enumerate() {
         writeln!(
             out,
-            "#### {}. `{}` trained at {}{}\n",
+            "#### {}. `{}` trained at {}{}{}\n",
             i + 1,
             inline_code(&model.class),
             inline_code_span(&model.trained_at.display()),
             if model.notebook { " (notebook)" } else { "" },
+            model
+                .through
+                .as_deref()
+                .map(|t| format!(", {}", prose(t)))
+                .unwrap_or_default(),
         )?;
-        let mut features: Vec<String> = model
+        let features: Vec<String> = model
             .features
             .iter()
             .map(|f| {
