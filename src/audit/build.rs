@@ -497,7 +497,9 @@ fn lineage(input: &Input) -> (Lineage, Served) {
             if drawing.nodes.contains_key(&from) {
                 drawing.edge(&from, &key, EdgeKind::Feeds);
             }
-            drawing.edge(&key, &format!("train:{}", reader.path), EdgeKind::Reads);
+            let reader_key = format!("train:{}", reader.path);
+            drawing.edge(&key, &reader_key, EdgeKind::Feeds);
+            drawing.mark(&reader_key, Mark::Chained);
         }
         // Monitoring: found in code, declared, or only named in a manifest.
         let facts = index.facts;
@@ -940,7 +942,10 @@ fn helper_file(caller: &str, called: &str) -> Option<String> {
     if !relative.ends_with(".py") {
         return None;
     }
-    let mut parts: Vec<&str> = folder(caller).split('/').filter(|p| !p.is_empty()).collect();
+    let mut parts: Vec<&str> = folder(caller)
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
     for part in relative.split('/') {
         match part {
             "." | "" => {}
