@@ -395,3 +395,43 @@ fn large_lineages_are_listed_not_drawn() {
         run.stdout
     );
 }
+
+/// Every key the JSON document uses is documented in docs/audit-json.md.
+#[test]
+fn every_json_key_is_documented() {
+    fn keys(value: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    out.insert(key.clone());
+                    keys(value, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+    let doc = std::fs::read_to_string(fixture("docs/audit-json.md")).unwrap();
+    let mut all = std::collections::BTreeSet::new();
+    for project in [
+        "examples/churn-demo",
+        "fixtures/projects/notebook-only-training",
+    ] {
+        let dir = copy(project);
+        keys(&audit_json(&dir, &["--timestamp"]), &mut all);
+    }
+    let missing: Vec<&String> = all
+        .iter()
+        .filter(|key| {
+            let forms = [
+                format!("`{key}`"),
+                format!(".{key}`"),
+                format!("`{key}["),
+                format!(".{key}["),
+                format!("\"{key}\""),
+            ];
+            !forms.iter().any(|form| doc.contains(form.as_str()))
+        })
+        .collect();
+    assert!(missing.is_empty(), "not in docs/audit-json.md: {missing:?}");
+}

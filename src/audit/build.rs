@@ -1174,6 +1174,7 @@ fn summary(
             code: f.code,
             name: f.name,
             severity: f.severity,
+            preview: f.preview,
             path: f.path.clone(),
             cell: f.cell,
             line: f.line,

@@ -96,7 +96,7 @@ fn readiness(audit: &Audit, out: &mut dyn Write, link: bool) -> io::Result<()> {
     writeln!(out, "|---|---|--:|--:|--:|---|")?;
     for family in &summary.families {
         let mut state = status(family.status);
-        if family.preview > 0 {
+        if family.preview > 0 && family.status != Status::Review {
             state.push_str(&format!(" ({} preview)", family.preview));
         }
         if let Some(note) = &family.note {
@@ -128,10 +128,11 @@ fn readiness(audit: &Audit, out: &mut dyn Write, link: bool) -> io::Result<()> {
         };
         writeln!(
             out,
-            "{}. **{}** {} · {place}: {} (*{}*)",
+            "{}. **{}** {}{} · {place}: {} (*{}*)",
             i + 1,
             fix.code,
             fix.severity.as_str(),
+            if fix.preview { " *preview*" } else { "" },
             prose(&clip(&fix.message, 300)),
             prose(&fix.reach),
         )?;

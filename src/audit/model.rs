@@ -139,6 +139,8 @@ pub struct FixFirst {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
+    /// Made by a preview rule.
+    pub preview: bool,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<usize>,
