@@ -694,7 +694,6 @@ fn inventory(input: &Input) -> Inventory {
         });
     let mut libraries: BTreeSet<&'static str> = BTreeSet::new();
     for index in input.projects {
-        let entry_base = inventory.entry_points.len();
         let entries = index.entries();
         // Entry points, then batch jobs, each with the loads it uses.
         let mut entry_ids: Vec<(FileId, Vec<usize>, usize)> = Vec::new();
@@ -729,23 +728,27 @@ fn inventory(input: &Input) -> Inventory {
                 inputs_known: false,
             });
         }
-        let _ = entry_base;
+        // The saves of each artifact (see [`artifact_key`]), found once for every model.
+        let mut artifacts: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
+        for (file, summary) in index.files.iter().enumerate() {
+            for save in 0..summary.saves.len() {
+                artifacts
+                    .entry(artifact_key(index, file, save))
+                    .or_default()
+                    .push((file, save));
+            }
+        }
         for (file, summary) in index.files.iter().enumerate() {
             if summary.test {
                 continue;
             }
-            for (imported, qualified) in &summary.imports {
-                let _ = imported;
-                if let Some(library) = library_of(qualified) {
-                    if !summary.trainings.is_empty() {
-                        libraries.insert(library);
-                    }
-                }
+            if !summary.trainings.is_empty() {
+                libraries.extend(summary.imports.iter().filter_map(|(_, q)| library_of(q)));
             }
             for (t, training) in summary.trainings.iter().enumerate() {
-                inventory
-                    .models
-                    .push(model_info(index, file, t, training, &entry_ids, &unseeded));
+                inventory.models.push(model_info(
+                    index, file, t, training, &entry_ids, &unseeded, &artifacts,
+                ));
             }
         }
         for summary in &index.files {
@@ -798,6 +801,7 @@ fn model_info(
     training: &summary::Training,
     entry_ids: &[(FileId, Vec<usize>, usize)],
     unseeded: &BTreeMap<&str, usize>,
+    artifacts: &HashMap<String, Vec<(FileId, usize)>>,
 ) -> ModelInfo {
     let summary = index.files[file];
     let path = summary.path.as_str();
@@ -810,16 +814,11 @@ fn model_info(
         // Every save of the same artifact (the model saved again through a helper) counts:
         // what loads one loads the others, as the drawing shows.
         let key = artifact_key(index, file, s);
-        let same: Vec<(FileId, usize)> = index
-            .files
-            .iter()
-            .enumerate()
-            .flat_map(|(f, summary)| (0..summary.saves.len()).map(move |s| (f, s)))
-            .filter(|&(f, s)| (f, s) == (file, s) || artifact_key(index, f, s) == key)
-            .collect();
+        let same = artifacts.get(&key).map_or(&[][..], Vec::as_slice);
         let mut loaded_at = Vec::new();
         let loaders = same
             .iter()
+            .chain([&(file, s)])
             .flat_map(|&(f, s)| index.loaders_of(f, s))
             .collect::<BTreeSet<_>>();
         for (loader, load) in loaders {
