@@ -49,7 +49,10 @@ pub const TESTS: [(&str, &str); 28] = [
     ("Data 2", "All features are beneficial"),
     ("Data 3", "No feature's cost is too much"),
     ("Data 4", "Features adhere to meta-level requirements"),
-    ("Data 5", "The data pipeline has appropriate privacy controls"),
+    (
+        "Data 5",
+        "The data pipeline has appropriate privacy controls",
+    ),
     ("Data 6", "New features can be added quickly"),
     ("Data 7", "All input feature code is tested"),
     ("Model 1", "Model specs are reviewed and submitted"),
@@ -57,8 +60,14 @@ pub const TESTS: [(&str, &str); 28] = [
     ("Model 3", "All hyperparameters have been tuned"),
     ("Model 4", "The impact of model staleness is known"),
     ("Model 5", "A simpler model is not better"),
-    ("Model 6", "Model quality is sufficient on important data slices"),
-    ("Model 7", "The model is tested for considerations of inclusion"),
+    (
+        "Model 6",
+        "Model quality is sufficient on important data slices",
+    ),
+    (
+        "Model 7",
+        "The model is tested for considerations of inclusion",
+    ),
     ("Infra 1", "Training is reproducible"),
     ("Infra 2", "Model specs are unit tested"),
     ("Infra 3", "The ML pipeline is integration tested"),
@@ -145,8 +154,8 @@ const AGAINST: &[(&str, &[&str])] = &[
     (
         "Infra 1",
         &[
-            "REPRO001", "REPRO002", "REPRO003", "REPRO004", "REPRO006", "NB001", "NB002",
-            "NB005", "NB006",
+            "REPRO001", "REPRO002", "REPRO003", "REPRO004", "REPRO006", "NB001", "NB002", "NB005",
+            "NB006",
         ],
     ),
     ("Infra 2", &["MON007"]),
@@ -183,7 +192,10 @@ const LOOKS_FOR: &[(&str, &str)] = &[
         "Data 7",
         "a test module importing each module that builds features for a training or an entry point",
     ),
-    ("Model 1", "a model trained in a checked-in script or notebook"),
+    (
+        "Model 1",
+        "a model trained in a checked-in script or notebook",
+    ),
     (
         "Model 3",
         "a hyperparameter search (GridSearchCV, RandomizedSearchCV, optuna, hyperopt, ray.tune, \
@@ -1016,7 +1028,7 @@ fn dependency_bot(folder: &Path) -> Option<String> {
     for name in [".github/dependabot.yml", ".github/dependabot.yaml"] {
         if let Some(text) = read(&folder.join(name)) {
             let python = text.lines().any(|line| {
-                let line = line.trim();
+                let line = line.trim().trim_start_matches('-').trim_start();
                 line.starts_with("package-ecosystem")
                     && ["pip", "uv", "conda"]
                         .iter()
@@ -1109,5 +1121,447 @@ fn finish(mut estimate: Estimate) -> MlTestScore {
         } else {
             0.0
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{RunOptions, check_with};
+    use crate::settings::Settings;
+    use crate::testutil::TempDir;
+
+    /// The estimate of the real analysis of `dir`, preview rules on, as `mlready audit` runs it.
+    fn score(dir: &TempDir) -> MlTestScore {
+        let settings = Settings {
+            preview: true,
+            root: dir.0.clone(),
+            ..Settings::default()
+        };
+        let options = RunOptions {
+            project: true,
+            keep_projects: true,
+            ..RunOptions::default()
+        };
+        let report = check_with(std::slice::from_ref(&dir.0), &settings, &options)
+            .expect("the analysis runs");
+        crate::audit::build(&dir.0, &report, &settings).ml_test_score
+    }
+
+    fn test<'a>(score: &'a MlTestScore, id: &str) -> &'a MltsTest {
+        score
+            .sections
+            .iter()
+            .flat_map(|s| s.tests.iter())
+            .find(|t| t.id == id)
+            .unwrap_or_else(|| panic!("{id} is estimated"))
+    }
+
+    /// The rubric's arithmetic and shape, which every estimate must keep.
+    fn check_shape(score: &MlTestScore) {
+        assert_eq!(score.label, LABEL);
+        assert!(score.label.starts_with("Static estimate from code alone"));
+        let names: Vec<&str> = score.sections.iter().map(|s| s.name).collect();
+        assert_eq!(names, SECTIONS);
+        let ids: Vec<&str> = score
+            .sections
+            .iter()
+            .flat_map(|s| s.tests.iter().map(|t| t.id))
+            .collect();
+        let expected: Vec<&str> = TESTS.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, expected);
+        for (section, prefix) in score
+            .sections
+            .iter()
+            .zip(["Data", "Model", "Infra", "Monitor"])
+        {
+            assert_eq!(section.tests.len(), 7);
+            for (n, t) in section.tests.iter().enumerate() {
+                assert_eq!(t.id, format!("{prefix} {}", n + 1));
+                assert_eq!(t.points, points(t.evidence), "{}", t.id);
+                let mut sorted_within = true;
+                for pair in t.notes.windows(2) {
+                    // Notes come in groups, each sorted; a finding note never follows an
+                    // evidence note.
+                    if pair[0].contains(" at ") && pair[1].contains(" at ") {
+                        sorted_within &= pair[0] <= pair[1];
+                    }
+                }
+                assert!(sorted_within, "{}: {:?}", t.id, t.notes);
+                if t.evidence == Evidence::NotStatic {
+                    assert!(t.notes[0].starts_with("needs process review"), "{}", t.id);
+                }
+            }
+            let sum: f32 = section.tests.iter().map(|t| t.points).sum();
+            assert_eq!(section.score, sum);
+        }
+        let min = score
+            .sections
+            .iter()
+            .map(|s| s.score)
+            .fold(f32::INFINITY, f32::min);
+        assert_eq!(score.final_score, min);
+    }
+
+    #[test]
+    fn points_follow_the_paper() {
+        assert_eq!(points(Evidence::Automated), 1.0);
+        assert_eq!(points(Evidence::Manual), 0.5);
+        assert_eq!(points(Evidence::Against), 0.0);
+        assert_eq!(points(Evidence::None), 0.0);
+        assert_eq!(points(Evidence::NotStatic), 0.0);
+    }
+
+    #[test]
+    fn sections_sum_their_tests_and_the_final_score_is_the_minimum() {
+        let mut estimate = Estimate {
+            tests: BTreeMap::new(),
+        };
+        // Data: 1, 4, 5, 7 automated (2, 3, 6 cannot be shown): 4.
+        for id in ["Data 1", "Data 4", "Data 5", "Data 7"] {
+            estimate.test(id).automated.insert("x".into());
+        }
+        // Model: 1 and 3 manual, 5 against despite evidence: 1.
+        estimate.test("Model 1").manual.insert("x".into());
+        estimate.test("Model 3").manual.insert("x".into());
+        estimate.test("Model 5").automated.insert("x".into());
+        estimate
+            .test("Model 5")
+            .against
+            .insert("LEAK003 at t.py:1: x".into());
+        // Infrastructure: 1 automated, 2 manual: 1.5. Monitoring: 1, 2, 3 automated: 3.
+        estimate.test("Infra 1").automated.insert("x".into());
+        estimate.test("Infra 2").manual.insert("x".into());
+        for id in ["Monitor 1", "Monitor 2", "Monitor 3"] {
+            estimate.test(id).automated.insert("x".into());
+        }
+        // A test code cannot show stays so whatever is gathered.
+        estimate.test("Data 2").automated.insert("x".into());
+        let score = finish(estimate);
+        check_shape(&score);
+        let scores: Vec<f32> = score.sections.iter().map(|s| s.score).collect();
+        assert_eq!(scores, [4.0, 1.0, 1.5, 3.0]);
+        assert_eq!(score.final_score, 1.0);
+        assert_eq!(test(&score, "Model 5").evidence, Evidence::Against);
+        assert_eq!(test(&score, "Data 2").evidence, Evidence::NotStatic);
+        assert_eq!(test(&score, "Model 1").points, 0.5);
+    }
+
+    #[test]
+    fn notes_are_capped_per_group() {
+        let mut estimate = Estimate {
+            tests: BTreeMap::new(),
+        };
+        for n in 0..10 {
+            estimate
+                .test("Infra 1")
+                .against
+                .insert(format!("REPRO001 at t.py:{n}: x"));
+        }
+        let score = finish(estimate);
+        let notes = &test(&score, "Infra 1").notes;
+        assert_eq!(notes.len(), MAX_NOTES + 1);
+        assert_eq!(notes.last().map(String::as_str), Some("and 4 more"));
+    }
+
+    #[test]
+    fn an_empty_project_scores_nothing() {
+        let dir = TempDir::new("mlts-empty");
+        dir.write("util.py", "def add(a, b):\n    return a + b\n");
+        let score = score(&dir);
+        check_shape(&score);
+        for t in score.sections.iter().flat_map(|s| s.tests.iter()) {
+            assert!(
+                matches!(t.evidence, Evidence::None | Evidence::NotStatic),
+                "{}: {:?} {:?}",
+                t.id,
+                t.evidence,
+                t.notes
+            );
+        }
+        let not_static: Vec<&str> = score
+            .sections
+            .iter()
+            .flat_map(|s| s.tests.iter())
+            .filter(|t| t.evidence == Evidence::NotStatic)
+            .map(|t| t.id)
+            .collect();
+        assert_eq!(
+            not_static,
+            [
+                "Data 2",
+                "Data 3",
+                "Data 6",
+                "Model 2",
+                "Model 4",
+                "Infra 5",
+                "Infra 6",
+                "Monitor 4"
+            ]
+        );
+        assert_eq!(score.final_score, 0.0);
+    }
+
+    const FEATURES: &str = "\
+import pandas as pd
+
+
+def build_features(df):
+    df[\"charges_per_call\"] = df[\"monthly_charges\"] / (df[\"support_calls\"] + 1)
+    return df
+";
+
+    const TRAIN: &str = "\
+import joblib
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+from features import build_features
+
+FEATURES = [\"monthly_charges\", \"support_calls\", \"charges_per_call\"]
+
+df = build_features(pd.read_csv(\"data/customers.csv\"))
+model = LogisticRegression(random_state=0)
+model.fit(df[FEATURES], df[\"churned\"])
+joblib.dump(model, \"models/churn.joblib\")
+";
+
+    const TEST_FEATURES: &str = "\
+import pandas as pd
+
+from features import build_features
+
+
+def test_charges_per_call():
+    df = build_features(pd.DataFrame({\"monthly_charges\": [10.0], \"support_calls\": [1]}))
+    assert df[\"charges_per_call\"][0] == 5.0
+";
+
+    const CI: &str = "\
+name: ci
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: pip install -r requirements.txt pytest
+      - run: python -m pytest -q
+";
+
+    fn tested_project(tag: &str) -> TempDir {
+        let dir = TempDir::new(tag);
+        dir.write("requirements.txt", "pandas==2.2.2\nscikit-learn==1.5.2\n");
+        dir.write("features.py", FEATURES);
+        dir.write("train.py", TRAIN);
+        dir.write("tests/test_features.py", TEST_FEATURES);
+        dir
+    }
+
+    #[test]
+    fn a_test_of_the_feature_code_run_by_ci_is_automated() {
+        let dir = tested_project("mlts-ci");
+        dir.write(".github/workflows/ci.yml", CI);
+        let score = score(&dir);
+        check_shape(&score);
+        let data7 = test(&score, "Data 7");
+        assert_eq!(data7.evidence, Evidence::Automated, "{:?}", data7.notes);
+        assert!(
+            data7.notes.iter().any(|n| n.contains("test_features.py")
+                && n.contains("features.py imported")
+                && n.contains(".github/workflows/ci.yml")),
+            "{:?}",
+            data7.notes
+        );
+        // Seeded and pinned: reproducible by construction, which no test checks.
+        let infra1 = test(&score, "Infra 1");
+        assert_eq!(infra1.evidence, Evidence::Manual, "{:?}", infra1.notes);
+        assert!(infra1.notes[0].contains("scikit-learn==1.5.2"));
+        // No model is served: nothing against the monitoring tests.
+        assert_eq!(test(&score, "Monitor 7").evidence, Evidence::None);
+        assert_eq!(test(&score, "Monitor 1").evidence, Evidence::None);
+    }
+
+    #[test]
+    fn a_test_no_ci_runs_counts_as_manual() {
+        let dir = tested_project("mlts-no-ci");
+        // A workflow that runs no test runner is no evidence.
+        dir.write(
+            ".github/workflows/lint.yml",
+            "jobs:\n  lint:\n    steps:\n      - run: pip install ruff pytest\n      - run: ruff check .\n      # - run: pytest\n",
+        );
+        let score = score(&dir);
+        check_shape(&score);
+        let data7 = test(&score, "Data 7");
+        assert_eq!(data7.evidence, Evidence::Manual, "{:?}", data7.notes);
+        assert!(data7.notes[0].contains("no CI configuration"));
+        assert_eq!(data7.points, 0.5);
+    }
+
+    #[test]
+    fn untested_feature_code_is_not_evidence() {
+        let dir = TempDir::new("mlts-untested");
+        dir.write("features.py", FEATURES);
+        dir.write("train.py", TRAIN);
+        dir.write(".github/workflows/ci.yml", CI);
+        let score = score(&dir);
+        let data7 = test(&score, "Data 7");
+        assert_eq!(data7.evidence, Evidence::None, "{:?}", data7.notes);
+        assert!(data7.notes.iter().any(|n| n.contains("no test imports")));
+        // In no manifest: against reproducibility and dependency notification.
+        for id in ["Infra 1", "Monitor 1"] {
+            let t = test(&score, id);
+            assert_eq!(t.evidence, Evidence::Against, "{id}");
+            assert!(t.notes.iter().any(|n| n.contains("scikit-learn")), "{id}");
+        }
+    }
+
+    const SERVE: &str = "\
+import joblib
+import pandas as pd
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+model = joblib.load(\"models/churn.joblib\")
+
+
+class Customer(BaseModel):
+    monthly_charges: float
+    support_calls: int
+    charges_per_call: float
+
+
+@app.post(\"/predict\")
+def predict(customer: Customer):
+    X = pd.DataFrame([customer.dict()])
+    return {\"p\": float(model.predict_proba(X)[0, 1])}
+";
+
+    #[test]
+    fn a_served_model_without_drift_monitoring_is_against_monitoring() {
+        let dir = tested_project("mlts-serve");
+        dir.write("serve.py", SERVE);
+        let score = score(&dir);
+        check_shape(&score);
+        for id in ["Monitor 3", "Monitor 7"] {
+            let t = test(&score, id);
+            assert_eq!(t.evidence, Evidence::Against, "{id}: {:?}", t.notes);
+            assert!(
+                t.notes
+                    .iter()
+                    .any(|n| n.starts_with("MON001 at ") && n.contains("serve.py:")),
+                "{id}: {:?}",
+                t.notes
+            );
+        }
+        // The request schema is half of Monitoring 2 and Data 1.
+        for id in ["Monitor 2", "Data 1"] {
+            let t = test(&score, id);
+            assert_eq!(t.evidence, Evidence::Manual, "{id}: {:?}", t.notes);
+            assert!(t.notes[0].contains("Customer"), "{id}");
+        }
+        assert_eq!(test(&score, "Monitor 4").evidence, Evidence::NotStatic);
+        // Monitoring: the schema's half of Monitoring 2 only.
+        assert_eq!(score.sections[3].score, 0.5);
+    }
+
+    #[test]
+    fn drift_monitoring_in_a_script_is_automated() {
+        let dir = tested_project("mlts-drift");
+        let serve = SERVE
+            .replace(
+                "import joblib\n",
+                "import joblib\nfrom prometheus_client import Histogram\n",
+            )
+            .replace(
+                "app = FastAPI()\n",
+                "app = FastAPI()\nSCORES = Histogram(\"churn_score\", \"predicted churn\")\n",
+            )
+            .replace(
+                "    return {\"p\": float(model.predict_proba(X)[0, 1])}\n",
+                "    p = float(model.predict_proba(X)[0, 1])\n    SCORES.observe(p)\n    return {\"p\": p}\n",
+            );
+        dir.write("serve.py", &serve);
+        dir.write(
+            "monitor.py",
+            "import pandas as pd\nfrom evidently.report import Report\nfrom evidently.metric_preset import DataDriftPreset\n\n\ndef drift(reference, current):\n    report = Report(metrics=[DataDriftPreset()])\n    report.run(reference_data=reference, current_data=current)\n    return report\n",
+        );
+        let score = score(&dir);
+        check_shape(&score);
+        for id in ["Monitor 3", "Monitor 7"] {
+            let t = test(&score, id);
+            assert_eq!(t.evidence, Evidence::Automated, "{id}: {:?}", t.notes);
+            assert!(
+                t.notes[0].contains("monitor.py: drift monitoring `evidently`"),
+                "{id}: {:?}",
+                t.notes
+            );
+        }
+        // Prometheus metrics in the serving file: computing performance is watched.
+        let t = test(&score, "Monitor 6");
+        assert_eq!(t.evidence, Evidence::Automated, "{:?}", t.notes);
+        assert!(t.notes[0].contains("prometheus_client"));
+    }
+
+    #[test]
+    fn tuning_and_a_baseline_in_a_script_are_automated() {
+        let dir = TempDir::new("mlts-tuning");
+        dir.write(
+            "train.py",
+            "import pandas as pd\nfrom sklearn.dummy import DummyClassifier\nfrom sklearn.linear_model import LogisticRegression\nfrom sklearn.model_selection import GridSearchCV\n\ndf = pd.read_csv(\"data.csv\")\nX, y = df[[\"a\", \"b\"]], df[\"y\"]\nbaseline = DummyClassifier().fit(X, y)\nsearch = GridSearchCV(LogisticRegression(), {\"C\": [0.1, 1.0]})\nsearch.fit(X, y)\n",
+        );
+        let score = score(&dir);
+        check_shape(&score);
+        for id in ["Model 3", "Model 5"] {
+            let t = test(&score, id);
+            assert_eq!(t.evidence, Evidence::Automated, "{id}: {:?}", t.notes);
+        }
+        assert!(test(&score, "Model 3").notes[0].contains("GridSearchCV"));
+        assert!(test(&score, "Model 5").notes[0].contains("DummyClassifier"));
+        // A model spec checked in as a script, with no tracker: half.
+        assert_eq!(test(&score, "Model 1").evidence, Evidence::Manual);
+    }
+
+    #[test]
+    fn ci_configurations_are_read_for_test_runners_only() {
+        assert!(runs_tests("steps:\n  - run: pytest -q\n"));
+        assert!(runs_tests("script:\n  - python -m unittest discover\n"));
+        assert!(runs_tests("  - run: make test\n"));
+        assert!(runs_tests("  - run: uv run tox -e py312\n"));
+        assert!(!runs_tests("  - run: pip install pytest\n"));
+        assert!(!runs_tests("# - run: pytest\n"));
+        assert!(!runs_tests(
+            "  - run: ruff check .\n  - run: pytest-benchmark-compare\n"
+        ));
+        assert!(!runs_tests(""));
+    }
+
+    #[test]
+    fn dependency_bots_and_repository_files() {
+        let dir = TempDir::new("mlts-bots");
+        assert!(dependency_bot(&dir.0).is_none());
+        dir.write(
+            ".github/dependabot.yml",
+            "version: 2\nupdates:\n  - package-ecosystem: \"github-actions\"\n    directory: \"/\"\n",
+        );
+        assert!(dependency_bot(&dir.0).is_none());
+        dir.write(
+            ".github/dependabot.yml",
+            "version: 2\nupdates:\n  - package-ecosystem: \"pip\"\n    directory: \"/\"\n",
+        );
+        assert_eq!(
+            dependency_bot(&dir.0).as_deref(),
+            Some(".github/dependabot.yml")
+        );
+        dir.write("uv.lock", "version = 1\n");
+        dir.write(".gitlab-ci.yml", "test:\n  script:\n    - pytest\n");
+        let repo = repository(&dir.0);
+        assert_eq!(repo.lockfile.as_deref(), Some("uv.lock"));
+        assert_eq!(repo.ci_tests.as_deref(), Some(".gitlab-ci.yml"));
+        // A folder where a file is expected, and a missing root, are no evidence and no panic.
+        std::fs::create_dir_all(dir.0.join("poetry.lock/x")).expect("writable");
+        let missing = repository(&dir.0.join("missing"));
+        assert!(missing.ci_tests.is_none() && missing.lockfile.is_none());
     }
 }
