@@ -736,10 +736,10 @@ fn inventory(input: &Input) -> Inventory {
             }
             for (imported, qualified) in &summary.imports {
                 let _ = imported;
-                if let Some(library) = library_of(qualified) {
-                    if !summary.trainings.is_empty() {
-                        libraries.insert(library);
-                    }
+                if let Some(library) = library_of(qualified)
+                    && !summary.trainings.is_empty()
+                {
+                    libraries.insert(library);
                 }
             }
             for (t, training) in summary.trainings.iter().enumerate() {
@@ -1040,14 +1040,11 @@ fn exact_version(rest: &str) -> Option<String> {
         Some(end) if rest.starts_with('[') => &rest[end + 1..],
         _ => rest,
     };
-    let rest = rest.trim_start_matches(|c: char| c == ' ' || c == '"' || c == '\'' || c == ':');
+    let rest = rest.trim_start_matches([' ', '"', '\'', ':']);
     let rest = rest.trim_start_matches(' ');
-    let version = if let Some(v) = rest.strip_prefix("==") {
-        v
-    } else if let Some(v) = rest.strip_prefix('=') {
-        v
-    } else {
-        return None;
+    let version = match rest.strip_prefix("==") {
+        Some(v) => v,
+        None => rest.strip_prefix('=')?,
     };
     let version: String = version
         .trim_start_matches([' ', '"'])
