@@ -10,7 +10,13 @@
 //!
 //! - A finding that shows the test is not met makes it [`Evidence::Against`] (0 points),
 //!   whatever else is seen; the notes name the findings (`MON001 at serve.py:22: ...`). The
-//!   rules each test listens to are those of the rule catalog's coverage matrix (§5.2).
+//!   rules each test listens to ([`AGAINST`]) are those of the rule catalog's coverage
+//!   matrix (§5.2), with the tests each rule's own catalog entry names as its source (NB005:
+//!   Model 1, Infra 1 and 3; MON001: Monitor 3 and 7; MON002: Monitor 3, 6 and 7), and for
+//!   Infra 1 the notebook and path findings that stop a training from being rerun elsewhere
+//!   (NB001, NB006, REPRO006), counted only in files that train. An ML library the models
+//!   use that no manifest pins, with no lockfile, is against Infra 1 and Monitor 1 (what
+//!   REPRO003 is to check).
 //! - Otherwise the strongest evidence seen decides, by where it stands:
 //!   - in a script of the project (not a notebook, not a test): [`Evidence::Automated`], 1
 //!     point, since it runs each time the pipeline runs;
@@ -21,7 +27,10 @@
 //!   - evidence that covers only part of a test (a request schema that types serving inputs
 //!     but says nothing of training data; a model version registry that makes a rollback
 //!     possible but shows none) counts half, as [`Evidence::Manual`].
-//! - Nothing seen either way: [`Evidence::None`], with a note of what was looked for.
+//! - Nothing seen either way: [`Evidence::None`], with a note of what was looked for
+//!   ([`LOOKS_FOR`]).
+//! - Infra 1 is at most [`Evidence::Manual`]: seeds and pins make a training reproducible by
+//!   construction, but no test is seen to train twice and compare.
 //! - The tests no code can show (the catalog's "no" rows, §7) are [`Evidence::NotStatic`]
 //!   with a note "needs process review".
 //!
@@ -109,7 +118,7 @@ pub fn points(evidence: Evidence) -> f32 {
 }
 
 /// The tests no code can show, with why (catalog §5.2 "no" rows, §7).
-const NOT_STATIC: &[(&str, &str)] = &[
+pub const NOT_STATIC: &[(&str, &str)] = &[
     (
         "Data 2",
         "whether each feature is beneficial needs ablation experiments on data",
@@ -146,7 +155,7 @@ const NOT_STATIC: &[(&str, &str)] = &[
 
 /// Findings that show a test is not met: (test, rule codes or code prefixes ending in `*`).
 /// Codes of rules not implemented yet are listed so the estimate follows when they are.
-const AGAINST: &[(&str, &[&str])] = &[
+pub const AGAINST: &[(&str, &[&str])] = &[
     ("Data 1", &["MON003", "MON006", "SKEW001"]),
     ("Data 7", &["MON007"]),
     ("Model 1", &["NB005", "REPRO005"]),
@@ -174,7 +183,7 @@ const AGAINST: &[(&str, &[&str])] = &[
 const TRAINING_ONLY: &[&str] = &["REPRO001", "REPRO002", "REPRO006", "NB001", "NB006"];
 
 /// What each test looks for, said when nothing was seen.
-const LOOKS_FOR: &[(&str, &str)] = &[
+pub const LOOKS_FOR: &[(&str, &str)] = &[
     (
         "Data 1",
         "a data validation library (pandera, great_expectations, tensorflow_data_validation, \
@@ -1502,6 +1511,25 @@ def predict(customer: Customer):
         let t = test(&score, "Monitor 6");
         assert_eq!(t.evidence, Evidence::Automated, "{:?}", t.notes);
         assert!(t.notes[0].contains("prometheus_client"));
+    }
+
+    #[test]
+    fn a_test_of_training_and_serving_is_unit_and_integration_evidence() {
+        let dir = tested_project("mlts-pipeline");
+        dir.write("serve.py", SERVE);
+        dir.write(".gitlab-ci.yml", "test:\n  script:\n    - pytest\n");
+        dir.write(
+            "tests/test_pipeline.py",
+            "import serve\nimport train\n\n\ndef test_model_serves():\n    assert serve.model is not None\n",
+        );
+        let score = score(&dir);
+        check_shape(&score);
+        for id in ["Infra 2", "Infra 3"] {
+            let t = test(&score, id);
+            assert_eq!(t.evidence, Evidence::Automated, "{id}: {:?}", t.notes);
+            assert!(t.notes[0].contains("test_pipeline.py"), "{id}");
+            assert!(t.notes[0].contains(".gitlab-ci.yml"), "{id}");
+        }
     }
 
     #[test]
