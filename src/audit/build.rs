@@ -1039,14 +1039,11 @@ fn exact_version(rest: &str) -> Option<String> {
         Some(end) if rest.starts_with('[') => &rest[end + 1..],
         _ => rest,
     };
-    let rest = rest.trim_start_matches(|c: char| c == ' ' || c == '"' || c == '\'' || c == ':');
+    let rest = rest.trim_start_matches([' ', '"', '\'', ':']);
     let rest = rest.trim_start_matches(' ');
-    let version = if let Some(v) = rest.strip_prefix("==") {
-        v
-    } else if let Some(v) = rest.strip_prefix('=') {
-        v
-    } else {
-        return None;
+    let version = match rest.strip_prefix("==") {
+        Some(v) => v,
+        None => rest.strip_prefix('=')?,
     };
     let version: String = version
         .trim_start_matches([' ', '"'])
