@@ -21,11 +21,18 @@ pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
 pub fn render_summary(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
     header(audit, out)?;
     readiness(audit, out, false)?;
+    let sections: Vec<String> = audit
+        .ml_test_score
+        .sections
+        .iter()
+        .map(|s| format!("{} {}", s.name, score(s.score)))
+        .collect();
     writeln!(
         out,
-        "ML Test Score, static estimate from code alone: **{}** (the lowest of its four \
-         sections).\n",
-        score(audit.ml_test_score.final_score)
+        "ML Test Score, static estimate from code alone: **{}**, the lowest of its \
+         sections ({}; each of 7).\n",
+        score(audit.ml_test_score.final_score),
+        sections.join(" · ")
     )?;
     writeln!(
         out,
