@@ -76,7 +76,7 @@ pub fn build(path: &Path, report: &Report, settings: &Settings) -> Audit {
     let findings = findings(report);
     let (lineage, served) = lineage(&input);
     let inventory = inventory(&input);
-    let summary = summary(&input, &findings, &inventory, &served);
+    let summary = summary(&input, &findings, &inventory, &lineage, &served);
     let ml_test_score = mlts::estimate(&input, &inventory);
     let mut files = FileCounts::default();
     for project in &report.projects {
@@ -1082,6 +1082,7 @@ fn summary(
     input: &Input,
     findings: &[FamilyFindings],
     inventory: &Inventory,
+    lineage: &Lineage,
     served: &Served,
 ) -> Summary {
     let mut counts = Counts::default();
@@ -1187,12 +1188,11 @@ fn summary(
             break;
         }
     }
-    let artifacts: BTreeSet<(String, String)> = inventory
-        .models
+    let artifacts = lineage
+        .nodes
         .iter()
-        .flat_map(|m| m.saved.iter())
-        .map(|s| (s.at.path.clone(), s.artifact.clone().unwrap_or_default()))
-        .collect();
+        .filter(|n| n.kind == NodeKind::Artifact)
+        .count();
     Summary {
         families,
         fix_first,
@@ -1200,7 +1200,7 @@ fn summary(
         preview,
         models: inventory.models.len(),
         entry_points: inventory.entry_points.len(),
-        artifacts: artifacts.len(),
+        artifacts,
     }
 }
 

@@ -80,7 +80,8 @@ pub struct Summary {
     pub counts: Counts,
     /// Of which made by preview rules.
     pub preview: usize,
-    /// Models trained, entry points serving, artifacts saved: the project at a glance.
+    /// Models trained, entry points serving, artifacts saved or loaded (the lineage's
+    /// artifact nodes): the project at a glance.
     pub models: usize,
     pub entry_points: usize,
     pub artifacts: usize,
