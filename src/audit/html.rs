@@ -70,7 +70,7 @@ pub fn escape_into(text: &str, out: &mut String) {
 /// unmatched backtick stays as it is).
 fn prose(text: &str, out: &mut String) {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         escape_into(text, out);
         return;
     }
@@ -288,8 +288,9 @@ fn lineage(lineage: &Lineage, out: &mut String) {
     }
     out.push_str(
         "<p class=\"lead\">Where each model's data comes from, what trains it, what is saved \
-         and what serves it. Red and orange boxes carry a mark; the red curves are chains \
-         (one model's outputs feeding another's training).</p>\n",
+         and what serves it. A coloured border marks a node, the mark named under its \
+         label; dashed red curves are chains (one model's outputs feeding another's \
+         training).</p>\n",
     );
     if lineage.nodes.len() > svg::DRAW_LIMIT {
         lineage_list(lineage, out);
@@ -934,7 +935,7 @@ code{background:rgba(175,184,193,.2);padding:.1em .35em;border-radius:5px}
 a{color:var(--accent);text-decoration:none}
 a:hover{text-decoration:underline}
 .container{max-width:1180px;margin:0 auto;padding:0 24px}
-header.top{background:#161b22;color:#f0f3f6;padding:22px 0 0}
+header.top{background:#161b22;color:#f0f3f6;padding:18px 0 0}
 header.top .brand{margin:0;font-size:13px;letter-spacing:.08em;text-transform:uppercase;
 color:#9198a1;font-weight:600}
 header.top h1{margin:4px 0 6px;font-size:26px;line-height:1.25;font-weight:600}
@@ -948,7 +949,7 @@ section{background:#fff;border:1px solid var(--line);border-radius:12px;padding:
 margin:22px 0}
 h2{margin:0 0 14px;font-size:21px;font-weight:600;padding-bottom:8px;border-bottom:1px solid
 var(--line)}
-h3{margin:22px 0 10px;font-size:17px;font-weight:600}
+h3{margin:18px 0 8px;font-size:17px;font-weight:600}
 h4{margin:0 0 4px;font-size:14px;font-weight:600}
 .lead{color:var(--muted);margin:0 0 12px}
 .empty,.muted{color:var(--muted)}
@@ -957,11 +958,12 @@ h4{margin:0 0 4px;font-size:14px;font-weight:600}
 table{width:100%;border-collapse:collapse;font-size:14px;margin:6px 0 12px}
 th{text-align:left;font-weight:600;color:var(--muted);font-size:12.5px;text-transform:
 uppercase;letter-spacing:.03em;border-bottom:2px solid var(--line);padding:6px 10px}
-td{padding:7px 10px;border-bottom:1px solid #e6eaef;vertical-align:top}
+td{padding:5px 10px;border-bottom:1px solid #e6eaef;vertical-align:top}
 tfoot td{font-weight:600;border-top:2px solid var(--line);border-bottom:0}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 .zero{color:#afb8c1}
 .nowrap{white-space:nowrap}
+table.readiness td:first-child{white-space:nowrap}
 td.sculley,td.note{color:var(--muted);font-size:13px}
 td.note{background:none;border:0;border-bottom:1px solid #e6eaef;border-radius:0;padding:7px
 10px}
@@ -978,15 +980,15 @@ border-color:#f0d87a}
 .tag-preview{display:inline-block;font-size:11px;font-weight:600;text-transform:uppercase;
 letter-spacing:.05em;color:var(--violet);border:1px solid #d8b9ff;border-radius:4px;
 padding:0 5px;margin-left:4px;vertical-align:1px}
-.tiles{display:grid;grid-template-columns:repeat(8,1fr);gap:10px;margin:4px 0 18px}
-.tile{border:1px solid var(--line);border-radius:10px;padding:10px 12px;background:var(--soft)}
-.tile .value{display:block;font-size:24px;font-weight:650;line-height:1.2}
-.tile .label{font-size:12.5px;color:var(--muted)}
+.tiles{display:grid;grid-template-columns:repeat(8,1fr);gap:10px;margin:4px 0 14px}
+.tile{border:1px solid var(--line);border-radius:10px;padding:7px 12px;background:var(--soft)}
+.tile .value{display:block;font-size:22px;font-weight:650;line-height:1.2}
+.tile .label{display:block;font-size:12px;line-height:1.3;color:var(--muted)}
 .t-error .value{color:var(--red)}.t-warning .value{color:var(--amber)}
 .t-info .value{color:var(--accent)}.t-preview .value{color:var(--violet)}
 ol.fix-first{margin:0;padding-left:26px}
-ol.fix-first li{margin:0 0 10px;padding-left:4px}
-ol.fix-first .message{margin:2px 0 0;font-size:14px}
+ol.fix-first li{margin:0 0 8px;padding-left:4px;font-size:14.5px}
+ol.fix-first .message{margin:1px 0 0;font-size:14px;line-height:1.45}
 .reach{font-size:13px;color:var(--muted)}
 .reach-label{font-weight:600}
 .code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-weight:600;
@@ -1003,8 +1005,8 @@ svg.lineage .empty-text{fill:#8c959f;font-size:12.5px;font-style:italic;text-anc
 .node.warned rect{stroke:#d4a72c;stroke-width:2.2;fill:#fffdf2}
 .node.chained rect{stroke:#e16f24;stroke-width:2.4;fill:#fff8f2}
 .node.blocking rect{stroke:#cf222e;stroke-width:2.6;fill:#fff6f6}
-.node .label{font-size:13px;font-weight:600;fill:#1f2328}
-.node .detail{font-size:12px;fill:#59636e}
+.node .label{font-size:13.5px;font-weight:600;fill:#1f2328}
+.node .detail{font-size:12.5px;fill:#59636e}
 .node .mark{font-size:11.5px;font-weight:600}
 .mark-chained,.mark-preprocessor{fill:#bc4c00}
 .mark-blocking{fill:#cf222e}
@@ -1028,7 +1030,7 @@ background:#fff1e5;border:1px solid #ffd8b5;border-radius:4px;padding:0 6px}
 .lineage-list ul,ul.edges{margin:0;padding-left:18px;font-size:14px}
 .card{border:1px solid var(--line);border-radius:10px;padding:12px 16px;margin:0 0 12px}
 .card h4{font-size:15px;margin:0 0 8px}
-dl{display:grid;grid-template-columns:190px 1fr;gap:4px 14px;margin:0 0 8px;font-size:14px}
+dl{display:grid;grid-template-columns:210px 1fr;gap:4px 14px;margin:0 0 8px;font-size:14px}
 dt{color:var(--muted);font-weight:600}
 dd{margin:0}
 dd ul{margin:0;padding-left:18px}

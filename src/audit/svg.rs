@@ -256,11 +256,11 @@ fn node_class(node: &Node) -> &'static str {
 /// Writes the lineage as an SVG drawing (with a viewBox, so it scales to its container).
 pub fn draw(lineage: &Lineage, out: &mut String) {
     let layout = layout(lineage);
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<svg class=\"lineage\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" \
+        "<svg class=\"lineage\" viewBox=\"0 0 {w} {h}\" \
          width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"lineage-title\">\
-         <title id=\"lineage-title\">Model lineage: {n} nodes, {e} edges</title>\n",
+         <title id=\"lineage-title\">Model lineage: {n} nodes, {e} edges</title>",
         w = layout.width,
         h = layout.height,
         n = lineage.nodes.len(),
@@ -278,7 +278,8 @@ pub fn draw(lineage: &Lineage, out: &mut String) {
         let _ = write!(
             out,
             "<marker id=\"arrow-{class}\" class=\"arrow-{class}\" viewBox=\"0 0 10 10\" \
-             refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">\
+             refX=\"9\" refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" \
+             markerUnits=\"userSpaceOnUse\" orient=\"auto\">\
              <path d=\"M0,0 L10,5 L0,10 z\"/></marker>"
         );
     }
