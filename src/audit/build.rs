@@ -375,8 +375,11 @@ fn lineage(input: &Input) -> (Lineage, Served) {
                 short_path(path),
                 Some(path),
             );
-            let classes: BTreeSet<&str> =
-                summary.trainings.iter().map(|t| t.model.as_str()).collect();
+            let classes: BTreeSet<&str> = summary
+                .trainings
+                .iter()
+                .map(|t| model_name(&t.model))
+                .collect();
             let mut detail = classes.into_iter().collect::<Vec<_>>().join(", ");
             if detail.is_empty() {
                 detail = "saves, fits no model".to_string();
@@ -494,7 +497,9 @@ fn lineage(input: &Input) -> (Lineage, Served) {
             if drawing.nodes.contains_key(&from) {
                 drawing.edge(&from, &key, EdgeKind::Feeds);
             }
-            drawing.edge(&key, &format!("train:{}", reader.path), EdgeKind::Reads);
+            let reader_key = format!("train:{}", reader.path);
+            drawing.edge(&key, &reader_key, EdgeKind::Feeds);
+            drawing.mark(&reader_key, Mark::Chained);
         }
         // Monitoring: found in code, declared, or only named in a manifest.
         let facts = index.facts;
@@ -511,6 +516,23 @@ fn lineage(input: &Input) -> (Lineage, Served) {
             for &file in serving_files.keys() {
                 drawing.edge(&entry_key(file), &key, EdgeKind::Watches);
             }
+        }
+        let monitored = facts.monitoring.external.is_some()
+            || index
+                .files
+                .iter()
+                .any(|f| !f.test && !f.monitoring.is_empty());
+        if !monitored && !serving_files.is_empty() {
+            let key = drawing.node(
+                "mon:none".to_string(),
+                NodeKind::Monitoring,
+                "none found".to_string(),
+                None,
+            );
+            if let Some(node) = drawing.nodes.get_mut(&key) {
+                node.detail = Some("no drift monitoring in code or declared".to_string());
+            }
+            drawing.mark(&key, Mark::Unmonitored);
         }
         for (file, summary) in index.files.iter().enumerate() {
             if summary.test || summary.monitoring.is_empty() {
@@ -572,6 +594,9 @@ fn lineage(input: &Input) -> (Lineage, Served) {
 fn artifact_key(index: &ProjectIndex, file: FileId, save: usize) -> String {
     let summary = index.files[file];
     match summary.saves.get(save).and_then(|s| s.path.as_deref()) {
+        // A path with folders (`models/churn.pkl`, `*/artifacts/model.pkl`, absolute) names
+        // one artifact whichever file saves it; a bare file name is the saving file's folder.
+        Some(path) if path.contains('/') => format!("art:{path}"),
         Some(path) => format!("art:{}:{path}", folder(&summary.path)),
         None => format!("art:{}#{save}", summary.path),
     }
@@ -597,13 +622,19 @@ fn artifact_node(drawing: &mut Drawing, index: &ProjectIndex, file: FileId, save
             summary::Saved::Model => saved
                 .training
                 .and_then(|t| summary.trainings.get(t))
-                .map_or("model".to_string(), |t| t.model.clone()),
+                .map_or("model".to_string(), |t| model_name(&t.model).to_string()),
             summary::Saved::Transformer => "preprocessor".to_string(),
             summary::Saved::Other => saved.function.clone(),
         };
         node.detail = Some(clip(&what, 40));
     }
     key
+}
+
+/// The estimator's class, or `model` when the analysis could not tell it (a model picked
+/// from a dict inside a helper).
+fn model_name(class: &str) -> &str {
+    if class.is_empty() { "model" } else { class }
 }
 
 fn folder(path: &str) -> &str {
@@ -663,7 +694,6 @@ fn inventory(input: &Input) -> Inventory {
         });
     let mut libraries: BTreeSet<&'static str> = BTreeSet::new();
     for index in input.projects {
-        let entry_base = inventory.entry_points.len();
         let entries = index.entries();
         // Entry points, then batch jobs, each with the loads it uses.
         let mut entry_ids: Vec<(FileId, Vec<usize>, usize)> = Vec::new();
@@ -698,23 +728,27 @@ fn inventory(input: &Input) -> Inventory {
                 inputs_known: false,
             });
         }
-        let _ = entry_base;
+        // The saves of each artifact (see [`artifact_key`]), found once for every model.
+        let mut artifacts: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
+        for (file, summary) in index.files.iter().enumerate() {
+            for save in 0..summary.saves.len() {
+                artifacts
+                    .entry(artifact_key(index, file, save))
+                    .or_default()
+                    .push((file, save));
+            }
+        }
         for (file, summary) in index.files.iter().enumerate() {
             if summary.test {
                 continue;
             }
-            for (imported, qualified) in &summary.imports {
-                let _ = imported;
-                if let Some(library) = library_of(qualified) {
-                    if !summary.trainings.is_empty() {
-                        libraries.insert(library);
-                    }
-                }
+            if !summary.trainings.is_empty() {
+                libraries.extend(summary.imports.iter().filter_map(|(_, q)| library_of(q)));
             }
             for (t, training) in summary.trainings.iter().enumerate() {
-                inventory
-                    .models
-                    .push(model_info(index, file, t, training, &entry_ids, &unseeded));
+                inventory.models.push(model_info(
+                    index, file, t, training, &entry_ids, &unseeded, &artifacts,
+                ));
             }
         }
         for summary in &index.files {
@@ -767,6 +801,7 @@ fn model_info(
     training: &summary::Training,
     entry_ids: &[(FileId, Vec<usize>, usize)],
     unseeded: &BTreeMap<&str, usize>,
+    artifacts: &HashMap<String, Vec<(FileId, usize)>>,
 ) -> ModelInfo {
     let summary = index.files[file];
     let path = summary.path.as_str();
@@ -776,8 +811,17 @@ fn model_info(
         if save.training != Some(t) && !save.trainings.contains(&t) {
             continue;
         }
+        // Every save of the same artifact (the model saved again through a helper) counts:
+        // what loads one loads the others, as the drawing shows.
+        let key = artifact_key(index, file, s);
+        let same = artifacts.get(&key).map_or(&[][..], Vec::as_slice);
         let mut loaded_at = Vec::new();
-        for (loader, load) in index.loaders_of(file, s) {
+        let loaders = same
+            .iter()
+            .chain([&(file, s)])
+            .flat_map(|&(f, s)| index.loaders_of(f, s))
+            .collect::<BTreeSet<_>>();
+        for (loader, load) in loaders {
             let loader_summary = index.files[loader];
             if let Some(use_) = loader_summary.loads.get(load) {
                 loaded_at.push(place(&loader_summary.path, &use_.place));
@@ -832,9 +876,18 @@ fn model_info(
     }
     chained_on.sort();
     chained_on.dedup();
-    let seeds = match unseeded.get(path) {
-        Some(n) => format!("unseeded: {n} REPRO001 finding(s) in the file"),
-        None => "no unseeded randomness found in the file".to_string(),
+    // The training's file, and the helper's file when the fit is inside one.
+    let helper = summary
+        .called_at(&training.place)
+        .and_then(|called| helper_file(path, called));
+    let unseeded_here: usize = std::iter::once(path)
+        .chain(helper.as_deref())
+        .filter_map(|p| unseeded.get(p))
+        .sum();
+    let seeds = match (unseeded_here, &helper) {
+        (0, None) => "no unseeded randomness found in the file".to_string(),
+        (0, Some(_)) => "no unseeded randomness found in the file or the helper".to_string(),
+        (n, _) => format!("unseeded: {n} REPRO001 finding(s) where it is trained"),
     };
     let mut data: Vec<String> = training
         .reads
@@ -844,7 +897,12 @@ fn model_info(
     data.sort();
     data.dedup();
     ModelInfo {
-        class: training.model.clone(),
+        class: if training.model.is_empty() {
+            "(class not known)".to_string()
+        } else {
+            training.model.clone()
+        },
+        through: summary.called_at(&training.place).map(str::to_string),
         unsupervised: training.unsupervised,
         trained_at: place(path, &training.place),
         notebook: summary.notebook,
@@ -874,6 +932,29 @@ fn model_info(
         chained_on,
         seeds,
     }
+}
+
+/// The display path of the module named in a `called_at` text (`` `f` in `../m.py` ``),
+/// which is relative to the calling file's folder.
+fn helper_file(caller: &str, called: &str) -> Option<String> {
+    let relative = called.rsplit('`').nth(1)?;
+    if !relative.ends_with(".py") {
+        return None;
+    }
+    let mut parts: Vec<&str> = folder(caller)
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
+    for part in relative.split('/') {
+        match part {
+            "." | "" => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// The distribution of an ML library a qualified import belongs to.
@@ -958,14 +1039,11 @@ fn exact_version(rest: &str) -> Option<String> {
         Some(end) if rest.starts_with('[') => &rest[end + 1..],
         _ => rest,
     };
-    let rest = rest.trim_start_matches(|c: char| c == ' ' || c == '"' || c == '\'' || c == ':');
+    let rest = rest.trim_start_matches([' ', '"', '\'', ':']);
     let rest = rest.trim_start_matches(' ');
-    let version = if let Some(v) = rest.strip_prefix("==") {
-        v
-    } else if let Some(v) = rest.strip_prefix('=') {
-        v
-    } else {
-        return None;
+    let version = match rest.strip_prefix("==") {
+        Some(v) => v,
+        None => rest.strip_prefix('=')?,
     };
     let version: String = version
         .trim_start_matches([' ', '"'])
@@ -1092,6 +1170,7 @@ fn summary(
             code: f.code,
             name: f.name,
             severity: f.severity,
+            preview: f.preview,
             path: f.path.clone(),
             cell: f.cell,
             line: f.line,
@@ -1162,6 +1241,20 @@ mod tests {
         let doc = "## Use instead\n```python\nx\n```\n\nSplit first.\n";
         assert_eq!(section(doc, "## Use instead"), "Split first.");
         assert_eq!(section(doc, "## Missing"), "");
+    }
+
+    #[test]
+    fn helper_file_is_resolved_from_the_callers_folder() {
+        let called = "`ModelTrainer.train` in `../model_trainer.py`";
+        assert_eq!(
+            helper_file("src/data/ingest.py", called).as_deref(),
+            Some("src/model_trainer.py")
+        );
+        assert_eq!(
+            helper_file("train.py", "`f` in `src/utils.py`").as_deref(),
+            Some("src/utils.py")
+        );
+        assert_eq!(helper_file("train.py", "`f` in `../x.py`"), None);
     }
 
     #[test]

@@ -20,6 +20,10 @@ use std::path::Path;
 
 pub use build::build;
 
+/// Lineages with more nodes than this are listed, not drawn: past a few dozen nodes a
+/// drawing stops being readable.
+pub const DRAW_LIMIT: usize = 40;
+
 /// At most this many findings in the "fix these first" list.
 pub const FIX_FIRST: usize = 7;
 

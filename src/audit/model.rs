@@ -139,6 +139,8 @@ pub struct FixFirst {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
+    /// Made by a preview rule.
+    pub preview: bool,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<usize>,
@@ -300,6 +302,10 @@ pub struct ModelInfo {
     pub unsupervised: bool,
     /// The fit.
     pub trained_at: Place,
+    /// When the fit is inside a helper of another module read at this call: what was
+    /// called (`` `train` in `src/model.py` ``).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub through: Option<String>,
     /// Trained in a notebook.
     pub notebook: bool,
     /// The training matrix as written (`X_train`).
