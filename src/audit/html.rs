@@ -235,7 +235,7 @@ fn summary(audit: &Audit, out: &mut String) {
                 escape(&fix.id),
                 escape(fix.code),
                 escape(fix.name),
-                if is_preview_id(audit, &fix.id) {
+                if fix.preview {
                     format!(" {PREVIEW_TAG}")
                 } else {
                     String::new()
@@ -257,14 +257,6 @@ fn zero_dim(n: usize) -> String {
     } else {
         n.to_string()
     }
-}
-
-fn is_preview_id(audit: &Audit, id: &str) -> bool {
-    audit
-        .findings
-        .iter()
-        .flat_map(|g| &g.findings)
-        .any(|f| f.id == id && f.preview)
 }
 
 fn status_class(status: Status) -> &'static str {
@@ -408,8 +400,16 @@ fn model_card(model: &ModelInfo, entries: &[EntryInfo], out: &mut String) {
     row(
         "Trained at",
         format!(
-            "{} <span class=\"muted\">on <code>{}</code></span>",
+            "{}{} <span class=\"muted\">on <code>{}</code></span>",
             place(&model.trained_at),
+            model
+                .through
+                .as_deref()
+                .map(|through| format!(
+                    " <span class=\"muted\">through {}</span>",
+                    prose_string(through)
+                ))
+                .unwrap_or_default(),
             escape(&model.x)
         ),
     );
@@ -656,8 +656,7 @@ fn ml_test_score(score: &MlTestScore, out: &mut String) {
         out,
         "<p class=\"callout\"><strong>{}.</strong> Breck et al. (2017) score each test 1 point \
          when automated and 0.5 when done by hand; a section's score is the sum of its tests, \
-         and the final score is the lowest section's. Read from the code alone, it can only \
-         under-estimate what a team does outside it.</p>",
+         and the final score is the lowest section's.</p>",
         escape(score.label.trim_end_matches('.'))
     );
     if score.sections.is_empty() {
@@ -1033,12 +1032,15 @@ background:#fff1e5;border:1px solid #ffd8b5;border-radius:4px;padding:0 6px}
 dl{display:grid;grid-template-columns:210px 1fr;gap:4px 14px;margin:0 0 8px;font-size:14px}
 dt{color:var(--muted);font-weight:600}
 dd{margin:0}
-dd ul{margin:0;padding-left:18px}
+dd ul,td ul{margin:0;padding-left:18px}
 .warn-text{color:var(--orange)}
 .yes{color:var(--green);font-weight:600}
 .no{color:var(--red);font-weight:600}
 .callout{background:var(--blue-bg);border:1px solid #b6e3ff;border-radius:8px;padding:10px 14px;
 font-size:14px}
+table.mlts{table-layout:fixed}
+table.mlts th:nth-child(1){width:110px}table.mlts th:nth-child(2){width:26%}
+table.mlts th:nth-child(3){width:180px}table.mlts th:nth-child(4){width:72px}
 .final-score{font-size:15px}
 .final-score .value{font-size:24px;font-weight:650;margin:0 8px}
 .score{color:var(--muted);font-weight:500;font-size:14px;margin-left:6px}
@@ -1178,6 +1180,7 @@ mod tests {
                     code: f.code,
                     name: f.name,
                     severity: f.severity,
+                    preview: f.preview,
                     path: f.path.clone(),
                     cell: f.cell,
                     line: f.line,

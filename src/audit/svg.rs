@@ -11,8 +11,8 @@ use super::model::{EdgeKind, Lineage, Mark, Node, NodeKind};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// Lineages with more nodes than this are listed, not drawn.
-pub const DRAW_LIMIT: usize = 40;
+/// Lineages with more nodes than this are listed, not drawn (one limit for every format).
+pub use super::DRAW_LIMIT;
 
 const MARGIN: i32 = 16;
 const NODE_W: i32 = 200;
