@@ -707,13 +707,17 @@ fn project_stage(
         if !members.iter().any(|&i| plan.files[i].given) {
             continue;
         }
-        if let Some(kept) = keep.as_deref_mut() {
+        let kept_files: Option<Vec<FileSummary>> = keep
+            .is_some()
+            .then(|| files.iter().map(|&file| file.clone()).collect());
+        let index = ProjectIndex::new(plan.roots[root].clone(), files, &settings.facts);
+        if let (Some(kept), Some(files)) = (keep.as_deref_mut(), kept_files) {
             kept.push(crate::report::ProjectFiles {
                 root: plan.roots[root].clone(),
-                files: files.iter().map(|&file| file.clone()).collect(),
+                files,
+                joins: index.joins(),
             });
         }
-        let index = ProjectIndex::new(plan.roots[root].clone(), files, &settings.facts);
         let mut sink = ProjectSink::default();
         for rule in rules {
             if let Some(check) = rule.check.project() {

@@ -76,6 +76,8 @@ pub struct Report {
 pub struct ProjectFiles {
     pub root: std::path::PathBuf,
     pub files: Vec<crate::project::summary::FileSummary>,
+    /// What the project stage's index joined, so that the index can be built again cheaply.
+    pub joins: crate::project::index::Joins,
 }
 
 impl Report {

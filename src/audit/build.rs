@@ -63,7 +63,10 @@ pub fn build(path: &Path, report: &Report, settings: &Settings) -> Audit {
     let indexes: Vec<ProjectIndex> = report
         .projects
         .iter()
-        .map(|p| ProjectIndex::new(p.root.clone(), p.files.iter().collect(), &settings.facts))
+        .map(|p| {
+            let files = p.files.iter().collect();
+            ProjectIndex::with_joins(p.root.clone(), files, &settings.facts, p.joins.clone())
+        })
         .collect();
     let input = Input {
         path,

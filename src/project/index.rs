@@ -46,6 +46,14 @@ pub struct DataEdge {
     pub read: (FileId, usize),
 }
 
+/// The joins of a project index, kept to build it again without joining.
+#[derive(Debug, Clone, Default)]
+pub struct Joins {
+    pub artifact_edges: Vec<ArtifactEdge>,
+    pub data_edges: Vec<DataEdge>,
+    pub manifest_drift: Vec<(String, String)>,
+}
+
 pub struct ProjectIndex<'a> {
     /// The project's root folder.
     pub root: PathBuf,
@@ -69,6 +77,37 @@ pub struct ProjectIndex<'a> {
 
 impl<'a> ProjectIndex<'a> {
     pub fn new(root: PathBuf, files: Vec<&'a FileSummary>, facts: &'a ProjectFacts) -> Self {
+        Self::build(root, files, facts, None)
+    }
+
+    /// The index of the same files again, with the joins an index of them already made
+    /// ([`ProjectIndex::joins`]): `mlready audit` reads the project after the rules did,
+    /// and joining paths is most of an index's cost.
+    pub fn with_joins(
+        root: PathBuf,
+        files: Vec<&'a FileSummary>,
+        facts: &'a ProjectFacts,
+        joins: Joins,
+    ) -> Self {
+        Self::build(root, files, facts, Some(joins))
+    }
+
+    /// What [`ProjectIndex::new`] joined: artifact and data edges, drift libraries named in
+    /// manifests.
+    pub fn joins(&self) -> Joins {
+        Joins {
+            artifact_edges: self.artifact_edges.clone(),
+            data_edges: self.data_edges.clone(),
+            manifest_drift: self.manifest_drift.clone(),
+        }
+    }
+
+    fn build(
+        root: PathBuf,
+        files: Vec<&'a FileSummary>,
+        facts: &'a ProjectFacts,
+        joins: Option<Joins>,
+    ) -> Self {
         let mut index = ProjectIndex {
             root,
             files,
@@ -83,12 +122,21 @@ impl<'a> ProjectIndex<'a> {
             importers: std::cell::OnceCell::new(),
         };
         index.index_modules();
-        index.join_artifacts();
+        match joins {
+            Some(joins) => {
+                index.artifact_edges = joins.artifact_edges;
+                index.data_edges = joins.data_edges;
+                index.manifest_drift = joins.manifest_drift;
+            }
+            None => {
+                index.join_artifacts();
+                index.read_manifests();
+            }
+        }
         for (i, edge) in index.artifact_edges.iter().enumerate() {
             index.edges_by_load.entry(edge.load).or_default().push(i);
             index.edges_by_save.entry(edge.save).or_default().push(i);
         }
-        index.read_manifests();
         index
     }
 
