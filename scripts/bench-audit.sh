@@ -10,7 +10,7 @@
 # usage: scripts/bench-audit.sh [RUNS] [PROJECT...]
 #   MLREADY=target/release/mlready
 #   default projects: the review corpus's largest projects by files and by bytes, and its
-#   largest train-and-serve project (REVIEW_CORPUS=/tmp/mlready-review)
+#   largest train-and-serve project by files (REVIEW_CORPUS=/tmp/mlready-review)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -23,7 +23,7 @@ else
   PROJECTS=(
     "$REVIEW/notebooks/simisimon__kaggle-notebooks__converted_notebooks"
     "$REVIEW/notebooks/dalloliogm__kaggle_competitions__competitions_arc-virtual-cell-challenge+competition-348517d3"
-    "$REVIEW/project/niall-turbitt__e2e-mlops"
+    "$REVIEW/project/victoropp__house-price-prediction-streamlit"
   )
 fi
 for project in "${PROJECTS[@]}"; do
