@@ -435,3 +435,79 @@ fn every_json_key_is_documented() {
         .collect();
     assert!(missing.is_empty(), "not in docs/audit-json.md: {missing:?}");
 }
+
+#[test]
+fn a_save_the_analysis_cannot_tie_to_a_model_is_listed_with_the_last_fit_as_untraced() {
+    let dir = TempDir::new("audit-untraced");
+    dir.write(
+        "train.py",
+        "import joblib\nimport pandas as pd\nfrom sklearn.ensemble import RandomForestClassifier\n\
+         from sklearn.model_selection import GridSearchCV\n\
+         df = pd.read_csv(\"data/train.csv\")\nX = df[[\"a\", \"b\"]]\n\
+         search = GridSearchCV(RandomForestClassifier(random_state=0), {\"max_depth\": [2, 4]})\n\
+         search.fit(X, df[\"y\"])\nbest = search.best_estimator_\n\
+         joblib.dump(best, \"models/model.pkl\")\n\
+         reloaded = joblib.load(\"models/model.pkl\")\nprint(reloaded.score(X, df[\"y\"]))\n",
+    );
+    dir.write(
+        "serve.py",
+        "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\n\
+         model = joblib.load(\"models/model.pkl\")\n\n@app.post(\"/predict\")\n\
+         def predict(a: float, b: float):\n    return {\"y\": int(model.predict([[a, b]])[0])}\n",
+    );
+    let audit = audit_json(&dir, &[]);
+    let models = audit["inventory"]["models"].as_array().unwrap();
+    assert_eq!(models.len(), 1, "{models:#?}");
+    let saved = &models[0]["saved"][0];
+    assert_eq!(saved["artifact"], "models/model.pkl");
+    assert_eq!(saved["traced"], false, "{saved:#?}");
+    assert_eq!(models[0]["served_by"].as_array().unwrap().len(), 1);
+    // Reloading its own artifact to score it is not a chain.
+    let edges = audit["lineage"]["edges"].as_array().unwrap();
+    assert!(edges.iter().all(|e| e["kind"] != "feeds"), "{edges:#?}");
+    let nodes = audit["lineage"]["nodes"].as_array().unwrap();
+    assert!(
+        nodes
+            .iter()
+            .all(|n| !n["marks"].as_array().unwrap().contains(&"chained".into()))
+    );
+    let markdown = dir.run(&["audit", "--no-cache"]);
+    assert!(
+        markdown
+            .stdout
+            .contains("the analysis cannot tell that it is this one")
+    );
+}
+
+#[test]
+fn a_model_fitted_in_a_helper_is_listed_once() {
+    let dir = TempDir::new("audit-helper");
+    dir.write("pyproject.toml", "[project]\nname = \"x\"\n");
+    dir.write(
+        "src/model.py",
+        "import joblib\nfrom sklearn.linear_model import LogisticRegression\n\n\
+         def train(X, y, path):\n    model = LogisticRegression(random_state=0)\n    \
+         model.fit(X, y)\n    joblib.dump(model, path)\n    return model\n",
+    );
+    dir.write(
+        "pipeline.py",
+        "import pandas as pd\nfrom src.model import train\n\n\
+         df = pd.read_csv(\"data/train.csv\")\ntrain(df[[\"a\", \"b\"]], df[\"y\"], \"models/m.pkl\")\n",
+    );
+    let audit = audit_json(&dir, &[]);
+    let models = audit["inventory"]["models"].as_array().unwrap();
+    let fits: Vec<String> = models
+        .iter()
+        .map(|m| format!("{} {}", m["class"], m["trained_at"]["path"]))
+        .collect();
+    assert_eq!(fits.len(), 1, "{fits:?}");
+    // Listed where it is called, with the path it is saved to there.
+    assert!(fits[0].contains("pipeline.py"), "{fits:?}");
+    assert_eq!(models[0]["saved"][0]["artifact"], "models/m.pkl");
+    assert!(
+        models[0]["through"]
+            .as_str()
+            .unwrap()
+            .contains("src/model.py")
+    );
+}

@@ -426,6 +426,10 @@ fn lineage(input: &Input) -> (Lineage, Served) {
                 }
             }
             for (s, save) in summary.saves.iter().enumerate() {
+                // A save of an unknown path inside a helper is drawn where the helper is.
+                if save.path.is_none() && summary.called_at(&save.place).is_some() {
+                    continue;
+                }
                 let artifact = artifact_node(&mut drawing, index, file, s);
                 drawing.edge(&train, &artifact, EdgeKind::Saves);
                 if save.unfitted.is_some() {
@@ -437,12 +441,6 @@ fn lineage(input: &Input) -> (Lineage, Served) {
                     if serving_files.contains_key(loader) {
                         drawing.edge(&artifact, &entry_key(*loader), EdgeKind::Loads);
                         serves.push(index.path(*loader).to_string());
-                    } else if !index.files[*loader].trainings.is_empty() {
-                        drawing.edge(
-                            &artifact,
-                            &format!("train:{}", index.path(*loader)),
-                            EdgeKind::Feeds,
-                        );
                     }
                 }
                 if !serves.is_empty() {
@@ -731,6 +729,7 @@ fn inventory(input: &Input) -> Inventory {
                 inputs_known: false,
             });
         }
+        let called_elsewhere = helpers_called_elsewhere(index);
         // The saves of each artifact (see [`artifact_key`]), found once for every model.
         let mut artifacts: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         for (file, summary) in index.files.iter().enumerate() {
@@ -747,6 +746,9 @@ fn inventory(input: &Input) -> Inventory {
             }
             if !summary.trainings.is_empty() {
                 libraries.extend(summary.imports.iter().filter_map(|(_, q)| library_of(q)));
+            }
+            if called_elsewhere.contains(&summary.path) {
+                continue;
             }
             for (t, training) in summary.trainings.iter().enumerate() {
                 inventory.models.push(model_info(
@@ -811,7 +813,8 @@ fn model_info(
     let mut saved = Vec::new();
     let mut served_by = BTreeSet::new();
     for (s, save) in summary.saves.iter().enumerate() {
-        if save.training != Some(t) && !save.trainings.contains(&t) {
+        let traced = save.training == Some(t) || save.trainings.contains(&t);
+        if !traced && untraced_owner(summary, s) != Some(t) {
             continue;
         }
         // Every save of the same artifact (the model saved again through a helper) counts:
@@ -842,6 +845,7 @@ fn model_info(
             function: save.function.clone(),
             at: place(path, &save.place),
             loaded_at,
+            traced,
         });
     }
     let mut chained_on = Vec::new();
@@ -888,8 +892,10 @@ fn model_info(
         .filter_map(|p| unseeded.get(p))
         .sum();
     let seeds = match (unseeded_here, &helper) {
-        (0, None) => "no unseeded randomness found in the file".to_string(),
-        (0, Some(_)) => "no unseeded randomness found in the file or the helper".to_string(),
+        (0, None) => "no unseeded estimator or draw seen in the file (REPRO001)".to_string(),
+        (0, Some(_)) => {
+            "no unseeded estimator or draw seen in the file or the helper (REPRO001)".to_string()
+        }
         (n, _) => format!("unseeded: {n} REPRO001 finding(s) where it is trained"),
     };
     let mut data: Vec<String> = training
@@ -935,6 +941,49 @@ fn model_info(
         chained_on,
         seeds,
     }
+}
+
+/// The training a save the analysis could not tie to any model most likely holds: the last
+/// model fitted in the file before the save (`joblib.dump(search.best_estimator_, ...)`
+/// after `search.fit`). The inventory shows it as not traced, so that a model the drawing
+/// connects to an artifact is not listed as "not saved".
+fn untraced_owner(summary: &FileSummary, save: usize) -> Option<usize> {
+    let save = summary.saves.get(save)?;
+    if save.training.is_some()
+        || !save.trainings.is_empty()
+        || save.saved == summary::Saved::Transformer
+        || save.unfitted.is_some()
+    {
+        return None;
+    }
+    summary
+        .trainings
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.place.span.start <= save.place.span.start)
+        .max_by_key(|(_, t)| t.place.span.start)
+        .map(|(i, _)| i)
+}
+
+/// The files whose fits are also read at a call in another file (a helper's body read
+/// where it is called, see [`FileSummary::read_at`]): the call lists the fit, with the
+/// arguments it is given (the artifact's path, the data), so the helper's own listing of
+/// it, with parameters for values, is left out. A pipeline that calls `train()` three
+/// levels down is one model, listed at the outermost call.
+fn helpers_called_elsewhere(index: &ProjectIndex) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for summary in &index.files {
+        for training in &summary.trainings {
+            if let Some(helper) = summary
+                .called_at(&training.place)
+                .and_then(|called| helper_file(&summary.path, called))
+                && helper != summary.path
+            {
+                out.insert(helper);
+            }
+        }
+    }
+    out
 }
 
 /// The display path of the module named in a `called_at` text (`` `f` in `../m.py` ``),

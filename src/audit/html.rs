@@ -430,8 +430,14 @@ fn model_card(model: &ModelInfo, entries: &[EntryInfo], out: &mut String) {
                     s.loaded_at.iter().map(place).collect::<Vec<_>>().join("; ")
                 )
             };
+            let traced = if s.traced {
+                ""
+            } else {
+                " <span class=\"muted\">(the last model fitted before this save; the \
+                 analysis cannot tell that it is this one)</span>"
+            };
             format!(
-                "{artifact} by <code>{}</code> at {} <span class=\"muted\">({loaded})</span>",
+                "{artifact} by <code>{}</code> at {}{traced} <span class=\"muted\">({loaded})</span>",
                 escape(&s.function),
                 place(&s.at)
             )

@@ -378,6 +378,12 @@ fn inventory(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
                 inline_code(&saved.function),
                 inline_code_span(&saved.at.display())
             );
+            if !saved.traced {
+                line.push_str(
+                    " (the last model fitted before this save; the analysis cannot tell that \
+                     it is this one)",
+                );
+            }
             if saved.loaded_at.is_empty() {
                 line.push_str("; loaded nowhere in the project");
             } else {
@@ -685,12 +691,32 @@ fn place_text(path: &str, cell: Option<usize>, line: usize) -> String {
     }
 }
 
-/// Text in running prose: HTML that GitHub would interpret is escaped, line breaks joined.
+/// Text in running prose: HTML that GitHub would interpret is escaped outside code spans
+/// (inside them it shows as written), line breaks joined.
 fn prose(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace(['\n', '\r'], " ")
+    let text = text.replace(['\n', '\r'], " ");
+    let parts: Vec<&str> = text.split('`').collect();
+    let escape = |part: &str| {
+        part.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    if parts.len().is_multiple_of(2) {
+        // An unmatched backtick: no code span to keep.
+        return escape(&text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                part.to_string()
+            } else {
+                escape(part)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
 }
 
 /// Text in a table cell: prose, with `|` escaped.
@@ -737,8 +763,13 @@ mod tests {
     }
 
     #[test]
-    fn prose_escapes_html() {
+    fn prose_escapes_html_outside_code_spans() {
         assert_eq!(prose("<script>&"), "&lt;script&gt;&amp;");
+        assert_eq!(
+            prose("`<streamlit app>` serves <b>"),
+            "`<streamlit app>` serves &lt;b&gt;"
+        );
+        assert_eq!(prose("a ` b <c>"), "a ` b &lt;c&gt;");
     }
 
     #[test]

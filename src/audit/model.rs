@@ -352,6 +352,10 @@ pub struct Saved {
     pub at: Place,
     /// Places that load it.
     pub loaded_at: Vec<Place>,
+    /// The analysis tied the save to this model. False for a save of its file that it could
+    /// not tie to any model (`joblib.dump(search.best_estimator_, ...)`), listed with the
+    /// last model fitted before it.
+    pub traced: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
