@@ -511,3 +511,29 @@ fn a_model_fitted_in_a_helper_is_listed_once() {
             .contains("src/model.py")
     );
 }
+
+#[test]
+fn unpinned_model_libraries_are_said_under_reproducibility() {
+    let dir = TempDir::new("audit-pins");
+    dir.write(
+        "train.py",
+        "import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\
+         df = pd.read_csv(\"data/train.csv\")\nmodel = LogisticRegression(random_state=0)\n\
+         model.fit(df[[\"a\", \"b\"]], df[\"y\"])\njoblib.dump(model, \"models/m.pkl\")\n",
+    );
+    let repro = |audit: &Value| audit["summary"]["families"][4].clone();
+    dir.write("requirements.txt", "pandas\nscikit-learn>=1.2\n");
+    let loose = audit_json(&dir, &[]);
+    assert_eq!(repro(&loose)["family"], "repro");
+    let note = repro(&loose)["note"].as_str().unwrap().to_string();
+    assert!(note.contains("scikit-learn (requirements.txt)"), "{note}");
+    assert_eq!(loose["inventory"]["pins"][0]["library"], "scikit-learn");
+    dir.write("requirements.txt", "pandas==2.2.0\nscikit-learn==1.5.2\n");
+    let pinned = audit_json(&dir, &[]);
+    assert!(
+        repro(&pinned).get("note").is_none(),
+        "{:#?}",
+        repro(&pinned)
+    );
+    assert_eq!(pinned["inventory"]["pins"][0]["version"], "==1.5.2");
+}

@@ -1181,6 +1181,22 @@ fn summary(
             {
                 note = Some(format!("drift monitoring declared external: {external}"));
             }
+            let unpinned: Vec<String> = inventory
+                .pins
+                .iter()
+                .filter(|p| p.version.is_none())
+                .map(|p| match &p.manifest {
+                    Some(manifest) => format!("{} ({manifest})", p.library),
+                    None => format!("{} (in no manifest)", p.library),
+                })
+                .collect();
+            if group.family == "repro" && !unpinned.is_empty() {
+                note = Some(format!(
+                    "the models' libraries are not pinned to a version: {}; a saved model \
+                     may not load, or predict the same, under another version",
+                    unpinned.join(", ")
+                ));
+            }
             FamilyStatus {
                 family: group.family,
                 title,
