@@ -244,13 +244,44 @@ fn excerpt(d: &Diagnostic) -> Vec<ExcerptLine> {
     (from..=to)
         .map(|index| {
             let text = file.line_text(file.line_start(index));
+            // A minified or generated line is shown around the finding, not whole.
+            let around = if index == first_flagged {
+                d.start.column
+            } else {
+                1
+            };
             ExcerptLine {
                 line: index - first_number + 1,
-                text: crate::report::printable(text.to_string()),
+                text: crate::report::printable(window(text, around)),
                 flagged: (first_flagged..=last_flagged).contains(&index),
             }
         })
         .collect()
+}
+
+/// The longest excerpt line shown, in characters.
+const MAX_LINE: usize = 160;
+
+/// `line` whole when it is short; otherwise [`MAX_LINE`] characters from a little before
+/// `column` (1-based, in characters), with `…` where it was cut.
+fn window(line: &str, column: usize) -> String {
+    let count = line.chars().count();
+    if count <= MAX_LINE {
+        return line.to_string();
+    }
+    let start = column
+        .saturating_sub(1)
+        .saturating_sub(20)
+        .min(count - MAX_LINE);
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(line.chars().skip(start).take(MAX_LINE));
+    if start + MAX_LINE < count {
+        out.push('…');
+    }
+    out
 }
 
 /// Where each served file's model comes from: files that serve (entry points, batch jobs)
@@ -1323,6 +1354,18 @@ mod tests {
             Some("src/utils.py")
         );
         assert_eq!(helper_file("train.py", "`f` in `../x.py`"), None);
+    }
+
+    #[test]
+    fn long_lines_are_shown_around_the_finding() {
+        let line = format!("{}TARGET{}", "a".repeat(1000), "b".repeat(1000));
+        let shown = window(&line, 1001);
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert!(shown.contains("TARGET"));
+        assert_eq!(shown.chars().count(), MAX_LINE + 2);
+        assert_eq!(window("short", 3), "short");
+        let tail = window(&"x".repeat(500), 500);
+        assert!(tail.starts_with('…') && !tail.ends_with('…'));
     }
 
     #[test]

@@ -137,8 +137,8 @@ fn header(audit: &Audit, out: &mut String) {
     if files.unreadable > 0 {
         meta.push(plural(
             files.unreadable,
-            "unreadable file",
-            "unreadable files",
+            "file with read or parse errors",
+            "files with read or parse errors",
         ));
     }
     if audit.preview_included {

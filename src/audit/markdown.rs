@@ -60,7 +60,7 @@ fn files(files: &FileCounts) -> String {
         plural(files.notebooks, "notebook", "notebooks"),
     ];
     if files.unreadable > 0 {
-        parts.push(format!("{} not readable", files.unreadable));
+        parts.push(format!("{} with read or parse errors", files.unreadable));
     }
     parts.join(", ")
 }
