@@ -537,3 +537,36 @@ fn unpinned_model_libraries_are_said_under_reproducibility() {
     );
     assert_eq!(pinned["inventory"]["pins"][0]["version"], "==1.5.2");
 }
+
+#[test]
+fn hostile_files_get_their_findings_and_the_report_is_still_written() {
+    let dir = TempDir::new("audit-hostile");
+    dir.write("broken.ipynb", "{\"cells\": [");
+    dir.write("bad.py", b"x = \xff\xfe\n".as_slice());
+    dir.write("syntax.py", "def f(:\n  pass\n");
+    dir.write(
+        "minified.py",
+        format!(
+            "import pandas as pd\ndf = pd.read_csv(\"/Users/ana/data.csv\"); {}\n",
+            "z = 1; ".repeat(10_000)
+        ),
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(".", dir.join("loop")).unwrap();
+    for format in ["markdown", "html", "json"] {
+        let run = dir.run(&["audit", "--no-cache", "--format", format]);
+        run.expect_code(0);
+        assert!(run.stdout.contains("PARSE003") && run.stdout.contains("PARSE002"));
+        assert!(run.stdout.contains("REPRO006"));
+        // The 70 KB line is shown around the finding, not whole.
+        assert!(
+            run.stdout.len() < 60_000,
+            "{format}: {} bytes",
+            run.stdout.len()
+        );
+    }
+    let audit = audit_json(&dir, &[]);
+    assert_eq!(audit["files"]["unreadable"], 3);
+    let code_health = &audit["summary"]["families"][6];
+    assert_eq!(code_health["status"], "blocking");
+}
