@@ -570,3 +570,53 @@ fn hostile_files_get_their_findings_and_the_report_is_still_written() {
     let code_health = &audit["summary"]["families"][6];
     assert_eq!(code_health["status"], "blocking");
 }
+
+/// The Markdown report parsed as GitHub-flavoured Markdown: every table keeps its columns in
+/// every row, the lineage is one `mermaid` code block, the reviewer's questions are task
+/// list items, and each finding's anchor is there for the fix-first links.
+#[test]
+fn markdown_parses_as_github_flavoured_markdown() {
+    use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+    let dir = copy("examples/churn-demo");
+    let text = dir.run(&["audit", "--no-cache"]).stdout;
+    let options = Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    let (mut tables, mut mermaid, mut tasks) = (0, 0, 0);
+    let (mut head_cells, mut row_cells, mut in_head) = (0, 0, false);
+    for event in Parser::new_ext(&text, options) {
+        match event {
+            Event::Start(Tag::Table(_)) => tables += 1,
+            Event::Start(Tag::TableHead) => {
+                in_head = true;
+                head_cells = 0;
+            }
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) => row_cells = 0,
+            Event::Start(Tag::TableCell) if in_head => head_cells += 1,
+            Event::Start(Tag::TableCell) => row_cells += 1,
+            Event::End(TagEnd::TableRow) => {
+                assert_eq!(
+                    row_cells, head_cells,
+                    "a table row has other columns than its head"
+                )
+            }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if &*info == "mermaid" => {
+                mermaid += 1
+            }
+            Event::TaskListMarker(checked) => {
+                assert!(!checked);
+                tasks += 1;
+            }
+            _ => {}
+        }
+    }
+    // Readiness, entry points, pins, the score's summary and its four sections.
+    assert!(tables >= 8, "{tables} tables");
+    assert_eq!(mermaid, 1);
+    assert_eq!(tasks, 12);
+    let audit = audit_json(&dir, &[]);
+    for fix in audit["summary"]["fix_first"].as_array().unwrap() {
+        let id = fix["id"].as_str().unwrap();
+        assert!(text.contains(&format!("](#{id})")));
+        assert!(text.contains(&format!("<a id=\"{id}\"></a>")));
+    }
+}
