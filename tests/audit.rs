@@ -620,3 +620,45 @@ fn markdown_parses_as_github_flavoured_markdown() {
         assert!(text.contains(&format!("<a id=\"{id}\"></a>")));
     }
 }
+
+#[test]
+fn a_served_artifact_two_scripts_write_is_marked() {
+    let dir = TempDir::new("audit-writers");
+    let train = "import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\
+                 df = pd.read_csv(\"data/train.csv\")\nmodel = LogisticRegression(random_state=0)\n\
+                 model.fit(df[[\"a\", \"b\"]], df[\"y\"])\njoblib.dump(model, \"model.pkl\")\n\
+                 joblib.dump(0.3, \"threshold.pkl\")\n";
+    dir.write("train.py", train);
+    dir.write(
+        "tune_threshold.py",
+        "import joblib\njoblib.dump(0.65, \"threshold.pkl\")\n",
+    );
+    dir.write(
+        "serve.py",
+        "import joblib\nfrom fastapi import FastAPI\napp = FastAPI()\n\
+         model = joblib.load(\"model.pkl\")\nthreshold = joblib.load(\"threshold.pkl\")\n\n\
+         @app.post(\"/predict\")\ndef predict(a: float, b: float):\n    \
+         return {\"y\": bool(model.predict_proba([[a, b]])[0][1] > threshold)}\n",
+    );
+    let marked = |audit: &Value| -> Vec<String> {
+        audit["lineage"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| {
+                n["marks"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&"several-writers".into())
+            })
+            .map(|n| n["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(marked(&audit_json(&dir, &[])), ["threshold.pkl"]);
+    // One writer left: nothing to mark.
+    dir.write(
+        "tune_threshold.py",
+        "import joblib\nprint(joblib.load(\"threshold.pkl\"))\n",
+    );
+    assert!(marked(&audit_json(&dir, &[])).is_empty());
+}

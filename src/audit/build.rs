@@ -484,6 +484,35 @@ fn lineage(input: &Input) -> (Lineage, Served) {
                 }
             }
         }
+        // A served artifact that several files write (not a helper and its caller: one
+        // save read at the call): which one is served depends on which ran last.
+        let mut writers: BTreeMap<String, BTreeSet<FileId>> = BTreeMap::new();
+        for (file, summary) in index.files.iter().enumerate() {
+            for (s, save) in summary.saves.iter().enumerate() {
+                if !summary.test && save.path.is_some() && summary.called_at(&save.place).is_none()
+                {
+                    writers
+                        .entry(artifact_key(index, file, s))
+                        .or_default()
+                        .insert(file);
+                }
+            }
+        }
+        for (key, files) in &writers {
+            let loaded_by_entry = files.iter().any(|&file| {
+                let summary = index.files[file];
+                (0..summary.saves.len()).any(|s| {
+                    artifact_key(index, file, s) == *key
+                        && index
+                            .loaders_of(file, s)
+                            .iter()
+                            .any(|(loader, _)| serving_files.contains_key(loader))
+                })
+            });
+            if files.len() > 1 && loaded_by_entry {
+                drawing.mark(key, Mark::SeveralWriters);
+            }
+        }
         // Artifacts that serving files load but no file of the project saves.
         for &file in serving_files.keys() {
             let summary = index.files[file];

@@ -1015,7 +1015,7 @@ svg.lineage .empty-text{fill:#8c959f;font-size:12.5px;font-style:italic;text-anc
 .node .mark{font-size:11.5px;font-weight:600}
 .mark-chained,.mark-preprocessor{fill:#bc4c00}
 .mark-blocking{fill:#cf222e}
-.mark-unmonitored,.mark-notebook{fill:#9a6700}
+.mark-unmonitored,.mark-notebook,.mark-writers{fill:#9a6700}
 .edge{fill:none;stroke-width:1.7}
 .edge.reads{stroke:#8c959f}
 .edge.saves{stroke:#0969da}

@@ -211,6 +211,9 @@ pub enum Mark {
     Unmonitored,
     /// Training that ships a model without a preprocessor it was trained behind (SKEW005).
     PreprocessorMissing,
+    /// An artifact that more than one file writes, which an entry point loads: which one it
+    /// gets depends on which script ran last.
+    SeveralWriters,
 }
 
 impl Mark {
@@ -221,6 +224,7 @@ impl Mark {
             Mark::Blocking => "blocking finding",
             Mark::Unmonitored => "not monitored",
             Mark::PreprocessorMissing => "preprocessor not shipped",
+            Mark::SeveralWriters => "written by several files",
         }
     }
 }

@@ -419,6 +419,7 @@ fn mark_class(mark: Mark) -> &'static str {
         Mark::Blocking => "blocking",
         Mark::Unmonitored => "unmonitored",
         Mark::PreprocessorMissing => "preprocessor",
+        Mark::SeveralWriters => "writers",
     }
 }
 
