@@ -26,7 +26,8 @@ Examples:
   mlready check --select LEAK,SKEW002    only leakage rules and SKEW002
   mlready check --format json -o report.json
   mlready rule LEAK001                   explain a rule
-  mlready rules                          list every rule";
+  mlready rules                          list every rule
+  mlready audit --format html -o audit.html   the hand-off report";
 
 const CHECK_LONG_ABOUT: &str = "\
 Check Python files and notebooks for ML technical debt.
