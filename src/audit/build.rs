@@ -409,10 +409,13 @@ fn lineage(input: &Input) -> (Lineage, Served) {
                 short_path(path),
                 Some(path),
             );
-            let classes: BTreeSet<&str> = summary
+            let classes: BTreeSet<String> = summary
                 .trainings
                 .iter()
-                .map(|t| model_name(&t.model))
+                .map(|t| match &t.inner {
+                    Some(inner) => format!("{}({inner})", model_name(&t.model)),
+                    None => model_name(&t.model).to_string(),
+                })
                 .collect();
             let mut detail = classes.into_iter().collect::<Vec<_>>().join(", ");
             if detail.is_empty() {
@@ -971,6 +974,7 @@ fn model_info(
         } else {
             training.model.clone()
         },
+        inner: training.inner.clone(),
         through: summary.called_at(&training.place).map(str::to_string),
         unsupervised: training.unsupervised,
         trained_at: place(path, &training.place),

@@ -390,8 +390,13 @@ fn model_card(model: &ModelInfo, entries: &[EntryInfo], out: &mut String) {
     }
     let _ = write!(
         out,
-        "<div class=\"card\"><h4><code>{}</code> <span class=\"muted\">{}</span></h4><dl>",
+        "<div class=\"card\"><h4><code>{}</code>{} <span class=\"muted\">{}</span></h4><dl>",
         escape(&model.class),
+        model
+            .inner
+            .as_deref()
+            .map(|inner| format!(" of <code>{}</code>", escape(inner)))
+            .unwrap_or_default(),
         kind.join(", ")
     );
     let mut row = |term: &str, value: String| {

@@ -319,9 +319,14 @@ fn inventory(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
     for (i, model) in inventory.models.iter().enumerate() {
         writeln!(
             out,
-            "#### {}. `{}` trained at {}{}{}\n",
+            "#### {}. `{}`{} trained at {}{}{}\n",
             i + 1,
             inline_code(&model.class),
+            model
+                .inner
+                .as_deref()
+                .map(|inner| format!(" of `{}`", inline_code(inner)))
+                .unwrap_or_default(),
             inline_code_span(&model.trained_at.display()),
             if model.notebook { " (notebook)" } else { "" },
             model

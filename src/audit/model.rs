@@ -303,6 +303,10 @@ impl Place {
 pub struct ModelInfo {
     /// The estimator class as written (`RandomForestClassifier`, `Pipeline`).
     pub class: String,
+    /// For a composite or a search, the model inside it (`RandomForestClassifier` in a
+    /// `Pipeline` or tuned by a `GridSearchCV`), when the analysis sees it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inner: Option<String>,
     /// A clusterer or outlier detector.
     pub unsupervised: bool,
     /// The fit.

@@ -584,7 +584,7 @@ impl FileModel {
 
     /// The models inside an estimator: itself when it is a model, the models among a
     /// composite's members (nested composites opened); None when it is not an estimator.
-    fn composite_models(&self, estimator: ValueId) -> Option<Vec<ValueId>> {
+    pub fn composite_models(&self, estimator: ValueId) -> Option<Vec<ValueId>> {
         let found = self.estimator(estimator)?;
         if found.category != crate::ml::Category::Composite {
             return Some(

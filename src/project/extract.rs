@@ -887,6 +887,25 @@ impl<'a> Extractor<'a> {
 
     // ----- from the model -----
 
+    /// The model inside a composite or a search: the last model among the values a
+    /// `Pipeline` or `GridSearchCV` was built from (`LogisticRegression` in
+    /// `Pipeline([("scale", StandardScaler()), ("model", LogisticRegression())])`). None for
+    /// a plain model, and when no model is seen among them.
+    fn inner_model(&self, estimator: ValueId) -> Option<String> {
+        if self.model.estimator(estimator)?.category != Category::Composite {
+            return None;
+        }
+        self.model
+            .composite_models(estimator)?
+            .into_iter()
+            .filter_map(|model| {
+                let inner = self.model.estimator(model)?;
+                Some((self.model.values[model].span.start, inner.short_name()))
+            })
+            .max_by_key(|&(start, _)| start)
+            .map(|(_, name)| name.to_string())
+    }
+
     fn artifacts(&mut self) {
         self.summary.read_at = self
             .model
@@ -1184,6 +1203,7 @@ impl<'a> Extractor<'a> {
             let unsaved_preprocessors = self.unsaved_preprocessors(*x);
             let training = Training {
                 model: est.short_name().to_string(),
+                inner: self.inner_model(*estimator),
                 unsupervised: crate::ml::is_unsupervised_model(&est.class),
                 place: self.place(*span),
                 x_text: x_text.clone(),
@@ -1848,6 +1868,35 @@ mod tests {
         let tree = crate::source::python::parse(&file.text).expect("parses");
         let model = crate::model::build(&file, &tree);
         extract(&file, &tree, &model, super::Options::default())
+    }
+
+    #[test]
+    fn a_composite_or_search_names_the_model_inside_it() {
+        let summary = summary(
+            "import pandas as pd\nfrom sklearn.pipeline import Pipeline, make_pipeline\n\
+             from sklearn.preprocessing import StandardScaler\n\
+             from sklearn.linear_model import LogisticRegression as LR\n\
+             from sklearn.ensemble import RandomForestClassifier\n\
+             from sklearn.model_selection import GridSearchCV\n\
+             df = pd.read_csv('d.csv')\nX, y = df[['a']], df['y']\n\
+             Pipeline([('s', StandardScaler()), ('m', LR())]).fit(X, y)\n\
+             rf = RandomForestClassifier(random_state=0)\n\
+             GridSearchCV(make_pipeline(StandardScaler(), rf), {}).fit(X, y)\n\
+             LR().fit(X, y)\n",
+        );
+        let inner: Vec<(&str, Option<&str>)> = summary
+            .trainings
+            .iter()
+            .map(|t| (t.model.as_str(), t.inner.as_deref()))
+            .collect();
+        assert_eq!(
+            inner,
+            [
+                ("Pipeline", Some("LogisticRegression")),
+                ("GridSearchCV", Some("RandomForestClassifier")),
+                ("LogisticRegression", None),
+            ]
+        );
     }
 
     #[test]

@@ -143,6 +143,10 @@ pub struct Middleware {
 pub struct Training {
     /// The estimator class as named in messages (`LogisticRegression`, `Pipeline`).
     pub model: String,
+    /// For a composite or a search, the model inside it (`LogisticRegression` in a
+    /// `Pipeline`, the estimator a `GridSearchCV` tunes), when it is seen.
+    #[serde(default)]
+    pub inner: Option<String>,
     /// A clusterer or outlier detector (learns without a label).
     #[serde(default)]
     pub unsupervised: bool,
