@@ -808,7 +808,12 @@ fn inventory(input: &Input) -> Inventory {
                 continue;
             }
             if !summary.trainings.is_empty() {
-                libraries.extend(summary.imports.iter().filter_map(|(_, q)| library_of(q)));
+                libraries.extend(
+                    summary
+                        .imports
+                        .iter()
+                        .filter_map(|(_, q)| crate::ml::model_library(q)),
+                );
             }
             if called_elsewhere.contains(&summary.path) {
                 continue;
@@ -1071,23 +1076,6 @@ fn helper_file(caller: &str, called: &str) -> Option<String> {
         }
     }
     Some(parts.join("/"))
-}
-
-/// The distribution of an ML library a qualified import belongs to.
-fn library_of(qualified: &str) -> Option<&'static str> {
-    let top = qualified.split('.').next()?;
-    Some(match top {
-        "sklearn" => "scikit-learn",
-        "xgboost" => "xgboost",
-        "lightgbm" => "lightgbm",
-        "catboost" => "catboost",
-        "torch" => "torch",
-        "tensorflow" | "keras" => "tensorflow",
-        "statsmodels" => "statsmodels",
-        "transformers" => "transformers",
-        "prophet" => "prophet",
-        _ => return None,
-    })
 }
 
 /// For each library the training files use, the version the project's manifests pin.

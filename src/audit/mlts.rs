@@ -557,20 +557,6 @@ const TRACKING: &[&str] = &[
     "mlflow", "wandb", "neptune", "comet_ml", "clearml", "dvclive", "aim", "sacred",
 ];
 
-const ML_LIBRARIES: &[&str] = &[
-    "sklearn",
-    "torch",
-    "tensorflow",
-    "keras",
-    "xgboost",
-    "lightgbm",
-    "catboost",
-    "statsmodels",
-    "transformers",
-    "lightning",
-    "pytorch_lightning",
-];
-
 const PERFORMANCE_METRICS: &[&str] = &[
     "prometheus_client",
     "prometheus_fastapi_instrumentator",
@@ -902,7 +888,7 @@ fn project(estimate: &mut Estimate, index: &ProjectIndex, repo: &Repository) -> 
         .filter(|&id| !files[id].notebook && !files[id].test)
         .filter(|&id| {
             training(id)
-                || (imported(files[id], |q| ML_LIBRARIES.contains(&top(q))).is_some()
+                || (imported(files[id], |q| crate::ml::model_library(q).is_some()).is_some()
                     && index.importers(id).iter().any(|&i| i != id && training(i)))
         })
         .collect();

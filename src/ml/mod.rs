@@ -453,6 +453,34 @@ pub const KNOWN_PACKAGES: &[&str] = &[
     "tensorflow",
 ];
 
+/// The libraries models are trained with: (top-level module, distribution on PyPI). The
+/// audit reads which of them training files import (and whether manifests pin them), and
+/// which modules hold model code.
+pub const MODEL_LIBRARIES: &[(&str, &str)] = &[
+    ("sklearn", "scikit-learn"),
+    ("torch", "torch"),
+    ("tensorflow", "tensorflow"),
+    ("keras", "keras"),
+    ("xgboost", "xgboost"),
+    ("lightgbm", "lightgbm"),
+    ("catboost", "catboost"),
+    ("statsmodels", "statsmodels"),
+    ("transformers", "transformers"),
+    ("prophet", "prophet"),
+    ("lightning", "lightning"),
+    ("pytorch_lightning", "pytorch-lightning"),
+];
+
+/// The distribution of the model library a qualified name belongs to (`sklearn.svm.SVC`:
+/// `scikit-learn`).
+pub fn model_library(qualified: &str) -> Option<&'static str> {
+    let top = qualified.split('.').next()?;
+    MODEL_LIBRARIES
+        .iter()
+        .find(|(module, _)| *module == top)
+        .map(|&(_, distribution)| distribution)
+}
+
 /// Ensembles that give each of their sub-estimators (and the sub-estimators' own steps) a
 /// seed drawn from their own `random_state` (scikit-learn's `_set_random_states`), so an
 /// estimator passed to them is as seeded as the ensemble.
