@@ -662,3 +662,23 @@ fn a_served_artifact_two_scripts_write_is_marked() {
     );
     assert!(marked(&audit_json(&dir, &[])).is_empty());
 }
+
+#[test]
+fn a_save_inside_a_function_is_not_given_to_a_model_fitted_outside_it() {
+    let dir = TempDir::new("audit-scope");
+    dir.write(
+        "train_models.py",
+        "import joblib\nimport pandas as pd\nfrom xgboost import XGBRegressor\n\
+         df = pd.read_csv(\"data/train.csv\")\nmodel = XGBRegressor(random_state=0)\n\
+         model.fit(df[[\"a\", \"b\"]], df[\"y\"])\n\n\
+         def save_model(model, name):\n    joblib.dump(model, f\"../models/{name}.pkl\")\n",
+    );
+    let audit = audit_json(&dir, &[]);
+    let models = audit["inventory"]["models"].as_array().unwrap();
+    assert_eq!(models.len(), 1);
+    assert!(
+        models[0]["saved"].as_array().unwrap().is_empty(),
+        "{:#?}",
+        models[0]
+    );
+}

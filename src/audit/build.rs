@@ -290,6 +290,20 @@ fn window(line: &str, column: usize) -> String {
 pub(super) struct Served {
     /// Display path → what a finding in that file reaches.
     pub reach: BTreeMap<String, String>,
+    /// Each save (display path, cell, line) → what a finding there reaches: Some for a
+    /// served artifact, None for one nothing serves. A finding on a save is about that
+    /// artifact, not about whatever else its file trains.
+    pub saves: BTreeMap<(String, Option<usize>, usize), Option<String>>,
+}
+
+impl Served {
+    /// What a finding at this place reaches; None when it is not on a served path.
+    fn of(&self, path: &str, cell: Option<usize>, line: usize) -> Option<&String> {
+        match self.saves.get(&(path.to_string(), cell, line)) {
+            Some(at_save) => at_save.as_ref(),
+            None => self.reach.get(path),
+        }
+    }
 }
 
 /// A node being built, keyed by what it stands for.
@@ -477,13 +491,21 @@ fn lineage(input: &Input) -> (Lineage, Served) {
                         serves.push(index.path(*loader).to_string());
                     }
                 }
-                if !serves.is_empty() {
+                let at = (
+                    path.to_string(),
+                    save.place.start.cell,
+                    save.place.start.line,
+                );
+                if serves.is_empty() {
+                    served.saves.entry(at).or_insert(None);
+                } else {
                     serves.sort();
                     serves.dedup();
                     let what = save.path.as_deref().unwrap_or("its artifact");
-                    served.reach.entry(path.to_string()).or_insert_with(|| {
-                        format!("trains the model `{what}` served by {}", serves.join(", "))
-                    });
+                    let reach =
+                        format!("trains the model `{what}` served by {}", serves.join(", "));
+                    served.saves.insert(at, Some(reach.clone()));
+                    served.reach.entry(path.to_string()).or_insert(reach);
                 }
             }
         }
@@ -747,13 +769,15 @@ fn place(path: &str, place: &summary::Place) -> Place {
 /// The inventory: models, entry points, monitoring, pins.
 fn inventory(input: &Input) -> Inventory {
     let mut inventory = Inventory::default();
-    let unseeded: BTreeMap<&str, usize> = input
+    let unseeded: BTreeMap<&str, Vec<&str>> = input
         .report
         .diagnostics
         .iter()
         .filter(|d| d.code == "REPRO001")
         .fold(BTreeMap::new(), |mut map, d| {
-            *map.entry(d.path.as_str()).or_default() += 1;
+            map.entry(d.path.as_str())
+                .or_default()
+                .push(d.message.as_str());
             map
         });
     let mut libraries: BTreeSet<&'static str> = BTreeSet::new();
@@ -873,7 +897,7 @@ fn model_info(
     t: usize,
     training: &summary::Training,
     entry_ids: &[(FileId, Vec<usize>, usize)],
-    unseeded: &BTreeMap<&str, usize>,
+    unseeded: &BTreeMap<&str, Vec<&str>>,
     artifacts: &HashMap<String, Vec<(FileId, usize)>>,
 ) -> ModelInfo {
     let summary = index.files[file];
@@ -955,17 +979,7 @@ fn model_info(
     let helper = summary
         .called_at(&training.place)
         .and_then(|called| helper_file(path, called));
-    let unseeded_here: usize = std::iter::once(path)
-        .chain(helper.as_deref())
-        .filter_map(|p| unseeded.get(p))
-        .sum();
-    let seeds = match (unseeded_here, &helper) {
-        (0, None) => "no unseeded estimator or draw seen in the file (REPRO001)".to_string(),
-        (0, Some(_)) => {
-            "no unseeded estimator or draw seen in the file or the helper (REPRO001)".to_string()
-        }
-        (n, _) => format!("unseeded: {n} REPRO001 finding(s) where it is trained"),
-    };
+    let seeds = seeds(training, path, helper.as_deref(), unseeded);
     let mut data: Vec<String> = training
         .reads
         .iter()
@@ -1012,8 +1026,52 @@ fn model_info(
     }
 }
 
+/// Whether a model's training is seeded, from the REPRO001 findings where it is trained
+/// (its file, and the helper its fit is in): a finding that names the model's class (or the
+/// model inside its pipeline or search) is about it; others are about the file's other
+/// estimators and draws (a split, a shuffle), which the training may or may not depend on.
+fn seeds(
+    training: &summary::Training,
+    path: &str,
+    helper: Option<&str>,
+    unseeded: &BTreeMap<&str, Vec<&str>>,
+) -> String {
+    let messages: Vec<&str> = std::iter::once(path)
+        .chain(helper)
+        .filter_map(|p| unseeded.get(p))
+        .flatten()
+        .copied()
+        .collect();
+    let names: Vec<String> = std::iter::once(&training.model)
+        .chain(training.inner.as_ref())
+        .filter(|name| !name.is_empty())
+        .map(|name| format!("`{name}` "))
+        .collect();
+    let about_it = messages
+        .iter()
+        .filter(|m| names.iter().any(|name| m.starts_with(name.as_str())))
+        .count();
+    let where_ = if helper.is_some() {
+        "the file or the helper"
+    } else {
+        "the file"
+    };
+    match (about_it, messages.len() - about_it) {
+        (0, 0) => format!("no unseeded estimator or draw seen in {where_} (REPRO001)"),
+        (0, others) => format!(
+            "the model is not reported unseeded; {others} other estimator(s) or draw(s) in \
+             {where_} run without a seed (REPRO001)"
+        ),
+        (_, 0) => "unseeded: the model runs without `random_state` (REPRO001)".to_string(),
+        (_, others) => format!(
+            "unseeded: the model runs without `random_state`, and {others} other estimator(s) \
+             or draw(s) in {where_} (REPRO001)"
+        ),
+    }
+}
+
 /// The training a save the analysis could not tie to any model most likely holds: the last
-/// model fitted in the file before the save (`joblib.dump(search.best_estimator_, ...)`
+/// model fitted before the save in the same function body (or both at the top level) (`joblib.dump(search.best_estimator_, ...)`
 /// after `search.fit`). The inventory shows it as not traced, so that a model the drawing
 /// connects to an artifact is not listed as "not saved".
 fn untraced_owner(summary: &FileSummary, save: usize) -> Option<usize> {
@@ -1029,7 +1087,7 @@ fn untraced_owner(summary: &FileSummary, save: usize) -> Option<usize> {
         .trainings
         .iter()
         .enumerate()
-        .filter(|(_, t)| t.place.span.start <= save.place.span.start)
+        .filter(|(_, t)| t.scope == save.scope && t.place.span.start <= save.place.span.start)
         .max_by_key(|(_, t)| t.place.span.start)
         .map(|(i, _)| i)
 }
@@ -1266,7 +1324,7 @@ fn summary(
         .iter()
         .flat_map(|g| g.findings.iter().map(move |f| (f, g.family)))
         .filter(|(f, _)| f.severity != Severity::Info && !f.code.starts_with("SUP"))
-        .map(|(f, family)| (f, family, served.reach.get(&f.path)))
+        .map(|(f, family)| (f, family, served.of(&f.path, f.cell, f.line)))
         .collect();
     candidates.sort_by_key(|(f, family, reach)| {
         (
@@ -1279,14 +1337,20 @@ fn summary(
             f.line,
         )
     });
+    // At most two of one rule and three of one family: one root cause (a scaler fitted
+    // before the split, reported as LEAK001 and again as LEAK008 per search) must not fill
+    // the list.
     let mut per_code: HashMap<&str, usize> = HashMap::new();
+    let mut per_family: HashMap<&str, usize> = HashMap::new();
     let mut fix_first = Vec::new();
-    for (f, _, reach) in candidates {
+    for (f, family, reach) in candidates {
         let seen = per_code.entry(f.code).or_default();
-        if *seen >= 2 {
+        let in_family = per_family.entry(family).or_default();
+        if *seen >= 2 || *in_family >= 3 {
             continue;
         }
         *seen += 1;
+        *in_family += 1;
         fix_first.push(FixFirst {
             code: f.code,
             name: f.name,
@@ -1387,6 +1451,52 @@ mod tests {
         assert_eq!(window("short", 3), "short");
         let tail = window(&"x".repeat(500), 500);
         assert!(tail.starts_with('…') && !tail.ends_with('…'));
+    }
+
+    #[test]
+    fn seeds_are_said_per_model() {
+        let training = |model: &str, inner: Option<&str>| summary::Training {
+            model: model.to_string(),
+            inner: inner.map(str::to_string),
+            ..Default::default()
+        };
+        let rf = "`RandomForestClassifier` runs without `random_state`: ...";
+        let split = "`train_test_split` runs without `random_state`: ...";
+        let unseeded = BTreeMap::from([("train.py", vec![rf, split])]);
+        let said = |t: &summary::Training, path: &str| seeds(t, path, None, &unseeded);
+        let rf_model = training("RandomForestClassifier", None);
+        assert!(said(&rf_model, "train.py").starts_with("unseeded: the model"));
+        let pipeline = training("Pipeline", Some("RandomForestClassifier"));
+        assert!(said(&pipeline, "train.py").starts_with("unseeded"));
+        let other = said(&training("LogisticRegression", None), "train.py");
+        assert!(
+            other.starts_with("the model is not reported unseeded; 2 other"),
+            "{other}"
+        );
+        assert!(said(&training("SVC", None), "serve.py").starts_with("no unseeded"));
+        let helper = seeds(&rf_model, "pipeline.py", Some("train.py"), &unseeded);
+        assert!(helper.contains("the file or the helper"), "{helper}");
+    }
+
+    #[test]
+    fn a_finding_on_a_save_reaches_what_that_artifact_reaches() {
+        let mut served = Served::default();
+        let reach = "trains the model `a.pkl` served by app.py".to_string();
+        served.reach.insert("train.py".into(), reach.clone());
+        served.saves.insert(("train.py".into(), None, 20), None);
+        served
+            .saves
+            .insert(("train.py".into(), None, 10), Some(reach));
+        assert!(
+            served.of("train.py", None, 20).is_none(),
+            "an artifact nothing loads"
+        );
+        assert!(served.of("train.py", None, 10).is_some());
+        assert!(
+            served.of("train.py", None, 5).is_some(),
+            "elsewhere in the file"
+        );
+        assert!(served.of("explore.ipynb", Some(3), 20).is_none());
     }
 
     #[test]

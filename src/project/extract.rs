@@ -900,7 +900,8 @@ impl<'a> Extractor<'a> {
             .into_iter()
             .filter_map(|model| {
                 let inner = self.model.estimator(model)?;
-                Some((self.model.values[model].span.start, inner.short_name()))
+                let name = inner.short_name();
+                (!name.is_empty()).then(|| (self.model.values[model].span.start, name))
             })
             .max_by_key(|&(start, _)| start)
             .map(|(_, name)| name.to_string())
@@ -927,6 +928,7 @@ impl<'a> Extractor<'a> {
                         training: None,
                         trainings: Vec::new(),
                         unfitted,
+                        scope: io.scope.index() as u32,
                     });
                 }
                 IoOp::Load => self.summary.loads.push(ArtifactUse {
@@ -1136,6 +1138,7 @@ impl<'a> Extractor<'a> {
                 x: Some(x),
                 span,
                 x_text,
+                scope,
                 ..
             } = event
             else {
@@ -1204,6 +1207,7 @@ impl<'a> Extractor<'a> {
             let training = Training {
                 model: est.short_name().to_string(),
                 inner: self.inner_model(*estimator),
+                scope: scope.index() as u32,
                 unsupervised: crate::ml::is_unsupervised_model(&est.class),
                 place: self.place(*span),
                 x_text: x_text.clone(),

@@ -147,6 +147,9 @@ pub struct Training {
     /// `Pipeline`, the estimator a `GridSearchCV` tunes), when it is seen.
     #[serde(default)]
     pub inner: Option<String>,
+    /// The function body the fit is in, numbered per file (0: the module or notebook).
+    #[serde(default)]
+    pub scope: u32,
     /// A clusterer or outlier detector (learns without a label).
     #[serde(default)]
     pub unsupervised: bool,
@@ -228,6 +231,9 @@ pub struct Save {
     /// fits nowhere and hands to nothing that could fit it (a search fits clones of it).
     #[serde(default)]
     pub unfitted: Option<Unfitted>,
+    /// The function body the save is in, numbered per file (0: the module or notebook).
+    #[serde(default)]
+    pub scope: u32,
 }
 
 /// A model saved without ever being fitted.

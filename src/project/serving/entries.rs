@@ -151,7 +151,7 @@ impl<'a> Extractor<'a> {
                 "import_statement" | "import_from_statement"
             ) && self.text(*node).contains("streamlit")
         });
-        if streamlit_script && self.summary.entries.is_empty() {
+        if streamlit_script && self.summary.entries.is_empty() && !self.trains_and_saves() {
             let predicts = self.predict_calls(&[root]);
             if let Some(first) = predicts.first() {
                 let mut entry =
@@ -644,6 +644,19 @@ impl<'a> Extractor<'a> {
 
     fn loads_any(&self) -> bool {
         self.model.io.iter().any(|io| io.op == IoOp::Load)
+    }
+
+    /// Whether the file fits a model and saves one, loading none: a training front end
+    /// (a Streamlit page with sliders for hyperparameters and a "train" button), whose
+    /// predictions score the model it has just fitted rather than serve a shipped one.
+    fn trains_and_saves(&self) -> bool {
+        let fits_model = self.model.events.iter().any(|event| {
+            matches!(event, Event::Fit { estimator, .. }
+            if self.model.estimator(*estimator).is_some_and(|e| {
+                matches!(e.category, ml::Category::Model | ml::Category::Composite)
+            }))
+        });
+        fits_model && !self.loads_any() && self.model.io.iter().any(|io| io.op == IoOp::Save)
     }
 }
 
