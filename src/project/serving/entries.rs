@@ -1068,6 +1068,26 @@ class Wrapper(mlflow.pyfunc.PythonModel):
     }
 
     #[test]
+    fn a_streamlit_page_that_trains_and_saves_is_not_an_entry_point() {
+        let training = "import pickle\nimport pandas as pd\nimport streamlit as st\n\
+                        from sklearn.ensemble import RandomForestClassifier\n\
+                        from sklearn.model_selection import train_test_split\n\
+                        df = pd.read_csv('d.csv')\nn = st.slider('n_estimators', 10, 500)\n\
+                        X_tr, X_te, y_tr, y_te = train_test_split(df[['a', 'b']], df['y'])\n\
+                        model = RandomForestClassifier(n_estimators=n, random_state=0)\n\
+                        model.fit(X_tr, y_tr)\nst.write(model.predict(X_te))\n\
+                        if st.button('save'):\n    pickle.dump(model, open('m.pkl', 'wb'))\n";
+        assert!(entries("train.py", training).is_empty());
+        // A page that trains at start-up and predicts on what the user enters, saving
+        // nothing, serves that model.
+        let serving = training.replace(
+            "if st.button('save'):\n    pickle.dump(model, open('m.pkl', 'wb'))\n",
+            "a = st.number_input('a')\nst.write(model.predict([[a, 1.0]]))\n",
+        );
+        one("app.py", &serving, "<streamlit app>", "Streamlit app");
+    }
+
+    #[test]
     fn gradio_streamlit_and_serving_modules() {
         let gradio = r#"
 import gradio as gr
