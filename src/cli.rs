@@ -513,6 +513,17 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, Error> {
         let _ = writeln!(io::stderr(), "{report:?}");
         return Ok(ExitCode::from(2));
     }
+    if std::fs::symlink_metadata(&args.path).is_err() {
+        // A report on nothing would read as a clean project.
+        let message = format!(
+            "no such file or folder: `{}`; `mlready audit` takes the project's folder (`.` by default)",
+            args.path.display()
+        );
+        let report =
+            miette::Report::new(miette::MietteDiagnostic::new(message).with_code("mlready::usage"));
+        let _ = writeln!(io::stderr(), "{report:?}");
+        return Ok(ExitCode::from(2));
+    }
     let overrides = CliOverrides {
         config: args.config,
         exclude: args.exclude,

@@ -346,6 +346,15 @@ fn summary_is_markdown_only_and_bad_paths_are_errors() {
     assert!(run.stderr.contains("--summary"), "{}", run.stderr);
     let run = dir.run(&["audit", "--output", "no/such/folder/audit.md"]);
     run.expect_code(2);
+    // A path that is not there is an error, not a clean report on nothing.
+    let run = dir.run(&["audit", "no/such/project"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("no such file or folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
 }
 
 #[test]
