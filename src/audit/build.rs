@@ -1302,8 +1302,7 @@ fn summary(
                 .collect();
             if group.family == "repro" && !unpinned.is_empty() {
                 note = Some(format!(
-                    "the models' libraries are not pinned to a version: {}; a saved model \
-                     may not load, or predict the same, under another version",
+                    "ML libraries not pinned to a version: {}",
                     unpinned.join(", ")
                 ));
             }
