@@ -455,7 +455,7 @@ fn a_save_the_analysis_cannot_tie_to_a_model_is_listed_with_the_last_fit_as_untr
          df = pd.read_csv(\"data/train.csv\")\nX = df[[\"a\", \"b\"]]\n\
          search = GridSearchCV(RandomForestClassifier(random_state=0), {\"max_depth\": [2, 4]})\n\
          search.fit(X, df[\"y\"])\nbest = search.best_estimator_\n\
-         joblib.dump(best, \"models/model.pkl\")\n\
+         joblib.dump(best, \"models/model.pkl\")\njoblib.dump(0.3, \"models/threshold.pkl\")\n\
          reloaded = joblib.load(\"models/model.pkl\")\nprint(reloaded.score(X, df[\"y\"]))\n",
     );
     dir.write(
@@ -467,6 +467,12 @@ fn a_save_the_analysis_cannot_tie_to_a_model_is_listed_with_the_last_fit_as_untr
     let audit = audit_json(&dir, &[]);
     let models = audit["inventory"]["models"].as_array().unwrap();
     assert_eq!(models.len(), 1, "{models:#?}");
+    // The threshold saved after it is a number, not the model.
+    assert_eq!(
+        models[0]["saved"].as_array().unwrap().len(),
+        1,
+        "{models:#?}"
+    );
     let saved = &models[0]["saved"][0];
     assert_eq!(saved["artifact"], "models/model.pkl");
     assert_eq!(saved["traced"], false, "{saved:#?}");

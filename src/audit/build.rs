@@ -1078,7 +1078,8 @@ fn untraced_owner(summary: &FileSummary, save: usize) -> Option<usize> {
     let save = summary.saves.get(save)?;
     if save.training.is_some()
         || !save.trainings.is_empty()
-        || save.saved == summary::Saved::Transformer
+        || save.saved != summary::Saved::Other
+        || !save.opaque
         || save.unfitted.is_some()
     {
         return None;

@@ -929,6 +929,10 @@ impl<'a> Extractor<'a> {
                         trainings: Vec::new(),
                         unfitted,
                         scope: io.scope.index() as u32,
+                        opaque: matches!(
+                            self.model.values[io.value].kind,
+                            Kind::Unknown | Kind::Call { .. } | Kind::Param { .. }
+                        ),
                     });
                 }
                 IoOp::Load => self.summary.loads.push(ArtifactUse {

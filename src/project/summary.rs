@@ -234,6 +234,10 @@ pub struct Save {
     /// The function body the save is in, numbered per file (0: the module or notebook).
     #[serde(default)]
     pub scope: u32,
+    /// The saved value is one the analysis cannot tell (an attribute of a fitted search, a
+    /// function's result, a parameter), not a constant, a frame or a collection it knows.
+    #[serde(default)]
+    pub opaque: bool,
 }
 
 /// A model saved without ever being fitted.
