@@ -6,11 +6,15 @@
 # checks that each parses and draws one box per lineage node.
 #
 # usage: scripts/check-mermaid.sh      (needs npm and /usr/bin/chromium: scripts/install-chromium.sh)
-#   MLREADY=target/debug/mlready
+#   MLREADY=path    use this binary instead of the debug build (built here when missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-MLREADY=$(realpath "${MLREADY:-target/debug/mlready}")
+if [ -z "${MLREADY:-}" ]; then
+  cargo build --locked --quiet
+  MLREADY=${CARGO_TARGET_DIR:-target}/debug/mlready
+fi
+MLREADY=$(realpath "$MLREADY")
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 (cd "$WORK" && npm install --silent --no-audit --no-fund mermaid@11 >/dev/null)
