@@ -697,3 +697,42 @@ fn a_save_inside_a_function_is_not_given_to_a_model_fitted_outside_it() {
         models[0]
     );
 }
+
+#[test]
+fn sub_projects_reading_files_of_one_name_are_drawn_apart() {
+    let dir = TempDir::new("audit-monorepo");
+    for project in ["churn", "fraud"] {
+        dir.write(
+            &format!("{project}/pyproject.toml"),
+            "[project]\nname = \"x\"\n",
+        );
+        dir.write(
+            &format!("{project}/train.py"),
+            "import joblib\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\
+             df = pd.read_csv(\"data/train.csv\")\nmodel = LogisticRegression(random_state=0)\n\
+             model.fit(df[[\"a\", \"b\"]], df[\"y\"])\njoblib.dump(model, \"models/model.pkl\")\n",
+        );
+    }
+    let audit = audit_json(&dir, &[]);
+    let nodes = audit["lineage"]["nodes"].as_array().unwrap();
+    let count = |kind: &str| nodes.iter().filter(|n| n["kind"] == kind).count();
+    assert_eq!(count("data"), 2, "{nodes:#?}");
+    assert_eq!(count("artifact"), 2, "{nodes:#?}");
+    assert_eq!(count("training"), 2);
+    // Each data file is read by its own project's training only.
+    for edge in audit["lineage"]["edges"].as_array().unwrap() {
+        if edge["kind"] == "reads" {
+            let from = nodes.iter().find(|n| n["id"] == edge["from"]).unwrap();
+            let to = nodes.iter().find(|n| n["id"] == edge["to"]).unwrap();
+            assert_eq!(from["kind"], "data");
+            assert!(to["path"].as_str().unwrap().ends_with("train.py"));
+        }
+    }
+    let reads = audit["lineage"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "reads")
+        .count();
+    assert_eq!(reads, 2);
+}

@@ -458,7 +458,7 @@ fn lineage(input: &Input) -> (Lineage, Served) {
                 for &read in &training.reads {
                     if let Some(data) = summary.reads.get(read).and_then(|r| r.path.as_deref()) {
                         let key = drawing.node(
-                            format!("data:{data}"),
+                            format!("data:{}:{data}", project_key(index)),
                             NodeKind::Data,
                             clip(data, 40),
                             None,
@@ -549,7 +549,7 @@ fn lineage(input: &Input) -> (Lineage, Served) {
                     continue;
                 };
                 let key = drawing.node(
-                    format!("art:?:{artifact}"),
+                    format!("art:?:{}:{artifact}", project_key(index)),
                     NodeKind::Artifact,
                     clip(artifact, 40),
                     None,
@@ -579,7 +579,12 @@ fn lineage(input: &Input) -> (Lineage, Served) {
             let Some(data) = write.path.as_deref() else {
                 continue;
             };
-            let key = drawing.node(format!("data:{data}"), NodeKind::Data, clip(data, 40), None);
+            let key = drawing.node(
+                format!("data:{}:{data}", project_key(index)),
+                NodeKind::Data,
+                clip(data, 40),
+                None,
+            );
             if drawing.nodes.contains_key(&from) {
                 drawing.edge(&from, &key, EdgeKind::Feeds);
             }
@@ -591,7 +596,7 @@ fn lineage(input: &Input) -> (Lineage, Served) {
         let facts = index.facts;
         if let Some(external) = &facts.monitoring.external {
             let key = drawing.node(
-                "mon:declared".to_string(),
+                format!("mon:declared:{}", project_key(index)),
                 NodeKind::Monitoring,
                 clip(external, 40),
                 None,
@@ -610,7 +615,7 @@ fn lineage(input: &Input) -> (Lineage, Served) {
                 .any(|f| !f.test && !f.monitoring.is_empty());
         if !monitored && !serving_files.is_empty() {
             let key = drawing.node(
-                "mon:none".to_string(),
+                format!("mon:none:{}", project_key(index)),
                 NodeKind::Monitoring,
                 "none found".to_string(),
                 None,
@@ -682,7 +687,7 @@ fn artifact_key(index: &ProjectIndex, file: FileId, save: usize) -> String {
     match summary.saves.get(save).and_then(|s| s.path.as_deref()) {
         // A path with folders (`models/churn.pkl`, `*/artifacts/model.pkl`, absolute) names
         // one artifact whichever file saves it; a bare file name is the saving file's folder.
-        Some(path) if path.contains('/') => format!("art:{path}"),
+        Some(path) if path.contains('/') => format!("art:{}:{path}", project_key(index)),
         Some(path) => format!("art:{}:{path}", folder(&summary.path)),
         None => format!("art:{}#{save}", summary.path),
     }
@@ -721,6 +726,12 @@ fn artifact_node(drawing: &mut Drawing, index: &ProjectIndex, file: FileId, save
 /// from a dict inside a helper).
 fn model_name(class: &str) -> &str {
     if class.is_empty() { "model" } else { class }
+}
+
+/// What tells one project's nodes from another's in the drawing (a monorepo's sub-projects
+/// each read their own `data/train.csv`).
+fn project_key(index: &ProjectIndex) -> String {
+    index.root.to_string_lossy().into_owned()
 }
 
 fn folder(path: &str) -> &str {
