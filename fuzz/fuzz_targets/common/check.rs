@@ -1,7 +1,9 @@
 //! The check of one file, shared by `check_py` and `check_notebook`: the whole pipeline of
 //! `mlready check --stdin-filename NAME --preview --select ALL` (load, parse, model, every
-//! file and project rule, suppressions, every output format) on the fuzzer's bytes.
+//! file and project rule, suppressions, every output format) on the fuzzer's bytes, and the
+//! audit built from it in every format.
 
+use mlready::audit::AuditFormat;
 use mlready::engine::{RunOptions, check_with};
 use mlready::finding::Location;
 use mlready::render::{self, Format, Style};
@@ -22,6 +24,7 @@ pub fn check(name: &str, data: &[u8]) {
     };
     let options = RunOptions {
         stdin: Some((path.clone(), data.to_vec())),
+        keep_projects: true,
         ..RunOptions::default()
     };
     // A panic anywhere (even one the engine catches per file) aborts in libFuzzer's hook.
@@ -68,6 +71,18 @@ pub fn check(name: &str, data: &[u8]) {
         let mut out = Vec::new();
         render::render(&report, format, &mut out, &Style { color: false })
             .expect("rendering into memory cannot fail");
+    }
+    let audit = mlready::audit::build(&PathBuf::from(FOLDER), &report, &settings);
+    for (format, summary) in [
+        (AuditFormat::Markdown, false),
+        (AuditFormat::Markdown, true),
+        (AuditFormat::Html, false),
+        (AuditFormat::Json, false),
+    ] {
+        let mut out = Vec::new();
+        mlready::audit::render(&audit, format, summary, &mut out)
+            .expect("rendering into memory cannot fail");
+        assert!(std::str::from_utf8(&out).is_ok());
     }
 }
 
