@@ -335,6 +335,10 @@ pub struct Entry {
     pub open: bool,
     /// `model.predict([[a, b, c]])`: the number of values of a positional feature vector.
     pub positional: Option<usize>,
+    /// The model's input is the values of a request's mapping in the order the client sent
+    /// them (`[float(v) for v in request.form.values()]`): the mapping, as written.
+    #[serde(default)]
+    pub values_row: Option<String>,
     /// For a positional row, the name each value is read through, in row order: the
     /// request field, form field or variable (`request.form["reading_score"]`,
     /// `float(req.age)`, `tenure`); None where it cannot be told (`features[0]`, `x * 2`).

@@ -132,6 +132,21 @@ impl<'a> Extractor<'a> {
                 .text
                 .get(value.span.start..value.span.end)
                 .unwrap_or("");
+            // `[float(v) for v in request.form.values()]`, `list(data.values())` with `data`
+            // the request's body: the values in the order the client sent them.
+            if let Some(mapping) = text.strip_suffix(".values()")
+                && flow.values_of.is_none()
+                && (matches!(&value.kind,
+                    Kind::Import(q) | Kind::Call { function: q } if is_request_object(q))
+                    || value
+                        .inputs
+                        .iter()
+                        .any(|&i| self.whole_body(i, handler, &parameters)))
+            {
+                flow.values_of = Some(mapping.trim().to_string());
+                // Whatever fields the client sends: the serving columns are unknown.
+                flow.open = true;
+            }
             // `df.columns = [c.replace("_", " ") for c in df.columns]`,
             // `df.reindex(columns=bundle["columns"], fill_value=0)`: the frame's columns are
             // renamed or replaced by names the analysis does not know.
@@ -625,6 +640,9 @@ pub(super) struct InputFlow {
     pub(super) open: bool,
     /// Functions of other modules whose results reach the input.
     pub(super) calls: Vec<String>,
+    /// The input is the values of a request's mapping, in the order the client sent them
+    /// (`[float(v) for v in request.form.values()]`): the mapping as written.
+    pub(super) values_of: Option<String>,
 }
 
 /// Values followed back from one model input before giving up.
@@ -936,6 +954,39 @@ mod tests {
                 None
             ]
         );
+    }
+
+    #[test]
+    fn a_row_of_the_values_of_the_request_names_its_mapping() {
+        let values_row = |body: &str| {
+            let code = format!(
+                "import joblib\nimport numpy as np\nfrom flask import Flask, request\n\
+                 app = Flask(__name__)\nmodel = joblib.load('m.joblib')\nDEFAULTS = {{'a': 0}}\n\
+                 @app.route('/p', methods=['POST'])\ndef p():\n{body}"
+            );
+            let summary = summary_of("app.py", &code);
+            let entry = &summary.entries[0];
+            (entry.values_row.clone(), entry.open)
+        };
+        let form = "    x = [int(v) for v in request.form.values()]\n    \
+                    return str(model.predict([np.array(x)])[0])\n";
+        assert_eq!(values_row(form), (Some("request.form".to_string()), true));
+        let json = "    data = request.get_json(force=True)\n    \
+                    return str(model.predict([np.array(list(data.values()))])[0])\n";
+        assert_eq!(values_row(json).0.as_deref(), Some("data"));
+        let part = "    body = request.json\n    \
+                    row = [float(v) for v in body['features'].values()]\n    \
+                    return str(model.predict([row])[0])\n";
+        assert_eq!(values_row(part).0.as_deref(), Some("body['features']"));
+        // The code's own dict, and a mapping that is not the request: their order is the code's.
+        let own = "    body = request.json\n    row = {'a': float(body['a']), 'b': float(body['b'])}\n    \
+                   return str(model.predict([list(row.values())])[0])\n";
+        assert_eq!(values_row(own).0, None);
+        let constant = "    return str(model.predict([list(DEFAULTS.values())])[0])\n";
+        assert_eq!(values_row(constant).0, None);
+        let by_name = "    x = [int(request.form[n]) for n in ['a', 'b']]\n    \
+                       return str(model.predict([x])[0])\n";
+        assert_eq!(values_row(by_name).0, None);
     }
 
     #[test]

@@ -80,6 +80,7 @@ impl<'a> Extractor<'a> {
             resolved: flow.resolved && !guessed,
             open: flow.open,
             input_calls: flow.calls,
+            values_row: flow.values_of,
             predict_columns,
             ..Entry::default()
         };

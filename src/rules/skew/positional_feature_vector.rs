@@ -20,41 +20,99 @@ crate::rule::rule! {
 /// values are read through names that are training columns (at least two of them).
 fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
     for entry in index.entries() {
-        let Some(count) = entry.entry.positional else {
+        if entry.entry.positional.is_none() && entry.entry.values_row.is_none() {
             continue;
-        };
-        // Which of several loaded models the row goes to cannot be told.
-        let [load] = entry.entry.loads.as_slice() else {
-            continue;
-        };
-        let mut trainings: Vec<(FileId, &Save, &Training)> = Vec::new();
-        for (saver, save) in index.savers_of(entry.file, *load) {
-            if index.is_test(saver) {
-                continue;
-            }
-            let Some(training) = index.training_of(saver, save) else {
-                continue;
-            };
-            if !trainings
-                .iter()
-                .any(|(f, _, t)| *f == saver && t.place == training.place)
-            {
-                trainings.push((saver, save, training));
-            }
         }
+        let Some(trainings) = trainings_served(index, entry) else {
+            continue;
+        };
         let Some(&(saver, save, training)) = trainings.first() else {
             continue;
         };
-        // Every training the artifact may come from was fitted on the same named columns.
-        if training.columns.is_empty()
-            || trainings
-                .iter()
-                .any(|(_, _, t)| !same_columns(t, training) || t.open != training.open)
-        {
+        if let Some(count) = entry.entry.positional {
+            // Every training the artifact may come from was fitted on the same named columns.
+            if training.columns.is_empty()
+                || trainings
+                    .iter()
+                    .any(|(_, _, t)| !same_columns(t, training) || t.open != training.open)
+            {
+                continue;
+            }
+            report(sink, entry, count, (saver, save, training));
+        } else if let Some(mapping) = &entry.entry.values_row {
+            report_values(sink, entry, mapping, (saver, save, training));
+        }
+    }
+}
+
+/// The trainings whose saves the handler's one loaded artifact reads (not in test modules),
+/// each once. None when the handler loads several models: which one the row goes to cannot
+/// be told.
+fn trainings_served<'a>(
+    index: &ProjectIndex<'a>,
+    entry: EntryRef<'a>,
+) -> Option<Vec<(FileId, &'a Save, &'a Training)>> {
+    let [load] = entry.entry.loads.as_slice() else {
+        return None;
+    };
+    let mut trainings: Vec<(FileId, &Save, &Training)> = Vec::new();
+    for (saver, save) in index.savers_of(entry.file, *load) {
+        if index.is_test(saver) {
             continue;
         }
-        report(sink, entry, count, (saver, save, training));
+        let Some(training) = index.training_of(saver, save) else {
+            continue;
+        };
+        if !trainings
+            .iter()
+            .any(|(f, _, t)| *f == saver && t.place == training.place)
+        {
+            trainings.push((saver, save, training));
+        }
     }
+    Some(trainings)
+}
+
+/// A handler that predicts on the values of a request's mapping, in the order the client
+/// sent them (`[float(v) for v in request.form.values()]`): the HTML form's field order or
+/// the JSON's key order decides which value is which feature.
+fn report_values(
+    sink: &mut ProjectSink,
+    entry: EntryRef,
+    mapping: &str,
+    (saver, save, training): (FileId, &Save, &Training),
+) {
+    let artifact = save
+        .path
+        .as_deref()
+        .unwrap_or("the model artifact")
+        .trim_start_matches("*/");
+    let handler = &entry.entry.name;
+    let message = format!(
+        "the serving handler `{handler}` predicts with the `{}` saved to `{artifact}` on the \
+         values of `{mapping}` in the order the request lists them: the model was trained on \
+         {} in a fixed order, and nothing ties the request's order (the form's fields, the \
+         JSON's keys) to it",
+        training.model,
+        trained_on(training),
+    );
+    let place: Place = entry
+        .entry
+        .predicts
+        .first()
+        .copied()
+        .unwrap_or(entry.entry.place);
+    sink.report(&RULE, entry.file, place, message)
+        .help(
+            "read each feature by name in the training's order (`[float(data[name]) for name \
+             in FEATURES]`, with `FEATURES` imported from the training code), or build a frame \
+             and select the training's feature list",
+        )
+        .related(
+            saver,
+            training.place,
+            format!("`{}` is trained here on {}", training.model, trained_on(training)),
+        );
 }
 
 fn same_columns(a: &Training, b: &Training) -> bool {
@@ -140,7 +198,9 @@ fn report(
 /// What the model was trained on, for messages: its columns (the first eight), or the
 /// frame when more columns than those known may be in it (read from a file).
 fn trained_on(training: &Training) -> String {
-    if training.open {
+    if training.columns.is_empty() {
+        format!("the columns of `{}`", training.x_text)
+    } else if training.open {
         format!("the named columns of `{}`", training.x_text)
     } else {
         format!("named columns ({})", list(training))
