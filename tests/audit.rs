@@ -190,6 +190,33 @@ fn inventory_says_what_each_model_needs_at_serving() {
 }
 
 #[test]
+fn fix_first_puts_the_served_path_before_severity() {
+    let dir = copy("examples/churn-demo");
+    // The unserved lifetime-value model's errors wait behind the served model's warnings.
+    dir.write(
+        "serve.py",
+        std::fs::read_to_string(dir.join("serve.py")).unwrap(),
+    );
+    let audit = audit_json(&dir, &[]);
+    let fix_first = audit["summary"]["fix_first"].as_array().unwrap();
+    let served: Vec<bool> = fix_first
+        .iter()
+        .map(|f| f["reach"] != "not on a served path")
+        .collect();
+    assert!(served.iter().any(|s| *s), "{fix_first:#?}");
+    let first_off = served.iter().position(|s| !s).unwrap_or(served.len());
+    assert!(served[first_off..].iter().all(|s| !s), "{fix_first:#?}");
+    let warning_on_path = fix_first
+        .iter()
+        .any(|f| f["severity"] == "warning" && f["reach"] != "not on a served path");
+    assert!(warning_on_path);
+    assert!(
+        !fix_first.iter().any(|f| f["code"] == "SKEW002"),
+        "the unserved model's error is not ahead of the served model's warnings"
+    );
+}
+
+#[test]
 fn audit_is_the_same_analysis_as_check_with_preview() {
     let dir = copy("examples/churn-demo");
     let audit = audit_json(&dir, &[]);

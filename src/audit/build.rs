@@ -1329,8 +1329,9 @@ fn summary(
             }
         })
         .collect();
-    // Fix first: by severity, then reach (a served path before training only), default
-    // rules before preview ones, then family; at most two of one rule.
+    // Fix first: what reaches a served model before what does not (an error on a model
+    // nothing loads waits behind a warning on the served one), then by severity, default
+    // rules before preview ones, then family.
     let mut candidates: Vec<(&AuditFinding, &str, Option<&String>)> = findings
         .iter()
         .flat_map(|g| g.findings.iter().map(move |f| (f, g.family)))
@@ -1339,8 +1340,8 @@ fn summary(
         .collect();
     candidates.sort_by_key(|(f, family, reach)| {
         (
-            rank(f.severity),
             reach.is_none(),
+            rank(f.severity),
             f.preview,
             family_rank(family),
             f.path.clone(),
