@@ -82,11 +82,7 @@ fn report_values(
     mapping: &str,
     (saver, save, training): (FileId, &Save, &Training),
 ) {
-    let artifact = save
-        .path
-        .as_deref()
-        .unwrap_or("the model artifact")
-        .trim_start_matches("*/");
+    let artifact = artifact_name(save);
     let handler = &entry.entry.name;
     let message = format!(
         "the serving handler `{handler}` predicts with the `{}` saved to `{artifact}` on the \
@@ -96,23 +92,14 @@ fn report_values(
         training.model,
         trained_on(training),
     );
-    let place: Place = entry
-        .entry
-        .predicts
-        .first()
-        .copied()
-        .unwrap_or(entry.entry.place);
+    let place = predicted_at(entry);
     sink.report(&RULE, entry.file, place, message)
         .help(
             "read each feature by name in the training's order (`[float(data[name]) for name \
              in FEATURES]`, with `FEATURES` imported from the training code), or build a frame \
              and select the training's feature list",
         )
-        .related(
-            saver,
-            training.place,
-            format!("`{}` is trained here on {}", training.model, trained_on(training)),
-        );
+        .related(saver, training.place, trained_here(training));
 }
 
 fn same_columns(a: &Training, b: &Training) -> bool {
@@ -126,11 +113,7 @@ fn report(
     count: usize,
     (saver, save, training): (FileId, &Save, &Training),
 ) {
-    let artifact = save
-        .path
-        .as_deref()
-        .unwrap_or("the model artifact")
-        .trim_start_matches("*/");
+    let artifact = artifact_name(save);
     let columns = &training.columns;
     let handler = &entry.entry.name;
     let differ = !training.open && columns.len() != count;
@@ -172,12 +155,7 @@ fn report(
             trained_on(training),
         )
     };
-    let place: Place = entry
-        .entry
-        .predicts
-        .first()
-        .copied()
-        .unwrap_or(entry.entry.place);
+    let place = predicted_at(entry);
     let finding = sink
         .report(&RULE, entry.file, place, message)
         .help(
@@ -185,14 +163,33 @@ fn report(
              (`pd.DataFrame([payload])[FEATURES]`, with `FEATURES` imported from the training \
              code), so the order is the training's by construction",
         )
-        .related(
-            saver,
-            training.place,
-            format!("`{}` is trained here on {}", training.model, trained_on(training)),
-        );
+        .related(saver, training.place, trained_here(training));
     if differ {
         finding.severity(Severity::Error);
     }
+}
+
+/// The artifact as messages name it.
+fn artifact_name(save: &Save) -> &str {
+    save.path
+        .as_deref()
+        .unwrap_or("the model artifact")
+        .trim_start_matches("*/")
+}
+
+/// Where the handler predicts (its definition when the call cannot be placed).
+fn predicted_at(entry: EntryRef) -> Place {
+    entry
+        .entry
+        .predicts
+        .first()
+        .copied()
+        .unwrap_or(entry.entry.place)
+}
+
+/// The related place's message at the training.
+fn trained_here(training: &Training) -> String {
+    format!("`{}` is trained here on {}", training.model, trained_on(training))
 }
 
 /// What the model was trained on, for messages: its columns (the first eight), or the
