@@ -83,21 +83,14 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The first paragraph of prose under a heading of the page (`## Why is this bad?`).
+    pub fn section(&self, heading: &str) -> String {
+        doc_section(self.doc, heading)
+    }
+
     /// The first sentence under "What it does", for rule lists.
     pub fn summary(&self) -> String {
-        let Some(at) = self.doc.find("## What it does") else {
-            return String::new();
-        };
-        let body = &self.doc[at + "## What it does".len()..];
-        let end = body.find("\n## ").unwrap_or(body.len());
-        let paragraph = body[..end]
-            .trim()
-            .split("\n\n")
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let paragraph = self.section("## What it does");
         match paragraph.find(". ") {
             Some(stop) => paragraph[..=stop].to_string(),
             None => paragraph,
@@ -126,6 +119,24 @@ impl Rule {
             self.code, self.name
         )
     }
+}
+
+/// The first paragraph of prose under `heading` in a rule page, on one line; code blocks
+/// are skipped. Empty when the page has no such section.
+pub fn doc_section(doc: &str, heading: &str) -> String {
+    let Some(at) = doc.find(heading) else {
+        return String::new();
+    };
+    let body = &doc[at + heading.len()..];
+    let end = body.find("\n## ").unwrap_or(body.len());
+    body[..end]
+        .trim()
+        .split("\n\n")
+        .find(|p| !p.trim_start().starts_with("```"))
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Declares a rule constant. Only removes repetition: the page path is derived from code and

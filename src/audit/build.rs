@@ -155,12 +155,12 @@ fn findings(report: &Report) -> Vec<FamilyFindings> {
 fn finding(d: &Diagnostic, id: String) -> AuditFinding {
     let rule = registry::find(d.code);
     let why = rule
-        .map(|r| section(r.doc, "## Why is this bad?"))
+        .map(|r| r.section("## Why is this bad?"))
         .unwrap_or_default();
     let fix = match &d.help {
         Some(help) if !help.trim().is_empty() => help.clone(),
         _ => rule
-            .map(|r| section(r.doc, "## Use instead"))
+            .map(|r| r.section("## Use instead"))
             .unwrap_or_default(),
     };
     AuditFinding {
@@ -191,23 +191,6 @@ fn finding(d: &Diagnostic, id: String) -> AuditFinding {
             })
             .collect(),
     }
-}
-
-/// The first paragraph of a rule page's section, on one line (code blocks left out).
-pub(super) fn section(doc: &str, heading: &str) -> String {
-    let Some(at) = doc.find(heading) else {
-        return String::new();
-    };
-    let body = &doc[at + heading.len()..];
-    let end = body.find("\n## ").unwrap_or(body.len());
-    body[..end]
-        .trim()
-        .split("\n\n")
-        .find(|p| !p.trim_start().starts_with("```"))
-        .unwrap_or("")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Lines of context shown around a finding, and the most flagged lines shown.
@@ -1433,10 +1416,16 @@ mod tests {
     #[test]
     fn section_takes_the_first_prose_paragraph() {
         let doc = "# x\n\n## Why is this bad?\nIt breaks\nat serving.\n\nMore.\n\n## Example\n";
-        assert_eq!(section(doc, "## Why is this bad?"), "It breaks at serving.");
+        assert_eq!(
+            crate::rule::doc_section(doc, "## Why is this bad?"),
+            "It breaks at serving."
+        );
         let doc = "## Use instead\n```python\nx\n```\n\nSplit first.\n";
-        assert_eq!(section(doc, "## Use instead"), "Split first.");
-        assert_eq!(section(doc, "## Missing"), "");
+        assert_eq!(
+            crate::rule::doc_section(doc, "## Use instead"),
+            "Split first."
+        );
+        assert_eq!(crate::rule::doc_section(doc, "## Missing"), "");
     }
 
     #[test]
