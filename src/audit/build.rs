@@ -494,30 +494,25 @@ fn lineage(input: &Input) -> (Lineage, Served) {
         }
         // A served artifact that several files write (not a helper and its caller: one
         // save read at the call): which one is served depends on which ran last.
-        let mut writers: BTreeMap<String, BTreeSet<FileId>> = BTreeMap::new();
+        // Per artifact: the files that write it, and whether a serving file loads it; each
+        // save's key is made once.
+        let mut writers: BTreeMap<String, (BTreeSet<FileId>, bool)> = BTreeMap::new();
         for (file, summary) in index.files.iter().enumerate() {
             for (s, save) in summary.saves.iter().enumerate() {
-                if !summary.test && save.path.is_some() && summary.called_at(&save.place).is_none()
-                {
-                    writers
-                        .entry(artifact_key(index, file, s))
-                        .or_default()
-                        .insert(file);
+                if summary.test || save.path.is_none() || summary.called_at(&save.place).is_some() {
+                    continue;
                 }
+                let served = index
+                    .loaders_of(file, s)
+                    .iter()
+                    .any(|(loader, _)| serving_files.contains_key(loader));
+                let (files, loaded) = writers.entry(artifact_key(index, file, s)).or_default();
+                files.insert(file);
+                *loaded |= served;
             }
         }
-        for (key, files) in &writers {
-            let loaded_by_entry = files.iter().any(|&file| {
-                let summary = index.files[file];
-                (0..summary.saves.len()).any(|s| {
-                    artifact_key(index, file, s) == *key
-                        && index
-                            .loaders_of(file, s)
-                            .iter()
-                            .any(|(loader, _)| serving_files.contains_key(loader))
-                })
-            });
-            if files.len() > 1 && loaded_by_entry {
+        for (key, (files, loaded)) in &writers {
+            if files.len() > 1 && *loaded {
                 drawing.mark(key, Mark::SeveralWriters);
             }
         }
@@ -811,6 +806,11 @@ fn inventory(input: &Input) -> Inventory {
             });
         }
         let called_elsewhere = helpers_called_elsewhere(index);
+        // The writes each read of data meets, found once for every model.
+        let mut writes_read: HashMap<(FileId, usize), Vec<(FileId, usize)>> = HashMap::new();
+        for edge in &index.data_edges {
+            writes_read.entry(edge.read).or_default().push(edge.write);
+        }
         // The saves of each artifact (see [`artifact_key`]), found once for every model.
         let mut artifacts: HashMap<String, Vec<(FileId, usize)>> = HashMap::new();
         for (file, summary) in index.files.iter().enumerate() {
@@ -821,6 +821,12 @@ fn inventory(input: &Input) -> Inventory {
                     .push((file, save));
             }
         }
+        let lookups = Lookups {
+            entry_ids,
+            unseeded: &unseeded,
+            artifacts,
+            writes_read,
+        };
         for (file, summary) in index.files.iter().enumerate() {
             if summary.test {
                 continue;
@@ -837,9 +843,9 @@ fn inventory(input: &Input) -> Inventory {
                 continue;
             }
             for (t, training) in summary.trainings.iter().enumerate() {
-                inventory.models.push(model_info(
-                    index, file, t, training, &entry_ids, &unseeded, &artifacts,
-                ));
+                inventory
+                    .models
+                    .push(model_info(index, file, t, training, &lookups));
             }
         }
         for summary in &index.files {
@@ -885,15 +891,31 @@ fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
+/// What the inventory looks up for every model of one project, found once.
+struct Lookups<'a> {
+    /// Entry points and batch jobs: (file, the loads it uses, id in the inventory).
+    entry_ids: Vec<(FileId, Vec<usize>, usize)>,
+    /// REPRO001 messages by file.
+    unseeded: &'a BTreeMap<&'a str, Vec<&'a str>>,
+    /// The saves of each artifact (see [`artifact_key`]).
+    artifacts: HashMap<String, Vec<(FileId, usize)>>,
+    /// The writes each read of data meets.
+    writes_read: HashMap<(FileId, usize), Vec<(FileId, usize)>>,
+}
+
 fn model_info(
     index: &ProjectIndex,
     file: FileId,
     t: usize,
     training: &summary::Training,
-    entry_ids: &[(FileId, Vec<usize>, usize)],
-    unseeded: &BTreeMap<&str, Vec<&str>>,
-    artifacts: &HashMap<String, Vec<(FileId, usize)>>,
+    lookups: &Lookups,
 ) -> ModelInfo {
+    let Lookups {
+        entry_ids,
+        unseeded,
+        artifacts,
+        writes_read,
+    } = lookups;
     let summary = index.files[file];
     let path = summary.path.as_str();
     let mut saved = Vec::new();
@@ -950,20 +972,18 @@ fn model_info(
         ));
     }
     for &read in &training.reads {
-        for edge in &index.data_edges {
-            if edge.read == (file, read) {
-                let write = &index.files[edge.write.0].writes[edge.write.1];
-                if !write.predictions.is_empty() {
-                    chained_on.push(format!(
-                        "predictions{} written by `{}`",
-                        write
-                            .model
-                            .as_deref()
-                            .map(|m| format!(" of {m}"))
-                            .unwrap_or_default(),
-                        index.path(edge.write.0)
-                    ));
-                }
+        for &(writer, w) in writes_read.get(&(file, read)).into_iter().flatten() {
+            let write = &index.files[writer].writes[w];
+            if !write.predictions.is_empty() {
+                chained_on.push(format!(
+                    "predictions{} written by `{}`",
+                    write
+                        .model
+                        .as_deref()
+                        .map(|m| format!(" of {m}"))
+                        .unwrap_or_default(),
+                    index.path(writer)
+                ));
             }
         }
     }
