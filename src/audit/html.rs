@@ -8,6 +8,7 @@
 
 use super::model::*;
 use super::svg;
+use super::{plural, points};
 use crate::finding::Severity;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -112,17 +113,6 @@ fn severity_badge(severity: Severity) -> String {
 
 const PREVIEW_TAG: &str =
     "<span class=\"tag-preview\" title=\"made by a preview rule: review it\">preview</span>";
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// Points as the rubric writes them: `1`, `0.5`, `2.5`.
-fn points(value: f32) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
-    let text = format!("{rounded:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
 
 fn header(audit: &Audit, out: &mut String) {
     let files = &audit.files;

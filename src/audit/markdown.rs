@@ -2,9 +2,9 @@
 //! lineage, fenced code excerpts, task-list checkboxes for the reviewer's questions.
 //! `--summary` keeps the part that fits a pull-request comment.
 
-use super::DRAW_LIMIT;
 use super::build::clip;
 use super::model::*;
+use super::{DRAW_LIMIT, plural, points};
 use std::io::{self, Write};
 
 pub fn render(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
@@ -25,13 +25,13 @@ pub fn render_summary(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
         .ml_test_score
         .sections
         .iter()
-        .map(|s| format!("{} {}", s.name, score(s.score)))
+        .map(|s| format!("{} {}", s.name, points(s.score)))
         .collect();
     writeln!(
         out,
         "ML Test Score, static estimate from code alone: **{}**, the lowest of its \
          sections ({}; each of 7).\n",
-        score(audit.ml_test_score.final_score),
+        points(audit.ml_test_score.final_score),
         sections.join(" · ")
     )?;
     writeln!(
@@ -63,10 +63,6 @@ fn files(files: &FileCounts) -> String {
         parts.push(format!("{} with read or parse errors", files.unreadable));
     }
     parts.join(", ")
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn status(status: Status) -> String {
@@ -154,11 +150,6 @@ fn counts(counts: &Counts) -> String {
         plural(counts.warning, "warning", "warnings"),
         counts.info.to_string() + " info"
     )
-}
-
-fn score(points: f32) -> String {
-    let text = format!("{points:.1}");
-    text.trim_end_matches(".0").to_string()
 }
 
 fn lineage(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
@@ -547,19 +538,19 @@ fn test_score(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "| Section | Score (of 7) |")?;
     writeln!(out, "|---|--:|")?;
     for section in &mlts.sections {
-        writeln!(out, "| {} | {} |", section.name, score(section.score))?;
+        writeln!(out, "| {} | {} |", section.name, points(section.score))?;
     }
     writeln!(
         out,
         "| **Final** (the lowest section) | **{}** |\n",
-        score(mlts.final_score)
+        points(mlts.final_score)
     )?;
     for section in &mlts.sections {
         writeln!(
             out,
             "<details><summary>{}: {} of 7</summary>\n",
             section.name,
-            score(section.score)
+            points(section.score)
         )?;
         writeln!(out, "| Test | Evidence | Points | What was seen |")?;
         writeln!(out, "|---|---|--:|---|")?;
@@ -571,7 +562,7 @@ fn test_score(audit: &Audit, out: &mut dyn Write) -> io::Result<()> {
                 test.id,
                 cell(test.title),
                 evidence(test.evidence),
-                score(test.points),
+                points(test.points),
                 notes.join("<br>")
             )?;
         }

@@ -67,6 +67,18 @@ pub fn render(
     }
 }
 
+/// `1 model`, `3 models`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Points as the rubric writes them: `1`, `0.5`, `2.5`.
+fn points(value: f32) -> String {
+    let rounded = (value * 100.0).round() / 100.0;
+    let text = format!("{rounded:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// The time now as RFC 3339 UTC (`2026-12-06T17:30:00Z`), for `--timestamp`.
 pub fn now_rfc3339() -> String {
     let seconds = std::time::SystemTime::now()
