@@ -15,6 +15,7 @@ mod frames;
 mod joins;
 mod outputs;
 mod paths;
+mod security;
 mod seeds;
 mod selection;
 mod splits;
@@ -712,6 +713,7 @@ impl<'a> Builder<'a> {
         };
         let value = self.expr_or_assignment(right);
         self.path_literals_in(right);
+        self.note_secret_assignment(node);
         self.note_folded(right, value);
         if let Some(left) = node.field("left") {
             self.bind_target(left, value);
@@ -1023,6 +1025,7 @@ impl<'a> Builder<'a> {
 
     /// `{"a": x, **rest}`: a dict whose string keys are known.
     fn dictionary(&mut self, node: Node) -> ValueId {
+        self.note_secret_dict(node);
         let mut cursor = node.walk();
         let children: Vec<Node> = node.named_children(&mut cursor).collect();
         let mut entries = Vec::new();
@@ -1544,6 +1547,9 @@ impl<'a> Builder<'a> {
             .find(|(id, _)| *id == node.id())
         {
             entry.1 = args.all_values();
+        }
+        if let Some(call) = node.parent() {
+            self.note_security_args(callee, &args, call);
         }
         args
     }

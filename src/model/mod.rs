@@ -15,6 +15,7 @@ mod held_out;
 mod methods;
 pub mod modules;
 mod query;
+pub mod security;
 mod selection;
 
 use crate::finding::Span;
@@ -846,6 +847,8 @@ pub struct FileModel {
     /// The columns a column transformer routes to each of its transformers: (the column
     /// transformer, the transformer, the columns).
     pub routed_columns: Vec<(ValueId, ValueId, Vec<String>)>,
+    /// Secret-like literals, unsafe deserialisation and remote-code opt-ins (SEC rules).
+    pub security: security::SecurityFacts,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.

@@ -322,6 +322,7 @@ pub(crate) mod fixtures {
             ],
             total_cells: 4,
             nbformat: 4,
+            outputs: Vec::new(),
         };
         Arc::new(SourceFile::notebook(
             "nb/train.ipynb".into(),

@@ -413,6 +413,7 @@ mod tests {
             }],
             total_cells: 1,
             nbformat: 4,
+            outputs: Vec::new(),
         };
         let nb = std::sync::Arc::new(SourceFile::notebook(
             "n.ipynb".into(),

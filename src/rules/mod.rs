@@ -7,5 +7,6 @@ pub mod monitoring;
 pub mod notebook;
 pub mod parse;
 pub mod repro;
+pub mod security;
 pub mod skew;
 pub mod suppression;

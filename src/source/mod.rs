@@ -58,6 +58,21 @@ pub struct NotebookInfo {
     pub total_cells: usize,
     /// nbformat major version as saved (3 or 4).
     pub nbformat: u64,
+    /// The saved text outputs (streams and `text/plain` results) of code cells, in order, for
+    /// rules that look for what a run printed (SEC001). Bounded: see [`OUTPUT_TEXT_CAP`].
+    pub outputs: Vec<CellOutput>,
+}
+
+/// The most output text kept per notebook, and per output.
+pub const OUTPUT_TEXT_CAP: usize = 256 * 1024;
+pub const OUTPUT_TEXT_CAP_EACH: usize = 16 * 1024;
+
+/// The text of one saved output of a code cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellOutput {
+    /// Index of the cell in [`NotebookInfo::cells`].
+    pub cell: usize,
+    pub text: String,
 }
 
 /// A file ready to parse: the analysed text, and for notebooks the unmasked text and cell map.

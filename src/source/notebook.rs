@@ -6,7 +6,9 @@
 //! `%%bash` cells) is blanked byte for byte in `text`: masking never moves an offset, and `raw`
 //! keeps the unmasked text for rules that read magics (STYLE.md §2.6, E8).
 
-use super::{Cell, LoadProblem, NotebookInfo, SourceFile};
+use super::{
+    Cell, CellOutput, LoadProblem, NotebookInfo, OUTPUT_TEXT_CAP, OUTPUT_TEXT_CAP_EACH, SourceFile,
+};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
@@ -60,6 +62,8 @@ pub fn load(path: PathBuf, display: String, bytes: &[u8]) -> Result<SourceFile, 
     let mut raw = String::new();
     let mut text = String::new();
     let mut placed = Vec::new();
+    let mut outputs = Vec::new();
+    let mut output_budget = OUTPUT_TEXT_CAP;
     for (index, cell) in cells.iter().enumerate() {
         if cell.cell_type != "code" {
             continue;
@@ -97,11 +101,13 @@ pub fn load(path: PathBuf, display: String, bytes: &[u8]) -> Result<SourceFile, 
             json_line,
             json_rows,
         });
+        keep_outputs(cell, placed.len() - 1, &mut output_budget, &mut outputs);
     }
     let info = NotebookInfo {
         cells: placed,
         total_cells: cells.len(),
         nbformat,
+        outputs,
     };
     Ok(SourceFile::notebook(path, display, text, raw, info))
 }
@@ -172,6 +178,195 @@ struct RawCell {
     /// nbformat 3: the language of a code cell.
     language: Option<Value>,
     metadata: Option<RawCellMetadata>,
+    /// Only the text of streams and `text/plain` results is kept; anything malformed is
+    /// skipped, never an error.
+    #[serde(default)]
+    outputs: OutputTexts,
+}
+
+/// Keeps the saved output text of a code cell within the notebook's budget.
+fn keep_outputs(cell: &RawCell, index: usize, budget: &mut usize, out: &mut Vec<CellOutput>) {
+    for text in &cell.outputs.0 {
+        if *budget == 0 {
+            return;
+        }
+        let mut end = text.len().min(OUTPUT_TEXT_CAP_EACH).min(*budget);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        *budget -= end;
+        out.push(CellOutput {
+            cell: index,
+            text: text[..end].to_string(),
+        });
+    }
+}
+
+/// The texts of a cell's `outputs` list: `text` of streams (and of nbformat 3 results) and
+/// `data["text/plain"]` of results. Images and HTML are skipped without being stored.
+#[derive(Default)]
+struct OutputTexts(Vec<String>);
+
+impl<'de> Deserialize<'de> for OutputTexts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Outputs;
+        impl<'de> Visitor<'de> for Outputs {
+            type Value = OutputTexts;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of outputs")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OutputTexts, A::Error> {
+                let mut texts = Vec::new();
+                while let Some(output) = seq.next_element::<OutputText>()? {
+                    texts.extend(output.0);
+                }
+                Ok(OutputTexts(texts))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<OutputTexts, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(OutputTexts::default())
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<OutputTexts, E> {
+                Ok(OutputTexts::default())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<OutputTexts, E> {
+                Ok(OutputTexts::default())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<OutputTexts, E> {
+                Ok(OutputTexts::default())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<OutputTexts, E> {
+                Ok(OutputTexts::default())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<OutputTexts, E> {
+                Ok(OutputTexts::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<OutputTexts, E> {
+                Ok(OutputTexts::default())
+            }
+        }
+        deserializer.deserialize_any(Outputs)
+    }
+}
+
+/// The texts of one output (none when it is not an object).
+struct OutputText(Vec<String>);
+
+impl<'de> Deserialize<'de> for OutputText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TextsOf(&["text"], &["data"]))
+    }
+}
+
+/// Reads a JSON object keeping the text of the keys in `.0` and descending once into the
+/// objects under the keys in `.1` (`data` → `text/plain`); anything else is skipped.
+struct TextsOf(&'static [&'static str], &'static [&'static str]);
+
+impl<'de> Visitor<'de> for TextsOf {
+    type Value = OutputText;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an output")
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<OutputText, A::Error> {
+        let mut texts = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if self.0.contains(&key.as_str()) {
+                texts.extend(map.next_value::<LooseText>()?.0);
+            } else if self.1.contains(&key.as_str()) {
+                texts.extend(map.next_value::<DataTexts>()?.0);
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(OutputText(texts))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OutputText, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(OutputText(Vec::new()))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<OutputText, E> {
+        Ok(OutputText(Vec::new()))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<OutputText, E> {
+        Ok(OutputText(Vec::new()))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<OutputText, E> {
+        Ok(OutputText(Vec::new()))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<OutputText, E> {
+        Ok(OutputText(Vec::new()))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<OutputText, E> {
+        Ok(OutputText(Vec::new()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<OutputText, E> {
+        Ok(OutputText(Vec::new()))
+    }
+}
+
+/// `data` of a result: only `text/plain` is kept.
+struct DataTexts(Vec<String>);
+
+impl<'de> Deserialize<'de> for DataTexts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let texts = deserializer.deserialize_any(TextsOf(&["text/plain"], &[]))?;
+        Ok(DataTexts(texts.0))
+    }
+}
+
+/// A string or a list of strings; anything else is skipped.
+struct LooseText(Option<String>);
+
+impl<'de> Deserialize<'de> for LooseText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Loose;
+        impl<'de> Visitor<'de> for Loose {
+            type Value = LooseText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("text")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<LooseText, E> {
+                Ok(LooseText(Some(value.to_string())))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LooseText, A::Error> {
+                let mut joined = String::new();
+                while let Some(part) = seq.next_element::<LooseText>()? {
+                    if let Some(part) = part.0
+                        && joined.len() < OUTPUT_TEXT_CAP_EACH
+                    {
+                        joined.push_str(&part);
+                    }
+                }
+                Ok(LooseText(Some(joined)))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<LooseText, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(LooseText(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<LooseText, E> {
+                Ok(LooseText(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<LooseText, E> {
+                Ok(LooseText(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<LooseText, E> {
+                Ok(LooseText(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<LooseText, E> {
+                Ok(LooseText(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<LooseText, E> {
+                Ok(LooseText(None))
+            }
+        }
+        deserializer.deserialize_any(Loose)
+    }
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,348 @@
+//! Security facts for the SEC rules: literals bound to secret-like names, deserialisers fed
+//! from an untrusted origin, and opt-ins to remote code. Read at assignments, dict literals
+//! and argument lists; nothing here walks the tree on its own.
+
+use super::{Args, Builder, span, string_value};
+use crate::model::security::{Binding, MAX_NAMED, NamedLiteral, Origin, RemoteCode, UnsafeLoad};
+use crate::model::{Kind, ValueId};
+use crate::source::python::Syntax;
+use tree_sitter::Node;
+
+/// Functions that unpickle what they read.
+const UNPICKLERS: &[&str] = &[
+    "pickle.load",
+    "pickle.loads",
+    "pickle.Unpickler",
+    "_pickle.load",
+    "_pickle.loads",
+    "cPickle.load",
+    "cPickle.loads",
+    "joblib.load",
+    "sklearn.externals.joblib.load",
+    "dill.load",
+    "dill.loads",
+    "cloudpickle.load",
+    "cloudpickle.loads",
+    "pandas.read_pickle",
+    "torch.load",
+    "numpy.load",
+];
+
+/// Calls whose result is bytes or a file fetched from the network.
+const DOWNLOADS: &[&str] = &[
+    "urllib.request.urlretrieve",
+    "urllib.request.urlopen",
+    "urllib.urlretrieve",
+    "urllib.urlopen",
+    "urllib2.urlopen",
+    "requests.get",
+    "requests.post",
+    "requests.request",
+    "httpx.get",
+    "wget.download",
+    "gdown.download",
+    "gdown.cached_download",
+    "huggingface_hub.hf_hub_download",
+    "huggingface_hub.cached_download",
+    "keras.utils.get_file",
+    "tensorflow.keras.utils.get_file",
+];
+
+impl Builder<'_> {
+    /// `api_key = "..."`, `self.token = "..."`, `os.environ["HF_TOKEN"] = "..."`.
+    pub(super) fn note_secret_assignment(&mut self, node: Node) {
+        if self.reading_foreign() || self.replaying {
+            return;
+        }
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
+            return;
+        };
+        let Some(value) = self.plain_string(right) else {
+            return;
+        };
+        let (name, binding) = match left.kind_name() {
+            "identifier" => (self.text(left).to_string(), Binding::Assigned),
+            "attribute" => match left.field("attribute") {
+                Some(attr) => (self.text(attr).to_string(), Binding::Assigned),
+                None => return,
+            },
+            "subscript" => {
+                let (Some(object), Some(key)) = (left.field("value"), left.field("subscript"))
+                else {
+                    return;
+                };
+                let Some(key) = self.plain_string(key) else {
+                    return;
+                };
+                let environment = self.text(object).ends_with("environ");
+                let binding = if environment {
+                    Binding::Environment
+                } else {
+                    Binding::Assigned
+                };
+                (key, binding)
+            }
+            _ => return,
+        };
+        self.push_named(name, value, binding, right);
+    }
+
+    /// `{"password": "..."}`, and the `"key"` of a `{"username": ..., "key": ...}` (kaggle.json).
+    pub(super) fn note_secret_dict(&mut self, node: Node) {
+        if self.reading_foreign() || self.replaying {
+            return;
+        }
+        let mut cursor = node.walk();
+        let pairs: Vec<(String, Node)> = node
+            .named_children(&mut cursor)
+            .filter(|child| child.kind_name() == "pair")
+            .filter_map(|pair| Some((self.plain_string(pair.field("key")?)?, pair)))
+            .collect();
+        let kaggle = pairs.iter().any(|(key, _)| key == "username");
+        for (key, pair) in pairs {
+            let Some(value_node) = pair.field("value") else {
+                continue;
+            };
+            let Some(value) = self.plain_string(value_node) else {
+                continue;
+            };
+            let binding = if kaggle && key == "key" {
+                Binding::KaggleKey
+            } else {
+                Binding::DictEntry
+            };
+            self.push_named(key, value, binding, value_node);
+        }
+    }
+
+    /// A call's arguments: keyword literals, unpickling calls and remote-code opt-ins.
+    pub(super) fn note_security_args(&mut self, callee: Option<&str>, args: &Args, call: Node) {
+        if self.reading_foreign() || self.replaying {
+            return;
+        }
+        let callee = callee.unwrap_or("");
+        for (name, _, node) in &args.keywords {
+            if let Some(value) = self.plain_string(*node) {
+                let binding = if callee == "wandb.login" && name == "key" {
+                    Binding::WandbKey
+                } else {
+                    Binding::Keyword
+                };
+                self.push_named(name.clone(), value, binding, *node);
+            }
+        }
+        // `os.environ.setdefault("HF_TOKEN", "...")`, `os.putenv("KEY", "...")`.
+        if matches!(callee, "os.environ.setdefault" | "os.putenv")
+            && let [(_, key), (_, value), ..] = args.positional.as_slice()
+            && let (Some(key), Some(text)) = (self.plain_string(*key), self.plain_string(*value))
+        {
+            self.push_named(key, text, Binding::Environment, *value);
+        }
+        if UNPICKLERS.contains(&callee) {
+            self.note_unpickling(callee, args, call);
+        }
+        self.note_remote_code(callee, args, call);
+    }
+
+    fn note_unpickling(&mut self, callee: &str, args: &Args, call: Node) {
+        let flag = |name: &str| args.keyword(name).map(|(_, n)| self.text(n).to_string());
+        let torch_default = match callee {
+            "torch.load" => match flag("weights_only").as_deref() {
+                None => true,
+                Some("False") => false,
+                Some(_) => return, // `True`, or a value the analysis cannot read
+            },
+            "numpy.load" => {
+                if flag("allow_pickle").as_deref() != Some("True") {
+                    return;
+                }
+                false
+            }
+            _ => false,
+        };
+        let Some((value, node)) = args.get(
+            0,
+            &[
+                "file",
+                "f",
+                "filepath_or_buffer",
+                "path",
+                "filename",
+                "fname",
+                "data",
+            ],
+        ) else {
+            return;
+        };
+        let Some((origin, origin_text)) = self.untrusted_origin(value, node) else {
+            return;
+        };
+        // With torch >= 2.6 a bare `torch.load` reads weights only: only a file straight from
+        // the network or a request is worth a finding then.
+        if torch_default && origin == Origin::UserInput {
+            return;
+        }
+        self.model.security.unsafe_loads.push(UnsafeLoad {
+            function: callee.to_string(),
+            origin,
+            origin_text,
+            torch_default,
+            span: span(call),
+        });
+    }
+
+    /// Where the bytes or the path in `value` come from, when that is an untrusted place.
+    fn untrusted_origin(&self, value: ValueId, node: Node) -> Option<(Origin, String)> {
+        if let Some(path) = self.fold_path(node, 0).or_else(|| match self.kind(value) {
+            Kind::Str(s) => Some(s.clone()),
+            _ => None,
+        }) && let Some(host) = url_host(&path)
+        {
+            return Some((Origin::Url, host));
+        }
+        let mut best: Option<(Origin, String)> = None;
+        self.model.derives_from(value, |v| {
+            let name = match &self.model.values[v].kind {
+                Kind::Import(q) => q.as_str(),
+                Kind::Call { function } => function.as_str(),
+                _ => return false,
+            };
+            let found = if name.starts_with("flask.request.") || name == "streamlit.file_uploader" {
+                Some(Origin::Upload)
+            } else if DOWNLOADS.contains(&name) {
+                Some(Origin::Download)
+            } else if name == "sys.argv" || name.starts_with("sys.argv.") {
+                Some(Origin::UserInput)
+            } else if name == "input" || name.starts_with("argparse.") {
+                Some(Origin::UserInput)
+            } else {
+                None
+            };
+            if let Some(origin) = found
+                && best.as_ref().is_none_or(|(b, _)| rank(origin) > rank(*b))
+            {
+                let shown = match name {
+                    "input" => "input()".to_string(),
+                    n if n.starts_with("argparse.") => "a command-line argument".to_string(),
+                    n if n.starts_with("flask.request.") => {
+                        let rest = &n["flask.".len()..];
+                        rest.split('.').take(2).collect::<Vec<_>>().join(".")
+                    }
+                    n => n.to_string(),
+                };
+                best = Some((origin, shown));
+            }
+            false
+        });
+        best
+    }
+
+    fn note_remote_code(&mut self, callee: &str, args: &Args, call: Node) {
+        let literal = |name: &str| args.keyword(name).map(|(_, n)| self.text(n));
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        let hub = callee == "torch.hub.load";
+        let flag = if literal("trust_remote_code") == Some("True") {
+            "trust_remote_code=True"
+        } else if hub && literal("trust_repo") == Some("True") {
+            "trust_repo=True"
+        } else if last == "load_model"
+            && (callee.starts_with("keras.") || callee.starts_with("tensorflow."))
+            && literal("safe_mode") == Some("False")
+        {
+            "safe_mode=False"
+        } else {
+            return;
+        };
+        // `pipeline("text-generation", model="org/name")`: the task comes first.
+        let repo_argument = if last == "pipeline" {
+            args.get(1, &["model"])
+        } else {
+            args.get(
+                0,
+                &[
+                    "pretrained_model_name_or_path",
+                    "model_name_or_path",
+                    "model",
+                    "path",
+                    "repo_or_dir",
+                    "filepath",
+                ],
+            )
+        };
+        let repo = repo_argument.and_then(|(value, node)| {
+            self.plain_string(node).or_else(|| match self.kind(value) {
+                Kind::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+        });
+        let revision = ["revision", "code_revision"].iter().any(|name| {
+            args.keyword(name)
+                .and_then(|(_, n)| self.plain_string(n))
+                .is_some_and(|r| is_commit(&r))
+        });
+        let hub_pinned = hub
+            && repo
+                .as_deref()
+                .and_then(|r| r.rsplit_once(':'))
+                .is_some_and(|(_, r)| is_commit(r));
+        self.model.security.remote_code.push(RemoteCode {
+            function: callee.to_string(),
+            flag,
+            repo,
+            pinned: revision || hub_pinned,
+            span: span(call),
+        });
+    }
+
+    /// The content of a string literal without interpolation (`"abc"`, `f"abc"`), or None.
+    fn plain_string(&self, node: Node) -> Option<String> {
+        if node.kind_name() != "string" {
+            return None;
+        }
+        let mut cursor = node.walk();
+        if node
+            .named_children(&mut cursor)
+            .any(|c| c.kind_name() == "interpolation")
+        {
+            return None;
+        }
+        string_value(self.text(node))
+    }
+
+    fn push_named(&mut self, name: String, value: String, binding: Binding, node: Node) {
+        let named = &mut self.model.security.named_literals;
+        if named.len() >= MAX_NAMED || value.is_empty() || value.len() > 4096 {
+            return;
+        }
+        named.push(NamedLiteral {
+            name,
+            value,
+            binding,
+            span: span(node),
+        });
+    }
+}
+
+fn rank(origin: Origin) -> u8 {
+    match origin {
+        Origin::Upload => 3,
+        Origin::Download => 2,
+        Origin::Url => 1,
+        Origin::UserInput => 0,
+    }
+}
+
+/// The host of an `http(s)://` or `ftp://` URL.
+fn url_host(path: &str) -> Option<String> {
+    let rest = ["http://", "https://", "ftp://"]
+        .iter()
+        .find_map(|scheme| path.strip_prefix(scheme))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    (!host.is_empty() && !host.starts_with('*')).then(|| host.to_string())
+}
+
+/// A full git commit hash.
+pub(crate) fn is_commit(text: &str) -> bool {
+    text.len() == 40 && text.chars().all(|c| c.is_ascii_hexdigit())
+}
