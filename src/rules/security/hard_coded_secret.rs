@@ -371,7 +371,7 @@ fn scan_connection_strings(text: &str, out: &mut Vec<Secret>) {
 
 /// What a literal bound to a secret-like name is, if its value looks like a real credential.
 fn named_secret(named: &NamedLiteral) -> Option<Secret> {
-    let value = named.value.as_str();
+    let mut value = named.value.as_str();
     let (kind, shown) = match named.binding {
         Binding::KaggleKey => {
             let hex = value.len() == 32 && value.chars().all(|c| c.is_ascii_hexdigit());
@@ -381,10 +381,10 @@ fn named_secret(named: &NamedLiteral) -> Option<Secret> {
         _ => {
             let name = named.name.to_ascii_lowercase();
             if name == "authorization" {
-                let token = value
+                value = value
                     .strip_prefix("Bearer ")
                     .or_else(|| value.strip_prefix("token "))?;
-                credential_shaped(token).then_some(("a bearer token", true))?
+                credential_shaped(value).then_some(("a bearer token", true))?
             } else {
                 match secret_name(&name)? {
                     NameKind::Password => {

@@ -20,17 +20,27 @@ fn check(ctx: &Context, sink: &mut Sink) {
             Some(repo) => format!(" from `{}`", shorten(repo)),
             None => String::new(),
         };
-        let what = if call.flag == "safe_mode=False" {
-            format!("`{short}` with `{}` deserialises Python code (lambdas) stored in the model file{from}", call.flag)
+        let message = if call.flag == "safe_mode=False" {
+            let file = match &call.repo {
+                Some(repo) => format!("`{}`", shorten(repo)),
+                None => "the model file".to_string(),
+            };
+            format!(
+                "`{short}` with `{}` lets {file} run Python code (`Lambda` layers) while it loads",
+                call.flag
+            )
         } else {
-            format!("`{short}` with `{}` runs the Python code of the repository{from}", call.flag)
+            let pinned = if call.pinned {
+                ", pinned to a commit"
+            } else {
+                ", which its owner can change at any time"
+            };
+            format!(
+                "`{short}` with `{}` runs the Python code of the repository{from}{pinned}",
+                call.flag
+            )
         };
-        let pinned = if call.pinned {
-            ", pinned to a commit"
-        } else {
-            ", which its owner can change at any time"
-        };
-        let finding = sink.report(&RULE, call.span, format!("{what}{pinned}"));
+        let finding = sink.report(&RULE, call.span, message);
         finding.help(if call.flag == "safe_mode=False" {
             "keep `safe_mode=True` and load only model files you produced; replace `Lambda` \
              layers by registered custom layers"
