@@ -1411,6 +1411,35 @@ mod tests {
     }
 
     #[test]
+    fn output_text_is_kept_bounded_and_malformed_outputs_are_skipped() {
+        let long = "k".repeat(OUTPUT_TEXT_CAP_EACH + 10);
+        let cell = json!({
+            "cell_type": "code", "execution_count": 1, "metadata": {}, "source": "x",
+            "outputs": [
+                {"output_type": "stream", "name": "stdout", "text": ["a\n", "b\n"]},
+                {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                 "data": {"text/plain": "'v'", "image/png": "iVBORw0KGgo="}},
+                {"output_type": "stream", "name": "stdout", "text": long},
+                {"output_type": "stream", "text": 7},
+                3,
+                ["odd"]
+            ]
+        });
+        let odd = json!({
+            "cell_type": "code", "execution_count": 2, "metadata": {}, "source": "y",
+            "outputs": {"not": "a list"}
+        });
+        let info = notebook(json!([cell, odd])).notebook.unwrap();
+        let texts: Vec<(usize, usize)> = info
+            .outputs
+            .iter()
+            .map(|o| (o.cell, o.text.len()))
+            .collect();
+        assert_eq!(texts, [(0, 4), (0, 3), (0, OUTPUT_TEXT_CAP_EACH)]);
+        assert_eq!(info.outputs[0].text, "a\nb\n");
+    }
+
+    #[test]
     fn locate_points_into_the_second_code_cell() {
         let file = notebook(json!([
             markdown("# Data"),

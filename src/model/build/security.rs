@@ -211,9 +211,11 @@ impl Builder<'_> {
                 Some(Origin::Upload)
             } else if DOWNLOADS.contains(&name) {
                 Some(Origin::Download)
-            } else if name == "sys.argv" || name.starts_with("sys.argv.") {
-                Some(Origin::UserInput)
-            } else if name == "input" || name.starts_with("argparse.") {
+            } else if name == "sys.argv"
+                || name.starts_with("sys.argv.")
+                || name == "input"
+                || name.starts_with("argparse.")
+            {
                 Some(Origin::UserInput)
             } else {
                 None
@@ -345,4 +347,71 @@ fn url_host(path: &str) -> Option<String> {
 /// A full git commit hash.
 pub(crate) fn is_commit(text: &str) -> bool {
     text.len() == 40 && text.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::security::{Binding, Origin};
+    use crate::testutil::model_of;
+
+    fn origins(code: &str) -> Vec<Origin> {
+        let model = model_of(&format!(
+            "import pickle, joblib, sys, argparse, requests, torch\n{code}"
+        ));
+        model
+            .security
+            .unsafe_loads
+            .iter()
+            .map(|l| l.origin)
+            .collect()
+    }
+
+    #[test]
+    fn unpickling_origins_are_traced() {
+        assert_eq!(
+            origins("m = pickle.loads(requests.get(u).content)"),
+            [Origin::Download]
+        );
+        assert_eq!(
+            origins("p = sys.argv[1]\nm = joblib.load(p)"),
+            [Origin::UserInput]
+        );
+        assert_eq!(
+            origins("m = joblib.load('https://h.org/m.pkl')"),
+            [Origin::Url]
+        );
+        // A bare torch.load reads weights only on torch >= 2.6: a CLI path is not reported.
+        assert!(origins("m = torch.load(sys.argv[1])").is_empty());
+        assert!(origins("m = joblib.load('model.pkl')").is_empty());
+        assert!(origins("def f(path):\n    return joblib.load(path)").is_empty());
+        assert!(origins("m = torch.load(requests.get(u).content, weights_only=True)").is_empty());
+    }
+
+    #[test]
+    fn named_literals_and_remote_code() {
+        let model = model_of(
+            "import os\nfrom transformers import AutoModel\n\
+             os.environ['HF_TOKEN'] = 'abc'\nself.api_key = 'k1'\nx = f'{a}'\n\
+             d = {'username': 'u', 'key': 'k2'}\n\
+             m = AutoModel.from_pretrained(REPO, trust_remote_code=True)\n\
+             n = AutoModel.from_pretrained('a/b', trust_remote_code=flag)\n",
+        );
+        let named: Vec<(&str, Binding)> = model
+            .security
+            .named_literals
+            .iter()
+            .map(|n| (n.name.as_str(), n.binding))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("HF_TOKEN", Binding::Environment),
+                ("api_key", Binding::Assigned),
+                ("username", Binding::DictEntry),
+                ("key", Binding::KaggleKey),
+            ]
+        );
+        assert_eq!(model.security.remote_code.len(), 1);
+        assert_eq!(model.security.remote_code[0].repo, None);
+    }
 }
