@@ -201,7 +201,13 @@ impl Builder<'_> {
             return Some((Origin::Url, host));
         }
         let mut best: Option<(Origin, String)> = None;
+        // Bounded, so that many loads in a large file stay linear.
+        let mut budget = 4096;
         self.model.derives_from(value, |v| {
+            budget -= 1;
+            if budget == 0 {
+                return true;
+            }
             let name = match &self.model.values[v].kind {
                 Kind::Import(q) => q.as_str(),
                 Kind::Call { function } => function.as_str(),

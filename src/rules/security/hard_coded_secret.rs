@@ -226,9 +226,11 @@ fn scan_formats(text: &str, out: &mut Vec<Secret>) {
                     continue;
                 }
                 let body_start = at + prefix.len();
-                let body_len = text[body_start..]
+                // Bounded: a long run of key characters is read once per prefix, not per hit.
+                let window = window_of(text, body_start, format.max + 1);
+                let body_len = window
                     .find(|c: char| !(format.body)(c))
-                    .unwrap_or(text.len() - body_start);
+                    .unwrap_or(window.len());
                 let end = body_start + body_len;
                 // The key ends its word too.
                 if text[end..]
@@ -283,7 +285,7 @@ fn looks_random(body: &str) -> bool {
 /// `line.startswith("-----BEGIN")`, is not a key).
 fn scan_pem(text: &str, out: &mut Vec<Secret>) {
     for (at, _) in text.match_indices("-----BEGIN ") {
-        let rest = &text[at + "-----BEGIN ".len()..];
+        let rest = window_of(text, at + "-----BEGIN ".len(), 64);
         let Some(label_len) = rest.find("-----") else {
             continue;
         };
@@ -312,7 +314,7 @@ fn scan_pem(text: &str, out: &mut Vec<Secret>) {
         if !material {
             continue;
         }
-        let end = text[body_start..]
+        let end = window_of(text, body_start, 16 * 1024)
             .find("-----END")
             .map_or(window_end, |n| body_start + n);
         out.push(Secret {
@@ -328,14 +330,19 @@ fn scan_pem(text: &str, out: &mut Vec<Secret>) {
 /// `postgresql://user:pass@host/db` and the like: a URL whose user info holds a password.
 fn scan_connection_strings(text: &str, out: &mut Vec<Secret>) {
     for (at, _) in text.match_indices("://") {
-        let scheme_start = crate::source::trailing_run_start(&text[..at], |c| {
-            c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')
-        });
+        let mut from = at.saturating_sub(32);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        let scheme_start = from
+            + crate::source::trailing_run_start(&text[from..at], |c| {
+                c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')
+            });
         let scheme = &text[scheme_start..at];
         if !scheme.starts_with(|c: char| c.is_ascii_alphabetic()) {
             continue;
         }
-        let rest = &text[at + 3..];
+        let rest = window_of(text, at + 3, 512);
         let authority_len = rest
             .find(|c: char| {
                 c.is_whitespace()
@@ -367,6 +374,15 @@ fn scan_connection_strings(text: &str, out: &mut Vec<Secret>) {
             len: password.chars().count(),
         });
     }
+}
+
+/// At most `len` bytes of `text` from `start` (shortened to a character boundary).
+fn window_of(text: &str, start: usize, len: usize) -> &str {
+    let mut end = start.saturating_add(len).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(start..end).unwrap_or("")
 }
 
 /// What a literal bound to a secret-like name is, if its value looks like a real credential.
