@@ -587,6 +587,7 @@ impl<'a> Builder<'a> {
                 if let Some(default) = param.field("value") {
                     self.expr(default);
                     self.path_literal(default, None, None);
+                    self.note_secret_default(param, default);
                 }
                 let name = crate::source::python::parameter_name(param);
                 if let Some(name) = name {

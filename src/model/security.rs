@@ -26,7 +26,7 @@ pub enum Binding {
     Assigned,
     /// `os.environ["NAME"] = "..."` (also `os.putenv`, `os.environ.setdefault`).
     Environment,
-    /// A keyword argument `name="..."`.
+    /// A keyword argument `name="..."`, or a parameter default `def f(name="...")`.
     Keyword,
     /// A dict literal entry `{"name": "..."}`.
     DictEntry,

@@ -87,6 +87,20 @@ impl Builder<'_> {
         self.push_named(name, value, binding, right);
     }
 
+    /// `def connect(password="...")`: a parameter's default.
+    pub(super) fn note_secret_default(&mut self, param: Node, default: Node) {
+        if self.reading_foreign() || self.replaying {
+            return;
+        }
+        let Some(name) = crate::source::python::parameter_name(param) else {
+            return;
+        };
+        if let Some(value) = self.plain_string(default) {
+            let name = self.text(name).to_string();
+            self.push_named(name, value, Binding::Keyword, default);
+        }
+    }
+
     /// `{"password": "..."}`, and the `"key"` of a `{"username": ..., "key": ...}` (kaggle.json).
     pub(super) fn note_secret_dict(&mut self, node: Node) {
         if self.reading_foreign() || self.replaying {
