@@ -16,7 +16,12 @@ crate::rule::rule! {
 /// an upload is an error, a URL, a download or a path given at run time a warning. Files the
 /// project writes itself, and inputs of unknown origin, are never reported.
 fn check(ctx: &Context, sink: &mut Sink) {
+    let mut seen = std::collections::HashSet::new();
     for load in &ctx.model.security.unsafe_loads {
+        // A call the walk read twice is one finding.
+        if !seen.insert(load.span) {
+            continue;
+        }
         let function = load
             .function
             .strip_prefix("pandas.")
