@@ -591,6 +591,7 @@ impl<'a> Builder<'a> {
                 }
                 let name = crate::source::python::parameter_name(param);
                 if let Some(name) = name {
+                    self.note_upload_param(param, params.len(), node);
                     params.push(self.text(name).to_string());
                 }
             }

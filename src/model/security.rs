@@ -14,6 +14,10 @@ pub struct SecurityFacts {
     pub unsafe_loads: Vec<UnsafeLoad>,
     /// Calls that opt in to running code fetched with a model or dataset.
     pub remote_code: Vec<RemoteCode>,
+    /// Parameters that receive an uploaded file (FastAPI's `file: UploadFile`,
+    /// `file: bytes = File(...)`): the function's definition span and the parameter's index,
+    /// as [`crate::model::Kind::Param`] values carry them.
+    pub upload_params: Vec<(Span, usize)>,
 }
 
 /// The most named literals kept for one file.

@@ -87,6 +87,21 @@ impl Builder<'_> {
         self.push_named(name, value, binding, right);
     }
 
+    /// A parameter that receives an upload: annotated `UploadFile`, or defaulting to
+    /// `File(...)` (FastAPI).
+    pub(super) fn note_upload_param(&mut self, param: Node, index: usize, def: Node) {
+        if self.reading_foreign() {
+            return;
+        }
+        let annotation = param.field("type").map(|t| self.text(t));
+        let default = param.field("value").map(|v| self.text(v));
+        let upload = annotation.is_some_and(|t| t.contains("UploadFile"))
+            || default.is_some_and(|d| d.starts_with("File(") || d.starts_with("fastapi.File("));
+        if upload {
+            self.model.security.upload_params.push((span(def), index));
+        }
+    }
+
     /// `def connect(password="...")`: a parameter's default.
     pub(super) fn note_secret_default(&mut self, param: Node, default: Node) {
         if self.reading_foreign() || self.replaying {
@@ -222,9 +237,17 @@ impl Builder<'_> {
             if budget == 0 {
                 return true;
             }
-            let name = match &self.model.values[v].kind {
+            let value = &self.model.values[v];
+            let name = match &value.kind {
                 Kind::Import(q) => q.as_str(),
                 Kind::Call { function } => function.as_str(),
+                Kind::Param { index } => {
+                    let key = (value.span, *index);
+                    if self.model.security.upload_params.contains(&key) {
+                        best = Some((Origin::Upload, "UploadFile".to_string()));
+                    }
+                    return false;
+                }
                 _ => return false,
             };
             let found = if name.starts_with("flask.request.") || name == "streamlit.file_uploader" {
