@@ -63,8 +63,9 @@ pub struct NotebookInfo {
     pub outputs: Vec<CellOutput>,
 }
 
-/// The most output text kept per notebook, and per output.
+/// The most output text kept per notebook.
 pub const OUTPUT_TEXT_CAP: usize = 256 * 1024;
+/// The most text kept of one output (a long log keeps its start).
 pub const OUTPUT_TEXT_CAP_EACH: usize = 16 * 1024;
 
 /// The text of one saved output of a code cell.

@@ -329,7 +329,12 @@ impl<'de> Deserialize<'de> for LooseText {
                 f.write_str("text")
             }
             fn visit_str<E: de::Error>(self, value: &str) -> Result<LooseText, E> {
-                Ok(LooseText(Some(value.to_string())))
+                // A long log is cut here, never copied whole.
+                let mut end = value.len().min(OUTPUT_TEXT_CAP_EACH);
+                while !value.is_char_boundary(end) {
+                    end -= 1;
+                }
+                Ok(LooseText(Some(value[..end].to_string())))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LooseText, A::Error> {
                 let mut joined = String::new();
