@@ -111,6 +111,34 @@ pub(crate) fn scan_text(text: &str, out: &mut Vec<Secret>) {
     scan_formats(text, out);
     scan_pem(text, out);
     scan_connection_strings(text, out);
+    scan_kaggle_json(text, out);
+}
+
+/// The text of a `kaggle.json` (`{"username":"ana","key":"<32 hex>"}`), as a shell line writes
+/// it (`!echo '{...}' > ~/.kaggle/kaggle.json`) or a cell prints it.
+fn scan_kaggle_json(text: &str, out: &mut Vec<Secret>) {
+    for (at, _) in text.match_indices("\"username\"") {
+        let near = window_of(text, at, 200);
+        let Some(key_at) = near.find("\"key\"") else {
+            continue;
+        };
+        let rest = near[key_at + 5..].trim_start_matches([' ', ':']);
+        let Some(value) = rest.strip_prefix('"') else {
+            continue;
+        };
+        let hex_len = value.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(value.len());
+        if hex_len != 32 || !value[hex_len..].starts_with('"') || !looks_random(&value[..32]) {
+            continue;
+        }
+        let start = at + (near.len() - value.len());
+        out.push(Secret {
+            start,
+            end: start + 32,
+            kind: "a Kaggle API key".to_string(),
+            shown: value.chars().take(4).collect(),
+            len: 32,
+        });
+    }
 }
 
 /// A token format: its prefixes, what it is, the characters of its body, and the lengths
@@ -468,6 +496,21 @@ fn secret_name(name: &str) -> Option<NameKind> {
         "account_key",
         "consumer_key",
         "service_key",
+        "access_key_id",
+        // A provider's name and `_key`: `OPENAI_KEY`, `KAGGLE_KEY`.
+        "openai_key",
+        "anthropic_key",
+        "kaggle_key",
+        "cohere_key",
+        "groq_key",
+        "gemini_key",
+        "mistral_key",
+        "pinecone_key",
+        "serpapi_key",
+        "wandb_key",
+        "comet_key",
+        "hf_key",
+        "huggingface_key",
     ];
     if KEYS.iter().any(|s| name.ends_with(s)) {
         return Some(NameKind::Key("an API key"));
@@ -588,6 +631,10 @@ mod tests {
                 "an OpenAI API key",
             ),
             ("AIzaSyD7kq2mZ9vXw4LpT1nB8sYd3HfJ6cQe0Ua", "a Google API key"),
+            (
+                "!echo '{\"username\": \"ana\", \"key\": \"7d9c2e4f1a8b3c6d5e0f9a2b4c7d1e3f\"}'",
+                "a Kaggle API key",
+            ),
             (
                 "url = 'postgresql://ml:Tr41n!ngDB@db.internal:5432/feats'",
                 "the password of a `postgresql://` URL",
