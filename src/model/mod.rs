@@ -13,6 +13,7 @@ pub mod constants;
 mod fits;
 mod held_out;
 mod methods;
+pub mod misuse;
 pub mod modules;
 mod query;
 mod selection;
@@ -846,6 +847,8 @@ pub struct FileModel {
     /// The columns a column transformer routes to each of its transformers: (the column
     /// transformer, the transformer, the columns).
     pub routed_columns: Vec<(ValueId, ValueId, Vec<String>)>,
+    /// pandas objects, probabilities and the call shapes of the library misuse rules.
+    pub misuse: misuse::Misuse,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.
