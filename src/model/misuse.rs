@@ -47,7 +47,7 @@ pub struct Probability {
 pub struct ForwardCall {
     pub span: Span,
     /// The module as written (`model`).
-    pub name: String,
+    pub name: Span,
     pub class: String,
 }
 
@@ -56,10 +56,10 @@ pub struct ForwardCall {
 pub struct NanComparison {
     pub span: Span,
     pub op: String,
-    /// The missing-value marker as written (`np.nan`, `float("nan")`, `None`).
-    pub marker: String,
-    /// The other operand as written.
-    pub other: String,
+    /// The missing-value marker (`np.nan`, `float("nan")`, `None`).
+    pub marker: Span,
+    /// The other operand.
+    pub other: Span,
 }
 
 /// An assignment through two indexing steps on a known pandas object (`df[a][b] = v`).
@@ -77,8 +77,8 @@ pub struct Discarded {
     pub span: Span,
     /// `dropna`, or `np.clip` for a function.
     pub method: String,
-    /// The receiver as written (`df`), or the first argument of a function.
-    pub receiver: String,
+    /// The receiver (`df`), or the first argument of a function.
+    pub receiver: Span,
     /// The statement is at the top level of the module (a notebook shows its value when it
     /// ends a cell).
     pub top_level: bool,

@@ -209,8 +209,8 @@ impl Builder<'_> {
                     self.model.misuse.nan_comparisons.push(NanComparison {
                         span: span(node),
                         op: op.clone(),
-                        marker: self.text(this.1).to_string(),
-                        other: self.text(other.1).to_string(),
+                        marker: span(this.1),
+                        other: span(other.1),
                     });
                     break;
                 }
@@ -314,7 +314,7 @@ impl Builder<'_> {
     ) -> Option<Mark> {
         let discarded = self.discarded_call(node);
         let object = node.field("function").and_then(|f| f.field("object"));
-        let written = object.map_or("", |o| self.text(o)).to_string();
+        let written = object.map_or(crate::finding::Span::default(), span);
         let pandas = self.model.pandas(receiver);
         let in_place = args
             .keyword("inplace")
@@ -328,7 +328,7 @@ impl Builder<'_> {
                 self.model.misuse.discarded.push(Discarded {
                     span: span(node),
                     method: method.to_string(),
-                    receiver: written.clone(),
+                    receiver: written,
                     top_level,
                 });
             }
@@ -338,7 +338,7 @@ impl Builder<'_> {
                 let class = module.class.to_string();
                 self.model.misuse.forward_calls.push(ForwardCall {
                     span: span(node),
-                    name: written.clone(),
+                    name: written,
                     class,
                 });
             }
@@ -368,7 +368,7 @@ impl Builder<'_> {
             };
             return Some(Mark::Pandas(kind));
         }
-        if matches!(method, "softmax" | "sigmoid") && !written.is_empty() {
+        if matches!(method, "softmax" | "sigmoid") && object.is_some() {
             let activation = if method == "softmax" {
                 Activation::Softmax
             } else {
@@ -410,13 +410,14 @@ impl Builder<'_> {
             if qualified == "numpy.clip"
                 && let Some(top_level) = discarded
                 && args.keyword("out").is_none()
+                && args.positional.len() <= 3
                 && !args.splat
                 && let Some((_, first_node)) = first
             {
                 self.model.misuse.discarded.push(Discarded {
                     span: span(node),
                     method: "np.clip".to_string(),
-                    receiver: self.text(first_node).to_string(),
+                    receiver: span(first_node),
                     top_level,
                 });
             }
@@ -540,5 +541,91 @@ impl Builder<'_> {
             }
             None => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::misuse::{Activation, Pandas};
+    use crate::model::{FileModel, ValueId};
+    use crate::testutil::model_of;
+
+    /// The value a statement `name = ...` bound last, found by the span's text.
+    fn bound(model: &FileModel, source: &str, expression: &str) -> ValueId {
+        let start = source.rfind(expression).expect("expression in source");
+        model
+            .value_ids()
+            .rev()
+            .find(|&v| {
+                let s = model.value(v).span;
+                s.start == start && s.end == start + expression.len()
+            })
+            .expect("a value for the expression")
+    }
+
+    #[test]
+    fn pandas_objects_are_known_by_construction_only() {
+        let source = "import pandas as pd\nimport numpy as np\n\
+            df = pd.read_csv('a.csv')\nclean = df.dropna()\ncol = clean['a']\n\
+            arr = df.values\nnp_arr = np.asarray(df)\nchunks = pd.read_csv('a.csv', chunksize=10)\n\
+            sheets = pd.read_excel('a.xlsx', sheet_name=None)\ns = pd.Series([1])\n";
+        let model = model_of(source);
+        let pandas = |e| model.pandas(bound(&model, source, e));
+        assert_eq!(pandas("pd.read_csv('a.csv')"), Some(Pandas::Frame));
+        assert_eq!(pandas("df.dropna()"), Some(Pandas::Frame));
+        assert_eq!(pandas("clean['a']"), Some(Pandas::Series));
+        assert_eq!(pandas("pd.Series([1])"), Some(Pandas::Series));
+        assert_eq!(pandas("df.values"), None);
+        assert_eq!(pandas("np.asarray(df)"), None);
+        assert_eq!(pandas("pd.read_csv('a.csv', chunksize=10)"), None);
+        assert_eq!(pandas("pd.read_excel('a.xlsx', sheet_name=None)"), None);
+    }
+
+    #[test]
+    fn a_frame_changed_in_place_stays_a_frame() {
+        let source = "import pandas as pd\ndf = pd.read_csv('a.csv')\ndf['b'] = 1\n\
+            df.loc[df['b'] > 0, 'c'] = 2\ndf['c'][0] = 3\n";
+        let model = model_of(source);
+        assert_eq!(model.misuse.chained_assignments.len(), 1);
+        assert_eq!(model.misuse.chained_assignments[0].frame, "df");
+    }
+
+    #[test]
+    fn probabilities_follow_slices_and_value_keeping_methods_not_arithmetic() {
+        let source = "import torch\nimport numpy as np\n\
+            p = torch.softmax(z, dim=1)\nq = p[:, 1].detach().cpu()\nr = p + 1e-9\n\
+            a = np.log(q)\nb = np.log(r)\nc = torch.log(torch.sigmoid(z))\n";
+        let model = model_of(source);
+        let activations: Vec<Activation> = model
+            .misuse
+            .unclipped_logs
+            .iter()
+            .map(|l| l.source.activation)
+            .collect();
+        assert_eq!(activations, [Activation::Softmax, Activation::Sigmoid]);
+    }
+
+    #[test]
+    fn merges_name_keys_by_keyword_or_position() {
+        let source = "import pandas as pd\na = pd.read_csv('a.csv')\nb = pd.read_csv('b.csv')\n\
+            m1 = a.merge(b)\nm2 = a.merge(b, 'left', 'id')\nm3 = pd.merge(a, b, how='inner')\n\
+            m4 = pd.merge(a, b, left_index=True, right_index=True)\nm5 = a.join(b)\n";
+        let model = model_of(source);
+        assert_eq!(model.misuse.implicit_merges.len(), 2);
+    }
+
+    #[test]
+    fn only_a_statement_of_its_own_discards_a_result() {
+        let source = "import pandas as pd\nimport numpy as np\ndf = pd.read_csv('a.csv')\n\
+            df.fillna(0)\nx = df.fillna(0)\nprint(df.fillna(0))\ndf.fillna(0, inplace=True)\n\
+            np.clip(v, 0, 1)\nnp.clip(v, 0, 1, v)\nf(df.dropna())\n";
+        let model = model_of(source);
+        let methods: Vec<&str> = model
+            .misuse
+            .discarded
+            .iter()
+            .map(|d| d.method.as_str())
+            .collect();
+        assert_eq!(methods, ["fillna", "np.clip"]);
     }
 }

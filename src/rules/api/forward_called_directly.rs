@@ -15,19 +15,19 @@ crate::rule::rule! {
 /// have no known module as receiver and are never recorded.
 fn check(ctx: &Context, sink: &mut Sink) {
     for call in &ctx.model.misuse.forward_calls {
+        let name = ctx.snippet(call.name);
         sink.report(
             &RULE,
             call.span,
             format!(
                 "`{name}.forward(...)` calls the forward pass of `{name}` ({class}) directly: \
                  its forward and backward hooks do not run",
-                name = call.name,
                 class = call.class
             ),
         )
         .help(format!(
             "call the module itself: `{}(...)` runs `forward` with its hooks",
-            call.name
+            name
         ));
     }
 }

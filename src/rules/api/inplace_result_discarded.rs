@@ -17,6 +17,7 @@ crate::rule::rule! {
 /// level: there Jupyter shows the result, which may be all the line meant to do.
 fn check(ctx: &Context, sink: &mut Sink) {
     for call in &ctx.model.misuse.discarded {
+        let receiver = ctx.snippet(call.receiver);
         let notebook = ctx.file.is_notebook();
         let shown = notebook && call.top_level && ends_cell(ctx, call.span.start);
         let severity = match (notebook, shown) {
@@ -29,16 +30,15 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 "`np.clip` returns a new array".to_string(),
                 format!(
                     "assign the result (`{r} = np.clip({r}, ...)`) or pass `out={r}`",
-                    r = call.receiver
+                    r = receiver
                 ),
             )
         } else {
             (
-                format!("`{}.{}(...)` returns a new object", call.receiver, call.method),
+                format!("`{receiver}.{}(...)` returns a new object", call.method),
                 format!(
-                    "assign the result: `{r} = {r}.{m}(...)`",
-                    r = call.receiver,
-                    m = call.method
+                    "assign the result: `{receiver} = {receiver}.{}(...)`",
+                    call.method
                 ),
             )
         };
@@ -51,8 +51,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             &RULE,
             call.span,
             format!(
-                "{what} and leaves `{}` unchanged, but the result is thrown away{shown_note}",
-                call.receiver
+                "{what} and leaves `{receiver}` unchanged, but the result is thrown away{shown_note}"
             ),
         )
         .help(fix)

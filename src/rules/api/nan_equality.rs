@@ -14,15 +14,17 @@ crate::rule::rule! {
 /// `== pd.NA`, `== pd.NaT`, and `== None` against a known pandas object.
 fn check(ctx: &Context, sink: &mut Sink) {
     for comparison in &ctx.model.misuse.nan_comparisons {
+        let marker = ctx.snippet(comparison.marker);
+        let other = ctx.snippet(comparison.other);
         let always = if comparison.op == "==" {
             "never true"
         } else {
             "always true"
         };
-        let fix = if comparison.marker == "None" || comparison.marker.starts_with("pd.") {
-            format!("`{}.isna()`", comparison.other)
+        let fix = if marker == "None" || marker.starts_with("pd.") {
+            format!("`{other}.isna()`")
         } else {
-            format!("`np.isnan({})` or `pd.isna({})`", comparison.other, comparison.other)
+            format!("`np.isnan({other})` or `pd.isna({other})`")
         };
         let fix = if comparison.op == "==" {
             fix
@@ -36,7 +38,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 "`{}` compares with `{}` using `{}`: a missing value equals nothing, so this \
                  is {always} and the missing values are never found",
                 ctx.snippet(comparison.span),
-                comparison.marker,
+                marker,
                 comparison.op
             ),
         )
