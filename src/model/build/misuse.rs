@@ -290,16 +290,29 @@ impl Builder<'_> {
         }
     }
 
-    /// A slice of probabilities (`proba[:, 1]`) is probabilities.
+    /// A slice of probabilities (`proba[:, 1]`) is probabilities; rows or columns of a known
+    /// frame (`df[FEATURES]`, `df[df.y > 0]`, `df.loc[mask]`) are a frame.
     pub(super) fn misuse_subscript(&mut self, result: ValueId) {
         let value = &self.model.values[result];
-        if result == UNKNOWN || !matches!(value.kind, Kind::Unknown) {
+        // A row filter is a split part until its complement is seen (or never is).
+        if result == UNKNOWN || !matches!(value.kind, Kind::Unknown | Kind::SplitPart { .. }) {
             return;
         }
-        if let Some(&base) = value.inputs.first()
-            && let Some(&probability) = self.model.misuse.probabilities.get(&base)
+        let Some(&base) = value.inputs.first() else {
+            return;
+        };
+        if let Some(&probability) = self.model.misuse.probabilities.get(&base)
+            && matches!(value.kind, Kind::Unknown)
         {
             self.model.misuse.probabilities.insert(result, probability);
+            return;
+        }
+        let frame = match self.kind(base) {
+            Kind::Indexer { frame } => *frame,
+            _ => base,
+        };
+        if value.columns.is_some() && self.model.pandas(frame) == Some(Pandas::Frame) {
+            self.model.misuse.pandas.insert(result, Pandas::Frame);
         }
     }
 
@@ -568,13 +581,18 @@ mod tests {
         let source = "import pandas as pd\nimport numpy as np\n\
             df = pd.read_csv('a.csv')\nclean = df.dropna()\ncol = clean['a']\n\
             arr = df.values\nnp_arr = np.asarray(df)\nchunks = pd.read_csv('a.csv', chunksize=10)\n\
-            sheets = pd.read_excel('a.xlsx', sheet_name=None)\ns = pd.Series([1])\n";
+            sheets = pd.read_excel('a.xlsx', sheet_name=None)\ns = pd.Series([1])\n\
+            sub = df[['a', 'b']]\nrows = df[df['a'] > 0]\nloc = df.loc[df['a'] > 1]\nfirst = arr[0]\n";
         let model = model_of(source);
         let pandas = |e| model.pandas(bound(&model, source, e));
         assert_eq!(pandas("pd.read_csv('a.csv')"), Some(Pandas::Frame));
         assert_eq!(pandas("df.dropna()"), Some(Pandas::Frame));
         assert_eq!(pandas("clean['a']"), Some(Pandas::Series));
         assert_eq!(pandas("pd.Series([1])"), Some(Pandas::Series));
+        assert_eq!(pandas("df[['a', 'b']]"), Some(Pandas::Frame));
+        assert_eq!(pandas("df[df['a'] > 0]"), Some(Pandas::Frame));
+        assert_eq!(pandas("df.loc[df['a'] > 1]"), Some(Pandas::Frame));
+        assert_eq!(pandas("arr[0]"), None);
         assert_eq!(pandas("df.values"), None);
         assert_eq!(pandas("np.asarray(df)"), None);
         assert_eq!(pandas("pd.read_csv('a.csv', chunksize=10)"), None);
