@@ -384,6 +384,7 @@ impl<'a> Builder<'a> {
             }
         }
         self.torch_enter(node);
+        self.misuse_enter(node);
         match node.kind_name() {
             // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a
             // missing colon; the well-formed statements inside it are still worth reading.
@@ -454,6 +455,7 @@ impl<'a> Builder<'a> {
                     [one] => *one,
                     _ => UNKNOWN,
                 };
+                self.misuse_return(value);
                 self.function_return(value);
             }
             "delete_statement" => self.delete(node),
@@ -502,6 +504,7 @@ impl<'a> Builder<'a> {
                 self.children_exprs(node);
             }
         }
+        self.misuse_exit(node);
         self.torch_exit(node);
         self.depth -= 1;
     }

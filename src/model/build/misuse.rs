@@ -19,6 +19,10 @@ pub(super) struct State {
     statement: Option<(usize, bool)>,
     /// A merge without keys, recorded once its output is made.
     merge: Option<crate::finding::Span>,
+    /// The classes and functions being read, innermost last: (node id, is a class, name).
+    definitions: Vec<(usize, bool, String)>,
+    /// The returns of each class's `forward` that are softmax outputs, and the others.
+    forward_returns: std::collections::HashMap<String, (usize, usize)>,
 }
 
 /// What a call's result is, decided before the call is made.
@@ -477,6 +481,61 @@ impl Builder<'_> {
         pandas_source(qualified, args).map(Mark::Pandas)
     }
 
+    /// Entering a class or a function: kept on a stack, so a `return` knows whether it is in
+    /// the `forward` method of a class.
+    pub(super) fn misuse_enter(&mut self, node: Node) {
+        let kind = node.kind_name();
+        if matches!(kind, "class_definition" | "function_definition") {
+            let name = node.field("name").map_or("", |n| self.text(n)).to_string();
+            self.misuse
+                .definitions
+                .push((node.id(), kind == "class_definition", name));
+        }
+    }
+
+    pub(super) fn misuse_exit(&mut self, node: Node) {
+        if self
+            .misuse
+            .definitions
+            .last()
+            .is_some_and(|(id, _, _)| *id == node.id())
+        {
+            self.misuse.definitions.pop();
+        }
+    }
+
+    /// A `return` in a class's `forward`: whether the class's output is a softmax (every
+    /// return of its `forward` is one).
+    pub(super) fn misuse_return(&mut self, value: ValueId) {
+        let [.., (_, true, class), (_, false, method)] = self.misuse.definitions.as_slice() else {
+            return;
+        };
+        if method != "forward" || self.replaying || self.reading_foreign() {
+            return;
+        }
+        let softmax = self
+            .model
+            .misuse
+            .probabilities
+            .get(&value)
+            .is_some_and(|p| p.activation == Activation::Softmax);
+        let class = class.clone();
+        let entry = self.misuse.forward_returns.entry(class).or_insert((0, 0));
+        if softmax {
+            entry.0 += 1;
+        } else {
+            entry.1 += 1;
+        }
+    }
+
+    /// A class of the file whose `forward` always returns a softmax.
+    fn softmax_class(&self, class: &str) -> bool {
+        self.misuse
+            .forward_returns
+            .get(class)
+            .is_some_and(|&(softmax, other)| softmax > 0 && other == 0)
+    }
+
     /// A softmax output given to a cross-entropy loss.
     fn softmax_loss(&mut self, input: ValueId, node: Node) {
         if let Some(probability) = self.model.misuse.probabilities.get(&input)
@@ -512,14 +571,16 @@ impl Builder<'_> {
         {
             self.softmax_loss(input, node);
         }
-        let activation =
-            if class == "Softmax" || self.model.misuse.softmax_modules.contains(&module) {
-                Activation::Softmax
-            } else if class == "Sigmoid" {
-                Activation::Sigmoid
-            } else {
-                return;
-            };
+        let activation = if class == "Softmax"
+            || self.model.misuse.softmax_modules.contains(&module)
+            || self.softmax_class(&class)
+        {
+            Activation::Softmax
+        } else if class == "Sigmoid" {
+            Activation::Sigmoid
+        } else {
+            return;
+        };
         self.misuse_mark(
             Some(Mark::Probability(Probability {
                 activation,
