@@ -405,9 +405,15 @@ impl Builder<'_> {
     }
 
     /// Whether a merge call names its keys: `on`, `left_on`/`right_on`, `left_index`/
-    /// `right_index`, or positional arguments past the frames (which may be them).
+    /// `right_index`, or positional arguments past the frames (which may be them); a cross
+    /// join needs none.
     fn merge_names_keys(&self, args: &Args, frames: usize) -> bool {
-        args.splat
+        // A cross join pairs every row with every row: it has no keys to name.
+        let cross = args
+            .keyword("how")
+            .is_some_and(|(v, _)| matches!(self.kind(v), Kind::Str(how) if how == "cross"));
+        cross
+            || args.splat
             || args.positional.len() > frames
             || ["on", "left_on", "right_on", "left_index", "right_index"]
                 .iter()
@@ -688,7 +694,8 @@ mod tests {
     fn merges_name_keys_by_keyword_or_position() {
         let source = "import pandas as pd\na = pd.read_csv('a.csv')\nb = pd.read_csv('b.csv')\n\
             m1 = a.merge(b)\nm2 = a.merge(b, 'left', 'id')\nm3 = pd.merge(a, b, how='inner')\n\
-            m4 = pd.merge(a, b, left_index=True, right_index=True)\nm5 = a.join(b)\n";
+            m4 = pd.merge(a, b, left_index=True, right_index=True)\nm5 = a.join(b)\n\
+            m6 = a.merge(b, how='cross')\n";
         let model = model_of(source);
         assert_eq!(model.misuse.implicit_merges.len(), 2);
     }
