@@ -13,6 +13,7 @@ mod estimators;
 mod foreign;
 mod frames;
 mod joins;
+mod misuse;
 mod outputs;
 mod paths;
 mod security;
@@ -79,6 +80,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
         indexed: std::collections::HashSet::new(),
         categorical_values: std::collections::HashSet::new(),
         loop_names: HashMap::new(),
+        misuse: misuse::State::default(),
     };
     // Value 0 is the shared "nothing known" value.
     builder.new_value(Kind::Unknown, Vec::new(), Span::default());
@@ -158,6 +160,8 @@ struct Builder<'a> {
     categorical_values: std::collections::HashSet<ValueId>,
     /// Loop variables over a literal list of names, with the names.
     loop_names: HashMap<ValueId, Vec<String>>,
+    /// Library misuse facts being gathered (build/misuse.rs).
+    misuse: misuse::State,
 }
 
 /// A call's arguments, evaluated.
@@ -381,6 +385,7 @@ impl<'a> Builder<'a> {
             }
         }
         self.torch_enter(node);
+        self.misuse_enter(node);
         match node.kind_name() {
             // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a
             // missing colon; the well-formed statements inside it are still worth reading.
@@ -389,7 +394,9 @@ impl<'a> Builder<'a> {
                 let mut cursor = node.walk();
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
                 for child in children {
+                    self.misuse_statement(child);
                     let value = self.expr_or_assignment(child);
+                    self.misuse_statement_done();
                     if matches!(child.kind_name(), "identifier" | "subscript" | "attribute")
                         && value != UNKNOWN
                     {
@@ -449,6 +456,7 @@ impl<'a> Builder<'a> {
                     [one] => *one,
                     _ => UNKNOWN,
                 };
+                self.misuse_return(value);
                 self.function_return(value);
             }
             "delete_statement" => self.delete(node),
@@ -497,6 +505,7 @@ impl<'a> Builder<'a> {
                 self.children_exprs(node);
             }
         }
+        self.misuse_exit(node);
         self.torch_exit(node);
         self.depth -= 1;
     }
@@ -724,6 +733,12 @@ impl<'a> Builder<'a> {
     }
 
     fn bind_target(&mut self, target: Node, value: ValueId) {
+        let kept = self.misuse_target(target).map(|(n, p)| (n.to_string(), p));
+        self.bind_target_inner(target, value);
+        self.misuse_target_done(kept.as_ref().map(|(n, p)| (n.as_str(), *p)));
+    }
+
+    fn bind_target_inner(&mut self, target: Node, value: ValueId) {
         match target.kind_name() {
             "identifier" => self.bind(self.text(target), value),
             "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
@@ -1172,6 +1187,7 @@ impl<'a> Builder<'a> {
     fn subscript(&mut self, node: Node) -> ValueId {
         let saved = self.entry_base.take();
         let result = self.subscript_inner(node);
+        self.misuse_subscript(result);
         // `ranking[0]`: the entry taken from a ranking is its choice.
         if let Some(base) = self.entry_base.take() {
             self.ranking_entry(base, result);
@@ -1450,6 +1466,7 @@ impl<'a> Builder<'a> {
                 operators.push(self.text(child).to_string());
             }
         }
+        self.misuse_comparison(&operands, &operand_nodes, &operators, node);
         // Whether it sits in an `assert` is asked of ordering comparisons only, once: the
         // answer climbs the tree, and a node's parent costs a descent from the root.
         let ordering = |op: &str| matches!(op, "<" | "<=" | ">" | ">=");
@@ -1633,7 +1650,9 @@ impl<'a> Builder<'a> {
             let spark = self
                 .spark_session_method(receiver, method)
                 .then(|| args.clone());
+            let mark = self.misuse_method(receiver, method, &args, node);
             let result = self.method_call(receiver, method, args, node);
+            self.misuse_mark(mark, result);
             if let Some(args) = spark {
                 self.record_warehouse_read(&format!("spark.{method}"), &args, result, node);
             }
@@ -1685,6 +1704,7 @@ impl<'a> Builder<'a> {
         // PyTorch: a module's forward pass, a module class of the file, and the torch effects
         // of a function of the file (which it replays and then leaves to the summary).
         if let Some(value) = self.torch_call(callee_value, &args, node) {
+            self.misuse_module_call(callee_value, &args, value, node);
             return value;
         }
         if let Kind::Function(id) = *self.kind(callee_value) {
@@ -1720,7 +1740,9 @@ impl<'a> Builder<'a> {
         let warehouse = ml::is_warehouse_read(qualified).then(|| args.clone());
         let positional: Vec<ValueId> = args.positional.iter().map(|&(v, _)| v).collect();
         let keywords: Vec<ValueId> = args.keywords.iter().map(|&(_, v, _)| v).collect();
+        let mark = self.misuse_qualified(qualified, &args, node);
         let result = self.call_qualified_value(qualified, args, node);
+        self.misuse_mark(mark, result);
         if clock {
             self.wall_clock_fact(result, node);
         } else {

@@ -13,6 +13,7 @@ pub mod constants;
 mod fits;
 mod held_out;
 mod methods;
+pub mod misuse;
 pub mod modules;
 mod query;
 pub mod security;
@@ -849,6 +850,8 @@ pub struct FileModel {
     pub routed_columns: Vec<(ValueId, ValueId, Vec<String>)>,
     /// Secret-like literals, unsafe deserialisation and remote-code opt-ins (SEC rules).
     pub security: security::SecurityFacts,
+    /// pandas objects, probabilities and the call shapes of the library misuse rules.
+    pub misuse: misuse::Misuse,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.
