@@ -136,6 +136,10 @@ impl FileModel {
             {
                 return Some(value.span);
             }
+            // A frame made there (`df.dropna()`, `df[cols]`).
+            if inside(&value.span) && value.columns.is_some() {
+                return Some(value.span);
+            }
             // A column assigned there (`df["ratio"] = ...`).
             value.columns.as_ref().and_then(|columns| {
                 columns

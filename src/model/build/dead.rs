@@ -146,7 +146,9 @@ impl Builder<'_> {
                     let children: Vec<Node> = statement.named_children(&mut inner).collect();
                     children.iter().all(|&child| {
                         if child.kind_name() == "assignment" {
-                            child.field("right").is_some_and(|r| self.only_shows(r))
+                            child.field("right").is_some_and(|r| {
+                                r.kind_name() == "call" && self.only_shows(r)
+                            })
                         } else {
                             self.only_shows(child)
                         }
