@@ -284,7 +284,9 @@ pub(super) fn finish(model: &mut FileModel, file: &SourceFile, root: Node) {
     code_comment(model, text, &run);
 }
 
-/// Records a run of comment lines when it parses as Python and calls ML code.
+/// Records a run of comment lines when it parses as Python and calls ML code. A first line
+/// that is not code (a note such as `# old approach`) is left out, unless it ends with a
+/// colon: `# Example:` above code is documentation, not dead code.
 fn code_comment(model: &mut FileModel, text: &str, run: &[Span]) {
     if run.len() < MIN_CODE_LINES || run.len() > MAX_CODE_LINES {
         return;
@@ -300,6 +302,29 @@ fn code_comment(model: &mut FileModel, text: &str, run: &[Span]) {
     if !lines.iter().any(|l| looks_like_ml(l)) {
         return;
     }
+    let mut found = parsed_calls(&lines).map(|calls| (0, calls));
+    if found.is_none()
+        && run.len() > MIN_CODE_LINES
+        && !lines[0].trim_end().ends_with(':')
+    {
+        found = parsed_calls(&lines[1..]).map(|calls| (1, calls));
+    }
+    let Some((skip, calls)) = found else {
+        return;
+    };
+    let (Some(first), Some(last)) = (run.get(skip), run.last()) else {
+        return;
+    };
+    model.dead.code_comments.push(CodeComment {
+        span: Span::new(first.start, last.end),
+        lines: run.len() - skip,
+        calls,
+    });
+}
+
+/// The ML calls of uncommented lines that, dedented, are Python: laid out as Python lays out
+/// blocks, and parsed without an error. None when they are not code or call no ML code.
+fn parsed_calls(lines: &[&str]) -> Option<Vec<String>> {
     // Dedent: the common leading whitespace of the non-blank lines.
     let indent = lines
         .iter()
@@ -308,29 +333,71 @@ fn code_comment(model: &mut FileModel, text: &str, run: &[Span]) {
         .min()
         .unwrap_or(0);
     let mut code = String::new();
-    for line in &lines {
+    for line in lines {
         code.push_str(line.get(indent..).unwrap_or("").trim_end());
         code.push('\n');
     }
-    let Some(tree) = crate::source::python::parse(&code) else {
-        return;
-    };
+    if !block_layout(&code) {
+        return None;
+    }
+    let tree = crate::source::python::parse(&code)?;
     let root = tree.root_node();
     if root.has_error() || root.named_child_count() == 0 {
-        return;
+        return None;
     }
     let calls = ml_calls(root, &code);
-    if calls.is_empty() {
-        return;
+    (!calls.is_empty()).then_some(calls)
+}
+
+/// Keywords that open a block with a colon at the end of their line.
+const BLOCK_OPENERS: &[&str] = &[
+    "if", "elif", "else", "for", "while", "def", "class", "with", "try", "except", "finally",
+    "async", "match", "case",
+];
+
+/// Whether the lines indent as Python does: the first at column 0, and a deeper line only
+/// after a block opener (`for x in xs:`) or inside brackets. tree-sitter accepts some
+/// layouts Python rejects (`Example:` over indented lines reads as an annotation).
+fn block_layout(code: &str) -> bool {
+    let mut depth: i32 = 0;
+    let mut previous: Option<(usize, &str)> = None;
+    for line in code.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if depth == 0 {
+            match previous {
+                None if indent > 0 => return false,
+                Some((before, text)) if indent > before => {
+                    let opener = text.split([' ', ':', '(']).next().unwrap_or("");
+                    if !text.ends_with(':') || !BLOCK_OPENERS.contains(&opener) {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+            // A colon ends only block openers (and dict or slice syntax inside brackets).
+            let opener = trimmed.split([' ', ':', '(']).next().unwrap_or("");
+            if trimmed.ends_with(':') && !BLOCK_OPENERS.contains(&opener) {
+                return false;
+            }
+        }
+        for c in trimmed.chars() {
+            match c {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                '#' => break,
+                _ => {}
+            }
+        }
+        depth = depth.max(0);
+        if depth == 0 {
+            previous = Some((indent, trimmed));
+        }
     }
-    let (Some(first), Some(last)) = (run.first(), run.last()) else {
-        return;
-    };
-    model.dead.code_comments.push(CodeComment {
-        span: Span::new(first.start, last.end),
-        lines: run.len(),
-        calls,
-    });
+    true
 }
 
 /// A cheap test before parsing: the line holds a call whose name is ML-looking.
