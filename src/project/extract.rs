@@ -472,6 +472,7 @@ impl<'a> Extractor<'a> {
                 names.push(self.text(inner).to_string());
             }
         }
+        self.prototype_import(node, &names);
         for name in names {
             if let Some(library) = DRIFT_LIBRARIES.iter().find(|l| {
                 name.strip_prefix(**l)
@@ -690,6 +691,8 @@ impl<'a> Extractor<'a> {
         if !runs {
             return;
         }
+        let place = self.node_place(node);
+        self.summary.prototype_uses.push((shortened(text), place));
         if !text.contains(".ipynb") {
             // `pm.execute_notebook(NOTEBOOK, ...)`: some notebook, the analysis cannot say
             // which.
@@ -706,6 +709,28 @@ impl<'a> Extractor<'a> {
             {
                 self.summary.executed_notebooks.push(token.to_string());
             }
+        }
+    }
+
+    /// An import of a prototype folder or module, or of a notebook importer (DEAD005).
+    fn prototype_import(&mut self, node: Node, names: &[String]) {
+        let prototype = names.iter().any(|name| {
+            name.split('.').any(|part| {
+                matches!(
+                    part,
+                    "notebooks"
+                        | "sandbox"
+                        | "scratch"
+                        | "experiments"
+                        | "import_ipynb"
+                        | "nbimporter"
+                ) || part.starts_with("prototype")
+            })
+        });
+        if prototype {
+            let place = self.node_place(node);
+            let text = shortened(self.text(node));
+            self.summary.prototype_uses.push((text, place));
         }
     }
 
@@ -2102,5 +2127,15 @@ mod tests {
         let mut named = s.executed_notebooks.clone();
         named.sort();
         assert_eq!(named, ["nb/score.ipynb", "nb/train.ipynb", "out.ipynb"]);
+    }
+}
+
+/// Source text on one line, at most 60 characters, for messages.
+fn shortened(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 60 {
+        format!("{}…", flat.chars().take(59).collect::<String>())
+    } else {
+        flat
     }
 }

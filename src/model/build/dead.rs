@@ -146,9 +146,9 @@ impl Builder<'_> {
                     let children: Vec<Node> = statement.named_children(&mut inner).collect();
                     children.iter().all(|&child| {
                         if child.kind_name() == "assignment" {
-                            child.field("right").is_some_and(|r| {
-                                r.kind_name() == "call" && self.only_shows(r)
-                            })
+                            child
+                                .field("right")
+                                .is_some_and(|r| r.kind_name() == "call" && self.only_shows(r))
                         } else {
                             self.only_shows(child)
                         }
@@ -272,7 +272,9 @@ pub(super) fn finish(model: &mut FileModel, file: &SourceFile, root: Node) {
         let end = start + line.trim_end().len();
         let comment = Span::new(at, end.max(at));
         let continues = last_line.checked_add(1) == Some(number)
-            && run.last().is_some_and(|prev| cell_of(prev.start) == cell_of(at));
+            && run
+                .last()
+                .is_some_and(|prev| cell_of(prev.start) == cell_of(at));
         if !continues {
             code_comment(model, text, &run);
             run.clear();
@@ -303,10 +305,7 @@ fn code_comment(model: &mut FileModel, text: &str, run: &[Span]) {
         return;
     }
     let mut found = parsed_calls(&lines).map(|calls| (0, calls));
-    if found.is_none()
-        && run.len() > MIN_CODE_LINES
-        && !lines[0].trim_end().ends_with(':')
-    {
+    if found.is_none() && run.len() > MIN_CODE_LINES && !lines[0].trim_end().ends_with(':') {
         found = parsed_calls(&lines[1..]).map(|calls| (1, calls));
     }
     let Some((skip, calls)) = found else {
@@ -404,9 +403,29 @@ fn block_layout(code: &str) -> bool {
 fn looks_like_ml(line: &str) -> bool {
     line.contains('(')
         && [
-            "fit", "predict", "read_", "train", "Classifier", "Regressor", "Pipeline", "Search",
-            "KMeans", "SVC", "SVR", "XGB", "LGBM", "CatBoost", "Sequential", "compile",
-            "evaluate", "score", "cross_val", "joblib", "to_csv", "to_parquet", "save",
+            "fit",
+            "predict",
+            "read_",
+            "train",
+            "Classifier",
+            "Regressor",
+            "Pipeline",
+            "Search",
+            "KMeans",
+            "SVC",
+            "SVR",
+            "XGB",
+            "LGBM",
+            "CatBoost",
+            "Sequential",
+            "compile",
+            "evaluate",
+            "score",
+            "cross_val",
+            "joblib",
+            "to_csv",
+            "to_parquet",
+            "save",
         ]
         .iter()
         .any(|token| line.contains(token))
@@ -506,7 +525,8 @@ mod tests {
 
     #[test]
     fn a_rebound_or_global_name_is_not_a_constant() {
-        let m = model("FLAG = False\ndef f():\n    global FLAG\n    FLAG = True\nif FLAG:\n    pass\n");
+        let m =
+            model("FLAG = False\ndef f():\n    global FLAG\n    FLAG = True\nif FLAG:\n    pass\n");
         assert!(!m.dead.never_runs(&m.dead.guards[0]));
         let m = model("FLAG = False\ndef f(FLAG=True):\n    if FLAG:\n        pass\n");
         assert!(!m.dead.never_runs(&m.dead.guards[0]));
