@@ -1871,6 +1871,16 @@ fn normalize_expression(text: &str, frame: &str) -> String {
     out.replace('\u{0}', "")
 }
 
+/// Source text on one line, at most 60 characters, for messages.
+fn shortened(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 60 {
+        format!("{}…", flat.chars().take(59).collect::<String>())
+    } else {
+        flat
+    }
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -2127,15 +2137,5 @@ mod tests {
         let mut named = s.executed_notebooks.clone();
         named.sort();
         assert_eq!(named, ["nb/score.ipynb", "nb/train.ipynb", "out.ipynb"]);
-    }
-}
-
-/// Source text on one line, at most 60 characters, for messages.
-fn shortened(text: &str) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() > 60 {
-        format!("{}…", flat.chars().take(59).collect::<String>())
-    } else {
-        flat
     }
 }
