@@ -2,7 +2,8 @@
 
 use crate::rule::Rule;
 use crate::rules::{
-    api, chain, leakage, monitoring, notebook, parse, repro, security, skew, suppression,
+    api, chain, config, dead, leakage, monitoring, notebook, parse, repro, security, skew,
+    suppression,
 };
 
 /// Every registered rule, grouped by family in a fixed order.
@@ -15,6 +16,8 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         repro::RULES,
         api::RULES,
         security::RULES,
+        config::RULES,
+        dead::RULES,
         notebook::RULES,
         parse::RULES,
         suppression::RULES,

@@ -9,6 +9,7 @@
 
 mod artifacts;
 mod choices;
+mod dead;
 mod estimators;
 mod foreign;
 mod frames;
@@ -87,6 +88,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
     let root = tree.root_node();
     builder.model.syntax_errors = syntax_errors(root, &file.text);
     builder.block(root);
+    dead::finish(&mut builder.model, file, root);
     builder.model.syntax_errors.sort_by_key(|(s, _)| s.start);
     builder
         .model
@@ -275,6 +277,7 @@ impl<'a> Builder<'a> {
     }
 
     fn bind(&mut self, name: &str, value: ValueId) {
+        self.note_binding(name);
         self.note_name(name, value);
         self.note_clock_default(name, value);
         self.scopes
@@ -384,6 +387,7 @@ impl<'a> Builder<'a> {
                 self.model.displays.push(span(node));
             }
         }
+        self.note_statement(node);
         self.torch_enter(node);
         self.misuse_enter(node);
         match node.kind_name() {

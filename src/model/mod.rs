@@ -10,6 +10,7 @@ mod build;
 mod chain;
 mod choices;
 pub mod constants;
+pub mod dead;
 mod fits;
 mod held_out;
 mod methods;
@@ -862,6 +863,9 @@ pub struct FileModel {
     pub(crate) glued: std::cell::OnceCell<Vec<bool>>,
     /// The estimators by the span of the call that built them, computed on first use.
     pub(crate) estimators_by_span: std::cell::OnceCell<std::collections::HashMap<Span, ValueId>>,
+    /// Constant guards, toggles, comments and bare constructors, for the configuration-debt
+    /// and dead-code rules.
+    pub dead: dead::DeadFacts,
 }
 
 impl FileModel {

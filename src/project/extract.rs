@@ -472,6 +472,7 @@ impl<'a> Extractor<'a> {
                 names.push(self.text(inner).to_string());
             }
         }
+        self.prototype_import(node, &names);
         for name in names {
             if let Some(library) = DRIFT_LIBRARIES.iter().find(|l| {
                 name.strip_prefix(**l)
@@ -690,6 +691,8 @@ impl<'a> Extractor<'a> {
         if !runs {
             return;
         }
+        let place = self.node_place(node);
+        self.summary.prototype_uses.push((shortened(text), place));
         if !text.contains(".ipynb") {
             // `pm.execute_notebook(NOTEBOOK, ...)`: some notebook, the analysis cannot say
             // which.
@@ -709,6 +712,51 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// `THRESHOLD = 0.35`, `MODEL_PATH = "models/m.pkl"`, `RENAME = {"a": "b"}` at module
+    /// level: a setting other modules may also write (CFG002).
+    fn config_constant(&mut self, node: Node, left: Node) {
+        let name = self.text(left);
+        let upper = name.chars().any(|c| c.is_ascii_uppercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        if left.kind_name() != "identifier" || !upper {
+            return;
+        }
+        let Some(right) = node.field("right") else {
+            return;
+        };
+        let Some(value) = setting_value(right, self.file.text.as_str()) else {
+            return;
+        };
+        let place = self.node_place(node);
+        self.summary
+            .config_constants
+            .push((name.to_string(), value, place));
+    }
+
+    /// An import of a prototype folder or module, or of a notebook importer (DEAD005).
+    fn prototype_import(&mut self, node: Node, names: &[String]) {
+        let prototype = names.iter().any(|name| {
+            name.split('.').any(|part| {
+                matches!(
+                    part,
+                    "notebooks"
+                        | "sandbox"
+                        | "scratch"
+                        | "experiments"
+                        | "import_ipynb"
+                        | "nbimporter"
+                ) || part.starts_with("prototype")
+            })
+        });
+        if prototype {
+            let place = self.node_place(node);
+            let text = shortened(self.text(node));
+            self.summary.prototype_uses.push((text, place));
+        }
+    }
+
     pub(super) fn uses_module(&self, modules: &[&str]) -> bool {
         self.imports.values().any(|q| {
             modules.iter().any(|m| {
@@ -722,6 +770,9 @@ impl<'a> Extractor<'a> {
         let Some(left) = node.field("left") else {
             return;
         };
+        if top_level {
+            self.config_constant(node, left);
+        }
         // `df["x"] = ...`: a produced column.
         if left.kind_name() == "subscript"
             && let Some(key) = left.field("subscript")
@@ -1844,6 +1895,73 @@ fn normalize_expression(text: &str, frame: &str) -> String {
     }
     flush(&mut word, &mut out);
     out.replace('\u{0}', "")
+}
+
+/// A literal setting, normalised so that equal values compare equal (`1e-3` and `0.001`,
+/// spacing in dicts): numbers as parsed, strings unquoted, containers without whitespace.
+/// None for anything else, and for lists of strings or of fewer than three items.
+fn setting_value(node: Node, text: &str) -> Option<String> {
+    let source = text.get(node.byte_range())?;
+    match node.kind_name() {
+        "integer" | "float" => {
+            let number: f64 = source.replace('_', "").parse().ok()?;
+            Some(format!("{number}"))
+        }
+        "unary_operator" => {
+            let argument = node.field("argument")?;
+            let inner = setting_value(argument, text)?;
+            matches!(argument.kind_name(), "integer" | "float").then(|| format!("-{inner}"))
+        }
+        "true" | "false" => Some(source.to_string()),
+        "string" => {
+            let mut cursor = node.walk();
+            if node
+                .named_children(&mut cursor)
+                .any(|n| n.kind_name() == "interpolation")
+            {
+                return None;
+            }
+            Some(string_literal(source)?)
+        }
+        "dictionary" => {
+            let mut cursor = node.walk();
+            let pairs: Vec<Node> = node.named_children(&mut cursor).collect();
+            let mut out = Vec::new();
+            for pair in pairs {
+                if pair.kind_name() == "comment" {
+                    continue;
+                }
+                let key = setting_value(pair.field("key")?, text)?;
+                let value = setting_value(pair.field("value")?, text)?;
+                out.push(format!("{key}:{value}"));
+            }
+            (!out.is_empty()).then(|| format!("{{{}}}", out.join(",")))
+        }
+        "list" | "tuple" => {
+            let mut cursor = node.walk();
+            let items: Vec<Node> = node
+                .named_children(&mut cursor)
+                .filter(|n| n.kind_name() != "comment")
+                .collect();
+            if items.len() < 3 || items.iter().all(|n| n.kind_name() == "string") {
+                return None;
+            }
+            let values: Option<Vec<String>> =
+                items.iter().map(|n| setting_value(*n, text)).collect();
+            Some(format!("[{}]", values?.join(",")))
+        }
+        _ => None,
+    }
+}
+
+/// Source text on one line, at most 60 characters, for messages.
+fn shortened(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 60 {
+        format!("{}…", flat.chars().take(59).collect::<String>())
+    } else {
+        flat
+    }
 }
 
 #[cfg(test)]

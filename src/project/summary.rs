@@ -84,6 +84,17 @@ pub struct FileSummary {
     /// Notebooks the file runs as a pipeline step (`papermill.execute_notebook("train.ipynb",
     /// ...)`, `jupyter nbconvert --execute train.ipynb` in a subprocess), as written.
     pub executed_notebooks: Vec<String>,
+    /// Imports from prototype folders or modules (`notebooks/`, `sandbox/`, `scratch/`,
+    /// `experiments/`, `prototype*`), notebook importers (`import_ipynb`, `nbimporter`) and
+    /// calls that run notebooks: (the statement or call, shortened; its place).
+    #[serde(default)]
+    pub prototype_uses: Vec<(String, Place)>,
+    /// Module-level upper-case constants assigned a literal setting: a number, a string, a
+    /// bool, a dict literal, or a list or tuple of three or more literals that are not all
+    /// strings (lists of strings are `feature_lists`): (name, value normalised for
+    /// comparison, place).
+    #[serde(default)]
+    pub config_constants: Vec<(String, String, Place)>,
     /// Model promotion or deployment calls (`mlflow.register_model`, `Model.deploy`).
     pub deployments: Vec<Deployment>,
     /// Top-level functions and classes whose bodies send data to a log or metrics sink: a

@@ -2,6 +2,8 @@
 
 pub mod api;
 pub mod chain;
+pub mod config;
+pub mod dead;
 pub mod leakage;
 pub mod monitoring;
 pub mod notebook;

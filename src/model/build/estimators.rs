@@ -39,6 +39,7 @@ impl Builder<'_> {
             // settings, not inputs.
             let value = self.new_value(Kind::Estimator(estimator), args.spread.clone(), span(node));
             self.note_estimator(qualified, args, value);
+            self.note_bare_estimator(qualified, args, value);
             if info.category == Category::Composite {
                 self.record_column_selection(qualified, args, value);
                 self.record_members(args, value);
@@ -322,6 +323,7 @@ impl Builder<'_> {
 
     /// `set_params(random_state=...)` seeds the estimator.
     fn set_params(&mut self, receiver: ValueId, args: &Args) -> ValueId {
+        self.note_params_set(receiver);
         if args.keyword("random_state").is_some() || args.splat {
             let value = &mut self.model.values[receiver].kind;
             if let Kind::Estimator(est) = value {

@@ -360,7 +360,9 @@ impl Builder<'_> {
         }
         if ml::is_torch_optimizer(qualified) {
             let kind = Kind::Optimizer { class: short };
-            return Some(self.new_value(kind, args.all_values(), span(node)));
+            let value = self.new_value(kind, args.all_values(), span(node));
+            self.note_optimizer(qualified, args, value);
+            return Some(value);
         }
         if qualified == "torch.autograd.backward"
             && let Some(&(loss, _)) = args.positional.first()

@@ -1,0 +1,7 @@
+//! Dead experimental code paths and the prototype smell.
+
+crate::rule::rules![
+    constant_false_branch,
+    commented_out_ml_code,
+    prototype_in_production_path
+];
