@@ -7,6 +7,7 @@
 //! each: estimators and their methods, splits, model outputs, seeds, data frames, PyTorch,
 //! artifacts, path literals, choices; function summaries and their replay in `summary`.
 
+mod apiflow;
 mod artifacts;
 mod choices;
 mod estimators;

@@ -774,6 +774,26 @@ pub struct WarehouseRead {
     pub span: Span,
 }
 
+/// The `average=` option of a metric call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Averaging {
+    /// Not given: `"binary"` for `f1_score`, `precision_score`, `recall_score`.
+    Default,
+    /// `average="binary"`.
+    Binary,
+    /// Another literal (`"macro"`, `"weighted"`, `None`).
+    Other,
+    /// A value the analysis cannot read, or a `**` splat.
+    Unknown,
+}
+
+/// How one Metric event averages over classes.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricAverage {
+    pub event: usize,
+    pub averaging: Averaging,
+}
+
 /// What a file's analysis produced.
 #[derive(Debug, Default)]
 pub struct FileModel {
@@ -846,6 +866,8 @@ pub struct FileModel {
     /// The columns a column transformer routes to each of its transformers: (the column
     /// transformer, the transformer, the columns).
     pub routed_columns: Vec<(ValueId, ValueId, Vec<String>)>,
+    /// How each threshold metric call averages over classes (API015), by Metric event.
+    pub metric_averages: Vec<MetricAverage>,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.

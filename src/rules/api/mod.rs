@@ -1,3 +1,7 @@
 //! Library misuse: ML library calls that run but silently compute the wrong thing.
 
-crate::rule::rules![missing_eval_mode, missing_zero_grad];
+crate::rule::rules![
+    missing_eval_mode,
+    missing_zero_grad,
+    threshold_only_validation,
+];
