@@ -1,7 +1,9 @@
 //! Every rule, in one list, and lookup by code or name.
 
 use crate::rule::Rule;
-use crate::rules::{api, chain, leakage, monitoring, notebook, parse, repro, skew, suppression};
+use crate::rules::{
+    api, chain, glue, leakage, monitoring, notebook, parse, repro, skew, suppression,
+};
 
 /// Every registered rule, grouped by family in a fixed order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
@@ -12,6 +14,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         monitoring::RULES,
         repro::RULES,
         api::RULES,
+        glue::RULES,
         notebook::RULES,
         parse::RULES,
         suppression::RULES,
