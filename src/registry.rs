@@ -2,7 +2,7 @@
 
 use crate::rule::Rule;
 use crate::rules::{
-    api, chain, glue, leakage, monitoring, notebook, parse, repro, skew, suppression,
+    api, chain, dead, glue, leakage, monitoring, notebook, parse, repro, skew, suppression,
 };
 
 /// Every registered rule, grouped by family in a fixed order.
@@ -15,6 +15,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         repro::RULES,
         api::RULES,
         glue::RULES,
+        dead::RULES,
         notebook::RULES,
         parse::RULES,
         suppression::RULES,

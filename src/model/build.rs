@@ -722,7 +722,10 @@ impl<'a> Builder<'a> {
 
     fn bind_target(&mut self, target: Node, value: ValueId) {
         match target.kind_name() {
-            "identifier" => self.bind(self.text(target), value),
+            "identifier" => {
+                self.note_model_binding(target, value);
+                self.bind(self.text(target), value);
+            }
             "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
             | "expression_list" => {
                 let mut cursor = target.walk();

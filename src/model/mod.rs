@@ -868,6 +868,9 @@ pub struct FileModel {
     pub routed_columns: Vec<(ValueId, ValueId, Vec<String>)>,
     /// How each threshold metric call averages over classes (API015), by Metric event.
     pub metric_averages: Vec<MetricAverage>,
+    /// Names bound to a model or a composite, with the value and the identifier's span, in
+    /// order (DEAD003).
+    pub model_bindings: Vec<(String, ValueId, Span)>,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.

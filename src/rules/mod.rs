@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod chain;
+pub mod dead;
 pub mod glue;
 pub mod leakage;
 pub mod monitoring;

@@ -1,0 +1,3 @@
+//! Dead experimental code paths and the prototype smell.
+
+crate::rule::rules![unused_trained_model];
