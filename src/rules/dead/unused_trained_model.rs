@@ -162,10 +162,16 @@ fn used_in_text(text: &str, name: &str, bindings: &[(&str, Span)], names: &[&str
 fn in_comment(text: &str, at: usize) -> bool {
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let prefix = &text[line_start..at];
-    prefix.char_indices().any(|(i, c)| {
-        let before = &prefix[..i];
-        c == '#' && before.matches('"').count() % 2 == 0 && before.matches('\'').count() % 2 == 0
-    })
+    let (mut double, mut single) = (false, false);
+    for c in prefix.chars() {
+        match c {
+            '"' => double = !double,
+            '\'' => single = !single,
+            '#' if !double && !single => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The byte offsets where `name` occurs as a whole identifier.
