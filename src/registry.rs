@@ -2,7 +2,7 @@
 
 use crate::rule::Rule;
 use crate::rules::{
-    api, chain, config, dead, leakage, monitoring, notebook, parse, repro, security, skew,
+    api, chain, config, dead, glue, leakage, monitoring, notebook, parse, repro, security, skew,
     suppression,
 };
 
@@ -17,6 +17,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         api::RULES,
         security::RULES,
         config::RULES,
+        glue::RULES,
         dead::RULES,
         notebook::RULES,
         parse::RULES,

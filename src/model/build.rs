@@ -7,6 +7,7 @@
 //! each: estimators and their methods, splits, model outputs, seeds, data frames, PyTorch,
 //! artifacts, path literals, choices; function summaries and their replay in `summary`.
 
+mod apiflow;
 mod artifacts;
 mod choices;
 mod dead;
@@ -744,7 +745,10 @@ impl<'a> Builder<'a> {
 
     fn bind_target_inner(&mut self, target: Node, value: ValueId) {
         match target.kind_name() {
-            "identifier" => self.bind(self.text(target), value),
+            "identifier" => {
+                self.note_model_binding(target, value);
+                self.bind(self.text(target), value);
+            }
             "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list"
             | "expression_list" => {
                 let mut cursor = target.walk();

@@ -777,6 +777,26 @@ pub struct WarehouseRead {
     pub span: Span,
 }
 
+/// The `average=` option of a metric call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Averaging {
+    /// Not given: `"binary"` for `f1_score`, `precision_score`, `recall_score`.
+    Default,
+    /// `average="binary"`.
+    Binary,
+    /// Another literal (`"macro"`, `"weighted"`, `None`).
+    Other,
+    /// A value the analysis cannot read, or a `**` splat.
+    Unknown,
+}
+
+/// How one Metric event averages over classes.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricAverage {
+    pub event: usize,
+    pub averaging: Averaging,
+}
+
 /// What a file's analysis produced.
 #[derive(Debug, Default)]
 pub struct FileModel {
@@ -853,6 +873,11 @@ pub struct FileModel {
     pub security: security::SecurityFacts,
     /// pandas objects, probabilities and the call shapes of the library misuse rules.
     pub misuse: misuse::Misuse,
+    /// How each threshold metric call averages over classes (API015), by Metric event.
+    pub metric_averages: Vec<MetricAverage>,
+    /// Names bound to a model or a composite, with the value and the identifier's span, in
+    /// order (DEAD003).
+    pub model_bindings: Vec<(String, ValueId, Span)>,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.

@@ -4,6 +4,7 @@ pub mod api;
 pub mod chain;
 pub mod config;
 pub mod dead;
+pub mod glue;
 pub mod leakage;
 pub mod monitoring;
 pub mod notebook;

@@ -1517,13 +1517,14 @@ impl Builder<'_> {
         let id = self.derived(args.all_values(), node);
         self.forget_predictions(id);
         let scope = self.scope();
-        self.push_event(Event::Metric {
+        let event = self.push_event(Event::Metric {
             function: qualified.to_string(),
             args: args.all_values(),
             output: id,
             span: span(node),
             scope,
         });
+        self.note_metric_average(event, args);
         id
     }
 

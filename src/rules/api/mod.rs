@@ -8,6 +8,7 @@ crate::rule::rules![
     chained_indexing_assignment,
     inplace_result_discarded,
     merge_parameters_implicit,
+    threshold_only_validation,
     log_of_unclipped_probability,
     softmax_before_crossentropy,
 ];

@@ -3,5 +3,6 @@
 crate::rule::rules![
     constant_false_branch,
     commented_out_ml_code,
+    unused_trained_model,
     prototype_in_production_path
 ];
