@@ -13,6 +13,7 @@ mod estimators;
 mod foreign;
 mod frames;
 mod joins;
+mod names;
 mod outputs;
 mod paths;
 mod seeds;
@@ -85,6 +86,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
     builder.model.syntax_errors = syntax_errors(root, &file.text);
     builder.block(root);
     builder.model.syntax_errors.sort_by_key(|(s, _)| s.start);
+    builder.model.names = names::collect(file, root);
     builder
         .model
         .replayed

@@ -96,6 +96,9 @@ pub fn load(path: PathBuf, display: String, bytes: &[u8]) -> Result<SourceFile, 
             analyzed: plan.analyzed,
             json_line,
             json_rows,
+            has_outputs: !cell.outputs.0.is_empty(),
+            error_output: cell.error_output(),
+            parameters: cell.is_parameters(),
         });
     }
     let info = NotebookInfo {
@@ -172,14 +175,175 @@ struct RawCell {
     /// nbformat 3: the language of a code cell.
     language: Option<Value>,
     metadata: Option<RawCellMetadata>,
+    /// Only the type and, for errors, the exception of each output are kept (NB003).
+    #[serde(default)]
+    outputs: Outputs,
 }
 
 #[derive(Deserialize)]
 struct RawCellMetadata {
     vscode: Option<Value>,
+    tags: Option<Value>,
 }
 
+/// A cell's saved outputs, read leniently: outputs are not code, so a malformed one never
+/// makes the notebook unreadable; it only counts as an output.
+#[derive(Default)]
+struct Outputs(Vec<RawOutput>);
+
+/// One saved output: its data, text and traceback are skipped without being stored.
+#[derive(Default)]
+struct RawOutput {
+    output_type: Option<String>,
+    ename: Option<String>,
+    evalue: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Outputs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OutputsVisitor;
+
+        impl<'de> Visitor<'de> for OutputsVisitor {
+            type Value = Outputs;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of outputs")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Outputs, A::Error> {
+                let mut outputs = Vec::new();
+                while let Some(output) = seq.next_element::<RawOutput>()? {
+                    outputs.push(output);
+                }
+                Ok(Outputs(outputs))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Outputs, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Outputs::default())
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+        }
+
+        deserializer.deserialize_any(OutputsVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawOutput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OutputVisitor;
+
+        impl<'de> Visitor<'de> for OutputVisitor {
+            type Value = RawOutput;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an output")
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawOutput, A::Error> {
+                let mut output = RawOutput::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let slot = match key.as_ref() {
+                        "output_type" => &mut output.output_type,
+                        "ename" => &mut output.ename,
+                        "evalue" => &mut output.evalue,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = map.next_value::<Value>()?.as_str().map(str::to_string);
+                }
+                Ok(output)
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawOutput, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(RawOutput::default())
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+        }
+
+        deserializer.deserialize_any(OutputVisitor)
+    }
+}
+
+/// An exception value longer than this is cut (a `KeyError` can quote a whole row).
+const MAX_EVALUE: usize = 80;
+
 impl RawCell {
+    /// The first `error` output (`pyerr` in nbformat 3): exception name and short value.
+    fn error_output(&self) -> Option<(String, String)> {
+        let error = self.outputs.0.iter().find(|o| {
+            matches!(o.output_type.as_deref(), Some("error" | "pyerr"))
+        })?;
+        let name = error.ename.as_deref().unwrap_or("").trim().to_string();
+        let value = error.evalue.as_deref().unwrap_or("").trim();
+        let value = match value.char_indices().nth(MAX_EVALUE) {
+            Some((cut, _)) => format!("{}...", &value[..cut]),
+            None => value.to_string(),
+        };
+        Some((name, value))
+    }
+
+    /// Tagged `parameters`, papermill's marker for the cell whose names it overrides.
+    fn is_parameters(&self) -> bool {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.tags.as_ref())
+            .and_then(Value::as_array)
+            .is_some_and(|tags| tags.iter().any(|t| t.as_str() == Some("parameters")))
+    }
+
     fn execution_count(&self, nbformat: u64) -> Option<i64> {
         let count = if nbformat == 3 {
             &self.prompt_number

@@ -1,0 +1,352 @@
+use crate::finding::Span;
+use crate::model::NameEvent;
+use crate::rule::{Check, Context, Sink};
+use std::collections::{HashMap, HashSet};
+
+crate::rule::rule! {
+    code: "NB002",
+    name: "hidden-state-cell-dependency",
+    family: "notebook",
+    severity: Error,
+    scope: Notebook,
+    check: Check::File(check),
+    preview: true,
+}
+
+/// Replays the notebook's module-scope names in document order (the model's
+/// [`crate::model::ModuleNames`]): a read of a name that no earlier cell bound, or that a
+/// `del` removed, fails Restart & Run All with a `NameError`. The first such read of each
+/// name is reported, with the later cell that defines it when there is one. Silent where the
+/// analysis cannot know the names: after an opaque point (star import, `exec`, `globals()`,
+/// `%run`), in notebooks with syntax errors, and for names a papermill `parameters` cell may
+/// inject or a function declares `global`.
+fn check(ctx: &Context, sink: &mut Sink) {
+    let Some(notebook) = &ctx.file.notebook else {
+        return;
+    };
+    let names = &ctx.model.names;
+    if !ctx.model.syntax_errors.is_empty() || names.incomplete {
+        return;
+    }
+    let parameters = notebook.cells.iter().any(|c| c.parameters);
+    let globals: HashSet<u32> = names.global_in_functions.iter().copied().collect();
+    // Where each name is bound, in event order.
+    let mut binds: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (index, event) in names.events.iter().enumerate() {
+        if let NameEvent::Bind(name, _) = event {
+            binds.entry(*name).or_default().push(index);
+        }
+    }
+    let cell_of = |at: usize| ctx.file.cell_at(at).map_or(0, |c| c.number);
+    let mut bound: HashSet<u32> = HashSet::new();
+    let mut deleted: HashMap<u32, Span> = HashMap::new();
+    let mut reported: HashSet<u32> = HashSet::new();
+    for (index, event) in names.events.iter().enumerate() {
+        let (name, at) = match *event {
+            NameEvent::Bind(name, _) => {
+                bound.insert(name);
+                deleted.remove(&name);
+                continue;
+            }
+            NameEvent::Delete(name, at) => {
+                if bound.remove(&name) {
+                    deleted.insert(name, at);
+                }
+                continue;
+            }
+            // From here on any name may exist.
+            NameEvent::Opaque(_) => return,
+            NameEvent::Read(name, at) => (name, at),
+        };
+        let text = names.name(name);
+        if bound.contains(&name)
+            || reported.contains(&name)
+            || globals.contains(&name)
+            || is_predefined(text)
+        {
+            continue;
+        }
+        let cell = cell_of(at.start);
+        let later = binds.get(&name).and_then(|list| {
+            let next = list.partition_point(|&b| b < index);
+            list.get(next).copied()
+        });
+        let later = later.map(|b| match names.events[b] {
+            NameEvent::Bind(_, span) => span,
+            _ => at,
+        });
+        // Bound further down the same cell: a loop may bind it before the read runs again.
+        if later.is_some_and(|l| cell_of(l.start) == cell) {
+            continue;
+        }
+        reported.insert(name);
+        if let Some(del) = deleted.get(&name) {
+            let del_cell = cell_of(del.start);
+            sink.report(
+                &RULE,
+                at,
+                format!(
+                    "cell {cell} reads `{text}`, which `del {text}` in cell {del_cell} removed \
+                     before it: Restart & Run All stops here with a NameError"
+                ),
+            )
+            .help(format!(
+                "drop the `del {text}` or move it below the last use of `{text}`"
+            ))
+            .related(*del, "deleted here");
+            continue;
+        }
+        match later {
+            Some(def) => {
+                let def_cell = cell_of(def.start);
+                sink.report(
+                    &RULE,
+                    at,
+                    format!(
+                        "cell {cell} reads `{text}`, which only cell {def_cell} below defines: \
+                         Restart & Run All stops here with a NameError"
+                    ),
+                )
+                .help(format!(
+                    "move the definition of `{text}` (cell {def_cell}) above cell {cell}, or \
+                     move this cell below it"
+                ))
+                .related(def, "defined here");
+            }
+            None if parameters => {}
+            None => {
+                sink.report(
+                    &RULE,
+                    at,
+                    format!(
+                        "cell {cell} reads `{text}`, but no cell defines it (a deleted cell or \
+                         a missing import?): Restart & Run All stops here with a NameError"
+                    ),
+                )
+                .help(format!(
+                    "restore the import or the cell that defines `{text}`, above cell {cell}"
+                ));
+            }
+        }
+    }
+}
+
+/// Names that exist without a definition: Python 3 and Python 2 builtins, IPython's own
+/// (`display`, `In`, `Out`, `_`, `_i3`, `_5`, ...), the names PySpark and Databricks kernels
+/// provide, and any dunder name.
+fn is_predefined(name: &str) -> bool {
+    if name.starts_with("__") && name.ends_with("__") && name.len() > 4 {
+        return true;
+    }
+    // IPython's output history: `_`, `__`, `___`, `_i`, `_ii`, `_iii`, `_N`, `_iN`.
+    if let Some(rest) = name.strip_prefix('_') {
+        let digits = rest.strip_prefix('i').unwrap_or(rest);
+        if digits.chars().all(|c| c.is_ascii_digit())
+            || matches!(rest, "_" | "__" | "ii" | "iii" | "oh" | "ih" | "dh")
+        {
+            return true;
+        }
+    }
+    BUILTINS.binary_search(&name).is_ok()
+}
+
+/// Sorted (a test checks it).
+const BUILTINS: &[&str] = &[
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BaseException",
+    "BaseExceptionGroup",
+    "BlockingIOError",
+    "BrokenPipeError",
+    "BufferError",
+    "BytesWarning",
+    "ChildProcessError",
+    "ConnectionAbortedError",
+    "ConnectionError",
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "DeprecationWarning",
+    "EOFError",
+    "Ellipsis",
+    "EncodingWarning",
+    "EnvironmentError",
+    "Exception",
+    "ExceptionGroup",
+    "False",
+    "FileExistsError",
+    "FileNotFoundError",
+    "FloatingPointError",
+    "FutureWarning",
+    "GeneratorExit",
+    "IOError",
+    "ImportError",
+    "ImportWarning",
+    "In",
+    "IndentationError",
+    "IndexError",
+    "InterruptedError",
+    "IsADirectoryError",
+    "KeyError",
+    "KeyboardInterrupt",
+    "LookupError",
+    "MemoryError",
+    "ModuleNotFoundError",
+    "NameError",
+    "None",
+    "NotADirectoryError",
+    "NotImplemented",
+    "NotImplementedError",
+    "OSError",
+    "Out",
+    "OverflowError",
+    "PendingDeprecationWarning",
+    "PermissionError",
+    "ProcessLookupError",
+    "PythonFinalizationError",
+    "RecursionError",
+    "ReferenceError",
+    "ResourceWarning",
+    "RuntimeError",
+    "RuntimeWarning",
+    "StandardError",
+    "StopAsyncIteration",
+    "StopIteration",
+    "SyntaxError",
+    "SyntaxWarning",
+    "SystemError",
+    "SystemExit",
+    "TabError",
+    "TimeoutError",
+    "True",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "UnicodeTranslateError",
+    "UnicodeWarning",
+    "UserWarning",
+    "ValueError",
+    "Warning",
+    "WindowsError",
+    "ZeroDivisionError",
+    "_",
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "apply",
+    "ascii",
+    "basestring",
+    "bin",
+    "bool",
+    "breakpoint",
+    "buffer",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "cmp",
+    "coerce",
+    "compile",
+    "complex",
+    "copyright",
+    "credits",
+    "dbutils",
+    "delattr",
+    "dict",
+    "dir",
+    "display",
+    "displayHTML",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "execfile",
+    "exit",
+    "file",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "get_ipython",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "intern",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "license",
+    "list",
+    "locals",
+    "long",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "quit",
+    "range",
+    "raw_input",
+    "reduce",
+    "reload",
+    "repr",
+    "reversed",
+    "round",
+    "sc",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "spark",
+    "sqlContext",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "unichr",
+    "unicode",
+    "vars",
+    "xrange",
+    "zip",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_are_sorted_for_the_binary_search() {
+        assert!(BUILTINS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn ipython_history_and_dunders_are_predefined() {
+        for name in ["_", "__", "___", "_i", "_ii", "_iii", "_i12", "_7", "_oh", "__name__"] {
+            assert!(is_predefined(name), "{name}");
+        }
+        for name in ["_x", "sns", "Y_pred", "_ix", "__x"] {
+            assert!(!is_predefined(name), "{name}");
+        }
+    }
+}
