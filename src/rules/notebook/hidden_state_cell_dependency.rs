@@ -67,18 +67,23 @@ fn check(ctx: &Context, sink: &mut Sink) {
             continue;
         }
         let cell = cell_of(at.start);
-        let later = binds.get(&name).and_then(|list| {
-            let next = list.partition_point(|&b| b < index);
-            list.get(next).copied()
+        // The first binding after the read that is not part of the read's own statement
+        // (`n += 1` and `x = x + 1` bind after the read fails).
+        let after = binds.get(&name).map_or(&[][..], |list| {
+            &list[list.partition_point(|&b| b < index)..]
         });
-        let later = later.map(|b| match names.events[b] {
-            NameEvent::Bind(_, span) => span,
-            _ => at,
-        });
+        let next = after
+            .iter()
+            .filter_map(|&b| match names.events[b] {
+                NameEvent::Bind(_, span) => Some(span),
+                _ => None,
+            })
+            .find(|def| cell_of(def.start) != cell || def.start > at.start);
         // Bound further down the same cell: a loop may bind it before the read runs again.
-        if later.is_some_and(|l| cell_of(l.start) == cell) {
+        if next.is_some_and(|def| cell_of(def.start) == cell) {
             continue;
         }
+        let later = next;
         reported.insert(name);
         if let Some(del) = deleted.get(&name) {
             let del_cell = cell_of(del.start);
