@@ -68,7 +68,13 @@ fn check(ctx: &Context, sink: &mut Sink) {
             }
         }
     };
-    let statement = ctx.file.line_text(first.start).trim();
+    let statement = ctx
+        .file
+        .raw_text()
+        .get(first.start..first.end)
+        .and_then(|text| text.lines().next())
+        .unwrap_or("")
+        .trim();
     let statement = match statement.char_indices().nth(60) {
         Some((cut, _)) => format!("{}...", &statement[..cut]),
         None => statement.to_string(),
