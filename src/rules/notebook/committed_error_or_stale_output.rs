@@ -78,8 +78,9 @@ fn check(ctx: &Context, sink: &mut Sink) {
         (
             *first,
             format!(
-                "cell {} shows outputs but has no execution count: it had not finished when \
-                 the notebook was saved, so its outputs may be stale{more}",
+                "cell {} shows outputs but has no execution count, in a notebook whose other \
+                 cells have one: it was still running when saved, or its outputs were edited, \
+                 so they may not come from the code as it stands{more}",
                 first.number
             ),
         )

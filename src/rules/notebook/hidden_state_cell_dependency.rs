@@ -18,8 +18,9 @@ crate::rule::rule! {
 /// `del` removed, fails Restart & Run All with a `NameError`. The first such read of each
 /// name is reported, with the later cell that defines it when there is one. Silent where the
 /// analysis cannot know the names: after an opaque point (star import, `exec`, `globals()`,
-/// `%run`), in notebooks with syntax errors, and for names a papermill `parameters` cell may
-/// inject or a function declares `global`.
+/// `%run`), in notebooks with syntax errors, for names a function declares `global`, and for
+/// names defined nowhere when something may inject them (a papermill `parameters` cell, the
+/// `--pylab` kernels of nbformat 3).
 fn check(ctx: &Context, sink: &mut Sink) {
     let Some(notebook) = &ctx.file.notebook else {
         return;
@@ -28,7 +29,10 @@ fn check(ctx: &Context, sink: &mut Sink) {
     if !ctx.model.syntax_errors.is_empty() || names.incomplete {
         return;
     }
-    let parameters = notebook.cells.iter().any(|c| c.parameters);
+    // Names nothing in the notebook defines may still exist: a papermill `parameters` cell
+    // has names injected after it, and nbformat 3 notebooks date from the days of
+    // `ipython notebook --pylab`, which star-imported numpy and pyplot into every kernel.
+    let injected = notebook.nbformat < 4 || notebook.cells.iter().any(|c| c.parameters);
     let globals: HashSet<u32> = names.global_in_functions.iter().copied().collect();
     // Where each name is bound, in event order.
     let mut binds: HashMap<u32, Vec<usize>> = HashMap::new();
@@ -118,7 +122,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 ))
                 .related(def, "defined here");
             }
-            None if parameters => {}
+            None if injected => {}
             None => {
                 sink.report(
                     &RULE,
