@@ -323,9 +323,11 @@ const MAX_EVALUE: usize = 80;
 impl RawCell {
     /// The first `error` output (`pyerr` in nbformat 3): exception name and short value.
     fn error_output(&self) -> Option<(String, String)> {
-        let error = self.outputs.0.iter().find(|o| {
-            matches!(o.output_type.as_deref(), Some("error" | "pyerr"))
-        })?;
+        let error = self
+            .outputs
+            .0
+            .iter()
+            .find(|o| matches!(o.output_type.as_deref(), Some("error" | "pyerr")))?;
         let name = error.ename.as_deref().unwrap_or("").trim().to_string();
         let value = error.evalue.as_deref().unwrap_or("").trim();
         let value = match value.char_indices().nth(MAX_EVALUE) {
@@ -1070,6 +1072,37 @@ mod tests {
 
     fn load_json(json: &str) -> Result<SourceFile, LoadProblem> {
         load("nb.ipynb".into(), "nb.ipynb".into(), json.as_bytes())
+    }
+
+    #[test]
+    fn outputs_keep_the_first_error_and_parameters_tags() {
+        let long = "x".repeat(200);
+        let file = load_json(
+            &json!({"nbformat": 4, "metadata": {}, "cells": [
+                {"cell_type": "code", "source": "a", "metadata": {"tags": ["parameters"]},
+                 "outputs": [{"output_type": "stream", "name": "stdout", "text": "hi"}]},
+                {"cell_type": "code", "source": "b", "metadata": {}, "outputs": [
+                    {"output_type": "error", "ename": "KeyError", "evalue": "'price'",
+                     "traceback": ["..."]},
+                    {"output_type": "error", "ename": "ValueError", "evalue": "later"}]},
+                {"cell_type": "code", "source": "c", "metadata": {}, "outputs": [
+                    {"output_type": "pyerr", "ename": "E", "evalue": long}]},
+                {"cell_type": "code", "source": "d", "metadata": {}, "outputs": {"odd": 1}},
+                {"cell_type": "code", "source": "e", "metadata": {}, "outputs": [3, null]},
+            ]})
+            .to_string(),
+        )
+        .expect("outputs of any shape never make a notebook unreadable");
+        let cells = &file.notebook.as_ref().expect("a notebook").cells;
+        assert!(cells[0].parameters && cells[0].has_outputs && cells[0].error_output.is_none());
+        assert_eq!(
+            cells[1].error_output,
+            Some(("KeyError".to_string(), "'price'".to_string()))
+        );
+        let (_, value) = cells[2].error_output.clone().expect("an nbformat 3 error");
+        assert_eq!(value.chars().count(), MAX_EVALUE + 3);
+        assert!(!cells[3].has_outputs && !cells[1].parameters);
+        assert!(cells[4].has_outputs && cells[4].error_output.is_none());
     }
 
     /// A Python nbformat 4 notebook with these cells (a string is a code cell's source).

@@ -126,7 +126,11 @@ fn masked_events(
 /// The identifier-shaped words of a line of text.
 fn identifier_words(line: &str) -> impl Iterator<Item = &str> {
     line.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| w.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_'))
+        .filter(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+        })
 }
 
 struct Walker<'a> {
@@ -276,9 +280,9 @@ impl Walker<'_> {
             "try_statement" => {
                 let mut cursor = node.walk();
                 let parts: Vec<Node> = node.named_children(&mut cursor).collect();
-                let guarded = parts.iter().any(|p| {
-                    matches!(p.kind_name(), "except_clause" | "except_group_clause")
-                });
+                let guarded = parts
+                    .iter()
+                    .any(|p| matches!(p.kind_name(), "except_clause" | "except_group_clause"));
                 self.conditional += 1;
                 for part in parts {
                     let body = part.kind_name() == "block";
@@ -338,8 +342,8 @@ impl Walker<'_> {
                 }
             }
             "delete_statement" => self.delete(node),
-            "global_statement" | "nonlocal_statement" | "pass_statement"
-            | "break_statement" | "continue_statement" => {}
+            "global_statement" | "nonlocal_statement" | "pass_statement" | "break_statement"
+            | "continue_statement" => {}
             "exec_statement" => self.out.events.push(NameEvent::Opaque(span(node))),
             "type_alias_statement" => {
                 if let Some(name) = node.field("left").and_then(|l| first_identifier(l)) {
@@ -449,9 +453,16 @@ impl Walker<'_> {
         match node.kind_name() {
             "identifier" => self.bind(node),
             "attribute" | "subscript" => self.expr(node),
-            "as_pattern_target" | "pattern_list" | "tuple_pattern" | "list_pattern"
-            | "expression_list" | "tuple" | "list" | "parenthesized_expression"
-            | "list_splat_pattern" | "list_splat" => self.children(node, Self::target),
+            "as_pattern_target"
+            | "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "expression_list"
+            | "tuple"
+            | "list"
+            | "parenthesized_expression"
+            | "list_splat_pattern"
+            | "list_splat" => self.children(node, Self::target),
             "comment" => {}
             _ => self.expr(node),
         }
@@ -694,7 +705,9 @@ fn called_bare(node: Node) -> bool {
     node.parent().is_some_and(|call| {
         call.kind_name() == "call"
             && call.field("function") == Some(node)
-            && call.field("arguments").is_none_or(|a| a.named_child_count() == 0)
+            && call
+                .field("arguments")
+                .is_none_or(|a| a.named_child_count() == 0)
     })
 }
 
@@ -712,4 +725,119 @@ fn last_identifier(node: Node) -> Option<Node> {
     let count = node.named_child_count();
     node.named_child(u32::try_from(count.checked_sub(1)?).ok()?)
         .filter(|c| c.kind_name() == "identifier")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{ModuleNames, NameEvent};
+
+    /// The names of a notebook whose code cells are `cells`.
+    fn names(cells: &[&str]) -> ModuleNames {
+        let cells: Vec<serde_json::Value> = cells
+            .iter()
+            .map(|source| {
+                serde_json::json!({"cell_type": "code", "execution_count": null,
+                    "metadata": {}, "outputs": [], "source": source})
+            })
+            .collect();
+        let json = serde_json::json!({"cells": cells, "metadata": {}, "nbformat": 4,
+            "nbformat_minor": 5});
+        let file = crate::source::notebook::load(
+            "n.ipynb".into(),
+            "n.ipynb".into(),
+            json.to_string().as_bytes(),
+        )
+        .expect("a notebook");
+        let tree = crate::source::python::parse(&file.text).expect("a tree");
+        crate::model::build(&file, &tree).names
+    }
+
+    /// The events as `+x` (bind), `x` (read), `-x` (delete) and `*` (opaque).
+    fn events(cells: &[&str]) -> Vec<String> {
+        let names = names(cells);
+        names
+            .events
+            .iter()
+            .map(|e| match *e {
+                NameEvent::Bind(n, _) => format!("+{}", names.name(n)),
+                NameEvent::Read(n, _) => names.name(n).to_string(),
+                NameEvent::Delete(n, _) => format!("-{}", names.name(n)),
+                NameEvent::Opaque(_) => "*".to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_come_before_the_binding_of_their_statement() {
+        assert_eq!(events(&["x = x + 1"]), ["x", "+x"]);
+        assert_eq!(events(&["n += 1"]), ["n", "+n"]);
+        assert_eq!(events(&["a, *b = c"]), ["c", "+a", "+b"]);
+        assert_eq!(events(&["d[k] = v"]), ["v", "d", "k"]);
+        assert_eq!(events(&["if (m := f()): pass"]), ["f", "+m"]);
+    }
+
+    #[test]
+    fn deferred_and_local_names_are_not_reads() {
+        assert_eq!(
+            events(&["def f(a=dflt):\n    return later\n"]),
+            ["dflt", "+f"]
+        );
+        assert_eq!(events(&["g = lambda: later"]), ["+g"]);
+        assert_eq!(events(&["s = [x * y for x in xs]"]), ["xs", "y", "+s"]);
+        assert_eq!(
+            events(&["class C(Base):\n    k = 1\n    j = k + z\n"]),
+            ["Base", "z", "+C"]
+        );
+        assert_eq!(events(&["f(key=v).attr"]), ["f", "v"]);
+    }
+
+    #[test]
+    fn imports_bind_their_local_names() {
+        assert_eq!(
+            events(&["import a.b.c, d as e\nfrom m import n, o as p"]),
+            ["+a", "+e", "+n", "+p"]
+        );
+        assert_eq!(events(&["from m import *"]), ["*"]);
+    }
+
+    #[test]
+    fn guarded_reads_and_conditional_deletions_are_not_recorded() {
+        assert_eq!(
+            events(&["try:\n    x\nexcept NameError as e:\n    x = 1\n"]),
+            ["NameError", "+e", "+x"]
+        );
+        assert_eq!(events(&["if c:\n    del x\ndel y"]), ["c", "-y"]);
+    }
+
+    #[test]
+    fn opaque_code_and_masked_lines() {
+        assert_eq!(events(&["globals()['x'] = 1"]), ["*"]);
+        assert_eq!(
+            events(&["def f():\n    global g\n    exec(s)\n"]),
+            ["+f", "*"]
+        );
+        assert_eq!(
+            names(&["def f():\n    global g\n"])
+                .global_in_functions
+                .len(),
+            1
+        );
+        assert_eq!(
+            events(&["%run helpers.py"]),
+            ["*", "+run", "+helpers", "+py"]
+        );
+        assert_eq!(events(&["files = !ls data"]), ["+files", "+ls", "+data"]);
+        assert_eq!(
+            events(&["%%capture out\nprint(1)"]),
+            ["+capture", "+out", "print"]
+        );
+    }
+
+    #[test]
+    fn statements_and_imports_are_listed() {
+        let names = names(&["import a\nx = 1\n# note", "def f():\n    import b\n"]);
+        let kinds: Vec<bool> = names.statements.iter().map(|(_, import)| *import).collect();
+        assert_eq!(kinds, [true, false, false]);
+        assert_eq!(names.imports.len(), 1);
+    }
 }
