@@ -782,8 +782,9 @@ pub struct ModuleNames {
     pub names: Vec<String>,
     /// Bindings, reads that run at once, sure deletions and opaque points, in order.
     pub events: Vec<NameEvent>,
-    /// Names a function declares `global`: module names once it is called.
-    pub global_in_functions: Vec<u32>,
+    /// Names that may exist at any point: those a function declares `global` (module names
+    /// once it is called) and list-comprehension variables (Python 2 leaks them).
+    pub maybe_defined: Vec<u32>,
     /// Import statements outside function and class bodies, in order.
     pub imports: Vec<Span>,
     /// The top-level statements (comments aside), and whether each is an import.

@@ -521,6 +521,9 @@ impl Walker<'_> {
                 order.push(*part);
             }
         }
+        if node.kind_name() == "list_comprehension" {
+            self.out.maybe_defined.extend(locals.iter().copied());
+        }
         self.comprehension_locals.push(locals);
         for part in order {
             self.expr(part);
@@ -635,7 +638,7 @@ impl Walker<'_> {
                     let names: Vec<Node> = node.named_children(&mut inner).collect();
                     for name in names {
                         let id = self.name_of(name);
-                        self.out.global_in_functions.push(id);
+                        self.out.maybe_defined.push(id);
                     }
                 }
                 "identifier" => {
@@ -818,7 +821,7 @@ mod tests {
         );
         assert_eq!(
             names(&["def f():\n    global g\n"])
-                .global_in_functions
+                .maybe_defined
                 .len(),
             1
         );

@@ -18,7 +18,8 @@ crate::rule::rule! {
 /// `del` removed, fails Restart & Run All with a `NameError`. The first such read of each
 /// name is reported, with the later cell that defines it when there is one. Silent where the
 /// analysis cannot know the names: after an opaque point (star import, `exec`, `globals()`,
-/// `%run`), in notebooks with syntax errors, for names a function declares `global`, and for
+/// `%run`), in notebooks with syntax errors, for names a function declares `global` or a list
+/// comprehension uses (Python 2 leaks them), and for
 /// names defined nowhere when something may inject them (a papermill `parameters` cell, the
 /// `--pylab` kernels of nbformat 3).
 fn check(ctx: &Context, sink: &mut Sink) {
@@ -33,7 +34,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
     // has names injected after it, and nbformat 3 notebooks date from the days of
     // `ipython notebook --pylab`, which star-imported numpy and pyplot into every kernel.
     let injected = notebook.nbformat < 4 || notebook.cells.iter().any(|c| c.parameters);
-    let globals: HashSet<u32> = names.global_in_functions.iter().copied().collect();
+    let maybe_defined: HashSet<u32> = names.maybe_defined.iter().copied().collect();
     // Where each name is bound, in event order.
     let mut binds: HashMap<u32, Vec<usize>> = HashMap::new();
     for (index, event) in names.events.iter().enumerate() {
@@ -65,7 +66,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
         let text = names.name(name);
         if bound.contains(&name)
             || reported.contains(&name)
-            || globals.contains(&name)
+            || maybe_defined.contains(&name)
             || is_predefined(text)
         {
             continue;
