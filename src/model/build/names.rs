@@ -819,12 +819,7 @@ mod tests {
             events(&["def f():\n    global g\n    exec(s)\n"]),
             ["+f", "*"]
         );
-        assert_eq!(
-            names(&["def f():\n    global g\n"])
-                .maybe_defined
-                .len(),
-            1
-        );
+        assert_eq!(names(&["def f():\n    global g\n"]).maybe_defined.len(), 1);
         assert_eq!(
             events(&["%run helpers.py"]),
             ["*", "+run", "+helpers", "+py"]
