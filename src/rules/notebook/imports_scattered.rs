@@ -64,7 +64,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 format!("; {n} more {plural} in the same cell")
             } else {
                 let cells = if other_cells.len() == 1 { "cell" } else { "cells" };
-                format!("; {n} more {plural} down to {cells} {}{tail}", listed.join(", "))
+                format!("; {n} more {plural} in {cells} {}{tail}", listed.join(", "))
             }
         }
     };
