@@ -25,6 +25,7 @@ const MAX_DEPTH: usize = 200;
 
 /// Calls and names that can create module names the code does not spell out.
 const OPAQUE_NAMES: &[&str] = &[
+    "eval",
     "exec",
     "execfile",
     "globals",
