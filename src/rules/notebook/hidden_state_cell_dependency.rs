@@ -142,8 +142,9 @@ fn check(ctx: &Context, sink: &mut Sink) {
 }
 
 /// Names that exist without a definition: Python 3 and Python 2 builtins, IPython's own
-/// (`display`, `In`, `Out`, `_`, `_i3`, `_5`, ...), the names PySpark and Databricks kernels
-/// provide, and any dunder name.
+/// (`display`, `In`, `Out`, `_`, `_i3`, `_5`, ...), line magics IPython's automagic runs when
+/// typed alone (`ls`, `pwd`, `whos`), the names PySpark and Databricks kernels provide, and any
+/// dunder name.
 fn is_predefined(name: &str) -> bool {
     if name.starts_with("__") && name.ends_with("__") && name.len() > 4 {
         return true;
@@ -244,6 +245,7 @@ const BUILTINS: &[&str] = &[
     "_",
     "abs",
     "aiter",
+    "alias",
     "all",
     "anext",
     "any",
@@ -257,8 +259,10 @@ const BUILTINS: &[&str] = &[
     "bytearray",
     "bytes",
     "callable",
+    "cd",
     "chr",
     "classmethod",
+    "clear",
     "cmp",
     "coerce",
     "compile",
@@ -267,6 +271,7 @@ const BUILTINS: &[&str] = &[
     "credits",
     "dbutils",
     "delattr",
+    "dhist",
     "dict",
     "dir",
     "display",
@@ -299,8 +304,12 @@ const BUILTINS: &[&str] = &[
     "len",
     "license",
     "list",
+    "ll",
     "locals",
     "long",
+    "ls",
+    "lsmagic",
+    "magic",
     "map",
     "max",
     "memoryview",
@@ -310,9 +319,11 @@ const BUILTINS: &[&str] = &[
     "oct",
     "open",
     "ord",
+    "pinfo",
     "pow",
     "print",
     "property",
+    "pwd",
     "quit",
     "range",
     "raw_input",
@@ -337,6 +348,9 @@ const BUILTINS: &[&str] = &[
     "unichr",
     "unicode",
     "vars",
+    "who",
+    "whos",
+    "xmode",
     "xrange",
     "zip",
 ];
