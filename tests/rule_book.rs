@@ -83,12 +83,23 @@ fn script_to_notebook(script: &str) -> String {
             while lines.last().is_some_and(|l| l.trim().is_empty()) {
                 lines.pop();
             }
+            // `# Error output: KeyError: 'price'` stands for an error the cell saved (NB003).
+            let mut outputs = Vec::new();
+            lines.retain(|line| {
+                let Some(error) = line.trim().strip_prefix("# Error output: ") else {
+                    return true;
+                };
+                let (ename, evalue) = error.split_once(": ").unwrap_or((error, ""));
+                outputs.push(json!({"output_type": "error", "ename": ename,
+                    "evalue": evalue, "traceback": []}));
+                false
+            });
             let source = common::source_lines(&lines.join("\n"));
             json!({
                 "cell_type": "code",
                 "execution_count": count,
                 "metadata": {},
-                "outputs": [],
+                "outputs": outputs,
                 "source": source,
             })
         })

@@ -16,6 +16,7 @@ mod foreign;
 mod frames;
 mod joins;
 mod misuse;
+mod names;
 mod outputs;
 mod paths;
 mod security;
@@ -91,6 +92,7 @@ pub fn build(file: &SourceFile, tree: &Tree) -> FileModel {
     builder.block(root);
     dead::finish(&mut builder.model, file, root);
     builder.model.syntax_errors.sort_by_key(|(s, _)| s.start);
+    builder.model.names = names::collect(file, root);
     builder
         .model
         .replayed

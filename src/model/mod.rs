@@ -797,6 +797,44 @@ pub struct MetricAverage {
     pub averaging: Averaging,
 }
 
+/// A notebook's module-scope names, in the order Restart & Run All meets them
+/// (build/names.rs): what NB002 and NB004 read.
+#[derive(Debug, Default, Clone)]
+pub struct ModuleNames {
+    /// The names, interned: events hold their index.
+    pub names: Vec<String>,
+    /// Bindings, reads that run at once, sure deletions and opaque points, in order.
+    pub events: Vec<NameEvent>,
+    /// Names that may exist at any point: those a function declares `global` (module names
+    /// once it is called) and list-comprehension variables (Python 2 leaks them).
+    pub maybe_defined: Vec<u32>,
+    /// Import statements outside function and class bodies, in order.
+    pub imports: Vec<Span>,
+    /// The top-level statements (comments aside), and whether each is an import.
+    pub statements: Vec<(Span, bool)>,
+    /// The pass stopped descending somewhere (nesting too deep): names may be missing.
+    pub incomplete: bool,
+}
+
+/// One step of [`ModuleNames::events`]; the `u32` is an index into [`ModuleNames::names`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameEvent {
+    Bind(u32, Span),
+    /// A read that runs when its statement does (not one in a function body or lambda), and
+    /// is not guarded by a `try` with handlers.
+    Read(u32, Span),
+    /// `del x` that surely runs (not in a branch or loop).
+    Delete(u32, Span),
+    /// From here on, any name may exist: `from m import *`, `exec`, `globals()`, `%run`.
+    Opaque(Span),
+}
+
+impl ModuleNames {
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+}
+
 /// What a file's analysis produced.
 #[derive(Debug, Default)]
 pub struct FileModel {
@@ -878,6 +916,8 @@ pub struct FileModel {
     /// Names bound to a model or a composite, with the value and the identifier's span, in
     /// order (DEAD003).
     pub model_bindings: Vec<(String, ValueId, Span)>,
+    /// A notebook's module-scope names in execution order (empty for scripts).
+    pub names: ModuleNames,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.

@@ -47,6 +47,13 @@ pub struct Cell {
     /// For a list source (as nbformat writes it): the 1-based `.ipynb` line of each source
     /// line of the cell, in order. Empty when unknown (a string source, or an odd layout).
     pub json_rows: Vec<usize>,
+    /// Whether the cell has saved outputs of any kind.
+    pub has_outputs: bool,
+    /// The first error output saved with the cell: exception name and value (the value cut
+    /// short; tracebacks are not kept).
+    pub error_output: Option<(String, String)>,
+    /// Tagged `parameters` (papermill): names in it are replaced at run time.
+    pub parameters: bool,
 }
 
 /// What a notebook adds to its virtual text.

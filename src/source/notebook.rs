@@ -100,6 +100,9 @@ pub fn load(path: PathBuf, display: String, bytes: &[u8]) -> Result<SourceFile, 
             analyzed: plan.analyzed,
             json_line,
             json_rows,
+            has_outputs: !cell.outputs.0.is_empty(),
+            error_output: cell.error_output(),
+            parameters: cell.is_parameters(),
         });
         keep_outputs(cell, placed.len() - 1, &mut output_budget, &mut outputs);
     }
@@ -178,15 +181,15 @@ struct RawCell {
     /// nbformat 3: the language of a code cell.
     language: Option<Value>,
     metadata: Option<RawCellMetadata>,
-    /// Only the text of streams and `text/plain` results is kept; anything malformed is
-    /// skipped, never an error.
+    /// The type, the exception of errors (NB003) and the text of streams and `text/plain`
+    /// results (SEC001) of each output; anything malformed is skipped, never an error.
     #[serde(default)]
-    outputs: OutputTexts,
+    outputs: Outputs,
 }
 
 /// Keeps the saved output text of a code cell within the notebook's budget.
 fn keep_outputs(cell: &RawCell, index: usize, budget: &mut usize, out: &mut Vec<CellOutput>) {
-    for text in &cell.outputs.0 {
+    for text in cell.outputs.0.iter().flat_map(|o| &o.texts) {
         if *budget == 0 {
             return;
         }
@@ -202,64 +205,8 @@ fn keep_outputs(cell: &RawCell, index: usize, budget: &mut usize, out: &mut Vec<
     }
 }
 
-/// The texts of a cell's `outputs` list: `text` of streams (and of nbformat 3 results) and
-/// `data["text/plain"]` of results. Images and HTML are skipped without being stored.
-#[derive(Default)]
-struct OutputTexts(Vec<String>);
-
-impl<'de> Deserialize<'de> for OutputTexts {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Outputs;
-        impl<'de> Visitor<'de> for Outputs {
-            type Value = OutputTexts;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of outputs")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OutputTexts, A::Error> {
-                let mut texts = Vec::new();
-                while let Some(output) = seq.next_element::<OutputText>()? {
-                    texts.extend(output.0);
-                }
-                Ok(OutputTexts(texts))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<OutputTexts, A::Error> {
-                while map
-                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(OutputTexts::default())
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<OutputTexts, E> {
-                Ok(OutputTexts::default())
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<OutputTexts, E> {
-                Ok(OutputTexts::default())
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<OutputTexts, E> {
-                Ok(OutputTexts::default())
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<OutputTexts, E> {
-                Ok(OutputTexts::default())
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<OutputTexts, E> {
-                Ok(OutputTexts::default())
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<OutputTexts, E> {
-                Ok(OutputTexts::default())
-            }
-        }
-        deserializer.deserialize_any(Outputs)
-    }
-}
-
-/// The texts of one output (none when it is not an object).
+/// The texts kept from one JSON object.
 struct OutputText(Vec<String>);
-
-impl<'de> Deserialize<'de> for OutputText {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(TextsOf(&["text"], &["data"]))
-    }
-}
 
 /// Reads a JSON object keeping the text of the keys in `.0` and descending once into the
 /// objects under the keys in `.1` (`data` → `text/plain`); anything else is skipped.
@@ -377,9 +324,181 @@ impl<'de> Deserialize<'de> for LooseText {
 #[derive(Deserialize)]
 struct RawCellMetadata {
     vscode: Option<Value>,
+    tags: Option<Value>,
 }
 
+/// A cell's saved outputs, read leniently: outputs are not code, so a malformed one never
+/// makes the notebook unreadable; it only counts as an output.
+#[derive(Default)]
+struct Outputs(Vec<RawOutput>);
+
+/// One saved output: its type, exception and plain text; images, HTML and tracebacks are
+/// skipped without being stored.
+#[derive(Default)]
+struct RawOutput {
+    output_type: Option<String>,
+    ename: Option<String>,
+    evalue: Option<String>,
+    /// `text` of streams (and of nbformat 3 results) and `data["text/plain"]` of results,
+    /// each cut at `OUTPUT_TEXT_CAP_EACH` while it is read.
+    texts: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Outputs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OutputsVisitor;
+
+        impl<'de> Visitor<'de> for OutputsVisitor {
+            type Value = Outputs;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of outputs")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Outputs, A::Error> {
+                let mut outputs = Vec::new();
+                while let Some(output) = seq.next_element::<RawOutput>()? {
+                    outputs.push(output);
+                }
+                Ok(Outputs(outputs))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Outputs, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Outputs::default())
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Outputs, E> {
+                Ok(Outputs::default())
+            }
+        }
+
+        deserializer.deserialize_any(OutputsVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawOutput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OutputVisitor;
+
+        impl<'de> Visitor<'de> for OutputVisitor {
+            type Value = RawOutput;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an output")
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<RawOutput, A::Error> {
+                let mut output = RawOutput::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    let slot = match key.as_ref() {
+                        "output_type" => &mut output.output_type,
+                        "ename" => &mut output.ename,
+                        "evalue" => &mut output.evalue,
+                        "text" => {
+                            output.texts.extend(map.next_value::<LooseText>()?.0);
+                            continue;
+                        }
+                        "data" => {
+                            output.texts.extend(map.next_value::<DataTexts>()?.0);
+                            continue;
+                        }
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = map.next_value::<Value>()?.as_str().map(str::to_string);
+                }
+                Ok(output)
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawOutput, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(RawOutput::default())
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<RawOutput, E> {
+                Ok(RawOutput::default())
+            }
+        }
+
+        deserializer.deserialize_any(OutputVisitor)
+    }
+}
+
+/// An exception value longer than this is cut (a `KeyError` can quote a whole row).
+const MAX_EVALUE: usize = 80;
+
 impl RawCell {
+    /// The first `error` output (`pyerr` in nbformat 3): exception name and short value.
+    fn error_output(&self) -> Option<(String, String)> {
+        let error = self
+            .outputs
+            .0
+            .iter()
+            .find(|o| matches!(o.output_type.as_deref(), Some("error" | "pyerr")))?;
+        let name = error.ename.as_deref().unwrap_or("").trim().to_string();
+        let value = error.evalue.as_deref().unwrap_or("").trim();
+        let value = match value.char_indices().nth(MAX_EVALUE) {
+            Some((cut, _)) => format!("{}...", &value[..cut]),
+            None => value.to_string(),
+        };
+        Some((name, value))
+    }
+
+    /// Tagged `parameters`, papermill's marker for the cell whose names it overrides.
+    fn is_parameters(&self) -> bool {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.tags.as_ref())
+            .and_then(Value::as_array)
+            .is_some_and(|tags| tags.iter().any(|t| t.as_str() == Some("parameters")))
+    }
+
     fn execution_count(&self, nbformat: u64) -> Option<i64> {
         let count = if nbformat == 3 {
             &self.prompt_number
@@ -1106,6 +1225,37 @@ mod tests {
 
     fn load_json(json: &str) -> Result<SourceFile, LoadProblem> {
         load("nb.ipynb".into(), "nb.ipynb".into(), json.as_bytes())
+    }
+
+    #[test]
+    fn outputs_keep_the_first_error_and_parameters_tags() {
+        let long = "x".repeat(200);
+        let file = load_json(
+            &json!({"nbformat": 4, "metadata": {}, "cells": [
+                {"cell_type": "code", "source": "a", "metadata": {"tags": ["parameters"]},
+                 "outputs": [{"output_type": "stream", "name": "stdout", "text": "hi"}]},
+                {"cell_type": "code", "source": "b", "metadata": {}, "outputs": [
+                    {"output_type": "error", "ename": "KeyError", "evalue": "'price'",
+                     "traceback": ["..."]},
+                    {"output_type": "error", "ename": "ValueError", "evalue": "later"}]},
+                {"cell_type": "code", "source": "c", "metadata": {}, "outputs": [
+                    {"output_type": "pyerr", "ename": "E", "evalue": long}]},
+                {"cell_type": "code", "source": "d", "metadata": {}, "outputs": {"odd": 1}},
+                {"cell_type": "code", "source": "e", "metadata": {}, "outputs": [3, null]},
+            ]})
+            .to_string(),
+        )
+        .expect("outputs of any shape never make a notebook unreadable");
+        let cells = &file.notebook.as_ref().expect("a notebook").cells;
+        assert!(cells[0].parameters && cells[0].has_outputs && cells[0].error_output.is_none());
+        assert_eq!(
+            cells[1].error_output,
+            Some(("KeyError".to_string(), "'price'".to_string()))
+        );
+        let (_, value) = cells[2].error_output.clone().expect("an nbformat 3 error");
+        assert_eq!(value.chars().count(), MAX_EVALUE + 3);
+        assert!(!cells[3].has_outputs && !cells[1].parameters);
+        assert!(cells[4].has_outputs && cells[4].error_output.is_none());
     }
 
     /// A Python nbformat 4 notebook with these cells (a string is a code cell's source).
