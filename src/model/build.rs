@@ -15,6 +15,7 @@ mod frames;
 mod joins;
 mod outputs;
 mod paths;
+mod repro;
 mod seeds;
 mod selection;
 mod splits;
@@ -711,6 +712,7 @@ impl<'a> Builder<'a> {
             return UNKNOWN; // `x: int` declares, binds nothing
         };
         let value = self.expr_or_assignment(right);
+        self.repro_assignment(node);
         self.path_literals_in(right);
         self.note_folded(right, value);
         if let Some(left) = node.field("left") {
@@ -1699,6 +1701,7 @@ impl<'a> Builder<'a> {
     }
 
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
+        self.repro_call(qualified, &args, node);
         let io = self.note_io_call(qualified, &args);
         let paths = (!self.replaying && artifacts::opens_file(qualified)).then(|| args.clone());
         let first = args
@@ -1887,6 +1890,7 @@ impl<'a> Builder<'a> {
     /// (which keeps being one through `ravel`, `flatten`, ...), or data and anything else.
     fn method_call(&mut self, receiver: ValueId, method: &str, args: Args, node: Node) -> ValueId {
         self.note_save_method(receiver, method, &args, node);
+        self.repro_method(receiver, method, &args, node);
         if let Some(value) = self.torch_method_call(receiver, method, &args, node) {
             return value;
         }

@@ -1,4 +1,8 @@
 //! Reproducibility debt: training that gives a different model on every run or only runs on
 //! one person's machine.
 
-crate::rule::rules![unseeded_randomness, absolute_local_path];
+crate::rule::rules![
+    unseeded_randomness,
+    absolute_local_path,
+    nondeterministic_gpu_training,
+];
