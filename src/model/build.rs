@@ -16,6 +16,7 @@ mod joins;
 mod outputs;
 mod paths;
 mod repro;
+pub(crate) use repro::records_metadata_by_name;
 mod seeds;
 mod selection;
 mod splits;

@@ -26,6 +26,7 @@ use std::rc::Rc;
 pub use thin_vec::ThinVec;
 
 pub use build::build;
+pub(crate) use build::records_metadata_by_name;
 pub use chain::{Anchor, ChainFacts, Load, RowAnchors};
 pub use choices::{Choice, Choices};
 pub use fits::{Learned, ModelFit};

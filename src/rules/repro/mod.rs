@@ -5,4 +5,5 @@ crate::rule::rules![
     unseeded_randomness,
     absolute_local_path,
     nondeterministic_gpu_training,
+    model_artifact_without_metadata,
 ];
