@@ -6,4 +6,5 @@ crate::rule::rules![
     absolute_local_path,
     nondeterministic_gpu_training,
     model_artifact_without_metadata,
+    unpinned_ml_dependencies,
 ];
