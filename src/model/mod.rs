@@ -796,6 +796,10 @@ pub struct ReproFacts {
     pub metadata: Vec<Span>,
     /// Model saves inside a loop of their function body (checkpoints).
     pub looped_saves: Vec<Span>,
+    /// The version of the data recorded or pinned: `mlflow.log_input`, a `log_param` whose
+    /// key names the data, `dvc.api` reads, Delta's `versionAsOf`, a hash of the data
+    /// (`hashlib`), a W&B artifact used.
+    pub data_versions: Vec<Span>,
 }
 
 /// What a file's analysis produced.

@@ -104,6 +104,9 @@ impl Builder<'_> {
                 self.model.repro.deterministic.push(at);
             }
         }
+        if records_data_version(qualified, last, args, self) {
+            self.model.repro.data_versions.push(at);
+        }
         if TRACKERS.contains(&root)
             || is_lightning_trainer(qualified)
             || records_metadata_by_name(last)
@@ -135,6 +138,21 @@ impl Builder<'_> {
             }
             _ => false,
         };
+        let versioned = match method {
+            "option" | "options" => args.positional.first().is_some_and(|&(_, n)| {
+                let text = self.text(n).to_ascii_lowercase();
+                text.contains("versionasof") || text.contains("timestampasof")
+            }) || args
+                .keywords
+                .iter()
+                .any(|(k, ..)| matches!(k.as_str(), "versionAsOf" | "timestampAsOf")),
+            "use_artifact" | "log_input" => true,
+            "log_param" | "log_params" => tracked && names_data(args, self),
+            _ => false,
+        };
+        if versioned {
+            self.model.repro.data_versions.push(at);
+        }
         if tracked || records_metadata_by_name(method) || method == "save_hyperparameters" {
             self.model.repro.metadata.push(at);
         }
@@ -192,6 +210,37 @@ impl Builder<'_> {
                     && self.model.values[i].inputs.iter().any(|&j| is_cuda(j))
         })
     }
+}
+
+/// Whether a call records or pins the version of the data: `mlflow.log_input`, a
+/// `log_param(s)` whose arguments name the data (or cannot be read), `dvc.api` reads,
+/// `hashlib` digests, W&B artifacts.
+fn records_data_version(qualified: &str, last: &str, args: &Args, builder: &Builder) -> bool {
+    let root = qualified.split('.').next().unwrap_or(qualified);
+    match root {
+        "dvc" | "hashlib" | "lakefs" | "lakefs_sdk" | "lakefs_client" | "delta" => true,
+        _ if TRACKERS.contains(&root) => match last {
+            "log_input" | "use_artifact" | "Artifact" => true,
+            "log_param" | "log_params" | "set_tag" | "set_tags" => names_data(args, builder),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Arguments that name the data (`"data_version"`, `{"dataset": ...}`), or that the
+/// analysis cannot read (a dict built elsewhere may hold it).
+fn names_data(args: &Args, builder: &Builder) -> bool {
+    let Some((_, first)) = args.positional.first() else {
+        return args.splat;
+    };
+    if !matches!(first.kind_name(), "string" | "dictionary") {
+        return true;
+    }
+    let text = builder.text(*first).to_ascii_lowercase();
+    ["data", "snapshot", "version", "commit", "hash", "rev", "sha"]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 /// `open("meta.json", "w")`, `json.dump(...)`, `yaml.safe_dump(...)`: a sidecar written.

@@ -7,4 +7,5 @@ crate::rule::rules![
     nondeterministic_gpu_training,
     model_artifact_without_metadata,
     unpinned_ml_dependencies,
+    unversioned_training_data,
 ];
