@@ -160,7 +160,9 @@ impl Manifests {
         }
         for lock in &self.lockfiles {
             if let Some(mut listing) = requirement(lock, distribution) {
-                listing.version.get_or_insert_with(|| "(locked)".to_string());
+                listing
+                    .version
+                    .get_or_insert_with(|| "(locked)".to_string());
                 return Some(listing);
             }
         }
@@ -343,8 +345,14 @@ mod tests {
     #[test]
     fn includes_resolve_from_the_including_file() {
         assert_eq!(
-            includes("requirements/prod.txt", "-r base.txt\n-c ../constraints.txt\nx\n"),
-            vec!["requirements/base.txt".to_string(), "constraints.txt".to_string()]
+            includes(
+                "requirements/prod.txt",
+                "-r base.txt\n-c ../constraints.txt\nx\n"
+            ),
+            vec![
+                "requirements/base.txt".to_string(),
+                "constraints.txt".to_string()
+            ]
         );
         assert!(includes("requirements.txt", "-r ../../etc/x.txt\n").is_empty());
     }

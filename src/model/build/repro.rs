@@ -71,7 +71,9 @@ impl Builder<'_> {
             | "transformers.enable_full_determinism"
             | "transformers.trainer_utils.enable_full_determinism"
             | "monai.utils.set_determinism" => facts.deterministic.push(at),
-            "tensorflow.device" if first_text.is_some_and(|t| t.to_ascii_lowercase().contains("gpu")) => {
+            "tensorflow.device"
+                if first_text.is_some_and(|t| t.to_ascii_lowercase().contains("gpu")) =>
+            {
                 facts.tf_gpu.push(at);
             }
             "tensorflow.config.experimental.set_memory_growth"
@@ -91,9 +93,9 @@ impl Builder<'_> {
             self.model.repro.trainers.push(at);
             let gpu = args.keyword("accelerator").is_some_and(|(_, n)| {
                 string_value(self.text(n)).is_some_and(|s| matches!(s.as_str(), "gpu" | "cuda"))
-            }) || args.keyword("gpus").is_some_and(|(_, n)| {
-                !matches!(self.text(n), "None" | "0" | "[]" | "\"\"" | "''")
-            });
+            }) || args
+                .keyword("gpus")
+                .is_some_and(|(_, n)| !matches!(self.text(n), "None" | "0" | "[]" | "\"\"" | "''"));
             if gpu {
                 self.model.repro.gpu.push(at);
             }
@@ -118,7 +120,13 @@ impl Builder<'_> {
 
     /// A method call: `.cuda()`, `.to("cuda")`, `.to(device="cuda:0")`, and a tracker's run
     /// (`run.log(...)`) or a metadata method (`self.save_hyperparameters()`).
-    pub(super) fn repro_method(&mut self, receiver: ValueId, method: &str, args: &Args, node: Node) {
+    pub(super) fn repro_method(
+        &mut self,
+        receiver: ValueId,
+        method: &str,
+        args: &Args,
+        node: Node,
+    ) {
         let at = span(node);
         match method {
             "cuda" => self.model.repro.gpu.push(at),
@@ -139,13 +147,15 @@ impl Builder<'_> {
             _ => false,
         };
         let versioned = match method {
-            "option" | "options" => args.positional.first().is_some_and(|&(_, n)| {
-                let text = self.text(n).to_ascii_lowercase();
-                text.contains("versionasof") || text.contains("timestampasof")
-            }) || args
-                .keywords
-                .iter()
-                .any(|(k, ..)| matches!(k.as_str(), "versionAsOf" | "timestampAsOf")),
+            "option" | "options" => {
+                args.positional.first().is_some_and(|&(_, n)| {
+                    let text = self.text(n).to_ascii_lowercase();
+                    text.contains("versionasof") || text.contains("timestampasof")
+                }) || args
+                    .keywords
+                    .iter()
+                    .any(|(k, ..)| matches!(k.as_str(), "versionAsOf" | "timestampAsOf"))
+            }
             "use_artifact" | "log_input" => true,
             "log_param" | "log_params" => tracked && names_data(args, self),
             _ => false,
@@ -238,9 +248,11 @@ fn names_data(args: &Args, builder: &Builder) -> bool {
         return true;
     }
     let text = builder.text(*first).to_ascii_lowercase();
-    ["data", "snapshot", "version", "commit", "hash", "rev", "sha"]
-        .iter()
-        .any(|w| text.contains(w))
+    [
+        "data", "snapshot", "version", "commit", "hash", "rev", "sha",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
 }
 
 /// `open("meta.json", "w")`, `json.dump(...)`, `yaml.safe_dump(...)`: a sidecar written.
@@ -283,10 +295,22 @@ mod tests {
 
     #[test]
     fn metadata_writers_by_name() {
-        for name in ["save_metadata", "log_params", "write_model_card", "dump_config", "log_metrics"] {
+        for name in [
+            "save_metadata",
+            "log_params",
+            "write_model_card",
+            "dump_config",
+            "log_metrics",
+        ] {
             assert!(records_metadata_by_name(name), "{name}");
         }
-        for name in ["load_config", "log_message", "save_model", "save", "get_params"] {
+        for name in [
+            "load_config",
+            "log_message",
+            "save_model",
+            "save",
+            "get_params",
+        ] {
             assert!(!records_metadata_by_name(name), "{name}");
         }
     }
