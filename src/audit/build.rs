@@ -1257,20 +1257,12 @@ fn summary(
             {
                 note = Some(format!("drift monitoring declared external: {external}"));
             }
-            let unpinned: Vec<String> = inventory
-                .pins
-                .iter()
-                .filter(|p| p.version.is_none())
-                .map(|p| match &p.manifest {
-                    Some(manifest) => format!("{} ({manifest})", p.library),
-                    None => format!("{} (in no manifest)", p.library),
-                })
-                .collect();
-            if group.family == "repro" && !unpinned.is_empty() {
-                note = Some(format!(
-                    "ML libraries not pinned to a version: {}",
-                    unpinned.join(", ")
-                ));
+            // The unpinned model libraries, as REPRO003 (which reads the manifests with the
+            // same reader as the pins) says them: the message up to its explanation.
+            if let Some(unpinned) = group.findings.iter().find(|f| f.code == "REPRO003") {
+                let consequence = crate::rules::repro::unpinned_ml_dependencies::CONSEQUENCE;
+                let listed = unpinned.message.split(consequence).next();
+                note = listed.map(str::to_string);
             }
             FamilyStatus {
                 family: group.family,

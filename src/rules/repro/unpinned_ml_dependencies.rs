@@ -13,6 +13,10 @@ crate::rule::rule! {
     preview: true,
 }
 
+/// What the message says after the list (the audit's note keeps the list only).
+pub(crate) const CONSEQUENCE: &str = "; a fresh install gets whatever versions are newest \
+     that day, and the model may train or load differently";
+
 /// The model libraries that training and serving files import, checked against the
 /// project's manifests and lockfiles: one finding per project, at the first import of the
 /// first library that no manifest pins, listing all of them. A project whose manifests do
@@ -68,8 +72,7 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
             *file,
             *place,
             format!(
-                "ML libraries not pinned to a version: {}; a fresh install gets whatever \
-                 versions are newest that day, and the model may train or load differently",
+                "ML libraries not pinned to a version: {}{CONSEQUENCE}",
                 listed.join(", ")
             ),
         )
