@@ -135,6 +135,27 @@ impl Manifests {
                 .any(|d| self.find(d).is_some())
     }
 
+    /// Whether `distribution` is the project itself (`name = "scikit-learn"` in its
+    /// `pyproject.toml`, `DISTNAME` in its `setup.py`): a library importing its own package.
+    pub fn is_own_name(&self, distribution: &str) -> bool {
+        let wanted = distribution.replace('_', "-");
+        self.manifests.iter().any(|m| {
+            m.text.lines().any(|line| {
+                let lower = line.trim().to_ascii_lowercase();
+                if !names_the_project(&lower) {
+                    return false;
+                }
+                let value = lower
+                    .split_once(['=', ':'])
+                    .map_or("", |(_, v)| v)
+                    .trim()
+                    .trim_end_matches(',')
+                    .trim_matches(['"', '\'', ' ']);
+                value.replace('_', "-") == wanted
+            })
+        })
+    }
+
     /// Where a manifest (not a lockfile) lists `distribution`: a pinned listing first, else
     /// the first listing. None when no manifest lists it.
     pub fn find_declared(&self, distribution: &str) -> Option<Listing> {
@@ -236,9 +257,11 @@ fn requirement(manifest: &Manifest, library: &str) -> Option<Listing> {
             if before.is_some_and(part_of_name) || rest.chars().next().is_some_and(part_of_name) {
                 continue;
             }
-            // A commented-out line lists nothing.
+            // A commented-out line lists nothing, and the project's own name
+            // (`name = "scikit-learn"`, `DISTNAME = "scikit-learn"`) is not a dependency.
             let line_start = lower[..at].rfind('\n').map_or(0, |i| i + 1);
-            if lower[line_start..at].trim_start().starts_with('#') {
+            let before_name = lower[line_start..at].trim_start();
+            if before_name.starts_with('#') || names_the_project(before_name) {
                 continue;
             }
             let line = lower[..at].matches('\n').count() + 1;
@@ -262,6 +285,20 @@ fn requirement(manifest: &Manifest, library: &str) -> Option<Listing> {
         }
     }
     found
+}
+
+/// The start of a line up to a name, when it declares the project's own name:
+/// `name = "`, `name="`, `distname = "`, `name: `.
+fn names_the_project(before: &str) -> bool {
+    let key: String = before
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let rest = before[key.len()..].trim_start_matches([' ', '\t']);
+    matches!(
+        key.as_str(),
+        "name" | "distname" | "project_name" | "package_name"
+    ) && rest.starts_with(['=', ':'])
 }
 
 /// `==1.3.2`, `===1.3.2`, conda's `=1.3.2` or Poetry's `= "1.3.2"` at the start of `rest`
@@ -329,7 +366,22 @@ mod tests {
         );
         assert_eq!(listing("scikit-learn = \"^1.5\"\n"), Some(None));
         assert_eq!(listing("# scikit-learn==1.0\n"), None);
+        assert_eq!(listing("DISTNAME = \"scikit-learn\"\n"), None);
+        assert_eq!(listing("[project]\nname = \"scikit-learn\"\n"), None);
         assert_eq!(listing("numpy==1.26\n"), None);
+    }
+
+    #[test]
+    fn the_project_is_not_its_own_dependency() {
+        let manifests = Manifests {
+            manifests: vec![Manifest {
+                name: "setup.py".into(),
+                text: "DISTNAME = \"scikit-learn\"\nsetup(name=DISTNAME)\n".into(),
+            }],
+            lockfiles: Vec::new(),
+        };
+        assert!(manifests.is_own_name("scikit-learn"));
+        assert!(!manifests.is_own_name("torch"));
     }
 
     #[test]

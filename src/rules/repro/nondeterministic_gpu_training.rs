@@ -18,7 +18,7 @@ crate::rule::rule! {
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
     let repro = &model.repro;
-    if !repro.deterministic.is_empty() {
+    if !repro.deterministic.is_empty() || ctx.file.is_test_module() {
         return;
     }
     let torch = torch_training(model).filter(|_| !repro.gpu.is_empty());

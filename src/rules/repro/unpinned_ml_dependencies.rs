@@ -40,6 +40,9 @@ fn check(index: &ProjectIndex, sink: &mut ProjectSink) {
             continue;
         }
         for (distribution, place) in &summary.ml_imports {
+            if manifests.is_own_name(distribution) {
+                continue;
+            }
             if !imported.iter().any(|(d, ..)| d == distribution) {
                 imported.push((distribution, file, *place));
             }

@@ -19,7 +19,10 @@ crate::rule::rule! {
 /// left alone.
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
-    if ctx.file.is_notebook() || !model.repro.data_versions.is_empty() {
+    if ctx.file.is_notebook()
+        || ctx.file.is_test_module()
+        || !model.repro.data_versions.is_empty()
+    {
         return;
     }
     // The mutable reads: value → (site, what is read, why it changes).
