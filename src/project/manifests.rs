@@ -261,7 +261,8 @@ fn requirement(manifest: &Manifest, library: &str) -> Option<Listing> {
             // (`name = "scikit-learn"`, `DISTNAME = "scikit-learn"`) is not a dependency.
             let line_start = lower[..at].rfind('\n').map_or(0, |i| i + 1);
             let before_name = lower[line_start..at].trim_start();
-            if before_name.starts_with('#') || names_the_project(before_name) {
+            let lock = LOCKFILES.contains(&manifest.name.as_str());
+            if before_name.starts_with('#') || !lock && names_the_project(before_name) {
                 continue;
             }
             let line = lower[..at].matches('\n').count() + 1;
