@@ -572,7 +572,10 @@ fn unpinned_model_libraries_are_said_under_reproducibility() {
     let loose = audit_json(&dir, &[]);
     assert_eq!(repro(&loose)["family"], "repro");
     let note = repro(&loose)["note"].as_str().unwrap().to_string();
-    assert!(note.contains("scikit-learn (requirements.txt)"), "{note}");
+    assert!(
+        note.contains("scikit-learn (`scikit-learn>=1.2` in requirements.txt line 2)"),
+        "{note}"
+    );
     assert_eq!(loose["inventory"]["pins"][0]["library"], "scikit-learn");
     dir.write("requirements.txt", "pandas==2.2.0\nscikit-learn==1.5.2\n");
     let pinned = audit_json(&dir, &[]);

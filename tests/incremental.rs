@@ -205,11 +205,13 @@ fn a_file_checked_alone_sees_its_project_unless_no_project() {
 #[test]
 fn the_standard_input_stands_in_for_its_file_within_the_project() {
     let dir = notebook_project();
+    // The same selection as `check` (preview rules included), so that the two runs compare.
     let args = [
         "check",
         "--format",
         "json",
         "--exit-zero",
+        "--preview",
         "--stdin-filename",
         "train.ipynb",
     ];
@@ -763,12 +765,16 @@ fn a_folder_without_a_marker_is_one_project() {
     dir.write("loose/notebooks/train.ipynb", nested(NOTEBOOK_SAVE));
     dir.write("loose/app/serve.py", nested(SERVE));
     let run = check(dir.path(), &["loose"]);
+    // REPRO005 too: the notebook saves the model it trained and records nothing about it.
     assert_eq!(
         codes_for(&run, "loose/notebooks/train.ipynb"),
-        ["NB005"],
+        ["NB005", "REPRO005"],
         "{}",
         run.stdout
     );
     let run = check(&dir.join("loose"), &["."]);
-    assert_eq!(codes_for(&run, "notebooks/train.ipynb"), ["NB005"]);
+    assert_eq!(
+        codes_for(&run, "notebooks/train.ipynb"),
+        ["NB005", "REPRO005"]
+    );
 }

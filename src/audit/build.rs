@@ -3,7 +3,8 @@
 use super::model::*;
 use super::{FIX_FIRST, Input, mlts, questions};
 use crate::finding::Severity;
-use crate::project::index::{FileId, MANIFESTS, ProjectIndex};
+use crate::project::index::{FileId, ProjectIndex};
+use crate::project::manifests::{Listing, Manifests};
 use crate::project::summary::{self, FileSummary};
 use crate::registry;
 use crate::report::{Diagnostic, Report};
@@ -1151,83 +1152,33 @@ fn helper_file(caller: &str, called: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// For each library the training files use, the version the project's manifests pin.
+/// For each library the training files use, the version the project's manifests pin (read
+/// by the same reader as REPRO003, [`Manifests`]).
 fn pins(input: &Input, libraries: &BTreeSet<&'static str>) -> Vec<Pin> {
-    let mut manifests: Vec<(String, String)> = Vec::new();
     let mut roots: Vec<&Path> = input.projects.iter().map(|p| p.root.as_path()).collect();
     roots.sort();
     roots.dedup();
-    for root in roots {
-        for name in MANIFESTS {
-            if let Ok(text) = crate::files::read_text(&root.join(name)) {
-                manifests.push(((*name).to_string(), text));
-            }
-        }
-    }
+    let manifests: Vec<Manifests> = roots.into_iter().map(Manifests::read).collect();
     libraries
         .iter()
         .map(|library| {
-            let mut listed = None;
-            for (name, text) in &manifests {
-                if let Some(version) = requirement(text, library) {
-                    listed = Some((name.clone(), version));
-                    if listed.as_ref().is_some_and(|(_, v)| v.is_some()) {
-                        break;
-                    }
+            let mut listed: Option<Listing> = None;
+            for found in manifests.iter().filter_map(|m| m.find_declared(library)) {
+                let pinned = found.version.is_some();
+                if listed.as_ref().is_none_or(|l| l.version.is_none()) {
+                    listed = Some(found);
+                }
+                if pinned {
+                    break;
                 }
             }
             Pin {
                 library: library.to_string(),
-                version: listed.as_ref().and_then(|(_, v)| v.clone()),
-                manifest: listed.map(|(name, _)| name),
+                version: listed.as_ref().and_then(|l| l.version.clone()),
+                manifest: listed.map(|l| l.manifest),
             }
         })
         .collect()
-}
-
-/// Whether `text` (a requirements file, pyproject, environment.yml, Pipfile) lists
-/// `library`: Some with the exact version pinned (`==1.3.2`, conda's `=1.3.2`, Pipfile's
-/// `"==1.3.2"`), Some(None) when listed unpinned, None when not listed.
-fn requirement(text: &str, library: &str) -> Option<Option<String>> {
-    let lower = text.to_ascii_lowercase();
-    let names = [library.to_string(), library.replace('-', "_")];
-    let part_of_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    let mut found = None;
-    for name in &names {
-        for (at, _) in lower.match_indices(name.as_str()) {
-            let before = lower[..at].chars().next_back();
-            let rest = &lower[at + name.len()..];
-            if before.is_some_and(part_of_name) || rest.chars().next().is_some_and(part_of_name) {
-                continue;
-            }
-            let version = exact_version(rest);
-            if version.is_some() {
-                return Some(version);
-            }
-            found = Some(None);
-        }
-    }
-    found
-}
-
-/// `==1.3.2` or conda's `=1.3.2` at the start of `rest` (after extras and quotes).
-fn exact_version(rest: &str) -> Option<String> {
-    let rest = match rest.find(']') {
-        Some(end) if rest.starts_with('[') => &rest[end + 1..],
-        _ => rest,
-    };
-    let rest = rest.trim_start_matches([' ', '"', '\'', ':']);
-    let rest = rest.trim_start_matches(' ');
-    let version = match rest.strip_prefix("==") {
-        Some(v) => v,
-        None => rest.strip_prefix('=')?,
-    };
-    let version: String = version
-        .trim_start_matches([' ', '"'])
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '-'))
-        .collect();
-    (!version.is_empty() && !version.contains('*')).then(|| format!("=={version}"))
 }
 
 /// Severity order for ranking: errors first.
@@ -1306,20 +1257,12 @@ fn summary(
             {
                 note = Some(format!("drift monitoring declared external: {external}"));
             }
-            let unpinned: Vec<String> = inventory
-                .pins
-                .iter()
-                .filter(|p| p.version.is_none())
-                .map(|p| match &p.manifest {
-                    Some(manifest) => format!("{} ({manifest})", p.library),
-                    None => format!("{} (in no manifest)", p.library),
-                })
-                .collect();
-            if group.family == "repro" && !unpinned.is_empty() {
-                note = Some(format!(
-                    "ML libraries not pinned to a version: {}",
-                    unpinned.join(", ")
-                ));
+            // The unpinned model libraries, as REPRO003 (which reads the manifests with the
+            // same reader as the pins) says them: the message up to its explanation.
+            if let Some(unpinned) = group.findings.iter().find(|f| f.code == "REPRO003") {
+                let consequence = crate::rules::repro::unpinned_ml_dependencies::CONSEQUENCE;
+                let listed = unpinned.message.split(consequence).next();
+                note = listed.map(str::to_string);
             }
             FamilyStatus {
                 family: group.family,
@@ -1403,35 +1346,6 @@ fn summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn requirement_reads_pins_in_each_manifest_form() {
-        let pinned = |text: &str| requirement(text, "scikit-learn");
-        assert_eq!(
-            pinned("scikit-learn==1.3.2\n"),
-            Some(Some("==1.3.2".into()))
-        );
-        assert_eq!(pinned("pandas\nscikit-learn>=1.2\n"), Some(None));
-        assert_eq!(
-            pinned("  - scikit-learn=1.3.0\n"),
-            Some(Some("==1.3.0".into()))
-        );
-        assert_eq!(
-            pinned("dependencies = [\"scikit-learn==1.4\"]\n"),
-            Some(Some("==1.4".into()))
-        );
-        assert_eq!(
-            pinned("  \"scikit-learn==1.4\",\n"),
-            Some(Some("==1.4".into()))
-        );
-        assert_eq!(pinned("scikit-learn-extra==0.3\n"), None);
-        assert_eq!(pinned("scikit_learn == 1.1\n"), Some(Some("==1.1".into())));
-        assert_eq!(
-            pinned("scikit-learn[all]==1.5.0\n"),
-            Some(Some("==1.5.0".into()))
-        );
-        assert_eq!(pinned("numpy==1.26\n"), None);
-    }
 
     #[test]
     fn section_takes_the_first_prose_paragraph() {

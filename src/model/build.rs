@@ -19,7 +19,9 @@ mod misuse;
 mod names;
 mod outputs;
 mod paths;
+mod repro;
 mod security;
+pub(crate) use repro::records_metadata_by_name;
 mod seeds;
 mod selection;
 mod splits;
@@ -730,6 +732,7 @@ impl<'a> Builder<'a> {
             return UNKNOWN; // `x: int` declares, binds nothing
         };
         let value = self.expr_or_assignment(right);
+        self.repro_assignment(node);
         self.path_literals_in(right);
         self.note_secret_assignment(node);
         self.note_folded(right, value);
@@ -1737,6 +1740,7 @@ impl<'a> Builder<'a> {
     }
 
     fn call_qualified(&mut self, qualified: &str, args: Args, node: Node) -> ValueId {
+        self.repro_call(qualified, &args, node);
         let io = self.note_io_call(qualified, &args);
         let paths = (!self.replaying && artifacts::opens_file(qualified)).then(|| args.clone());
         let first = args
@@ -1927,6 +1931,7 @@ impl<'a> Builder<'a> {
     /// (which keeps being one through `ravel`, `flatten`, ...), or data and anything else.
     fn method_call(&mut self, receiver: ValueId, method: &str, args: Args, node: Node) -> ValueId {
         self.note_save_method(receiver, method, &args, node);
+        self.repro_method(receiver, method, &args, node);
         if let Some(value) = self.torch_method_call(receiver, method, &args, node) {
             return value;
         }

@@ -29,6 +29,7 @@ use std::rc::Rc;
 pub use thin_vec::ThinVec;
 
 pub use build::build;
+pub(crate) use build::records_metadata_by_name;
 pub use chain::{Anchor, ChainFacts, Load, RowAnchors};
 pub use choices::{Choice, Choices};
 pub use fits::{Learned, ModelFit};
@@ -835,6 +836,33 @@ impl ModuleNames {
     }
 }
 
+/// What the reproducibility rules read (build/repro.rs): sites in source order.
+#[derive(Debug, Default)]
+pub struct ReproFacts {
+    /// Work put on a CUDA device: `.cuda()`, `.to("cuda")`, `torch.device("cuda" ...)`,
+    /// `Trainer(accelerator="gpu")`.
+    pub gpu: Vec<Span>,
+    /// TensorFlow put on a GPU: `tf.device("/GPU:0")`, `set_memory_growth`.
+    pub tf_gpu: Vec<Span>,
+    /// Deterministic kernels requested: `torch.use_deterministic_algorithms(True)`,
+    /// `cudnn.deterministic = True`, `Trainer(deterministic=True)`,
+    /// `tf.config.experimental.enable_op_determinism()`, a call named for it.
+    pub deterministic: Vec<Span>,
+    /// `cudnn.benchmark = True`: picks kernels by timing, whatever `deterministic` says.
+    pub benchmark: Vec<Span>,
+    /// Lightning trainers built.
+    pub trainers: Vec<Span>,
+    /// The run's parameters, metrics or metadata recorded: a tracker's call (MLflow, W&B,
+    /// ...), a sidecar JSON/YAML written, a function named for it (`save_metadata`).
+    pub metadata: Vec<Span>,
+    /// Model saves inside a loop of their function body (checkpoints).
+    pub looped_saves: Vec<Span>,
+    /// The version of the data recorded or pinned: `mlflow.log_input`, a `log_param` whose
+    /// key names the data, `dvc.api` reads, Delta's `versionAsOf`, a hash of the data
+    /// (`hashlib`), a W&B artifact used.
+    pub data_versions: Vec<Span>,
+}
+
 /// What a file's analysis produced.
 #[derive(Debug, Default)]
 pub struct FileModel {
@@ -918,6 +946,8 @@ pub struct FileModel {
     pub model_bindings: Vec<(String, ValueId, Span)>,
     /// A notebook's module-scope names in execution order (empty for scripts).
     pub names: ModuleNames,
+    /// GPU placement, determinism switches, run tracking and checkpoints (build/repro.rs).
+    pub repro: ReproFacts,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.

@@ -473,6 +473,20 @@ impl<'a> Extractor<'a> {
             }
         }
         self.prototype_import(node, &names);
+        for name in &names {
+            if let Some(distribution) = crate::ml::model_library(name)
+                && !self
+                    .summary
+                    .ml_imports
+                    .iter()
+                    .any(|(d, _)| d == distribution)
+            {
+                let place = self.node_place(node);
+                self.summary
+                    .ml_imports
+                    .push((distribution.to_string(), place));
+            }
+        }
         for name in names {
             if let Some(library) = DRIFT_LIBRARIES.iter().find(|l| {
                 name.strip_prefix(**l)

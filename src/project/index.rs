@@ -3,24 +3,11 @@
 //! Python file.
 
 use super::facts::ProjectFacts;
+use super::manifests::Manifests;
 use super::summary::{Entry, FileSummary, Place, Save, Schema, Training};
 use crate::ml::monitoring::DRIFT_DISTRIBUTIONS;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-/// Dependency manifests read from the project root.
-pub const MANIFESTS: &[&str] = &[
-    "requirements.txt",
-    "requirements-prod.txt",
-    "requirements/prod.txt",
-    "requirements/base.txt",
-    "pyproject.toml",
-    "setup.cfg",
-    "setup.py",
-    "environment.yml",
-    "environment.yaml",
-    "Pipfile",
-];
 
 /// A file of the project: its index in the index's files.
 pub type FileId = usize;
@@ -52,6 +39,7 @@ pub struct Joins {
     pub artifact_edges: Vec<ArtifactEdge>,
     pub data_edges: Vec<DataEdge>,
     pub manifest_drift: Vec<(String, String)>,
+    pub manifests: Manifests,
 }
 
 pub struct ProjectIndex<'a> {
@@ -73,6 +61,8 @@ pub struct ProjectIndex<'a> {
     importers: std::cell::OnceCell<HashMap<FileId, Vec<FileId>>>,
     /// Drift libraries named in dependency manifests: (manifest, distribution).
     pub manifest_drift: Vec<(String, String)>,
+    /// The dependency manifests and lockfiles at the root.
+    pub manifests: Manifests,
 }
 
 impl<'a> ProjectIndex<'a> {
@@ -99,6 +89,7 @@ impl<'a> ProjectIndex<'a> {
             artifact_edges: self.artifact_edges.clone(),
             data_edges: self.data_edges.clone(),
             manifest_drift: self.manifest_drift.clone(),
+            manifests: self.manifests.clone(),
         }
     }
 
@@ -118,6 +109,7 @@ impl<'a> ProjectIndex<'a> {
             edges_by_save: HashMap::new(),
             data_edges: Vec::new(),
             manifest_drift: Vec::new(),
+            manifests: Manifests::default(),
             training_imports: std::cell::OnceCell::new(),
             importers: std::cell::OnceCell::new(),
         };
@@ -127,6 +119,7 @@ impl<'a> ProjectIndex<'a> {
                 index.artifact_edges = joins.artifact_edges;
                 index.data_edges = joins.data_edges;
                 index.manifest_drift = joins.manifest_drift;
+                index.manifests = joins.manifests;
             }
             None => {
                 index.join_artifacts();
@@ -287,16 +280,13 @@ impl<'a> ProjectIndex<'a> {
     }
 
     fn read_manifests(&mut self) {
-        for name in MANIFESTS {
-            let path = self.root.join(name);
-            let Ok(text) = crate::files::read_text(&path) else {
-                continue;
-            };
-            let lower = text.to_ascii_lowercase();
+        self.manifests = Manifests::read(&self.root);
+        for manifest in &self.manifests.manifests {
+            let lower = manifest.text.to_ascii_lowercase();
             for dist in DRIFT_DISTRIBUTIONS {
                 if manifest_names(&lower, dist) {
                     self.manifest_drift
-                        .push(((*name).to_string(), (*dist).to_string()));
+                        .push((manifest.name.clone(), (*dist).to_string()));
                 }
             }
         }

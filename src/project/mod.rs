@@ -5,6 +5,7 @@ pub mod extract;
 pub mod facts;
 mod hints;
 pub mod index;
+pub mod manifests;
 pub mod roots;
 mod serving;
 pub mod summary;

@@ -112,6 +112,10 @@ pub struct FileSummary {
     /// load is placed at the call, and messages name the helper.
     #[serde(default)]
     pub read_at: Vec<(Place, String)>,
+    /// The model libraries the file imports at its top level (by distribution,
+    /// `scikit-learn`), each at its first import (REPRO003).
+    #[serde(default)]
+    pub ml_imports: Vec<(String, Place)>,
 }
 
 impl FileSummary {

@@ -253,6 +253,9 @@ impl Builder<'_> {
         if self.replaying {
             return;
         }
+        if op == IoOp::Save {
+            self.repro_save(node);
+        }
         let scope = self.scope();
         let text = self.text(node);
         let text = if text.len() > 200 {
