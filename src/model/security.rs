@@ -62,6 +62,9 @@ pub enum Origin {
     Download,
     /// A path or bytes the user gives at run time (`sys.argv`, argparse, `input()`).
     UserInput,
+    /// A path written in the code (`"models/model.pkl"`): the project's own artifact, safe as
+    /// long as nobody else can replace the file.
+    OwnArtifact,
 }
 
 #[derive(Debug, Clone)]

@@ -203,12 +203,16 @@ impl Builder<'_> {
         ) else {
             return;
         };
-        let Some((origin, origin_text)) = self.untrusted_origin(value, node) else {
+        let Some((origin, origin_text)) = self.untrusted_origin(value, node).or_else(|| {
+            // A path the code writes out (`"models/model.pkl"`, `open(MODEL_PATH, "rb")`).
+            self.fold_path(node, 0)
+                .map(|path| (Origin::OwnArtifact, path))
+        }) else {
             return;
         };
         // With torch >= 2.6 a bare `torch.load` reads weights only: only a file straight from
         // the network or a request is worth a finding then.
-        if torch_default && origin == Origin::UserInput {
+        if torch_default && matches!(origin, Origin::UserInput | Origin::OwnArtifact) {
             return;
         }
         self.model.security.unsafe_loads.push(UnsafeLoad {
@@ -374,6 +378,7 @@ fn rank(origin: Origin) -> u8 {
         Origin::Download => 2,
         Origin::Url => 1,
         Origin::UserInput => 0,
+        Origin::OwnArtifact => 0,
     }
 }
 
@@ -425,7 +430,16 @@ mod tests {
         );
         // A bare torch.load reads weights only on torch >= 2.6: a CLI path is not reported.
         assert!(origins("m = torch.load(sys.argv[1])").is_empty());
-        assert!(origins("m = joblib.load('model.pkl')").is_empty());
+        // The project's own artifact: a path written in the code (info in SEC002).
+        assert_eq!(
+            origins("m = joblib.load('model.pkl')"),
+            [Origin::OwnArtifact]
+        );
+        assert_eq!(
+            origins("P = 'models/m.pkl'\nwith open(P, 'rb') as f:\n    m = pickle.load(f)"),
+            [Origin::OwnArtifact]
+        );
+        assert!(origins("m = torch.load('model.pt')").is_empty());
         assert!(origins("def f(path):\n    return joblib.load(path)").is_empty());
         assert!(origins("m = torch.load(requests.get(u).content, weights_only=True)").is_empty());
     }

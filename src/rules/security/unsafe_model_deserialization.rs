@@ -13,8 +13,9 @@ crate::rule::rule! {
 }
 
 /// Reads the unpickling calls the model traced to an untrusted origin (build/security.rs):
-/// an upload is an error, a URL, a download or a path given at run time a warning. Files the
-/// project writes itself, and inputs of unknown origin, are never reported.
+/// an upload is an error, a URL, a download or a path given at run time a warning, a path
+/// written in the code (the project's own artifact) info. Inputs of unknown origin are never
+/// reported.
 fn check(ctx: &Context, sink: &mut Sink) {
     let mut seen = std::collections::HashSet::new();
     for load in &ctx.model.security.unsafe_loads {
@@ -46,6 +47,10 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 format!("a path given at run time ({})", user_input(&load.origin_text)),
                 Severity::Warning,
             ),
+            Origin::OwnArtifact => (
+                format!("`{}`, a path written in the code", load.origin_text),
+                Severity::Info,
+            ),
         };
         let how = if load.torch_default {
             " without `weights_only=True` (unpickled unless torch >= 2.6)"
@@ -71,7 +76,14 @@ fn check(ctx: &Context, sink: &mut Sink) {
         sink.report(
             &RULE,
             load.span,
-            format!("`{function}` unpickles {origin}{how}: whoever controls it runs code here"),
+            if load.origin == Origin::OwnArtifact {
+                format!(
+                    "`{function}` unpickles {origin}{how}: safe only while nobody else can \
+                     write that file, since whoever replaces it runs code here"
+                )
+            } else {
+                format!("`{function}` unpickles {origin}{how}: whoever controls it runs code here")
+            },
         )
         .severity(severity)
         .help(help);
