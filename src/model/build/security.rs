@@ -203,9 +203,14 @@ impl Builder<'_> {
         ) else {
             return;
         };
+        // A path the code writes out (`"models/model.pkl"`, `open(MODEL_PATH, "rb")`): the
+        // project's own artifact. Readers of data frames and arrays (`pd.read_pickle`,
+        // `np.load`) of such paths are caches of the project's data, not models.
+        let own_artifact = !matches!(callee, "pandas.read_pickle" | "numpy.load");
         let Some((origin, origin_text)) = self.untrusted_origin(value, node).or_else(|| {
-            // A path the code writes out (`"models/model.pkl"`, `open(MODEL_PATH, "rb")`).
-            self.fold_path(node, 0)
+            own_artifact
+                .then(|| self.fold_path(node, 0))
+                .flatten()
                 .map(|path| (Origin::OwnArtifact, path))
         }) else {
             return;
@@ -440,6 +445,7 @@ mod tests {
             [Origin::OwnArtifact]
         );
         assert!(origins("m = torch.load('model.pt')").is_empty());
+        assert!(origins("import pandas as pd\ndf = pd.read_pickle('train.pkl')").is_empty());
         assert!(origins("def f(path):\n    return joblib.load(path)").is_empty());
         assert!(origins("m = torch.load(requests.get(u).content, weights_only=True)").is_empty());
     }
