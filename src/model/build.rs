@@ -16,6 +16,7 @@ mod frames;
 mod joins;
 mod outputs;
 mod paths;
+mod retention;
 mod seeds;
 mod selection;
 mod splits;
@@ -697,6 +698,12 @@ impl<'a> Builder<'a> {
             "augmented_assignment" => {
                 let right = node.field("right").map_or(UNKNOWN, |r| self.expr(r));
                 if let Some(left) = node.field("left") {
+                    if let (Some(operator), Some(added)) =
+                        (node.field("operator"), node.field("right"))
+                    {
+                        let operator = self.text(operator).to_string();
+                        self.note_accumulation(left, &operator, added, right, node);
+                    }
                     let old = self.expr(left);
                     let id = self.derived(vec![old, right], node);
                     self.bind_target(left, id);
@@ -1626,6 +1633,11 @@ impl<'a> Builder<'a> {
                 && object.kind_name() == "identifier"
                 && matches!(self.kind(receiver), Kind::Unknown | Kind::Tuple(_));
             let added = args.all_values();
+            if method == "append"
+                && let [(value, argument)] = args.positional[..]
+            {
+                self.note_accumulation(object, method, argument, value, node);
+            }
             let spark = self
                 .spark_session_method(receiver, method)
                 .then(|| args.clone());

@@ -794,6 +794,26 @@ pub struct MetricAverage {
     pub averaging: Averaging,
 }
 
+/// A value added to a running total or a list in a file that imports PyTorch:
+/// `total += loss`, `total += loss * n`, `losses.append(loss)` (API004).
+#[derive(Debug, Clone)]
+pub struct Accumulation {
+    /// The total or the list, as written.
+    pub target: String,
+    /// `target.append(...)` rather than `target += ...`.
+    pub append: bool,
+    /// What is added: the value itself, or, when `scaled`, the product or quotient of it.
+    pub value: ValueId,
+    /// The added expression multiplies or divides a name (`loss * x.size(0)`): `value` is
+    /// derived from the operands.
+    pub scaled: bool,
+    /// The added expression, shortened.
+    pub text: String,
+    pub span: Span,
+    pub scope: ScopeId,
+    pub block: BlockId,
+}
+
 /// What a file's analysis produced.
 #[derive(Debug, Default)]
 pub struct FileModel {
@@ -871,6 +891,8 @@ pub struct FileModel {
     /// Names bound to a model or a composite, with the value and the identifier's span, in
     /// order (DEAD003).
     pub model_bindings: Vec<(String, ValueId, Span)>,
+    /// Values added to running totals and lists, in files that import PyTorch (API004).
+    pub accumulations: Vec<Accumulation>,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.

@@ -2,6 +2,7 @@
 
 crate::rule::rules![
     missing_eval_mode,
+    memory_not_freed,
     missing_zero_grad,
     threshold_only_validation,
 ];
