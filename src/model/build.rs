@@ -382,6 +382,7 @@ impl<'a> Builder<'a> {
             }
         }
         self.torch_enter(node);
+        self.note_loop(node);
         match node.kind_name() {
             // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a
             // missing colon; the well-formed statements inside it are still worth reading.
@@ -1582,6 +1583,7 @@ impl<'a> Builder<'a> {
         let Some(function) = node.field("function") else {
             return UNKNOWN;
         };
+        self.note_session_reset(function, node);
         let arguments = node.field("arguments");
         // A method call on a value (`scaler.fit(X)`) or a call of a qualified name
         // (`pd.read_csv(...)`, `StandardScaler()`).

@@ -814,6 +814,18 @@ pub struct Accumulation {
     pub block: BlockId,
 }
 
+/// The facts API004 (memory-not-freed) reads.
+#[derive(Debug, Default)]
+pub struct MemoryFacts {
+    /// Values added to running totals and lists, in files that import PyTorch.
+    pub accumulations: Vec<Accumulation>,
+    /// The spans of `for` and `while` statements, in order.
+    pub loops: Vec<Span>,
+    /// Calls that clear Keras' global state (`clear_session`, `reset_default_graph`), with
+    /// the scope they are in.
+    pub session_resets: Vec<(Span, ScopeId)>,
+}
+
 /// What a file's analysis produced.
 #[derive(Debug, Default)]
 pub struct FileModel {
@@ -891,8 +903,8 @@ pub struct FileModel {
     /// Names bound to a model or a composite, with the value and the identifier's span, in
     /// order (DEAD003).
     pub model_bindings: Vec<(String, ValueId, Span)>,
-    /// Values added to running totals and lists, in files that import PyTorch (API004).
-    pub accumulations: Vec<Accumulation>,
+    /// What API004 reads: accumulations of values, loops, resets of Keras' state.
+    pub memory: MemoryFacts,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.

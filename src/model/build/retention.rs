@@ -1,7 +1,8 @@
 //! Facts for API004 (memory-not-freed): values a PyTorch file adds to a running total or a
 //! list that outlives the loop iteration (`total += loss`, `losses.append(loss)`), with the
 //! block they happen in, so the rule can ask whether the value is a loss that a backward pass
-//! of the same loop ran on (and so carries the graph of its iteration).
+//! of the same loop ran on (and so carries the graph of its iteration); and, for Keras models
+//! built in a loop, where the loops are and where Keras' global state is cleared.
 
 use super::{Builder, span};
 use crate::model::{Accumulation, Inference, UNKNOWN, ValueId};
@@ -49,7 +50,7 @@ impl Builder<'_> {
             return;
         }
         let block = self.torch_block();
-        self.model.accumulations.push(Accumulation {
+        self.model.memory.accumulations.push(Accumulation {
             target: self.text(target).to_string(),
             append: operator == "append",
             value,
@@ -62,13 +63,38 @@ impl Builder<'_> {
     }
 }
 
+impl Builder<'_> {
+    /// Records the span of a `for` or `while` statement.
+    pub(super) fn note_loop(&mut self, node: Node) {
+        if matches!(node.kind_name(), "for_statement" | "while_statement") {
+            self.model.memory.loops.push(span(node));
+        }
+    }
+
+    /// Records a call that clears Keras' (or TensorFlow's) global state, by the name called:
+    /// `keras.backend.clear_session()`, `K.clear_session()`, `clear_session()`,
+    /// `tf.compat.v1.reset_default_graph()`.
+    pub(super) fn note_session_reset(&mut self, function: Node, node: Node) {
+        let name = match function.kind_name() {
+            "attribute" => function.field("attribute"),
+            "identifier" => Some(function),
+            _ => None,
+        };
+        if name.is_some_and(|n| matches!(self.text(n), "clear_session" | "reset_default_graph")) {
+            let scope = self.scope();
+            self.model.memory.session_resets.push((span(node), scope));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::testutil::model_of as model;
 
     fn recorded(source: &str) -> Vec<(String, bool, bool, String)> {
         let m = model(source);
-        m.accumulations
+        m.memory
+            .accumulations
             .iter()
             .map(|a| (a.target.clone(), a.append, a.scaled, a.text.clone()))
             .collect()
@@ -99,5 +125,20 @@ mod tests {
         let source = "import torch\nfor x in d:\n    loss = f(x)\n    with torch.no_grad():\n        \
                       total += loss\n";
         assert!(recorded(source).is_empty());
+    }
+
+    #[test]
+    fn loops_and_session_resets() {
+        let source = "import keras\nfor i in r:\n    keras.backend.clear_session()\nwhile go:\n    \
+                      pass\ndef f():\n    clear_session()\n";
+        let m = model(source);
+        assert_eq!(m.memory.loops.len(), 2);
+        let scopes: Vec<bool> = m
+            .memory
+            .session_resets
+            .iter()
+            .map(|(_, scope)| *scope == crate::model::ScopeId::MODULE)
+            .collect();
+        assert_eq!(scopes, vec![true, false]);
     }
 }
