@@ -17,6 +17,7 @@ mod joins;
 mod outputs;
 mod paths;
 mod retention;
+mod scaling;
 mod seeds;
 mod selection;
 mod splits;
@@ -785,6 +786,7 @@ impl<'a> Builder<'a> {
                         break;
                     }
                 }
+                self.note_raw_mutated(base);
                 let column_target = target.kind_name() == "subscript"
                     && target.field("value").is_some_and(|v| {
                         v.kind_name() == "identifier"
@@ -927,9 +929,17 @@ impl<'a> Builder<'a> {
     fn expr_inner(&mut self, node: Node) -> ValueId {
         match node.kind_name() {
             "identifier" => self.lookup(self.text(node), node),
-            "attribute" => self.attribute(node),
+            "attribute" => {
+                let value = self.attribute(node);
+                self.note_raw_attribute(node, value);
+                value
+            }
             "call" => self.call(node),
-            "subscript" => self.subscript(node),
+            "subscript" => {
+                let value = self.subscript(node);
+                self.note_raw_subscript(node, value);
+                value
+            }
             "integer" | "float" => {
                 let text = self.text(node).replace('_', "");
                 let number = text.parse::<f64>().ok();
@@ -1644,6 +1654,7 @@ impl<'a> Builder<'a> {
                 .spark_session_method(receiver, method)
                 .then(|| args.clone());
             let result = self.method_call(receiver, method, args, node);
+            self.note_raw_method(receiver, method, result);
             if let Some(args) = spark {
                 self.record_warehouse_read(&format!("spark.{method}"), &args, result, node);
             }
@@ -1731,6 +1742,7 @@ impl<'a> Builder<'a> {
         let positional: Vec<ValueId> = args.positional.iter().map(|&(v, _)| v).collect();
         let keywords: Vec<ValueId> = args.keywords.iter().map(|&(_, v, _)| v).collect();
         let result = self.call_qualified_value(qualified, args, node);
+        self.note_raw_read(qualified, result);
         if clock {
             self.wall_clock_fact(result, node);
         } else {

@@ -826,6 +826,16 @@ pub struct MemoryFacts {
     pub session_resets: Vec<(Span, ScopeId)>,
 }
 
+/// Raw tabular data (build/scaling.rs).
+#[derive(Debug, Default)]
+pub struct RawData {
+    /// Values read from a tabular file, or made from one by operations that keep values.
+    pub raw: std::collections::HashSet<ValueId>,
+    /// Values changed in place (`X[cols] = ...`, `X.loc[...] = ...`, `X.attr = ...`) while
+    /// bound to a name: whatever they held before, they may hold anything now.
+    pub mutated: std::collections::HashSet<ValueId>,
+}
+
 /// What a file's analysis produced.
 #[derive(Debug, Default)]
 pub struct FileModel {
@@ -905,6 +915,9 @@ pub struct FileModel {
     pub model_bindings: Vec<(String, ValueId, Span)>,
     /// What API004 reads: accumulations of values, loops, resets of Keras' state.
     pub memory: MemoryFacts,
+    /// Values that are raw tabular data read from a file (API014; build/scaling.rs); see
+    /// [`FileModel::is_raw_data`].
+    pub raw_data: RawData,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.
@@ -957,6 +970,27 @@ impl FileModel {
             stack.extend(self.values[current].inputs.iter().copied());
         }
         false
+    }
+
+    /// True when `id` is raw tabular data as read from a file (build/scaling.rs), or one part
+    /// of a split of such data.
+    pub fn is_raw_data(&self, id: ValueId) -> bool {
+        let RawData { raw, mutated } = &self.raw_data;
+        if mutated.contains(&id) {
+            return false;
+        }
+        if raw.contains(&id) {
+            return true;
+        }
+        let Some(value) = self.values.get(id.index()) else {
+            return false;
+        };
+        matches!(value.kind, Kind::SplitPart { .. })
+            && !value.inputs.is_empty()
+            && value
+                .inputs
+                .iter()
+                .all(|input| raw.contains(input) && !mutated.contains(input))
     }
 
     /// The PyTorch module a value is, if it is one: a [`Kind::TorchModule`], or a model read

@@ -4,5 +4,6 @@ crate::rule::rules![
     missing_eval_mode,
     memory_not_freed,
     missing_zero_grad,
+    scale_sensitive_model_unscaled,
     threshold_only_validation,
 ];
