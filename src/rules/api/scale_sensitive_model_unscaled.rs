@@ -1,4 +1,3 @@
-use crate::finding::Span;
 use crate::ml::Category;
 use crate::model::{Event, FileModel, ValueId};
 use crate::rule::{Check, Context, Sink};
@@ -63,6 +62,9 @@ fn check(ctx: &Context, sink: &mut Sink) {
         let Some(read) = read_of(model, x) else {
             continue;
         };
+        if prepared_file(model, read) {
+            continue;
+        }
         let data = x_text.map_or(String::from("its X"), |t| format!("`{t}`"));
         sink.report(
             &RULE,
@@ -77,7 +79,7 @@ fn check(ctx: &Context, sink: &mut Sink) {
             "put a scaler before the model: `make_pipeline(StandardScaler(), {class}(...))` \
              (fitted on the training rows only)"
         ))
-        .related(read, "read here");
+        .related(model.value(read).span, "read here");
     }
 }
 
@@ -91,8 +93,26 @@ fn sensitive(model: &FileModel, estimator: ValueId) -> Option<&str> {
     .then_some(name)
 }
 
-/// Where the raw data `x` was read: its earliest raw ancestor.
-fn read_of(model: &FileModel, x: ValueId) -> Option<Span> {
+/// Words in a file's path that say its columns were scaled or reduced already, or that it
+/// holds pixels or vectors (all in one unit).
+const PREPARED: &[&str] = &[
+    "scal", "norm", "standard", "pca", "embed", "tfidf", "vector", "mnist", "pixel", "image",
+    "digit",
+];
+
+/// True when the read at `read` opens a file whose path says it is prepared data.
+fn prepared_file(model: &FileModel, read: ValueId) -> bool {
+    model.io.iter().any(|io| {
+        io.value == read
+            && io.path.as_deref().is_some_and(|path| {
+                let path = path.to_ascii_lowercase();
+                PREPARED.iter().any(|word| path.contains(word))
+            })
+    })
+}
+
+/// The read the raw data `x` comes from: its earliest raw ancestor.
+fn read_of(model: &FileModel, x: ValueId) -> Option<ValueId> {
     let mut earliest: Option<ValueId> = None;
     model.derives_from(x, |v| {
         if model.raw_data.raw.contains(&v) && earliest.is_none_or(|e| v < e) {
@@ -100,5 +120,5 @@ fn read_of(model: &FileModel, x: ValueId) -> Option<Span> {
         }
         false
     });
-    earliest.map(|v| model.value(v).span)
+    earliest
 }
