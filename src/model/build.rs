@@ -22,6 +22,8 @@ mod paths;
 mod repro;
 mod security;
 pub(crate) use repro::records_metadata_by_name;
+mod retention;
+mod scaling;
 mod seeds;
 mod selection;
 mod splits;
@@ -395,6 +397,7 @@ impl<'a> Builder<'a> {
         self.note_statement(node);
         self.torch_enter(node);
         self.misuse_enter(node);
+        self.note_loop(node);
         match node.kind_name() {
             // Recovery: tree-sitter may wrap the rest of a file in one ERROR node after a
             // missing colon; the well-formed statements inside it are still worth reading.
@@ -717,6 +720,12 @@ impl<'a> Builder<'a> {
             "augmented_assignment" => {
                 let right = node.field("right").map_or(UNKNOWN, |r| self.expr(r));
                 if let Some(left) = node.field("left") {
+                    if let (Some(operator), Some(added)) =
+                        (node.field("operator"), node.field("right"))
+                    {
+                        let operator = self.text(operator).to_string();
+                        self.note_accumulation(left, &operator, added, right, node);
+                    }
                     let old = self.expr(left);
                     let id = self.derived(vec![old, right], node);
                     self.bind_target(left, id);
@@ -805,6 +814,7 @@ impl<'a> Builder<'a> {
                         break;
                     }
                 }
+                self.note_raw_mutated(base);
                 let column_target = target.kind_name() == "subscript"
                     && target.field("value").is_some_and(|v| {
                         v.kind_name() == "identifier"
@@ -947,9 +957,17 @@ impl<'a> Builder<'a> {
     fn expr_inner(&mut self, node: Node) -> ValueId {
         match node.kind_name() {
             "identifier" => self.lookup(self.text(node), node),
-            "attribute" => self.attribute(node),
+            "attribute" => {
+                let value = self.attribute(node);
+                self.note_raw_attribute(node, value);
+                value
+            }
             "call" => self.call(node),
-            "subscript" => self.subscript(node),
+            "subscript" => {
+                let value = self.subscript(node);
+                self.note_raw_subscript(node, value);
+                value
+            }
             "integer" | "float" => {
                 let text = self.text(node).replace('_', "");
                 let number = text.parse::<f64>().ok();
@@ -1609,6 +1627,7 @@ impl<'a> Builder<'a> {
         let Some(function) = node.field("function") else {
             return UNKNOWN;
         };
+        self.note_session_reset(function, node);
         let arguments = node.field("arguments");
         // A method call on a value (`scaler.fit(X)`) or a call of a qualified name
         // (`pd.read_csv(...)`, `StandardScaler()`).
@@ -1660,12 +1679,18 @@ impl<'a> Builder<'a> {
                 && object.kind_name() == "identifier"
                 && matches!(self.kind(receiver), Kind::Unknown | Kind::Tuple(_));
             let added = args.all_values();
+            if method == "append"
+                && let [(value, argument)] = args.positional[..]
+            {
+                self.note_accumulation(object, method, argument, value, node);
+            }
             let spark = self
                 .spark_session_method(receiver, method)
                 .then(|| args.clone());
             let mark = self.misuse_method(receiver, method, &args, node);
             let result = self.method_call(receiver, method, args, node);
             self.misuse_mark(mark, result);
+            self.note_raw_method(receiver, method, result);
             if let Some(args) = spark {
                 self.record_warehouse_read(&format!("spark.{method}"), &args, result, node);
             }
@@ -1757,6 +1782,7 @@ impl<'a> Builder<'a> {
         let mark = self.misuse_qualified(qualified, &args, node);
         let result = self.call_qualified_value(qualified, args, node);
         self.misuse_mark(mark, result);
+        self.note_raw_read(qualified, result);
         if clock {
             self.wall_clock_fact(result, node);
         } else {

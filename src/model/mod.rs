@@ -863,6 +863,48 @@ pub struct ReproFacts {
     pub data_versions: Vec<Span>,
 }
 
+/// A value added to a running total or a list in a file that imports PyTorch:
+/// `total += loss`, `total += loss * n`, `losses.append(loss)` (API004).
+#[derive(Debug, Clone)]
+pub struct Accumulation {
+    /// The total or the list, as written.
+    pub target: String,
+    /// `target.append(...)` rather than `target += ...`.
+    pub append: bool,
+    /// What is added: the value itself, or, when `scaled`, the product or quotient of it.
+    pub value: ValueId,
+    /// The added expression multiplies or divides a name (`loss * x.size(0)`): `value` is
+    /// derived from the operands.
+    pub scaled: bool,
+    /// The added expression, shortened.
+    pub text: String,
+    pub span: Span,
+    pub scope: ScopeId,
+    pub block: BlockId,
+}
+
+/// The facts API004 (memory-not-freed) reads.
+#[derive(Debug, Default)]
+pub struct MemoryFacts {
+    /// Values added to running totals and lists, in files that import PyTorch.
+    pub accumulations: Vec<Accumulation>,
+    /// The spans of `for` and `while` statements, in order.
+    pub loops: Vec<Span>,
+    /// Calls that clear Keras' global state (`clear_session`, `reset_default_graph`), with
+    /// the scope they are in.
+    pub session_resets: Vec<(Span, ScopeId)>,
+}
+
+/// Raw tabular data (build/scaling.rs).
+#[derive(Debug, Default)]
+pub struct RawData {
+    /// Values read from a tabular file, or made from one by operations that keep values.
+    pub raw: std::collections::HashSet<ValueId>,
+    /// Values changed in place (`X[cols] = ...`, `X.loc[...] = ...`, `X.attr = ...`) while
+    /// bound to a name: whatever they held before, they may hold anything now.
+    pub mutated: std::collections::HashSet<ValueId>,
+}
+
 /// What a file's analysis produced.
 #[derive(Debug, Default)]
 pub struct FileModel {
@@ -948,6 +990,11 @@ pub struct FileModel {
     pub names: ModuleNames,
     /// GPU placement, determinism switches, run tracking and checkpoints (build/repro.rs).
     pub repro: ReproFacts,
+    /// What API004 reads: accumulations of values, loops, resets of Keras' state.
+    pub memory: MemoryFacts,
+    /// Values that are raw tabular data read from a file (API014; build/scaling.rs); see
+    /// [`FileModel::is_raw_data`].
+    pub raw_data: RawData,
     /// [`FileModel::reaches_metric`], computed on first use.
     pub(crate) metric_reach: std::cell::OnceCell<Vec<bool>>,
     /// What [`FileModel::held_out_use`] needs, computed on first use.
@@ -1003,6 +1050,27 @@ impl FileModel {
             stack.extend(self.values[current].inputs.iter().copied());
         }
         false
+    }
+
+    /// True when `id` is raw tabular data as read from a file (build/scaling.rs), or one part
+    /// of a split of such data.
+    pub fn is_raw_data(&self, id: ValueId) -> bool {
+        let RawData { raw, mutated } = &self.raw_data;
+        if mutated.contains(&id) {
+            return false;
+        }
+        if raw.contains(&id) {
+            return true;
+        }
+        let Some(value) = self.values.get(id.index()) else {
+            return false;
+        };
+        matches!(value.kind, Kind::SplitPart { .. })
+            && !value.inputs.is_empty()
+            && value
+                .inputs
+                .iter()
+                .all(|input| raw.contains(input) && !mutated.contains(input))
     }
 
     /// The PyTorch module a value is, if it is one: a [`Kind::TorchModule`], or a model read

@@ -488,7 +488,7 @@ impl Builder<'_> {
 
     /// Whether the file has imported PyTorch or Lightning so far. Files that never do record
     /// nothing, and pay one check per statement and call.
-    fn torch_active(&mut self) -> bool {
+    pub(super) fn torch_active(&mut self) -> bool {
         if !self.torch.active && self.torch.imports_seen < self.model.imports.len() {
             let new = &self.model.imports[self.torch.imports_seen..];
             self.torch.active = new.iter().any(|(_, qualified)| {
@@ -506,7 +506,7 @@ impl Builder<'_> {
     // ----- blocks, `with`, functions, classes -----
 
     /// The innermost open block (block 0, the module, is made on first use).
-    fn torch_block(&mut self) -> BlockId {
+    pub(super) fn torch_block(&mut self) -> BlockId {
         if self.model.blocks.is_empty() {
             self.model.blocks.push(Block {
                 kind: BlockKind::Body,
@@ -926,7 +926,7 @@ impl Builder<'_> {
     }
 
     /// The inference context of the code being read, if any.
-    fn torch_inference(&self) -> Option<Inference> {
+    pub(super) fn torch_inference(&self) -> Option<Inference> {
         let frame = self.torch.functions.last();
         if frame.is_some_and(|f| f.exempt) {
             return None;
