@@ -52,6 +52,18 @@ pub(super) const FAMILIES: &[(&str, &str, &[&str], &str)] = &[
         "§5 Prototype smell, §8 Reproducibility",
     ),
     (
+        "security",
+        "Security",
+        &["security"],
+        "outside the paper: secrets and code that arrive with models and data",
+    ),
+    (
+        "config",
+        "Configuration and dead code",
+        &["config", "dead", "glue"],
+        "§5 Glue code, Dead experimental codepaths; §6 Configuration debt",
+    ),
+    (
         "code-health",
         "Code health",
         &["api", "parse", "suppression"],
@@ -1197,9 +1209,11 @@ fn family_rank(family: &str) -> u8 {
         "chain" => 1,
         "monitoring" => 2,
         "leakage" => 3,
-        "repro" => 4,
-        "notebook" => 5,
-        _ => 6,
+        "security" => 4,
+        "repro" => 5,
+        "notebook" => 6,
+        "config" => 7,
+        _ => 8,
     }
 }
 
