@@ -1548,7 +1548,15 @@ impl<'a> Builder<'a> {
         self.arg_log.push((node.id(), Vec::new()));
         let mut cursor = node.walk();
         let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        // tree-sitter-python accepts `f(a=1, b)`; Python does not compile it.
+        let mut after_keyword = false;
         for child in children {
+            match child.kind_name() {
+                "keyword_argument" | "dictionary_splat" => after_keyword = true,
+                "list_splat" | "comment" => {}
+                _ if after_keyword => self.positional_after_keyword(child),
+                _ => {}
+            }
             match child.kind_name() {
                 "keyword_argument" => {
                     let (Some(name), Some(value)) = (child.field("name"), child.field("value"))
@@ -1602,6 +1610,18 @@ impl<'a> Builder<'a> {
             self.note_security_args(callee, &args, call);
         }
         args
+    }
+
+    /// `f(a=1, b)`: a syntax error Python reports and tree-sitter-python does not.
+    fn positional_after_keyword(&mut self, argument: Node) {
+        let at = span(argument);
+        if self.reading_foreign() || self.model.syntax_errors.iter().any(|(s, _)| *s == at) {
+            return;
+        }
+        self.model.syntax_errors.push((
+            at,
+            "positional argument follows keyword argument".to_string(),
+        ));
     }
 
     /// A call, and a metric written by the user (`compute_mcrmse(y_va, preds)`,
