@@ -1553,7 +1553,9 @@ impl<'a> Builder<'a> {
         for child in children {
             match child.kind_name() {
                 "keyword_argument" | "dictionary_splat" => after_keyword = true,
-                "list_splat" | "comment" => {}
+                "list_splat" => {}
+                // Comments and `\` line continuations are extras, not arguments.
+                _ if child.is_extra() => {}
                 _ if after_keyword => self.positional_after_keyword(child),
                 _ => {}
             }
