@@ -192,7 +192,25 @@ fn alternative(comment: Option<&str>, name: &str, live: &str) -> bool {
     let Some((target, _)) = body.split_once('=') else {
         return false;
     };
-    target.trim() == name && literal_of(comment).is_some_and(|value| value != live)
+    target.trim() == name
+        && !path_like(live)
+        && literal_of(comment).is_some_and(|value| value != live && !path_like(value))
+}
+
+/// A quoted path (`"../input/train.csv"`, `'C:\\data'`): switching it says where the data
+/// lives on one machine or another (local, Kaggle, a cluster), an environment setting rather
+/// than a setting of the experiment (and REPRO006's concern when it is absolute).
+fn path_like(value: &str) -> bool {
+    let Some(inner) = value
+        .strip_prefix(['"', '\''])
+        .and_then(|v| v.strip_suffix(['"', '\'']))
+    else {
+        return false;
+    };
+    inner.contains(['/', '\\'])
+        || inner
+            .rsplit_once('.')
+            .is_some_and(|(stem, ext)| !stem.is_empty() && (2..=7).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()) && ext.chars().any(|c| c.is_ascii_alphabetic()))
 }
 
 /// The literal a commented-out `name = literal` assigns (`3e-4`, `"adam"`, `True`), with any
@@ -240,5 +258,13 @@ mod tests {
         assert!(alternative(Some("# lr = 3e-4"), "lr", "1e-3"));
         assert!(!alternative(Some("# lr = 1e-3"), "lr", "1e-3"));
         assert!(!alternative(Some("# batch = 3"), "lr", "1e-3"));
+        // Where the data lives, not an experiment setting.
+        assert!(!alternative(
+            Some("# DATA = '/kaggle/input/train.csv'"),
+            "DATA",
+            "'data/train.csv'"
+        ));
+        assert!(!alternative(Some("# FILE = \"train_v1.csv\""), "FILE", "\"train.csv\""));
+        assert!(alternative(Some("# MODEL = \"xgb\""), "MODEL", "\"lgbm\""));
     }
 }
