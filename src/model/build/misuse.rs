@@ -208,8 +208,15 @@ impl Builder<'_> {
                 continue;
             }
             let pair = [(operands[i], nodes[i]), (operands[i + 1], nodes[i + 1])];
+            // `x == x` / `x != x` is the NaN test itself (NaN is the only value not equal to
+            // itself): an expression compared with itself is never a comparison with NaN.
+            if pair[0].0 == pair[1].0
+                || same_expression(self.text(nodes[i]), self.text(nodes[i + 1]))
+            {
+                continue;
+            }
             for (this, other) in [(pair[0], pair[1]), (pair[1], pair[0])] {
-                if self.is_nan_marker(this.0, other.0) {
+                if self.is_nan_marker(this, other.0) {
                     self.model.misuse.nan_comparisons.push(NanComparison {
                         span: span(node),
                         op: op.clone(),
@@ -224,7 +231,26 @@ impl Builder<'_> {
 
     /// `np.nan`, `math.nan`, `float("nan")`, `pd.NA`, `pd.NaT`; `None` against a known pandas
     /// object (which compares element-wise and is never equal).
-    fn is_nan_marker(&self, id: ValueId, other: ValueId) -> bool {
+    ///
+    /// The marker must be written at the comparison: `np.nan`, `float("nan")`, `None`, or a
+    /// name imported as the marker (`from numpy import nan`). A variable that holds one
+    /// (`corr = np.nan` as a default or a fallback) is a value that another path replaces, so
+    /// comparing with the variable is not comparing with the marker.
+    fn is_nan_marker(&self, (id, node): (ValueId, Node), other: ValueId) -> bool {
+        if node.kind_name() == "identifier" {
+            let name = self.text(node);
+            let imported = match self.kind(id) {
+                Kind::Import(qualified) => self
+                    .model
+                    .imports
+                    .iter()
+                    .any(|(local, q)| local == name && q == qualified),
+                _ => false,
+            };
+            if !imported {
+                return false;
+            }
+        }
         match self.kind(id) {
             Kind::Import(qualified) => matches!(
                 qualified.as_str(),
@@ -624,6 +650,12 @@ impl Builder<'_> {
     }
 }
 
+/// Two operands written alike, whitespace aside (`a[i] == a[ i ]`).
+fn same_expression(left: &str, right: &str) -> bool {
+    let squeeze = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    squeeze(left) == squeeze(right)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::misuse::{Activation, Pandas};
@@ -641,6 +673,14 @@ mod tests {
                 s.start == start && s.end == start + expression.len()
             })
             .expect("a value for the expression")
+    }
+
+    #[test]
+    fn a_value_compared_with_itself_is_the_nan_test() {
+        let source = "import numpy as np\nfrom numpy import nan\nc = np.nan\n\
+            a = c == c\nb = x[i] != x[ i ]\nd = y == c\ne = y == nan\nf = y != np.nan\n";
+        let model = model_of(source);
+        assert_eq!(model.misuse.nan_comparisons.len(), 2);
     }
 
     #[test]

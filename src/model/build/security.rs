@@ -323,6 +323,20 @@ impl Builder<'_> {
                 ],
             )
         };
+        // A local directory (`/kaggle/input/qwen/1`, `./checkpoints`, a path built with
+        // `os.path` or `pathlib`): nothing is fetched, the code is already on disk. A Keras
+        // `safe_mode=False` is about the file's content, wherever it lies, so it stays.
+        let local_source = hub
+            && args
+                .keyword("source")
+                .and_then(|(_, n)| self.plain_string(n))
+                .is_some_and(|s| s == "local");
+        if flag != "safe_mode=False"
+            && (local_source
+                || repo_argument.is_some_and(|(value, node)| self.is_local_path(value, node, 0)))
+        {
+            return;
+        }
         let repo = repo_argument.and_then(|(value, node)| {
             self.plain_string(node).or_else(|| match self.kind(value) {
                 Kind::Str(s) => Some(s.clone()),
@@ -346,6 +360,58 @@ impl Builder<'_> {
             pinned: revision || hub_pinned,
             span: span(call),
         });
+    }
+
+    /// A model location that is a directory on this machine: a path folded from literals
+    /// that is absolute, relative to `.` or `..`, under `~`, or on a Windows drive; or a value
+    /// built with `os.path` / `pathlib` (`os.path.join(root, "model")`, `Path(d) / "m"`).
+    /// A hub id (`owner/name`) is none of these.
+    fn is_local_path(&self, value: ValueId, node: Node, depth: usize) -> bool {
+        if depth > 4 {
+            return false;
+        }
+        if let Some(path) = self.fold_path(node, 0).or_else(|| match self.kind(value) {
+            Kind::Str(s) => Some(s.clone()),
+            _ => None,
+        }) && is_local_path_text(&path)
+        {
+            return true;
+        }
+        match node.kind_name() {
+            // `Path(root) / "model"`: only paths divide.
+            "binary_operator" => {
+                node.field("operator").is_some_and(|o| self.text(o) == "/")
+                    && self.model.values[value]
+                        .inputs
+                        .iter()
+                        .any(|&input| self.built_with_path_functions(input, depth + 1))
+            }
+            "parenthesized_expression" => node
+                .named_child(0)
+                .is_some_and(|inner| self.is_local_path(value, inner, depth + 1)),
+            _ => self.built_with_path_functions(value, depth),
+        }
+    }
+
+    /// A value made by `os.path.*` or `pathlib.*` (a `str()` of one included).
+    fn built_with_path_functions(&self, value: ValueId, depth: usize) -> bool {
+        if depth > 4 {
+            return false;
+        }
+        let values = &self.model.values;
+        match &values[value].kind {
+            Kind::Call { function } => {
+                function.starts_with("os.path.")
+                    || function.starts_with("pathlib.")
+                    || (matches!(function.as_str(), "str" | "os.fspath")
+                        && values[value]
+                            .inputs
+                            .iter()
+                            .any(|&i| self.built_with_path_functions(i, depth + 1)))
+            }
+            Kind::Str(s) => is_local_path_text(s),
+            _ => false,
+        }
     }
 
     /// The content of a string literal without interpolation (`"abc"`, `f"abc"`), or None.
@@ -400,6 +466,26 @@ fn url_host(path: &str) -> Option<String> {
 /// A full git commit hash.
 pub(crate) fn is_commit(text: &str) -> bool {
     text.len() == 40 && text.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// `/opt/models/x`, `./ckpt`, `../ckpt`, `.`, `~/models`, `C:\\models`, `C:/models`.
+fn is_local_path_text(path: &str) -> bool {
+    let path = path.trim();
+    let bytes = path.as_bytes();
+    let drive = bytes.len() >= 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && matches!(bytes[2], b'\\' | b'/');
+    drive
+        || path.starts_with('/')
+        || path.starts_with('\\')
+        || path.starts_with('~')
+        || path.starts_with("./")
+        || path.starts_with("../")
+        || path.starts_with(".\\")
+        || path.starts_with("..\\")
+        || path == "."
+        || path == ".."
 }
 
 #[cfg(test)]
@@ -476,5 +562,28 @@ mod tests {
         );
         assert_eq!(model.security.remote_code.len(), 1);
         assert_eq!(model.security.remote_code[0].repo, None);
+    }
+
+    #[test]
+    fn local_directories_run_no_remote_code() {
+        let model = model_of(
+            "import os
+from pathlib import Path
+from transformers import AutoModel
+             a = AutoModel.from_pretrained('/kaggle/input/qwen/1', trust_remote_code=True)
+             b = AutoModel.from_pretrained('./ckpt', trust_remote_code=True)
+             c = AutoModel.from_pretrained(os.path.join(root, 'm'), trust_remote_code=True)
+             d = AutoModel.from_pretrained(Path(root) / 'm', trust_remote_code=True)
+             e = AutoModel.from_pretrained(f'~/models/{name}', trust_remote_code=True)
+             f = AutoModel.from_pretrained('acme/enc', trust_remote_code=True)
+",
+        );
+        let repos: Vec<Option<&str>> = model
+            .security
+            .remote_code
+            .iter()
+            .map(|r| r.repo.as_deref())
+            .collect();
+        assert_eq!(repos, [Some("acme/enc")]);
     }
 }

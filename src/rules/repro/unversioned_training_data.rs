@@ -14,8 +14,8 @@ crate::rule::rule! {
 }
 
 /// Data read from a source that changes (a `latest` path, an unversioned URL, a query with no
-/// date or snapshot predicate) that provably reaches a model's fit, in a script that records
-/// no version of its data. Notebooks are exploratory (the catalog's `explore` profile) and
+/// date or snapshot predicate) that provably reaches the fit of a model the file saves, in a
+/// script that records no version of its data. Notebooks are exploratory (the catalog's `explore` profile) and
 /// left alone.
 fn check(ctx: &Context, sink: &mut Sink) {
     let model = ctx.model;
@@ -48,9 +48,26 @@ fn check(ctx: &Context, sink: &mut Sink) {
     if mutable.is_empty() {
         return;
     }
+    // The debt is a kept model that cannot be rebuilt: a model only scored or printed (a
+    // tutorial, a homework) keeps nothing. The saves of the file, to find the model's.
+    let saves: Vec<&crate::model::Io> = model.io.iter().filter(|io| io.op == IoOp::Save).collect();
+    if saves.is_empty() {
+        return;
+    }
     let mut reported: Vec<ValueId> = Vec::new();
     for fit in model.model_fits() {
+        // A cross-validation trains copies and keeps none of them.
+        if fit.cross_val() {
+            continue;
+        }
         let Some(estimator) = model.estimator(fit.estimator) else {
+            continue;
+        };
+        // The model saved itself, or inside what is saved (a pipeline, a search, a dict).
+        let Some(save) = saves
+            .iter()
+            .find(|io| model.derives_from(io.value, |v| v == fit.estimator))
+        else {
             continue;
         };
         let mut reached: Vec<ValueId> = Vec::new();
@@ -73,8 +90,8 @@ fn check(ctx: &Context, sink: &mut Sink) {
                 &RULE,
                 *span,
                 format!(
-                    "`{}` is trained on `{}`, {why}, and this file records no version of the \
-                     data: the model cannot be retrained on the same rows",
+                    "`{}` is trained on `{}`, {why}, and saved, and this file records no \
+                     version of the data: the kept model cannot be retrained on the same rows",
                     estimator.short_name(),
                     shorten(source),
                 ),
@@ -85,7 +102,8 @@ fn check(ctx: &Context, sink: &mut Sink) {
                  which one with the run (`mlflow.log_input`, `mlflow.log_param(\"data_version\", \
                  ...)`)",
             )
-            .related(fit.span, "the fit");
+            .related(fit.span, "the fit")
+            .related(save.span, "the model is saved here");
         }
     }
 }
