@@ -7,7 +7,6 @@ crate::rule::rule! {
     severity: Warning,
     scope: File,
     check: Check::File(check),
-    preview: true,
 }
 
 /// Reads the model's assignments through two indexing steps on a known pandas object

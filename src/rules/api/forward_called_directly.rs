@@ -7,7 +7,6 @@ crate::rule::rule! {
     severity: Warning,
     scope: File,
     check: Check::File(check),
-    preview: true,
 }
 
 /// Reads the model's direct `forward` calls: `module.forward(x)` where the receiver is known

@@ -7,7 +7,6 @@ crate::rule::rule! {
     severity: Warning,
     scope: File,
     check: Check::File(check),
-    preview: true,
 }
 
 /// Reads the model's logs of probabilities: `np.log`, `torch.log`, `tf.math.log`, `math.log`

@@ -7,7 +7,6 @@ crate::rule::rule! {
     severity: Error,
     scope: File,
     check: Check::File(check),
-    preview: true,
 }
 
 /// Reads the model's comparisons with a missing-value marker: `== np.nan`, `!= float("nan")`,

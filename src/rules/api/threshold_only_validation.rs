@@ -8,7 +8,6 @@ crate::rule::rule! {
     severity: Info,
     scope: File,
     check: Check::File(check),
-    preview: true,
 }
 
 /// Metrics that read the predicted class only, at the default threshold.

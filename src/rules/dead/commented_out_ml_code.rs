@@ -7,7 +7,6 @@ crate::rule::rule! {
     severity: Info,
     scope: File,
     check: Check::File(check),
-    preview: true,
 }
 
 /// Reads the model's code comments: runs of three or more consecutive comment lines that,

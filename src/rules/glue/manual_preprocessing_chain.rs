@@ -9,7 +9,6 @@ crate::rule::rule! {
     severity: Info,
     scope: File,
     check: Check::File(check),
-    preview: true,
 }
 
 /// Encoders of the label, not of features: fitted on `y` and applied to `y_test` by design.

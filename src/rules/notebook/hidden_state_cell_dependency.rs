@@ -10,7 +10,6 @@ crate::rule::rule! {
     severity: Error,
     scope: Notebook,
     check: Check::File(check),
-    preview: true,
 }
 
 /// Replays the notebook's module-scope names in document order (the model's

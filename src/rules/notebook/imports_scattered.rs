@@ -8,7 +8,6 @@ crate::rule::rule! {
     severity: Info,
     scope: Notebook,
     check: Check::File(check),
-    preview: true,
 }
 
 /// The notebook's import block is its first code cell (the first with a Python statement:

@@ -9,7 +9,6 @@ crate::rule::rule! {
     severity: Info,
     scope: File,
     check: Check::File(check),
-    preview: true,
 }
 
 /// A file that trains a network on a GPU (PyTorch steps or a Lightning trainer with CUDA;

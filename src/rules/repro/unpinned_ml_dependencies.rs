@@ -10,7 +10,6 @@ crate::rule::rule! {
     severity: Warning,
     scope: Project,
     check: Check::Project(check),
-    preview: true,
 }
 
 /// What the message says after the list (the audit's note keeps the list only).

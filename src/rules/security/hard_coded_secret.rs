@@ -9,7 +9,6 @@ crate::rule::rule! {
     severity: Error,
     scope: File,
     check: Check::File(check),
-    preview: true,
 }
 
 /// A secret found in some text: where, what kind, and how much of it a message may show.
