@@ -506,16 +506,7 @@ mod tests {
     }
 
     fn notebook(cells: &[&str]) -> String {
-        let cells: Vec<serde_json::Value> = cells
-            .iter()
-            .map(|source| {
-                serde_json::json!({"cell_type": "code", "execution_count": null,
-                    "metadata": {}, "outputs": [], "source": source})
-            })
-            .collect();
-        serde_json::json!({"cells": cells, "metadata": {"kernelspec": {"language": "python",
-            "name": "python3", "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5})
-        .to_string()
+        crate::testutil::notebook_json(cells)
     }
 
     #[test]

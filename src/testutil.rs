@@ -39,3 +39,17 @@ pub(crate) fn model_of(code: &str) -> crate::model::FileModel {
     let tree = crate::source::python::parse(&file.text).expect("the parser starts");
     crate::model::build(&file, &tree)
 }
+
+/// The JSON of a Python notebook whose code cells have the sources `cells`, never run.
+pub(crate) fn notebook_json(cells: &[&str]) -> String {
+    let cells: Vec<serde_json::Value> = cells
+        .iter()
+        .map(|source| {
+            serde_json::json!({"cell_type": "code", "execution_count": null,
+                "metadata": {}, "outputs": [], "source": source})
+        })
+        .collect();
+    serde_json::json!({"cells": cells, "metadata": {"kernelspec": {"language": "python",
+        "name": "python3", "display_name": "Python 3"}}, "nbformat": 4, "nbformat_minor": 5})
+    .to_string()
+}

@@ -1148,20 +1148,7 @@ fn helper_file(caller: &str, called: &str) -> Option<String> {
     if !relative.ends_with(".py") {
         return None;
     }
-    let mut parts: Vec<&str> = folder(caller)
-        .split('/')
-        .filter(|p| !p.is_empty())
-        .collect();
-    for part in relative.split('/') {
-        match part {
-            "." | "" => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    Some(parts.join("/"))
+    crate::project::join_relative(folder(caller), relative)
 }
 
 /// For each library the training files use, the version the project's manifests pin (read

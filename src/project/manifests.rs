@@ -228,17 +228,7 @@ fn includes(name: &str, text: &str) -> Vec<String> {
             if target.is_empty() || target.starts_with('/') || target.contains("://") {
                 return None;
             }
-            let mut parts: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
-            for part in target.split('/') {
-                match part {
-                    "." | "" => {}
-                    ".." => {
-                        parts.pop()?;
-                    }
-                    part => parts.push(part),
-                }
-            }
-            Some(parts.join("/"))
+            super::join_relative(folder, target)
         })
         .collect()
 }

@@ -12,3 +12,19 @@ pub mod summary;
 
 pub use extract::{Options, extract};
 pub use summary::FileSummary;
+
+/// `relative` (`../base.txt`, `./m.py`) joined to `folder` (`/`-separated, relative to the
+/// project root): None when it climbs out of the root.
+pub(crate) fn join_relative(folder: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "." | "" => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}

@@ -252,6 +252,9 @@ pub(super) fn finish(model: &mut FileModel, file: &SourceFile, root: Node) {
         .unwrap_or_default();
     let cell_of = |at: usize| cell_starts.partition_point(|&start| start <= at);
     // Comment lines as (line number, span); runs of consecutive ones.
+    let mut comments = CommentStarts {
+        cursor: root.walk(),
+    };
     let mut run: Vec<Span> = Vec::new();
     let mut last_line = usize::MAX;
     let mut line_start = 0;
@@ -263,10 +266,7 @@ pub(super) fn finish(model: &mut FileModel, file: &SourceFile, root: Node) {
             continue;
         }
         let at = start + (line.len() - trimmed.len());
-        let Some(node) = root.descendant_for_byte_range(at, at + 1) else {
-            continue;
-        };
-        if node.kind_name() != "comment" || node.start_byte() != at {
+        if !comments.starts_at(at) {
             continue;
         }
         let end = start + line.trim_end().len();
@@ -284,6 +284,43 @@ pub(super) fn finish(model: &mut FileModel, file: &SourceFile, root: Node) {
         last_line = number;
     }
     code_comment(model, text, &run);
+}
+
+/// Answers, for offsets in increasing order, whether a comment node starts there. Its cursor
+/// only moves forward through the tree, so a file's lines cost one walk in all, where a
+/// lookup from the root per line scanned the module's statements again for each line.
+struct CommentStarts<'t> {
+    cursor: tree_sitter::TreeCursor<'t>,
+}
+
+impl CommentStarts<'_> {
+    fn starts_at(&mut self, at: usize) -> bool {
+        loop {
+            let node = self.cursor.node();
+            if node.end_byte() <= at {
+                if self.cursor.goto_next_sibling() {
+                    continue;
+                }
+                if !self.cursor.goto_parent() {
+                    return false;
+                }
+                // Every child ended before `at`: it lies after them, in no child.
+                if self.cursor.node().end_byte() > at {
+                    return false;
+                }
+                continue;
+            }
+            if node.start_byte() > at {
+                return false;
+            }
+            if node.start_byte() == at && node.kind_name() == "comment" {
+                return true;
+            }
+            if !self.cursor.goto_first_child() {
+                return false;
+            }
+        }
+    }
 }
 
 /// Records a run of comment lines when it parses as Python and calls ML code. A first line

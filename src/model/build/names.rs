@@ -737,21 +737,10 @@ mod tests {
 
     /// The names of a notebook whose code cells are `cells`.
     fn names(cells: &[&str]) -> ModuleNames {
-        let cells: Vec<serde_json::Value> = cells
-            .iter()
-            .map(|source| {
-                serde_json::json!({"cell_type": "code", "execution_count": null,
-                    "metadata": {}, "outputs": [], "source": source})
-            })
-            .collect();
-        let json = serde_json::json!({"cells": cells, "metadata": {}, "nbformat": 4,
-            "nbformat_minor": 5});
-        let file = crate::source::notebook::load(
-            "n.ipynb".into(),
-            "n.ipynb".into(),
-            json.to_string().as_bytes(),
-        )
-        .expect("a notebook");
+        let json = crate::testutil::notebook_json(cells);
+        let file =
+            crate::source::notebook::load("n.ipynb".into(), "n.ipynb".into(), json.as_bytes())
+                .expect("a notebook");
         let tree = crate::source::python::parse(&file.text).expect("a tree");
         crate::model::build(&file, &tree).names
     }

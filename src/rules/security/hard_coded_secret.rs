@@ -240,49 +240,70 @@ const FORMATS: &[Format] = &[
     },
 ];
 
+/// Every prefix of [`FORMATS`], searched for in one pass: (format, prefix) by pattern id.
+static PREFIXES: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<(usize, &'static str)>)> =
+    std::sync::LazyLock::new(|| {
+        let patterns: Vec<(usize, &'static str)> = FORMATS
+            .iter()
+            .enumerate()
+            .flat_map(|(index, format)| format.prefixes.iter().map(move |p| (index, *p)))
+            .collect();
+        let searcher = aho_corasick::AhoCorasick::new(patterns.iter().map(|(_, p)| p))
+            .expect("the key prefixes are a valid set of patterns");
+        (searcher, patterns)
+    });
+
 fn scan_formats(text: &str, out: &mut Vec<Secret>) {
-    for format in FORMATS {
-        for prefix in format.prefixes {
-            for (at, _) in text.match_indices(prefix) {
-                // A key starts a word: `task-...` does not hold `sk-`.
-                if text[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                {
-                    continue;
-                }
-                let body_start = at + prefix.len();
-                // Bounded: a long run of key characters is read once per prefix, not per hit.
-                let window = window_of(text, body_start, format.max + 1);
-                let body_len = window
-                    .find(|c: char| !(format.body)(c))
-                    .unwrap_or(window.len());
-                let end = body_start + body_len;
-                // The key ends its word too.
-                if text[end..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-                {
-                    continue;
-                }
-                let body = &text[body_start..end];
-                if body_len < format.min || body_len > format.max || !looks_random(body) {
-                    continue;
-                }
-                if format.kind == "a Slack token" && !body.contains(|c: char| c.is_ascii_digit()) {
-                    continue;
-                }
-                out.push(Secret {
-                    start: at,
-                    end,
-                    kind: format.kind.to_string(),
-                    shown: text[at..end].chars().take(4).collect(),
-                    len: end - at,
-                });
-            }
+    let (searcher, patterns) = &*PREFIXES;
+    // One pass finds every prefix (overlapping: `sk-` and `sk-proj-` at the same place);
+    // the hits are then judged format by format, in the order of FORMATS.
+    let mut hits: Vec<(usize, usize, &'static str)> = searcher
+        .find_overlapping_iter(text)
+        .map(|m| {
+            let (format, prefix) = patterns[m.pattern().as_usize()];
+            (format, m.start(), prefix)
+        })
+        .collect();
+    hits.sort_by_key(|&(format, at, _)| (format, at));
+    for (format, at, prefix) in hits {
+        let format = &FORMATS[format];
+        // A key starts a word: `task-...` does not hold `sk-`.
+        if text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            continue;
         }
+        let body_start = at + prefix.len();
+        // Bounded: a long run of key characters is read once per prefix, not per hit.
+        let window = window_of(text, body_start, format.max + 1);
+        let body_len = window
+            .find(|c: char| !(format.body)(c))
+            .unwrap_or(window.len());
+        let end = body_start + body_len;
+        // The key ends its word too.
+        if text[end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            continue;
+        }
+        let body = &text[body_start..end];
+        if body_len < format.min || body_len > format.max || !looks_random(body) {
+            continue;
+        }
+        if format.kind == "a Slack token" && !body.contains(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        out.push(Secret {
+            start: at,
+            end,
+            kind: format.kind.to_string(),
+            shown: text[at..end].chars().take(4).collect(),
+            len: end - at,
+        });
     }
 }
 
