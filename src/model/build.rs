@@ -2175,8 +2175,47 @@ fn syntax_errors(root: Node, text: &str) -> Vec<(Span, String)> {
             .collect();
         stack.extend(children.into_iter().rev());
     }
+    if errors.is_empty() {
+        // The tree holds an error no visible node shows: a hidden token the parser made up,
+        // such as the newline between two expressions written side by side (`[a-z]96`).
+        errors.push(hidden_error(root, text));
+    }
     errors.sort_by_key(|(s, _)| s.start);
     errors
+}
+
+/// Where an error without a visible node is: in the deepest node that has one, the first
+/// statement that starts on the line where the one before it ends, with no `;` between them;
+/// or that node's start.
+fn hidden_error(root: Node, text: &str) -> (Span, String) {
+    let mut node = root;
+    let mut depth = 0;
+    while depth < 256 {
+        let mut cursor = node.walk();
+        let Some(child) = node.children(&mut cursor).find(|c| c.has_error()) else {
+            break;
+        };
+        node = child;
+        depth += 1;
+    }
+    let mut cursor = node.walk();
+    let children: Vec<Node> = node
+        .named_children(&mut cursor)
+        .filter(|c| !c.is_extra())
+        .collect();
+    for pair in children.windows(2) {
+        let (before, after) = (pair[0], pair[1]);
+        let between = text
+            .get(before.end_byte()..after.start_byte())
+            .unwrap_or("");
+        if before.end_position().row == after.start_position().row && !between.contains(';') {
+            return (
+                span(after),
+                "two statements on one line without a newline or `;` between them".to_string(),
+            );
+        }
+    }
+    (span(node), "invalid syntax".to_string())
 }
 
 /// The index of `df[<index>] = v` when it computes a column name: a string expression
