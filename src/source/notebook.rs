@@ -781,6 +781,17 @@ const AUTOMAGICS: &[&str] = &[
     "reload_ext",
     "autoreload",
     "matplotlib",
+    "history",
+    "who",
+    "whos",
+];
+
+/// Shell commands IPython runs as aliases or magics when typed bare (`ls -l /kaggle/input`,
+/// `cd ../data`, `mkdir -p out`): masked also when an option or a path follows, which Python
+/// would read as arithmetic on names (`ls - l / kaggle / input`) no code writes.
+const SHELL_AUTOMAGICS: &[&str] = &[
+    "pip", "conda", "cd", "ls", "ll", "cat", "cp", "mv", "rm", "mkdir", "rmdir", "history", "less",
+    "more", "man",
 ];
 
 /// Masks IPython syntax line by line, tracking just enough Python tokenization (strings,
@@ -880,10 +891,22 @@ fn is_automagic(trimmed: &str) -> bool {
     let Some(name_end) = trimmed.find(char::is_whitespace) else {
         return false;
     };
-    if !AUTOMAGICS.contains(&&trimmed[..name_end]) {
+    let name = &trimmed[..name_end];
+    let rest = trimmed[name_end..].trim_start();
+    // `ls -la`, `cd ../data`, `cat ~/.kaggle/kaggle.json`: an option (a dash and a letter)
+    // or a path after a shell command.
+    let mut after = rest.chars();
+    let option_or_path = match (after.next(), after.next()) {
+        (Some('-'), Some(c)) => c.is_ascii_alphabetic() || c == '-',
+        (Some('/' | '.' | '~' | '$'), Some(c)) => !c.is_whitespace() && c != '=',
+        _ => false,
+    };
+    if SHELL_AUTOMAGICS.contains(&name) && option_or_path {
+        return true;
+    }
+    if !AUTOMAGICS.contains(&name) {
         return false;
     }
-    let rest = trimmed[name_end..].trim_start();
     let word = rest.split_whitespace().next().unwrap_or("");
     let starts_word = rest
         .chars()
@@ -1433,6 +1456,12 @@ mod tests {
         let source = "pip install x\ncd data\npip = 1\npip.main()\ncd in dirs\nload_ext autoreload";
         let file = notebook(json!([source]));
         assert_eq!(masked(&file, 0), blanked(source, &[0, 1, 5]));
+        // Shell commands with an option or a path; Python that merely starts with the name
+        // (`ls = 3`, `ls - 1`, `cat.n`, `ls / 2`, `cd .. `) keeps its line.
+        let source = "ls -l /kaggle/input/27-june\ncd ../data\nmkdir -p out\nhistory -n\n\
+                      ls = 3\nx = ls - 1\nls - 1\ncat.n\nls / 2\nls -= 1";
+        let file = notebook(json!([source]));
+        assert_eq!(masked(&file, 0), blanked(source, &[0, 1, 2, 3]));
     }
 
     #[test]

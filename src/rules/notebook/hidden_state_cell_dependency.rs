@@ -67,7 +67,6 @@ fn check(ctx: &Context, sink: &mut Sink) {
             || reported.contains(&name)
             || maybe_defined.contains(&name)
             || is_predefined(text)
-            || automagic_line(ctx.file.line_text(at.start))
         {
             continue;
         }
@@ -140,28 +139,6 @@ fn check(ctx: &Context, sink: &mut Sink) {
         }
     }
 }
-
-/// A line IPython runs as a magic or shell alias, not as Python: one that starts with an
-/// automagic command followed by its arguments (`ls -l /kaggle/input`, `cd ../data`,
-/// `pip install x`), which the parser reads as arithmetic on undefined names.
-fn automagic_line(line: &str) -> bool {
-    let line = line.trim_start();
-    let command_end = line
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(line.len());
-    let (command, rest) = line.split_at(command_end);
-    AUTOMAGIC.contains(&command)
-        && rest.starts_with([' ', '\t'])
-        && !rest.trim_start().starts_with(['=', '(', '[', '.', ','])
-        && !rest.trim_start().starts_with("in ")
-}
-
-/// IPython's automagics and default shell aliases that take arguments.
-const AUTOMAGIC: &[&str] = &[
-    "cat", "cd", "clear", "conda", "cp", "env", "history", "less", "ll", "load_ext", "ls",
-    "man", "matplotlib", "mkdir", "more", "mv", "pip", "pwd", "rm", "rmdir", "run", "time",
-    "timeit", "who", "whos",
-];
 
 /// Names that exist without a definition: Python 3 and Python 2 builtins, IPython's own
 /// (`display`, `In`, `Out`, `_`, `_i3`, `_5`, ...), line magics IPython's automagic runs when
