@@ -220,6 +220,16 @@ impl Builder<'_> {
         if torch_default && matches!(origin, Origin::UserInput | Origin::OwnArtifact) {
             return;
         }
+        // A call the walk meets twice (a loop body read again) is one load.
+        if self
+            .model
+            .security
+            .unsafe_loads
+            .iter()
+            .any(|l| l.span == span(call))
+        {
+            return;
+        }
         self.model.security.unsafe_loads.push(UnsafeLoad {
             function: callee.to_string(),
             origin,
@@ -353,6 +363,15 @@ impl Builder<'_> {
                 .as_deref()
                 .and_then(|r| r.rsplit_once(':'))
                 .is_some_and(|(_, r)| is_commit(r));
+        if self
+            .model
+            .security
+            .remote_code
+            .iter()
+            .any(|r| r.span == span(call))
+        {
+            return;
+        }
         self.model.security.remote_code.push(RemoteCode {
             function: callee.to_string(),
             flag,

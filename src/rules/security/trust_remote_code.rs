@@ -14,11 +14,7 @@ crate::rule::rule! {
 /// Reads the calls the model saw opt in to running remote code with a literal
 /// (`trust_remote_code=True`, `trust_repo=True`, `safe_mode=False`); a pinned commit is info.
 fn check(ctx: &Context, sink: &mut Sink) {
-    let mut seen = std::collections::HashSet::new();
     for call in &ctx.model.security.remote_code {
-        if !seen.insert(call.span) {
-            continue;
-        }
         let short = short_callee(&call.function);
         let from = match &call.repo {
             Some(repo) => format!(" from `{}`", shorten(repo)),

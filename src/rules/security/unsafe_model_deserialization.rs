@@ -17,12 +17,7 @@ crate::rule::rule! {
 /// written in the code (the project's own artifact) info. Inputs of unknown origin are never
 /// reported.
 fn check(ctx: &Context, sink: &mut Sink) {
-    let mut seen = std::collections::HashSet::new();
     for load in &ctx.model.security.unsafe_loads {
-        // A call the walk read twice is one finding.
-        if !seen.insert(load.span) {
-            continue;
-        }
         let function = load
             .function
             .strip_prefix("pandas.")
