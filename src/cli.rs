@@ -27,7 +27,8 @@ Examples:
   mlready check --format json -o report.json
   mlready rule LEAK001                   explain a rule
   mlready rules                          list every rule
-  mlready audit --format html -o audit.html   the hand-off report";
+  mlready audit --format html -o audit.html   the hand-off report
+  mlready server                         the language server, for editors";
 
 const CHECK_LONG_ABOUT: &str = "\
 Check Python files and notebooks for ML technical debt.
@@ -66,6 +67,18 @@ Examples:
   mlready audit --summary > comment.md            short enough for a pull-request comment
   mlready audit path/to/project --format json";
 
+const SERVER_LONG_ABOUT: &str = "\
+Run the language server: an editor starts `mlready server` and talks to it over standard
+input and output (the Language Server Protocol). It checks each open script and notebook
+with the same rules and configuration as `mlready check`, as you type and on save, and
+shows the findings on their line and notebook cell. Hover on a finding shows its rule's
+page; its code actions suppress it on the line, in the cell or file, or open the page.
+
+Notebooks are read through LSP 3.17 notebook document sync (VS Code, JupyterLab).
+The README, \"Editors\", has the settings for VS Code, JupyterLab and Neovim.
+
+It is not meant to be run by hand: it waits for an editor's messages.";
+
 /// A linter for the hidden technical debt of machine-learning code.
 #[derive(Debug, Parser)]
 #[command(name = "mlready", version, about, long_about = LONG_ABOUT)]
@@ -95,6 +108,10 @@ pub enum Command {
     /// Write the hand-off report: readiness, model lineage, inventory, ML Test Score estimate
     #[command(long_about = AUDIT_LONG_ABOUT)]
     Audit(Box<AuditArgs>),
+    /// Run the language server (LSP over stdio) for editors: findings as you type, in scripts
+    /// and notebook cells
+    #[command(long_about = SERVER_LONG_ABOUT)]
+    Server,
     /// Print the per-file summaries the project rules join, as JSON (for debugging)
     #[command(hide = true)]
     Summaries(SummariesArgs),
@@ -282,6 +299,7 @@ pub fn run(args: Cli) -> Result<ExitCode, Error> {
         Command::Rule(rule) => run_rule(rule),
         Command::Rules(rules) => run_rules(rules),
         Command::Audit(audit) => run_audit(*audit),
+        Command::Server => crate::server::run(),
         Command::Summaries(args) => {
             let summaries =
                 crate::engine::summaries(&args.paths, &crate::settings::Settings::default())?;

@@ -28,7 +28,7 @@ use std::time::Instant;
 
 /// Analysis threads get a large stack: tree-sitter trees of deeply nested code are walked
 /// with a depth limit, and this leaves a wide margin under it.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 /// How a run goes beyond its settings: the command line's `--no-project`, `--no-cache`,
 /// `--cache-dir` and `--stdin-filename`. The default (what [`check`] uses) checks the given

@@ -23,6 +23,7 @@ pub mod render;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod suppress;
