@@ -14,7 +14,7 @@
 # usage: scripts/bench-file-memory.sh
 # settings, from the environment:
 #   LINES=1000000   NOTEBOOK_MB=7
-#   MLCORPUS=/tmp/mlready-corpus   the shared corpus (../shared/corpus/get-corpus.sh)
+#   MLCORPUS=/tmp/mlready-corpus   the shared corpus (scripts/get-corpus.sh)
 #   MLREADY=path/to/mlready        [default: target/release/mlready, built if missing]
 #   RUFF=ruff                      [default: ruff on PATH, else installed in RUFF_VENV]
 #   RUFF_VENV=/tmp/mlready-bench-venv

@@ -31,7 +31,7 @@
 # usage: scripts/bench.sh [RUNS]
 # settings, from the environment:
 #   RUNS=5                 rounds per measurement (the argument wins)
-#   MLCORPUS=/tmp/mlready-corpus        the shared corpus (../shared/corpus/get-corpus.sh)
+#   MLCORPUS=/tmp/mlready-corpus        the shared corpus (scripts/get-corpus.sh)
 #   REVIEW_CORPUS=/tmp/mlready-review   the review corpus (scripts/review/assemble.sh)
 #   CORPORA="shared=$MLCORPUS review=$REVIEW_CORPUS"   label=folder pairs to time
 #   NOTEBOOKS=folder       [default: hard links to every notebook of CORPORA]
@@ -83,7 +83,7 @@ ensure_corpus() {
   local dir=$1
   [[ -d "$dir" ]] && return
   if [[ "$dir" == "$MLCORPUS" ]]; then
-    MLCORPUS=$dir bash "$root/../shared/corpus/get-corpus.sh" >&2 || die "could not fetch $dir"
+    MLCORPUS=$dir bash "$root/scripts/get-corpus.sh" >&2 || die "could not fetch $dir"
   elif [[ "$dir" == "$REVIEW_CORPUS" ]]; then
     # Exit status 1 means some repositories are missing: time the ones that are there.
     REVIEW_CORPUS=$dir bash "$root/scripts/review/assemble.sh" >&2 ||
