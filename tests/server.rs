@@ -478,6 +478,19 @@ fn the_server_survives_bad_input() {
     );
     let broken = client.diagnostics_where(&broken_uri, |d| !d.is_empty());
     assert_eq!(codes(&broken), ["PARSE001"]);
+    // Python the editor has not saved yet, and Python under a notebook's name (the cells
+    // jupyterlab-lsp joins into one document): both checked as scripts.
+    for uri in [
+        "untitled:Untitled-1".to_string(),
+        uri_of(&dir.join(".virtual_documents/nb.ipynb")),
+    ] {
+        client.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "def f(:\n"}}),
+        );
+        let found = client.diagnostics_where(&uri, |d| !d.is_empty());
+        assert_eq!(codes(&found), ["PARSE001"]);
+    }
     client.diagnostics_where(&deep_uri, |_| true);
     // Still answering.
     let response = client.request(

@@ -93,6 +93,7 @@ pub fn run() -> Result<ExitCode, Error> {
         shared,
         show_document,
         next_request: 0,
+        python: Default::default(),
     };
     let clean = server.serve().map_err(protocol)?;
     drop(server);
@@ -283,6 +284,8 @@ struct Server<'a> {
     /// The editor can open a web page for us (`window/showDocument`).
     show_document: bool,
     next_request: u64,
+    /// The scripts the editor opened as Python (`languageId`), whatever their names.
+    python: std::collections::HashSet<String>,
 }
 
 impl Server<'_> {
@@ -369,6 +372,11 @@ impl Server<'_> {
                 if self.documents.owner.contains_key(&uri) {
                     return;
                 }
+                if p.text_document.language_id == "python" {
+                    self.python.insert(uri.clone());
+                } else {
+                    self.python.remove(&uri);
+                }
                 self.documents.texts.insert(
                     uri.clone(),
                     TextDocument {
@@ -408,6 +416,7 @@ impl Server<'_> {
                 let uri = p.text_document.uri.as_str().to_string();
                 if !self.documents.owner.contains_key(&uri) {
                     self.documents.texts.remove(&uri);
+                    self.python.remove(&uri);
                     self.close(&uri, vec![uri.clone()]);
                 }
             }
@@ -555,7 +564,12 @@ impl Server<'_> {
     /// check (not a `.py` or `.ipynb` file, or not a file at all).
     fn snapshot(&self, target: &str) -> Option<Snapshot> {
         if let Some(notebook) = self.documents.notebooks.get(target) {
-            let path = document_path(target, "ipynb")?;
+            let mut path = document_path(target)?;
+            if crate::source::FileKind::of(&path) != Some(crate::source::FileKind::Notebook) {
+                let mut name = path.file_name()?.to_os_string();
+                name.push(".ipynb");
+                path.set_file_name(name);
+            }
             let cells = notebook
                 .cells
                 .iter()
@@ -573,7 +587,7 @@ impl Server<'_> {
             return Some(Snapshot::Notebook { path, cells });
         }
         let document = self.documents.texts.get(target)?;
-        let path = document_path(target, "py")?;
+        let path = script_path(target, self.python.contains(target))?;
         Some(Snapshot::Script {
             uri: target.to_string(),
             path,
@@ -624,25 +638,40 @@ impl Server<'_> {
     }
 }
 
-/// The file a document stands for, when it is one mlready checks. A document that is not a
-/// file yet (an unsaved buffer) is checked as if it were in the working directory.
-fn document_path(uri: &str, extension: &str) -> Option<PathBuf> {
-    let path = match uri_path(uri) {
-        Some(path) => path,
+/// The file a document stands for: its path, or for a document that is not a file yet (an
+/// unsaved buffer), a file of that name in the working directory.
+fn document_path(uri: &str) -> Option<PathBuf> {
+    match uri_path(uri) {
+        Some(path) => Some(path),
         None => {
             let name = uri.rsplit(['/', ':']).next().unwrap_or("untitled");
             let name: String = name
                 .chars()
-                .map(|c| if c.is_alphanumeric() { c } else { '_' })
+                .map(|c| {
+                    if c.is_alphanumeric() || matches!(c, '.' | '-') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
-            std::env::current_dir()
-                .ok()?
-                .join(format!("{name}.{extension}"))
+            Some(std::env::current_dir().ok()?.join(name))
         }
-    };
-    match crate::source::FileKind::of(&path)? {
-        crate::source::FileKind::Python if extension == "py" => Some(path),
-        crate::source::FileKind::Notebook if extension == "ipynb" => Some(path),
+    }
+}
+
+/// The path a script is checked as: a `.py` file as it is; another document the editor says
+/// is Python (an unsaved buffer, the concatenated cells jupyterlab-lsp sends as
+/// `notebook.ipynb`) as that name with `.py` added, so it is read as a script.
+fn script_path(uri: &str, python: bool) -> Option<PathBuf> {
+    let path = document_path(uri)?;
+    match crate::source::FileKind::of(&path) {
+        Some(crate::source::FileKind::Python) => Some(path),
+        _ if python => {
+            let mut name = path.file_name()?.to_os_string();
+            name.push(".py");
+            Some(path.with_file_name(name))
+        }
         _ => None,
     }
 }
