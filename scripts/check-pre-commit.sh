@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# The pre-commit hook end to end: a throwaway git repository uses this repository's
-# .pre-commit-hooks.yaml (pre-commit installs mlready with pip, building the wheel), stages a
-# notebook with a leak, and the commit hook must fail with the finding; once the notebook is
-# fixed it must pass. A file the configuration excludes is not reported even when staged.
+# The pre-commit hook end to end: a throwaway git repository uses the README's pre-commit
+# snippet as written, pointed at this checkout instead of GitHub (so its `rev:` must be a tag or
+# commit that exists here; pre-commit installs mlready with pip, building the wheel), stages a
+# notebook with a leak, and the commit hook must fail with the finding, in the concise format
+# the README names; once the notebook is fixed it must pass. A file the configuration excludes
+# is not reported even when staged. When the README's rev is not this commit (a change after
+# the last release), the hook of this commit is checked the same way afterwards.
 # Needs PyPI (pre-commit, maturin) and cargo.
 #
 # usage: scripts/check-pre-commit.sh      (work folder: $WORK, default a fresh temp dir)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
-REV=$(git rev-parse HEAD)
+HEAD_REV=$(git rev-parse HEAD)
+# The README's snippet: the yaml block of its "pre-commit" section.
+SNIPPET=$(awk '/^### pre-commit/{on=1} on&&/^```yaml/{grab=1;next} grab&&/^```/{exit} grab' README.md)
+README_REV=$(printf '%s\n' "$SNIPPET" | sed -n 's/^ *rev: *\([^ ]*\).*/\1/p')
+[ -n "$README_REV" ] || { echo "no rev: in the README's pre-commit snippet"; exit 1; }
+git rev-parse -q --verify "$README_REV^{commit}" >/dev/null \
+  || { echo "the README's pre-commit rev $README_REV is not a tag or commit of this repository"; exit 1; }
 WORK=${WORK:-$(mktemp -d)}
 PYTHON=${PYTHON:-python3}
 export PRE_COMMIT_HOME="$WORK/pre-commit-home"
@@ -20,18 +29,14 @@ export CARGO_TARGET_DIR="$REPO/target"
 "$WORK/tools/bin/pip" install -q "pre-commit>=3,<5"
 PRE_COMMIT="$WORK/tools/bin/pre-commit"
 
+check_hook() { # $1: the .pre-commit-config.yaml to use
 project="$WORK/project"
 rm -rf "$project" && mkdir -p "$project/scratch" && cd "$project"
 git init -q
 git config user.email ci@example.com
 git config user.name CI
-cat > .pre-commit-config.yaml <<YAML
-repos:
-  - repo: $REPO
-    rev: $REV
-    hooks:
-      - id: mlready
-YAML
+printf '%s\n' "$1" > .pre-commit-config.yaml
+echo "--- .pre-commit-config.yaml"; cat .pre-commit-config.yaml
 cat > pyproject.toml <<'TOML'
 [tool.mlready]
 exclude = ["scratch"]
@@ -78,8 +83,11 @@ first=$?
 set -e
 cat "$WORK/first.log"
 [ "$first" = 1 ] || { echo "the hook should fail on the leak (exit $first)"; exit 1; }
-grep -q "train.ipynb:cell 2:6:5: LEAK001" "$WORK/first.log" \
-  || { echo "the hook output does not name the leak in cell 2"; exit 1; }
+grep -q "^train.ipynb:cell 2:6:5: LEAK001 \[warning\] \`StandardScaler\` is fitted" "$WORK/first.log" \
+  || { echo "the hook output does not name the leak in cell 2 in the concise format"; exit 1; }
+if grep -q "╭─\[" "$WORK/first.log"; then
+  echo "the hook printed the long text format; the README says concise"; exit 1
+fi
 if grep -q "scratch/leaky.py" "$WORK/first.log"; then
   echo "an excluded file was reported"; exit 1
 fi
@@ -88,4 +96,16 @@ notebook "$FIXED" > train.ipynb
 git add -A
 "$PRE_COMMIT" run > "$WORK/second.log" 2>&1 || { cat "$WORK/second.log"; echo "the hook should pass once fixed"; exit 1; }
 cat "$WORK/second.log"
+}
+
+# The README's snippet as written, with this checkout for GitHub.
+check_hook "${SNIPPET//https:\/\/github.com\/mlready\/mlready/$REPO}"
+if [ "$(git -C "$REPO" rev-parse "$README_REV^{commit}")" != "$HEAD_REV" ]; then
+  echo "--- the README pins $README_REV; checking the hook of this commit too"
+  check_hook "repos:
+  - repo: $REPO
+    rev: $HEAD_REV
+    hooks:
+      - id: mlready"
+fi
 echo "pre-commit check passed"

@@ -130,8 +130,9 @@ pub struct CheckArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// Output format (given twice, the last wins: `args: [--format, text]` in a pre-commit
+    /// configuration overrides the hook's concise format)
+    #[arg(long, value_enum, default_value_t = Format::Text, overrides_with = "format")]
     pub format: Format,
 
     /// Write the report to FILE instead of standard output

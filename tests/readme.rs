@@ -1,6 +1,10 @@
 //! The README stands alone: a new user reading it, on GitHub or in a wheel's metadata, meets
-//! no link to a file that is not in the repository.
+//! no link to a file that is not in the repository, and what it says of the pre-commit hook
+//! is what the hook does.
 
+mod common;
+
+use common::TempDir;
 use std::path::{Component, Path, PathBuf};
 
 fn repo() -> PathBuf {
@@ -43,4 +47,42 @@ fn the_readme_links_only_to_what_is_in_the_repository() {
             "README names `{outside}`, outside the repository"
         );
     }
+}
+
+fn read(relative: &str) -> String {
+    std::fs::read_to_string(repo().join(relative)).unwrap_or_else(|err| panic!("{relative}: {err}"))
+}
+
+#[test]
+fn the_hook_prints_the_format_the_readme_names() {
+    let hooks = read(".pre-commit-hooks.yaml");
+    let entry = hooks
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("entry:"))
+        .expect("the hook has an entry")
+        .trim();
+    let readme = read("README.md");
+    assert!(
+        readme.contains(&format!("The hook runs `{entry}`")),
+        "README does not say the hook runs `{entry}`"
+    );
+    // Run the entry as pre-commit does, on a staged script with a finding.
+    let dir = TempDir::new("hook-format");
+    dir.write("train.py", common::WARNING_PY);
+    let mut words = entry.split_whitespace();
+    assert_eq!(words.next(), Some("mlready"));
+    let mut args: Vec<&str> = words.collect();
+    args.push("train.py");
+    let run = dir.run(&args);
+    run.expect_code(1);
+    let first = run.stdout.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("train.py:2:18: REPRO006 [warning] "),
+        "not the concise format the README describes: {}",
+        run.stdout
+    );
+    // A user's `args: [--format, text]` comes after the entry's own and wins.
+    args.splice(args.len() - 1..args.len() - 1, ["--format", "text"]);
+    let run = dir.run(&args);
+    assert!(run.stdout.contains("╭─["), "{}", run.stdout);
 }
