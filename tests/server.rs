@@ -502,6 +502,47 @@ fn the_server_survives_bad_input() {
 }
 
 #[test]
+fn a_configuration_that_cannot_be_read_is_shown_and_the_server_goes_on() {
+    let dir = TempDir::new("server-config");
+    dir.write("pyproject.toml", "[tool.mlready]\nselect = [\"LEAK001\"\n");
+    let uri = uri_of(&dir.join("train.py"));
+    let mut client = Client::start(&dir);
+    client.initialize(&dir);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": common::WARNING_PY}}),
+    );
+    let deadline = Instant::now() + PATIENCE;
+    let shown = loop {
+        let message = match client.backlog.pop() {
+            Some(message) => message,
+            None => client
+                .next(deadline)
+                .expect("a message about the configuration"),
+        };
+        if message["method"] == "window/showMessage" {
+            break message;
+        }
+    };
+    let text = shown["params"]["message"].as_str().unwrap();
+    assert!(text.contains("pyproject.toml"), "{text}");
+    assert!(!text.contains("╭"), "{text}");
+    assert_eq!(shown["params"]["type"], 1);
+    // Fixed: the file is checked.
+    dir.write(
+        "pyproject.toml",
+        "[tool.mlready]\nselect = [\"REPRO006\"]\n",
+    );
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let found = client.diagnostics_where(&uri, |d| !d.is_empty());
+    assert_eq!(codes(&found), ["REPRO006"]);
+    assert!(client.shut_down().success());
+}
+
+#[test]
 fn exit_without_shutdown_is_an_error_and_a_closed_input_ends_the_server() {
     let dir = TempDir::new("server-exit");
     let mut client = Client::start(&dir);

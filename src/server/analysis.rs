@@ -146,7 +146,7 @@ pub fn check(snapshot: &Snapshot) -> Result<Published, String> {
         &CliOverrides::default(),
         &known,
     )
-    .map_err(|err| format!("{:?}", miette::Report::new(err)))?;
+    .map_err(plain)?;
     let cache = match std::env::var_os("MLREADY_CACHE_DIR") {
         Some(dir) if !dir.is_empty() => CacheLocation::Dir(PathBuf::from(dir)),
         _ => CacheLocation::ProjectRoots,
@@ -158,8 +158,8 @@ pub fn check(snapshot: &Snapshot) -> Result<Published, String> {
         without_sources: true,
         keep_projects: false,
     };
-    let report = engine::check_with(std::slice::from_ref(&path), &settings, &options)
-        .map_err(|err| format!("{:?}", miette::Report::new(err)))?;
+    let report =
+        engine::check_with(std::slice::from_ref(&path), &settings, &options).map_err(plain)?;
     if let Some(error) = report.internal_errors.first() {
         return Err(error.clone());
     }
@@ -178,6 +178,17 @@ pub fn check(snapshot: &Snapshot) -> Result<Published, String> {
         }
     }
     Ok(published)
+}
+
+/// An error as one plain paragraph for the editor's message line: what, where, and how to
+/// fix it (the command line draws it with boxes and colours instead).
+fn plain(err: crate::error::Error) -> String {
+    use miette::Diagnostic as _;
+    let mut text = err.to_string();
+    if let Some(help) = err.help() {
+        text.push_str(&format!(" (help: {help})"));
+    }
+    text
 }
 
 /// One engine finding as a protocol diagnostic, and the document it is on.

@@ -201,9 +201,11 @@ fn work(queue: mpsc::Receiver<Job>, sender: crossbeam_channel::Sender<Message>, 
                 published
             }
             Err(message) => {
-                // Said once, not at every keystroke; the findings shown so far stay.
+                // Said once, not at every keystroke (a configuration being edited is wrong
+                // at most keystrokes); the findings shown so far stay.
                 if last_error.as_ref() != Some(&message) {
                     log(&sender, MessageType::ERROR, &message);
+                    show(&sender, MessageType::ERROR, &message);
                     last_error = Some(message);
                 }
                 continue;
@@ -265,6 +267,17 @@ fn send_diagnostics(
     let _ = sender.send(Notification::new(PublishDiagnostics::METHOD.to_string(), params).into());
 }
 
+/// A message the editor shows (a configuration mlready cannot read, so nothing is checked).
+fn show(sender: &crossbeam_channel::Sender<Message>, typ: MessageType, message: &str) {
+    let params = lsp_types::ShowMessageParams {
+        typ,
+        message: format!("mlready: {message}"),
+    };
+    let method = lsp_types::notification::ShowMessage::METHOD.to_string();
+    let _ = sender.send(Notification::new(method, params).into());
+}
+
+/// A line of the editor's log of the server.
 fn log(sender: &crossbeam_channel::Sender<Message>, typ: MessageType, message: &str) {
     let params = LogMessageParams {
         typ,
@@ -623,17 +636,11 @@ impl Server<'_> {
                 );
                 let _ = self.connection.sender.send(request.into());
             }
-            _ => {
-                let params = lsp_types::ShowMessageParams {
-                    typ: MessageType::INFO,
-                    message: format!("{} ({}): {url}", rule.code, rule.name),
-                };
-                let notification = Notification::new(
-                    lsp_types::notification::ShowMessage::METHOD.to_string(),
-                    params,
-                );
-                let _ = self.connection.sender.send(notification.into());
-            }
+            _ => show(
+                &self.connection.sender,
+                MessageType::INFO,
+                &format!("{} ({}): {url}", rule.code, rule.name),
+            ),
         }
     }
 }
