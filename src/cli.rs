@@ -573,7 +573,13 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, Error> {
 fn run_rule(args: RuleArgs) -> Result<ExitCode, Error> {
     let Some(rule) = registry::find(&args.rule) else {
         // A usage error, reported like clap's own (exit 2); `Error` has no variant for it yet.
-        let message = format!("unknown rule `{}`; `mlready rules` lists them", args.rule);
+        let message = match crate::suggest::rule(&args.rule) {
+            Some(close) => format!(
+                "unknown rule `{}`; did you mean `{close}`? `mlready rules` lists them",
+                args.rule
+            ),
+            None => format!("unknown rule `{}`; `mlready rules` lists them", args.rule),
+        };
         let report =
             miette::Report::new(miette::MietteDiagnostic::new(message).with_code("mlready::usage"));
         let _ = writeln!(io::stderr(), "{report:?}");

@@ -25,6 +25,7 @@ pub mod rule;
 pub mod rules;
 pub mod settings;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 #[cfg(test)]
 mod testutil;
