@@ -88,7 +88,9 @@ pub enum Command {
     Rule(RuleArgs),
     /// List every rule
     #[command(
-        long_about = "List every rule with its code, name, default severity, scope and summary.\n\n\
+        long_about = "List every rule with its code, name, severities (the default first), scope, \
+                      tier, measured precision and summary. On a terminal the list fits its \
+                      width (COLUMNS when set); piped, every line is whole.\n\n\
                       Examples:\n  mlready rules\n  mlready rules --format json"
     )]
     Rules(RulesArgs),
@@ -591,7 +593,10 @@ fn run_rule(args: RuleArgs) -> Result<ExitCode, Error> {
 
 fn run_rules(args: RulesArgs) -> Result<ExitCode, Error> {
     let rules: Vec<_> = registry::all().collect();
-    write_output(None, |out| render::render_rules(&rules, args.format, out))?;
+    let width = render::rules_table::width();
+    write_output(None, |out| {
+        render::render_rules(&rules, args.format, width, out)
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

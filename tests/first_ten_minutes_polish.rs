@@ -1,5 +1,6 @@
 //! The first ten minutes (issue 16): what a new user meets first says what is wrong and how to
-//! fix it. A misspelt rule gets a "did you mean", wherever it is written.
+//! fix it. A misspelt rule gets a "did you mean", wherever it is written; `mlready rules` fits
+//! the terminal and shows every severity a rule's findings can have.
 
 mod common;
 
@@ -181,4 +182,72 @@ fn mlready_rule_with_a_misspelt_code_or_name_suggests_the_rule() {
     let far = dir.run(&["rule", "XYZ123"]);
     far.expect_code(2);
     assert!(!far.stderr.contains("did you mean"), "{}", far.stderr);
+}
+
+#[test]
+fn mlready_rules_fits_columns_and_shows_every_severity() {
+    let dir = TempDir::new("rules-width");
+    for columns in ["60", "80", "120", "200"] {
+        let run = dir.run_env(&["rules"], &[("COLUMNS", columns)]);
+        run.expect_code(0);
+        let width: usize = columns.parse().unwrap();
+        for line in run.stdout.lines() {
+            assert!(
+                line.chars().count() <= width,
+                "COLUMNS={columns}: {} characters: {line}",
+                line.chars().count()
+            );
+        }
+        // The row, and the line under it where the columns that do not fit go.
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("LEAK001"))
+            .expect("LEAK001 is listed");
+        let leak001 = lines[at..lines.len().min(at + 2)].join("\n");
+        assert!(leak001.contains("error/warning"), "{leak001}");
+        assert!(run.stdout.contains('…'), "{}", run.stdout);
+    }
+    // Piped with no COLUMNS: whole lines, for grep.
+    let whole = dir.run(&["rules"]);
+    let leak001 = mlready::registry::find("LEAK001").unwrap();
+    let line = whole
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("LEAK001"))
+        .unwrap();
+    assert!(line.ends_with(&leak001.summary()), "{line}");
+    assert!(line.contains("error/warning"), "{line}");
+    let sec002 = whole
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("SEC002"))
+        .unwrap();
+    assert!(sec002.contains("warning/error/info"), "{sec002}");
+}
+
+#[test]
+fn mlready_rules_json_and_rule_pages_give_every_severity() {
+    let dir = TempDir::new("rules-severities");
+    let json = dir.run(&["rules", "--format", "json"]).json();
+    let leak001 = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "LEAK001")
+        .unwrap();
+    assert_eq!(leak001["severity"], "error");
+    assert_eq!(
+        leak001["severities"],
+        serde_json::json!(["error", "warning"])
+    );
+    let one = dir.run(&["rule", "MON001", "--format", "json"]).json();
+    assert_eq!(one["severities"], serde_json::json!(["warning", "info"]));
+    let page = dir.run(&["rule", "LEAK001"]);
+    let meta = page.stdout.lines().nth(2).unwrap_or("");
+    assert!(
+        meta.contains("error") && meta.contains("warning"),
+        "{}",
+        page.stdout
+    );
 }
