@@ -1,6 +1,7 @@
 //! The first ten minutes (issue 16): what a new user meets first says what is wrong and how to
 //! fix it. A misspelt rule gets a "did you mean", wherever it is written; `mlready rules` fits
-//! the terminal and shows every severity a rule's findings can have.
+//! the terminal and shows every severity a rule's findings can have; a merge conflict left in a
+//! notebook or a script is named as such, at its line.
 
 mod common;
 
@@ -250,4 +251,196 @@ fn mlready_rules_json_and_rule_pages_give_every_severity() {
         "{}",
         page.stdout
     );
+}
+
+/// (code, cell, line, message, help) of every diagnostic of a `--format json` run.
+fn found(run: &common::Run) -> Vec<(String, Option<u64>, u64, String, String)> {
+    run.json()["diagnostics"]
+        .as_array()
+        .expect("diagnostics is an array")
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_string(),
+                d["cell"].as_u64(),
+                d["line"].as_u64().unwrap_or(0),
+                d["message"].as_str().unwrap_or("").to_string(),
+                d["help"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+const CONFLICTED_NOTEBOOK: &str = r#"{
+ "cells": [
+  {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
+<<<<<<< HEAD
+   "source": ["x = 1\n"]}
+=======
+   "source": ["x = 2\n"]}
+>>>>>>> feature/new-model
+ ],
+ "metadata": {},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"#;
+
+#[test]
+fn a_merge_conflict_in_a_notebook_is_named_at_its_first_marker() {
+    let dir = TempDir::new("conflict-notebook");
+    dir.write("train.ipynb", CONFLICTED_NOTEBOOK);
+    dir.write("warn.py", WARNING_PY);
+    let run = dir.run(&["check", "--format", "json", "."]);
+    run.expect_code(1);
+    let found = found(&run);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let (code, cell, line, message, help) = &found[0];
+    assert_eq!((code.as_str(), *cell, *line), ("PARSE003", None, 4));
+    assert_eq!(
+        message,
+        "unresolved merge conflict: git's conflict marker `<<<<<<< HEAD` is still in the \
+         notebook, so it is not valid JSON and no cell was checked"
+    );
+    assert!(help.contains("nbdime mergetool"), "{help}");
+    assert!(
+        help.contains("git checkout --ours -- train.ipynb"),
+        "{help}"
+    );
+    assert!(!message.contains("key must be a string"), "{message}");
+    // The other files are still checked.
+    assert_eq!(found[1].0, "REPRO006");
+
+    // Formats that name lines of files land on the marker's line of the .ipynb.
+    let concise = dir.run(&["check", "--format", "concise", "train.ipynb"]);
+    assert!(
+        concise
+            .stdout
+            .starts_with("train.ipynb:4:1: PARSE003 [error] unresolved merge conflict"),
+        "{}",
+        concise.stdout
+    );
+    let github = dir.run(&["check", "--format", "github", "train.ipynb"]);
+    assert!(
+        github.stdout.contains("file=train.ipynb,line=4,"),
+        "{}",
+        github.stdout
+    );
+}
+
+#[test]
+fn merge_conflicts_in_a_script_and_in_a_cell_are_named_as_syntax_errors() {
+    let dir = TempDir::new("conflict-code");
+    dir.write(
+        "train.py",
+        "import pandas as pd\n\
+         <<<<<<< HEAD\n\
+         df = pd.read_csv(\"a.csv\")\n\
+         =======\n\
+         df = pd.read_csv(\"b.csv\")\n\
+         >>>>>>> other\n\
+         <<<<<<< HEAD\n\
+         x = 1\n\
+         =======\n\
+         x = 2\n\
+         >>>>>>> other\n",
+    );
+    // A notebook merge driver may leave the markers inside a cell's source: valid JSON.
+    dir.write(
+        "merged.ipynb",
+        notebook(&[
+            Cell::Markdown("# merged\n"),
+            Cell::Code(
+                Some(1),
+                "import pandas as pd\n<<<<<<< local\nx = 1\n=======\nx = 2\n>>>>>>> remote\n",
+            ),
+        ]),
+    );
+    let run = dir.run(&["check", "--format", "json", "."]);
+    run.expect_code(1);
+    let found = found(&run);
+    assert_eq!(found.len(), 2, "{found:?}");
+    let (code, cell, line, message, help) = &found[0];
+    assert_eq!((code.as_str(), *cell, *line), ("PARSE001", Some(2), 2));
+    assert!(
+        message.starts_with(
+            "syntax error: unresolved merge conflict, git's conflict marker `<<<<<<< local` is \
+             still here"
+        ),
+        "{message}"
+    );
+    assert!(help.contains("nbdime mergetool"), "{help}");
+    let (code, cell, line, message, help) = &found[1];
+    assert_eq!((code.as_str(), *cell, *line), ("PARSE001", None, 2));
+    assert!(
+        message.contains("`<<<<<<< HEAD` is still here, one of 2 conflicts"),
+        "{message}"
+    );
+    assert!(help.contains("git checkout --ours -- train.py"), "{help}");
+}
+
+/// Markers at odd places (first line, last line without a newline, inside JSON strings,
+/// indented, CRLF) never crash a run: each file is a finding or clean, and the run exits 1.
+#[test]
+fn conflict_markers_at_odd_places_never_crash_a_run() {
+    let dir = TempDir::new("conflict-odd");
+    let valid = notebook(&[Cell::Code(Some(1), "x = 1\n")]);
+    let cases = [
+        ("first.ipynb", format!("<<<<<<< HEAD\n{valid}")),
+        (
+            "last.ipynb",
+            format!("{}\n>>>>>>> theirs", valid.trim_end()),
+        ),
+        (
+            "crlf.ipynb",
+            format!("<<<<<<< HEAD\r\n{valid}\r\n=======\r\n>>>>>>> b\r\n"),
+        ),
+        ("only_sep.ipynb", format!("{valid}\n=======\n")),
+        (
+            "in_string.ipynb",
+            notebook(&[Cell::Code(Some(1), "s = '<<<<<<< HEAD'\n")]),
+        ),
+        ("empty_marker.ipynb", "<<<<<<<".to_string()),
+        ("first.py", "<<<<<<< HEAD".to_string()),
+        ("last.py", "x = 1\n>>>>>>>".to_string()),
+        (
+            "string.py",
+            "s = \"\"\"\n<<<<<<< HEAD\n\"\"\"\n".to_string(),
+        ),
+    ];
+    for (name, text) in &cases {
+        dir.write(name, text);
+    }
+    let run = dir.run(&["check", "--format", "json", "."]);
+    run.expect_code(1);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["files_checked"], cases.len());
+    let mut by_file: Vec<(String, String, u64)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    by_file.sort();
+    let last_line = valid.trim_end().lines().count() as u64 + 1;
+    let expected: Vec<(String, String, u64)> = [
+        ("crlf.ipynb", "PARSE003", 1),
+        ("empty_marker.ipynb", "PARSE003", 1),
+        ("first.ipynb", "PARSE003", 1),
+        ("first.py", "PARSE001", 1),
+        ("last.ipynb", "PARSE003", last_line),
+        ("last.py", "PARSE001", 2),
+        ("only_sep.ipynb", "PARSE003", 1),
+    ]
+    .iter()
+    .map(|(p, c, l)| (p.to_string(), c.to_string(), *l))
+    .collect();
+    assert_eq!(by_file, expected, "{json:#}");
 }
