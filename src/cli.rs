@@ -101,7 +101,9 @@ pub enum Command {
     Rule(RuleArgs),
     /// List every rule
     #[command(
-        long_about = "List every rule with its code, name, default severity, scope and summary.\n\n\
+        long_about = "List every rule with its code, name, severities (the default first), scope, \
+                      tier, measured precision and summary. On a terminal the list fits its \
+                      width (COLUMNS when set); piped, every line is whole.\n\n\
                       Examples:\n  mlready rules\n  mlready rules --format json"
     )]
     Rules(RulesArgs),
@@ -592,7 +594,13 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, Error> {
 fn run_rule(args: RuleArgs) -> Result<ExitCode, Error> {
     let Some(rule) = registry::find(&args.rule) else {
         // A usage error, reported like clap's own (exit 2); `Error` has no variant for it yet.
-        let message = format!("unknown rule `{}`; `mlready rules` lists them", args.rule);
+        let message = match crate::suggest::rule(&args.rule) {
+            Some(close) => format!(
+                "unknown rule `{}`; did you mean `{close}`? `mlready rules` lists them",
+                args.rule
+            ),
+            None => format!("unknown rule `{}`; `mlready rules` lists them", args.rule),
+        };
         let report =
             miette::Report::new(miette::MietteDiagnostic::new(message).with_code("mlready::usage"));
         let _ = writeln!(io::stderr(), "{report:?}");
@@ -604,7 +612,10 @@ fn run_rule(args: RuleArgs) -> Result<ExitCode, Error> {
 
 fn run_rules(args: RulesArgs) -> Result<ExitCode, Error> {
     let rules: Vec<_> = registry::all().collect();
-    write_output(None, |out| render::render_rules(&rules, args.format, out))?;
+    let width = render::rules_table::width();
+    write_output(None, |out| {
+        render::render_rules(&rules, args.format, width, out)
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -959,6 +959,9 @@ fn load_and_analyze(
 
 /// The finding about a file that could not be loaded.
 fn load_problem(file: &Discovered, problem: LoadProblem) -> Vec<Diagnostic> {
+    if let LoadProblem::MergeConflict(conflict) = &problem {
+        return vec![merge_conflict(file, conflict)];
+    }
     let (rule, message, help) = match problem {
         LoadProblem::Unreadable(message) => (
             &engine_rules::UNREADABLE_FILE,
@@ -991,8 +994,36 @@ fn load_problem(file: &Discovered, problem: LoadProblem) -> Vec<Diagnostic> {
             "exclude the file if it is generated; otherwise raise `max-file-size` or \
              `file-time-limit` in [tool.mlready]; the other files were checked",
         ),
+        LoadProblem::MergeConflict(_) => unreachable!("handled above"),
     };
     vec![file_level(rule, &file.display, message, help)]
+}
+
+/// PARSE003 at the first conflict marker of a notebook that is not JSON because of them.
+fn merge_conflict(file: &Discovered, conflict: &crate::source::conflict::Conflict) -> Diagnostic {
+    let more = match conflict.count {
+        1 => String::new(),
+        n => format!(" (one of {n} conflicts)"),
+    };
+    let message = format!(
+        "unresolved merge conflict: git's conflict marker `{}` is still in the notebook{more}, \
+         so it is not valid JSON and no cell was checked",
+        conflict.marker
+    );
+    let path = shell_quoted(&crate::report::printable(file.display.clone()));
+    let help = format!(
+        "resolve the conflict: `nbdime mergetool` merges notebooks cell by cell, or keep one \
+         side with `git checkout --ours -- {path}` (or `--theirs`), then `git add {path}`"
+    );
+    let mut diagnostic = file_level(
+        &engine_rules::INVALID_NOTEBOOK,
+        &file.display,
+        message,
+        &help,
+    );
+    diagnostic.start.line = conflict.line;
+    diagnostic.end = diagnostic.start;
+    diagnostic
 }
 
 /// Whether a finding of `code` at `severity` (the rule's own, before configured overrides)
@@ -1022,6 +1053,56 @@ fn file_level(rule: &'static Rule, path: &str, message: String, help: &str) -> D
         file: None,
         preview: false,
     }
+}
+
+/// `path` as one word of a shell command: quoted when it holds anything but letters, digits and
+/// `_ . / -`.
+fn shell_quoted(path: &str) -> String {
+    let plain = path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'));
+    if plain && !path.is_empty() {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', r"'\''"))
+    }
+}
+
+/// The first syntax error of a file, or the merge conflict that causes one: git's markers
+/// (`<<<<<<< HEAD`) left in a script, or in a cell by a notebook merge driver, are named as
+/// such at the first marker's line rather than as the parser's first complaint. The flag says
+/// whether it is a conflict.
+fn first_syntax_error(
+    file: &SourceFile,
+    errors: &[(Span, String)],
+) -> Option<(Span, String, bool)> {
+    let (span, message) = errors.first()?;
+    let more = match errors.len() {
+        1 => String::new(),
+        n => format!(" ({} more syntax errors in this file)", n - 1),
+    };
+    // A marker the parser did not stumble on is not a conflict (a string's text).
+    let conflict = crate::source::conflict::find_where(&file.text, |start, end| {
+        errors
+            .iter()
+            .any(|(error, _)| error.start <= end && start <= error.end)
+    });
+    Some(match conflict {
+        Some(conflict) => {
+            let at = Span::new(conflict.offset, conflict.offset + conflict.marker.len());
+            let many = match conflict.count {
+                1 => String::new(),
+                n => format!(", one of {n} conflicts"),
+            };
+            let message = format!(
+                "syntax error: unresolved merge conflict, git's conflict marker `{}` is still \
+                 here{many}{more}",
+                conflict.marker
+            );
+            (at, message, true)
+        }
+        None => (*span, format!("syntax error: {message}{more}"), false),
+    })
 }
 
 /// Parses, models and runs the file rules over one loaded file.
@@ -1077,17 +1158,22 @@ fn analyze(
         return (vec![diagnostic], None, Suppressions::default());
     };
     let mut sink = Sink::default();
-    if let Some((span, message)) = model.syntax_errors.first() {
-        let more = match model.syntax_errors.len() {
-            1 => String::new(),
-            n => format!(" ({} more syntax errors in this file)", n - 1),
+    if let Some((span, message, conflict)) = first_syntax_error(&file, &model.syntax_errors) {
+        let help = if !conflict {
+            "fix the syntax (Python 2 code must be ported to Python 3); the rest of the file was still checked"
+        } else if file.is_notebook() {
+            "resolve the conflict: keep the right lines of the cell and delete the marker lines \
+             (`nbdime mergetool` merges notebooks cell by cell); the rest was still checked"
+        } else {
+            &format!(
+                "resolve the conflict: keep the right lines and delete the marker lines, or take \
+                 one side with `git checkout --ours -- {}` (or `--theirs`); the rest was still \
+                 checked",
+                shell_quoted(&crate::report::printable(file.display.clone()))
+            )
         };
-        sink.report(
-            &engine_rules::SYNTAX_ERROR,
-            *span,
-            format!("syntax error: {message}{more}"),
-        )
-        .help("fix the syntax (Python 2 code must be ported to Python 3); the rest of the file was still checked");
+        sink.report(&engine_rules::SYNTAX_ERROR, span, message)
+            .help(help);
     }
     // What the project stage and the suppressions need from the tree is taken before the
     // rules run, and the tree is dropped: on a large file it is the biggest thing in memory,

@@ -112,7 +112,12 @@ impl miette::Diagnostic for Error {
                 "known keys: select, ignore, extend-select, exclude, per-file-ignores, fail-on"
                     .into()
             }
-            ErrorKind::UnknownSelector(_) => "`mlready rules` lists every code and name".into(),
+            ErrorKind::UnknownSelector(selector) => match crate::suggest::rule(selector) {
+                Some(close) => {
+                    format!("did you mean `{close}`? `mlready rules` lists every code and name")
+                }
+                None => "`mlready rules` lists every code and name".into(),
+            },
             ErrorKind::Baseline(_) => {
                 "write the baseline with `mlready check --write-baseline FILE`, then pass it \
                  with `--baseline FILE`"

@@ -26,6 +26,7 @@ pub mod rules;
 pub mod server;
 pub mod settings;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 #[cfg(test)]
 mod testutil;

@@ -81,4 +81,19 @@ mod tests {
             );
         }
     }
+
+    /// A preview branch is at a severity the rule's findings can have, and `also` neither
+    /// repeats the default nor lists a severity twice.
+    #[test]
+    fn declared_severities_are_consistent() {
+        for rule in all() {
+            let severities = rule.severities();
+            for branch in rule.preview_at {
+                assert!(severities.contains(branch), "{}: {branch:?}", rule.code);
+            }
+            assert!(!rule.also.contains(&rule.severity), "{}", rule.code);
+            let unique: HashSet<_> = rule.also.iter().collect();
+            assert_eq!(unique.len(), rule.also.len(), "{}", rule.code);
+        }
+    }
 }

@@ -66,7 +66,10 @@ pub struct Rule {
     pub code: &'static str,
     pub name: &'static str,
     pub family: &'static str,
+    /// The default severity of its findings.
     pub severity: Severity,
+    /// The other severities its findings can have (see [`Rule::severities`]).
+    pub also: &'static [Severity],
     pub scope: Scope,
     pub check: Check,
     /// The rule's reference page, `rules/<CODE>-<name>.md`.
@@ -95,6 +98,20 @@ impl Rule {
             Some(stop) => paragraph[..=stop].to_string(),
             None => paragraph,
         }
+    }
+
+    /// Every severity the rule's findings can have: the default first, then the others as
+    /// declared (`also`).
+    pub fn severities(&self) -> Vec<Severity> {
+        let mut all = vec![self.severity];
+        all.extend(self.also.iter().filter(|s| **s != self.severity));
+        all
+    }
+
+    /// The severities as `mlready rules` shows them: `error/warning`.
+    pub fn severity_label(&self) -> String {
+        let names: Vec<&str> = self.severities().iter().map(|s| s.as_str()).collect();
+        names.join("/")
     }
 
     /// `preview` or `default`: whether the rule is in the default selection.
@@ -141,38 +158,24 @@ pub fn doc_section(doc: &str, heading: &str) -> String {
 
 /// Declares a rule constant. Only removes repetition: the page path is derived from code and
 /// name, so a missing page is a compile error and the two can never drift apart.
+///
+/// `also: [Warning, Info]` lists the severities the rule's findings can have besides its
+/// default one (set with `.severity(..)` by the check); the fixture harness fails on a
+/// finding whose severity the rule does not declare.
 macro_rules! rule {
+    (@or $value:literal $default:literal) => { $value };
+    (@or $default:literal) => { $default };
     (code: $code:literal, name: $name:literal, family: $family:literal,
-     severity: $sev:ident, scope: $scope:ident, check: $check:expr $(,)?) => {
-        $crate::rule::rule! {
-            code: $code, name: $name, family: $family, severity: $sev, scope: $scope,
-            check: $check, preview: false,
-        }
-    };
-    (code: $code:literal, name: $name:literal, family: $family:literal,
-     severity: $sev:ident, scope: $scope:ident, check: $check:expr,
-     preview_at: [$($branch:ident),*] $(,)?) => {
-        $crate::rule::rule! {
-            code: $code, name: $name, family: $family, severity: $sev, scope: $scope,
-            check: $check, preview: false, preview_at: [$($branch),*],
-        }
-    };
-    (code: $code:literal, name: $name:literal, family: $family:literal,
-     severity: $sev:ident, scope: $scope:ident, check: $check:expr,
-     preview: $preview:literal $(,)?) => {
-        $crate::rule::rule! {
-            code: $code, name: $name, family: $family, severity: $sev, scope: $scope,
-            check: $check, preview: $preview, preview_at: [],
-        }
-    };
-    (code: $code:literal, name: $name:literal, family: $family:literal,
-     severity: $sev:ident, scope: $scope:ident, check: $check:expr,
-     preview: $preview:literal, preview_at: [$($branch:ident),*] $(,)?) => {
+     severity: $sev:ident, $(also: [$($also:ident),* $(,)?],)? scope: $scope:ident,
+     check: $check:expr
+     $(, preview: $preview:literal)?
+     $(, preview_at: [$($branch:ident),* $(,)?])? $(,)?) => {
         pub const RULE: $crate::rule::Rule = $crate::rule::Rule {
             code: $code,
             name: $name,
             family: $family,
             severity: $crate::finding::Severity::$sev,
+            also: &[$($($crate::finding::Severity::$also),*)?],
             scope: $crate::rule::Scope::$scope,
             check: $check,
             doc: include_str!(concat!(
@@ -184,8 +187,8 @@ macro_rules! rule {
                 ".md"
             )),
             source: concat!(file!(), ":", line!()),
-            preview: $preview,
-            preview_at: &[$($crate::finding::Severity::$branch),*],
+            preview: $crate::rule::rule!(@or $($preview)? false),
+            preview_at: &[$($($crate::finding::Severity::$branch),*)?],
         };
     };
 }

@@ -322,7 +322,9 @@ fn parse_noqa(rest: &str, span: Span, location: Location) -> Option<Directive> {
         Some(codes) if !codes.is_empty() => {
             let items: Vec<Item> = codes
                 .into_iter()
-                .filter(|code| names_a_rule(code) || looks_like_our_code(code))
+                .filter(|code| {
+                    names_a_rule(code) || looks_like_our_code(code) || misspells_our_code(code)
+                })
                 .map(Item::new)
                 .collect();
             if items.is_empty() {
@@ -359,6 +361,21 @@ fn looks_like_our_code(code: &str) -> bool {
             r.code.len() > letters
                 && r.code[..letters].eq_ignore_ascii_case(prefix)
                 && r.code.as_bytes()[letters].is_ascii_digit()
+        })
+}
+
+/// `LAEK001`: a code whose letters are one edit from a family of four letters or more (a
+/// typo of ours, reported with "did you mean"). Shorter families are left alone: `B006`
+/// (flake8-bugbear) is one edit from `NB006`, `AIR001` (ruff) from `API001`.
+fn misspells_our_code(code: &str) -> bool {
+    let letters = code.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (prefix, digits) = code.split_at(letters);
+    letters >= 4
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && registry::all().any(|r| {
+            let family = &r.code[..r.code.len() - 3];
+            family.len() >= 4 && crate::suggest::distance(&prefix.to_ascii_uppercase(), family) == 1
         })
 }
 
@@ -422,10 +439,15 @@ fn unused(
                 continue;
             }
             if !item.known {
-                messages.push(format!(
-                    "suppression names `{}`, which is not an mlready rule",
-                    item.text
-                ));
+                messages.push(match crate::suggest::rule(&item.text) {
+                    Some(close) => {
+                        format!("unknown rule `{}`; did you mean `{close}`?", item.text)
+                    }
+                    None => format!(
+                        "suppression names `{}`, which is not an mlready rule",
+                        item.text
+                    ),
+                });
                 continue;
             }
             let relevant = registry::all().any(|rule| {
@@ -626,7 +648,7 @@ mod tests {
         assert!(
             found[1]
                 .1
-                .contains("`LAEK001`, which is not an mlready rule")
+                .contains("unknown rule `LAEK001`; did you mean `LEAK001`?")
         );
         assert!(
             found[2]

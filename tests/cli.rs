@@ -796,6 +796,7 @@ fn rules_lists_every_rule() {
                 "name",
                 "family",
                 "severity",
+                "severities",
                 "scope",
                 "summary",
                 "url",
@@ -816,6 +817,9 @@ fn rules_lists_every_rule() {
         assert_eq!(item["name"], rule.name);
         assert_eq!(item["family"], rule.family);
         assert_eq!(item["severity"], rule.severity.as_str());
+        let severities: Vec<&str> = rule.severities().iter().map(|s| s.as_str()).collect();
+        assert_eq!(item["severities"], serde_json::json!(severities), "{item}");
+        assert_eq!(item["severities"][0], item["severity"], "{item}");
         assert_eq!(item["scope"], rule.scope.as_str());
         let summary = item["summary"].as_str().unwrap();
         assert!(!summary.is_empty() && !summary.contains('\n'), "{item}");

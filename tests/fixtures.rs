@@ -158,6 +158,115 @@ fn matches(expected: &Expectation, found: &Diagnostic) -> bool {
             .is_none_or(|m| found.message.contains(m.as_str()))
 }
 
+/// A finding at a severity its rule does not declare (`severity` and `also` in its `rule!`):
+/// the declaration, which `mlready rules` and the README show, must say what the code does.
+fn undeclared_severity(found: &Diagnostic) -> Option<String> {
+    let Some(rule) = mlready::registry::find(found.code) else {
+        return Some(format!("{} is not a registered rule", found.code));
+    };
+    let declared = rule.severities();
+    (!declared.contains(&found.severity)).then(|| {
+        format!(
+            "{} at {}:{} has severity {}, but the rule declares only {}: add it to `also` in {}",
+            found.code,
+            found.path,
+            found.start.line,
+            found.severity.as_str(),
+            rule.severity_label(),
+            rule.source
+        )
+    })
+}
+
+/// The findings of one file fixture: what every rule finds, preview rules and branches
+/// included.
+fn check_fixture(file: &Path) -> mlready::report::Report {
+    let settings = Settings {
+        preview: true,
+        ..Settings::default()
+    };
+    mlready::check(&[file.to_path_buf()], &settings)
+        .unwrap_or_else(|err| panic!("{}: {err}", file.display()))
+}
+
+/// The findings of one project fixture, checked with its own configuration.
+fn check_project(project: &Path) -> mlready::report::Report {
+    let known = mlready::registry::known();
+    let (settings, _) = mlready::config::resolve(
+        &[project.to_path_buf()],
+        &mlready::config::CliOverrides {
+            preview: Some(true),
+            ..Default::default()
+        },
+        &known,
+    )
+    .unwrap_or_else(|err| panic!("{}: {err}", project.display()));
+    mlready::check(&[project.to_path_buf()], &settings)
+        .unwrap_or_else(|err| panic!("{}: {err}", project.display()))
+}
+
+/// Every severity a rule declares is shown by a fixture: a declaration the code no longer
+/// makes true is as wrong as a finding the declaration leaves out.
+#[test]
+fn every_declared_severity_is_found_in_a_fixture() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut files = Vec::new();
+    fixture_files(&root, &mut files);
+    let mut reports: Vec<mlready::report::Report> = files
+        .iter()
+        .filter(|f| !f.components().any(|c| c.as_os_str() == "projects"))
+        .map(|f| check_fixture(f))
+        .collect();
+    let projects = std::fs::read_dir(root.join("projects")).expect("fixtures/projects");
+    for project in projects.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+        reports.push(check_project(&project));
+    }
+    let seen: BTreeSet<(&str, &str)> = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .map(|d| (d.code, d.severity.as_str()))
+        .collect();
+    let mut missing = Vec::new();
+    for rule in mlready::registry::all().filter(|r| !r.also.is_empty()) {
+        for severity in rule.severities() {
+            if !seen.contains(&(rule.code, severity.as_str())) {
+                missing.push(format!(
+                    "{} declares {} but no fixture has such a finding",
+                    rule.code,
+                    severity.as_str()
+                ));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "\n{}", missing.join("\n"));
+}
+
+#[test]
+fn undeclared_severities_are_named() {
+    use mlready::finding::{Location, Severity, Span};
+    let finding = |code: &'static str, severity: Severity| Diagnostic {
+        code,
+        name: "",
+        severity,
+        path: "t.py".into(),
+        start: Location::default(),
+        end: Location::default(),
+        span: Span::new(0, 0),
+        message: String::new(),
+        help: None,
+        related: Vec::new(),
+        file: None,
+        preview: false,
+    };
+    assert_eq!(
+        undeclared_severity(&finding("LEAK001", Severity::Warning)),
+        None
+    );
+    let info = undeclared_severity(&finding("LEAK001", Severity::Info)).unwrap();
+    assert!(info.contains("declares only error/warning"), "{info}");
+    assert!(undeclared_severity(&finding("NOPE001", Severity::Info)).is_some());
+}
+
 #[test]
 fn fixtures_match_their_expectations() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
@@ -174,13 +283,7 @@ fn fixtures_match_their_expectations() {
         if file.components().any(|c| c.as_os_str() == "projects") {
             continue;
         }
-        // Fixtures show what every rule finds, preview rules and branches included.
-        let settings = Settings {
-            preview: true,
-            ..Settings::default()
-        };
-        let report = mlready::check(std::slice::from_ref(file), &settings)
-            .unwrap_or_else(|err| panic!("{}: {err}", file.display()));
+        let report = check_fixture(file);
         checked += 1;
         let expected = expectations(file);
         let name = file
@@ -188,6 +291,7 @@ fn fixtures_match_their_expectations() {
             .unwrap_or(file)
             .display()
             .to_string();
+        failures.extend(report.diagnostics.iter().filter_map(undeclared_severity));
         let mut unmatched: BTreeSet<usize> = (0..report.diagnostics.len()).collect();
         for e in &expected {
             let hit = unmatched
@@ -228,23 +332,10 @@ fn projects_match_their_expectations() {
         .filter(|p| p.is_dir())
         .collect();
     projects.sort();
-    let known: Vec<(&'static str, &'static str)> = mlready::registry::all()
-        .map(|rule| (rule.code, rule.name))
-        .collect();
     let mut failures = Vec::new();
     for project in &projects {
         let name = project.file_name().unwrap().to_string_lossy().to_string();
-        let (settings, _) = mlready::config::resolve(
-            std::slice::from_ref(project),
-            &mlready::config::CliOverrides {
-                preview: Some(true),
-                ..Default::default()
-            },
-            &known,
-        )
-        .unwrap_or_else(|err| panic!("{name}: {err}"));
-        let report = mlready::check(std::slice::from_ref(project), &settings)
-            .unwrap_or_else(|err| panic!("{name}: {err}"));
+        let report = check_project(project);
         let mut files = Vec::new();
         fixture_files(project, &mut files);
         let mut expected: Vec<(String, Expectation)> = Vec::new();
@@ -258,6 +349,7 @@ fn projects_match_their_expectations() {
                 expected.push((relative.clone(), e));
             }
         }
+        failures.extend(report.diagnostics.iter().filter_map(undeclared_severity));
         let mut unmatched: BTreeSet<usize> = (0..report.diagnostics.len()).collect();
         for (file, e) in &expected {
             let hit = unmatched.iter().copied().find(|&i| {

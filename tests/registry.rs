@@ -406,7 +406,7 @@ fn the_registry_helpers_parse_what_they_read() {
     assert_eq!(split_code("LEAK01"), None);
 }
 
-/// The README's rule table says each rule's tier as the registry does.
+/// The README's rule table says each rule's severities and tier as the registry does.
 #[test]
 fn readme_rule_table_shows_each_tier() {
     let readme = std::fs::read_to_string(manifest("README.md")).expect("README.md");
@@ -416,6 +416,13 @@ fn readme_rule_table_shows_each_tier() {
             .find(|l| l.starts_with(&format!("| {} | {} |", rule.code, rule.name)))
             .unwrap_or_else(|| panic!("{} has no row in the README's rule table", rule.code));
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let severities: Vec<&str> = rule.severities().iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            cells.get(3).copied().unwrap_or(""),
+            severities.join(" / "),
+            "{}: the severity column says what `also` in the rule declares: {row}",
+            rule.code
+        );
         let tier = cells.get(5).copied().unwrap_or("");
         let expected = if rule.preview {
             "preview".to_string()

@@ -530,9 +530,10 @@ fn notebook_sources_as_a_string_or_a_list() {
 fn an_invalid_notebook_does_not_stop_the_run() {
     let dir = TempDir::new("robust-invalid-notebook");
     let valid = notebook(&[Cell::Code(Some(1), "x = 1\n")]);
-    // A merge conflict left in the JSON.
+    // A merge conflict left in the JSON, its markers at the start of their lines as git
+    // writes them: reported at the first one (line 2).
     let conflict = valid.replacen(
-        "\"cells\": [",
+        "  \"cells\": [",
         "<<<<<<< HEAD\n\"cells\": [\n=======\n\"cells\": [\n>>>>>>> branch\n",
         1,
     );
@@ -551,7 +552,7 @@ fn an_invalid_notebook_does_not_stop_the_run() {
     assert_eq!(
         run.found(),
         [
-            found("a_conflict.ipynb", "PARSE003", None, 1, 1),
+            found("a_conflict.ipynb", "PARSE003", None, 2, 1),
             found("b_truncated.ipynb", "PARSE003", None, 1, 1),
             found("c_not_a_notebook.ipynb", "PARSE003", None, 1, 1),
             found("d_bad_source.ipynb", "PARSE003", None, 1, 1),
@@ -561,6 +562,14 @@ fn an_invalid_notebook_does_not_stop_the_run() {
     for d in run.diagnostics() {
         assert!(!d["message"].as_str().unwrap().is_empty(), "{d}");
     }
+    let conflict = &run.diagnostics()[0];
+    assert!(
+        conflict["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("unresolved merge conflict"),
+        "{conflict}"
+    );
 }
 
 #[test]

@@ -219,6 +219,18 @@ fn every_page_has_the_fixed_sections_and_a_header() {
                 rule.code
             ));
         }
+        // The page says every severity the rule's findings can have (`mlready rules`
+        // shows the same list, from the registry).
+        let said = meta.split(" · Scope:").next().unwrap_or(meta);
+        for severity in rule.severities() {
+            if !said.contains(severity.as_str()) {
+                problems.push(format!(
+                    "{}: the second line `{meta}` does not say that findings can be {}",
+                    rule.code,
+                    severity.as_str()
+                ));
+            }
+        }
         if rule.summary().is_empty() {
             problems.push(format!("{}: no summary sentence", rule.code));
         }

@@ -115,7 +115,10 @@ struct JsonRule<'a> {
     code: &'a str,
     name: &'a str,
     family: &'a str,
+    /// The default severity.
     severity: Severity,
+    /// Every severity its findings can have, the default first.
+    severities: Vec<Severity>,
     scope: Scope,
     summary: String,
     url: String,
@@ -138,6 +141,7 @@ impl<'a> JsonRule<'a> {
             name: rule.name,
             family: rule.family,
             severity: rule.severity,
+            severities: rule.severities(),
             scope: rule.scope,
             summary: rule.summary(),
             url: rule.url(),

@@ -12,6 +12,7 @@ mod github;
 mod gitlab;
 mod json;
 mod junit;
+pub mod rules_table;
 mod sarif;
 mod text;
 
@@ -103,59 +104,18 @@ pub fn render_rule(rule: &Rule, format: RuleFormat, out: &mut dyn Write) -> io::
     }
 }
 
-/// Writes every rule: an aligned table (text) or an array of objects (JSON).
-pub fn render_rules(rules: &[&Rule], format: RuleFormat, out: &mut dyn Write) -> io::Result<()> {
+/// Writes every rule: an aligned table (text) no wider than `width` columns when it is given
+/// (see [`rules_table::width`]), or an array of objects (JSON).
+pub fn render_rules(
+    rules: &[&Rule],
+    format: RuleFormat,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        RuleFormat::Text => rules_table(rules, out),
+        RuleFormat::Text => rules_table::write(rules, width, out),
         RuleFormat::Json => json::render_rules(rules, out),
     }
-}
-
-fn rules_table(rules: &[&Rule], out: &mut dyn Write) -> io::Result<()> {
-    let header = [
-        "CODE",
-        "NAME",
-        "SEVERITY",
-        "SCOPE",
-        "TIER",
-        "PRECISION",
-        "SUMMARY",
-    ];
-    let rows: Vec<[String; 7]> = rules
-        .iter()
-        .map(|rule| {
-            [
-                rule.code.to_string(),
-                rule.name.to_string(),
-                rule.severity.as_str().to_string(),
-                rule.scope.as_str().to_string(),
-                rule.tier_label(),
-                crate::precision::short(rule.code),
-                rule.summary(),
-            ]
-        })
-        .collect();
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let header = header.map(str::to_string);
-    for row in std::iter::once(&header).chain(&rows) {
-        let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            if i + 1 == row.len() {
-                line.push_str(cell);
-            } else {
-                let pad = widths[i] - cell.chars().count();
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad + 2));
-            }
-        }
-        writeln!(out, "{}", line.trim_end())?;
-    }
-    Ok(())
 }
 
 /// `path:LINE:COL`, or `path:cell N:LINE:COL` in a notebook.

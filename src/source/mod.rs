@@ -4,6 +4,7 @@
 //! cells in document order (see [`notebook`]), with IPython syntax masked byte for byte so every
 //! offset stays valid, plus a cell map that turns an offset back into (cell, line, column).
 
+pub mod conflict;
 pub mod notebook;
 pub mod python;
 
@@ -115,6 +116,9 @@ pub enum LoadProblem {
     Missing(String),
     /// The notebook JSON is not a notebook mlready can read (PARSE003).
     InvalidNotebook(String),
+    /// The notebook is not JSON because git's merge-conflict markers are in it (PARSE003, at
+    /// the line of the first marker).
+    MergeConflict(conflict::Conflict),
     /// Deliberately not analysed, e.g. a notebook whose kernel is not Python (PARSE004, info).
     Skipped(String),
     /// Over one of the per-file limits (PARSE005): the message says which.

@@ -18,7 +18,11 @@ use std::path::PathBuf;
 /// Reads a `.ipynb` file. Never panics: anything that is not a notebook is a [`LoadProblem`].
 pub fn load(path: PathBuf, display: String, bytes: &[u8]) -> Result<SourceFile, LoadProblem> {
     let json = decode(bytes)?;
-    let notebook: RawNotebook = serde_json::from_str(json).map_err(json_problem)?;
+    let notebook: RawNotebook =
+        serde_json::from_str(json).map_err(|err| match super::conflict::find(json) {
+            Some(conflict) => LoadProblem::MergeConflict(conflict),
+            None => json_problem(err),
+        })?;
     let RawNotebook {
         nbformat,
         cells,

@@ -152,7 +152,12 @@ pub fn binary() -> &'static str {
 
 pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(binary());
-    command.args(args).current_dir(dir).env_remove("NO_COLOR");
+    // The caller's terminal must not shape the output (`mlready rules` fits COLUMNS).
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS");
     for (key, value) in env {
         command.env(key, value);
     }

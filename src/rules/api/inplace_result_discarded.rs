@@ -6,6 +6,7 @@ crate::rule::rule! {
     name: "inplace-result-discarded",
     family: "api",
     severity: Error,
+    also: [Warning, Info],
     scope: File,
     check: Check::File(check),
     preview: true,

@@ -7,6 +7,7 @@ crate::rule::rule! {
     name: "merge-parameters-implicit",
     family: "api",
     severity: Info,
+    also: [Warning],
     scope: File,
     check: Check::File(check),
     preview: true,

@@ -9,6 +9,7 @@ crate::rule::rule! {
     name: "loaded-model-output-as-feature",
     family: "chain",
     severity: Warning,
+    also: [Info],
     scope: File,
     check: Check::FileAndProject(check, check_project),
     preview: true,

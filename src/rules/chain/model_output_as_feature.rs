@@ -10,6 +10,7 @@ crate::rule::rule! {
     name: "model-output-as-feature",
     family: "chain",
     severity: Error,
+    also: [Warning, Info],
     scope: File,
     check: Check::FileAndProject(check, check_project),
     // The warning branch (predictions of another model on other rows) has not yet met the bar

@@ -7,6 +7,7 @@ crate::rule::rule! {
     name: "constant-false-branch",
     family: "dead",
     severity: Warning,
+    also: [Info],
     scope: File,
     check: Check::File(check),
     preview: true,

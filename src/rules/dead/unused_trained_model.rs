@@ -8,6 +8,7 @@ crate::rule::rule! {
     name: "unused-trained-model",
     family: "dead",
     severity: Warning,
+    also: [Info],
     scope: File,
     check: Check::File(check),
     preview: true,

@@ -7,6 +7,7 @@ crate::rule::rule! {
     name: "preprocessing-before-split",
     family: "leakage",
     severity: Error,
+    also: [Warning],
     scope: File,
     check: Check::File(check),
 }

@@ -10,6 +10,7 @@ crate::rule::rule! {
     name: "preprocessing-outside-cv",
     family: "leakage",
     severity: Error,
+    also: [Warning],
     scope: File,
     check: Check::File(check),
     // The supervised branch (a selector or target encoder fitted outside the folds) has not

@@ -13,6 +13,7 @@ crate::rule::rule! {
     name: "test-set-reuse",
     family: "leakage",
     severity: Error,
+    also: [Warning],
     scope: File,
     check: Check::File(check),
 }

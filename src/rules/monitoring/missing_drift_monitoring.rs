@@ -9,6 +9,7 @@ crate::rule::rule! {
     name: "missing-drift-monitoring",
     family: "monitoring",
     severity: Warning,
+    also: [Info],
     scope: Project,
     check: Check::Project(check),
     // The info branch (logs exist, an offline check, a manifest entry, a deployment only)

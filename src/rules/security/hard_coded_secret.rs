@@ -7,6 +7,7 @@ crate::rule::rule! {
     name: "hard-coded-secret",
     family: "security",
     severity: Error,
+    also: [Info],
     scope: File,
     check: Check::File(check),
 }

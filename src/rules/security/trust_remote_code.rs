@@ -6,6 +6,7 @@ crate::rule::rule! {
     name: "trust-remote-code",
     family: "security",
     severity: Warning,
+    also: [Info],
     scope: File,
     check: Check::File(check),
     preview: true,

@@ -7,6 +7,7 @@ crate::rule::rule! {
     name: "unsafe-model-deserialization",
     family: "security",
     severity: Warning,
+    also: [Error, Info],
     scope: File,
     check: Check::File(check),
     preview: true,

@@ -9,6 +9,7 @@ crate::rule::rule! {
     name: "feature-list-divergence",
     family: "skew",
     severity: Error,
+    also: [Warning],
     scope: Project,
     check: Check::Project(check),
     preview: true,

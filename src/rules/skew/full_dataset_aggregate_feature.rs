@@ -11,6 +11,7 @@ crate::rule::rule! {
     name: "full-dataset-aggregate-feature",
     family: "skew",
     severity: Error,
+    also: [Warning],
     scope: File,
     check: Check::File(check),
     preview: true,

@@ -11,6 +11,7 @@ crate::rule::rule! {
     name: "future-looking-feature",
     family: "skew",
     severity: Error,
+    also: [Warning],
     scope: File,
     check: Check::File(check),
 }

@@ -8,6 +8,7 @@ crate::rule::rule! {
     name: "positional-feature-vector",
     family: "skew",
     severity: Warning,
+    also: [Error],
     scope: Project,
     check: Check::Project(check),
     preview: false,
