@@ -1,0 +1,99 @@
+//! The first ten minutes with `mlready check` (issue 16, point 2): what a new user types first
+//! and what they get back. Each test runs the binary.
+
+mod common;
+
+use common::{TempDir, WARNING_PY};
+
+/// `mlready check does/not/exist.py train.py`: the missing path is a PARSE002 finding that
+/// names it and says how to fix it, train.py is checked all the same, and the run fails (exit
+/// 1 at the default --fail-on). The same with the missing path alone.
+#[test]
+fn a_missing_path_is_a_finding_and_the_other_paths_are_checked() {
+    let dir = TempDir::new("ftm-missing");
+    dir.write("train.py", WARNING_PY);
+
+    let text = dir.run(&["check", "does/not/exist.py", "train.py", "--no-color"]);
+    text.expect_code(1);
+    let shown = common::unwrapped(&text.stdout);
+    for expected in [
+        "does/not/exist.py:1:1: PARSE002 [error] unreadable-file",
+        "no such file or directory: `does/not/exist.py`",
+        "help: check the spelling of the path, or leave it out; mlready checked the other paths",
+        "train.py:2:18: REPRO006",
+        "Checked 2 files",
+    ] {
+        assert!(shown.contains(expected), "{expected}\n{}", text.stdout);
+    }
+
+    let json = dir.run(&["check", "does/not/exist.py", "train.py", "--format", "json"]);
+    json.expect_code(1);
+    let report = json.json();
+    assert_eq!(report["files_checked"], 2);
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 2, "{}", json.stdout);
+    let missing = &diagnostics[0];
+    assert_eq!(missing["code"], "PARSE002");
+    assert_eq!(missing["path"], "does/not/exist.py");
+    assert_eq!(
+        missing["message"],
+        "no such file or directory: `does/not/exist.py`"
+    );
+    assert!(
+        missing["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("check the spelling")
+    );
+    assert_eq!(
+        (missing["line"].as_u64(), missing["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(diagnostics[1]["code"], "REPRO006");
+    assert_eq!(diagnostics[1]["path"], "train.py");
+
+    let sarif = dir.run(&[
+        "check",
+        "does/not/exist.py",
+        "train.py",
+        "--format",
+        "sarif",
+    ]);
+    sarif.expect_code(1);
+    let sarif = sarif.json();
+    let schema: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/schemas/sarif-2.1.0.json"
+    )))
+    .unwrap();
+    assert!(jsonschema::is_valid(&schema, &sarif), "{sarif:#}");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0]["ruleId"], "PARSE002");
+    let location = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "does/not/exist.py");
+    assert_eq!(location["region"]["startLine"], 1);
+    assert!(
+        results[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("`does/not/exist.py`")
+    );
+
+    // The missing path alone: reported, exit 1, not a usage error.
+    let alone = dir.run(&["check", "does/not/exist.py", "--format", "concise"]);
+    alone.expect_code(1);
+    assert_eq!(
+        alone.stdout.lines().next(),
+        Some(
+            "does/not/exist.py:1:1: PARSE002 [error] no such file or directory: \
+             `does/not/exist.py`"
+        ),
+        "{}",
+        alone.stdout
+    );
+    assert!(alone.stderr.is_empty(), "{}", alone.stderr);
+    // --exit-zero treats it as a finding like any other.
+    dir.run(&["check", "does/not/exist.py", "--exit-zero"])
+        .expect_code(0);
+}
