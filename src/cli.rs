@@ -41,6 +41,8 @@ Examples:
   mlready check src/ notebooks/train.ipynb
   mlready check --ignore REPRO --fail-on error
   mlready check --format concise | grep LEAK
+  cat train.py | mlready check -                        (standard input, shown as `-`)
+  mlready check --stdin-filename nb/eda.ipynb < nb/eda.ipynb
   mlready check --format json --output mlready.json
   mlready check --format sarif --output mlready.sarif   (GitHub code scanning)
   mlready check --format github                         (pull request annotations)
@@ -109,7 +111,8 @@ pub struct SummariesArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files and folders to check
+    /// Files and folders to check; `-` alone reads one Python script from standard input,
+    /// shown as `-` (name it with --stdin-filename)
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
@@ -183,6 +186,7 @@ pub struct CheckArgs {
     pub show_settings: bool,
     /// Read the file to check from standard input, as if it were PATH: its name decides
     /// notebook or script, its folder the configuration and the project it is checked with
+    /// (`-` may be given too; other paths may not)
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
     /// Check the given files alone. By default the project rules see the whole project of
@@ -319,11 +323,11 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     };
     let known: Vec<(&'static str, &'static str)> =
         registry::all().map(|rule| (rule.code, rule.name)).collect();
-    let config_paths = match &args.stdin_filename {
-        Some(path) => vec![path.clone()],
-        None => args.paths.clone(),
+    let input = match crate::inputs::resolve(&args.paths, args.stdin_filename.as_deref()) {
+        Ok(input) => input,
+        Err(message) => return Ok(crate::inputs::usage_error(&message)),
     };
-    let (settings, extras) = config::resolve(&config_paths, &overrides, &known)?;
+    let (settings, extras) = config::resolve(&input.config_paths(), &overrides, &known)?;
     if args.show_settings {
         let text = show_settings(&settings, &extras);
         write_output(args.output.as_deref(), |out| write!(out, "{text}"))?;
@@ -347,7 +351,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         .map(ReportFile::open)
         .transpose()?;
     let output = args.output.as_deref().map(ReportFile::open).transpose()?;
-    let stdin = match &args.stdin_filename {
+    let stdin = match input.stdin_name() {
         Some(path) => {
             // Read no further than the size limit allows: what is piped may never end
             // (`< /dev/zero`), and a file over the limit is reported, not analysed.
@@ -377,7 +381,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
                         format!("standard input (checked as `{}`) {what}", path.display());
                     Error::new(ErrorKind::Stdin(message))
                 })?;
-            Some((path.clone(), bytes))
+            Some((path.to_path_buf(), bytes))
         }
         None => None,
     };
@@ -394,7 +398,12 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
             && args.write_baseline.is_none(),
         keep_projects: false,
     };
-    let mut report = crate::engine::check_with(&args.paths, &settings, &options)?;
+    let paths = match input {
+        crate::inputs::Input::Paths(paths) => paths,
+        // Standard input is checked within the current folder's project, as it always was.
+        crate::inputs::Input::Stdin(_) => vec![PathBuf::from(".")],
+    };
+    let mut report = crate::engine::check_with(&paths, &settings, &options)?;
     for diagnostic in &mut report.diagnostics {
         if let Some(severity) = extras.severity_for(diagnostic.code, diagnostic.name) {
             diagnostic.severity = severity;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TempDir, WARNING_PY};
+use common::{CLEAN_PY, TempDir, WARNING_PY, run_with_stdin};
 
 /// `mlready check does/not/exist.py train.py`: the missing path is a PARSE002 finding that
 /// names it and says how to fix it, train.py is checked all the same, and the run fails (exit
@@ -96,4 +96,104 @@ fn a_missing_path_is_a_finding_and_the_other_paths_are_checked() {
     // --exit-zero treats it as a finding like any other.
     dir.run(&["check", "does/not/exist.py", "--exit-zero"])
         .expect_code(0);
+}
+
+/// `mlready check -` reads standard input, as in ruff: a Python script shown as `-`, or the
+/// file `--stdin-filename` names. `-` among other paths is a usage error.
+#[test]
+fn a_dash_reads_standard_input() {
+    let dir = TempDir::new("ftm-dash");
+    dir.write("train.py", CLEAN_PY);
+
+    let piped = run_with_stdin(
+        dir.path(),
+        &["check", "-", "--format", "json"],
+        WARNING_PY.as_bytes(),
+    );
+    piped.expect_code(1);
+    let report = piped.json();
+    assert_eq!(report["files_checked"], 1);
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{}", piped.stdout);
+    assert_eq!(diagnostics[0]["code"], "REPRO006");
+    assert_eq!(diagnostics[0]["path"], "-");
+    assert_eq!(
+        (
+            diagnostics[0]["line"].as_u64(),
+            diagnostics[0]["column"].as_u64()
+        ),
+        (Some(2), Some(18))
+    );
+
+    // The text report shows the piped source under `-`.
+    let text = run_with_stdin(
+        dir.path(),
+        &["check", "-", "--no-color"],
+        WARNING_PY.as_bytes(),
+    );
+    text.expect_code(1);
+    assert!(
+        text.stdout.starts_with("-:2:18: REPRO006 [warning]"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("/Users/ana/data.csv"),
+        "{}",
+        text.stdout
+    );
+    let clean = run_with_stdin(dir.path(), &["check", "-"], CLEAN_PY.as_bytes());
+    clean.expect_code(0);
+    assert!(
+        clean.stdout.contains("Checked 1 file in"),
+        "{}",
+        clean.stdout
+    );
+
+    // With --stdin-filename the piped text is that file: a notebook here.
+    let notebook = common::notebook(&[common::Cell::Code(Some(1), WARNING_PY)]);
+    let named = run_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "nb/eda.ipynb",
+            "--format",
+            "concise",
+        ],
+        notebook.as_bytes(),
+    );
+    named.expect_code(1);
+    assert!(
+        named
+            .stdout
+            .starts_with("nb/eda.ipynb:cell 1:2:18: REPRO006"),
+        "{}",
+        named.stdout
+    );
+
+    // `-` is one file checked alone: mixed with other paths it is a usage error that says so,
+    // and nothing is checked.
+    for args in [
+        &["check", "-", "train.py"][..],
+        &["check", "train.py", "-"][..],
+    ] {
+        let mixed = run_with_stdin(dir.path(), args, WARNING_PY.as_bytes());
+        mixed.expect_code(2);
+        assert!(mixed.stdout.is_empty(), "{}", mixed.stdout);
+        assert!(
+            mixed.stderr.contains(
+                "error: `-` reads one file from standard input and cannot be mixed with other \
+                 paths; give either `-` alone or the paths to check"
+            ),
+            "{}",
+            mixed.stderr
+        );
+        assert!(
+            mixed.stderr.contains("Usage: mlready check"),
+            "{}",
+            mixed.stderr
+        );
+    }
 }
