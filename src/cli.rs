@@ -111,9 +111,10 @@ pub struct SummariesArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files and folders to check; `-` alone reads one Python script from standard input,
-    /// shown as `-` (name it with --stdin-filename)
-    #[arg(value_name = "PATH", default_value = ".")]
+    /// Files and folders to check [default: .]; `-` alone reads one Python script from
+    /// standard input, shown as `-` (name it with --stdin-filename)
+    // No clap default: a path given with --stdin-filename is told from none given.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
     /// Output format
@@ -158,7 +159,7 @@ pub struct CheckArgs {
     pub no_preview: bool,
 
     /// Exit 0 even when there are findings (2 still means mlready failed)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "fail_on")]
     pub exit_zero: bool,
 
     /// Skip files with more code than this, reporting them as PARSE005 (`10MB`, `500KB`, or
@@ -178,11 +179,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Record today's findings in FILE (matched later by rule, file and code context, not by
-    /// line number) and exit 0
-    #[arg(long, value_name = "FILE")]
+    /// line number) and exit 0, without a report
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "output", "format"])]
     pub write_baseline: Option<PathBuf>,
     /// Print the resolved configuration, and where each value came from, instead of checking
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["format", "baseline", "write_baseline"])]
     pub show_settings: bool,
     /// Read the file to check from standard input, as if it were PATH: its name decides
     /// notebook or script, its folder the configuration and the project it is checked with
@@ -706,7 +707,7 @@ mod tests {
             "{a,b}.py",
             "--fail-on",
             "error",
-            "--exit-zero",
+            "--no-color",
         ])
         .unwrap();
         let Command::Check(args) = cli.command else {
@@ -718,7 +719,13 @@ mod tests {
         assert_eq!(args.ignore, ["REPRO001"]);
         assert_eq!(args.exclude, ["data/**", "{a,b}.py"]);
         assert_eq!(args.fail_on, Some(FailOn::Error));
-        assert!(args.exit_zero && !args.no_color);
+        assert!(args.no_color && !args.exit_zero);
+        // --exit-zero would make --fail-on say nothing: the two conflict.
+        let both = Cli::try_parse_from(["mlready", "check", "--exit-zero", "--fail-on", "info"]);
+        assert_eq!(
+            both.unwrap_err().kind(),
+            clap::error::ErrorKind::ArgumentConflict
+        );
     }
 
     #[test]
@@ -727,7 +734,12 @@ mod tests {
         let Command::Check(args) = cli.command else {
             panic!("expected check");
         };
-        assert_eq!(args.paths, [PathBuf::from(".")]);
+        // No path given: crate::inputs::resolve reads the current folder.
+        assert!(args.paths.is_empty());
+        assert_eq!(
+            crate::inputs::resolve(&args.paths, None),
+            Ok(crate::inputs::Input::Paths(vec![PathBuf::from(".")]))
+        );
         assert_eq!(args.format, Format::Text);
         assert_eq!(args.select, None);
         assert_eq!(args.fail_on, None);

@@ -4,7 +4,8 @@
 //! `-` alone reads standard input as a Python script shown as `-` (ruff's name for it);
 //! `--stdin-filename PATH` gives it a name, which decides notebook or script, the configuration
 //! and the project it is checked with. `-` among other paths is a usage error (ruff would look
-//! for a file named `-` there): standard input is one file, checked alone.
+//! for a file named `-` there), and so are paths given with `--stdin-filename` (ruff warns
+//! that it ignores them): standard input is one file, checked alone.
 
 use std::path::{Path, PathBuf};
 
@@ -49,6 +50,12 @@ pub fn resolve(paths: &[PathBuf], stdin_filename: Option<&Path>) -> Result<Input
         ));
     }
     match (stdin_filename, paths) {
+        (Some(_), [first, ..]) if !is_stdin(first) => Err(format!(
+            "`--stdin-filename` reads the file to check from standard input and cannot be used \
+             with paths (`{}`); give either the paths to check, or `--stdin-filename` alone \
+             (or with `-`) and the file's text on standard input",
+            first.display()
+        )),
         (Some(name), _) => Ok(Input::Stdin(name.to_path_buf())),
         (None, [only]) if is_stdin(only) => Ok(Input::Stdin(PathBuf::from(STDIN))),
         (None, []) => Ok(Input::Paths(vec![PathBuf::from(".")])),
@@ -103,6 +110,17 @@ mod tests {
             resolve(&paths(&["-x.py"]), None),
             Ok(Input::Paths(paths(&["-x.py"])))
         );
+    }
+
+    #[test]
+    fn stdin_filename_with_paths_is_refused() {
+        let err = resolve(&paths(&["train.py"]), Some(Path::new("a.py"))).unwrap_err();
+        assert!(
+            err.contains("cannot be used with paths (`train.py`)"),
+            "{err}"
+        );
+        assert!(resolve(&paths(&["."]), Some(Path::new("a.py"))).is_err());
+        assert!(resolve(&paths(&["-", "b.py"]), Some(Path::new("a.py"))).is_err());
     }
 
     #[test]

@@ -3,7 +3,28 @@
 
 mod common;
 
-use common::{CLEAN_PY, TempDir, WARNING_PY, run_with_stdin};
+use common::{CLEAN_PY, Run, TempDir, WARNING_PY};
+use std::path::Path;
+
+/// Runs `mlready ARGS` in `dir` with `input` on standard input, which a run that stops on a
+/// usage error never reads (the pipe it leaves unread is not the test's failure).
+fn run_with_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Run {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(common::binary())
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the mlready binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    Run::from_output(child.wait_with_output().expect("the mlready binary runs"))
+}
 
 /// `mlready check does/not/exist.py train.py`: the missing path is a PARSE002 finding that
 /// names it and says how to fix it, train.py is checked all the same, and the run fails (exit
@@ -196,4 +217,117 @@ fn a_dash_reads_standard_input() {
             mixed.stderr
         );
     }
+}
+
+/// Contradictory arguments are a usage error (exit 2) that says why, not one of them silently
+/// winning: `--stdin-filename a.py train.py` used to check standard input and drop train.py.
+#[test]
+fn contradictory_arguments_are_usage_errors() {
+    let dir = TempDir::new("ftm-conflicts");
+    dir.write("train.py", WARNING_PY);
+
+    let both = run_with_stdin(
+        dir.path(),
+        &["check", "--stdin-filename", "a.py", "train.py"],
+        CLEAN_PY.as_bytes(),
+    );
+    both.expect_code(2);
+    assert!(both.stdout.is_empty(), "{}", both.stdout);
+    assert!(
+        both.stderr.contains(
+            "error: `--stdin-filename` reads the file to check from standard input and cannot \
+             be used with paths (`train.py`); give either the paths to check, or \
+             `--stdin-filename` alone (or with `-`) and the file's text on standard input"
+        ),
+        "{}",
+        both.stderr
+    );
+    // `.` named explicitly is a path too.
+    run_with_stdin(
+        dir.path(),
+        &["check", "--stdin-filename", "a.py", "."],
+        CLEAN_PY.as_bytes(),
+    )
+    .expect_code(2);
+    // `--stdin-filename a.py -` and `--stdin-filename a.py` alone stay valid: the piped text is
+    // checked as a.py.
+    for args in [
+        &[
+            "check",
+            "--stdin-filename",
+            "a.py",
+            "-",
+            "--format",
+            "concise",
+        ][..],
+        &["check", "--stdin-filename", "a.py", "--format", "concise"][..],
+    ] {
+        let run = run_with_stdin(dir.path(), args, WARNING_PY.as_bytes());
+        run.expect_code(1);
+        assert!(
+            run.stdout.starts_with("a.py:2:18: REPRO006"),
+            "{args:?}: {}",
+            run.stdout
+        );
+    }
+
+    // Flags of which one would silently win are clap conflicts that name both.
+    for (args, first, second) in [
+        (
+            &["--baseline", "b.json", "--write-baseline", "c.json"][..],
+            "--baseline <FILE>",
+            "--write-baseline <FILE>",
+        ),
+        (
+            &["--write-baseline", "b.json", "--output", "report.txt"][..],
+            "--write-baseline <FILE>",
+            "--output <FILE>",
+        ),
+        (
+            &["--write-baseline", "b.json", "--format", "json"][..],
+            "--write-baseline <FILE>",
+            "--format <FORMAT>",
+        ),
+        (
+            &["--show-settings", "--format", "json"][..],
+            "--show-settings",
+            "--format <FORMAT>",
+        ),
+        (
+            &["--show-settings", "--baseline", "b.json"][..],
+            "--show-settings",
+            "--baseline <FILE>",
+        ),
+        (
+            &["--exit-zero", "--fail-on", "error"][..],
+            "--exit-zero",
+            "--fail-on <SEVERITY>",
+        ),
+    ] {
+        let run = dir.run(&[&["check", "train.py"], args].concat());
+        run.expect_code(2);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        let said = format!("'{first}' cannot be used with '{second}'");
+        let said_reversed = format!("'{second}' cannot be used with '{first}'");
+        assert!(
+            run.stderr.contains(&said) || run.stderr.contains(&said_reversed),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!dir.join("b.json").exists() && !dir.join("c.json").exists());
+        assert!(!dir.join("report.txt").exists());
+    }
+    // Each flag alone still works.
+    dir.run(&["check", "train.py", "--write-baseline", "b.json"])
+        .expect_code(0);
+    dir.run(&["check", "train.py", "--baseline", "b.json"])
+        .expect_code(0);
+    dir.run(&[
+        "check",
+        "train.py",
+        "--show-settings",
+        "--output",
+        "settings.toml",
+    ])
+    .expect_code(0);
 }
