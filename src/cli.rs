@@ -5,6 +5,7 @@ use crate::config::{self, CliOverrides};
 use crate::error::{Error, ErrorKind};
 use crate::finding::Severity;
 use crate::registry;
+use crate::render::statistics::StatisticsFormat;
 use crate::render::{self, Format, RuleFormat, Style};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fs::File;
@@ -185,6 +186,10 @@ pub struct CheckArgs {
     /// Print the resolved configuration, and where each value came from, instead of checking
     #[arg(long, conflicts_with_all = ["format", "baseline", "write_baseline"])]
     pub show_settings: bool,
+    /// Print how many findings each rule has instead of the findings, most frequent first
+    /// (as `ruff check --statistics`); with `--format json`, an array of {code, name, count}
+    #[arg(long, conflicts_with_all = ["write_baseline", "show_settings"])]
+    pub statistics: bool,
     /// Read the file to check from standard input, as if it were PATH: its name decides
     /// notebook or script, its folder the configuration and the project it is checked with
     /// (`-` may be given too; other paths may not)
@@ -328,6 +333,21 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         Ok(input) => input,
         Err(message) => return Ok(crate::inputs::usage_error(&message)),
     };
+    let statistics = match (args.statistics, StatisticsFormat::of(args.format)) {
+        (false, _) => None,
+        (true, Some(format)) => Some(format),
+        (true, None) => {
+            let message = format!(
+                "`--statistics` prints a table (`--format text` or `concise`) or JSON \
+                 (`--format json`), and `--format {}` has no place for it; leave out \
+                 `--format` or use `--format json`",
+                args.format
+                    .to_possible_value()
+                    .map_or_else(String::new, |v| v.get_name().to_string())
+            );
+            return Ok(crate::inputs::usage_error(&message));
+        }
+    };
     let (settings, extras) = config::resolve(&input.config_paths(), &overrides, &known)?;
     if args.show_settings {
         let text = show_settings(&settings, &extras);
@@ -394,7 +414,8 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
             (None, false) => Some(crate::engine::CacheLocation::ProjectRoots),
         },
         stdin,
-        without_sources: matches!(args.format, Format::Json | Format::Concise)
+        without_sources: (statistics.is_some()
+            || matches!(args.format, Format::Json | Format::Concise))
             && args.baseline.is_none()
             && args.write_baseline.is_none(),
         keep_projects: false,
@@ -431,7 +452,10 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     let style = Style {
         color: wants_color(args.no_color, args.output.is_none()),
     };
-    let render = |out: &mut dyn Write| render::render(&report, args.format, out, &style);
+    let render = |out: &mut dyn Write| match statistics {
+        Some(format) => render::statistics::render(&report, format, out),
+        None => render::render(&report, args.format, out, &style),
+    };
     match output {
         Some(file) => file.write(render)?,
         None => write_output(None, render)?,

@@ -331,3 +331,75 @@ fn contradictory_arguments_are_usage_errors() {
     ])
     .expect_code(0);
 }
+
+/// `--statistics` prints the count of each rule instead of the findings, as ruff does: most
+/// frequent first, `COUNT<TAB>CODE<TAB>name`; `--format json` makes it an array of {code,
+/// name, count}; `--output` is honoured and the exit code is the usual one.
+#[test]
+fn statistics_count_the_findings_per_rule() {
+    let dir = TempDir::new("ftm-statistics");
+    dir.write(
+        "paths.py",
+        "import pandas as pd\ndf = pd.read_csv(\"/Users/ana/data.csv\")\n\
+         other = pd.read_csv(\"/home/bob/other.csv\")\n",
+    );
+    dir.write("clean.py", CLEAN_PY);
+    let args = [
+        "check",
+        "paths.py",
+        "clean.py",
+        "missing.py",
+        "--statistics",
+    ];
+
+    let text = dir.run(&args);
+    text.expect_code(1);
+    assert_eq!(
+        text.stdout,
+        "2\tREPRO006\tabsolute-local-path\n1\tPARSE002\tunreadable-file\n"
+    );
+    // The same table in the concise format; no summary line, no findings.
+    let concise = dir.run(&[&args[..], &["--format", "concise"]].concat());
+    assert_eq!(concise.stdout, text.stdout);
+
+    let json = dir.run(&[&args[..], &["--format", "json"]].concat());
+    json.expect_code(1);
+    assert_eq!(
+        json.json(),
+        serde_json::json!([
+            {"code": "REPRO006", "name": "absolute-local-path", "count": 2},
+            {"code": "PARSE002", "name": "unreadable-file", "count": 1},
+        ])
+    );
+
+    let to_file = dir.run(&[&args[..], &["--output", "stats.txt"]].concat());
+    to_file.expect_code(1);
+    assert!(to_file.stdout.is_empty(), "{}", to_file.stdout);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("stats.txt")).unwrap(),
+        text.stdout
+    );
+
+    // Nothing found: nothing printed (as ruff), `[]` in JSON, exit 0.
+    let clean = dir.run(&["check", "clean.py", "--statistics"]);
+    clean.expect_code(0);
+    assert_eq!(clean.stdout, "");
+    let clean = dir.run(&["check", "clean.py", "--statistics", "--format", "json"]);
+    clean.expect_code(0);
+    assert_eq!(clean.stdout, "[]\n");
+    // --exit-zero and --fail-on act as usual.
+    dir.run(&["check", "paths.py", "--statistics", "--fail-on", "error"])
+        .expect_code(0);
+
+    // The formats made for other tools have no place for counts: a usage error.
+    let sarif = dir.run(&[&args[..], &["--format", "sarif"]].concat());
+    sarif.expect_code(2);
+    assert!(sarif.stdout.is_empty(), "{}", sarif.stdout);
+    assert!(
+        sarif.stderr.contains(
+            "`--format sarif` has no place for it; leave out `--format` or use `--format json`"
+        ),
+        "{}",
+        sarif.stderr
+    );
+}

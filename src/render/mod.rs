@@ -13,6 +13,7 @@ mod gitlab;
 mod json;
 mod junit;
 mod sarif;
+pub mod statistics;
 mod text;
 
 use crate::finding::Location;
