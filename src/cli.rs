@@ -176,6 +176,10 @@ pub struct CheckArgs {
     /// Never colour the output (NO_COLOR is honoured too)
     #[arg(long)]
     pub no_color: bool,
+    /// Print the findings and nothing else: no summary line, no warnings or notes on standard
+    /// error (errors are still printed there)
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Report only findings not recorded in this baseline (see --write-baseline)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -359,7 +363,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     let baseline = match (&args.baseline, &args.write_baseline) {
         (Some(path), None) => {
             let baseline = crate::baseline::read(path)?;
-            if let Some(warning) = baseline.version_warning(path) {
+            if let Some(warning) = baseline.version_warning(path).filter(|_| !args.quiet) {
                 let _ = writeln!(io::stderr(), "warning: {warning}");
             }
             Some(baseline)
@@ -435,11 +439,13 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         let json = crate::baseline::to_json(&report.diagnostics)?;
         let shown = file.path.display().to_string();
         file.write(|out| out.write_all(json.as_bytes()))?;
-        let _ = writeln!(
-            io::stderr(),
-            "wrote {} finding(s) to the baseline {shown}",
-            report.diagnostics.len(),
-        );
+        if !args.quiet {
+            let _ = writeln!(
+                io::stderr(),
+                "wrote {} finding(s) to the baseline {shown}",
+                report.diagnostics.len(),
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(baseline) = &baseline {
@@ -454,6 +460,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     };
     let render = |out: &mut dyn Write| match statistics {
         Some(format) => render::statistics::render(&report, format, out),
+        None if args.quiet => render::render_findings(&report, args.format, out, &style),
         None => render::render(&report, args.format, out, &style),
     };
     match output {

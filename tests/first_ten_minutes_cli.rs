@@ -403,3 +403,70 @@ fn statistics_count_the_findings_per_rule() {
         sarif.stderr
     );
 }
+
+/// `--quiet` (`-q`) prints the findings and nothing else, as ruff's: no summary line (so a clean
+/// run prints nothing), no notes or warnings on standard error; errors are still printed.
+#[test]
+fn quiet_prints_the_findings_and_nothing_else() {
+    let dir = TempDir::new("ftm-quiet");
+    dir.write("warn.py", WARNING_PY);
+    dir.write("clean.py", CLEAN_PY);
+
+    let loud = dir.run(&["check", "warn.py", "--format", "concise"]);
+    let quiet = dir.run(&["check", "warn.py", "--format", "concise", "-q"]);
+    quiet.expect_code(1);
+    let finding = loud.stdout.lines().next().unwrap();
+    assert!(
+        finding.starts_with("warn.py:2:18: REPRO006"),
+        "{}",
+        loud.stdout
+    );
+    assert!(loud.stdout.contains("Checked 1 file"), "{}", loud.stdout);
+    assert_eq!(quiet.stdout, format!("{finding}\n"));
+    assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
+
+    let text = dir.run(&["check", "warn.py", "--quiet", "--no-color"]);
+    text.expect_code(1);
+    assert!(
+        text.stdout.starts_with("warn.py:2:18: REPRO006"),
+        "{}",
+        text.stdout
+    );
+    assert!(!text.stdout.contains("Checked"), "{}", text.stdout);
+
+    let clean = dir.run(&["check", "clean.py", "-q"]);
+    clean.expect_code(0);
+    assert_eq!((clean.stdout.as_str(), clean.stderr.as_str()), ("", ""));
+
+    // The note of --write-baseline and the warning of a baseline from another version are not
+    // printed.
+    let wrote = dir.run(&["check", "warn.py", "--write-baseline", "b.json"]);
+    assert!(
+        wrote
+            .stderr
+            .contains("wrote 1 finding(s) to the baseline b.json"),
+        "{}",
+        wrote.stderr
+    );
+    let wrote = dir.run(&["check", "warn.py", "--write-baseline", "b.json", "-q"]);
+    wrote.expect_code(0);
+    assert_eq!((wrote.stdout.as_str(), wrote.stderr.as_str()), ("", ""));
+    let mut older: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("b.json")).unwrap()).unwrap();
+    older["mlready"] = "0.0.1".into();
+    dir.write("b.json", older.to_string());
+    let loud = dir.run(&["check", "warn.py", "--baseline", "b.json"]);
+    assert!(
+        loud.stderr.contains("warning: the baseline b.json"),
+        "{}",
+        loud.stderr
+    );
+    let applied = dir.run(&["check", "warn.py", "--baseline", "b.json", "-q"]);
+    applied.expect_code(0);
+    assert_eq!((applied.stdout.as_str(), applied.stderr.as_str()), ("", ""));
+
+    // Errors still reach standard error.
+    let error = dir.run(&["check", "warn.py", "-q", "--select", "NOPE123"]);
+    error.expect_code(2);
+    assert!(error.stderr.contains("NOPE123"), "{}", error.stderr);
+}

@@ -75,6 +75,20 @@ pub fn render(
     out: &mut dyn Write,
     style: &Style,
 ) -> io::Result<()> {
+    render_findings(report, format, out, style)?;
+    if format.is_human_readable() {
+        writeln!(out, "{}", summary_line(report))?;
+    }
+    Ok(())
+}
+
+/// [`render`] without the summary line of the human-readable formats (`check --quiet`).
+pub fn render_findings(
+    report: &Report,
+    format: Format,
+    out: &mut dyn Write,
+    style: &Style,
+) -> io::Result<()> {
     match format {
         Format::Text => text::render(report, out, style)?,
         Format::Concise => concise::render(report, out)?,
@@ -83,9 +97,6 @@ pub fn render(
         Format::Github => github::render(report, out)?,
         Format::Gitlab => gitlab::render(report, out)?,
         Format::Junit => junit::render(report, out)?,
-    }
-    if format.is_human_readable() {
-        writeln!(out, "{}", summary_line(report))?;
     }
     Ok(())
 }
