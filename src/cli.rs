@@ -449,7 +449,9 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(baseline) = &baseline {
+        let before = report.diagnostics.len();
         crate::baseline::filter(&mut report.diagnostics, baseline);
+        report.hidden_by_baseline = before - report.diagnostics.len();
     }
     for message in &report.internal_errors {
         let _ = writeln!(io::stderr(), "error: {message}");

@@ -470,3 +470,80 @@ fn quiet_prints_the_findings_and_nothing_else() {
     error.expect_code(2);
     assert!(error.stderr.contains("NOPE123"), "{}", error.stderr);
 }
+
+/// A run with `--baseline` says in its summary line how many findings the baseline hid; the
+/// JSON report is the same as before (DESIGN.md's document has no place for it).
+#[test]
+fn the_summary_line_counts_what_the_baseline_hid() {
+    let dir = TempDir::new("ftm-hidden");
+    dir.write(
+        "paths.py",
+        "import pandas as pd\ndf = pd.read_csv(\"/Users/ana/data.csv\")\n\
+         other = pd.read_csv(\"/home/bob/other.csv\")\n",
+    );
+    dir.write("warn.py", WARNING_PY);
+    dir.run(&["check", ".", "--write-baseline", "b.json"])
+        .expect_code(0);
+
+    let summary = |run: &Run| run.stdout.lines().last().unwrap_or_default().to_string();
+    for format in ["text", "concise"] {
+        let run = dir.run(&["check", ".", "--baseline", "b.json", "--format", format]);
+        run.expect_code(0);
+        let line = summary(&run);
+        assert!(
+            line.starts_with("Checked 2 files in ")
+                && line.ends_with("s: no findings (3 hidden by the baseline)"),
+            "{format}: {}",
+            run.stdout
+        );
+    }
+    // A new finding is reported, the recorded ones are counted.
+    dir.write(
+        "new.py",
+        "import pandas as pd\ndf = pd.read_csv(\"/home/eve/new.csv\")\n",
+    );
+    let run = dir.run(&["check", ".", "--baseline", "b.json", "--format", "concise"]);
+    run.expect_code(1);
+    assert!(
+        run.stdout.starts_with("new.py:2:18: REPRO006"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        summary(&run).ends_with("s: 1 warning (3 hidden by the baseline)"),
+        "{}",
+        run.stdout
+    );
+    // Without a baseline, or with one that hides nothing, the line is as it always was.
+    let plain = dir.run(&["check", "new.py", "--format", "concise"]);
+    assert!(
+        summary(&plain).ends_with("s: 1 warning"),
+        "{}",
+        plain.stdout
+    );
+    let none_hidden = dir.run(&[
+        "check",
+        "new.py",
+        "--baseline",
+        "b.json",
+        "--format",
+        "concise",
+    ]);
+    assert!(
+        summary(&none_hidden).ends_with("s: 1 warning"),
+        "{}",
+        none_hidden.stdout
+    );
+    // JSON: the same document as before, with no field added.
+    let json = dir.run(&["check", ".", "--baseline", "b.json", "--format", "json"]);
+    let report = json.json();
+    let keys: Vec<&String> = report.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        ["diagnostics", "files_checked", "summary", "tool", "version"]
+    );
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"error": 0, "warning": 1, "info": 0})
+    );
+}
