@@ -547,3 +547,57 @@ fn the_summary_line_counts_what_the_baseline_hid() {
         serde_json::json!({"error": 0, "warning": 1, "info": 0})
     );
 }
+
+/// A missing baseline and a malformed one are distinct errors (exit 2), each saying what to do:
+/// create it, or regenerate it; the malformed one says where the parser stopped.
+#[test]
+fn a_missing_and_a_malformed_baseline_are_distinct_errors() {
+    let dir = TempDir::new("ftm-baseline-errors");
+    dir.write("warn.py", WARNING_PY);
+
+    let missing = dir.run(&["check", "warn.py", "--baseline", "nope.json"]);
+    missing.expect_code(2);
+    assert!(missing.stdout.is_empty(), "{}", missing.stdout);
+    let said = common::unwrapped(&missing.stderr);
+    for expected in [
+        "mlready::baseline::missing",
+        "baseline file `nope.json` does not exist",
+        "help: create it with `mlready check --write-baseline nope.json`",
+    ] {
+        assert!(said.contains(expected), "{expected}\n{}", missing.stderr);
+    }
+    assert!(!said.contains("configuration"), "{}", missing.stderr);
+
+    dir.write("cut.json", "{\n  \"version\": 1,\n  \"findings\": [\n");
+    let cut = dir.run(&["check", "warn.py", "--baseline", "cut.json"]);
+    cut.expect_code(2);
+    let said = common::unwrapped(&cut.stderr);
+    for expected in [
+        "mlready::baseline::malformed",
+        "baseline file `cut.json` cannot be parsed at line 4, column 1: EOF while parsing",
+        "regenerate it with `mlready check --write-baseline cut.json`",
+    ] {
+        assert!(said.contains(expected), "{expected}\n{}", cut.stderr);
+    }
+
+    dir.write(
+        "edited.json",
+        "{\"version\": 1, \"findings\": [{\"code\": 7}]}",
+    );
+    let edited = dir.run(&["check", "warn.py", "--baseline", "edited.json"]);
+    edited.expect_code(2);
+    assert!(
+        common::unwrapped(&edited.stderr).contains(
+            "baseline file `edited.json` cannot be parsed at line 1, column 38: invalid type: \
+             integer `7`, expected a string"
+        ),
+        "{}",
+        edited.stderr
+    );
+
+    // What the help says to run makes the error go away.
+    dir.run(&["check", "warn.py", "--write-baseline", "nope.json"])
+        .expect_code(0);
+    dir.run(&["check", "warn.py", "--baseline", "nope.json"])
+        .expect_code(0);
+}
