@@ -94,8 +94,18 @@ pub fn to_json(diagnostics: &[Diagnostic]) -> Result<String, Error> {
 /// opened: a named pipe would wait forever), or one of another format is an error.
 pub fn read(path: &Path) -> Result<Baseline, Error> {
     let baseline_error = |message: String| Error::at(path, ErrorKind::Baseline(message));
-    let text = crate::files::read_text(path)
-        .map_err(|err| baseline_error(format!("cannot read the baseline: {err}")))?;
+    let text = crate::files::read_text(path).map_err(|err| match err {
+        crate::files::NotRead::Missing => Error::at(path, ErrorKind::BaselineMissing),
+        crate::files::NotRead::Io(err) if err.kind() == std::io::ErrorKind::InvalidData => {
+            let malformed = ErrorKind::BaselineMalformed {
+                line: None,
+                column: None,
+                message: "it is not UTF-8 text".to_string(),
+            };
+            Error::at(path, malformed)
+        }
+        err => baseline_error(format!("cannot read the baseline: {err}")),
+    })?;
     #[derive(Deserialize)]
     struct Format {
         version: Option<u32>,
@@ -110,8 +120,22 @@ pub fn read(path: &Path) -> Result<Baseline, Error> {
              {FORMAT}"
         )));
     }
-    serde_json::from_str(&text)
-        .map_err(|err| baseline_error(format!("not a baseline written by --write-baseline: {err}")))
+    serde_json::from_str(&text).map_err(|err| Error::at(path, malformed(&err)))
+}
+
+/// What serde_json says of a file that is not a baseline, with its place apart from its words
+/// (serde_json ends its message with ` at line L column C`; line 0 means it has no place).
+fn malformed(err: &serde_json::Error) -> ErrorKind {
+    let (line, column) = (err.line(), err.column());
+    let text = err.to_string();
+    let suffix = format!(" at line {line} column {column}");
+    let message = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+    ErrorKind::BaselineMalformed {
+        line: (line > 0).then_some(line),
+        // serde_json counts columns from 1, and says 0 before the first character of a line.
+        column: (line > 0).then_some(column.max(1)),
+        message: crate::report::printable(message),
+    }
 }
 
 /// Drops the findings the baseline records; each recorded finding hides one finding.
@@ -143,6 +167,52 @@ pub fn filter(diagnostics: &mut Vec<Diagnostic>, baseline: &Baseline) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::TempDir;
+
+    #[test]
+    fn a_missing_and_a_malformed_baseline_are_told_apart() {
+        let tmp = TempDir::new("baseline-read");
+        let missing = read(&tmp.0.join("none.json")).unwrap_err();
+        assert!(
+            matches!(missing.kind, ErrorKind::BaselineMissing),
+            "{missing:?}"
+        );
+        let cut = tmp.write("cut.json", "{\"version\": 1,\n");
+        let err = read(&cut).unwrap_err();
+        let ErrorKind::BaselineMalformed {
+            line,
+            column,
+            message,
+        } = &err.kind
+        else {
+            panic!("{err:?}");
+        };
+        assert_eq!((*line, *column), (Some(2), Some(1)));
+        assert_eq!(message, "EOF while parsing a value");
+        let wrong = tmp.write(
+            "wrong.json",
+            "{\"version\": 1, \"findings\": [{\"code\": 1}]}",
+        );
+        let err = read(&wrong).unwrap_err();
+        assert!(
+            matches!(&err.kind, ErrorKind::BaselineMalformed { line: Some(1), message, .. }
+                if message.starts_with("invalid type: integer `1`, expected a string")),
+            "{err:?}"
+        );
+        let binary = tmp.0.join("binary.json");
+        std::fs::write(&binary, b"\xff\xfe").unwrap();
+        let err = read(&binary).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "baseline file `{}` cannot be parsed: it is not UTF-8 text",
+                binary.display()
+            )
+        );
+        // A folder is neither: it cannot be read.
+        let folder = read(&tmp.0).unwrap_err();
+        assert!(matches!(folder.kind, ErrorKind::Baseline(_)), "{folder:?}");
+    }
 
     #[test]
     fn another_version_is_named_with_this_one() {

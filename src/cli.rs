@@ -5,6 +5,7 @@ use crate::config::{self, CliOverrides};
 use crate::error::{Error, ErrorKind};
 use crate::finding::Severity;
 use crate::registry;
+use crate::render::statistics::StatisticsFormat;
 use crate::render::{self, Format, RuleFormat, Style};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fs::File;
@@ -42,6 +43,8 @@ Examples:
   mlready check src/ notebooks/train.ipynb
   mlready check --ignore REPRO --fail-on error
   mlready check --format concise | grep LEAK
+  cat train.py | mlready check -                        (standard input, shown as `-`)
+  mlready check --stdin-filename nb/eda.ipynb < nb/eda.ipynb
   mlready check --format json --output mlready.json
   mlready check --format sarif --output mlready.sarif   (GitHub code scanning)
   mlready check --format github                         (pull request annotations)
@@ -128,8 +131,10 @@ pub struct SummariesArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Files and folders to check
-    #[arg(value_name = "PATH", default_value = ".")]
+    /// Files and folders to check [default: .]; `-` alone reads one Python script from
+    /// standard input, shown as `-` (name it with --stdin-filename)
+    // No clap default: a path given with --stdin-filename is told from none given.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
     /// Output format (given twice, the last wins: `args: [--format, text]` in a pre-commit
@@ -175,7 +180,7 @@ pub struct CheckArgs {
     pub no_preview: bool,
 
     /// Exit 0 even when there are findings (2 still means mlready failed)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "fail_on")]
     pub exit_zero: bool,
 
     /// Skip files with more code than this, reporting them as PARSE005 (`10MB`, `500KB`, or
@@ -191,18 +196,27 @@ pub struct CheckArgs {
     /// Never colour the output (NO_COLOR is honoured too)
     #[arg(long)]
     pub no_color: bool,
+    /// Print the findings and nothing else: no summary line, no warnings or notes on standard
+    /// error (errors are still printed there)
+    #[arg(short, long)]
+    pub quiet: bool,
     /// Report only findings not recorded in this baseline (see --write-baseline)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Record today's findings in FILE (matched later by rule, file and code context, not by
-    /// line number) and exit 0
-    #[arg(long, value_name = "FILE")]
+    /// line number) and exit 0, without a report
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "output", "format"])]
     pub write_baseline: Option<PathBuf>,
     /// Print the resolved configuration, and where each value came from, instead of checking
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["format", "baseline", "write_baseline"])]
     pub show_settings: bool,
+    /// Print how many findings each rule has instead of the findings, most frequent first
+    /// (as `ruff check --statistics`); with `--format json`, an array of {code, name, count}
+    #[arg(long, conflicts_with_all = ["write_baseline", "show_settings"])]
+    pub statistics: bool,
     /// Read the file to check from standard input, as if it were PATH: its name decides
     /// notebook or script, its folder the configuration and the project it is checked with
+    /// (`-` may be given too; other paths may not)
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
     /// Check the given files alone. By default the project rules see the whole project of
@@ -340,11 +354,26 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     };
     let known: Vec<(&'static str, &'static str)> =
         registry::all().map(|rule| (rule.code, rule.name)).collect();
-    let config_paths = match &args.stdin_filename {
-        Some(path) => vec![path.clone()],
-        None => args.paths.clone(),
+    let input = match crate::inputs::resolve(&args.paths, args.stdin_filename.as_deref()) {
+        Ok(input) => input,
+        Err(message) => return Ok(crate::inputs::usage_error(&message)),
     };
-    let (settings, extras) = config::resolve(&config_paths, &overrides, &known)?;
+    let statistics = match (args.statistics, StatisticsFormat::of(args.format)) {
+        (false, _) => None,
+        (true, Some(format)) => Some(format),
+        (true, None) => {
+            let message = format!(
+                "`--statistics` prints a table (`--format text` or `concise`) or JSON \
+                 (`--format json`), and `--format {}` has no place for it; leave out \
+                 `--format` or use `--format json`",
+                args.format
+                    .to_possible_value()
+                    .map_or_else(String::new, |v| v.get_name().to_string())
+            );
+            return Ok(crate::inputs::usage_error(&message));
+        }
+    };
+    let (settings, extras) = config::resolve(&input.config_paths(), &overrides, &known)?;
     if args.show_settings {
         let text = show_settings(&settings, &extras);
         write_output(args.output.as_deref(), |out| write!(out, "{text}"))?;
@@ -355,7 +384,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     let baseline = match (&args.baseline, &args.write_baseline) {
         (Some(path), None) => {
             let baseline = crate::baseline::read(path)?;
-            if let Some(warning) = baseline.version_warning(path) {
+            if let Some(warning) = baseline.version_warning(path).filter(|_| !args.quiet) {
                 let _ = writeln!(io::stderr(), "warning: {warning}");
             }
             Some(baseline)
@@ -368,7 +397,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         .map(ReportFile::open)
         .transpose()?;
     let output = args.output.as_deref().map(ReportFile::open).transpose()?;
-    let stdin = match &args.stdin_filename {
+    let stdin = match input.stdin_name() {
         Some(path) => {
             // Read no further than the size limit allows: what is piped may never end
             // (`< /dev/zero`), and a file over the limit is reported, not analysed.
@@ -398,7 +427,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
                         format!("standard input (checked as `{}`) {what}", path.display());
                     Error::new(ErrorKind::Stdin(message))
                 })?;
-            Some((path.clone(), bytes))
+            Some((path.to_path_buf(), bytes))
         }
         None => None,
     };
@@ -410,12 +439,18 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
             (None, false) => Some(crate::engine::CacheLocation::ProjectRoots),
         },
         stdin,
-        without_sources: matches!(args.format, Format::Json | Format::Concise)
+        without_sources: (statistics.is_some()
+            || matches!(args.format, Format::Json | Format::Concise))
             && args.baseline.is_none()
             && args.write_baseline.is_none(),
         keep_projects: false,
     };
-    let mut report = crate::engine::check_with(&args.paths, &settings, &options)?;
+    let paths = match input {
+        crate::inputs::Input::Paths(paths) => paths,
+        // Standard input is checked within the current folder's project, as it always was.
+        crate::inputs::Input::Stdin(_) => vec![PathBuf::from(".")],
+    };
+    let mut report = crate::engine::check_with(&paths, &settings, &options)?;
     for diagnostic in &mut report.diagnostics {
         if let Some(severity) = extras.severity_for(diagnostic.code, diagnostic.name) {
             diagnostic.severity = severity;
@@ -425,15 +460,19 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         let json = crate::baseline::to_json(&report.diagnostics)?;
         let shown = file.path.display().to_string();
         file.write(|out| out.write_all(json.as_bytes()))?;
-        let _ = writeln!(
-            io::stderr(),
-            "wrote {} finding(s) to the baseline {shown}",
-            report.diagnostics.len(),
-        );
+        if !args.quiet {
+            let _ = writeln!(
+                io::stderr(),
+                "wrote {} finding(s) to the baseline {shown}",
+                report.diagnostics.len(),
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(baseline) = &baseline {
+        let before = report.diagnostics.len();
         crate::baseline::filter(&mut report.diagnostics, baseline);
+        report.hidden_by_baseline = before - report.diagnostics.len();
     }
     for message in &report.internal_errors {
         let _ = writeln!(io::stderr(), "error: {message}");
@@ -442,7 +481,11 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     let style = Style {
         color: wants_color(args.no_color, args.output.is_none()),
     };
-    let render = |out: &mut dyn Write| render::render(&report, args.format, out, &style);
+    let render = |out: &mut dyn Write| match statistics {
+        Some(format) => render::statistics::render(&report, format, out),
+        None if args.quiet => render::render_findings(&report, args.format, out, &style),
+        None => render::render(&report, args.format, out, &style),
+    };
     match output {
         Some(file) => file.write(render)?,
         None => write_output(None, render)?,
@@ -727,7 +770,7 @@ mod tests {
             "{a,b}.py",
             "--fail-on",
             "error",
-            "--exit-zero",
+            "--no-color",
         ])
         .unwrap();
         let Command::Check(args) = cli.command else {
@@ -739,7 +782,13 @@ mod tests {
         assert_eq!(args.ignore, ["REPRO001"]);
         assert_eq!(args.exclude, ["data/**", "{a,b}.py"]);
         assert_eq!(args.fail_on, Some(FailOn::Error));
-        assert!(args.exit_zero && !args.no_color);
+        assert!(args.no_color && !args.exit_zero);
+        // --exit-zero would make --fail-on say nothing: the two conflict.
+        let both = Cli::try_parse_from(["mlready", "check", "--exit-zero", "--fail-on", "info"]);
+        assert_eq!(
+            both.unwrap_err().kind(),
+            clap::error::ErrorKind::ArgumentConflict
+        );
     }
 
     #[test]
@@ -748,7 +797,12 @@ mod tests {
         let Command::Check(args) = cli.command else {
             panic!("expected check");
         };
-        assert_eq!(args.paths, [PathBuf::from(".")]);
+        // No path given: crate::inputs::resolve reads the current folder.
+        assert!(args.paths.is_empty());
+        assert_eq!(
+            crate::inputs::resolve(&args.paths, None),
+            Ok(crate::inputs::Input::Paths(vec![PathBuf::from(".")]))
+        );
         assert_eq!(args.format, Format::Text);
         assert_eq!(args.select, None);
         assert_eq!(args.fail_on, None);

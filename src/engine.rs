@@ -973,10 +973,17 @@ fn load_problem(file: &Discovered, problem: LoadProblem) -> Vec<Diagnostic> {
             message,
             "mlready reads only regular files; leave this path out or add it to `exclude`",
         ),
+        // Named on the command line: the message names the path, so that it reads on its own
+        // in every format (a SARIF or JSON consumer shows the message, not the header).
+        LoadProblem::Missing(message) if std::fs::symlink_metadata(&file.path).is_err() => (
+            &engine_rules::UNREADABLE_FILE,
+            format!("{message}: `{}`", file.display),
+            "check the spelling of the path, or leave it out; mlready checked the other paths",
+        ),
         LoadProblem::Missing(message) => (
             &engine_rules::UNREADABLE_FILE,
             message,
-            "check the path named on the command line; mlready checked the other paths",
+            "restore the link's target, or remove the link; mlready checked the other paths",
         ),
         LoadProblem::InvalidNotebook(message) => (
             &engine_rules::INVALID_NOTEBOOK,

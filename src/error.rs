@@ -31,8 +31,18 @@ pub enum ErrorKind {
     Output(std::io::Error),
     /// `--stdin-filename`: the standard input cannot be read (it is a folder, ...).
     Stdin(String),
-    /// The `--baseline` file cannot be read or is not a baseline this mlready reads.
+    /// The `--baseline` file cannot be read (a folder, a special file, no permission) or is
+    /// of a format this mlready does not read.
     Baseline(String),
+    /// Nothing is at the `--baseline` path: the baseline was never written there.
+    BaselineMissing,
+    /// The `--baseline` file is not valid JSON or not a baseline: where the parser stopped
+    /// (1-based line and column, when it says) and why.
+    BaselineMalformed {
+        line: Option<usize>,
+        column: Option<usize>,
+        message: String,
+    },
     /// mlready itself failed.
     Internal(String),
 }
@@ -47,6 +57,14 @@ impl Error {
             path: Some(path.into()),
             kind,
         }
+    }
+
+    /// The path the error concerns, as shown to the user (empty when there is none).
+    fn shown_path(&self) -> String {
+        self.path
+            .as_ref()
+            .map(|path| crate::report::printable(path.display().to_string()))
+            .unwrap_or_default()
     }
 
     /// True when the error is a closed pipe on output (`mlready check | head`): exit quietly.
@@ -79,6 +97,22 @@ impl fmt::Display for Error {
             }
             ErrorKind::Output(err) => write!(f, "{at}cannot write the report: {err}"),
             ErrorKind::Baseline(message) => write!(f, "{at}{message}"),
+            ErrorKind::BaselineMissing => {
+                write!(f, "baseline file `{}` does not exist", self.shown_path())
+            }
+            ErrorKind::BaselineMalformed {
+                line,
+                column,
+                message,
+            } => {
+                write!(f, "baseline file `{}` cannot be parsed", self.shown_path())?;
+                match (line, column) {
+                    (Some(line), Some(column)) => write!(f, " at line {line}, column {column}")?,
+                    (Some(line), None) => write!(f, " at line {line}")?,
+                    _ => {}
+                }
+                write!(f, ": {message}")
+            }
             ErrorKind::Stdin(message) => write!(f, "{at}{message}"),
             ErrorKind::Internal(message) => write!(f, "{at}internal error: {message}"),
         }
@@ -97,6 +131,8 @@ impl miette::Diagnostic for Error {
             ErrorKind::UnknownSelector(_) | ErrorKind::BadGlob { .. } => "mlready::usage",
             ErrorKind::Output(_) => "mlready::output",
             ErrorKind::Baseline(_) => "mlready::baseline",
+            ErrorKind::BaselineMissing => "mlready::baseline::missing",
+            ErrorKind::BaselineMalformed { .. } => "mlready::baseline::malformed",
             ErrorKind::Stdin(_) => "mlready::stdin",
             ErrorKind::Internal(_) => "mlready::internal",
         };
@@ -123,6 +159,16 @@ impl miette::Diagnostic for Error {
                  with `--baseline FILE`"
                     .into()
             }
+            ErrorKind::BaselineMissing => format!(
+                "create it with `mlready check --write-baseline {}` (it records today's \
+                 findings), then pass it with `--baseline`",
+                self.shown_path()
+            ),
+            ErrorKind::BaselineMalformed { .. } => format!(
+                "the baseline is written by mlready, not by hand: regenerate it with \
+                 `mlready check --write-baseline {}`, or restore it from version control",
+                self.shown_path()
+            ),
             ErrorKind::Stdin(_) => "--stdin-filename checks the text piped in as that file: \
                  `mlready check --stdin-filename PATH < PATH`"
                 .into(),

@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod finding;
 pub mod fingerprint;
+pub mod inputs;
 pub mod limits;
 pub mod ml;
 pub mod model;

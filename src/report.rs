@@ -62,6 +62,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// Files on which mlready itself failed (a bug): the run exits 2.
     pub internal_errors: Vec<String>,
+    /// Findings left out because `--baseline` records them (the summary line says how many).
+    pub hidden_by_baseline: usize,
     /// Files analysed in this run (given or in their projects), and how many of them were
     /// parsed rather than taken from the cache.
     pub files_analysed: usize,

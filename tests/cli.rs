@@ -1331,7 +1331,7 @@ fn a_missing_baseline_or_an_unwritable_report_fails_before_the_analysis() {
     for (args, message) in [
         (
             &["--baseline", "missing.json"][..],
-            "missing.json: cannot read the baseline: no such file or directory",
+            "baseline file `missing.json` does not exist",
         ),
         (
             &["--output", "nowhere/report.json"][..],

@@ -816,7 +816,7 @@ fn missing_paths_and_dangling_links_are_findings_and_the_rest_is_checked() {
     assert_eq!(
         messages[..2],
         [
-            "no such file or directory",
+            "no such file or directory: `absent`",
             "dangling symbolic link to `gone.py`"
         ]
     );

@@ -14,6 +14,7 @@ mod json;
 mod junit;
 pub mod rules_table;
 mod sarif;
+pub mod statistics;
 mod text;
 
 use crate::finding::Location;
@@ -75,6 +76,20 @@ pub fn render(
     out: &mut dyn Write,
     style: &Style,
 ) -> io::Result<()> {
+    render_findings(report, format, out, style)?;
+    if format.is_human_readable() {
+        writeln!(out, "{}", summary_line(report))?;
+    }
+    Ok(())
+}
+
+/// [`render`] without the summary line of the human-readable formats (`check --quiet`).
+pub fn render_findings(
+    report: &Report,
+    format: Format,
+    out: &mut dyn Write,
+    style: &Style,
+) -> io::Result<()> {
     match format {
         Format::Text => text::render(report, out, style)?,
         Format::Concise => concise::render(report, out)?,
@@ -83,9 +98,6 @@ pub fn render(
         Format::Github => github::render(report, out)?,
         Format::Gitlab => gitlab::render(report, out)?,
         Format::Junit => junit::render(report, out)?,
-    }
-    if format.is_human_readable() {
-        writeln!(out, "{}", summary_line(report))?;
     }
     Ok(())
 }
@@ -203,7 +215,8 @@ pub(crate) fn fingerprints(report: &Report) -> Vec<crate::fingerprint::Fingerpri
     crate::fingerprint::of(&report.diagnostics)
 }
 
-/// `Checked 12 files in 0.08s: 2 errors, 3 warnings, 1 info` (or `: no findings`).
+/// `Checked 12 files in 0.08s: 2 errors, 3 warnings, 1 info` (or `: no findings`), followed by
+/// ` (12 hidden by the baseline)` when `--baseline` left findings out.
 pub(crate) fn summary_line(report: &Report) -> String {
     use crate::finding::Severity;
     let files = match report.files_checked {
@@ -227,8 +240,12 @@ pub(crate) fn summary_line(report: &Report) -> String {
     } else {
         counts.join(", ")
     };
+    let hidden = match report.hidden_by_baseline {
+        0 => String::new(),
+        n => format!(" ({n} hidden by the baseline)"),
+    };
     format!(
-        "Checked {files} in {:.2}s: {findings}",
+        "Checked {files} in {:.2}s: {findings}{hidden}",
         report.elapsed.as_secs_f64()
     )
 }
@@ -418,6 +435,22 @@ mod tests {
             ..Report::default()
         };
         assert_eq!(summary_line(&empty), "Checked 1 file in 0.00s: no findings");
+        let hidden = Report {
+            hidden_by_baseline: 12,
+            ..empty
+        };
+        assert_eq!(
+            summary_line(&hidden),
+            "Checked 1 file in 0.00s: no findings (12 hidden by the baseline)"
+        );
+        let some = Report {
+            hidden_by_baseline: 1,
+            ..report
+        };
+        assert_eq!(
+            summary_line(&some),
+            "Checked 3 files in 0.08s: 2 errors, 1 warning (1 hidden by the baseline)"
+        );
     }
 
     #[test]
