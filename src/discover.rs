@@ -25,8 +25,10 @@ use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-/// Folders never walked into (by name), besides any `*.egg-info` folder.
-pub const SKIPPED_DIRS: [&str; 17] = [
+/// Folders never walked into (by name), besides any `*.egg-info` folder. `.virtual_documents`
+/// is where jupyter-lsp writes each open notebook's code joined into one Python text under the
+/// notebook's own name (`nb.ipynb`, which is not JSON).
+pub const SKIPPED_DIRS: [&str; 18] = [
     ".git",
     ".hg",
     ".svn",
@@ -39,6 +41,7 @@ pub const SKIPPED_DIRS: [&str; 17] = [
     "build",
     "dist",
     ".ipynb_checkpoints",
+    ".virtual_documents",
     ".tox",
     ".mypy_cache",
     ".pytest_cache",
@@ -320,6 +323,11 @@ mod tests {
         tmp.write("pkg.egg-info/e.py", "");
         tmp.write("nb/.ipynb_checkpoints/n-checkpoint.ipynb", "{}");
         tmp.write("nb/n.ipynb", "{}");
+        // What jupyter-lsp writes for an open notebook: its code, under the notebook's name.
+        tmp.write(
+            ".virtual_documents/nb/n.ipynb",
+            "import os\n\n\nprint(os.getcwd())\n",
+        );
         let found = tmp.found(std::slice::from_ref(&tmp.0), &tmp.settings(&[]));
         assert_eq!(found, ["keep.py", "nb/n.ipynb"]);
 
