@@ -77,7 +77,8 @@ with the same rules and configuration as `mlready check`, as you type and on sav
 shows the findings on their line and notebook cell. Hover on a finding shows its rule's
 page; its code actions suppress it on the line, in the cell or file, or open the page.
 
-Notebooks are read through LSP 3.17 notebook document sync (VS Code, JupyterLab).
+Notebooks are read through LSP 3.17 notebook document sync (VS Code); JupyterLab sends a
+notebook's code cells joined into one Python text, checked as a script.
 The README, \"Editors\", has the settings for VS Code, JupyterLab and Neovim.
 
 It is not meant to be run by hand: it waits for an editor's messages.";
