@@ -3,28 +3,7 @@
 
 mod common;
 
-use common::{CLEAN_PY, Run, TempDir, WARNING_PY};
-use std::path::Path;
-
-/// Runs `mlready ARGS` in `dir` with `input` on standard input, which a run that stops on a
-/// usage error never reads (the pipe it leaves unread is not the test's failure).
-fn run_with_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Run {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(common::binary())
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the mlready binary runs");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let _ = stdin.write_all(input);
-    drop(stdin);
-    Run::from_output(child.wait_with_output().expect("the mlready binary runs"))
-}
+use common::{CLEAN_PY, Run, TempDir, WARNING_PY, run_with_stdin};
 
 /// `mlready check does/not/exist.py train.py`: the missing path is a PARSE002 finding that
 /// names it and says how to fix it, train.py is checked all the same, and the run fails (exit

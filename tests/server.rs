@@ -165,6 +165,14 @@ impl Client {
         response
     }
 
+    /// Opens a text document as the editor does (`didOpen`, version 1).
+    fn open(&mut self, uri: &str, language: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
+        );
+    }
+
     /// shutdown, exit, and the server's exit status.
     fn shut_down(mut self) -> std::process::ExitStatus {
         let response = self.request("shutdown", Value::Null);
@@ -397,10 +405,7 @@ fn a_script_is_checked_on_open_change_and_save_with_the_project_configuration() 
     let uri = uri_of(&path);
     let mut client = Client::start(&dir);
     client.initialize(&dir);
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": common::CLEAN_PY}}),
-    );
+    client.open(&uri, "python", common::CLEAN_PY);
     client.diagnostics_where(&uri, |d| d.is_empty());
     // Typed, not saved: the editor's text is checked, not the file on disk.
     client.notify(
@@ -467,15 +472,9 @@ fn the_server_survives_bad_input() {
         (&deep_uri, deep.as_str()),
         (&broken_uri, "def f(:\n    return\n"),
     ] {
-        client.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}),
-        );
+        client.open(uri, "python", text);
     }
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri_of(&dir.join("README.md")), "languageId": "markdown", "version": 1, "text": "# hi"}}),
-    );
+    client.open(&uri_of(&dir.join("README.md")), "markdown", "# hi");
     let broken = client.diagnostics_where(&broken_uri, |d| !d.is_empty());
     assert_eq!(codes(&broken), ["PARSE001"]);
     // Python the editor has not saved yet, and Python under a notebook's name (the cells
@@ -484,10 +483,7 @@ fn the_server_survives_bad_input() {
         "untitled:Untitled-1".to_string(),
         uri_of(&dir.join(".virtual_documents/nb.ipynb")),
     ] {
-        client.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "def f(:\n"}}),
-        );
+        client.open(&uri, "python", "def f(:\n");
         let found = client.diagnostics_where(&uri, |d| !d.is_empty());
         assert_eq!(codes(&found), ["PARSE001"]);
     }
@@ -508,10 +504,7 @@ fn a_configuration_that_cannot_be_read_is_shown_and_the_server_goes_on() {
     let uri = uri_of(&dir.join("train.py"));
     let mut client = Client::start(&dir);
     client.initialize(&dir);
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": common::WARNING_PY}}),
-    );
+    client.open(&uri, "python", common::WARNING_PY);
     let deadline = Instant::now() + PATIENCE;
     let shown = loop {
         let message = match client.backlog.pop() {
@@ -563,10 +556,7 @@ fn changes_typed_in_a_burst_are_checked_once_the_typing_pauses() {
     let uri = uri_of(&dir.join("train.py"));
     let mut client = Client::start(&dir);
     client.initialize(&dir);
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": common::CLEAN_PY}}),
-    );
+    client.open(&uri, "python", common::CLEAN_PY);
     client.diagnostics_where(&uri, |d| d.is_empty());
     // Twenty keystrokes at once, typing `/Users/ana/` before `data/train.csv`.
     let typed = "/Users/ana/x/y/z/w/v/";
