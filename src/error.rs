@@ -43,6 +43,8 @@ pub enum ErrorKind {
         column: Option<usize>,
         message: String,
     },
+    /// `mlready server`: the editor's side of the conversation broke off or cannot be read.
+    Server(String),
     /// mlready itself failed.
     Internal(String),
 }
@@ -114,6 +116,7 @@ impl fmt::Display for Error {
                 write!(f, ": {message}")
             }
             ErrorKind::Stdin(message) => write!(f, "{at}{message}"),
+            ErrorKind::Server(message) => write!(f, "{at}mlready server: {message}"),
             ErrorKind::Internal(message) => write!(f, "{at}internal error: {message}"),
         }
     }
@@ -134,6 +137,7 @@ impl miette::Diagnostic for Error {
             ErrorKind::BaselineMissing => "mlready::baseline::missing",
             ErrorKind::BaselineMalformed { .. } => "mlready::baseline::malformed",
             ErrorKind::Stdin(_) => "mlready::stdin",
+            ErrorKind::Server(_) => "mlready::server",
             ErrorKind::Internal(_) => "mlready::internal",
         };
         Some(Box::new(code))
@@ -177,6 +181,10 @@ impl miette::Diagnostic for Error {
                  not a folder"
                     .into()
             }
+            ErrorKind::Server(_) => "`mlready server` is started by an editor, which talks to it \
+                 over standard input and output (the Language Server Protocol); the README, \
+                 \"Editors\", has the settings"
+                .into(),
             ErrorKind::Internal(_) => {
                 "this is a bug in mlready; please report it with the file that caused it".into()
             }

@@ -547,6 +547,19 @@ fn exit_without_shutdown_is_an_error_and_a_closed_input_ends_the_server() {
     client.initialize(&dir);
     drop(client.stdin.take());
     assert!(wait(&mut client.child).code().is_some());
+
+    // Run by hand, its input closed at once (`mlready server < /dev/null`): a clear message,
+    // not a bug report.
+    let run = common::run_with_stdin(dir.path(), &["server"], b"");
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("standard input closed before the editor sent `initialize`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("README"), "{}", run.stderr);
+    assert!(!run.stderr.contains("bug"), "{}", run.stderr);
 }
 
 #[test]

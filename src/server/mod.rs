@@ -65,7 +65,7 @@ pub fn run() -> Result<ExitCode, Error> {
     connection
         .sender
         .send(Response::new_ok(id, result).into())
-        .map_err(protocol)?;
+        .map_err(|_| protocol("disconnected channel"))?;
     // Unreadable initialize parameters only cost the client's optional capabilities.
     let params: InitializeParams = serde_json::from_value(initialize).unwrap_or_default();
     let show_document = params
@@ -704,8 +704,14 @@ fn internal(err: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Internal(format!("mlready server: {err}")))
 }
 
+/// The editor's side broke off: its input closed before `initialize` (the server was run by
+/// hand, or the editor died), or what it sent is not LSP.
 fn protocol(err: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Internal(format!(
-        "mlready server: the editor's messages cannot be read: {err}"
-    )))
+    let err = err.to_string();
+    let message = if err == "disconnected channel" {
+        "standard input closed before the editor sent `initialize`".to_string()
+    } else {
+        format!("the editor's messages cannot be read: {err}")
+    };
+    Error::new(ErrorKind::Server(message))
 }
