@@ -6,7 +6,7 @@
 #
 # - Cargo.toml and Cargo.lock get VERSION (pyproject.toml reads it from Cargo.toml: maturin's
 #   `dynamic = ["version"]`);
-# - README.md's install and pre-commit instructions pin vVERSION;
+# - README.md's install, CI and pre-commit instructions pin vVERSION;
 # - CHANGELOG.md's "## Unreleased" becomes "## VERSION - DATE" (UTC), under a new empty
 #   "## Unreleased";
 # - one commit "Release VERSION" and an annotated tag vVERSION on it.
@@ -39,6 +39,7 @@ edit("Cargo.lock", r'(\[\[package\]\]\nname = "mlready"\nversion = )"[^"]*"', rf
 # The README's pins: `rev: vX.Y.Z`, `@vX.Y.Z` and the version `mlready --version` prints.
 edit("README.md", r"(rev: )v\d+\.\d+\.\d+", rf"\1v{version}")
 edit("README.md", r"@v\d+\.\d+\.\d+", f"@v{version}")
+edit("README.md", r"(--tag )v\d+\.\d+\.\d+", rf"\1v{version}")
 edit("README.md", r"(# the release )v\d+\.\d+\.\d+", rf"\1v{version}")
 edit("README.md", r"(# mlready )\d+\.\d+\.\d+", rf"\g<1>{version}")
 

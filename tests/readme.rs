@@ -40,7 +40,22 @@ fn the_readme_links_only_to_what_is_in_the_repository() {
         checked += 1;
     }
     assert!(checked > 0, "no local link was checked");
-    // Nor in plain text: the design documents beside the repository are not shipped.
+    // Nor in plain text: a document it names (`DESIGN.md`, `docs/precision.md`) is in the
+    // repository. Lower-case bare names are the reports the examples write (`audit.md`).
+    for word in readme.split(|c: char| !(c.is_ascii_alphanumeric() || "._/-".contains(c))) {
+        let word = word.trim_end_matches('.');
+        let Some(stem) = word.strip_suffix(".md") else {
+            continue;
+        };
+        let named = word.contains('/') || stem.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+        if named && !stem.is_empty() {
+            assert!(
+                repo().join(word).exists(),
+                "README names `{word}`, which is not in the repository"
+            );
+        }
+    }
+    // The design documents beside the repository are not shipped.
     for outside in ["../shared", "/work/"] {
         assert!(
             !readme.contains(outside),

@@ -49,6 +49,16 @@ fn the_readme_pins_the_release_the_changelog_records() {
             "an install line pins another version: {line}"
         );
     }
+    // The CI recipes install the same release.
+    for line in readme
+        .lines()
+        .filter(|l| l.contains("cargo install") && l.contains("--git"))
+    {
+        assert!(
+            line.contains(&format!("--tag v{version}")),
+            "a CI recipe is not pinned to the release: {line}"
+        );
+    }
     // The CHANGELOG has a dated section for this version (`## 0.1.0 - 2026-12-06`).
     let changelog = read("CHANGELOG.md");
     let heading = changelog
@@ -131,6 +141,7 @@ fn a_release_moves_every_pin_and_tags_it() {
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(pre_commit_snippet(&readme).contains("rev: v9.8.7"));
     assert!(readme.contains("git+https://github.com/mlready/mlready@v9.8.7"));
+    assert!(readme.contains("--git https://github.com/mlready/mlready --tag v9.8.7 mlready"));
     assert!(!readme.contains(&format!("@v{}", env!("CARGO_PKG_VERSION"))));
     let changelog = std::fs::read_to_string(dir.join("CHANGELOG.md")).unwrap();
     let unreleased = changelog
