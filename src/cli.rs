@@ -428,6 +428,17 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
                         format!("standard input (checked as `{}`) {what}", path.display());
                     Error::new(ErrorKind::Stdin(message))
                 })?;
+            // `cat nb.ipynb | mlready check -`: read as Python, a notebook's JSON is one dict
+            // literal and would pass as clean.
+            if path.as_os_str() == crate::inputs::STDIN
+                && crate::inputs::looks_like_notebook(&bytes)
+            {
+                return Ok(crate::inputs::usage_error(
+                    "standard input is a Jupyter notebook, and `-` reads a Python script; \
+                     name it so it is read as a notebook: \
+                     `mlready check --stdin-filename NAME.ipynb -`",
+                ));
+            }
             Some((path.to_path_buf(), bytes))
         }
         None => None,

@@ -56,11 +56,29 @@ pub fn resolve(paths: &[PathBuf], stdin_filename: Option<&Path>) -> Result<Input
              (or with `-`) and the file's text on standard input",
             first.display()
         )),
+        (Some(name), _) if name.is_dir() || name.to_string_lossy().ends_with(['/', '\\']) => {
+            Err(format!(
+                "`--stdin-filename` names the file the piped text stands for, and `{}` is a \
+                 folder; give the file's path, e.g. `--stdin-filename {}`",
+                name.display(),
+                name.join("train.py").display()
+            ))
+        }
         (Some(name), _) => Ok(Input::Stdin(name.to_path_buf())),
         (None, [only]) if is_stdin(only) => Ok(Input::Stdin(PathBuf::from(STDIN))),
         (None, []) => Ok(Input::Paths(vec![PathBuf::from(".")])),
         (None, paths) => Ok(Input::Paths(paths.to_vec())),
     }
+}
+
+/// Whether text piped in is a Jupyter notebook: a JSON object with `cells` or `nbformat`.
+pub fn looks_like_notebook(bytes: &[u8]) -> bool {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    if start.map(|i| bytes[i]) != Some(b'{') {
+        return false;
+    }
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
+        .is_ok_and(|object| object.contains_key("nbformat") || object.contains_key("cells"))
 }
 
 /// Prints a usage error of `mlready check` as clap prints its own (the message, the usage line
@@ -83,6 +101,35 @@ mod tests {
 
     fn paths(names: &[&str]) -> Vec<PathBuf> {
         names.iter().map(PathBuf::from).collect()
+    }
+
+    #[test]
+    fn a_folder_is_not_a_name_for_standard_input() {
+        let dir = std::env::temp_dir();
+        assert!(
+            resolve(&[], Some(&dir))
+                .unwrap_err()
+                .contains("is a folder")
+        );
+        assert!(
+            resolve(&[], Some(Path::new("src/")))
+                .unwrap_err()
+                .contains("is a folder")
+        );
+        assert!(resolve(&[], Some(Path::new("src/new.py"))).is_ok());
+    }
+
+    #[test]
+    fn a_notebook_is_told_from_a_script_on_standard_input() {
+        assert!(looks_like_notebook(b"  {\"cells\": [], \"nbformat\": 4}"));
+        assert!(looks_like_notebook(
+            b"{\n \"nbformat\": 3, \"worksheets\": []}"
+        ));
+        // A dict literal is a Python script; so is anything that is not a JSON object.
+        assert!(!looks_like_notebook(b"{'cells': 1}"));
+        assert!(!looks_like_notebook(b"{\"a\": 1}"));
+        assert!(!looks_like_notebook(b"import json\n"));
+        assert!(!looks_like_notebook(b""));
     }
 
     #[test]

@@ -173,6 +173,25 @@ fn a_dash_reads_standard_input() {
         named.stdout
     );
 
+    // Unnamed, a notebook's JSON would be read as one Python dict literal and pass as clean:
+    // a usage error that says how to name it.
+    let unnamed = run_with_stdin(dir.path(), &["check", "-"], notebook.as_bytes());
+    unnamed.expect_code(2);
+    assert!(unnamed.stdout.is_empty(), "{}", unnamed.stdout);
+    assert!(
+        unnamed.stderr.contains("--stdin-filename NAME.ipynb"),
+        "{}",
+        unnamed.stderr
+    );
+    // Nor is a folder a name for the piped text.
+    let folder = run_with_stdin(
+        dir.path(),
+        &["check", "--stdin-filename", "."],
+        WARNING_PY.as_bytes(),
+    );
+    folder.expect_code(2);
+    assert!(folder.stderr.contains("is a folder"), "{}", folder.stderr);
+
     // `-` is one file checked alone: mixed with other paths it is a usage error that says so,
     // and nothing is checked.
     for args in [
