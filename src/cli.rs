@@ -296,6 +296,8 @@ pub struct RulesArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Error,
+    /// `warn` too, as the configuration's `fail-on` accepts.
+    #[value(alias = "warn")]
     Warning,
     Info,
 }
@@ -818,6 +820,16 @@ mod tests {
         assert_eq!(args.format, Format::Text);
         assert_eq!(args.select, None);
         assert_eq!(args.fail_on, None);
+    }
+
+    #[test]
+    fn fail_on_takes_warn_as_the_configuration_does() {
+        let cli = Cli::try_parse_from(["mlready", "check", "--fail-on", "warn"]).unwrap();
+        let Command::Check(args) = cli.command else {
+            panic!("expected check");
+        };
+        assert_eq!(args.fail_on, Some(FailOn::Warning));
+        assert_eq!(Severity::parse("warn"), Some(Severity::Warning));
     }
 
     #[test]
