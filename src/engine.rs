@@ -978,12 +978,12 @@ fn load_problem(file: &Discovered, problem: LoadProblem) -> Vec<Diagnostic> {
         LoadProblem::Missing(message) if std::fs::symlink_metadata(&file.path).is_err() => (
             &engine_rules::UNREADABLE_FILE,
             format!("{message}: `{}`", file.display),
-            "check the spelling of the path, or leave it out; mlready checked the other paths",
+            "check the spelling of the path, or leave it out",
         ),
         LoadProblem::Missing(message) => (
             &engine_rules::UNREADABLE_FILE,
             message,
-            "restore the link's target, or remove the link; mlready checked the other paths",
+            "restore the link's target, or remove the link",
         ),
         LoadProblem::InvalidNotebook(message) => (
             &engine_rules::INVALID_NOTEBOOK,

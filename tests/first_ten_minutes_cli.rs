@@ -19,7 +19,7 @@ fn a_missing_path_is_a_finding_and_the_other_paths_are_checked() {
     for expected in [
         "does/not/exist.py:1:1: PARSE002 [error] unreadable-file",
         "no such file or directory: `does/not/exist.py`",
-        "help: check the spelling of the path, or leave it out; mlready checked the other paths",
+        "help: check the spelling of the path, or leave it out",
         "train.py:2:18: REPRO006",
         "Checked 2 files",
     ] {
