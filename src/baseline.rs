@@ -3,12 +3,17 @@
 //! rule, its file and a fingerprint of its code context (the flagged line's text, whitespace
 //! folded, and which occurrence of that text it is), never by its line number: code added or
 //! moved elsewhere in the file does not bring old findings back.
+//!
+//! Files are named relative to the folder the baseline is in (format 2), so one baseline
+//! matches whether mlready runs from the repository's root (CI) or from a sub-folder (a
+//! developer). Format 1, written before, named them relative to the working directory of the
+//! run that wrote it, and is still read that way.
 
 use crate::error::{Error, ErrorKind};
 use crate::report::Diagnostic;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 /// The baseline file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -22,8 +27,76 @@ pub struct Baseline {
     pub findings: Vec<Entry>,
 }
 
-/// The baseline format this mlready writes and reads.
-pub const FORMAT: u32 = 1;
+/// The baseline format this mlready writes; it reads this one and [`FORMAT_CWD`].
+pub const FORMAT: u32 = 2;
+
+/// The first format, whose paths are relative to the working directory of the run that
+/// wrote it.
+pub const FORMAT_CWD: u32 = 1;
+
+/// How a baseline names the files of findings.
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    /// The working directory, absolute.
+    cwd: PathBuf,
+    /// The folder the baseline is in, absolute; `None` for format 1 (display paths as they
+    /// are).
+    base: Option<PathBuf>,
+}
+
+impl Anchor {
+    /// For the baseline at `file` (as given on the command line), of format `version`.
+    pub fn new(file: &Path, version: u32) -> Result<Anchor, Error> {
+        let cwd = std::env::current_dir().map_err(|err| {
+            Error::new(ErrorKind::Internal(format!(
+                "cannot read the working directory: {err}"
+            )))
+        })?;
+        let base = (version != FORMAT_CWD).then(|| {
+            let folder = file.parent().unwrap_or(Path::new(""));
+            crate::config::normalize(&cwd.join(folder))
+        });
+        Ok(Anchor { cwd, base })
+    }
+
+    /// The name the baseline gives a finding's file (its display path, relative to the working
+    /// directory), `/`-separated.
+    pub fn name(&self, display: &str) -> String {
+        let Some(base) = &self.base else {
+            return display.to_string();
+        };
+        let file = crate::config::normalize(&self.cwd.join(display));
+        let relative = relative_path(base, &file);
+        let parts: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts.join("/")
+    }
+}
+
+/// `to` relative to the folder `from` (both absolute and normalized), with `..` where `to`
+/// is outside it; `to` itself when they share no root (another Windows drive).
+fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<Component> = from.components().collect();
+    let to_parts: Vec<Component> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return to.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for part in &to_parts[common..] {
+        out.push(part);
+    }
+    out
+}
 
 /// This mlready's version, as baselines record it.
 pub const MLREADY: &str = env!("CARGO_PKG_VERSION");
@@ -57,25 +130,24 @@ pub struct Entry {
     pub fingerprint: String,
 }
 
-/// The fingerprints of `diagnostics`, in order (see [`crate::fingerprint`]).
-pub fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
-    crate::fingerprint::of(diagnostics)
+/// The baseline entries of `diagnostics`, in order: each file named as `anchor` names it, and
+/// fingerprinted under that name (see [`crate::fingerprint`]).
+fn entries(diagnostics: &[Diagnostic], anchor: &Anchor) -> Vec<Entry> {
+    let names: Vec<String> = diagnostics.iter().map(|d| anchor.name(&d.path)).collect();
+    crate::fingerprint::of_named(diagnostics, &names)
         .iter()
-        .map(|f| f.unique())
+        .zip(diagnostics.iter().zip(names))
+        .map(|(print, (d, path))| Entry {
+            code: d.code.to_string(),
+            path,
+            fingerprint: print.unique(),
+        })
         .collect()
 }
 
-/// The baseline of `diagnostics`.
-pub fn of(diagnostics: &[Diagnostic]) -> Baseline {
-    let findings = diagnostics
-        .iter()
-        .zip(fingerprints(diagnostics))
-        .map(|(d, fingerprint)| Entry {
-            code: d.code.to_string(),
-            path: d.path.clone(),
-            fingerprint,
-        })
-        .collect();
+/// The baseline of `diagnostics`, to be written at the place `anchor` was made for.
+pub fn of(diagnostics: &[Diagnostic], anchor: &Anchor) -> Baseline {
+    let findings = entries(diagnostics, anchor);
     Baseline {
         version: FORMAT,
         mlready: Some(MLREADY.to_string()),
@@ -84,8 +156,8 @@ pub fn of(diagnostics: &[Diagnostic]) -> Baseline {
 }
 
 /// The baseline file of `diagnostics`, as written to disk.
-pub fn to_json(diagnostics: &[Diagnostic]) -> Result<String, Error> {
-    let json = serde_json::to_string_pretty(&of(diagnostics))
+pub fn to_json(diagnostics: &[Diagnostic], anchor: &Anchor) -> Result<String, Error> {
+    let json = serde_json::to_string_pretty(&of(diagnostics, anchor))
         .map_err(|err| Error::new(ErrorKind::Internal(err.to_string())))?;
     Ok(json + "\n")
 }
@@ -114,7 +186,7 @@ pub fn read(path: &Path) -> Result<Baseline, Error> {
     let format = serde_json::from_str::<Format>(&text)
         .ok()
         .and_then(|f| f.version);
-    if let Some(version) = format.filter(|&v| v != FORMAT) {
+    if let Some(version) = format.filter(|&v| v != FORMAT && v != FORMAT_CWD) {
         return Err(baseline_error(format!(
             "the baseline has format version {version}, and mlready {MLREADY} reads version \
              {FORMAT}"
@@ -138,20 +210,15 @@ fn malformed(err: &serde_json::Error) -> ErrorKind {
     }
 }
 
-/// Drops the findings the baseline records; each recorded finding hides one finding.
-pub fn filter(diagnostics: &mut Vec<Diagnostic>, baseline: &Baseline) {
+/// Drops the findings the baseline records; each recorded finding hides one finding. `anchor`
+/// is the baseline's ([`Anchor::new`] with its file and version).
+pub fn filter(diagnostics: &mut Vec<Diagnostic>, baseline: &Baseline, anchor: &Anchor) {
     let mut known: HashMap<&Entry, usize> = HashMap::new();
     for entry in &baseline.findings {
         *known.entry(entry).or_insert(0) += 1;
     }
-    let prints = fingerprints(diagnostics);
     let mut keep = Vec::with_capacity(diagnostics.len());
-    for (d, fingerprint) in diagnostics.iter().zip(prints) {
-        let entry = Entry {
-            code: d.code.to_string(),
-            path: d.path.clone(),
-            fingerprint,
-        };
+    for entry in entries(diagnostics, anchor) {
         match known.get_mut(&entry) {
             Some(count) if *count > 0 => {
                 *count -= 1;
@@ -168,6 +235,29 @@ pub fn filter(diagnostics: &mut Vec<Diagnostic>, baseline: &Baseline) {
 mod tests {
     use super::*;
     use crate::testutil::TempDir;
+
+    #[test]
+    fn paths_are_named_from_the_baseline_folder() {
+        let rel = |from: &str, to: &str| relative_path(Path::new(from), Path::new(to));
+        assert_eq!(rel("/r", "/r/src/a.py"), PathBuf::from("src/a.py"));
+        assert_eq!(
+            rel("/r/.mlready", "/r/src/a.py"),
+            PathBuf::from("../src/a.py")
+        );
+        assert_eq!(rel("/r/a/b", "/r/c.py"), PathBuf::from("../../c.py"));
+        assert_eq!(rel("/", "/x.py"), PathBuf::from("x.py"));
+        let anchor = Anchor {
+            cwd: PathBuf::from("/r/src"),
+            base: Some(PathBuf::from("/r/.mlready")),
+        };
+        assert_eq!(anchor.name("train.py"), "../src/train.py");
+        assert_eq!(anchor.name("../lib/x.py"), "../lib/x.py");
+        let first = Anchor {
+            cwd: PathBuf::from("/r/src"),
+            base: None,
+        };
+        assert_eq!(first.name("train.py"), "train.py");
+    }
 
     #[test]
     fn a_missing_and_a_malformed_baseline_are_told_apart() {
@@ -217,7 +307,7 @@ mod tests {
     #[test]
     fn another_version_is_named_with_this_one() {
         let path = Path::new("b.json");
-        let mut baseline = of(&[]);
+        let mut baseline = of(&[], &Anchor::new(path, FORMAT).unwrap());
         assert_eq!(baseline.mlready.as_deref(), Some(MLREADY));
         assert_eq!(baseline.version_warning(path), None);
         baseline.mlready = Some("0.0.1".into());

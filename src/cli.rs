@@ -471,7 +471,8 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         }
     }
     if let Some(file) = baseline_file {
-        let json = crate::baseline::to_json(&report.diagnostics)?;
+        let anchor = crate::baseline::Anchor::new(&file.path, crate::baseline::FORMAT)?;
+        let json = crate::baseline::to_json(&report.diagnostics, &anchor)?;
         let shown = file.path.display().to_string();
         file.write(|out| out.write_all(json.as_bytes()))?;
         if !args.quiet {
@@ -485,7 +486,11 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     }
     if let Some(baseline) = &baseline {
         let before = report.diagnostics.len();
-        crate::baseline::filter(&mut report.diagnostics, baseline);
+        let anchor = crate::baseline::Anchor::new(
+            args.baseline.as_deref().unwrap_or(Path::new("")),
+            baseline.version,
+        )?;
+        crate::baseline::filter(&mut report.diagnostics, baseline, &anchor);
         report.hidden_by_baseline = before - report.diagnostics.len();
     }
     for message in &report.internal_errors {

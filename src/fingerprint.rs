@@ -26,12 +26,20 @@ impl Fingerprint {
     }
 }
 
-/// One [`Fingerprint`] per diagnostic, in order.
+/// One [`Fingerprint`] per diagnostic, in order, each under its display path.
 pub fn of(diagnostics: &[Diagnostic]) -> Vec<Fingerprint> {
+    let paths: Vec<&str> = diagnostics.iter().map(|d| d.path.as_str()).collect();
+    of_named(diagnostics, &paths)
+}
+
+/// One [`Fingerprint`] per diagnostic, in order, each under the name of its file in `paths`
+/// (a baseline names files relative to itself).
+pub fn of_named(diagnostics: &[Diagnostic], paths: &[impl AsRef<str>]) -> Vec<Fingerprint> {
     let mut seen: HashMap<u64, usize> = HashMap::new();
     diagnostics
         .iter()
-        .map(|d| {
+        .zip(paths)
+        .map(|(d, path)| {
             // The flagged line, with its whitespace folded (re-indenting keeps the print);
             // the message when the file is not at hand.
             let context = match &d.file {
@@ -42,7 +50,7 @@ pub fn of(diagnostics: &[Diagnostic]) -> Vec<Fingerprint> {
                     .join(" "),
                 None => d.message.clone(),
             };
-            let hash = fnv1a(&[d.code, d.path.as_str(), &context]);
+            let hash = fnv1a(&[d.code, path.as_ref(), &context]);
             let count = seen.entry(hash).or_insert(0);
             let occurrence = *count;
             *count += 1;

@@ -1412,15 +1412,97 @@ fn a_baseline_from_another_version_is_applied_with_a_warning() {
     );
 
     let mut future = written;
-    future["version"] = 2.into();
+    future["version"] = 3.into();
     dir.write("b.json", future.to_string());
     let run = dir.run(&["check", "warn.py", "--baseline", "b.json", "--no-color"]);
     run.expect_code(2);
     assert!(
         run.stderr
-            .contains("b.json: the baseline has format version 2"),
+            .contains("b.json: the baseline has format version 3"),
         "{}",
         run.stderr
+    );
+}
+
+/// A baseline names files relative to the folder it is in: written by CI at the repository's
+/// root, it hides the same findings for a developer in a sub-folder, and the other way round.
+/// A baseline of the first format (paths relative to the working directory of the run that
+/// wrote it) is still read as it was written.
+#[test]
+fn a_baseline_matches_from_any_working_directory() {
+    let dir = TempDir::new("cli-baseline-anchor");
+    dir.write("proj/pyproject.toml", "");
+    dir.write("proj/src/train.py", WARNING_PY);
+    dir.write("proj/.mlready/keep", "");
+    let proj = dir.join("proj");
+    let src = dir.join("proj/src");
+    common::run_in(
+        &proj,
+        &["check", ".", "--write-baseline", ".mlready/b.json"],
+        &[],
+    )
+    .expect_code(0);
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("proj/.mlready/b.json")).unwrap())
+            .unwrap();
+    assert_eq!(written["version"], 2);
+    assert_eq!(written["findings"][0]["path"], "../src/train.py");
+    for (cwd, args) in [
+        (&proj, &["check", ".", "--baseline", ".mlready/b.json"][..]),
+        (
+            &src,
+            &["check", ".", "--baseline", "../.mlready/b.json"][..],
+        ),
+        (
+            &src,
+            &["check", "train.py", "--baseline", "../.mlready/b.json"][..],
+        ),
+        (
+            &dir.path().to_path_buf(),
+            &["check", "proj", "--baseline", "proj/.mlready/b.json"][..],
+        ),
+    ] {
+        let run = common::run_in(cwd, args, &[]);
+        run.expect_code(0);
+        assert!(
+            run.stdout
+                .contains("no findings (1 hidden by the baseline)"),
+            "{args:?} in {}: {}",
+            cwd.display(),
+            run.stdout
+        );
+    }
+    // A new finding in the same file is still reported.
+    dir.write(
+        "proj/src/train.py",
+        format!("{WARNING_PY}other = pd.read_csv(\"/home/bo/x.csv\")\n"),
+    );
+    let run = common::run_in(
+        &src,
+        &["check", ".", "--baseline", "../.mlready/b.json"],
+        &[],
+    );
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains("(1 hidden by the baseline)"),
+        "{}",
+        run.stdout
+    );
+
+    // The first format: written from proj/ with its paths as proj/ saw them, then moved.
+    dir.write("proj/src/train.py", WARNING_PY);
+    common::run_in(&proj, &["check", ".", "--write-baseline", "b.json"], &[]).expect_code(0);
+    let mut first: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("proj/b.json")).unwrap()).unwrap();
+    assert_eq!(first["findings"][0]["path"], "src/train.py");
+    first["version"] = 1.into();
+    dir.write("proj/old/b1.json", first.to_string());
+    let run = common::run_in(&proj, &["check", ".", "--baseline", "old/b1.json"], &[]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("(1 hidden by the baseline)"),
+        "{}",
+        run.stdout
     );
 }
 
