@@ -7,8 +7,9 @@
 //!   folders ([`SKIPPED_DIRS`]) and the `exclude` globs are pruned.
 //! - A file named on the command line is checked when it is a `.py` or `.ipynb` file, even if
 //!   gitignored or inside a skipped folder, unless `exclude` matches it or one of its folders
-//!   (pre-commit passes staged files one by one, and `exclude` must still hold there). Files of
-//!   other kinds named on the command line are skipped silently. A path named there that does
+//!   (pre-commit passes staged files one by one, and `exclude` must still hold there). So is a
+//!   file named there whose first line is a Python shebang (`#!/usr/bin/env python3`), checked
+//!   as a script. Files of other kinds named on the command line are skipped silently. A path named there that does
 //!   not exist, or is a dangling symbolic link, is listed all the same: the loader reports it
 //!   (PARSE002) and the other paths are checked.
 //! - A folder named on the command line is walked even if it is a skipped folder, unless
@@ -122,6 +123,10 @@ fn discover_paths(
             }
             // Exists (or cannot be inspected): the loader reads or reports it if it is ours.
             _ if is_checked_file(path) => found.push(path.clone()),
+            // A script without `.py` (`bin/train`), as pre-commit's `types: [python]` passes it.
+            Ok(metadata) if metadata.is_file() && has_python_shebang(path) => {
+                found.push(path.clone());
+            }
             // A named pipe, socket or device named on the command line (`/dev/zero`) is a
             // mistake worth a word whatever its name: the loader reports it without opening it.
             Ok(metadata)
@@ -245,6 +250,22 @@ fn is_skipped_dir_name(name: &std::ffi::OsStr) -> bool {
 }
 
 /// `.py` and `.ipynb` files; `.pyi` stubs hold no code to lint.
+/// Whether the file starts with a shebang line that runs Python (`#!/usr/bin/env python3`,
+/// `#!/opt/conda/bin/python`), as pre-commit's `identify` tells an extensionless script.
+fn has_python_shebang(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 128];
+    let Ok(read) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let head = &head[..read];
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    line.starts_with(b"#!")
+        && line
+            .split(|b| b.is_ascii_whitespace() || *b == b'/')
+            .any(|word| word.starts_with(b"python"))
+}
+
 fn is_checked_file(path: &Path) -> bool {
     FileKind::of(path).is_some() && path.extension().is_some_and(|ext| ext != "pyi")
 }
@@ -396,7 +417,26 @@ mod tests {
         let tmp = TempDir::new("kinds");
         let readme = tmp.write("README.md", "");
         let stub = tmp.write("a.pyi", "");
-        assert!(tmp.found(&[readme, stub], &tmp.settings(&[])).is_empty());
+        let shell = tmp.write("run", "#!/bin/sh\npython train.py\n");
+        let pythonic = tmp.write("notes", "#!not really\n# python\n");
+        assert!(
+            tmp.found(&[readme, stub, shell, pythonic], &tmp.settings(&[]))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_explicit_script_with_a_python_shebang_is_checked() {
+        let tmp = TempDir::new("shebang");
+        let env = tmp.write("bin/train", "#!/usr/bin/env python3\nimport os\n");
+        let conda = tmp.write("bin/serve", "#!/opt/conda/bin/python -u\n");
+        // Found by a walk, it is not: only named files are looked into.
+        let found = tmp.found(&[env, conda], &tmp.settings(&[]));
+        assert_eq!(found, ["bin/serve", "bin/train"]);
+        assert!(
+            tmp.found(std::slice::from_ref(&tmp.0), &tmp.settings(&[]))
+                .is_empty()
+        );
     }
 
     #[test]
