@@ -6,6 +6,15 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Errors are wrapped at spaces only: a rule name or a path the user may copy
+    // (`preprocessing-before-split`) is never cut at its hyphens.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .word_splitter(textwrap::WordSplitter::NoHyphenation)
+                .build(),
+        )
+    }));
     // clap exits by itself: 2 on a usage error, 0 after --help or --version.
     let args = Cli::parse();
     match cli::run(args) {

@@ -180,6 +180,14 @@ fn mlready_rule_with_a_misspelt_code_or_name_suggests_the_rule() {
         "{}",
         by_name.stderr
     );
+    // A long suggestion is wrapped whole, never cut at its hyphens, so it can be copied.
+    let long = dir.run(&["rule", "preprocesing-before-split"]);
+    long.expect_code(2);
+    assert!(
+        long.stderr.contains("`preprocessing-before-split`"),
+        "{}",
+        long.stderr
+    );
     let far = dir.run(&["rule", "XYZ123"]);
     far.expect_code(2);
     assert!(!far.stderr.contains("did you mean"), "{}", far.stderr);
