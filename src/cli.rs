@@ -377,6 +377,20 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         }
     };
     let (settings, extras) = config::resolve(&input.config_paths(), &overrides, &known)?;
+    let left_out = config::preview_left_out(&settings);
+    if !left_out.is_empty() && !args.quiet && !args.show_settings {
+        let mut codes: Vec<&str> = left_out.iter().take(5).map(|rule| rule.code).collect();
+        if left_out.len() > codes.len() {
+            codes.push("...");
+        }
+        let _ = writeln!(
+            io::stderr(),
+            "note: the selection matches {} preview rule(s) that do not run ({}): add \
+             `--preview`, or select them by code",
+            left_out.len(),
+            codes.join(", ")
+        );
+    }
     if args.show_settings {
         let text = show_settings(&settings, &extras);
         write_output(args.output.as_deref(), |out| write!(out, "{text}"))?;

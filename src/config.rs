@@ -910,6 +910,29 @@ fn selects(settings: &Settings, code: &str, name: &str, preview_rule: bool) -> b
     best_match(&settings.ignore, code, name).is_none_or(|ignored| selected > ignored)
 }
 
+/// The preview rules that an explicit `select` or `extend-select` selector matches but that do
+/// not run, because the selector is a prefix or `ALL` and preview is off (`--select SKEW` runs
+/// SKEW002, not the preview SKEW001): what `check` notes, so their absence is not a surprise.
+/// Rules that `ignore` turns off are not listed.
+pub fn preview_left_out(settings: &Settings) -> Vec<&'static crate::rule::Rule> {
+    if settings.preview {
+        return Vec::new();
+    }
+    let with_preview = Settings {
+        preview: true,
+        ..settings.clone()
+    };
+    crate::registry::all()
+        .filter(|rule| rule.preview)
+        .filter(|rule| {
+            let mut explicit = settings.select.iter().chain(&settings.extend_select);
+            explicit.any(|selector| specificity(selector, rule.code, rule.name).is_some())
+        })
+        .filter(|rule| !selects(settings, rule.code, rule.name, true))
+        .filter(|rule| selects(&with_preview, rule.code, rule.name, true))
+        .collect()
+}
+
 /// True when `per-file-ignores` turns the rule off for the file at `display_path` (relative to
 /// the working directory, or absolute). Compiles the globs on every call: code that asks for
 /// many files should build a [`CompiledSettings`] once and ask it instead.

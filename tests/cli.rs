@@ -1506,6 +1506,42 @@ fn a_baseline_matches_from_any_working_directory() {
     );
 }
 
+/// A prefix or `ALL` does not bring preview rules in: `check` says which it left out, so a user
+/// who selected `SKEW` knows why SKEW001 is silent, and says nothing when none is left out.
+#[test]
+fn a_selection_says_which_preview_rules_it_leaves_out() {
+    let dir = TempDir::new("cli-preview-note");
+    dir.write("warn.py", WARNING_PY);
+    let prefix = dir.run(&["check", "warn.py", "--select", "SKEW"]);
+    assert!(
+        prefix.stderr.contains("note: the selection matches")
+            && prefix
+                .stderr
+                .contains("preview rule(s) that do not run (SKEW001, ")
+            && prefix.stderr.contains("add `--preview`"),
+        "{}",
+        prefix.stderr
+    );
+    // Ignored rules are not listed.
+    let ignored = dir.run(&[
+        "check", "warn.py", "--select", "SKEW", "--ignore", "SKEW001",
+    ]);
+    assert!(!ignored.stderr.contains("SKEW001"), "{}", ignored.stderr);
+    for quiet in [
+        &["check", "warn.py"][..],
+        &["check", "warn.py", "--select", "SKEW", "--preview"][..],
+        &["check", "warn.py", "--select", "SKEW001"][..],
+        &["check", "warn.py", "--select", "SKEW", "-q"][..],
+    ] {
+        let run = dir.run(quiet);
+        assert!(
+            !run.stderr.contains("preview rule"),
+            "{quiet:?}: {}",
+            run.stderr
+        );
+    }
+}
+
 /// A heuristic branch that is still preview (SKEW005 on a model no file of the project loads)
 /// reports only in preview mode: `--preview` or `preview = true`.
 #[test]
