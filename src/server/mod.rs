@@ -154,8 +154,11 @@ struct Shared {
 #[derive(Default)]
 struct SharedState {
     /// The newest change of each document to check (a script, or a notebook): a check of an
-    /// older one is not published.
+    /// older one is not published. Numbered across documents, so a document closed and
+    /// opened again never takes up a number a check of its old text still carries.
     generations: HashMap<String, u64>,
+    /// The number the next change gets.
+    next_generation: u64,
     /// The diagnostics last published on each document (script or cell), for hover and code
     /// actions.
     published: HashMap<String, Vec<lsp_types::Diagnostic>>,
@@ -488,12 +491,11 @@ impl Server<'_> {
 
     /// A document changed: checks of its older text are void, and it is checked at `when`.
     fn touch(&mut self, target: &str, when: Instant) {
-        *self
-            .shared
-            .lock()
-            .generations
-            .entry(target.to_string())
-            .or_default() += 1;
+        let mut state = self.shared.lock();
+        state.next_generation += 1;
+        let generation = state.next_generation;
+        state.generations.insert(target.to_string(), generation);
+        drop(state);
         self.pending.insert(target.to_string(), when);
     }
 
@@ -561,9 +563,9 @@ impl Server<'_> {
             let Some(snapshot) = self.snapshot(&target) else {
                 continue;
             };
-            let generation = {
-                let mut state = self.shared.lock();
-                *state.generations.entry(target.clone()).or_default()
+            // A document closed meanwhile has no generation: nothing to check.
+            let Some(generation) = self.shared.lock().generations.get(&target).copied() else {
+                continue;
             };
             let _ = self.jobs.send(Job {
                 target,
@@ -714,4 +716,41 @@ fn protocol(err: impl std::fmt::Display) -> Error {
         format!("the editor's messages cannot be read: {err}")
     };
     Error::new(ErrorKind::Server(message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A check of a document's old text never passes for current: not after a change, and
+    /// not after the document is closed and opened again.
+    #[test]
+    fn a_check_of_an_old_text_is_never_current() {
+        let (server_side, _client_side) = Connection::memory();
+        let (jobs, _queue) = mpsc::channel();
+        let shared = Shared::default();
+        let mut server = Server {
+            connection: &server_side,
+            documents: Documents::default(),
+            pending: HashMap::new(),
+            jobs,
+            shared: shared.clone(),
+            show_document: false,
+            next_request: 0,
+            python: Default::default(),
+        };
+        let generation = |shared: &Shared| shared.lock().generations.get("a").copied();
+        let now = Instant::now();
+        server.touch("a", now);
+        let first = generation(&shared).unwrap();
+        server.touch("a", now);
+        let second = generation(&shared).unwrap();
+        assert_ne!(first, second);
+        server.close("a", vec!["a".to_string()]);
+        assert_eq!(generation(&shared), None);
+        assert!(!server.pending.contains_key("a"));
+        server.touch("a", now);
+        let reopened = generation(&shared).unwrap();
+        assert!(reopened != first && reopened != second);
+    }
 }
