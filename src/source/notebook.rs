@@ -18,6 +18,13 @@ use std::path::PathBuf;
 /// Reads a `.ipynb` file. Never panics: anything that is not a notebook is a [`LoadProblem`].
 pub fn load(path: PathBuf, display: String, bytes: &[u8]) -> Result<SourceFile, LoadProblem> {
     let json = decode(bytes)?;
+    if json.trim().is_empty() {
+        // An editor or a sync tool that crashed while saving leaves this.
+        return Err(invalid(
+            "the notebook file is empty, and a notebook is JSON: restore it from version \
+             control, or delete it",
+        ));
+    }
     let notebook: RawNotebook =
         serde_json::from_str(json).map_err(|err| match super::conflict::find(json) {
             Some(conflict) => LoadProblem::MergeConflict(conflict),
@@ -1255,6 +1262,19 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_file_is_named_as_such() {
+        for empty in ["", "  \n"] {
+            let Err(LoadProblem::InvalidNotebook(message)) = load_json(empty) else {
+                panic!("an empty notebook loaded");
+            };
+            assert!(
+                message.starts_with("the notebook file is empty"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
     fn outputs_keep_the_first_error_and_parameters_tags() {
         let long = "x".repeat(200);
         let file = load_json(
@@ -1803,7 +1823,7 @@ mod tests {
             message.contains("not valid JSON") && message.contains("line 3"),
             "{message}"
         );
-        assert!(invalid(b"").contains("not valid JSON"));
+        assert!(invalid(b"").contains("the notebook file is empty"));
         assert!(invalid(b"\xff\xfe{}").contains("UTF-8"));
         assert!(invalid(b"[1, 2]").contains("not a Jupyter notebook"));
         assert!(invalid(b"{}").contains("`nbformat`"));
