@@ -173,10 +173,13 @@ impl Client {
         );
     }
 
-    /// shutdown, exit, and the server's exit status.
+    /// shutdown, exit, and the server's exit status. In between, a request is refused as
+    /// the protocol says.
     fn shut_down(mut self) -> std::process::ExitStatus {
         let response = self.request("shutdown", Value::Null);
         assert!(response.get("error").is_none(), "{response}");
+        let late = self.request("textDocument/hover", json!({}));
+        assert_eq!(late["error"]["code"], -32600, "{late}");
         self.notify("exit", Value::Null);
         drop(self.stdin.take());
         wait(&mut self.child)
@@ -458,6 +461,11 @@ fn the_server_survives_bad_input() {
     let response = client.request("textDocument/definition", json!({}));
     assert_eq!(response["error"]["code"], -32601, "{response}");
     client.notify("textDocument/didChange", json!({"nonsense": true}));
+    // Bodies that are not JSON, not UTF-8, or cut short: skipped, and the next is read.
+    client.send_raw(b"{this is not json");
+    client.send_raw(b"\xff\xfe\xfd");
+    let response = client.request("textDocument/definition", json!({}));
+    assert_eq!(response["error"]["code"], -32601, "{response}");
     // A change to a document that was never opened, with a range past its end.
     client.notify(
         "textDocument/didChange",

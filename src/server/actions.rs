@@ -2,7 +2,7 @@
 //! on its line, in its cell or file, or open the rule's page).
 
 use super::OPEN_RULE_PAGE;
-use super::documents::{Documents, line_text};
+use super::documents::{Documents, Lines, to_u32, utf16_len};
 use crate::registry;
 use crate::rule::Rule;
 use lsp_types::{
@@ -62,7 +62,8 @@ fn covers(range: Range, position: Position) -> bool {
     if range.start == range.end {
         return position.line == range.start.line;
     }
-    range.start <= position && position <= range.end
+    // The end is exclusive: the character after a range is not on it.
+    range.start <= position && position < range.end
 }
 
 /// The rule of one of our diagnostics.
@@ -173,64 +174,141 @@ fn overlaps(a: Range, b: Range) -> bool {
     a.start <= b.end && b.start <= a.end
 }
 
-/// The edit that suppresses `code` on line `line`: the code added to the line's
-/// `# mlready: ignore[...]` comment, or such a comment added at the line's end.
+/// The largest text a code action parses to check its edit; a larger one gets the file or
+/// cell suppression only.
+const MAX_CHECKED_TEXT: usize = 2 * 1024 * 1024;
+
+/// The edit that suppresses `code` on line `line`, checked by parsing the text with it: the
+/// code added to a `# mlready: ignore[...]` comment on the line, or such a comment added at
+/// the line's end, or alone on the line above (a line that ends in a backslash or inside a
+/// string cannot take a comment). `None` when no place is safe.
 fn suppress_on_line(text: &str, line: u32, code: &str) -> Option<TextEdit> {
-    let content = line_text(text, line)?;
-    let utf16 = |s: &str| u32::try_from(s.encode_utf16().count()).unwrap_or(u32::MAX);
+    if text.len() > MAX_CHECKED_TEXT {
+        return None;
+    }
+    let lines = Lines::new(text);
+    let content = lines.line(line as usize)?;
+    let line_start = lines.offset(Position::new(line, 0));
+    let before = crate::source::python::parse(text)?;
+    let errors_before = errors(&before);
+    let comment_at = |tree: &tree_sitter::Tree, offset: usize| {
+        tree.root_node()
+            .descendant_for_byte_range(offset, offset + 1)
+            .is_some_and(|node| node.kind() == "comment")
+    };
+    // Each candidate: the edit, and the offset in the new text that must be in a comment.
+    let mut candidates: Vec<(TextEdit, usize)> = Vec::new();
     const DIRECTIVE: &str = "# mlready: ignore[";
-    if let Some(at) = content.find(DIRECTIVE) {
+    let mut search = 0;
+    while let Some(found) = content[search..].find(DIRECTIVE) {
+        let at = search + found;
+        search = at + DIRECTIVE.len();
+        if !comment_at(&before, line_start + at) {
+            continue;
+        }
         let list_start = at + DIRECTIVE.len();
-        if let Some(close) = content[list_start..].find(']') {
-            let list = &content[list_start..list_start + close];
-            if list.split(',').any(|item| item.trim() == code) {
-                return None;
+        let Some(close) = content[list_start..].find(']') else {
+            continue;
+        };
+        let list = &content[list_start..list_start + close];
+        if list.split(',').any(|item| item.trim() == code) {
+            return None;
+        }
+        let column = to_u32(utf16_len(&content[..list_start + close]));
+        let position = Position::new(line, column);
+        let edit = TextEdit::new(Range::new(position, position), format!(", {code}"));
+        candidates.push((edit, line_start + list_start + close));
+        break;
+    }
+    let end = Position::new(line, to_u32(utf16_len(content)));
+    let separator = if content.trim().is_empty() { "" } else { "  " };
+    candidates.push((
+        TextEdit::new(
+            Range::new(end, end),
+            format!("{separator}# mlready: ignore[{code}]"),
+        ),
+        line_start + content.len() + separator.len(),
+    ));
+    let indent: String = content.chars().take_while(|c| c.is_whitespace()).collect();
+    let start = Position::new(line, 0);
+    candidates.push((
+        TextEdit::new(
+            Range::new(start, start),
+            format!("{indent}# mlready: ignore[{code}]{}", lines.newline()),
+        ),
+        line_start + indent.len(),
+    ));
+    candidates.into_iter().find_map(|(edit, comment)| {
+        let after = apply(text, &lines, &edit);
+        let tree = crate::source::python::parse(&after)?;
+        (errors(&tree) <= errors_before && comment_at(&tree, comment)).then_some(edit)
+    })
+}
+
+/// `text` with `edit` made.
+fn apply(text: &str, lines: &Lines<'_>, edit: &TextEdit) -> String {
+    let start = lines.offset(edit.range.start);
+    let end = lines.offset(edit.range.end).max(start);
+    format!("{}{}{}", &text[..start], edit.new_text, &text[end..])
+}
+
+/// How many syntax errors tree-sitter found (error and missing nodes), walked without
+/// recursion.
+fn errors(tree: &tree_sitter::Tree) -> usize {
+    let mut cursor = tree.walk();
+    let mut count = 0;
+    loop {
+        let node = cursor.node();
+        count += usize::from(node.is_error() || node.is_missing());
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return count;
             }
-            let column = utf16(&content[..list_start + close]);
-            let at = Position::new(line, column);
-            return Some(TextEdit::new(Range::new(at, at), format!(", {code}")));
         }
     }
-    let end = Position::new(line, utf16(content));
-    let separator = if content.trim().is_empty() { "" } else { "  " };
-    Some(TextEdit::new(
-        Range::new(end, end),
-        format!("{separator}# mlready: ignore[{code}]"),
-    ))
 }
 
 /// The edit that suppresses `code` in the whole file, or in the whole cell: an
 /// `ignore-file` comment on the first line (after a cell magic, a shebang or an encoding line,
-/// which must stay first).
+/// which must stay first), with the text's own line breaks.
 fn suppress_in_file(text: &str, code: &str, cell: bool) -> TextEdit {
+    let lines = Lines::new(text);
+    let newline = lines.newline();
     let mut line = 0;
-    while let Some(content) = line_text(text, line) {
-        let keep_first = if cell {
-            content.starts_with("%%")
-        } else {
-            (line == 0 && content.starts_with("#!"))
-                || (line <= 1 && content.starts_with('#') && content.contains("coding"))
-        };
-        if !keep_first {
-            break;
+    // A cell magic must stay the cell's first line: blank lines before it are passed over.
+    if cell {
+        let first =
+            (0..lines.count()).find(|&l| lines.line(l).is_some_and(|c| !c.trim().is_empty()));
+        if let Some(first) = first.filter(|&l| lines.line(l).is_some_and(|c| c.starts_with("%%"))) {
+            line = first + 1;
         }
-        line += 1;
+    } else {
+        while let Some(content) = lines.line(line) {
+            let keep_first = (line == 0 && content.starts_with("#!"))
+                || (line <= 1 && content.starts_with('#') && content.contains("coding"));
+            if !keep_first {
+                break;
+            }
+            line += 1;
+        }
     }
-    let total = u32::try_from(text.split('\n').count()).unwrap_or(u32::MAX);
-    if line >= total {
+    if line >= lines.count() {
         // Nothing but those lines: the comment goes on a new last line.
-        let last = total.saturating_sub(1);
-        let end = line_text(text, last).map_or(0, |c| c.encode_utf16().count());
-        let at = Position::new(last, u32::try_from(end).unwrap_or(u32::MAX));
+        let last = lines.count() - 1;
+        let end = lines.line(last).map_or(0, utf16_len);
+        let at = Position::new(to_u32(last), to_u32(end));
         return TextEdit::new(
             Range::new(at, at),
-            format!("\n# mlready: ignore-file[{code}]"),
+            format!("{newline}# mlready: ignore-file[{code}]"),
         );
     }
-    let at = Position::new(line, 0);
+    let at = Position::new(to_u32(line), 0);
     TextEdit::new(
         Range::new(at, at),
-        format!("# mlready: ignore-file[{code}]\n"),
+        format!("# mlready: ignore-file[{code}]{newline}"),
     )
 }
 
@@ -246,9 +324,36 @@ mod tests {
     use super::*;
 
     fn apply(text: &str, edit: &TextEdit) -> String {
-        let start = super::super::documents::offset_of(text, edit.range.start);
-        let end = super::super::documents::offset_of(text, edit.range.end);
-        format!("{}{}{}", &text[..start], edit.new_text, &text[end..])
+        super::apply(text, &Lines::new(text), edit)
+    }
+
+    #[test]
+    fn a_line_suppression_goes_where_python_reads_it_as_a_comment() {
+        // A backslash continuation and a string that spans lines cannot end in a comment:
+        // the directive goes alone on the line above.
+        let continued = "x = a + \\\n    b\n";
+        let edit = suppress_on_line(continued, 0, "LEAK001").unwrap();
+        assert_eq!(
+            apply(continued, &edit),
+            "# mlready: ignore[LEAK001]\nx = a + \\\n    b\n"
+        );
+        let string = "    s = f(\"\"\"a\n    b\"\"\")\n";
+        let edit = suppress_on_line(string, 0, "LEAK001").unwrap();
+        assert_eq!(
+            apply(string, &edit),
+            "    # mlready: ignore[LEAK001]\n    s = f(\"\"\"a\n    b\"\"\")\n"
+        );
+        // A directive's text inside a string literal is not a directive.
+        let quoted = "x = '# mlready: ignore[X]'\n";
+        let edit = suppress_on_line(quoted, 0, "LEAK001").unwrap();
+        assert_eq!(
+            apply(quoted, &edit),
+            "x = '# mlready: ignore[X]'  # mlready: ignore[LEAK001]\n"
+        );
+        // CRLF text keeps CRLF.
+        let crlf = "x = a + \\\r\n    b\r\n";
+        let edit = suppress_on_line(crlf, 0, "LEAK001").unwrap();
+        assert_eq!(edit.new_text, "# mlready: ignore[LEAK001]\r\n");
     }
 
     #[test]
@@ -315,6 +420,8 @@ mod tests {
             panic!("no hover on the finding");
         };
         assert!(page.value.contains("preprocessing-before-split (LEAK001)"));
+        assert!(hover(&published, &at(2, 9)).is_some());
+        assert!(hover(&published, &at(2, 10)).is_none());
         assert!(hover(&published, &at(2, 11)).is_none());
         assert!(hover(&published, &at(1, 6)).is_none());
     }

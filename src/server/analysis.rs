@@ -3,7 +3,7 @@
 //! its project comes from the cache, and the findings become protocol diagnostics on the
 //! script, or on each notebook cell.
 
-use super::documents::position_of;
+use super::documents::Lines;
 use crate::config::{self, CliOverrides};
 use crate::engine::{self, CacheLocation, RunOptions};
 use crate::finding::Severity;
@@ -14,7 +14,7 @@ use lsp_types::{
     NumberOrString, Position, Range, Uri,
 };
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -44,11 +44,26 @@ pub struct CellSnapshot {
 }
 
 impl Snapshot {
-    /// The documents this snapshot publishes diagnostics on: the script, or every cell.
+    /// The documents this snapshot publishes diagnostics on: the script, or every code cell.
     pub fn uris(&self) -> Vec<String> {
         match self {
             Snapshot::Script { uri, .. } => vec![uri.clone()],
-            Snapshot::Notebook { cells, .. } => cells.iter().map(|c| c.uri.clone()).collect(),
+            Snapshot::Notebook { cells, .. } => cells
+                .iter()
+                .filter(|c| c.code)
+                .map(|c| c.uri.clone())
+                .collect(),
+        }
+    }
+
+    /// The lines of each document of the snapshot, indexed once for all its findings.
+    fn lines(&self) -> HashMap<&str, Lines<'_>> {
+        match self {
+            Snapshot::Script { uri, text, .. } => HashMap::from([(uri.as_str(), Lines::new(text))]),
+            Snapshot::Notebook { cells, .. } => cells
+                .iter()
+                .map(|cell| (cell.uri.as_str(), Lines::new(&cell.text)))
+                .collect(),
         }
     }
 
@@ -91,44 +106,36 @@ impl Snapshot {
         }
     }
 
-    /// The text of the document `uri` in this snapshot.
-    fn text_of(&self, uri: &str) -> Option<&str> {
-        match self {
-            Snapshot::Script { uri: own, text, .. } => (own == uri).then_some(text.as_str()),
-            Snapshot::Notebook { cells, .. } => cells
-                .iter()
-                .find(|cell| cell.uri == uri)
-                .map(|cell| cell.text.as_str()),
-        }
-    }
-
     /// The document and range of an engine place: the script, or the cell it is in (a
-    /// finding on the whole notebook goes on its first cell).
+    /// finding on the whole notebook goes on its first code cell).
     fn place(
         &self,
+        lines: &HashMap<&str, Lines<'_>>,
         start: crate::finding::Location,
         end: crate::finding::Location,
     ) -> (String, Range) {
-        let (uri, text) = match self {
-            Snapshot::Script { uri, text, .. } => (uri.clone(), text.as_str()),
+        let uri = match self {
+            Snapshot::Script { uri, .. } => uri.as_str(),
             Snapshot::Notebook { cells, .. } => {
                 let cell = start
                     .cell
                     .and_then(|number| cells.get(number.saturating_sub(1)))
+                    .or_else(|| cells.iter().find(|c| c.code))
                     .or_else(|| cells.first());
-                match cell {
-                    Some(cell) => (cell.uri.clone(), cell.text.as_str()),
-                    None => (String::new(), ""),
-                }
+                cell.map_or("", |cell| cell.uri.as_str())
             }
         };
-        let from = position_of(text, start.line, start.column);
+        let Some(text) = lines.get(uri) else {
+            let at = Position::new(0, 0);
+            return (uri.to_string(), Range::new(at, at));
+        };
+        let from = text.position(start.line, start.column);
         let to = if end.cell == start.cell && (end.line, end.column) >= (start.line, start.column) {
-            position_of(text, end.line, end.column)
+            text.position(end.line, end.column)
         } else {
             from
         };
-        (uri, Range::new(from, to))
+        (uri.to_string(), Range::new(from, to))
     }
 }
 
@@ -168,11 +175,12 @@ pub fn check(snapshot: &Snapshot) -> Result<Published, String> {
         .into_iter()
         .map(|u| (u, Vec::new()))
         .collect();
+    let lines = snapshot.lines();
     for mut finding in report.diagnostics {
         if let Some(severity) = extras.severity_for(finding.code, finding.name) {
             finding.severity = severity;
         }
-        let (uri, diagnostic) = to_lsp(snapshot, &finding);
+        let (uri, diagnostic) = to_lsp(snapshot, &lines, &finding);
         if let Some(list) = published.get_mut(&uri) {
             list.push(diagnostic);
         }
@@ -192,8 +200,12 @@ fn plain(err: crate::error::Error) -> String {
 }
 
 /// One engine finding as a protocol diagnostic, and the document it is on.
-fn to_lsp(snapshot: &Snapshot, finding: &report::Diagnostic) -> (String, Diagnostic) {
-    let (uri, range) = snapshot.place(finding.start, finding.end);
+fn to_lsp(
+    snapshot: &Snapshot,
+    lines: &HashMap<&str, Lines<'_>>,
+    finding: &report::Diagnostic,
+) -> (String, Diagnostic) {
+    let (uri, range) = snapshot.place(lines, finding.start, finding.end);
     let mut message = finding.message.clone();
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
@@ -203,7 +215,7 @@ fn to_lsp(snapshot: &Snapshot, finding: &report::Diagnostic) -> (String, Diagnos
     let related = finding
         .related
         .iter()
-        .filter_map(|related| related_location(snapshot, finding, related))
+        .filter_map(|related| related_location(snapshot, lines, finding, related))
         .collect::<Vec<_>>();
     let diagnostic = Diagnostic {
         range,
@@ -229,15 +241,12 @@ fn to_lsp(snapshot: &Snapshot, finding: &report::Diagnostic) -> (String, Diagnos
 /// another file of the project.
 fn related_location(
     snapshot: &Snapshot,
+    lines: &HashMap<&str, Lines<'_>>,
     finding: &report::Diagnostic,
     related: &report::RelatedLocation,
 ) -> Option<DiagnosticRelatedInformation> {
     let location = if related.path == finding.path {
-        let (uri, range) = snapshot.place(related.location, related.location);
-        let range = match snapshot.text_of(&uri) {
-            Some(_) => range,
-            None => Range::new(Position::new(0, 0), Position::new(0, 0)),
-        };
+        let (uri, range) = snapshot.place(lines, related.location, related.location);
         Location::new(Uri::from_str(&uri).ok()?, range)
     } else {
         // Another file: its display path is relative to the working directory.
@@ -359,7 +368,7 @@ mod tests {
             line: 2,
             column: 6,
         };
-        let (uri, range) = snapshot.place(start, start);
+        let (uri, range) = snapshot.place(&snapshot.lines(), start, start);
         assert_eq!(uri, "cell-2");
         assert_eq!(range.start, Position::new(1, 5));
     }

@@ -14,6 +14,7 @@
 mod actions;
 pub mod analysis;
 pub mod documents;
+mod transport;
 
 use crate::error::{Error, ErrorKind};
 use analysis::{CellSnapshot, Published, Snapshot, uri_path};
@@ -52,7 +53,7 @@ pub const OPEN_RULE_PAGE: &str = "mlready.openRulePage";
 
 /// Runs the server on standard input and output until the editor shuts it down.
 pub fn run() -> Result<ExitCode, Error> {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, io_threads) = transport::stdio();
     let (id, initialize) = connection.initialize_start().map_err(protocol)?;
     let result = lsp_types::InitializeResult {
         capabilities: capabilities(),
@@ -93,13 +94,15 @@ pub fn run() -> Result<ExitCode, Error> {
         shared,
         show_document,
         next_request: 0,
-        python: Default::default(),
     };
     let clean = server.serve().map_err(protocol)?;
+    // Checks still queued or running are of no use now: none is published, and the worker
+    // stops after the one it is in.
+    server.shared.lock().closing = true;
     drop(server);
     let _ = worker.join();
     drop(connection);
-    io_threads.join().map_err(|err| protocol(err.to_string()))?;
+    io_threads.join();
     // The protocol's rule: exit without shutdown first is an error.
     Ok(if clean {
         ExitCode::SUCCESS
@@ -159,6 +162,8 @@ struct SharedState {
     generations: HashMap<String, u64>,
     /// The number the next change gets.
     next_generation: u64,
+    /// The editor shut the server down: nothing more is checked or published.
+    closing: bool,
     /// The diagnostics last published on each document (script or cell), for hover and code
     /// actions.
     published: HashMap<String, Vec<lsp_types::Diagnostic>>,
@@ -187,7 +192,7 @@ struct Job {
 /// changed or closed meanwhile.
 fn work(queue: mpsc::Receiver<Job>, sender: crossbeam_channel::Sender<Message>, shared: Shared) {
     let current = |job: &Job, state: &SharedState| {
-        state.generations.get(&job.target) == Some(&job.generation)
+        !state.closing && state.generations.get(&job.target) == Some(&job.generation)
     };
     let mut last_error: Option<String> = None;
     for job in queue {
@@ -300,8 +305,6 @@ struct Server<'a> {
     /// The editor can open a web page for us (`window/showDocument`).
     show_document: bool,
     next_request: u64,
-    /// The scripts the editor opened as Python (`languageId`), whatever their names.
-    python: std::collections::HashSet<String>,
 }
 
 impl Server<'_> {
@@ -325,16 +328,12 @@ impl Server<'_> {
                 },
             };
             match message {
-                Some(Message::Request(request)) => {
-                    if self
-                        .connection
-                        .handle_shutdown(&request)
-                        .map_err(|err| err.to_string())?
-                    {
-                        return Ok(true);
-                    }
-                    self.request(request);
+                Some(Message::Request(request)) if request.method == "shutdown" => {
+                    self.shared.lock().closing = true;
+                    self.respond(Response::new_ok(request.id, ()));
+                    return Ok(self.after_shutdown());
                 }
+                Some(Message::Request(request)) => self.request(request),
                 Some(Message::Notification(notification)) => {
                     if notification.method == lsp_types::notification::Exit::METHOD {
                         return Ok(false);
@@ -345,6 +344,29 @@ impl Server<'_> {
             }
             self.start_due_checks();
         }
+    }
+
+    /// After `shutdown`: requests are refused (InvalidRequest), notifications dropped, until
+    /// `exit` or the end of the input, which both end the server cleanly.
+    fn after_shutdown(&mut self) -> bool {
+        while let Ok(message) = self.connection.receiver.recv() {
+            match message {
+                Message::Notification(n) if n.method == lsp_types::notification::Exit::METHOD => {
+                    break;
+                }
+                Message::Request(request) => self.respond(Response::new_err(
+                    request.id,
+                    ErrorCode::InvalidRequest as i32,
+                    "mlready server is shut down: only `exit` is expected".to_string(),
+                )),
+                _ => {}
+            }
+        }
+        true
+    }
+
+    fn respond(&self, response: Response) {
+        let _ = self.connection.sender.send(response.into());
     }
 
     fn request(&mut self, request: Request) {
@@ -360,6 +382,11 @@ impl Server<'_> {
                 self.execute_command(p);
                 Ok(serde_json::Value::Null)
             }),
+            "initialize" => Err(Response::new_err(
+                id.clone(),
+                ErrorCode::InvalidRequest as i32,
+                "mlready server is initialized already".to_string(),
+            )),
             _ => Err(Response::new_err(
                 id.clone(),
                 ErrorCode::MethodNotFound as i32,
@@ -378,9 +405,10 @@ impl Server<'_> {
         let now = Instant::now();
         match notification.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                let Some(p) =
-                    notification_params::<lsp_types::DidOpenTextDocumentParams>(notification)
-                else {
+                let Some(p) = notification_params::<lsp_types::DidOpenTextDocumentParams>(
+                    &self.connection.sender,
+                    notification,
+                ) else {
                     return;
                 };
                 let uri = p.text_document.uri.as_str().to_string();
@@ -388,24 +416,21 @@ impl Server<'_> {
                 if self.documents.owner.contains_key(&uri) {
                     return;
                 }
-                if p.text_document.language_id == "python" {
-                    self.python.insert(uri.clone());
-                } else {
-                    self.python.remove(&uri);
-                }
                 self.documents.texts.insert(
                     uri.clone(),
                     TextDocument {
                         text: p.text_document.text,
                         version: p.text_document.version,
+                        language: p.text_document.language_id,
                     },
                 );
                 self.touch(&uri, now);
             }
             DidChangeTextDocument::METHOD => {
-                let Some(p) =
-                    notification_params::<lsp_types::DidChangeTextDocumentParams>(notification)
-                else {
+                let Some(p) = notification_params::<lsp_types::DidChangeTextDocumentParams>(
+                    &self.connection.sender,
+                    notification,
+                ) else {
                     return;
                 };
                 let uri = p.text_document.uri.as_str().to_string();
@@ -416,50 +441,48 @@ impl Server<'_> {
                 }
             }
             DidSaveTextDocument::METHOD => {
-                let Some(p) =
-                    notification_params::<lsp_types::DidSaveTextDocumentParams>(notification)
-                else {
+                let Some(p) = notification_params::<lsp_types::DidSaveTextDocumentParams>(
+                    &self.connection.sender,
+                    notification,
+                ) else {
                     return;
                 };
                 self.saved(p.text_document.uri.as_str(), now);
             }
             DidCloseTextDocument::METHOD => {
-                let Some(p) =
-                    notification_params::<lsp_types::DidCloseTextDocumentParams>(notification)
-                else {
+                let Some(p) = notification_params::<lsp_types::DidCloseTextDocumentParams>(
+                    &self.connection.sender,
+                    notification,
+                ) else {
                     return;
                 };
                 let uri = p.text_document.uri.as_str().to_string();
                 if !self.documents.owner.contains_key(&uri) {
                     self.documents.texts.remove(&uri);
-                    self.python.remove(&uri);
                     self.close(&uri, vec![uri.clone()]);
                 }
             }
             DidOpenNotebookDocument::METHOD => {
-                let Some(p) =
-                    notification_params::<lsp_types::DidOpenNotebookDocumentParams>(notification)
-                else {
+                let Some(p) = notification_params::<lsp_types::DidOpenNotebookDocumentParams>(
+                    &self.connection.sender,
+                    notification,
+                ) else {
                     return;
                 };
                 let uri = p.notebook_document.uri.as_str().to_string();
-                let texts = p
-                    .cell_text_documents
-                    .into_iter()
-                    .map(|item| (item.uri.as_str().to_string(), item.text, item.version))
-                    .collect();
                 self.documents.open_notebook(
                     uri.clone(),
                     p.notebook_document.version,
                     &p.notebook_document.cells,
-                    texts,
+                    p.cell_text_documents,
                 );
                 self.touch(&uri, now);
             }
             DidChangeNotebookDocument::METHOD => {
-                let Some(p) =
-                    notification_params::<lsp_types::DidChangeNotebookDocumentParams>(notification)
-                else {
+                let Some(p) = notification_params::<lsp_types::DidChangeNotebookDocumentParams>(
+                    &self.connection.sender,
+                    notification,
+                ) else {
                     return;
                 };
                 let uri = p.notebook_document.uri.as_str().to_string();
@@ -468,17 +491,19 @@ impl Server<'_> {
                 self.touch(&uri, now + DEBOUNCE);
             }
             DidSaveNotebookDocument::METHOD => {
-                let Some(p) =
-                    notification_params::<lsp_types::DidSaveNotebookDocumentParams>(notification)
-                else {
+                let Some(p) = notification_params::<lsp_types::DidSaveNotebookDocumentParams>(
+                    &self.connection.sender,
+                    notification,
+                ) else {
                     return;
                 };
                 self.saved(p.notebook_document.uri.as_str(), now);
             }
             DidCloseNotebookDocument::METHOD => {
-                let Some(p) =
-                    notification_params::<lsp_types::DidCloseNotebookDocumentParams>(notification)
-                else {
+                let Some(p) = notification_params::<lsp_types::DidCloseNotebookDocumentParams>(
+                    &self.connection.sender,
+                    notification,
+                ) else {
                     return;
                 };
                 let uri = p.notebook_document.uri.as_str().to_string();
@@ -592,7 +617,8 @@ impl Server<'_> {
                     let text = self.documents.texts.get(&cell.uri);
                     CellSnapshot {
                         uri: cell.uri.clone(),
-                        code: cell.code,
+                        // A raw cell is a code cell of another language to the editor.
+                        code: cell.code && text.is_none_or(|t| is_python(&t.language)),
                         text: text.map(|t| t.text.clone()).unwrap_or_default(),
                         version: text.map_or(0, |t| t.version),
                         execution_order: cell.execution_order,
@@ -602,7 +628,7 @@ impl Server<'_> {
             return Some(Snapshot::Notebook { path, cells });
         }
         let document = self.documents.texts.get(target)?;
-        let path = script_path(target, self.python.contains(target))?;
+        let path = script_path(target, is_python(&document.language))?;
         Some(Snapshot::Script {
             uri: target.to_string(),
             path,
@@ -645,6 +671,12 @@ impl Server<'_> {
             ),
         }
     }
+}
+
+/// Whether an editor's `languageId` is Python (`python`; `ipython` and none, from some
+/// clients).
+fn is_python(language: &str) -> bool {
+    matches!(language, "python" | "ipython" | "python3" | "")
 }
 
 /// The file a document stands for: its path, or for a document that is not a file yet (an
@@ -696,10 +728,22 @@ fn params<P: DeserializeOwned>(request: Request) -> Result<P, Response> {
     })
 }
 
-/// A notification's parameters; a notification that cannot be read is dropped (it has no
-/// reply to carry an error).
-fn notification_params<P: DeserializeOwned>(notification: Notification) -> Option<P> {
-    serde_json::from_value(notification.params).ok()
+/// A notification's parameters; a notification that cannot be read has no reply to carry an
+/// error, so it is dropped with a line in the editor's log (a URI that is not percent-encoded,
+/// a field of the wrong type).
+fn notification_params<P: DeserializeOwned>(
+    sender: &crossbeam_channel::Sender<Message>,
+    notification: Notification,
+) -> Option<P> {
+    serde_json::from_value(notification.params)
+        .map_err(|err| {
+            let message = format!(
+                "ignored `{}`: its parameters cannot be read: {err}",
+                notification.method
+            );
+            log(sender, MessageType::WARNING, &message);
+        })
+        .ok()
 }
 
 fn internal(err: impl std::fmt::Display) -> Error {
@@ -737,7 +781,6 @@ mod tests {
             shared: shared.clone(),
             show_document: false,
             next_request: 0,
-            python: Default::default(),
         };
         let generation = |shared: &Shared| shared.lock().generations.get("a").copied();
         let now = Instant::now();
