@@ -17,6 +17,14 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             | LoadProblem::Missing(message)
             | LoadProblem::OverLimit(message),
         ) => assert!(!message.is_empty()),
+        // Git's conflict markers in a notebook that is not JSON: named at the first marker's
+        // line, which is in the file.
+        Err(LoadProblem::MergeConflict(conflict)) => {
+            let lines = data.iter().filter(|&&b| b == b'\n').count() + 1;
+            assert!((1..=lines).contains(&conflict.line), "{conflict:?}");
+            assert!(conflict.offset <= data.len() && conflict.count >= 1, "{conflict:?}");
+            assert!(!conflict.marker.is_empty(), "{conflict:?}");
+        }
     }
 });
 
