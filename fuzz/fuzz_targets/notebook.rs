@@ -22,7 +22,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         Err(LoadProblem::MergeConflict(conflict)) => {
             let lines = data.iter().filter(|&&b| b == b'\n').count() + 1;
             assert!((1..=lines).contains(&conflict.line), "{conflict:?}");
-            assert!(conflict.offset <= data.len() && conflict.count >= 1, "{conflict:?}");
+            assert!(
+                conflict.offset <= data.len() && conflict.count >= 1,
+                "{conflict:?}"
+            );
             assert!(!conflict.marker.is_empty(), "{conflict:?}");
         }
     }
