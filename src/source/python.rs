@@ -88,6 +88,23 @@ pub fn parameter_name(parameter: Node) -> Option<Node> {
         })
 }
 
+/// A decorated definition's decorators and definition; a plain definition has none (and
+/// any other node, no definition).
+pub fn split_decorated(node: Node<'_>) -> (Vec<Node<'_>>, Option<Node<'_>>) {
+    match node.kind_name() {
+        "decorated_definition" => {
+            let mut cursor = node.walk();
+            let decorators: Vec<Node> = node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind_name() == "decorator")
+                .collect();
+            (decorators, node.field("definition"))
+        }
+        "function_definition" | "class_definition" => (Vec::new(), Some(node)),
+        _ => (Vec::new(), None),
+    }
+}
+
 /// The id of field `name`: its place in `FIELDS`, from 1 (a test checks both agree with
 /// the grammar). A `match` rather than a search of `FIELDS`, so that a literal name, the
 /// only kind the code passes, folds to its id where this is inlined.

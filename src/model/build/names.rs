@@ -15,7 +15,7 @@ use super::span;
 use crate::finding::Span;
 use crate::model::{ModuleNames, NameEvent};
 use crate::source::SourceFile;
-use crate::source::python::Syntax;
+use crate::source::python::{self, Syntax};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -233,15 +233,11 @@ impl Walker<'_> {
             "function_definition" => self.function(node),
             "class_definition" => self.class(node),
             "decorated_definition" => {
-                let mut cursor = node.walk();
-                let decorators: Vec<Node> = node
-                    .named_children(&mut cursor)
-                    .filter(|c| c.kind_name() == "decorator")
-                    .collect();
+                let (decorators, definition) = python::split_decorated(node);
                 for decorator in &decorators {
                     self.children(*decorator, Self::expr);
                 }
-                if let Some(definition) = node.field("definition") {
+                if let Some(definition) = definition {
                     match definition.kind_name() {
                         "class_definition" => self.class(definition),
                         _ => self.function(definition),

@@ -604,11 +604,7 @@ impl Builder<'_> {
             .parent()
             .filter(|p| p.kind_name() == "decorated_definition")
             .and_then(|definition| {
-                let mut cursor = definition.walk();
-                let decorators: Vec<Node> = definition
-                    .named_children(&mut cursor)
-                    .filter(|c| c.kind_name() == "decorator")
-                    .collect();
+                let (decorators, _) = crate::source::python::split_decorated(definition);
                 decorators.into_iter().find_map(|decorator| {
                     let expression = decorator.named_child(0)?;
                     self.torch_disables_grad(expression)

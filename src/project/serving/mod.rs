@@ -13,7 +13,7 @@ use super::summary::{Entry, Place, Recognised};
 use crate::finding::Span;
 use crate::ml;
 use crate::model::{Event, FitMethod, IoOp};
-use crate::source::python::Syntax;
+use crate::source::python::{Syntax, split_decorated};
 use entries::recognised;
 use inputs::InputFlow;
 use std::collections::HashSet;
@@ -246,22 +246,6 @@ impl<'a> Extractor<'a> {
         if self.imports.contains_key(head) && !qualified.is_empty() {
             entry.shared_calls.push(qualified);
         }
-    }
-}
-
-/// A decorated definition's decorators and definition; a plain definition has none.
-fn split_decorated(node: Node) -> (Vec<Node>, Option<Node>) {
-    match node.kind_name() {
-        "decorated_definition" => {
-            let mut cursor = node.walk();
-            let decorators: Vec<Node> = node
-                .named_children(&mut cursor)
-                .filter(|c| c.kind_name() == "decorator")
-                .collect();
-            (decorators, node.field("definition"))
-        }
-        "function_definition" | "class_definition" => (Vec::new(), Some(node)),
-        _ => (Vec::new(), None),
     }
 }
 
