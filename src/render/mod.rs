@@ -13,7 +13,7 @@ mod gitlab;
 mod json;
 mod junit;
 pub mod rules_table;
-mod sarif;
+pub(crate) mod sarif;
 pub mod statistics;
 mod text;
 

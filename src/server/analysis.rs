@@ -294,22 +294,15 @@ pub fn uri_path(uri: &str) -> Option<PathBuf> {
     Some(PathBuf::from(path))
 }
 
-/// The `file:` URI of an absolute path, percent-encoding what a URI path cannot hold.
+/// The `file:` URI of an absolute path, percent-encoded as SARIF's artifact URIs are.
 pub fn file_uri(path: &Path) -> String {
-    let mut uri = String::from("file://");
-    let text = path.to_string_lossy();
-    if !text.starts_with('/') {
-        uri.push('/');
+    let encoded = crate::render::sarif::uri(&path.to_string_lossy());
+    if encoded.starts_with('/') {
+        format!("file://{encoded}")
+    } else {
+        // A Windows path, `C:\x`: `file:///C%3A/x`, as VS Code writes it.
+        format!("file:///{encoded}")
     }
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' | b':' => {
-                uri.push(byte as char)
-            }
-            _ => uri.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    uri
 }
 
 #[cfg(test)]
