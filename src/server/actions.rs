@@ -79,9 +79,10 @@ fn rule_of(diagnostic: &Diagnostic) -> Option<&'static Rule> {
 
 /// For each of our findings in the requested range: suppress it on its line, suppress it in
 /// its cell (notebooks) or file (scripts), and open its rule's page.
+/// `published` is what was last published on the document.
 pub fn code_actions(
     documents: &Documents,
-    published: &HashMap<String, Vec<Diagnostic>>,
+    published: &[Diagnostic],
     params: CodeActionParams,
 ) -> Vec<CodeActionOrCommand> {
     let uri = params.text_document.uri;
@@ -99,14 +100,10 @@ pub fn code_actions(
         .collect();
     if diagnostics.is_empty() {
         diagnostics = published
-            .get(uri.as_str())
-            .map(|list| {
-                list.iter()
-                    .filter(|d| overlaps(d.range, params.range))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
+            .iter()
+            .filter(|d| overlaps(d.range, params.range))
+            .cloned()
+            .collect();
     }
     let mut actions = Vec::new();
     let mut pages: Vec<&str> = Vec::new();

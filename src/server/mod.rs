@@ -374,8 +374,11 @@ impl Server<'_> {
         let result = match request.method.as_str() {
             HoverRequest::METHOD => params(request)
                 .map(|p| serde_json::to_value(actions::hover(&self.shared.lock().published, &p))),
-            CodeActionRequest::METHOD => params(request).map(|p| {
-                let published = self.shared.lock().published.clone();
+            CodeActionRequest::METHOD => params(request).map(|p: lsp_types::CodeActionParams| {
+                // This document's findings only, copied so the worker is not held up.
+                let uri = p.text_document.uri.as_str();
+                let published = self.shared.lock().published.get(uri).cloned();
+                let published = published.unwrap_or_default();
                 serde_json::to_value(actions::code_actions(&self.documents, &published, p))
             }),
             ExecuteCommand::METHOD => params(request).map(|p| {
