@@ -486,31 +486,11 @@ fn canonical_key(key: &str) -> Option<&'static str> {
         .find(|known| *known == key || known.replace('-', "_") == key)
 }
 
-/// The known key closest to a misspelt one, when it is close enough to be a likely typo.
+/// The known key closest to a misspelt one, when it is close enough to be a likely typo
+/// (the suggester of misspelt rule codes: a swap of two letters is one edit).
 fn closest_key(key: &str) -> Option<String> {
-    let key = key.to_ascii_lowercase().replace('_', "-");
-    let (distance, best) = KNOWN_KEYS
-        .into_iter()
-        .map(|known| (edit_distance(&key, known), known))
-        .min()?;
-    let close = distance <= 2 || distance * 3 <= best.len();
-    close.then(|| best.to_string())
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
+    let key = key.replace('_', "-");
+    crate::suggest::closest(&key, KNOWN_KEYS).map(str::to_string)
 }
 
 fn config_value(path: &Path, key: &str, message: String) -> Error {
@@ -1622,13 +1602,6 @@ mod tests {
         assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
         assert_eq!(normalize(Path::new("/../a")), PathBuf::from("/a"));
         assert_eq!(normalize(Path::new("../a/./b")), PathBuf::from("../a/b"));
-    }
-
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("selcet", "select"), 2);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("fail-on", "fail-on"), 0);
     }
 
     #[test]
