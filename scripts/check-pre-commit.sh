@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The pre-commit hook end to end: a throwaway git repository uses the README's pre-commit
 # snippet as written, pointed at this checkout instead of GitHub (so its `rev:` must be a tag or
-# commit that exists here; pre-commit installs mlready with pip, building the wheel), stages a
-# notebook with a leak, and the commit hook must fail with the finding, in the concise format
-# the README names; once the notebook is fixed it must pass. A file the configuration excludes
+# commit that exists here, or a release tag whose "Release X.Y.Z" commit does; pre-commit
+# installs mlready with pip, building the wheel), stages a notebook with a leak, and the commit
+# hook must fail with the finding, in the concise format the README names; once the notebook is
+# fixed it must pass. A file the configuration excludes
 # is not reported even when staged. When the README's rev is not this commit (a change after
 # the last release), the hook of this commit is checked the same way afterwards.
 # Needs PyPI (pre-commit, maturin) and cargo.
@@ -17,9 +18,28 @@ HEAD_REV=$(git rev-parse HEAD)
 SNIPPET=$(awk '/^### pre-commit/{on=1} on&&/^```yaml/{grab=1;next} grab&&/^```/{exit} grab' README.md)
 README_REV=$(printf '%s\n' "$SNIPPET" | sed -n 's/^ *rev: *\([^ ]*\).*/\1/p')
 [ -n "$README_REV" ] || { echo "no rev: in the README's pre-commit snippet"; exit 1; }
-git rev-parse -q --verify "$README_REV^{commit}" >/dev/null \
-  || { echo "the README's pre-commit rev $README_REV is not a tag or commit of this repository"; exit 1; }
 WORK=${WORK:-$(mktemp -d)}
+# The repository pre-commit installs from: this checkout, or a copy of it that carries the tag.
+UPSTREAM=$REPO
+if ! README_COMMIT=$(git rev-parse -q --verify "$README_REV^{commit}"); then
+  # A clone of one branch (as CI makes) carries no tags. A release tag still names something
+  # checkable: the commit scripts/release.sh made for it, "Release X.Y.Z", with that version in
+  # Cargo.toml. Tag it in a copy, so the snippet is checked as written without touching this one.
+  [[ $README_REV =~ ^v([0-9]+\.[0-9]+\.[0-9]+)$ ]] \
+    || { echo "the README's pre-commit rev $README_REV is not a tag or commit of this repository"; exit 1; }
+  VERSION=${BASH_REMATCH[1]}
+  # (awk reads to the end: leaving early would kill git log with SIGPIPE, failing the pipe.)
+  README_COMMIT=$(git log --format='%H %s' HEAD | awk -v s="Release $VERSION" '
+    !found && substr($0, 42) == s { print $1; found = 1 }')
+  [ -n "$README_COMMIT" ] \
+    || { echo "the README's pre-commit rev $README_REV is not a tag of this repository, and no commit 'Release $VERSION' is in its history"; exit 1; }
+  git show "$README_COMMIT:Cargo.toml" | grep -qx "version = \"$VERSION\"" \
+    || { echo "the commit 'Release $VERSION' ($README_COMMIT) does not set version $VERSION in Cargo.toml"; exit 1; }
+  echo "--- no tag $README_REV in this checkout; tagging its release commit $README_COMMIT in a copy"
+  UPSTREAM="$WORK/upstream"
+  git clone -q --no-checkout "$REPO" "$UPSTREAM"
+  git -C "$UPSTREAM" tag "$README_REV" "$README_COMMIT"
+fi
 PYTHON=${PYTHON:-python3}
 export PRE_COMMIT_HOME="$WORK/pre-commit-home"
 # pre-commit builds mlready from this repository: reuse its compiled crates.
@@ -98,9 +118,9 @@ git add -A
 cat "$WORK/second.log"
 }
 
-# The README's snippet as written, with this checkout for GitHub.
-check_hook "${SNIPPET//https:\/\/github.com\/mlready\/mlready/$REPO}"
-if [ "$(git -C "$REPO" rev-parse "$README_REV^{commit}")" != "$HEAD_REV" ]; then
+# The README's snippet as written, with this checkout (or its tagged copy) for GitHub.
+check_hook "${SNIPPET//https:\/\/github.com\/mlready\/mlready/$UPSTREAM}"
+if [ "$README_COMMIT" != "$HEAD_REV" ]; then
   echo "--- the README pins $README_REV; checking the hook of this commit too"
   check_hook "repos:
   - repo: $REPO
