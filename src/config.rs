@@ -783,38 +783,49 @@ fn validate_file_selectors(
     path: &Path,
     known: &[(&str, &str)],
 ) -> Result<(), Error> {
-    let selectors = file
-        .select
-        .iter()
-        .flatten()
-        .chain(&file.ignore)
-        .chain(&file.extend_select)
-        .chain(file.per_file_ignores.iter().flat_map(|(_, list)| list))
-        .chain(file.severity.iter().map(|(selector, _)| selector));
-    for selector in selectors {
-        if !valid_selector(selector, known) {
-            return Err(Error::at(
-                path,
-                ErrorKind::UnknownSelector(selector.clone()),
-            ));
-        }
-    }
-    Ok(())
+    let selectors = keyed("select", file.select.iter().flatten())
+        .chain(keyed("ignore", &file.ignore))
+        .chain(keyed("extend-select", &file.extend_select))
+        .chain(keyed(
+            "per-file-ignores",
+            file.per_file_ignores.iter().flat_map(|(_, list)| list),
+        ))
+        .chain(keyed("severity", file.severity.iter().map(|(s, _)| s)));
+    check_selectors(selectors, known).map_err(|kind| Error::at(path, kind))
 }
 
 fn validate_cli(cli: &CliOverrides, known: &[(&str, &str)]) -> Result<(), Error> {
-    let selectors = cli
-        .select
-        .iter()
-        .flatten()
-        .chain(&cli.ignore)
-        .chain(&cli.extend_select);
-    for selector in selectors {
+    let selectors = keyed("--select", cli.select.iter().flatten())
+        .chain(keyed("--ignore", &cli.ignore))
+        .chain(keyed("--extend-select", &cli.extend_select));
+    check_selectors(selectors, known).map_err(Error::new)?;
+    check_globs(&cli.exclude, None)
+}
+
+/// Each selector with the flag or configuration key it was given in.
+fn keyed<'a>(
+    setting: &'static str,
+    selectors: impl IntoIterator<Item = &'a Selector>,
+) -> impl Iterator<Item = (&'static str, &'a Selector)> {
+    selectors
+        .into_iter()
+        .map(move |selector| (setting, selector))
+}
+
+/// The first of the (setting, selector) pairs whose selector selects no rule, as an error.
+fn check_selectors<'a>(
+    selectors: impl Iterator<Item = (&'static str, &'a Selector)>,
+    known: &[(&str, &str)],
+) -> Result<(), ErrorKind> {
+    for (setting, selector) in selectors {
         if !valid_selector(selector, known) {
-            return Err(Error::new(ErrorKind::UnknownSelector(selector.clone())));
+            return Err(ErrorKind::UnknownSelector {
+                selector: selector.clone(),
+                setting,
+            });
         }
     }
-    check_globs(&cli.exclude, None)
+    Ok(())
 }
 
 /// True when `selector` selects at least one of the `known` (code, name) rules: `ALL`, a full
@@ -1437,7 +1448,10 @@ mod tests {
             KNOWN,
         )
         .unwrap_err();
-        assert!(matches!(&err.kind, ErrorKind::UnknownSelector(s) if s == "LAEK001"));
+        assert!(matches!(
+            &err.kind,
+            ErrorKind::UnknownSelector { selector, setting: "ignore" } if selector == "LAEK001"
+        ));
         assert_eq!(err.path, Some(config));
 
         tmp.write("mlready.toml", "[severity]\nLEA = \"info\"\n");
@@ -1447,7 +1461,10 @@ mod tests {
             KNOWN,
         )
         .unwrap_err();
-        assert!(matches!(&err.kind, ErrorKind::UnknownSelector(s) if s == "LEA"));
+        assert!(matches!(
+            &err.kind,
+            ErrorKind::UnknownSelector { selector, setting: "severity" } if selector == "LEA"
+        ));
 
         tmp.write("mlready.toml", "");
         let cli = CliOverrides {
@@ -1455,7 +1472,10 @@ mod tests {
             ..CliOverrides::default()
         };
         let err = resolve(std::slice::from_ref(&tmp.0), &cli, KNOWN).unwrap_err();
-        assert!(matches!(&err.kind, ErrorKind::UnknownSelector(s) if s == "SKEWW"));
+        assert!(matches!(
+            &err.kind,
+            ErrorKind::UnknownSelector { selector, setting: "--select" } if selector == "SKEWW"
+        ));
         assert_eq!(err.path, None);
     }
 

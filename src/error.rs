@@ -23,8 +23,12 @@ pub enum ErrorKind {
     ConfigUnknownKey { key: String, hint: Option<String> },
     /// A configuration value has the wrong type or an invalid value.
     ConfigValue { key: String, message: String },
-    /// A rule selector names no rule and no family.
-    UnknownSelector(String),
+    /// A rule selector names no rule and no family; `setting` is where it was written
+    /// (`--select`, or a configuration key such as `per-file-ignores`).
+    UnknownSelector {
+        selector: String,
+        setting: &'static str,
+    },
     /// A glob pattern does not compile.
     BadGlob { pattern: String, message: String },
     /// The report could not be written.
@@ -91,8 +95,11 @@ impl fmt::Display for Error {
             ErrorKind::ConfigValue { key, message } => {
                 write!(f, "{at}invalid value for `{key}`: {message}")
             }
-            ErrorKind::UnknownSelector(selector) => {
-                write!(f, "{at}`{selector}` matches no rule code, prefix or name")
+            ErrorKind::UnknownSelector { selector, setting } => {
+                write!(
+                    f,
+                    "{at}`{selector}` in `{setting}` matches no rule code, prefix or name"
+                )
             }
             ErrorKind::BadGlob { pattern, message } => {
                 write!(f, "{at}invalid glob `{pattern}`: {message}")
@@ -131,7 +138,7 @@ impl miette::Diagnostic for Error {
             | ErrorKind::ConfigFile(_)
             | ErrorKind::ConfigUnknownKey { .. }
             | ErrorKind::ConfigValue { .. } => "mlready::config",
-            ErrorKind::UnknownSelector(_) | ErrorKind::BadGlob { .. } => "mlready::usage",
+            ErrorKind::UnknownSelector { .. } | ErrorKind::BadGlob { .. } => "mlready::usage",
             ErrorKind::Output(_) => "mlready::output",
             ErrorKind::Baseline(_) => "mlready::baseline",
             ErrorKind::BaselineMissing => "mlready::baseline::missing",
@@ -152,7 +159,7 @@ impl miette::Diagnostic for Error {
                 "known keys: select, ignore, extend-select, exclude, per-file-ignores, fail-on"
                     .into()
             }
-            ErrorKind::UnknownSelector(selector) => match crate::suggest::rule(selector) {
+            ErrorKind::UnknownSelector { selector, .. } => match crate::suggest::rule(selector) {
                 Some(close) => {
                     format!("did you mean `{close}`? `mlready rules` lists every code and name")
                 }

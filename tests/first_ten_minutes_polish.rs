@@ -111,7 +111,8 @@ fn a_misspelt_selector_on_the_command_line_suggests_the_rule() {
         let run = dir.run(&["check", flag, given, "warn.py"]);
         run.expect_code(2);
         assert!(
-            run.stderr.contains(&format!("`{given}` matches no rule")),
+            run.stderr
+                .contains(&format!("`{given}` in `{flag}` matches no rule")),
             "{flag} {given}: {}",
             run.stderr
         );
@@ -134,15 +135,25 @@ fn a_misspelt_selector_on_the_command_line_suggests_the_rule() {
 
 #[test]
 fn a_misspelt_selector_in_the_configuration_suggests_the_rule() {
-    for (table, meant) in [
-        ("select = [\"LAEK001\"]\n", "LEAK001"),
-        ("ignore = [\"LAEK\"]\n", "LEAK"),
+    for (table, key, given, meant) in [
+        ("select = [\"LAEK001\"]\n", "select", "LAEK001", "LEAK001"),
+        ("ignore = [\"LAEK\"]\n", "ignore", "LAEK", "LEAK"),
+        (
+            "extend-select = [\"SKEWW\"]\n",
+            "extend-select",
+            "SKEWW",
+            "SKEW",
+        ),
         (
             "[tool.mlready.per-file-ignores]\n\"tests/*\" = [\"REPOR006\"]\n",
+            "per-file-ignores",
+            "REPOR006",
             "REPRO006",
         ),
         (
             "[tool.mlready.severity]\nLAEK001 = \"warning\"\n",
+            "severity",
+            "LAEK001",
             "LEAK001",
         ),
     ] {
@@ -151,7 +162,13 @@ fn a_misspelt_selector_in_the_configuration_suggests_the_rule() {
         dir.write("pyproject.toml", format!("[tool.mlready]\n{table}"));
         let run = dir.run(&["check", "warn.py"]);
         run.expect_code(2);
-        assert!(run.stderr.contains("pyproject.toml"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "pyproject.toml: `{given}` in `{key}` matches no rule"
+            )),
+            "{table}: {}",
+            run.stderr
+        );
         assert!(
             run.stderr.contains(&format!("did you mean `{meant}`?")),
             "{table}: {}",
