@@ -556,6 +556,21 @@ fn show_settings(settings: &crate::settings::Settings, extras: &config::Resolved
         "# globs are matched from: {}\n",
         settings.root.display()
     ));
+    // What the selection keys below add up to, so an empty `select` (the default selection)
+    // or a prefix that leaves preview rules out is not a puzzle.
+    let mut running: Vec<&str> = crate::registry::all()
+        .filter(|rule| config::rule_enabled(settings, rule.code, rule.name))
+        .map(|rule| rule.code)
+        .collect();
+    running.sort_unstable();
+    out.push_str(&format!(
+        "# rules that run: {} of {} (per-file-ignores may turn some off for some files)\n",
+        running.len(),
+        crate::registry::all().count()
+    ));
+    for codes in running.chunks(10) {
+        out.push_str(&format!("#   {}\n", codes.join(" ")));
+    }
     let mut line = |key: &str, value: String| {
         out.push_str(&format!("{key} = {value}  # {}\n", from(key)));
     };

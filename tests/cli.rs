@@ -1246,6 +1246,28 @@ fn show_settings_prints_each_value_and_its_origin() {
         !out.contains("REPRO006 [warning]"),
         "nothing is checked: {out}"
     );
+    // What the keys add up to: `select = ["LEAK"]` runs the LEAK rules out of preview, and the
+    // PARSE rules, which run whatever is selected.
+    let rules = dir.run(&["rules", "--format", "json"]).json();
+    let mut expected: Vec<&str> = (rules.as_array().unwrap().iter())
+        .filter(|rule| {
+            let code = rule["code"].as_str().unwrap();
+            code.starts_with("PARSE") || (code.starts_with("LEAK") && rule["preview"] == false)
+        })
+        .map(|rule| rule["code"].as_str().unwrap())
+        .collect();
+    expected.sort_unstable();
+    let header = format!(
+        "# rules that run: {} of {} ",
+        expected.len(),
+        rules.as_array().unwrap().len()
+    );
+    assert!(out.contains(&header), "{header}: {out}");
+    let listed: Vec<&str> = (out.lines())
+        .filter_map(|line| line.strip_prefix("#   "))
+        .flat_map(str::split_whitespace)
+        .collect();
+    assert_eq!(listed, expected, "{out}");
 }
 
 /// Baselines: findings recorded with --write-baseline stay hidden when code is added above
