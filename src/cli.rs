@@ -513,6 +513,11 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
 
     let style = Style {
         color: wants_color(args.no_color, args.output.is_none()),
+        width: args
+            .output
+            .is_none()
+            .then(render::rules_table::width)
+            .flatten(),
     };
     let render = |out: &mut dyn Write| match statistics {
         Some(format) => render::statistics::render(&report, format, out),

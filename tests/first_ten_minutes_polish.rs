@@ -252,6 +252,61 @@ fn mlready_rules_fits_columns_and_shows_every_severity() {
     assert!(sec002.contains("warning/error/info"), "{sec002}");
 }
 
+/// The text format's messages and help wrap to a terminal narrower than their usual 100
+/// columns; source lines and the docs address are never wrapped.
+#[test]
+fn text_messages_wrap_to_a_narrow_terminal() {
+    let dir = TempDir::new("text-width");
+    dir.write(
+        "leak.py",
+        "import pandas as pd\n\
+         from sklearn.preprocessing import StandardScaler\n\
+         from sklearn.model_selection import train_test_split\n\
+         from sklearn.linear_model import LogisticRegression\n\
+         df = pd.read_csv(\"data/churn.csv\")\n\
+         X = StandardScaler().fit_transform(df[[\"tenure\", \"monthly_charges\"]])\n\
+         X_tr, X_te, y_tr, y_te = train_test_split(X, df[\"churned\"], random_state=0)\n\
+         model = LogisticRegression().fit(X_tr, y_tr)\n\
+         print(model.score(X_te, y_te))\n",
+    );
+    // The prose of a report: what is left once the source excerpt and its frame are gone.
+    let widest_prose = |out: &str| {
+        (out.lines())
+            .filter(|line| !line.contains(['╭', '╰', '─', '·']))
+            .filter(|line| !line.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+            .filter(|line| !line.trim_start().starts_with("docs: "))
+            .map(|line| line.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let wide = dir.run(&["check", "leak.py"]);
+    wide.expect_code(1);
+    assert!(wide.stdout.contains("LEAK001"), "{}", wide.stdout);
+    assert!(widest_prose(&wide.stdout) > 60, "{}", wide.stdout);
+    let narrow = dir.run_env(&["check", "leak.py"], &[("COLUMNS", "60")]);
+    narrow.expect_code(1);
+    assert!(widest_prose(&narrow.stdout) <= 60, "{}", narrow.stdout);
+    assert!(
+        narrow
+            .stdout
+            .contains("rules/LEAK001-preprocessing-before-split.md"),
+        "the docs address is whole: {}",
+        narrow.stdout
+    );
+    // A report written to a file keeps the usual width, whatever the terminal.
+    let to_file = dir.run_env(
+        &["check", "leak.py", "--output", "report.txt"],
+        &[("COLUMNS", "60")],
+    );
+    to_file.expect_code(1);
+    let written = std::fs::read_to_string(dir.join("report.txt")).unwrap();
+    assert_eq!(
+        widest_prose(&written),
+        widest_prose(&wide.stdout),
+        "{written}"
+    );
+}
+
 #[test]
 fn mlready_rules_json_and_rule_pages_give_every_severity() {
     let dir = TempDir::new("rules-severities");

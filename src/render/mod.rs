@@ -67,6 +67,9 @@ pub enum RuleFormat {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Style {
     pub color: bool,
+    /// The terminal's width, when the report goes to one (or `COLUMNS` says): the text format
+    /// wraps its messages to it when it is narrower than the usual width.
+    pub width: Option<usize>,
 }
 
 /// Writes `report` to `out` in `format`.

@@ -18,8 +18,10 @@ use std::io::{self, Write};
 /// The longest source excerpt shown under a finding, in bytes.
 const MAX_EXCERPT: usize = 8_000;
 
-/// Messages and help wrap at this width; source lines are never wrapped.
+/// Messages and help wrap at this width, or at the terminal's when it is narrower (but not
+/// below [`MIN_WIDTH`]); source lines are never wrapped.
 const WIDTH: usize = 100;
+const MIN_WIDTH: usize = 40;
 
 pub(super) fn render(report: &Report, out: &mut dyn Write, style: &Style) -> io::Result<()> {
     let theme = if style.color {
@@ -31,7 +33,7 @@ pub(super) fn render(report: &Report, out: &mut dyn Write, style: &Style) -> io:
     // as terminal hyperlink escapes when links are on.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_urls(false)
-        .with_width(WIDTH)
+        .with_width(style.width.map_or(WIDTH, |w| w.clamp(MIN_WIDTH, WIDTH)))
         .without_syntax_highlighting();
     for diagnostic in &report.diagnostics {
         let view = View::new(diagnostic);
@@ -310,7 +312,13 @@ mod tests {
 
     fn text(report: &Report, color: bool) -> String {
         let mut out = Vec::new();
-        render(report, Format::Text, &mut out, &Style { color }).unwrap();
+        render(
+            report,
+            Format::Text,
+            &mut out,
+            &Style { color, width: None },
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 
