@@ -69,7 +69,7 @@ pub fn check(name: &str, data: &[u8]) {
         Format::Junit,
     ] {
         let mut out = Vec::new();
-        render::render(&report, format, &mut out, &Style { color: false, width: None })
+        render::render(&report, format, &mut out, &Style::default())
             .expect("rendering into memory cannot fail");
     }
     let audit = mlready::audit::build(&PathBuf::from(FOLDER), &report, &settings);
