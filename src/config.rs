@@ -393,6 +393,21 @@ fn parse_config(path: &Path, text: &str) -> Result<FileConfig, Error> {
             Some(other) => return Err(wrong_type(path, "tool.mlready", "a table", other)),
         }
     } else {
+        if doc
+            .get("tool")
+            .and_then(|tool| tool.get("mlready"))
+            .is_some()
+        {
+            return Err(Error::at(
+                path,
+                ErrorKind::ConfigFile(
+                    "has a `[tool.mlready]` table, which is how pyproject.toml holds the \
+                     settings; in this file they go at the top level: remove the \
+                     `[tool.mlready]` line (and write `[tool.mlready.serving]` as `[serving]`)"
+                        .into(),
+                ),
+            ));
+        }
         &doc
     };
 
@@ -404,6 +419,7 @@ fn parse_config(path: &Path, text: &str) -> Result<FileConfig, Error> {
                 ErrorKind::ConfigUnknownKey {
                     key: key.clone(),
                     hint: closest_key(key),
+                    known: KNOWN_KEYS.map(String::from).to_vec(),
                 },
             ));
         };
@@ -491,6 +507,22 @@ fn canonical_key(key: &str) -> Option<&'static str> {
 fn closest_key(key: &str) -> Option<String> {
     let key = key.replace('_', "-");
     crate::suggest::closest(&key, KNOWN_KEYS).map(str::to_string)
+}
+
+/// An unknown key `table.key` of a table whose keys are `known`.
+fn table_key_error(name: &str, known: &[&str]) -> ErrorKind {
+    let (table, key) = name.split_once('.').unwrap_or(("", name));
+    let known: Vec<String> = known.iter().map(|k| format!("{table}.{k}")).collect();
+    let hint = crate::suggest::closest(
+        &format!("{table}.{}", key.replace('_', "-")),
+        known.iter().map(String::as_str),
+    )
+    .map(str::to_string);
+    ErrorKind::ConfigUnknownKey {
+        key: name.to_string(),
+        hint,
+        known,
+    }
 }
 
 fn config_value(path: &Path, key: &str, message: String) -> Error {
@@ -593,14 +625,10 @@ fn serving_table(path: &Path, value: &Value) -> Result<ServingFacts, Error> {
             _ => {
                 return Err(Error::at(
                     path,
-                    ErrorKind::ConfigUnknownKey {
-                        key: name,
-                        hint: Some(
-                            "serving.entry-points, serving.available, serving.unavailable or \
-                             serving.online"
-                                .into(),
-                        ),
-                    },
+                    table_key_error(
+                        &name,
+                        &["entry-points", "available", "unavailable", "online"],
+                    ),
                 ));
             }
         }
@@ -626,10 +654,7 @@ fn monitoring_table(path: &Path, value: &Value) -> Result<MonitoringFacts, Error
             _ => {
                 return Err(Error::at(
                     path,
-                    ErrorKind::ConfigUnknownKey {
-                        key: name,
-                        hint: Some("monitoring.external or monitoring.functions".into()),
-                    },
+                    table_key_error(&name, &["external", "functions"]),
                 ));
             }
         }
@@ -1251,7 +1276,7 @@ mod tests {
     fn unknown_key_names_file_and_key_with_a_hint() {
         let err = parse("pyproject.toml", "[tool.mlready]\nselcet = [\"LEAK\"]\n").unwrap_err();
         assert_eq!(err.path.as_deref(), Some(Path::new("pyproject.toml")));
-        let ErrorKind::ConfigUnknownKey { key, hint } = &err.kind else {
+        let ErrorKind::ConfigUnknownKey { key, hint, .. } = &err.kind else {
             panic!("unexpected error {err:?}");
         };
         assert_eq!(key, "selcet");
@@ -1264,11 +1289,38 @@ mod tests {
             &err.kind,
             ErrorKind::ConfigUnknownKey { hint: Some(hint), .. } if hint == "per-file-ignores"
         ));
+        // Far from every key: no guess, and the help lists every key.
         let err = parse("mlready.toml", "banana = 1\n").unwrap_err();
         assert!(matches!(
             &err.kind,
             ErrorKind::ConfigUnknownKey { hint: None, .. }
         ));
+        let help = miette::Diagnostic::help(&err).unwrap().to_string();
+        for key in KNOWN_KEYS {
+            assert!(help.contains(key), "{key}: {help}");
+        }
+        // In a table: the table's keys, and one guess at a time.
+        let err = parse("mlready.toml", "[serving]\nentry_point = []\n").unwrap_err();
+        let help = miette::Diagnostic::help(&err).unwrap().to_string();
+        assert_eq!(help, "did you mean `serving.entry-points`?");
+        let err = parse("mlready.toml", "[monitoring]\nbanana = 1\n").unwrap_err();
+        let help = miette::Diagnostic::help(&err).unwrap().to_string();
+        assert_eq!(
+            help,
+            "known keys: monitoring.external, monitoring.functions"
+        );
+    }
+
+    #[test]
+    fn a_tool_mlready_table_in_a_dedicated_file_says_where_the_keys_go() {
+        for name in ["mlready.toml", ".mlready.toml"] {
+            let err = parse(name, "[tool.mlready]\nselect = [\"LEAK\"]\n").unwrap_err();
+            assert!(matches!(err.kind, ErrorKind::ConfigFile(_)), "{err:?}");
+            assert!(err.to_string().contains("go at the top level"), "{err}");
+        }
+        // Another tool's table is an unknown key, as before.
+        let err = parse("mlready.toml", "[tool.ruff]\nline-length = 1\n").unwrap_err();
+        assert!(matches!(&err.kind, ErrorKind::ConfigUnknownKey { key, .. } if key == "tool"));
     }
 
     #[test]

@@ -19,8 +19,13 @@ pub enum ErrorKind {
     /// A configuration file cannot be used at all: `--config` names a folder or nothing, a
     /// file found is a named pipe or cannot be read. The message says what and how to fix it.
     ConfigFile(String),
-    /// A configuration file has a key mlready does not know (`key`, with a suggestion).
-    ConfigUnknownKey { key: String, hint: Option<String> },
+    /// A configuration file has a key mlready does not know: `key` (`serving.schema` in a
+    /// table), the known key it is likely a typo of, and the keys known where it stands.
+    ConfigUnknownKey {
+        key: String,
+        hint: Option<String>,
+        known: Vec<String>,
+    },
     /// A configuration value has the wrong type or an invalid value.
     ConfigValue { key: String, message: String },
     /// A rule selector names no rule and no family; `setting` is where it was written
@@ -155,9 +160,8 @@ impl miette::Diagnostic for Error {
             ErrorKind::ConfigUnknownKey {
                 hint: Some(hint), ..
             } => format!("did you mean `{hint}`?"),
-            ErrorKind::ConfigUnknownKey { .. } => {
-                "known keys: select, ignore, extend-select, exclude, per-file-ignores, fail-on"
-                    .into()
+            ErrorKind::ConfigUnknownKey { known, .. } => {
+                format!("known keys: {}", known.join(", "))
             }
             ErrorKind::UnknownSelector { selector, .. } => match crate::suggest::rule(selector) {
                 Some(close) => {
