@@ -176,7 +176,8 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "no_preview")]
     pub preview: bool,
 
-    /// Run only the default selection, even if the configuration sets `preview = true`
+    /// Turn preview off, even if the configuration sets `preview = true`: preview rules run
+    /// only when selected by their code or name
     #[arg(long)]
     pub no_preview: bool,
 
