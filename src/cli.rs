@@ -2,11 +2,14 @@
 //! turns a run into an exit code (0 clean, 1 findings at or above `--fail-on`, 2 errors).
 
 use crate::config::{self, CliOverrides};
+use crate::discover::Discovered;
 use crate::error::{Error, ErrorKind};
 use crate::finding::Severity;
 use crate::registry;
 use crate::render::statistics::StatisticsFormat;
 use crate::render::{self, Format, RuleFormat, Style};
+use crate::report::Report;
+use crate::settings::Settings;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
@@ -163,7 +166,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
-    /// Configuration file [default: pyproject.toml [tool.mlready] or mlready.toml, found upward]
+    /// Configuration file for every file [default: each file's nearest pyproject.toml
+    /// [tool.mlready] or mlready.toml, found upward]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -377,8 +381,26 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
             return Ok(crate::inputs::usage_error(&message));
         }
     };
-    let (settings, extras) = config::resolve(&input.config_paths(), &overrides, &known)?;
-    let left_out = config::preview_left_out(&settings);
+    // Each file is checked under its nearest configuration: one group of files per
+    // configuration. Standard input is one file, under the configuration of its name.
+    let groups: Vec<(Settings, config::ResolvedExtras, Option<Vec<Discovered>>)> = match &input {
+        crate::inputs::Input::Stdin(_) => {
+            let (settings, extras) = config::resolve(&input.config_paths(), &overrides, &known)?;
+            vec![(settings, extras, None)]
+        }
+        crate::inputs::Input::Paths(paths) => config::groups::groups(paths, &overrides, &known)?
+            .into_iter()
+            .map(|group| (group.settings, group.extras, Some(group.files)))
+            .collect(),
+    };
+    let mut left_out: Vec<&'static crate::rule::Rule> = Vec::new();
+    for (settings, _, _) in &groups {
+        for rule in config::preview_left_out(settings) {
+            if !left_out.iter().any(|known| known.code == rule.code) {
+                left_out.push(rule);
+            }
+        }
+    }
     if !left_out.is_empty() && !args.quiet && !args.show_settings {
         let mut codes: Vec<&str> = left_out.iter().take(5).map(|rule| rule.code).collect();
         if left_out.len() > codes.len() {
@@ -393,7 +415,18 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         );
     }
     if args.show_settings {
-        let text = show_settings(&settings, &extras);
+        let texts: Vec<String> = (groups.iter())
+            .map(|(settings, extras, files)| {
+                let text = show_settings(settings, extras);
+                match files {
+                    Some(files) if groups.len() > 1 => {
+                        format!("# for {} file(s) under it\n{text}", files.len())
+                    }
+                    _ => text,
+                }
+            })
+            .collect();
+        let text = texts.join("\n");
         write_output(args.output.as_deref(), |out| write!(out, "{text}"))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -421,6 +454,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
             // (`< /dev/zero`), and a file over the limit is reported, not analysed.
             let notebook =
                 crate::source::FileKind::of(path) == Some(crate::source::FileKind::Notebook);
+            let settings = &groups[0].0;
             let cap = if notebook {
                 settings
                     .limits
@@ -460,7 +494,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         }
         None => None,
     };
-    let options = crate::engine::RunOptions {
+    let mut options = crate::engine::RunOptions {
         project: !args.no_project,
         cache: match (&args.cache_dir, args.no_cache) {
             (_, true) => None,
@@ -473,18 +507,43 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
             && args.baseline.is_none()
             && args.write_baseline.is_none(),
         keep_projects: false,
+        files: None,
     };
     let paths = match input {
         crate::inputs::Input::Paths(paths) => paths,
         // Standard input is checked within the current folder's project, as it always was.
         crate::inputs::Input::Stdin(_) => vec![PathBuf::from(".")],
     };
-    let mut report = crate::engine::check_with(&paths, &settings, &options)?;
-    for diagnostic in &mut report.diagnostics {
-        if let Some(severity) = extras.severity_for(diagnostic.code, diagnostic.name) {
-            diagnostic.severity = severity;
+    let started = std::time::Instant::now();
+    let mut report = Report::default();
+    // Whether a group has a finding at or above its own `fail-on`.
+    let mut failing = false;
+    let anchor = match &baseline {
+        Some(baseline) => Some(crate::baseline::Anchor::new(
+            args.baseline.as_deref().unwrap_or(Path::new("")),
+            baseline.version,
+        )?),
+        None => None,
+    };
+    for (settings, extras, files) in groups {
+        options.files = files;
+        // The paths, not only the group's files, say what the projects are: the same projects
+        // whichever configuration governs a file.
+        let mut part = crate::engine::check_with(&paths, &settings, &options)?;
+        for diagnostic in &mut part.diagnostics {
+            if let Some(severity) = extras.severity_for(diagnostic.code, diagnostic.name) {
+                diagnostic.severity = severity;
+            }
         }
+        if let (Some(baseline), Some(anchor)) = (&baseline, &anchor) {
+            let before = part.diagnostics.len();
+            crate::baseline::filter(&mut part.diagnostics, baseline, anchor);
+            report.hidden_by_baseline += before - part.diagnostics.len();
+        }
+        failing |= part.at_or_above(settings.fail_on) > 0;
+        report.merge(part);
     }
+    report.elapsed = started.elapsed();
     if let Some(file) = baseline_file {
         let anchor = crate::baseline::Anchor::new(&file.path, crate::baseline::FORMAT)?;
         let json = crate::baseline::to_json(&report.diagnostics, &anchor)?;
@@ -498,15 +557,6 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
             );
         }
         return Ok(ExitCode::SUCCESS);
-    }
-    if let Some(baseline) = &baseline {
-        let before = report.diagnostics.len();
-        let anchor = crate::baseline::Anchor::new(
-            args.baseline.as_deref().unwrap_or(Path::new("")),
-            baseline.version,
-        )?;
-        crate::baseline::filter(&mut report.diagnostics, baseline, &anchor);
-        report.hidden_by_baseline = before - report.diagnostics.len();
     }
     for message in &report.internal_errors {
         let _ = writeln!(io::stderr(), "error: {message}");
@@ -532,7 +582,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
 
     if !report.internal_errors.is_empty() {
         Ok(ExitCode::from(2))
-    } else if args.exit_zero || report.at_or_above(settings.fail_on) == 0 {
+    } else if args.exit_zero || !failing {
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::from(1))

@@ -22,6 +22,8 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use toml::{Table, Value};
 
+pub mod groups;
+
 /// Files that configure mlready on their own, in order of precedence within one folder.
 const DEDICATED_FILES: [&str; 2] = [".mlready.toml", "mlready.toml"];
 
@@ -138,16 +140,24 @@ pub fn find_config(start: &Path) -> Result<Option<PathBuf>, Error> {
         }
     };
     for dir in first.ancestors() {
-        for name in DEDICATED_FILES {
-            let candidate = dir.join(name);
-            if is_config_candidate(&candidate)? {
-                return Ok(Some(candidate));
-            }
+        if let Some(found) = config_in(dir)? {
+            return Ok(Some(found));
         }
-        let pyproject = dir.join("pyproject.toml");
-        if is_config_candidate(&pyproject)? && configures_mlready(&pyproject)? {
-            return Ok(Some(pyproject));
+    }
+    Ok(None)
+}
+
+/// The configuration file in the folder `dir` itself, if it holds one (see [`find_config`]).
+pub fn config_in(dir: &Path) -> Result<Option<PathBuf>, Error> {
+    for name in DEDICATED_FILES {
+        let candidate = dir.join(name);
+        if is_config_candidate(&candidate)? {
+            return Ok(Some(candidate));
         }
+    }
+    let pyproject = dir.join("pyproject.toml");
+    if is_config_candidate(&pyproject)? && configures_mlready(&pyproject)? {
+        return Ok(Some(pyproject));
     }
     Ok(None)
 }
@@ -699,6 +709,28 @@ pub fn resolve(
             "cannot read the working directory: {err}"
         )))
     })?;
+    let found = match &cli.config {
+        Some(_) => None,
+        None => find_config(paths.first().unwrap_or(&cwd)).map_err(|mut err| {
+            err.path = err.path.map(|path| relative_to(&path, &cwd));
+            err
+        })?,
+    };
+    resolve_found(found, cli, known)
+}
+
+/// [`resolve`] with the configuration file found already: `found` (`None` when there is
+/// none), unless `--config` names another.
+pub fn resolve_found(
+    found: Option<PathBuf>,
+    cli: &CliOverrides,
+    known: &[(&'static str, &'static str)],
+) -> Result<(Settings, ResolvedExtras), Error> {
+    let cwd = std::env::current_dir().map_err(|err| {
+        Error::new(ErrorKind::Internal(format!(
+            "cannot read the working directory: {err}"
+        )))
+    })?;
     let config_path = match &cli.config {
         Some(path) => {
             // Looked at before it is opened: a named pipe would wait forever.
@@ -706,12 +738,7 @@ pub fn resolve(
                 .map_err(|err| Error::at(path.clone(), ErrorKind::ConfigFile(config_flag(&err))))?;
             Some(path.clone())
         }
-        None => find_config(paths.first().unwrap_or(&cwd))
-            .map_err(|mut err| {
-                err.path = err.path.map(|path| relative_to(&path, &cwd));
-                err
-            })?
-            .map(|found| relative_to(&found, &cwd)),
+        None => found.map(|found| relative_to(&found, &cwd)),
     };
     let file = match &config_path {
         Some(path) => load_config(path)?,

@@ -48,6 +48,10 @@ pub struct RunOptions {
     /// Keep each project's file summaries in [`Report::projects`] (`mlready audit` draws the
     /// project from them).
     pub keep_projects: bool,
+    /// The files to check, already found under the paths (the ones a configuration governs,
+    /// when the paths hold several: `crate::config::groups`). `None`: every file the paths
+    /// hold. The paths still say what the projects are.
+    pub files: Option<Vec<Discovered>>,
 }
 
 /// Where the cache lives.
@@ -79,9 +83,10 @@ pub fn check_with(
             "cannot read the working directory: {err}"
         )))
     })?;
-    let given = match &options.stdin {
-        Some((path, _)) => vec![Discovered::named(path, &cwd)],
-        None => discover(paths, settings)?,
+    let given = match (&options.stdin, &options.files) {
+        (Some((path, _)), _) => vec![Discovered::named(path, &cwd)],
+        (None, Some(files)) => files.clone(),
+        (None, None) => discover(paths, settings)?,
     };
     let rules: Vec<&'static Rule> = registry::all()
         .filter(|r| compiled.rule_enabled(r.code, r.name))

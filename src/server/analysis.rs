@@ -164,6 +164,7 @@ pub fn check(snapshot: &Snapshot) -> Result<Published, String> {
         stdin: Some((path.clone(), snapshot.bytes())),
         without_sources: true,
         keep_projects: false,
+        files: None,
     };
     let report =
         engine::check_with(std::slice::from_ref(&path), &settings, &options).map_err(plain)?;

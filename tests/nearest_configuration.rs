@@ -1,0 +1,175 @@
+//! Each file is checked under the configuration nearest to it, whatever else a run is given
+//! and in whatever order: a monorepo's services keep their own settings in pre-commit (which
+//! passes staged files of several services at once), in `mlready check .` at the root, and
+//! in the editor.
+
+mod common;
+
+use common::TempDir;
+
+/// A script with a REPRO006 warning (a home-folder path) and a LEAK001 warning (a scaler
+/// fitted before the split).
+const TWO_FINDINGS: &str = "import pandas as pd\n\
+from sklearn.linear_model import LogisticRegression\n\
+from sklearn.model_selection import train_test_split\n\
+from sklearn.preprocessing import StandardScaler\n\
+df = pd.read_csv(\"/Users/ana/data/churn.csv\")\n\
+X = StandardScaler().fit_transform(df[[\"tenure\"]])\n\
+X_tr, X_te, y_tr, y_te = train_test_split(X, df[\"churned\"], random_state=0)\n\
+model = LogisticRegression().fit(X_tr, y_tr)\n\
+print(model.score(X_te, y_te))\n";
+
+/// (path, code) of each finding of a JSON report.
+fn found(run: &common::Run) -> Vec<(String, String)> {
+    let report = run.json();
+    (report["diagnostics"].as_array().unwrap().iter())
+        .map(|d| {
+            let field = |key: &str| d[key].as_str().unwrap().to_string();
+            (field("path"), field("code"))
+        })
+        .collect()
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    (expected.iter())
+        .map(|(path, code)| (path.to_string(), code.to_string()))
+        .collect()
+}
+
+/// Two services, each with its own `pyproject.toml`.
+fn monorepo(tag: &str) -> TempDir {
+    let dir = TempDir::new(tag);
+    dir.write(
+        "a/pyproject.toml",
+        "[tool.mlready]\nselect = [\"REPRO006\"]\n",
+    );
+    dir.write("b/pyproject.toml", "[tool.mlready]\nselect = [\"LEAK\"]\n");
+    dir.write("a/train.py", TWO_FINDINGS);
+    dir.write("b/train.py", TWO_FINDINGS);
+    dir
+}
+
+#[test]
+fn each_file_gets_its_own_configuration_whatever_the_order_of_the_paths() {
+    let dir = monorepo("nearest-order");
+    let expected = pairs(&[("a/train.py", "REPRO006"), ("b/train.py", "LEAK001")]);
+    for args in [
+        &["a/train.py", "b/train.py"][..],
+        &["b/train.py", "a/train.py"],
+        &["a", "b"],
+        &["."],
+        &[],
+    ] {
+        let mut command = vec!["check", "--format", "json"];
+        command.extend(args);
+        let run = dir.run(&command);
+        run.expect_code(1);
+        assert_eq!(found(&run), expected, "{args:?}");
+        assert_eq!(run.json()["files_checked"], 2, "{args:?}");
+    }
+    // On its own, each service is checked as before.
+    let a = dir.run(&["check", "--format", "json", "a/train.py"]);
+    assert_eq!(found(&a), pairs(&[("a/train.py", "REPRO006")]));
+}
+
+#[test]
+fn one_services_exclude_never_drops_another_services_files() {
+    let dir = monorepo("nearest-exclude");
+    dir.write(
+        "a/pyproject.toml",
+        "[tool.mlready]\nselect = [\"REPRO006\"]\nexclude = [\"train.py\"]\n",
+    );
+    for args in [&["a/train.py", "b/train.py"][..], &["."]] {
+        let mut command = vec!["check", "--format", "json"];
+        command.extend(args);
+        let run = dir.run(&command);
+        assert_eq!(found(&run), pairs(&[("b/train.py", "LEAK001")]), "{args:?}");
+    }
+}
+
+#[test]
+fn a_nested_configuration_governs_its_folder_below_the_roots() {
+    let dir = TempDir::new("nearest-nested");
+    dir.write("mlready.toml", "ignore = [\"LEAK001\"]\n");
+    dir.write("train.py", TWO_FINDINGS);
+    // Not a project marker: the nested configuration is a dedicated file.
+    dir.write(
+        "experiments/mlready.toml",
+        "select = [\"LEAK\"]\nexclude = [\"scratch\"]\n",
+    );
+    dir.write("experiments/train.py", TWO_FINDINGS);
+    dir.write("experiments/scratch/try.py", TWO_FINDINGS);
+    let expected = pairs(&[
+        ("experiments/train.py", "LEAK001"),
+        ("train.py", "REPRO006"),
+    ]);
+    let root = dir.run(&["check", "--format", "json", "."]);
+    assert_eq!(found(&root), expected);
+    // The same files named one by one, as pre-commit passes them.
+    let named = dir.run(&[
+        "check",
+        "--format",
+        "json",
+        "train.py",
+        "experiments/train.py",
+        "experiments/scratch/try.py",
+    ]);
+    assert_eq!(found(&named), expected);
+}
+
+#[test]
+fn config_names_the_one_configuration_of_every_file() {
+    let dir = monorepo("nearest-flag");
+    let run = dir.run(&["check", "--format", "json", "--config", "b/pyproject.toml"]);
+    assert_eq!(
+        found(&run),
+        pairs(&[("a/train.py", "LEAK001"), ("b/train.py", "LEAK001")])
+    );
+}
+
+#[test]
+fn each_configurations_fail_on_decides_for_its_own_files() {
+    let dir = monorepo("nearest-fail-on");
+    dir.write(
+        "a/pyproject.toml",
+        "[tool.mlready]\nselect = [\"REPRO006\"]\nfail-on = \"error\"\n",
+    );
+    // a's warning does not fail a's run; b's warning fails any run that checks b.
+    dir.run(&["check", "a"]).expect_code(0);
+    dir.run(&["check", "a", "b"]).expect_code(1);
+    dir.run(&["check", "b"]).expect_code(1);
+    // Severities are the file's own configuration's too.
+    dir.write(
+        "b/pyproject.toml",
+        "[tool.mlready]\nselect = [\"LEAK\"]\n[tool.mlready.severity]\nLEAK001 = \"info\"\n",
+    );
+    let run = dir.run(&["check", "--format", "json", "."]);
+    run.expect_code(0);
+    let report = run.json();
+    let severities: Vec<&str> = (report["diagnostics"].as_array().unwrap().iter())
+        .map(|d| d["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(severities, ["warning", "info"], "{report}");
+}
+
+#[test]
+fn show_settings_shows_each_configuration_of_the_run() {
+    let dir = monorepo("nearest-settings");
+    let run = dir.run(&["check", "--show-settings", "."]);
+    run.expect_code(0);
+    let out = &run.stdout;
+    assert!(
+        out.contains("# configuration file: a/pyproject.toml"),
+        "{out}"
+    );
+    assert!(
+        out.contains("# configuration file: b/pyproject.toml"),
+        "{out}"
+    );
+    assert!(out.contains("select = [\"REPRO006\"]"), "{out}");
+    assert!(out.contains("select = [\"LEAK\"]"), "{out}");
+    // One configuration: shown as before, without a count of files.
+    let one = dir.run(&["check", "--show-settings", "a"]);
+    assert!(!one.stdout.contains("file(s) under it"), "{}", one.stdout);
+    assert!(!one.stdout.contains("b/pyproject.toml"), "{}", one.stdout);
+}
