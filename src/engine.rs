@@ -84,7 +84,16 @@ pub fn check_with(
         )))
     })?;
     let given = match (&options.stdin, &options.files) {
-        (Some((path, _)), _) => vec![Discovered::named(path, &cwd)],
+        // Standard input is checked as if the file on disk held its text: not at all when the
+        // configuration excludes that file (an editor's buffer of an excluded file).
+        (Some((path, _)), _) => {
+            let exclude = crate::config::PathGlobs::new(&settings.exclude, &settings.root, &cwd)?;
+            if exclude.matches_path_or_ancestor(path) {
+                Vec::new()
+            } else {
+                vec![Discovered::named(path, &cwd)]
+            }
+        }
         (None, Some(files)) => files.clone(),
         (None, None) => discover(paths, settings)?,
     };

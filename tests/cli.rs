@@ -1127,6 +1127,33 @@ fn file_arguments_join_their_project_and_findings_point_across_files() {
 /// `--stdin-filename`: editors and notebook front ends pipe the unsaved text; it is checked as
 /// that file (a notebook when the name says so), under the configuration of its folder, and
 /// nothing is read from disk.
+/// `--stdin-filename` checks standard input as if the named file held it: a file that the
+/// configuration excludes is not checked (what an editor sends for an excluded file).
+#[test]
+fn stdin_named_as_an_excluded_file_is_not_checked() {
+    let dir = TempDir::new("stdin-excluded");
+    dir.write(
+        "pyproject.toml",
+        "[tool.mlready]\nexclude = [\"notebooks/scratch\"]\n",
+    );
+    let named = |name: &str| {
+        common::run_with_stdin(
+            dir.path(),
+            &["check", "--stdin-filename", name, "--format", "json"],
+            common::WARNING_PY.as_bytes(),
+        )
+    };
+    let excluded = named("notebooks/scratch/try.py");
+    assert_eq!(excluded.code, Some(0), "{}", excluded.stderr);
+    assert_eq!(excluded.json()["files_checked"], 0);
+    assert_eq!(excluded.json()["diagnostics"], serde_json::json!([]));
+    // The same text under a name the configuration keeps is checked.
+    let kept = named("notebooks/try.py");
+    assert_eq!(kept.code, Some(1), "{}", kept.stderr);
+    assert_eq!(kept.json()["files_checked"], 1);
+    assert_eq!(kept.json()["diagnostics"][0]["code"], "REPRO006");
+}
+
 #[test]
 fn stdin_is_checked_as_the_named_file() {
     let dir = TempDir::new("stdin");
