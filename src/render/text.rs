@@ -31,10 +31,17 @@ pub(super) fn render(report: &Report, out: &mut dyn Write, style: &Style) -> io:
     };
     // Urls are printed by us, below the report: miette would put them in the header line,
     // as terminal hyperlink escapes when links are on.
+    let width = style.width.map_or(WIDTH, |w| w.clamp(MIN_WIDTH, WIDTH));
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_urls(false)
-        .with_width(style.width.map_or(WIDTH, |w| w.clamp(MIN_WIDTH, WIDTH)))
+        .with_width(width)
         .without_syntax_highlighting();
+    // Related places wrap like the message, under its text; a long path is never split.
+    let related_lines = textwrap::Options::new(width)
+        .initial_indent("  related: ")
+        .subsequent_indent("    ")
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     for diagnostic in &report.diagnostics {
         let view = View::new(diagnostic);
         let mut block = String::new();
@@ -42,11 +49,15 @@ pub(super) fn render(report: &Report, out: &mut dyn Write, style: &Style) -> io:
             .render_report(&mut block, &view)
             .map_err(|_| io::Error::other("cannot format a diagnostic"))?;
         for related in &view.elsewhere {
-            block.push_str(&format!(
-                "  related: {}: {}\n",
+            let line = format!(
+                "{}: {}",
                 location_label(&related.path, &related.location),
                 related.message
-            ));
+            );
+            for part in textwrap::wrap(&line, &related_lines) {
+                block.push_str(&part);
+                block.push('\n');
+            }
         }
         if let Some(rule) = registry::find(diagnostic.code) {
             block.push_str(&format!("  docs: {}\n", rule.url()));
@@ -346,6 +357,41 @@ mod tests {
         // Cell 4 is never shown as source, so its magic is not either.
         assert!(!out.contains("%time"));
         assert!(out.contains("help: Split first"));
+    }
+
+    #[test]
+    fn related_places_wrap_like_the_message() {
+        let mut report = fixtures::report();
+        let leak = (report.diagnostics.iter_mut())
+            .find(|d| d.code == "LEAK001")
+            .unwrap();
+        let used = leak.related.last_mut().unwrap();
+        used.message = "the scaled columns `tenure`, `monthly_charges` and `contract_length` \
+                        are used here to train the model"
+            .into();
+        for (width, widest) in [(None, 100), (Some(60), 60)] {
+            let mut out = Vec::new();
+            let style = Style {
+                color: false,
+                width,
+            };
+            render(&report, Format::Text, &mut out, &style).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            let start = out.find("  related: src/train.py:3:1: the scaled").unwrap();
+            let lines: Vec<&str> = out[start..]
+                .lines()
+                .take_while(|l| !l.contains("docs:"))
+                .collect();
+            assert!(lines.len() > 1, "{out}");
+            for line in &lines {
+                assert!(line.chars().count() <= widest, "{line:?} in {out}");
+            }
+            assert!(
+                lines[1..].iter().all(|l| l.starts_with("    ")),
+                "{lines:?}"
+            );
+            assert!(lines.concat().contains("`contract_length`"), "{lines:?}");
+        }
     }
 
     #[test]
