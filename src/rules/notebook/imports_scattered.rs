@@ -47,22 +47,20 @@ fn check(ctx: &Context, sink: &mut Sink) {
     let Some(first) = scattered.first() else {
         return;
     };
-    let mut other_cells: Vec<usize> = scattered[1..]
-        .iter()
-        .map(|s| cell_of(s))
-        .filter(|&c| c != cell_of(first))
-        .collect();
-    other_cells.dedup();
+    // The cells of the other scattered imports, the first's own cell included when it has
+    // more: "2 more imports in cells 2, 3" counts every one of them where it is.
+    let mut more_cells: Vec<usize> = scattered[1..].iter().map(|s| cell_of(s)).collect();
+    more_cells.dedup();
     let more = match scattered.len() - 1 {
         0 => String::new(),
         n => {
-            let listed: Vec<String> = other_cells.iter().take(5).map(|c| c.to_string()).collect();
-            let tail = if other_cells.len() > 5 { ", ..." } else { "" };
             let plural = if n == 1 { "import" } else { "imports" };
-            if other_cells.is_empty() {
+            if more_cells == [cell_of(first)] {
                 format!("; {n} more {plural} in the same cell")
             } else {
-                let cells = if other_cells.len() == 1 { "cell" } else { "cells" };
+                let listed: Vec<String> = more_cells.iter().take(5).map(|c| c.to_string()).collect();
+                let tail = if more_cells.len() > 5 { ", ..." } else { "" };
+                let cells = if more_cells.len() == 1 { "cell" } else { "cells" };
                 format!("; {n} more {plural} in {cells} {}{tail}", listed.join(", "))
             }
         }
