@@ -544,6 +544,21 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         report.merge(part);
     }
     report.elapsed = started.elapsed();
+    if report.files_checked == 0 && !args.quiet {
+        // "Checked 0 files" alone reads as a pass; say why nothing was checked (ruff warns too).
+        let why = match &options.stdin {
+            Some((name, _)) => format!(
+                "`{}` is excluded by the configuration's `exclude`, so standard input, checked \
+                 as that file, is not checked",
+                name.display()
+            ),
+            None => "no Python file or notebook to check under the given path(s): mlready \
+                     checks `.py` and `.ipynb` files (and scripts named with a Python shebang), \
+                     and leaves out what `exclude` and `.gitignore` match"
+                .to_string(),
+        };
+        let _ = writeln!(io::stderr(), "warning: {why}");
+    }
     if let Some(file) = baseline_file {
         let anchor = crate::baseline::Anchor::new(&file.path, crate::baseline::FORMAT)?;
         let json = crate::baseline::to_json(&report.diagnostics, &anchor)?;

@@ -1127,6 +1127,34 @@ fn file_arguments_join_their_project_and_findings_point_across_files() {
 /// `--stdin-filename`: editors and notebook front ends pipe the unsaved text; it is checked as
 /// that file (a notebook when the name says so), under the configuration of its folder, and
 /// nothing is read from disk.
+/// A run that checks no file says why on standard error, so "Checked 0 files" is not read as
+/// a pass; `--quiet` leaves the warning out.
+#[test]
+fn a_run_that_checks_nothing_says_why() {
+    let dir = TempDir::new("checks-nothing");
+    dir.write("notes.txt", "train the model\n");
+    dir.write("docs/index.md", "# Churn\n");
+    for args in [&["check", "notes.txt"][..], &["check", "docs"]] {
+        let run = dir.run(args);
+        run.expect_code(0);
+        assert!(run.stdout.contains("Checked 0 files"), "{}", run.stdout);
+        assert!(
+            run.stderr
+                .contains("warning: no Python file or notebook to check under the given path(s)"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        let mut quiet = args.to_vec();
+        quiet.push("--quiet");
+        let run = dir.run(&quiet);
+        assert!(run.stderr.is_empty(), "{}", run.stderr);
+    }
+    // A run that checks a file says nothing of the kind.
+    dir.write("train.py", common::CLEAN_PY);
+    let run = dir.run(&["check", "."]);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
+
 /// `--stdin-filename` checks standard input as if the named file held it: a file that the
 /// configuration excludes is not checked (what an editor sends for an excluded file).
 #[test]
@@ -1147,6 +1175,13 @@ fn stdin_named_as_an_excluded_file_is_not_checked() {
     assert_eq!(excluded.code, Some(0), "{}", excluded.stderr);
     assert_eq!(excluded.json()["files_checked"], 0);
     assert_eq!(excluded.json()["diagnostics"], serde_json::json!([]));
+    assert!(
+        excluded.stderr.contains(
+            "warning: `notebooks/scratch/try.py` is excluded by the configuration's `exclude`"
+        ),
+        "{}",
+        excluded.stderr
+    );
     // The same text under a name the configuration keeps is checked.
     let kept = named("notebooks/try.py");
     assert_eq!(kept.code, Some(1), "{}", kept.stderr);
