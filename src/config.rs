@@ -1036,7 +1036,7 @@ impl CompiledSettings {
             return false;
         }
         self.per_file
-            .matching(Path::new(display_path))
+            .matching_path_or_ancestor(Path::new(display_path))
             .into_iter()
             .filter_map(|index| self.settings.per_file_ignores.get(index))
             .any(|(_, selectors)| best_match(selectors, code, name).is_some())
@@ -1113,6 +1113,28 @@ impl PathGlobs {
             indices.sort_unstable();
             indices.dedup();
         }
+        indices
+    }
+
+    /// [`PathGlobs::matching`] for the path and its folders below the root: a glob naming a
+    /// folder (`notebooks/scratch`, `tests`) covers the files in it, as in `exclude`.
+    pub fn matching_path_or_ancestor(&self, path: &Path) -> Vec<usize> {
+        let path = absolute(path, &self.cwd);
+        let Ok(relative) = path.strip_prefix(&self.root) else {
+            return self.matching(&path);
+        };
+        let mut indices: Vec<usize> = (relative.ancestors())
+            .filter(|ancestor| !ancestor.as_os_str().is_empty())
+            .flat_map(|ancestor| {
+                let mut found = self.set.matches(ancestor);
+                if let Some(name) = ancestor.file_name() {
+                    found.extend(self.set.matches(Path::new(name)));
+                }
+                found
+            })
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
         indices
     }
 
@@ -1680,6 +1702,49 @@ mod tests {
         let compiled = CompiledSettings::new(&s).unwrap();
         assert!(compiled.ignored_for_file("sub/tests/a.py", "LEAK001", "x"));
         assert!(!compiled.ignored_for_file("tests/a.py", "LEAK001", "x"));
+    }
+
+    #[test]
+    fn per_file_ignores_naming_a_folder_cover_its_files() {
+        for folder in [
+            "notebooks/scratch",
+            "notebooks/scratch/",
+            "./notebooks/scratch",
+        ] {
+            let s = Settings {
+                per_file_ignores: vec![(folder.into(), vec!["REPRO006".into()])],
+                ..Settings::default()
+            };
+            let compiled = CompiledSettings::new(&s).unwrap();
+            for covered in [
+                "notebooks/scratch/try.py",
+                "notebooks/scratch/old/eda.ipynb",
+            ] {
+                assert!(
+                    compiled.ignored_for_file(covered, "REPRO006", "x"),
+                    "{folder}: {covered}"
+                );
+            }
+            assert!(!compiled.ignored_for_file("notebooks/scratch/try.py", "LEAK001", "x"));
+            for outside in [
+                "notebooks/try.py",
+                "notebooks/scratch.py",
+                "src/scratch/x.py",
+            ] {
+                assert!(
+                    !compiled.ignored_for_file(outside, "REPRO006", "x"),
+                    "{folder}: {outside}"
+                );
+            }
+        }
+        // A folder's name alone covers every folder of that name, as in `exclude`.
+        let s = Settings {
+            per_file_ignores: vec![("tests".into(), vec!["LEAK".into()])],
+            ..Settings::default()
+        };
+        let compiled = CompiledSettings::new(&s).unwrap();
+        assert!(compiled.ignored_for_file("src/tests/test_a.py", "LEAK001", "x"));
+        assert!(!compiled.ignored_for_file("src/tests.py", "LEAK001", "x"));
     }
 
     #[test]
