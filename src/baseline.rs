@@ -178,18 +178,38 @@ pub fn read(path: &Path) -> Result<Baseline, Error> {
         }
         err => baseline_error(format!("cannot read the baseline: {err}")),
     })?;
-    #[derive(Deserialize)]
-    struct Format {
-        version: Option<u32>,
+    // Valid JSON of another shape (`[]`, a report) is named for what it is, not in serde's
+    // words ("invalid length 0, expected struct Baseline with 3 elements").
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|err| Error::at(path, malformed(&err)))?;
+    if !value.is_object() {
+        let found = match value {
+            serde_json::Value::Array(_) => "an array",
+            serde_json::Value::String(_) => "a string",
+            serde_json::Value::Number(_) => "a number",
+            serde_json::Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return Err(Error::at(
+            path,
+            ErrorKind::BaselineMalformed {
+                line: None,
+                column: None,
+                message: format!(
+                    "it is {found}, not a baseline (a JSON object with `version` and \
+                     `findings`, as `--write-baseline` writes it)"
+                ),
+            },
+        ));
     }
     // The format first, so that a future file says so rather than failing on a field.
-    let format = serde_json::from_str::<Format>(&text)
-        .ok()
-        .and_then(|f| f.version);
+    let format = (value.get("version"))
+        .and_then(serde_json::Value::as_u64)
+        .and_then(|version| u32::try_from(version).ok());
     if let Some(version) = format.filter(|&v| v != FORMAT && v != FORMAT_CWD) {
         return Err(baseline_error(format!(
-            "the baseline has format version {version}, and mlready {MLREADY} reads version \
-             {FORMAT}"
+            "the baseline has format version {version}, and mlready {MLREADY} reads versions \
+             {FORMAT_CWD} and {FORMAT}"
         )));
     }
     serde_json::from_str(&text).map_err(|err| Error::at(path, malformed(&err)))
@@ -302,6 +322,34 @@ mod tests {
         // A folder is neither: it cannot be read.
         let folder = read(&tmp.0).unwrap_err();
         assert!(matches!(folder.kind, ErrorKind::Baseline(_)), "{folder:?}");
+    }
+
+    #[test]
+    fn json_that_is_not_a_baseline_is_named_for_what_it_is() {
+        let tmp = TempDir::new("baseline-shape");
+        for (text, found) in [("[]", "an array"), ("\"x\"", "a string"), ("null", "null")] {
+            let file = tmp.write("b.json", text);
+            let err = read(&file).unwrap_err();
+            assert!(
+                matches!(&err.kind, ErrorKind::BaselineMalformed { line: None, message, .. }
+                    if message.starts_with(&format!("it is {found}, not a baseline"))),
+                "{text}: {err:?}"
+            );
+        }
+        let future = tmp.write("b.json", "{\"version\": 7, \"findings\": []}");
+        let err = read(&future).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("reads versions {FORMAT_CWD} and {FORMAT}")),
+            "{err}"
+        );
+        // Both formats this mlready reads are read.
+        for version in [FORMAT_CWD, FORMAT] {
+            let file = tmp.write(
+                "b.json",
+                &format!("{{\"version\": {version}, \"findings\": []}}"),
+            );
+            assert_eq!(read(&file).unwrap().version, version);
+        }
     }
 
     #[test]
