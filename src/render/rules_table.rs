@@ -89,15 +89,26 @@ pub(super) fn write(rules: &[&Rule], width: Option<usize>, out: &mut dyn Write) 
             continue;
         }
         writeln!(out, "{}", cut(columns.trim_end(), width))?;
-        let rest: Vec<&str> = row[shown..]
+        let rest: Vec<&str> = row[shown..6]
             .iter()
             .map(|cell| cell.trim())
             .filter(|cell| !cell.is_empty())
             .collect();
         let indent = INDENT.min(width / 4);
-        let below = cut(&rest.join(" · "), width - indent);
-        if !below.is_empty() {
-            writeln!(out, "{}{below}", " ".repeat(indent))?;
+        let room = width - indent;
+        let others = rest.join(" · ");
+        let summary = row[6].trim();
+        // The summary follows the other columns when at least MIN_SUMMARY of it fits there;
+        // else it has a line of its own, rather than a stub of a few letters.
+        let lines = if others.is_empty() {
+            vec![cut(summary, room)]
+        } else if others.chars().count() + " · ".len() + MIN_SUMMARY <= room {
+            vec![cut(&format!("{others} · {summary}"), room)]
+        } else {
+            vec![cut(&others, room), cut(summary, room)]
+        };
+        for line in lines.iter().filter(|line| !line.is_empty()) {
+            writeln!(out, "{}{line}", " ".repeat(indent))?;
         }
     }
     Ok(())
@@ -169,6 +180,27 @@ mod tests {
             lines[3].starts_with("          default · 100% · Flags a"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_summary_never_shrinks_to_a_stub() {
+        // At 60 columns the severities, scope, tier and precision fill the line below the
+        // row; the summary then has a line of its own.
+        let text = table(Some(60));
+        let lines: Vec<&str> = text.lines().collect();
+        let leak = lines.iter().position(|l| l.starts_with("LEAK001")).unwrap();
+        assert!(lines[leak + 1].contains("error/warning"), "{text}");
+        assert!(
+            lines[leak + 2]
+                .trim_start()
+                .starts_with("Flags a preprocessing step"),
+            "{text}"
+        );
+        // Every summary line shows at least MIN_SUMMARY characters of its summary.
+        for line in lines.iter().filter(|l| l.contains("Flags ")) {
+            let shown = &line[line.find("Flags ").unwrap()..];
+            assert!(shown.chars().count() >= MIN_SUMMARY, "{line:?}");
+        }
     }
 
     #[test]
