@@ -756,7 +756,24 @@ fn run_audit(args: AuditArgs) -> Result<ExitCode, Error> {
 fn run_rule(args: RuleArgs) -> Result<ExitCode, Error> {
     let Some(rule) = registry::find(&args.rule) else {
         // A usage error, reported like clap's own (exit 2); `Error` has no variant for it yet.
+        let known: Vec<(&'static str, &'static str)> =
+            registry::all().map(|rule| (rule.code, rule.name)).collect();
+        let prefix = args.rule.trim().to_ascii_uppercase();
+        let family: Vec<String> = if prefix != "ALL" && config::valid_selector(&prefix, &known) {
+            (registry::all())
+                .filter(|rule| rule.code.starts_with(&prefix))
+                .map(|rule| format!("{} ({})", rule.code, rule.name))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let message = match crate::suggest::rule(&args.rule) {
+            _ if !family.is_empty() => format!(
+                "`{}` is the prefix of {} rules, and `mlready rule` prints one rule's page: {}",
+                args.rule,
+                family.len(),
+                family.join(", ")
+            ),
             Some(close) => format!(
                 "unknown rule `{}`; did you mean `{close}`? `mlready rules` lists them",
                 args.rule

@@ -188,6 +188,18 @@ fn mlready_rule_with_a_misspelt_code_or_name_suggests_the_rule() {
         "{}",
         run.stderr
     );
+    // A family prefix, valid in selectors, names the rules it covers.
+    let family = dir.run(&["rule", "leak"]);
+    family.expect_code(2);
+    assert!(
+        family.stderr.contains("`leak` is the prefix of")
+            && family
+                .stderr
+                .contains("LEAK001 (preprocessing-before-split)"),
+        "{}",
+        family.stderr
+    );
+    assert!(!family.stderr.contains("SKEW001"), "{}", family.stderr);
     let by_name = dir.run(&["rule", "absolute-local-paht"]);
     by_name.expect_code(2);
     assert!(
