@@ -47,11 +47,7 @@ pub struct Anchor {
 impl Anchor {
     /// For the baseline at `file` (as given on the command line), of format `version`.
     pub fn new(file: &Path, version: u32) -> Result<Anchor, Error> {
-        let cwd = std::env::current_dir().map_err(|err| {
-            Error::new(ErrorKind::Internal(format!(
-                "cannot read the working directory: {err}"
-            )))
-        })?;
+        let cwd = crate::error::working_dir()?;
         let base = (version != FORMAT_CWD).then(|| {
             let folder = file.parent().unwrap_or(Path::new(""));
             crate::config::normalize(&cwd.join(folder))

@@ -704,11 +704,7 @@ pub fn resolve(
     cli: &CliOverrides,
     known: &[(&'static str, &'static str)],
 ) -> Result<(Settings, ResolvedExtras), Error> {
-    let cwd = std::env::current_dir().map_err(|err| {
-        Error::new(ErrorKind::Internal(format!(
-            "cannot read the working directory: {err}"
-        )))
-    })?;
+    let cwd = crate::error::working_dir()?;
     let found = match &cli.config {
         Some(_) => None,
         None => find_config(paths.first().unwrap_or(&cwd)).map_err(|mut err| {
@@ -726,11 +722,7 @@ pub fn resolve_found(
     cli: &CliOverrides,
     known: &[(&'static str, &'static str)],
 ) -> Result<(Settings, ResolvedExtras), Error> {
-    let cwd = std::env::current_dir().map_err(|err| {
-        Error::new(ErrorKind::Internal(format!(
-            "cannot read the working directory: {err}"
-        )))
-    })?;
+    let cwd = crate::error::working_dir()?;
     let config_path = match &cli.config {
         Some(path) => {
             // Looked at before it is opened: a named pipe would wait forever.
@@ -997,11 +989,7 @@ pub struct CompiledSettings {
 impl CompiledSettings {
     /// Compiles `exclude` and `per-file-ignores`; an invalid glob is a `BadGlob` error.
     pub fn new(settings: &Settings) -> Result<CompiledSettings, Error> {
-        let cwd = std::env::current_dir().map_err(|err| {
-            Error::new(ErrorKind::Internal(format!(
-                "cannot read the working directory: {err}"
-            )))
-        })?;
+        let cwd = crate::error::working_dir()?;
         let per_file_globs: Vec<String> = settings
             .per_file_ignores
             .iter()

@@ -19,7 +19,7 @@
 //! arguments or a symlink.
 
 use crate::config::{PathGlobs, absolute};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::settings::Settings;
 use crate::source::FileKind;
 use std::collections::HashSet;
@@ -104,11 +104,7 @@ fn discover_paths(
     max_depth: Option<usize>,
     missing: Missing,
 ) -> Result<Vec<Discovered>, Error> {
-    let cwd = std::env::current_dir().map_err(|err| {
-        Error::new(ErrorKind::Internal(format!(
-            "cannot read the working directory: {err}"
-        )))
-    })?;
+    let cwd = crate::error::working_dir()?;
     let exclude = Arc::new(PathGlobs::new(&settings.exclude, &settings.root, &cwd)?);
 
     let mut found = Vec::new();

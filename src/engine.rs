@@ -78,11 +78,7 @@ pub fn check_with(
     let started = Instant::now();
     let mut timings = Timings::from_env();
     let compiled = CompiledSettings::new(settings)?;
-    let cwd = std::env::current_dir().map_err(|err| {
-        Error::new(ErrorKind::Internal(format!(
-            "cannot read the working directory: {err}"
-        )))
-    })?;
+    let cwd = crate::error::working_dir()?;
     let given = match (&options.stdin, &options.files) {
         // Standard input is checked as if the file on disk held its text: not at all when the
         // configuration excludes that file (an editor's buffer of an excluded file).

@@ -58,6 +58,15 @@ pub enum ErrorKind {
     Internal(String),
 }
 
+/// The working directory, or the error that it cannot be read (removed under the run).
+pub fn working_dir() -> Result<PathBuf, Error> {
+    std::env::current_dir().map_err(|err| {
+        Error::new(ErrorKind::Internal(format!(
+            "cannot read the working directory: {err}"
+        )))
+    })
+}
+
 impl Error {
     pub fn new(kind: ErrorKind) -> Error {
         Error { path: None, kind }

@@ -9,7 +9,7 @@
 
 use super::{CliOverrides, PathGlobs, ResolvedExtras, absolute, config_in, normalize, relative_to};
 use crate::discover::{Discovered, discover};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::settings::Settings;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -33,11 +33,7 @@ pub fn groups(
     cli: &CliOverrides,
     known: &[(&'static str, &'static str)],
 ) -> Result<Vec<Group>, Error> {
-    let cwd = std::env::current_dir().map_err(|err| {
-        Error::new(ErrorKind::Internal(format!(
-            "cannot read the working directory: {err}"
-        )))
-    })?;
+    let cwd = crate::error::working_dir()?;
     let here = [PathBuf::from(".")];
     let paths = if paths.is_empty() { &here[..] } else { paths };
     let mut nearest = Nearest::new(&cwd);
