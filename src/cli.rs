@@ -383,16 +383,33 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     };
     // Each file is checked under its nearest configuration: one group of files per
     // configuration. Standard input is one file, under the configuration of its name.
+    // A configuration met below a walked folder that cannot be used is reported, the files
+    // it governs are left out and the rest is checked; the run then exits 2.
+    let mut broken = Vec::new();
     let groups: Vec<(Settings, config::ResolvedExtras, Option<Vec<Discovered>>)> = match &input {
         crate::inputs::Input::Stdin(_) => {
             let (settings, extras) = config::resolve(&input.config_paths(), &overrides, &known)?;
             vec![(settings, extras, None)]
         }
-        crate::inputs::Input::Paths(paths) => config::groups::groups(paths, &overrides, &known)?
-            .into_iter()
-            .map(|group| (group.settings, group.extras, Some(group.files)))
-            .collect(),
+        crate::inputs::Input::Paths(paths) => {
+            let run = config::groups::groups(paths, &overrides, &known)?;
+            broken = run.broken;
+            (run.groups.into_iter())
+                .map(|group| (group.settings, group.extras, Some(group.files)))
+                .collect()
+        }
     };
+    let broken_configurations = broken.len();
+    for err in broken {
+        let folder = (err.path.as_deref())
+            .and_then(Path::parent)
+            .map_or_else(|| ".".to_string(), |folder| folder.display().to_string());
+        let _ = writeln!(io::stderr(), "{:?}", miette::Report::new(err));
+        let _ = writeln!(
+            io::stderr(),
+            "note: the files under `{folder}` are not checked; the others are\n"
+        );
+    }
     let mut left_out: Vec<&'static crate::rule::Rule> = Vec::new();
     for (settings, _, _) in &groups {
         for rule in config::preview_left_out(settings) {
@@ -571,7 +588,12 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
                 report.diagnostics.len(),
             );
         }
-        return Ok(ExitCode::SUCCESS);
+        // A baseline written without some files' findings is written, but not a success.
+        return Ok(ExitCode::from(if broken_configurations > 0 {
+            2
+        } else {
+            0
+        }));
     }
     for message in &report.internal_errors {
         let _ = writeln!(io::stderr(), "error: {message}");
@@ -595,7 +617,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         None => write_output(None, render)?,
     }
 
-    if !report.internal_errors.is_empty() {
+    if !report.internal_errors.is_empty() || broken_configurations > 0 {
         Ok(ExitCode::from(2))
     } else if args.exit_zero || !failing {
         Ok(ExitCode::SUCCESS)

@@ -78,7 +78,32 @@ impl Discovered {
 /// that does not exist (or a dangling symbolic link) is listed as it is, whatever its name,
 /// for the loader to report (PARSE002, like ruff's E902): the other paths are still checked.
 pub fn discover(paths: &[PathBuf], settings: &Settings) -> Result<Vec<Discovered>, Error> {
-    discover_paths(paths, settings, None, Missing::Listed)
+    discover_paths(paths, settings, None, Missing::Listed, None)
+}
+
+/// Whether a folder below a walked one is a boundary: a folder the walk does not enter, to be
+/// walked on its own (one with a configuration of its own, see `crate::config::groups`).
+pub type Boundary = Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+
+/// [`discover`], with the folders below the paths for which `boundary` says so left out and
+/// returned apart, in the order the walks met them.
+pub fn discover_bounded(
+    paths: &[PathBuf],
+    settings: &Settings,
+    boundary: Boundary,
+) -> Result<(Vec<Discovered>, Vec<PathBuf>), Error> {
+    let met = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = Arc::clone(&met);
+    let cut: Boundary = Arc::new(move |folder: &Path| {
+        let cut = boundary(folder);
+        if cut && let Ok(mut met) = record.lock() {
+            met.push(folder.to_path_buf());
+        }
+        cut
+    });
+    let files = discover_paths(paths, settings, None, Missing::Listed, Some(cut))?;
+    let met = met.lock().map(|met| met.clone()).unwrap_or_default();
+    Ok((files, met))
 }
 
 /// [`discover`], with folders walked at most `max_depth` levels down (1: their own files), and
@@ -88,7 +113,7 @@ pub fn discover_to_depth(
     settings: &Settings,
     max_depth: Option<usize>,
 ) -> Result<Vec<Discovered>, Error> {
-    discover_paths(paths, settings, max_depth, Missing::Skipped)
+    discover_paths(paths, settings, max_depth, Missing::Skipped, None)
 }
 
 /// What becomes of a path that does not exist.
@@ -103,6 +128,7 @@ fn discover_paths(
     settings: &Settings,
     max_depth: Option<usize>,
     missing: Missing,
+    boundary: Option<Boundary>,
 ) -> Result<Vec<Discovered>, Error> {
     let cwd = crate::error::working_dir()?;
     let exclude = Arc::new(PathGlobs::new(&settings.exclude, &settings.root, &cwd)?);
@@ -113,7 +139,9 @@ fn discover_paths(
             continue;
         }
         match std::fs::metadata(path) {
-            Ok(metadata) if metadata.is_dir() => walk(path, &exclude, max_depth, &mut found),
+            Ok(metadata) if metadata.is_dir() => {
+                walk(path, &exclude, max_depth, boundary.clone(), &mut found)
+            }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 found.extend((missing == Missing::Listed).then(|| path.clone()));
             }
@@ -183,7 +211,13 @@ impl Folders {
 
 /// Walks one folder, pushing every file to check. Symlink loops and dangling links are skipped:
 /// they never stop the run and never hang it. Unreadable folders are pushed to be reported.
-fn walk(dir: &Path, exclude: &Arc<PathGlobs>, max_depth: Option<usize>, found: &mut Vec<PathBuf>) {
+fn walk(
+    dir: &Path,
+    exclude: &Arc<PathGlobs>,
+    max_depth: Option<usize>,
+    boundary: Option<Boundary>,
+    found: &mut Vec<PathBuf>,
+) {
     let exclude = Arc::clone(exclude);
     let walker = ignore::WalkBuilder::new(dir)
         .max_depth(max_depth)
@@ -196,7 +230,11 @@ fn walk(dir: &Path, exclude: &Arc<PathGlobs>, max_depth: Option<usize>, found: &
         .require_git(false)
         .follow_links(true)
         .filter_entry(move |entry| {
-            !is_skipped_dir_name(entry.file_name()) && !exclude.is_match(entry.path())
+            if is_skipped_dir_name(entry.file_name()) || exclude.is_match(entry.path()) {
+                return false;
+            }
+            let below = entry.depth() > 0 && entry.file_type().is_some_and(|kind| kind.is_dir());
+            !(below && boundary.as_ref().is_some_and(|cut| cut(entry.path())))
         })
         .build();
     for result in walker {

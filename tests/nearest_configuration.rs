@@ -173,3 +173,91 @@ fn show_settings_shows_each_configuration_of_the_run() {
     assert!(!one.stdout.contains("file(s) under it"), "{}", one.stdout);
     assert!(!one.stdout.contains("b/pyproject.toml"), "{}", one.stdout);
 }
+
+#[test]
+fn a_files_exclusion_is_decided_by_its_own_configuration() {
+    let dir = TempDir::new("nearest-own-exclude");
+    // The root's exclude names a folder that a nested configuration governs.
+    dir.write(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\n[tool.mlready]\nexclude = [\"svc/tests\"]\n",
+    );
+    dir.write("svc/mlready.toml", "fail-on = \"warning\"\n");
+    dir.write("svc/m.py", common::WARNING_PY);
+    dir.write("svc/tests/t.py", common::WARNING_PY);
+    let expected = pairs(&[("svc/m.py", "REPRO006"), ("svc/tests/t.py", "REPRO006")]);
+    for args in [&["."][..], &["svc"], &["svc/m.py", "svc/tests/t.py"]] {
+        let mut command = vec!["check", "--format", "json"];
+        command.extend(args);
+        assert_eq!(found(&dir.run(&command)), expected, "{args:?}");
+    }
+    // A folder the root excludes as a whole is not entered, configuration or not.
+    dir.write(
+        "pyproject.toml",
+        "[project]\nname = \"x\"\n[tool.mlready]\nexclude = [\"svc\"]\n",
+    );
+    let run = dir.run(&["check", "--format", "json", "."]);
+    assert_eq!(found(&run), pairs(&[]));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_reached_through_a_symlinked_folder_is_checked_once() {
+    let dir = TempDir::new("nearest-symlink");
+    dir.write("train/mlready.toml", "select = [\"REPRO006\"]\n");
+    dir.write("train/train.py", common::WARNING_PY);
+    std::os::unix::fs::symlink("train", dir.join("link")).unwrap();
+    for args in [
+        &["link", "train"][..],
+        &["."],
+        &["link/train.py", "train/train.py"],
+    ] {
+        let mut command = vec!["check", "--format", "json"];
+        command.extend(args);
+        let run = dir.run(&command);
+        assert_eq!(found(&run).len(), 1, "{args:?}: {}", run.stdout);
+        assert_eq!(run.json()["files_checked"], 1, "{args:?}");
+    }
+}
+
+#[test]
+fn a_broken_configuration_below_is_reported_and_the_rest_is_checked() {
+    let dir = monorepo("nearest-broken");
+    dir.write("b/pyproject.toml", "[tool.mlready]\nselcet = [\"LEAK\"]\n");
+    let run = dir.run(&["check", "--format", "json", "."]);
+    run.expect_code(2);
+    assert_eq!(found(&run), pairs(&[("a/train.py", "REPRO006")]));
+    assert!(
+        run.stderr.contains("unknown configuration key `selcet`")
+            && run.stderr.contains("b/pyproject.toml")
+            && run.stderr.contains("the files under `b` are not checked"),
+        "{}",
+        run.stderr
+    );
+    // The configuration of a path named on the command line is still an error of the run.
+    let named = dir.run(&["check", "b/train.py"]);
+    named.expect_code(2);
+    assert!(named.stdout.is_empty(), "{}", named.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_configuration_link_below_leaves_the_rest_checked() {
+    let dir = TempDir::new("nearest-dangling");
+    dir.write("pyproject.toml", "[project]\nname = \"x\"\n");
+    dir.write("main.py", common::WARNING_PY);
+    dir.write("vendor/pkg/mod.py", common::WARNING_PY);
+    std::os::unix::fs::symlink(
+        "../../nowhere/pyproject.toml",
+        dir.join("vendor/pkg/pyproject.toml"),
+    )
+    .unwrap();
+    let run = dir.run(&["check", "--format", "json", "."]);
+    run.expect_code(2);
+    assert_eq!(found(&run), pairs(&[("main.py", "REPRO006")]));
+    assert!(
+        run.stderr.contains("dangling symbolic link"),
+        "{}",
+        run.stderr
+    );
+}

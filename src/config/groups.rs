@@ -4,122 +4,148 @@
 //! check .` above two services with their own `pyproject.toml`), and the order they are given
 //! in changes nothing. `--config` names the one configuration of every file.
 //!
-//! A run whose files all share one configuration is one group with every file, found once:
-//! the engine is given the files this walk found rather than walking again.
+//! Each path is walked with its configuration's `exclude`; a folder below it with a
+//! configuration of its own is not entered but walked on its own, with that configuration's
+//! `exclude`, so a file's exclusion is always its own configuration's. A run whose files all
+//! share one configuration is one group, found by one walk: the engine is given the files this
+//! walk found rather than walking again.
 
-use super::{CliOverrides, PathGlobs, ResolvedExtras, absolute, config_in, normalize, relative_to};
-use crate::discover::{Discovered, discover};
+use super::{CliOverrides, ResolvedExtras, absolute, config_in, normalize, relative_to};
+use crate::discover::{Boundary, Discovered, discover, discover_bounded};
 use crate::error::Error;
 use crate::settings::Settings;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The files one configuration governs, with the settings it resolves to.
 #[derive(Debug)]
 pub struct Group {
     pub settings: Settings,
     pub extras: ResolvedExtras,
-    /// The configuration file (as shown: relative to the working directory when below it);
-    /// `None` for the defaults.
-    pub config: Option<PathBuf>,
-    /// The files to check, sorted by display path, each once.
+    /// The files to check, sorted by display path, each once in the whole run.
     pub files: Vec<Discovered>,
 }
 
+/// The groups of a run, and the configurations below its paths that could not be used: each
+/// is an error for the user (exit 2), and the files it governs are not checked; the other
+/// groups are.
+#[derive(Debug, Default)]
+pub struct Groups {
+    pub groups: Vec<Group>,
+    pub broken: Vec<Error>,
+}
+
 /// The groups of the files under `paths` (the working directory when there are none), in the
-/// order their first path was given.
+/// order their first path was given. A configuration that cannot be used is an error when a
+/// path's own configuration; when it was met below a walked folder, it goes to
+/// [`Groups::broken`].
 pub fn groups(
     paths: &[PathBuf],
     cli: &CliOverrides,
     known: &[(&'static str, &'static str)],
-) -> Result<Vec<Group>, Error> {
+) -> Result<Groups, Error> {
     let cwd = crate::error::working_dir()?;
     let here = [PathBuf::from(".")];
     let paths = if paths.is_empty() { &here[..] } else { paths };
-    let mut nearest = Nearest::new(&cwd);
     if cli.config.is_some() {
         let (settings, extras) = super::resolve_found(None, cli, known)?;
         let files = discover(paths, &settings)?;
-        let config = settings.config_file.clone();
-        return Ok(vec![Group {
-            settings,
-            extras,
-            config,
-            files,
-        }]);
-    }
-    // The paths under each configuration, walked with that configuration's `exclude`; each
-    // file found then goes to its own nearest configuration, which may be below the path.
-    let mut by_config: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
-    for path in paths {
-        let config = nearest.of(path)?;
-        match by_config.iter_mut().find(|(c, _)| *c == config) {
-            Some((_, args)) => args.push(path.clone()),
-            None => by_config.push((config, vec![path.clone()])),
-        }
-    }
-    let mut groups: Vec<Group> = Vec::new();
-    // Each group's `exclude`, for the files another configuration's walk found for it.
-    let mut excludes: Vec<PathGlobs> = Vec::new();
-    let mut index_of: HashMap<Option<PathBuf>, usize> = HashMap::new();
-    let mut group_of =
-        |config: Option<PathBuf>, groups: &mut Vec<Group>, excludes: &mut Vec<PathGlobs>| {
-            if let Some(&index) = index_of.get(&config) {
-                return Ok::<usize, Error>(index);
-            }
-            let (settings, extras) = super::resolve_found(config.clone(), cli, known)?;
-            excludes.push(PathGlobs::new(&settings.exclude, &settings.root, &cwd)?);
-            groups.push(Group {
-                config: settings.config_file.clone(),
+        return Ok(Groups {
+            groups: vec![Group {
                 settings,
                 extras,
-                files: Vec::new(),
-            });
-            index_of.insert(config, groups.len() - 1);
-            Ok(groups.len() - 1)
-        };
-    for (config, args) in by_config {
-        let walked_with = group_of(config.clone(), &mut groups, &mut excludes)?;
-        let files = discover(&args, &groups[walked_with].settings)?;
-        for file in files {
-            let own = nearest.of_file(&file.path)?;
-            if own == config {
-                groups[walked_with].files.push(file);
-                continue;
-            }
-            let index = group_of(own, &mut groups, &mut excludes)?;
-            if !excludes[index].matches_path_or_ancestor(&file.path) {
-                groups[index].files.push(file);
-            }
+                files,
+            }],
+            broken: Vec::new(),
+        });
+    }
+    let mut nearest = Nearest::new(&cwd);
+    // The walks to make: (configuration, paths), the paths' own first, in the order given.
+    let mut walks: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
+    for path in paths {
+        let config = nearest.of(path)?;
+        match walks.iter_mut().find(|(c, _)| *c == config) {
+            Some((_, args)) => args.push(path.clone()),
+            None => walks.push((config, vec![path.clone()])),
         }
     }
-    for group in &mut groups {
-        // A file reached through two paths of different configurations is listed twice.
-        let mut seen = HashSet::new();
-        group
-            .files
-            .retain(|file| seen.insert(file.identity.clone()));
+    let mut run = Groups::default();
+    // Groups by the real path of their configuration file (a symlinked folder holds the same
+    // file under another name).
+    let mut index_of: HashMap<Option<PathBuf>, usize> = HashMap::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let from_paths = walks.len();
+    let mut next = 0;
+    while next < walks.len() {
+        let (config, args) = walks[next].clone();
+        let met_below = next >= from_paths;
+        next += 1;
+        let key = config
+            .as_ref()
+            .map(|c| std::fs::canonicalize(c).unwrap_or_else(|_| c.clone()));
+        let index = match index_of.get(&key) {
+            Some(&index) => index,
+            None => match super::resolve_found(config.clone(), cli, known) {
+                Ok((settings, extras)) => {
+                    run.groups.push(Group {
+                        settings,
+                        extras,
+                        files: Vec::new(),
+                    });
+                    index_of.insert(key, run.groups.len() - 1);
+                    run.groups.len() - 1
+                }
+                Err(err) if met_below => {
+                    run.broken.push(err);
+                    continue;
+                }
+                Err(err) => return Err(err),
+            },
+        };
+        // A folder below with its own configuration file, or one that cannot be looked at
+        // (which then fails to resolve, and is reported), is walked on its own.
+        let boundary: Boundary = Arc::new(|folder: &Path| !matches!(config_in(folder), Ok(None)));
+        let (files, below) = discover_bounded(&args, &run.groups[index].settings, boundary)?;
+        for file in files {
+            // A file reached twice (through a symlink, or by two paths) is checked once.
+            if seen.insert(file.identity.clone()) {
+                run.groups[index].files.push(file);
+            }
+        }
+        for folder in below {
+            let config = match config_in(&folder) {
+                Ok(config) => config.map(|config| normalize(&absolute(&config, &cwd))),
+                Err(mut err) => {
+                    err.path = err.path.map(|path| relative_to(&path, &cwd));
+                    run.broken.push(err);
+                    continue;
+                }
+            };
+            walks.push((config, vec![folder]));
+        }
+    }
+    for group in &mut run.groups {
         group.files.sort_by(|a, b| a.display.cmp(&b.display));
     }
     // A configuration whose paths hold no file to check is left out, unless it is the only one
     // (its settings still say how the empty run is reported).
-    if groups.len() > 1 {
-        groups.retain(|group| !group.files.is_empty());
+    if run.groups.len() > 1 {
+        run.groups.retain(|group| !group.files.is_empty());
     }
-    if groups.is_empty() {
+    if run.groups.is_empty() {
         let (settings, extras) = super::resolve_found(None, cli, known)?;
-        groups.push(Group {
-            config: None,
+        run.groups.push(Group {
             settings,
             extras,
             files: Vec::new(),
         });
     }
-    Ok(groups)
+    Ok(run)
 }
 
-/// The nearest configuration file of paths, remembered per folder: a walk reaches many files
-/// of one folder, and the folders above it are shared.
+/// The nearest configuration file of paths, remembered per folder: the paths of a run share
+/// the folders above them.
 struct Nearest {
     cwd: PathBuf,
     folders: HashMap<PathBuf, Option<PathBuf>>,
@@ -136,30 +162,14 @@ impl Nearest {
     /// The configuration file of `path` (a file, or a folder for itself), absolute.
     fn of(&mut self, path: &Path) -> Result<Option<PathBuf>, Error> {
         let path = normalize(&absolute(path, &self.cwd));
-        if path.is_dir() {
-            return self.of_folder(&path);
-        }
-        match path.parent() {
-            Some(parent) => self.of_folder(parent),
-            None => Ok(None),
-        }
-    }
-
-    /// [`Nearest::of`] for a path known not to be a folder (a file a walk found, or a path
-    /// that does not exist), without asking the file system.
-    fn of_file(&mut self, path: &Path) -> Result<Option<PathBuf>, Error> {
-        let path = normalize(&absolute(path, &self.cwd));
-        match path.parent() {
-            Some(parent) => self.of_folder(parent),
-            None => Ok(None),
-        }
-    }
-
-    /// The configuration file of the absolute, normalised folder `first`.
-    fn of_folder(&mut self, first: &Path) -> Result<Option<PathBuf>, Error> {
-        if let Some(known) = self.folders.get(first) {
-            return Ok(known.clone());
-        }
+        let first = if path.is_dir() {
+            path.as_path()
+        } else {
+            match path.parent() {
+                Some(parent) => parent,
+                None => return Ok(None),
+            }
+        };
         let mut visited = Vec::new();
         let mut found = None;
         for folder in first.ancestors() {
