@@ -198,6 +198,24 @@ pub fn read(path: &Path) -> Result<Baseline, Error> {
             },
         ));
     }
+    // A report given where its baseline was meant is a likely mix-up: say which it is.
+    let report = if value.get("diagnostics").is_some() && value.get("tool").is_some() {
+        Some("an mlready report (`--format json`)")
+    } else if value.get("runs").is_some() {
+        Some("a SARIF report")
+    } else {
+        None
+    };
+    if let Some(report) = report.filter(|_| value.get("findings").is_none()) {
+        return Err(Error::at(
+            path,
+            ErrorKind::BaselineMalformed {
+                line: None,
+                column: None,
+                message: format!("it is {report}, not a baseline"),
+            },
+        ));
+    }
     // The format first, so that a future file says so rather than failing on a field.
     let format = (value.get("version"))
         .and_then(serde_json::Value::as_u64)
@@ -332,6 +350,21 @@ mod tests {
                 "{text}: {err:?}"
             );
         }
+        let report = tmp.write(
+            "b.json",
+            "{\"version\": 1, \"tool\": {\"name\": \"mlready\"}, \"diagnostics\": []}",
+        );
+        let err = read(&report).unwrap_err().to_string();
+        assert!(
+            err.ends_with("it is an mlready report (`--format json`), not a baseline"),
+            "{err}"
+        );
+        let sarif = tmp.write("b.json", "{\"version\": \"2.1.0\", \"runs\": []}");
+        let err = read(&sarif).unwrap_err().to_string();
+        assert!(
+            err.ends_with("it is a SARIF report, not a baseline"),
+            "{err}"
+        );
         let future = tmp.write("b.json", "{\"version\": 7, \"findings\": []}");
         let err = read(&future).unwrap_err().to_string();
         assert!(
