@@ -2,14 +2,12 @@
 //! turns a run into an exit code (0 clean, 1 findings at or above `--fail-on`, 2 errors).
 
 use crate::config::{self, CliOverrides};
-use crate::discover::Discovered;
 use crate::error::{Error, ErrorKind};
 use crate::finding::Severity;
 use crate::registry;
 use crate::render::statistics::StatisticsFormat;
 use crate::render::{self, Format, RuleFormat, Style};
 use crate::report::Report;
-use crate::settings::Settings;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
@@ -386,7 +384,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
     // A configuration met below a walked folder that cannot be used is reported, the files
     // it governs are left out and the rest is checked; the run then exits 2.
     let mut broken = Vec::new();
-    let groups: Vec<(Settings, config::ResolvedExtras, Option<Vec<Discovered>>)> = match &input {
+    let groups: Vec<config::groups::Part> = match &input {
         crate::inputs::Input::Stdin(_) => {
             let (settings, extras) = config::resolve(&input.config_paths(), &overrides, &known)?;
             vec![(settings, extras, None)]
@@ -511,6 +509,8 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         }
         None => None,
     };
+    // Configurations that say the same thing are run as one (their files analysed once).
+    let groups = config::groups::merge_alike(groups);
     let mut options = crate::engine::RunOptions {
         project: !args.no_project,
         cache: match (&args.cache_dir, args.no_cache) {

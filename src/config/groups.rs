@@ -144,6 +144,49 @@ pub fn groups(
     Ok(run)
 }
 
+/// One part of a run: its settings, the `[severity]` table and the rest of what it resolved
+/// to, and its files (`None`: every file under the run's paths).
+pub type Part = (Settings, ResolvedExtras, Option<Vec<Discovered>>);
+
+/// The parts whose configurations say the same thing, run as one: the files of a project with
+/// many alike configuration files (one per experiment folder) are then analysed once, not
+/// once per configuration. Settings whose patterns are matched from a folder are alike only
+/// when they are empty or their folders are the same.
+pub fn merge_alike(parts: Vec<Part>) -> Vec<Part> {
+    let mut merged: Vec<Part> = Vec::new();
+    for (settings, extras, files) in parts {
+        match merged.iter_mut().find(|(other, other_extras, _)| {
+            alike(&settings, other) && extras.severity == other_extras.severity
+        }) {
+            Some((_, _, Some(kept))) if files.is_some() => {
+                kept.extend(files.into_iter().flatten());
+                kept.sort_by(|a, b| a.display.cmp(&b.display));
+            }
+            _ => merged.push((settings, extras, files)),
+        }
+    }
+    merged
+}
+
+fn alike(a: &Settings, b: &Settings) -> bool {
+    let unanchored = |s: &Settings| {
+        s.exclude.is_empty()
+            && s.per_file_ignores.is_empty()
+            && s.facts.serving.entry_points.is_empty()
+            && s.facts.serving.online.is_empty()
+    };
+    a.select == b.select
+        && a.extend_select == b.extend_select
+        && a.ignore == b.ignore
+        && a.fail_on == b.fail_on
+        && a.preview == b.preview
+        && a.limits == b.limits
+        && a.facts == b.facts
+        && a.exclude == b.exclude
+        && a.per_file_ignores == b.per_file_ignores
+        && (unanchored(a) || normalize(&a.root) == normalize(&b.root))
+}
+
 /// The nearest configuration file of paths, remembered per folder: the paths of a run share
 /// the folders above them.
 struct Nearest {
@@ -190,5 +233,68 @@ impl Nearest {
             self.folders.insert(folder, found.clone());
         }
         Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(root: &str, select: &[&str], file: &str) -> Part {
+        let settings = Settings {
+            root: PathBuf::from(root),
+            config_file: Some(PathBuf::from(root).join("mlready.toml")),
+            select: select.iter().map(|s| s.to_string()).collect(),
+            ..Settings::default()
+        };
+        let file = Discovered {
+            path: PathBuf::from(file),
+            display: file.to_string(),
+            identity: PathBuf::from("/").join(file),
+        };
+        (settings, ResolvedExtras::default(), Some(vec![file]))
+    }
+
+    fn files(part: &Part) -> Vec<&str> {
+        let files = part.2.as_ref().unwrap();
+        files.iter().map(|f| f.display.as_str()).collect()
+    }
+
+    #[test]
+    fn alike_configurations_run_as_one() {
+        let merged = merge_alike(vec![
+            part("/p/b", &["LEAK"], "b/x.py"),
+            part("/p/c", &["REPRO"], "c/x.py"),
+            part("/p/a", &["LEAK"], "a/x.py"),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(files(&merged[0]), ["a/x.py", "b/x.py"]);
+        assert_eq!(files(&merged[1]), ["c/x.py"]);
+    }
+
+    #[test]
+    fn patterns_matched_from_different_folders_keep_configurations_apart() {
+        let with_ignores = |root: &str, file: &str| {
+            let mut part = part(root, &[], file);
+            part.0.per_file_ignores = vec![("tests".into(), vec!["LEAK".into()])];
+            part
+        };
+        let merged = merge_alike(vec![
+            with_ignores("/p/a", "a/x.py"),
+            with_ignores("/p/b", "b/x.py"),
+        ]);
+        assert_eq!(merged.len(), 2);
+        let merged = merge_alike(vec![
+            with_ignores("/p/a", "a/x.py"),
+            with_ignores("/p/a", "a/y.py"),
+        ]);
+        assert_eq!(merged.len(), 1);
+        // Severities differ: apart.
+        let mut info = part("/p/b", &[], "b/x.py");
+        info.1.severity = vec![("LEAK".into(), crate::finding::Severity::Info)];
+        assert_eq!(
+            merge_alike(vec![part("/p/a", &[], "a/x.py"), info]).len(),
+            2
+        );
     }
 }
