@@ -60,11 +60,15 @@ pub fn groups(
             broken: Vec::new(),
         });
     }
-    let mut nearest = Nearest::new(&cwd);
     // The walks to make: (configuration, paths), the paths' own first, in the order given.
     let mut walks: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
     for path in paths {
-        let config = nearest.of(path)?;
+        let config = super::find_config(path)
+            .map_err(|mut err| {
+                err.path = err.path.map(|path| relative_to(&path, &cwd));
+                err
+            })?
+            .map(|config| normalize(&absolute(&config, &cwd)));
         match walks.iter_mut().find(|(c, _)| *c == config) {
             Some((_, args)) => args.push(path.clone()),
             None => walks.push((config, vec![path.clone()])),
@@ -185,55 +189,6 @@ fn alike(a: &Settings, b: &Settings) -> bool {
         && a.exclude == b.exclude
         && a.per_file_ignores == b.per_file_ignores
         && (unanchored(a) || normalize(&a.root) == normalize(&b.root))
-}
-
-/// The nearest configuration file of paths, remembered per folder: the paths of a run share
-/// the folders above them.
-struct Nearest {
-    cwd: PathBuf,
-    folders: HashMap<PathBuf, Option<PathBuf>>,
-}
-
-impl Nearest {
-    fn new(cwd: &Path) -> Nearest {
-        Nearest {
-            cwd: cwd.to_path_buf(),
-            folders: HashMap::new(),
-        }
-    }
-
-    /// The configuration file of `path` (a file, or a folder for itself), absolute.
-    fn of(&mut self, path: &Path) -> Result<Option<PathBuf>, Error> {
-        let path = normalize(&absolute(path, &self.cwd));
-        let first = if path.is_dir() {
-            path.as_path()
-        } else {
-            match path.parent() {
-                Some(parent) => parent,
-                None => return Ok(None),
-            }
-        };
-        let mut visited = Vec::new();
-        let mut found = None;
-        for folder in first.ancestors() {
-            if let Some(known) = self.folders.get(folder) {
-                found = known.clone();
-                break;
-            }
-            visited.push(folder.to_path_buf());
-            if let Some(config) = config_in(folder).map_err(|mut err| {
-                err.path = err.path.map(|path| relative_to(&path, &self.cwd));
-                err
-            })? {
-                found = Some(config);
-                break;
-            }
-        }
-        for folder in visited {
-            self.folders.insert(folder, found.clone());
-        }
-        Ok(found)
-    }
 }
 
 #[cfg(test)]
