@@ -670,7 +670,10 @@ fn show_settings(settings: &crate::settings::Settings, extras: &config::Resolved
     line("select", list(&settings.select));
     line("extend-select", list(&settings.extend_select));
     line("ignore", list(&settings.ignore));
-    line("exclude", list(&settings.exclude));
+    line(
+        "exclude",
+        list(&[settings.exclude.clone(), settings.cli_exclude.clone()].concat()),
+    );
     line("fail-on", format!("{:?}", settings.fail_on.as_str()));
     line("preview", settings.preview.to_string());
     line(

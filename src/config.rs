@@ -797,7 +797,8 @@ pub fn resolve_found(
                 .collect(),
             None => [file.ignore, cli.ignore.clone()].concat(),
         },
-        exclude: [file.exclude, cli.exclude.clone()].concat(),
+        exclude: file.exclude,
+        cli_exclude: cli.exclude.clone(),
         per_file_ignores: file.per_file_ignores,
         fail_on: cli.fail_on.or(file.fail_on).unwrap_or(Severity::Warning),
         preview: cli.preview.or(file.preview).unwrap_or(false),
@@ -996,7 +997,7 @@ impl CompiledSettings {
             .map(|(glob, _)| glob.clone())
             .collect();
         Ok(CompiledSettings {
-            exclude: PathGlobs::new(&settings.exclude, &settings.root, &cwd)?,
+            exclude: PathGlobs::excluded(settings, &cwd)?,
             per_file: PathGlobs::new(&per_file_globs, &settings.root, &cwd)?,
             settings: settings.clone(),
         })
@@ -1043,9 +1044,21 @@ pub struct PathGlobs {
     set: GlobSet,
     root: PathBuf,
     cwd: PathBuf,
+    /// More globs, matched from another folder (`--exclude`'s, from the working directory):
+    /// a path matches when it matches either.
+    also: Option<Box<PathGlobs>>,
 }
 
 impl PathGlobs {
+    /// What `settings` excludes: `exclude` from its root, `--exclude` from `cwd`.
+    pub fn excluded(settings: &Settings, cwd: &Path) -> Result<PathGlobs, Error> {
+        let mut globs = PathGlobs::new(&settings.exclude, &settings.root, cwd)?;
+        if !settings.cli_exclude.is_empty() {
+            globs.also = Some(Box::new(PathGlobs::new(&settings.cli_exclude, cwd, cwd)?));
+        }
+        Ok(globs)
+    }
+
     /// `root` may be relative to `cwd`; paths asked about later may be too.
     pub fn new(patterns: &[String], root: &Path, cwd: &Path) -> Result<PathGlobs, Error> {
         let mut builder = GlobSetBuilder::new();
@@ -1063,22 +1076,31 @@ impl PathGlobs {
             set,
             root: absolute(root, &cwd),
             cwd,
+            also: None,
         })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.set.is_empty()
+        self.set.is_empty() && self.also.as_ref().is_none_or(|also| also.is_empty())
     }
 
     /// True when a glob matches the path (relative to root; absolute when outside the root)
     /// or its file name.
     pub fn is_match(&self, path: &Path) -> bool {
-        !self.is_empty() && !self.matching(path).is_empty()
+        (!self.set.is_empty() && !self.matching(path).is_empty())
+            || self.also.as_ref().is_some_and(|also| also.is_match(path))
     }
 
     /// True when a glob matches the path or one of its folders below the root.
     pub fn matches_path_or_ancestor(&self, path: &Path) -> bool {
-        if self.is_empty() {
+        if self
+            .also
+            .as_ref()
+            .is_some_and(|also| also.matches_path_or_ancestor(path))
+        {
+            return true;
+        }
+        if self.set.is_empty() {
             return false;
         }
         let path = absolute(path, &self.cwd);
@@ -1491,7 +1513,10 @@ mod tests {
         assert_eq!(both.select, ["SKEW"]);
         assert_eq!(both.ignore, ["LEAK002", "NB001"]);
         assert_eq!(both.extend_select, ["REPRO001"]);
-        assert_eq!(both.exclude, ["legacy", "old/*.py"]);
+        // The file's patterns are matched from its folder, the command line's from the
+        // working directory.
+        assert_eq!(both.exclude, ["legacy"]);
+        assert_eq!(both.cli_exclude, ["old/*.py"]);
         assert_eq!(both.fail_on, Severity::Info);
 
         // --config wins over the file found upward; a missing --config is an error.

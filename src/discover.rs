@@ -131,7 +131,7 @@ fn discover_paths(
     boundary: Option<Boundary>,
 ) -> Result<Vec<Discovered>, Error> {
     let cwd = crate::error::working_dir()?;
-    let exclude = Arc::new(PathGlobs::new(&settings.exclude, &settings.root, &cwd)?);
+    let exclude = Arc::new(PathGlobs::excluded(settings, &cwd)?);
 
     let mut found = Vec::new();
     for path in paths {

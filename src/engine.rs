@@ -83,7 +83,7 @@ pub fn check_with(
         // Standard input is checked as if the file on disk held its text: not at all when the
         // configuration excludes that file (an editor's buffer of an excluded file).
         (Some((path, _)), _) => {
-            let exclude = crate::config::PathGlobs::new(&settings.exclude, &settings.root, &cwd)?;
+            let exclude = crate::config::PathGlobs::excluded(settings, &cwd)?;
             if exclude.matches_path_or_ancestor(path) {
                 Vec::new()
             } else {

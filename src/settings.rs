@@ -19,6 +19,9 @@ pub struct Settings {
     /// Extra glob patterns of files and folders to skip, matched against paths relative to
     /// `root` and against file names.
     pub exclude: Vec<String>,
+    /// `--exclude`: the same, matched from the working directory (the command line's patterns
+    /// mean the same files whichever configuration governs them).
+    pub cli_exclude: Vec<String>,
     /// (glob, selectors): rules to ignore in the files that match the glob.
     pub per_file_ignores: Vec<(String, Vec<Selector>)>,
     /// Lowest severity that makes the exit code 1.
@@ -42,6 +45,7 @@ impl Default for Settings {
             extend_select: Vec::new(),
             ignore: Vec::new(),
             exclude: Vec::new(),
+            cli_exclude: Vec::new(),
             per_file_ignores: Vec::new(),
             fail_on: Severity::Warning,
             preview: false,

@@ -261,3 +261,40 @@ fn a_dangling_configuration_link_below_leaves_the_rest_checked() {
         run.stderr
     );
 }
+
+#[test]
+fn exclude_on_the_command_line_is_matched_from_the_working_directory() {
+    let dir = TempDir::new("nearest-cli-exclude");
+    dir.write("pyproject.toml", "[project]\nname = \"x\"\n");
+    dir.write("top.py", common::WARNING_PY);
+    dir.write("b/mlready.toml", "fail-on = \"warning\"\n");
+    dir.write("b/home.py", common::WARNING_PY);
+    dir.write("b/c/mlready.toml", "fail-on = \"warning\"\n");
+    dir.write("b/c/deep.py", common::WARNING_PY);
+    for (pattern, left) in [
+        ("b/home.py", &["b/c/deep.py", "top.py"][..]),
+        ("./b/home.py", &["b/c/deep.py", "top.py"]),
+        ("b/c", &["b/home.py", "top.py"]),
+        ("b", &["top.py"]),
+    ] {
+        for args in [
+            &["."][..],
+            &["b", "top.py"],
+            &["b/home.py", "b/c/deep.py", "top.py"],
+        ] {
+            let mut command = vec!["check", "--format", "json", "--exclude", pattern];
+            command.extend(args);
+            let run = dir.run(&command);
+            let paths: Vec<String> = found(&run).into_iter().map(|(path, _)| path).collect();
+            assert_eq!(paths, left, "--exclude {pattern} {args:?}");
+        }
+    }
+    // From a sub-folder, the pattern is read from there.
+    let run = common::run_in(
+        &dir.join("b"),
+        &["check", "--format", "json", "--exclude", "home.py", "."],
+        &[],
+    );
+    let paths: Vec<String> = found(&run).into_iter().map(|(path, _)| path).collect();
+    assert_eq!(paths, ["c/deep.py"]);
+}

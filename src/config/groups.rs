@@ -187,6 +187,7 @@ fn alike(a: &Settings, b: &Settings) -> bool {
         && a.limits == b.limits
         && a.facts == b.facts
         && a.exclude == b.exclude
+        && a.cli_exclude == b.cli_exclude
         && a.per_file_ignores == b.per_file_ignores
         && (unanchored(a) || normalize(&a.root) == normalize(&b.root))
 }
