@@ -561,7 +561,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         report.merge(part);
     }
     report.elapsed = started.elapsed();
-    if report.files_checked == 0 && !args.quiet {
+    if report.files_checked == 0 && !args.quiet && broken_configurations == 0 {
         // "Checked 0 files" alone reads as a pass; say why nothing was checked (ruff warns too).
         let why = match &options.stdin {
             Some((name, _)) => format!(

@@ -230,11 +230,16 @@ fn walk(
         .require_git(false)
         .follow_links(true)
         .filter_entry(move |entry| {
-            if is_skipped_dir_name(entry.file_name()) || exclude.is_match(entry.path()) {
+            if is_skipped_dir_name(entry.file_name()) {
                 return false;
             }
+            // A boundary is cut before this walk's `exclude` is asked: the folder's own
+            // configuration decides what of it is excluded (as for a file of it named alone).
             let below = entry.depth() > 0 && entry.file_type().is_some_and(|kind| kind.is_dir());
-            !(below && boundary.as_ref().is_some_and(|cut| cut(entry.path())))
+            if below && boundary.as_ref().is_some_and(|cut| cut(entry.path())) {
+                return false;
+            }
+            !exclude.is_match(entry.path())
         })
         .build();
     for result in walker {

@@ -191,13 +191,18 @@ fn a_files_exclusion_is_decided_by_its_own_configuration() {
         command.extend(args);
         assert_eq!(found(&dir.run(&command)), expected, "{args:?}");
     }
-    // A folder the root excludes as a whole is not entered, configuration or not.
+    // Even a folder the root excludes as a whole is its own configuration's to exclude, as
+    // when pre-commit names a file of it; the command line's --exclude still holds.
     dir.write(
         "pyproject.toml",
         "[project]\nname = \"x\"\n[tool.mlready]\nexclude = [\"svc\"]\n",
     );
     let run = dir.run(&["check", "--format", "json", "."]);
-    assert_eq!(found(&run), pairs(&[]));
+    assert_eq!(found(&run), expected);
+    let named = dir.run(&["check", "--format", "json", "svc/m.py", "svc/tests/t.py"]);
+    assert_eq!(found(&named), expected);
+    let flag = dir.run(&["check", "--format", "json", "--exclude", "svc", "."]);
+    assert_eq!(found(&flag), pairs(&[]));
 }
 
 #[cfg(unix)]

@@ -121,7 +121,8 @@ pub fn groups(
             let config = match config_in(&folder) {
                 Ok(config) => config.map(|config| normalize(&absolute(&config, &cwd))),
                 Err(mut err) => {
-                    err.path = err.path.map(|path| relative_to(&path, &cwd));
+                    err.path = (err.path)
+                        .map(|path| relative_to(&normalize(&absolute(&path, &cwd)), &cwd));
                     run.broken.push(err);
                     continue;
                 }
