@@ -303,3 +303,29 @@ fn exclude_on_the_command_line_is_matched_from_the_working_directory() {
     let paths: Vec<String> = found(&run).into_iter().map(|(path, _)| path).collect();
     assert_eq!(paths, ["c/deep.py"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_named_through_a_link_gets_one_configuration_whatever_the_order() {
+    let dir = TempDir::new("nearest-file-link");
+    dir.write("serve/mlready.toml", "select = [\"REPRO006\"]\n");
+    dir.write("serve/serve.py", TWO_FINDINGS);
+    dir.write("train/mlready.toml", "select = [\"LEAK\"]\n");
+    std::os::unix::fs::symlink("../serve/serve.py", dir.join("train/serve_link.py")).unwrap();
+    let one = dir.run(&[
+        "check",
+        "--format",
+        "json",
+        "train/serve_link.py",
+        "serve/serve.py",
+    ]);
+    let other = dir.run(&[
+        "check",
+        "--format",
+        "json",
+        "serve/serve.py",
+        "train/serve_link.py",
+    ]);
+    assert_eq!(found(&one), found(&other));
+    assert_eq!(one.json()["files_checked"], 1);
+}

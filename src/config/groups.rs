@@ -14,7 +14,7 @@ use super::{CliOverrides, ResolvedExtras, absolute, config_in, normalize, relati
 use crate::discover::{Boundary, Discovered, discover, discover_bounded};
 use crate::error::Error;
 use crate::settings::Settings;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -78,7 +78,9 @@ pub fn groups(
     // Groups by the real path of their configuration file (a symlinked folder holds the same
     // file under another name).
     let mut index_of: HashMap<Option<PathBuf>, usize> = HashMap::new();
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    // Every file found, with its group: a file reached twice (through a symlink, or by two
+    // paths) is checked once, under the name that sorts first, whatever the order of the paths.
+    let mut found: Vec<(usize, Discovered)> = Vec::new();
     let from_paths = walks.len();
     let mut next = 0;
     while next < walks.len() {
@@ -111,12 +113,7 @@ pub fn groups(
         // (which then fails to resolve, and is reported), is walked on its own.
         let boundary: Boundary = Arc::new(|folder: &Path| !matches!(config_in(folder), Ok(None)));
         let (files, below) = discover_bounded(&args, &run.groups[index].settings, boundary)?;
-        for file in files {
-            // A file reached twice (through a symlink, or by two paths) is checked once.
-            if seen.insert(file.identity.clone()) {
-                run.groups[index].files.push(file);
-            }
-        }
+        found.extend(files.into_iter().map(|file| (index, file)));
         for folder in below {
             let config = match config_in(&folder) {
                 Ok(config) => config.map(|config| normalize(&absolute(&config, &cwd))),
@@ -129,6 +126,11 @@ pub fn groups(
             };
             walks.push((config, vec![folder]));
         }
+    }
+    found.sort_by(|(_, a), (_, b)| (&a.identity, &a.display).cmp(&(&b.identity, &b.display)));
+    found.dedup_by(|(_, later), (_, first)| later.identity == first.identity);
+    for (index, file) in found {
+        run.groups[index].files.push(file);
     }
     for group in &mut run.groups {
         group.files.sort_by(|a, b| a.display.cmp(&b.display));
