@@ -1093,24 +1093,12 @@ impl PathGlobs {
 
     /// True when a glob matches the path or one of its folders below the root.
     pub fn matches_path_or_ancestor(&self, path: &Path) -> bool {
-        if self
-            .also
+        self.also
             .as_ref()
             .is_some_and(|also| also.matches_path_or_ancestor(path))
-        {
-            return true;
-        }
-        if self.set.is_empty() {
-            return false;
-        }
-        let path = absolute(path, &self.cwd);
-        let Ok(relative) = path.strip_prefix(&self.root) else {
-            return self.is_match(&path);
-        };
-        relative
-            .ancestors()
-            .filter(|ancestor| !ancestor.as_os_str().is_empty())
-            .any(|ancestor| self.matches_relative(ancestor))
+            || (!self.set.is_empty()
+                && (self.path_and_folders(path).iter())
+                    .any(|candidate| self.set.is_match(candidate)))
     }
 
     /// Indices (in the order given to [`PathGlobs::new`]) of the globs matching the path.
@@ -1129,30 +1117,30 @@ impl PathGlobs {
     /// [`PathGlobs::matching`] for the path and its folders below the root: a glob naming a
     /// folder (`notebooks/scratch`, `tests`) covers the files in it, as in `exclude`.
     pub fn matching_path_or_ancestor(&self, path: &Path) -> Vec<usize> {
-        let path = absolute(path, &self.cwd);
-        let Ok(relative) = path.strip_prefix(&self.root) else {
-            return self.matching(&path);
-        };
-        let mut indices: Vec<usize> = (relative.ancestors())
-            .filter(|ancestor| !ancestor.as_os_str().is_empty())
-            .flat_map(|ancestor| {
-                let mut found = self.set.matches(ancestor);
-                if let Some(name) = ancestor.file_name() {
-                    found.extend(self.set.matches(Path::new(name)));
-                }
-                found
-            })
+        let mut indices: Vec<usize> = (self.path_and_folders(path).iter())
+            .flat_map(|candidate| self.set.matches(candidate))
             .collect();
         indices.sort_unstable();
         indices.dedup();
         indices
     }
 
-    fn matches_relative(&self, relative: &Path) -> bool {
-        self.set.is_match(relative)
-            || relative
-                .file_name()
-                .is_some_and(|name| self.set.is_match(Path::new(name)))
+    /// What the globs are matched against for a path and its folders: the path relative to the
+    /// root and each of its folders below the root, with their names; a path outside the root
+    /// as it is (absolute) and its name.
+    fn path_and_folders(&self, path: &Path) -> Vec<PathBuf> {
+        let path = absolute(path, &self.cwd);
+        let with_name = |p: &Path| {
+            let name = p.file_name().map(PathBuf::from);
+            std::iter::once(p.to_path_buf()).chain(name)
+        };
+        match path.strip_prefix(&self.root) {
+            Ok(relative) => (relative.ancestors())
+                .filter(|ancestor| !ancestor.as_os_str().is_empty())
+                .flat_map(with_name)
+                .collect(),
+            Err(_) => with_name(&path).collect(),
+        }
     }
 }
 
