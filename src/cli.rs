@@ -560,6 +560,7 @@ fn run_check(args: CheckArgs) -> Result<ExitCode, Error> {
         failing |= part.at_or_above(settings.fail_on) > 0;
         report.merge(part);
     }
+    report.sort();
     report.elapsed = started.elapsed();
     if report.files_checked == 0 && !args.quiet && broken_configurations == 0 {
         // "Checked 0 files" alone reads as a pass; say why nothing was checked (ruff warns too).

@@ -265,9 +265,7 @@ pub fn check_with(
     if !options.without_sources {
         sources.attach(&mut report.diagnostics);
     }
-    report
-        .diagnostics
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.sort();
     report.elapsed = started.elapsed();
     timings.print(report.elapsed);
     Ok(report)

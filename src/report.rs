@@ -84,17 +84,22 @@ pub struct ProjectFiles {
 
 impl Report {
     /// Adds the report of another part of the same run (the files of another configuration):
-    /// its counts and findings, kept in report order.
+    /// its counts and findings. The findings are appended: [`Report::sort`] them once all
+    /// parts are in.
     pub fn merge(&mut self, part: Report) {
         self.files_checked += part.files_checked;
         self.diagnostics.extend(part.diagnostics);
-        self.diagnostics
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.internal_errors.extend(part.internal_errors);
         self.hidden_by_baseline += part.hidden_by_baseline;
         self.files_analysed += part.files_analysed;
         self.files_parsed += part.files_parsed;
         self.projects.extend(part.projects);
+    }
+
+    /// Puts the findings in report order (by path, cell, line, column, code, message).
+    pub fn sort(&mut self) {
+        self.diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
 
     pub fn count(&self, severity: Severity) -> usize {
