@@ -329,3 +329,27 @@ fn a_file_named_through_a_link_gets_one_configuration_whatever_the_order() {
     assert_eq!(found(&one), found(&other));
     assert_eq!(one.json()["files_checked"], 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn links_between_configured_folders_end_and_check_each_file_once() {
+    let dir = TempDir::new("nearest-link-loop");
+    dir.write("mlready.toml", "select = [\"REPRO006\"]\n");
+    dir.write(
+        "a/mlready.toml",
+        "select = [\"REPRO006\"]\nfail-on = \"error\"\n",
+    );
+    dir.write(
+        "a/b/mlready.toml",
+        "select = [\"REPRO006\"]\nfail-on = \"info\"\n",
+    );
+    dir.write("a/m.py", common::WARNING_PY);
+    dir.write("a/b/n.py", common::WARNING_PY);
+    // Each configured folder links back to the ones above it and across to the other.
+    std::os::unix::fs::symlink("../..", dir.join("a/b/up")).unwrap();
+    std::os::unix::fs::symlink("..", dir.join("a/up")).unwrap();
+    std::os::unix::fs::symlink("a", dir.join("c")).unwrap();
+    let run = dir.run(&["check", "--format", "json", ".", "a", "c/b"]);
+    assert_eq!(run.json()["files_checked"], 2, "{}", run.stdout);
+    assert_eq!(found(&run).len(), 2, "{}", run.stdout);
+}

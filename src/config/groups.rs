@@ -14,7 +14,7 @@ use super::{CliOverrides, ResolvedExtras, absolute, config_in, normalize, relati
 use crate::discover::{Boundary, Discovered, discover, discover_bounded};
 use crate::error::Error;
 use crate::settings::Settings;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -64,10 +64,7 @@ pub fn groups(
     let mut walks: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
     for path in paths {
         let config = super::find_config(path)
-            .map_err(|mut err| {
-                err.path = err.path.map(|path| relative_to(&path, &cwd));
-                err
-            })?
+            .map_err(|err| shown_from(err, &cwd))?
             .map(|config| normalize(&absolute(&config, &cwd)));
         match walks.iter_mut().find(|(c, _)| *c == config) {
             Some((_, args)) => args.push(path.clone()),
@@ -82,6 +79,7 @@ pub fn groups(
     // paths) is checked once, under the name that sorts first, whatever the order of the paths.
     let mut found: Vec<(usize, Discovered)> = Vec::new();
     let from_paths = walks.len();
+    let mut walked: HashSet<PathBuf> = HashSet::new();
     let mut next = 0;
     while next < walks.len() {
         let (config, args) = walks[next].clone();
@@ -117,14 +115,17 @@ pub fn groups(
         for folder in below {
             let config = match config_in(&folder) {
                 Ok(config) => config.map(|config| normalize(&absolute(&config, &cwd))),
-                Err(mut err) => {
-                    err.path = (err.path)
-                        .map(|path| relative_to(&normalize(&absolute(&path, &cwd)), &cwd));
-                    run.broken.push(err);
+                Err(err) => {
+                    run.broken.push(shown_from(err, &cwd));
                     continue;
                 }
             };
-            walks.push((config, vec![folder]));
+            // A folder met again (through a symlink, or named and met below another path) is
+            // walked once.
+            let real = std::fs::canonicalize(&folder).unwrap_or_else(|_| folder.clone());
+            if walked.insert(real) {
+                walks.push((config, vec![folder]));
+            }
         }
     }
     found.sort_by(|(_, a), (_, b)| (&a.identity, &a.display).cmp(&(&b.identity, &b.display)));
@@ -149,6 +150,12 @@ pub fn groups(
         });
     }
     Ok(run)
+}
+
+/// `err` with its path as shown to the user: relative to the working directory when below it.
+fn shown_from(mut err: Error, cwd: &Path) -> Error {
+    err.path = (err.path).map(|path| relative_to(&normalize(&absolute(&path, cwd)), cwd));
+    err
 }
 
 /// One part of a run: its settings, the `[severity]` table and the rest of what it resolved
