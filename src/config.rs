@@ -182,6 +182,9 @@ fn is_config_candidate(path: &Path) -> Result<bool, Error> {
                  the configuration with --config"
             )),
         )),
+        // Below something that is not a folder (`train.py/x.py`, a path under a dangling
+        // link): nothing can stand there, as when nothing does.
+        Err(NotRead::Io(err)) if err.kind() == std::io::ErrorKind::NotADirectory => Ok(false),
         Err(NotRead::Io(err)) => Err(unreadable_config(path, &NotRead::Io(err))),
         Err(_) => Ok(false),
     }

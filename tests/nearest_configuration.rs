@@ -353,3 +353,34 @@ fn links_between_configured_folders_end_and_check_each_file_once() {
     assert_eq!(run.json()["files_checked"], 2, "{}", run.stdout);
     assert_eq!(found(&run).len(), 2, "{}", run.stdout);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_path_below_a_file_or_a_dangling_link_is_missing_not_a_configuration_error() {
+    let dir = TempDir::new("nearest-not-a-folder");
+    dir.write("train.py", common::WARNING_PY);
+    std::os::unix::fs::symlink("nowhere", dir.join("gone")).unwrap();
+    let run = dir.run(&[
+        "check",
+        "--format",
+        "json",
+        "train.py/x.py",
+        "gone/y.py",
+        "train.py",
+    ]);
+    run.expect_code(1);
+    let report = run.json();
+    let codes: Vec<(&str, &str)> = (report["diagnostics"].as_array().unwrap().iter())
+        .map(|d| (d["path"].as_str().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("gone/y.py", "PARSE002"),
+            ("train.py", "REPRO006"),
+            ("train.py/x.py", "PARSE002")
+        ],
+        "{}",
+        run.stderr
+    );
+}
