@@ -235,7 +235,7 @@ impl ReadDigests {
         if let Some(known) = self.known.lock().ok().and_then(|k| k.get(path).copied()) {
             return known;
         }
-        let found = crate::files::read(path).ok().map(|bytes| digest(&bytes));
+        let found = crate::files::read_if_regular(path).map(|bytes| digest(&bytes));
         if let Ok(mut known) = self.known.lock() {
             known.insert(path.to_path_buf(), found);
         }

@@ -53,6 +53,17 @@ pub fn read(path: &Path) -> Result<Vec<u8>, NotRead> {
     std::fs::read(path).map_err(|err| missing_or(path, err))
 }
 
+/// The bytes of `path` when it is a regular file, else nothing, without asking why: for the
+/// lookups that probe many places where most are not there (a module's candidate files), one
+/// `stat` each, where [`read`] also looks for a dangling link to name it.
+pub fn read_if_regular(path: &Path) -> Option<Vec<u8>> {
+    let metadata = std::fs::metadata(path).ok()?;
+    if !metadata.is_file() {
+        return None;
+    }
+    std::fs::read(path).ok()
+}
+
 /// The text of `path`, when it is a regular UTF-8 file; nothing else is opened.
 pub fn read_text(path: &Path) -> Result<String, NotRead> {
     regular(path)?;
@@ -111,6 +122,11 @@ mod tests {
         // Opening the pipe would block this test forever.
         let err = read_text(&pipe).unwrap_err();
         assert_eq!(err.to_string(), "not a regular file (a named pipe)");
+        // The probe that does not say why: the file's bytes, else nothing, the pipe unopened.
+        assert_eq!(read_if_regular(&file).unwrap(), b"x = 1\n");
+        for nothing in [&tmp.0, &tmp.0.join("none"), &link, &pipe] {
+            assert_eq!(read_if_regular(nothing), None, "{}", nothing.display());
+        }
         let latin = tmp.0.join("latin.toml");
         std::fs::write(&latin, b"\xe9\n").unwrap();
         assert!(matches!(read_text(&latin), Err(NotRead::Io(_))));

@@ -224,7 +224,7 @@ pub(crate) fn read_text(path: &Path, max: u64) -> Option<String> {
     if crate::files::regular(path).ok()?.len() > max {
         return None;
     }
-    let bytes = crate::files::read(path).ok()?;
+    let bytes = crate::files::read_if_regular(path)?;
     let file = crate::source::SourceFile::python(
         path.to_path_buf(),
         String::new(),
